@@ -1,0 +1,80 @@
+// SV package conductor_regs_pkg: every address, reset value and bit position as a localparam.
+#include <sstream>
+
+#include "emit.hpp"
+#include "text_util.hpp"
+
+namespace conductor::regen {
+
+namespace {
+
+// One localparam line, names aligned.
+void param(std::ostringstream& o, const char* type, const std::string& name, const std::string& value,
+           const std::string& comment = "") {
+  o << "  localparam " << pad(type, 12) << " " << pad(name, 40) << " = " << value << ";";
+  if (!comment.empty()) o << "  // " << comment;
+  o << "\n";
+}
+
+std::string u32(uint64_t v) { return "32'h" + hex0x(v).substr(2); }
+
+}  // namespace
+
+std::string emit_sv_package(const RegMap& map, std::string_view source) {
+  std::ostringstream o;
+  o << "// " << kBannerTag << " from " << source << ". Do not edit: change that file and run `make regs`.\n"
+    << "//\n"
+    << "// Register map and stream-payload layouts as constants. Addresses are bytes: <BLOCK>_BASE is\n"
+    << "// absolute, <BLOCK>_<REG>_OFFSET local to the block (what its s_axi_control port sees),\n"
+    << "// <BLOCK>_<REG>_ADDR = base + offset. Field and struct positions are <..>_LSB / <..>_WIDTH.\n"
+    << "`default_nettype none\n\n"
+    << "package conductor_regs_pkg;\n\n";
+  param(o, "int unsigned", "NUM_BLOCKS", std::to_string(map.blocks.size()), "CSR blocks in the map");
+  o << "\n";
+  for (const Block& b : map.blocks) {
+    std::string B = upper(b.name);
+    o << "  // ---- block " << b.name << ": " << b.description << "\n";
+    param(o, "int unsigned", B + "_BASE", u32(b.base));
+    param(o, "int unsigned", B + "_SIZE", u32(b.size));
+    param(o, "int unsigned", B + "_ADDR_BITS", std::to_string(b.addr_bits()), "local byte-address bits");
+    for (const Reg& r : b.regs) {
+      std::string R = B + "_" + upper(r.name);
+      o << "  // " << r.name << " (" << access_name(r.access) << "): " << r.description << "\n";
+      param(o, "int unsigned", R + "_OFFSET", u32(r.offset));
+      param(o, "int unsigned", R + "_ADDR", u32(uint64_t{b.base} + r.offset));
+      param(o, "logic [31:0]", R + "_RESET", u32(r.reset));
+      for (const Field& f : r.fields) {
+        std::string F = R + "_" + upper(f.name);
+        param(o, "int unsigned", F + "_LSB", std::to_string(f.lsb), f.description);
+        param(o, "int unsigned", F + "_WIDTH", std::to_string(f.width));
+        param(o, "logic [31:0]", F + "_MASK", u32(((uint64_t{1} << f.width) - 1) << f.lsb));
+      }
+    }
+    for (const Window& w : b.windows) {
+      std::string W = B + "_" + upper(w.name);
+      o << "  // window " << w.name << ": " << w.description << "\n";
+      param(o, "int unsigned", W + "_OFFSET", u32(w.offset));
+      param(o, "int unsigned", W + "_ADDR", u32(uint64_t{b.base} + w.offset));
+      param(o, "int unsigned", W + "_SIZE", u32(w.size));
+      param(o, "int unsigned", W + "_WORDS", std::to_string(w.words()), "32-bit words");
+      param(o, "int unsigned", W + "_WORD_ADDR_BITS", std::to_string(w.word_addr_bits()),
+            "width of the memory port's word address");
+    }
+    o << "\n";
+  }
+  for (const Struct& s : map.structs) {
+    std::string S = upper(s.name);
+    o << "  // ---- struct " << s.name << ": " << s.description << "\n";
+    param(o, "int unsigned", S + "_BITS", std::to_string(s.bits));
+    for (const Field& f : s.fields) {
+      std::string F = S + "_" + upper(f.name);
+      param(o, "int unsigned", F + "_LSB", std::to_string(f.lsb), bits_range(f.lsb, f.width) + " " + f.description);
+      param(o, "int unsigned", F + "_WIDTH", std::to_string(f.width));
+    }
+    o << "\n";
+  }
+  o << "endpackage\n";
+  return o.str();
+}
+
+}  // namespace conductor::regen
