@@ -20,14 +20,12 @@
 
 #include "common/ap_shim.hpp"
 #include "common/flow_key.hpp"
+#include "common/gen/conductor_regs.hpp"
 
 namespace conductor {
 
-// Field positions of the packed words.
-// TODO(regs): hand copy of the `struct` statements in rtl/csr/conductor.regs until the generated
-// header hls/common/gen/conductor_regs.hpp (namespace conductor::regs, FLOW_KEY_SRC_ADDR_LSB, ...)
-// exists; then include it here and delete this block. Until then tests/hls/test_packing.cpp reads
-// conductor.regs and fails if a value below differs from it.
+// Field positions of the packed words, from the generated register header (one source:
+// rtl/csr/conductor.regs). The Field triples let the packing code and its tests walk the fields.
 namespace layout {
 
 struct Field {
@@ -36,39 +34,41 @@ struct Field {
   int width;
 };
 
-constexpr Field FLOW_KEY_SRC_ADDR{"SRC_ADDR", 0, 128};
-constexpr Field FLOW_KEY_DST_ADDR{"DST_ADDR", 128, 128};
-constexpr Field FLOW_KEY_SRC_PORT{"SRC_PORT", 256, 16};
-constexpr Field FLOW_KEY_DST_PORT{"DST_PORT", 272, 16};
-constexpr Field FLOW_KEY_PROTO{"PROTO", 288, 8};
-constexpr Field FLOW_KEY_IS_IPV6{"IS_IPV6", 296, 1};
-constexpr Field FLOW_KEY_IS_FRAG{"IS_FRAG", 297, 1};
-constexpr Field FLOW_KEY_L4_VALID{"L4_VALID", 298, 1};
-constexpr Field FLOW_KEY_IP_VALID{"IP_VALID", 299, 1};
-constexpr Field FLOW_KEY_SG_ID{"SG_ID", 304, 8};
-constexpr int FLOW_KEY_BITS = 320;
+#define CONDUCTOR_PACK_FIELD(S, F) \
+  constexpr Field S##_##F{#F, static_cast<int>(regs::S##_##F##_LSB), static_cast<int>(regs::S##_##F##_WIDTH)}
+CONDUCTOR_PACK_FIELD(FLOW_KEY, SRC_ADDR);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, DST_ADDR);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, SRC_PORT);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, DST_PORT);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, PROTO);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, IS_IPV6);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, IS_FRAG);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, L4_VALID);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, IP_VALID);
+CONDUCTOR_PACK_FIELD(FLOW_KEY, SG_ID);
+CONDUCTOR_PACK_FIELD(DECISION, HASH);
+CONDUCTOR_PACK_FIELD(DECISION, BUCKET);
+CONDUCTOR_PACK_FIELD(DECISION, MEMBER);
+CONDUCTOR_PACK_FIELD(DECISION, SITE);
+CONDUCTOR_PACK_FIELD(DECISION, VALID);
+CONDUCTOR_PACK_FIELD(DECISION, SG_ID);
+CONDUCTOR_PACK_FIELD(BUCKET_ENTRY, MEMBER);
+CONDUCTOR_PACK_FIELD(BUCKET_ENTRY, SITE);
+CONDUCTOR_PACK_FIELD(BUCKET_ENTRY, VALID);
+CONDUCTOR_PACK_FIELD(STEER_META, HASH);
+CONDUCTOR_PACK_FIELD(STEER_META, BUCKET);
+CONDUCTOR_PACK_FIELD(STEER_META, MEMBER);
+CONDUCTOR_PACK_FIELD(STEER_META, SITE);
+CONDUCTOR_PACK_FIELD(STEER_META, DELIVER);
+CONDUCTOR_PACK_FIELD(STEER_META, STATUS);
+CONDUCTOR_PACK_FIELD(STEER_META, DEFAULTED);
+#undef CONDUCTOR_PACK_FIELD
 
-constexpr Field DECISION_HASH{"HASH", 0, 32};
-constexpr Field DECISION_BUCKET{"BUCKET", 32, 16};
-constexpr Field DECISION_MEMBER{"MEMBER", 48, 6};
-constexpr Field DECISION_SITE{"SITE", 54, 1};
-constexpr Field DECISION_VALID{"VALID", 55, 1};
-constexpr Field DECISION_SG_ID{"SG_ID", 56, 8};
-constexpr int DECISION_BITS = 64;
-
-constexpr Field BUCKET_ENTRY_MEMBER{"MEMBER", 0, 6};
-constexpr Field BUCKET_ENTRY_SITE{"SITE", 6, 1};
-constexpr Field BUCKET_ENTRY_VALID{"VALID", 7, 1};
-constexpr int BUCKET_ENTRY_BITS = 8;
-
-constexpr Field STEER_META_HASH{"HASH", 0, 32};
-constexpr Field STEER_META_BUCKET{"BUCKET", 32, 16};
-constexpr Field STEER_META_MEMBER{"MEMBER", 48, 6};
-constexpr Field STEER_META_SITE{"SITE", 54, 1};
-constexpr Field STEER_META_DELIVER{"DELIVER", 55, 1};
-constexpr Field STEER_META_STATUS{"STATUS", 56, 4};
-constexpr Field STEER_META_DEFAULTED{"DEFAULTED", 60, 1};
-constexpr int STEER_META_BITS = 64;
+static_assert(regs::FLOW_KEY_BITS == 320 && regs::DECISION_BITS == 64 &&
+                  regs::STEER_META_BITS == 64 && regs::BUCKET_ENTRY_BITS == 8,
+              "packing.hpp: a stream word changed width; update the ap_uint widths below");
+static_assert(FLOW_KEY_SRC_ADDR.width == 128 && FLOW_KEY_DST_ADDR.width == 128,
+              "packing.hpp: addresses are 16-byte fields");
 
 // Every field of each struct, in conductor.regs order (the consistency test walks these).
 constexpr Field kFlowKeyFields[] = {FLOW_KEY_SRC_ADDR, FLOW_KEY_DST_ADDR, FLOW_KEY_SRC_PORT,
