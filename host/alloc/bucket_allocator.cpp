@@ -39,7 +39,7 @@ uint32_t BucketAllocator::table_word(uint32_t word) const {
   uint32_t v = 0;
   for (uint32_t j = 0; j < 4; ++j) {
     const uint64_t b = uint64_t{word} * 4 + j;
-    if (b < table_.size()) v |= uint32_t{table_[b].pack()} << (8 * j);
+    if (b < table_.size()) v |= uint32_t{pack_bucket_entry(table_[b])} << (8 * j);
   }
   return v;
 }
@@ -174,7 +174,7 @@ Expected<Rebalance> BucketAllocator::set_weights(const Weights& weights) {
     BucketEntry& entry = table_[b];
     --counts_[slot_of(entry)];
     ++counts_[to];
-    entry = to == kUnassigned ? BucketEntry{} : BucketEntry::assigned(member_of(to));
+    entry = to == kUnassigned ? BucketEntry{} : bucket_entry_for(member_of(to));
     if (++t.i < receivers[t.r].deficit) {
       std::push_heap(heap.begin(), heap.end(), later);
     } else {

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "common/packing.hpp"  // BucketEntry, pack_bucket_entry (hls/common)
 #include "host/common/status.hpp"
 
 namespace conductor {
@@ -56,27 +57,13 @@ struct MemberId {
   std::string to_string() const;  // "site 1 member 7"
 };
 
-// One bucket-table entry (struct BUCKET_ENTRY in rtl/csr/conductor.regs): b7 valid, b6 site,
-// b5:0 member. Unassigned entries are all-zero.
-struct BucketEntry {
-  uint8_t member = 0;
-  uint8_t site = 0;
-  bool valid = false;
-
-  static BucketEntry assigned(MemberId id) { return BucketEntry{id.member, id.site, true}; }
-  std::optional<MemberId> owner() const {
-    return valid ? std::optional<MemberId>(MemberId{site, member}) : std::nullopt;
-  }
-  constexpr uint8_t pack() const {
-    return valid ? static_cast<uint8_t>(0x80u | ((site & 1u) << 6) | (member & 0x3Fu)) : 0;
-  }
-  static constexpr BucketEntry unpack(uint8_t byte) {
-    return (byte & 0x80u) ? BucketEntry{static_cast<uint8_t>(byte & 0x3Fu),
-                                        static_cast<uint8_t>((byte >> 6) & 1u), true}
-                          : BucketEntry{};
-  }
-  friend bool operator==(const BucketEntry&, const BucketEntry&) = default;
-};
+// Bucket-table entries are conductor::BucketEntry from hls/common/packing.hpp (struct BUCKET_ENTRY
+// of rtl/csr/conductor.regs: b7 valid, b6 site, b5:0 member); pack_bucket_entry() gives the byte
+// the BUCKETS window holds. Unassigned entries are all-zero.
+inline BucketEntry bucket_entry_for(MemberId id) { return BucketEntry{id.member, id.site, true}; }
+inline std::optional<MemberId> bucket_owner(const BucketEntry& e) {
+  return e.valid ? std::optional<MemberId>(MemberId{e.site, e.member}) : std::nullopt;
+}
 
 using Weights = std::map<MemberId, uint16_t>;
 
@@ -104,7 +91,7 @@ class BucketAllocator {
   uint32_t count(MemberId id) const;
   uint32_t unassigned() const { return counts_[kUnassigned]; }
 
-  // 32-bit word `word` of the BUCKETS window: bucket 4*word+j in byte j (bits 8j+7:8j).
+  // 32-bit word `word` of the BUCKETS window: the packed entry of bucket 4*word+j in byte j.
   uint32_t table_word(uint32_t word) const;
   // Indices of the words that hold the given buckets, ascending, without repeats.
   static std::vector<uint32_t> words_of(const std::vector<uint32_t>& buckets);

@@ -173,14 +173,14 @@ TEST(BucketAlloc, FreshTableIsInterleaved) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->moves, 16u);
   for (uint32_t b = 0; b < 16; ++b) {
-    EXPECT_EQ(a.table()[b], BucketEntry::assigned({0, static_cast<uint8_t>(b % 2)})) << b;
+    EXPECT_EQ(a.table()[b], bucket_entry_for({0, static_cast<uint8_t>(b % 2)})) << b;
   }
   // Weights 1:3 on 16 buckets -> 4 and 12, the small member's buckets evenly apart.
   auto c = make(16);
   ASSERT_TRUE(c.set_weights({{{0, 0}, 1}, {{1, 5}, 3}}).ok());
   std::vector<uint32_t> small;
   for (uint32_t b = 0; b < 16; ++b) {
-    if (c.table()[b].owner() == MemberId{0, 0}) small.push_back(b);
+    if (bucket_owner(c.table()[b]) == MemberId{0, 0}) small.push_back(b);
   }
   EXPECT_EQ(small, (std::vector<uint32_t>{1, 5, 9, 13}));
 }
@@ -199,7 +199,7 @@ TEST(BucketAlloc, NewMemberTakesSpreadBuckets) {
   // Its buckets are spread: no run of more than 8 consecutive buckets, and they reach both ends.
   uint32_t run = 0, longest = 0, first = 4096, last = 0;
   for (uint32_t b = 0; b < 4096; ++b) {
-    const bool mine = a.table()[b].owner() == MemberId{1, 0};
+    const bool mine = bucket_owner(a.table()[b]) == MemberId{1, 0};
     run = mine ? run + 1 : 0;
     longest = std::max(longest, run);
     if (mine) first = std::min(first, b), last = b;
@@ -241,7 +241,7 @@ TEST(BucketAlloc, AllZeroUnassignsEverything) {
   ASSERT_TRUE(r.ok());
   check_change(a, before, zero, *r, "zero");
   EXPECT_EQ(r->moves, 256u);
-  for (const auto& e : a.table()) EXPECT_EQ(e.pack(), 0u);
+  for (const auto& e : a.table()) EXPECT_EQ(pack_bucket_entry(e), 0u);
   before = a.table();
   r = a.set_weights({});
   ASSERT_TRUE(r.ok());
@@ -249,21 +249,19 @@ TEST(BucketAlloc, AllZeroUnassignsEverything) {
 }
 
 TEST(BucketAlloc, EntryPackingMatchesRegisterMap) {
-  // BUCKET_ENTRY: MEMBER 0..5, SITE 6, VALID 7 (rtl/csr/conductor.regs).
-  EXPECT_EQ(BucketEntry{}.pack(), 0x00);
-  EXPECT_EQ(BucketEntry::assigned({0, 0}).pack(), 0x80);
-  EXPECT_EQ(BucketEntry::assigned({1, 0}).pack(), 0xC0);
-  EXPECT_EQ(BucketEntry::assigned({0, 63}).pack(), 0xBF);
-  EXPECT_EQ(BucketEntry::assigned({1, 63}).pack(), 0xFF);
-  for (unsigned b = 0; b < 256; ++b) {
-    const auto e = BucketEntry::unpack(static_cast<uint8_t>(b));
-    EXPECT_EQ(e.pack(), (b & 0x80) ? b : 0u);
-  }
+  // BUCKET_ENTRY: MEMBER 0..5, SITE 6, VALID 7 (rtl/csr/conductor.regs); unassigned is all-zero.
+  EXPECT_EQ(pack_bucket_entry(BucketEntry{}), 0x00);
+  EXPECT_EQ(pack_bucket_entry(bucket_entry_for({0, 0})), 0x80);
+  EXPECT_EQ(pack_bucket_entry(bucket_entry_for({1, 0})), 0xC0);
+  EXPECT_EQ(pack_bucket_entry(bucket_entry_for({0, 63})), 0xBF);
+  EXPECT_EQ(pack_bucket_entry(bucket_entry_for({1, 63})), 0xFF);
+  EXPECT_EQ(bucket_owner(bucket_entry_for({1, 9})), (MemberId{1, 9}));
+  EXPECT_EQ(bucket_owner(BucketEntry{}), std::nullopt);
   auto a = make(8);
   ASSERT_TRUE(a.set_weights({{{1, 5}, 1}, {{0, 2}, 1}}).ok());
   for (uint32_t word = 0; word < 2; ++word) {
     uint32_t expect = 0;
-    for (uint32_t j = 0; j < 4; ++j) expect |= uint32_t{a.table()[4 * word + j].pack()} << (8 * j);
+    for (uint32_t j = 0; j < 4; ++j) expect |= uint32_t{pack_bucket_entry(a.table()[4 * word + j])} << (8 * j);
     EXPECT_EQ(a.table_word(word), expect);
   }
   EXPECT_EQ(BucketAllocator::words_of({0, 1, 3, 4, 9, 11}), (std::vector<uint32_t>{0, 1, 2}));
