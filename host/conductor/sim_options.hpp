@@ -1,0 +1,55 @@
+// Command line of `conductor sim`: parsed into SimOptions, every bad flag or value rejected with a
+// message naming the flag and what is wrong.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/alloc/bucket_allocator.hpp"
+#include "host/common/status.hpp"
+
+namespace conductor {
+
+enum class Engine { kModel, kRtl };
+enum class HashMode : uint8_t { kRss = 0, kSymL4 = 1, kSymIp = 2 };
+
+const char* engine_name(Engine e);
+const char* hash_mode_name(HashMode m);
+
+struct SimOptions {
+  std::optional<std::string> pcap;        // --pcap FILE; synthetic traffic when absent
+  uint64_t packets = 10000;               // --packets N (synthetic)
+  uint32_t flows = 512;                   // --flows N (synthetic)
+  uint64_t seed = 1;                      // --seed N
+  bool min_size = false;                  // --min-size: synthetic minimum-size frames only
+  Engine engine = Engine::kModel;         // --engine model|rtl
+  HashMode hash_mode = HashMode::kSymL4;  // --hash-mode rss|sym-l4|sym-ip
+  std::array<uint8_t, 40> rss_key{};      // --rss-key HEX (80 hex digits); Microsoft's by default
+  std::map<MemberId, uint16_t> weights;   // --weights [S/]ID:W,...
+  uint32_t buckets = kDefaultBuckets;     // --buckets N
+  std::optional<std::string> out;         // --out FILE: one JSON object per packet
+  bool drop_unparsed = false;             // --default-action steer|drop
+  MemberId default_dest{};                // --default-dest [S/]ID
+  int idle_percent = 0;                   // --idle PCT (rtl): random idle cycles on the input
+  int backpressure_percent = 0;           // --backpressure PCT (rtl): random output stalls
+  bool report = false;                    // --report: readable distribution report before the JSON
+  bool progress = false;                  // --progress: progress lines on stderr
+};
+
+// The default Microsoft RSS key (the reset value of KEY0..KEY9).
+std::array<uint8_t, 40> default_rss_key();
+
+Expected<std::array<uint8_t, 40>> parse_rss_key(const std::string& text);
+Expected<std::map<MemberId, uint16_t>> parse_weights(const std::string& text);
+Expected<MemberId> parse_member(const std::string& text);
+
+// argv excludes the program name and the "sim" word.
+Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args);
+
+extern const char* const kSimUsage;
+
+}  // namespace conductor

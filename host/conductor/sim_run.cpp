@@ -1,0 +1,391 @@
+#include "host/conductor/sim_run.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/gen/conductor_regs.hpp"
+#include "common/packing.hpp"
+#include "core/core_model.hpp"
+#include "host/alloc/bucket_allocator.hpp"
+#include "host/traffic/frame.hpp"
+#include "host/traffic/generator.hpp"
+#include "host/traffic/pcap_io.hpp"
+#include "parser/parser_model.hpp"
+#include "rtl_core.hpp"
+
+namespace conductor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Where frames come from: a pcap file or the synthetic generator. next() returns false at the end
+// and leaves an error in error() when the end was a failure.
+class FrameFeed {
+ public:
+  virtual ~FrameFeed() = default;
+  virtual bool next(Frame& f) = 0;
+  virtual std::string describe() const = 0;
+  std::optional<Error> error;
+};
+
+class PcapFeed : public FrameFeed {
+ public:
+  explicit PcapFeed(PcapReader r) : reader_(std::move(r)) {}
+  bool next(Frame& f) override {
+    auto got = reader_.next(f);
+    if (!got) {
+      error = got.error();
+      return false;
+    }
+    return *got;
+  }
+  std::string describe() const override { return "pcap:" + reader_.path(); }
+  const PcapStats& stats() const { return reader_.stats(); }
+
+ private:
+  PcapReader reader_;
+};
+
+class SyntheticFeed : public FrameFeed {
+ public:
+  SyntheticFeed(TrafficGenerator gen, uint64_t packets) : gen_(std::move(gen)), left_(packets) {}
+  bool next(Frame& f) override {
+    if (left_ == 0) return false;
+    --left_;
+    gen_.next(f);
+    return true;
+  }
+  std::string describe() const override { return "synthetic"; }
+
+ private:
+  TrafficGenerator gen_;
+  uint64_t left_;
+};
+
+uint32_t log2_of(uint32_t n) {
+  uint32_t l = 0;
+  while ((1u << l) < n) ++l;
+  return l;
+}
+
+CoreRegs make_regs(const SimOptions& o, const BucketAllocator& alloc) {
+  CoreRegs r;
+  r.hash.ctrl = (static_cast<uint32_t>(o.hash_mode) << regs::DIST_HASH_CTRL_MODE_LSB) |
+                (log2_of(o.buckets) << regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
+  for (unsigned i = 0; i < 10; ++i)
+    r.hash.key[i] = uint32_t{o.rss_key[4 * i]} << 24 | uint32_t{o.rss_key[4 * i + 1]} << 16 |
+                    uint32_t{o.rss_key[4 * i + 2]} << 8 | o.rss_key[4 * i + 3];
+  const auto& table = alloc.table();
+  for (size_t b = 0; b < table.size(); ++b) r.hash.buckets[b] = pack_bucket_entry(table[b]);
+  r.parser_ctrl = o.drop_unparsed ? (1u << regs::PARSER_CTRL_DEFAULT_ACTION_LSB) : 0u;
+  r.default_dest = (uint32_t{o.default_dest.member} << regs::PARSER_DEFAULT_DEST_MEMBER_LSB) |
+                   (uint32_t{o.default_dest.site} << regs::PARSER_DEFAULT_DEST_SITE_LSB);
+  return r;
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '"' || c == '\\') { o += '\\'; o += c; }
+    else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); o += b; }
+    else o += c;
+  }
+  return o;
+}
+
+struct Tally {
+  uint64_t packets = 0, bytes = 0, delivered = 0, dropped = 0, defaulted = 0;
+  std::map<ParseStatus, uint64_t> status;
+  std::map<MemberId, uint64_t> per_member;  // delivered, hashed (not defaulted) frames
+  uint64_t lat_min = UINT64_MAX, lat_max = 0;
+  uint64_t inconsistent_meta = 0, modified_frames = 0;
+  CoreCounters counts;  // as the hardware counts them, from the outputs
+};
+
+// Writes the per-frame JSON line and tallies one frame's result.
+class Sink {
+ public:
+  Sink(std::FILE* out_file, Tally& t) : out_(out_file), t_(t) {}
+  void add(const SteerMeta& m, size_t len) {
+    ++t_.packets;
+    t_.bytes += len;
+    ++t_.status[m.status];
+    core_count(t_.counts, m);
+    if (m.deliver) ++t_.delivered; else ++t_.dropped;
+    if (m.defaulted) ++t_.defaulted;
+    else if (m.deliver) ++t_.per_member[MemberId{m.site, m.member}];
+    if (out_) {
+      std::fprintf(out_,
+                   "{\"index\":%" PRIu64 ",\"len\":%zu,\"hash\":\"0x%08x\",\"bucket\":%u,\"site\":%u,"
+                   "\"member\":%u,\"deliver\":%s,\"status\":\"%s\",\"defaulted\":%s}\n",
+                   t_.packets - 1, len, m.hash, m.bucket, m.site, m.member,
+                   m.deliver ? "true" : "false", parse_status_name(m.status),
+                   m.defaulted ? "true" : "false");
+    }
+  }
+
+ private:
+  std::FILE* out_;
+  Tally& t_;
+};
+
+class Progress {
+ public:
+  Progress(bool on, std::FILE* err, const char* engine) : on_(on), err_(err), engine_(engine) {}
+  void tick(uint64_t frames, uint64_t cycles) {
+    if (!on_ || (frames & 1023) != 0) return;
+    auto now = Clock::now();
+    if (now - last_ < std::chrono::seconds(1)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    if (cycles)
+      std::fprintf(err_, "conductor sim: %" PRIu64 " frames, %" PRIu64 " cycles (%s, %.2f Mcycles/s)\n",
+                   frames, cycles, engine_, cycles / secs / 1e6);
+    else
+      std::fprintf(err_, "conductor sim: %" PRIu64 " frames (%s, %.0f frames/s)\n", frames, engine_,
+                   frames / secs);
+  }
+
+ private:
+  bool on_;
+  std::FILE* err_;
+  const char* engine_;
+  Clock::time_point start_ = Clock::now(), last_ = Clock::now();
+};
+
+void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
+                  std::optional<uint64_t> cycles, const std::string& source) {
+  std::fprintf(out, "Conductor distribution report\n");
+  std::fprintf(out, "  engine %s, hash %s, %u buckets, %s, %" PRIu64 " frames\n\n",
+               engine_name(o.engine), hash_mode_name(o.hash_mode), o.buckets, source.c_str(),
+               t.packets);
+  uint64_t total_w = 0;
+  for (auto& [id, w] : o.weights) total_w += w;
+  uint64_t hashed = 0;
+  for (auto& [id, n] : t.per_member) hashed += n;
+  std::fprintf(out, "  %-8s %6s %8s %9s %9s %9s\n", "member", "weight", "buckets", "ideal", "observed",
+               "frames");
+  auto counts = alloc.counts();
+  for (auto& [id, w] : o.weights) {
+    uint64_t n = t.per_member.count(id) ? t.per_member.at(id) : 0;
+    double ideal = total_w ? 100.0 * w / total_w : 0.0;
+    double seen = hashed ? 100.0 * n / hashed : 0.0;
+    uint32_t nb = counts.count(id) ? counts.at(id) : 0;
+    int bar = static_cast<int>(seen / 2 + 0.5);
+    std::fprintf(out, "  %u/%-6u %6u %8u %8.1f%% %8.1f%% %9" PRIu64 "  %s\n", id.site, id.member, w,
+                 nb, ideal, seen, n, std::string(static_cast<size_t>(bar), '#').c_str());
+  }
+  std::fprintf(out, "\n  parse status:");
+  for (auto& [s, n] : t.status) std::fprintf(out, " %s %" PRIu64, parse_status_name(s), n);
+  std::fprintf(out, "\n  default action (%s to %u/%u): %" PRIu64 " frames; marked for drop: %" PRIu64 "\n",
+               o.drop_unparsed ? "drop" : "steer", o.default_dest.site, o.default_dest.member,
+               t.defaulted, t.dropped);
+  if (cycles)
+    std::fprintf(out, "  %" PRIu64 " clock cycles, %.3f frames per cycle, latency %" PRIu64 "..%" PRIu64
+                      " cycles\n",
+                 *cycles, *cycles ? double(t.packets) / *cycles : 0.0, t.lat_min, t.lat_max);
+  std::fprintf(out, "\n");
+}
+
+void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
+                   std::optional<uint64_t> cycles, std::optional<bool> counters_match,
+                   const std::string& source, double wall) {
+  std::string s = "{";
+  char buf[256];
+  auto add = [&](const char* fmt, auto... args) {
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    s += buf;
+  };
+  add("\"engine\":\"%s\",\"source\":\"%s\",", engine_name(o.engine), json_escape(source).c_str());
+  add("\"hash_mode\":\"%s\",\"buckets\":%u,", hash_mode_name(o.hash_mode), o.buckets);
+  add("\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",", t.packets, t.bytes);
+  if (cycles) {
+    add("\"cycles\":%" PRIu64 ",\"packets_per_cycle\":%.4f,", *cycles,
+        *cycles ? double(t.packets) / *cycles : 0.0);
+    add("\"latency_cycles\":{\"min\":%" PRIu64 ",\"max\":%" PRIu64 "},", t.lat_min, t.lat_max);
+  } else {
+    s += "\"cycles\":null,\"packets_per_cycle\":null,";
+  }
+  add("\"delivered\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"defaulted\":%" PRIu64 ",", t.delivered,
+      t.dropped, t.defaulted);
+  s += "\"status\":{";
+  const ParseStatus all[] = {ParseStatus::kOk, ParseStatus::kNonIp, ParseStatus::kTruncated,
+                             ParseStatus::kBadHeader, ParseStatus::kExtLimit};
+  for (size_t i = 0; i < 5; ++i) {
+    uint64_t n = t.status.count(all[i]) ? t.status.at(all[i]) : 0;
+    add("%s\"%s\":%" PRIu64, i ? "," : "", parse_status_name(all[i]), n);
+  }
+  s += "},\"members\":[";
+  auto counts = alloc.counts();
+  bool first = true;
+  for (auto& [id, w] : o.weights) {
+    uint64_t n = t.per_member.count(id) ? t.per_member.at(id) : 0;
+    uint32_t nb = counts.count(id) ? counts.at(id) : 0;
+    add("%s{\"site\":%u,\"member\":%u,\"weight\":%u,\"buckets\":%u,\"packets\":%" PRIu64 "}",
+        first ? "" : ",", id.site, id.member, w, nb, n);
+    first = false;
+  }
+  s += "],";
+  if (counters_match) add("\"counters_match\":%s,", *counters_match ? "true" : "false");
+  add("\"wall_seconds\":%.3f}", wall);
+  std::fprintf(out, "%s\n", s.c_str());
+}
+
+}  // namespace
+
+int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
+  auto t0 = Clock::now();
+  // Distribution: weights -> bucket table.
+  auto created = BucketAllocator::create(o.buckets);
+  if (!created) {
+    std::fprintf(err, "conductor sim: --buckets: %s\n", created.error().message.c_str());
+    return 2;
+  }
+  BucketAllocator& alloc = *created;
+  auto changed = alloc.set_weights(o.weights);
+  if (!changed) {
+    std::fprintf(err, "conductor sim: --weights: %s\n", changed.error().message.c_str());
+    return 2;
+  }
+  CoreRegs regs = make_regs(o, alloc);
+
+  // Frames.
+  std::unique_ptr<FrameFeed> feed;
+  if (o.pcap) {
+    auto reader = PcapReader::open(*o.pcap);
+    if (!reader) {
+      std::fprintf(err, "conductor sim: %s\n", reader.error().message.c_str());
+      return 2;
+    }
+    feed = std::make_unique<PcapFeed>(std::move(*reader));
+  } else {
+    GeneratorConfig cfg;
+    cfg.seed = o.seed;
+    cfg.flows = o.flows;
+    cfg.packets = o.packets;
+    cfg.min_size_only = o.min_size;
+    auto gen = TrafficGenerator::create(cfg);
+    if (!gen) {
+      std::fprintf(err, "conductor sim: %s\n", gen.error().message.c_str());
+      return 2;
+    }
+    feed = std::make_unique<SyntheticFeed>(std::move(*gen), o.packets);
+  }
+
+  std::FILE* per_packet = nullptr;
+  if (o.out) {
+    per_packet = std::fopen(o.out->c_str(), "w");
+    if (!per_packet) {
+      std::fprintf(err, "conductor sim: --out %s: cannot open for writing\n", o.out->c_str());
+      return 2;
+    }
+  }
+  bool progress_on = o.progress || (o.engine == Engine::kRtl && isatty(fileno(err)));
+  Tally tally;
+  Sink sink(per_packet, tally);
+  std::optional<uint64_t> cycles;
+  std::optional<bool> counters_match;
+  int rc = 0;
+
+  if (o.engine == Engine::kModel) {
+    Progress progress(progress_on, err, "model");
+    CoreCounters unused;
+    Frame f;
+    while (feed->next(f)) {
+      SteerMeta m = core_process(regs, f.bytes.data(), f.bytes.size(), f.sg_id, &unused);
+      sink.add(m, f.bytes.size());
+      progress.tick(tally.packets, 0);
+    }
+  } else {
+    RtlCoreOptions ro;
+    ro.seed = o.seed;
+    ro.idle_percent = o.idle_percent;
+    ro.backpressure_percent = o.backpressure_percent;
+    RtlCore core(ro);
+    CoreIdentity id = core.identity();
+    if (id.magic != regs::ID_MAGIC_RESET || (id.version >> 16) != (regs::ID_VERSION_RESET >> 16)) {
+      std::fprintf(err, "conductor sim: the core's ID block reads magic 0x%08x version 0x%08x; "
+                        "expected 0x%08x version %u.x\n",
+                   id.magic, id.version, regs::ID_MAGIC_RESET, regs::ID_VERSION_RESET >> 16);
+      return 1;
+    }
+    if (o.buckets > (1u << id.bucket_log2_max())) {
+      std::fprintf(err, "conductor sim: --buckets %u exceeds the RTL bucket table (%u entries)\n",
+                   o.buckets, 1u << id.bucket_log2_max());
+      return 2;
+    }
+    if (!core.load(regs)) {
+      std::fprintf(err, "conductor sim: programming the core's registers failed\n");
+      return 1;
+    }
+    Progress progress(progress_on, err, "rtl");
+    std::deque<Frame> in_flight;
+    Frame f;
+    bool ok = core.run(
+        [&](std::vector<uint8_t>* bytes, uint8_t* sg) {
+          if (!feed->next(f)) return false;
+          *bytes = f.bytes;
+          *sg = f.sg_id;
+          in_flight.push_back(std::move(f));
+          return true;
+        },
+        [&](CoreFrameOut&& fo) {
+          if (!fo.meta_consistent) ++tally.inconsistent_meta;
+          if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
+          if (!in_flight.empty()) in_flight.pop_front();
+          uint64_t lat = fo.out_cycle - fo.in_cycle;
+          tally.lat_min = std::min(tally.lat_min, lat);
+          tally.lat_max = std::max(tally.lat_max, lat);
+          sink.add(fo.meta, fo.bytes.size());
+          progress.tick(tally.packets, core.cycle());
+        });
+    if (!ok) {
+      std::fprintf(err, "conductor sim: %s\n", core.error().c_str());
+      rc = 1;
+    }
+    cycles = core.last_run_cycles();
+    CoreCounters hw = core.counters();
+    auto wrap = [](uint64_t v) { return v & 0xFFFFFFFFull; };
+    CoreCounters sw = tally.counts;
+    counters_match = wrap(hw.rx_pkts) == wrap(sw.rx_pkts) && wrap(hw.parsed_ok) == wrap(sw.parsed_ok) &&
+                     wrap(hw.non_ip) == wrap(sw.non_ip) && wrap(hw.truncated) == wrap(sw.truncated) &&
+                     wrap(hw.bad_header) == wrap(sw.bad_header) &&
+                     wrap(hw.ext_limit) == wrap(sw.ext_limit) &&
+                     wrap(hw.defaulted) == wrap(sw.defaulted) && wrap(hw.dropped) == wrap(sw.dropped);
+    if (tally.inconsistent_meta || tally.modified_frames || !*counters_match) {
+      std::fprintf(err,
+                   "conductor sim: RTL integrity check failed: %" PRIu64 " frames with changing TUSER, %" PRIu64
+                   " frames changed or out of order, device counters %s\n",
+                   tally.inconsistent_meta, tally.modified_frames,
+                   *counters_match ? "match" : "DIFFER from the frames seen");
+      rc = 1;
+    }
+  }
+  if (per_packet && std::fclose(per_packet) != 0) {
+    std::fprintf(err, "conductor sim: --out %s: write failed\n", o.out->c_str());
+    rc = 1;
+  }
+  if (feed->error) {
+    std::fprintf(err, "conductor sim: %s\n", feed->error->message.c_str());
+    return 2;
+  }
+  if (tally.packets == 0) {
+    std::fprintf(err, "conductor sim: %s holds no frames\n", feed->describe().c_str());
+    return 2;
+  }
+  double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (o.report) print_report(out, o, alloc, tally, cycles, feed->describe());
+  print_summary(out, o, alloc, tally, cycles, counters_match, feed->describe(), wall);
+  return rc;
+}
+
+}  // namespace conductor

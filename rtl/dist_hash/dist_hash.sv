@@ -1,0 +1,296 @@
+// Distribution hash kernel: FLOW_KEY in, DECISION out, one key per clock.
+//
+// Port contract: what Vitis HLS generates for hls/dist_hash/dist_hash.cpp (dist_hash_top) with
+// ap_ctrl_none, axis on s_key/m_dec and s_axilite bundle=control, so a board build may swap this
+// module for the HLS output and the same bench verifies it. Semantics: docs/architecture.md.
+//
+// Pipeline (one global enable: every stage advances when the output register is free or drained):
+//   S0 key register -> S1 hash-input bytes (port rule, canonical order) -> S2 Toeplitz partial XORs
+//   -> S3 hash, bucket -> S4 bucket-table read -> S5 DECISION register.
+// Latency: LatencyCycles clocks from the input handshake to m_dec_TVALID.
+`default_nettype none
+
+module dist_hash
+  import conductor_regs_pkg::*;
+#(
+  // log2 of the bucket-table capacity (entries); the table is 2^BucketLog2Max bytes.
+  parameter int unsigned BucketLog2Max = 16
+) (
+  input  wire logic                              ap_clk,
+  input  wire logic                              ap_rst_n,
+  // Flow keys (FLOW_KEY).
+  input  wire logic [FLOW_KEY_BITS-1:0]          s_key_TDATA,
+  input  wire logic                              s_key_TVALID,
+  output      logic                              s_key_TREADY,
+  // Decisions (DECISION).
+  output      logic [DECISION_BITS-1:0]          m_dec_TDATA,
+  output      logic                              m_dec_TVALID,
+  input  wire logic                              m_dec_TREADY,
+  // Registers: block dist_hash of rtl/csr/conductor.regs.
+  input  wire logic [DIST_HASH_ADDR_BITS-1:0]       s_axi_control_AWADDR,
+  input  wire logic                              s_axi_control_AWVALID,
+  output      logic                              s_axi_control_AWREADY,
+  input  wire logic [31:0]                       s_axi_control_WDATA,
+  input  wire logic [3:0]                        s_axi_control_WSTRB,
+  input  wire logic                              s_axi_control_WVALID,
+  output      logic                              s_axi_control_WREADY,
+  output      logic [1:0]                        s_axi_control_BRESP,
+  output      logic                              s_axi_control_BVALID,
+  input  wire logic                              s_axi_control_BREADY,
+  input  wire logic [DIST_HASH_ADDR_BITS-1:0]       s_axi_control_ARADDR,
+  input  wire logic                              s_axi_control_ARVALID,
+  output      logic                              s_axi_control_ARREADY,
+  output      logic [31:0]                       s_axi_control_RDATA,
+  output      logic [1:0]                        s_axi_control_RRESP,
+  output      logic                              s_axi_control_RVALID,
+  input  wire logic                              s_axi_control_RREADY
+);
+  localparam int unsigned LatencyCycles = 5;
+  localparam int unsigned InBits = 288;       // 36 bytes: IPv6 addresses and ports
+  localparam int unsigned KeyBits = 320;      // 40-byte Toeplitz key
+  localparam int unsigned Groups = 4;         // S2 splits the XOR tree in this many partials
+  localparam int unsigned GroupBits = InBits / Groups;
+  localparam int unsigned TableWords = (2 ** BucketLog2Max) / 4;
+  localparam int unsigned WordAddrBits = BucketLog2Max - 2;
+
+  // Elaboration checks.
+  if (BucketLog2Max < 2 || BucketLog2Max > 16) begin : gen_bad_log2
+    $error("BucketLog2Max must be within 2..16");
+  end
+  if (InBits % Groups != 0) begin : gen_bad_groups
+    $error("Groups must divide the hash input");
+  end
+
+  // ---------------------------------------------------------------- registers
+  logic [31:0] ctrl;
+  logic [31:0] key_w [10];
+  logic        win_req, win_we;
+  logic [DIST_HASH_BUCKETS_WORD_ADDR_BITS-1:0] win_addr;
+  logic [31:0] win_wdata, win_rdata_q;
+  logic [3:0]  win_wstrb;
+
+  dist_hash_csr u_csr (
+    .clk_i                  (ap_clk),
+    .rst_ni                 (ap_rst_n),
+    .s_axi_control_AWADDR   (s_axi_control_AWADDR),
+    .s_axi_control_AWVALID  (s_axi_control_AWVALID),
+    .s_axi_control_AWREADY  (s_axi_control_AWREADY),
+    .s_axi_control_WDATA    (s_axi_control_WDATA),
+    .s_axi_control_WSTRB    (s_axi_control_WSTRB),
+    .s_axi_control_WVALID   (s_axi_control_WVALID),
+    .s_axi_control_WREADY   (s_axi_control_WREADY),
+    .s_axi_control_BRESP    (s_axi_control_BRESP),
+    .s_axi_control_BVALID   (s_axi_control_BVALID),
+    .s_axi_control_BREADY   (s_axi_control_BREADY),
+    .s_axi_control_ARADDR   (s_axi_control_ARADDR),
+    .s_axi_control_ARVALID  (s_axi_control_ARVALID),
+    .s_axi_control_ARREADY  (s_axi_control_ARREADY),
+    .s_axi_control_RDATA    (s_axi_control_RDATA),
+    .s_axi_control_RRESP    (s_axi_control_RRESP),
+    .s_axi_control_RVALID   (s_axi_control_RVALID),
+    .s_axi_control_RREADY   (s_axi_control_RREADY),
+    .ctrl_o                 (ctrl),
+    .key0_o                 (key_w[0]),
+    .key1_o                 (key_w[1]),
+    .key2_o                 (key_w[2]),
+    .key3_o                 (key_w[3]),
+    .key4_o                 (key_w[4]),
+    .key5_o                 (key_w[5]),
+    .key6_o                 (key_w[6]),
+    .key7_o                 (key_w[7]),
+    .key8_o                 (key_w[8]),
+    .key9_o                 (key_w[9]),
+    .buckets_req_o          (win_req),
+    .buckets_we_o           (win_we),
+    .buckets_addr_o         (win_addr),
+    .buckets_wdata_o        (win_wdata),
+    .buckets_wstrb_o        (win_wstrb),
+    .buckets_rdata_i        (win_rdata_q)
+  );
+
+  logic [1:0] mode;
+  logic [4:0] log2_req;
+  logic [4:0] log2_eff;
+  logic [15:0] bucket_mask;
+  assign mode = ctrl[DIST_HASH_CTRL_MODE_LSB +: DIST_HASH_CTRL_MODE_WIDTH];
+  assign log2_req = ctrl[DIST_HASH_CTRL_BUCKET_LOG2_LSB +: DIST_HASH_CTRL_BUCKET_LOG2_WIDTH];
+  assign log2_eff = (log2_req > 5'(BucketLog2Max)) ? 5'(BucketLog2Max) : log2_req;
+  assign bucket_mask = 16'((32'd1 << log2_eff) - 32'd1);
+
+  // Bits of CTRL outside its fields, and the last key bit (no input bit reaches it), are unused.
+  logic unused_bits;
+  assign unused_bits = ^{ctrl[31:13], ctrl[7:2], key_vec[0]};
+
+  // Key bit i (bit 7 of key byte 0 is i = 0) is key_vec[KeyBits-1-i].
+  logic [KeyBits-1:0] key_vec;
+  assign key_vec = {key_w[0], key_w[1], key_w[2], key_w[3], key_w[4],
+                    key_w[5], key_w[6], key_w[7], key_w[8], key_w[9]};
+
+  // ---------------------------------------------------------------- pipeline control
+  logic en;
+  logic [LatencyCycles-1:0] valid_q;  // valid_q[s] = stage s holds an item (S0..S4); S5 = out
+  logic out_valid_q;
+  assign en = !out_valid_q || m_dec_TREADY;
+  assign s_key_TREADY = en;
+  assign m_dec_TVALID = out_valid_q;
+
+  // ---------------------------------------------------------------- S0: key register
+  logic [FLOW_KEY_BITS-1:0] key_q;
+  always_ff @(posedge ap_clk) begin
+    if (en) key_q <= s_key_TDATA;
+  end
+
+  // ---------------------------------------------------------------- S1: hash input bytes
+  logic [127:0] k_src, k_dst;
+  logic [15:0]  k_sport, k_dport;
+  logic [7:0]   k_proto;
+  logic         k_v6, k_frag, k_l4, k_ip;
+  assign k_src   = key_q[FLOW_KEY_SRC_ADDR_LSB +: 128];
+  assign k_dst   = key_q[FLOW_KEY_DST_ADDR_LSB +: 128];
+  assign k_sport = key_q[FLOW_KEY_SRC_PORT_LSB +: 16];
+  assign k_dport = key_q[FLOW_KEY_DST_PORT_LSB +: 16];
+  assign k_proto = key_q[FLOW_KEY_PROTO_LSB +: 8];
+  assign k_v6    = key_q[FLOW_KEY_IS_IPV6_LSB];
+  assign k_frag  = key_q[FLOW_KEY_IS_FRAG_LSB];
+  assign k_l4    = key_q[FLOW_KEY_L4_VALID_LSB];
+  assign k_ip    = key_q[FLOW_KEY_IP_VALID_LSB];
+
+  logic ports_in, sym, swap;
+  logic [127:0] a_src, a_dst;
+  logic [15:0]  p_src, p_dst;
+  logic [InBits-1:0] hin_d, hin_q;  // byte 0 of the hash input in bits InBits-1 -: 8
+
+  always_comb begin
+    unique case (mode)
+      2'd1:    ports_in = k_l4 && !k_frag &&
+                          (k_proto == 8'd6 || k_proto == 8'd17 || k_proto == 8'd132);
+      2'd2:    ports_in = 1'b0;
+      default: ports_in = k_l4 && !k_frag && (k_proto == 8'd6 || k_proto == 8'd17);
+    endcase
+    sym  = (mode == 2'd1) || (mode == 2'd2);
+    swap = sym && ((k_src > k_dst) || (k_src == k_dst && ports_in && k_sport > k_dport));
+    a_src = swap ? k_dst : k_src;
+    a_dst = swap ? k_src : k_dst;
+    p_src = ports_in ? (swap ? k_dport : k_sport) : 16'd0;
+    p_dst = ports_in ? (swap ? k_sport : k_dport) : 16'd0;
+    hin_d = '0;
+    if (k_ip) begin
+      if (k_v6) hin_d = {a_src, a_dst, p_src, p_dst};
+      else      hin_d = {a_src[31:0], a_dst[31:0], p_src, p_dst, 192'd0};
+    end
+  end
+
+  logic [7:0] sg_q1, sg_q2, sg_q3, sg_q4;
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      hin_q <= hin_d;
+      sg_q1 <= key_q[FLOW_KEY_SG_ID_LSB +: 8];
+    end
+  end
+
+  // ---------------------------------------------------------------- S2: Toeplitz partials
+  logic [31:0] term [InBits];
+  for (genvar i = 0; i < InBits; i++) begin : gen_term
+    assign term[i] = hin_q[InBits-1-i] ? key_vec[KeyBits-1-i -: 32] : 32'd0;
+  end
+
+  logic [31:0] part_d [Groups];
+  logic [31:0] part_q [Groups];
+  always_comb begin
+    for (int g = 0; g < Groups; g++) begin
+      part_d[g] = 32'd0;
+      for (int j = 0; j < GroupBits; j++) part_d[g] = part_d[g] ^ term[g*GroupBits + j];
+    end
+  end
+
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      for (int g = 0; g < Groups; g++) part_q[g] <= part_d[g];
+      sg_q2 <= sg_q1;
+    end
+  end
+
+  // ---------------------------------------------------------------- S3: hash and bucket
+  logic [31:0] hash_d, hash_q3, hash_q4;
+  logic [15:0] bucket_q3, bucket_q4;
+  always_comb begin
+    hash_d = 32'd0;
+    for (int g = 0; g < Groups; g++) hash_d = hash_d ^ part_q[g];
+  end
+
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      hash_q3   <= hash_d;
+      bucket_q3 <= hash_d[15:0] & bucket_mask;
+      sg_q3     <= sg_q2;
+    end
+  end
+
+  // ---------------------------------------------------------------- S4: bucket-table read
+  // True dual port: port A is read by the pipeline, port B belongs to the CSR window.
+  logic [31:0] table_q [TableWords];
+  logic [31:0] entry_word_q4;
+  logic [WordAddrBits-1:0] rd_addr;
+  assign rd_addr = bucket_q3[BucketLog2Max-1:2];
+
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      entry_word_q4 <= table_q[rd_addr];
+      hash_q4       <= hash_q3;
+      bucket_q4     <= bucket_q3;
+      sg_q4         <= sg_q3;
+    end
+  end
+
+  logic [WordAddrBits-1:0] win_word;
+  logic                    win_in_range;
+  assign win_word = win_addr[WordAddrBits-1:0];
+  if (DIST_HASH_BUCKETS_WORD_ADDR_BITS > WordAddrBits) begin : gen_range_check
+    assign win_in_range = (win_addr[DIST_HASH_BUCKETS_WORD_ADDR_BITS-1:WordAddrBits] == '0);
+  end else begin : gen_full_range
+    assign win_in_range = 1'b1;
+  end
+
+  always_ff @(posedge ap_clk) begin
+    if (win_req && win_we && win_in_range) begin
+      for (int b = 0; b < 4; b++) begin
+        if (win_wstrb[b]) table_q[win_word][8*b +: 8] <= win_wdata[8*b +: 8];
+      end
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (win_req && !win_we) win_rdata_q <= win_in_range ? table_q[win_word] : 32'd0;
+  end
+
+  // ---------------------------------------------------------------- S5: DECISION
+  logic [7:0] entry;
+  logic [DECISION_BITS-1:0] dec_d, dec_q;
+  always_comb begin
+    entry = entry_word_q4[8*bucket_q4[1:0] +: 8];
+    dec_d = '0;
+    dec_d[DECISION_HASH_LSB   +: 32] = hash_q4;
+    dec_d[DECISION_BUCKET_LSB +: 16] = bucket_q4;
+    dec_d[DECISION_MEMBER_LSB +: 6]  = entry[BUCKET_ENTRY_MEMBER_LSB +: 6];
+    dec_d[DECISION_SITE_LSB]         = entry[BUCKET_ENTRY_SITE_LSB];
+    dec_d[DECISION_VALID_LSB]        = entry[BUCKET_ENTRY_VALID_LSB];
+    dec_d[DECISION_SG_ID_LSB +: 8]   = sg_q4;
+  end
+
+  always_ff @(posedge ap_clk) begin
+    if (en) dec_q <= dec_d;
+  end
+  assign m_dec_TDATA = dec_q;
+
+  // ---------------------------------------------------------------- valid bits (reset)
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      valid_q     <= '0;
+      out_valid_q <= 1'b0;
+    end else if (en) begin
+      valid_q     <= {valid_q[LatencyCycles-2:0], s_key_TVALID};
+      out_valid_q <= valid_q[LatencyCycles-1];
+    end
+  end
+endmodule
+
+`default_nettype wire

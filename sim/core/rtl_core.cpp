@@ -1,0 +1,216 @@
+#include "rtl_core.hpp"
+
+#include <Vconductor_core.h>
+#include <verilated.h>
+
+#include <cstdio>
+#include <deque>
+#include <memory>
+
+#include "axil_master.hpp"
+#include "axis.hpp"
+#include "common/gen/conductor_regs.hpp"
+#include "frames.hpp"
+#include "ports.hpp"
+#include "sim_ctrl.hpp"
+
+namespace conductor {
+
+namespace {
+
+SteerMeta meta_from_u64(uint64_t v) {
+  auto field = [v](unsigned lsb, unsigned width) { return (v >> lsb) & ((uint64_t{1} << width) - 1); };
+  SteerMeta m;
+  m.hash = static_cast<uint32_t>(field(regs::STEER_META_HASH_LSB, 32));
+  m.bucket = static_cast<uint16_t>(field(regs::STEER_META_BUCKET_LSB, 16));
+  m.member = static_cast<uint8_t>(field(regs::STEER_META_MEMBER_LSB, 6));
+  m.site = static_cast<uint8_t>(field(regs::STEER_META_SITE_LSB, 1));
+  m.deliver = field(regs::STEER_META_DELIVER_LSB, 1) != 0;
+  m.status = static_cast<ParseStatus>(field(regs::STEER_META_STATUS_LSB, 4));
+  m.defaulted = field(regs::STEER_META_DEFAULTED_LSB, 1) != 0;
+  return m;
+}
+
+}  // namespace
+
+struct RtlCore::Impl {
+  explicit Impl(const RtlCoreOptions& o)
+      : opts(o),
+        context(std::make_unique<VerilatedContext>()),
+        top(std::make_unique<Vconductor_core>(context.get(), "conductor_core")),
+        ctrl(*top, top->clk_i, top->rst_ni, "conductor_core"),
+        axil(ctrl),
+        src(sim::AxisSourcePorts{
+                [this](const sim::AxisBeat& b, bool valid) {
+                  sim::set_port(top->s_axis_tdata, b.data);
+                  top->s_axis_tkeep = b.keep;
+                  top->s_axis_tuser = static_cast<uint8_t>(b.user.empty() ? 0 : b.user[0]);
+                  top->s_axis_tlast = b.last;
+                  top->s_axis_tvalid = valid;
+                },
+                [this] { return top->s_axis_tready != 0; }},
+            o.seed, o.idle_percent),
+        sink(sim::AxisSinkPorts{
+                 [this] { return top->m_axis_tvalid != 0; },
+                 [this] {
+                   sim::AxisBeat b;
+                   b.data = sim::get_port(top->m_axis_tdata);
+                   b.keep = top->m_axis_tkeep;
+                   b.user = sim::u64_to_words(top->m_axis_tuser);
+                   b.last = top->m_axis_tlast;
+                   return b;
+                 },
+                 [this](bool r) { top->m_axis_tready = r; }},
+             o.seed ^ 0x9e3779b97f4a7c15ull, 100 - o.backpressure_percent) {
+    ctrl.add(&src);
+    ctrl.add(&sink);
+    ctrl.reset();
+  }
+
+  RtlCoreOptions opts;
+  std::unique_ptr<VerilatedContext> context;
+  std::unique_ptr<Vconductor_core> top;
+  sim::SimCtrl<Vconductor_core> ctrl;
+  sim::AxilMaster<Vconductor_core> axil;
+  sim::AxisSource src;
+  sim::AxisSink sink;
+  uint64_t last_run_cycles = 0;
+  std::string error;
+};
+
+RtlCore::RtlCore(RtlCoreOptions opts) : impl_(std::make_unique<Impl>(opts)) {}
+RtlCore::~RtlCore() = default;
+
+bool RtlCore::write_reg(uint32_t addr, uint32_t value, uint8_t strb) {
+  return impl_->axil.write(addr, value, strb).ok();
+}
+
+bool RtlCore::read_reg(uint32_t addr, uint32_t* value) {
+  sim::AxilResult r = impl_->axil.read(addr);
+  if (value) *value = r.data;
+  return r.ok();
+}
+
+CoreIdentity RtlCore::identity() {
+  CoreIdentity id;
+  read_reg(regs::ID_MAGIC_ADDR, &id.magic);
+  read_reg(regs::ID_VERSION_ADDR, &id.version);
+  read_reg(regs::ID_BUILD_HASH_ADDR, &id.build_hash);
+  read_reg(regs::ID_CAPS_ADDR, &id.caps);
+  return id;
+}
+
+bool RtlCore::load(const CoreRegs& r) {
+  bool ok = write_reg(regs::DIST_HASH_CTRL_ADDR, r.hash.ctrl);
+  for (unsigned i = 0; i < 10; ++i) ok &= write_reg(regs::DIST_HASH_KEY0_ADDR + 4 * i, r.hash.key[i]);
+  ok &= write_reg(regs::PARSER_CTRL_ADDR, r.parser_ctrl);
+  ok &= write_reg(regs::PARSER_DEFAULT_DEST_ADDR, r.default_dest);
+  unsigned log2 = (r.hash.ctrl >> regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB) & 0x1F;
+  if (log2 > 16) log2 = 16;
+  uint32_t n = 1u << log2;
+  for (uint32_t b = 0; b < n; b += 4) {
+    uint32_t word = 0;
+    uint8_t strb = 0;
+    for (uint32_t j = 0; j < 4 && b + j < n; ++j) {
+      word |= uint32_t{r.hash.buckets[b + j]} << (8 * j);
+      strb |= static_cast<uint8_t>(1u << j);
+    }
+    ok &= write_reg(regs::DIST_HASH_BUCKETS_ADDR + b, word, strb);
+  }
+  return ok;
+}
+
+CoreCounters RtlCore::counters() {
+  auto rd = [this](uint32_t a) {
+    uint32_t v = 0;
+    read_reg(a, &v);
+    return uint64_t{v};
+  };
+  CoreCounters c;
+  c.rx_pkts = rd(regs::PARSER_RX_PKTS_ADDR);
+  c.parsed_ok = rd(regs::PARSER_PARSED_OK_ADDR);
+  c.non_ip = rd(regs::PARSER_NON_IP_ADDR);
+  c.truncated = rd(regs::PARSER_TRUNCATED_ADDR);
+  c.bad_header = rd(regs::PARSER_BAD_HEADER_ADDR);
+  c.ext_limit = rd(regs::PARSER_EXT_LIMIT_ADDR);
+  c.defaulted = rd(regs::PARSER_DEFAULTED_ADDR);
+  c.dropped = rd(regs::PARSER_DROPPED_ADDR);
+  return c;
+}
+
+bool RtlCore::run(const FrameSource& next_frame,
+                  const std::function<void(CoreFrameOut&&)>& on_out) {
+  Impl& s = *impl_;
+  uint64_t offered = 0, done = 0;
+  bool exhausted = false;
+  CoreFrameOut cur;
+  bool have_meta = false;
+  bool malformed = false;
+  uint64_t last_beat_cycle = s.ctrl.cycle();
+  std::deque<uint64_t> starts;  // first-beat cycles of frames in flight
+  bool in_frame = false;
+  s.sink.on_beat = [&](const sim::AxisBeat& beat) {
+    last_beat_cycle = s.ctrl.cycle();
+    SteerMeta m = meta_from_u64(sim::words_to_u64(beat.user));
+    if (!have_meta) {
+      cur.meta = m;
+      have_meta = true;
+      cur.out_cycle = s.ctrl.cycle();
+      if (!starts.empty()) {
+        cur.in_cycle = starts.front();
+        starts.pop_front();
+      }
+    } else if (!(m == cur.meta)) {
+      cur.meta_consistent = false;
+    }
+    sim::append_beat(cur.bytes, beat);
+    if (beat.last) {
+      on_out(std::move(cur));
+      cur = CoreFrameOut{};
+      have_meta = false;
+      ++done;
+    }
+  };
+  s.src.on_fire = [&](const sim::AxisBeat& beat) {
+    last_beat_cycle = s.ctrl.cycle();
+    if (!in_frame) starts.push_back(s.ctrl.cycle());
+    in_frame = !beat.last;
+  };
+
+  const uint64_t start = s.ctrl.cycle();
+  std::vector<uint8_t> bytes;
+  while (!exhausted || done < offered) {
+    while (!exhausted && s.src.pending() < 64) {
+      bytes.clear();
+      uint8_t sg = 0;
+      if (!next_frame(&bytes, &sg)) {
+        exhausted = true;
+        break;
+      }
+      for (auto& beat : sim::frame_to_beats(bytes.data(), bytes.size(), {sg})) s.src.push(std::move(beat));
+      ++offered;
+    }
+    if (exhausted && done == offered) break;
+    s.ctrl.tick();
+    if (s.ctrl.cycle() - last_beat_cycle > s.opts.max_idle_cycles) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "core made no progress for %llu cycles: %llu of %llu frames out",
+                    static_cast<unsigned long long>(s.opts.max_idle_cycles),
+                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(offered));
+      s.error = buf;
+      malformed = true;
+      break;
+    }
+  }
+  s.last_run_cycles = s.ctrl.cycle() - start;
+  s.sink.on_beat = nullptr;
+  s.src.on_fire = nullptr;
+  return !malformed;
+}
+
+uint64_t RtlCore::cycle() const { return impl_->ctrl.cycle(); }
+uint64_t RtlCore::last_run_cycles() const { return impl_->last_run_cycles; }
+const std::string& RtlCore::error() const { return impl_->error; }
+
+}  // namespace conductor

@@ -1,0 +1,71 @@
+// The Verilated conductor_core as an in-process, cycle-accurate engine: program its registers over
+// AXI-Lite, stream frames through it and read each frame back with its STEER_META. The Verilated
+// headers stay inside rtl_core.cpp, so users of this class need no Verilator include paths.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/flow_key.hpp"
+#include "core/core_model.hpp"
+
+namespace conductor {
+
+struct RtlCoreOptions {
+  uint64_t seed = 1;             // random idle / back-pressure pattern
+  int idle_percent = 0;          // chance per cycle that the input waits before the next beat
+  int backpressure_percent = 0;  // chance per cycle that the output is not ready
+  uint64_t max_idle_cycles = 100000;  // a run fails if nothing moves for this long
+};
+
+struct CoreFrameOut {
+  std::vector<uint8_t> bytes;
+  SteerMeta meta;
+  bool meta_consistent = true;  // the same TUSER on every beat of the frame
+  uint64_t in_cycle = 0;        // cycle the frame's first beat was accepted
+  uint64_t out_cycle = 0;       // cycle the frame's first beat left
+};
+
+struct CoreIdentity {
+  uint32_t magic = 0, version = 0, build_hash = 0, caps = 0;
+  uint32_t bucket_log2_max() const { return caps & 0x1F; }
+};
+
+class RtlCore {
+ public:
+  explicit RtlCore(RtlCoreOptions opts = {});
+  ~RtlCore();
+  RtlCore(const RtlCore&) = delete;
+  RtlCore& operator=(const RtlCore&) = delete;
+
+  // Register access (absolute byte addresses of rtl/csr/conductor.regs). false on SLVERR/timeout.
+  bool write_reg(uint32_t addr, uint32_t value, uint8_t strb = 0xF);
+  bool read_reg(uint32_t addr, uint32_t* value);
+
+  CoreIdentity identity();
+  // Writes every rw register and the first 2^BUCKET_LOG2 buckets of the table.
+  bool load(const CoreRegs& regs);
+  CoreCounters counters();
+
+  // Streams frames from `next` (which fills the next frame and its security group, or returns
+  // false when there are no more) and calls on_out for every frame that leaves, in order, until
+  // every frame offered has left. Returns false (with a message in error()) when the core stalls
+  // for max_idle_cycles.
+  using FrameSource = std::function<bool(std::vector<uint8_t>* bytes, uint8_t* sg)>;
+  bool run(const FrameSource& next, const std::function<void(CoreFrameOut&&)>& on_out);
+
+  // Clock cycles simulated so far and during the last run() (first input beat offered to last
+  // output beat taken).
+  uint64_t cycle() const;
+  uint64_t last_run_cycles() const;
+  const std::string& error() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conductor
