@@ -7,12 +7,12 @@
 
 package conductor_regs_pkg;
 
-  localparam int unsigned NUM_BLOCKS                               = 3;  // CSR blocks in the map
+  localparam int unsigned NUM_BLOCKS                               = 32'd3;  // CSR blocks in the map
 
   // ---- block id: Identification: the host checks it before it programs anything
   localparam int unsigned ID_BASE                                  = 32'h00000000;
   localparam int unsigned ID_SIZE                                  = 32'h00001000;
-  localparam int unsigned ID_ADDR_BITS                             = 12;  // local byte-address bits
+  localparam int unsigned ID_ADDR_BITS                             = 32'd12;  // local byte-address bits
   // MAGIC (const): ASCII 'CNDR'
   localparam int unsigned ID_MAGIC_OFFSET                          = 32'h00000000;
   localparam int unsigned ID_MAGIC_ADDR                            = 32'h00000000;
@@ -29,17 +29,17 @@ package conductor_regs_pkg;
   localparam int unsigned ID_CAPS_OFFSET                           = 32'h0000000C;
   localparam int unsigned ID_CAPS_ADDR                             = 32'h0000000C;
   localparam logic [31:0] ID_CAPS_RESET                            = 32'h00000000;
-  localparam int unsigned ID_CAPS_BUCKET_LOG2_MAX_LSB              = 0;  // log2 of the bucket-table capacity
-  localparam int unsigned ID_CAPS_BUCKET_LOG2_MAX_WIDTH            = 5;
+  localparam int unsigned ID_CAPS_BUCKET_LOG2_MAX_LSB              = 32'd0;  // log2 of the bucket-table capacity
+  localparam int unsigned ID_CAPS_BUCKET_LOG2_MAX_WIDTH            = 32'd5;
   localparam logic [31:0] ID_CAPS_BUCKET_LOG2_MAX_MASK             = 32'h0000001F;
-  localparam int unsigned ID_CAPS_LANES_LSB                        = 8;  // parallel lanes per core
-  localparam int unsigned ID_CAPS_LANES_WIDTH                      = 4;
+  localparam int unsigned ID_CAPS_LANES_LSB                        = 32'd8;  // parallel lanes per core
+  localparam int unsigned ID_CAPS_LANES_WIDTH                      = 32'd4;
   localparam logic [31:0] ID_CAPS_LANES_MASK                       = 32'h00000F00;
-  localparam int unsigned ID_CAPS_MAX_SITES_LSB                    = 12;  // sites supported
-  localparam int unsigned ID_CAPS_MAX_SITES_WIDTH                  = 2;
+  localparam int unsigned ID_CAPS_MAX_SITES_LSB                    = 32'd12;  // sites supported
+  localparam int unsigned ID_CAPS_MAX_SITES_WIDTH                  = 32'd2;
   localparam logic [31:0] ID_CAPS_MAX_SITES_MASK                   = 32'h00003000;
-  localparam int unsigned ID_CAPS_MAX_MEMBERS_LSB                  = 16;  // members per site supported
-  localparam int unsigned ID_CAPS_MAX_MEMBERS_WIDTH                = 7;
+  localparam int unsigned ID_CAPS_MAX_MEMBERS_LSB                  = 32'd16;  // members per site supported
+  localparam int unsigned ID_CAPS_MAX_MEMBERS_WIDTH                = 32'd7;
   localparam logic [31:0] ID_CAPS_MAX_MEMBERS_MASK                 = 32'h007F0000;
   // SCRATCH (rw): free for the host: reads back what was written (bus check)
   localparam int unsigned ID_SCRATCH_OFFSET                        = 32'h00000010;
@@ -49,23 +49,23 @@ package conductor_regs_pkg;
   // ---- block parser: Parser: what happens to frames it cannot parse, and its counters
   localparam int unsigned PARSER_BASE                              = 32'h00001000;
   localparam int unsigned PARSER_SIZE                              = 32'h00001000;
-  localparam int unsigned PARSER_ADDR_BITS                         = 12;  // local byte-address bits
+  localparam int unsigned PARSER_ADDR_BITS                         = 32'd12;  // local byte-address bits
   // CTRL (rw): parser control
   localparam int unsigned PARSER_CTRL_OFFSET                       = 32'h00000000;
   localparam int unsigned PARSER_CTRL_ADDR                         = 32'h00001000;
   localparam logic [31:0] PARSER_CTRL_RESET                        = 32'h00000000;
-  localparam int unsigned PARSER_CTRL_DEFAULT_ACTION_LSB           = 0;  // frames that cannot be parsed: 0 steer to DEFAULT_DEST, 1 mark for drop
-  localparam int unsigned PARSER_CTRL_DEFAULT_ACTION_WIDTH         = 1;
+  localparam int unsigned PARSER_CTRL_DEFAULT_ACTION_LSB           = 32'd0;  // frames that cannot be parsed: 0 steer to DEFAULT_DEST, 1 mark for drop
+  localparam int unsigned PARSER_CTRL_DEFAULT_ACTION_WIDTH         = 32'd1;
   localparam logic [31:0] PARSER_CTRL_DEFAULT_ACTION_MASK          = 32'h00000001;
   // DEFAULT_DEST (rw): destination of frames that cannot be parsed
   localparam int unsigned PARSER_DEFAULT_DEST_OFFSET               = 32'h00000004;
   localparam int unsigned PARSER_DEFAULT_DEST_ADDR                 = 32'h00001004;
   localparam logic [31:0] PARSER_DEFAULT_DEST_RESET                = 32'h00000000;
-  localparam int unsigned PARSER_DEFAULT_DEST_MEMBER_LSB           = 0;  // member id
-  localparam int unsigned PARSER_DEFAULT_DEST_MEMBER_WIDTH         = 6;
+  localparam int unsigned PARSER_DEFAULT_DEST_MEMBER_LSB           = 32'd0;  // member id
+  localparam int unsigned PARSER_DEFAULT_DEST_MEMBER_WIDTH         = 32'd6;
   localparam logic [31:0] PARSER_DEFAULT_DEST_MEMBER_MASK          = 32'h0000003F;
-  localparam int unsigned PARSER_DEFAULT_DEST_SITE_LSB             = 8;  // site id
-  localparam int unsigned PARSER_DEFAULT_DEST_SITE_WIDTH           = 1;
+  localparam int unsigned PARSER_DEFAULT_DEST_SITE_LSB             = 32'd8;  // site id
+  localparam int unsigned PARSER_DEFAULT_DEST_SITE_WIDTH           = 32'd1;
   localparam logic [31:0] PARSER_DEFAULT_DEST_SITE_MASK            = 32'h00000100;
   // RX_PKTS (ro): frames received (wraps at 2^32)
   localparam int unsigned PARSER_RX_PKTS_OFFSET                    = 32'h00000010;
@@ -107,16 +107,16 @@ package conductor_regs_pkg;
   // ---- block dist_hash: Distribution hash kernel (its own s_axi_control port)
   localparam int unsigned DIST_HASH_BASE                           = 32'h00020000;
   localparam int unsigned DIST_HASH_SIZE                           = 32'h00020000;
-  localparam int unsigned DIST_HASH_ADDR_BITS                      = 17;  // local byte-address bits
+  localparam int unsigned DIST_HASH_ADDR_BITS                      = 32'd17;  // local byte-address bits
   // CTRL (rw): hash control
   localparam int unsigned DIST_HASH_CTRL_OFFSET                    = 32'h00000000;
   localparam int unsigned DIST_HASH_CTRL_ADDR                      = 32'h00020000;
   localparam logic [31:0] DIST_HASH_CTRL_RESET                     = 32'h00000C00;
-  localparam int unsigned DIST_HASH_CTRL_MODE_LSB                  = 0;  // 0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss
-  localparam int unsigned DIST_HASH_CTRL_MODE_WIDTH                = 2;
+  localparam int unsigned DIST_HASH_CTRL_MODE_LSB                  = 32'd0;  // 0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss
+  localparam int unsigned DIST_HASH_CTRL_MODE_WIDTH                = 32'd2;
   localparam logic [31:0] DIST_HASH_CTRL_MODE_MASK                 = 32'h00000003;
-  localparam int unsigned DIST_HASH_CTRL_BUCKET_LOG2_LSB           = 8;  // active bucket-table size 2^BUCKET_LOG2 (0..BUCKET_LOG2_MAX); bucket = hash & (2^n - 1)
-  localparam int unsigned DIST_HASH_CTRL_BUCKET_LOG2_WIDTH         = 5;
+  localparam int unsigned DIST_HASH_CTRL_BUCKET_LOG2_LSB           = 32'd8;  // active bucket-table size 2^BUCKET_LOG2 (0..BUCKET_LOG2_MAX); bucket = hash & (2^n - 1)
+  localparam int unsigned DIST_HASH_CTRL_BUCKET_LOG2_WIDTH         = 32'd5;
   localparam logic [31:0] DIST_HASH_CTRL_BUCKET_LOG2_MASK          = 32'h00001F00;
   // KEY0 (rw): Toeplitz key bytes 0..3 (byte 0 in bits 31:24); reset = Microsoft's default key
   localparam int unsigned DIST_HASH_KEY0_OFFSET                    = 32'h00000010;
@@ -162,71 +162,71 @@ package conductor_regs_pkg;
   localparam int unsigned DIST_HASH_BUCKETS_OFFSET                 = 32'h00010000;
   localparam int unsigned DIST_HASH_BUCKETS_ADDR                   = 32'h00030000;
   localparam int unsigned DIST_HASH_BUCKETS_SIZE                   = 32'h00010000;
-  localparam int unsigned DIST_HASH_BUCKETS_WORDS                  = 16384;  // 32-bit words
-  localparam int unsigned DIST_HASH_BUCKETS_WORD_ADDR_BITS         = 14;  // width of the memory port's word address
+  localparam int unsigned DIST_HASH_BUCKETS_WORDS                  = 32'd16384;  // 32-bit words
+  localparam int unsigned DIST_HASH_BUCKETS_WORD_ADDR_BITS         = 32'd14;  // width of the memory port's word address
 
   // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
-  localparam int unsigned FLOW_KEY_BITS                            = 320;
-  localparam int unsigned FLOW_KEY_SRC_ADDR_LSB                    = 0;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
-  localparam int unsigned FLOW_KEY_SRC_ADDR_WIDTH                  = 128;
-  localparam int unsigned FLOW_KEY_DST_ADDR_LSB                    = 128;  // [255:128] destination address, same layout
-  localparam int unsigned FLOW_KEY_DST_ADDR_WIDTH                  = 128;
-  localparam int unsigned FLOW_KEY_SRC_PORT_LSB                    = 256;  // [271:256] TCP/UDP/SCTP source port; zero when L4_VALID is 0
-  localparam int unsigned FLOW_KEY_SRC_PORT_WIDTH                  = 16;
-  localparam int unsigned FLOW_KEY_DST_PORT_LSB                    = 272;  // [287:272] destination port; zero when L4_VALID is 0
-  localparam int unsigned FLOW_KEY_DST_PORT_WIDTH                  = 16;
-  localparam int unsigned FLOW_KEY_PROTO_LSB                       = 288;  // [295:288] IPv4 protocol / IPv6 upper-layer next header
-  localparam int unsigned FLOW_KEY_PROTO_WIDTH                     = 8;
-  localparam int unsigned FLOW_KEY_IS_IPV6_LSB                     = 296;  // [296] 1 IPv6, 0 IPv4
-  localparam int unsigned FLOW_KEY_IS_IPV6_WIDTH                   = 1;
-  localparam int unsigned FLOW_KEY_IS_FRAG_LSB                     = 297;  // [297] IPv4 MF or offset != 0, or an IPv6 Fragment header
-  localparam int unsigned FLOW_KEY_IS_FRAG_WIDTH                   = 1;
-  localparam int unsigned FLOW_KEY_L4_VALID_LSB                    = 298;  // [298] ports were parsed (never for fragments)
-  localparam int unsigned FLOW_KEY_L4_VALID_WIDTH                  = 1;
-  localparam int unsigned FLOW_KEY_IP_VALID_LSB                    = 299;  // [299] the frame carries an IP flow key; 0: every other field is zero
-  localparam int unsigned FLOW_KEY_IP_VALID_WIDTH                  = 1;
-  localparam int unsigned FLOW_KEY_SG_ID_LSB                       = 304;  // [311:304] security-group id (from s_axis_tuser of the frame's first beat)
-  localparam int unsigned FLOW_KEY_SG_ID_WIDTH                     = 8;
+  localparam int unsigned FLOW_KEY_BITS                            = 32'd320;
+  localparam int unsigned FLOW_KEY_SRC_ADDR_LSB                    = 32'd0;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
+  localparam int unsigned FLOW_KEY_SRC_ADDR_WIDTH                  = 32'd128;
+  localparam int unsigned FLOW_KEY_DST_ADDR_LSB                    = 32'd128;  // [255:128] destination address, same layout
+  localparam int unsigned FLOW_KEY_DST_ADDR_WIDTH                  = 32'd128;
+  localparam int unsigned FLOW_KEY_SRC_PORT_LSB                    = 32'd256;  // [271:256] TCP/UDP/SCTP source port; zero when L4_VALID is 0
+  localparam int unsigned FLOW_KEY_SRC_PORT_WIDTH                  = 32'd16;
+  localparam int unsigned FLOW_KEY_DST_PORT_LSB                    = 32'd272;  // [287:272] destination port; zero when L4_VALID is 0
+  localparam int unsigned FLOW_KEY_DST_PORT_WIDTH                  = 32'd16;
+  localparam int unsigned FLOW_KEY_PROTO_LSB                       = 32'd288;  // [295:288] IPv4 protocol / IPv6 upper-layer next header
+  localparam int unsigned FLOW_KEY_PROTO_WIDTH                     = 32'd8;
+  localparam int unsigned FLOW_KEY_IS_IPV6_LSB                     = 32'd296;  // [296] 1 IPv6, 0 IPv4
+  localparam int unsigned FLOW_KEY_IS_IPV6_WIDTH                   = 32'd1;
+  localparam int unsigned FLOW_KEY_IS_FRAG_LSB                     = 32'd297;  // [297] IPv4 MF or offset != 0, or an IPv6 Fragment header
+  localparam int unsigned FLOW_KEY_IS_FRAG_WIDTH                   = 32'd1;
+  localparam int unsigned FLOW_KEY_L4_VALID_LSB                    = 32'd298;  // [298] ports were parsed (never for fragments)
+  localparam int unsigned FLOW_KEY_L4_VALID_WIDTH                  = 32'd1;
+  localparam int unsigned FLOW_KEY_IP_VALID_LSB                    = 32'd299;  // [299] the frame carries an IP flow key; 0: every other field is zero
+  localparam int unsigned FLOW_KEY_IP_VALID_WIDTH                  = 32'd1;
+  localparam int unsigned FLOW_KEY_SG_ID_LSB                       = 32'd304;  // [311:304] security-group id (from s_axis_tuser of the frame's first beat)
+  localparam int unsigned FLOW_KEY_SG_ID_WIDTH                     = 32'd8;
 
   // ---- struct DECISION: dist_hash result (m_dec_TDATA)
-  localparam int unsigned DECISION_BITS                            = 64;
-  localparam int unsigned DECISION_HASH_LSB                        = 0;  // [31:0] Toeplitz hash
-  localparam int unsigned DECISION_HASH_WIDTH                      = 32;
-  localparam int unsigned DECISION_BUCKET_LSB                      = 32;  // [47:32] hash & (2^BUCKET_LOG2 - 1)
-  localparam int unsigned DECISION_BUCKET_WIDTH                    = 16;
-  localparam int unsigned DECISION_MEMBER_LSB                      = 48;  // [53:48] member id from the bucket table
-  localparam int unsigned DECISION_MEMBER_WIDTH                    = 6;
-  localparam int unsigned DECISION_SITE_LSB                        = 54;  // [54] site id from the bucket table
-  localparam int unsigned DECISION_SITE_WIDTH                      = 1;
-  localparam int unsigned DECISION_VALID_LSB                       = 55;  // [55] bucket entry valid (a member is assigned)
-  localparam int unsigned DECISION_VALID_WIDTH                     = 1;
-  localparam int unsigned DECISION_SG_ID_LSB                       = 56;  // [63:56] security-group id, echoed
-  localparam int unsigned DECISION_SG_ID_WIDTH                     = 8;
+  localparam int unsigned DECISION_BITS                            = 32'd64;
+  localparam int unsigned DECISION_HASH_LSB                        = 32'd0;  // [31:0] Toeplitz hash
+  localparam int unsigned DECISION_HASH_WIDTH                      = 32'd32;
+  localparam int unsigned DECISION_BUCKET_LSB                      = 32'd32;  // [47:32] hash & (2^BUCKET_LOG2 - 1)
+  localparam int unsigned DECISION_BUCKET_WIDTH                    = 32'd16;
+  localparam int unsigned DECISION_MEMBER_LSB                      = 32'd48;  // [53:48] member id from the bucket table
+  localparam int unsigned DECISION_MEMBER_WIDTH                    = 32'd6;
+  localparam int unsigned DECISION_SITE_LSB                        = 32'd54;  // [54] site id from the bucket table
+  localparam int unsigned DECISION_SITE_WIDTH                      = 32'd1;
+  localparam int unsigned DECISION_VALID_LSB                       = 32'd55;  // [55] bucket entry valid (a member is assigned)
+  localparam int unsigned DECISION_VALID_WIDTH                     = 32'd1;
+  localparam int unsigned DECISION_SG_ID_LSB                       = 32'd56;  // [63:56] security-group id, echoed
+  localparam int unsigned DECISION_SG_ID_WIDTH                     = 32'd8;
 
   // ---- struct BUCKET_ENTRY: one bucket-table entry
-  localparam int unsigned BUCKET_ENTRY_BITS                        = 8;
-  localparam int unsigned BUCKET_ENTRY_MEMBER_LSB                  = 0;  // [5:0] member id
-  localparam int unsigned BUCKET_ENTRY_MEMBER_WIDTH                = 6;
-  localparam int unsigned BUCKET_ENTRY_SITE_LSB                    = 6;  // [6] site id
-  localparam int unsigned BUCKET_ENTRY_SITE_WIDTH                  = 1;
-  localparam int unsigned BUCKET_ENTRY_VALID_LSB                   = 7;  // [7] 1: assigned; 0: no member (all weights zero)
-  localparam int unsigned BUCKET_ENTRY_VALID_WIDTH                 = 1;
+  localparam int unsigned BUCKET_ENTRY_BITS                        = 32'd8;
+  localparam int unsigned BUCKET_ENTRY_MEMBER_LSB                  = 32'd0;  // [5:0] member id
+  localparam int unsigned BUCKET_ENTRY_MEMBER_WIDTH                = 32'd6;
+  localparam int unsigned BUCKET_ENTRY_SITE_LSB                    = 32'd6;  // [6] site id
+  localparam int unsigned BUCKET_ENTRY_SITE_WIDTH                  = 32'd1;
+  localparam int unsigned BUCKET_ENTRY_VALID_LSB                   = 32'd7;  // [7] 1: assigned; 0: no member (all weights zero)
+  localparam int unsigned BUCKET_ENTRY_VALID_WIDTH                 = 32'd1;
 
   // ---- struct STEER_META: conductor_core m_axis_tuser, identical on every beat of a frame
-  localparam int unsigned STEER_META_BITS                          = 64;
-  localparam int unsigned STEER_META_HASH_LSB                      = 0;  // [31:0] Toeplitz hash (0 when DEFAULTED)
-  localparam int unsigned STEER_META_HASH_WIDTH                    = 32;
-  localparam int unsigned STEER_META_BUCKET_LSB                    = 32;  // [47:32] bucket (0 when DEFAULTED)
-  localparam int unsigned STEER_META_BUCKET_WIDTH                  = 16;
-  localparam int unsigned STEER_META_MEMBER_LSB                    = 48;  // [53:48] destination member
-  localparam int unsigned STEER_META_MEMBER_WIDTH                  = 6;
-  localparam int unsigned STEER_META_SITE_LSB                      = 54;  // [54] destination site
-  localparam int unsigned STEER_META_SITE_WIDTH                    = 1;
-  localparam int unsigned STEER_META_DELIVER_LSB                   = 55;  // [55] 1 deliver to SITE/MEMBER; 0 drop (default action drop, or no member)
-  localparam int unsigned STEER_META_DELIVER_WIDTH                 = 1;
-  localparam int unsigned STEER_META_STATUS_LSB                    = 56;  // [59:56] parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit
-  localparam int unsigned STEER_META_STATUS_WIDTH                  = 4;
-  localparam int unsigned STEER_META_DEFAULTED_LSB                 = 60;  // [60] the parser default action was applied
-  localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 1;
+  localparam int unsigned STEER_META_BITS                          = 32'd64;
+  localparam int unsigned STEER_META_HASH_LSB                      = 32'd0;  // [31:0] Toeplitz hash (0 when DEFAULTED)
+  localparam int unsigned STEER_META_HASH_WIDTH                    = 32'd32;
+  localparam int unsigned STEER_META_BUCKET_LSB                    = 32'd32;  // [47:32] bucket (0 when DEFAULTED)
+  localparam int unsigned STEER_META_BUCKET_WIDTH                  = 32'd16;
+  localparam int unsigned STEER_META_MEMBER_LSB                    = 32'd48;  // [53:48] destination member
+  localparam int unsigned STEER_META_MEMBER_WIDTH                  = 32'd6;
+  localparam int unsigned STEER_META_SITE_LSB                      = 32'd54;  // [54] destination site
+  localparam int unsigned STEER_META_SITE_WIDTH                    = 32'd1;
+  localparam int unsigned STEER_META_DELIVER_LSB                   = 32'd55;  // [55] 1 deliver to SITE/MEMBER; 0 drop (default action drop, or no member)
+  localparam int unsigned STEER_META_DELIVER_WIDTH                 = 32'd1;
+  localparam int unsigned STEER_META_STATUS_LSB                    = 32'd56;  // [59:56] parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit
+  localparam int unsigned STEER_META_STATUS_WIDTH                  = 32'd4;
+  localparam int unsigned STEER_META_DEFAULTED_LSB                 = 32'd60;  // [60] the parser default action was applied
+  localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
 
 endpackage

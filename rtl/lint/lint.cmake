@@ -1,0 +1,71 @@
+# Lints every .sv under RTL_DIR (run by the CTest rtl_lint; see CMakeLists.txt here).
+#   cmake -DVERILATOR=verilator -DRTL_DIR=<repo>/rtl [-DEXCLUDE=<regex;...>] -P lint.cmake
+cmake_minimum_required(VERSION 3.20)
+
+file(GLOB_RECURSE all_sv LIST_DIRECTORIES false RELATIVE ${RTL_DIR} ${RTL_DIR}/*.sv)
+list(SORT all_sv)
+set(files "")
+foreach(f ${all_sv})
+  set(skip FALSE)
+  foreach(rx ${EXCLUDE})
+    if(f MATCHES "${rx}")
+      set(skip TRUE)
+    endif()
+  endforeach()
+  if(NOT skip)
+    list(APPEND files ${f})
+  endif()
+endforeach()
+
+# Packages go on every command line, the generated register package first (others import it);
+# they are checked as part of every module run (Verilator cannot lint a package without a top).
+set(pkgs "")
+set(modules "")
+set(dirs "")
+foreach(f ${files})
+  get_filename_component(dir ${RTL_DIR}/${f} DIRECTORY)
+  list(APPEND dirs ${dir})
+  if(f MATCHES "_pkg\\.sv$")
+    if(f MATCHES "conductor_regs_pkg\\.sv$")
+      list(PREPEND pkgs ${RTL_DIR}/${f})
+    else()
+      list(APPEND pkgs ${RTL_DIR}/${f})
+    endif()
+  else()
+    list(APPEND modules ${f})
+  endif()
+endforeach()
+list(REMOVE_DUPLICATES dirs)
+set(search "")
+foreach(d ${dirs})
+  list(APPEND search -y ${d} +incdir+${d})
+endforeach()
+
+set(waivers "")
+if(EXISTS ${RTL_DIR}/conductor.vlt)
+  set(waivers ${RTL_DIR}/conductor.vlt)
+endif()
+
+set(failed "")
+list(LENGTH modules n_modules)
+foreach(f ${modules})
+  get_filename_component(top ${f} NAME_WE)
+  execute_process(
+    COMMAND ${VERILATOR} --lint-only -Wall --top-module ${top} ${waivers} ${pkgs} ${RTL_DIR}/${f} ${search}
+    RESULT_VARIABLE rc
+    OUTPUT_VARIABLE out
+    ERROR_VARIABLE out)
+  if(rc EQUAL 0)
+    message("lint ok    ${f}")
+  else()
+    message("lint FAIL  ${f}\n${out}")
+    list(APPEND failed ${f})
+  endif()
+endforeach()
+
+list(LENGTH failed n_failed)
+if(n_failed GREATER 0)
+  string(REPLACE ";" " " failed_text "${failed}")
+  message(FATAL_ERROR "rtl_lint: ${n_failed} of ${n_modules} module files not lint-clean: ${failed_text}")
+endif()
+message("rtl_lint: ${n_modules} module files lint-clean")
