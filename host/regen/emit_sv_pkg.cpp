@@ -17,6 +17,8 @@ void param(std::ostringstream& o, const char* type, const std::string& name, con
 }
 
 std::string u32(uint64_t v) { return "32'h" + hex0x(v).substr(2); }
+// Sized decimal: Verilator treats a parameter set from an unsized literal as unsized (WIDTHCONCAT).
+std::string dec(uint64_t v) { return "32'd" + std::to_string(v); }
 
 }  // namespace
 
@@ -29,14 +31,14 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
     << "// <BLOCK>_<REG>_ADDR = base + offset. Field and struct positions are <..>_LSB / <..>_WIDTH.\n"
     << "`default_nettype none\n\n"
     << "package conductor_regs_pkg;\n\n";
-  param(o, "int unsigned", "NUM_BLOCKS", std::to_string(map.blocks.size()), "CSR blocks in the map");
+  param(o, "int unsigned", "NUM_BLOCKS", dec(map.blocks.size()), "CSR blocks in the map");
   o << "\n";
   for (const Block& b : map.blocks) {
     std::string B = upper(b.name);
     o << "  // ---- block " << b.name << ": " << b.description << "\n";
     param(o, "int unsigned", B + "_BASE", u32(b.base));
     param(o, "int unsigned", B + "_SIZE", u32(b.size));
-    param(o, "int unsigned", B + "_ADDR_BITS", std::to_string(b.addr_bits()), "local byte-address bits");
+    param(o, "int unsigned", B + "_ADDR_BITS", dec(b.addr_bits()), "local byte-address bits");
     for (const Reg& r : b.regs) {
       std::string R = B + "_" + upper(r.name);
       o << "  // " << r.name << " (" << access_name(r.access) << "): " << r.description << "\n";
@@ -45,8 +47,8 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
       param(o, "logic [31:0]", R + "_RESET", u32(r.reset));
       for (const Field& f : r.fields) {
         std::string F = R + "_" + upper(f.name);
-        param(o, "int unsigned", F + "_LSB", std::to_string(f.lsb), f.description);
-        param(o, "int unsigned", F + "_WIDTH", std::to_string(f.width));
+        param(o, "int unsigned", F + "_LSB", dec(f.lsb), f.description);
+        param(o, "int unsigned", F + "_WIDTH", dec(f.width));
         param(o, "logic [31:0]", F + "_MASK", u32(((uint64_t{1} << f.width) - 1) << f.lsb));
       }
     }
@@ -56,8 +58,8 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
       param(o, "int unsigned", W + "_OFFSET", u32(w.offset));
       param(o, "int unsigned", W + "_ADDR", u32(uint64_t{b.base} + w.offset));
       param(o, "int unsigned", W + "_SIZE", u32(w.size));
-      param(o, "int unsigned", W + "_WORDS", std::to_string(w.words()), "32-bit words");
-      param(o, "int unsigned", W + "_WORD_ADDR_BITS", std::to_string(w.word_addr_bits()),
+      param(o, "int unsigned", W + "_WORDS", dec(w.words()), "32-bit words");
+      param(o, "int unsigned", W + "_WORD_ADDR_BITS", dec(w.word_addr_bits()),
             "width of the memory port's word address");
     }
     o << "\n";
@@ -65,11 +67,11 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
   for (const Struct& s : map.structs) {
     std::string S = upper(s.name);
     o << "  // ---- struct " << s.name << ": " << s.description << "\n";
-    param(o, "int unsigned", S + "_BITS", std::to_string(s.bits));
+    param(o, "int unsigned", S + "_BITS", dec(s.bits));
     for (const Field& f : s.fields) {
       std::string F = S + "_" + upper(f.name);
-      param(o, "int unsigned", F + "_LSB", std::to_string(f.lsb), bits_range(f.lsb, f.width) + " " + f.description);
-      param(o, "int unsigned", F + "_WIDTH", std::to_string(f.width));
+      param(o, "int unsigned", F + "_LSB", dec(f.lsb), bits_range(f.lsb, f.width) + " " + f.description);
+      param(o, "int unsigned", F + "_WIDTH", dec(f.width));
     }
     o << "\n";
   }
