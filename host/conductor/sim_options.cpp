@@ -37,6 +37,7 @@ const char* hash_mode_name(HashMode m) {
     case HashMode::kRss: return "rss";
     case HashMode::kSymL4: return "sym-l4";
     case HashMode::kSymIp: return "sym-ip";
+    case HashMode::kReserved: return "reserved";
   }
   return "?";
 }

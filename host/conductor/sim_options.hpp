@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "dist_hash/dist_hash.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/common/status.hpp"
 
 namespace conductor {
 
 enum class Engine { kModel, kRtl };
-enum class HashMode : uint8_t { kRss = 0, kSymL4 = 1, kSymIp = 2 };
 
 const char* engine_name(Engine e);
 const char* hash_mode_name(HashMode m);

@@ -184,6 +184,9 @@ module conductor_core
   // ================================================================ data path
   // ---------------------------------------------------------------- input fork
   logic frame_full, frame_empty, parser_ready, in_fire;
+  logic [$clog2(FrameFifoBeats):0] unused_frame_count;
+  logic [$clog2(StatusFifoDepth):0] unused_status_count;
+  logic [$clog2(MetaFifoDepth):0] unused_meta_count;
   logic [FrameBits-1:0] frame_head;
   logic out_fire;
 
@@ -199,7 +202,7 @@ module conductor_core
     .rdata_o (frame_head),
     .empty_o (frame_empty),
     .full_o  (frame_full),
-    .count_o ()
+    .count_o (unused_frame_count)
   );
 
   // ---------------------------------------------------------------- parser -> dist_hash
@@ -267,7 +270,7 @@ module conductor_core
     .rdata_o (status_head),
     .empty_o (status_empty),
     .full_o  (status_full),
-    .count_o ()
+    .count_o (unused_status_count)
   );
 
   // ---------------------------------------------------------------- steer
@@ -307,7 +310,7 @@ module conductor_core
     .rdata_o (meta_head),
     .empty_o (meta_empty),
     .full_o  (meta_full),
-    .count_o ()
+    .count_o (unused_meta_count)
   );
 
   // ---------------------------------------------------------------- counters
@@ -343,7 +346,8 @@ module conductor_core
   // status_empty with dec_tvalid would mean a decision without its status: cannot happen, as a
   // status is written whenever a key enters dist_hash.
   logic unused_ok;
-  assign unused_ok = ^{status_empty, scratch_unused};
+  assign unused_ok = ^{status_empty, scratch_unused, counter_clear[31:1], unused_frame_count,
+                       unused_status_count, unused_meta_count};
 endmodule
 
 `default_nettype wire

@@ -14,6 +14,12 @@
 
 namespace conductor {
 
+// Clocks from a one-beat frame's beat accepted to the same frame's first beat leaving, output never
+// stalled: parser (8, from the beat that completes the header window), dist_hash (5), and the meta
+// FIFO's write-to-head (1). Frames of two beats or more take one clock more (the window completes on
+// the second beat).
+constexpr uint64_t kCoreLatencyCycles = 14;
+
 struct RtlCoreOptions {
   uint64_t seed = 1;             // random idle / back-pressure pattern
   int idle_percent = 0;          // chance per cycle that the input waits before the next beat
