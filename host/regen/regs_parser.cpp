@@ -161,19 +161,21 @@ class Parser {
 
   // Checks the shape `<keyword> <words...> "<description>"`.
   bool shape(const std::vector<Token>& t, size_t words, const char* usage) {
-    size_t want = words + 2;  // keyword + words + description
-    for (size_t i = 1; i < std::min(t.size(), want - 1); ++i) {
+    const size_t want = words + 2;  // keyword + words + description
+    if (t.size() < want) {
+      bool has_string = t.back().is_string;
+      error(std::string(has_string || t.size() < want - 1 ? "too few arguments" : "missing \"description\"") +
+            "; usage: " + usage);
+      return false;
+    }
+    for (size_t i = 1; i + 1 < want; ++i) {
       if (t[i].is_string) {
         error(std::string("unexpected string in ") + t[0].text + " statement; usage: " + usage);
         return false;
       }
     }
-    if (t.size() < want - 1) {
-      error(std::string("too few arguments; usage: ") + usage);
-      return false;
-    }
-    if (t.size() == want - 1 || !t[want - 1].is_string) {
-      error(std::string("missing \"description\"; usage: ") + usage);
+    if (!t[want - 1].is_string) {
+      error("unexpected '" + t[want - 1].text + "' where the \"description\" belongs; usage: " + usage);
       return false;
     }
     if (t.size() > want) {
@@ -475,8 +477,10 @@ class Parser {
   // each block's CSR module.
   void cross_checks() {
     std::map<std::string, int> consts;
+    std::set<int> reported;  // one collision message per statement
     auto claim = [&](const std::string& name, int line) {
       auto [it, fresh] = consts.emplace(name, line);
+      if (!fresh && !reported.insert(line).second) return;
       if (!fresh && it->second != line) {
         error(line, "generated name " + name + " collides with the one from line " + std::to_string(it->second));
       } else if (!fresh) {
