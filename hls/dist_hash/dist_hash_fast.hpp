@@ -10,7 +10,10 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <utility>
 
 #include "common/flow_key.hpp"
 #include "common/packing.hpp"
@@ -48,8 +51,9 @@ class DistHashFast {
   const ToeplitzFast& toeplitz() const { return toeplitz_; }
 
   uint32_t hash(const FlowKey& key) const {
-    const HashInput in = hash_input(key, mode_);
-    return toeplitz_.hash_padded(in.bytes.data(), in.len);
+    alignas(16) uint8_t in[40] = {};
+    const size_t len = build_input(key, in);
+    return toeplitz_.hash_padded(in, len);
   }
 
   Decision decide(const FlowKey& key) const {
@@ -64,7 +68,59 @@ class DistHashFast {
     return d;
   }
 
+  // hash_input() (dist_hash_model.cpp) without the generality: same bytes, written into a zeroed
+  // 40-byte buffer; returns the length.
+  size_t build_input(const FlowKey& key, uint8_t* out) const {
+    if (!key.ip_valid) return 0;
+    const bool tcp_udp = key.proto == kProtoTcp || key.proto == kProtoUdp;
+    const bool proto_ports = mode_ == HashMode::kSymIp   ? false
+                             : mode_ == HashMode::kSymL4 ? (tcp_udp || key.proto == kProtoSctp)
+                                                         : tcp_udp;
+    const bool ports = key.l4_valid && !key.is_frag && proto_ports;
+    const uint8_t* a = key.src_addr.data();
+    const uint8_t* b = key.dst_addr.data();
+    uint32_t pa = key.src_port, pb = key.dst_port;
+    if (mode_ == HashMode::kSymL4 || mode_ == HashMode::kSymIp) {
+      // Unsigned 128-bit compare of the big-endian addresses, as two 64-bit halves; the swap is a
+      // data-dependent coin flip, so select without branches.
+      const uint64_t ah = load_be64(a), al = load_be64(a + 8);
+      const uint64_t bh = load_be64(b), bl = load_be64(b + 8);
+      const bool swap = (ah > bh) | ((ah == bh) & ((al > bl) | ((al == bl) & ports & (pa > pb))));
+      const uint8_t* const a0 = a;
+      const uint32_t pa0 = pa;
+      a = swap ? b : a;
+      b = swap ? a0 : b;
+      pa = swap ? pb : pa;
+      pb = swap ? pa0 : pb;
+    }
+    const uint32_t port_word = (pa << 16) | pb;  // source port first, big-endian
+    const uint8_t pbytes[4] = {static_cast<uint8_t>(port_word >> 24), static_cast<uint8_t>(port_word >> 16),
+                               static_cast<uint8_t>(port_word >> 8), static_cast<uint8_t>(port_word)};
+    size_t n;
+    if (key.is_ipv6) {  // fixed-size copies: no memcpy calls
+      std::memcpy(out, a, 16);
+      std::memcpy(out + 16, b, 16);
+      n = 32;
+    } else {
+      std::memcpy(out, a + 12, 4);
+      std::memcpy(out + 4, b + 12, 4);
+      n = 8;
+    }
+    if (!ports) return n;
+    std::memcpy(out + n, pbytes, 4);
+    return n + 4;
+  }
+
  private:
+  static uint64_t load_be64(const uint8_t* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+  }
+
   uint32_t ctrl_ = 0;
   HashMode mode_ = HashMode::kRss;
   uint32_t mask_ = 0;

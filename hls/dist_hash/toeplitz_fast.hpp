@@ -246,32 +246,23 @@ CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::hash_avx512(const uint8_t*
 #endif  // CONDUCTOR_TOEPLITZ_X86
 
 inline uint32_t ToeplitzFast::hash_padded(const uint8_t* in40, size_t len) const {
-  switch (impl_) {
 #if CONDUCTOR_TOEPLITZ_X86
-    case Impl::kAvx512:
-      return hash_avx512(in40, len);
-    case Impl::kClmul:
-      return hash_clmul_padded(in40, len);
+  if (impl_ == Impl::kAvx512) return hash_avx512(in40, len);
+  if (impl_ == Impl::kClmul) return hash_clmul_padded(in40, len);
 #endif
-    default:
-      return hash_table(in40, len);
-  }
+  return hash_table(in40, len);
 }
 
 inline uint32_t ToeplitzFast::hash(const uint8_t* in, size_t len) const {
-  switch (impl_) {
 #if CONDUCTOR_TOEPLITZ_X86
-    case Impl::kAvx512:
-      return hash_avx512(in, len);
-    case Impl::kClmul: {
-      alignas(16) uint8_t buf[40] = {};
-      std::memcpy(buf, in, len);
-      return hash_clmul_padded(buf, len);
-    }
-#endif
-    default:
-      return hash_table(in, len);
+  if (impl_ == Impl::kAvx512) return hash_avx512(in, len);  // masked load: reads only in[0..len)
+  if (impl_ == Impl::kClmul) {
+    alignas(16) uint8_t buf[40] = {};
+    std::memcpy(buf, in, len);
+    return hash_clmul_padded(buf, len);
   }
+#endif
+  return hash_table(in, len);
 }
 
 }  // namespace conductor
