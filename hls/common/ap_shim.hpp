@@ -372,6 +372,8 @@ class range_ref {
   constexpr range_ref(Parent* p, int hi, int lo) : p_(p), hi_(hi), lo_(lo) {}
 
   constexpr int length() const { return hi_ - lo_ + 1; }
+  // n (<= 64) bits of the range starting at its bit off.
+  constexpr uint64_t parent_bits(int off, int n) const { return p_->get_u64(lo_ + off, n); }
   constexpr ap_uint<W> get() const {
     ap_uint<W> r;
     const int n = length();
@@ -464,7 +466,14 @@ constexpr int compare(const ap_uint<W>& a, const ap_uint<W>& b) {
 
 template <int W>
 template <int W2, bool C>
-constexpr ap_uint<W>::ap_uint(const conductor_ap_detail::range_ref<W2, C>& r) : ap_uint(r.get()) {}
+constexpr ap_uint<W>::ap_uint(const conductor_ap_detail::range_ref<W2, C>& r) {
+  // Straight from the parent's limbs (no W2-bit temporary): the common narrow-field read.
+  const int n = r.length() < W ? r.length() : W;
+  for (int off = 0, i = 0; off < n; off += 64, ++i) {
+    v_[i] = r.parent_bits(off, n - off < 64 ? n - off : 64);
+  }
+  normalize();
+}
 
 template <int W>
 template <int W2>

@@ -94,11 +94,15 @@ KEY_WORDS:
 #pragma HLS UNROLL
     kbits.range(319 - 32 * w, 288 - 32 * w) = key.range(32 * w + 31, 32 * w);
   }
+  // hash = XOR over the set input bits i of key bits i .. i+31: an AND-XOR tree in hardware,
+  // written as a mask (not a branch) so the C-simulation does not mispredict on random bits.
   ap_uint<32> hash = 0;
 TOEPLITZ:
   for (int i = 0; i < 288; ++i) {
 #pragma HLS UNROLL
-    if (x[287 - i]) hash ^= ap_uint<32>(kbits.range(319 - i, 288 - i));
+    const ap_uint<32> window = kbits.range(319 - i, 288 - i);
+    const ap_uint<32> take = x[287 - i] ? ap_uint<32>(0xffffffffu) : ap_uint<32>(0);
+    hash ^= window & take;
   }
 
   // ---- bucket and table entry
