@@ -25,7 +25,7 @@ test: build
 
 # Default demonstration: synthetic traffic through the Verilated core, with a distribution report.
 run: build
-	$(BUILD)/host/conductor sim --engine rtl --packets 20000 --weights 1:100,2:100,3:200,4:50,5:0 --report
+	$(BUILD)/bin/conductor sim --engine rtl --packets 20000 --weights 1:100,2:100,3:200,4:50,5:0 --report
 
 # Benchmarks write JSON to $(BUILD)/bench/ and print a summary with ratios against baselines.
 bench: build

@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "common/flow_key.hpp"
-#include "dist_hash/dist_hash.hpp"
+#include "dist_hash/dist_hash_model.hpp"
 #include "parser/parser_model.hpp"
 
 namespace conductor {

@@ -1,6 +1,8 @@
 // One reusable simulation controller for every Verilator bench (OpenTitan verilator_sim_ctrl idea):
 // clock, reset, agents that sample before and drive after each rising edge, a cycle budget so a
-// hang fails instead of hanging, and FST tracing only when asked (CONDUCTOR_TRACE=1 or +trace).
+// hang fails instead of hanging, and FST tracing only when asked: CONDUCTOR_TRACE=1 in the
+// environment (CONDUCTOR_TRACE_DIR names the folder, default the working directory), for models
+// built with TRACE_FST.
 #pragma once
 
 #include <verilated.h>
@@ -93,9 +95,7 @@ class SimCtrl {
  private:
   static bool trace_requested() {
     const char* env = std::getenv("CONDUCTOR_TRACE");
-    if (env && *env && std::string(env) != "0") return true;
-    const char* arg = Verilated::commandArgsPlusMatch("trace");
-    return arg && *arg;
+    return env && *env && std::string(env) != "0";
   }
 
   void open_trace_if_asked() {

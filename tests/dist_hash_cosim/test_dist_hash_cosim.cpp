@@ -15,7 +15,7 @@
 #include "axis.hpp"
 #include "common/gen/conductor_regs.hpp"
 #include "common/packing.hpp"
-#include "dist_hash/dist_hash.hpp"
+#include "dist_hash/dist_hash_model.hpp"
 #include "ports.hpp"
 #include "scoreboard.hpp"
 #include "sim_ctrl.hpp"
@@ -201,14 +201,14 @@ TEST(DistHashCosim, RandomTrafficWithBackPressure) {
       for (auto& w : r.key) w = static_cast<uint32_t>(rng());
     for (auto& e : r.buckets) e = static_cast<uint8_t>(rng());
     b.program(r);
-    for (int i = 0; i < 4000; ++i) b.send(r, random_key(rng));
+    for (int i = 0; i < 20000; ++i) b.send(r, random_key(rng));
     ASSERT_TRUE(b.drain()) << "batch " << batch;
     std::printf("batch %d mode %u log2 %u idle %d%% stall %d%%: %s\n", batch, mode, log2, idle,
                 stall, b.board.summary().c_str());
     EXPECT_TRUE(b.board.clean()) << "batch " << batch;
     total += b.board.matched();
   }
-  EXPECT_EQ(total, 6u * 4000u);
+  EXPECT_EQ(total, 6u * 20000u);
 }
 
 // II = 1 and the fixed latency: with the input never idle and the output never stalled, key i is
