@@ -23,6 +23,13 @@
 namespace conductor {
 
 class DistHashFast {
+  static_assert(regs::BUCKET_ENTRY_MEMBER_LSB == 0 &&
+                    regs::DECISION_MEMBER_WIDTH == regs::BUCKET_ENTRY_MEMBER_WIDTH &&
+                    regs::DECISION_SITE_LSB == regs::DECISION_MEMBER_LSB + regs::BUCKET_ENTRY_SITE_LSB &&
+                    regs::DECISION_VALID_LSB == regs::DECISION_MEMBER_LSB + regs::BUCKET_ENTRY_VALID_LSB &&
+                    regs::BUCKET_ENTRY_BITS == 8,
+                "decide_word() copies the bucket entry byte into DECISION bits 55:48 as it is");
+
  public:
   DistHashFast() : DistHashFast(DistHashRegs{}) {}
   explicit DistHashFast(const DistHashRegs& regs)
@@ -51,67 +58,79 @@ class DistHashFast {
   const ToeplitzFast& toeplitz() const { return toeplitz_; }
 
   uint32_t hash(const FlowKey& key) const {
-    alignas(16) uint8_t in[40] = {};
-    const size_t len = build_input(key, in);
-    return toeplitz_.hash_padded(in, len);
+    if (!key.ip_valid) return 0;
+    const bool ports = with_ports(key);
+    const uint8_t* a = key.src_addr.data();
+    const uint8_t* b = key.dst_addr.data();
+    uint32_t pa = key.src_port, pb = key.dst_port;
+    canonical_order(ports, &a, &b, &pa, &pb);
+    return toeplitz_.hash_tuple(a, b, key.is_ipv6, ports, (pa << 16) | pb);
   }
 
   Decision decide(const FlowKey& key) const {
-    Decision d;
-    d.hash = hash(key);
-    d.bucket = static_cast<uint16_t>(d.hash & mask_);
-    const BucketEntry e = unpack_bucket_entry(buckets_[d.bucket]);
-    d.member = e.member;
-    d.site = e.site;
-    d.valid = e.valid;
-    d.sg_id = key.sg_id;
-    return d;
+    const uint32_t h = hash(key);
+    const uint16_t bucket = static_cast<uint16_t>(h & mask_);
+    const BucketEntry e = unpack_bucket_entry(buckets_[bucket]);
+    // One aggregate initialisation: field-by-field stores into the returned object made GCC
+    // reload it as one word and stall on store forwarding.
+    return Decision{h, bucket, e.member, e.site, e.valid, key.sg_id};
+  }
+
+  // The packed DECISION word (m_dec_TDATA layout), e.g. for packet metadata; returned in one
+  // register, so cheaper than decide() when the caller is not inlined.
+  uint64_t decide_word(const FlowKey& key) const {
+    const uint32_t h = hash(key);
+    const uint32_t bucket = h & mask_;
+    return uint64_t{h} << regs::DECISION_HASH_LSB | uint64_t{bucket} << regs::DECISION_BUCKET_LSB |
+           uint64_t{buckets_[bucket]} << regs::DECISION_MEMBER_LSB |  // the entry byte: MEMBER, SITE, VALID
+           uint64_t{key.sg_id} << regs::DECISION_SG_ID_LSB;
   }
 
   // hash_input() (dist_hash_model.cpp) without the generality: same bytes, written into a zeroed
   // 40-byte buffer; returns the length.
   size_t build_input(const FlowKey& key, uint8_t* out) const {
     if (!key.ip_valid) return 0;
+    const bool ports = with_ports(key);
+    const uint8_t* a = key.src_addr.data();
+    const uint8_t* b = key.dst_addr.data();
+    uint32_t pa = key.src_port, pb = key.dst_port;
+    canonical_order(ports, &a, &b, &pa, &pb);
+    const size_t alen = key.is_ipv6 ? 16 : 4;
+    std::memcpy(out, a + 16 - alen, alen);
+    std::memcpy(out + alen, b + 16 - alen, alen);
+    if (!ports) return 2 * alen;
+    const uint8_t pbytes[4] = {static_cast<uint8_t>(pa >> 8), static_cast<uint8_t>(pa),
+                               static_cast<uint8_t>(pb >> 8), static_cast<uint8_t>(pb)};
+    std::memcpy(out + 2 * alen, pbytes, 4);
+    return 2 * alen + 4;
+  }
+
+ private:
+  bool with_ports(const FlowKey& key) const {
     const bool tcp_udp = key.proto == kProtoTcp || key.proto == kProtoUdp;
     const bool proto_ports = mode_ == HashMode::kSymIp   ? false
                              : mode_ == HashMode::kSymL4 ? (tcp_udp || key.proto == kProtoSctp)
                                                          : tcp_udp;
-    const bool ports = key.l4_valid && !key.is_frag && proto_ports;
-    const uint8_t* a = key.src_addr.data();
-    const uint8_t* b = key.dst_addr.data();
-    uint32_t pa = key.src_port, pb = key.dst_port;
-    if (mode_ == HashMode::kSymL4 || mode_ == HashMode::kSymIp) {
-      // Unsigned 128-bit compare of the big-endian addresses, as two 64-bit halves; the swap is a
-      // data-dependent coin flip, so select without branches.
-      const uint64_t ah = load_be64(a), al = load_be64(a + 8);
-      const uint64_t bh = load_be64(b), bl = load_be64(b + 8);
-      const bool swap = (ah > bh) | ((ah == bh) & ((al > bl) | ((al == bl) & ports & (pa > pb))));
-      const uint8_t* const a0 = a;
-      const uint32_t pa0 = pa;
-      a = swap ? b : a;
-      b = swap ? a0 : b;
-      pa = swap ? pb : pa;
-      pb = swap ? pa0 : pb;
-    }
-    const uint32_t port_word = (pa << 16) | pb;  // source port first, big-endian
-    const uint8_t pbytes[4] = {static_cast<uint8_t>(port_word >> 24), static_cast<uint8_t>(port_word >> 16),
-                               static_cast<uint8_t>(port_word >> 8), static_cast<uint8_t>(port_word)};
-    size_t n;
-    if (key.is_ipv6) {  // fixed-size copies: no memcpy calls
-      std::memcpy(out, a, 16);
-      std::memcpy(out + 16, b, 16);
-      n = 32;
-    } else {
-      std::memcpy(out, a + 12, 4);
-      std::memcpy(out + 4, b + 12, 4);
-      n = 8;
-    }
-    if (!ports) return n;
-    std::memcpy(out + n, pbytes, 4);
-    return n + 4;
+    return key.l4_valid && !key.is_frag && proto_ports;
   }
 
- private:
+  // Symmetric modes: swap the endpoints when the source address is the larger unsigned 128-bit
+  // integer, or equal with the larger port (ports hashed only). A data-dependent coin flip, so the
+  // selection is branch-free.
+  void canonical_order(bool ports, const uint8_t** a, const uint8_t** b, uint32_t* pa,
+                       uint32_t* pb) const {
+    if (mode_ != HashMode::kSymL4 && mode_ != HashMode::kSymIp) return;
+    const uint64_t ah = load_be64(*a), al = load_be64(*a + 8);
+    const uint64_t bh = load_be64(*b), bl = load_be64(*b + 8);
+    const bool swap = (ah > bh) | ((ah == bh) & ((al > bl) | ((al == bl) & ports & (*pa > *pb))));
+    const uint8_t* const a0 = *a;
+    const uint32_t pa0 = *pa;
+    *a = swap ? *b : *a;
+    *b = swap ? a0 : *b;
+    *pa = swap ? *pb : *pa;
+    *pb = swap ? pa0 : *pb;
+  }
+
   static uint64_t load_be64(const uint8_t* p) {
     uint64_t v;
     std::memcpy(&v, p, 8);

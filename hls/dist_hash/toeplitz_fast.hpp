@@ -66,6 +66,12 @@ class ToeplitzFast {
   // Same, when in[len..40) is readable and zero (HashInput::bytes is): saves a copy on kClmul.
   uint32_t hash_padded(const uint8_t* in40, size_t len) const;
 
+  // The dist_hash input of an address pair (16-byte big-endian arrays; IPv4 uses bytes 12..15), in
+  // this order, followed by the ports when with_ports: ports = (first port << 16) | second port.
+  // Same result as hashing the bytes hash_input() builds, without building them.
+  uint32_t hash_tuple(const uint8_t* a16, const uint8_t* b16, bool ipv6, bool with_ports,
+                      uint32_t ports) const;
+
   // The implementations themselves (the benchmark and the tests call them directly; the caller
   // checks supported()).
   uint32_t hash_table(const uint8_t* in, size_t len) const;
@@ -82,6 +88,10 @@ class ToeplitzFast {
 #if CONDUCTOR_TOEPLITZ_X86
   CONDUCTOR_TARGET_CLMUL static __m128i reflect_bytes(__m128i v);
   CONDUCTOR_TARGET_CLMUL __m128i clmul_lane(int l, __m128i x) const;
+  CONDUCTOR_TARGET_AVX512 uint32_t avx512_short(__m128i raw) const;  // input bytes 0..15
+  CONDUCTOR_TARGET_AVX512 uint32_t avx512_long(__m512i raw) const;   // input bytes 0..39
+  CONDUCTOR_TARGET_AVX512 uint32_t hash_tuple_avx512(const uint8_t* a16, const uint8_t* b16, bool ipv6,
+                                                     bool with_ports, uint32_t ports) const;
 #endif
 
   std::array<uint8_t, 40> key_{};
@@ -221,14 +231,12 @@ CONDUCTOR_TARGET_CLMUL inline uint32_t ToeplitzFast::hash_clmul_padded(const uin
   return static_cast<uint32_t>(_mm_cvtsi128_si32(acc));
 }
 
-CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::hash_avx512(const uint8_t* in, size_t len) const {
-  assert(len <= kToeplitzFastMaxLen);
-  if (len <= 16) {
-    const __m128i raw = _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << len) - 1), in);
-    const __m128i x = _mm_gf2p8affine_epi64_epi8(raw, _mm_set1_epi64x(0x8040201008040201ll), 0);
-    return static_cast<uint32_t>(_mm_cvtsi128_si32(clmul_lane(0, x)));
-  }
-  const __m512i raw = _mm512_maskz_loadu_epi8((uint64_t{1} << len) - 1, in);
+CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::avx512_short(__m128i raw) const {
+  const __m128i x = _mm_gf2p8affine_epi64_epi8(raw, _mm_set1_epi64x(0x8040201008040201ll), 0);
+  return static_cast<uint32_t>(_mm_cvtsi128_si32(clmul_lane(0, x)));
+}
+
+CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::avx512_long(__m512i raw) const {
   const __m512i bitrev = _mm512_set1_epi64(0x8040201008040201ll);  // GF(2) matrix: reverse bits
   const __m512i x = _mm512_gf2p8affine_epi64_epi8(raw, bitrev, 0);
   const __m512i ka = _mm512_load_si512(ka_);
@@ -243,6 +251,29 @@ CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::hash_avx512(const uint8_t*
   return static_cast<uint32_t>(_mm512_cvtsi512_si32(c1));
 }
 
+CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::hash_avx512(const uint8_t* in, size_t len) const {
+  assert(len <= kToeplitzFastMaxLen);
+  if (len <= 16) return avx512_short(_mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << len) - 1), in));
+  return avx512_long(_mm512_maskz_loadu_epi8((uint64_t{1} << len) - 1, in));
+}
+
+// The tuple goes straight into registers: building it in memory first and loading it back as one
+// vector would stall on store forwarding.
+CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::hash_tuple_avx512(const uint8_t* a16, const uint8_t* b16,
+                                                                        bool ipv6, bool with_ports,
+                                                                        uint32_t ports) const {
+  const uint32_t pw = with_ports ? __builtin_bswap32(ports) : 0;  // big-endian bytes in memory order
+  if (!ipv6) {
+    uint32_t a, b;
+    std::memcpy(&a, a16 + 12, 4);
+    std::memcpy(&b, b16 + 12, 4);
+    return avx512_short(_mm_setr_epi32(static_cast<int>(a), static_cast<int>(b), static_cast<int>(pw), 0));
+  }
+  const __m512i lo = _mm512_inserti32x4(_mm512_zextsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a16))),
+                                        _mm_loadu_si128(reinterpret_cast<const __m128i*>(b16)), 1);
+  return avx512_long(_mm512_inserti32x4(lo, _mm_cvtsi32_si128(static_cast<int>(pw)), 2));
+}
+
 #endif  // CONDUCTOR_TOEPLITZ_X86
 
 inline uint32_t ToeplitzFast::hash_padded(const uint8_t* in40, size_t len) const {
@@ -251,6 +282,21 @@ inline uint32_t ToeplitzFast::hash_padded(const uint8_t* in40, size_t len) const
   if (impl_ == Impl::kClmul) return hash_clmul_padded(in40, len);
 #endif
   return hash_table(in40, len);
+}
+
+inline uint32_t ToeplitzFast::hash_tuple(const uint8_t* a16, const uint8_t* b16, bool ipv6,
+                                         bool with_ports, uint32_t ports) const {
+#if CONDUCTOR_TOEPLITZ_X86
+  if (impl_ == Impl::kAvx512) return hash_tuple_avx512(a16, b16, ipv6, with_ports, ports);
+#endif
+  alignas(16) uint8_t buf[40] = {};
+  const size_t alen = ipv6 ? 16 : 4;
+  std::memcpy(buf, a16 + 16 - alen, alen);
+  std::memcpy(buf + alen, b16 + 16 - alen, alen);
+  const uint8_t pb[4] = {static_cast<uint8_t>(ports >> 24), static_cast<uint8_t>(ports >> 16),
+                         static_cast<uint8_t>(ports >> 8), static_cast<uint8_t>(ports)};
+  if (with_ports) std::memcpy(buf + 2 * alen, pb, 4);
+  return hash_padded(buf, 2 * alen + (with_ports ? 4 : 0));
 }
 
 inline uint32_t ToeplitzFast::hash(const uint8_t* in, size_t len) const {

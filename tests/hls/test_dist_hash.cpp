@@ -402,6 +402,7 @@ TEST(DistHashModel, AllImplementationsAgreeOnRandomInput) {
       const Decision ref = dist_hash_reference(*regs, k);
       ASSERT_EQ(dist_hash_model(*regs, k), ref) << "round " << round << " key " << i;
       ASSERT_EQ(fast->decide(k), ref) << "round " << round << " key " << i;
+      ASSERT_EQ(fast->decide_word(k), pack(ref).to_uint64()) << "round " << round << " key " << i;
       ASSERT_EQ(unpack_decision(ap_uint<64>(dist_hash_model_word(*regs, pack(k)))), ref);
     }
   }

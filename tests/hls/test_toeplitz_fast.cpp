@@ -103,6 +103,32 @@ TEST(DistHashToeplitzFast, HashPaddedMatchesHashInput) {
   }
 }
 
+TEST(DistHashToeplitzFast, HashTupleMatchesBytes) {
+  std::mt19937_64 rng(23);
+  std::array<uint8_t, 40> key;
+  for (auto& b : key) b = static_cast<uint8_t>(rng());
+  for (Impl impl : available_impls()) {
+    ToeplitzFast fast(key.data(), impl);
+    for (int iter = 0; iter < 4000; ++iter) {
+      std::array<uint8_t, 16> a, b;
+      for (auto& x : a) x = static_cast<uint8_t>(rng());
+      for (auto& x : b) x = static_cast<uint8_t>(rng());
+      const bool ipv6 = iter & 1, ports = iter & 2;
+      const uint32_t pw = static_cast<uint32_t>(rng());
+      std::vector<uint8_t> in;
+      const size_t alen = ipv6 ? 16 : 4;
+      in.insert(in.end(), a.end() - alen, a.end());
+      in.insert(in.end(), b.end() - alen, b.end());
+      if (ports) {
+        for (int sh : {24, 16, 8, 0}) in.push_back(static_cast<uint8_t>(pw >> sh));
+      }
+      ASSERT_EQ(fast.hash_tuple(a.data(), b.data(), ipv6, ports, pw),
+                toeplitz(key.data(), in.data(), in.size()))
+          << ToeplitzFast::impl_name(impl) << " ipv6 " << ipv6 << " ports " << ports;
+    }
+  }
+}
+
 TEST(DistHashToeplitzFast, SetKeyRebuilds) {
   std::array<uint8_t, 40> k1{}, k2{};
   k1.fill(0x11);
