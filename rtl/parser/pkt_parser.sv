@@ -143,11 +143,22 @@ module pkt_parser #(
   logic [CreditBits-1:0] credit_q, credit_d;  // windows issued whose key has not left on m_key
   logic                  key_pop;
 
-  // Consecutive ones of TKEEP from bit 0 (a gap ends the frame).
+  // Consecutive ones of TKEEP from bit 0 (a gap ends the frame), in two levels to keep the path
+  // short: the trailing ones of each byte of TKEEP, then the first byte that is not all ones.
+  logic [7:0]  keep_grp_full;  // TKEEP[8g+7:8g] all ones
+  logic [23:0] keep_grp_ones;  // trailing ones of TKEEP[8g+7:8g] when not all ones, 3 bits each
+
   always_comb begin
+    for (int g = 0; g < 8; g++) begin
+      keep_grp_full[g] = &s_axis_tkeep[8*g +: 8];
+      keep_grp_ones[3*g +: 3] = 3'd7;
+      for (int i = 6; i >= 0; i--) begin
+        if (!s_axis_tkeep[8*g+i]) keep_grp_ones[3*g +: 3] = 3'(i);
+      end
+    end
     keep_bytes = 7'd64;
-    for (int i = 63; i >= 0; i--) begin
-      if (!s_axis_tkeep[i]) keep_bytes = 7'(i);
+    for (int g = 7; g >= 0; g--) begin
+      if (!keep_grp_full[g]) keep_bytes = {1'b0, 3'(g), keep_grp_ones[3*g +: 3]};
     end
   end
 

@@ -174,8 +174,8 @@ class ParserBench {
             [this](bool r) { top_->m_key_tready = r; }};
   }
 
-  // Random bytes past the end of the last beat, random TKEEP bits above the first gap, random TUSER
-  // on every beat but the first: none of them may change the key.
+  // Random bytes past the end of the last beat, random TKEEP bits above the first gap, random TKEEP
+  // on beats before the last, random TUSER on every beat but the first: none may change the key.
   void dirty(std::vector<AxisBeat>& beats, size_t len) {
     AxisBeat& last = beats.back();
     const size_t n = sim::beat_bytes(last);
@@ -185,6 +185,8 @@ class ParserBench {
     }
     if (n + 1 < sim::kBeatBytes) last.keep |= (rng_() << (n + 1)) & ~sim::keep_for_bytes(n + 1);
     for (size_t i = 1; i < beats.size(); ++i) beats[i].user = {static_cast<uint32_t>(rng_() & 0xFF)};
+    // TKEEP of a beat that is not the last is not read: make it noise.
+    for (size_t i = 0; i + 1 < beats.size(); ++i) beats[i].keep = rng_();
     // Now and then a frame that fills its beats exactly ends with an extra, empty beat (TKEEP 0).
     if (opt_.empty_beats && len > 0 && len % sim::kBeatBytes == 0 && rng_() % 4 == 0) {
       last.last = false;
