@@ -168,8 +168,8 @@ inline constexpr uint32_t DIST_HASH_BASE                           = 0x00020000u
 inline constexpr uint32_t DIST_HASH_SIZE                           = 0x00020000u;
 inline constexpr uint32_t DIST_HASH_ADDR_BITS                      = 17u;  // local byte-address bits
 // CTRL (rw): hash control
-inline constexpr uint32_t DIST_HASH_CTRL_OFFSET                    = 0x00000000u;
-inline constexpr uint32_t DIST_HASH_CTRL_ADDR                      = 0x00020000u;
+inline constexpr uint32_t DIST_HASH_CTRL_OFFSET                    = 0x00000040u;
+inline constexpr uint32_t DIST_HASH_CTRL_ADDR                      = 0x00020040u;
 inline constexpr uint32_t DIST_HASH_CTRL_RESET                     = 0x00000C00u;
 inline constexpr uint32_t DIST_HASH_CTRL_MODE_LSB                  = 0u;  // 0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss
 inline constexpr uint32_t DIST_HASH_CTRL_MODE_WIDTH                = 2u;
@@ -380,7 +380,7 @@ inline constexpr RegInfo kRegisters[] = {
      "frames marked for drop (default action drop, or no member for the bucket)", nullptr, 0},
     {"COUNTER_CLEAR", "parser", 0x00001040u, 0x00000040u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
-    {"CTRL", "dist_hash", 0x00020000u, 0x00000000u, Access::kRw, 0x00000C00u,
+    {"CTRL", "dist_hash", 0x00020040u, 0x00000040u, Access::kRw, 0x00000C00u,
      "hash control", DIST_HASH_CTRL_FIELDS, 2},
     {"KEY0", "dist_hash", 0x00020010u, 0x00000010u, Access::kRw, 0x6D5A56DAu,
      "Toeplitz key bytes 0..3 (byte 0 in bits 31:24); reset = Microsoft's default key", nullptr, 0},

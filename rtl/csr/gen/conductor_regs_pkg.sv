@@ -109,8 +109,8 @@ package conductor_regs_pkg;
   localparam int unsigned DIST_HASH_SIZE                           = 32'h00020000;
   localparam int unsigned DIST_HASH_ADDR_BITS                      = 32'd17;  // local byte-address bits
   // CTRL (rw): hash control
-  localparam int unsigned DIST_HASH_CTRL_OFFSET                    = 32'h00000000;
-  localparam int unsigned DIST_HASH_CTRL_ADDR                      = 32'h00020000;
+  localparam int unsigned DIST_HASH_CTRL_OFFSET                    = 32'h00000040;
+  localparam int unsigned DIST_HASH_CTRL_ADDR                      = 32'h00020040;
   localparam logic [31:0] DIST_HASH_CTRL_RESET                     = 32'h00000C00;
   localparam int unsigned DIST_HASH_CTRL_MODE_LSB                  = 32'd0;  // 0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss
   localparam int unsigned DIST_HASH_CTRL_MODE_WIDTH                = 32'd2;

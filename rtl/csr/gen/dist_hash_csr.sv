@@ -61,7 +61,7 @@ module dist_hash_csr (
   localparam logic [1:0] RespSlverr = 2'b10;
 
   // Word addresses of the registers.
-  localparam logic [WordAddrWidth-1:0] CtrlAddr = 15'h0000;  // 0x000
+  localparam logic [WordAddrWidth-1:0] CtrlAddr = 15'h0010;  // 0x040
   localparam logic [WordAddrWidth-1:0] Key0Addr = 15'h0004;  // 0x010
   localparam logic [WordAddrWidth-1:0] Key1Addr = 15'h0005;  // 0x014
   localparam logic [WordAddrWidth-1:0] Key2Addr = 15'h0006;  // 0x018
