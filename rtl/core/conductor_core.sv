@@ -10,7 +10,6 @@
 `default_nettype none
 
 module conductor_core
-  import conductor_regs_pkg::*;
 #(
   parameter logic [31:0] BuildHash = 32'h0,   // source commit, read back from id.BUILD_HASH
   parameter int unsigned BucketLog2Max = 16,  // bucket-table capacity, log2 entries
@@ -57,18 +56,19 @@ module conductor_core
 
   // ================================================================ register blocks
   localparam int unsigned NumSlaves = 3;
-  logic [NumSlaves-1:0][17:0] sl_awaddr, sl_araddr;
-  logic [NumSlaves-1:0]       sl_awvalid, sl_awready, sl_wvalid, sl_wready, sl_bvalid, sl_bready;
-  logic [NumSlaves-1:0]       sl_arvalid, sl_arready, sl_rvalid, sl_rready;
-  logic [NumSlaves-1:0][31:0] sl_wdata, sl_rdata;
-  logic [NumSlaves-1:0][3:0]  sl_wstrb;
-  logic [NumSlaves-1:0][1:0]  sl_bresp, sl_rresp;
+  // Per-slave buses, flattened (slave i in bits i*width +: width) as Yosys 0.23 reads them.
+  logic [NumSlaves*18-1:0] sl_awaddr, sl_araddr;
+  logic [NumSlaves-1:0]    sl_awvalid, sl_awready, sl_wvalid, sl_wready, sl_bvalid, sl_bready;
+  logic [NumSlaves-1:0]    sl_arvalid, sl_arready, sl_rvalid, sl_rready;
+  logic [NumSlaves*32-1:0] sl_wdata, sl_rdata;
+  logic [NumSlaves*4-1:0]  sl_wstrb;
+  logic [NumSlaves*2-1:0]  sl_bresp, sl_rresp;
 
   axil_xbar #(
     .AddrWidth (18),
     .NumSlaves (NumSlaves),
-    .SlaveBase ({18'(DIST_HASH_BASE), 18'(PARSER_BASE), 18'(ID_BASE)}),
-    .SlaveAddrBits ({32'(DIST_HASH_ADDR_BITS), 32'(PARSER_ADDR_BITS), 32'(ID_ADDR_BITS)})
+    .SlaveBase ({18'(conductor_regs_pkg::DIST_HASH_BASE), 18'(conductor_regs_pkg::PARSER_BASE), 18'(conductor_regs_pkg::ID_BASE)}),
+    .SlaveAddrBits ({32'(conductor_regs_pkg::DIST_HASH_ADDR_BITS), 32'(conductor_regs_pkg::PARSER_ADDR_BITS), 32'(conductor_regs_pkg::ID_ADDR_BITS)})
   ) u_xbar (
     .clk_i                 (clk_i),
     .rst_ni                (rst_ni),
@@ -112,31 +112,31 @@ module conductor_core
   logic [31:0] caps;
   always_comb begin
     caps = 32'd0;
-    caps[ID_CAPS_BUCKET_LOG2_MAX_LSB +: ID_CAPS_BUCKET_LOG2_MAX_WIDTH] = BucketLog2Max[4:0];
-    caps[ID_CAPS_LANES_LSB +: ID_CAPS_LANES_WIDTH]             = 4'd1;
-    caps[ID_CAPS_MAX_SITES_LSB +: ID_CAPS_MAX_SITES_WIDTH]     = 2'd2;
-    caps[ID_CAPS_MAX_MEMBERS_LSB +: ID_CAPS_MAX_MEMBERS_WIDTH] = 7'd64;
+    caps[conductor_regs_pkg::ID_CAPS_BUCKET_LOG2_MAX_LSB +: conductor_regs_pkg::ID_CAPS_BUCKET_LOG2_MAX_WIDTH] = BucketLog2Max[4:0];
+    caps[conductor_regs_pkg::ID_CAPS_LANES_LSB +: conductor_regs_pkg::ID_CAPS_LANES_WIDTH]             = 4'd1;
+    caps[conductor_regs_pkg::ID_CAPS_MAX_SITES_LSB +: conductor_regs_pkg::ID_CAPS_MAX_SITES_WIDTH]     = 2'd2;
+    caps[conductor_regs_pkg::ID_CAPS_MAX_MEMBERS_LSB +: conductor_regs_pkg::ID_CAPS_MAX_MEMBERS_WIDTH] = 7'd64;
   end
 
   logic [31:0] scratch_unused;
   id_csr u_id_csr (
     .clk_i                 (clk_i),
     .rst_ni                (rst_ni),
-    .s_axi_control_AWADDR  (sl_awaddr[0][ID_ADDR_BITS-1:0]),
+    .s_axi_control_AWADDR  (sl_awaddr[0*18 +: conductor_regs_pkg::ID_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[0]),
     .s_axi_control_AWREADY (sl_awready[0]),
-    .s_axi_control_WDATA   (sl_wdata[0]),
-    .s_axi_control_WSTRB   (sl_wstrb[0]),
+    .s_axi_control_WDATA   (sl_wdata[0*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[0*4 +: 4]),
     .s_axi_control_WVALID  (sl_wvalid[0]),
     .s_axi_control_WREADY  (sl_wready[0]),
-    .s_axi_control_BRESP   (sl_bresp[0]),
+    .s_axi_control_BRESP   (sl_bresp[0*2 +: 2]),
     .s_axi_control_BVALID  (sl_bvalid[0]),
     .s_axi_control_BREADY  (sl_bready[0]),
-    .s_axi_control_ARADDR  (sl_araddr[0][ID_ADDR_BITS-1:0]),
+    .s_axi_control_ARADDR  (sl_araddr[0*18 +: conductor_regs_pkg::ID_ADDR_BITS]),
     .s_axi_control_ARVALID (sl_arvalid[0]),
     .s_axi_control_ARREADY (sl_arready[0]),
-    .s_axi_control_RDATA   (sl_rdata[0]),
-    .s_axi_control_RRESP   (sl_rresp[0]),
+    .s_axi_control_RDATA   (sl_rdata[0*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[0*2 +: 2]),
     .s_axi_control_RVALID  (sl_rvalid[0]),
     .s_axi_control_RREADY  (sl_rready[0]),
     .build_hash_i          (BuildHash),
@@ -151,21 +151,21 @@ module conductor_core
   parser_csr u_parser_csr (
     .clk_i                 (clk_i),
     .rst_ni                (rst_ni),
-    .s_axi_control_AWADDR  (sl_awaddr[1][PARSER_ADDR_BITS-1:0]),
+    .s_axi_control_AWADDR  (sl_awaddr[1*18 +: conductor_regs_pkg::PARSER_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[1]),
     .s_axi_control_AWREADY (sl_awready[1]),
-    .s_axi_control_WDATA   (sl_wdata[1]),
-    .s_axi_control_WSTRB   (sl_wstrb[1]),
+    .s_axi_control_WDATA   (sl_wdata[1*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[1*4 +: 4]),
     .s_axi_control_WVALID  (sl_wvalid[1]),
     .s_axi_control_WREADY  (sl_wready[1]),
-    .s_axi_control_BRESP   (sl_bresp[1]),
+    .s_axi_control_BRESP   (sl_bresp[1*2 +: 2]),
     .s_axi_control_BVALID  (sl_bvalid[1]),
     .s_axi_control_BREADY  (sl_bready[1]),
-    .s_axi_control_ARADDR  (sl_araddr[1][PARSER_ADDR_BITS-1:0]),
+    .s_axi_control_ARADDR  (sl_araddr[1*18 +: conductor_regs_pkg::PARSER_ADDR_BITS]),
     .s_axi_control_ARVALID (sl_arvalid[1]),
     .s_axi_control_ARREADY (sl_arready[1]),
-    .s_axi_control_RDATA   (sl_rdata[1]),
-    .s_axi_control_RRESP   (sl_rresp[1]),
+    .s_axi_control_RDATA   (sl_rdata[1*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[1*2 +: 2]),
     .s_axi_control_RVALID  (sl_rvalid[1]),
     .s_axi_control_RREADY  (sl_rready[1]),
     .ctrl_o                (parser_ctrl),
@@ -206,7 +206,7 @@ module conductor_core
   );
 
   // ---------------------------------------------------------------- parser -> dist_hash
-  logic [FLOW_KEY_BITS-1:0] key_tdata;
+  logic [conductor_regs_pkg::FLOW_KEY_BITS-1:0] key_tdata;
   logic [3:0]               key_status;
   logic                     key_tvalid, key_tready, hash_ready;
   logic                     status_full, status_empty;
@@ -230,7 +230,7 @@ module conductor_core
   // A key enters dist_hash only with room for its status beside it.
   assign key_tready = hash_ready && !status_full;
 
-  logic [DECISION_BITS-1:0] dec_tdata;
+  logic [conductor_regs_pkg::DECISION_BITS-1:0] dec_tdata;
   logic                     dec_tvalid, dec_tready;
 
   dist_hash #(.BucketLog2Max(BucketLog2Max)) u_dist_hash (
@@ -242,21 +242,21 @@ module conductor_core
     .m_dec_TDATA           (dec_tdata),
     .m_dec_TVALID          (dec_tvalid),
     .m_dec_TREADY          (dec_tready),
-    .s_axi_control_AWADDR  (sl_awaddr[2][DIST_HASH_ADDR_BITS-1:0]),
+    .s_axi_control_AWADDR  (sl_awaddr[2*18 +: conductor_regs_pkg::DIST_HASH_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[2]),
     .s_axi_control_AWREADY (sl_awready[2]),
-    .s_axi_control_WDATA   (sl_wdata[2]),
-    .s_axi_control_WSTRB   (sl_wstrb[2]),
+    .s_axi_control_WDATA   (sl_wdata[2*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[2*4 +: 4]),
     .s_axi_control_WVALID  (sl_wvalid[2]),
     .s_axi_control_WREADY  (sl_wready[2]),
-    .s_axi_control_BRESP   (sl_bresp[2]),
+    .s_axi_control_BRESP   (sl_bresp[2*2 +: 2]),
     .s_axi_control_BVALID  (sl_bvalid[2]),
     .s_axi_control_BREADY  (sl_bready[2]),
-    .s_axi_control_ARADDR  (sl_araddr[2][DIST_HASH_ADDR_BITS-1:0]),
+    .s_axi_control_ARADDR  (sl_araddr[2*18 +: conductor_regs_pkg::DIST_HASH_ADDR_BITS]),
     .s_axi_control_ARVALID (sl_arvalid[2]),
     .s_axi_control_ARREADY (sl_arready[2]),
-    .s_axi_control_RDATA   (sl_rdata[2]),
-    .s_axi_control_RRESP   (sl_rresp[2]),
+    .s_axi_control_RDATA   (sl_rdata[2*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[2*2 +: 2]),
     .s_axi_control_RVALID  (sl_rvalid[2]),
     .s_axi_control_RREADY  (sl_rready[2])
   );
@@ -275,7 +275,7 @@ module conductor_core
 
   // ---------------------------------------------------------------- steer
   logic meta_full, meta_empty, steer_fire;
-  logic [STEER_META_BITS-1:0] meta_d, meta_head;
+  logic [conductor_regs_pkg::STEER_META_BITS-1:0] meta_d, meta_head;
   logic takes_default, drop_default;
 
   assign dec_tready = !meta_full;
@@ -284,24 +284,24 @@ module conductor_core
   always_comb begin
     // Statuses 1..3 (non-ip, truncated, bad-header) take the default action.
     takes_default = (status_head == 4'd1) || (status_head == 4'd2) || (status_head == 4'd3);
-    drop_default  = parser_ctrl[PARSER_CTRL_DEFAULT_ACTION_LSB];
+    drop_default  = parser_ctrl[conductor_regs_pkg::PARSER_CTRL_DEFAULT_ACTION_LSB];
     meta_d = '0;
-    meta_d[STEER_META_STATUS_LSB +: 4] = status_head;
+    meta_d[conductor_regs_pkg::STEER_META_STATUS_LSB +: 4] = status_head;
     if (takes_default) begin
-      meta_d[STEER_META_MEMBER_LSB +: 6] = default_dest[PARSER_DEFAULT_DEST_MEMBER_LSB +: 6];
-      meta_d[STEER_META_SITE_LSB]        = default_dest[PARSER_DEFAULT_DEST_SITE_LSB];
-      meta_d[STEER_META_DELIVER_LSB]     = !drop_default;
-      meta_d[STEER_META_DEFAULTED_LSB]   = 1'b1;
+      meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = default_dest[conductor_regs_pkg::PARSER_DEFAULT_DEST_MEMBER_LSB +: 6];
+      meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]        = default_dest[conductor_regs_pkg::PARSER_DEFAULT_DEST_SITE_LSB];
+      meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]     = !drop_default;
+      meta_d[conductor_regs_pkg::STEER_META_DEFAULTED_LSB]   = 1'b1;
     end else begin
-      meta_d[STEER_META_HASH_LSB +: 32]   = dec_tdata[DECISION_HASH_LSB +: 32];
-      meta_d[STEER_META_BUCKET_LSB +: 16] = dec_tdata[DECISION_BUCKET_LSB +: 16];
-      meta_d[STEER_META_MEMBER_LSB +: 6]  = dec_tdata[DECISION_MEMBER_LSB +: 6];
-      meta_d[STEER_META_SITE_LSB]         = dec_tdata[DECISION_SITE_LSB];
-      meta_d[STEER_META_DELIVER_LSB]      = dec_tdata[DECISION_VALID_LSB];
+      meta_d[conductor_regs_pkg::STEER_META_HASH_LSB +: 32]   = dec_tdata[conductor_regs_pkg::DECISION_HASH_LSB +: 32];
+      meta_d[conductor_regs_pkg::STEER_META_BUCKET_LSB +: 16] = dec_tdata[conductor_regs_pkg::DECISION_BUCKET_LSB +: 16];
+      meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6]  = dec_tdata[conductor_regs_pkg::DECISION_MEMBER_LSB +: 6];
+      meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]         = dec_tdata[conductor_regs_pkg::DECISION_SITE_LSB];
+      meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]      = dec_tdata[conductor_regs_pkg::DECISION_VALID_LSB];
     end
   end
 
-  sync_fifo #(.Width(STEER_META_BITS), .Depth(MetaFifoDepth)) u_meta_fifo (
+  sync_fifo #(.Width(conductor_regs_pkg::STEER_META_BITS), .Depth(MetaFifoDepth)) u_meta_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (steer_fire),
@@ -331,7 +331,7 @@ module conductor_core
       cnt_bad_q   <= cnt_bad_q   + 32'(status_head == 4'd3);
       cnt_ext_q   <= cnt_ext_q   + 32'(status_head == 4'd4);
       cnt_def_q   <= cnt_def_q   + 32'(takes_default);
-      cnt_drop_q  <= cnt_drop_q  + 32'(!meta_d[STEER_META_DELIVER_LSB]);
+      cnt_drop_q  <= cnt_drop_q  + 32'(!meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]);
     end
   end
 
@@ -346,8 +346,9 @@ module conductor_core
   // status_empty with dec_tvalid would mean a decision without its status: cannot happen, as a
   // status is written whenever a key enters dist_hash.
   logic unused_ok;
+  // The crossbar hands every slave the full address; each block decodes only its own low bits.
   assign unused_ok = ^{status_empty, scratch_unused, counter_clear[31:1], unused_frame_count,
-                       unused_status_count, unused_meta_count};
+                       unused_status_count, unused_meta_count, sl_awaddr, sl_araddr};
 endmodule
 
 `default_nettype wire

@@ -11,7 +11,6 @@
 `default_nettype none
 
 module dist_hash
-  import conductor_regs_pkg::*;
 #(
   // log2 of the bucket-table capacity (entries); the table is 2^BucketLog2Max bytes.
   parameter int unsigned BucketLog2Max = 16
@@ -19,15 +18,15 @@ module dist_hash
   input  wire logic                              ap_clk,
   input  wire logic                              ap_rst_n,
   // Flow keys (FLOW_KEY).
-  input  wire logic [FLOW_KEY_BITS-1:0]          s_key_TDATA,
+  input  wire logic [conductor_regs_pkg::FLOW_KEY_BITS-1:0]          s_key_TDATA,
   input  wire logic                              s_key_TVALID,
   output      logic                              s_key_TREADY,
   // Decisions (DECISION).
-  output      logic [DECISION_BITS-1:0]          m_dec_TDATA,
+  output      logic [conductor_regs_pkg::DECISION_BITS-1:0]          m_dec_TDATA,
   output      logic                              m_dec_TVALID,
   input  wire logic                              m_dec_TREADY,
   // Registers: block dist_hash of rtl/csr/conductor.regs.
-  input  wire logic [DIST_HASH_ADDR_BITS-1:0]       s_axi_control_AWADDR,
+  input  wire logic [conductor_regs_pkg::DIST_HASH_ADDR_BITS-1:0]       s_axi_control_AWADDR,
   input  wire logic                              s_axi_control_AWVALID,
   output      logic                              s_axi_control_AWREADY,
   input  wire logic [31:0]                       s_axi_control_WDATA,
@@ -37,7 +36,7 @@ module dist_hash
   output      logic [1:0]                        s_axi_control_BRESP,
   output      logic                              s_axi_control_BVALID,
   input  wire logic                              s_axi_control_BREADY,
-  input  wire logic [DIST_HASH_ADDR_BITS-1:0]       s_axi_control_ARADDR,
+  input  wire logic [conductor_regs_pkg::DIST_HASH_ADDR_BITS-1:0]       s_axi_control_ARADDR,
   input  wire logic                              s_axi_control_ARVALID,
   output      logic                              s_axi_control_ARREADY,
   output      logic [31:0]                       s_axi_control_RDATA,
@@ -63,9 +62,9 @@ module dist_hash
 
   // ---------------------------------------------------------------- registers
   logic [31:0] ctrl;
-  logic [31:0] key_w [10];
+  logic [KeyBits-1:0] key_vec;  // key bit i (bit 7 of key byte 0 is i = 0) is key_vec[KeyBits-1-i]
   logic        win_req, win_we;
-  logic [DIST_HASH_BUCKETS_WORD_ADDR_BITS-1:0] win_addr;
+  logic [conductor_regs_pkg::DIST_HASH_BUCKETS_WORD_ADDR_BITS-1:0] win_addr;
   logic [31:0] win_wdata, win_rdata_q;
   logic [3:0]  win_wstrb;
 
@@ -90,16 +89,16 @@ module dist_hash
     .s_axi_control_RVALID   (s_axi_control_RVALID),
     .s_axi_control_RREADY   (s_axi_control_RREADY),
     .ctrl_o                 (ctrl),
-    .key0_o                 (key_w[0]),
-    .key1_o                 (key_w[1]),
-    .key2_o                 (key_w[2]),
-    .key3_o                 (key_w[3]),
-    .key4_o                 (key_w[4]),
-    .key5_o                 (key_w[5]),
-    .key6_o                 (key_w[6]),
-    .key7_o                 (key_w[7]),
-    .key8_o                 (key_w[8]),
-    .key9_o                 (key_w[9]),
+    .key0_o                 (key_vec[KeyBits-1-32*0 -: 32]),
+    .key1_o                 (key_vec[KeyBits-1-32*1 -: 32]),
+    .key2_o                 (key_vec[KeyBits-1-32*2 -: 32]),
+    .key3_o                 (key_vec[KeyBits-1-32*3 -: 32]),
+    .key4_o                 (key_vec[KeyBits-1-32*4 -: 32]),
+    .key5_o                 (key_vec[KeyBits-1-32*5 -: 32]),
+    .key6_o                 (key_vec[KeyBits-1-32*6 -: 32]),
+    .key7_o                 (key_vec[KeyBits-1-32*7 -: 32]),
+    .key8_o                 (key_vec[KeyBits-1-32*8 -: 32]),
+    .key9_o                 (key_vec[KeyBits-1-32*9 -: 32]),
     .buckets_req_o          (win_req),
     .buckets_we_o           (win_we),
     .buckets_addr_o         (win_addr),
@@ -112,8 +111,8 @@ module dist_hash
   logic [4:0] log2_req;
   logic [4:0] log2_eff;
   logic [15:0] bucket_mask;
-  assign mode = ctrl[DIST_HASH_CTRL_MODE_LSB +: DIST_HASH_CTRL_MODE_WIDTH];
-  assign log2_req = ctrl[DIST_HASH_CTRL_BUCKET_LOG2_LSB +: DIST_HASH_CTRL_BUCKET_LOG2_WIDTH];
+  assign mode = ctrl[conductor_regs_pkg::DIST_HASH_CTRL_MODE_LSB +: conductor_regs_pkg::DIST_HASH_CTRL_MODE_WIDTH];
+  assign log2_req = ctrl[conductor_regs_pkg::DIST_HASH_CTRL_BUCKET_LOG2_LSB +: conductor_regs_pkg::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH];
   assign log2_eff = (log2_req > 5'(BucketLog2Max)) ? 5'(BucketLog2Max) : log2_req;
   assign bucket_mask = 16'((32'd1 << log2_eff) - 32'd1);
 
@@ -121,10 +120,6 @@ module dist_hash
   logic unused_bits;
   assign unused_bits = ^{ctrl[31:13], ctrl[7:2], key_vec[0]};
 
-  // Key bit i (bit 7 of key byte 0 is i = 0) is key_vec[KeyBits-1-i].
-  logic [KeyBits-1:0] key_vec;
-  assign key_vec = {key_w[0], key_w[1], key_w[2], key_w[3], key_w[4],
-                    key_w[5], key_w[6], key_w[7], key_w[8], key_w[9]};
 
   // ---------------------------------------------------------------- pipeline control
   logic en;
@@ -135,7 +130,7 @@ module dist_hash
   assign m_dec_TVALID = out_valid_q;
 
   // ---------------------------------------------------------------- S0: key register
-  logic [FLOW_KEY_BITS-1:0] key_q;
+  logic [conductor_regs_pkg::FLOW_KEY_BITS-1:0] key_q;
   always_ff @(posedge ap_clk) begin
     if (en) key_q <= s_key_TDATA;
   end
@@ -145,15 +140,15 @@ module dist_hash
   logic [15:0]  k_sport, k_dport;
   logic [7:0]   k_proto;
   logic         k_v6, k_frag, k_l4, k_ip;
-  assign k_src   = key_q[FLOW_KEY_SRC_ADDR_LSB +: 128];
-  assign k_dst   = key_q[FLOW_KEY_DST_ADDR_LSB +: 128];
-  assign k_sport = key_q[FLOW_KEY_SRC_PORT_LSB +: 16];
-  assign k_dport = key_q[FLOW_KEY_DST_PORT_LSB +: 16];
-  assign k_proto = key_q[FLOW_KEY_PROTO_LSB +: 8];
-  assign k_v6    = key_q[FLOW_KEY_IS_IPV6_LSB];
-  assign k_frag  = key_q[FLOW_KEY_IS_FRAG_LSB];
-  assign k_l4    = key_q[FLOW_KEY_L4_VALID_LSB];
-  assign k_ip    = key_q[FLOW_KEY_IP_VALID_LSB];
+  assign k_src   = key_q[conductor_regs_pkg::FLOW_KEY_SRC_ADDR_LSB +: 128];
+  assign k_dst   = key_q[conductor_regs_pkg::FLOW_KEY_DST_ADDR_LSB +: 128];
+  assign k_sport = key_q[conductor_regs_pkg::FLOW_KEY_SRC_PORT_LSB +: 16];
+  assign k_dport = key_q[conductor_regs_pkg::FLOW_KEY_DST_PORT_LSB +: 16];
+  assign k_proto = key_q[conductor_regs_pkg::FLOW_KEY_PROTO_LSB +: 8];
+  assign k_v6    = key_q[conductor_regs_pkg::FLOW_KEY_IS_IPV6_LSB];
+  assign k_frag  = key_q[conductor_regs_pkg::FLOW_KEY_IS_FRAG_LSB];
+  assign k_l4    = key_q[conductor_regs_pkg::FLOW_KEY_L4_VALID_LSB];
+  assign k_ip    = key_q[conductor_regs_pkg::FLOW_KEY_IP_VALID_LSB];
 
   logic ports_in, sym, swap;
   logic [127:0] a_src, a_dst;
@@ -184,29 +179,32 @@ module dist_hash
   always_ff @(posedge ap_clk) begin
     if (en) begin
       hin_q <= hin_d;
-      sg_q1 <= key_q[FLOW_KEY_SG_ID_LSB +: 8];
+      sg_q1 <= key_q[conductor_regs_pkg::FLOW_KEY_SG_ID_LSB +: 8];
     end
   end
 
   // ---------------------------------------------------------------- S2: Toeplitz partials
-  logic [31:0] term [InBits];
+  // term i (32 bits at i*32) is the key window of input bit i, or zero when that bit is clear.
+  logic [InBits*32-1:0] terms;
   for (genvar i = 0; i < InBits; i++) begin : gen_term
-    assign term[i] = hin_q[InBits-1-i] ? key_vec[KeyBits-1-i -: 32] : 32'd0;
+    assign terms[i*32 +: 32] = hin_q[InBits-1-i] ? key_vec[KeyBits-1-i -: 32] : 32'd0;
   end
 
-  logic [31:0] part_d [Groups];
-  logic [31:0] part_q [Groups];
+  // Partial XOR g (32 bits at g*32) of terms g*GroupBits .. (g+1)*GroupBits-1.
+  logic [Groups*32-1:0] part_d, part_q;
   always_comb begin
+    part_d = '0;
     for (int g = 0; g < Groups; g++) begin
-      part_d[g] = 32'd0;
-      for (int j = 0; j < GroupBits; j++) part_d[g] = part_d[g] ^ term[g*GroupBits + j];
+      for (int j = 0; j < GroupBits; j++) begin
+        part_d[g*32 +: 32] = part_d[g*32 +: 32] ^ terms[(g*GroupBits + j)*32 +: 32];
+      end
     end
   end
 
   always_ff @(posedge ap_clk) begin
     if (en) begin
-      for (int g = 0; g < Groups; g++) part_q[g] <= part_d[g];
-      sg_q2 <= sg_q1;
+      part_q <= part_d;
+      sg_q2  <= sg_q1;
     end
   end
 
@@ -215,7 +213,7 @@ module dist_hash
   logic [15:0] bucket_q3, bucket_q4;
   always_comb begin
     hash_d = 32'd0;
-    for (int g = 0; g < Groups; g++) hash_d = hash_d ^ part_q[g];
+    for (int g = 0; g < Groups; g++) hash_d = hash_d ^ part_q[g*32 +: 32];
   end
 
   always_ff @(posedge ap_clk) begin
@@ -245,8 +243,8 @@ module dist_hash
   logic [WordAddrBits-1:0] win_word;
   logic                    win_in_range;
   assign win_word = win_addr[WordAddrBits-1:0];
-  if (DIST_HASH_BUCKETS_WORD_ADDR_BITS > WordAddrBits) begin : gen_range_check
-    assign win_in_range = (win_addr[DIST_HASH_BUCKETS_WORD_ADDR_BITS-1:WordAddrBits] == '0);
+  if (conductor_regs_pkg::DIST_HASH_BUCKETS_WORD_ADDR_BITS > WordAddrBits) begin : gen_range_check
+    assign win_in_range = (win_addr[conductor_regs_pkg::DIST_HASH_BUCKETS_WORD_ADDR_BITS-1:WordAddrBits] == '0);
   end else begin : gen_full_range
     assign win_in_range = 1'b1;
   end
@@ -264,16 +262,16 @@ module dist_hash
 
   // ---------------------------------------------------------------- S5: DECISION
   logic [7:0] entry;
-  logic [DECISION_BITS-1:0] dec_d, dec_q;
+  logic [conductor_regs_pkg::DECISION_BITS-1:0] dec_d, dec_q;
   always_comb begin
     entry = entry_word_q4[8*bucket_q4[1:0] +: 8];
     dec_d = '0;
-    dec_d[DECISION_HASH_LSB   +: 32] = hash_q4;
-    dec_d[DECISION_BUCKET_LSB +: 16] = bucket_q4;
-    dec_d[DECISION_MEMBER_LSB +: 6]  = entry[BUCKET_ENTRY_MEMBER_LSB +: 6];
-    dec_d[DECISION_SITE_LSB]         = entry[BUCKET_ENTRY_SITE_LSB];
-    dec_d[DECISION_VALID_LSB]        = entry[BUCKET_ENTRY_VALID_LSB];
-    dec_d[DECISION_SG_ID_LSB +: 8]   = sg_q4;
+    dec_d[conductor_regs_pkg::DECISION_HASH_LSB   +: 32] = hash_q4;
+    dec_d[conductor_regs_pkg::DECISION_BUCKET_LSB +: 16] = bucket_q4;
+    dec_d[conductor_regs_pkg::DECISION_MEMBER_LSB +: 6]  = entry[conductor_regs_pkg::BUCKET_ENTRY_MEMBER_LSB +: 6];
+    dec_d[conductor_regs_pkg::DECISION_SITE_LSB]         = entry[conductor_regs_pkg::BUCKET_ENTRY_SITE_LSB];
+    dec_d[conductor_regs_pkg::DECISION_VALID_LSB]        = entry[conductor_regs_pkg::BUCKET_ENTRY_VALID_LSB];
+    dec_d[conductor_regs_pkg::DECISION_SG_ID_LSB +: 8]   = sg_q4;
   end
 
   always_ff @(posedge ap_clk) begin
