@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Synthesis estimates for the Conductor RTL with Yosys 0.23 (`make synth` runs this).
+#
+#   constraints/synth.sh [--elaborate] [BUILD_DIR]          (default: build)
+#
+# --elaborate stops after step 1 (parse every file, elaborate every top: seconds); the CTest
+# synth_smoke runs that.
+#
+# For each run below: read the SystemVerilog file list rtl/conductor_core.f, elaborate the top,
+# `synth_xilinx -family xcup -flatten -noiopad [-uram]`, count the cells and take the logic depth
+# (`ltp` over LUT/MUXF/CARRY/INV cells of the flattened netlist: the longest chain of combinational
+# cells between registers, memories and ports). Writes into BUILD_DIR/synth/:
+#   <run>.ys / <run>.log        the Yosys script and its full log
+#   <run>.stat.json             `stat -json` of the mapped netlist
+#   <run>.nonlut.txt            MUXF/CARRY cell names, to count the LUT levels of the deepest path
+#   synth_report.json           per-run LUT/FF/LUTRAM/SRL/RAMB18/RAMB36/URAM/DSP/CARRY, depth, time,
+#                               and where each memory was mapped (constraints/synth_report.py)
+#   summary.txt                 the table printed at the end
+# Runs (name:top:extra synth_xilinx options): the kernels alone, the bucket table's URAM variant,
+# and the whole portable core. SYNTH_RUNS="dist_hash pkt_parser" restricts them by name.
+#
+# Yosys' UltraScale+ mapping is 7-series-like (CARRY4, no CARRY8 packing) and there is no
+# placement or routing: the figures are estimates, not a timing sign-off (constraints/README.md).
+#
+# Environment: YOSYS (default yosys), CONDUCTOR_RTL_DIR (default <repo>/rtl; the file list is read
+# from there, so a patched copy of rtl/ can be measured), SYNTH_RUNS.
+# Exit status: 0 when every run synthesized; 1 naming the file or module and the Yosys error.
+set -euo pipefail
+
+say() { printf '[synth %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'synth.sh: %s\n' "$*" >&2; exit 1; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+elaborate_only=0
+if [[ ${1:-} == --elaborate ]]; then elaborate_only=1; shift; fi
+[[ ${1:-} == -* ]] && die "usage: constraints/synth.sh [--elaborate] [BUILD_DIR]"
+build=${1:-build}
+mkdir -p "$build/synth"
+out=$(cd "$build/synth" && pwd)
+rtl=${CONDUCTOR_RTL_DIR:-$repo/rtl}
+filelist=$rtl/conductor_core.f
+yosys=${YOSYS:-yosys}
+
+ALL_RUNS=(
+  "pkt_parser:pkt_parser:"
+  "dist_hash:dist_hash:"
+  "dist_hash_uram:dist_hash:-uram"
+  "conductor_core:conductor_core:"
+)
+
+# The first Yosys errors of a log, with the line before each (it names the file or module).
+show_errors() {
+  grep -B1 -m5 -E 'ERROR:|^ERROR' "$1" >&2 || tail -n 20 "$1" >&2
+}
+
+command -v "$yosys" >/dev/null || die "yosys not found (make deps installs the Debian package)"
+version=$("$yosys" -V 2>/dev/null | head -n1)
+[[ $version == *"Yosys 0.23"* ]] || say "note: measured with Yosys 0.23; this is '$version'"
+
+# ---------------------------------------------------------------- the file list
+[[ -f $filelist ]] || die "file list $filelist not found"
+files=()
+while IFS= read -r line; do
+  line=${line%%//*}
+  line=$(echo "$line" | xargs)
+  [[ -z $line ]] && continue
+  [[ $line == /* ]] || line=$rtl/$line
+  [[ -f $line ]] || die "$filelist names $line, which does not exist"
+  files+=("$line")
+done < "$filelist"
+((${#files[@]} > 0)) || die "$filelist lists no files"
+
+runs=()
+for r in "${ALL_RUNS[@]}"; do
+  name=${r%%:*}
+  if [[ -z ${SYNTH_RUNS:-} || " $SYNTH_RUNS " == *" $name "* ]]; then runs+=("$r"); fi
+done
+((${#runs[@]} > 0)) || die "SYNTH_RUNS='${SYNTH_RUNS:-}' selects none of: ${ALL_RUNS[*]%%:*}"
+
+# One read_verilog per file so that a parse error names its file; packages persist across reads.
+read_cmds=""
+for f in "${files[@]}"; do read_cmds+="read_verilog -sv $f"$'\n'; done
+
+say "$version; ${#files[@]} files from ${filelist#"$repo"/}; output in $out"
+
+# ---------------------------------------------------------------- 1. parse and elaborate (seconds)
+# Every file is parsed and every top elaborated first, so that a construct Yosys rejects fails in
+# seconds, not after minutes of synthesis of another top.
+log=$out/parse.log
+printf '%s' "$read_cmds" > "$out/parse.ys"
+if ! "$yosys" -q -l "$log" -s "$out/parse.ys" >/dev/null 2>&1; then
+  where=$(grep -m1 -oE '^[^ ]+:[0-9]+: ERROR' "$log" | sed 's/: ERROR$//') || true
+  printf 'synth.sh: %s is not accepted by %s:\n' "${where:-a file of $filelist}" "$version" >&2
+  show_errors "$log"
+  die "parse failed, nothing synthesized: see $log (rtl/ must stay within what Yosys 0.23 reads: STYLE.md)"
+fi
+say "parsed ${#files[@]} files"
+tops=()
+for r in "${runs[@]}"; do
+  top=$(echo "$r" | cut -d: -f2)
+  [[ " ${tops[*]} " == *" $top "* ]] || tops+=("$top")
+done
+for top in "${tops[@]}"; do
+  log=$out/elab_$top.log
+  printf '%shierarchy -check -top %s\nproc\n' "$read_cmds" "$top" > "$out/elab_$top.ys"
+  if ! "$yosys" -q -l "$log" -s "$out/elab_$top.ys" >/dev/null 2>&1; then
+    printf 'synth.sh: module %s does not elaborate in %s:\n' "$top" "$version" >&2
+    show_errors "$log"
+    die "$top: see $log"
+  fi
+  say "elaborated $top"
+done
+if ((elaborate_only)); then
+  say "every file parses and ${tops[*]} elaborate (no synthesis: --elaborate)"
+  exit 0
+fi
+
+# ---------------------------------------------------------------- 2. synthesis (minutes)
+run_names=()
+t_all=$SECONDS
+for r in "${runs[@]}"; do
+  IFS=: read -r name top opts <<< "$r"
+  run_names+=("$name")
+  ys=$out/$name.ys
+  log=$out/$name.log
+  {
+    printf '%s' "$read_cmds"
+    echo "hierarchy -check -top $top"
+    echo "synth_xilinx -family xcup -top $top -flatten -noiopad $opts"
+    echo "tee -q -o $out/$name.stat.json stat -json"
+    echo "stat"
+    echo "tee -q -o $out/$name.nonlut.txt select -list t:MUXF* t:CARRY*"
+    echo "ltp t:LUT* t:MUXF* t:CARRY* t:INV w:*"
+  } > "$ys"
+  say "$name: synth_xilinx -family xcup -top $top $opts (conductor_core takes minutes)"
+  t0=$SECONDS
+  "$yosys" -q -l "$log" -s "$ys" >/dev/null 2>&1 &
+  pid=$!
+  # Progress: every 30 s, the Yosys pass the run is in.
+  next=30
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if ((SECONDS - t0 >= next)); then
+      pass=$(grep -E '^[0-9]+\.[0-9]+\. Executing' "$log" 2>/dev/null | tail -n1 |
+             sed -E 's/^[0-9.]+ Executing //; s/ pass.*//; s/ frontend.*//')
+      say "$name: $((SECONDS - t0)) s, in ${pass:-startup}"
+      next=$((next + 30))
+    fi
+  done
+  rc=0
+  wait "$pid" || rc=$?
+  elapsed=$((SECONDS - t0))
+  echo "$elapsed" > "$out/$name.seconds"
+  if ((rc != 0)); then
+    printf 'synth.sh: %s (top %s) failed to synthesize (yosys exit %d):\n' "$name" "$top" "$rc" >&2
+    show_errors "$log"
+    die "$name: see $log"
+  fi
+  say "$name: done in $elapsed s"
+done
+
+# ---------------------------------------------------------------- 3. report
+python3 "$here/synth_report.py" --out "$out" --version "$version" \
+  --git "$(git -C "$repo" rev-parse --short=8 HEAD 2>/dev/null || echo unknown)" \
+  --total-seconds $((SECONDS - t_all)) --files "${files[@]#"$repo"/}" -- "${run_names[@]}"

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Turns the Yosys runs of constraints/synth.sh into synth_report.json and a printed summary.
+
+For each run NAME it reads, in the output folder: NAME.stat.json (`stat -json` of the mapped,
+flattened netlist), NAME.log (for `ltp` and the memory-mapping lines) and NAME.seconds.
+Cell classes follow the Xilinx primitives synth_xilinx instantiates; LUTRAM LUTs are estimated
+from the primitive (RAM64M = 4 LUTs, ...), as Vivado's utilization report would count them.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import sys
+
+FF_TYPES = ("FDRE", "FDSE", "FDCE", "FDPE", "FDRE_1", "FDSE_1", "FDCE_1", "FDPE_1")
+LATCH_TYPES = ("LDCE", "LDPE")
+LUT_TYPES = ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6")
+SRL_TYPES = ("SRL16E", "SRLC16E", "SRLC32E")
+CARRY_TYPES = ("CARRY4", "CARRY8")
+MUXF_TYPES = ("MUXF7", "MUXF8", "MUXF9")
+RAMB18_TYPES = ("RAMB18E1", "RAMB18E2", "RAMB18")
+RAMB36_TYPES = ("RAMB36E1", "RAMB36E2", "RAMB36")
+URAM_TYPES = ("URAM288", "URAM288_BASE")
+DSP_TYPES = ("DSP48E1", "DSP48E2")
+BUFFER_TYPES = ("BUFG", "IBUF", "OBUF", "GND", "VCC")
+# LUTs used by each distributed-RAM primitive (UltraScale+ CLB: a LUT is 64x1 or 2x32x1).
+LUTRAM_LUTS = {
+    "RAM16X1S": 1, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4, "RAM512X1S": 8,
+    "RAM16X1D": 2, "RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM256X1D": 8,
+    "RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8, "RAM32X16DR8": 8, "RAM64X8SW": 8,
+}
+MEM_CLASS = [
+    (re.compile(r"URAM", re.I), "URAM"),
+    (re.compile(r"RAMB|BRAM|BLOCKRAM", re.I), "BRAM"),
+    (re.compile(r"LUTRAM|RAM\d+M|RAM\d+X", re.I), "LUTRAM"),
+]
+
+
+def classify_cells(by_type):
+    """Resource counts of one netlist from its cells by type."""
+    def total(types):
+        return sum(by_type.get(t, 0) for t in types)
+
+    lutram_cells = {t: n for t, n in by_type.items() if t in LUTRAM_LUTS}
+    known = set(FF_TYPES + LATCH_TYPES + LUT_TYPES + SRL_TYPES + CARRY_TYPES + MUXF_TYPES +
+                RAMB18_TYPES + RAMB36_TYPES + URAM_TYPES + DSP_TYPES + BUFFER_TYPES + ("INV",))
+    known |= set(LUTRAM_LUTS)
+    return {
+        "lut": total(LUT_TYPES),
+        "lut_by_inputs": {t: by_type[t] for t in LUT_TYPES if t in by_type},
+        "inv": by_type.get("INV", 0),
+        "lutram_luts": sum(LUTRAM_LUTS[t] * n for t, n in lutram_cells.items()),
+        "lutram_cells": lutram_cells,
+        "srl": total(SRL_TYPES),
+        "ff": total(FF_TYPES),
+        "ff_by_type": {t: by_type[t] for t in FF_TYPES if t in by_type},
+        "latch": total(LATCH_TYPES),
+        "carry": total(CARRY_TYPES),
+        "carry_by_type": {t: by_type[t] for t in CARRY_TYPES if t in by_type},
+        "muxf": total(MUXF_TYPES),
+        "ramb18": total(RAMB18_TYPES),
+        "ramb36": total(RAMB36_TYPES),
+        "bram36_equivalent": total(RAMB36_TYPES) + total(RAMB18_TYPES) / 2,
+        "uram": total(URAM_TYPES),
+        "dsp": total(DSP_TYPES),
+        "other_cells": {t: n for t, n in by_type.items() if t not in known},
+    }
+
+
+def parse_log(path, nonlut):
+    """Logic depth and path ends from `ltp`, memory mapping decisions, warnings.
+
+    nonlut: names of the MUXF/CARRY cells, so that the LUT levels of the deepest path can be
+    told from its cell count (a MUXF7/8/9 or CARRY4 step is far faster than a LUT and routing).
+    """
+    depth = None
+    path_nodes = []
+    path_cells = []
+    memories = []
+    warnings = 0
+    in_path = False
+    with open(path, encoding="utf-8", errors="replace") as log:
+        for line in log:
+            m = re.match(r"Longest topological path in \S+ \(length=(-?\d+)\):", line)
+            if m:
+                depth = int(m.group(1))
+                path_nodes = []
+                path_cells = []
+                in_path = True
+                continue
+            if in_path:
+                m = re.match(r"\s+\d+: (.*?)(?: \(via (.*)\))?$", line.rstrip("\n"))
+                if m:
+                    path_nodes.append(m.group(1))
+                    if m.group(2):
+                        path_cells.append(m.group(2))
+                    continue
+                in_path = False
+            m = re.match(r"mapping memory (\S+) via (\S+)", line)
+            if m:
+                kind = next((k for rx, k in MEM_CLASS if rx.search(m.group(2))), m.group(2))
+                memories.append({"memory": m.group(1), "mapped_to": m.group(2), "kind": kind})
+                continue
+            m = re.match(r"using FF mapping for memory (\S+)", line)
+            if m:
+                memories.append({"memory": m.group(1), "mapped_to": "flip-flops", "kind": "FF"})
+                continue
+            if line.startswith("Warning:"):
+                warnings += 1
+    return {
+        "logic_depth": depth,
+        "lut_levels": (sum(1 for c in path_cells if c not in nonlut)
+                       if depth is not None and depth >= 0 else None),
+        "critical_path": {"from": path_nodes[0], "to": path_nodes[-1]} if path_nodes else None,
+        "memories": memories,
+        "yosys_warnings": warnings,
+    }
+
+
+def load_run(out, name):
+    with open(os.path.join(out, name + ".stat.json"), encoding="utf-8") as f:
+        stat = json.load(f)
+    mods = stat.get("modules", {})
+    if len(mods) != 1:
+        sys.exit(f"synth_report: {name}: expected one flattened module, stat lists {list(mods)}")
+    (mod_name, mod), = mods.items()
+    with open(os.path.join(out, name + ".ys"), encoding="utf-8") as f:
+        synth_cmd = next((l.strip() for l in f if l.startswith("synth_xilinx")), "")
+    seconds = None
+    sec_path = os.path.join(out, name + ".seconds")
+    if os.path.exists(sec_path):
+        with open(sec_path, encoding="utf-8") as f:
+            seconds = int(f.read().strip())
+    run = {"top": mod_name.lstrip("\\"), "synth": synth_cmd, "seconds": seconds,
+           "cells": mod.get("num_cells", 0)}
+    run.update(classify_cells(mod.get("num_cells_by_type", {})))
+    nonlut = set()
+    nonlut_path = os.path.join(out, name + ".nonlut.txt")
+    if os.path.exists(nonlut_path):
+        prefix = run["top"] + "/"
+        with open(nonlut_path, encoding="utf-8", errors="replace") as f:
+            nonlut = {l.rstrip("\n")[len(prefix):] for l in f if l.startswith(prefix)}
+    run.update(parse_log(os.path.join(out, name + ".log"), nonlut))
+    run["cells_by_type"] = mod.get("num_cells_by_type", {})
+    return run
+
+
+def summary(report):
+    cols = [("run", 16), ("LUT", 7), ("LUTRAM", 7), ("SRL", 5), ("FF", 7), ("CARRY", 6),
+            ("RAMB36", 7), ("RAMB18", 7), ("URAM", 5), ("DSP", 4), ("depth", 6), ("LUTlv", 6), ("time", 6)]
+    lines = ["".join(f"{c:>{w}}" if i else f"{c:<{w}}" for i, (c, w) in enumerate(cols))]
+    for name, r in report["runs"].items():
+        vals = [name, r["lut"], r["lutram_luts"], r["srl"], r["ff"], r["carry"], r["ramb36"],
+                r["ramb18"], r["uram"], r["dsp"],
+                "-" if r["logic_depth"] is None else r["logic_depth"],
+                "-" if r["lut_levels"] is None else r["lut_levels"],
+                "-" if r["seconds"] is None else f"{r['seconds']}s"]
+        lines.append("".join(f"{v:>{w}}" if i else f"{v:<{w}}"
+                             for i, ((_, w), v) in enumerate(zip(cols, vals))))
+    lines.append("")
+    lines.append("LUT = LUT1..LUT6 (INV cells not included); LUTRAM = LUTs used as distributed RAM;")
+    lines.append("depth = cells on the longest chain of LUT/MUXF/CARRY4/INV cells between registers,")
+    lines.append("memories and ports (ltp); LUTlv = the LUTs and INVs among them. Yosys' xcup mapping")
+    lines.append("is 7-series-like (CARRY4): an estimate, not a timing sign-off.")
+    for name, r in report["runs"].items():
+        for m in r["memories"]:
+            lines.append(f"{name}: memory {m['memory']} -> {m['kind']} ({m['mapped_to']})")
+        if r["latch"]:
+            lines.append(f"{name}: WARNING {r['latch']} latches inferred")
+        if r["critical_path"]:
+            cp = r["critical_path"]
+            lines.append(f"{name}: deepest path {cp['from']} -> {cp['to']}")
+    lines.append(f"total synthesis time {report['total_seconds']} s ({report['yosys']})")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--version", default="")
+    ap.add_argument("--git", default="")
+    ap.add_argument("--total-seconds", type=int, default=None)
+    ap.add_argument("--files", nargs="*", default=[])
+    ap.add_argument("runs", nargs="+")
+    args = ap.parse_args()
+
+    report = {
+        "yosys": args.version,
+        "family": "xcup",
+        "git": args.git,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "rtl_files": args.files,
+        "total_seconds": args.total_seconds,
+        "note": "Yosys synth_xilinx -family xcup: 7-series-like mapping (CARRY4), no place and "
+                "route; estimates, not a timing sign-off",
+        "runs": {name: load_run(args.out, name) for name in args.runs},
+    }
+    with open(os.path.join(args.out, "synth_report.json"), "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=2)
+        f.write("\n")
+    text = summary(report)
+    with open(os.path.join(args.out, "summary.txt"), "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    print(text)
+    print(f"report: {os.path.join(args.out, 'synth_report.json')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+// SystemVerilog sources of conductor_core, in compile order (packages first). Paths are relative
+// to this file's folder (rtl/), as `verilator -F` resolves them. The one list of the core's files:
+// constraints/synth.sh (Yosys), constraints/vivado_build.tcl (Vivado) and tests/synth read it.
+csr/gen/conductor_regs_pkg.sv
+csr/gen/id_csr.sv
+csr/gen/parser_csr.sv
+csr/gen/dist_hash_csr.sv
+common/axil_xbar.sv
+common/sync_fifo.sv
+parser/pkt_parser.sv
+dist_hash/dist_hash.sv
+core/conductor_core.sv

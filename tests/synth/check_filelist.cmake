@@ -1,0 +1,38 @@
+# Compares rtl/conductor_core.f with another list of the core's sources (run by synth_filelist).
+#   cmake -DFILELIST=<repo>/rtl/conductor_core.f "-DEXPECTED=<abs path;...>" -P check_filelist.cmake
+cmake_minimum_required(VERSION 3.20)
+get_filename_component(rtl_dir ${FILELIST} DIRECTORY)
+file(STRINGS ${FILELIST} lines)
+set(listed "")
+foreach(line ${lines})
+  string(REGEX REPLACE "//.*$" "" line "${line}")
+  string(STRIP "${line}" line)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  if(NOT IS_ABSOLUTE ${line})
+    set(line ${rtl_dir}/${line})
+  endif()
+  get_filename_component(line ${line} ABSOLUTE)
+  list(APPEND listed ${line})
+endforeach()
+
+set(expected "")
+foreach(f ${EXPECTED})
+  get_filename_component(f ${f} ABSOLUTE)
+  list(APPEND expected ${f})
+endforeach()
+
+set(missing ${expected})
+list(REMOVE_ITEM missing ${listed})
+set(extra ${listed})
+list(REMOVE_ITEM extra ${expected})
+if(missing OR extra)
+  string(REPLACE ";" "\n  " missing_text "${missing}")
+  string(REPLACE ";" "\n  " extra_text "${extra}")
+  message(FATAL_ERROR "rtl/conductor_core.f differs from the Verilated core's sources "
+                      "(sim/core/CMakeLists.txt):\n missing from the .f:\n  ${missing_text}\n"
+                      " only in the .f:\n  ${extra_text}")
+endif()
+list(LENGTH listed n)
+message("synth_filelist: rtl/conductor_core.f and the Verilated core list the same ${n} files")
