@@ -257,6 +257,9 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     return 2;
   }
   CoreRegs regs = make_regs(o, alloc);
+  if (alloc.unassigned() == alloc.buckets())
+    std::fprintf(err, "conductor sim: warning: every weight is 0, so no bucket has a member and every "
+                      "parsed frame is marked for drop\n");
 
   // Frames.
   std::unique_ptr<FrameFeed> feed;
@@ -374,6 +377,10 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "conductor sim: --out %s: write failed\n", o.out->c_str());
     rc = 1;
   }
+  if (auto* pf = dynamic_cast<PcapFeed*>(feed.get()); pf && pf->stats().snapped)
+    std::fprintf(err, "conductor sim: warning: %s: %" PRIu64 " records were captured shorter than "
+                      "sent (first: record %" PRIu64 "); their captured bytes were used\n",
+                 o.pcap->c_str(), pf->stats().snapped, pf->stats().first_snapped_record);
   if (feed->error) {
     std::fprintf(err, "conductor sim: %s\n", feed->error->message.c_str());
     return 2;

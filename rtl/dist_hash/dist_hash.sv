@@ -184,20 +184,14 @@ module dist_hash
   end
 
   // ---------------------------------------------------------------- S2: Toeplitz partials
-  // term i (32 bits at i*32) is the key window of input bit i, or zero when that bit is clear.
-  logic [InBits*32-1:0] terms;
-  for (genvar i = 0; i < InBits; i++) begin : gen_term
-    assign terms[i*32 +: 32] = hin_q[InBits-1-i] ? key_vec[KeyBits-1-i -: 32] : 32'd0;
-  end
-
-  // Partial XOR g (32 bits at g*32) of terms g*GroupBits .. (g+1)*GroupBits-1.
+  // Toeplitz as 32 parities: hash bit 31-b is the XOR over input bits i of (in[i] AND key bit
+  // i+b). Group g takes input bits g*GroupBits .. (g+1)*GroupBits-1; its partial hash sits at
+  // part_d[g*32 +: 32]. Every select is constant, which keeps the simulation model fast.
   logic [Groups*32-1:0] part_d, part_q;
-  always_comb begin
-    part_d = '0;
-    for (int g = 0; g < Groups; g++) begin
-      for (int j = 0; j < GroupBits; j++) begin
-        part_d[g*32 +: 32] = part_d[g*32 +: 32] ^ terms[(g*GroupBits + j)*32 +: 32];
-      end
+  for (genvar g = 0; g < Groups; g++) begin : gen_group
+    for (genvar b = 0; b < 32; b++) begin : gen_bit
+      assign part_d[g*32 + 31 - b] = ^(hin_q[InBits-1-g*GroupBits -: GroupBits] &
+                                       key_vec[KeyBits-1-b-g*GroupBits -: GroupBits]);
     end
   end
 

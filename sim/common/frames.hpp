@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "axis.hpp"
@@ -12,6 +13,17 @@ namespace conductor::sim {
 
 constexpr std::size_t kBeatBytes = 64;
 constexpr std::size_t kBeatWords = kBeatBytes / 4;
+
+// Byte j of a beat is bits 8j+7:8j of the word vector, which is memory order on a little-endian host.
+constexpr bool kLittleEndianHost = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+inline void copy_into_words(uint32_t* words, const uint8_t* bytes, std::size_t n) {
+  if constexpr (kLittleEndianHost) {
+    std::memcpy(words, bytes, n);
+  } else {
+    for (std::size_t j = 0; j < n; ++j) words[j / 4] |= uint32_t{bytes[j]} << (8 * (j % 4));
+  }
+}
 
 inline uint64_t keep_for_bytes(std::size_t n) {
   return n >= 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1);
@@ -28,7 +40,7 @@ inline std::vector<AxisBeat> frame_to_beats(const uint8_t* bytes, std::size_t le
     beat.data.assign(kBeatWords, 0);
     std::size_t base = b * kBeatBytes;
     std::size_t n = len > base ? (len - base < kBeatBytes ? len - base : kBeatBytes) : 0;
-    for (std::size_t j = 0; j < n; ++j) beat.data[j / 4] |= uint32_t{bytes[base + j]} << (8 * (j % 4));
+    copy_into_words(beat.data.data(), bytes + base, n);
     beat.last = b + 1 == nbeats;
     beat.keep = beat.last ? keep_for_bytes(n) : ~uint64_t{0};
     beat.user = user;
@@ -47,7 +59,13 @@ inline std::size_t beat_bytes(const AxisBeat& beat) {
 
 inline void append_beat(std::vector<uint8_t>& frame, const AxisBeat& beat) {
   std::size_t n = beat_bytes(beat);
-  for (std::size_t j = 0; j < n; ++j) frame.push_back(static_cast<uint8_t>(beat.data[j / 4] >> (8 * (j % 4))));
+  std::size_t at = frame.size();
+  frame.resize(at + n);
+  if constexpr (kLittleEndianHost) {
+    std::memcpy(frame.data() + at, beat.data.data(), n);
+  } else {
+    for (std::size_t j = 0; j < n; ++j) frame[at + j] = static_cast<uint8_t>(beat.data[j / 4] >> (8 * (j % 4)));
+  }
 }
 
 }  // namespace conductor::sim
