@@ -66,7 +66,7 @@ struct WindowInfo {
   const char* description;
 };
 
-inline constexpr uint32_t NUM_BLOCKS                               = 3u;  // CSR blocks in the map
+inline constexpr uint32_t NUM_BLOCKS                               = 4u;  // CSR blocks in the map
 
 // ---- block id: Identification: the host checks it before it programs anything
 inline constexpr uint32_t ID_BASE                                  = 0x00000000u;
@@ -224,6 +224,137 @@ inline constexpr uint32_t DIST_HASH_BUCKETS_SIZE                   = 0x00010000u
 inline constexpr uint32_t DIST_HASH_BUCKETS_WORDS                  = 16384u;  // 32-bit words
 inline constexpr uint32_t DIST_HASH_BUCKETS_WORD_ADDR_BITS         = 14u;
 
+// ---- block flow_table: Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters
+inline constexpr uint32_t FLOW_TABLE_BASE                          = 0x00040000u;
+inline constexpr uint32_t FLOW_TABLE_SIZE                          = 0x00001000u;
+inline constexpr uint32_t FLOW_TABLE_ADDR_BITS                     = 12u;  // local byte-address bits
+// GEOMETRY (ro): what this build holds
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_OFFSET               = 0x00000010u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_ADDR                 = 0x00040010u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_RESET                = 0x00000000u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB  = 0u;  // log2 of the largest bucket count per sub-table (two sub-tables)
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH = 5u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_MASK = 0x0000001Fu;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_SLOTS_LSB            = 8u;  // slots per bucket
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_SLOTS_WIDTH          = 4u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_SLOTS_MASK           = 0x00000F00u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB       = 16u;  // stash entries (fully associative)
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH     = 6u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_STASH_SIZE_MASK      = 0x003F0000u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_WALK_MAX_LSB         = 24u;  // largest CTRL.WALK_STEPS this build honours
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_WALK_MAX_WIDTH       = 6u;
+inline constexpr uint32_t FLOW_TABLE_GEOMETRY_WALK_MAX_MASK        = 0x3F000000u;
+// CAPACITY (ro): entries at the active size: 2 * 2^BUCKET_LOG2 * SLOTS + STASH_SIZE
+inline constexpr uint32_t FLOW_TABLE_CAPACITY_OFFSET               = 0x00000014u;
+inline constexpr uint32_t FLOW_TABLE_CAPACITY_ADDR                 = 0x00040014u;
+inline constexpr uint32_t FLOW_TABLE_CAPACITY_RESET                = 0x00000000u;
+// OCCUPANCY (ro): entries held now (sub-tables and stash)
+inline constexpr uint32_t FLOW_TABLE_OCCUPANCY_OFFSET              = 0x00000018u;
+inline constexpr uint32_t FLOW_TABLE_OCCUPANCY_ADDR                = 0x00040018u;
+inline constexpr uint32_t FLOW_TABLE_OCCUPANCY_RESET               = 0x00000000u;
+// STASH_USED (ro): stash entries held now
+inline constexpr uint32_t FLOW_TABLE_STASH_USED_OFFSET             = 0x0000001Cu;
+inline constexpr uint32_t FLOW_TABLE_STASH_USED_ADDR               = 0x0004001Cu;
+inline constexpr uint32_t FLOW_TABLE_STASH_USED_RESET              = 0x00000000u;
+// CTRL (rw): insert control and active size; change BUCKET_LOG2 only while the table is empty
+inline constexpr uint32_t FLOW_TABLE_CTRL_OFFSET                   = 0x00000040u;
+inline constexpr uint32_t FLOW_TABLE_CTRL_ADDR                     = 0x00040040u;
+inline constexpr uint32_t FLOW_TABLE_CTRL_RESET                    = 0x00001F10u;
+inline constexpr uint32_t FLOW_TABLE_CTRL_WALK_STEPS_LSB           = 0u;  // cuckoo walk steps an insert may take before it tries the stash (clamped to WALK_MAX); 0: no moves
+inline constexpr uint32_t FLOW_TABLE_CTRL_WALK_STEPS_WIDTH         = 6u;
+inline constexpr uint32_t FLOW_TABLE_CTRL_WALK_STEPS_MASK          = 0x0000003Fu;
+inline constexpr uint32_t FLOW_TABLE_CTRL_BUCKET_LOG2_LSB          = 8u;  // active buckets per sub-table 2^BUCKET_LOG2 (clamped to BUCKET_LOG2_MAX; reset 31 = the maximum)
+inline constexpr uint32_t FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH        = 5u;
+inline constexpr uint32_t FLOW_TABLE_CTRL_BUCKET_LOG2_MASK         = 0x00001F00u;
+// TIMEOUT_NEW (rw): idle ticks after which a NEW entry expires (reset 25000); 0: never
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_NEW_OFFSET            = 0x00000050u;
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_NEW_ADDR              = 0x00040050u;
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_NEW_RESET             = 0x000061A8u;
+// TIMEOUT_EST (rw): idle ticks after which an ESTABLISHED entry expires (reset 3600000); 0: never
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_EST_OFFSET            = 0x00000054u;
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_EST_ADDR              = 0x00040054u;
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_EST_RESET             = 0x0036EE80u;
+// TIMEOUT_CLOSING (rw): idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 0x00000058u;
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 0x00040058u;
+inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 0x00004E20u;
+// HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
+inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_OFFSET             = 0x00000060u;
+inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_ADDR               = 0x00040060u;
+inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_RESET              = 0x9E3779B9u;
+// HASH_SEED2 (rw): CRC32C seed of the sub-table 2 hash; change only while the table is empty
+inline constexpr uint32_t FLOW_TABLE_HASH_SEED2_OFFSET             = 0x00000064u;
+inline constexpr uint32_t FLOW_TABLE_HASH_SEED2_ADDR               = 0x00040064u;
+inline constexpr uint32_t FLOW_TABLE_HASH_SEED2_RESET              = 0x7F4A7C15u;
+// NOW (ro): TIME of the last op the engine executed (the table's clock)
+inline constexpr uint32_t FLOW_TABLE_NOW_OFFSET                    = 0x00000070u;
+inline constexpr uint32_t FLOW_TABLE_NOW_ADDR                      = 0x00040070u;
+inline constexpr uint32_t FLOW_TABLE_NOW_RESET                     = 0x00000000u;
+// AGE_CURSOR (ro): sweep unit the next AGE op examines: bucket u of sub-table 1, then 2, then stash entry u - 2*buckets
+inline constexpr uint32_t FLOW_TABLE_AGE_CURSOR_OFFSET             = 0x00000074u;
+inline constexpr uint32_t FLOW_TABLE_AGE_CURSOR_ADDR               = 0x00040074u;
+inline constexpr uint32_t FLOW_TABLE_AGE_CURSOR_RESET              = 0x00000000u;
+// FIRST_FULL_OCCUPANCY (ro): OCCUPANCY when an insert first failed (table full) since reset or COUNTER_CLEAR; 0: none yet
+inline constexpr uint32_t FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET   = 0x00000078u;
+inline constexpr uint32_t FLOW_TABLE_FIRST_FULL_OCCUPANCY_ADDR     = 0x00040078u;
+inline constexpr uint32_t FLOW_TABLE_FIRST_FULL_OCCUPANCY_RESET    = 0x00000000u;
+// LOOKUPS (ro): lookups answered (wraps at 2^32)
+inline constexpr uint32_t FLOW_TABLE_LOOKUPS_OFFSET                = 0x00000080u;
+inline constexpr uint32_t FLOW_TABLE_LOOKUPS_ADDR                  = 0x00040080u;
+inline constexpr uint32_t FLOW_TABLE_LOOKUPS_RESET                 = 0x00000000u;
+// HITS (ro): lookups that found their entry
+inline constexpr uint32_t FLOW_TABLE_HITS_OFFSET                   = 0x00000084u;
+inline constexpr uint32_t FLOW_TABLE_HITS_ADDR                     = 0x00040084u;
+inline constexpr uint32_t FLOW_TABLE_HITS_RESET                    = 0x00000000u;
+// INSERTS (ro): INSERT ops that added an entry
+inline constexpr uint32_t FLOW_TABLE_INSERTS_OFFSET                = 0x00000088u;
+inline constexpr uint32_t FLOW_TABLE_INSERTS_ADDR                  = 0x00040088u;
+inline constexpr uint32_t FLOW_TABLE_INSERTS_RESET                 = 0x00000000u;
+// INSERT_FULL (ro): INSERT ops that failed: no slot after the walk and the stash full
+inline constexpr uint32_t FLOW_TABLE_INSERT_FULL_OFFSET            = 0x0000008Cu;
+inline constexpr uint32_t FLOW_TABLE_INSERT_FULL_ADDR              = 0x0004008Cu;
+inline constexpr uint32_t FLOW_TABLE_INSERT_FULL_RESET             = 0x00000000u;
+// INSERT_EXISTS (ro): INSERT ops whose key was already present (entry unchanged)
+inline constexpr uint32_t FLOW_TABLE_INSERT_EXISTS_OFFSET          = 0x00000090u;
+inline constexpr uint32_t FLOW_TABLE_INSERT_EXISTS_ADDR            = 0x00040090u;
+inline constexpr uint32_t FLOW_TABLE_INSERT_EXISTS_RESET           = 0x00000000u;
+// UPDATES (ro): UPDATE ops that changed an entry
+inline constexpr uint32_t FLOW_TABLE_UPDATES_OFFSET                = 0x00000094u;
+inline constexpr uint32_t FLOW_TABLE_UPDATES_ADDR                  = 0x00040094u;
+inline constexpr uint32_t FLOW_TABLE_UPDATES_RESET                 = 0x00000000u;
+// TOUCHES (ro): TOUCH ops that refreshed an entry
+inline constexpr uint32_t FLOW_TABLE_TOUCHES_OFFSET                = 0x00000098u;
+inline constexpr uint32_t FLOW_TABLE_TOUCHES_ADDR                  = 0x00040098u;
+inline constexpr uint32_t FLOW_TABLE_TOUCHES_RESET                 = 0x00000000u;
+// DELETES (ro): DELETE ops that removed an entry
+inline constexpr uint32_t FLOW_TABLE_DELETES_OFFSET                = 0x0000009Cu;
+inline constexpr uint32_t FLOW_TABLE_DELETES_ADDR                  = 0x0004009Cu;
+inline constexpr uint32_t FLOW_TABLE_DELETES_RESET                 = 0x00000000u;
+// NOT_FOUND (ro): UPDATE, TOUCH and DELETE ops whose key was absent
+inline constexpr uint32_t FLOW_TABLE_NOT_FOUND_OFFSET              = 0x000000A0u;
+inline constexpr uint32_t FLOW_TABLE_NOT_FOUND_ADDR                = 0x000400A0u;
+inline constexpr uint32_t FLOW_TABLE_NOT_FOUND_RESET               = 0x00000000u;
+// EXPIRIES (ro): entries removed by AGE ops
+inline constexpr uint32_t FLOW_TABLE_EXPIRIES_OFFSET               = 0x000000A4u;
+inline constexpr uint32_t FLOW_TABLE_EXPIRIES_ADDR                 = 0x000400A4u;
+inline constexpr uint32_t FLOW_TABLE_EXPIRIES_RESET                = 0x00000000u;
+// AGE_STEPS (ro): AGE ops executed
+inline constexpr uint32_t FLOW_TABLE_AGE_STEPS_OFFSET              = 0x000000A8u;
+inline constexpr uint32_t FLOW_TABLE_AGE_STEPS_ADDR                = 0x000400A8u;
+inline constexpr uint32_t FLOW_TABLE_AGE_STEPS_RESET               = 0x00000000u;
+// INVALID_OPS (ro): ops with a reserved OPCODE, or a key without IP_VALID
+inline constexpr uint32_t FLOW_TABLE_INVALID_OPS_OFFSET            = 0x000000ACu;
+inline constexpr uint32_t FLOW_TABLE_INVALID_OPS_ADDR              = 0x000400ACu;
+inline constexpr uint32_t FLOW_TABLE_INVALID_OPS_RESET             = 0x00000000u;
+// MOVES (ro): entries moved by cuckoo walks
+inline constexpr uint32_t FLOW_TABLE_MOVES_OFFSET                  = 0x000000B0u;
+inline constexpr uint32_t FLOW_TABLE_MOVES_ADDR                    = 0x000400B0u;
+inline constexpr uint32_t FLOW_TABLE_MOVES_RESET                   = 0x00000000u;
+// COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY
+inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 0x000000C0u;
+inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_ADDR            = 0x000400C0u;
+inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_RESET           = 0x00000000u;
+
 // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
 inline constexpr uint32_t FLOW_KEY_BITS                            = 320u;
 inline constexpr uint32_t FLOW_KEY_SRC_ADDR_LSB                    = 0u;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -322,6 +453,147 @@ inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"DEFAULTED", 60u, 1u, "the parser default action was applied"},
 };
 
+// ---- struct FLOW_VALUE: flow-table value: owner, backups, state, sync flags, last-seen time
+inline constexpr uint32_t FLOW_VALUE_BITS                          = 64u;
+inline constexpr uint32_t FLOW_VALUE_OWNER_MEMBER_LSB              = 0u;  // [5:0] owner (primary) member
+inline constexpr uint32_t FLOW_VALUE_OWNER_MEMBER_WIDTH            = 6u;
+inline constexpr uint32_t FLOW_VALUE_OWNER_SITE_LSB                = 6u;  // [6] owner site
+inline constexpr uint32_t FLOW_VALUE_OWNER_SITE_WIDTH              = 1u;
+inline constexpr uint32_t FLOW_VALUE_LB_MEMBER_LSB                 = 8u;  // [13:8] local backup member (the owner's site)
+inline constexpr uint32_t FLOW_VALUE_LB_MEMBER_WIDTH               = 6u;
+inline constexpr uint32_t FLOW_VALUE_LB_VALID_LSB                  = 14u;  // [14] a local backup is assigned
+inline constexpr uint32_t FLOW_VALUE_LB_VALID_WIDTH                = 1u;
+inline constexpr uint32_t FLOW_VALUE_RB_MEMBER_LSB                 = 16u;  // [21:16] remote backup member
+inline constexpr uint32_t FLOW_VALUE_RB_MEMBER_WIDTH               = 6u;
+inline constexpr uint32_t FLOW_VALUE_RB_SITE_LSB                   = 22u;  // [22] remote backup site
+inline constexpr uint32_t FLOW_VALUE_RB_SITE_WIDTH                 = 1u;
+inline constexpr uint32_t FLOW_VALUE_RB_VALID_LSB                  = 23u;  // [23] a remote backup is assigned
+inline constexpr uint32_t FLOW_VALUE_RB_VALID_WIDTH                = 1u;
+inline constexpr uint32_t FLOW_VALUE_STATE_LSB                     = 24u;  // [25:24] 0 new, 1 established, 2 closing, 3 reserved (ages like closing)
+inline constexpr uint32_t FLOW_VALUE_STATE_WIDTH                   = 2u;
+inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_LSB                = 26u;  // [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
+inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_WIDTH              = 6u;
+inline constexpr uint32_t FLOW_VALUE_LAST_SEEN_LSB                 = 32u;  // [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
+inline constexpr uint32_t FLOW_VALUE_LAST_SEEN_WIDTH               = 32u;
+inline constexpr FieldInfo FLOW_VALUE_FIELDS[] = {
+    {"OWNER_MEMBER", 0u, 6u, "owner (primary) member"},
+    {"OWNER_SITE", 6u, 1u, "owner site"},
+    {"LB_MEMBER", 8u, 6u, "local backup member (the owner's site)"},
+    {"LB_VALID", 14u, 1u, "a local backup is assigned"},
+    {"RB_MEMBER", 16u, 6u, "remote backup member"},
+    {"RB_SITE", 22u, 1u, "remote backup site"},
+    {"RB_VALID", 23u, 1u, "a remote backup is assigned"},
+    {"STATE", 24u, 2u, "0 new, 1 established, 2 closing, 3 reserved (ages like closing)"},
+    {"SYNC_FLAGS", 26u, 6u, "HyperSync bookkeeping: stored and returned, never interpreted by the table"},
+    {"LAST_SEEN", 32u, 32u, "TIME (ticks) of the last INSERT, UPDATE or TOUCH"},
+};
+
+// ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
+inline constexpr uint32_t FLOW_ENTRY_BITS                          = 384u;
+inline constexpr uint32_t FLOW_ENTRY_A_ADDR_LSB                    = 0u;  // [127:0] address of the lower endpoint (canonical order), FLOW_KEY address layout
+inline constexpr uint32_t FLOW_ENTRY_A_ADDR_WIDTH                  = 128u;
+inline constexpr uint32_t FLOW_ENTRY_B_ADDR_LSB                    = 128u;  // [255:128] address of the higher endpoint
+inline constexpr uint32_t FLOW_ENTRY_B_ADDR_WIDTH                  = 128u;
+inline constexpr uint32_t FLOW_ENTRY_A_PORT_LSB                    = 256u;  // [271:256] port of the lower endpoint; 0 unless TCP/UDP/SCTP with ports and not a fragment
+inline constexpr uint32_t FLOW_ENTRY_A_PORT_WIDTH                  = 16u;
+inline constexpr uint32_t FLOW_ENTRY_B_PORT_LSB                    = 272u;  // [287:272] port of the higher endpoint; 0 likewise
+inline constexpr uint32_t FLOW_ENTRY_B_PORT_WIDTH                  = 16u;
+inline constexpr uint32_t FLOW_ENTRY_PROTO_LSB                     = 288u;  // [295:288] IPv4 protocol / IPv6 upper-layer header
+inline constexpr uint32_t FLOW_ENTRY_PROTO_WIDTH                   = 8u;
+inline constexpr uint32_t FLOW_ENTRY_IS_IPV6_LSB                   = 296u;  // [296] 1 IPv6, 0 IPv4
+inline constexpr uint32_t FLOW_ENTRY_IS_IPV6_WIDTH                 = 1u;
+inline constexpr uint32_t FLOW_ENTRY_SG_ID_LSB                     = 297u;  // [304:297] security-group id
+inline constexpr uint32_t FLOW_ENTRY_SG_ID_WIDTH                   = 8u;
+inline constexpr uint32_t FLOW_ENTRY_VALUE_LSB                     = 305u;  // [368:305] FLOW_VALUE
+inline constexpr uint32_t FLOW_ENTRY_VALUE_WIDTH                   = 64u;
+inline constexpr uint32_t FLOW_ENTRY_VALID_LSB                     = 369u;  // [369] the slot holds an entry
+inline constexpr uint32_t FLOW_ENTRY_VALID_WIDTH                   = 1u;
+inline constexpr FieldInfo FLOW_ENTRY_FIELDS[] = {
+    {"A_ADDR", 0u, 128u, "address of the lower endpoint (canonical order), FLOW_KEY address layout"},
+    {"B_ADDR", 128u, 128u, "address of the higher endpoint"},
+    {"A_PORT", 256u, 16u, "port of the lower endpoint; 0 unless TCP/UDP/SCTP with ports and not a fragment"},
+    {"B_PORT", 272u, 16u, "port of the higher endpoint; 0 likewise"},
+    {"PROTO", 288u, 8u, "IPv4 protocol / IPv6 upper-layer header"},
+    {"IS_IPV6", 296u, 1u, "1 IPv6, 0 IPv4"},
+    {"SG_ID", 297u, 8u, "security-group id"},
+    {"VALUE", 305u, 64u, "FLOW_VALUE"},
+    {"VALID", 369u, 1u, "the slot holds an entry"},
+};
+
+// ---- struct FLOW_LOOKUP: flow-table lookup request (s_lookup_TDATA)
+inline constexpr uint32_t FLOW_LOOKUP_BITS                         = 384u;
+inline constexpr uint32_t FLOW_LOOKUP_KEY_LSB                      = 0u;  // [319:0] FLOW_KEY, either direction
+inline constexpr uint32_t FLOW_LOOKUP_KEY_WIDTH                    = 320u;
+inline constexpr uint32_t FLOW_LOOKUP_TAG_LSB                      = 320u;  // [383:320] opaque; returned with the result (e.g. the DECISION of the same frame)
+inline constexpr uint32_t FLOW_LOOKUP_TAG_WIDTH                    = 64u;
+inline constexpr FieldInfo FLOW_LOOKUP_FIELDS[] = {
+    {"KEY", 0u, 320u, "FLOW_KEY, either direction"},
+    {"TAG", 320u, 64u, "opaque; returned with the result (e.g. the DECISION of the same frame)"},
+};
+
+// ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
+inline constexpr uint32_t FLOW_RESULT_BITS                         = 136u;
+inline constexpr uint32_t FLOW_RESULT_VALUE_LSB                    = 0u;  // [63:0] FLOW_VALUE of the entry; 0 on a miss
+inline constexpr uint32_t FLOW_RESULT_VALUE_WIDTH                  = 64u;
+inline constexpr uint32_t FLOW_RESULT_TAG_LSB                      = 64u;  // [127:64] the request's TAG
+inline constexpr uint32_t FLOW_RESULT_TAG_WIDTH                    = 64u;
+inline constexpr uint32_t FLOW_RESULT_HIT_LSB                      = 128u;  // [128] the canonical key is in the table
+inline constexpr uint32_t FLOW_RESULT_HIT_WIDTH                    = 1u;
+inline constexpr uint32_t FLOW_RESULT_KEY_VALID_LSB                = 129u;  // [129] the request's IP_VALID (a key without it always misses)
+inline constexpr uint32_t FLOW_RESULT_KEY_VALID_WIDTH              = 1u;
+inline constexpr FieldInfo FLOW_RESULT_FIELDS[] = {
+    {"VALUE", 0u, 64u, "FLOW_VALUE of the entry; 0 on a miss"},
+    {"TAG", 64u, 64u, "the request's TAG"},
+    {"HIT", 128u, 1u, "the canonical key is in the table"},
+    {"KEY_VALID", 129u, 1u, "the request's IP_VALID (a key without it always misses)"},
+};
+
+// ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
+inline constexpr uint32_t FLOW_OP_BITS                             = 448u;
+inline constexpr uint32_t FLOW_OP_KEY_LSB                          = 0u;  // [319:0] FLOW_KEY, either direction (ignored by AGE)
+inline constexpr uint32_t FLOW_OP_KEY_WIDTH                        = 320u;
+inline constexpr uint32_t FLOW_OP_VALUE_LSB                        = 320u;  // [383:320] FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)
+inline constexpr uint32_t FLOW_OP_VALUE_WIDTH                      = 64u;
+inline constexpr uint32_t FLOW_OP_TIME_LSB                         = 384u;  // [415:384] the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE
+inline constexpr uint32_t FLOW_OP_TIME_WIDTH                       = 32u;
+inline constexpr uint32_t FLOW_OP_TAG_LSB                          = 416u;  // [431:416] opaque; returned in the op's events
+inline constexpr uint32_t FLOW_OP_TAG_WIDTH                        = 16u;
+inline constexpr uint32_t FLOW_OP_OPCODE_LSB                       = 432u;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
+inline constexpr uint32_t FLOW_OP_OPCODE_WIDTH                     = 4u;
+inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
+    {"KEY", 0u, 320u, "FLOW_KEY, either direction (ignored by AGE)"},
+    {"VALUE", 320u, 64u, "FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)"},
+    {"TIME", 384u, 32u, "the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE"},
+    {"TAG", 416u, 16u, "opaque; returned in the op's events"},
+    {"OPCODE", 432u, 4u, "1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid"},
+};
+
+// ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE
+inline constexpr uint32_t FLOW_EVENT_BITS                          = 448u;
+inline constexpr uint32_t FLOW_EVENT_KEY_LSB                       = 0u;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
+inline constexpr uint32_t FLOW_EVENT_KEY_WIDTH                     = 305u;
+inline constexpr uint32_t FLOW_EVENT_VALUE_LSB                     = 305u;  // [368:305] the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
+inline constexpr uint32_t FLOW_EVENT_VALUE_WIDTH                   = 64u;
+inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
+inline constexpr uint32_t FLOW_EVENT_STATUS_WIDTH                  = 4u;
+inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE
+inline constexpr uint32_t FLOW_EVENT_OPCODE_WIDTH                  = 4u;
+inline constexpr uint32_t FLOW_EVENT_WHERE_LSB                     = 392u;  // [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere
+inline constexpr uint32_t FLOW_EVENT_WHERE_WIDTH                   = 2u;
+inline constexpr uint32_t FLOW_EVENT_MOVES_LSB                     = 400u;  // [405:400] entries the insert moved (cuckoo walk); 0 otherwise
+inline constexpr uint32_t FLOW_EVENT_MOVES_WIDTH                   = 6u;
+inline constexpr uint32_t FLOW_EVENT_TAG_LSB                       = 416u;  // [431:416] the op's TAG
+inline constexpr uint32_t FLOW_EVENT_TAG_WIDTH                     = 16u;
+inline constexpr FieldInfo FLOW_EVENT_FIELDS[] = {
+    {"KEY", 0u, 305u, "canonical key in the FLOW_ENTRY layout (0 for INVALID)"},
+    {"VALUE", 305u, 64u, "the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise"},
+    {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID"},
+    {"OPCODE", 388u, 4u, "the op's OPCODE"},
+    {"WHERE", 392u, 2u, "0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere"},
+    {"MOVES", 400u, 6u, "entries the insert moved (cuckoo walk); 0 otherwise"},
+    {"TAG", 416u, 16u, "the op's TAG"},
+};
+
 // ---- tables for register dumps and checks
 inline constexpr FieldInfo ID_CAPS_FIELDS[] = {
     {"BUCKET_LOG2_MAX", 0u, 5u, "log2 of the bucket-table capacity"},
@@ -340,11 +612,22 @@ inline constexpr FieldInfo DIST_HASH_CTRL_FIELDS[] = {
     {"MODE", 0u, 2u, "0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss"},
     {"BUCKET_LOG2", 8u, 5u, "active bucket-table size 2^BUCKET_LOG2 (0..BUCKET_LOG2_MAX); bucket = hash & (2^n - 1)"},
 };
+inline constexpr FieldInfo FLOW_TABLE_GEOMETRY_FIELDS[] = {
+    {"BUCKET_LOG2_MAX", 0u, 5u, "log2 of the largest bucket count per sub-table (two sub-tables)"},
+    {"SLOTS", 8u, 4u, "slots per bucket"},
+    {"STASH_SIZE", 16u, 6u, "stash entries (fully associative)"},
+    {"WALK_MAX", 24u, 6u, "largest CTRL.WALK_STEPS this build honours"},
+};
+inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
+    {"WALK_STEPS", 0u, 6u, "cuckoo walk steps an insert may take before it tries the stash (clamped to WALK_MAX); 0: no moves"},
+    {"BUCKET_LOG2", 8u, 5u, "active buckets per sub-table 2^BUCKET_LOG2 (clamped to BUCKET_LOG2_MAX; reset 31 = the maximum)"},
+};
 
 inline constexpr BlockInfo kBlocks[] = {
     {"id", 0x00000000u, 0x00001000u, "Identification: the host checks it before it programs anything"},
     {"parser", 0x00001000u, 0x00001000u, "Parser: what happens to frames it cannot parse, and its counters"},
     {"dist_hash", 0x00020000u, 0x00020000u, "Distribution hash kernel (its own s_axi_control port)"},
+    {"flow_table", 0x00040000u, 0x00001000u, "Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters"},
 };
 
 inline constexpr RegInfo kRegisters[] = {
@@ -402,14 +685,68 @@ inline constexpr RegInfo kRegisters[] = {
      "key bytes 32..35", nullptr, 0},
     {"KEY9", "dist_hash", 0x00020034u, 0x00000034u, Access::kRw, 0xBEAC01FAu,
      "key bytes 36..39", nullptr, 0},
+    {"GEOMETRY", "flow_table", 0x00040010u, 0x00000010u, Access::kRo, 0x00000000u,
+     "what this build holds", FLOW_TABLE_GEOMETRY_FIELDS, 4},
+    {"CAPACITY", "flow_table", 0x00040014u, 0x00000014u, Access::kRo, 0x00000000u,
+     "entries at the active size: 2 * 2^BUCKET_LOG2 * SLOTS + STASH_SIZE", nullptr, 0},
+    {"OCCUPANCY", "flow_table", 0x00040018u, 0x00000018u, Access::kRo, 0x00000000u,
+     "entries held now (sub-tables and stash)", nullptr, 0},
+    {"STASH_USED", "flow_table", 0x0004001Cu, 0x0000001Cu, Access::kRo, 0x00000000u,
+     "stash entries held now", nullptr, 0},
+    {"CTRL", "flow_table", 0x00040040u, 0x00000040u, Access::kRw, 0x00001F10u,
+     "insert control and active size; change BUCKET_LOG2 only while the table is empty", FLOW_TABLE_CTRL_FIELDS, 2},
+    {"TIMEOUT_NEW", "flow_table", 0x00040050u, 0x00000050u, Access::kRw, 0x000061A8u,
+     "idle ticks after which a NEW entry expires (reset 25000); 0: never", nullptr, 0},
+    {"TIMEOUT_EST", "flow_table", 0x00040054u, 0x00000054u, Access::kRw, 0x0036EE80u,
+     "idle ticks after which an ESTABLISHED entry expires (reset 3600000); 0: never", nullptr, 0},
+    {"TIMEOUT_CLOSING", "flow_table", 0x00040058u, 0x00000058u, Access::kRw, 0x00004E20u,
+     "idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never", nullptr, 0},
+    {"HASH_SEED1", "flow_table", 0x00040060u, 0x00000060u, Access::kRw, 0x9E3779B9u,
+     "CRC32C seed of the sub-table 1 hash; change only while the table is empty", nullptr, 0},
+    {"HASH_SEED2", "flow_table", 0x00040064u, 0x00000064u, Access::kRw, 0x7F4A7C15u,
+     "CRC32C seed of the sub-table 2 hash; change only while the table is empty", nullptr, 0},
+    {"NOW", "flow_table", 0x00040070u, 0x00000070u, Access::kRo, 0x00000000u,
+     "TIME of the last op the engine executed (the table's clock)", nullptr, 0},
+    {"AGE_CURSOR", "flow_table", 0x00040074u, 0x00000074u, Access::kRo, 0x00000000u,
+     "sweep unit the next AGE op examines: bucket u of sub-table 1, then 2, then stash entry u - 2*buckets", nullptr, 0},
+    {"FIRST_FULL_OCCUPANCY", "flow_table", 0x00040078u, 0x00000078u, Access::kRo, 0x00000000u,
+     "OCCUPANCY when an insert first failed (table full) since reset or COUNTER_CLEAR; 0: none yet", nullptr, 0},
+    {"LOOKUPS", "flow_table", 0x00040080u, 0x00000080u, Access::kRo, 0x00000000u,
+     "lookups answered (wraps at 2^32)", nullptr, 0},
+    {"HITS", "flow_table", 0x00040084u, 0x00000084u, Access::kRo, 0x00000000u,
+     "lookups that found their entry", nullptr, 0},
+    {"INSERTS", "flow_table", 0x00040088u, 0x00000088u, Access::kRo, 0x00000000u,
+     "INSERT ops that added an entry", nullptr, 0},
+    {"INSERT_FULL", "flow_table", 0x0004008Cu, 0x0000008Cu, Access::kRo, 0x00000000u,
+     "INSERT ops that failed: no slot after the walk and the stash full", nullptr, 0},
+    {"INSERT_EXISTS", "flow_table", 0x00040090u, 0x00000090u, Access::kRo, 0x00000000u,
+     "INSERT ops whose key was already present (entry unchanged)", nullptr, 0},
+    {"UPDATES", "flow_table", 0x00040094u, 0x00000094u, Access::kRo, 0x00000000u,
+     "UPDATE ops that changed an entry", nullptr, 0},
+    {"TOUCHES", "flow_table", 0x00040098u, 0x00000098u, Access::kRo, 0x00000000u,
+     "TOUCH ops that refreshed an entry", nullptr, 0},
+    {"DELETES", "flow_table", 0x0004009Cu, 0x0000009Cu, Access::kRo, 0x00000000u,
+     "DELETE ops that removed an entry", nullptr, 0},
+    {"NOT_FOUND", "flow_table", 0x000400A0u, 0x000000A0u, Access::kRo, 0x00000000u,
+     "UPDATE, TOUCH and DELETE ops whose key was absent", nullptr, 0},
+    {"EXPIRIES", "flow_table", 0x000400A4u, 0x000000A4u, Access::kRo, 0x00000000u,
+     "entries removed by AGE ops", nullptr, 0},
+    {"AGE_STEPS", "flow_table", 0x000400A8u, 0x000000A8u, Access::kRo, 0x00000000u,
+     "AGE ops executed", nullptr, 0},
+    {"INVALID_OPS", "flow_table", 0x000400ACu, 0x000000ACu, Access::kRo, 0x00000000u,
+     "ops with a reserved OPCODE, or a key without IP_VALID", nullptr, 0},
+    {"MOVES", "flow_table", 0x000400B0u, 0x000000B0u, Access::kRo, 0x00000000u,
+     "entries moved by cuckoo walks", nullptr, 0},
+    {"COUNTER_CLEAR", "flow_table", 0x000400C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
+     "write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY", nullptr, 0},
 };
 
 inline constexpr WindowInfo kWindows[] = {
     {"BUCKETS", "dist_hash", 0x00030000u, 0x00010000u, "bucket table: one byte per bucket (b7 valid, b6 site, b5:0 member), bucket i in byte i%4 of word i/4"},
 };
 
-inline constexpr std::size_t kNumBlocks = 3;
-inline constexpr std::size_t kNumRegisters = 27;
+inline constexpr std::size_t kNumBlocks = 4;
+inline constexpr std::size_t kNumRegisters = 54;
 inline constexpr std::size_t kNumWindows = 1;
 
 }  // namespace conductor::regs

@@ -7,7 +7,7 @@
 
 package conductor_regs_pkg;
 
-  localparam int unsigned NUM_BLOCKS                               = 32'd3;  // CSR blocks in the map
+  localparam int unsigned NUM_BLOCKS                               = 32'd4;  // CSR blocks in the map
 
   // ---- block id: Identification: the host checks it before it programs anything
   localparam int unsigned ID_BASE                                  = 32'h00000000;
@@ -165,6 +165,137 @@ package conductor_regs_pkg;
   localparam int unsigned DIST_HASH_BUCKETS_WORDS                  = 32'd16384;  // 32-bit words
   localparam int unsigned DIST_HASH_BUCKETS_WORD_ADDR_BITS         = 32'd14;  // width of the memory port's word address
 
+  // ---- block flow_table: Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters
+  localparam int unsigned FLOW_TABLE_BASE                          = 32'h00040000;
+  localparam int unsigned FLOW_TABLE_SIZE                          = 32'h00001000;
+  localparam int unsigned FLOW_TABLE_ADDR_BITS                     = 32'd12;  // local byte-address bits
+  // GEOMETRY (ro): what this build holds
+  localparam int unsigned FLOW_TABLE_GEOMETRY_OFFSET               = 32'h00000010;
+  localparam int unsigned FLOW_TABLE_GEOMETRY_ADDR                 = 32'h00040010;
+  localparam logic [31:0] FLOW_TABLE_GEOMETRY_RESET                = 32'h00000000;
+  localparam int unsigned FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB  = 32'd0;  // log2 of the largest bucket count per sub-table (two sub-tables)
+  localparam int unsigned FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH = 32'd5;
+  localparam logic [31:0] FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_MASK = 32'h0000001F;
+  localparam int unsigned FLOW_TABLE_GEOMETRY_SLOTS_LSB            = 32'd8;  // slots per bucket
+  localparam int unsigned FLOW_TABLE_GEOMETRY_SLOTS_WIDTH          = 32'd4;
+  localparam logic [31:0] FLOW_TABLE_GEOMETRY_SLOTS_MASK           = 32'h00000F00;
+  localparam int unsigned FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB       = 32'd16;  // stash entries (fully associative)
+  localparam int unsigned FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH     = 32'd6;
+  localparam logic [31:0] FLOW_TABLE_GEOMETRY_STASH_SIZE_MASK      = 32'h003F0000;
+  localparam int unsigned FLOW_TABLE_GEOMETRY_WALK_MAX_LSB         = 32'd24;  // largest CTRL.WALK_STEPS this build honours
+  localparam int unsigned FLOW_TABLE_GEOMETRY_WALK_MAX_WIDTH       = 32'd6;
+  localparam logic [31:0] FLOW_TABLE_GEOMETRY_WALK_MAX_MASK        = 32'h3F000000;
+  // CAPACITY (ro): entries at the active size: 2 * 2^BUCKET_LOG2 * SLOTS + STASH_SIZE
+  localparam int unsigned FLOW_TABLE_CAPACITY_OFFSET               = 32'h00000014;
+  localparam int unsigned FLOW_TABLE_CAPACITY_ADDR                 = 32'h00040014;
+  localparam logic [31:0] FLOW_TABLE_CAPACITY_RESET                = 32'h00000000;
+  // OCCUPANCY (ro): entries held now (sub-tables and stash)
+  localparam int unsigned FLOW_TABLE_OCCUPANCY_OFFSET              = 32'h00000018;
+  localparam int unsigned FLOW_TABLE_OCCUPANCY_ADDR                = 32'h00040018;
+  localparam logic [31:0] FLOW_TABLE_OCCUPANCY_RESET               = 32'h00000000;
+  // STASH_USED (ro): stash entries held now
+  localparam int unsigned FLOW_TABLE_STASH_USED_OFFSET             = 32'h0000001C;
+  localparam int unsigned FLOW_TABLE_STASH_USED_ADDR               = 32'h0004001C;
+  localparam logic [31:0] FLOW_TABLE_STASH_USED_RESET              = 32'h00000000;
+  // CTRL (rw): insert control and active size; change BUCKET_LOG2 only while the table is empty
+  localparam int unsigned FLOW_TABLE_CTRL_OFFSET                   = 32'h00000040;
+  localparam int unsigned FLOW_TABLE_CTRL_ADDR                     = 32'h00040040;
+  localparam logic [31:0] FLOW_TABLE_CTRL_RESET                    = 32'h00001F10;
+  localparam int unsigned FLOW_TABLE_CTRL_WALK_STEPS_LSB           = 32'd0;  // cuckoo walk steps an insert may take before it tries the stash (clamped to WALK_MAX); 0: no moves
+  localparam int unsigned FLOW_TABLE_CTRL_WALK_STEPS_WIDTH         = 32'd6;
+  localparam logic [31:0] FLOW_TABLE_CTRL_WALK_STEPS_MASK          = 32'h0000003F;
+  localparam int unsigned FLOW_TABLE_CTRL_BUCKET_LOG2_LSB          = 32'd8;  // active buckets per sub-table 2^BUCKET_LOG2 (clamped to BUCKET_LOG2_MAX; reset 31 = the maximum)
+  localparam int unsigned FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH        = 32'd5;
+  localparam logic [31:0] FLOW_TABLE_CTRL_BUCKET_LOG2_MASK         = 32'h00001F00;
+  // TIMEOUT_NEW (rw): idle ticks after which a NEW entry expires (reset 25000); 0: never
+  localparam int unsigned FLOW_TABLE_TIMEOUT_NEW_OFFSET            = 32'h00000050;
+  localparam int unsigned FLOW_TABLE_TIMEOUT_NEW_ADDR              = 32'h00040050;
+  localparam logic [31:0] FLOW_TABLE_TIMEOUT_NEW_RESET             = 32'h000061A8;
+  // TIMEOUT_EST (rw): idle ticks after which an ESTABLISHED entry expires (reset 3600000); 0: never
+  localparam int unsigned FLOW_TABLE_TIMEOUT_EST_OFFSET            = 32'h00000054;
+  localparam int unsigned FLOW_TABLE_TIMEOUT_EST_ADDR              = 32'h00040054;
+  localparam logic [31:0] FLOW_TABLE_TIMEOUT_EST_RESET             = 32'h0036EE80;
+  // TIMEOUT_CLOSING (rw): idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never
+  localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 32'h00000058;
+  localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 32'h00040058;
+  localparam logic [31:0] FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 32'h00004E20;
+  // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
+  localparam int unsigned FLOW_TABLE_HASH_SEED1_OFFSET             = 32'h00000060;
+  localparam int unsigned FLOW_TABLE_HASH_SEED1_ADDR               = 32'h00040060;
+  localparam logic [31:0] FLOW_TABLE_HASH_SEED1_RESET              = 32'h9E3779B9;
+  // HASH_SEED2 (rw): CRC32C seed of the sub-table 2 hash; change only while the table is empty
+  localparam int unsigned FLOW_TABLE_HASH_SEED2_OFFSET             = 32'h00000064;
+  localparam int unsigned FLOW_TABLE_HASH_SEED2_ADDR               = 32'h00040064;
+  localparam logic [31:0] FLOW_TABLE_HASH_SEED2_RESET              = 32'h7F4A7C15;
+  // NOW (ro): TIME of the last op the engine executed (the table's clock)
+  localparam int unsigned FLOW_TABLE_NOW_OFFSET                    = 32'h00000070;
+  localparam int unsigned FLOW_TABLE_NOW_ADDR                      = 32'h00040070;
+  localparam logic [31:0] FLOW_TABLE_NOW_RESET                     = 32'h00000000;
+  // AGE_CURSOR (ro): sweep unit the next AGE op examines: bucket u of sub-table 1, then 2, then stash entry u - 2*buckets
+  localparam int unsigned FLOW_TABLE_AGE_CURSOR_OFFSET             = 32'h00000074;
+  localparam int unsigned FLOW_TABLE_AGE_CURSOR_ADDR               = 32'h00040074;
+  localparam logic [31:0] FLOW_TABLE_AGE_CURSOR_RESET              = 32'h00000000;
+  // FIRST_FULL_OCCUPANCY (ro): OCCUPANCY when an insert first failed (table full) since reset or COUNTER_CLEAR; 0: none yet
+  localparam int unsigned FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET   = 32'h00000078;
+  localparam int unsigned FLOW_TABLE_FIRST_FULL_OCCUPANCY_ADDR     = 32'h00040078;
+  localparam logic [31:0] FLOW_TABLE_FIRST_FULL_OCCUPANCY_RESET    = 32'h00000000;
+  // LOOKUPS (ro): lookups answered (wraps at 2^32)
+  localparam int unsigned FLOW_TABLE_LOOKUPS_OFFSET                = 32'h00000080;
+  localparam int unsigned FLOW_TABLE_LOOKUPS_ADDR                  = 32'h00040080;
+  localparam logic [31:0] FLOW_TABLE_LOOKUPS_RESET                 = 32'h00000000;
+  // HITS (ro): lookups that found their entry
+  localparam int unsigned FLOW_TABLE_HITS_OFFSET                   = 32'h00000084;
+  localparam int unsigned FLOW_TABLE_HITS_ADDR                     = 32'h00040084;
+  localparam logic [31:0] FLOW_TABLE_HITS_RESET                    = 32'h00000000;
+  // INSERTS (ro): INSERT ops that added an entry
+  localparam int unsigned FLOW_TABLE_INSERTS_OFFSET                = 32'h00000088;
+  localparam int unsigned FLOW_TABLE_INSERTS_ADDR                  = 32'h00040088;
+  localparam logic [31:0] FLOW_TABLE_INSERTS_RESET                 = 32'h00000000;
+  // INSERT_FULL (ro): INSERT ops that failed: no slot after the walk and the stash full
+  localparam int unsigned FLOW_TABLE_INSERT_FULL_OFFSET            = 32'h0000008C;
+  localparam int unsigned FLOW_TABLE_INSERT_FULL_ADDR              = 32'h0004008C;
+  localparam logic [31:0] FLOW_TABLE_INSERT_FULL_RESET             = 32'h00000000;
+  // INSERT_EXISTS (ro): INSERT ops whose key was already present (entry unchanged)
+  localparam int unsigned FLOW_TABLE_INSERT_EXISTS_OFFSET          = 32'h00000090;
+  localparam int unsigned FLOW_TABLE_INSERT_EXISTS_ADDR            = 32'h00040090;
+  localparam logic [31:0] FLOW_TABLE_INSERT_EXISTS_RESET           = 32'h00000000;
+  // UPDATES (ro): UPDATE ops that changed an entry
+  localparam int unsigned FLOW_TABLE_UPDATES_OFFSET                = 32'h00000094;
+  localparam int unsigned FLOW_TABLE_UPDATES_ADDR                  = 32'h00040094;
+  localparam logic [31:0] FLOW_TABLE_UPDATES_RESET                 = 32'h00000000;
+  // TOUCHES (ro): TOUCH ops that refreshed an entry
+  localparam int unsigned FLOW_TABLE_TOUCHES_OFFSET                = 32'h00000098;
+  localparam int unsigned FLOW_TABLE_TOUCHES_ADDR                  = 32'h00040098;
+  localparam logic [31:0] FLOW_TABLE_TOUCHES_RESET                 = 32'h00000000;
+  // DELETES (ro): DELETE ops that removed an entry
+  localparam int unsigned FLOW_TABLE_DELETES_OFFSET                = 32'h0000009C;
+  localparam int unsigned FLOW_TABLE_DELETES_ADDR                  = 32'h0004009C;
+  localparam logic [31:0] FLOW_TABLE_DELETES_RESET                 = 32'h00000000;
+  // NOT_FOUND (ro): UPDATE, TOUCH and DELETE ops whose key was absent
+  localparam int unsigned FLOW_TABLE_NOT_FOUND_OFFSET              = 32'h000000A0;
+  localparam int unsigned FLOW_TABLE_NOT_FOUND_ADDR                = 32'h000400A0;
+  localparam logic [31:0] FLOW_TABLE_NOT_FOUND_RESET               = 32'h00000000;
+  // EXPIRIES (ro): entries removed by AGE ops
+  localparam int unsigned FLOW_TABLE_EXPIRIES_OFFSET               = 32'h000000A4;
+  localparam int unsigned FLOW_TABLE_EXPIRIES_ADDR                 = 32'h000400A4;
+  localparam logic [31:0] FLOW_TABLE_EXPIRIES_RESET                = 32'h00000000;
+  // AGE_STEPS (ro): AGE ops executed
+  localparam int unsigned FLOW_TABLE_AGE_STEPS_OFFSET              = 32'h000000A8;
+  localparam int unsigned FLOW_TABLE_AGE_STEPS_ADDR                = 32'h000400A8;
+  localparam logic [31:0] FLOW_TABLE_AGE_STEPS_RESET               = 32'h00000000;
+  // INVALID_OPS (ro): ops with a reserved OPCODE, or a key without IP_VALID
+  localparam int unsigned FLOW_TABLE_INVALID_OPS_OFFSET            = 32'h000000AC;
+  localparam int unsigned FLOW_TABLE_INVALID_OPS_ADDR              = 32'h000400AC;
+  localparam logic [31:0] FLOW_TABLE_INVALID_OPS_RESET             = 32'h00000000;
+  // MOVES (ro): entries moved by cuckoo walks
+  localparam int unsigned FLOW_TABLE_MOVES_OFFSET                  = 32'h000000B0;
+  localparam int unsigned FLOW_TABLE_MOVES_ADDR                    = 32'h000400B0;
+  localparam logic [31:0] FLOW_TABLE_MOVES_RESET                   = 32'h00000000;
+  // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY
+  localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 32'h000000C0;
+  localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_ADDR            = 32'h000400C0;
+  localparam logic [31:0] FLOW_TABLE_COUNTER_CLEAR_RESET           = 32'h00000000;
+
   // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
   localparam int unsigned FLOW_KEY_BITS                            = 32'd320;
   localparam int unsigned FLOW_KEY_SRC_ADDR_LSB                    = 32'd0;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -228,5 +359,97 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_STATUS_WIDTH                  = 32'd4;
   localparam int unsigned STEER_META_DEFAULTED_LSB                 = 32'd60;  // [60] the parser default action was applied
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
+
+  // ---- struct FLOW_VALUE: flow-table value: owner, backups, state, sync flags, last-seen time
+  localparam int unsigned FLOW_VALUE_BITS                          = 32'd64;
+  localparam int unsigned FLOW_VALUE_OWNER_MEMBER_LSB              = 32'd0;  // [5:0] owner (primary) member
+  localparam int unsigned FLOW_VALUE_OWNER_MEMBER_WIDTH            = 32'd6;
+  localparam int unsigned FLOW_VALUE_OWNER_SITE_LSB                = 32'd6;  // [6] owner site
+  localparam int unsigned FLOW_VALUE_OWNER_SITE_WIDTH              = 32'd1;
+  localparam int unsigned FLOW_VALUE_LB_MEMBER_LSB                 = 32'd8;  // [13:8] local backup member (the owner's site)
+  localparam int unsigned FLOW_VALUE_LB_MEMBER_WIDTH               = 32'd6;
+  localparam int unsigned FLOW_VALUE_LB_VALID_LSB                  = 32'd14;  // [14] a local backup is assigned
+  localparam int unsigned FLOW_VALUE_LB_VALID_WIDTH                = 32'd1;
+  localparam int unsigned FLOW_VALUE_RB_MEMBER_LSB                 = 32'd16;  // [21:16] remote backup member
+  localparam int unsigned FLOW_VALUE_RB_MEMBER_WIDTH               = 32'd6;
+  localparam int unsigned FLOW_VALUE_RB_SITE_LSB                   = 32'd22;  // [22] remote backup site
+  localparam int unsigned FLOW_VALUE_RB_SITE_WIDTH                 = 32'd1;
+  localparam int unsigned FLOW_VALUE_RB_VALID_LSB                  = 32'd23;  // [23] a remote backup is assigned
+  localparam int unsigned FLOW_VALUE_RB_VALID_WIDTH                = 32'd1;
+  localparam int unsigned FLOW_VALUE_STATE_LSB                     = 32'd24;  // [25:24] 0 new, 1 established, 2 closing, 3 reserved (ages like closing)
+  localparam int unsigned FLOW_VALUE_STATE_WIDTH                   = 32'd2;
+  localparam int unsigned FLOW_VALUE_SYNC_FLAGS_LSB                = 32'd26;  // [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
+  localparam int unsigned FLOW_VALUE_SYNC_FLAGS_WIDTH              = 32'd6;
+  localparam int unsigned FLOW_VALUE_LAST_SEEN_LSB                 = 32'd32;  // [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
+  localparam int unsigned FLOW_VALUE_LAST_SEEN_WIDTH               = 32'd32;
+
+  // ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
+  localparam int unsigned FLOW_ENTRY_BITS                          = 32'd384;
+  localparam int unsigned FLOW_ENTRY_A_ADDR_LSB                    = 32'd0;  // [127:0] address of the lower endpoint (canonical order), FLOW_KEY address layout
+  localparam int unsigned FLOW_ENTRY_A_ADDR_WIDTH                  = 32'd128;
+  localparam int unsigned FLOW_ENTRY_B_ADDR_LSB                    = 32'd128;  // [255:128] address of the higher endpoint
+  localparam int unsigned FLOW_ENTRY_B_ADDR_WIDTH                  = 32'd128;
+  localparam int unsigned FLOW_ENTRY_A_PORT_LSB                    = 32'd256;  // [271:256] port of the lower endpoint; 0 unless TCP/UDP/SCTP with ports and not a fragment
+  localparam int unsigned FLOW_ENTRY_A_PORT_WIDTH                  = 32'd16;
+  localparam int unsigned FLOW_ENTRY_B_PORT_LSB                    = 32'd272;  // [287:272] port of the higher endpoint; 0 likewise
+  localparam int unsigned FLOW_ENTRY_B_PORT_WIDTH                  = 32'd16;
+  localparam int unsigned FLOW_ENTRY_PROTO_LSB                     = 32'd288;  // [295:288] IPv4 protocol / IPv6 upper-layer header
+  localparam int unsigned FLOW_ENTRY_PROTO_WIDTH                   = 32'd8;
+  localparam int unsigned FLOW_ENTRY_IS_IPV6_LSB                   = 32'd296;  // [296] 1 IPv6, 0 IPv4
+  localparam int unsigned FLOW_ENTRY_IS_IPV6_WIDTH                 = 32'd1;
+  localparam int unsigned FLOW_ENTRY_SG_ID_LSB                     = 32'd297;  // [304:297] security-group id
+  localparam int unsigned FLOW_ENTRY_SG_ID_WIDTH                   = 32'd8;
+  localparam int unsigned FLOW_ENTRY_VALUE_LSB                     = 32'd305;  // [368:305] FLOW_VALUE
+  localparam int unsigned FLOW_ENTRY_VALUE_WIDTH                   = 32'd64;
+  localparam int unsigned FLOW_ENTRY_VALID_LSB                     = 32'd369;  // [369] the slot holds an entry
+  localparam int unsigned FLOW_ENTRY_VALID_WIDTH                   = 32'd1;
+
+  // ---- struct FLOW_LOOKUP: flow-table lookup request (s_lookup_TDATA)
+  localparam int unsigned FLOW_LOOKUP_BITS                         = 32'd384;
+  localparam int unsigned FLOW_LOOKUP_KEY_LSB                      = 32'd0;  // [319:0] FLOW_KEY, either direction
+  localparam int unsigned FLOW_LOOKUP_KEY_WIDTH                    = 32'd320;
+  localparam int unsigned FLOW_LOOKUP_TAG_LSB                      = 32'd320;  // [383:320] opaque; returned with the result (e.g. the DECISION of the same frame)
+  localparam int unsigned FLOW_LOOKUP_TAG_WIDTH                    = 32'd64;
+
+  // ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
+  localparam int unsigned FLOW_RESULT_BITS                         = 32'd136;
+  localparam int unsigned FLOW_RESULT_VALUE_LSB                    = 32'd0;  // [63:0] FLOW_VALUE of the entry; 0 on a miss
+  localparam int unsigned FLOW_RESULT_VALUE_WIDTH                  = 32'd64;
+  localparam int unsigned FLOW_RESULT_TAG_LSB                      = 32'd64;  // [127:64] the request's TAG
+  localparam int unsigned FLOW_RESULT_TAG_WIDTH                    = 32'd64;
+  localparam int unsigned FLOW_RESULT_HIT_LSB                      = 32'd128;  // [128] the canonical key is in the table
+  localparam int unsigned FLOW_RESULT_HIT_WIDTH                    = 32'd1;
+  localparam int unsigned FLOW_RESULT_KEY_VALID_LSB                = 32'd129;  // [129] the request's IP_VALID (a key without it always misses)
+  localparam int unsigned FLOW_RESULT_KEY_VALID_WIDTH              = 32'd1;
+
+  // ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
+  localparam int unsigned FLOW_OP_BITS                             = 32'd448;
+  localparam int unsigned FLOW_OP_KEY_LSB                          = 32'd0;  // [319:0] FLOW_KEY, either direction (ignored by AGE)
+  localparam int unsigned FLOW_OP_KEY_WIDTH                        = 32'd320;
+  localparam int unsigned FLOW_OP_VALUE_LSB                        = 32'd320;  // [383:320] FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)
+  localparam int unsigned FLOW_OP_VALUE_WIDTH                      = 32'd64;
+  localparam int unsigned FLOW_OP_TIME_LSB                         = 32'd384;  // [415:384] the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE
+  localparam int unsigned FLOW_OP_TIME_WIDTH                       = 32'd32;
+  localparam int unsigned FLOW_OP_TAG_LSB                          = 32'd416;  // [431:416] opaque; returned in the op's events
+  localparam int unsigned FLOW_OP_TAG_WIDTH                        = 32'd16;
+  localparam int unsigned FLOW_OP_OPCODE_LSB                       = 32'd432;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
+  localparam int unsigned FLOW_OP_OPCODE_WIDTH                     = 32'd4;
+
+  // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE
+  localparam int unsigned FLOW_EVENT_BITS                          = 32'd448;
+  localparam int unsigned FLOW_EVENT_KEY_LSB                       = 32'd0;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
+  localparam int unsigned FLOW_EVENT_KEY_WIDTH                     = 32'd305;
+  localparam int unsigned FLOW_EVENT_VALUE_LSB                     = 32'd305;  // [368:305] the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
+  localparam int unsigned FLOW_EVENT_VALUE_WIDTH                   = 32'd64;
+  localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
+  localparam int unsigned FLOW_EVENT_STATUS_WIDTH                  = 32'd4;
+  localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE
+  localparam int unsigned FLOW_EVENT_OPCODE_WIDTH                  = 32'd4;
+  localparam int unsigned FLOW_EVENT_WHERE_LSB                     = 32'd392;  // [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere
+  localparam int unsigned FLOW_EVENT_WHERE_WIDTH                   = 32'd2;
+  localparam int unsigned FLOW_EVENT_MOVES_LSB                     = 32'd400;  // [405:400] entries the insert moved (cuckoo walk); 0 otherwise
+  localparam int unsigned FLOW_EVENT_MOVES_WIDTH                   = 32'd6;
+  localparam int unsigned FLOW_EVENT_TAG_LSB                       = 32'd416;  // [431:416] the op's TAG
+  localparam int unsigned FLOW_EVENT_TAG_WIDTH                     = 32'd16;
 
 endpackage
