@@ -8,11 +8,12 @@
 #
 # For each run below: read the SystemVerilog file list rtl/conductor_core.f, elaborate the top,
 # `synth_xilinx -family xcup -flatten -noiopad [-uram]`, count the cells and take the logic depth
-# (`ltp` over LUT/MUXF/CARRY/INV cells of the flattened netlist: the longest chain of combinational
-# cells between registers, memories and ports). Writes into BUILD_DIR/synth/:
+# two ways: `ltp` over LUT/MUXF/CARRY/INV cells of the flattened netlist (the longest chain of
+# combinational cells between registers, memories and ports) and the most LUT levels on any such
+# path (synth_report.py, from the netlist). Writes into BUILD_DIR/synth/:
 #   <run>.ys / <run>.log        the Yosys script and its full log
 #   <run>.stat.json             `stat -json` of the mapped netlist
-#   <run>.nonlut.txt            MUXF/CARRY cell names, to count the LUT levels of the deepest path
+#   <run>.netlist.json          the mapped netlist (write_json), for the LUT levels of every path
 #   synth_report.json           per-run LUT/FF/LUTRAM/SRL/RAMB18/RAMB36/URAM/DSP/CARRY, depth, time,
 #                               and where each memory was mapped (constraints/synth_report.py)
 #   summary.txt                 the table printed at the end
@@ -130,7 +131,7 @@ for r in "${runs[@]}"; do
     echo "synth_xilinx -family xcup -top $top -flatten -noiopad $opts"
     echo "tee -q -o $out/$name.stat.json stat -json"
     echo "stat"
-    echo "tee -q -o $out/$name.nonlut.txt select -list t:MUXF* t:CARRY*"
+    echo "write_json $out/$name.netlist.json"
     echo "ltp t:LUT* t:MUXF* t:CARRY* t:INV w:*"
   } > "$ys"
   say "$name: synth_xilinx -family xcup -top $top $opts (conductor_core takes minutes)"

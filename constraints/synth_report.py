@@ -68,15 +68,10 @@ def classify_cells(by_type):
     }
 
 
-def parse_log(path, nonlut):
-    """Logic depth and path ends from `ltp`, memory mapping decisions, warnings.
-
-    nonlut: names of the MUXF/CARRY cells, so that the LUT levels of the deepest path can be
-    told from its cell count (a MUXF7/8/9 or CARRY4 step is far faster than a LUT and routing).
-    """
+def parse_log(path):
+    """Logic depth and path ends from `ltp`, memory mapping decisions, warnings."""
     depth = None
     path_nodes = []
-    path_cells = []
     memories = []
     warnings = 0
     in_path = False
@@ -86,15 +81,12 @@ def parse_log(path, nonlut):
             if m:
                 depth = int(m.group(1))
                 path_nodes = []
-                path_cells = []
                 in_path = True
                 continue
             if in_path:
-                m = re.match(r"\s+\d+: (.*?)(?: \(via (.*)\))?$", line.rstrip("\n"))
+                m = re.match(r"\s+\d+: (.*?)(?: \(via .*\))?$", line.rstrip("\n"))
                 if m:
                     path_nodes.append(m.group(1))
-                    if m.group(2):
-                        path_cells.append(m.group(2))
                     continue
                 in_path = False
             m = re.match(r"mapping memory (\S+) via (\S+)", line)
@@ -110,12 +102,133 @@ def parse_log(path, nonlut):
                 warnings += 1
     return {
         "logic_depth": depth,
-        "lut_levels": (sum(1 for c in path_cells if c not in nonlut)
-                       if depth is not None and depth >= 0 else None),
-        "critical_path": {"from": path_nodes[0], "to": path_nodes[-1]} if path_nodes else None,
+        "logic_depth_path": ({"from": path_nodes[0], "to": path_nodes[-1]}
+                             if path_nodes else None),
         "memories": memories,
         "yosys_warnings": warnings,
     }
+
+
+def lut_weight(cell_type):
+    """Cost of a cell on a combinational path in LUT levels; None where the path is cut."""
+    if cell_type in LUT_TYPES or cell_type == "INV" or cell_type in LUTRAM_LUTS:
+        return 1
+    if cell_type in MUXF_TYPES or cell_type in CARRY_TYPES:
+        return 0  # dedicated slice logic next to the LUTs: tens of ps, no routing
+    return None   # flip-flops, SRLs, block/ultra RAM, DSP, buffers: paths start and end here
+
+
+def lutram_comb_input(port):
+    """The read-address pins of a distributed RAM: its only combinational inputs."""
+    return port.startswith("ADDR") or port.startswith("DPRA") or re.fullmatch(r"A\d", port)
+
+
+def lut_levels(path, top):
+    """The most LUT levels on any combinational path of the flattened netlist (write_json).
+
+    A LUT, INV or distributed-RAM read counts 1; MUXF7/8/9 and CARRY4 count 0; registers,
+    SRLs, block RAM, URAM, DSP and ports end paths. Unlike `ltp`, which counts cells, this is the
+    figure that decides whether a path fits a clock period (roughly 0.5-0.7 ns per LUT level with
+    routing on UltraScale+ at -2: 5-6 levels at 300 MHz).
+    """
+    with open(path, encoding="utf-8") as f:
+        mod = json.load(f)["modules"][top]
+    driver = {}   # net bit -> combinational cell that drives it
+    cells = {}    # combinational cell -> (weight, input bits)
+    for name, cell in mod["cells"].items():
+        weight = lut_weight(cell["type"])
+        if weight is None:
+            continue
+        dirs = cell.get("port_directions", {})
+        ins = []
+        for port, bits in cell["connections"].items():
+            bits = [b for b in bits if isinstance(b, int)]
+            if dirs.get(port) == "output":
+                for b in bits:
+                    driver[b] = name
+            elif dirs.get(port) == "input":
+                if cell["type"] in LUTRAM_LUTS and not lutram_comb_input(port):
+                    continue
+                ins.extend(bits)
+        cells[name] = (weight, ins)
+
+    level = {}    # cell -> (LUT levels up to and including it, predecessor cell)
+    for root in cells:
+        if root in level:
+            continue
+        stack = [(root, False)]
+        on_stack = set()
+        while stack:
+            name, expanded = stack.pop()
+            if expanded:
+                on_stack.discard(name)
+                weight, ins = cells[name]
+                best, pred = 0, None
+                for b in ins:
+                    d = driver.get(b)
+                    if d is not None and d in level and level[d][0] > best:
+                        best, pred = level[d][0], d
+                level[name] = (best + weight, pred)
+                continue
+            if name in level or name in on_stack:
+                continue  # done, or a combinational loop (not expected): cut it here
+            on_stack.add(name)
+            stack.append((name, True))
+            for b in cells[name][1]:
+                d = driver.get(b)
+                if d is not None and d not in level and d not in on_stack:
+                    stack.append((d, False))
+    if not level:
+        return {"lut_levels": 0, "lut_levels_path": None}
+    end = max(level, key=lambda c: level[c][0])
+    start = end
+    while level[start][1] is not None:
+        start = level[start][1]
+
+    names = {}    # net bit -> a public net name carrying it (registers keep theirs)
+    for net, info in mod["netnames"].items():
+        if not info.get("hide_name"):
+            for b in info["bits"]:
+                if isinstance(b, int):
+                    names.setdefault(b, net)
+
+    def port_bits(cell, want_output):
+        dirs = mod["cells"][cell].get("port_directions", {})
+        for port, bits in mod["cells"][cell]["connections"].items():
+            if (dirs.get(port) == "output") == want_output:
+                yield from (b for b in bits if isinstance(b, int))
+
+    def start_name(cell):
+        return next((names[b] for b in port_bits(cell, False) if b in names), cell)
+
+    consumers = {}  # net bit -> cells reading it
+    for name in mod["cells"]:
+        for b in port_bits(name, False):
+            consumers.setdefault(b, []).append(name)
+
+    def end_name(cell):
+        """The path's last named net: through MUXF/CARRY cells to the register or memory input."""
+        queue, seen = [cell], set()
+        while queue:
+            c = queue.pop(0)
+            if c in seen:
+                continue
+            seen.add(c)
+            outs = list(port_bits(c, True))
+            named = next((names[b] for b in outs if b in names), None)
+            if named:
+                return named
+            for b in outs:
+                for sink in consumers.get(b, []):
+                    if sink not in cells:
+                        q = next((names[x] for x in port_bits(sink, True) if x in names), sink)
+                        return f"{q} ({mod['cells'][sink]['type']} input)"
+                    if cells[sink][0] == 0:
+                        queue.append(sink)
+        return cell
+
+    return {"lut_levels": level[end][0],
+            "lut_levels_path": {"from": start_name(start), "to": end_name(end)}}
 
 
 def load_run(out, name):
@@ -135,13 +248,10 @@ def load_run(out, name):
     run = {"top": mod_name.lstrip("\\"), "synth": synth_cmd, "seconds": seconds,
            "cells": mod.get("num_cells", 0)}
     run.update(classify_cells(mod.get("num_cells_by_type", {})))
-    nonlut = set()
-    nonlut_path = os.path.join(out, name + ".nonlut.txt")
-    if os.path.exists(nonlut_path):
-        prefix = run["top"] + "/"
-        with open(nonlut_path, encoding="utf-8", errors="replace") as f:
-            nonlut = {l.rstrip("\n")[len(prefix):] for l in f if l.startswith(prefix)}
-    run.update(parse_log(os.path.join(out, name + ".log"), nonlut))
+    run.update(parse_log(os.path.join(out, name + ".log")))
+    netlist = os.path.join(out, name + ".netlist.json")
+    run.update(lut_levels(netlist, run["top"]) if os.path.exists(netlist)
+               else {"lut_levels": None, "lut_levels_path": None})
     run["cells_by_type"] = mod.get("num_cells_by_type", {})
     return run
 
@@ -161,16 +271,18 @@ def summary(report):
     lines.append("")
     lines.append("LUT = LUT1..LUT6 (INV cells not included); LUTRAM = LUTs used as distributed RAM;")
     lines.append("depth = cells on the longest chain of LUT/MUXF/CARRY4/INV cells between registers,")
-    lines.append("memories and ports (ltp); LUTlv = the LUTs and INVs among them. Yosys' xcup mapping")
-    lines.append("is 7-series-like (CARRY4): an estimate, not a timing sign-off.")
+    lines.append("memories and ports (ltp); LUTlv = most LUT levels on any such path (MUXF and CARRY")
+    lines.append("count 0). Yosys' xcup mapping is 7-series-like (CARRY4): an estimate, not a timing")
+    lines.append("sign-off.")
     for name, r in report["runs"].items():
         for m in r["memories"]:
             lines.append(f"{name}: memory {m['memory']} -> {m['kind']} ({m['mapped_to']})")
         if r["latch"]:
             lines.append(f"{name}: WARNING {r['latch']} latches inferred")
-        if r["critical_path"]:
-            cp = r["critical_path"]
-            lines.append(f"{name}: deepest path {cp['from']} -> {cp['to']}")
+        if r["lut_levels_path"]:
+            cp = r["lut_levels_path"]
+            lines.append(f"{name}: most LUT levels ({r['lut_levels']}) from {cp['from']} "
+                         f"to {cp['to']}")
     lines.append(f"total synthesis time {report['total_seconds']} s ({report['yosys']})")
     return "\n".join(lines)
 
