@@ -11,6 +11,7 @@ PKGS=(
   libpcap-dev
   clang libclang-rt-14-dev
   yosys tshark
+  python3
 )
 
 missing=()
