@@ -18,6 +18,15 @@ namespace conductor {
 
 namespace {
 
+std::unique_ptr<VerilatedContext> make_context(const RtlCoreOptions& o) {
+  auto ctx = std::make_unique<VerilatedContext>();
+  // Applied when the model is constructed: 2 = random initial values for every variable (the
+  // model is built with --x-initial unique), 0 = zeros.
+  ctx->randReset(o.random_initial_state ? 2 : 0);
+  ctx->randSeed(static_cast<int>(o.seed & 0x7FFFFFFF));
+  return ctx;
+}
+
 SteerMeta meta_from_u64(uint64_t v) {
   auto field = [v](unsigned lsb, unsigned width) { return (v >> lsb) & ((uint64_t{1} << width) - 1); };
   SteerMeta m;
@@ -36,7 +45,7 @@ SteerMeta meta_from_u64(uint64_t v) {
 struct RtlCore::Impl {
   explicit Impl(const RtlCoreOptions& o)
       : opts(o),
-        context(std::make_unique<VerilatedContext>()),
+        context(make_context(o)),
         top(std::make_unique<Vconductor_core>(context.get(), "conductor_core")),
         ctrl(*top, top->clk_i, top->rst_ni, "conductor_core"),
         axil(ctrl),

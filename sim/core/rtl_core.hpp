@@ -25,6 +25,10 @@ struct RtlCoreOptions {
   int idle_percent = 0;          // chance per cycle that the input waits before the next beat
   int backpressure_percent = 0;  // chance per cycle that the output is not ready
   uint64_t max_idle_cycles = 100000;  // a run fails if nothing moves for this long
+  // Start every register and memory from random bits (seeded by `seed`) instead of zeros, so a
+  // bench shows that no output depends on state that reset does not define (the 2-state
+  // simulator's stand-in for X propagation).
+  bool random_initial_state = false;
 };
 
 struct CoreFrameOut {
