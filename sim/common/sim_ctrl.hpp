@@ -41,7 +41,11 @@ class SimCtrl {
   // clk and rst_n are the top's clock and active-low reset ports.
   SimCtrl(Top& top, uint8_t& clk, uint8_t& rst_n, std::string name)
       : top_(top), clk_(clk), rst_n_(rst_n), name_(std::move(name)) {
+    // Reset is asserted with a falling edge, so asynchronous resets act at once even in a model
+    // that starts from random register contents.
     clk_ = 0;
+    rst_n_ = 1;
+    top_.eval();
     rst_n_ = 0;
     top_.eval();
     open_trace_if_asked();
@@ -52,25 +56,30 @@ class SimCtrl {
 
   void add(Agent* agent) { agents_.push_back(agent); }
 
-  // Holds reset for `cycles` clocks, then releases it.
+  // Holds reset for `cycles` clocks, then releases it. Agents sit reset out: what a DUT shows
+  // while in reset is not traffic (AXI: VALID outputs are only defined after reset).
   void reset(int cycles = 8) {
     rst_n_ = 0;
+    agents_enabled_ = false;
     for (int i = 0; i < cycles; ++i) tick();
     rst_n_ = 1;
     tick();
+    agents_enabled_ = true;
   }
 
   // One full clock period.
   void tick() {
     clk_ = 0;
     top_.eval();
-    for (Agent* a : agents_) a->sample();
+    if (agents_enabled_)
+      for (Agent* a : agents_) a->sample();
     dump(2 * cycle_);
     clk_ = 1;
     top_.eval();
     dump(2 * cycle_ + 1);
     ++cycle_;
-    for (Agent* a : agents_) a->drive();
+    if (agents_enabled_)
+      for (Agent* a : agents_) a->drive();
     clk_ = 0;
     top_.eval();
   }
@@ -130,6 +139,7 @@ class SimCtrl {
   uint8_t& rst_n_;
   std::string name_;
   std::vector<Agent*> agents_;
+  bool agents_enabled_ = true;
   uint64_t cycle_ = 0;
 #if CONDUCTOR_SIM_HAS_FST
   std::unique_ptr<VerilatedFstC> trace_;

@@ -3,6 +3,8 @@
 // the generated C++ header, so the header and the RTL are checked against each other too.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -179,11 +181,14 @@ TEST_F(CsrTest, IdBlockIdentifiesTheBuild) {
   EXPECT_EQ(read_ok(regs::ID_CAPS_ADDR), fields);
 }
 
-// Every register of the header's table reads its reset value (ro: what the hardware drives).
+// Every register of the header's table reads its reset value (ro: what the hardware drives), for
+// the blocks this bench instantiates (id, parser, dist_hash); other blocks have benches of their own.
 TEST_F(CsrTest, EveryRegisterReadsItsResetValue) {
   int parser_counter = 0;
   for (size_t i = 0; i < regs::kNumRegisters; ++i) {
     const regs::RegInfo& r = regs::kRegisters[i];
+    const std::string block = r.block;
+    if (block != "id" && block != "parser" && block != "dist_hash") continue;
     uint32_t want = r.reset;
     if (r.access == regs::Access::kW1p) want = 0;
     if (r.access == regs::Access::kRo) {

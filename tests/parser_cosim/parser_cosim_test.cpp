@@ -33,9 +33,13 @@ namespace {
 int g_argc = 0;
 char** g_argv = nullptr;
 
-std::unique_ptr<VerilatedContext> new_context() {
+// Every bench starts the parser from random register contents (the model is built with
+// --x-initial unique): no key may depend on state that reset leaves undefined.
+std::unique_ptr<VerilatedContext> new_context(uint64_t seed) {
   auto ctx = std::make_unique<VerilatedContext>();
   ctx->commandArgs(g_argc, g_argv);
+  ctx->randReset(2);
+  ctx->randSeed(static_cast<int>(seed & 0x7FFFFFFF));
   return ctx;
 }
 
@@ -100,7 +104,7 @@ class ParserBench {
 
  public:
   explicit ParserBench(const std::string& name, uint64_t seed = 1, StreamOptions opt = {})
-      : ctx_(new_context()),
+      : ctx_(new_context(seed)),
         top_(std::make_unique<Vpkt_parser>(ctx_.get(), "top")),
         sim_(*top_, top_->clk_i, top_->rst_ni, name),
         src_(source_ports(), seed, opt.idle_percent),
