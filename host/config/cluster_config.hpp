@@ -121,7 +121,7 @@ struct Autoscale {
   std::string group{};
   bool enabled = true;
   uint32_t min_members = 1;
-  uint32_t max_members = kMaxClusterMembers;
+  uint32_t max_members = kMaxClusterMembers;  // the file's default: the group's members + spares
   std::vector<MemberId> spares{};  // members that may join the group, in order of preference
   uint8_t scale_out_cpu_percent = 80;
   uint8_t scale_in_cpu_percent = 30;

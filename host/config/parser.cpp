@@ -106,11 +106,18 @@ Expected<std::string> parse_socket_path(std::string_view s) {
 
 Expected<std::optional<Endpoint>> parse_metrics(std::string_view s) {
   if (s == "off") return std::optional<Endpoint>{};
+  if (s.find(':') == std::string_view::npos) return bad(quote(s) + " is not ADDRESS:PORT or off (e.g. 127.0.0.1:9816)");
   auto e = parse_endpoint(s);
-  if (!e) return bad(e.error().message + " (or off)");
+  if (!e) return e.error();
   if (!e->address.is_loopback())
     return bad(e->address.to_string() + " is not a loopback address (127.0.0.0/8 or ::1): the endpoint has no authentication");
   return std::optional<Endpoint>{*e};
+}
+
+Expected<uint8_t> parse_site_id(std::string_view s) {
+  auto n = parse_uint(s, 0, kMaxSites - 1);
+  if (!n) return bad(quote(s) + " is not a site id (sites are 0 and 1)");
+  return static_cast<uint8_t>(*n);
 }
 
 // ---- section key tables ----
@@ -124,13 +131,7 @@ struct KeySpec {
 
 const KeySpec<ClusterSettings> kClusterKeys[] = {
     {"name", false, [](ClusterSettings& c, std::string_view v) { return assign(c.name, parse_name(v)); }},
-    {"active-site", false,
-     [](ClusterSettings& c, std::string_view v) -> Status {
-       auto n = parse_uint(v, 0, kMaxSites - 1);
-       if (!n) return bad(n.error().message + "; sites are 0 and 1");
-       c.active_site = static_cast<uint8_t>(*n);
-       return ok_status();
-     }},
+    {"active-site", false, [](ClusterSettings& c, std::string_view v) { return assign(c.active_site, parse_site_id(v)); }},
 };
 
 const KeySpec<Site> kSiteKeys[] = {
@@ -150,13 +151,7 @@ const KeySpec<Site> kSiteKeys[] = {
 };
 
 const KeySpec<Orchestrator> kOrchestratorKeys[] = {
-    {"site", true,
-     [](Orchestrator& o, std::string_view v) -> Status {
-       auto n = parse_uint(v, 0, kMaxSites - 1);
-       if (!n) return bad(n.error().message + "; sites are 0 and 1");
-       o.site = static_cast<uint8_t>(*n);
-       return ok_status();
-     }},
+    {"site", true, [](Orchestrator& o, std::string_view v) { return assign(o.site, parse_site_id(v)); }},
     {"address", true, [](Orchestrator& o, std::string_view v) { return assign(o.address, parse_unicast(v)); }},
     {"priority", false,
      [](Orchestrator& o, std::string_view v) -> Status {
@@ -428,10 +423,10 @@ std::optional<RawSection> parse_header(Ctx& ctx, std::string_view inside, uint32
   RawSection sec;
   sec.info = info;
   sec.line = line;
-  const std::string head = "[" + std::string(info->name) + "]";
+  const std::string head = "[" + std::string(info->name) + (arg.empty() ? "" : " " + printable(arg)) + "]";
   if (info->arg == Arg::kNone) {
     if (!arg.empty()) {
-      ctx.error(line, head + " takes no argument (got " + quote(arg) + ")");
+      ctx.error(line, "[" + std::string(info->name) + "] takes no argument (got " + quote(arg) + ")");
       return std::nullopt;
     }
     return sec;
@@ -444,7 +439,7 @@ std::optional<RawSection> parse_header(Ctx& ctx, std::string_view inside, uint32
     case Arg::kSiteId: {
       auto n = parse_uint(arg, 0, kMaxSites - 1);
       if (!n) {
-        ctx.error(line, head + ": site id " + n.error().message + "; sites are 0 and 1");
+        ctx.error(line, head + ": the site id must be 0 or 1");
         return std::nullopt;
       }
       sec.arg = std::to_string(*n);
@@ -819,7 +814,7 @@ void check(Ctx& ctx, Model& m) {
   // Autoscale policies.
   std::set<MemberId> spares;
   for (auto& a : m.autoscale) {
-    const Autoscale& p = a.value;
+    Autoscale& p = a.value;
     for (MemberId id : p.spares) spares.insert(id);
     const Located<SecurityGroup>* g = nullptr;
     for (auto& cand : m.groups)
@@ -838,7 +833,13 @@ void check(Ctx& ctx, Model& m) {
                                                 line_ref(it->second) + "; a spare must not be in any group");
     }
     if (a.sec->broken) continue;
-    if (p.min_members > p.max_members)
+    const bool group_ok = g && !g->sec->broken;
+    if (group_ok && !a.sec->entry("max-members"))  // default: every member and every spare
+      p.max_members = static_cast<uint32_t>(
+          std::clamp<size_t>(g->value.members.size() + p.spares.size(), 1, kMaxClusterMembers));
+    // (With the default max-members, the check against the group's size below says it better.)
+    const bool min_above_max = p.min_members > p.max_members && a.sec->entry("max-members");
+    if (min_above_max)
       ctx.error(a.sec->line_of("min-members"), "min-members: " + std::to_string(p.min_members) +
                                                    " is above max-members " + std::to_string(p.max_members));
     if (p.scale_in_cpu_percent >= p.scale_out_cpu_percent)
@@ -855,7 +856,7 @@ void check(Ctx& ctx, Model& m) {
                 "scale-in-throughput: " + format_rate(*p.scale_in_bps) + " must be below scale-out-throughput " +
                     format_rate(*p.scale_out_bps) + " (the gap is the hysteresis)");
     }
-    if (g && !g->sec->broken) {
+    if (group_ok && !min_above_max) {
       const size_t n = g->value.members.size();
       const std::string gname = "[security-group " + g->value.name + "]";
       if (n < p.min_members)
@@ -864,10 +865,10 @@ void check(Ctx& ctx, Model& m) {
       else if (n > p.max_members)
         ctx.error(a.sec->line_of("max-members"), "max-members: " + std::to_string(p.max_members) + " is less than the " +
                                                      std::to_string(n) + " members of " + gname);
-      else if (p.max_members > n + p.spares.size() && a.sec->entry("max-members"))
+      else if (p.max_members > n + p.spares.size())
         ctx.error(a.sec->line_of("max-members"),
                   "max-members: " + std::to_string(p.max_members) + " is more than the " + std::to_string(n) +
-                      " members of " + gname + " plus " + std::to_string(p.spares.size()) + " spares");
+                      " members of " + gname + " plus " + std::to_string(p.spares.size()) + (p.spares.size() == 1 ? " spare" : " spares"));
     }
   }
   for (auto& mem : m.members) {

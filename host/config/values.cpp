@@ -211,11 +211,11 @@ Expected<std::vector<uint8_t>> parse_hex(std::string_view s, size_t min_bytes, s
 Expected<MemberId> parse_member_id(std::string_view s) {
   size_t slash = s.find('/');
   if (slash == std::string_view::npos || !all_digits(s.substr(0, slash)) || !all_digits(s.substr(slash + 1)))
-    return bad(quote(s) + " is not a member id SITE/MEMBER (e.g. 0/3)");
+    return bad("not a member id SITE/MEMBER (e.g. 0/3)");
   auto site = parse_uint(s.substr(0, slash), 0, kMaxSites - 1);
-  if (!site) return bad(quote(s) + ": site " + std::string(s.substr(0, slash)) + " is out of range (sites are 0 and 1)");
+  if (!site) return bad("site " + quote(s.substr(0, slash)) + " is out of range (sites are 0 and 1)");
   auto m = parse_uint(s.substr(slash + 1), 0, kMaxMembersPerSite - 1);
-  if (!m) return bad(quote(s) + ": member " + std::string(s.substr(slash + 1)) + " is out of range (0..63)");
+  if (!m) return bad("member " + quote(s.substr(slash + 1)) + " is out of range (0..63)");
   return MemberId{static_cast<uint8_t>(*site), static_cast<uint8_t>(*m)};
 }
 
@@ -228,12 +228,12 @@ Expected<std::vector<MemberId>> parse_member_list(std::string_view s) {
     std::string_view item = trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (item.empty()) return bad("empty item in the list (a stray comma?)");
     if (item.find_first_of(" \t") != std::string_view::npos)
-      return bad(quote(item) + " is not a member id SITE/MEMBER (separate items with commas)");
+      return bad(quote(item) + ": not a member id SITE/MEMBER (separate items with commas)");
     size_t slash = item.find('/');
     size_t dash = item.find('-');
     if (slash != std::string_view::npos && dash != std::string_view::npos && dash > slash) {
       auto first = parse_member_id(item.substr(0, dash));
-      if (!first) return first.error();
+      if (!first) return bad(quote(item) + ": " + first.error().message);
       std::string_view last_text = item.substr(dash + 1);
       auto last = parse_uint(last_text, 0, kMaxMembersPerSite - 1);
       if (!last) return bad(quote(item) + ": range end " + quote(last_text) + " is not a member 0..63");
@@ -241,7 +241,7 @@ Expected<std::vector<MemberId>> parse_member_list(std::string_view s) {
       for (unsigned m = first->member; m <= *last; ++m) out.push_back(MemberId{first->site, static_cast<uint8_t>(m)});
     } else {
       auto id = parse_member_id(item);
-      if (!id) return id.error();
+      if (!id) return bad(quote(item) + ": " + id.error().message);
       out.push_back(*id);
     }
     if (comma == std::string_view::npos) break;

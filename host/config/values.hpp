@@ -34,7 +34,8 @@ Expected<IpAddress> parse_ip(std::string_view s);
 Expected<Endpoint> parse_endpoint(std::string_view s);
 // Hex bytes: optional 0x, ':' '-' or spaces between digits allowed; min_bytes..max_bytes bytes.
 Expected<std::vector<uint8_t>> parse_hex(std::string_view s, size_t min_bytes, size_t max_bytes);
-// S/M, site 0..1, member 0..63.
+// SITE/MEMBER, site 0..1, member 0..63. The message is only the reason ("member '64' is out of
+// range (0..63)"); the caller names the text.
 Expected<MemberId> parse_member_id(std::string_view s);
 // Comma-separated S/M items or S/A-B ranges. Duplicates are not checked here.
 Expected<std::vector<MemberId>> parse_member_list(std::string_view s);
