@@ -1,0 +1,977 @@
+// Flow-table operation engine: executes FLOW_OP words one at a time on port B of the two
+// sub-tables and on the stash, with exactly the results of FlowTableCore::execute (hls/flow_table).
+//
+// Front end (one op at a time, every state one clock with en_i):
+//   Idle     an op is waiting (s_op TVALID): copy its TDATA (AXI-Stream keeps it stable until the
+//            handshake, which comes last)
+//   Canon    canonical key, fields
+//   Hash     4 clocks through flow_hash: the key's two buckets
+//   Read     (waits until the back end is idle) read both buckets, or the AGE unit's bucket
+//   Decide   match / free slots / stash; stage the op's one write and its events; or start a walk
+//   Walk     9 clocks per step: hash the 4 victims, read their other buckets, pick the lowest slot
+//            whose bucket has room, else continue through the LFSR's choice (WalkRead, WalkLoad)
+//   Stash    the walk failed: first free stash entry, else FULL
+//   CmRead/CmWrite  the walk's moves from the free end of the path back, two clocks each; every
+//            key stays in at least one of its slots throughout, so these writes change no lookup
+//   Accept   s_op TREADY: the handshake (clock H); the staged write goes to the back end
+// Back end: pushes the op's events (one per clock, H+1..) and performs the staged write in clock
+// H + ReadStage - 1. The lookup pipeline reads table and stash ReadStage clocks after its own
+// handshake, so a lookup accepted in clock H or later sees the op and one accepted earlier does
+// not: the visibility rule of docs/flow_table.md. Everything advances only with en_i (the global
+// enable of the lookup pipeline), so the rule holds in enabled clocks under any back-pressure.
+// After reset the engine clears both sub-tables (2^BucketLog2Max clocks) before init_done_o.
+`default_nettype none
+
+module flow_engine #(
+  parameter int unsigned BucketLog2Max = 9,   // buckets per sub-table = 2^BucketLog2Max
+  parameter int unsigned StashSize     = 16,  // stash entries, a power of two 2..32
+  parameter int unsigned WalkMax       = 16,  // largest WALK_STEPS
+  parameter int unsigned ReadStage     = 5    // lookup read clock after its handshake (>= Slots+1)
+) (
+  input  wire logic                       clk_i,
+  input  wire logic                       rst_ni,
+  input  wire logic                       en_i,
+  // Registers (clamped by the caller)
+  input  wire logic [4:0]                 bucket_log2_i,
+  input  wire logic [5:0]                 walk_steps_i,
+  input  wire logic [31:0]                timeout_new_i,
+  input  wire logic [31:0]                timeout_est_i,
+  input  wire logic [31:0]                timeout_closing_i,
+  input  wire logic [31:0]                seed1_i,
+  input  wire logic [31:0]                seed2_i,
+  input  wire logic                       counter_clear_i,
+  // Operations (FLOW_OP)
+  input  wire logic [conductor_regs_pkg::FLOW_OP_BITS-1:0] s_op_tdata_i,
+  input  wire logic                       s_op_tvalid_i,
+  output      logic                       s_op_tready_o,
+  // Events (FLOW_EVENT) into the event FIFO
+  output      logic                       ev_we_o,
+  output      logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0] ev_data_o,
+  input  wire logic                       ev_room_i,   // room for 4 more events
+  // Port B of sub-table 1 (bit 0 / low half) and 2 (bit 1 / high half)
+  output      logic [1:0]                 ram_re_o,
+  output      logic [1:0]                 ram_we_o,
+  output      logic [2*BucketLog2Max-1:0] ram_addr_o,
+  output      logic [7:0]                 ram_slot_we_o,
+  output      logic [369:0]               ram_wslot_o,
+  input  wire logic [2*1480-1:0]          ram_rdata_i,
+  // Stash, for the lookup pipeline
+  output      logic [StashSize*370-1:0]   stash_o,
+  output      logic                       init_done_o,
+  // Counters (block flow_table)
+  output      logic [31:0]                occupancy_o,
+  output      logic [31:0]                stash_used_o,
+  output      logic [31:0]                now_o,
+  output      logic [31:0]                age_cursor_o,
+  output      logic [31:0]                first_full_occupancy_o,
+  output      logic [31:0]                inserts_o,
+  output      logic [31:0]                insert_full_o,
+  output      logic [31:0]                insert_exists_o,
+  output      logic [31:0]                updates_o,
+  output      logic [31:0]                touches_o,
+  output      logic [31:0]                deletes_o,
+  output      logic [31:0]                not_found_o,
+  output      logic [31:0]                expiries_o,
+  output      logic [31:0]                age_steps_o,
+  output      logic [31:0]                invalid_ops_o,
+  output      logic [31:0]                moves_o
+);
+  localparam int unsigned BL       = BucketLog2Max;
+  localparam int unsigned Slots    = 4;
+  localparam int unsigned KeyBits  = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;  // 305
+  localparam int unsigned SlotBits = 370;                  // key, value, valid (FLOW_ENTRY 369:0)
+  localparam int unsigned ValLsb   = KeyBits;              // 305
+  localparam int unsigned VldBit   = SlotBits - 1;         // 369
+  localparam int unsigned BktBits  = Slots * SlotBits;     // 1480
+  localparam int unsigned PathLen  = WalkMax + 1;
+  localparam int unsigned PI       = $clog2(PathLen);      // path index bits
+  localparam int unsigned SI       = $clog2(StashSize);
+  localparam int unsigned UnitBits = BL + 2;               // sweep units < 2 * 2^BL + StashSize
+  localparam logic [15:0] LfsrReset = 16'hACE1;
+  localparam logic [15:0] LfsrTaps  = 16'hB400;
+  localparam logic [2:0]  BackLoad  = 3'(ReadStage - 1);
+
+  // FLOW_OP / FLOW_EVENT fields
+  localparam int unsigned OpKeyLsb = conductor_regs_pkg::FLOW_OP_KEY_LSB;
+  localparam int unsigned OpValLsb = conductor_regs_pkg::FLOW_OP_VALUE_LSB;
+  localparam int unsigned OpTimLsb = conductor_regs_pkg::FLOW_OP_TIME_LSB;
+  localparam int unsigned OpTagLsb = conductor_regs_pkg::FLOW_OP_TAG_LSB;
+  localparam int unsigned OpOpcLsb = conductor_regs_pkg::FLOW_OP_OPCODE_LSB;
+
+  localparam logic [3:0] OpInsert = 4'd1;
+  localparam logic [3:0] OpUpdate = 4'd2;
+  localparam logic [3:0] OpDelete = 4'd3;
+  localparam logic [3:0] OpTouch  = 4'd4;
+  localparam logic [3:0] OpAge    = 4'd5;
+
+  localparam logic [3:0] StDone     = 4'd0;
+  localparam logic [3:0] StNotFound = 4'd1;
+  localparam logic [3:0] StExists   = 4'd2;
+  localparam logic [3:0] StFull     = 4'd3;
+  localparam logic [3:0] StExpired  = 4'd4;
+  localparam logic [3:0] StInvalid  = 4'd5;
+
+  localparam logic [1:0] WhereT1    = 2'd0;
+  localparam logic [1:0] WhereStash = 2'd2;
+  localparam logic [1:0] WhereNone  = 2'd3;
+
+  localparam logic [1:0] FinNone  = 2'd0;
+  localparam logic [1:0] FinTable = 2'd1;
+  localparam logic [1:0] FinStash = 2'd2;
+
+  if (ReadStage < Slots + 1 || ReadStage > 8) begin : gen_bad_stage
+    $error("ReadStage must be within Slots+1..8 (the back end pushes up to Slots events first)");
+  end
+  if (StashSize < 2 || StashSize > 32 || (2 ** SI) != StashSize) begin : gen_bad_stash
+    $error("StashSize must be a power of two within 2..32");
+  end
+  if (WalkMax < 1 || WalkMax > 63) begin : gen_bad_walk
+    $error("WalkMax must be within 1..63");
+  end
+  if (BL < 1 || BL > 24) begin : gen_bad_bl
+    $error("BucketLog2Max must be within 1..24");
+  end
+
+  typedef enum logic [3:0] {
+    FsInit, FsIdle, FsCanon, FsHash, FsRead, FsDecide, FsWalk, FsWalkRead, FsWalkLoad, FsStash,
+    FsCmRead, FsCmWrite, FsAccept
+  } fstate_e;
+
+  // ---------------------------------------------------------------- state
+  fstate_e               fs_d, fs_q;
+  logic [BL-1:0]         init_addr_d, init_addr_q;
+  logic                  init_done_d, init_done_q;
+  logic [conductor_regs_pkg::FLOW_OP_BITS-1:0] opw_d, opw_q;
+  logic [3:0]            opc_d, opc_q;
+  logic                  kv_d, kv_q;
+  logic [KeyBits-1:0]    ck_d, ck_q;
+  logic [63:0]           val_d, val_q;
+  logic [31:0]           tim_d, tim_q;
+  logic [15:0]           tag_d, tag_q;
+  logic [1:0]            hc_d, hc_q;
+  logic [BL-1:0]         b1_d, b1_q, b2_d, b2_q;
+  logic [UnitBits-1:0]   au_d, au_q;              // AGE unit
+  logic [31:0]           anext_d, anext_q;        // AGE_CURSOR after this AGE
+  logic                  cur_t_d, cur_t_q;
+  logic [BL-1:0]         cur_b_d, cur_b_q;
+  logic [BktBits-1:0]    cur_d, cur_q;
+  logic [5:0]            step_d, step_q;
+  logic [3:0]            sc_d, sc_q;
+  logic [4*BL-1:0]       alt_d, alt_q;
+  logic [3:0]            ok_d, ok_q, fr_d, fr_q;
+  logic [7:0]            fsl_d, fsl_q;            // first free slot of each candidate bucket
+  logic [PathLen-1:0]    path_t_d, path_t_q;
+  logic [PathLen*BL-1:0] path_b_d, path_b_q;
+  logic [PathLen*2-1:0]  path_s_d, path_s_q;
+  logic [5:0]            len_d, len_q;
+  logic [5:0]            cmj_d, cmj_q;
+  logic [15:0]           lfsr_d, lfsr_q;
+  logic [StashSize*SlotBits-1:0] stash_d, stash_q;
+  // Staged effect of the op (written by the front end before Accept, used by the back end).
+  logic [1:0]            fin_kind_d, fin_kind_q;
+  logic                  fin_t_d, fin_t_q;
+  logic [BL-1:0]         fin_b_d, fin_b_q;
+  logic [3:0]            fin_mask_d, fin_mask_q;
+  logic [SlotBits-1:0]   fin_wslot_d, fin_wslot_q;
+  logic [SI-1:0]         fin_sidx_d, fin_sidx_q;
+  logic [3:0]            ev_status_d, ev_status_q, ev_opc_d, ev_opc_q;
+  logic [1:0]            ev_where_d, ev_where_q;
+  logic [5:0]            ev_moves_d, ev_moves_q;
+  logic [15:0]           ev_tag_d, ev_tag_q;
+  logic [BktBits-1:0]    ev_ent_d, ev_ent_q;
+  logic [3:0]            ev_mask_d, ev_mask_q;
+  // Staged counter effects.
+  logic                  c_ins_d, c_ins_q, c_full_d, c_full_q, c_exists_d, c_exists_q;
+  logic                  c_upd_d, c_upd_q, c_tch_d, c_tch_q, c_del_d, c_del_q, c_nf_d, c_nf_q;
+  logic                  c_inv_d, c_inv_q, c_age_d, c_age_q, c_sinc_d, c_sinc_q, c_sdec_d, c_sdec_q;
+  logic [2:0]            c_nexp_d, c_nexp_q;
+  logic [5:0]            c_moves_d, c_moves_q;
+  // Back end.
+  logic [2:0]            bk_cnt_d, bk_cnt_q;
+  logic [3:0]            bk_evm_d, bk_evm_q;
+  // Counters.
+  logic [31:0] occ_d, occ_q, sused_d, sused_q, now_d, now_q, cursor_d, cursor_q, ffull_d, ffull_q;
+  logic [31:0] n_ins_d, n_ins_q, n_full_d, n_full_q, n_exists_d, n_exists_q, n_upd_d, n_upd_q;
+  logic [31:0] n_tch_d, n_tch_q, n_del_d, n_del_q, n_nf_d, n_nf_q, n_exp_d, n_exp_q;
+  logic [31:0] n_age_d, n_age_q, n_inv_d, n_inv_q, n_mov_d, n_mov_q;
+
+  // ---------------------------------------------------------------- geometry
+  logic [BL-1:0]       mask;
+  logic [UnitBits-1:0] nb, nb2, units;
+  logic [5:0]          steps;
+  assign mask  = BL'((32'd1 << bucket_log2_i) - 32'd1);
+  assign nb    = UnitBits'(32'd1 << bucket_log2_i);
+  assign nb2   = UnitBits'(32'd2 << bucket_log2_i);
+  assign units = UnitBits'((32'd2 << bucket_log2_i) + StashSize);
+  assign steps = walk_steps_i;
+
+  // ---------------------------------------------------------------- canonical key, hash
+  logic [KeyBits-1:0] canon_key;
+  logic               canon_valid;
+  flow_canon u_canon (
+    .key_i   (opw_q[OpKeyLsb +: conductor_regs_pkg::FLOW_KEY_BITS]),
+    .ckey_o  (canon_key),
+    .valid_o (canon_valid)
+  );
+
+  logic [KeyBits-1:0] hash_key;
+  logic [31:0]        h1, h2;
+  flow_hash #(.KeyBits(KeyBits)) u_hash (
+    .clk_i   (clk_i),
+    .en_i    (en_i),
+    .key_i   (hash_key),
+    .seed1_i (seed1_i),
+    .seed2_i (seed2_i),
+    .h1_o    (h1),
+    .h2_o    (h2)
+  );
+  // Hash input: the op's key in the first Hash clock, victim sc (0..3) in Walk clocks 0..3.
+  always_comb begin
+    hash_key = ck_q;
+    if (fs_q == FsWalk && sc_q < 4'd4) hash_key = cur_q[sc_q[1:0]*SlotBits +: KeyBits];
+  end
+
+  // ---------------------------------------------------------------- bucket and stash views
+  logic [BktBits-1:0] rd1, rd2;
+  assign rd1 = ram_rdata_i[0 +: BktBits];
+  assign rd2 = ram_rdata_i[BktBits +: BktBits];
+
+  // Match and free slots of the op's two buckets and of the stash (Decide, Stash).
+  logic [3:0]           m1, m2, free1, free2;
+  logic [StashSize-1:0] ms, sfree;
+  always_comb begin
+    for (int s = 0; s < Slots; s++) begin
+      m1[s]    = rd1[s*SlotBits + VldBit] && rd1[s*SlotBits +: KeyBits] == ck_q;
+      m2[s]    = rd2[s*SlotBits + VldBit] && rd2[s*SlotBits +: KeyBits] == ck_q;
+      free1[s] = !rd1[s*SlotBits + VldBit];
+      free2[s] = !rd2[s*SlotBits + VldBit];
+    end
+    for (int i = 0; i < StashSize; i++) begin
+      ms[i]    = stash_q[i*SlotBits + VldBit] && stash_q[i*SlotBits +: KeyBits] == ck_q;
+      sfree[i] = !stash_q[i*SlotBits + VldBit];
+    end
+  end
+
+  // First set bits and counts.
+  logic [1:0]    m1_at, m2_at, f1_at, f2_at;
+  logic [SI-1:0] ms_at, sf_at;
+  logic [2:0]    f1_n, f2_n;
+  always_comb begin
+    m1_at = '0;
+    m2_at = '0;
+    f1_at = '0;
+    f2_at = '0;
+    f1_n  = '0;
+    f2_n  = '0;
+    for (int s = Slots - 1; s >= 0; s--) begin
+      if (m1[s]) m1_at = 2'(s);
+      if (m2[s]) m2_at = 2'(s);
+      if (free1[s]) f1_at = 2'(s);
+      if (free2[s]) f2_at = 2'(s);
+      f1_n = f1_n + 3'(free1[s]);
+      f2_n = f2_n + 3'(free2[s]);
+    end
+    ms_at = '0;
+    sf_at = '0;
+    for (int i = StashSize - 1; i >= 0; i--) begin
+      if (ms[i]) ms_at = SI'(i);
+      if (sfree[i]) sf_at = SI'(i);
+    end
+  end
+
+  // Expiry of the AGE unit's slots (bucket rd of the unit's sub-table, or the stash entry).
+  logic [BktBits-1:0]  age_bkt;
+  logic [SlotBits-1:0] age_sent;
+  logic [3:0]          age_exp;
+  logic                age_sexp;
+  logic                age_in_t2, age_in_stash;
+  logic [SI-1:0]       age_sidx;
+  assign age_in_stash = au_q >= nb2;
+  assign age_in_t2    = !age_in_stash && au_q >= nb;
+  assign age_sidx     = SI'(au_q - nb2);
+  assign age_bkt      = age_in_t2 ? rd2 : rd1;
+  assign age_sent     = stash_q[age_sidx*SlotBits +: SlotBits];
+
+  // Five candidates: the unit bucket's four slots and the unit stash entry.
+  logic [4:0]    x_valid, x_exp;
+  logic [5*64-1:0] x_val;
+  logic [5*32-1:0] x_to, x_idle;
+  assign x_val   = {age_sent[ValLsb +: 64], age_bkt[3*SlotBits + ValLsb +: 64],
+                    age_bkt[2*SlotBits + ValLsb +: 64], age_bkt[1*SlotBits + ValLsb +: 64],
+                    age_bkt[ValLsb +: 64]};
+  assign x_valid = {age_sent[VldBit], age_bkt[3*SlotBits + VldBit], age_bkt[2*SlotBits + VldBit],
+                    age_bkt[1*SlotBits + VldBit], age_bkt[VldBit]};
+  always_comb begin
+    for (int s = 0; s < 5; s++) begin
+      unique case (x_val[s*64 + conductor_regs_pkg::FLOW_VALUE_STATE_LSB +: 2])
+        2'd0:    x_to[s*32 +: 32] = timeout_new_i;
+        2'd1:    x_to[s*32 +: 32] = timeout_est_i;
+        default: x_to[s*32 +: 32] = timeout_closing_i;
+      endcase
+      x_idle[s*32 +: 32] = tim_q - x_val[s*64 + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32];
+      x_exp[s] = x_valid[s] && x_to[s*32 +: 32] != 32'd0 && x_idle[s*32 +: 32] > x_to[s*32 +: 32];
+    end
+  end
+  assign age_exp  = x_exp[3:0];
+  assign age_sexp = x_exp[4];
+
+  // ---------------------------------------------------------------- walk helpers
+  logic other_t;  // the sub-table the walk's candidates are in
+  assign other_t = !cur_t_q;
+  // Candidate of the current walk clock (sc 3..6): the victim's bucket in the other sub-table,
+  // and whether that bucket is already on the path.
+  logic [BL-1:0] cand_b;
+  logic          cand_on_path;
+  always_comb begin
+    cand_b = BL'((cur_t_q ? h1 : h2) & 32'(mask));
+    cand_on_path = 1'b0;
+    for (int p = 0; p < PathLen; p++) begin
+      if (6'(p) < len_q && path_t_q[p] == !cur_t_q && path_b_q[p*BL +: BL] == cand_b)
+        cand_on_path = 1'b1;
+    end
+  end
+  // Free slots of the candidate bucket read in the previous clock (sc 4..7).
+  logic [BktBits-1:0] cand_rd;
+  logic               cand_free;
+  logic [1:0]         cand_fslot;
+  assign cand_rd = cur_t_q ? rd1 : rd2;
+  always_comb begin
+    cand_free  = 1'b0;
+    cand_fslot = '0;
+    for (int s = Slots - 1; s >= 0; s--) begin
+      if (!cand_rd[s*SlotBits + VldBit]) begin
+        cand_free  = 1'b1;
+        cand_fslot = 2'(s);
+      end
+    end
+  end
+  // Step decision (sc 8): lowest ok slot with room; else the LFSR's pick among ok slots.
+  logic        wk_found;
+  logic [1:0]  wk_s, wk_pick;
+  logic        wk_pick_ok;
+  logic [15:0] lfsr_nx;
+  assign lfsr_nx = (lfsr_q >> 1) ^ (lfsr_q[0] ? LfsrTaps : 16'd0);
+  always_comb begin
+    wk_found = 1'b0;
+    wk_s     = '0;
+    for (int s = Slots - 1; s >= 0; s--) begin
+      if (ok_q[s] && fr_q[s]) begin
+        wk_found = 1'b1;
+        wk_s     = 2'(s);
+      end
+    end
+    wk_pick_ok = 1'b0;
+    wk_pick    = '0;
+    for (int j = Slots - 1; j >= 0; j--) begin
+      logic [1:0] s;
+      s = lfsr_nx[1:0] + 2'(j);
+      if (ok_q[s]) begin
+        wk_pick_ok = 1'b1;
+        wk_pick    = s;
+      end
+    end
+  end
+
+  logic [PI-1:0] len_i, len_i1;  // path entries len and len + 1
+  assign len_i  = PI'(len_q);
+  assign len_i1 = PI'(len_q + 6'd1);
+
+  // Commit: path entries j and j-1.
+  logic          cm_t_src, cm_t_dst;
+  logic [BL-1:0] cm_b_src, cm_b_dst;
+  logic [1:0]    cm_s_src, cm_s_dst;
+  logic [PI-1:0] cm_i_src, cm_i_dst;
+  assign cm_i_src = PI'(cmj_q - 6'd1);
+  assign cm_i_dst = PI'(cmj_q);
+  assign cm_t_src = path_t_q[cm_i_src];
+  assign cm_b_src = path_b_q[cm_i_src*BL +: BL];
+  assign cm_s_src = path_s_q[cm_i_src*2 +: 2];
+  assign cm_t_dst = path_t_q[cm_i_dst];
+  assign cm_b_dst = path_b_q[cm_i_dst*BL +: BL];
+  assign cm_s_dst = path_s_q[cm_i_dst*2 +: 2];
+  logic [BktBits-1:0] cm_src_bkt;
+  assign cm_src_bkt = cm_t_src ? rd2 : rd1;
+
+  // ---------------------------------------------------------------- back end
+  logic bk_idle, bk_final;
+  assign bk_idle  = bk_cnt_q == 3'd0;
+  assign bk_final = bk_cnt_q == 3'd1;
+
+  logic [1:0] ev_pick;
+  always_comb begin
+    ev_pick = '0;
+    for (int s = Slots - 1; s >= 0; s--) begin
+      if (bk_evm_q[s]) ev_pick = 2'(s);
+    end
+  end
+  always_comb begin
+    ev_data_o = '0;
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_KEY_LSB +: KeyBits] = ev_ent_q[ev_pick*SlotBits +: KeyBits];
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_VALUE_LSB +: 64]    = ev_ent_q[ev_pick*SlotBits + ValLsb +: 64];
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4]    = ev_status_q;
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4]    = ev_opc_q;
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_WHERE_LSB +: 2]     = ev_where_q;
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_MOVES_LSB +: 6]     = ev_moves_q;
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_TAG_LSB +: 16]      = ev_tag_q;
+  end
+  assign ev_we_o = en_i && !bk_idle && bk_evm_q != 4'd0;
+
+  logic accept;
+  assign s_op_tready_o = en_i && fs_q == FsAccept && bk_idle && ev_room_i;
+  assign accept        = s_op_tready_o && s_op_tvalid_i;
+
+  // ---------------------------------------------------------------- front end
+  logic [63:0] new_val;  // the op's VALUE with LAST_SEEN = TIME
+  assign new_val = {tim_q, val_q[31:0]};
+
+  // The op key's entry: found, where (sub-table 1, 2 or stash), its value, and the value an
+  // UPDATE or TOUCH leaves (a DELETE reports the value it removes).
+  logic        found;
+  logic [1:0]  where;
+  logic [63:0] fval, nv;
+  always_comb begin
+    found = (m1 != 4'd0) || (m2 != 4'd0) || (ms != '0);
+    if (m1 != 4'd0) begin
+      where = 2'd0;
+      fval  = rd1[m1_at*SlotBits + ValLsb +: 64];
+    end else if (m2 != 4'd0) begin
+      where = 2'd1;
+      fval  = rd2[m2_at*SlotBits + ValLsb +: 64];
+    end else begin
+      where = WhereStash;
+      fval  = stash_q[ms_at*SlotBits + ValLsb +: 64];
+    end
+    nv = (opc_q == OpUpdate) ? new_val : (opc_q == OpTouch) ? {tim_q, fval[31:0]} : fval;
+  end
+
+  always_comb begin
+    fs_d        = fs_q;
+    init_addr_d = init_addr_q;
+    init_done_d = init_done_q;
+    opw_d       = opw_q;
+    opc_d       = opc_q;
+    kv_d        = kv_q;
+    ck_d        = ck_q;
+    val_d       = val_q;
+    tim_d       = tim_q;
+    tag_d       = tag_q;
+    hc_d        = hc_q;
+    b1_d        = b1_q;
+    b2_d        = b2_q;
+    au_d        = au_q;
+    anext_d     = anext_q;
+    cur_t_d     = cur_t_q;
+    cur_b_d     = cur_b_q;
+    cur_d       = cur_q;
+    step_d      = step_q;
+    sc_d        = sc_q;
+    alt_d       = alt_q;
+    ok_d        = ok_q;
+    fr_d        = fr_q;
+    fsl_d       = fsl_q;
+    path_t_d    = path_t_q;
+    path_b_d    = path_b_q;
+    path_s_d    = path_s_q;
+    len_d       = len_q;
+    cmj_d       = cmj_q;
+    lfsr_d      = lfsr_q;
+    stash_d     = stash_q;
+    fin_kind_d  = fin_kind_q;
+    fin_t_d     = fin_t_q;
+    fin_b_d     = fin_b_q;
+    fin_mask_d  = fin_mask_q;
+    fin_wslot_d = fin_wslot_q;
+    fin_sidx_d  = fin_sidx_q;
+    ev_status_d = ev_status_q;
+    ev_opc_d    = ev_opc_q;
+    ev_where_d  = ev_where_q;
+    ev_moves_d  = ev_moves_q;
+    ev_tag_d    = ev_tag_q;
+    ev_ent_d    = ev_ent_q;
+    ev_mask_d   = ev_mask_q;
+    c_ins_d     = c_ins_q;
+    c_full_d    = c_full_q;
+    c_exists_d  = c_exists_q;
+    c_upd_d     = c_upd_q;
+    c_tch_d     = c_tch_q;
+    c_del_d     = c_del_q;
+    c_nf_d      = c_nf_q;
+    c_inv_d     = c_inv_q;
+    c_age_d     = c_age_q;
+    c_sinc_d    = c_sinc_q;
+    c_sdec_d    = c_sdec_q;
+    c_nexp_d    = c_nexp_q;
+    c_moves_d   = c_moves_q;
+    bk_cnt_d    = bk_cnt_q;
+    bk_evm_d    = bk_evm_q;
+    occ_d       = occ_q;
+    sused_d     = sused_q;
+    now_d       = now_q;
+    cursor_d    = cursor_q;
+    ffull_d     = ffull_q;
+    n_ins_d     = n_ins_q;
+    n_full_d    = n_full_q;
+    n_exists_d  = n_exists_q;
+    n_upd_d     = n_upd_q;
+    n_tch_d     = n_tch_q;
+    n_del_d     = n_del_q;
+    n_nf_d      = n_nf_q;
+    n_exp_d     = n_exp_q;
+    n_age_d     = n_age_q;
+    n_inv_d     = n_inv_q;
+    n_mov_d     = n_mov_q;
+    ram_re_o      = 2'b00;
+    ram_we_o      = 2'b00;
+    ram_addr_o    = '0;
+    ram_slot_we_o = '0;
+    ram_wslot_o   = '0;
+
+    if (en_i) begin
+      // ---- back end: events, then the staged write in its last clock
+      if (!bk_idle) begin
+        bk_cnt_d = bk_cnt_q - 3'd1;
+        if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
+        if (bk_final) begin
+          if (fin_kind_q == FinTable) begin
+            ram_we_o[fin_t_q]                  = 1'b1;
+            ram_addr_o[fin_t_q*BL +: BL]       = fin_b_q;
+            ram_slot_we_o[fin_t_q*4 +: 4]      = fin_mask_q;
+            ram_wslot_o                        = fin_wslot_q;
+          end else if (fin_kind_q == FinStash) begin
+            stash_d[fin_sidx_q*SlotBits +: SlotBits] = fin_wslot_q;
+          end
+        end
+      end
+
+      // ---- front end
+      unique case (fs_q)
+        FsInit: begin
+          ram_we_o      = 2'b11;
+          ram_addr_o    = {init_addr_q, init_addr_q};
+          ram_slot_we_o = 8'hFF;
+          init_addr_d   = init_addr_q + 1'b1;
+          if (init_addr_q == {BL{1'b1}}) begin
+            init_done_d = 1'b1;
+            fs_d        = FsIdle;
+          end
+        end
+
+        FsIdle: begin
+          if (s_op_tvalid_i) begin
+            opw_d = s_op_tdata_i;
+            fs_d  = FsCanon;
+          end
+        end
+
+        FsCanon: begin
+          opc_d = opw_q[OpOpcLsb +: 4];
+          kv_d  = canon_valid;
+          ck_d  = canon_key;
+          val_d = opw_q[OpValLsb +: 64];
+          tim_d = opw_q[OpTimLsb +: 32];
+          tag_d = opw_q[OpTagLsb +: 16];
+          hc_d  = '0;
+          fs_d  = FsHash;
+        end
+
+        FsHash: begin  // hc 0: key into the hash; 3: buckets out
+          hc_d = hc_q + 2'd1;
+          if (hc_q == 2'd3) begin
+            b1_d = BL'(h1 & 32'(mask));
+            b2_d = BL'(h2 & 32'(mask));
+            // AGE unit and the cursor after it.
+            au_d    = (cursor_q >= 32'(units)) ? '0 : UnitBits'(cursor_q);
+            anext_d = (32'(au_d) + 32'd1 == 32'(units)) ? 32'd0 : 32'(au_d) + 32'd1;
+            fs_d    = FsRead;
+          end
+        end
+
+        FsRead: begin
+          if (bk_idle) begin
+            if (opc_q == OpAge) begin
+              if (au_q < nb) begin
+                ram_re_o[0]          = 1'b1;
+                ram_addr_o[0 +: BL]  = BL'(au_q);
+              end else if (au_q < nb2) begin
+                ram_re_o[1]          = 1'b1;
+                ram_addr_o[BL +: BL] = BL'(au_q - nb);
+              end
+            end else begin
+              ram_re_o   = 2'b11;
+              ram_addr_o = {b2_q, b1_q};
+            end
+            fs_d = FsDecide;
+          end
+        end
+
+        FsDecide: begin
+          // Defaults of the staged effect: one event, no write, no counter.
+          fin_kind_d  = FinNone;
+          fin_wslot_d = '0;
+          ev_status_d = StDone;
+          ev_opc_d    = opc_q;
+          ev_where_d  = WhereNone;
+          ev_moves_d  = '0;
+          ev_tag_d    = tag_q;
+          ev_ent_d    = '0;
+          ev_ent_d[0 +: KeyBits] = ck_q;
+          ev_mask_d   = 4'b0001;
+          {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
+           c_sinc_d, c_sdec_d} = '0;
+          c_nexp_d  = '0;
+          c_moves_d = '0;
+          fs_d      = FsAccept;
+
+          if (opc_q == OpAge) begin
+            c_age_d     = 1'b1;
+            ev_status_d = StExpired;
+            ev_ent_d    = '0;
+            if (age_in_stash) begin
+              ev_where_d  = WhereStash;
+              ev_ent_d[0 +: SlotBits] = age_sent;
+              ev_mask_d   = {3'b000, age_sexp};
+              c_nexp_d    = {2'b00, age_sexp};
+              c_sdec_d    = age_sexp;
+              if (age_sexp) begin
+                fin_kind_d = FinStash;
+                fin_sidx_d = age_sidx;
+              end
+            end else begin
+              ev_where_d = age_in_t2 ? 2'd1 : 2'd0;
+              ev_ent_d   = age_bkt;
+              ev_mask_d  = age_exp;
+              c_nexp_d   = 3'(age_exp[0]) + 3'(age_exp[1]) + 3'(age_exp[2]) + 3'(age_exp[3]);
+              fin_kind_d = FinTable;
+              fin_t_d    = age_in_t2;
+              fin_b_d    = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+              fin_mask_d = age_exp;
+            end
+          end else if (opc_q == 4'd0 || opc_q > OpAge || !kv_q) begin
+            ev_status_d = StInvalid;
+            ev_ent_d    = '0;
+            c_inv_d     = 1'b1;
+          end else begin
+            // Location of the found entry, for UPDATE / TOUCH / DELETE.
+            fin_t_d    = where == 2'd1;
+            fin_b_d    = where == 2'd1 ? b2_q : b1_q;
+            fin_mask_d = 4'd1 << (where == 2'd1 ? m2_at : m1_at);
+            fin_sidx_d = ms_at;
+
+            if (opc_q == OpInsert) begin
+              if (found) begin
+                ev_status_d = StExists;
+                ev_where_d  = where;
+                ev_ent_d[ValLsb +: 64] = fval;
+                c_exists_d  = 1'b1;
+              end else begin
+                ev_ent_d[ValLsb +: 64] = new_val;
+                fin_wslot_d = {1'b1, new_val, ck_q};
+                if (f1_n != 3'd0 || f2_n != 3'd0) begin
+                  fin_kind_d = FinTable;
+                  fin_t_d    = !(f1_n >= f2_n);
+                  fin_b_d    = (f1_n >= f2_n) ? b1_q : b2_q;
+                  fin_mask_d = 4'd1 << ((f1_n >= f2_n) ? f1_at : f2_at);
+                  ev_where_d = (f1_n >= f2_n) ? 2'd0 : 2'd1;
+                  c_ins_d    = 1'b1;
+                end else begin
+                  // Both buckets full: walk from the sub-table 1 bucket (or go to the stash).
+                  cur_t_d = 1'b0;
+                  cur_b_d = b1_q;
+                  cur_d   = rd1;
+                  step_d  = '0;
+                  sc_d    = '0;
+                  len_d   = '0;
+                  fs_d    = steps == 6'd0 ? FsStash : FsWalk;
+                end
+              end
+            end else if (!found) begin
+              ev_status_d = StNotFound;
+              c_nf_d      = 1'b1;
+            end else begin
+              fin_kind_d  = where == WhereStash ? FinStash : FinTable;
+              fin_wslot_d = (opc_q == OpDelete) ? '0 : {1'b1, nv, ck_q};
+              ev_where_d  = where;
+              ev_ent_d[ValLsb +: 64] = nv;
+              c_upd_d  = opc_q == OpUpdate;
+              c_tch_d  = opc_q == OpTouch;
+              c_del_d  = opc_q == OpDelete;
+              c_sdec_d = opc_q == OpDelete && where == WhereStash;
+            end
+          end
+        end
+
+        FsWalk: begin
+          sc_d = sc_q + 4'd1;
+          if (sc_q >= 4'd3 && sc_q <= 4'd6) begin  // candidate s = sc - 3: record, read its bucket
+            alt_d[2'(sc_q - 4'd3)*BL +: BL] = cand_b;
+            ok_d[2'(sc_q - 4'd3)]           = !cand_on_path;
+            ram_re_o[other_t]             = 1'b1;
+            ram_addr_o[other_t*BL +: BL]  = cand_b;
+          end
+          if (sc_q >= 4'd4 && sc_q <= 4'd7) begin  // bucket of candidate s = sc - 4 arrived
+            fr_d[2'(sc_q - 4'd4)]           = cand_free;
+            fsl_d[2'(sc_q - 4'd4)*2 +: 2]   = cand_fslot;
+          end
+          if (sc_q == 4'd8) begin
+            if (wk_found) begin
+              path_t_d[len_i]           = cur_t_q;
+              path_b_d[len_i*BL +: BL]  = cur_b_q;
+              path_s_d[len_i*2 +: 2]    = wk_s;
+              path_t_d[len_i1]          = !cur_t_q;
+              path_b_d[len_i1*BL +: BL] = alt_q[wk_s*BL +: BL];
+              path_s_d[len_i1*2 +: 2]   = fsl_q[wk_s*2 +: 2];
+              len_d = len_q + 6'd2;
+              cmj_d = len_q + 6'd1;
+              fs_d  = FsCmRead;
+            end else if (step_q == steps - 6'd1) begin
+              fs_d = FsStash;
+            end else begin
+              lfsr_d = lfsr_nx;
+              if (!wk_pick_ok) begin
+                fs_d = FsStash;
+              end else begin
+                path_t_d[len_i]          = cur_t_q;
+                path_b_d[len_i*BL +: BL] = cur_b_q;
+                path_s_d[len_i*2 +: 2]   = wk_pick;
+                len_d   = len_q + 6'd1;
+                cur_t_d = !cur_t_q;
+                cur_b_d = alt_q[wk_pick*BL +: BL];
+                step_d  = step_q + 6'd1;
+                fs_d    = FsWalkRead;
+              end
+            end
+          end
+        end
+
+        FsWalkRead: begin
+          ram_re_o[cur_t_q]             = 1'b1;
+          ram_addr_o[cur_t_q*BL +: BL]  = cur_b_q;
+          fs_d = FsWalkLoad;
+        end
+
+        FsWalkLoad: begin
+          cur_d = cur_t_q ? rd2 : rd1;
+          sc_d  = '0;
+          fs_d  = FsWalk;
+        end
+
+        FsStash: begin  // the walk failed or was not allowed
+          if (sfree != '0) begin
+            fin_kind_d = FinStash;
+            fin_sidx_d = sf_at;
+            ev_where_d = WhereStash;
+            c_ins_d    = 1'b1;
+            c_sinc_d   = 1'b1;
+          end else begin
+            ev_status_d = StFull;
+            c_full_d    = 1'b1;
+          end
+          fs_d = FsAccept;
+        end
+
+        FsCmRead: begin
+          ram_re_o[cm_t_src]            = 1'b1;
+          ram_addr_o[cm_t_src*BL +: BL] = cm_b_src;
+          fs_d = FsCmWrite;
+        end
+
+        FsCmWrite: begin
+          ram_we_o[cm_t_dst]              = 1'b1;
+          ram_addr_o[cm_t_dst*BL +: BL]   = cm_b_dst;
+          ram_slot_we_o[cm_t_dst*4 +: 4]  = 4'd1 << cm_s_dst;
+          ram_wslot_o = cm_src_bkt[cm_s_src*SlotBits +: SlotBits];
+          cmj_d = cmj_q - 6'd1;
+          if (cmj_q == 6'd1) begin
+            // The new key into the first path slot: the op's one visible write.
+            fin_kind_d = FinTable;
+            fin_t_d    = path_t_q[0];
+            fin_b_d    = path_b_q[0 +: BL];
+            fin_mask_d = 4'd1 << path_s_q[0 +: 2];
+            ev_where_d = WhereT1;
+            ev_moves_d = len_q - 6'd1;
+            c_ins_d    = 1'b1;
+            c_moves_d  = len_q - 6'd1;
+            fs_d       = FsAccept;
+          end else begin
+            fs_d = FsCmRead;
+          end
+        end
+
+        FsAccept: begin
+          if (accept) begin
+            bk_cnt_d = BackLoad;
+            bk_evm_d = ev_mask_q;
+            now_d    = tim_q;
+            if (c_age_q) cursor_d = anext_q;
+            occ_d   = occ_q + 32'(c_ins_q) - 32'(c_del_q) - 32'(c_nexp_q);
+            sused_d = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q);
+            n_ins_d    = n_ins_q + 32'(c_ins_q);
+            n_full_d   = n_full_q + 32'(c_full_q);
+            n_exists_d = n_exists_q + 32'(c_exists_q);
+            n_upd_d    = n_upd_q + 32'(c_upd_q);
+            n_tch_d    = n_tch_q + 32'(c_tch_q);
+            n_del_d    = n_del_q + 32'(c_del_q);
+            n_nf_d     = n_nf_q + 32'(c_nf_q);
+            n_exp_d    = n_exp_q + 32'(c_nexp_q);
+            n_age_d    = n_age_q + 32'(c_age_q);
+            n_inv_d    = n_inv_q + 32'(c_inv_q);
+            n_mov_d    = n_mov_q + 32'(c_moves_q);
+            if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
+            fs_d = FsIdle;
+          end
+        end
+
+        default: fs_d = FsIdle;
+      endcase
+    end
+
+    if (counter_clear_i) begin
+      ffull_d    = '0;
+      n_ins_d    = '0;
+      n_full_d   = '0;
+      n_exists_d = '0;
+      n_upd_d    = '0;
+      n_tch_d    = '0;
+      n_del_d    = '0;
+      n_nf_d     = '0;
+      n_exp_d    = '0;
+      n_age_d    = '0;
+      n_inv_d    = '0;
+      n_mov_d    = '0;
+    end
+  end
+
+  // ---------------------------------------------------------------- registers
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fs_q        <= FsInit;
+      init_addr_q <= '0;
+      init_done_q <= 1'b0;
+      lfsr_q      <= LfsrReset;
+      stash_q     <= '0;
+      bk_cnt_q    <= '0;
+      bk_evm_q    <= '0;
+      occ_q       <= '0;
+      sused_q     <= '0;
+      now_q       <= '0;
+      cursor_q    <= '0;
+      ffull_q     <= '0;
+      n_ins_q     <= '0;
+      n_full_q    <= '0;
+      n_exists_q  <= '0;
+      n_upd_q     <= '0;
+      n_tch_q     <= '0;
+      n_del_q     <= '0;
+      n_nf_q      <= '0;
+      n_exp_q     <= '0;
+      n_age_q     <= '0;
+      n_inv_q     <= '0;
+      n_mov_q     <= '0;
+    end else begin
+      fs_q        <= fs_d;
+      init_addr_q <= init_addr_d;
+      init_done_q <= init_done_d;
+      lfsr_q      <= lfsr_d;
+      stash_q     <= stash_d;
+      bk_cnt_q    <= bk_cnt_d;
+      bk_evm_q    <= bk_evm_d;
+      occ_q       <= occ_d;
+      sused_q     <= sused_d;
+      now_q       <= now_d;
+      cursor_q    <= cursor_d;
+      ffull_q     <= ffull_d;
+      n_ins_q     <= n_ins_d;
+      n_full_q    <= n_full_d;
+      n_exists_q  <= n_exists_d;
+      n_upd_q     <= n_upd_d;
+      n_tch_q     <= n_tch_d;
+      n_del_q     <= n_del_d;
+      n_nf_q      <= n_nf_d;
+      n_exp_q     <= n_exp_d;
+      n_age_q     <= n_age_d;
+      n_inv_q     <= n_inv_d;
+      n_mov_q     <= n_mov_d;
+    end
+  end
+
+  // Datapath registers: no reset needed (every use is preceded by a write in the FSM).
+  always_ff @(posedge clk_i) begin
+    opw_q       <= opw_d;
+    opc_q       <= opc_d;
+    kv_q        <= kv_d;
+    ck_q        <= ck_d;
+    val_q       <= val_d;
+    tim_q       <= tim_d;
+    tag_q       <= tag_d;
+    hc_q        <= hc_d;
+    b1_q        <= b1_d;
+    b2_q        <= b2_d;
+    au_q        <= au_d;
+    anext_q     <= anext_d;
+    cur_t_q     <= cur_t_d;
+    cur_b_q     <= cur_b_d;
+    cur_q       <= cur_d;
+    step_q      <= step_d;
+    sc_q        <= sc_d;
+    alt_q       <= alt_d;
+    ok_q        <= ok_d;
+    fr_q        <= fr_d;
+    fsl_q       <= fsl_d;
+    path_t_q    <= path_t_d;
+    path_b_q    <= path_b_d;
+    path_s_q    <= path_s_d;
+    len_q       <= len_d;
+    cmj_q       <= cmj_d;
+    fin_kind_q  <= fin_kind_d;
+    fin_t_q     <= fin_t_d;
+    fin_b_q     <= fin_b_d;
+    fin_mask_q  <= fin_mask_d;
+    fin_wslot_q <= fin_wslot_d;
+    fin_sidx_q  <= fin_sidx_d;
+    ev_status_q <= ev_status_d;
+    ev_opc_q    <= ev_opc_d;
+    ev_where_q  <= ev_where_d;
+    ev_moves_q  <= ev_moves_d;
+    ev_tag_q    <= ev_tag_d;
+    ev_ent_q    <= ev_ent_d;
+    ev_mask_q   <= ev_mask_d;
+    c_ins_q     <= c_ins_d;
+    c_full_q    <= c_full_d;
+    c_exists_q  <= c_exists_d;
+    c_upd_q     <= c_upd_d;
+    c_tch_q     <= c_tch_d;
+    c_del_q     <= c_del_d;
+    c_nf_q      <= c_nf_d;
+    c_inv_q     <= c_inv_d;
+    c_age_q     <= c_age_d;
+    c_sinc_q    <= c_sinc_d;
+    c_sdec_q    <= c_sdec_d;
+    c_nexp_q    <= c_nexp_d;
+    c_moves_q   <= c_moves_d;
+  end
+
+  assign stash_o                = stash_q;
+  assign init_done_o            = init_done_q;
+  assign occupancy_o            = occ_q;
+  assign stash_used_o           = sused_q;
+  assign now_o                  = now_q;
+  assign age_cursor_o           = cursor_q;
+  assign first_full_occupancy_o = ffull_q;
+  assign inserts_o              = n_ins_q;
+  assign insert_full_o          = n_full_q;
+  assign insert_exists_o        = n_exists_q;
+  assign updates_o              = n_upd_q;
+  assign touches_o              = n_tch_q;
+  assign deletes_o              = n_del_q;
+  assign not_found_o            = n_nf_q;
+  assign expiries_o             = n_exp_q;
+  assign age_steps_o            = n_age_q;
+  assign invalid_ops_o          = n_inv_q;
+  assign moves_o                = n_mov_q;
+
+  // FLOW_OP bits outside its fields.
+  logic unused_bits;
+  assign unused_bits = ^{opw_q[conductor_regs_pkg::FLOW_OP_BITS-1:OpOpcLsb + 4]};
+endmodule
+
+`default_nettype wire

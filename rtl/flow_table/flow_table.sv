@@ -1,0 +1,391 @@
+// Flow table kernel: FLOW_LOOKUP in, FLOW_RESULT out, one lookup per clock; FLOW_OP in, FLOW_EVENT
+// out, executed by flow_engine on the second port of the memories. Semantics, visibility rule and
+// memory cost: docs/flow_table.md; golden model: hls/flow_table (FlowTableCore).
+//
+// Port contract: what Vitis HLS generates for hls/flow_table/flow_table.cpp (flow_table_top) with
+// ap_ctrl_none, axis on s_lookup/m_result/s_op/m_event and s_axilite bundle=control (block
+// flow_table of rtl/csr/conductor.regs).
+//
+// Lookup pipeline (one global enable: every stage, the engine and both memories advance when the
+// result register is free or drained):
+//   handshake in clock t: FLOW_LOOKUP -> lk_q
+//   t+1 canonical key -> ck1_q      t+2..t+4 flow_hash (CRC, fmix, fmix)
+//   t+5 bucket addresses: both sub-tables read on port A, stash compared (ReadStage = 5)
+//   t+6 8 slot compares, value select -> result register; m_result_TVALID from t+7 on
+// LatencyCycles = 6: clock edges from the handshake edge to the edge that raises TVALID (the
+// convention of dist_hash). An op accepted on s_op in clock H has its one visible write in clock
+// H + ReadStage - 1, so lookups accepted in clock H or later see it and earlier ones do not.
+`default_nettype none
+
+module flow_table
+#(
+  // log2 of the buckets per sub-table; capacity 2 * 2^BucketLog2Max * 4 + StashSize entries.
+  // 15 is the on-chip default (262160 entries, 336 URAM on an UltraScale+ part).
+  parameter int unsigned BucketLog2Max = 15,
+  // Fully associative stash entries (power of two, 2..32).
+  parameter int unsigned StashSize = 16,
+  // Largest cuckoo walk (CTRL.WALK_STEPS is clamped to it), 1..63.
+  parameter int unsigned WalkMax = 16
+) (
+  input  wire logic                              ap_clk,
+  input  wire logic                              ap_rst_n,
+  // Lookups (FLOW_LOOKUP).
+  input  wire logic [conductor_regs_pkg::FLOW_LOOKUP_BITS-1:0] s_lookup_TDATA,
+  input  wire logic                              s_lookup_TVALID,
+  output      logic                              s_lookup_TREADY,
+  // Results (FLOW_RESULT), in lookup order.
+  output      logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] m_result_TDATA,
+  output      logic                              m_result_TVALID,
+  input  wire logic                              m_result_TREADY,
+  // Operations (FLOW_OP).
+  input  wire logic [conductor_regs_pkg::FLOW_OP_BITS-1:0]     s_op_TDATA,
+  input  wire logic                              s_op_TVALID,
+  output      logic                              s_op_TREADY,
+  // Events (FLOW_EVENT), in op order.
+  output      logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0]  m_event_TDATA,
+  output      logic                              m_event_TVALID,
+  input  wire logic                              m_event_TREADY,
+  // Registers: block flow_table of rtl/csr/conductor.regs.
+  input  wire logic [conductor_regs_pkg::FLOW_TABLE_ADDR_BITS-1:0] s_axi_control_AWADDR,
+  input  wire logic                              s_axi_control_AWVALID,
+  output      logic                              s_axi_control_AWREADY,
+  input  wire logic [31:0]                       s_axi_control_WDATA,
+  input  wire logic [3:0]                        s_axi_control_WSTRB,
+  input  wire logic                              s_axi_control_WVALID,
+  output      logic                              s_axi_control_WREADY,
+  output      logic [1:0]                        s_axi_control_BRESP,
+  output      logic                              s_axi_control_BVALID,
+  input  wire logic                              s_axi_control_BREADY,
+  input  wire logic [conductor_regs_pkg::FLOW_TABLE_ADDR_BITS-1:0] s_axi_control_ARADDR,
+  input  wire logic                              s_axi_control_ARVALID,
+  output      logic                              s_axi_control_ARREADY,
+  output      logic [31:0]                       s_axi_control_RDATA,
+  output      logic [1:0]                        s_axi_control_RRESP,
+  output      logic                              s_axi_control_RVALID,
+  input  wire logic                              s_axi_control_RREADY
+);
+  localparam int unsigned LatencyCycles = 6;  // lookup handshake edge -> m_result_TVALID edge
+  localparam int unsigned ReadStage     = 5;  // lookup handshake -> table and stash read
+  localparam int unsigned BL       = BucketLog2Max;
+  localparam int unsigned Slots    = 4;
+  localparam int unsigned KeyBits  = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;  // 305
+  localparam int unsigned SlotBits = 370;
+  localparam int unsigned ValLsb   = KeyBits;
+  localparam int unsigned VldBit   = SlotBits - 1;
+  localparam int unsigned BktBits  = Slots * SlotBits;
+  localparam int unsigned EvDepth  = 8;
+
+  if (BucketLog2Max < 1 || BucketLog2Max > 24) begin : gen_bad_log2
+    $error("BucketLog2Max must be within 1..24");
+  end
+
+  // ---------------------------------------------------------------- registers
+  logic [31:0] ctrl, timeout_new, timeout_est, timeout_closing, seed1, seed2, counter_clear;
+  logic [31:0] geometry, capacity, occupancy, stash_used, now, age_cursor, first_full;
+  logic [31:0] lookups_q, hits_q, inserts, insert_full, insert_exists, updates, touches, deletes;
+  logic [31:0] not_found, expiries, age_steps, invalid_ops, moves;
+
+  flow_table_csr u_csr (
+    .clk_i                  (ap_clk),
+    .rst_ni                 (ap_rst_n),
+    .s_axi_control_AWADDR   (s_axi_control_AWADDR),
+    .s_axi_control_AWVALID  (s_axi_control_AWVALID),
+    .s_axi_control_AWREADY  (s_axi_control_AWREADY),
+    .s_axi_control_WDATA    (s_axi_control_WDATA),
+    .s_axi_control_WSTRB    (s_axi_control_WSTRB),
+    .s_axi_control_WVALID   (s_axi_control_WVALID),
+    .s_axi_control_WREADY   (s_axi_control_WREADY),
+    .s_axi_control_BRESP    (s_axi_control_BRESP),
+    .s_axi_control_BVALID   (s_axi_control_BVALID),
+    .s_axi_control_BREADY   (s_axi_control_BREADY),
+    .s_axi_control_ARADDR   (s_axi_control_ARADDR),
+    .s_axi_control_ARVALID  (s_axi_control_ARVALID),
+    .s_axi_control_ARREADY  (s_axi_control_ARREADY),
+    .s_axi_control_RDATA    (s_axi_control_RDATA),
+    .s_axi_control_RRESP    (s_axi_control_RRESP),
+    .s_axi_control_RVALID   (s_axi_control_RVALID),
+    .s_axi_control_RREADY   (s_axi_control_RREADY),
+    .geometry_i             (geometry),
+    .capacity_i             (capacity),
+    .occupancy_i            (occupancy),
+    .stash_used_i           (stash_used),
+    .ctrl_o                 (ctrl),
+    .timeout_new_o          (timeout_new),
+    .timeout_est_o          (timeout_est),
+    .timeout_closing_o      (timeout_closing),
+    .hash_seed1_o           (seed1),
+    .hash_seed2_o           (seed2),
+    .now_i                  (now),
+    .age_cursor_i           (age_cursor),
+    .first_full_occupancy_i (first_full),
+    .lookups_i              (lookups_q),
+    .hits_i                 (hits_q),
+    .inserts_i              (inserts),
+    .insert_full_i          (insert_full),
+    .insert_exists_i        (insert_exists),
+    .updates_i              (updates),
+    .touches_i              (touches),
+    .deletes_i              (deletes),
+    .not_found_i            (not_found),
+    .expiries_i             (expiries),
+    .age_steps_i            (age_steps),
+    .invalid_ops_i          (invalid_ops),
+    .moves_i                (moves),
+    .counter_clear_o        (counter_clear)
+  );
+
+  // Active size and walk length, clamped to the build.
+  logic [4:0]    log2_req, log2_eff;
+  logic [5:0]    walk_req, walk_eff;
+  logic [BL-1:0] mask;
+  assign log2_req = ctrl[conductor_regs_pkg::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB +: 5];
+  assign log2_eff = (log2_req > 5'(BL)) ? 5'(BL) : log2_req;
+  assign walk_req = ctrl[conductor_regs_pkg::FLOW_TABLE_CTRL_WALK_STEPS_LSB +: 6];
+  assign walk_eff = (walk_req > 6'(WalkMax)) ? 6'(WalkMax) : walk_req;
+  assign mask     = BL'((32'd1 << log2_eff) - 32'd1);
+  assign geometry = (32'(BL) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB)
+                  | (32'(Slots) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_SLOTS_LSB)
+                  | (32'(StashSize) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB)
+                  | (32'(WalkMax) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB);
+  assign capacity = (32'd8 << log2_eff) + 32'(StashSize);
+
+  logic unused_ctrl;
+  assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1]};
+
+  // ---------------------------------------------------------------- pipeline control
+  logic                     en, init_done;
+  logic [LatencyCycles-1:0] vld_q;  // vld_q[s]: stage s (0 = lk_q .. 5 = ck5/rdata) holds a lookup
+  logic                     out_valid_q;
+  assign en              = !out_valid_q || m_result_TREADY;
+  assign s_lookup_TREADY = en && init_done;
+  assign m_result_TVALID = out_valid_q;
+
+  // ---------------------------------------------------------------- t: request register
+  logic [conductor_regs_pkg::FLOW_LOOKUP_BITS-1:0] lk_q;
+  always_ff @(posedge ap_clk) begin
+    if (en) lk_q <= s_lookup_TDATA;
+  end
+
+  // ---------------------------------------------------------------- t+1: canonical key
+  logic [KeyBits-1:0] ck_d, ck1_q, ck2_q, ck3_q, ck4_q, ck5_q;
+  logic               kv_d;
+  logic [5:1]         kv_q;
+  logic [63:0]        tag1_q, tag2_q, tag3_q, tag4_q, tag5_q;
+  flow_canon u_canon (
+    .key_i   (lk_q[conductor_regs_pkg::FLOW_LOOKUP_KEY_LSB +: conductor_regs_pkg::FLOW_KEY_BITS]),
+    .ckey_o  (ck_d),
+    .valid_o (kv_d)
+  );
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      ck1_q  <= ck_d;
+      ck2_q  <= ck1_q;
+      ck3_q  <= ck2_q;
+      ck4_q  <= ck3_q;
+      ck5_q  <= ck4_q;
+      kv_q   <= {kv_q[4:1], kv_d};
+      tag1_q <= lk_q[conductor_regs_pkg::FLOW_LOOKUP_TAG_LSB +: 64];
+      tag2_q <= tag1_q;
+      tag3_q <= tag2_q;
+      tag4_q <= tag3_q;
+      tag5_q <= tag4_q;
+    end
+  end
+
+  // ---------------------------------------------------------------- t+2..t+4: hash
+  logic [31:0] h1, h2;
+  flow_hash #(.KeyBits(KeyBits)) u_hash (
+    .clk_i   (ap_clk),
+    .en_i    (en),
+    .key_i   (ck1_q),
+    .seed1_i (seed1),
+    .seed2_i (seed2),
+    .h1_o    (h1),
+    .h2_o    (h2)
+  );
+
+  // ---------------------------------------------------------------- t+5: memories and stash
+  logic [BL-1:0]          a1, a2;
+  logic [BktBits-1:0]     rd1_a, rd2_a;
+  logic [1:0]             e_re, e_we;
+  logic [2*BL-1:0]        e_addr;
+  logic [7:0]             e_slot_we;
+  logic [SlotBits-1:0]    e_wslot;
+  logic [2*BktBits-1:0]   e_rdata;
+  assign a1 = BL'(h1 & 32'(mask));
+  assign a2 = BL'(h2 & 32'(mask));
+
+  flow_bucket_ram #(.BucketLog2Max(BL), .SlotBits(SlotBits), .Slots(Slots)) u_t1 (
+    .clk_i       (ap_clk),
+    .en_a_i      (en),
+    .addr_a_i    (a1),
+    .rdata_a_o   (rd1_a),
+    .re_b_i      (e_re[0]),
+    .we_b_i      (e_we[0]),
+    .addr_b_i    (e_addr[0 +: BL]),
+    .slot_we_b_i (e_slot_we[3:0]),
+    .wslot_b_i   (e_wslot),
+    .rdata_b_o   (e_rdata[0 +: BktBits])
+  );
+  flow_bucket_ram #(.BucketLog2Max(BL), .SlotBits(SlotBits), .Slots(Slots)) u_t2 (
+    .clk_i       (ap_clk),
+    .en_a_i      (en),
+    .addr_a_i    (a2),
+    .rdata_a_o   (rd2_a),
+    .re_b_i      (e_re[1]),
+    .we_b_i      (e_we[1]),
+    .addr_b_i    (e_addr[BL +: BL]),
+    .slot_we_b_i (e_slot_we[7:4]),
+    .wslot_b_i   (e_wslot),
+    .rdata_b_o   (e_rdata[BktBits +: BktBits])
+  );
+
+  // Stash compare in the read clock (same view of the engine's writes as the memories).
+  logic [StashSize*SlotBits-1:0] stash;
+  logic                          sh_d, sh_q;
+  logic [63:0]                   sv_d, sv_q;
+  always_comb begin
+    sh_d = 1'b0;
+    sv_d = '0;
+    for (int i = 0; i < StashSize; i++) begin
+      if (stash[i*SlotBits + VldBit] && stash[i*SlotBits +: KeyBits] == ck4_q) begin
+        sh_d = 1'b1;
+        sv_d = sv_d | stash[i*SlotBits + ValLsb +: 64];
+      end
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      sh_q <= sh_d;
+      sv_q <= sv_d;
+    end
+  end
+
+  // ---------------------------------------------------------------- t+6: compare, result
+  // While the engine moves an entry it may sit in two slots with the same value: OR the values.
+  logic                                            hit;
+  logic [63:0]                                     hv;
+  logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] res_d, res_q;
+  always_comb begin
+    hit = sh_q;
+    hv  = sv_q;
+    for (int s = 0; s < Slots; s++) begin
+      if (rd1_a[s*SlotBits + VldBit] && rd1_a[s*SlotBits +: KeyBits] == ck5_q) begin
+        hit = 1'b1;
+        hv  = hv | rd1_a[s*SlotBits + ValLsb +: 64];
+      end
+      if (rd2_a[s*SlotBits + VldBit] && rd2_a[s*SlotBits +: KeyBits] == ck5_q) begin
+        hit = 1'b1;
+        hv  = hv | rd2_a[s*SlotBits + ValLsb +: 64];
+      end
+    end
+    hit = hit && kv_q[5];
+    res_d = '0;
+    res_d[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64] = hit ? hv : 64'd0;
+    res_d[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64]   = tag5_q;
+    res_d[conductor_regs_pkg::FLOW_RESULT_HIT_LSB]         = hit;
+    res_d[conductor_regs_pkg::FLOW_RESULT_KEY_VALID_LSB]   = kv_q[5];
+  end
+  always_ff @(posedge ap_clk) begin
+    if (en) res_q <= res_d;
+  end
+  assign m_result_TDATA = res_q;
+
+  // ---------------------------------------------------------------- valid bits, lookup counters
+  logic lk_fire;
+  assign lk_fire = s_lookup_TVALID && s_lookup_TREADY;
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      vld_q       <= '0;
+      out_valid_q <= 1'b0;
+      lookups_q   <= '0;
+      hits_q      <= '0;
+    end else begin
+      if (en) begin
+        vld_q       <= {vld_q[LatencyCycles-2:0], lk_fire};
+        out_valid_q <= vld_q[LatencyCycles-1];
+      end
+      if (counter_clear[0]) begin
+        lookups_q <= '0;
+        hits_q    <= '0;
+      end else begin
+        if (lk_fire) lookups_q <= lookups_q + 32'd1;
+        if (en && vld_q[LatencyCycles-1] && hit) hits_q <= hits_q + 32'd1;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- engine, events
+  logic                                           ev_we, ev_room, ev_empty, ev_full;
+  logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0] ev_data;
+  logic [$clog2(EvDepth):0]                       ev_count;
+
+  flow_engine #(
+    .BucketLog2Max (BL),
+    .StashSize     (StashSize),
+    .WalkMax       (WalkMax),
+    .ReadStage     (ReadStage)
+  ) u_engine (
+    .clk_i                  (ap_clk),
+    .rst_ni                 (ap_rst_n),
+    .en_i                   (en),
+    .bucket_log2_i          (log2_eff),
+    .walk_steps_i           (walk_eff),
+    .timeout_new_i          (timeout_new),
+    .timeout_est_i          (timeout_est),
+    .timeout_closing_i      (timeout_closing),
+    .seed1_i                (seed1),
+    .seed2_i                (seed2),
+    .counter_clear_i        (counter_clear[0]),
+    .s_op_tdata_i           (s_op_TDATA),
+    .s_op_tvalid_i          (s_op_TVALID),
+    .s_op_tready_o          (s_op_TREADY),
+    .ev_we_o                (ev_we),
+    .ev_data_o              (ev_data),
+    .ev_room_i              (ev_room),
+    .ram_re_o               (e_re),
+    .ram_we_o               (e_we),
+    .ram_addr_o             (e_addr),
+    .ram_slot_we_o          (e_slot_we),
+    .ram_wslot_o            (e_wslot),
+    .ram_rdata_i            (e_rdata),
+    .stash_o                (stash),
+    .init_done_o            (init_done),
+    .occupancy_o            (occupancy),
+    .stash_used_o           (stash_used),
+    .now_o                  (now),
+    .age_cursor_o           (age_cursor),
+    .first_full_occupancy_o (first_full),
+    .inserts_o              (inserts),
+    .insert_full_o          (insert_full),
+    .insert_exists_o        (insert_exists),
+    .updates_o              (updates),
+    .touches_o              (touches),
+    .deletes_o              (deletes),
+    .not_found_o            (not_found),
+    .expiries_o             (expiries),
+    .age_steps_o            (age_steps),
+    .invalid_ops_o          (invalid_ops),
+    .moves_o                (moves)
+  );
+
+  assign ev_room = ev_count <= ($clog2(EvDepth) + 1)'(EvDepth - Slots);
+
+  sync_fifo #(.Width(conductor_regs_pkg::FLOW_EVENT_BITS), .Depth(EvDepth)) u_events (
+    .clk_i   (ap_clk),
+    .rst_ni  (ap_rst_n),
+    .we_i    (ev_we),
+    .wdata_i (ev_data),
+    .re_i    (m_event_TREADY),
+    .rdata_o (m_event_TDATA),
+    .empty_o (ev_empty),
+    .full_o  (ev_full),
+    .count_o (ev_count)
+  );
+  assign m_event_TVALID = !ev_empty;
+
+  logic unused_fifo;
+  assign unused_fifo = ev_full;
+endmodule
+
+`default_nettype wire

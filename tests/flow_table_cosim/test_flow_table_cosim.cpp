@@ -1,0 +1,272 @@
+// Co-simulation of rtl/flow_table against the golden model FlowTableModel (hls/flow_table): random
+// mixes of lookups and operations with random idle and back-pressure on all four streams,
+// same-key hazards around the op handshake, a full table, collision-heavy tiny tables, the ageing
+// sweep; every FLOW_RESULT and FLOW_EVENT word compared bit for bit, every register compared at the
+// end. Also asserts the lookup II (1), latency (6) and the visibility rule, and measures the ops
+// engine's rate. The build is BucketLog2Max = 9 (4112 entries); smaller active sizes through
+// CTRL.BUCKET_LOG2.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "flow_bench.hpp"
+
+namespace conductor {
+namespace {
+
+using flowsim::config;
+using flowsim::FlowBench;
+using flowsim::Knobs;
+using flowsim::Mix;
+using flowsim::Stimulus;
+
+void expect_clean(FlowBench& b, const char* what) {
+  std::printf("%s: %s\n%s: %s\n", what, b.results.summary().c_str(), what, b.events.summary().c_str());
+  EXPECT_TRUE(b.results.clean()) << what;
+  EXPECT_TRUE(b.events.clean()) << what;
+  EXPECT_EQ(b.compare_registers(), 0) << what;
+}
+
+FlowOp make_op(flow::Opcode c, const FlowKey& k, uint64_t value, uint32_t time, uint16_t tag) {
+  FlowOp op;
+  op.opcode = static_cast<uint8_t>(c);
+  op.key = k;
+  op.value = unpack_flow_value(value);
+  op.time = time;
+  op.tag = tag;
+  return op;
+}
+
+TEST(FlowTableCosim, ResetClearsTheTableAndRegistersReadBack) {
+  FlowBench b(1);
+  std::printf("table cleared in %llu clocks after reset\n", static_cast<unsigned long long>(b.init_cycles));
+  EXPECT_GE(b.init_cycles, (1u << flowsim::kBucketLog2Max) - 1);
+  EXPECT_LE(b.init_cycles, (1u << flowsim::kBucketLog2Max) + 8);
+  // Reset values (CTRL.BUCKET_LOG2 31 = the build's maximum).
+  EXPECT_EQ(b.compare_registers(), 0);
+  EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_CAPACITY_OFFSET), 2u * 512 * 4 + 16);
+  const uint32_t g = b.axil.read_ok(regs::FLOW_TABLE_GEOMETRY_OFFSET);
+  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB, regs::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH), 9u);
+  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_SLOTS_LSB, regs::FLOW_TABLE_GEOMETRY_SLOTS_WIDTH), 4u);
+  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB, regs::FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH), 16u);
+  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB, regs::FLOW_TABLE_GEOMETRY_WALK_MAX_WIDTH), 16u);
+  // CTRL keeps only its fields; values above the build are clamped in CAPACITY.
+  b.axil.write_ok(regs::FLOW_TABLE_CTRL_OFFSET, 0xFFFFFFFFu);
+  EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_CTRL_OFFSET),
+            regs::FLOW_TABLE_CTRL_WALK_STEPS_MASK | regs::FLOW_TABLE_CTRL_BUCKET_LOG2_MASK);
+  EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_CAPACITY_OFFSET), 2u * 512 * 4 + 16);
+  b.axil.write_ok(regs::FLOW_TABLE_CTRL_OFFSET, config(3).ctrl);
+  EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_CAPACITY_OFFSET), 2u * 8 * 4 + 16);
+}
+
+// Lookups never stall, whatever the ops do: one lookup per clock (II = 1) and the result exactly
+// LatencyCycles after the handshake, with a busy op stream alongside.
+TEST(FlowTableCosim, LookupInitiationIntervalAndLatency) {
+  FlowBench b(2);
+  b.program(config(9));
+  Stimulus st(21, 1500);
+  Mix fill;
+  fill.op_percent = 100;
+  fill.insert = 100;
+  fill.update = fill.del = fill.touch = fill.age = 0;
+  st.emit(b, fill, 1000);
+  ASSERT_TRUE(b.drain());
+  const size_t first = b.lk_cycles.size();
+  Mix lookups;
+  lookups.op_percent = 0;
+  Mix ops;
+  ops.op_percent = 100;
+  const int n = 5000;
+  st.emit(b, lookups, n);
+  st.emit(b, ops, 600);  // the op stream runs at the same time
+  ASSERT_TRUE(b.drain());
+  ASSERT_EQ(b.lk_cycles.size(), first + n);
+  for (int i = 1; i < n; ++i) ASSERT_EQ(b.lk_cycles[first + i], b.lk_cycles[first] + i) << "lookup II at " << i;
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(b.res_cycles[first + i], b.lk_cycles[first + i] + flowsim::kLatencyCycles) << "latency at " << i;
+  std::printf("%d lookups in %d clocks (II=1, latency %u) while %zu ops ran\n", n, n, flowsim::kLatencyCycles,
+              b.op_cycles.size());
+  expect_clean(b, "ii/latency");
+}
+
+// The visibility rule, asserted on handshake clocks: a lookup accepted in the clock an op is
+// accepted, or later, sees the op; one accepted earlier does not. Lookups of the same connection
+// (both directions) run every clock across INSERT, UPDATE, TOUCH and DELETE of it.
+TEST(FlowTableCosim, VisibilityIsTheOpHandshakeClock) {
+  for (int stall : {0, 30}) {
+    FlowBench b(3, Knobs{0, 0, stall, stall});
+    b.program(config(9));
+    std::mt19937_64 g(33);
+    const FlowKey k = flowsim::random_key(g);
+    const uint64_t v1 = 0x0000000001020304ull, v2 = 0x00000000050A0B0Cull;
+    const flow::Opcode seq[] = {flow::Opcode::kInsert, flow::Opcode::kUpdate, flow::Opcode::kTouch,
+                                flow::Opcode::kDelete, flow::Opcode::kInsert, flow::Opcode::kDelete};
+    for (int round = 0; round < 6; ++round) {
+      const size_t lk0 = b.lk_cycles.size();
+      for (int i = 0; i < 80; ++i) b.lookup(FlowLookup{(i & 1) ? flowsim::reversed(k) : k, static_cast<uint64_t>(i)});
+      // The op goes in after a few lookups, so lookups straddle its handshake.
+      b.ctrl.run_until([&] { return b.lk_cycles.size() >= lk0 + 10 + 7 * round; }, 1000, "lookups");
+      const size_t op0 = b.op_cycles.size();
+      b.op(make_op(seq[round], round % 2 ? flowsim::reversed(k) : k, round < 3 ? v1 : v2, 100 + round,
+                   static_cast<uint16_t>(round)));
+      ASSERT_TRUE(b.drain());
+      ASSERT_EQ(b.op_cycles.size(), op0 + 1);
+      const uint64_t h = b.op_cycles[op0];
+      int before = 0, after = 0;
+      for (size_t i = lk0; i < b.lk_cycles.size(); ++i) {
+        const FlowResult& r = b.got_results[i];
+        // Expected state just before and just after the op.
+        const bool present_after = seq[round] != flow::Opcode::kDelete;
+        const bool present_before = round != 0 && round != 4;
+        const bool want_hit = b.lk_cycles[i] >= h ? present_after : present_before;
+        ASSERT_EQ(r.hit, want_hit) << "round " << round << " lookup clock " << b.lk_cycles[i] << " op clock " << h;
+        if (round == 2 && r.hit) {  // TOUCH: LAST_SEEN changes at the op clock, nothing else
+          ASSERT_EQ(r.value.last_seen, b.lk_cycles[i] >= h ? 102u : 101u);
+        }
+        (b.lk_cycles[i] >= h ? after : before)++;
+      }
+      EXPECT_GT(before, 0) << round;
+      EXPECT_GT(after, 0) << round;
+    }
+    expect_clean(b, stall ? "visibility, 30% stalls" : "visibility");
+  }
+}
+
+// Random mixes, random idle and back-pressure on every stream, several sizes and walk lengths.
+TEST(FlowTableCosim, RandomMixWithBackPressure) {
+  struct Batch {
+    uint32_t log2, walk;
+    size_t pool, items;
+    Knobs k;
+    int hot, age;  // % hot-key items, % AGE among ops
+  };
+  const Batch batches[] = {
+      {9, 16, 3000, 24000, {0, 0, 0, 0}, 0, 12},
+      {9, 16, 3000, 20000, {30, 20, 25, 40}, 30, 12},
+      {6, 16, 700, 20000, {10, 50, 10, 10}, 20, 12},
+      {6, 3, 700, 16000, {40, 0, 50, 5}, 40, 12},
+      {4, 16, 250, 16000, {5, 5, 60, 60}, 10, 12},
+      {5, 16, 900, 20000, {20, 20, 20, 20}, 25, 1},  // stays nearly full: walks, stash, FULL
+  };
+  uint64_t seed = 20260401;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  for (const Batch& bt : batches) {
+    FlowBench b(seed++, bt.k);
+    flow::Config c = config(bt.log2, bt.walk);
+    c.timeout_new = 40;
+    c.timeout_est = 400;
+    c.timeout_closing = 20;
+    c.seed1 ^= static_cast<uint32_t>(seed);
+    b.program(c);
+    Stimulus st(seed * 13, bt.pool);
+    Mix m;
+    m.hot_percent = bt.hot;
+    m.age = bt.age;
+    m.del = bt.age == 1 ? 8 : m.del;
+    st.emit(b, m, bt.items);
+    ASSERT_TRUE(b.drain()) << "log2 " << bt.log2;
+    char what[96];
+    std::snprintf(what, sizeof what, "mix log2 %u walk %u idle %d/%d stall %d/%d hot %d%%", bt.log2, bt.walk,
+                  bt.k.lookup_idle, bt.k.op_idle, bt.k.result_stall, bt.k.event_stall, bt.hot);
+    expect_clean(b, what);
+    const flow::Counters& n = b.model.counters();
+    std::printf("  occupancy %u, inserts %u (full %u), moves %u, stash %u, expiries %u\n", n.occupancy, n.inserts,
+                n.insert_full, n.moves, n.stash_used, n.expiries);
+  }
+}
+
+// A table filled to its first failure with lookups of present and absent keys interleaved, then
+// churned; and collision-heavy tiny tables (two or one bucket per sub-table, walk on and off).
+TEST(FlowTableCosim, FullTableAndCollisionHeavy) {
+  {
+    FlowBench b(5, Knobs{10, 10, 10, 10});
+    b.program(config(7));  // 1040 entries
+    Stimulus st(55, 1400);
+    Mix fill;
+    fill.op_percent = 60;
+    fill.insert = 100;
+    fill.update = fill.del = fill.touch = fill.age = 0;
+    st.emit(b, fill, 4000);
+    ASSERT_TRUE(b.drain());
+    const flow::Counters n = b.model.counters();
+    std::printf("full table: first failure at %u of %u entries (%.1f%%), %u failed inserts, %u moves\n",
+                n.first_full_occupancy, b.model.capacity(), 100.0 * n.first_full_occupancy / b.model.capacity(),
+                n.insert_full, n.moves);
+    EXPECT_GT(n.insert_full, 0u);
+    EXPECT_GE(n.first_full_occupancy, b.model.capacity() * 9 / 10);
+    Mix churn;
+    st.emit(b, churn, 6000);
+    ASSERT_TRUE(b.drain());
+    expect_clean(b, "full table");
+  }
+  for (uint32_t log2 : {1u, 0u}) {
+    for (uint32_t walk : {16u, 0u}) {
+      FlowBench b(6 + log2 * 2 + walk, Knobs{20, 10, 20, 20});
+      b.program(config(log2, walk));
+      Stimulus st(66 + log2 + walk, 60);
+      Mix m;
+      m.op_percent = 50;
+      m.age = 2;
+      st.emit(b, m, 6000);
+      ASSERT_TRUE(b.drain());
+      char what[64];
+      std::snprintf(what, sizeof what, "collision-heavy log2 %u walk %u", log2, walk);
+      expect_clean(b, what);
+      EXPECT_GT(b.model.counters().insert_full, 0u) << what;
+      if (walk != 0 && log2 != 0) EXPECT_GT(b.model.counters().moves, 0u) << what;
+    }
+  }
+}
+
+// AGE ops sweeping while time advances, with lookups, inserts and touches of the same connections.
+TEST(FlowTableCosim, AgeingSweepWithTraffic) {
+  FlowBench b(7, Knobs{15, 15, 15, 15});
+  flow::Config c = config(5);
+  c.timeout_new = 30;
+  c.timeout_est = 200;
+  c.timeout_closing = 10;
+  b.program(c);
+  Stimulus st(77, 400);
+  Mix m;
+  m.op_percent = 60;
+  m.insert = 35;
+  m.update = 10;
+  m.del = 5;
+  m.touch = 20;
+  m.age = 29;
+  m.time_step = 3;
+  st.emit(b, m, 20000);
+  ASSERT_TRUE(b.drain());
+  expect_clean(b, "ageing");
+  std::printf("  %u expiries over %u AGE steps\n", b.model.counters().expiries, b.model.counters().age_steps);
+  EXPECT_GT(b.model.counters().expiries, 200u);
+}
+
+// The ops engine: one simple op (no walk) every kOpCycles clocks; COUNTER_CLEAR.
+TEST(FlowTableCosim, OpRateAndCounterClear) {
+  FlowBench b(8);
+  b.program(config(9));
+  Stimulus st(88, 4000);
+  Mix ins;
+  ins.op_percent = 100;
+  ins.insert = 100;
+  ins.update = ins.del = ins.touch = ins.age = 0;
+  st.emit(b, ins, 400);  // a nearly empty table: no walks
+  ASSERT_TRUE(b.drain());
+  const size_t n = b.op_cycles.size();
+  ASSERT_EQ(n, 400u);
+  for (size_t i = 1; i < n; ++i) ASSERT_EQ(b.op_cycles[i] - b.op_cycles[i - 1], flowsim::kOpCycles) << i;
+  std::printf("simple ops: one every %u clocks\n", flowsim::kOpCycles);
+  expect_clean(b, "op rate");
+  b.axil.write_ok(regs::FLOW_TABLE_COUNTER_CLEAR_OFFSET, 1);
+  b.model.clear_counters();
+  EXPECT_EQ(b.compare_registers(), 0);
+  EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_INSERTS_OFFSET), 0u);
+  EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_OCCUPANCY_OFFSET), b.model.counters().occupancy);
+}
+
+}  // namespace
+}  // namespace conductor
