@@ -14,7 +14,7 @@
 // Version 3, Type 1 (ADVERTISEMENT, the only type). Priority 255 = the address owner, 0 = the current
 // Master is leaving (§5.2.4). Count >= 1 (§5.2.5; RFC 9568 erratum 8299: a count of 0 is ignored).
 // Rsvd is sent as zero and ignored on receipt (§5.2.6). Max Adver Int is 12 bits of centiseconds,
-// 1..4095 (§5.2.7; RFC 9568 §7.1 / erratum 8301: 0 is discarded). All addresses share the family of
+// 1..4095 (§5.2.7; RFC 9568 erratum 8301: 0 is discarded). All addresses share the family of
 // the IP header that carried them (§5.2.9); for IPv6 the first is the virtual router's link-local
 // address (§5.2.9, checked on configuration, not on receipt).
 //
@@ -22,10 +22,10 @@
 // VRRP message, checksum field zero, plus a pseudo-header:
 //   IPv6: always the RFC 8200 §8.1 pseudo-header (source, destination, 32-bit length, next header 112).
 //   IPv4: RFC 5798 points at the IPv6 pseudo-header (RFC 2460 §8.1) without saying what it means for
-//         IPv4. keepalived (by default; `v3_checksum_as_v2` turns it off) and FRR (by default;
-//         `no checksum-with-ipv4-pseudoheader`) prepend the IPv4 pseudo-header (source, destination,
-//         zero, protocol 112, 16-bit length), computed over the real IP destination (keepalived
-//         issue #642 fixed it for unicast). Cisco leaves it out, and RFC 9568 §5.2.8 now says the
+//         IPv4. keepalived prepends the IPv4 pseudo-header (source, destination, zero, protocol
+//         112, 16-bit length) by default, over the real IP destination (keepalived issue #642 fixed
+//         it for unicast), and leaves it out with `v3_checksum_as_v2`; FRR has the same switch
+//         (`checksum-with-ipv4-pseudoheader`). Cisco leaves it out, and RFC 9568 §5.2.8 now says the
 //         IPv4 checksum covers the VRRP message only. Both forms are on the wire, so:
 //           sending:   Ipv4Checksum::kPseudoHeader by default (what Debian 12's keepalived 2.2.7
 //                      sends and accepts), kMessageOnly on request (RFC 9568);
@@ -114,7 +114,7 @@ struct Advert {
 // ---- Checksum ------------------------------------------------------------------------------------
 
 enum class ChecksumForm : uint8_t {
-  kIpv4PseudoHeader,  // RFC 5798 §5.2.8 as keepalived and FRR apply it to IPv4 (their default)
+  kIpv4PseudoHeader,  // RFC 5798 §5.2.8 as keepalived applies it to IPv4 by default (FRR: an option)
   kIpv4MessageOnly,   // RFC 9568 §5.2.8 for IPv4; keepalived v3_checksum_as_v2; Cisco
   kIpv6PseudoHeader,  // RFC 5798 and RFC 9568 §5.2.8 for IPv6 (RFC 8200 §8.1 pseudo-header)
 };
@@ -144,7 +144,7 @@ enum class RxError : uint8_t {
   kZeroAddressCount,      // Count IPvX Addr is 0 (§5.2.5, RFC 9568 erratum 8299)
   kAddressCountMismatch,  // bytes follow the counted addresses (the count disagrees with the length)
   kBadChecksum,           // no accepted checksum form sums to 0xFFFF
-  kZeroInterval,          // Max Adver Int is 0 (RFC 9568 §7.1, erratum 8301)
+  kZeroInterval,          // Max Adver Int is 0 (RFC 9568 erratum 8301)
   // IP layer (§5.1, §7.1)
   kBadTtl,                // TTL / Hop Limit is not 255
   kBadProtocol,           // IPv4 protocol / IPv6 next header is not 112
