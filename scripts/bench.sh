@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench: runs every benchmark of one build and writes JSON to BUILD/bench/:
 #   hash.json     Google Benchmark: our Toeplitz vs DPDK rte_softrss / rte_thash_gfni (same run)
+#   flow.json     Google Benchmark: flow-table model vs DPDK rte_hash_lookup_bulk (ratio counter),
+#                 occupancy at the first insert failure, RTL operations per clock (90/10 mix)
 #   core.json     Verilated core: simulation speed and exact frames/beats per clock
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
@@ -13,9 +15,12 @@ echo "bench: Toeplitz hash on the CPU (ours vs DPDK), 3 repetitions ..."
 "$build/tests/bench_hash/bench_hash" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/hash.json" --benchmark_out_format=json
 
+echo "bench: flow table (model vs DPDK rte_hash, occupancy, RTL ops per clock) ..."
+"$build/tests/bench_flow/bench_flow" --benchmark_out="$out/flow.json" --benchmark_out_format=json
+
 echo "bench: conductor_core in Verilator ..."
 "$build/tests/bench_core/bench_core" --frames "${BENCH_FRAMES:-200000}" --out "$out/core.json" >/dev/null
 
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, core.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, core.json, summary.json)"
