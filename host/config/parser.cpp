@@ -6,6 +6,7 @@
 #include "host/config/parser.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -332,22 +333,26 @@ struct RawSection {
   const KindInfo* info = nullptr;
   std::string arg;  // canonical text of the argument ("0/3", "sg1", "1")
   uint32_t line = 0;
-  std::vector<Entry> entries;
-  bool broken = false;            // a value failed: skip checks that would repeat the problem
-  std::set<std::string> failed;   // keys whose value was rejected
+  std::vector<Entry> entries;                          // file order
+  std::map<std::string, size_t, std::less<>> index;    // key -> position in entries
+  bool broken = false;                                 // a value failed: skip checks that would repeat it
+  std::set<std::string, std::less<>> failed;           // keys whose value was rejected
 
   std::string label() const { return "[" + std::string(info->name) + (arg.empty() ? "" : " " + arg) + "]"; }
+  void add(Entry e) {
+    index.emplace(e.key, entries.size());
+    entries.push_back(std::move(e));
+  }
   const Entry* entry(std::string_view key) const {
-    for (const Entry& e : entries)
-      if (e.key == key) return &e;
-    return nullptr;
+    auto it = index.find(key);
+    return it == index.end() ? nullptr : &entries[it->second];
   }
   uint32_t line_of(std::string_view key) const {
     const Entry* e = entry(key);
     return e ? e->line : line;
   }
   // The key was given and its value accepted.
-  bool good(std::string_view key) const { return entry(key) && !failed.count(std::string(key)); }
+  bool good(std::string_view key) const { return entry(key) && failed.find(key) == failed.end(); }
 };
 
 class Ctx {
@@ -357,6 +362,8 @@ class Ctx {
   void error(uint32_t line, std::string message) { add(errors_, dropped_errors_, line, std::move(message)); }
   void warn(uint32_t line, std::string message) { add(warnings_, dropped_warnings_, line, std::move(message)); }
   bool failed() const { return !errors_.empty(); }
+  // No room for more errors: skip work that only makes a message better.
+  bool full() const { return errors_.size() >= std::max<size_t>(1, opt_.max_errors); }
 
   std::vector<Diagnostic> take_errors() { return finish(errors_, dropped_errors_, "error"); }
   std::vector<Diagnostic> take_warnings() { return finish(warnings_, dropped_warnings_, "warning"); }
@@ -515,6 +522,10 @@ std::vector<RawSection> read_sections(Ctx& ctx, std::string_view text, const Par
       }
       auto sec = parse_header(ctx, s.substr(1, s.size() - 2), line_no);
       if (!sec) continue;
+      if (sections.size() >= opt.max_sections) {
+        ctx.error(line_no, "more than " + std::to_string(opt.max_sections) + " sections; the rest of the file is not read");
+        break;
+      }
       auto [it, fresh] = seen.emplace(sec->label(), line_no);
       if (!fresh) {
         ctx.error(line_no, "duplicate section " + sec->label() + " (first at line " + std::to_string(it->second) + ")");
@@ -547,7 +558,7 @@ std::vector<RawSection> read_sections(Ctx& ctx, std::string_view text, const Par
                              std::to_string(first->line) + ")");
       continue;
     }
-    current->entries.push_back(Entry{std::string(key), std::string(value), line_no});
+    current->add(Entry{std::string(key), std::string(value), line_no});
   }
   return sections;
 }
@@ -812,15 +823,17 @@ void check(Ctx& ctx, Model& m) {
   }
 
   // Autoscale policies.
+  std::map<std::string, const Located<SecurityGroup>*, std::less<>> by_name;
+  for (const auto& g : m.groups) by_name.emplace(g.value.name, &g);
   std::set<MemberId> spares;
   for (auto& a : m.autoscale) {
     Autoscale& p = a.value;
     for (MemberId id : p.spares) spares.insert(id);
-    const Located<SecurityGroup>* g = nullptr;
-    for (auto& cand : m.groups)
-      if (cand.value.name == p.group) g = &cand;
+    auto found = by_name.find(p.group);
+    const Located<SecurityGroup>* g = found == by_name.end() ? nullptr : found->second;
     if (!g) {
-      std::vector<std::string_view> names(group_names.begin(), group_names.end());
+      std::vector<std::string_view> names;
+      if (!ctx.full()) names.assign(group_names.begin(), group_names.end());
       auto near = closest(p.group, names);
       ctx.error(a.sec->line, a.sec->label() + ": no [security-group " + p.group + "] section" +
                                  (near ? " (did you mean " + std::string(*near) + "?)" : ""));

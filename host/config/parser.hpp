@@ -10,7 +10,8 @@
 // allowed or the closest known name. All errors are collected in line order, up to
 // ParseOptions::max_errors; a final diagnostic says how many more there were. No input makes the
 // parser crash, loop or allocate without bound: lines longer than ParseOptions::max_line_length are
-// rejected unread.
+// rejected unread, and reading stops after ParseOptions::max_sections sections; the work is
+// O(n log n) in the size of the text.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,8 @@ struct ParseOptions {
   size_t max_errors = 20;          // errors kept; the rest are counted in one last diagnostic
   size_t max_line_length = 4096;   // characters per line
   size_t max_file_size = 1 << 20;  // load_config(): larger files are rejected
+  size_t max_sections = 1024;      // a cluster has at most ~650 (2 sites, 4 orchestrators, 128 members,
+                                   // 256 groups and policies); parsing stops after this many
 };
 
 struct ParseResult {

@@ -205,6 +205,23 @@ TEST(ConfigRobustness, PathologicalShapes) {
   check("[security-group g]\nmembers = " + std::string(2000, ',') + "\n");
   check("[security-group g]\nmembers = 0/0-63, 1/0-63, 0/0-63\n");
   check(std::string("[site 0]\n[sync]\nkey = 00112233445566778899aabbccddeeff\n\0\n", 50));
+  std::string distinct = "[device]\n";  // ~1 MiB of distinct unknown keys in one section
+  for (int i = 0; i < 80000; ++i) distinct += "k" + std::to_string(i) + " = 1\n";
+  check(distinct);
+  std::string groups;  // many groups, and policies whose groups are missing
+  for (int i = 0; i < 3000; ++i)
+    groups += "[security-group g" + std::to_string(i) + "]\nmembers = 0/0\n[autoscale h" + std::to_string(i) + "]\n";
+  check(groups);
+}
+
+TEST(ConfigRobustness, StopsAfterTooManySections) {
+  std::string text = test::kMinimal;
+  for (int i = 0; i < 1100; ++i) text += "[security-group g" + std::to_string(i) + "]\nmembers = 0/0\n";
+  const ParseResult r = parse_config(text, "big.conf");
+  ASSERT_FALSE(r.ok());
+  // [site 0] and [sync] are sections 1 and 2; group g1022 on line 4 + 2 * 1022 is the 1025th.
+  const Diagnostic want{"big.conf", 2048, "more than 1024 sections; the rest of the file is not read"};
+  EXPECT_NE(std::find(r.errors.begin(), r.errors.end(), want), r.errors.end()) << test::diagnostics(r);
 }
 
 }  // namespace
