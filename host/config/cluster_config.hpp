@@ -78,11 +78,11 @@ struct ClusterSettings {
 
 // [site N]: a site and its orchestrators' VRRP group.
 struct Site {
-  uint8_t id = 0;    // 0..1
-  std::string name{};  // optional label
-  uint8_t vrid = 1;                     // VRRP virtual router id 1..255 (the file's default: 1 + id)
-  uint16_t advert_interval_cs = 20;     // VRRP advertisement interval, centiseconds (1..4095)
-  bool preempt = true;                  // a higher-priority orchestrator takes over when it comes back
+  uint8_t id = 0;                              // 0..1
+  std::string name{};                          // optional label
+  uint8_t vrid = 1;                            // VRRP virtual router id 1..255 (the file's default: 1 + id)
+  uint16_t advert_interval_cs = 20;            // VRRP advertisement interval, centiseconds (1..4095)
+  bool preempt = true;                         // a higher-priority orchestrator takes over when it comes back
   std::vector<IpAddress> virtual_addresses{};  // the site's VRRP virtual addresses
   friend bool operator==(const Site&, const Site&) = default;
 };
@@ -91,7 +91,7 @@ struct Site {
 struct Orchestrator {
   std::string name{};
   uint8_t site = 0;
-  IpAddress address{};      // its own (VRRP source and control) address
+  IpAddress address{};     // its own (VRRP source and control) address
   uint8_t priority = 100;  // VRRP priority 1..254 within its site's group
   friend bool operator==(const Orchestrator&, const Orchestrator&) = default;
 };
@@ -101,7 +101,7 @@ struct Member {
   MemberId id{};
   std::string name{};                  // optional label
   std::optional<IpAddress> address{};  // its sync / heartbeat address
-  uint16_t weight = 100;             // 0..512; 0 = drained (no new connections)
+  uint16_t weight = 100;               // 0..512; 0 = drained (no new connections)
   AdminState admin = AdminState::kUp;  // down = clusterXL_admin down: weight 0, backups take over
   friend bool operator==(const Member&, const Member&) = default;
 };
@@ -109,8 +109,8 @@ struct Member {
 // [security-group NAME]
 struct SecurityGroup {
   std::string name{};
-  uint8_t id = 0;                  // SG_ID of FLOW_KEY (s_axis_tuser)
-  std::vector<MemberId> members{};   // active members, in file order, unique
+  uint8_t id = 0;                   // SG_ID of FLOW_KEY (s_axis_tuser)
+  std::vector<MemberId> members{};  // active members, in file order, unique
   friend bool operator==(const SecurityGroup&, const SecurityGroup&) = default;
 };
 
@@ -122,10 +122,10 @@ struct Autoscale {
   bool enabled = true;
   uint32_t min_members = 1;
   uint32_t max_members = kMaxClusterMembers;  // the file's default: the group's members + spares
-  std::vector<MemberId> spares{};  // members that may join the group, in order of preference
+  std::vector<MemberId> spares{};             // members that may join the group, in order of preference
   uint8_t scale_out_cpu_percent = 80;
   uint8_t scale_in_cpu_percent = 30;
-  std::optional<uint64_t> scale_out_bps{};  // throughput per member, bits/s; unset: CPU only
+  std::optional<uint64_t> scale_out_bps{};    // throughput per member, bits/s; unset: CPU only
   std::optional<uint64_t> scale_in_bps{};
   Duration scale_out_after = std::chrono::seconds{60};
   Duration scale_in_after = std::chrono::seconds{300};
@@ -142,19 +142,19 @@ struct Timers {
 
 // [sync]: HyperSync.
 struct Sync {
-  uint16_t port = kDefaultSyncPort;  // UDP
-  std::vector<uint8_t> key{};          // authentication key, 16..64 bytes (required in the file)
-  Duration delay = std::chrono::seconds{3};  // delayed notifications: connections younger than this are not synced
+  uint16_t port = kDefaultSyncPort;               // UDP
+  std::vector<uint8_t> key{};                     // authentication key, 16..64 bytes (required in the file)
+  Duration delay = std::chrono::seconds{3};       // delayed notifications: younger connections are not synced
   Duration flush = std::chrono::milliseconds{1};  // a partly filled sync frame leaves after at most this long
-  uint16_t mtu = 1500;               // sync frames are batched up to this IP MTU
+  uint16_t mtu = 1500;                            // sync frames are batched up to this IP MTU
   friend bool operator==(const Sync&, const Sync&) = default;
 };
 
 // [control]: how the daemon is operated.
 struct Control {
   std::string socket = "/run/conductor/conductord.sock";  // conductorctl's Unix socket
-  std::string socket_group{};            // group allowed to use it; empty: owner only
-  std::optional<Endpoint> metrics{};     // Prometheus endpoint (loopback only); unset: off
+  std::string socket_group{};                             // group allowed to use it; empty: owner only
+  std::optional<Endpoint> metrics{};                      // Prometheus endpoint (loopback only); unset: off
   LogLevel log_level = LogLevel::kInfo;
   friend bool operator==(const Control&, const Control&) = default;
 };

@@ -48,8 +48,10 @@ struct Change {
 };
 
 struct ConfigDiff {
-  std::vector<Change> changes{};      // in file order: sections as to_text() writes them, keys in table order
-  std::vector<std::string> rebalance{};  // groups whose weights_of() differ (new, removed groups excluded)
+  // Sections in to_text() order; within a kind, removed entries first, then added and changed ones
+  // in the new configuration's order; keys in the order the documentation lists them.
+  std::vector<Change> changes{};
+  std::vector<std::string> rebalance{};  // groups whose weights_of() differ (new and removed groups excluded)
 
   bool empty() const { return changes.empty(); }
   bool needs_restart() const;
