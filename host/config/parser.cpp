@@ -489,8 +489,17 @@ std::vector<RawSection> read_sections(Ctx& ctx, std::string_view text, const Par
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     if (line_no < UINT32_MAX) ++line_no;
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    // A rejected line that looks like a header ends the current section, so its keys are not
+    // reported again as the previous section's.
+    auto drop_line = [&](std::string_view seen_text) {
+      if (!trim(seen_text).empty() && trim(seen_text).front() == '[') {
+        current = nullptr;
+        in_rejected = true;
+      }
+    };
     if (raw.size() > opt.max_line_length) {
       ctx.error(line_no, "line is longer than " + std::to_string(opt.max_line_length) + " characters");
+      drop_line(raw.substr(0, 64));
       continue;
     }
     size_t hash = raw.find('#');
@@ -507,7 +516,10 @@ std::vector<RawSection> read_sections(Ctx& ctx, std::string_view text, const Par
         bad_byte = true;
       }
     }
-    if (bad_byte) continue;
+    if (bad_byte) {
+      drop_line(body);
+      continue;
+    }
     std::string_view s = trim(body);
     if (s.empty()) continue;
 

@@ -321,6 +321,9 @@ TEST(ConfigErrorsTogether, BrokenSectionDoesNotCascade) {
   const std::string text = kMembers + "[security-group sg1]\nmembers = 0/0, zz\n[autoscale sg1]\nmin-members = 2\n";
   EXPECT_EQ(errors_of(text + test::kMinimal),
             std::vector<std::string>{"t.conf:7: members: 'zz': not a member id SITE/MEMBER (e.g. 0/3)"});
+  // A header line with a bad byte ends the previous section: its keys are not the previous one's.
+  EXPECT_EQ(errors_of(std::string("[device]\n[member 0/0\x01]\nweight = 1\n") + test::kMinimal),
+            std::vector<std::string>{"t.conf:2: control character '\\x01' at column 12"});
   // A rejected header's keys are not reported again.
   EXPECT_EQ(errors_of(std::string("[member 9/9]\nweight = 999\nbogus = 1\n") + test::kMinimal),
             std::vector<std::string>{"t.conf:1: [member 9/9]: site '9' is out of range (sites are 0 and 1)"});
