@@ -45,3 +45,146 @@ SteerMeta core_process(const CoreRegs& regs, const uint8_t* frame, size_t len, u
 }
 
 }  // namespace conductor
+
+// ================================================================ correction layer
+#include "common/packing.hpp"
+
+namespace conductor {
+
+namespace {
+
+void apply_backup(FlowValue& v, uint16_t e) {
+  v.lb_member = static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F);
+  v.lb_valid = ((e >> regs::BACKUP_ENTRY_LB_VALID_LSB) & 1) != 0;
+  v.rb_member = static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 0x3F);
+  v.rb_site = static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1);
+  v.rb_valid = ((e >> regs::BACKUP_ENTRY_RB_VALID_LSB) & 1) != 0;
+}
+
+uint16_t backup_of(const SteerRegs& r, unsigned site, unsigned member) {
+  return r.backup[(site & 1) * 64 + (member & 63)];
+}
+
+}  // namespace
+
+const char* steer_action_name(SteerAction a) {
+  switch (a) {
+    case SteerAction::kNew: return "new";
+    case SteerAction::kHit: return "hit";
+    case SteerAction::kCorrected: return "corrected";
+    case SteerAction::kFailover: return "failover";
+  }
+  return "?";
+}
+
+uint64_t pack_core_out(const CoreOut& o) {
+  uint64_t w = pack(o.meta).to_uint64();
+  w |= uint64_t{static_cast<uint8_t>(o.action) & 3u} << regs::STEER_META_ACTION_LSB;
+  return w;
+}
+
+CoreOut unpack_core_out(uint64_t tuser) {
+  CoreOut o;
+  o.meta = unpack_steer_meta(ap_uint<64>(tuser));
+  o.action = static_cast<SteerAction>((tuser >> regs::STEER_META_ACTION_LSB) & 3u);
+  return o;
+}
+
+CoreModel::CoreModel(int flow_bucket_log2_max) : table_(flow_bucket_log2_max) {}
+
+CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& dec,
+                                       const FlowKey& key, const FlowResult& r, uint32_t time) {
+  Steering s;
+  s.op.key = key;
+  s.op.time = time;
+  if (!r.hit) {
+    // A new connection follows its bucket and is learned with the bucket member's backups.
+    s.site = dec.site;
+    s.member = dec.member;
+    s.deliver = dec.valid;
+    s.action = SteerAction::kNew;
+    if (dec.valid && r.key_valid) {
+      s.has_op = true;
+      s.op.opcode = static_cast<uint8_t>(flow::Opcode::kInsert);
+      s.op.value.owner_site = dec.site;
+      s.op.value.owner_member = dec.member;
+      apply_backup(s.op.value, backup_of(regs, dec.site, dec.member));
+      s.op.value.state = flow::State::kNew;
+    }
+    return s;
+  }
+  const FlowValue& v = r.value;
+  if (regs.member_is_up(v.owner_site, v.owner_member)) {
+    s.site = v.owner_site;
+    s.member = v.owner_member;
+    s.deliver = true;
+    bool same = dec.valid && dec.site == v.owner_site && dec.member == v.owner_member;
+    s.action = same ? SteerAction::kHit : SteerAction::kCorrected;
+    if (static_cast<uint32_t>(time - v.last_seen) >= regs.touch_ticks) {
+      s.has_op = true;
+      s.op.opcode = static_cast<uint8_t>(flow::Opcode::kTouch);
+    }
+    return s;
+  }
+  // The owner is down: its local backup (owner's site up), else its remote backup, else the
+  // bucket. The new owner is written back (UPDATE) with its own backups.
+  s.action = SteerAction::kFailover;
+  if (regs.site_is_up(v.owner_site) && v.lb_valid && regs.member_is_up(v.owner_site, v.lb_member)) {
+    s.site = v.owner_site;
+    s.member = v.lb_member;
+  } else if (v.rb_valid && regs.member_is_up(v.rb_site, v.rb_member)) {
+    s.site = v.rb_site;
+    s.member = v.rb_member;
+  } else if (dec.valid) {
+    s.site = dec.site;
+    s.member = dec.member;
+  } else {
+    s.site = dec.site;
+    s.member = dec.member;
+    s.deliver = false;
+    return s;
+  }
+  s.deliver = true;
+  s.has_op = true;
+  s.op.opcode = static_cast<uint8_t>(flow::Opcode::kUpdate);
+  s.op.value = v;
+  s.op.value.owner_site = s.site;
+  s.op.value.owner_member = s.member;
+  apply_backup(s.op.value, backup_of(regs, s.site, s.member));
+  return s;
+}
+
+CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time) {
+  ParseResult p = parse_frame(frame, len, sg_id);
+  Decision dec = dist_hash_model(regs_.hash, p.key);
+  CoreOut o;
+  o.meta = core_steer(regs_, p.status, dec);
+  // Every frame is looked up (a defaulted frame's key has no IP_VALID and misses).
+  FlowLookup l;
+  l.key = p.key;
+  l.tag = pack(dec).to_uint64();
+  FlowResult r = table_.lookup(l);
+  if (!o.meta.defaulted) {
+    Steering s = correct(regs_.steer, dec, p.key, r, time);
+    o.meta.site = s.site;
+    o.meta.member = s.member;
+    o.meta.deliver = s.deliver;
+    o.action = s.action;
+    if (s.has_op) {
+      FlowEvent ev[flow::kMaxEvents];
+      int n = table_.apply(s.op, ev);
+      ++steer_.ops_issued;
+      if (n > 0 && ev[0].status == flow::Status::kFull) ++steer_.learn_full;
+    }
+  }
+  switch (o.action) {
+    case SteerAction::kNew: ++steer_.new_flows; break;
+    case SteerAction::kHit: ++steer_.hit; break;
+    case SteerAction::kCorrected: ++steer_.corrected; break;
+    case SteerAction::kFailover: ++steer_.failover; break;
+  }
+  core_count(counters_, o.meta);
+  return o;
+}
+
+}  // namespace conductor

@@ -1,23 +1,96 @@
 // C++17 (Vitis HLS and SystemC translation units include it).
 // Golden model of conductor_core (rtl/core/conductor_core.sv): parser -> dist_hash -> steer, with
 // the parser block's counters. The core co-simulation and `conductor sim --engine model` use it.
+//   core_process()  the stateless path (parser, hash, bucket): what the core did before the
+//                   correction layer, and still its answer for a flow whose owner is its bucket's
+//                   member.
+//   CoreModel       the whole core with the correction layer: flow table (FlowTableModel), member
+//                   and site status, backup map; frames are processed one after another, and every
+//                   frame sees the flow-table ops of all frames before it (docs/architecture.md,
+//                   "Correction layer").
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include <array>
+
 #include "common/flow_key.hpp"
 #include "dist_hash/dist_hash_model.hpp"
+#include "flow_table/flow_table_model.hpp"
 #include "parser/parser_model.hpp"
 
 namespace conductor {
+
+// The steer block (correction layer) registers the host writes.
+struct SteerRegs {
+  // MEMBER_UP0..3: word w covers site w/2, members 32*(w%2) .. 32*(w%2)+31.
+  std::array<uint32_t, 4> member_up{{0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}};
+  uint32_t site_up = 3;        // SITE_UP.UP
+  uint32_t touch_ticks = 1000; // TOUCH_TICKS
+  // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
+  std::array<uint16_t, 128> backup{};
+
+  bool member_is_up(unsigned site, unsigned member) const {
+    site &= 1;
+    member &= 63;
+    return ((site_up >> site) & 1) != 0 && ((member_up[site * 2 + member / 32] >> (member % 32)) & 1) != 0;
+  }
+  bool site_is_up(unsigned site) const { return ((site_up >> (site & 1)) & 1) != 0; }
+  void set_member(unsigned site, unsigned member, bool up) {
+    uint32_t& w = member_up[(site & 1) * 2 + (member & 63) / 32];
+    uint32_t bit = 1u << ((member & 63) % 32);
+    w = up ? (w | bit) : (w & ~bit);
+  }
+  void set_site(unsigned site, bool up) {
+    uint32_t bit = 1u << (site & 1);
+    site_up = up ? (site_up | bit) : (site_up & ~bit);
+  }
+};
 
 // Everything the host programs into the core (the rw registers of rtl/csr/conductor.regs).
 struct CoreRegs {
   DistHashRegs hash;          // dist_hash block: CTRL, KEY0..9, BUCKETS
   uint32_t parser_ctrl = 0;   // parser.CTRL
   uint32_t default_dest = 0;  // parser.DEFAULT_DEST
+  SteerRegs steer;            // steer block
 };
+
+// STEER_META.ACTION.
+enum class SteerAction : uint8_t { kNew = 0, kHit = 1, kCorrected = 2, kFailover = 3 };
+const char* steer_action_name(SteerAction a);
+
+// The steer block's counters (32-bit in the RTL).
+struct SteerCounters {
+  uint64_t new_flows = 0;   // NEW
+  uint64_t hit = 0;         // HIT
+  uint64_t corrected = 0;   // CORRECTED
+  uint64_t failover = 0;    // FAILOVER
+  uint64_t learn_full = 0;  // LEARN_FULL
+  uint64_t ops_issued = 0;  // OPS_ISSUED
+
+  friend bool operator==(const SteerCounters& a, const SteerCounters& b) {
+    return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected &&
+           a.failover == b.failover && a.learn_full == b.learn_full && a.ops_issued == b.ops_issued;
+  }
+  friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
+};
+
+// One frame's answer: STEER_META (m_axis_tuser) split into the stateless fields and ACTION.
+struct CoreOut {
+  SteerMeta meta;
+  SteerAction action = SteerAction::kNew;
+
+  friend bool operator==(const CoreOut& a, const CoreOut& b) {
+    return a.meta == b.meta && a.action == b.action;
+  }
+  friend bool operator!=(const CoreOut& a, const CoreOut& b) { return !(a == b); }
+};
+uint64_t pack_core_out(const CoreOut& o);
+CoreOut unpack_core_out(uint64_t tuser);
+
+// The flow table inside conductor_core: rtl parameter FlowBucketLog2Max of conductor_core.sv.
+constexpr int kCoreFlowBucketLog2Max = 10;
 
 // The parser block's counters (the RTL's are 32-bit and wrap; compare modulo 2^32).
 struct CoreCounters {
@@ -47,5 +120,43 @@ void core_count(CoreCounters& c, const SteerMeta& meta);
 // One frame through the whole core model.
 SteerMeta core_process(const CoreRegs& regs, const uint8_t* frame, size_t len, uint8_t sg_id,
                        CoreCounters* counters);
+
+// The whole core with the correction layer (sequential semantics: frame j sees the flow-table ops
+// of every frame before it).
+class CoreModel {
+ public:
+  explicit CoreModel(int flow_bucket_log2_max = kCoreFlowBucketLog2Max);
+
+  CoreRegs& regs() { return regs_; }
+  const CoreRegs& regs() const { return regs_; }
+
+  // One frame: security group `sg_id` and timestamp `time` (ticks) as s_axis_tuser carries them.
+  CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time);
+
+  const CoreCounters& counters() const { return counters_; }
+  const SteerCounters& steer_counters() const { return steer_; }
+  void clear_counters() { counters_ = CoreCounters{}; }
+  void clear_steer_counters() { steer_ = SteerCounters{}; }
+  FlowTableModel& flow_table() { return table_; }
+  const FlowTableModel& flow_table() const { return table_; }
+
+  // The correction rule on a looked-up flow (exposed for tests): given the frame's DECISION and
+  // the flow-table result, the destination, action and the op to issue (opcode 0: none).
+  struct Steering {
+    uint8_t site = 0, member = 0;
+    bool deliver = false;
+    SteerAction action = SteerAction::kNew;
+    FlowOp op;
+    bool has_op = false;
+  };
+  static Steering correct(const SteerRegs& regs, const Decision& dec, const FlowKey& key,
+                          const FlowResult& r, uint32_t time);
+
+ private:
+  CoreRegs regs_;
+  FlowTableModel table_;
+  CoreCounters counters_;
+  SteerCounters steer_;
+};
 
 }  // namespace conductor

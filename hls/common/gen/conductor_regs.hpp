@@ -66,7 +66,7 @@ struct WindowInfo {
   const char* description;
 };
 
-inline constexpr uint32_t NUM_BLOCKS                               = 4u;  // CSR blocks in the map
+inline constexpr uint32_t NUM_BLOCKS                               = 5u;  // CSR blocks in the map
 
 // ---- block id: Identification: the host checks it before it programs anything
 inline constexpr uint32_t ID_BASE                                  = 0x00000000u;
@@ -355,6 +355,72 @@ inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 0x000000C0u
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_ADDR            = 0x000400C0u;
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_RESET           = 0x00000000u;
 
+// ---- block steer: Correction layer: member and site status, backup map, touch interval, counters
+inline constexpr uint32_t STEER_BASE                               = 0x00041000u;
+inline constexpr uint32_t STEER_SIZE                               = 0x00001000u;
+inline constexpr uint32_t STEER_ADDR_BITS                          = 12u;  // local byte-address bits
+// MEMBER_UP0 (rw): members 0..31 of site 0 are up (bit m = member m); a flow whose owner is down fails over
+inline constexpr uint32_t STEER_MEMBER_UP0_OFFSET                  = 0x00000010u;
+inline constexpr uint32_t STEER_MEMBER_UP0_ADDR                    = 0x00041010u;
+inline constexpr uint32_t STEER_MEMBER_UP0_RESET                   = 0xFFFFFFFFu;
+// MEMBER_UP1 (rw): members 32..63 of site 0 are up (bit m = member 32 + m)
+inline constexpr uint32_t STEER_MEMBER_UP1_OFFSET                  = 0x00000014u;
+inline constexpr uint32_t STEER_MEMBER_UP1_ADDR                    = 0x00041014u;
+inline constexpr uint32_t STEER_MEMBER_UP1_RESET                   = 0xFFFFFFFFu;
+// MEMBER_UP2 (rw): members 0..31 of site 1 are up
+inline constexpr uint32_t STEER_MEMBER_UP2_OFFSET                  = 0x00000018u;
+inline constexpr uint32_t STEER_MEMBER_UP2_ADDR                    = 0x00041018u;
+inline constexpr uint32_t STEER_MEMBER_UP2_RESET                   = 0xFFFFFFFFu;
+// MEMBER_UP3 (rw): members 32..63 of site 1 are up
+inline constexpr uint32_t STEER_MEMBER_UP3_OFFSET                  = 0x0000001Cu;
+inline constexpr uint32_t STEER_MEMBER_UP3_ADDR                    = 0x0004101Cu;
+inline constexpr uint32_t STEER_MEMBER_UP3_RESET                   = 0xFFFFFFFFu;
+// SITE_UP (rw): sites that are up: a member is up when its bit and its site's bit are both set
+inline constexpr uint32_t STEER_SITE_UP_OFFSET                     = 0x00000020u;
+inline constexpr uint32_t STEER_SITE_UP_ADDR                       = 0x00041020u;
+inline constexpr uint32_t STEER_SITE_UP_RESET                      = 0x00000003u;
+inline constexpr uint32_t STEER_SITE_UP_UP_LSB                     = 0u;  // bit s = site s is up
+inline constexpr uint32_t STEER_SITE_UP_UP_WIDTH                   = 2u;
+inline constexpr uint32_t STEER_SITE_UP_UP_MASK                    = 0x00000003u;
+// TOUCH_TICKS (rw): a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)
+inline constexpr uint32_t STEER_TOUCH_TICKS_OFFSET                 = 0x00000024u;
+inline constexpr uint32_t STEER_TOUCH_TICKS_ADDR                   = 0x00041024u;
+inline constexpr uint32_t STEER_TOUCH_TICKS_RESET                  = 0x000003E8u;
+// NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
+inline constexpr uint32_t STEER_NEW_OFFSET                         = 0x00000080u;
+inline constexpr uint32_t STEER_NEW_ADDR                           = 0x00041080u;
+inline constexpr uint32_t STEER_NEW_RESET                          = 0x00000000u;
+// HIT (ro): frames with ACTION hit
+inline constexpr uint32_t STEER_HIT_OFFSET                         = 0x00000084u;
+inline constexpr uint32_t STEER_HIT_ADDR                           = 0x00041084u;
+inline constexpr uint32_t STEER_HIT_RESET                          = 0x00000000u;
+// CORRECTED (ro): frames with ACTION corrected
+inline constexpr uint32_t STEER_CORRECTED_OFFSET                   = 0x00000088u;
+inline constexpr uint32_t STEER_CORRECTED_ADDR                     = 0x00041088u;
+inline constexpr uint32_t STEER_CORRECTED_RESET                    = 0x00000000u;
+// FAILOVER (ro): frames with ACTION failover
+inline constexpr uint32_t STEER_FAILOVER_OFFSET                    = 0x0000008Cu;
+inline constexpr uint32_t STEER_FAILOVER_ADDR                      = 0x0004108Cu;
+inline constexpr uint32_t STEER_FAILOVER_RESET                     = 0x00000000u;
+// LEARN_FULL (ro): INSERT ops of new connections that failed: flow table full (FULL events)
+inline constexpr uint32_t STEER_LEARN_FULL_OFFSET                  = 0x00000090u;
+inline constexpr uint32_t STEER_LEARN_FULL_ADDR                    = 0x00041090u;
+inline constexpr uint32_t STEER_LEARN_FULL_RESET                   = 0x00000000u;
+// OPS_ISSUED (ro): INSERT, UPDATE and TOUCH ops sent to the flow table
+inline constexpr uint32_t STEER_OPS_ISSUED_OFFSET                  = 0x00000094u;
+inline constexpr uint32_t STEER_OPS_ISSUED_ADDR                    = 0x00041094u;
+inline constexpr uint32_t STEER_OPS_ISSUED_RESET                   = 0x00000000u;
+// COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
+inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
+inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
+inline constexpr uint32_t STEER_COUNTER_CLEAR_RESET                = 0x00000000u;
+// window BACKUP: backup map, word site*64 + member (BACKUP_ENTRY): the backups a connection owned by that member gets
+inline constexpr uint32_t STEER_BACKUP_OFFSET                      = 0x00000200u;
+inline constexpr uint32_t STEER_BACKUP_ADDR                        = 0x00041200u;
+inline constexpr uint32_t STEER_BACKUP_SIZE                        = 0x00000200u;
+inline constexpr uint32_t STEER_BACKUP_WORDS                       = 128u;  // 32-bit words
+inline constexpr uint32_t STEER_BACKUP_WORD_ADDR_BITS              = 7u;
+
 // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
 inline constexpr uint32_t FLOW_KEY_BITS                            = 320u;
 inline constexpr uint32_t FLOW_KEY_SRC_ADDR_LSB                    = 0u;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -443,6 +509,8 @@ inline constexpr uint32_t STEER_META_STATUS_LSB                    = 56u;  // [5
 inline constexpr uint32_t STEER_META_STATUS_WIDTH                  = 4u;
 inline constexpr uint32_t STEER_META_DEFAULTED_LSB                 = 60u;  // [60] the parser default action was applied
 inline constexpr uint32_t STEER_META_DEFAULTED_WIDTH               = 1u;
+inline constexpr uint32_t STEER_META_ACTION_LSB                    = 61u;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
+inline constexpr uint32_t STEER_META_ACTION_WIDTH                  = 2u;
 inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"HASH", 0u, 32u, "Toeplitz hash (0 when DEFAULTED)"},
     {"BUCKET", 32u, 16u, "bucket (0 when DEFAULTED)"},
@@ -451,6 +519,27 @@ inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"DELIVER", 55u, 1u, "1 deliver to SITE/MEMBER; 0 drop (default action drop, or no member)"},
     {"STATUS", 56u, 4u, "parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit"},
     {"DEFAULTED", 60u, 1u, "the parser default action was applied"},
+    {"ACTION", 61u, 2u, "correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)"},
+};
+
+// ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
+inline constexpr uint32_t BACKUP_ENTRY_BITS                        = 16u;
+inline constexpr uint32_t BACKUP_ENTRY_LB_MEMBER_LSB               = 0u;  // [5:0] local backup member (the owner's site)
+inline constexpr uint32_t BACKUP_ENTRY_LB_MEMBER_WIDTH             = 6u;
+inline constexpr uint32_t BACKUP_ENTRY_LB_VALID_LSB                = 6u;  // [6] a local backup is assigned
+inline constexpr uint32_t BACKUP_ENTRY_LB_VALID_WIDTH              = 1u;
+inline constexpr uint32_t BACKUP_ENTRY_RB_MEMBER_LSB               = 8u;  // [13:8] remote backup member
+inline constexpr uint32_t BACKUP_ENTRY_RB_MEMBER_WIDTH             = 6u;
+inline constexpr uint32_t BACKUP_ENTRY_RB_SITE_LSB                 = 14u;  // [14] remote backup site
+inline constexpr uint32_t BACKUP_ENTRY_RB_SITE_WIDTH               = 1u;
+inline constexpr uint32_t BACKUP_ENTRY_RB_VALID_LSB                = 15u;  // [15] a remote backup is assigned
+inline constexpr uint32_t BACKUP_ENTRY_RB_VALID_WIDTH              = 1u;
+inline constexpr FieldInfo BACKUP_ENTRY_FIELDS[] = {
+    {"LB_MEMBER", 0u, 6u, "local backup member (the owner's site)"},
+    {"LB_VALID", 6u, 1u, "a local backup is assigned"},
+    {"RB_MEMBER", 8u, 6u, "remote backup member"},
+    {"RB_SITE", 14u, 1u, "remote backup site"},
+    {"RB_VALID", 15u, 1u, "a remote backup is assigned"},
 };
 
 // ---- struct FLOW_VALUE: flow-table value: owner, backups, state, sync flags, last-seen time
@@ -622,12 +711,16 @@ inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
     {"WALK_STEPS", 0u, 6u, "cuckoo walk steps an insert may take before it tries the stash (clamped to WALK_MAX); 0: no moves"},
     {"BUCKET_LOG2", 8u, 5u, "active buckets per sub-table 2^BUCKET_LOG2 (clamped to BUCKET_LOG2_MAX; reset 31 = the maximum)"},
 };
+inline constexpr FieldInfo STEER_SITE_UP_FIELDS[] = {
+    {"UP", 0u, 2u, "bit s = site s is up"},
+};
 
 inline constexpr BlockInfo kBlocks[] = {
     {"id", 0x00000000u, 0x00001000u, "Identification: the host checks it before it programs anything"},
     {"parser", 0x00001000u, 0x00001000u, "Parser: what happens to frames it cannot parse, and its counters"},
     {"dist_hash", 0x00020000u, 0x00020000u, "Distribution hash kernel (its own s_axi_control port)"},
     {"flow_table", 0x00040000u, 0x00001000u, "Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters"},
+    {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, touch interval, counters"},
 };
 
 inline constexpr RegInfo kRegisters[] = {
@@ -739,14 +832,41 @@ inline constexpr RegInfo kRegisters[] = {
      "entries moved by cuckoo walks", nullptr, 0},
     {"COUNTER_CLEAR", "flow_table", 0x000400C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY", nullptr, 0},
+    {"MEMBER_UP0", "steer", 0x00041010u, 0x00000010u, Access::kRw, 0xFFFFFFFFu,
+     "members 0..31 of site 0 are up (bit m = member m); a flow whose owner is down fails over", nullptr, 0},
+    {"MEMBER_UP1", "steer", 0x00041014u, 0x00000014u, Access::kRw, 0xFFFFFFFFu,
+     "members 32..63 of site 0 are up (bit m = member 32 + m)", nullptr, 0},
+    {"MEMBER_UP2", "steer", 0x00041018u, 0x00000018u, Access::kRw, 0xFFFFFFFFu,
+     "members 0..31 of site 1 are up", nullptr, 0},
+    {"MEMBER_UP3", "steer", 0x0004101Cu, 0x0000001Cu, Access::kRw, 0xFFFFFFFFu,
+     "members 32..63 of site 1 are up", nullptr, 0},
+    {"SITE_UP", "steer", 0x00041020u, 0x00000020u, Access::kRw, 0x00000003u,
+     "sites that are up: a member is up when its bit and its site's bit are both set", STEER_SITE_UP_FIELDS, 1},
+    {"TOUCH_TICKS", "steer", 0x00041024u, 0x00000024u, Access::kRw, 0x000003E8u,
+     "a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)", nullptr, 0},
+    {"NEW", "steer", 0x00041080u, 0x00000080u, Access::kRo, 0x00000000u,
+     "frames with ACTION new (flow-table miss; defaulted frames included)", nullptr, 0},
+    {"HIT", "steer", 0x00041084u, 0x00000084u, Access::kRo, 0x00000000u,
+     "frames with ACTION hit", nullptr, 0},
+    {"CORRECTED", "steer", 0x00041088u, 0x00000088u, Access::kRo, 0x00000000u,
+     "frames with ACTION corrected", nullptr, 0},
+    {"FAILOVER", "steer", 0x0004108Cu, 0x0000008Cu, Access::kRo, 0x00000000u,
+     "frames with ACTION failover", nullptr, 0},
+    {"LEARN_FULL", "steer", 0x00041090u, 0x00000090u, Access::kRo, 0x00000000u,
+     "INSERT ops of new connections that failed: flow table full (FULL events)", nullptr, 0},
+    {"OPS_ISSUED", "steer", 0x00041094u, 0x00000094u, Access::kRo, 0x00000000u,
+     "INSERT, UPDATE and TOUCH ops sent to the flow table", nullptr, 0},
+    {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
+     "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
 };
 
 inline constexpr WindowInfo kWindows[] = {
     {"BUCKETS", "dist_hash", 0x00030000u, 0x00010000u, "bucket table: one byte per bucket (b7 valid, b6 site, b5:0 member), bucket i in byte i%4 of word i/4"},
+    {"BACKUP", "steer", 0x00041200u, 0x00000200u, "backup map, word site*64 + member (BACKUP_ENTRY): the backups a connection owned by that member gets"},
 };
 
-inline constexpr std::size_t kNumBlocks = 4;
-inline constexpr std::size_t kNumRegisters = 54;
-inline constexpr std::size_t kNumWindows = 1;
+inline constexpr std::size_t kNumBlocks = 5;
+inline constexpr std::size_t kNumRegisters = 67;
+inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

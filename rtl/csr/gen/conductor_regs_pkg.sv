@@ -7,7 +7,7 @@
 
 package conductor_regs_pkg;
 
-  localparam int unsigned NUM_BLOCKS                               = 32'd4;  // CSR blocks in the map
+  localparam int unsigned NUM_BLOCKS                               = 32'd5;  // CSR blocks in the map
 
   // ---- block id: Identification: the host checks it before it programs anything
   localparam int unsigned ID_BASE                                  = 32'h00000000;
@@ -296,6 +296,72 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_ADDR            = 32'h000400C0;
   localparam logic [31:0] FLOW_TABLE_COUNTER_CLEAR_RESET           = 32'h00000000;
 
+  // ---- block steer: Correction layer: member and site status, backup map, touch interval, counters
+  localparam int unsigned STEER_BASE                               = 32'h00041000;
+  localparam int unsigned STEER_SIZE                               = 32'h00001000;
+  localparam int unsigned STEER_ADDR_BITS                          = 32'd12;  // local byte-address bits
+  // MEMBER_UP0 (rw): members 0..31 of site 0 are up (bit m = member m); a flow whose owner is down fails over
+  localparam int unsigned STEER_MEMBER_UP0_OFFSET                  = 32'h00000010;
+  localparam int unsigned STEER_MEMBER_UP0_ADDR                    = 32'h00041010;
+  localparam logic [31:0] STEER_MEMBER_UP0_RESET                   = 32'hFFFFFFFF;
+  // MEMBER_UP1 (rw): members 32..63 of site 0 are up (bit m = member 32 + m)
+  localparam int unsigned STEER_MEMBER_UP1_OFFSET                  = 32'h00000014;
+  localparam int unsigned STEER_MEMBER_UP1_ADDR                    = 32'h00041014;
+  localparam logic [31:0] STEER_MEMBER_UP1_RESET                   = 32'hFFFFFFFF;
+  // MEMBER_UP2 (rw): members 0..31 of site 1 are up
+  localparam int unsigned STEER_MEMBER_UP2_OFFSET                  = 32'h00000018;
+  localparam int unsigned STEER_MEMBER_UP2_ADDR                    = 32'h00041018;
+  localparam logic [31:0] STEER_MEMBER_UP2_RESET                   = 32'hFFFFFFFF;
+  // MEMBER_UP3 (rw): members 32..63 of site 1 are up
+  localparam int unsigned STEER_MEMBER_UP3_OFFSET                  = 32'h0000001C;
+  localparam int unsigned STEER_MEMBER_UP3_ADDR                    = 32'h0004101C;
+  localparam logic [31:0] STEER_MEMBER_UP3_RESET                   = 32'hFFFFFFFF;
+  // SITE_UP (rw): sites that are up: a member is up when its bit and its site's bit are both set
+  localparam int unsigned STEER_SITE_UP_OFFSET                     = 32'h00000020;
+  localparam int unsigned STEER_SITE_UP_ADDR                       = 32'h00041020;
+  localparam logic [31:0] STEER_SITE_UP_RESET                      = 32'h00000003;
+  localparam int unsigned STEER_SITE_UP_UP_LSB                     = 32'd0;  // bit s = site s is up
+  localparam int unsigned STEER_SITE_UP_UP_WIDTH                   = 32'd2;
+  localparam logic [31:0] STEER_SITE_UP_UP_MASK                    = 32'h00000003;
+  // TOUCH_TICKS (rw): a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)
+  localparam int unsigned STEER_TOUCH_TICKS_OFFSET                 = 32'h00000024;
+  localparam int unsigned STEER_TOUCH_TICKS_ADDR                   = 32'h00041024;
+  localparam logic [31:0] STEER_TOUCH_TICKS_RESET                  = 32'h000003E8;
+  // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
+  localparam int unsigned STEER_NEW_OFFSET                         = 32'h00000080;
+  localparam int unsigned STEER_NEW_ADDR                           = 32'h00041080;
+  localparam logic [31:0] STEER_NEW_RESET                          = 32'h00000000;
+  // HIT (ro): frames with ACTION hit
+  localparam int unsigned STEER_HIT_OFFSET                         = 32'h00000084;
+  localparam int unsigned STEER_HIT_ADDR                           = 32'h00041084;
+  localparam logic [31:0] STEER_HIT_RESET                          = 32'h00000000;
+  // CORRECTED (ro): frames with ACTION corrected
+  localparam int unsigned STEER_CORRECTED_OFFSET                   = 32'h00000088;
+  localparam int unsigned STEER_CORRECTED_ADDR                     = 32'h00041088;
+  localparam logic [31:0] STEER_CORRECTED_RESET                    = 32'h00000000;
+  // FAILOVER (ro): frames with ACTION failover
+  localparam int unsigned STEER_FAILOVER_OFFSET                    = 32'h0000008C;
+  localparam int unsigned STEER_FAILOVER_ADDR                      = 32'h0004108C;
+  localparam logic [31:0] STEER_FAILOVER_RESET                     = 32'h00000000;
+  // LEARN_FULL (ro): INSERT ops of new connections that failed: flow table full (FULL events)
+  localparam int unsigned STEER_LEARN_FULL_OFFSET                  = 32'h00000090;
+  localparam int unsigned STEER_LEARN_FULL_ADDR                    = 32'h00041090;
+  localparam logic [31:0] STEER_LEARN_FULL_RESET                   = 32'h00000000;
+  // OPS_ISSUED (ro): INSERT, UPDATE and TOUCH ops sent to the flow table
+  localparam int unsigned STEER_OPS_ISSUED_OFFSET                  = 32'h00000094;
+  localparam int unsigned STEER_OPS_ISSUED_ADDR                    = 32'h00041094;
+  localparam logic [31:0] STEER_OPS_ISSUED_RESET                   = 32'h00000000;
+  // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
+  localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
+  localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;
+  localparam logic [31:0] STEER_COUNTER_CLEAR_RESET                = 32'h00000000;
+  // window BACKUP: backup map, word site*64 + member (BACKUP_ENTRY): the backups a connection owned by that member gets
+  localparam int unsigned STEER_BACKUP_OFFSET                      = 32'h00000200;
+  localparam int unsigned STEER_BACKUP_ADDR                        = 32'h00041200;
+  localparam int unsigned STEER_BACKUP_SIZE                        = 32'h00000200;
+  localparam int unsigned STEER_BACKUP_WORDS                       = 32'd128;  // 32-bit words
+  localparam int unsigned STEER_BACKUP_WORD_ADDR_BITS              = 32'd7;  // width of the memory port's word address
+
   // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
   localparam int unsigned FLOW_KEY_BITS                            = 32'd320;
   localparam int unsigned FLOW_KEY_SRC_ADDR_LSB                    = 32'd0;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -359,6 +425,21 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_STATUS_WIDTH                  = 32'd4;
   localparam int unsigned STEER_META_DEFAULTED_LSB                 = 32'd60;  // [60] the parser default action was applied
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
+  localparam int unsigned STEER_META_ACTION_LSB                    = 32'd61;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
+  localparam int unsigned STEER_META_ACTION_WIDTH                  = 32'd2;
+
+  // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
+  localparam int unsigned BACKUP_ENTRY_BITS                        = 32'd16;
+  localparam int unsigned BACKUP_ENTRY_LB_MEMBER_LSB               = 32'd0;  // [5:0] local backup member (the owner's site)
+  localparam int unsigned BACKUP_ENTRY_LB_MEMBER_WIDTH             = 32'd6;
+  localparam int unsigned BACKUP_ENTRY_LB_VALID_LSB                = 32'd6;  // [6] a local backup is assigned
+  localparam int unsigned BACKUP_ENTRY_LB_VALID_WIDTH              = 32'd1;
+  localparam int unsigned BACKUP_ENTRY_RB_MEMBER_LSB               = 32'd8;  // [13:8] remote backup member
+  localparam int unsigned BACKUP_ENTRY_RB_MEMBER_WIDTH             = 32'd6;
+  localparam int unsigned BACKUP_ENTRY_RB_SITE_LSB                 = 32'd14;  // [14] remote backup site
+  localparam int unsigned BACKUP_ENTRY_RB_SITE_WIDTH               = 32'd1;
+  localparam int unsigned BACKUP_ENTRY_RB_VALID_LSB                = 32'd15;  // [15] a remote backup is assigned
+  localparam int unsigned BACKUP_ENTRY_RB_VALID_WIDTH              = 32'd1;
 
   // ---- struct FLOW_VALUE: flow-table value: owner, backups, state, sync flags, last-seen time
   localparam int unsigned FLOW_VALUE_BITS                          = 32'd64;

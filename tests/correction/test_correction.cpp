@@ -1,0 +1,340 @@
+// Correction layer (issue 3) on the core model: the rule per frame and the properties the issue
+// asks for: across any sequence of weight changes no established connection changes owner unless
+// its owner fails; after a failure every connection of the failed owner is served by its local
+// backup, or its remote backup when the owner's site is down.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "common/gen/conductor_regs.hpp"
+#include "core/core_model.hpp"
+
+namespace conductor {
+namespace {
+
+// Ethernet + IPv4 + UDP, 60 bytes: flow f between 198.18.(f>>8).(f&255):1000+f and 198.19.0.1:53;
+// reply = the other direction (same connection).
+std::vector<uint8_t> udp_frame(uint32_t f, bool reply) {
+  std::vector<uint8_t> b(60, 0);
+  b[12] = 0x08;
+  b[13] = 0x00;
+  uint8_t* ip = &b[14];
+  ip[0] = 0x45;
+  ip[3] = 28;
+  ip[8] = 64;
+  ip[9] = 17;
+  uint8_t a[4] = {198, 18, static_cast<uint8_t>(f >> 8), static_cast<uint8_t>(f)};
+  uint8_t c[4] = {198, 19, 0, 1};
+  uint16_t pa = static_cast<uint16_t>(1000 + f), pc = 53;
+  const uint8_t* s = reply ? c : a;
+  const uint8_t* d = reply ? a : c;
+  uint16_t sp = reply ? pc : pa, dp = reply ? pa : pc;
+  for (int i = 0; i < 4; ++i) {
+    ip[12 + i] = s[i];
+    ip[16 + i] = d[i];
+  }
+  uint8_t* udp = ip + 20;
+  udp[0] = static_cast<uint8_t>(sp >> 8);
+  udp[1] = static_cast<uint8_t>(sp);
+  udp[2] = static_cast<uint8_t>(dp >> 8);
+  udp[3] = static_cast<uint8_t>(dp);
+  udp[5] = 8;
+  return b;
+}
+
+uint8_t bucket_byte(unsigned site, unsigned member) {
+  return static_cast<uint8_t>(0x80u | ((site & 1) << 6) | (member & 63));
+}
+
+uint16_t backup_word(bool lb_valid, unsigned lb, bool rb_valid, unsigned rb_site, unsigned rb) {
+  return static_cast<uint16_t>((lb & 63) | (lb_valid ? 0x40 : 0) | ((rb & 63) << 8) |
+                               ((rb_site & 1) << 14) | (rb_valid ? 0x8000 : 0));
+}
+
+// sym-l4 mode, 2^log2 buckets all assigned to (site, member).
+CoreModel make_model(unsigned log2, unsigned site, unsigned member, int flow_log2 = 8) {
+  CoreModel m(flow_log2);
+  m.regs().hash.ctrl = (1u << regs::DIST_HASH_CTRL_MODE_LSB) | (log2 << regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
+  for (uint32_t b = 0; b < (1u << log2); ++b) m.regs().hash.buckets[b] = bucket_byte(site, member);
+  return m;
+}
+
+CoreOut send(CoreModel& m, uint32_t f, bool reply, uint32_t t) {
+  auto b = udp_frame(f, reply);
+  return m.process(b.data(), b.size(), 0, t);
+}
+
+TEST(Correction, ActionPackingUsesBits61And62) {
+  CoreOut o;
+  o.action = SteerAction::kFailover;
+  o.meta.member = 5;
+  uint64_t w = pack_core_out(o);
+  EXPECT_EQ((w >> 61) & 3u, 3u);
+  EXPECT_EQ(unpack_core_out(w), o);
+  EXPECT_EQ(regs::STEER_META_ACTION_LSB, 61u);
+  EXPECT_STREQ(steer_action_name(SteerAction::kCorrected), "corrected");
+}
+
+TEST(Correction, NewThenHitThenCorrectedAfterTheBucketMoves) {
+  CoreModel m = make_model(4, 0, 3);
+  m.regs().steer.backup[3] = backup_word(true, 4, true, 1, 7);
+  CoreOut o = send(m, 1, false, 10);
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_EQ(o.meta.member, 3);
+  EXPECT_TRUE(o.meta.deliver);
+  EXPECT_EQ(m.flow_table().counters().occupancy, 1u);
+  // The reply direction is the same connection.
+  o = send(m, 1, true, 11);
+  EXPECT_EQ(o.action, SteerAction::kHit);
+  EXPECT_EQ(o.meta.member, 3);
+  // Every bucket moves to member 9: the flow stays with 3 (corrected), a new flow goes to 9.
+  for (auto& b : m.regs().hash.buckets) b = bucket_byte(0, 9);
+  o = send(m, 1, false, 12);
+  EXPECT_EQ(o.action, SteerAction::kCorrected);
+  EXPECT_EQ(o.meta.member, 3);
+  o = send(m, 2, false, 13);
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_EQ(o.meta.member, 9);
+  const SteerCounters& c = m.steer_counters();
+  EXPECT_EQ(c.new_flows, 2u);
+  EXPECT_EQ(c.hit, 1u);
+  EXPECT_EQ(c.corrected, 1u);
+  EXPECT_EQ(c.ops_issued, 2u);  // two inserts; no touch within TOUCH_TICKS
+}
+
+TEST(Correction, FailoverToLocalThenRemoteBackupAndTheBackupBecomesTheOwner) {
+  CoreModel m = make_model(4, 0, 3);
+  m.regs().steer.backup[3] = backup_word(true, 4, true, 1, 7);        // owner 0/3: lb 0/4, rb 1/7
+  m.regs().steer.backup[4] = backup_word(true, 5, true, 1, 8);        // 0/4: lb 0/5, rb 1/8
+  m.regs().steer.backup[64 + 7] = backup_word(true, 9, false, 0, 0);  // 1/7: lb 1/9
+  send(m, 1, false, 0);
+  send(m, 2, false, 0);
+  m.regs().steer.set_member(0, 3, false);  // one register write
+  CoreOut o = send(m, 1, false, 1);
+  EXPECT_EQ(o.action, SteerAction::kFailover);
+  EXPECT_EQ(o.meta.site, 0);
+  EXPECT_EQ(o.meta.member, 4);
+  // Written back: 0/4 is the owner now, with its own backups; the bucket still says 0/3.
+  o = send(m, 1, true, 2);
+  EXPECT_EQ(o.action, SteerAction::kCorrected);
+  EXPECT_EQ(o.meta.member, 4);
+  // Site 0 down: flow 2 (owner 0/3 still recorded) goes to its remote backup 1/7.
+  m.regs().steer.set_site(0, false);
+  o = send(m, 2, false, 3);
+  EXPECT_EQ(o.action, SteerAction::kFailover);
+  EXPECT_EQ(o.meta.site, 1);
+  EXPECT_EQ(o.meta.member, 7);
+  // Flow 1 (owner 0/4 now): its remote backup 1/8.
+  o = send(m, 1, false, 4);
+  EXPECT_EQ(o.action, SteerAction::kFailover);
+  EXPECT_EQ(o.meta.site, 1);
+  EXPECT_EQ(o.meta.member, 8);
+  EXPECT_EQ(m.steer_counters().failover, 3u);
+}
+
+TEST(Correction, NoBackupUpFallsBackToTheBucket) {
+  CoreModel m = make_model(4, 0, 3);
+  send(m, 1, false, 0);
+  for (auto& b : m.regs().hash.buckets) b = bucket_byte(1, 2);
+  m.regs().steer.set_member(0, 3, false);
+  CoreOut o = send(m, 1, false, 1);
+  EXPECT_EQ(o.action, SteerAction::kFailover);
+  EXPECT_EQ(o.meta.site, 1);
+  EXPECT_EQ(o.meta.member, 2);
+  EXPECT_TRUE(o.meta.deliver);
+  o = send(m, 1, false, 2);
+  EXPECT_EQ(o.action, SteerAction::kHit);  // 1/2 owns it now and is the bucket's member
+  // No bucket member either: not delivered, nothing written.
+  for (auto& b : m.regs().hash.buckets) b = 0;
+  m.regs().steer.set_member(1, 2, false);
+  uint64_t ops = m.steer_counters().ops_issued;
+  o = send(m, 1, false, 3);
+  EXPECT_EQ(o.action, SteerAction::kFailover);
+  EXPECT_FALSE(o.meta.deliver);
+  EXPECT_EQ(m.steer_counters().ops_issued, ops);
+}
+
+TEST(Correction, TouchOncePerInterval) {
+  CoreModel m = make_model(4, 0, 3);
+  m.regs().steer.touch_ticks = 100;
+  send(m, 1, false, 1000);  // insert, LAST_SEEN 1000
+  for (uint32_t t = 1001; t < 1100; ++t) send(m, 1, false, t);
+  EXPECT_EQ(m.flow_table().counters().touches, 0u);
+  send(m, 1, false, 1100);  // 100 ticks idle: touch
+  EXPECT_EQ(m.flow_table().counters().touches, 1u);
+  send(m, 1, false, 1150);
+  EXPECT_EQ(m.flow_table().counters().touches, 1u);
+  // Wrap of time: idle is modulo 2^32.
+  m.regs().steer.touch_ticks = 0;
+  send(m, 1, false, 5);
+  EXPECT_EQ(m.flow_table().counters().touches, 2u);
+  EXPECT_EQ(m.steer_counters().ops_issued, 3u);
+}
+
+TEST(Correction, DefaultedFramesAndUnassignedBucketsLearnNothing) {
+  CoreModel m = make_model(4, 0, 3);
+  std::vector<uint8_t> arp(60, 0);
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  CoreOut o = m.process(arp.data(), arp.size(), 0, 0);
+  EXPECT_TRUE(o.meta.defaulted);
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  for (auto& b : m.regs().hash.buckets) b = 0;
+  o = send(m, 1, false, 0);
+  EXPECT_FALSE(o.meta.deliver);
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_EQ(m.flow_table().counters().occupancy, 0u);
+  EXPECT_EQ(m.steer_counters().ops_issued, 0u);
+  EXPECT_EQ(m.steer_counters().new_flows, 2u);
+}
+
+TEST(Correction, FullTableIsCountedAndTheFlowStaysNew) {
+  CoreModel m = make_model(4, 0, 3, /*flow_log2=*/0);  // capacity 2*1*4 + 16 = 24
+  const uint32_t cap = m.flow_table().capacity();
+  for (uint32_t f = 0; f < cap + 10; ++f) send(m, f, false, 0);
+  EXPECT_EQ(m.flow_table().counters().occupancy, cap);
+  EXPECT_EQ(m.steer_counters().learn_full, 10u);
+  CoreOut o = send(m, cap + 5, false, 1);  // still not learned: new again
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_EQ(m.steer_counters().learn_full, 11u);
+}
+
+// ---- properties -------------------------------------------------------------------------------
+struct Owner {
+  unsigned site = 0, member = 0;
+  uint16_t backups = 0;
+};
+
+void property_run(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const unsigned log2 = 6;
+  CoreModel m = make_model(log2, 0, 0, 10);
+  SteerRegs& st = m.regs().steer;
+  const unsigned members = 6;  // per site
+  auto random_buckets = [&] {
+    // A weight change: any member set, any share (the property must hold for every table).
+    std::vector<std::pair<unsigned, unsigned>> live;
+    for (unsigned s = 0; s < 2; ++s)
+      for (unsigned k = 0; k < members; ++k)
+        if (st.member_is_up(s, k) && rng() % 3 != 0) live.push_back({s, k});
+    for (auto& b : m.regs().hash.buckets) {
+      if (live.empty()) {
+        b = 0;
+        continue;
+      }
+      auto [s, k] = live[rng() % live.size()];
+      b = bucket_byte(s, k);
+    }
+  };
+  for (unsigned s = 0; s < 2; ++s)
+    for (unsigned k = 0; k < members; ++k)
+      st.backup[s * 64 + k] = backup_word(rng() % 4 != 0, (k + 1 + rng() % (members - 1)) % members,
+                                          rng() % 4 != 0, 1 - s, static_cast<unsigned>(rng() % members));
+  random_buckets();
+  std::map<uint32_t, Owner> owner;  // established connections
+  uint64_t kept = 0, failed_over = 0;
+  const uint32_t flows = 300;
+  for (uint32_t t = 0; t < 6000; ++t) {
+    unsigned ev = static_cast<unsigned>(rng() % 100);
+    if (ev < 3) {
+      random_buckets();
+    } else if (ev < 5) {
+      st.set_member(rng() % 2, static_cast<unsigned>(rng() % members), rng() % 2 == 0);
+    } else if (ev == 5) {
+      st.set_site(rng() % 2, rng() % 4 != 0);
+    }
+    uint32_t f = static_cast<uint32_t>(rng() % flows);
+    CoreOut o = send(m, f, rng() % 2 == 0, t);
+    auto it = owner.find(f);
+    if (it == owner.end()) {
+      ASSERT_EQ(o.action, SteerAction::kNew);
+      if (o.meta.deliver) owner[f] = Owner{o.meta.site, o.meta.member, st.backup[o.meta.site * 64 + o.meta.member]};
+      continue;
+    }
+    Owner& w = it->second;
+    if (st.member_is_up(w.site, w.member)) {
+      // Established and its owner is up: the owner, whatever the buckets say.
+      ASSERT_TRUE(o.action == SteerAction::kHit || o.action == SteerAction::kCorrected) << "flow " << f;
+      ASSERT_EQ(o.meta.site, w.site) << "flow " << f << " frame " << t;
+      ASSERT_EQ(o.meta.member, w.member) << "flow " << f << " frame " << t;
+      ASSERT_TRUE(o.meta.deliver);
+      ++kept;
+      continue;
+    }
+    // Owner failed: local backup when the owner's site is up, else the remote backup.
+    ASSERT_EQ(o.action, SteerAction::kFailover);
+    bool lb_valid = (w.backups >> 6) & 1, rb_valid = (w.backups >> 15) & 1;
+    unsigned lb = w.backups & 63, rb = (w.backups >> 8) & 63, rb_site = (w.backups >> 14) & 1;
+    if (st.site_is_up(w.site) && lb_valid && st.member_is_up(w.site, lb)) {
+      ASSERT_EQ(o.meta.site, w.site);
+      ASSERT_EQ(o.meta.member, lb);
+    } else if (rb_valid && st.member_is_up(rb_site, rb)) {
+      ASSERT_EQ(o.meta.site, rb_site);
+      ASSERT_EQ(o.meta.member, rb);
+    } else if (!o.meta.deliver) {
+      continue;  // nobody to take it: still owned by the failed member
+    }
+    ++failed_over;
+    w = Owner{o.meta.site, o.meta.member, st.backup[o.meta.site * 64 + o.meta.member]};
+  }
+  EXPECT_GT(kept, 1000u);
+  EXPECT_GT(failed_over, 10u);
+  EXPECT_EQ(m.steer_counters().learn_full, 0u);
+}
+
+TEST(CorrectionProperty, EstablishedConnectionsKeepTheirOwnerUnlessItFails) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE(seed);
+    property_run(seed);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(CorrectionProperty, EveryConnectionOfAFailedOwnerMovesToItsBackupAfterOneWrite) {
+  CoreModel m = make_model(6, 0, 0, 10);
+  SteerRegs& st = m.regs().steer;
+  for (uint32_t b = 0; b < 64; ++b) m.regs().hash.buckets[b] = bucket_byte(b % 2, b % 4);
+  for (unsigned k = 0; k < 4; ++k) {
+    st.backup[k] = backup_word(true, (k + 1) % 4, true, 1, k);
+    st.backup[64 + k] = backup_word(true, (k + 1) % 4, true, 0, k);
+  }
+  std::map<uint32_t, CoreOut> first;
+  for (uint32_t f = 0; f < 500; ++f) first[f] = send(m, f, false, 0);
+  // Member 0/2 down (one write): each of its flows goes to 0/3 (its local backup), others stay.
+  st.set_member(0, 2, false);
+  for (uint32_t f = 0; f < 500; ++f) {
+    CoreOut o = send(m, f, true, 1);
+    const SteerMeta& a = first[f].meta;
+    if (a.site == 0 && a.member == 2) {
+      EXPECT_EQ(o.action, SteerAction::kFailover);
+      EXPECT_EQ(o.meta.site, 0);
+      EXPECT_EQ(o.meta.member, 3);
+    } else {
+      EXPECT_EQ(o.meta.site, a.site);
+      EXPECT_EQ(o.meta.member, a.member);
+      EXPECT_EQ(o.action, SteerAction::kHit);
+    }
+  }
+  // Site 0 down: every flow now owned in site 0 goes to its remote backup in site 1.
+  std::map<uint32_t, CoreOut> second;
+  for (uint32_t f = 0; f < 500; ++f) second[f] = send(m, f, false, 2);
+  st.set_site(0, false);
+  for (uint32_t f = 0; f < 500; ++f) {
+    CoreOut o = send(m, f, false, 3);
+    const SteerMeta& a = second[f].meta;
+    if (a.site == 0) {
+      EXPECT_EQ(o.action, SteerAction::kFailover);
+      EXPECT_EQ(o.meta.site, 1);
+      EXPECT_EQ(o.meta.member, a.member);  // rb of 0/k is 1/k
+    } else {
+      EXPECT_EQ(o.meta.site, 1);
+      EXPECT_EQ(o.meta.member, a.member);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace conductor
