@@ -461,3 +461,46 @@ TEST(SyncReplay, KeyRotation) {
 
 }  // namespace
 }  // namespace conductor::sync
+
+// ---- The comparison table of docs/hypersync.md §9 --------------------------------------------------
+
+#include "tests/sync/peer_formats.hpp"
+
+namespace conductor::sync {
+namespace {
+
+TEST(SyncCompare, DocumentedTable) {
+  using namespace peer;
+  auto ours = full_frame(1500, kConductorFixedV4, kDeltaV4Bytes);
+  EXPECT_EQ(ours.messages, 60u);
+  EXPECT_EQ(ours.alone, 94u);
+  EXPECT_NEAR(ours.per_change, 25.2, 0.05);
+  auto del = full_frame(1500, kConductorFixedV4, kDeleteV4Bytes);
+  EXPECT_EQ(del.messages, 90u);
+  EXPECT_NEAR(del.per_change, 16.8, 0.05);
+  auto v6 = full_frame(1500, kConductorFixedV4, kDeltaV6Bytes);
+  EXPECT_EQ(v6.messages, 30u);
+  EXPECT_NEAR(v6.per_change, 50.3, 0.05);
+  auto ftfw = full_frame(1500, kFtfwFixedV4, ftfw_tcp_message(false));
+  EXPECT_EQ(ftfw.messages, 24u);
+  EXPECT_NEAR(ftfw.per_change, 61.8, 0.05);
+  EXPECT_NEAR(full_frame(1500, kFtfwFixedV4, ftfw_tcp_message(true)).per_change, 86.5, 0.05);
+  auto ins = full_frame(1500, kPfsyncFixedV4, kPfsyncState);
+  EXPECT_EQ(ins.messages, 5u);
+  EXPECT_NEAR(ins.per_change, 275.6, 0.05);
+  auto upd = full_frame(1500, kPfsyncFixedV4, kPfsyncUpdC);
+  EXPECT_EQ(upd.messages, 17u);
+  EXPECT_NEAR(upd.per_change, 87.4, 0.05);
+  auto pdel = full_frame(1500, kPfsyncFixedV4, kPfsyncDelC);
+  EXPECT_EQ(pdel.messages, 121u);
+  EXPECT_NEAR(pdel.per_change, 12.5, 0.05);
+  // The arithmetic matches a frame the codec really builds.
+  std::vector<Record> recs;
+  for (uint32_t i = 0; i < ours.messages; ++i) recs.push_back(new_record(test::sample_key_v4(i), test::sample_value(i)));
+  auto pkt = encode_udp_packet(test::sample_header(), recs, fuzz::fuzz_key(), UdpEncap{});
+  ASSERT_TRUE(pkt.ok());
+  EXPECT_EQ(pkt->size(), ours.frame_bytes);
+}
+
+}  // namespace
+}  // namespace conductor::sync
