@@ -61,6 +61,9 @@ std::string_view admin_state_name(AdminState a);
 std::string_view hash_mode_config_name(HashMode m);  // rss, sym-l4, sym-ip
 
 inline constexpr uint16_t kDefaultSyncPort = 8116;
+// HyperSync authenticates frames with SipHash-2-4 under a 128-bit cluster key (docs/hypersync.md).
+inline constexpr size_t kSyncKeyBytes = 16;
+using SyncKey = std::array<uint8_t, kSyncKeyBytes>;
 inline constexpr size_t kMaxOrchestratorsPerSite = 2;
 inline constexpr size_t kMaxSecurityGroups = 256;  // SG_ID is 8 bits
 inline constexpr size_t kMaxClusterMembers = kMaxSites * kMaxMembersPerSite;  // 128
@@ -143,7 +146,7 @@ struct Timers {
 // [sync]: HyperSync.
 struct Sync {
   uint16_t port = kDefaultSyncPort;               // UDP
-  std::vector<uint8_t> key{};                     // authentication key, 16..64 bytes (required in the file)
+  SyncKey key{};                                  // authentication key (required in the file; all zero: unset)
   Duration delay = std::chrono::seconds{3};       // delayed notifications: younger connections are not synced
   Duration flush = std::chrono::milliseconds{1};  // a partly filled sync frame leaves after at most this long
   uint16_t mtu = 1500;                            // sync frames are batched up to this IP MTU

@@ -231,11 +231,11 @@ const KeySpec<Sync> kSyncKeys[] = {
     {"port", false, [](Sync& s, std::string_view v) { return assign(s.port, parse_uint(v, 1, 65535)); }},
     {"key", true,
      [](Sync& s, std::string_view v) -> Status {
-       auto k = parse_hex(v, 16, 64);
+       auto k = parse_hex(v, kSyncKeyBytes, kSyncKeyBytes);
        if (!k) return k.error();
        if (std::all_of(k->begin(), k->end(), [](uint8_t b) { return b == 0; }))
-         return bad("an all-zero key authenticates nothing; generate one (e.g. openssl rand -hex 32)");
-       s.key = std::move(*k);
+         return bad("an all-zero key authenticates nothing; generate one (e.g. openssl rand -hex 16)");
+       std::copy(k->begin(), k->end(), s.key.begin());
        return ok_status();
      }},
     {"delay", false,

@@ -1,5 +1,7 @@
 #include "host/config/render.hpp"
 
+#include <algorithm>
+
 #include "host/config/values.hpp"
 
 namespace conductor::config {
@@ -75,7 +77,9 @@ std::vector<Field> fields(const Timers& t) {
 
 std::vector<Field> fields(const Sync& s) {
   return {{"port", std::to_string(s.port), kRestart},
-          {"key", unless_empty(format_hex(s.key)), kLive, true},
+          {"key", std::all_of(s.key.begin(), s.key.end(), [](uint8_t b) { return b == 0; }) ? std::nullopt
+                                                                                    : std::optional<std::string>(format_hex(s.key)),
+           kLive, true},
           {"delay", format_duration(s.delay), kLive},
           {"flush", format_duration(s.flush), kLive},
           {"mtu", std::to_string(s.mtu), kLive}};

@@ -184,24 +184,23 @@ Expected<Endpoint> parse_endpoint(std::string_view s) {
 Expected<std::vector<uint8_t>> parse_hex(std::string_view s, size_t min_bytes, size_t max_bytes) {
   std::string_view body = s;
   if (body.size() >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X')) body.remove_prefix(2);
-  std::string digits;
+  std::string digits;  // the first 2 * max_bytes of them
+  size_t count = 0;
   for (size_t i = 0; i < body.size(); ++i) {
     char c = body[i];
     if (c == ':' || c == '-' || c == ' ' || c == '\t') continue;
     if (hexval(c) < 0)
       return bad(quote(std::string_view(&c, 1)) + " at position " + std::to_string(i + 1 + (s.size() - body.size())) +
                  " is not a hex digit");
-    if (digits.size() > 2 * max_bytes) break;  // long enough to be wrong; stop copying
-    digits += c;
+    if (++count <= 2 * max_bytes) digits += c;
   }
   const std::string want =
       min_bytes == max_bytes
           ? std::to_string(min_bytes) + " bytes (" + std::to_string(2 * min_bytes) + " hex digits)"
           : std::to_string(min_bytes) + ".." + std::to_string(max_bytes) + " bytes (" +
                 std::to_string(2 * min_bytes) + ".." + std::to_string(2 * max_bytes) + " hex digits)";
-  if (digits.size() > 2 * max_bytes) return bad("needs " + want + ", got more");
-  if (digits.size() % 2 != 0 || digits.size() < 2 * min_bytes)
-    return bad("needs " + want + ", got " + std::to_string(digits.size()) + " hex digits");
+  if (count % 2 != 0 || count < 2 * min_bytes || count > 2 * max_bytes)
+    return bad("needs " + want + ", got " + std::to_string(count) + " hex digits");
   std::vector<uint8_t> out(digits.size() / 2);
   for (size_t i = 0; i < out.size(); ++i)
     out[i] = static_cast<uint8_t>(hexval(digits[2 * i]) << 4 | hexval(digits[2 * i + 1]));

@@ -27,6 +27,9 @@ std::vector<std::string> errors_of(const std::string& text) {
   return out;
 }
 
+// Test parameters print as their names (ctest lists them).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class ConfigErrors : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ConfigErrors, ReportsFileLineAndReason) {
@@ -117,15 +120,15 @@ INSTANTIATE_TEST_SUITE_P(
              {"t.conf:2: virtual-addresses: 198.18.0.1 is listed twice"}},
         Case{"HashKeyLength", "[hash]\nkey = 6d5a\n", {"t.conf:2: key: needs 40 bytes (80 hex digits), got 4 hex digits"}},
         Case{"HashKeyDigit", "[hash]\nkey = 6g" + k40.substr(2) + "\n", {"t.conf:2: key: 'g' at position 2 is not a hex digit"}},
-        Case{"HashKeyTooLong", "[hash]\nkey = " + k40 + "00\n", {"t.conf:2: key: needs 40 bytes (80 hex digits), got more"}},
+        Case{"HashKeyTooLong", "[hash]\nkey = " + k40 + "00\n", {"t.conf:2: key: needs 40 bytes (80 hex digits), got 82 hex digits"}},
         Case{"HashMode", "[hash]\nmode = sym-l3\n", {"t.conf:2: mode: 'sym-l3' is not rss, sym-l4 or sym-ip"}},
         Case{"Buckets", "[hash]\nbuckets = 1000\n", {"t.conf:2: buckets: 1000 is not a power of two (1, 2, 4, ... 65536)"}},
         Case{"BucketsTooMany", "[hash]\nbuckets = 131072\n", {"t.conf:2: buckets: 131072 is above 65536 (allowed 1..65536)"}},
         Case{"SyncKeyAllZero", "[site 0]\n[sync]\nkey = 00000000000000000000000000000000\n",
-             {"t.conf:3: key: an all-zero key authenticates nothing; generate one (e.g. openssl rand -hex 32)"},
+             {"t.conf:3: key: an all-zero key authenticates nothing; generate one (e.g. openssl rand -hex 16)"},
              false},
         Case{"SyncKeyOddDigits", "[site 0]\n[sync]\nkey = 00112233445566778899aabbccddeeff0\n",
-             {"t.conf:3: key: needs 16..64 bytes (32..128 hex digits), got 33 hex digits"},
+             {"t.conf:3: key: needs 16 bytes (32 hex digits), got 33 hex digits"},
              false},
         Case{"SyncKeyMissing", "[site 0]\n[sync]\nport = 8116\n", {"t.conf:2: [sync]: missing required key 'key'"}, false},
         Case{"SyncPort", "[site 0]\n[sync]\nport = 70000\nkey = 00112233445566778899aabbccddeeff\n",

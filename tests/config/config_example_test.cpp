@@ -15,7 +15,12 @@ using std::chrono::seconds;
 
 IpAddress ip(const char* s) { return *parse_ip(s); }
 
-std::vector<uint8_t> hex(const char* s) { return *parse_hex(s, 1, 64); }
+SyncKey sync_key(const char* s) {
+  SyncKey k{};
+  const std::vector<uint8_t> bytes = *parse_hex(s, kSyncKeyBytes, kSyncKeyBytes);
+  std::copy(bytes.begin(), bytes.end(), k.begin());
+  return k;
+}
 
 ClusterConfig expected_example() {
   ClusterConfig c{
@@ -44,7 +49,7 @@ ClusterConfig expected_example() {
                      .cooldown = minutes{5}}},
       .timers = {.heartbeat_interval = milliseconds{50}, .heartbeat_timeout = milliseconds{150}},
       .sync = {.port = 8116,
-               .key = hex("3f8a0c6d2b1e4f5a9c7d8e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"),
+               .key = sync_key("3f8a0c6d2b1e4f5a9c7d8e0f1a2b3c4d"),
                .delay = seconds{3},
                .flush = milliseconds{1},
                .mtu = 1500},
@@ -112,7 +117,7 @@ TEST(ConfigExample, LoadConfigErrorListsEveryDiagnostic) {
   EXPECT_EQ(c.error().code, Errc::kInvalidArgument);
   EXPECT_EQ(c.error().message,
             path + ":2: vrid: 0 is below 1 (allowed 1..255)\n" +
-            path + ":4: key: needs 16..64 bytes (32..128 hex digits), got 2 hex digits");
+            path + ":4: key: needs 16 bytes (32 hex digits), got 2 hex digits");
   std::remove(path.c_str());
 }
 
