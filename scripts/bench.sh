@@ -3,6 +3,8 @@
 #   hash.json     Google Benchmark: our Toeplitz vs DPDK rte_softrss / rte_thash_gfni (same run)
 #   flow.json     Google Benchmark: flow-table model vs DPDK rte_hash_lookup_bulk (ratio counter),
 #                 occupancy at the first insert failure, RTL operations per clock (90/10 mix)
+#   sync.json     Google Benchmark: HyperSync bytes per state change vs conntrackd FTFW and pfsync
+#                 (computed from their published formats), frames encoded/decoded per second
 #   core.json     Verilated core: simulation speed and exact frames/beats per clock
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
@@ -18,9 +20,12 @@ echo "bench: Toeplitz hash on the CPU (ours vs DPDK), 3 repetitions ..."
 echo "bench: flow table (model vs DPDK rte_hash, occupancy, RTL ops per clock) ..."
 "$build/tests/bench_flow/bench_flow" --benchmark_out="$out/flow.json" --benchmark_out_format=json
 
+echo "bench: HyperSync codec (bytes per change vs conntrackd / pfsync, frames per second) ..."
+"$build/tests/bench_sync/bench_sync" --benchmark_out="$out/sync.json" --benchmark_out_format=json
+
 echo "bench: conductor_core in Verilator ..."
 "$build/tests/bench_core/bench_core" --frames "${BENCH_FRAMES:-200000}" --out "$out/core.json" >/dev/null
 
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, core.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, core.json, summary.json)"
