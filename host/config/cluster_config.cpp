@@ -24,6 +24,10 @@ bool IpAddress::is_unspecified() const {
 
 bool IpAddress::is_multicast() const { return is_v4() ? (bytes[0] & 0xf0) == 0xe0 : bytes[0] == 0xff; }
 
+bool IpAddress::is_link_local() const {
+  return is_v4() ? (bytes[0] == 169 && bytes[1] == 254) : (bytes[0] == 0xfe && (bytes[1] & 0xc0) == 0x80);
+}
+
 std::string IpAddress::to_string() const {
   char buf[INET6_ADDRSTRLEN] = {};
   inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes.data(), buf, sizeof buf);

@@ -39,6 +39,7 @@ struct IpAddress {
   bool is_loopback() const;     // 127.0.0.0/8, ::1
   bool is_unspecified() const;  // 0.0.0.0, ::
   bool is_multicast() const;    // 224.0.0.0/4, ff00::/8
+  bool is_link_local() const;   // 169.254.0.0/16, fe80::/10
   std::string to_string() const;  // inet_ntop form
   friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
@@ -86,7 +87,8 @@ struct Site {
   uint8_t vrid = 1;                            // VRRP virtual router id 1..255 (the file's default: 1 + id)
   uint16_t advert_interval_cs = 20;            // VRRP advertisement interval, centiseconds (1..4095)
   bool preempt = true;                         // a higher-priority orchestrator takes over when it comes back
-  std::vector<IpAddress> virtual_addresses{};  // the site's VRRP virtual addresses
+  bool accept_mode = false;                    // the master accepts packets addressed to the virtual addresses
+  std::vector<IpAddress> virtual_addresses{};  // one family; IPv6: the first is link-local (RFC 5798)
   friend bool operator==(const Site&, const Site&) = default;
 };
 

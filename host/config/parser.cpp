@@ -147,6 +147,7 @@ const KeySpec<Site> kSiteKeys[] = {
        return ok_status();
      }},
     {"preempt", false, [](Site& s, std::string_view v) { return assign(s.preempt, parse_bool(v)); }},
+    {"accept-mode", false, [](Site& s, std::string_view v) { return assign(s.accept_mode, parse_bool(v)); }},
     {"virtual-addresses", false,
      [](Site& s, std::string_view v) { return assign(s.virtual_addresses, parse_unicast_list(v)); }},
 };
@@ -756,8 +757,21 @@ void check(Ctx& ctx, Model& m) {
     if (!fresh)
       ctx.error(sec->line_of(key), std::string(key) + ": " + a.to_string() + " is already used by " + line_ref(it->second));
   };
-  for (auto& s : m.sites)
-    for (const IpAddress& a : s.value.virtual_addresses) claim(a, s.sec, "virtual-addresses");
+  // A site's VRRP group is one address family; an IPv6 group's first address is link-local.
+  std::map<uint8_t, const IpAddress*> site_family;  // site -> its first virtual address
+  for (auto& s : m.sites) {
+    const auto& vips = s.value.virtual_addresses;
+    for (const IpAddress& a : vips) claim(a, s.sec, "virtual-addresses");
+    if (vips.empty()) continue;
+    site_family[s.value.id] = &vips[0];
+    if (std::any_of(vips.begin(), vips.end(), [&](const IpAddress& a) { return a.family != vips[0].family; }))
+      ctx.error(s.sec->line_of("virtual-addresses"),
+                "virtual-addresses: mixes IPv4 and IPv6; a site's VRRP group is one address family");
+    else if (!vips[0].is_v4() && !vips[0].is_link_local())
+      ctx.error(s.sec->line_of("virtual-addresses"),
+                "virtual-addresses: " + vips[0].to_string() +
+                    " comes first, but an IPv6 VRRP group's first address must be its link-local address (fe80::/10)");
+  }
 
   // Orchestrators.
   std::map<uint8_t, std::vector<std::string>> per_site;
@@ -769,6 +783,12 @@ void check(Ctx& ctx, Model& m) {
                                             std::to_string(o.value.site) + "] section");
       continue;
     }
+    if (auto f = site_family.find(o.value.site); f != site_family.end() && o.sec->good("address") &&
+                                                     o.value.address.family != f->second->family)
+      ctx.error(o.sec->line_of("address"), "address: " + o.value.address.to_string() + " is " +
+                                               (o.value.address.is_v4() ? "IPv4" : "IPv6") + " but site " +
+                                               std::to_string(o.value.site) + "'s virtual addresses are " +
+                                               (f->second->is_v4() ? "IPv4" : "IPv6"));
     auto& names = per_site[o.value.site];
     if (names.size() >= kMaxOrchestratorsPerSite)
       ctx.error(o.sec->line, o.sec->label() + ": site " + std::to_string(o.value.site) + " already has two orchestrators (" +
@@ -942,7 +962,7 @@ ParseResult parse_config(std::string_view text, std::string_view file, const Par
   ParseResult r;
   if (!ctx.failed()) r.config = assemble(model);
   r.errors = ctx.take_errors();
-  r.warnings = ctx.take_warnings();
+  if (r.ok()) r.warnings = ctx.take_warnings();  // a rejected file's warnings would only be noise
   return r;
 }
 

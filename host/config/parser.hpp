@@ -45,7 +45,7 @@ struct ParseOptions {
 struct ParseResult {
   std::optional<ClusterConfig> config;  // set exactly when `errors` is empty
   std::vector<Diagnostic> errors;       // line order
-  std::vector<Diagnostic> warnings;     // accepted, but probably not meant (e.g. an unused member)
+  std::vector<Diagnostic> warnings;     // only when ok(): accepted, but probably not meant (an unused member)
 
   bool ok() const { return config.has_value(); }
   std::string errors_text() const;  // every error, one per line

@@ -36,6 +36,7 @@ std::vector<Field> fields(const Site& s) {
           {"vrid", std::to_string(s.vrid), kRestart},
           {"advert-interval", format_duration(Duration{s.advert_interval_cs * int64_t{10'000}}), kLive},
           {"preempt", yes(s.preempt), kLive},
+          {"accept-mode", yes(s.accept_mode), kLive},
           {"virtual-addresses", unless_empty(vips), kLive}};
 }
 

@@ -207,6 +207,13 @@ INSTANTIATE_TEST_SUITE_P(
              "[site 1]\nvirtual-addresses = 198.19.0.1\n[orchestrator a]\nsite = 1\naddress = 198.19.0.2\n"
              "[member 1/0]\naddress = 198.19.0.2\n",
              {"t.conf:7: address: 198.19.0.2 is already used by [orchestrator a] (line 3)"}},
+        Case{"VirtualAddressFamilies", "[site 1]\nvirtual-addresses = 198.19.0.1, ::1\n",
+             {"t.conf:2: virtual-addresses: mixes IPv4 and IPv6; a site's VRRP group is one address family"}},
+        Case{"VirtualAddressIpv6NotLinkLocal", "[site 1]\nvirtual-addresses = ::1\n",
+             {"t.conf:2: virtual-addresses: ::1 comes first, but an IPv6 VRRP group's first address must be its "
+              "link-local address (fe80::/10)"}},
+        Case{"OrchestratorFamily", "[site 1]\nvirtual-addresses = 198.19.0.1\n[orchestrator a]\nsite = 1\naddress = ::1\n",
+             {"t.conf:5: address: ::1 is IPv6 but site 1's virtual addresses are IPv4"}},
         Case{"VirtualAddressIsMemberAddress", "[site 1]\nvirtual-addresses = 198.19.0.1\n[member 1/0]\naddress = 198.19.0.1\n",
              {"t.conf:4: address: 198.19.0.1 is already used by [site 1] (line 1)"}},
         Case{"GroupMemberMissing", kMembers + "[security-group sg1]\nmembers = 0/0-1, 0/7, 0/8\n",

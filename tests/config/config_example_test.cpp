@@ -160,6 +160,7 @@ TEST(ConfigExample, MinimalConfigTakesEveryDefault) {
   EXPECT_EQ(c.sites[0].vrid, 1);  // 1 + site id
   EXPECT_EQ(c.sites[0].advert_interval_cs, 20);
   EXPECT_TRUE(c.sites[0].preempt);
+  EXPECT_FALSE(c.sites[0].accept_mode);
   EXPECT_EQ(c.cluster.name, "conductor");
   EXPECT_EQ(c.sync.port, kDefaultSyncPort);
   EXPECT_EQ(c.sync.delay, seconds{3});
@@ -196,6 +197,12 @@ TEST(ConfigExample, WarnsAboutAnUnusedMember) {
   ASSERT_TRUE(r.ok()) << test::diagnostics(r);
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_EQ(r.warnings[0].to_string(), "w.conf:4: [member 0/7]: the member is in no security group and no spare pool");
+}
+
+TEST(ConfigExample, NoWarningsBesideErrors) {
+  const ParseResult r = parse_config(std::string(test::kMinimal) + "[member 0/7]\nweight = 600\n", "w.conf");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.warnings.empty());
 }
 
 }  // namespace
