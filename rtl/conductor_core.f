@@ -5,8 +5,15 @@ csr/gen/conductor_regs_pkg.sv
 csr/gen/id_csr.sv
 csr/gen/parser_csr.sv
 csr/gen/dist_hash_csr.sv
+csr/gen/flow_table_csr.sv
+csr/gen/steer_csr.sv
 common/axil_xbar.sv
 common/sync_fifo.sv
 parser/pkt_parser.sv
 dist_hash/dist_hash.sv
+flow_table/flow_canon.sv
+flow_table/flow_hash.sv
+flow_table/flow_bucket_ram.sv
+flow_table/flow_engine.sv
+flow_table/flow_table.sv
 core/conductor_core.sv

@@ -26,6 +26,9 @@ Runs frames through the Conductor pipeline and prints a JSON summary on stdout.
   --default-dest [S/]ID    where steered unparsed frames go (default 0/0)
   --idle PCT               rtl: random idle cycles on the input, 0..99 (default 0)
   --backpressure PCT       rtl: random stalls of the output, 0..99 (default 0)
+  --events FILE            scripted changes, one per line ('#' comments), applied before frame N:
+                             at N weights [S/]ID:W,...   (merged into the current weights)
+                             at N member-down S/M | member-up S/M | site-down S | site-up S
   --report                 print a readable distribution report before the JSON summary
   --progress               progress on stderr
 )";
@@ -201,6 +204,8 @@ Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
       auto n = number(a, 0, 99); if (!n) return n.error(); o.idle_percent = static_cast<int>(*n);
     } else if (a == "--backpressure") {
       auto n = number(a, 0, 99); if (!n) return n.error(); o.backpressure_percent = static_cast<int>(*n);
+    } else if (a == "--events") {
+      auto v = value(a); if (!v) return v.error(); o.events = *v;
     } else if (a == "--report") {
       o.report = true;
     } else if (a == "--progress") {

@@ -38,6 +38,7 @@ struct SimOptions {
   int backpressure_percent = 0;           // --backpressure PCT (rtl): random output stalls
   bool report = false;                    // --report: readable distribution report before the JSON
   bool progress = false;                  // --progress: progress lines on stderr
+  std::optional<std::string> events;      // --events FILE: scripted weight/member/site changes
 };
 
 // The default Microsoft RSS key (the reset value of KEY0..KEY9).

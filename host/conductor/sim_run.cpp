@@ -16,6 +16,7 @@
 #include "common/packing.hpp"
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
+#include "host/conductor/sim_events.hpp"
 #include "host/traffic/frame.hpp"
 #include "host/traffic/generator.hpp"
 #include "host/traffic/pcap_io.hpp"
@@ -92,6 +93,101 @@ CoreRegs make_regs(const SimOptions& o, const BucketAllocator& alloc) {
   return r;
 }
 
+// The backup map conductor sim programs (docs/architecture.md, "Correction layer"): for every member
+// with a weight, local backup = the next weighted member of its site (by id, cyclically), remote
+// backup = the member with the same id in the other site if it has a weight, else the other site's
+// first weighted member.
+void fill_backups(SteerRegs& st, const Weights& weights) {
+  std::vector<uint8_t> live[2];
+  for (auto& [id, w] : weights)
+    if (w > 0) live[id.site].push_back(id.member);  // map order: ascending ids
+  st.backup.fill(0);
+  for (unsigned s = 0; s < 2; ++s) {
+    const auto& mine = live[s];
+    const auto& other = live[1 - s];
+    for (size_t i = 0; i < mine.size(); ++i) {
+      uint16_t e = 0;
+      if (mine.size() > 1) {
+        e |= static_cast<uint16_t>(mine[(i + 1) % mine.size()] << regs::BACKUP_ENTRY_LB_MEMBER_LSB);
+        e |= static_cast<uint16_t>(1u << regs::BACKUP_ENTRY_LB_VALID_LSB);
+      }
+      if (!other.empty()) {
+        uint8_t rb = other.front();
+        for (uint8_t m : other)
+          if (m == mine[i]) rb = m;
+        e |= static_cast<uint16_t>(rb << regs::BACKUP_ENTRY_RB_MEMBER_LSB);
+        e |= static_cast<uint16_t>((1u - s) << regs::BACKUP_ENTRY_RB_SITE_LSB);
+        e |= static_cast<uint16_t>(1u << regs::BACKUP_ENTRY_RB_VALID_LSB);
+      }
+      st.backup[s * 64 + mine[i]] = e;
+    }
+  }
+}
+
+// The registers one scripted event changes (the RTL engine writes only these).
+struct RegChanges {
+  std::vector<uint32_t> buckets;  // bucket indices (Rebalance::changed)
+  std::vector<uint32_t> backups;  // BACKUP words
+  std::vector<uint32_t> member_words;  // MEMBER_UP0..3 indices
+  bool site_up = false;
+};
+
+// The weights the buckets follow: the configured ones with every member that is down (its
+// MEMBER_UP bit or its site's SITE_UP bit clear) at 0, so new connections avoid it.
+Weights effective_weights(const Weights& configured, const SteerRegs& st) {
+  Weights eff = configured;
+  for (auto& [id, w] : eff)
+    if (!st.member_is_up(id.site, id.member)) w = 0;
+  return eff;
+}
+
+// Applies one event to the registers (both engines) and the allocator: the status bit (one
+// register), then the buckets (Rebalance: changed bytes only) and backups of the members now up.
+Expected<RegChanges> apply_event(const SimEvent& e, CoreRegs& regs, BucketAllocator& alloc,
+                                 Weights& weights) {
+  RegChanges c;
+  SteerRegs& st = regs.steer;
+  switch (e.kind) {
+    case SimEvent::Kind::kWeights:
+      for (auto& [id, w] : e.weights) weights[id] = w;
+      break;
+    case SimEvent::Kind::kMemberDown:
+    case SimEvent::Kind::kMemberUp:
+      st.set_member(e.member.site, e.member.member, e.kind == SimEvent::Kind::kMemberUp);
+      c.member_words.push_back(e.member.site * 2u + e.member.member / 32u);
+      break;
+    case SimEvent::Kind::kSiteDown:
+    case SimEvent::Kind::kSiteUp:
+      st.set_site(e.site, e.kind == SimEvent::Kind::kSiteUp);
+      c.site_up = true;
+      break;
+  }
+  Weights eff = effective_weights(weights, st);
+  auto rb = alloc.set_weights(eff);
+  if (!rb) return rb.error();
+  c.buckets = rb->changed;
+  const auto& table = alloc.table();
+  for (uint32_t b : c.buckets) regs.hash.buckets[b] = pack_bucket_entry(table[b]);
+  auto old = st.backup;
+  fill_backups(st, eff);
+  for (uint32_t i = 0; i < st.backup.size(); ++i)
+    if (st.backup[i] != old[i]) c.backups.push_back(i);
+  return c;
+}
+
+// Writes what apply_event changed into the device, one register or window word each.
+bool write_changes(RtlCore& core, const CoreRegs& regs, const RegChanges& c) {
+  bool ok = true;
+  for (uint32_t b : c.buckets) {
+    uint32_t word = uint32_t{regs.hash.buckets[b]} << (8 * (b % 4));
+    ok &= core.write_reg(regs::DIST_HASH_BUCKETS_ADDR + (b & ~3u), word, static_cast<uint8_t>(1u << (b % 4)));
+  }
+  for (uint32_t i : c.backups) ok &= core.write_reg(regs::STEER_BACKUP_ADDR + 4 * i, regs.steer.backup[i]);
+  for (uint32_t w : c.member_words) ok &= core.write_reg(regs::STEER_MEMBER_UP0_ADDR + 4 * w, regs.steer.member_up[w]);
+  if (c.site_up) ok &= core.write_reg(regs::STEER_SITE_UP_ADDR, regs.steer.site_up);
+  return ok;
+}
+
 std::string json_escape(const std::string& s) {
   std::string o;
   for (char c : s) {
@@ -109,14 +205,18 @@ struct Tally {
   uint64_t lat_min = UINT64_MAX, lat_max = 0;
   uint64_t inconsistent_meta = 0, modified_frames = 0;
   CoreCounters counts;  // as the hardware counts them, from the outputs
+  uint64_t actions[4] = {0, 0, 0, 0};  // per SteerAction, from the outputs
+  uint64_t events = 0;                 // scripted events applied
 };
 
 // Writes the per-frame JSON line and tallies one frame's result.
 class Sink {
  public:
   Sink(std::FILE* out_file, Tally& t) : out_(out_file), t_(t) {}
-  void add(const SteerMeta& m, size_t len) {
+  void add(const CoreOut& o, size_t len) {
+    const SteerMeta& m = o.meta;
     ++t_.packets;
+    ++t_.actions[static_cast<unsigned>(o.action) & 3];
     t_.bytes += len;
     ++t_.status[m.status];
     core_count(t_.counts, m);
@@ -126,10 +226,11 @@ class Sink {
     if (out_) {
       std::fprintf(out_,
                    "{\"index\":%" PRIu64 ",\"len\":%zu,\"hash\":\"0x%08x\",\"bucket\":%u,\"site\":%u,"
-                   "\"member\":%u,\"deliver\":%s,\"status\":\"%s\",\"defaulted\":%s}\n",
+                   "\"member\":%u,\"deliver\":%s,\"status\":\"%s\",\"defaulted\":%s,"
+                   "\"action\":\"%s\",\"owner\":\"%u/%u\"}\n",
                    t_.packets - 1, len, m.hash, m.bucket, m.site, m.member,
                    m.deliver ? "true" : "false", parse_status_name(m.status),
-                   m.defaulted ? "true" : "false");
+                   m.defaulted ? "true" : "false", steer_action_name(o.action), m.site, m.member);
     }
   }
 
@@ -184,6 +285,9 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
     std::fprintf(out, "  %u/%-6u %6u %8u %8.1f%% %8.1f%% %9" PRIu64 "  %s\n", id.site, id.member, w,
                  nb, ideal, seen, n, std::string(static_cast<size_t>(bar), '#').c_str());
   }
+  std::fprintf(out, "\n  actions: new %" PRIu64 ", hit %" PRIu64 ", corrected %" PRIu64 ", failover %" PRIu64
+                    " (%" PRIu64 " scripted events)\n",
+               t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
   std::fprintf(out, "\n  parse status:");
   for (auto& [s, n] : t.status) std::fprintf(out, " %s %" PRIu64, parse_status_name(s), n);
   std::fprintf(out, "\n  default action (%s to %u/%u): %" PRIu64 " frames; marked for drop: %" PRIu64 "\n",
@@ -235,6 +339,9 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
     first = false;
   }
   s += "],";
+  add("\"actions\":{\"new\":%" PRIu64 ",\"hit\":%" PRIu64 ",\"corrected\":%" PRIu64 ",\"failover\":%" PRIu64
+      "},\"events\":%" PRIu64 ",",
+      t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
   if (counters_match) add("\"counters_match\":%s,", *counters_match ? "true" : "false");
   add("\"wall_seconds\":%.3f}", wall);
   std::fprintf(out, "%s\n", s.c_str());
@@ -257,6 +364,18 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     return 2;
   }
   CoreRegs regs = make_regs(o, alloc);
+  Weights weights = o.weights;
+  fill_backups(regs.steer, weights);
+  std::vector<SimEvent> events;
+  if (o.events) {
+    auto ev = load_sim_events(*o.events);
+    if (!ev) {
+      std::fprintf(err, "conductor sim: %s\n", ev.error().message.c_str());
+      return 2;
+    }
+    events = std::move(*ev);
+  }
+  size_t next_event = 0;
   if (alloc.unassigned() == alloc.buckets())
     std::fprintf(err, "conductor sim: warning: every weight is 0, so no bucket has a member and every "
                       "parsed frame is marked for drop\n");
@@ -299,13 +418,29 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   std::optional<bool> counters_match;
   int rc = 0;
 
+  // Frame i is stamped with time i (one tick per frame, s_axis_tuser[39:8]) in both engines.
+  std::optional<Error> event_error;
   if (o.engine == Engine::kModel) {
     Progress progress(progress_on, err, "model");
-    CoreCounters unused;
+    CoreModel model;
+    model.regs() = regs;
     Frame f;
-    while (feed->next(f)) {
-      SteerMeta m = core_process(regs, f.bytes.data(), f.bytes.size(), f.sg_id, &unused);
-      sink.add(m, f.bytes.size());
+    uint64_t index = 0;
+    while (!event_error && feed->next(f)) {
+      while (next_event < events.size() && events[next_event].at <= index) {
+        auto c = apply_event(events[next_event], model.regs(), alloc, weights);
+        if (!c) {
+          event_error = make_error(Errc::kInvalidArgument, *o.events + ":" + std::to_string(events[next_event].line) +
+                                                               ": " + c.error().message);
+          break;
+        }
+        ++tally.events;
+        ++next_event;
+      }
+      if (event_error) break;
+      CoreOut out_meta = model.process(f.bytes.data(), f.bytes.size(), f.sg_id, static_cast<uint32_t>(index));
+      sink.add(out_meta, f.bytes.size());
+      ++index;
       progress.tick(tally.packets, 0);
     }
   } else {
@@ -333,14 +468,40 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     Progress progress(progress_on, err, "rtl");
     std::deque<Frame> in_flight;
     Frame f;
-    bool ok = core.run(
-        [&](std::vector<uint8_t>* bytes, uint8_t* sg) {
-          if (!feed->next(f)) return false;
+    uint64_t index = 0, run_cycles = 0;
+    bool feed_done = false, ok = true;
+    // Runs until the next event's frame, drains, writes the event's registers, continues.
+    while (ok && !feed_done && !event_error) {
+      while (next_event < events.size() && events[next_event].at <= index) {
+        auto c = apply_event(events[next_event], regs, alloc, weights);
+        if (!c) {
+          event_error = make_error(Errc::kInvalidArgument, *o.events + ":" + std::to_string(events[next_event].line) +
+                                                               ": " + c.error().message);
+          break;
+        }
+        if (!write_changes(core, regs, *c)) {
+          std::fprintf(err, "conductor sim: writing the registers of event at line %d failed\n", events[next_event].line);
+          return 1;
+        }
+        ++tally.events;
+        ++next_event;
+      }
+      if (event_error) break;
+      const uint64_t stop = next_event < events.size() ? events[next_event].at : UINT64_MAX;
+      ok = core.run(
+        RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+          if (index >= stop) return false;
+          if (!feed->next(f)) {
+            feed_done = true;
+            return false;
+          }
           *bytes = f.bytes;
           *sg = f.sg_id;
+          *time = static_cast<uint32_t>(index);
+          ++index;
           in_flight.push_back(std::move(f));
           return true;
-        },
+        }),
         [&](CoreFrameOut&& fo) {
           if (!fo.meta_consistent) ++tally.inconsistent_meta;
           if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
@@ -348,22 +509,27 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
           uint64_t lat = fo.out_cycle - fo.in_cycle;
           tally.lat_min = std::min(tally.lat_min, lat);
           tally.lat_max = std::max(tally.lat_max, lat);
-          sink.add(fo.meta, fo.bytes.size());
+          sink.add(CoreOut{fo.meta, fo.action}, fo.bytes.size());
           progress.tick(tally.packets, core.cycle());
         });
+      run_cycles += core.last_run_cycles();
+    }
     if (!ok) {
       std::fprintf(err, "conductor sim: %s\n", core.error().c_str());
       rc = 1;
     }
-    cycles = core.last_run_cycles();
+    cycles = run_cycles;
     CoreCounters hw = core.counters();
+    SteerCounters hs = core.steer_counters();
     auto wrap = [](uint64_t v) { return v & 0xFFFFFFFFull; };
     CoreCounters sw = tally.counts;
     counters_match = wrap(hw.rx_pkts) == wrap(sw.rx_pkts) && wrap(hw.parsed_ok) == wrap(sw.parsed_ok) &&
                      wrap(hw.non_ip) == wrap(sw.non_ip) && wrap(hw.truncated) == wrap(sw.truncated) &&
                      wrap(hw.bad_header) == wrap(sw.bad_header) &&
                      wrap(hw.ext_limit) == wrap(sw.ext_limit) &&
-                     wrap(hw.defaulted) == wrap(sw.defaulted) && wrap(hw.dropped) == wrap(sw.dropped);
+                     wrap(hw.defaulted) == wrap(sw.defaulted) && wrap(hw.dropped) == wrap(sw.dropped) &&
+                     wrap(hs.new_flows) == wrap(tally.actions[0]) && wrap(hs.hit) == wrap(tally.actions[1]) &&
+                     wrap(hs.corrected) == wrap(tally.actions[2]) && wrap(hs.failover) == wrap(tally.actions[3]);
     if (tally.inconsistent_meta || tally.modified_frames || !*counters_match) {
       std::fprintf(err,
                    "conductor sim: RTL integrity check failed: %" PRIu64 " frames with changing TUSER, %" PRIu64
@@ -385,13 +551,19 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "conductor sim: %s\n", feed->error->message.c_str());
     return 2;
   }
+  if (event_error) {
+    std::fprintf(err, "conductor sim: %s\n", event_error->message.c_str());
+    return 2;
+  }
   if (tally.packets == 0) {
     std::fprintf(err, "conductor sim: %s holds no frames\n", feed->describe().c_str());
     return 2;
   }
   double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-  if (o.report) print_report(out, o, alloc, tally, cycles, feed->describe());
-  print_summary(out, o, alloc, tally, cycles, counters_match, feed->describe(), wall);
+  SimOptions final_o = o;
+  final_o.weights = weights;  // after the scripted changes
+  if (o.report) print_report(out, final_o, alloc, tally, cycles, feed->describe());
+  print_summary(out, final_o, alloc, tally, cycles, counters_match, feed->describe(), wall);
   return rc;
 }
 

@@ -1,26 +1,35 @@
 // Portable Conductor core: frames in, the same frames out with their steering decision in TUSER.
 //
-//   s_axis ─┬─► frame FIFO ─────────────────────────────────────────┐
-//           └─► pkt_parser ─FLOW_KEY─► dist_hash ─DECISION─► steer ─► meta FIFO ─► m_axis
-//                     └─ status FIFO (parse status beside the key) ─┘
+//   s_axis ─┬─► frame FIFO ──────────────────────────────────────────────────────────────┐
+//           └─► pkt_parser ─FLOW_KEY─► dist_hash ─DECISION─► flow_table ─RESULT─► steer ─► meta FIFO ─► m_axis
+//                 └ time FIFO ┘ └ head FIFO (time, status, key) ┘ └ side FIFO ┘   │  ▲
+//                                                              ▲ s_op ◄─ op FIFO ◄┘  │ in-flight table
+//                                                              └ m_event ────────────┘
 //
 // Every frame leaves unchanged and in order, never dropped: DELIVER = 0 marks the ones to drop.
-// STEER_META is on m_axis_tuser for every beat of the frame (docs/architecture.md).
-// Registers: blocks id, parser and dist_hash of rtl/csr/conductor.regs behind one AXI-Lite port.
+// STEER_META is on m_axis_tuser for every beat of the frame (docs/architecture.md, "Correction
+// layer": the rule, the in-flight table and why the result equals the sequential model).
+// Registers: blocks id, parser, dist_hash, flow_table and steer of rtl/csr/conductor.regs behind
+// one AXI-Lite port.
 `default_nettype none
 
 module conductor_core
 #(
   parameter logic [31:0] BuildHash = 32'h0,   // source commit, read back from id.BUILD_HASH
   parameter int unsigned BucketLog2Max = 16,  // bucket-table capacity, log2 entries
-  parameter int unsigned FrameFifoBeats = 32  // frame FIFO depth; >= parser + hash latency + 2
+  parameter int unsigned FrameFifoBeats = 32, // frame FIFO depth; >= parser + hash + lookup latency + 2
+  parameter int unsigned FlowBucketLog2Max = 10,  // flow table: 2 * 2^n * 4 + 16 entries
+  parameter int unsigned OpFifoDepth = 4,     // flow-table ops queued (power of two)
+  parameter int unsigned LookupCredits = 10,  // lookups in the flow table or queued for steer (>= 9 for II = 1)
+  parameter int unsigned InflightEntries = 16 // in-flight ops; >= OpFifoDepth + LookupCredits
 ) (
   input  wire logic          clk_i,
   input  wire logic          rst_ni,
-  // Frames in; s_axis_tuser = security-group id, read on the first beat.
+  // Frames in; s_axis_tuser = {timestamp ticks [39:8], security-group id [7:0]}, read on the
+  // first beat.
   input  wire logic [511:0]  s_axis_tdata,
   input  wire logic [63:0]   s_axis_tkeep,
-  input  wire logic [7:0]    s_axis_tuser,
+  input  wire logic [39:0]   s_axis_tuser,
   input  wire logic          s_axis_tlast,
   input  wire logic          s_axis_tvalid,
   output      logic          s_axis_tready,
@@ -31,8 +40,8 @@ module conductor_core
   output      logic          m_axis_tlast,
   output      logic          m_axis_tvalid,
   input  wire logic          m_axis_tready,
-  // Registers (18-bit byte addresses).
-  input  wire logic [17:0]   s_axi_control_AWADDR,
+  // Registers (20-bit byte addresses).
+  input  wire logic [19:0]   s_axi_control_AWADDR,
   input  wire logic          s_axi_control_AWVALID,
   output      logic          s_axi_control_AWREADY,
   input  wire logic [31:0]   s_axi_control_WDATA,
@@ -42,7 +51,7 @@ module conductor_core
   output      logic [1:0]    s_axi_control_BRESP,
   output      logic          s_axi_control_BVALID,
   input  wire logic          s_axi_control_BREADY,
-  input  wire logic [17:0]   s_axi_control_ARADDR,
+  input  wire logic [19:0]   s_axi_control_ARADDR,
   input  wire logic          s_axi_control_ARVALID,
   output      logic          s_axi_control_ARREADY,
   output      logic [31:0]   s_axi_control_RDATA,
@@ -51,13 +60,27 @@ module conductor_core
   input  wire logic          s_axi_control_RREADY
 );
   localparam int unsigned MetaFifoDepth = FrameFifoBeats;  // at most one meta per buffered frame
-  localparam int unsigned StatusFifoDepth = 8;             // > dist_hash in-flight items (6)
+  localparam int unsigned HeadFifoDepth = 8;               // > dist_hash in-flight items (6)
   localparam int unsigned FrameBits = 512 + 64 + 1;
+  localparam int unsigned AW = 20;                         // AXI-Lite byte-address bits
+  localparam int unsigned KeyBits = conductor_regs_pkg::FLOW_KEY_BITS;           // 320
+  localparam int unsigned CKeyBits = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;   // 305
+  localparam int unsigned HeadBits = 32 + 4 + KeyBits;               // {time, status, key}
+  localparam int unsigned SideBits = CKeyBits + 32 + 4 + KeyBits;    // {ckey, time, status, key}
+  localparam int unsigned ResBits = conductor_regs_pkg::FLOW_RESULT_BITS;
+  localparam int unsigned OpBits = conductor_regs_pkg::FLOW_OP_BITS;
+  localparam int unsigned EvBits = conductor_regs_pkg::FLOW_EVENT_BITS;
+  localparam int unsigned IfBits = $clog2(InflightEntries);
+  localparam int unsigned LookupFifoDepth = 2 ** $clog2(LookupCredits);  // side and result FIFOs
+
+  if (InflightEntries < OpFifoDepth + LookupCredits || (2 ** IfBits) != InflightEntries) begin : gen_bad_inflight
+    $error("InflightEntries must be a power of two >= OpFifoDepth + LookupCredits");
+  end
 
   // ================================================================ register blocks
-  localparam int unsigned NumSlaves = 3;
+  localparam int unsigned NumSlaves = 5;
   // Per-slave buses, flattened (slave i in bits i*width +: width) as Yosys 0.23 reads them.
-  logic [NumSlaves*18-1:0] sl_awaddr, sl_araddr;
+  logic [NumSlaves*AW-1:0] sl_awaddr, sl_araddr;
   logic [NumSlaves-1:0]    sl_awvalid, sl_awready, sl_wvalid, sl_wready, sl_bvalid, sl_bready;
   logic [NumSlaves-1:0]    sl_arvalid, sl_arready, sl_rvalid, sl_rready;
   logic [NumSlaves*32-1:0] sl_wdata, sl_rdata;
@@ -65,10 +88,12 @@ module conductor_core
   logic [NumSlaves*2-1:0]  sl_bresp, sl_rresp;
 
   axil_xbar #(
-    .AddrWidth (18),
+    .AddrWidth (AW),
     .NumSlaves (NumSlaves),
-    .SlaveBase ({18'(conductor_regs_pkg::DIST_HASH_BASE), 18'(conductor_regs_pkg::PARSER_BASE), 18'(conductor_regs_pkg::ID_BASE)}),
-    .SlaveAddrBits ({32'(conductor_regs_pkg::DIST_HASH_ADDR_BITS), 32'(conductor_regs_pkg::PARSER_ADDR_BITS), 32'(conductor_regs_pkg::ID_ADDR_BITS)})
+    .SlaveBase ({20'(conductor_regs_pkg::STEER_BASE), 20'(conductor_regs_pkg::FLOW_TABLE_BASE),
+                 20'(conductor_regs_pkg::DIST_HASH_BASE), 20'(conductor_regs_pkg::PARSER_BASE), 20'(conductor_regs_pkg::ID_BASE)}),
+    .SlaveAddrBits ({32'(conductor_regs_pkg::STEER_ADDR_BITS), 32'(conductor_regs_pkg::FLOW_TABLE_ADDR_BITS),
+                     32'(conductor_regs_pkg::DIST_HASH_ADDR_BITS), 32'(conductor_regs_pkg::PARSER_ADDR_BITS), 32'(conductor_regs_pkg::ID_ADDR_BITS)})
   ) u_xbar (
     .clk_i                 (clk_i),
     .rst_ni                (rst_ni),
@@ -122,7 +147,7 @@ module conductor_core
   id_csr u_id_csr (
     .clk_i                 (clk_i),
     .rst_ni                (rst_ni),
-    .s_axi_control_AWADDR  (sl_awaddr[0*18 +: conductor_regs_pkg::ID_ADDR_BITS]),
+    .s_axi_control_AWADDR  (sl_awaddr[0*AW +: conductor_regs_pkg::ID_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[0]),
     .s_axi_control_AWREADY (sl_awready[0]),
     .s_axi_control_WDATA   (sl_wdata[0*32 +: 32]),
@@ -132,7 +157,7 @@ module conductor_core
     .s_axi_control_BRESP   (sl_bresp[0*2 +: 2]),
     .s_axi_control_BVALID  (sl_bvalid[0]),
     .s_axi_control_BREADY  (sl_bready[0]),
-    .s_axi_control_ARADDR  (sl_araddr[0*18 +: conductor_regs_pkg::ID_ADDR_BITS]),
+    .s_axi_control_ARADDR  (sl_araddr[0*AW +: conductor_regs_pkg::ID_ADDR_BITS]),
     .s_axi_control_ARVALID (sl_arvalid[0]),
     .s_axi_control_ARREADY (sl_arready[0]),
     .s_axi_control_RDATA   (sl_rdata[0*32 +: 32]),
@@ -151,7 +176,7 @@ module conductor_core
   parser_csr u_parser_csr (
     .clk_i                 (clk_i),
     .rst_ni                (rst_ni),
-    .s_axi_control_AWADDR  (sl_awaddr[1*18 +: conductor_regs_pkg::PARSER_ADDR_BITS]),
+    .s_axi_control_AWADDR  (sl_awaddr[1*AW +: conductor_regs_pkg::PARSER_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[1]),
     .s_axi_control_AWREADY (sl_awready[1]),
     .s_axi_control_WDATA   (sl_wdata[1*32 +: 32]),
@@ -161,7 +186,7 @@ module conductor_core
     .s_axi_control_BRESP   (sl_bresp[1*2 +: 2]),
     .s_axi_control_BVALID  (sl_bvalid[1]),
     .s_axi_control_BREADY  (sl_bready[1]),
-    .s_axi_control_ARADDR  (sl_araddr[1*18 +: conductor_regs_pkg::PARSER_ADDR_BITS]),
+    .s_axi_control_ARADDR  (sl_araddr[1*AW +: conductor_regs_pkg::PARSER_ADDR_BITS]),
     .s_axi_control_ARVALID (sl_arvalid[1]),
     .s_axi_control_ARREADY (sl_arready[1]),
     .s_axi_control_RDATA   (sl_rdata[1*32 +: 32]),
@@ -181,11 +206,74 @@ module conductor_core
     .counter_clear_o       (counter_clear)
   );
 
+  // ---------------------------------------------------------------- steer block (correction layer)
+  logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, touch_ticks, steer_clear;
+  logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q;
+  logic        backup_req, backup_we;
+  logic [6:0]  backup_addr;
+  logic [31:0] backup_wdata, backup_rdata_q;
+  logic [3:0]  backup_wstrb;
+
+  steer_csr u_steer_csr (
+    .clk_i                 (clk_i),
+    .rst_ni                (rst_ni),
+    .s_axi_control_AWADDR  (sl_awaddr[4*AW +: conductor_regs_pkg::STEER_ADDR_BITS]),
+    .s_axi_control_AWVALID (sl_awvalid[4]),
+    .s_axi_control_AWREADY (sl_awready[4]),
+    .s_axi_control_WDATA   (sl_wdata[4*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[4*4 +: 4]),
+    .s_axi_control_WVALID  (sl_wvalid[4]),
+    .s_axi_control_WREADY  (sl_wready[4]),
+    .s_axi_control_BRESP   (sl_bresp[4*2 +: 2]),
+    .s_axi_control_BVALID  (sl_bvalid[4]),
+    .s_axi_control_BREADY  (sl_bready[4]),
+    .s_axi_control_ARADDR  (sl_araddr[4*AW +: conductor_regs_pkg::STEER_ADDR_BITS]),
+    .s_axi_control_ARVALID (sl_arvalid[4]),
+    .s_axi_control_ARREADY (sl_arready[4]),
+    .s_axi_control_RDATA   (sl_rdata[4*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[4*2 +: 2]),
+    .s_axi_control_RVALID  (sl_rvalid[4]),
+    .s_axi_control_RREADY  (sl_rready[4]),
+    .member_up0_o          (member_up0),
+    .member_up1_o          (member_up1),
+    .member_up2_o          (member_up2),
+    .member_up3_o          (member_up3),
+    .site_up_o             (site_up_reg),
+    .touch_ticks_o         (touch_ticks),
+    .new_i                 (cnt_new_q),
+    .hit_i                 (cnt_hit_q),
+    .corrected_i           (cnt_corr_q),
+    .failover_i            (cnt_fail_q),
+    .learn_full_i          (cnt_full_q),
+    .ops_issued_i          (cnt_ops_q),
+    .counter_clear_o       (steer_clear),
+    .backup_req_o          (backup_req),
+    .backup_we_o           (backup_we),
+    .backup_addr_o         (backup_addr),
+    .backup_wdata_o        (backup_wdata),
+    .backup_wstrb_o        (backup_wstrb),
+    .backup_rdata_i        (backup_rdata_q)
+  );
+
+  // Backup map: 128 BACKUP_ENTRY words in flops (two combinational read ports for the steer stage).
+  // Only the field bits are stored (mask 0xFF7F), so bit 15 of FLOW_VALUE stays 0.
+  logic [15:0] backup_q [128];
+  always_ff @(posedge clk_i) begin
+    if (backup_req && backup_we) begin
+      if (backup_wstrb[0]) backup_q[backup_addr][7:0]  <= backup_wdata[7:0] & 8'h7F;
+      if (backup_wstrb[1]) backup_q[backup_addr][15:8] <= backup_wdata[15:8];
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) backup_rdata_q <= '0;
+    else if (backup_req && !backup_we) backup_rdata_q <= {16'd0, backup_q[backup_addr]};
+  end
+
   // ================================================================ data path
   // ---------------------------------------------------------------- input fork
-  logic frame_full, frame_empty, parser_ready, in_fire;
-  logic [$clog2(FrameFifoBeats):0] unused_frame_count;
-  logic [$clog2(StatusFifoDepth):0] unused_status_count;
+  logic frame_full, frame_empty, parser_ready, in_fire, in_frame_q;
+  logic [$clog2(FrameFifoBeats):0] unused_frame_count, unused_time_count;
+  logic [$clog2(HeadFifoDepth):0] unused_head_count;
   logic [$clog2(MetaFifoDepth):0] unused_meta_count;
   logic [FrameBits-1:0] frame_head;
   logic out_fire;
@@ -205,19 +293,40 @@ module conductor_core
     .count_o (unused_frame_count)
   );
 
+  // The first beat's timestamp waits beside the parser for the frame's key. A frame's beats stay
+  // in the frame FIFO until after its key, so this FIFO never holds more than that one.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) in_frame_q <= 1'b0;
+    else if (in_fire) in_frame_q <= !s_axis_tlast;
+  end
+
+  logic        key_fire, time_empty, time_full;
+  logic [31:0] time_head;
+  sync_fifo #(.Width(32), .Depth(FrameFifoBeats)) u_time_fifo (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (in_fire && !in_frame_q),
+    .wdata_i (s_axis_tuser[39:8]),
+    .re_i    (key_fire),
+    .rdata_o (time_head),
+    .empty_o (time_empty),
+    .full_o  (time_full),
+    .count_o (unused_time_count)
+  );
+
   // ---------------------------------------------------------------- parser -> dist_hash
-  logic [conductor_regs_pkg::FLOW_KEY_BITS-1:0] key_tdata;
+  logic [KeyBits-1:0]       key_tdata;
   logic [3:0]               key_status;
   logic                     key_tvalid, key_tready, hash_ready;
-  logic                     status_full, status_empty;
-  logic [3:0]               status_head;
+  logic                     head_full, head_empty;
+  logic [HeadBits-1:0]      head_q;
 
   pkt_parser u_parser (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
     .s_axis_tdata  (s_axis_tdata),
     .s_axis_tkeep  (s_axis_tkeep),
-    .s_axis_tuser  (s_axis_tuser),
+    .s_axis_tuser  (s_axis_tuser[7:0]),
     .s_axis_tlast  (s_axis_tlast),
     .s_axis_tvalid (s_axis_tvalid && !frame_full),
     .s_axis_tready (parser_ready),
@@ -227,8 +336,9 @@ module conductor_core
     .m_key_tready  (key_tready)
   );
 
-  // A key enters dist_hash only with room for its status beside it.
-  assign key_tready = hash_ready && !status_full;
+  // A key enters dist_hash only with room for its time, status and key beside it.
+  assign key_tready = hash_ready && !head_full;
+  assign key_fire   = key_tvalid && key_tready;
 
   logic [conductor_regs_pkg::DECISION_BITS-1:0] dec_tdata;
   logic                     dec_tvalid, dec_tready;
@@ -237,12 +347,12 @@ module conductor_core
     .ap_clk                (clk_i),
     .ap_rst_n              (rst_ni),
     .s_key_TDATA           (key_tdata),
-    .s_key_TVALID          (key_tvalid && !status_full),
+    .s_key_TVALID          (key_tvalid && !head_full),
     .s_key_TREADY          (hash_ready),
     .m_dec_TDATA           (dec_tdata),
     .m_dec_TVALID          (dec_tvalid),
     .m_dec_TREADY          (dec_tready),
-    .s_axi_control_AWADDR  (sl_awaddr[2*18 +: conductor_regs_pkg::DIST_HASH_ADDR_BITS]),
+    .s_axi_control_AWADDR  (sl_awaddr[2*AW +: conductor_regs_pkg::DIST_HASH_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[2]),
     .s_axi_control_AWREADY (sl_awready[2]),
     .s_axi_control_WDATA   (sl_wdata[2*32 +: 32]),
@@ -252,7 +362,7 @@ module conductor_core
     .s_axi_control_BRESP   (sl_bresp[2*2 +: 2]),
     .s_axi_control_BVALID  (sl_bvalid[2]),
     .s_axi_control_BREADY  (sl_bready[2]),
-    .s_axi_control_ARADDR  (sl_araddr[2*18 +: conductor_regs_pkg::DIST_HASH_ADDR_BITS]),
+    .s_axi_control_ARADDR  (sl_araddr[2*AW +: conductor_regs_pkg::DIST_HASH_ADDR_BITS]),
     .s_axi_control_ARVALID (sl_arvalid[2]),
     .s_axi_control_ARREADY (sl_arready[2]),
     .s_axi_control_RDATA   (sl_rdata[2*32 +: 32]),
@@ -261,43 +371,326 @@ module conductor_core
     .s_axi_control_RREADY  (sl_rready[2])
   );
 
-  sync_fifo #(.Width(4), .Depth(StatusFifoDepth)) u_status_fifo (
+  logic lk_fire;
+  sync_fifo #(.Width(HeadBits), .Depth(HeadFifoDepth)) u_head_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .we_i    (key_tvalid && key_tready),
-    .wdata_i (key_status),
-    .re_i    (dec_tvalid && dec_tready),
-    .rdata_o (status_head),
-    .empty_o (status_empty),
-    .full_o  (status_full),
-    .count_o (unused_status_count)
+    .we_i    (key_fire),
+    .wdata_i ({time_head, key_status, key_tdata}),
+    .re_i    (lk_fire),
+    .rdata_o (head_q),
+    .empty_o (head_empty),
+    .full_o  (head_full),
+    .count_o (unused_head_count)
   );
 
-  // ---------------------------------------------------------------- steer
-  logic meta_full, meta_empty, steer_fire;
-  logic [conductor_regs_pkg::STEER_META_BITS-1:0] meta_d, meta_head;
-  logic takes_default, drop_default;
+  // ---------------------------------------------------------------- dist_hash -> flow_table lookup
+  // Every frame is looked up (a defaulted frame's key has no IP_VALID and misses), TAG = DECISION.
+  // Credits: a lookup is admitted only while lookups in the table plus results queued for steer
+  // are fewer than LookupCredits, so m_result_TREADY is always 1 and the table's global enable
+  // (which also runs its op engine) never waits on the steer stage.
+  logic [$clog2(LookupCredits):0] credit_q;
+  logic lk_room, lk_ready, steer_fire;
+  logic [CKeyBits-1:0] head_ckey;
+  logic head_ckey_valid;
 
-  assign dec_tready = !meta_full;
-  assign steer_fire = dec_tvalid && dec_tready;
+  assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits);
+  assign dec_tready = lk_ready && lk_room;
+  assign lk_fire    = dec_tvalid && dec_tready;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) credit_q <= '0;
+    else credit_q <= credit_q + ($clog2(LookupCredits) + 1)'(lk_fire) - ($clog2(LookupCredits) + 1)'(steer_fire);
+  end
+
+  flow_canon u_head_canon (
+    .key_i   (head_q[0 +: KeyBits]),
+    .ckey_o  (head_ckey),
+    .valid_o (head_ckey_valid)
+  );
+
+  logic [SideBits-1:0] side_q;
+  logic side_empty, side_full;
+  logic [$clog2(LookupFifoDepth):0] unused_side_count, unused_res_count;
+  sync_fifo #(.Width(SideBits), .Depth(LookupFifoDepth)) u_side_fifo (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (lk_fire),
+    .wdata_i ({head_ckey, head_q}),
+    .re_i    (steer_fire),
+    .rdata_o (side_q),
+    .empty_o (side_empty),
+    .full_o  (side_full),
+    .count_o (unused_side_count)
+  );
+
+  logic [ResBits-1:0] res_tdata, res_q;
+  logic res_tvalid, res_empty, res_full;
+  logic [OpBits-1:0] op_tdata;
+  logic op_tvalid, op_tready;
+  logic [EvBits-1:0] ev_tdata;
+  logic ev_tvalid;
+
+  flow_table #(.BucketLog2Max(FlowBucketLog2Max)) u_flow_table (
+    .ap_clk                (clk_i),
+    .ap_rst_n              (rst_ni),
+    .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}),
+    .s_lookup_TVALID       (dec_tvalid && lk_room),
+    .s_lookup_TREADY       (lk_ready),
+    .m_result_TDATA        (res_tdata),
+    .m_result_TVALID       (res_tvalid),
+    .m_result_TREADY       (1'b1),
+    .s_op_TDATA            (op_head),
+    .s_op_TVALID           (op_tvalid),
+    .s_op_TREADY           (op_tready),
+    .m_event_TDATA         (ev_tdata),
+    .m_event_TVALID        (ev_tvalid),
+    .m_event_TREADY        (1'b1),
+    .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
+    .s_axi_control_AWVALID (sl_awvalid[3]),
+    .s_axi_control_AWREADY (sl_awready[3]),
+    .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]),
+    .s_axi_control_WVALID  (sl_wvalid[3]),
+    .s_axi_control_WREADY  (sl_wready[3]),
+    .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]),
+    .s_axi_control_BVALID  (sl_bvalid[3]),
+    .s_axi_control_BREADY  (sl_bready[3]),
+    .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
+    .s_axi_control_ARVALID (sl_arvalid[3]),
+    .s_axi_control_ARREADY (sl_arready[3]),
+    .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]),
+    .s_axi_control_RVALID  (sl_rvalid[3]),
+    .s_axi_control_RREADY  (sl_rready[3])
+  );
+
+  sync_fifo #(.Width(ResBits), .Depth(LookupFifoDepth)) u_result_fifo (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (res_tvalid),
+    .wdata_i (res_tdata),
+    .re_i    (steer_fire),
+    .rdata_o (res_q),
+    .empty_o (res_empty),
+    .full_o  (res_full),
+    .count_o (unused_res_count)
+  );
+
+  // ---------------------------------------------------------------- sequence numbers
+  // lk_seq_q: lookups accepted so far (the next lookup's number); steer_seq_q: frames steered so
+  // far (the number of the frame at the steer stage: frames reach it in lookup order).
+  logic [31:0] lk_seq_q, steer_seq_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      lk_seq_q <= '0;
+      steer_seq_q <= '0;
+    end else begin
+      lk_seq_q <= lk_seq_q + 32'(lk_fire);
+      steer_seq_q <= steer_seq_q + 32'(steer_fire);
+    end
+  end
+
+  // ---------------------------------------------------------------- in-flight table
+  // One entry per op issued, in issue order (a ring): the canonical key, the value the op leaves
+  // (present = 0 after a FULL insert), and when the op became visible. Entry k applies to the frame
+  // at the steer stage unless its op was handshaken before that frame's lookup (vis_seq <= the
+  // frame's number): those frames already saw it in the table. See docs/architecture.md.
+  logic [CKeyBits-1:0] if_ckey_q [InflightEntries];
+  logic [63:0]         if_value_q [InflightEntries];
+  logic [31:0]         if_vis_q [InflightEntries];
+  logic [InflightEntries-1:0] if_present_q, if_insert_q, if_shaken_q, if_resolved_q;
+  logic [IfBits:0]     if_wr_q, if_rd_q, if_shk_q, if_res_q;
+  logic [IfBits:0]     if_count;
+  logic                if_full, if_free, op_shake;
+  logic [InflightEntries-1:0] if_live;
+
+  assign if_count = if_wr_q - if_rd_q;
+  assign if_full  = if_count == (IfBits + 1)'(InflightEntries);
+  assign op_shake = op_tvalid && op_tready;
+
+  logic [InflightEntries-1:0] if_match;
+  logic [CKeyBits-1:0] s_ckey;
+  for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
+    logic [31:0] diff;      // only its sign is used
+    logic [IfBits-1:0] age; // 0 = oldest
+    assign diff = steer_seq_q - if_vis_q[k];
+    assign age  = IfBits'(k) - if_rd_q[IfBits-1:0];
+    // dead: handshaken before the lookup of the frame at steer (diff >= 0 as a signed number)
+    assign if_live[k]  = !(if_shaken_q[k] && !diff[31]);
+    assign if_match[k] = ((IfBits + 1)'(age) < if_count) && if_live[k] && (if_ckey_q[k] == s_ckey);
+    logic unused_diff;
+    assign unused_diff = ^diff[30:0];
+  end
+  assign if_free = (if_count != '0) && if_shaken_q[if_rd_q[IfBits-1:0]] &&
+                   if_resolved_q[if_rd_q[IfBits-1:0]] && !if_live[if_rd_q[IfBits-1:0]];
+
+  // ---------------------------------------------------------------- steer stage
+  logic [KeyBits-1:0]  s_key;
+  logic [3:0]          s_status;
+  logic [31:0]         s_time;
+  logic [63:0]         s_dec, eff_val, op_value, new_value;
+  logic                eff_hit, found, wait_insert;
+  logic [IfBits-1:0]   found_idx;
+  logic [127:0]        member_up;
+  logic [1:0]          site_up;
+  logic [6:0]          owner, lb, rb, dest, bucket_dest;
+  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid;
+  logic [3:0]          opcode;
+  logic [1:0]          action;
+  logic meta_full, meta_empty;
+  logic [conductor_regs_pkg::STEER_META_BITS-1:0] meta_d, meta_head;
+  logic takes_default, drop_default, op_full, op_empty;
+
+  assign s_key    = side_q[0 +: KeyBits];
+  assign s_status = side_q[KeyBits +: 4];
+  assign s_time   = side_q[KeyBits + 4 +: 32];
+  assign s_ckey   = side_q[KeyBits + 36 +: CKeyBits];
+  assign s_dec    = res_q[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64];
+  assign member_up = {member_up3, member_up2, member_up1, member_up0};
+  assign site_up   = site_up_reg[1:0];
+  assign bucket_dest = {s_dec[conductor_regs_pkg::DECISION_SITE_LSB], s_dec[conductor_regs_pkg::DECISION_MEMBER_LSB +: 6]};
+
+  // The youngest live in-flight op of this key overrides the lookup result.
+  always_comb begin
+    found = 1'b0;
+    found_idx = '0;
+    // In age order from the oldest, so the youngest match wins.
+    for (int k = 0; k < InflightEntries; k++) begin
+      if (if_match[if_rd_q[IfBits-1:0] + IfBits'(k)]) begin
+        found = 1'b1;
+        found_idx = if_rd_q[IfBits-1:0] + IfBits'(k);
+      end
+    end
+    eff_hit = found ? if_present_q[found_idx] : res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB];
+    eff_val = found ? if_value_q[found_idx] : res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64];
+    // An insert whose event has not come back: FULL or not is unknown, so the frame waits.
+    wait_insert = found && if_insert_q[found_idx] && !if_resolved_q[found_idx];
+  end
 
   always_comb begin
-    // Statuses 1..3 (non-ip, truncated, bad-header) take the default action.
-    takes_default = (status_head == 4'd1) || (status_head == 4'd2) || (status_head == 4'd3);
+    takes_default = (s_status == 4'd1) || (s_status == 4'd2) || (s_status == 4'd3);
     drop_default  = parser_ctrl[conductor_regs_pkg::PARSER_CTRL_DEFAULT_ACTION_LSB];
+    owner = {eff_val[conductor_regs_pkg::FLOW_VALUE_OWNER_SITE_LSB], eff_val[conductor_regs_pkg::FLOW_VALUE_OWNER_MEMBER_LSB +: 6]};
+    lb    = {eff_val[conductor_regs_pkg::FLOW_VALUE_OWNER_SITE_LSB], eff_val[conductor_regs_pkg::FLOW_VALUE_LB_MEMBER_LSB +: 6]};
+    rb    = {eff_val[conductor_regs_pkg::FLOW_VALUE_RB_SITE_LSB], eff_val[conductor_regs_pkg::FLOW_VALUE_RB_MEMBER_LSB +: 6]};
+    owner_up = site_up[owner[6]] && member_up[owner];
+    lb_up = eff_val[conductor_regs_pkg::FLOW_VALUE_LB_VALID_LSB] && site_up[lb[6]] && member_up[lb];
+    rb_up = eff_val[conductor_regs_pkg::FLOW_VALUE_RB_VALID_LSB] && site_up[rb[6]] && member_up[rb];
+
     meta_d = '0;
-    meta_d[conductor_regs_pkg::STEER_META_STATUS_LSB +: 4] = status_head;
+    meta_d[conductor_regs_pkg::STEER_META_STATUS_LSB +: 4] = s_status;
+    has_op = 1'b0;
+    is_insert = 1'b0;
+    opcode = 4'd0;
+    action = 2'd0;
+    dest = bucket_dest;
+    op_value = eff_val;
     if (takes_default) begin
       meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = default_dest[conductor_regs_pkg::PARSER_DEFAULT_DEST_MEMBER_LSB +: 6];
       meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]        = default_dest[conductor_regs_pkg::PARSER_DEFAULT_DEST_SITE_LSB];
       meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]     = !drop_default;
       meta_d[conductor_regs_pkg::STEER_META_DEFAULTED_LSB]   = 1'b1;
     end else begin
-      meta_d[conductor_regs_pkg::STEER_META_HASH_LSB +: 32]   = dec_tdata[conductor_regs_pkg::DECISION_HASH_LSB +: 32];
-      meta_d[conductor_regs_pkg::STEER_META_BUCKET_LSB +: 16] = dec_tdata[conductor_regs_pkg::DECISION_BUCKET_LSB +: 16];
-      meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6]  = dec_tdata[conductor_regs_pkg::DECISION_MEMBER_LSB +: 6];
-      meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]         = dec_tdata[conductor_regs_pkg::DECISION_SITE_LSB];
-      meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]      = dec_tdata[conductor_regs_pkg::DECISION_VALID_LSB];
+      meta_d[conductor_regs_pkg::STEER_META_HASH_LSB +: 32]   = s_dec[conductor_regs_pkg::DECISION_HASH_LSB +: 32];
+      meta_d[conductor_regs_pkg::STEER_META_BUCKET_LSB +: 16] = s_dec[conductor_regs_pkg::DECISION_BUCKET_LSB +: 16];
+      meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]      = 1'b1;
+      if (!eff_hit) begin
+        // New connection: follows the bucket; learned with the bucket member's backups.
+        meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB] = s_dec[conductor_regs_pkg::DECISION_VALID_LSB];
+        if (s_dec[conductor_regs_pkg::DECISION_VALID_LSB]) begin
+          has_op = 1'b1;
+          is_insert = 1'b1;
+          opcode = 4'd1;
+          op_value = '0;
+          op_value[6:0] = bucket_dest;
+          op_value[23:8] = backup_q[bucket_dest];
+        end
+      end else if (owner_up) begin
+        dest = owner;
+        action = (s_dec[conductor_regs_pkg::DECISION_VALID_LSB] && owner == bucket_dest) ? 2'd1 : 2'd2;
+        if ((s_time - eff_val[conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32]) >= touch_ticks) begin
+          has_op = 1'b1;
+          opcode = 4'd4;
+        end
+      end else begin
+        // Owner down: local backup, else remote backup, else the bucket; written back as owner.
+        action = 2'd3;
+        if (site_up[owner[6]] && lb_up) dest = lb;
+        else if (rb_up) dest = rb;
+        else dest = bucket_dest;
+        if (!lb_up && !rb_up && !s_dec[conductor_regs_pkg::DECISION_VALID_LSB]) begin
+          meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB] = 1'b0;
+        end else begin
+          has_op = 1'b1;
+          opcode = 4'd2;
+          op_value[6:0] = dest;
+          op_value[23:8] = backup_q[dest];
+        end
+      end
+      meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = dest[5:0];
+      meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]        = dest[6];
+    end
+    meta_d[conductor_regs_pkg::STEER_META_ACTION_LSB +: 2] = action;
+    // The value the op leaves in the table (LAST_SEEN := TIME).
+    new_value = {s_time, op_value[31:0]};
+  end
+
+  assign op_tdata = {(OpBits - 436)'(0), opcode, 16'd0, s_time, op_value, s_key};
+
+  assign steer_valid = !res_empty;
+  assign steer_fire  = steer_valid && !meta_full && !wait_insert && (!has_op || (!op_full && !if_full));
+
+  logic [$clog2(OpFifoDepth):0] unused_op_count;
+  logic [OpBits-1:0] op_head;
+  sync_fifo #(.Width(OpBits), .Depth(OpFifoDepth)) u_op_fifo (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (steer_fire && has_op),
+    .wdata_i (op_tdata),
+    .re_i    (op_tready),
+    .rdata_o (op_head),
+    .empty_o (op_empty),
+    .full_o  (op_full),
+    .count_o (unused_op_count)
+  );
+  assign op_tvalid = !op_empty;
+
+  logic ev_full;
+  assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == 4'd3;
+
+  // In-flight ring: allocate on issue, mark the handshake and the event, free the oldest when it
+  // is visible to the frame at steer and its event is back.
+  always_ff @(posedge clk_i) begin
+    if (steer_fire && has_op) begin
+      if_ckey_q[if_wr_q[IfBits-1:0]]  <= s_ckey;
+      if_value_q[if_wr_q[IfBits-1:0]] <= new_value;
+    end
+    if (op_shake) if_vis_q[if_shk_q[IfBits-1:0]] <= lk_seq_q;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      if_wr_q <= '0; if_rd_q <= '0; if_shk_q <= '0; if_res_q <= '0;
+      if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0;
+    end else begin
+      if (steer_fire && has_op) begin
+        if_present_q[if_wr_q[IfBits-1:0]]  <= 1'b1;
+        if_insert_q[if_wr_q[IfBits-1:0]]   <= is_insert;
+        if_shaken_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
+        if_resolved_q[if_wr_q[IfBits-1:0]] <= 1'b0;
+        if_wr_q <= if_wr_q + 1'b1;
+      end
+      if (op_shake) begin
+        if_shaken_q[if_shk_q[IfBits-1:0]] <= 1'b1;
+        if_shk_q <= if_shk_q + 1'b1;
+      end
+      if (ev_tvalid) begin
+        if_resolved_q[if_res_q[IfBits-1:0]] <= 1'b1;
+        if (ev_full) if_present_q[if_res_q[IfBits-1:0]] <= 1'b0;
+        if_res_q <= if_res_q + 1'b1;
+      end
+      if (if_free) if_rd_q <= if_rd_q + 1'b1;
     end
   end
 
@@ -314,8 +707,9 @@ module conductor_core
   );
 
   // ---------------------------------------------------------------- counters
-  logic clear;
+  logic clear, sclear;
   assign clear = counter_clear[0];
+  assign sclear = steer_clear[0];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cnt_rx_q <= '0; cnt_ok_q <= '0; cnt_nonip_q <= '0; cnt_trunc_q <= '0;
@@ -325,13 +719,30 @@ module conductor_core
       cnt_bad_q <= '0; cnt_ext_q <= '0; cnt_def_q <= '0; cnt_drop_q <= '0;
     end else if (steer_fire) begin
       cnt_rx_q    <= cnt_rx_q + 32'd1;
-      cnt_ok_q    <= cnt_ok_q    + 32'(status_head == 4'd0);
-      cnt_nonip_q <= cnt_nonip_q + 32'(status_head == 4'd1);
-      cnt_trunc_q <= cnt_trunc_q + 32'(status_head == 4'd2);
-      cnt_bad_q   <= cnt_bad_q   + 32'(status_head == 4'd3);
-      cnt_ext_q   <= cnt_ext_q   + 32'(status_head == 4'd4);
+      cnt_ok_q    <= cnt_ok_q    + 32'(s_status == 4'd0);
+      cnt_nonip_q <= cnt_nonip_q + 32'(s_status == 4'd1);
+      cnt_trunc_q <= cnt_trunc_q + 32'(s_status == 4'd2);
+      cnt_bad_q   <= cnt_bad_q   + 32'(s_status == 4'd3);
+      cnt_ext_q   <= cnt_ext_q   + 32'(s_status == 4'd4);
       cnt_def_q   <= cnt_def_q   + 32'(takes_default);
       cnt_drop_q  <= cnt_drop_q  + 32'(!meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]);
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
+    end else if (sclear) begin
+      cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
+    end else begin
+      if (steer_fire) begin
+        cnt_new_q  <= cnt_new_q  + 32'(action == 2'd0);
+        cnt_hit_q  <= cnt_hit_q  + 32'(action == 2'd1);
+        cnt_corr_q <= cnt_corr_q + 32'(action == 2'd2);
+        cnt_fail_q <= cnt_fail_q + 32'(action == 2'd3);
+        cnt_ops_q  <= cnt_ops_q  + 32'(has_op);
+      end
+      if (ev_tvalid && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
     end
   end
 
@@ -343,12 +754,16 @@ module conductor_core
   assign m_axis_tlast  = frame_head[FrameBits-1];
   assign m_axis_tuser  = meta_head;
 
-  // status_empty with dec_tvalid would mean a decision without its status: cannot happen, as a
-  // status is written whenever a key enters dist_hash.
+  // The FIFOs beside the pipeline cannot run empty or full where it matters: a time is written for
+  // every frame before its key, a head entry with every key, a side entry with every lookup, and
+  // credits bound the side and result FIFOs; the benches check the outputs that would show it.
   logic unused_ok;
   // The crossbar hands every slave the full address; each block decodes only its own low bits.
-  assign unused_ok = ^{status_empty, scratch_unused, counter_clear[31:1], unused_frame_count,
-                       unused_status_count, unused_meta_count, sl_awaddr, sl_araddr};
+  assign unused_ok = ^{head_empty, time_empty, time_full, side_empty, side_full, res_full, head_ckey_valid,
+                       scratch_unused, counter_clear[31:1], steer_clear[31:1], unused_frame_count,
+                       unused_time_count, unused_head_count, unused_meta_count, unused_side_count,
+                       unused_res_count, unused_op_count, sl_awaddr, sl_araddr, ev_tdata,
+                       site_up_reg[31:2], backup_wdata[31:16], backup_wstrb[3:2]};
 endmodule
 
 `default_nettype wire

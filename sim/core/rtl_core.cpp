@@ -53,7 +53,11 @@ struct RtlCore::Impl {
                 [this](const sim::AxisBeat& b, bool valid) {
                   sim::set_port(top->s_axis_tdata, b.data);
                   top->s_axis_tkeep = b.keep;
-                  top->s_axis_tuser = static_cast<uint8_t>(b.user.empty() ? 0 : b.user[0]);
+                  // user = {sg_id, time}: tuser = {time[31:0], sg_id[7:0]}.
+                  uint64_t u = 0;
+                  if (b.user.size() > 0) u |= b.user[0] & 0xFFu;
+                  if (b.user.size() > 1) u |= uint64_t{b.user[1]} << 8;
+                  top->s_axis_tuser = u;
                   top->s_axis_tlast = b.last;
                   top->s_axis_tvalid = valid;
                 },
@@ -74,6 +78,7 @@ struct RtlCore::Impl {
     ctrl.add(&src);
     ctrl.add(&sink);
     ctrl.reset();
+    for (uint64_t i = 0; i < kCoreResetClearCycles; ++i) ctrl.tick();  // flow table clearing
   }
 
   RtlCoreOptions opts;
@@ -114,6 +119,7 @@ bool RtlCore::load(const CoreRegs& r) {
   for (unsigned i = 0; i < 10; ++i) ok &= write_reg(regs::DIST_HASH_KEY0_ADDR + 4 * i, r.hash.key[i]);
   ok &= write_reg(regs::PARSER_CTRL_ADDR, r.parser_ctrl);
   ok &= write_reg(regs::PARSER_DEFAULT_DEST_ADDR, r.default_dest);
+  ok &= load_steer(r.steer);
   unsigned log2 = (r.hash.ctrl >> regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB) & 0x1F;
   if (log2 > 16) log2 = 16;
   uint32_t n = 1u << log2;
@@ -127,6 +133,31 @@ bool RtlCore::load(const CoreRegs& r) {
     ok &= write_reg(regs::DIST_HASH_BUCKETS_ADDR + b, word, strb);
   }
   return ok;
+}
+
+bool RtlCore::load_steer(const SteerRegs& st) {
+  bool ok = true;
+  for (unsigned w = 0; w < 4; ++w) ok &= write_reg(regs::STEER_MEMBER_UP0_ADDR + 4 * w, st.member_up[w]);
+  ok &= write_reg(regs::STEER_SITE_UP_ADDR, st.site_up);
+  ok &= write_reg(regs::STEER_TOUCH_TICKS_ADDR, st.touch_ticks);
+  for (unsigned i = 0; i < st.backup.size(); ++i) ok &= write_reg(regs::STEER_BACKUP_ADDR + 4 * i, st.backup[i]);
+  return ok;
+}
+
+SteerCounters RtlCore::steer_counters() {
+  auto rd = [this](uint32_t a) {
+    uint32_t v = 0;
+    read_reg(a, &v);
+    return uint64_t{v};
+  };
+  SteerCounters c;
+  c.new_flows = rd(regs::STEER_NEW_ADDR);
+  c.hit = rd(regs::STEER_HIT_ADDR);
+  c.corrected = rd(regs::STEER_CORRECTED_ADDR);
+  c.failover = rd(regs::STEER_FAILOVER_ADDR);
+  c.learn_full = rd(regs::STEER_LEARN_FULL_ADDR);
+  c.ops_issued = rd(regs::STEER_OPS_ISSUED_ADDR);
+  return c;
 }
 
 CoreCounters RtlCore::counters() {
@@ -149,6 +180,15 @@ CoreCounters RtlCore::counters() {
 
 bool RtlCore::run(const FrameSource& next_frame,
                   const std::function<void(CoreFrameOut&&)>& on_out) {
+  return run(TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+               *time = 0;
+               return next_frame(bytes, sg);
+             }),
+             on_out);
+}
+
+bool RtlCore::run(const TimedFrameSource& next_frame,
+                  const std::function<void(CoreFrameOut&&)>& on_out) {
   Impl& s = *impl_;
   uint64_t offered = 0, done = 0;
   bool exhausted = false;
@@ -160,9 +200,11 @@ bool RtlCore::run(const FrameSource& next_frame,
   bool in_frame = false;
   s.sink.on_beat = [&](const sim::AxisBeat& beat) {
     last_beat_cycle = s.ctrl.cycle();
-    SteerMeta m = meta_from_u64(sim::words_to_u64(beat.user));
+    uint64_t tuser = sim::words_to_u64(beat.user);
+    SteerMeta m = meta_from_u64(tuser);
     if (!have_meta) {
       cur.meta = m;
+      cur.action = static_cast<SteerAction>((tuser >> regs::STEER_META_ACTION_LSB) & 3u);
       have_meta = true;
       cur.out_cycle = s.ctrl.cycle();
       if (!starts.empty()) {
@@ -192,11 +234,12 @@ bool RtlCore::run(const FrameSource& next_frame,
     while (!exhausted && s.src.pending() < 64) {
       bytes.clear();
       uint8_t sg = 0;
-      if (!next_frame(&bytes, &sg)) {
+      uint32_t time = 0;
+      if (!next_frame(&bytes, &sg, &time)) {
         exhausted = true;
         break;
       }
-      for (auto& beat : sim::frame_to_beats(bytes.data(), bytes.size(), {sg})) s.src.push(std::move(beat));
+      for (auto& beat : sim::frame_to_beats(bytes.data(), bytes.size(), {sg, time})) s.src.push(std::move(beat));
       ++offered;
     }
     if (exhausted && done == offered) break;
@@ -216,6 +259,10 @@ bool RtlCore::run(const FrameSource& next_frame,
   s.sink.on_beat = nullptr;
   s.src.on_fire = nullptr;
   return !malformed;
+}
+
+void RtlCore::settle(uint64_t cycles) {
+  for (uint64_t i = 0; i < cycles; ++i) impl_->ctrl.tick();
 }
 
 uint64_t RtlCore::cycle() const { return impl_->ctrl.cycle(); }

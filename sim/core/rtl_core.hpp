@@ -15,10 +15,15 @@
 namespace conductor {
 
 // Clocks from a one-beat frame's beat accepted to the same frame's first beat leaving, output never
-// stalled: parser (8, from the beat that completes the header window), dist_hash (5), and the meta
-// FIFO's write-to-head (1). Frames of two beats or more take one clock more (the window completes on
-// the second beat).
-constexpr uint64_t kCoreLatencyCycles = 14;
+// stalled: parser (8, from the beat that completes the header window), dist_hash (5), flow-table
+// lookup (7: its LatencyCycles 6 from the handshake edge) and the result FIFO's write-to-head (1),
+// and the meta FIFO's write-to-head (1).
+// Frames of two beats or more take one clock more (the window completes on the second beat).
+constexpr uint64_t kCoreLatencyCycles = 22;
+
+// conductor_core's flow table clears 2^FlowBucketLog2Max buckets after reset; RtlCore waits that
+// long (plus a margin) after reset so that latency measurements start with a ready core.
+constexpr uint64_t kCoreResetClearCycles = (uint64_t{1} << kCoreFlowBucketLog2Max) + 16;
 
 struct RtlCoreOptions {
   uint64_t seed = 1;             // random idle / back-pressure pattern
@@ -34,6 +39,7 @@ struct RtlCoreOptions {
 struct CoreFrameOut {
   std::vector<uint8_t> bytes;
   SteerMeta meta;
+  SteerAction action = SteerAction::kNew;  // STEER_META.ACTION
   bool meta_consistent = true;  // the same TUSER on every beat of the frame
   uint64_t in_cycle = 0;        // cycle the frame's first beat was accepted
   uint64_t out_cycle = 0;       // cycle the frame's first beat left
@@ -56,9 +62,13 @@ class RtlCore {
   bool read_reg(uint32_t addr, uint32_t* value);
 
   CoreIdentity identity();
-  // Writes every rw register and the first 2^BUCKET_LOG2 buckets of the table.
+  // Writes every rw register and the first 2^BUCKET_LOG2 buckets of the table, the steer block and
+  // its BACKUP window.
   bool load(const CoreRegs& regs);
+  // Writes only the steer block (member/site status, touch interval, backups).
+  bool load_steer(const SteerRegs& steer);
   CoreCounters counters();
+  SteerCounters steer_counters();
 
   // Streams frames from `next` (which fills the next frame and its security group, or returns
   // false when there are no more) and calls on_out for every frame that leaves, in order, until
@@ -66,6 +76,13 @@ class RtlCore {
   // for max_idle_cycles.
   using FrameSource = std::function<bool(std::vector<uint8_t>* bytes, uint8_t* sg)>;
   bool run(const FrameSource& next, const std::function<void(CoreFrameOut&&)>& on_out);
+  // The same with each frame's timestamp (s_axis_tuser[39:8], ticks); the plain form sends 0.
+  using TimedFrameSource = std::function<bool(std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time)>;
+  bool run(const TimedFrameSource& next, const std::function<void(CoreFrameOut&&)>& on_out);
+
+  // Lets the core run `cycles` clocks with no input, so that flow-table ops still queued or
+  // executing after the last frame left (a long cuckoo walk) finish before counters are read.
+  void settle(uint64_t cycles = 2000);
 
   // Clock cycles simulated so far and during the last run() (first input beat offered to last
   // output beat taken).

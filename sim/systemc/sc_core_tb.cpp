@@ -39,7 +39,7 @@ SC_MODULE(CoreTb) {
   // Frames in.
   sc_signal<sc_bv<512>> s_tdata{"s_tdata"};
   sc_signal<uint64_t> s_tkeep{"s_tkeep"};
-  sc_signal<uint32_t> s_tuser{"s_tuser"};
+  sc_signal<uint64_t> s_tuser{"s_tuser"};  // {time, sg_id}: the 40-bit tuser
   sc_signal<bool> s_tlast{"s_tlast"}, s_tvalid{"s_tvalid"}, s_tready{"s_tready"};
   // Frames out.
   sc_signal<sc_bv<512>> m_tdata{"m_tdata"};

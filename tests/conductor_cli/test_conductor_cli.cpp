@@ -1,7 +1,10 @@
 // `conductor sim` as a user runs it: a real process, its exit code, stdout and stderr. Bad flags,
-// keys, weights and pcaps give a clear error; the model and RTL engines give identical per-frame
-// decisions on synthetic traffic and on a pcap.
+// keys, weights, pcaps and event files give a clear error; the model and RTL engines give identical
+// per-frame decisions on synthetic traffic, on a pcap and across a script of weight changes and
+// member/site failures (--events), where established connections keep their owner.
 #include <gtest/gtest.h>
+
+#include <cstring>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -190,6 +193,75 @@ TEST_F(CliTest, ReportIsReadable) {
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("Conductor distribution report"), std::string::npos);
   EXPECT_NE(r.out.find("frames per cycle"), std::string::npos);
+}
+
+// --events: weight changes and failures applied before given frames, identically in both engines.
+TEST_F(CliTest, ModelAndRtlEnginesAgreeAcrossScriptedEvents) {
+  fs::path ev = dir_ / "events.txt";
+  {
+    std::ofstream f(ev);
+    f << "# weight change, then failures\n"
+         "at 1500 weights 5:200   # a new member: only new connections go there\n"
+         "at 2500 member-down 0/2\n"
+         "at 3500 site-down 0\n"
+         "at 4500 site-up 0\n"
+         "at 4500 member-up 0/2\n";
+  }
+  fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
+  std::vector<std::string> common = {"sim", "--packets", "6000", "--seed", "9", "--flows", "200",
+                                     "--weights", "1:100,2:100,3:100,1/1:100,1/2:100", "--buckets", "256",
+                                     "--events", ev.string()};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  Outcome rm = run(with({"--engine", "model", "--out", m.string()}));
+  ASSERT_EQ(rm.rc, 0) << rm.err;
+  Outcome rr = run(with({"--engine", "rtl", "--out", r.string(), "--backpressure", "20"}));
+  ASSERT_EQ(rr.rc, 0) << rr.err;
+  std::string a = slurp(m), b = slurp(r);
+  EXPECT_TRUE(a == b) << "per-frame decisions differ between engines";
+  EXPECT_NE(rr.out.find("\"counters_match\":true"), std::string::npos) << rr.out;
+  EXPECT_NE(rr.out.find("\"events\":5"), std::string::npos) << rr.out;
+  for (const char* k : {"\"corrected\":", "\"failover\":"}) {
+    auto at = rr.out.find(k);
+    ASSERT_NE(at, std::string::npos) << rr.out;
+    EXPECT_NE(rr.out.substr(at + std::strlen(k), 2), "0,") << k << " should be > 0: " << rr.out;
+  }
+  // Per line: action and owner; after the weight change no failover before frame 2500, and no
+  // frame goes to 0/2 between its failure and its return, nor to site 0 while it is down.
+  std::ifstream in(m);
+  std::string line;
+  uint64_t i = 0;
+  while (std::getline(in, line)) {
+    ASSERT_NE(line.find("\"action\":\""), std::string::npos) << line;
+    ASSERT_NE(line.find("\"owner\":\""), std::string::npos) << line;
+    bool defaulted = line.find("\"defaulted\":true") != std::string::npos;
+    if (i < 2500) EXPECT_EQ(line.find("\"action\":\"failover\""), std::string::npos) << line;
+    if (!defaulted && i >= 2500 && i < 4500) EXPECT_EQ(line.find("\"owner\":\"0/2\""), std::string::npos) << line;
+    if (!defaulted && i >= 3500 && i < 4500) EXPECT_EQ(line.find("\"owner\":\"0/"), std::string::npos) << line;
+    ++i;
+  }
+  EXPECT_EQ(i, 6000u);
+}
+
+TEST_F(CliTest, BadEventFilesNameTheLine) {
+  fs::path ev = dir_ / "bad.txt";
+  auto try_text = [&](const std::string& text, const std::string& needle) {
+    {
+      std::ofstream f(ev);
+      f << text;
+    }
+    expect_error({"sim", "--packets", "10", "--events", ev.string()}, needle);
+  };
+  try_text("# ok\nat 5 member-down 0/70\n", "bad.txt:2:");
+  try_text("at x weights 1:1\n", "bad.txt:1: 'x' is not a frame number");
+  try_text("at 5 reboot 0/1\n", "'reboot' is not weights, member-down");
+  try_text("at 5 site-down 2\n", "site must be 0 or 1");
+  try_text("at 9 site-down 0\nat 3 site-up 0\n", "bad.txt:2: frame 3 comes before");
+  try_text("at 1 weights 1:900\n", "bad.txt:1:");
+  expect_error({"sim", "--events", (dir_ / "missing.txt").string()}, "cannot open");
 }
 
 }  // namespace

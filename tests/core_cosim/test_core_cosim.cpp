@@ -1,7 +1,9 @@
-// Co-simulation of rtl/core/conductor_core.sv against the C++ golden model (hls/core): every frame
-// leaves unchanged and in order with the STEER_META the model computes, on synthetic traffic,
-// random bytes and truncated frames, with random idle and back-pressure; the device counters equal
-// the model's; one frame per clock on minimum-size frames with a fixed latency.
+// Co-simulation of rtl/core/conductor_core.sv against the C++ golden model (hls/core CoreModel):
+// every frame leaves unchanged and in order with the STEER_META (ACTION included) the model
+// computes, on synthetic traffic, random bytes and truncated frames, with random idle and
+// back-pressure; member/site failures, backups and bucket changes between batches; the same new
+// flow back to back (the in-flight table); a full flow table; the device counters equal the
+// model's; one frame per clock on minimum-size frames with a fixed latency.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -25,10 +27,12 @@ namespace {
 // frame), dist_hash (5), steer into the meta FIFO and the FIFO's fall-through (1).
 constexpr uint64_t kExtraCyclesMultiBeat = 1;  // the window completes on the second beat
 
-std::string print_meta(const SteerMeta& m) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "hash=0x%08x bucket=%u site=%u member=%u deliver=%d status=%s default=%d",
-                m.hash, m.bucket, m.site, m.member, m.deliver, parse_status_name(m.status), m.defaulted);
+std::string print_meta(const CoreOut& o) {
+  const SteerMeta& m = o.meta;
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "hash=0x%08x bucket=%u site=%u member=%u deliver=%d status=%s default=%d action=%s",
+                m.hash, m.bucket, m.site, m.member, m.deliver, parse_status_name(m.status), m.defaulted,
+                steer_action_name(o.action));
   return buf;
 }
 
@@ -45,6 +49,7 @@ CoreRegs make_regs(uint32_t mode, uint32_t log2, std::mt19937_64& rng) {
 struct Stimulus {
   std::vector<std::vector<uint8_t>> frames;
   std::vector<uint8_t> sgs;
+  std::vector<uint32_t> times;  // empty: every frame at time 0
 };
 
 Stimulus make_stimulus(uint64_t seed, size_t n, bool min_size) {
@@ -82,22 +87,25 @@ struct Result {
   uint64_t first_in = 0, last_out = 0;  // cycle of the first frame's first beat in, last frame's out
 };
 
-Result run_core(RtlCore& core, const CoreRegs& regs, const Stimulus& s,
-                sim::Scoreboard<SteerMeta>& board, CoreCounters* model_counters) {
+// The model runs the frames first (it is sequential), the RTL after; `model` carries the state
+// (flow table, counters) from batch to batch like the device does.
+Result run_core(RtlCore& core, CoreModel& model, const Stimulus& s, sim::Scoreboard<CoreOut>& board) {
   Result r;
+  auto time_of = [&](size_t i) { return s.times.empty() ? 0u : s.times[i]; };
   for (size_t i = 0; i < s.frames.size(); ++i)
-    board.expect(core_process(regs, s.frames[i].data(), s.frames[i].size(), s.sgs[i], model_counters));
+    board.expect(model.process(s.frames[i].data(), s.frames[i].size(), s.sgs[i], time_of(i)));
   size_t next = 0, out = 0;
   bool ok = core.run(
-      [&](std::vector<uint8_t>* bytes, uint8_t* sg) {
+      RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
         if (next == s.frames.size()) return false;
         *bytes = s.frames[next];
         *sg = s.sgs[next];
+        *time = time_of(next);
         ++next;
         return true;
-      },
+      }),
       [&](CoreFrameOut&& fo) {
-        board.step(fo.meta);
+        board.step(CoreOut{fo.meta, fo.action});
         if (out < s.frames.size() && fo.bytes != s.frames[out]) ++r.byte_mismatches;
         if (!fo.meta_consistent) ++r.inconsistent;
         r.latency.push_back(fo.out_cycle - fo.in_cycle);
@@ -110,6 +118,32 @@ Result run_core(RtlCore& core, const CoreRegs& regs, const Stimulus& s,
   r.frames = out;
   r.cycles = core.last_run_cycles();
   return r;
+}
+
+void expect_steer_counters(RtlCore& core, const CoreModel& model) {
+  core.settle();  // the last ops may still run after the last frame left
+  SteerCounters got = core.steer_counters(), want = model.steer_counters();
+  EXPECT_EQ(got.new_flows, want.new_flows);
+  EXPECT_EQ(got.hit, want.hit);
+  EXPECT_EQ(got.corrected, want.corrected);
+  EXPECT_EQ(got.failover, want.failover);
+  EXPECT_EQ(got.learn_full, want.learn_full);
+  EXPECT_EQ(got.ops_issued, want.ops_issued);
+  // The flow table's own registers: the op sequence is the model's, so everything the ops decide
+  // matches. (HITS is left out: a frame whose lookup overtook an op sees it through the in-flight
+  // table, not in the table.)
+  const uint32_t offs[] = {regs::FLOW_TABLE_OCCUPANCY_OFFSET, regs::FLOW_TABLE_STASH_USED_OFFSET,
+                           regs::FLOW_TABLE_NOW_OFFSET, regs::FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET,
+                           regs::FLOW_TABLE_LOOKUPS_OFFSET, regs::FLOW_TABLE_INSERTS_OFFSET,
+                           regs::FLOW_TABLE_INSERT_FULL_OFFSET, regs::FLOW_TABLE_INSERT_EXISTS_OFFSET,
+                           regs::FLOW_TABLE_UPDATES_OFFSET, regs::FLOW_TABLE_TOUCHES_OFFSET,
+                           regs::FLOW_TABLE_NOT_FOUND_OFFSET, regs::FLOW_TABLE_INVALID_OPS_OFFSET,
+                           regs::FLOW_TABLE_MOVES_OFFSET};
+  for (uint32_t off : offs) {
+    uint32_t v = 0;
+    EXPECT_TRUE(core.read_reg(regs::FLOW_TABLE_BASE + off, &v));
+    EXPECT_EQ(v, model.flow_table().read_reg(off)) << "flow_table register 0x" << std::hex << off;
+  }
 }
 
 void expect_counters(RtlCore& core, const CoreCounters& want) {
@@ -158,25 +192,27 @@ TEST(CoreCosim, RandomTrafficWithIdleAndBackPressure) {
     o.backpressure_percent = c.stall;
     o.random_initial_state = true;  // no output may depend on state reset leaves undefined
     RtlCore core(o);
-    CoreRegs regs = make_regs(c.mode, c.log2, rng);
-    ASSERT_TRUE(core.load(regs));
+    CoreModel model;
+    model.regs() = make_regs(c.mode, c.log2, rng);
+    ASSERT_TRUE(core.load(model.regs()));
     Stimulus s = make_stimulus(rng(), 10000, false);
-    sim::Scoreboard<SteerMeta> board("conductor_core", print_meta);
-    CoreCounters model;
-    Result r = run_core(core, regs, s, board, &model);
+    sim::Scoreboard<CoreOut> board("conductor_core", print_meta);
+    Result r = run_core(core, model, s, board);
     std::printf("idle %d%% stall %d%% mode %u log2 %u: %s; %llu cycles\n", c.idle, c.stall, c.mode,
                 c.log2, board.summary().c_str(), static_cast<unsigned long long>(r.cycles));
     EXPECT_TRUE(board.clean());
     EXPECT_EQ(r.frames, s.frames.size());
     EXPECT_EQ(r.byte_mismatches, 0u);
     EXPECT_EQ(r.inconsistent, 0u);
-    expect_counters(core, model);
+    expect_counters(core, model.counters());
+    expect_steer_counters(core, model);
   }
 }
 
 TEST(CoreCosim, DefaultActionAndCounterClear) {
   std::mt19937_64 rng(7);
   RtlCore core;
+  CoreModel model;
   CoreRegs regs = make_regs(1, 12, rng);
   Stimulus s;
   const std::vector<uint8_t> arp(60, 0);  // EtherType 0: non-ip
@@ -189,25 +225,29 @@ TEST(CoreCosim, DefaultActionAndCounterClear) {
     regs.parser_ctrl = drop ? 1u : 0u;
     regs.default_dest = (1u << regs::PARSER_DEFAULT_DEST_SITE_LSB) | (17u << regs::PARSER_DEFAULT_DEST_MEMBER_LSB);
     ASSERT_TRUE(core.load(regs));
+    model.regs() = regs;
     ASSERT_TRUE(core.write_reg(regs::PARSER_COUNTER_CLEAR_ADDR, 1));
-    sim::Scoreboard<SteerMeta> board("default", print_meta);
-    CoreCounters model;
-    Result r = run_core(core, regs, s, board, &model);
+    model.clear_counters();
+    sim::Scoreboard<CoreOut> board("default", print_meta);
+    Result r = run_core(core, model, s, board);
     EXPECT_TRUE(board.clean());
     EXPECT_EQ(r.frames, 20u);
-    expect_counters(core, model);
-    EXPECT_EQ(model.defaulted, 20u);
-    EXPECT_EQ(model.dropped, drop ? 20u : 0u);
+    expect_counters(core, model.counters());
+    EXPECT_EQ(model.counters().defaulted, 20u);
+    EXPECT_EQ(model.counters().dropped, drop ? 20u : 0u);
   }
 }
 
 // One frame per clock and a fixed latency on one-beat frames: N frames back to back take exactly
-// N + kCoreLatencyCycles clocks from the first beat in to the last beat out.
+// N + kCoreLatencyCycles clocks from the first beat in to the last beat out. The lookup path is
+// II = 1; learning costs one op per new flow (9 clocks each), so the flows are learned by a first
+// pass and the measured pass is all hits (TOUCH_TICKS not reached: no ops).
 TEST(CoreCosim, OneFramePerClockAndFixedLatency) {
   RtlCore core;
   std::mt19937_64 rng(11);
-  CoreRegs regs = make_regs(1, 12, rng);
-  ASSERT_TRUE(core.load(regs));
+  CoreModel model;
+  model.regs() = make_regs(1, 12, rng);
+  ASSERT_TRUE(core.load(model.regs()));
   Stimulus all = make_stimulus(99, 6000, true), s;
   for (size_t i = 0; i < all.frames.size(); ++i) {
     if (all.frames[i].size() > 64) continue;
@@ -215,8 +255,11 @@ TEST(CoreCosim, OneFramePerClockAndFixedLatency) {
     s.sgs.push_back(all.sgs[i]);
   }
   ASSERT_GT(s.frames.size(), 4000u);
-  sim::Scoreboard<SteerMeta> board("one-beat", print_meta);
-  Result r = run_core(core, regs, s, board, nullptr);
+  sim::Scoreboard<CoreOut> learn("learn", print_meta);
+  run_core(core, model, s, learn);
+  EXPECT_TRUE(learn.clean());
+  sim::Scoreboard<CoreOut> board("one-beat", print_meta);
+  Result r = run_core(core, model, s, board);
   EXPECT_TRUE(board.clean());
   for (size_t i = 0; i < r.latency.size(); ++i)
     ASSERT_EQ(r.latency[i], kCoreLatencyCycles) << "frame " << i;
@@ -232,11 +275,15 @@ TEST(CoreCosim, OneFramePerClockAndFixedLatency) {
 TEST(CoreCosim, MixedMinimumSizeFramesKeepOneBeatPerClock) {
   RtlCore core;
   std::mt19937_64 rng(12);
-  CoreRegs regs = make_regs(0, 12, rng);
-  ASSERT_TRUE(core.load(regs));
+  CoreModel model;
+  model.regs() = make_regs(0, 12, rng);
+  ASSERT_TRUE(core.load(model.regs()));
   Stimulus s = make_stimulus(98, 5000, true);
-  sim::Scoreboard<SteerMeta> board("min-size", print_meta);
-  Result r = run_core(core, regs, s, board, nullptr);
+  sim::Scoreboard<CoreOut> learn("learn", print_meta);
+  run_core(core, model, s, learn);
+  EXPECT_TRUE(learn.clean());
+  sim::Scoreboard<CoreOut> board("min-size", print_meta);
+  Result r = run_core(core, model, s, board);
   EXPECT_TRUE(board.clean());
   uint64_t beats = 0, two_beat = 0;
   for (size_t len : r.lengths) {
@@ -254,6 +301,183 @@ TEST(CoreCosim, MixedMinimumSizeFramesKeepOneBeatPerClock) {
   // Fill and drain only: the run starts a clock before the first beat, and the last frame may
   // have two beats.
   EXPECT_LE(r.cycles, beats + kCoreLatencyCycles + kExtraCyclesMultiBeat + 2);
+}
+
+// ---- correction layer ---------------------------------------------------------------------------
+uint8_t bucket_byte(unsigned site, unsigned member) {
+  return static_cast<uint8_t>(0x80u | ((site & 1) << 6) | (member & 63));
+}
+
+// Ethernet + IPv4 + UDP, 60 bytes: flow f (unique addresses and ports per f), either direction.
+std::vector<uint8_t> udp_frame(uint32_t f, bool reply) {
+  std::vector<uint8_t> b(60, 0);
+  b[12] = 0x08;
+  uint8_t* ip = &b[14];
+  ip[0] = 0x45;
+  ip[3] = 28;
+  ip[8] = 64;
+  ip[9] = 17;
+  uint8_t a[4] = {198, 18, static_cast<uint8_t>(f >> 8), static_cast<uint8_t>(f)};
+  uint8_t c[4] = {198, 19, static_cast<uint8_t>(f >> 16), 1};
+  uint16_t pa = static_cast<uint16_t>(1024 + (f & 0x3FFF)), pc = 53;
+  for (int i = 0; i < 4; ++i) {
+    ip[12 + i] = reply ? c[i] : a[i];
+    ip[16 + i] = reply ? a[i] : c[i];
+  }
+  uint16_t sp = reply ? pc : pa, dp = reply ? pa : pc;
+  ip[20] = static_cast<uint8_t>(sp >> 8);
+  ip[21] = static_cast<uint8_t>(sp);
+  ip[22] = static_cast<uint8_t>(dp >> 8);
+  ip[23] = static_cast<uint8_t>(dp);
+  ip[25] = 8;
+  return b;
+}
+
+// Buckets over `members` members of both sites (some unassigned), random backups.
+void random_cluster(CoreRegs& r, unsigned members, std::mt19937_64& rng) {
+  for (auto& b : r.hash.buckets)
+    b = rng() % 16 == 0 ? 0 : bucket_byte(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members));
+  for (unsigned s = 0; s < 2; ++s)
+    for (unsigned k = 0; k < members; ++k)
+      r.steer.backup[s * 64 + k] = static_cast<uint16_t>(
+          (rng() % members) | (rng() % 4 ? 0x40 : 0) | ((rng() % members) << 8) | ((1 - s) << 14) |
+          (rng() % 4 ? 0x8000 : 0));
+}
+
+// Random traffic in batches; between batches (core drained) a weight change (new bucket table),
+// members and sites going down and up, new backups. Every frame's STEER_META and every counter
+// equal the model's.
+TEST(CoreCosim, CorrectionLayerAcrossFailuresAndWeightChanges) {
+  const uint64_t seed = 2026;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  struct Cfg { int idle, stall; bool min_size; };
+  const Cfg cfgs[] = {{0, 0, true}, {20, 30, false}};
+  for (const Cfg& c : cfgs) {
+    RtlCoreOptions o;
+    o.seed = rng();
+    o.idle_percent = c.idle;
+    o.backpressure_percent = c.stall;
+    RtlCore core(o);
+    CoreModel model;
+    model.regs() = make_regs(1, 8, rng);
+    const unsigned members = 6;
+    random_cluster(model.regs(), members, rng);
+    model.regs().steer.touch_ticks = 40;
+    ASSERT_TRUE(core.load(model.regs()));
+    GeneratorConfig g;
+    g.seed = rng();
+    g.flows = 300;
+    g.min_size_only = c.min_size;
+    auto gen = TrafficGenerator::create(g);
+    ASSERT_TRUE(gen.ok());
+    uint32_t t = 0;
+    uint64_t failovers = 0, corrected = 0;
+    for (int batch = 0; batch < 12; ++batch) {
+      Stimulus s;
+      for (int i = 0; i < 700; ++i) {
+        Frame f;
+        gen->next(f);
+        s.frames.push_back(std::move(f.bytes));
+        s.sgs.push_back(0);
+        s.times.push_back(t++);
+      }
+      sim::Scoreboard<CoreOut> board("correction", print_meta);
+      Result r = run_core(core, model, s, board);
+      EXPECT_TRUE(board.clean()) << "batch " << batch << ": " << board.summary();
+      EXPECT_EQ(r.byte_mismatches, 0u);
+      if (!board.clean()) break;
+      SteerRegs& st = model.regs().steer;
+      switch (rng() % 4) {
+        case 0:  // weight change: a new bucket table
+          for (auto& b : model.regs().hash.buckets)
+            if (rng() % 3 == 0) b = bucket_byte(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members));
+          ASSERT_TRUE(core.load(model.regs()));
+          break;
+        case 1:
+          st.set_member(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members), false);
+          break;
+        case 2:
+          st.set_member(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members), true);
+          break;
+        default:
+          st.set_site(static_cast<unsigned>(rng() % 2), rng() % 2 == 0);
+          break;
+      }
+      ASSERT_TRUE(core.load_steer(st));
+      failovers = model.steer_counters().failover;
+      corrected = model.steer_counters().corrected;
+    }
+    std::printf("idle %d%% stall %d%%: new %llu hit %llu corrected %llu failover %llu ops %llu\n", c.idle,
+                c.stall, static_cast<unsigned long long>(model.steer_counters().new_flows),
+                static_cast<unsigned long long>(model.steer_counters().hit),
+                static_cast<unsigned long long>(corrected), static_cast<unsigned long long>(failovers),
+                static_cast<unsigned long long>(model.steer_counters().ops_issued));
+    EXPECT_GT(failovers, 0u);
+    EXPECT_GT(corrected, 0u);
+    expect_counters(core, model.counters());
+    expect_steer_counters(core, model);
+  }
+}
+
+// The same new flow's frames back to back: the second frame's lookup overtakes the first frame's
+// INSERT (and later TOUCH), so only the in-flight table gives the sequential answer.
+TEST(CoreCosim, SameNewFlowBackToBack) {
+  for (int stall : {0, 30}) {
+    RtlCoreOptions o;
+    o.backpressure_percent = stall;
+    RtlCore core(o);
+    CoreModel model;
+    std::mt19937_64 rng(5);
+    model.regs() = make_regs(1, 8, rng);
+    random_cluster(model.regs(), 4, rng);
+    model.regs().steer.touch_ticks = 2;
+    ASSERT_TRUE(core.load(model.regs()));
+    Stimulus s;
+    uint32_t t = 0;
+    for (uint32_t f = 0; f < 1500; ++f) {
+      unsigned reps = 1 + static_cast<unsigned>(rng() % 5);
+      for (unsigned k = 0; k < reps; ++k) {
+        s.frames.push_back(udp_frame(f % 700, k % 2 == 1));  // flows come back later too
+        s.sgs.push_back(0);
+        s.times.push_back(t++);
+      }
+    }
+    sim::Scoreboard<CoreOut> board("back-to-back", print_meta);
+    run_core(core, model, s, board);
+    EXPECT_TRUE(board.clean()) << board.summary();
+    expect_counters(core, model.counters());
+    expect_steer_counters(core, model);
+    EXPECT_GT(model.flow_table().counters().touches, 100u);
+  }
+}
+
+// More new flows than the flow table holds: every failed INSERT is counted (LEARN_FULL), and a flow
+// that was not learned stays new (its repeat, in flight behind the FULL insert, misses too).
+TEST(CoreCosim, FullFlowTableIsCounted) {
+  RtlCore core;
+  CoreModel model;
+  std::mt19937_64 rng(6);
+  model.regs() = make_regs(1, 8, rng);
+  for (auto& b : model.regs().hash.buckets) b = bucket_byte(0, 1);
+  ASSERT_TRUE(core.load(model.regs()));
+  const uint32_t n = model.flow_table().capacity() + 400;
+  Stimulus s;
+  for (uint32_t f = 0; f < n; ++f) {
+    for (int k = 0; k < 2; ++k) {
+      s.frames.push_back(udp_frame(f, k == 1));
+      s.sgs.push_back(0);
+      s.times.push_back(f);
+    }
+  }
+  sim::Scoreboard<CoreOut> board("full", print_meta);
+  run_core(core, model, s, board);
+  EXPECT_TRUE(board.clean()) << board.summary();
+  expect_counters(core, model.counters());
+  expect_steer_counters(core, model);
+  EXPECT_GT(model.steer_counters().learn_full, 0u);
+  std::printf("%u flows, capacity %u: learn_full %llu\n", n, model.flow_table().capacity(),
+              static_cast<unsigned long long>(model.steer_counters().learn_full));
 }
 
 }  // namespace
