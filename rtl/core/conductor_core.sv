@@ -208,7 +208,7 @@ module conductor_core
 
   // ---------------------------------------------------------------- steer block (correction layer)
   logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, touch_ticks, steer_clear;
-  logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q;
+  logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
   logic        backup_req, backup_we;
   logic [6:0]  backup_addr;
   logic [31:0] backup_wdata, backup_rdata_q;
@@ -246,6 +246,7 @@ module conductor_core
     .failover_i            (cnt_fail_q),
     .learn_full_i          (cnt_full_q),
     .ops_issued_i          (cnt_ops_q),
+    .inflight_max_i        (if_max_q),
     .counter_clear_o       (steer_clear),
     .backup_req_o          (backup_req),
     .backup_we_o           (backup_we),
@@ -732,9 +733,12 @@ module conductor_core
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
+      if_max_q <= '0;
     end else if (sclear) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
+      if_max_q <= '0;
     end else begin
+      if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
         cnt_new_q  <= cnt_new_q  + 32'(action == 2'd0);
         cnt_hit_q  <= cnt_hit_q  + 32'(action == 2'd1);

@@ -160,6 +160,12 @@ SteerCounters RtlCore::steer_counters() {
   return c;
 }
 
+uint32_t RtlCore::inflight_max() {
+  uint32_t v = 0;
+  read_reg(regs::STEER_INFLIGHT_MAX_ADDR, &v);
+  return v;
+}
+
 CoreCounters RtlCore::counters() {
   auto rd = [this](uint32_t a) {
     uint32_t v = 0;

@@ -23,6 +23,9 @@ constexpr uint64_t kCoreLatencyCycles = 22;
 
 // conductor_core's flow table clears 2^FlowBucketLog2Max buckets after reset; RtlCore waits that
 // long (plus a margin) after reset so that latency measurements start with a ready core.
+// conductor_core's InflightEntries (in-flight table of the correction layer).
+constexpr uint32_t kCoreInflightEntries = 16;
+
 constexpr uint64_t kCoreResetClearCycles = (uint64_t{1} << kCoreFlowBucketLog2Max) + 16;
 
 struct RtlCoreOptions {
@@ -69,6 +72,9 @@ class RtlCore {
   bool load_steer(const SteerRegs& steer);
   CoreCounters counters();
   SteerCounters steer_counters();
+  // steer.INFLIGHT_MAX: most in-flight table entries held at once (the build holds
+  // kCoreInflightEntries; the benches check it never filled).
+  uint32_t inflight_max();
 
   // Streams frames from `next` (which fills the next frame and its security group, or returns
   // false when there are no more) and calls on_out for every frame that leaves, in order, until

@@ -129,6 +129,11 @@ void expect_steer_counters(RtlCore& core, const CoreModel& model) {
   EXPECT_EQ(got.failover, want.failover);
   EXPECT_EQ(got.learn_full, want.learn_full);
   EXPECT_EQ(got.ops_issued, want.ops_issued);
+  // The in-flight table never filled (a full table would only stall, but the bound says it cannot).
+  uint32_t most = core.inflight_max();
+  EXPECT_LT(most, kCoreInflightEntries);
+  if (want.ops_issued > 0) EXPECT_GT(most, 0u);
+  std::printf("in-flight table: at most %u of %u entries\n", most, kCoreInflightEntries);
   // The flow table's own registers: the op sequence is the model's, so everything the ops decide
   // matches. (HITS is left out: a frame whose lookup overtook an op sees it through the in-flight
   // table, not in the table.)

@@ -410,6 +410,10 @@ inline constexpr uint32_t STEER_LEARN_FULL_RESET                   = 0x00000000u
 inline constexpr uint32_t STEER_OPS_ISSUED_OFFSET                  = 0x00000094u;
 inline constexpr uint32_t STEER_OPS_ISSUED_ADDR                    = 0x00041094u;
 inline constexpr uint32_t STEER_OPS_ISSUED_RESET                   = 0x00000000u;
+// INFLIGHT_MAX (ro): most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)
+inline constexpr uint32_t STEER_INFLIGHT_MAX_OFFSET                = 0x00000098u;
+inline constexpr uint32_t STEER_INFLIGHT_MAX_ADDR                  = 0x00041098u;
+inline constexpr uint32_t STEER_INFLIGHT_MAX_RESET                 = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
 inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
 inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
@@ -856,6 +860,8 @@ inline constexpr RegInfo kRegisters[] = {
      "INSERT ops of new connections that failed: flow table full (FULL events)", nullptr, 0},
     {"OPS_ISSUED", "steer", 0x00041094u, 0x00000094u, Access::kRo, 0x00000000u,
      "INSERT, UPDATE and TOUCH ops sent to the flow table", nullptr, 0},
+    {"INFLIGHT_MAX", "steer", 0x00041098u, 0x00000098u, Access::kRo, 0x00000000u,
+     "most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
 };
@@ -866,7 +872,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 5;
-inline constexpr std::size_t kNumRegisters = 67;
+inline constexpr std::size_t kNumRegisters = 68;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

@@ -351,6 +351,10 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_OPS_ISSUED_OFFSET                  = 32'h00000094;
   localparam int unsigned STEER_OPS_ISSUED_ADDR                    = 32'h00041094;
   localparam logic [31:0] STEER_OPS_ISSUED_RESET                   = 32'h00000000;
+  // INFLIGHT_MAX (ro): most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)
+  localparam int unsigned STEER_INFLIGHT_MAX_OFFSET                = 32'h00000098;
+  localparam int unsigned STEER_INFLIGHT_MAX_ADDR                  = 32'h00041098;
+  localparam logic [31:0] STEER_INFLIGHT_MAX_RESET                 = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
   localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
   localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;

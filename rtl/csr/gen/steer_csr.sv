@@ -48,6 +48,7 @@ module steer_csr (
   input  wire logic [31:0] failover_i,             // FAILOVER (ro)
   input  wire logic [31:0] learn_full_i,           // LEARN_FULL (ro)
   input  wire logic [31:0] ops_issued_i,           // OPS_ISSUED (ro)
+  input  wire logic [31:0] inflight_max_i,         // INFLIGHT_MAX (ro)
   output      logic [31:0] counter_clear_o,        // COUNTER_CLEAR (w1p): written bits for one clock
   output      logic        backup_req_o,           // window BACKUP: access this clock
   output      logic        backup_we_o,            // 1 write, 0 read
@@ -75,6 +76,7 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] FailoverAddr     = 10'h023;  // 0x08C
   localparam logic [WordAddrWidth-1:0] LearnFullAddr    = 10'h024;  // 0x090
   localparam logic [WordAddrWidth-1:0] OpsIssuedAddr    = 10'h025;  // 0x094
+  localparam logic [WordAddrWidth-1:0] InflightMaxAddr  = 10'h026;  // 0x098
   localparam logic [WordAddrWidth-1:0] CounterClearAddr = 10'h030;  // 0x0C0
 
   // Write channel: address and data slots, then the response.
@@ -188,6 +190,7 @@ module steer_csr (
           FailoverAddr: axi_r_data_d = failover_i;
           LearnFullAddr: axi_r_data_d = learn_full_i;
           OpsIssuedAddr: axi_r_data_d = ops_issued_i;
+          InflightMaxAddr: axi_r_data_d = inflight_max_i;
           CounterClearAddr: axi_r_data_d = '0;  // write-only
           default: begin
             axi_r_resp_d = RespSlverr;
@@ -214,7 +217,7 @@ module steer_csr (
         backup_we_o  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
-          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr: begin
+          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr: begin
             // read-only: the write is ignored
           end
           MemberUp0Addr: member_up0_d = (member_up0_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
