@@ -2,6 +2,7 @@
 // "file:line: reason"), the emitters, and the checked-in generated header.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -58,17 +59,21 @@ void expect_error(const std::string& text, int line, const std::string& what) {
 
 TEST(RegenParse, ReadsTheCheckedInMap) {
   RegMap m = parse_ok(read_source("rtl/csr/conductor.regs"));
-  ASSERT_EQ(m.blocks.size(), 3u);
+  // The map grows block by block; these are the ones every later block is laid out around.
+  ASSERT_GE(m.blocks.size(), 3u);
   EXPECT_EQ(m.blocks[0].name, "id");
   EXPECT_EQ(m.blocks[0].base, 0u);
   EXPECT_EQ(m.blocks[2].name, "dist_hash");
   EXPECT_EQ(m.blocks[2].addr_bits(), 17u);
-  ASSERT_EQ(m.blocks[2].windows.size(), 1u);
+  ASSERT_GE(m.blocks[2].windows.size(), 1u);
   EXPECT_EQ(m.blocks[2].windows[0].name, "BUCKETS");
   EXPECT_EQ(m.blocks[2].windows[0].word_addr_bits(), 14u);
-  EXPECT_EQ(m.blocks[2].regs[0].reset, 0x00000C00u);
-  EXPECT_EQ(m.blocks[2].regs[0].field_mask(), 0x1F03u);
-  ASSERT_EQ(m.structs.size(), 4u);
+  const auto ctrl = std::find_if(m.blocks[2].regs.begin(), m.blocks[2].regs.end(),
+                                 [](const auto& r) { return r.name == "CTRL"; });
+  ASSERT_NE(ctrl, m.blocks[2].regs.end());
+  EXPECT_EQ(ctrl->reset, 0x00000C00u);
+  EXPECT_EQ(ctrl->field_mask(), 0x1F03u);
+  ASSERT_GE(m.structs.size(), 4u);
   EXPECT_EQ(m.structs[0].name, "FLOW_KEY");
   EXPECT_EQ(m.structs[0].bits, 320u);
 }
@@ -230,7 +235,7 @@ TEST(RegenEmit, OutputIsDeterministicAndListsEveryFile) {
   RegMap m = parse_ok(read_source("rtl/csr/conductor.regs"));
   auto a = conductor::regen::generate_all(m, "rtl/csr/conductor.regs");
   auto b = conductor::regen::generate_all(m, "rtl/csr/conductor.regs");
-  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(a.size(), 3u + m.blocks.size());  // package, header, docs, one CSR block each
   std::set<std::string> paths;
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].path, b[i].path);
@@ -257,7 +262,7 @@ static_assert(regs::field_mask(0, 32) == 0xFFFFFFFFu);
 static_assert(regs::field_set(0xFFFFFFFFu, 8, 4, 0x5) == 0xFFFFF5FFu);
 
 TEST(RegenHeader, RegisterTableIsConsistent) {
-  ASSERT_EQ(regs::kNumBlocks, 3u);
+  ASSERT_GE(regs::kNumBlocks, 3u);
   std::set<uint32_t> addrs;
   for (size_t i = 0; i < regs::kNumRegisters; ++i) {
     const regs::RegInfo& r = regs::kRegisters[i];
@@ -277,7 +282,7 @@ TEST(RegenHeader, RegisterTableIsConsistent) {
       EXPECT_EQ(r.reset & ~mask, 0u) << r.name;
     }
   }
-  EXPECT_EQ(regs::kNumWindows, 1u);
+  ASSERT_GE(regs::kNumWindows, 1u);
   EXPECT_EQ(std::string(regs::kWindows[0].name), "BUCKETS");
   EXPECT_EQ(std::string(regs::access_name(regs::Access::kW1p)), "w1p");
 }
