@@ -555,6 +555,10 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "conductor sim: %s\n", event_error->message.c_str());
     return 2;
   }
+  if (next_event < events.size())
+    std::fprintf(err, "conductor sim: warning: %zu events come after the last frame (%" PRIu64
+                      ") and were not applied (first: %s:%d)\n",
+                 events.size() - next_event, tally.packets, o.events->c_str(), events[next_event].line);
   if (tally.packets == 0) {
     std::fprintf(err, "conductor sim: %s holds no frames\n", feed->describe().c_str());
     return 2;

@@ -262,6 +262,15 @@ TEST_F(CliTest, BadEventFilesNameTheLine) {
   try_text("at 9 site-down 0\nat 3 site-up 0\n", "bad.txt:2: frame 3 comes before");
   try_text("at 1 weights 1:900\n", "bad.txt:1:");
   expect_error({"sim", "--events", (dir_ / "missing.txt").string()}, "cannot open");
+  // Events past the last frame: a warning, not an error.
+  {
+    std::ofstream f(ev);
+    f << "at 5 member-down 0/1\nat 500 site-down 1\n";
+  }
+  Outcome r = run({"sim", "--packets", "10", "--events", ev.string()});
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.err.find("1 events come after the last frame (10)"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"events\":1"), std::string::npos) << r.out;
 }
 
 }  // namespace
