@@ -11,6 +11,7 @@ PKGS=(
   libpcap-dev
   clang libclang-rt-14-dev
   yosys tshark
+  keepalived iproute2
   python3
 )
 
