@@ -184,6 +184,26 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     case SteerAction::kFailover: ++steer_.failover; break;
   }
   core_count(counters_, o.meta);
+  // Ageing: after the frame's op, before the next frame's lookup.
+  const uint32_t every = regs_.steer.age_frames;
+  if (every == 0) {
+    age_count_ = 0;
+  } else if (uint64_t{age_count_} + 1 >= every) {
+    age_count_ = 0;
+    FlowOp age;
+    age.opcode = static_cast<uint8_t>(flow::Opcode::kAge);
+    age.time = time;
+    FlowEvent ev[flow::kMaxEvents];
+    int n = table_.apply(age, ev);
+    ++steer_.age_ops;
+    for (int i = 0; i < n; ++i) {
+      if (ev[i].status != flow::Status::kExpired) continue;
+      ++steer_.expired;
+      if (keep_expired_) expired_.push_back(ev[i]);
+    }
+  } else {
+    ++age_count_;
+  }
   return o;
 }
 

@@ -7,13 +7,16 @@
 //   CoreModel       the whole core with the correction layer: flow table (FlowTableModel), member
 //                   and site status, backup map; frames are processed one after another, and every
 //                   frame sees the flow-table ops of all frames before it (docs/architecture.md,
-//                   "Correction layer").
+//                   "Correction layer"). Every steer.AGE_FRAMES-th frame is followed by an AGE op
+//                   (TIME = that frame's timestamp), applied after the frame's own op and before
+//                   the next frame's lookup (docs/flow_table.md, "Ageing in the core").
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include <array>
+#include <vector>
 
 #include "common/flow_key.hpp"
 #include "dist_hash/dist_hash_model.hpp"
@@ -28,6 +31,7 @@ struct SteerRegs {
   std::array<uint32_t, 4> member_up{{0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}};
   uint32_t site_up = 3;        // SITE_UP.UP
   uint32_t touch_ticks = 1000; // TOUCH_TICKS
+  uint32_t age_frames = 1024;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
   // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
   std::array<uint16_t, 128> backup{};
 
@@ -68,10 +72,13 @@ struct SteerCounters {
   uint64_t failover = 0;    // FAILOVER
   uint64_t learn_full = 0;  // LEARN_FULL
   uint64_t ops_issued = 0;  // OPS_ISSUED
+  uint64_t age_ops = 0;     // AGE_OPS
+  uint64_t expired = 0;     // EXPIRED
 
   friend bool operator==(const SteerCounters& a, const SteerCounters& b) {
     return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected &&
-           a.failover == b.failover && a.learn_full == b.learn_full && a.ops_issued == b.ops_issued;
+           a.failover == b.failover && a.learn_full == b.learn_full && a.ops_issued == b.ops_issued &&
+           a.age_ops == b.age_ops && a.expired == b.expired;
   }
   friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
 };
@@ -133,6 +140,13 @@ class CoreModel {
   // One frame: security group `sg_id` and timestamp `time` (ticks) as s_axis_tuser carries them.
   CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time);
 
+  // Expired entries (FLOW_EVENT, status EXPIRED) of the AGE ops since the last take_expired(), in
+  // the order the table reported them. Kept only while keep_expired(true) (off by default).
+  void keep_expired(bool on) { keep_expired_ = on; }
+  std::vector<FlowEvent> take_expired() { return std::move(expired_); }
+  // Frames counted towards the next AGE op (the RTL's counter at lookup).
+  uint32_t age_count() const { return age_count_; }
+
   const CoreCounters& counters() const { return counters_; }
   const SteerCounters& steer_counters() const { return steer_; }
   void clear_counters() { counters_ = CoreCounters{}; }
@@ -157,6 +171,9 @@ class CoreModel {
   FlowTableModel table_;
   CoreCounters counters_;
   SteerCounters steer_;
+  uint32_t age_count_ = 0;
+  bool keep_expired_ = false;
+  std::vector<FlowEvent> expired_;
 };
 
 }  // namespace conductor

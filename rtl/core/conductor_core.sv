@@ -66,7 +66,7 @@ module conductor_core
   localparam int unsigned KeyBits = conductor_regs_pkg::FLOW_KEY_BITS;           // 320
   localparam int unsigned CKeyBits = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;   // 305
   localparam int unsigned HeadBits = 32 + 4 + KeyBits;               // {time, status, key}
-  localparam int unsigned SideBits = CKeyBits + 32 + 4 + KeyBits;    // {ckey, time, status, key}
+  localparam int unsigned SideBits = 1 + CKeyBits + 32 + 4 + KeyBits; // {age, ckey, time, status, key}
   localparam int unsigned ResBits = conductor_regs_pkg::FLOW_RESULT_BITS;
   localparam int unsigned OpBits = conductor_regs_pkg::FLOW_OP_BITS;
   localparam int unsigned EvBits = conductor_regs_pkg::FLOW_EVENT_BITS;
@@ -208,7 +208,9 @@ module conductor_core
 
   // ---------------------------------------------------------------- steer block (correction layer)
   logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, touch_ticks, steer_clear;
+  logic [31:0] age_frames;
   logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
+  logic [31:0] cnt_age_q, cnt_exp_q;
   logic        backup_req, backup_we;
   logic [6:0]  backup_addr;
   logic [31:0] backup_wdata, backup_rdata_q;
@@ -240,6 +242,7 @@ module conductor_core
     .member_up3_o          (member_up3),
     .site_up_o             (site_up_reg),
     .touch_ticks_o         (touch_ticks),
+    .age_frames_o          (age_frames),
     .new_i                 (cnt_new_q),
     .hit_i                 (cnt_hit_q),
     .corrected_i           (cnt_corr_q),
@@ -247,6 +250,8 @@ module conductor_core
     .learn_full_i          (cnt_full_q),
     .ops_issued_i          (cnt_ops_q),
     .inflight_max_i        (if_max_q),
+    .age_ops_i             (cnt_age_q),
+    .expired_i             (cnt_exp_q),
     .counter_clear_o       (steer_clear),
     .backup_req_o          (backup_req),
     .backup_we_o           (backup_we),
@@ -395,9 +400,28 @@ module conductor_core
   logic [CKeyBits-1:0] head_ckey;
   logic head_ckey_valid;
 
-  assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits);
+  // Ageing: every AGE_FRAMES-th frame (counted at lookup) is followed by an AGE op with its
+  // timestamp, issued by the steer stage after the frame's own op. The next frame's lookup waits
+  // for the AGE's handshake (age_block_q), so it and every later frame see the sweep in the table,
+  // exactly as the sequential model applies it between the two frames.
+  logic [31:0] age_cnt_q;
+  logic        lk_age, age_block_q, age_shake;
+  assign lk_age = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + 33'd1 >= {1'b0, age_frames});
+
+  assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits) && !age_block_q;
   assign dec_tready = lk_ready && lk_room;
   assign lk_fire    = dec_tvalid && dec_tready;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      age_cnt_q <= '0;
+      age_block_q <= 1'b0;
+    end else begin
+      if (lk_fire) age_cnt_q <= (age_frames == 32'd0 || lk_age) ? 32'd0 : age_cnt_q + 32'd1;
+      if (lk_fire && lk_age) age_block_q <= 1'b1;
+      else if (age_shake) age_block_q <= 1'b0;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) credit_q <= '0;
@@ -417,7 +441,7 @@ module conductor_core
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (lk_fire),
-    .wdata_i ({head_ckey, head_q}),
+    .wdata_i ({lk_age, head_ckey, head_q}),
     .re_i    (steer_fire),
     .rdata_o (side_q),
     .empty_o (side_empty),
@@ -506,9 +530,14 @@ module conductor_core
   logic                if_full, if_free, op_shake;
   logic [InflightEntries-1:0] if_live;
 
+  // AGE ops take no entry: op_shake and ev_ring count only the ring's ops and their events.
+  logic ev_age, ev_ring, head_age;
   assign if_count = if_wr_q - if_rd_q;
   assign if_full  = if_count == (IfBits + 1)'(InflightEntries);
-  assign op_shake = op_tvalid && op_tready;
+  assign op_shake = op_tvalid && op_tready && !head_age;
+  assign age_shake = op_tvalid && op_tready && head_age;
+  assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == 4'd5;
+  assign ev_ring  = ev_tvalid && !ev_age;
 
   logic [InflightEntries-1:0] if_match;
   logic [CKeyBits-1:0] s_ckey;
@@ -531,7 +560,7 @@ module conductor_core
   logic [3:0]          s_status;
   logic [31:0]         s_time;
   logic [63:0]         s_dec, eff_val, op_value, new_value;
-  logic                eff_hit, found, wait_insert;
+  logic                eff_hit, found, wait_insert, s_age;
   logic [IfBits-1:0]   found_idx;
   logic [127:0]        member_up;
   logic [1:0]          site_up;
@@ -547,6 +576,7 @@ module conductor_core
   assign s_status = side_q[KeyBits +: 4];
   assign s_time   = side_q[KeyBits + 4 +: 32];
   assign s_ckey   = side_q[KeyBits + 36 +: CKeyBits];
+  assign s_age    = side_q[KeyBits + 36 + CKeyBits];
   assign s_dec    = res_q[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64];
   assign member_up = {member_up3, member_up2, member_up1, member_up0};
   assign site_up   = site_up_reg[1:0];
@@ -639,16 +669,37 @@ module conductor_core
 
   assign op_tdata = {(OpBits - 436)'(0), opcode, 16'd0, s_time, op_value, s_key};
 
-  assign steer_valid = !res_empty;
+  // The AGE after a frame with the age mark goes into the op FIFO after the frame's op (the next
+  // frame cannot reach steer before the AGE's handshake, see age_block_q).
+  logic        age_pend_q, age_wr;
+  logic [31:0] age_time_q;
+  logic [OpBits-1:0] age_tdata, op_wdata;
+  assign age_wr    = age_pend_q && !op_full;
+  assign age_tdata = {(OpBits - 436)'(0), 4'd5, 16'd0, age_time_q, 64'd0, KeyBits'(0)};
+  assign op_wdata  = age_pend_q ? age_tdata : op_tdata;
+
+  assign steer_valid = !res_empty && !age_pend_q;
   assign steer_fire  = steer_valid && !meta_full && !wait_insert && (!has_op || (!op_full && !if_full));
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      age_pend_q <= 1'b0;
+      age_time_q <= '0;
+    end else if (steer_fire && s_age) begin
+      age_pend_q <= 1'b1;
+      age_time_q <= s_time;
+    end else if (age_wr) begin
+      age_pend_q <= 1'b0;
+    end
+  end
 
   logic [$clog2(OpFifoDepth):0] unused_op_count;
   logic [OpBits-1:0] op_head;
   sync_fifo #(.Width(OpBits), .Depth(OpFifoDepth)) u_op_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .we_i    (steer_fire && has_op),
-    .wdata_i (op_tdata),
+    .we_i    ((steer_fire && has_op) || age_wr),
+    .wdata_i (op_wdata),
     .re_i    (op_tready),
     .rdata_o (op_head),
     .empty_o (op_empty),
@@ -656,6 +707,7 @@ module conductor_core
     .count_o (unused_op_count)
   );
   assign op_tvalid = !op_empty;
+  assign head_age  = op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == 4'd5;
 
   logic ev_full;
   assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == 4'd3;
@@ -686,7 +738,7 @@ module conductor_core
         if_shaken_q[if_shk_q[IfBits-1:0]] <= 1'b1;
         if_shk_q <= if_shk_q + 1'b1;
       end
-      if (ev_tvalid) begin
+      if (ev_ring) begin
         if_resolved_q[if_res_q[IfBits-1:0]] <= 1'b1;
         if (ev_full) if_present_q[if_res_q[IfBits-1:0]] <= 1'b0;
         if_res_q <= if_res_q + 1'b1;
@@ -733,10 +785,10 @@ module conductor_core
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
-      if_max_q <= '0;
+      if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0;
     end else if (sclear) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
-      if_max_q <= '0;
+      if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0;
     end else begin
       if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
@@ -746,7 +798,10 @@ module conductor_core
         cnt_fail_q <= cnt_fail_q + 32'(action == 2'd3);
         cnt_ops_q  <= cnt_ops_q  + 32'(has_op);
       end
-      if (ev_tvalid && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
+      if (ev_ring && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
+      if (age_wr) cnt_age_q <= cnt_age_q + 32'd1;
+      // An AGE op's events are its expired entries (status EXPIRED), one each.
+      if (ev_tvalid && ev_age) cnt_exp_q <= cnt_exp_q + 32'd1;
     end
   end
 

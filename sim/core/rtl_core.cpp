@@ -140,6 +140,7 @@ bool RtlCore::load_steer(const SteerRegs& st) {
   for (unsigned w = 0; w < 4; ++w) ok &= write_reg(regs::STEER_MEMBER_UP0_ADDR + 4 * w, st.member_up[w]);
   ok &= write_reg(regs::STEER_SITE_UP_ADDR, st.site_up);
   ok &= write_reg(regs::STEER_TOUCH_TICKS_ADDR, st.touch_ticks);
+  ok &= write_reg(regs::STEER_AGE_FRAMES_ADDR, st.age_frames);
   for (unsigned i = 0; i < st.backup.size(); ++i) ok &= write_reg(regs::STEER_BACKUP_ADDR + 4 * i, st.backup[i]);
   return ok;
 }
@@ -157,6 +158,8 @@ SteerCounters RtlCore::steer_counters() {
   c.failover = rd(regs::STEER_FAILOVER_ADDR);
   c.learn_full = rd(regs::STEER_LEARN_FULL_ADDR);
   c.ops_issued = rd(regs::STEER_OPS_ISSUED_ADDR);
+  c.age_ops = rd(regs::STEER_AGE_OPS_ADDR);
+  c.expired = rd(regs::STEER_EXPIRED_ADDR);
   return c;
 }
 

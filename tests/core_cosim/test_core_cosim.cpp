@@ -252,6 +252,7 @@ TEST(CoreCosim, OneFramePerClockAndFixedLatency) {
   std::mt19937_64 rng(11);
   CoreModel model;
   model.regs() = make_regs(1, 12, rng);
+  model.regs().steer.age_frames = 0;  // an AGE op holds the next lookup (AgeingCostsABubble)
   ASSERT_TRUE(core.load(model.regs()));
   Stimulus all = make_stimulus(99, 6000, true), s;
   for (size_t i = 0; i < all.frames.size(); ++i) {
@@ -282,6 +283,7 @@ TEST(CoreCosim, MixedMinimumSizeFramesKeepOneBeatPerClock) {
   std::mt19937_64 rng(12);
   CoreModel model;
   model.regs() = make_regs(0, 12, rng);
+  model.regs().steer.age_frames = 0;  // an AGE op holds the next lookup (AgeingCostsABubble)
   ASSERT_TRUE(core.load(model.regs()));
   Stimulus s = make_stimulus(98, 5000, true);
   sim::Scoreboard<CoreOut> learn("learn", print_meta);

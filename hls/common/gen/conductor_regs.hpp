@@ -355,7 +355,7 @@ inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 0x000000C0u
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_ADDR            = 0x000400C0u;
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_RESET           = 0x00000000u;
 
-// ---- block steer: Correction layer: member and site status, backup map, touch interval, counters
+// ---- block steer: Correction layer: member and site status, backup map, touch interval, ageing rate, counters
 inline constexpr uint32_t STEER_BASE                               = 0x00041000u;
 inline constexpr uint32_t STEER_SIZE                               = 0x00001000u;
 inline constexpr uint32_t STEER_ADDR_BITS                          = 12u;  // local byte-address bits
@@ -386,6 +386,10 @@ inline constexpr uint32_t STEER_SITE_UP_UP_MASK                    = 0x00000003u
 inline constexpr uint32_t STEER_TOUCH_TICKS_OFFSET                 = 0x00000024u;
 inline constexpr uint32_t STEER_TOUCH_TICKS_ADDR                   = 0x00041024u;
 inline constexpr uint32_t STEER_TOUCH_TICKS_RESET                  = 0x000003E8u;
+// AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 1024)
+inline constexpr uint32_t STEER_AGE_FRAMES_OFFSET                  = 0x00000028u;
+inline constexpr uint32_t STEER_AGE_FRAMES_ADDR                    = 0x00041028u;
+inline constexpr uint32_t STEER_AGE_FRAMES_RESET                   = 0x00000400u;
 // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
 inline constexpr uint32_t STEER_NEW_OFFSET                         = 0x00000080u;
 inline constexpr uint32_t STEER_NEW_ADDR                           = 0x00041080u;
@@ -414,6 +418,14 @@ inline constexpr uint32_t STEER_OPS_ISSUED_RESET                   = 0x00000000u
 inline constexpr uint32_t STEER_INFLIGHT_MAX_OFFSET                = 0x00000098u;
 inline constexpr uint32_t STEER_INFLIGHT_MAX_ADDR                  = 0x00041098u;
 inline constexpr uint32_t STEER_INFLIGHT_MAX_RESET                 = 0x00000000u;
+// AGE_OPS (ro): AGE ops sent to the flow table (one sweep unit each)
+inline constexpr uint32_t STEER_AGE_OPS_OFFSET                     = 0x0000009Cu;
+inline constexpr uint32_t STEER_AGE_OPS_ADDR                       = 0x0004109Cu;
+inline constexpr uint32_t STEER_AGE_OPS_RESET                      = 0x00000000u;
+// EXPIRED (ro): flow-table entries the AGE ops removed (EXPIRED events)
+inline constexpr uint32_t STEER_EXPIRED_OFFSET                     = 0x000000A0u;
+inline constexpr uint32_t STEER_EXPIRED_ADDR                       = 0x000410A0u;
+inline constexpr uint32_t STEER_EXPIRED_RESET                      = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
 inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
 inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
@@ -724,7 +736,7 @@ inline constexpr BlockInfo kBlocks[] = {
     {"parser", 0x00001000u, 0x00001000u, "Parser: what happens to frames it cannot parse, and its counters"},
     {"dist_hash", 0x00020000u, 0x00020000u, "Distribution hash kernel (its own s_axi_control port)"},
     {"flow_table", 0x00040000u, 0x00001000u, "Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters"},
-    {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, touch interval, counters"},
+    {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, touch interval, ageing rate, counters"},
 };
 
 inline constexpr RegInfo kRegisters[] = {
@@ -848,6 +860,8 @@ inline constexpr RegInfo kRegisters[] = {
      "sites that are up: a member is up when its bit and its site's bit are both set", STEER_SITE_UP_FIELDS, 1},
     {"TOUCH_TICKS", "steer", 0x00041024u, 0x00000024u, Access::kRw, 0x000003E8u,
      "a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)", nullptr, 0},
+    {"AGE_FRAMES", "steer", 0x00041028u, 0x00000028u, Access::kRw, 0x00000400u,
+     "an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 1024)", nullptr, 0},
     {"NEW", "steer", 0x00041080u, 0x00000080u, Access::kRo, 0x00000000u,
      "frames with ACTION new (flow-table miss; defaulted frames included)", nullptr, 0},
     {"HIT", "steer", 0x00041084u, 0x00000084u, Access::kRo, 0x00000000u,
@@ -862,6 +876,10 @@ inline constexpr RegInfo kRegisters[] = {
      "INSERT, UPDATE and TOUCH ops sent to the flow table", nullptr, 0},
     {"INFLIGHT_MAX", "steer", 0x00041098u, 0x00000098u, Access::kRo, 0x00000000u,
      "most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)", nullptr, 0},
+    {"AGE_OPS", "steer", 0x0004109Cu, 0x0000009Cu, Access::kRo, 0x00000000u,
+     "AGE ops sent to the flow table (one sweep unit each)", nullptr, 0},
+    {"EXPIRED", "steer", 0x000410A0u, 0x000000A0u, Access::kRo, 0x00000000u,
+     "flow-table entries the AGE ops removed (EXPIRED events)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
 };
@@ -872,7 +890,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 5;
-inline constexpr std::size_t kNumRegisters = 68;
+inline constexpr std::size_t kNumRegisters = 71;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

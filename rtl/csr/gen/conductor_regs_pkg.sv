@@ -296,7 +296,7 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_ADDR            = 32'h000400C0;
   localparam logic [31:0] FLOW_TABLE_COUNTER_CLEAR_RESET           = 32'h00000000;
 
-  // ---- block steer: Correction layer: member and site status, backup map, touch interval, counters
+  // ---- block steer: Correction layer: member and site status, backup map, touch interval, ageing rate, counters
   localparam int unsigned STEER_BASE                               = 32'h00041000;
   localparam int unsigned STEER_SIZE                               = 32'h00001000;
   localparam int unsigned STEER_ADDR_BITS                          = 32'd12;  // local byte-address bits
@@ -327,6 +327,10 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_TOUCH_TICKS_OFFSET                 = 32'h00000024;
   localparam int unsigned STEER_TOUCH_TICKS_ADDR                   = 32'h00041024;
   localparam logic [31:0] STEER_TOUCH_TICKS_RESET                  = 32'h000003E8;
+  // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 1024)
+  localparam int unsigned STEER_AGE_FRAMES_OFFSET                  = 32'h00000028;
+  localparam int unsigned STEER_AGE_FRAMES_ADDR                    = 32'h00041028;
+  localparam logic [31:0] STEER_AGE_FRAMES_RESET                   = 32'h00000400;
   // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
   localparam int unsigned STEER_NEW_OFFSET                         = 32'h00000080;
   localparam int unsigned STEER_NEW_ADDR                           = 32'h00041080;
@@ -355,6 +359,14 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_INFLIGHT_MAX_OFFSET                = 32'h00000098;
   localparam int unsigned STEER_INFLIGHT_MAX_ADDR                  = 32'h00041098;
   localparam logic [31:0] STEER_INFLIGHT_MAX_RESET                 = 32'h00000000;
+  // AGE_OPS (ro): AGE ops sent to the flow table (one sweep unit each)
+  localparam int unsigned STEER_AGE_OPS_OFFSET                     = 32'h0000009C;
+  localparam int unsigned STEER_AGE_OPS_ADDR                       = 32'h0004109C;
+  localparam logic [31:0] STEER_AGE_OPS_RESET                      = 32'h00000000;
+  // EXPIRED (ro): flow-table entries the AGE ops removed (EXPIRED events)
+  localparam int unsigned STEER_EXPIRED_OFFSET                     = 32'h000000A0;
+  localparam int unsigned STEER_EXPIRED_ADDR                       = 32'h000410A0;
+  localparam logic [31:0] STEER_EXPIRED_RESET                      = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
   localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
   localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;
