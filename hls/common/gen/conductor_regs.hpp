@@ -66,7 +66,7 @@ struct WindowInfo {
   const char* description;
 };
 
-inline constexpr uint32_t NUM_BLOCKS                               = 5u;  // CSR blocks in the map
+inline constexpr uint32_t NUM_BLOCKS                               = 6u;  // CSR blocks in the map
 
 // ---- block id: Identification: the host checks it before it programs anything
 inline constexpr uint32_t ID_BASE                                  = 0x00000000u;
@@ -437,6 +437,356 @@ inline constexpr uint32_t STEER_BACKUP_SIZE                        = 0x00000200u
 inline constexpr uint32_t STEER_BACKUP_WORDS                       = 128u;  // 32-bit words
 inline constexpr uint32_t STEER_BACKUP_WORD_ADDR_BITS              = 7u;
 
+// ---- block sync_encoder: HyperSync encoder kernel: identity, key, encapsulation, batching, delayed notifications, counters
+inline constexpr uint32_t SYNC_ENCODER_BASE                        = 0x00080000u;
+inline constexpr uint32_t SYNC_ENCODER_SIZE                        = 0x00001000u;
+inline constexpr uint32_t SYNC_ENCODER_ADDR_BITS                   = 12u;  // local byte-address bits
+// GEOMETRY (ro): what this build holds
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_OFFSET             = 0x00000010u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_ADDR               = 0x00080010u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_RESET              = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_MAX_MTU_LSB        = 0u;  // largest effective MTU (bytes); MTU is clamped to [128, MAX_MTU]
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_MAX_MTU_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_MAX_MTU_MASK       = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_DESTS_LSB          = 16u;  // destination slots (DEST_*)
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_DESTS_WIDTH        = 4u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_DESTS_MASK         = 0x000F0000u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_DELAY_PORTS_LSB    = 20u;  // port-class slots (DELAY_PORT*/DELAY_TICKS*)
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_DELAY_PORTS_WIDTH  = 4u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_DELAY_PORTS_MASK   = 0x00F00000u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_ROUNDS_LSB         = 24u;  // SipRounds per clock
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_ROUNDS_WIDTH       = 4u;
+inline constexpr uint32_t SYNC_ENCODER_GEOMETRY_ROUNDS_MASK        = 0x0F000000u;
+// CTRL (rw): frame header control
+inline constexpr uint32_t SYNC_ENCODER_CTRL_OFFSET                 = 0x00000040u;
+inline constexpr uint32_t SYNC_ENCODER_CTRL_ADDR                   = 0x00080040u;
+inline constexpr uint32_t SYNC_ENCODER_CTRL_RESET                  = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_CTRL_KEY_NUMBER_LSB         = 0u;  // key slot named in the header flags (bits 7..6)
+inline constexpr uint32_t SYNC_ENCODER_CTRL_KEY_NUMBER_WIDTH       = 2u;
+inline constexpr uint32_t SYNC_ENCODER_CTRL_KEY_NUMBER_MASK        = 0x00000003u;
+// CLUSTER (rw): cluster id of the sync header
+inline constexpr uint32_t SYNC_ENCODER_CLUSTER_OFFSET              = 0x00000044u;
+inline constexpr uint32_t SYNC_ENCODER_CLUSTER_ADDR                = 0x00080044u;
+inline constexpr uint32_t SYNC_ENCODER_CLUSTER_RESET               = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_CLUSTER_ID_LSB              = 0u;  // cluster id
+inline constexpr uint32_t SYNC_ENCODER_CLUSTER_ID_WIDTH            = 16u;
+inline constexpr uint32_t SYNC_ENCODER_CLUSTER_ID_MASK             = 0x0000FFFFu;
+// SOURCE (rw): source member byte of the sync header
+inline constexpr uint32_t SYNC_ENCODER_SOURCE_OFFSET               = 0x00000048u;
+inline constexpr uint32_t SYNC_ENCODER_SOURCE_ADDR                 = 0x00080048u;
+inline constexpr uint32_t SYNC_ENCODER_SOURCE_RESET                = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_SOURCE_MEMBER_LSB           = 0u;  // bits 5..0 member id, bit 6 site
+inline constexpr uint32_t SYNC_ENCODER_SOURCE_MEMBER_WIDTH         = 7u;
+inline constexpr uint32_t SYNC_ENCODER_SOURCE_MEMBER_MASK          = 0x0000007Fu;
+// EPOCH (rw): epoch of the sync header
+inline constexpr uint32_t SYNC_ENCODER_EPOCH_OFFSET                = 0x0000004Cu;
+inline constexpr uint32_t SYNC_ENCODER_EPOCH_ADDR                  = 0x0008004Cu;
+inline constexpr uint32_t SYNC_ENCODER_EPOCH_RESET                 = 0x00000000u;
+// MTU (rw): IP MTU of the sync link (reset 1500); frames never exceed it
+inline constexpr uint32_t SYNC_ENCODER_MTU_OFFSET                  = 0x00000050u;
+inline constexpr uint32_t SYNC_ENCODER_MTU_ADDR                    = 0x00080050u;
+inline constexpr uint32_t SYNC_ENCODER_MTU_RESET                   = 0x000005DCu;
+inline constexpr uint32_t SYNC_ENCODER_MTU_BYTES_LSB               = 0u;  // bytes
+inline constexpr uint32_t SYNC_ENCODER_MTU_BYTES_WIDTH             = 16u;
+inline constexpr uint32_t SYNC_ENCODER_MTU_BYTES_MASK              = 0x0000FFFFu;
+// FLUSH_CYCLES (rw): a frame closes this many clocks after its first record at the latest (reset 30000 = 100 us at 300 MHz; 0 acts as 1)
+inline constexpr uint32_t SYNC_ENCODER_FLUSH_CYCLES_OFFSET         = 0x00000054u;
+inline constexpr uint32_t SYNC_ENCODER_FLUSH_CYCLES_ADDR           = 0x00080054u;
+inline constexpr uint32_t SYNC_ENCODER_FLUSH_CYCLES_RESET          = 0x00007530u;
+// KEY0 (rw): SipHash-2-4 key k0 bits 31:0 (key bytes 0..3, byte 0 in 7:0)
+inline constexpr uint32_t SYNC_ENCODER_KEY0_OFFSET                 = 0x00000060u;
+inline constexpr uint32_t SYNC_ENCODER_KEY0_ADDR                   = 0x00080060u;
+inline constexpr uint32_t SYNC_ENCODER_KEY0_RESET                  = 0x00000000u;
+// KEY1 (rw): k0 bits 63:32 (key bytes 4..7)
+inline constexpr uint32_t SYNC_ENCODER_KEY1_OFFSET                 = 0x00000064u;
+inline constexpr uint32_t SYNC_ENCODER_KEY1_ADDR                   = 0x00080064u;
+inline constexpr uint32_t SYNC_ENCODER_KEY1_RESET                  = 0x00000000u;
+// KEY2 (rw): k1 bits 31:0 (key bytes 8..11)
+inline constexpr uint32_t SYNC_ENCODER_KEY2_OFFSET                 = 0x00000068u;
+inline constexpr uint32_t SYNC_ENCODER_KEY2_ADDR                   = 0x00080068u;
+inline constexpr uint32_t SYNC_ENCODER_KEY2_RESET                  = 0x00000000u;
+// KEY3 (rw): k1 bits 63:32 (key bytes 12..15)
+inline constexpr uint32_t SYNC_ENCODER_KEY3_OFFSET                 = 0x0000006Cu;
+inline constexpr uint32_t SYNC_ENCODER_KEY3_ADDR                   = 0x0008006Cu;
+inline constexpr uint32_t SYNC_ENCODER_KEY3_RESET                  = 0x00000000u;
+// SRC_MAC_LO (rw): source MAC bits 31:0 (octets 2..5)
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_LO_OFFSET           = 0x00000070u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_LO_ADDR             = 0x00080070u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_LO_RESET            = 0x00000000u;
+// SRC_MAC_HI (rw): source MAC bits 47:32 (octets 0..1)
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_HI_OFFSET           = 0x00000074u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_HI_ADDR             = 0x00080074u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_HI_RESET            = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_HI_MAC_LSB          = 0u;  // MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_HI_MAC_WIDTH        = 16u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_MAC_HI_MAC_MASK         = 0x0000FFFFu;
+// SRC_IP (rw): source IPv4 address
+inline constexpr uint32_t SYNC_ENCODER_SRC_IP_OFFSET               = 0x00000078u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_IP_ADDR                 = 0x00080078u;
+inline constexpr uint32_t SYNC_ENCODER_SRC_IP_RESET                = 0x00000000u;
+// UDP_PORTS (rw): UDP ports (reset 8116 both)
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_OFFSET            = 0x0000007Cu;
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_ADDR              = 0x0008007Cu;
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_RESET             = 0x1FB41FB4u;
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_SRC_LSB           = 0u;  // source port
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_SRC_WIDTH         = 16u;
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_SRC_MASK          = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_DST_LSB           = 16u;  // destination port
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_DST_WIDTH         = 16u;
+inline constexpr uint32_t SYNC_ENCODER_UDP_PORTS_DST_MASK          = 0xFFFF0000u;
+// IP_OPTS (rw): IPv4 header fields
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_OFFSET              = 0x00000080u;
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_ADDR                = 0x00080080u;
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_RESET               = 0x00003040u;
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_TTL_LSB             = 0u;  // time to live (reset 64)
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_TTL_WIDTH           = 8u;
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_TTL_MASK            = 0x000000FFu;
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_DSCP_LSB            = 8u;  // DSCP (reset 48 = CS6)
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_DSCP_WIDTH          = 6u;
+inline constexpr uint32_t SYNC_ENCODER_IP_OPTS_DSCP_MASK           = 0x00003F00u;
+// DEST0_MEMBER (rw): destination slot 0: the member byte records name (SYNC_RECORD.DEST)
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_OFFSET         = 0x00000100u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_ADDR           = 0x00080100u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_MEMBER_LSB     = 0u;  // member byte, or 0xFF broadcast
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_MEMBER_WIDTH   = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_MEMBER_MASK    = 0x000000FFu;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_VALID_LSB      = 8u;  // slot in use
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_VALID_WIDTH    = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MEMBER_VALID_MASK     = 0x00000100u;
+// DEST0_MAC_LO (rw): slot 0 destination MAC bits 31:0
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_LO_OFFSET         = 0x00000104u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_LO_ADDR           = 0x00080104u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_LO_RESET          = 0x00000000u;
+// DEST0_MAC_HI (rw): slot 0 destination MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_HI_OFFSET         = 0x00000108u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_HI_ADDR           = 0x00080108u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_HI_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_HI_MAC_LSB        = 0u;  // MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_HI_MAC_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_MAC_HI_MAC_MASK       = 0x0000FFFFu;
+// DEST0_IP (rw): slot 0 destination IPv4 address (unicast or a multicast group)
+inline constexpr uint32_t SYNC_ENCODER_DEST0_IP_OFFSET             = 0x0000010Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_IP_ADDR               = 0x0008010Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST0_IP_RESET              = 0x00000000u;
+// DEST1_MEMBER (rw): destination slot 1 (as slot 0)
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_OFFSET         = 0x00000110u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_ADDR           = 0x00080110u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_MEMBER_LSB     = 0u;  // member byte, or 0xFF broadcast
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_MEMBER_WIDTH   = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_MEMBER_MASK    = 0x000000FFu;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_VALID_LSB      = 8u;  // slot in use
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_VALID_WIDTH    = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MEMBER_VALID_MASK     = 0x00000100u;
+// DEST1_MAC_LO (rw): slot 1 destination MAC bits 31:0
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_LO_OFFSET         = 0x00000114u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_LO_ADDR           = 0x00080114u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_LO_RESET          = 0x00000000u;
+// DEST1_MAC_HI (rw): slot 1 destination MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_HI_OFFSET         = 0x00000118u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_HI_ADDR           = 0x00080118u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_HI_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_HI_MAC_LSB        = 0u;  // MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_HI_MAC_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_MAC_HI_MAC_MASK       = 0x0000FFFFu;
+// DEST1_IP (rw): slot 1 destination IPv4 address
+inline constexpr uint32_t SYNC_ENCODER_DEST1_IP_OFFSET             = 0x0000011Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_IP_ADDR               = 0x0008011Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST1_IP_RESET              = 0x00000000u;
+// DEST2_MEMBER (rw): destination slot 2 (as slot 0)
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_OFFSET         = 0x00000120u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_ADDR           = 0x00080120u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_MEMBER_LSB     = 0u;  // member byte, or 0xFF broadcast
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_MEMBER_WIDTH   = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_MEMBER_MASK    = 0x000000FFu;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_VALID_LSB      = 8u;  // slot in use
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_VALID_WIDTH    = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MEMBER_VALID_MASK     = 0x00000100u;
+// DEST2_MAC_LO (rw): slot 2 destination MAC bits 31:0
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_LO_OFFSET         = 0x00000124u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_LO_ADDR           = 0x00080124u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_LO_RESET          = 0x00000000u;
+// DEST2_MAC_HI (rw): slot 2 destination MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_HI_OFFSET         = 0x00000128u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_HI_ADDR           = 0x00080128u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_HI_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_HI_MAC_LSB        = 0u;  // MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_HI_MAC_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_MAC_HI_MAC_MASK       = 0x0000FFFFu;
+// DEST2_IP (rw): slot 2 destination IPv4 address
+inline constexpr uint32_t SYNC_ENCODER_DEST2_IP_OFFSET             = 0x0000012Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_IP_ADDR               = 0x0008012Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST2_IP_RESET              = 0x00000000u;
+// DEST3_MEMBER (rw): destination slot 3 (as slot 0)
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_OFFSET         = 0x00000130u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_ADDR           = 0x00080130u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_MEMBER_LSB     = 0u;  // member byte, or 0xFF broadcast
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_MEMBER_WIDTH   = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_MEMBER_MASK    = 0x000000FFu;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_VALID_LSB      = 8u;  // slot in use
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_VALID_WIDTH    = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MEMBER_VALID_MASK     = 0x00000100u;
+// DEST3_MAC_LO (rw): slot 3 destination MAC bits 31:0
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_LO_OFFSET         = 0x00000134u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_LO_ADDR           = 0x00080134u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_LO_RESET          = 0x00000000u;
+// DEST3_MAC_HI (rw): slot 3 destination MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_HI_OFFSET         = 0x00000138u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_HI_ADDR           = 0x00080138u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_HI_RESET          = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_HI_MAC_LSB        = 0u;  // MAC bits 47:32
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_HI_MAC_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_MAC_HI_MAC_MASK       = 0x0000FFFFu;
+// DEST3_IP (rw): slot 3 destination IPv4 address
+inline constexpr uint32_t SYNC_ENCODER_DEST3_IP_OFFSET             = 0x0000013Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_IP_ADDR               = 0x0008013Cu;
+inline constexpr uint32_t SYNC_ENCODER_DEST3_IP_RESET              = 0x00000000u;
+// DELAY_DEFAULT (rw): delayed notifications: records of connections younger than this (NOW - CREATED < ticks) are dropped (reset 3000 ticks = 3 s at 1 ms); 0: none
+inline constexpr uint32_t SYNC_ENCODER_DELAY_DEFAULT_OFFSET        = 0x00000180u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_DEFAULT_ADDR          = 0x00080180u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_DEFAULT_RESET         = 0x00000BB8u;
+// DELAY_PORT0 (rw): port class 0: connections with this port (A_PORT or B_PORT) use DELAY_TICKS0 instead of the default; lowest matching class wins
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_OFFSET          = 0x00000190u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_ADDR            = 0x00080190u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_RESET           = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_PORT_LSB        = 0u;  // port
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_PORT_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_PORT_MASK       = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_PROTO_LSB       = 16u;  // protocol to match; 0: any
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_PROTO_WIDTH     = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_PROTO_MASK      = 0x00FF0000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_VALID_LSB       = 24u;  // class in use
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_VALID_WIDTH     = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT0_VALID_MASK      = 0x01000000u;
+// DELAY_PORT1 (rw): port class 1 (as class 0)
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_OFFSET          = 0x00000194u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_ADDR            = 0x00080194u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_RESET           = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_PORT_LSB        = 0u;  // port
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_PORT_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_PORT_MASK       = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_PROTO_LSB       = 16u;  // protocol to match; 0: any
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_PROTO_WIDTH     = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_PROTO_MASK      = 0x00FF0000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_VALID_LSB       = 24u;  // class in use
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_VALID_WIDTH     = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT1_VALID_MASK      = 0x01000000u;
+// DELAY_PORT2 (rw): port class 2 (as class 0)
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_OFFSET          = 0x00000198u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_ADDR            = 0x00080198u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_RESET           = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_PORT_LSB        = 0u;  // port
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_PORT_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_PORT_MASK       = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_PROTO_LSB       = 16u;  // protocol to match; 0: any
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_PROTO_WIDTH     = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_PROTO_MASK      = 0x00FF0000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_VALID_LSB       = 24u;  // class in use
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_VALID_WIDTH     = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT2_VALID_MASK      = 0x01000000u;
+// DELAY_PORT3 (rw): port class 3 (as class 0)
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_OFFSET          = 0x0000019Cu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_ADDR            = 0x0008019Cu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_RESET           = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_PORT_LSB        = 0u;  // port
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_PORT_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_PORT_MASK       = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_PROTO_LSB       = 16u;  // protocol to match; 0: any
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_PROTO_WIDTH     = 8u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_PROTO_MASK      = 0x00FF0000u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_VALID_LSB       = 24u;  // class in use
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_VALID_WIDTH     = 1u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_PORT3_VALID_MASK      = 0x01000000u;
+// DELAY_TICKS0 (rw): threshold of port class 0 (ticks); 0: never delayed
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS0_OFFSET         = 0x000001A0u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS0_ADDR           = 0x000801A0u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS0_RESET          = 0x00000000u;
+// DELAY_TICKS1 (rw): threshold of port class 1
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS1_OFFSET         = 0x000001A4u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS1_ADDR           = 0x000801A4u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS1_RESET          = 0x00000000u;
+// DELAY_TICKS2 (rw): threshold of port class 2
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS2_OFFSET         = 0x000001A8u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS2_ADDR           = 0x000801A8u;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS2_RESET          = 0x00000000u;
+// DELAY_TICKS3 (rw): threshold of port class 3
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS3_OFFSET         = 0x000001ACu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS3_ADDR           = 0x000801ACu;
+inline constexpr uint32_t SYNC_ENCODER_DELAY_TICKS3_RESET          = 0x00000000u;
+// FRAMES (ro): frames sent (wraps at 2^32)
+inline constexpr uint32_t SYNC_ENCODER_FRAMES_OFFSET               = 0x00000200u;
+inline constexpr uint32_t SYNC_ENCODER_FRAMES_ADDR                 = 0x00080200u;
+inline constexpr uint32_t SYNC_ENCODER_FRAMES_RESET                = 0x00000000u;
+// FRAME_BYTES (ro): bytes of frames sent (Ethernet header to tag)
+inline constexpr uint32_t SYNC_ENCODER_FRAME_BYTES_OFFSET          = 0x00000204u;
+inline constexpr uint32_t SYNC_ENCODER_FRAME_BYTES_ADDR            = 0x00080204u;
+inline constexpr uint32_t SYNC_ENCODER_FRAME_BYTES_RESET           = 0x00000000u;
+// RECORDS (ro): records put into frames
+inline constexpr uint32_t SYNC_ENCODER_RECORDS_OFFSET              = 0x00000208u;
+inline constexpr uint32_t SYNC_ENCODER_RECORDS_ADDR                = 0x00080208u;
+inline constexpr uint32_t SYNC_ENCODER_RECORDS_RESET               = 0x00000000u;
+// RECORD_BYTES (ro): bytes of records put into frames
+inline constexpr uint32_t SYNC_ENCODER_RECORD_BYTES_OFFSET         = 0x0000020Cu;
+inline constexpr uint32_t SYNC_ENCODER_RECORD_BYTES_ADDR           = 0x0008020Cu;
+inline constexpr uint32_t SYNC_ENCODER_RECORD_BYTES_RESET          = 0x00000000u;
+// YOUNG (ro): records dropped by delayed notifications (connection younger than its threshold)
+inline constexpr uint32_t SYNC_ENCODER_YOUNG_OFFSET                = 0x00000210u;
+inline constexpr uint32_t SYNC_ENCODER_YOUNG_ADDR                  = 0x00080210u;
+inline constexpr uint32_t SYNC_ENCODER_YOUNG_RESET                 = 0x00000000u;
+// YOUNG_BYTES (ro): record bytes those records would have cost (sync bytes saved)
+inline constexpr uint32_t SYNC_ENCODER_YOUNG_BYTES_OFFSET          = 0x00000214u;
+inline constexpr uint32_t SYNC_ENCODER_YOUNG_BYTES_ADDR            = 0x00080214u;
+inline constexpr uint32_t SYNC_ENCODER_YOUNG_BYTES_RESET           = 0x00000000u;
+// NO_ROUTE (ro): records dropped: DEST names no valid destination slot
+inline constexpr uint32_t SYNC_ENCODER_NO_ROUTE_OFFSET             = 0x00000218u;
+inline constexpr uint32_t SYNC_ENCODER_NO_ROUTE_ADDR               = 0x00080218u;
+inline constexpr uint32_t SYNC_ENCODER_NO_ROUTE_RESET              = 0x00000000u;
+// INVALID (ro): records dropped: OP is not NEW, UPDATE or DELETE
+inline constexpr uint32_t SYNC_ENCODER_INVALID_OFFSET              = 0x0000021Cu;
+inline constexpr uint32_t SYNC_ENCODER_INVALID_ADDR                = 0x0008021Cu;
+inline constexpr uint32_t SYNC_ENCODER_INVALID_RESET               = 0x00000000u;
+// CLOSE_TIMER (ro): frames closed by FLUSH_CYCLES
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_TIMER_OFFSET          = 0x00000220u;
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_TIMER_ADDR            = 0x00080220u;
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_TIMER_RESET           = 0x00000000u;
+// CLOSE_FULL (ro): frames closed because the next record did not fit the MTU
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_FULL_OFFSET           = 0x00000224u;
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_FULL_ADDR             = 0x00080224u;
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_FULL_RESET            = 0x00000000u;
+// CLOSE_DEST (ro): frames closed because the next record is for another destination
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_DEST_OFFSET           = 0x00000228u;
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_DEST_ADDR             = 0x00080228u;
+inline constexpr uint32_t SYNC_ENCODER_CLOSE_DEST_RESET            = 0x00000000u;
+// SEQ0 (ro): sequence number of the last frame closed for destination slot 0 (0: none since SEQ_CLEAR)
+inline constexpr uint32_t SYNC_ENCODER_SEQ0_OFFSET                 = 0x00000240u;
+inline constexpr uint32_t SYNC_ENCODER_SEQ0_ADDR                   = 0x00080240u;
+inline constexpr uint32_t SYNC_ENCODER_SEQ0_RESET                  = 0x00000000u;
+// SEQ1 (ro): same, slot 1
+inline constexpr uint32_t SYNC_ENCODER_SEQ1_OFFSET                 = 0x00000244u;
+inline constexpr uint32_t SYNC_ENCODER_SEQ1_ADDR                   = 0x00080244u;
+inline constexpr uint32_t SYNC_ENCODER_SEQ1_RESET                  = 0x00000000u;
+// SEQ2 (ro): same, slot 2
+inline constexpr uint32_t SYNC_ENCODER_SEQ2_OFFSET                 = 0x00000248u;
+inline constexpr uint32_t SYNC_ENCODER_SEQ2_ADDR                   = 0x00080248u;
+inline constexpr uint32_t SYNC_ENCODER_SEQ2_RESET                  = 0x00000000u;
+// SEQ3 (ro): same, slot 3
+inline constexpr uint32_t SYNC_ENCODER_SEQ3_OFFSET                 = 0x0000024Cu;
+inline constexpr uint32_t SYNC_ENCODER_SEQ3_ADDR                   = 0x0008024Cu;
+inline constexpr uint32_t SYNC_ENCODER_SEQ3_RESET                  = 0x00000000u;
+// COUNTER_CLEAR (w1p): write 1s to clear
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_OFFSET        = 0x000002C0u;
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_ADDR          = 0x000802C0u;
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_RESET         = 0x00000000u;
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_COUNTERS_LSB  = 0u;  // every counter above (FRAMES .. CLOSE_DEST)
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_COUNTERS_WIDTH = 1u;
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_COUNTERS_MASK = 0x00000001u;
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_SEQ_LSB       = 1u;  // the sequence numbers: the next frame per destination is sequence 1 (after a new EPOCH)
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_SEQ_WIDTH     = 1u;
+inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK      = 0x00000002u;
+
 // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
 inline constexpr uint32_t FLOW_KEY_BITS                            = 320u;
 inline constexpr uint32_t FLOW_KEY_SRC_ADDR_LSB                    = 0u;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -699,6 +1049,29 @@ inline constexpr FieldInfo FLOW_EVENT_FIELDS[] = {
     {"TAG", 416u, 16u, "the op's TAG"},
 };
 
+// ---- struct SYNC_RECORD: sync_encoder input (s_rec_TDATA): one connection-state change for one destination
+inline constexpr uint32_t SYNC_RECORD_BITS                         = 448u;
+inline constexpr uint32_t SYNC_RECORD_KEY_LSB                      = 0u;  // [304:0] canonical key in the FLOW_ENTRY layout (bits 304:0 of FLOW_ENTRY / FLOW_EVENT.KEY)
+inline constexpr uint32_t SYNC_RECORD_KEY_WIDTH                    = 305u;
+inline constexpr uint32_t SYNC_RECORD_VALUE_LSB                    = 305u;  // [368:305] FLOW_VALUE (sent with NEW and UPDATE)
+inline constexpr uint32_t SYNC_RECORD_VALUE_WIDTH                  = 64u;
+inline constexpr uint32_t SYNC_RECORD_OP_LSB                       = 369u;  // [370:369] 1 NEW, 2 UPDATE, 3 DELETE; 0 invalid (dropped, counted)
+inline constexpr uint32_t SYNC_RECORD_OP_WIDTH                     = 2u;
+inline constexpr uint32_t SYNC_RECORD_DEST_LSB                     = 376u;  // [383:376] destination member byte (sync header byte 7): a DEST*_MEMBER slot
+inline constexpr uint32_t SYNC_RECORD_DEST_WIDTH                   = 8u;
+inline constexpr uint32_t SYNC_RECORD_CREATED_LSB                  = 384u;  // [415:384] the connection's creation time (ticks)
+inline constexpr uint32_t SYNC_RECORD_CREATED_WIDTH                = 32u;
+inline constexpr uint32_t SYNC_RECORD_NOW_LSB                      = 416u;  // [447:416] the producer's time now (ticks); age = NOW - CREATED modulo 2^32
+inline constexpr uint32_t SYNC_RECORD_NOW_WIDTH                    = 32u;
+inline constexpr FieldInfo SYNC_RECORD_FIELDS[] = {
+    {"KEY", 0u, 305u, "canonical key in the FLOW_ENTRY layout (bits 304:0 of FLOW_ENTRY / FLOW_EVENT.KEY)"},
+    {"VALUE", 305u, 64u, "FLOW_VALUE (sent with NEW and UPDATE)"},
+    {"OP", 369u, 2u, "1 NEW, 2 UPDATE, 3 DELETE; 0 invalid (dropped, counted)"},
+    {"DEST", 376u, 8u, "destination member byte (sync header byte 7): a DEST*_MEMBER slot"},
+    {"CREATED", 384u, 32u, "the connection's creation time (ticks)"},
+    {"NOW", 416u, 32u, "the producer's time now (ticks); age = NOW - CREATED modulo 2^32"},
+};
+
 // ---- tables for register dumps and checks
 inline constexpr FieldInfo ID_CAPS_FIELDS[] = {
     {"BUCKET_LOG2_MAX", 0u, 5u, "log2 of the bucket-table capacity"},
@@ -730,6 +1103,87 @@ inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
 inline constexpr FieldInfo STEER_SITE_UP_FIELDS[] = {
     {"UP", 0u, 2u, "bit s = site s is up"},
 };
+inline constexpr FieldInfo SYNC_ENCODER_GEOMETRY_FIELDS[] = {
+    {"MAX_MTU", 0u, 16u, "largest effective MTU (bytes); MTU is clamped to [128, MAX_MTU]"},
+    {"DESTS", 16u, 4u, "destination slots (DEST_*)"},
+    {"DELAY_PORTS", 20u, 4u, "port-class slots (DELAY_PORT*/DELAY_TICKS*)"},
+    {"ROUNDS", 24u, 4u, "SipRounds per clock"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_CTRL_FIELDS[] = {
+    {"KEY_NUMBER", 0u, 2u, "key slot named in the header flags (bits 7..6)"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_CLUSTER_FIELDS[] = {
+    {"ID", 0u, 16u, "cluster id"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_SOURCE_FIELDS[] = {
+    {"MEMBER", 0u, 7u, "bits 5..0 member id, bit 6 site"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_MTU_FIELDS[] = {
+    {"BYTES", 0u, 16u, "bytes"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_SRC_MAC_HI_FIELDS[] = {
+    {"MAC", 0u, 16u, "MAC bits 47:32"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_UDP_PORTS_FIELDS[] = {
+    {"SRC", 0u, 16u, "source port"},
+    {"DST", 16u, 16u, "destination port"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_IP_OPTS_FIELDS[] = {
+    {"TTL", 0u, 8u, "time to live (reset 64)"},
+    {"DSCP", 8u, 6u, "DSCP (reset 48 = CS6)"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST0_MEMBER_FIELDS[] = {
+    {"MEMBER", 0u, 8u, "member byte, or 0xFF broadcast"},
+    {"VALID", 8u, 1u, "slot in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST0_MAC_HI_FIELDS[] = {
+    {"MAC", 0u, 16u, "MAC bits 47:32"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST1_MEMBER_FIELDS[] = {
+    {"MEMBER", 0u, 8u, "member byte, or 0xFF broadcast"},
+    {"VALID", 8u, 1u, "slot in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST1_MAC_HI_FIELDS[] = {
+    {"MAC", 0u, 16u, "MAC bits 47:32"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST2_MEMBER_FIELDS[] = {
+    {"MEMBER", 0u, 8u, "member byte, or 0xFF broadcast"},
+    {"VALID", 8u, 1u, "slot in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST2_MAC_HI_FIELDS[] = {
+    {"MAC", 0u, 16u, "MAC bits 47:32"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST3_MEMBER_FIELDS[] = {
+    {"MEMBER", 0u, 8u, "member byte, or 0xFF broadcast"},
+    {"VALID", 8u, 1u, "slot in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DEST3_MAC_HI_FIELDS[] = {
+    {"MAC", 0u, 16u, "MAC bits 47:32"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DELAY_PORT0_FIELDS[] = {
+    {"PORT", 0u, 16u, "port"},
+    {"PROTO", 16u, 8u, "protocol to match; 0: any"},
+    {"VALID", 24u, 1u, "class in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DELAY_PORT1_FIELDS[] = {
+    {"PORT", 0u, 16u, "port"},
+    {"PROTO", 16u, 8u, "protocol to match; 0: any"},
+    {"VALID", 24u, 1u, "class in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DELAY_PORT2_FIELDS[] = {
+    {"PORT", 0u, 16u, "port"},
+    {"PROTO", 16u, 8u, "protocol to match; 0: any"},
+    {"VALID", 24u, 1u, "class in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_DELAY_PORT3_FIELDS[] = {
+    {"PORT", 0u, 16u, "port"},
+    {"PROTO", 16u, 8u, "protocol to match; 0: any"},
+    {"VALID", 24u, 1u, "class in use"},
+};
+inline constexpr FieldInfo SYNC_ENCODER_COUNTER_CLEAR_FIELDS[] = {
+    {"COUNTERS", 0u, 1u, "every counter above (FRAMES .. CLOSE_DEST)"},
+    {"SEQ", 1u, 1u, "the sequence numbers: the next frame per destination is sequence 1 (after a new EPOCH)"},
+};
 
 inline constexpr BlockInfo kBlocks[] = {
     {"id", 0x00000000u, 0x00001000u, "Identification: the host checks it before it programs anything"},
@@ -737,6 +1191,7 @@ inline constexpr BlockInfo kBlocks[] = {
     {"dist_hash", 0x00020000u, 0x00020000u, "Distribution hash kernel (its own s_axi_control port)"},
     {"flow_table", 0x00040000u, 0x00001000u, "Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters"},
     {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, touch interval, ageing rate, counters"},
+    {"sync_encoder", 0x00080000u, 0x00001000u, "HyperSync encoder kernel: identity, key, encapsulation, batching, delayed notifications, counters"},
 };
 
 inline constexpr RegInfo kRegisters[] = {
@@ -882,6 +1337,120 @@ inline constexpr RegInfo kRegisters[] = {
      "flow-table entries the AGE ops removed (EXPIRED events)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
+    {"GEOMETRY", "sync_encoder", 0x00080010u, 0x00000010u, Access::kRo, 0x00000000u,
+     "what this build holds", SYNC_ENCODER_GEOMETRY_FIELDS, 4},
+    {"CTRL", "sync_encoder", 0x00080040u, 0x00000040u, Access::kRw, 0x00000000u,
+     "frame header control", SYNC_ENCODER_CTRL_FIELDS, 1},
+    {"CLUSTER", "sync_encoder", 0x00080044u, 0x00000044u, Access::kRw, 0x00000000u,
+     "cluster id of the sync header", SYNC_ENCODER_CLUSTER_FIELDS, 1},
+    {"SOURCE", "sync_encoder", 0x00080048u, 0x00000048u, Access::kRw, 0x00000000u,
+     "source member byte of the sync header", SYNC_ENCODER_SOURCE_FIELDS, 1},
+    {"EPOCH", "sync_encoder", 0x0008004Cu, 0x0000004Cu, Access::kRw, 0x00000000u,
+     "epoch of the sync header", nullptr, 0},
+    {"MTU", "sync_encoder", 0x00080050u, 0x00000050u, Access::kRw, 0x000005DCu,
+     "IP MTU of the sync link (reset 1500); frames never exceed it", SYNC_ENCODER_MTU_FIELDS, 1},
+    {"FLUSH_CYCLES", "sync_encoder", 0x00080054u, 0x00000054u, Access::kRw, 0x00007530u,
+     "a frame closes this many clocks after its first record at the latest (reset 30000 = 100 us at 300 MHz; 0 acts as 1)", nullptr, 0},
+    {"KEY0", "sync_encoder", 0x00080060u, 0x00000060u, Access::kRw, 0x00000000u,
+     "SipHash-2-4 key k0 bits 31:0 (key bytes 0..3, byte 0 in 7:0)", nullptr, 0},
+    {"KEY1", "sync_encoder", 0x00080064u, 0x00000064u, Access::kRw, 0x00000000u,
+     "k0 bits 63:32 (key bytes 4..7)", nullptr, 0},
+    {"KEY2", "sync_encoder", 0x00080068u, 0x00000068u, Access::kRw, 0x00000000u,
+     "k1 bits 31:0 (key bytes 8..11)", nullptr, 0},
+    {"KEY3", "sync_encoder", 0x0008006Cu, 0x0000006Cu, Access::kRw, 0x00000000u,
+     "k1 bits 63:32 (key bytes 12..15)", nullptr, 0},
+    {"SRC_MAC_LO", "sync_encoder", 0x00080070u, 0x00000070u, Access::kRw, 0x00000000u,
+     "source MAC bits 31:0 (octets 2..5)", nullptr, 0},
+    {"SRC_MAC_HI", "sync_encoder", 0x00080074u, 0x00000074u, Access::kRw, 0x00000000u,
+     "source MAC bits 47:32 (octets 0..1)", SYNC_ENCODER_SRC_MAC_HI_FIELDS, 1},
+    {"SRC_IP", "sync_encoder", 0x00080078u, 0x00000078u, Access::kRw, 0x00000000u,
+     "source IPv4 address", nullptr, 0},
+    {"UDP_PORTS", "sync_encoder", 0x0008007Cu, 0x0000007Cu, Access::kRw, 0x1FB41FB4u,
+     "UDP ports (reset 8116 both)", SYNC_ENCODER_UDP_PORTS_FIELDS, 2},
+    {"IP_OPTS", "sync_encoder", 0x00080080u, 0x00000080u, Access::kRw, 0x00003040u,
+     "IPv4 header fields", SYNC_ENCODER_IP_OPTS_FIELDS, 2},
+    {"DEST0_MEMBER", "sync_encoder", 0x00080100u, 0x00000100u, Access::kRw, 0x00000000u,
+     "destination slot 0: the member byte records name (SYNC_RECORD.DEST)", SYNC_ENCODER_DEST0_MEMBER_FIELDS, 2},
+    {"DEST0_MAC_LO", "sync_encoder", 0x00080104u, 0x00000104u, Access::kRw, 0x00000000u,
+     "slot 0 destination MAC bits 31:0", nullptr, 0},
+    {"DEST0_MAC_HI", "sync_encoder", 0x00080108u, 0x00000108u, Access::kRw, 0x00000000u,
+     "slot 0 destination MAC bits 47:32", SYNC_ENCODER_DEST0_MAC_HI_FIELDS, 1},
+    {"DEST0_IP", "sync_encoder", 0x0008010Cu, 0x0000010Cu, Access::kRw, 0x00000000u,
+     "slot 0 destination IPv4 address (unicast or a multicast group)", nullptr, 0},
+    {"DEST1_MEMBER", "sync_encoder", 0x00080110u, 0x00000110u, Access::kRw, 0x00000000u,
+     "destination slot 1 (as slot 0)", SYNC_ENCODER_DEST1_MEMBER_FIELDS, 2},
+    {"DEST1_MAC_LO", "sync_encoder", 0x00080114u, 0x00000114u, Access::kRw, 0x00000000u,
+     "slot 1 destination MAC bits 31:0", nullptr, 0},
+    {"DEST1_MAC_HI", "sync_encoder", 0x00080118u, 0x00000118u, Access::kRw, 0x00000000u,
+     "slot 1 destination MAC bits 47:32", SYNC_ENCODER_DEST1_MAC_HI_FIELDS, 1},
+    {"DEST1_IP", "sync_encoder", 0x0008011Cu, 0x0000011Cu, Access::kRw, 0x00000000u,
+     "slot 1 destination IPv4 address", nullptr, 0},
+    {"DEST2_MEMBER", "sync_encoder", 0x00080120u, 0x00000120u, Access::kRw, 0x00000000u,
+     "destination slot 2 (as slot 0)", SYNC_ENCODER_DEST2_MEMBER_FIELDS, 2},
+    {"DEST2_MAC_LO", "sync_encoder", 0x00080124u, 0x00000124u, Access::kRw, 0x00000000u,
+     "slot 2 destination MAC bits 31:0", nullptr, 0},
+    {"DEST2_MAC_HI", "sync_encoder", 0x00080128u, 0x00000128u, Access::kRw, 0x00000000u,
+     "slot 2 destination MAC bits 47:32", SYNC_ENCODER_DEST2_MAC_HI_FIELDS, 1},
+    {"DEST2_IP", "sync_encoder", 0x0008012Cu, 0x0000012Cu, Access::kRw, 0x00000000u,
+     "slot 2 destination IPv4 address", nullptr, 0},
+    {"DEST3_MEMBER", "sync_encoder", 0x00080130u, 0x00000130u, Access::kRw, 0x00000000u,
+     "destination slot 3 (as slot 0)", SYNC_ENCODER_DEST3_MEMBER_FIELDS, 2},
+    {"DEST3_MAC_LO", "sync_encoder", 0x00080134u, 0x00000134u, Access::kRw, 0x00000000u,
+     "slot 3 destination MAC bits 31:0", nullptr, 0},
+    {"DEST3_MAC_HI", "sync_encoder", 0x00080138u, 0x00000138u, Access::kRw, 0x00000000u,
+     "slot 3 destination MAC bits 47:32", SYNC_ENCODER_DEST3_MAC_HI_FIELDS, 1},
+    {"DEST3_IP", "sync_encoder", 0x0008013Cu, 0x0000013Cu, Access::kRw, 0x00000000u,
+     "slot 3 destination IPv4 address", nullptr, 0},
+    {"DELAY_DEFAULT", "sync_encoder", 0x00080180u, 0x00000180u, Access::kRw, 0x00000BB8u,
+     "delayed notifications: records of connections younger than this (NOW - CREATED < ticks) are dropped (reset 3000 ticks = 3 s at 1 ms); 0: none", nullptr, 0},
+    {"DELAY_PORT0", "sync_encoder", 0x00080190u, 0x00000190u, Access::kRw, 0x00000000u,
+     "port class 0: connections with this port (A_PORT or B_PORT) use DELAY_TICKS0 instead of the default; lowest matching class wins", SYNC_ENCODER_DELAY_PORT0_FIELDS, 3},
+    {"DELAY_PORT1", "sync_encoder", 0x00080194u, 0x00000194u, Access::kRw, 0x00000000u,
+     "port class 1 (as class 0)", SYNC_ENCODER_DELAY_PORT1_FIELDS, 3},
+    {"DELAY_PORT2", "sync_encoder", 0x00080198u, 0x00000198u, Access::kRw, 0x00000000u,
+     "port class 2 (as class 0)", SYNC_ENCODER_DELAY_PORT2_FIELDS, 3},
+    {"DELAY_PORT3", "sync_encoder", 0x0008019Cu, 0x0000019Cu, Access::kRw, 0x00000000u,
+     "port class 3 (as class 0)", SYNC_ENCODER_DELAY_PORT3_FIELDS, 3},
+    {"DELAY_TICKS0", "sync_encoder", 0x000801A0u, 0x000001A0u, Access::kRw, 0x00000000u,
+     "threshold of port class 0 (ticks); 0: never delayed", nullptr, 0},
+    {"DELAY_TICKS1", "sync_encoder", 0x000801A4u, 0x000001A4u, Access::kRw, 0x00000000u,
+     "threshold of port class 1", nullptr, 0},
+    {"DELAY_TICKS2", "sync_encoder", 0x000801A8u, 0x000001A8u, Access::kRw, 0x00000000u,
+     "threshold of port class 2", nullptr, 0},
+    {"DELAY_TICKS3", "sync_encoder", 0x000801ACu, 0x000001ACu, Access::kRw, 0x00000000u,
+     "threshold of port class 3", nullptr, 0},
+    {"FRAMES", "sync_encoder", 0x00080200u, 0x00000200u, Access::kRo, 0x00000000u,
+     "frames sent (wraps at 2^32)", nullptr, 0},
+    {"FRAME_BYTES", "sync_encoder", 0x00080204u, 0x00000204u, Access::kRo, 0x00000000u,
+     "bytes of frames sent (Ethernet header to tag)", nullptr, 0},
+    {"RECORDS", "sync_encoder", 0x00080208u, 0x00000208u, Access::kRo, 0x00000000u,
+     "records put into frames", nullptr, 0},
+    {"RECORD_BYTES", "sync_encoder", 0x0008020Cu, 0x0000020Cu, Access::kRo, 0x00000000u,
+     "bytes of records put into frames", nullptr, 0},
+    {"YOUNG", "sync_encoder", 0x00080210u, 0x00000210u, Access::kRo, 0x00000000u,
+     "records dropped by delayed notifications (connection younger than its threshold)", nullptr, 0},
+    {"YOUNG_BYTES", "sync_encoder", 0x00080214u, 0x00000214u, Access::kRo, 0x00000000u,
+     "record bytes those records would have cost (sync bytes saved)", nullptr, 0},
+    {"NO_ROUTE", "sync_encoder", 0x00080218u, 0x00000218u, Access::kRo, 0x00000000u,
+     "records dropped: DEST names no valid destination slot", nullptr, 0},
+    {"INVALID", "sync_encoder", 0x0008021Cu, 0x0000021Cu, Access::kRo, 0x00000000u,
+     "records dropped: OP is not NEW, UPDATE or DELETE", nullptr, 0},
+    {"CLOSE_TIMER", "sync_encoder", 0x00080220u, 0x00000220u, Access::kRo, 0x00000000u,
+     "frames closed by FLUSH_CYCLES", nullptr, 0},
+    {"CLOSE_FULL", "sync_encoder", 0x00080224u, 0x00000224u, Access::kRo, 0x00000000u,
+     "frames closed because the next record did not fit the MTU", nullptr, 0},
+    {"CLOSE_DEST", "sync_encoder", 0x00080228u, 0x00000228u, Access::kRo, 0x00000000u,
+     "frames closed because the next record is for another destination", nullptr, 0},
+    {"SEQ0", "sync_encoder", 0x00080240u, 0x00000240u, Access::kRo, 0x00000000u,
+     "sequence number of the last frame closed for destination slot 0 (0: none since SEQ_CLEAR)", nullptr, 0},
+    {"SEQ1", "sync_encoder", 0x00080244u, 0x00000244u, Access::kRo, 0x00000000u,
+     "same, slot 1", nullptr, 0},
+    {"SEQ2", "sync_encoder", 0x00080248u, 0x00000248u, Access::kRo, 0x00000000u,
+     "same, slot 2", nullptr, 0},
+    {"SEQ3", "sync_encoder", 0x0008024Cu, 0x0000024Cu, Access::kRo, 0x00000000u,
+     "same, slot 3", nullptr, 0},
+    {"COUNTER_CLEAR", "sync_encoder", 0x000802C0u, 0x000002C0u, Access::kW1p, 0x00000000u,
+     "write 1s to clear", SYNC_ENCODER_COUNTER_CLEAR_FIELDS, 2},
 };
 
 inline constexpr WindowInfo kWindows[] = {
@@ -889,8 +1458,8 @@ inline constexpr WindowInfo kWindows[] = {
     {"BACKUP", "steer", 0x00041200u, 0x00000200u, "backup map, word site*64 + member (BACKUP_ENTRY): the backups a connection owned by that member gets"},
 };
 
-inline constexpr std::size_t kNumBlocks = 5;
-inline constexpr std::size_t kNumRegisters = 71;
+inline constexpr std::size_t kNumBlocks = 6;
+inline constexpr std::size_t kNumRegisters = 128;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

@@ -7,7 +7,7 @@
 
 package conductor_regs_pkg;
 
-  localparam int unsigned NUM_BLOCKS                               = 32'd5;  // CSR blocks in the map
+  localparam int unsigned NUM_BLOCKS                               = 32'd6;  // CSR blocks in the map
 
   // ---- block id: Identification: the host checks it before it programs anything
   localparam int unsigned ID_BASE                                  = 32'h00000000;
@@ -378,6 +378,356 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_BACKUP_WORDS                       = 32'd128;  // 32-bit words
   localparam int unsigned STEER_BACKUP_WORD_ADDR_BITS              = 32'd7;  // width of the memory port's word address
 
+  // ---- block sync_encoder: HyperSync encoder kernel: identity, key, encapsulation, batching, delayed notifications, counters
+  localparam int unsigned SYNC_ENCODER_BASE                        = 32'h00080000;
+  localparam int unsigned SYNC_ENCODER_SIZE                        = 32'h00001000;
+  localparam int unsigned SYNC_ENCODER_ADDR_BITS                   = 32'd12;  // local byte-address bits
+  // GEOMETRY (ro): what this build holds
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_OFFSET             = 32'h00000010;
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_ADDR               = 32'h00080010;
+  localparam logic [31:0] SYNC_ENCODER_GEOMETRY_RESET              = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_MAX_MTU_LSB        = 32'd0;  // largest effective MTU (bytes); MTU is clamped to [128, MAX_MTU]
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_MAX_MTU_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_GEOMETRY_MAX_MTU_MASK       = 32'h0000FFFF;
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_DESTS_LSB          = 32'd16;  // destination slots (DEST_*)
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_DESTS_WIDTH        = 32'd4;
+  localparam logic [31:0] SYNC_ENCODER_GEOMETRY_DESTS_MASK         = 32'h000F0000;
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_DELAY_PORTS_LSB    = 32'd20;  // port-class slots (DELAY_PORT*/DELAY_TICKS*)
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_DELAY_PORTS_WIDTH  = 32'd4;
+  localparam logic [31:0] SYNC_ENCODER_GEOMETRY_DELAY_PORTS_MASK   = 32'h00F00000;
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_ROUNDS_LSB         = 32'd24;  // SipRounds per clock
+  localparam int unsigned SYNC_ENCODER_GEOMETRY_ROUNDS_WIDTH       = 32'd4;
+  localparam logic [31:0] SYNC_ENCODER_GEOMETRY_ROUNDS_MASK        = 32'h0F000000;
+  // CTRL (rw): frame header control
+  localparam int unsigned SYNC_ENCODER_CTRL_OFFSET                 = 32'h00000040;
+  localparam int unsigned SYNC_ENCODER_CTRL_ADDR                   = 32'h00080040;
+  localparam logic [31:0] SYNC_ENCODER_CTRL_RESET                  = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_CTRL_KEY_NUMBER_LSB         = 32'd0;  // key slot named in the header flags (bits 7..6)
+  localparam int unsigned SYNC_ENCODER_CTRL_KEY_NUMBER_WIDTH       = 32'd2;
+  localparam logic [31:0] SYNC_ENCODER_CTRL_KEY_NUMBER_MASK        = 32'h00000003;
+  // CLUSTER (rw): cluster id of the sync header
+  localparam int unsigned SYNC_ENCODER_CLUSTER_OFFSET              = 32'h00000044;
+  localparam int unsigned SYNC_ENCODER_CLUSTER_ADDR                = 32'h00080044;
+  localparam logic [31:0] SYNC_ENCODER_CLUSTER_RESET               = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_CLUSTER_ID_LSB              = 32'd0;  // cluster id
+  localparam int unsigned SYNC_ENCODER_CLUSTER_ID_WIDTH            = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_CLUSTER_ID_MASK             = 32'h0000FFFF;
+  // SOURCE (rw): source member byte of the sync header
+  localparam int unsigned SYNC_ENCODER_SOURCE_OFFSET               = 32'h00000048;
+  localparam int unsigned SYNC_ENCODER_SOURCE_ADDR                 = 32'h00080048;
+  localparam logic [31:0] SYNC_ENCODER_SOURCE_RESET                = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_SOURCE_MEMBER_LSB           = 32'd0;  // bits 5..0 member id, bit 6 site
+  localparam int unsigned SYNC_ENCODER_SOURCE_MEMBER_WIDTH         = 32'd7;
+  localparam logic [31:0] SYNC_ENCODER_SOURCE_MEMBER_MASK          = 32'h0000007F;
+  // EPOCH (rw): epoch of the sync header
+  localparam int unsigned SYNC_ENCODER_EPOCH_OFFSET                = 32'h0000004C;
+  localparam int unsigned SYNC_ENCODER_EPOCH_ADDR                  = 32'h0008004C;
+  localparam logic [31:0] SYNC_ENCODER_EPOCH_RESET                 = 32'h00000000;
+  // MTU (rw): IP MTU of the sync link (reset 1500); frames never exceed it
+  localparam int unsigned SYNC_ENCODER_MTU_OFFSET                  = 32'h00000050;
+  localparam int unsigned SYNC_ENCODER_MTU_ADDR                    = 32'h00080050;
+  localparam logic [31:0] SYNC_ENCODER_MTU_RESET                   = 32'h000005DC;
+  localparam int unsigned SYNC_ENCODER_MTU_BYTES_LSB               = 32'd0;  // bytes
+  localparam int unsigned SYNC_ENCODER_MTU_BYTES_WIDTH             = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_MTU_BYTES_MASK              = 32'h0000FFFF;
+  // FLUSH_CYCLES (rw): a frame closes this many clocks after its first record at the latest (reset 30000 = 100 us at 300 MHz; 0 acts as 1)
+  localparam int unsigned SYNC_ENCODER_FLUSH_CYCLES_OFFSET         = 32'h00000054;
+  localparam int unsigned SYNC_ENCODER_FLUSH_CYCLES_ADDR           = 32'h00080054;
+  localparam logic [31:0] SYNC_ENCODER_FLUSH_CYCLES_RESET          = 32'h00007530;
+  // KEY0 (rw): SipHash-2-4 key k0 bits 31:0 (key bytes 0..3, byte 0 in 7:0)
+  localparam int unsigned SYNC_ENCODER_KEY0_OFFSET                 = 32'h00000060;
+  localparam int unsigned SYNC_ENCODER_KEY0_ADDR                   = 32'h00080060;
+  localparam logic [31:0] SYNC_ENCODER_KEY0_RESET                  = 32'h00000000;
+  // KEY1 (rw): k0 bits 63:32 (key bytes 4..7)
+  localparam int unsigned SYNC_ENCODER_KEY1_OFFSET                 = 32'h00000064;
+  localparam int unsigned SYNC_ENCODER_KEY1_ADDR                   = 32'h00080064;
+  localparam logic [31:0] SYNC_ENCODER_KEY1_RESET                  = 32'h00000000;
+  // KEY2 (rw): k1 bits 31:0 (key bytes 8..11)
+  localparam int unsigned SYNC_ENCODER_KEY2_OFFSET                 = 32'h00000068;
+  localparam int unsigned SYNC_ENCODER_KEY2_ADDR                   = 32'h00080068;
+  localparam logic [31:0] SYNC_ENCODER_KEY2_RESET                  = 32'h00000000;
+  // KEY3 (rw): k1 bits 63:32 (key bytes 12..15)
+  localparam int unsigned SYNC_ENCODER_KEY3_OFFSET                 = 32'h0000006C;
+  localparam int unsigned SYNC_ENCODER_KEY3_ADDR                   = 32'h0008006C;
+  localparam logic [31:0] SYNC_ENCODER_KEY3_RESET                  = 32'h00000000;
+  // SRC_MAC_LO (rw): source MAC bits 31:0 (octets 2..5)
+  localparam int unsigned SYNC_ENCODER_SRC_MAC_LO_OFFSET           = 32'h00000070;
+  localparam int unsigned SYNC_ENCODER_SRC_MAC_LO_ADDR             = 32'h00080070;
+  localparam logic [31:0] SYNC_ENCODER_SRC_MAC_LO_RESET            = 32'h00000000;
+  // SRC_MAC_HI (rw): source MAC bits 47:32 (octets 0..1)
+  localparam int unsigned SYNC_ENCODER_SRC_MAC_HI_OFFSET           = 32'h00000074;
+  localparam int unsigned SYNC_ENCODER_SRC_MAC_HI_ADDR             = 32'h00080074;
+  localparam logic [31:0] SYNC_ENCODER_SRC_MAC_HI_RESET            = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_SRC_MAC_HI_MAC_LSB          = 32'd0;  // MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_SRC_MAC_HI_MAC_WIDTH        = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_SRC_MAC_HI_MAC_MASK         = 32'h0000FFFF;
+  // SRC_IP (rw): source IPv4 address
+  localparam int unsigned SYNC_ENCODER_SRC_IP_OFFSET               = 32'h00000078;
+  localparam int unsigned SYNC_ENCODER_SRC_IP_ADDR                 = 32'h00080078;
+  localparam logic [31:0] SYNC_ENCODER_SRC_IP_RESET                = 32'h00000000;
+  // UDP_PORTS (rw): UDP ports (reset 8116 both)
+  localparam int unsigned SYNC_ENCODER_UDP_PORTS_OFFSET            = 32'h0000007C;
+  localparam int unsigned SYNC_ENCODER_UDP_PORTS_ADDR              = 32'h0008007C;
+  localparam logic [31:0] SYNC_ENCODER_UDP_PORTS_RESET             = 32'h1FB41FB4;
+  localparam int unsigned SYNC_ENCODER_UDP_PORTS_SRC_LSB           = 32'd0;  // source port
+  localparam int unsigned SYNC_ENCODER_UDP_PORTS_SRC_WIDTH         = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_UDP_PORTS_SRC_MASK          = 32'h0000FFFF;
+  localparam int unsigned SYNC_ENCODER_UDP_PORTS_DST_LSB           = 32'd16;  // destination port
+  localparam int unsigned SYNC_ENCODER_UDP_PORTS_DST_WIDTH         = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_UDP_PORTS_DST_MASK          = 32'hFFFF0000;
+  // IP_OPTS (rw): IPv4 header fields
+  localparam int unsigned SYNC_ENCODER_IP_OPTS_OFFSET              = 32'h00000080;
+  localparam int unsigned SYNC_ENCODER_IP_OPTS_ADDR                = 32'h00080080;
+  localparam logic [31:0] SYNC_ENCODER_IP_OPTS_RESET               = 32'h00003040;
+  localparam int unsigned SYNC_ENCODER_IP_OPTS_TTL_LSB             = 32'd0;  // time to live (reset 64)
+  localparam int unsigned SYNC_ENCODER_IP_OPTS_TTL_WIDTH           = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_IP_OPTS_TTL_MASK            = 32'h000000FF;
+  localparam int unsigned SYNC_ENCODER_IP_OPTS_DSCP_LSB            = 32'd8;  // DSCP (reset 48 = CS6)
+  localparam int unsigned SYNC_ENCODER_IP_OPTS_DSCP_WIDTH          = 32'd6;
+  localparam logic [31:0] SYNC_ENCODER_IP_OPTS_DSCP_MASK           = 32'h00003F00;
+  // DEST0_MEMBER (rw): destination slot 0: the member byte records name (SYNC_RECORD.DEST)
+  localparam int unsigned SYNC_ENCODER_DEST0_MEMBER_OFFSET         = 32'h00000100;
+  localparam int unsigned SYNC_ENCODER_DEST0_MEMBER_ADDR           = 32'h00080100;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_MEMBER_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST0_MEMBER_MEMBER_LSB     = 32'd0;  // member byte, or 0xFF broadcast
+  localparam int unsigned SYNC_ENCODER_DEST0_MEMBER_MEMBER_WIDTH   = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_MEMBER_MEMBER_MASK    = 32'h000000FF;
+  localparam int unsigned SYNC_ENCODER_DEST0_MEMBER_VALID_LSB      = 32'd8;  // slot in use
+  localparam int unsigned SYNC_ENCODER_DEST0_MEMBER_VALID_WIDTH    = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_MEMBER_VALID_MASK     = 32'h00000100;
+  // DEST0_MAC_LO (rw): slot 0 destination MAC bits 31:0
+  localparam int unsigned SYNC_ENCODER_DEST0_MAC_LO_OFFSET         = 32'h00000104;
+  localparam int unsigned SYNC_ENCODER_DEST0_MAC_LO_ADDR           = 32'h00080104;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_MAC_LO_RESET          = 32'h00000000;
+  // DEST0_MAC_HI (rw): slot 0 destination MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST0_MAC_HI_OFFSET         = 32'h00000108;
+  localparam int unsigned SYNC_ENCODER_DEST0_MAC_HI_ADDR           = 32'h00080108;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_MAC_HI_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST0_MAC_HI_MAC_LSB        = 32'd0;  // MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST0_MAC_HI_MAC_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_MAC_HI_MAC_MASK       = 32'h0000FFFF;
+  // DEST0_IP (rw): slot 0 destination IPv4 address (unicast or a multicast group)
+  localparam int unsigned SYNC_ENCODER_DEST0_IP_OFFSET             = 32'h0000010C;
+  localparam int unsigned SYNC_ENCODER_DEST0_IP_ADDR               = 32'h0008010C;
+  localparam logic [31:0] SYNC_ENCODER_DEST0_IP_RESET              = 32'h00000000;
+  // DEST1_MEMBER (rw): destination slot 1 (as slot 0)
+  localparam int unsigned SYNC_ENCODER_DEST1_MEMBER_OFFSET         = 32'h00000110;
+  localparam int unsigned SYNC_ENCODER_DEST1_MEMBER_ADDR           = 32'h00080110;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_MEMBER_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST1_MEMBER_MEMBER_LSB     = 32'd0;  // member byte, or 0xFF broadcast
+  localparam int unsigned SYNC_ENCODER_DEST1_MEMBER_MEMBER_WIDTH   = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_MEMBER_MEMBER_MASK    = 32'h000000FF;
+  localparam int unsigned SYNC_ENCODER_DEST1_MEMBER_VALID_LSB      = 32'd8;  // slot in use
+  localparam int unsigned SYNC_ENCODER_DEST1_MEMBER_VALID_WIDTH    = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_MEMBER_VALID_MASK     = 32'h00000100;
+  // DEST1_MAC_LO (rw): slot 1 destination MAC bits 31:0
+  localparam int unsigned SYNC_ENCODER_DEST1_MAC_LO_OFFSET         = 32'h00000114;
+  localparam int unsigned SYNC_ENCODER_DEST1_MAC_LO_ADDR           = 32'h00080114;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_MAC_LO_RESET          = 32'h00000000;
+  // DEST1_MAC_HI (rw): slot 1 destination MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST1_MAC_HI_OFFSET         = 32'h00000118;
+  localparam int unsigned SYNC_ENCODER_DEST1_MAC_HI_ADDR           = 32'h00080118;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_MAC_HI_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST1_MAC_HI_MAC_LSB        = 32'd0;  // MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST1_MAC_HI_MAC_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_MAC_HI_MAC_MASK       = 32'h0000FFFF;
+  // DEST1_IP (rw): slot 1 destination IPv4 address
+  localparam int unsigned SYNC_ENCODER_DEST1_IP_OFFSET             = 32'h0000011C;
+  localparam int unsigned SYNC_ENCODER_DEST1_IP_ADDR               = 32'h0008011C;
+  localparam logic [31:0] SYNC_ENCODER_DEST1_IP_RESET              = 32'h00000000;
+  // DEST2_MEMBER (rw): destination slot 2 (as slot 0)
+  localparam int unsigned SYNC_ENCODER_DEST2_MEMBER_OFFSET         = 32'h00000120;
+  localparam int unsigned SYNC_ENCODER_DEST2_MEMBER_ADDR           = 32'h00080120;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_MEMBER_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST2_MEMBER_MEMBER_LSB     = 32'd0;  // member byte, or 0xFF broadcast
+  localparam int unsigned SYNC_ENCODER_DEST2_MEMBER_MEMBER_WIDTH   = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_MEMBER_MEMBER_MASK    = 32'h000000FF;
+  localparam int unsigned SYNC_ENCODER_DEST2_MEMBER_VALID_LSB      = 32'd8;  // slot in use
+  localparam int unsigned SYNC_ENCODER_DEST2_MEMBER_VALID_WIDTH    = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_MEMBER_VALID_MASK     = 32'h00000100;
+  // DEST2_MAC_LO (rw): slot 2 destination MAC bits 31:0
+  localparam int unsigned SYNC_ENCODER_DEST2_MAC_LO_OFFSET         = 32'h00000124;
+  localparam int unsigned SYNC_ENCODER_DEST2_MAC_LO_ADDR           = 32'h00080124;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_MAC_LO_RESET          = 32'h00000000;
+  // DEST2_MAC_HI (rw): slot 2 destination MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST2_MAC_HI_OFFSET         = 32'h00000128;
+  localparam int unsigned SYNC_ENCODER_DEST2_MAC_HI_ADDR           = 32'h00080128;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_MAC_HI_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST2_MAC_HI_MAC_LSB        = 32'd0;  // MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST2_MAC_HI_MAC_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_MAC_HI_MAC_MASK       = 32'h0000FFFF;
+  // DEST2_IP (rw): slot 2 destination IPv4 address
+  localparam int unsigned SYNC_ENCODER_DEST2_IP_OFFSET             = 32'h0000012C;
+  localparam int unsigned SYNC_ENCODER_DEST2_IP_ADDR               = 32'h0008012C;
+  localparam logic [31:0] SYNC_ENCODER_DEST2_IP_RESET              = 32'h00000000;
+  // DEST3_MEMBER (rw): destination slot 3 (as slot 0)
+  localparam int unsigned SYNC_ENCODER_DEST3_MEMBER_OFFSET         = 32'h00000130;
+  localparam int unsigned SYNC_ENCODER_DEST3_MEMBER_ADDR           = 32'h00080130;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_MEMBER_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST3_MEMBER_MEMBER_LSB     = 32'd0;  // member byte, or 0xFF broadcast
+  localparam int unsigned SYNC_ENCODER_DEST3_MEMBER_MEMBER_WIDTH   = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_MEMBER_MEMBER_MASK    = 32'h000000FF;
+  localparam int unsigned SYNC_ENCODER_DEST3_MEMBER_VALID_LSB      = 32'd8;  // slot in use
+  localparam int unsigned SYNC_ENCODER_DEST3_MEMBER_VALID_WIDTH    = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_MEMBER_VALID_MASK     = 32'h00000100;
+  // DEST3_MAC_LO (rw): slot 3 destination MAC bits 31:0
+  localparam int unsigned SYNC_ENCODER_DEST3_MAC_LO_OFFSET         = 32'h00000134;
+  localparam int unsigned SYNC_ENCODER_DEST3_MAC_LO_ADDR           = 32'h00080134;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_MAC_LO_RESET          = 32'h00000000;
+  // DEST3_MAC_HI (rw): slot 3 destination MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST3_MAC_HI_OFFSET         = 32'h00000138;
+  localparam int unsigned SYNC_ENCODER_DEST3_MAC_HI_ADDR           = 32'h00080138;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_MAC_HI_RESET          = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DEST3_MAC_HI_MAC_LSB        = 32'd0;  // MAC bits 47:32
+  localparam int unsigned SYNC_ENCODER_DEST3_MAC_HI_MAC_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_MAC_HI_MAC_MASK       = 32'h0000FFFF;
+  // DEST3_IP (rw): slot 3 destination IPv4 address
+  localparam int unsigned SYNC_ENCODER_DEST3_IP_OFFSET             = 32'h0000013C;
+  localparam int unsigned SYNC_ENCODER_DEST3_IP_ADDR               = 32'h0008013C;
+  localparam logic [31:0] SYNC_ENCODER_DEST3_IP_RESET              = 32'h00000000;
+  // DELAY_DEFAULT (rw): delayed notifications: records of connections younger than this (NOW - CREATED < ticks) are dropped (reset 3000 ticks = 3 s at 1 ms); 0: none
+  localparam int unsigned SYNC_ENCODER_DELAY_DEFAULT_OFFSET        = 32'h00000180;
+  localparam int unsigned SYNC_ENCODER_DELAY_DEFAULT_ADDR          = 32'h00080180;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_DEFAULT_RESET         = 32'h00000BB8;
+  // DELAY_PORT0 (rw): port class 0: connections with this port (A_PORT or B_PORT) use DELAY_TICKS0 instead of the default; lowest matching class wins
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_OFFSET          = 32'h00000190;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_ADDR            = 32'h00080190;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT0_RESET           = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_PORT_LSB        = 32'd0;  // port
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_PORT_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT0_PORT_MASK       = 32'h0000FFFF;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_PROTO_LSB       = 32'd16;  // protocol to match; 0: any
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_PROTO_WIDTH     = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT0_PROTO_MASK      = 32'h00FF0000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_VALID_LSB       = 32'd24;  // class in use
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT0_VALID_WIDTH     = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT0_VALID_MASK      = 32'h01000000;
+  // DELAY_PORT1 (rw): port class 1 (as class 0)
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_OFFSET          = 32'h00000194;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_ADDR            = 32'h00080194;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT1_RESET           = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_PORT_LSB        = 32'd0;  // port
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_PORT_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT1_PORT_MASK       = 32'h0000FFFF;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_PROTO_LSB       = 32'd16;  // protocol to match; 0: any
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_PROTO_WIDTH     = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT1_PROTO_MASK      = 32'h00FF0000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_VALID_LSB       = 32'd24;  // class in use
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT1_VALID_WIDTH     = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT1_VALID_MASK      = 32'h01000000;
+  // DELAY_PORT2 (rw): port class 2 (as class 0)
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_OFFSET          = 32'h00000198;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_ADDR            = 32'h00080198;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT2_RESET           = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_PORT_LSB        = 32'd0;  // port
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_PORT_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT2_PORT_MASK       = 32'h0000FFFF;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_PROTO_LSB       = 32'd16;  // protocol to match; 0: any
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_PROTO_WIDTH     = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT2_PROTO_MASK      = 32'h00FF0000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_VALID_LSB       = 32'd24;  // class in use
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT2_VALID_WIDTH     = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT2_VALID_MASK      = 32'h01000000;
+  // DELAY_PORT3 (rw): port class 3 (as class 0)
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_OFFSET          = 32'h0000019C;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_ADDR            = 32'h0008019C;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT3_RESET           = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_PORT_LSB        = 32'd0;  // port
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_PORT_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT3_PORT_MASK       = 32'h0000FFFF;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_PROTO_LSB       = 32'd16;  // protocol to match; 0: any
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_PROTO_WIDTH     = 32'd8;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT3_PROTO_MASK      = 32'h00FF0000;
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_VALID_LSB       = 32'd24;  // class in use
+  localparam int unsigned SYNC_ENCODER_DELAY_PORT3_VALID_WIDTH     = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_PORT3_VALID_MASK      = 32'h01000000;
+  // DELAY_TICKS0 (rw): threshold of port class 0 (ticks); 0: never delayed
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS0_OFFSET         = 32'h000001A0;
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS0_ADDR           = 32'h000801A0;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_TICKS0_RESET          = 32'h00000000;
+  // DELAY_TICKS1 (rw): threshold of port class 1
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS1_OFFSET         = 32'h000001A4;
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS1_ADDR           = 32'h000801A4;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_TICKS1_RESET          = 32'h00000000;
+  // DELAY_TICKS2 (rw): threshold of port class 2
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS2_OFFSET         = 32'h000001A8;
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS2_ADDR           = 32'h000801A8;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_TICKS2_RESET          = 32'h00000000;
+  // DELAY_TICKS3 (rw): threshold of port class 3
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS3_OFFSET         = 32'h000001AC;
+  localparam int unsigned SYNC_ENCODER_DELAY_TICKS3_ADDR           = 32'h000801AC;
+  localparam logic [31:0] SYNC_ENCODER_DELAY_TICKS3_RESET          = 32'h00000000;
+  // FRAMES (ro): frames sent (wraps at 2^32)
+  localparam int unsigned SYNC_ENCODER_FRAMES_OFFSET               = 32'h00000200;
+  localparam int unsigned SYNC_ENCODER_FRAMES_ADDR                 = 32'h00080200;
+  localparam logic [31:0] SYNC_ENCODER_FRAMES_RESET                = 32'h00000000;
+  // FRAME_BYTES (ro): bytes of frames sent (Ethernet header to tag)
+  localparam int unsigned SYNC_ENCODER_FRAME_BYTES_OFFSET          = 32'h00000204;
+  localparam int unsigned SYNC_ENCODER_FRAME_BYTES_ADDR            = 32'h00080204;
+  localparam logic [31:0] SYNC_ENCODER_FRAME_BYTES_RESET           = 32'h00000000;
+  // RECORDS (ro): records put into frames
+  localparam int unsigned SYNC_ENCODER_RECORDS_OFFSET              = 32'h00000208;
+  localparam int unsigned SYNC_ENCODER_RECORDS_ADDR                = 32'h00080208;
+  localparam logic [31:0] SYNC_ENCODER_RECORDS_RESET               = 32'h00000000;
+  // RECORD_BYTES (ro): bytes of records put into frames
+  localparam int unsigned SYNC_ENCODER_RECORD_BYTES_OFFSET         = 32'h0000020C;
+  localparam int unsigned SYNC_ENCODER_RECORD_BYTES_ADDR           = 32'h0008020C;
+  localparam logic [31:0] SYNC_ENCODER_RECORD_BYTES_RESET          = 32'h00000000;
+  // YOUNG (ro): records dropped by delayed notifications (connection younger than its threshold)
+  localparam int unsigned SYNC_ENCODER_YOUNG_OFFSET                = 32'h00000210;
+  localparam int unsigned SYNC_ENCODER_YOUNG_ADDR                  = 32'h00080210;
+  localparam logic [31:0] SYNC_ENCODER_YOUNG_RESET                 = 32'h00000000;
+  // YOUNG_BYTES (ro): record bytes those records would have cost (sync bytes saved)
+  localparam int unsigned SYNC_ENCODER_YOUNG_BYTES_OFFSET          = 32'h00000214;
+  localparam int unsigned SYNC_ENCODER_YOUNG_BYTES_ADDR            = 32'h00080214;
+  localparam logic [31:0] SYNC_ENCODER_YOUNG_BYTES_RESET           = 32'h00000000;
+  // NO_ROUTE (ro): records dropped: DEST names no valid destination slot
+  localparam int unsigned SYNC_ENCODER_NO_ROUTE_OFFSET             = 32'h00000218;
+  localparam int unsigned SYNC_ENCODER_NO_ROUTE_ADDR               = 32'h00080218;
+  localparam logic [31:0] SYNC_ENCODER_NO_ROUTE_RESET              = 32'h00000000;
+  // INVALID (ro): records dropped: OP is not NEW, UPDATE or DELETE
+  localparam int unsigned SYNC_ENCODER_INVALID_OFFSET              = 32'h0000021C;
+  localparam int unsigned SYNC_ENCODER_INVALID_ADDR                = 32'h0008021C;
+  localparam logic [31:0] SYNC_ENCODER_INVALID_RESET               = 32'h00000000;
+  // CLOSE_TIMER (ro): frames closed by FLUSH_CYCLES
+  localparam int unsigned SYNC_ENCODER_CLOSE_TIMER_OFFSET          = 32'h00000220;
+  localparam int unsigned SYNC_ENCODER_CLOSE_TIMER_ADDR            = 32'h00080220;
+  localparam logic [31:0] SYNC_ENCODER_CLOSE_TIMER_RESET           = 32'h00000000;
+  // CLOSE_FULL (ro): frames closed because the next record did not fit the MTU
+  localparam int unsigned SYNC_ENCODER_CLOSE_FULL_OFFSET           = 32'h00000224;
+  localparam int unsigned SYNC_ENCODER_CLOSE_FULL_ADDR             = 32'h00080224;
+  localparam logic [31:0] SYNC_ENCODER_CLOSE_FULL_RESET            = 32'h00000000;
+  // CLOSE_DEST (ro): frames closed because the next record is for another destination
+  localparam int unsigned SYNC_ENCODER_CLOSE_DEST_OFFSET           = 32'h00000228;
+  localparam int unsigned SYNC_ENCODER_CLOSE_DEST_ADDR             = 32'h00080228;
+  localparam logic [31:0] SYNC_ENCODER_CLOSE_DEST_RESET            = 32'h00000000;
+  // SEQ0 (ro): sequence number of the last frame closed for destination slot 0 (0: none since SEQ_CLEAR)
+  localparam int unsigned SYNC_ENCODER_SEQ0_OFFSET                 = 32'h00000240;
+  localparam int unsigned SYNC_ENCODER_SEQ0_ADDR                   = 32'h00080240;
+  localparam logic [31:0] SYNC_ENCODER_SEQ0_RESET                  = 32'h00000000;
+  // SEQ1 (ro): same, slot 1
+  localparam int unsigned SYNC_ENCODER_SEQ1_OFFSET                 = 32'h00000244;
+  localparam int unsigned SYNC_ENCODER_SEQ1_ADDR                   = 32'h00080244;
+  localparam logic [31:0] SYNC_ENCODER_SEQ1_RESET                  = 32'h00000000;
+  // SEQ2 (ro): same, slot 2
+  localparam int unsigned SYNC_ENCODER_SEQ2_OFFSET                 = 32'h00000248;
+  localparam int unsigned SYNC_ENCODER_SEQ2_ADDR                   = 32'h00080248;
+  localparam logic [31:0] SYNC_ENCODER_SEQ2_RESET                  = 32'h00000000;
+  // SEQ3 (ro): same, slot 3
+  localparam int unsigned SYNC_ENCODER_SEQ3_OFFSET                 = 32'h0000024C;
+  localparam int unsigned SYNC_ENCODER_SEQ3_ADDR                   = 32'h0008024C;
+  localparam logic [31:0] SYNC_ENCODER_SEQ3_RESET                  = 32'h00000000;
+  // COUNTER_CLEAR (w1p): write 1s to clear
+  localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_OFFSET        = 32'h000002C0;
+  localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_ADDR          = 32'h000802C0;
+  localparam logic [31:0] SYNC_ENCODER_COUNTER_CLEAR_RESET         = 32'h00000000;
+  localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_COUNTERS_LSB  = 32'd0;  // every counter above (FRAMES .. CLOSE_DEST)
+  localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_COUNTERS_WIDTH = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_COUNTER_CLEAR_COUNTERS_MASK = 32'h00000001;
+  localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_SEQ_LSB       = 32'd1;  // the sequence numbers: the next frame per destination is sequence 1 (after a new EPOCH)
+  localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_SEQ_WIDTH     = 32'd1;
+  localparam logic [31:0] SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK      = 32'h00000002;
+
   // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
   localparam int unsigned FLOW_KEY_BITS                            = 32'd320;
   localparam int unsigned FLOW_KEY_SRC_ADDR_LSB                    = 32'd0;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -548,5 +898,20 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_EVENT_MOVES_WIDTH                   = 32'd6;
   localparam int unsigned FLOW_EVENT_TAG_LSB                       = 32'd416;  // [431:416] the op's TAG
   localparam int unsigned FLOW_EVENT_TAG_WIDTH                     = 32'd16;
+
+  // ---- struct SYNC_RECORD: sync_encoder input (s_rec_TDATA): one connection-state change for one destination
+  localparam int unsigned SYNC_RECORD_BITS                         = 32'd448;
+  localparam int unsigned SYNC_RECORD_KEY_LSB                      = 32'd0;  // [304:0] canonical key in the FLOW_ENTRY layout (bits 304:0 of FLOW_ENTRY / FLOW_EVENT.KEY)
+  localparam int unsigned SYNC_RECORD_KEY_WIDTH                    = 32'd305;
+  localparam int unsigned SYNC_RECORD_VALUE_LSB                    = 32'd305;  // [368:305] FLOW_VALUE (sent with NEW and UPDATE)
+  localparam int unsigned SYNC_RECORD_VALUE_WIDTH                  = 32'd64;
+  localparam int unsigned SYNC_RECORD_OP_LSB                       = 32'd369;  // [370:369] 1 NEW, 2 UPDATE, 3 DELETE; 0 invalid (dropped, counted)
+  localparam int unsigned SYNC_RECORD_OP_WIDTH                     = 32'd2;
+  localparam int unsigned SYNC_RECORD_DEST_LSB                     = 32'd376;  // [383:376] destination member byte (sync header byte 7): a DEST*_MEMBER slot
+  localparam int unsigned SYNC_RECORD_DEST_WIDTH                   = 32'd8;
+  localparam int unsigned SYNC_RECORD_CREATED_LSB                  = 32'd384;  // [415:384] the connection's creation time (ticks)
+  localparam int unsigned SYNC_RECORD_CREATED_WIDTH                = 32'd32;
+  localparam int unsigned SYNC_RECORD_NOW_LSB                      = 32'd416;  // [447:416] the producer's time now (ticks); age = NOW - CREATED modulo 2^32
+  localparam int unsigned SYNC_RECORD_NOW_WIDTH                    = 32'd32;
 
 endpackage
