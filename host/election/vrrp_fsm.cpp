@@ -194,6 +194,15 @@ Actions VrrpRouter::on_packet(TimePoint now, const IpMeta& ip, std::span<const u
   return on_advert(now, *decoded);
 }
 
+Actions VrrpRouter::on_ipv4_datagram(TimePoint now, std::span<const uint8_t> datagram, const RxOptions& rx) {
+  auto decoded = decode_ipv4_packet(datagram, rx);
+  if (!decoded) {
+    ++stats_.rx_errors[static_cast<size_t>(decoded.reason())];
+    return {};
+  }
+  return on_advert(now, *decoded);
+}
+
 Actions VrrpRouter::on_advert(TimePoint now, const ReceivedAdvert& rx) {
   Actions out;
   const Advert& a = rx.advert;

@@ -164,6 +164,9 @@ class VrrpRouter {
   Actions on_timer(TimePoint now);
   // A datagram as the socket layer gives it: decoded with the codec (rejects are counted), then on_advert.
   Actions on_packet(TimePoint now, const IpMeta& ip, std::span<const uint8_t> message, const RxOptions& rx = {});
+  // A whole IPv4 datagram as an IPPROTO_VRRP raw socket returns it (decode_ipv4_packet; rejects are
+  // counted), then on_advert.
+  Actions on_ipv4_datagram(TimePoint now, std::span<const uint8_t> datagram, const RxOptions& rx = {});
   // An advert the codec already accepted (IP- and VRRP-layer checks passed).
   Actions on_advert(TimePoint now, const ReceivedAdvert& rx);
 
