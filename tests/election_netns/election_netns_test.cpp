@@ -1,0 +1,214 @@
+// VRRPv3 over real sockets between two network namespaces joined by a veth pair (198.18.0.0/15 only):
+//
+//   KeepalivedInterop  Debian's keepalived (vrrp_version 3, advert_int 0.1) in one namespace,
+//                      vrrp_node (host/election's VrrpEndpoint) in the other:
+//                        (c) partition (the node's link down: both Master) and heal -> one Master,
+//                        (a) keepalived (Master, higher priority) killed -> the node becomes Master,
+//                        (b) the node (Master) stopped cleanly (priority 0) -> keepalived takes over.
+//   NodePair           vrrp_node against vrrp_node, 100 ms and 10 ms adverts: crash and clean shutdown.
+//
+// Every time is measured from the test's action (kill, SIGTERM, link up) to the arrival of the
+// other side's log line, and printed ("[measure] ..."); docs/election.md has the figures. Bounds are
+// the protocol's time plus a slack for a loaded machine. The test skips only when it cannot create
+// network namespaces (not root, no `ip netns`).
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "host/election/vrrp_fsm.hpp"
+#include "tests/election_netns/netns_lab.hpp"
+
+namespace conductor::election {
+namespace {
+
+using namespace netns;
+
+constexpr const char* kNode = VRRP_NODE_PATH;
+constexpr int kVrid = 51;
+const std::string kAddrA = "198.18.0.1";
+const std::string kAddrB = "198.18.0.2";
+const std::string kVip = "198.18.0.100";
+// Scheduling slack on a shared 2-core machine: generous, yet far below what a protocol bug costs.
+constexpr auto kSlack = 250ms;
+
+std::chrono::milliseconds to_ms(Duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); }
+
+void measure(const std::string& what, double ms, const std::string& note) {
+  std::printf("[measure] %s: %.1f ms (%s)\n", what.c_str(), ms, note.c_str());
+  std::fflush(stdout);
+  ::testing::Test::RecordProperty(what, std::to_string(ms));
+}
+
+class NetnsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lab_ = std::make_unique<Lab>();
+    if (auto e = lab_->add_namespace("a")) {
+      GTEST_SKIP() << "cannot create network namespaces (needs root and iproute2's `ip netns`): " << *e;
+    }
+    ASSERT_EQ(lab_->add_namespace("b"), std::nullopt);
+    ASSERT_EQ(lab_->add_veth("a", 'a', kAddrA + "/24", "b", 'b', kAddrB + "/24"), std::nullopt);
+  }
+  void TearDown() override {
+    if (HasFailure() && lab_) std::printf("process output:\n%s", lab_->transcripts().c_str());
+    lab_.reset();  // kills every process, deletes the namespaces
+  }
+
+  Process& start_node(const std::string& name, std::string_view ns, char side, const std::string& addr,
+                      int priority, int interval_cs) {
+    return lab_->spawn(name, ns,
+                       {kNode, "--interface", lab_->link(side), "--address", addr, "--vip", kVip, "--vrid",
+                        std::to_string(kVrid), "--priority", std::to_string(priority), "--interval-cs",
+                        std::to_string(interval_cs)});
+  }
+
+  std::unique_ptr<Lab> lab_;
+};
+
+// ---- keepalived ----------------------------------------------------------------------------------
+
+class KeepalivedInterop : public NetnsTest {
+ protected:
+  void SetUp() override {
+    NetnsTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(sh("command -v keepalived").status, 0)
+        << "keepalived is not installed (scripts/install-deps.sh installs Debian's)";
+  }
+
+  // keepalived in namespace "a" on link 'a': one vrrp_instance, VRRPv3, the same VRID, VIP and interval.
+  // dont_track_primary keeps it running while its link has no carrier (the partition scenario).
+  Process& start_keepalived(const std::string& name, int priority, const std::string& advert_int) {
+    const std::string d = lab_->dir() + "/" + name;
+    sh("mkdir -p " + d);
+    std::ofstream(d + "/keepalived.conf") << "global_defs {\n  vrrp_version 3\n  router_id " << name << "\n}\n"
+                                          << "vrrp_instance VI_1 {\n  state BACKUP\n  interface " << lab_->link('a')
+                                          << "\n  virtual_router_id " << kVrid << "\n  priority " << priority
+                                          << "\n  advert_int " << advert_int << "\n  dont_track_primary\n"
+                                          << "  virtual_ipaddress {\n    " << kVip << "/32\n  }\n}\n";
+    return lab_->spawn(name, "a",
+                       {"keepalived", "-n", "-l", "-D", "-P", "-f", d + "/keepalived.conf", "-p", d + "/k.pid", "-r",
+                        d + "/vrrp.pid", "-c", d + "/checkers.pid"});
+  }
+};
+
+TEST_F(KeepalivedInterop, PartitionHealCrashAndCleanShutdownAt100ms) {
+  constexpr int kIntervalCs = 10;
+  const auto interval = centiseconds(kIntervalCs);
+  // keepalived priority 200 (Master), the node 100 (Backup).
+  Process& k = start_keepalived("keepalived-200", 200, "0.1");
+  ASSERT_TRUE(lab_->wait_line(k, "Entering MASTER STATE", 0, 5s)) << "keepalived never became Master";
+  Process& n = start_node("node-100", "b", 'b', kAddrB, 100, kIntervalCs);
+  ASSERT_TRUE(lab_->wait_line(n, "\"event\":\"master\",\"address\":\"" + kAddrA + "\"", 0, 3s))
+      << "the node never heard keepalived's adverts";
+  lab_->observe(to_ms(3 * interval));
+  for (const auto& l : n.lines()) ASSERT_EQ(l.text.find("become-master"), std::string::npos) << l.text;
+  ASSERT_TRUE(lab_->has_address("a", 'a', kVip));
+  ASSERT_FALSE(lab_->has_address("b", 'b', kVip));
+
+  // (c) Partition: the node's link down. The node stops hearing keepalived and becomes Master too.
+  size_t from_n = n.lines().size(), from_k = k.lines().size();
+  ASSERT_EQ(lab_->run_ok("ip -n " + lab_->ns("b") + " link set " + lab_->link('b') + " down"), std::nullopt);
+  ASSERT_TRUE(lab_->wait_line(n, "\"become-master\"", from_n, 3s)) << "partitioned node did not become Master";
+  lab_->observe(to_ms(3 * interval));
+  ASSERT_TRUE(lab_->has_address("b", 'b', kVip));
+  ASSERT_TRUE(lab_->has_address("a", 'a', kVip));  // both Master: the split brain a partition causes
+  // Heal: the node hears keepalived's priority 200 and steps down.
+  from_n = n.lines().size();
+  const TimePoint heal = Clock::now();
+  ASSERT_EQ(lab_->run_ok("ip -n " + lab_->ns("b") + " link set " + lab_->link('b') + " up"), std::nullopt);
+  auto backup_at = lab_->wait_line(n, "\"become-backup\"", from_n, 3s);
+  ASSERT_TRUE(backup_at) << "the node stayed Master after the partition healed";
+  const double heal_ms = ms_between(heal, *backup_at);
+  measure("keepalived-partition-heal-to-one-master", heal_ms, "link up -> lower-priority Master steps down");
+  EXPECT_LE(heal_ms, to_ms(interval + kSlack).count());
+  EXPECT_FALSE(lab_->wait_line(k, "Entering BACKUP STATE", from_k, 0ms)) << "keepalived gave up Master";
+  lab_->observe(to_ms(3 * interval));
+  EXPECT_FALSE(lab_->has_address("b", 'b', kVip));
+  EXPECT_TRUE(lab_->has_address("a", 'a', kVip));
+
+  // (a) keepalived (Master) crashes: the node takes over after Master_Down_Interval.
+  from_n = n.lines().size();
+  const TimePoint crash = Clock::now();
+  k.kill_group(SIGKILL);
+  auto master_at = lab_->wait_line(n, "\"become-master\"", from_n, 3s);
+  ASSERT_TRUE(master_at) << "the node did not take over from the killed keepalived";
+  const double crash_ms = ms_between(crash, *master_at);
+  const auto mdi = master_down_interval(100, kIntervalCs);
+  measure("keepalived-crash-to-node-master", crash_ms,
+          "Master_Down_Interval " + std::to_string(to_ms(mdi).count()) + " ms, minus the time since the last advert");
+  EXPECT_LE(crash_ms, to_ms(mdi + kSlack).count());
+  EXPECT_GE(crash_ms, to_ms(mdi - interval).count() - 20);
+  EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
+  k.reap(2s);
+
+  // (b) keepalived comes back with a lower priority (Backup); the node stops cleanly: priority 0, and
+  // keepalived takes over after its Skew_Time.
+  Process& k2 = start_keepalived("keepalived-50", 50, "0.1");
+  ASSERT_TRUE(lab_->wait_line(k2, "Entering BACKUP STATE", 0, 5s));
+  lab_->observe(to_ms(2 * master_down_interval(50, kIntervalCs)));
+  ASSERT_FALSE(lab_->wait_line(k2, "Entering MASTER STATE", 0, 0ms)) << "keepalived did not hear the node";
+  const TimePoint stop = Clock::now();
+  n.kill_group(SIGTERM);
+  auto k_master_at = lab_->wait_line(k2, "Entering MASTER STATE", 0, 3s);
+  ASSERT_TRUE(k_master_at) << "keepalived did not take over from the stopped node";
+  const double clean_ms = ms_between(stop, *k_master_at);
+  measure("node-clean-stop-to-keepalived-master", clean_ms,
+          "keepalived priority 50: Skew_Time " + std::to_string(to_ms(skew_time(50, kIntervalCs)).count()) + " ms");
+  EXPECT_LE(clean_ms, to_ms(skew_time(50, kIntervalCs) + kSlack).count());
+  EXPECT_EQ(n.reap(2s), std::optional<int>(0)) << "the node did not exit cleanly on SIGTERM";
+  EXPECT_FALSE(lab_->has_address("b", 'b', kVip)) << "the stopped node left the virtual address behind";
+}
+
+// ---- vrrp_node against vrrp_node -----------------------------------------------------------------
+
+class NodePair : public NetnsTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(NodePair, CrashAndCleanShutdown) {
+  const int interval_cs = GetParam();
+  const auto interval = centiseconds(static_cast<uint32_t>(interval_cs));
+  const std::string tag = std::to_string(interval_cs * 10) + "ms";
+  // Node A priority 200 (Master), node B 100 (Backup).
+  Process& a = start_node("node-a-200", "a", 'a', kAddrA, 200, interval_cs);
+  ASSERT_TRUE(lab_->wait_line(a, "\"become-master\"", 0, 3s));
+  Process& b = start_node("node-b-100", "b", 'b', kAddrB, 100, interval_cs);
+  ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master\",\"address\":\"" + kAddrA + "\"", 0, 3s));
+  lab_->observe(to_ms(3 * interval) + 50ms);
+
+  // Crash of the Master: B becomes Master after Master_Down_Interval.
+  size_t from_b = b.lines().size();
+  const TimePoint crash = Clock::now();
+  a.kill_group(SIGKILL);
+  auto b_master = lab_->wait_line(b, "\"become-master\"", from_b, 3s);
+  ASSERT_TRUE(b_master);
+  const double crash_ms = ms_between(crash, *b_master);
+  const auto mdi = master_down_interval(100, static_cast<uint16_t>(interval_cs));
+  measure("node-pair-crash-" + tag, crash_ms, "Master_Down_Interval " + std::to_string(to_ms(mdi).count()) + " ms");
+  EXPECT_LE(crash_ms, to_ms(mdi + kSlack).count());
+  EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
+  a.reap(2s);
+
+  // A comes back (priority 200, preempts after its Master_Down_Interval); then stops cleanly.
+  from_b = b.lines().size();
+  Process& a2 = start_node("node-a2-200", "a", 'a', kAddrA, 200, interval_cs);
+  ASSERT_TRUE(lab_->wait_line(a2, "\"become-master\"", 0, 3s));
+  ASSERT_TRUE(lab_->wait_line(b, "\"become-backup\"", from_b, 3s)) << "B did not yield to the preempting A";
+  lab_->observe(to_ms(3 * interval) + 50ms);
+  from_b = b.lines().size();
+  const TimePoint stop = Clock::now();
+  a2.kill_group(SIGTERM);
+  b_master = lab_->wait_line(b, "\"become-master\"", from_b, 3s);
+  ASSERT_TRUE(b_master);
+  const double clean_ms = ms_between(stop, *b_master);
+  const auto skew = skew_time(100, static_cast<uint16_t>(interval_cs));
+  measure("node-pair-clean-stop-" + tag, clean_ms, "Skew_Time " + std::to_string(skew.count() / 1000.0) + " ms");
+  EXPECT_LE(clean_ms, to_ms(skew + kSlack).count());
+  EXPECT_EQ(a2.reap(2s), std::optional<int>(0));
+  EXPECT_FALSE(lab_->has_address("a", 'a', kVip));
+}
+
+INSTANTIATE_TEST_SUITE_P(Intervals, NodePair, ::testing::Values(10, 1),
+                         [](const auto& info) { return std::to_string(info.param * 10) + "ms"; });
+
+}  // namespace
+}  // namespace conductor::election

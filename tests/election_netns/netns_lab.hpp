@@ -1,0 +1,269 @@
+// A small lab for election tests over real sockets: network namespaces joined by a veth pair, processes
+// started inside them with their output captured line by line and time-stamped on arrival, bounded
+// waits, and a cleanup that kills every process group and deletes every namespace even when a test
+// fails (RAII). Namespace and link names carry the test's pid, so concurrent runs never clash, and
+// namespaces left by a run that was killed (its pid gone) are swept at the next start.
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conductor::election::netns {
+
+using Clock = std::chrono::steady_clock;
+using TimePoint = Clock::time_point;
+using namespace std::chrono_literals;
+
+inline double ms_between(TimePoint a, TimePoint b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Runs a shell command; returns its exit status and output (stdout + stderr).
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+inline CommandResult sh(const std::string& cmd) {
+  CommandResult r;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+struct Line {
+  TimePoint at;
+  std::string text;
+};
+
+// A process in its own process group with stdout and stderr on one pipe.
+class Process {
+ public:
+  Process(std::string name, const std::vector<std::string>& argv) : name_(std::move(name)) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return;
+    const pid_t pid = fork();
+    if (pid == 0) {
+      setpgid(0, 0);
+      dup2(fds[1], 1);
+      dup2(fds[1], 2);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+      close(fds[0]);
+      return;
+    }
+    setpgid(pid, pid);
+    pid_ = pid;
+    fd_ = fds[0];
+    fcntl(fd_, F_SETFL, O_NONBLOCK);
+  }
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process() {
+    kill_group(SIGKILL);
+    reap(2s);
+    if (fd_ >= 0) close(fd_);
+  }
+
+  bool started() const { return pid_ > 0; }
+  const std::string& name() const { return name_; }
+  pid_t pid() const { return pid_; }
+  int fd() const { return fd_; }
+  const std::vector<Line>& lines() const { return lines_; }
+
+  void kill_group(int sig) {
+    if (pid_ > 0 && !exited_) ::kill(-pid_, sig);
+  }
+  // Reads what is there (non-blocking), splitting lines and stamping them with `now`.
+  void pump(TimePoint now) {
+    if (fd_ < 0) return;
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) break;
+      partial_.append(buf, static_cast<size_t>(n));
+      for (size_t nl; (nl = partial_.find('\n')) != std::string::npos;) {
+        lines_.push_back({now, partial_.substr(0, nl)});
+        partial_.erase(0, nl + 1);
+      }
+    }
+  }
+  // Waits up to `limit` for the process to exit; its exit status, or nullopt.
+  std::optional<int> reap(std::chrono::milliseconds limit) {
+    if (pid_ <= 0) return std::nullopt;
+    if (exited_) return status_;
+    const TimePoint end = Clock::now() + limit;
+    for (;;) {
+      int st = 0;
+      const pid_t r = waitpid(pid_, &st, WNOHANG);
+      if (r == pid_) {
+        exited_ = true;
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        pump(Clock::now());
+        return status_;
+      }
+      if (r < 0 || Clock::now() >= end) return std::nullopt;
+      usleep(2000);
+    }
+  }
+  std::string transcript() const {
+    std::string s;
+    for (const auto& l : lines_) s += "  [" + name_ + "] " + l.text + "\n";
+    if (!partial_.empty()) s += "  [" + name_ + "] " + partial_ + "\n";
+    return s;
+  }
+
+ private:
+  std::string name_;
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  bool exited_ = false;
+  int status_ = -1;
+  std::string partial_;
+  std::vector<Line> lines_;
+};
+
+// Namespaces, links, processes and a temporary directory, all removed by the destructor.
+class Lab {
+ public:
+  static constexpr std::string_view kPrefix = "cvrrp-";
+
+  Lab() : tag_(std::to_string(getpid())) {
+    sweep_stale();
+    char tmpl[] = "/tmp/conductor-vrrp-XXXXXX";
+    if (mkdtemp(tmpl) != nullptr) dir_ = tmpl;
+  }
+  ~Lab() {
+    procs_.clear();  // kills and reaps every process group
+    for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it) sh("ip netns delete " + *it);
+    if (!dir_.empty()) sh("rm -rf " + dir_);
+  }
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  const std::string& dir() const { return dir_; }
+  std::string ns(std::string_view suffix) const { return std::string(kPrefix) + tag_ + "-" + std::string(suffix); }
+  // Interface names are at most 15 characters: "cv" + side letter + pid.
+  std::string link(char side) const { return std::string("cv") + side + tag_; }
+
+  // Creates namespace `suffix` with loopback up; the error output when `ip` refused.
+  std::optional<std::string> add_namespace(std::string_view suffix) {
+    const std::string name = ns(suffix);
+    auto r = sh("ip netns add " + name);
+    if (r.status != 0) return "ip netns add " + name + ": " + r.output;
+    namespaces_.push_back(name);
+    if (auto e = run_ok("ip -n " + name + " link set lo up")) return e;
+    return std::nullopt;
+  }
+  // A veth pair between two namespaces, each end with an address (CIDR) and up.
+  std::optional<std::string> add_veth(std::string_view ns_a, char side_a, const std::string& cidr_a,
+                                      std::string_view ns_b, char side_b, const std::string& cidr_b) {
+    const std::string a = ns(ns_a), b = ns(ns_b), la = link(side_a), lb = link(side_b);
+    if (auto e = run_ok("ip link add " + la + " netns " + a + " type veth peer name " + lb + " netns " + b)) return e;
+    if (auto e = run_ok("ip -n " + a + " addr add " + cidr_a + " dev " + la)) return e;
+    if (auto e = run_ok("ip -n " + b + " addr add " + cidr_b + " dev " + lb)) return e;
+    if (auto e = run_ok("ip -n " + a + " link set " + la + " up")) return e;
+    if (auto e = run_ok("ip -n " + b + " link set " + lb + " up")) return e;
+    return std::nullopt;
+  }
+  std::optional<std::string> run_ok(const std::string& cmd) {
+    auto r = sh(cmd);
+    if (r.status != 0) return cmd + ": " + r.output;
+    return std::nullopt;
+  }
+  bool has_address(std::string_view ns_suffix, char side, const std::string& address) {
+    auto r = sh("ip -n " + ns(ns_suffix) + " -4 -o addr show dev " + link(side));
+    return r.output.find(" " + address + "/") != std::string::npos;
+  }
+
+  // Starts `argv` inside namespace `ns_suffix`.
+  Process& spawn(std::string name, std::string_view ns_suffix, std::vector<std::string> argv) {
+    std::vector<std::string> full = {"ip", "netns", "exec", ns(ns_suffix)};
+    full.insert(full.end(), argv.begin(), argv.end());
+    procs_.push_back(std::make_unique<Process>(std::move(name), full));
+    return *procs_.back();
+  }
+
+  // Waits until `p` prints a line containing `needle` at index >= `from`; the line's arrival time.
+  // Every process's output is drained meanwhile (no pipe fills up).
+  std::optional<TimePoint> wait_line(Process& p, std::string_view needle, size_t from, std::chrono::milliseconds limit) {
+    const TimePoint end = Clock::now() + limit;
+    for (;;) {
+      for (size_t i = from; i < p.lines().size(); ++i) {
+        if (p.lines()[i].text.find(needle) != std::string::npos) return p.lines()[i].at;
+      }
+      const TimePoint now = Clock::now();
+      if (now >= end) return std::nullopt;
+      pump_for(std::chrono::duration_cast<std::chrono::milliseconds>(end - now) + 1ms);
+      from = std::min(from, p.lines().size());
+    }
+  }
+  // Waits for output from any process for at most `limit`, then drains every pipe.
+  void pump_for(std::chrono::milliseconds limit) {
+    std::vector<pollfd> fds;
+    for (auto& p : procs_) {
+      if (p->fd() >= 0) fds.push_back({p->fd(), POLLIN, 0});
+    }
+    poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(limit.count(), 50)));
+    const TimePoint now = Clock::now();
+    for (auto& p : procs_) p->pump(now);
+  }
+  // Lets `d` pass while draining output (observing that nothing happens is part of some checks).
+  void observe(std::chrono::milliseconds d) {
+    const TimePoint end = Clock::now() + d;
+    while (Clock::now() < end) pump_for(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()) + 1ms);
+  }
+  std::string transcripts() const {
+    std::string s;
+    for (const auto& p : procs_) s += p->transcript();
+    return s;
+  }
+
+ private:
+  // Deletes namespaces of this prefix whose creating pid no longer exists (a run killed by a timeout).
+  void sweep_stale() {
+    auto r = sh("ip netns list");
+    size_t pos = 0;
+    while (pos < r.output.size()) {
+      size_t eol = r.output.find('\n', pos);
+      if (eol == std::string::npos) eol = r.output.size();
+      std::string name = r.output.substr(pos, eol - pos);
+      pos = eol + 1;
+      name = name.substr(0, name.find(' '));
+      if (name.rfind(kPrefix, 0) != 0) continue;
+      const std::string rest = name.substr(kPrefix.size());
+      const pid_t owner = static_cast<pid_t>(std::atol(rest.substr(0, rest.find('-')).c_str()));
+      if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) sh("ip netns delete " + name);
+    }
+  }
+
+  std::string tag_;
+  std::string dir_;
+  std::vector<std::string> namespaces_;
+  std::vector<std::unique_ptr<Process>> procs_;
+};
+
+}  // namespace conductor::election::netns
