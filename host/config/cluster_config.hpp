@@ -62,6 +62,8 @@ std::string_view admin_state_name(AdminState a);
 std::string_view hash_mode_config_name(HashMode m);  // rss, sym-l4, sym-ip
 
 inline constexpr uint16_t kDefaultSyncPort = 8116;
+inline constexpr uint16_t kDefaultHeartbeatPort = 8117;
+inline constexpr size_t kMaxInterfaceNameLength = 15;  // IFNAMSIZ - 1 on Linux
 // HyperSync authenticates frames with SipHash-2-4 under a 128-bit cluster key (docs/hypersync.md).
 inline constexpr size_t kSyncKeyBytes = 16;
 using SyncKey = std::array<uint8_t, kSyncKeyBytes>;
@@ -98,6 +100,7 @@ struct Orchestrator {
   uint8_t site = 0;
   IpAddress address{};     // its own (VRRP source and control) address
   uint8_t priority = 100;  // VRRP priority 1..254 within its site's group
+  std::string interface{};  // network interface for VRRP; empty: the one that holds `address`
   friend bool operator==(const Orchestrator&, const Orchestrator&) = default;
 };
 
@@ -142,6 +145,7 @@ struct Autoscale {
 struct Timers {
   Duration heartbeat_interval = std::chrono::milliseconds{50};
   Duration heartbeat_timeout = std::chrono::milliseconds{150};  // a member missing heartbeats this long is failed
+  uint16_t heartbeat_port = kDefaultHeartbeatPort;  // UDP port on each orchestrator's address for heartbeats
   friend bool operator==(const Timers&, const Timers&) = default;
 };
 

@@ -9,8 +9,9 @@
 // Live: weights, admin state, group membership, member addresses, auto-scaling, timers, VRRP
 // timing/priority/preemption/virtual addresses, sync key/delay/flush/MTU, the hash (the flow table's
 // correction layer keeps existing connections on their owners while buckets move), log level.
-// Restart: the device, the control socket and metrics endpoint, the sync port, a site or
-// orchestrator added or removed, an orchestrator's site or address, a site's VRID, a group's id.
+// Restart: the device, the control socket and metrics endpoint, the sync port, the heartbeat port,
+// a site or orchestrator added or removed, an orchestrator's site, address or interface, a site's
+// VRID, a group's id.
 // The table that says which is which is one place: render.cpp, next to how each key is written.
 #pragma once
 

@@ -96,6 +96,17 @@ Expected<std::string> parse_group_name(std::string_view s) {
   return std::string(s);
 }
 
+Expected<std::string> parse_interface_name(std::string_view s) {
+  // What the kernel accepts (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':' or white space.
+  if (s.size() > kMaxInterfaceNameLength)
+    return bad(quote(s) + " is " + std::to_string(s.size()) + " characters long; an interface name has at most 15");
+  if (s == "." || s == "..") return bad(quote(s) + " is not an interface name");
+  for (char c : s)
+    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || !std::isprint(static_cast<unsigned char>(c)))
+      return bad(quote(s) + " is not an interface name (no '/', ':' or white space)");
+  return std::string(s);
+}
+
 Expected<std::string> parse_socket_path(std::string_view s) {
   constexpr size_t kSunPath = 107;  // sizeof(sockaddr_un::sun_path) - 1 on Linux
   if (s.front() != '/') return bad(quote(s) + " is not an absolute path");
@@ -160,6 +171,7 @@ const KeySpec<Orchestrator> kOrchestratorKeys[] = {
        if (v == "255") return bad("255 is reserved for the VRRP address owner (allowed 1..254)");
        return assign(o.priority, parse_uint(v, 1, 254));
      }},
+    {"interface", false, [](Orchestrator& o, std::string_view v) { return assign(o.interface, parse_interface_name(v)); }},
 };
 
 const KeySpec<Member> kMemberKeys[] = {
@@ -226,6 +238,7 @@ const KeySpec<Timers> kTimersKeys[] = {
      [](Timers& t, std::string_view v) {
        return assign(t.heartbeat_timeout, parse_duration(v, std::chrono::milliseconds{20}, std::chrono::seconds{60}));
      }},
+    {"heartbeat-port", false, [](Timers& t, std::string_view v) { return assign(t.heartbeat_port, parse_uint(v, 1, 65535)); }},
 };
 
 const KeySpec<Sync> kSyncKeys[] = {

@@ -43,7 +43,8 @@ std::vector<Field> fields(const Site& s) {
 std::vector<Field> fields(const Orchestrator& o) {
   return {{"site", std::to_string(o.site), kRestart},
           {"address", o.address.to_string(), kRestart},
-          {"priority", std::to_string(o.priority), kLive}};
+          {"priority", std::to_string(o.priority), kLive},
+          {"interface", unless_empty(o.interface), kRestart}};
 }
 
 std::vector<Field> fields(const Member& m) {
@@ -73,7 +74,8 @@ std::vector<Field> fields(const Autoscale& a) {
 
 std::vector<Field> fields(const Timers& t) {
   return {{"heartbeat-interval", format_duration(t.heartbeat_interval), kLive},
-          {"heartbeat-timeout", format_duration(t.heartbeat_timeout), kLive}};
+          {"heartbeat-timeout", format_duration(t.heartbeat_timeout), kLive},
+          {"heartbeat-port", std::to_string(t.heartbeat_port), kRestart}};
 }
 
 std::vector<Field> fields(const Sync& s) {

@@ -141,6 +141,8 @@ TEST(ConfigDiff, RestartNeededChanges) {
   b.sync.port = 8117;
   b.sites[0].vrid = 11;
   b.orchestrators[0].address = *parse_ip("198.18.0.9");
+  b.orchestrators[1].interface = "veth1";
+  b.timers.heartbeat_port = 9117;
   b.groups[0].id = 2;
   b.orchestrators.pop_back();
   b.members[0].weight = 50;  // live, beside the rest
@@ -149,8 +151,10 @@ TEST(ConfigDiff, RestartNeededChanges) {
                           "[site 0] vrid: 10 -> 11 (restart)",
                           "[orchestrator west-b] removed (restart)",
                           "[orchestrator east-a] address: 198.18.0.2 -> 198.18.0.9 (restart)",
+                          "[orchestrator east-b] interface: (unset) -> veth1 (restart)",
                           "[member 0/0] weight: 100 -> 50 (live)",
                           "[security-group sg1] id: 1 -> 2 (restart)",
+                          "[timers] heartbeat-port: 8117 -> 9117 (restart)",
                           "[sync] port: 8116 -> 8117 (restart)",
                           "[control] socket: /run/conductor/conductord.sock -> /tmp/conductord.sock (restart)",
                           "[control] metrics: 127.0.0.1:9816 -> off (restart)",
@@ -158,7 +162,7 @@ TEST(ConfigDiff, RestartNeededChanges) {
                           "[device] eal-args: (unset) -> --no-huge --vdev net_null0 (restart)",
                       }));
   EXPECT_TRUE(d.needs_restart());
-  EXPECT_EQ(d.restart().size(), 9u);
+  EXPECT_EQ(d.restart().size(), 11u);
   EXPECT_EQ(d.live().size(), 1u);
   EXPECT_EQ(d.rebalance, std::vector<std::string>{"sg1"});
 }

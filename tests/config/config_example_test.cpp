@@ -205,5 +205,23 @@ TEST(ConfigExample, NoWarningsBesideErrors) {
   EXPECT_TRUE(r.warnings.empty());
 }
 
+TEST(ConfigExample, OrchestratorInterfaceAndHeartbeatPort) {
+  const ParseResult r = parse_config("[site 0]\nvirtual-addresses = 127.0.0.1\n"
+                                     "[sync]\nkey = 00112233445566778899aabbccddeeff\n"
+                                     "[orchestrator o1]\nsite = 0\naddress = 127.0.0.2\ninterface = veth0.100\n"
+                                     "[timers]\nheartbeat-port = 9117\n",
+                                     "t.conf");
+  ASSERT_TRUE(r.ok()) << test::diagnostics(r);
+  EXPECT_EQ(r.config->orchestrator("o1")->interface, "veth0.100");
+  EXPECT_EQ(r.config->timers.heartbeat_port, 9117);
+  const ParseResult d = parse_config(test::kMinimal, "t.conf");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.config->timers.heartbeat_port, kDefaultHeartbeatPort);
+  // Round trip through the renderer keeps both.
+  const ParseResult again = parse_config(to_text(*r.config), "again.conf");
+  ASSERT_TRUE(again.ok()) << test::diagnostics(again);
+  EXPECT_EQ(*again.config, *r.config);
+}
+
 }  // namespace
 }  // namespace conductor::config
