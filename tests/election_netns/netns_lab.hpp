@@ -5,7 +5,7 @@
 // namespaces left by a run that was killed (its pid gone) are swept at the next start.
 #pragma once
 
-#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -207,19 +208,30 @@ class Lab {
     return *procs_.back();
   }
 
-  // Waits until `p` prints a line containing `needle` at index >= `from`; the line's arrival time.
-  // Every process's output is drained meanwhile (no pipe fills up).
-  std::optional<TimePoint> wait_line(Process& p, std::string_view needle, size_t from, std::chrono::milliseconds limit) {
+  // When a line marks the awaited event: the time of the event, else nullopt.
+  using Matcher = std::function<std::optional<TimePoint>(const Line&)>;
+
+  // Waits until a line of `p` at index >= `from` matches; the matcher's time. Every process's output
+  // is drained meanwhile (no pipe fills up).
+  std::optional<TimePoint> wait_for(Process& p, const Matcher& match, size_t from, std::chrono::milliseconds limit) {
     const TimePoint end = Clock::now() + limit;
     for (;;) {
       for (size_t i = from; i < p.lines().size(); ++i) {
-        if (p.lines()[i].text.find(needle) != std::string::npos) return p.lines()[i].at;
+        if (auto t = match(p.lines()[i])) return t;
       }
+      from = p.lines().size();
       const TimePoint now = Clock::now();
       if (now >= end) return std::nullopt;
       pump_for(std::chrono::duration_cast<std::chrono::milliseconds>(end - now) + 1ms);
-      from = std::min(from, p.lines().size());
     }
+  }
+  // A line containing `needle`, timed by its arrival.
+  std::optional<TimePoint> wait_line(Process& p, std::string_view needle, size_t from, std::chrono::milliseconds limit) {
+    const std::string n(needle);
+    return wait_for(p, [n](const Line& l) -> std::optional<TimePoint> {
+      if (l.text.find(n) != std::string::npos) return l.at;
+      return std::nullopt;
+    }, from, limit);
   }
   // Waits for output from any process for at most `limit`, then drains every pipe.
   void pump_for(std::chrono::milliseconds limit) {

@@ -1,9 +1,13 @@
 // vrrp_node: one VRRPv3 router on one interface over real sockets (host/election VrrpEndpoint), for the
 // network-namespace interop tests. It logs one JSON object per line on stderr, flushed at once:
 //
-//   {"t_us":123,"event":"become-master","reason":"master-down","vrid":51}
+//   {"t_us":123,"mono_us":4567,"event":"become-master","reason":"master-down","vrid":51}
 //   {"t_us":456,"event":"master","address":"198.18.0.1","priority":200}   (who the Master is changed)
 //   {"t_us":789,"event":"error","message":"..."}
+//
+// t_us counts from the start of the process, mono_us is steady_clock (CLOCK_MONOTONIC, the same in
+// every network namespace) in microseconds: a test compares it with its own clock to time events
+// without the delay of reading the pipe.
 //
 // SIGTERM / SIGINT: a clean shutdown (a Master sends priority 0 and removes its addresses), then exit 0.
 //
@@ -30,7 +34,9 @@ const TimePoint g_t0 = Clock::now();
 
 void emit(TimePoint now, const std::string& body) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - g_t0).count();
-  std::fprintf(stderr, "{\"t_us\":%lld,%s}\n", static_cast<long long>(us), body.c_str());
+  const auto mono = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  std::fprintf(stderr, "{\"t_us\":%lld,\"mono_us\":%lld,%s}\n", static_cast<long long>(us),
+               static_cast<long long>(mono), body.c_str());
   std::fflush(stderr);
 }
 
