@@ -21,6 +21,13 @@ namespace conductor {
 // Frames of two beats or more take one clock more (the window completes on the second beat).
 constexpr uint64_t kCoreLatencyCycles = 22;
 
+// Extra clocks an AGE op costs on frames back to back (steer.AGE_FRAMES != 0): the lookup after the
+// AGE_FRAMES-th frame waits until the AGE op is handshaken, which follows that frame's lookup (6),
+// the result FIFO (1), steer, the AGE's write into the op FIFO and the engine taking it. Exact when
+// the op engine is idle (test_core_cosim AgeingCostsABubble); each INSERT/TOUCH/UPDATE queued ahead
+// of the AGE adds up to the engine's 9 clocks per op.
+constexpr uint64_t kCoreAgeBubbleCycles = 18;
+
 // conductor_core's flow table clears 2^FlowBucketLog2Max buckets after reset; RtlCore waits that
 // long (plus a margin) after reset so that latency measurements start with a ready core.
 // conductor_core's InflightEntries (in-flight table of the correction layer).

@@ -2,8 +2,9 @@
 // every frame leaves unchanged and in order with the STEER_META (ACTION included) the model
 // computes, on synthetic traffic, random bytes and truncated frames, with random idle and
 // back-pressure; member/site failures, backups and bucket changes between batches; the same new
-// flow back to back (the in-flight table); a full flow table; the device counters equal the
-// model's; one frame per clock on minimum-size frames with a fixed latency.
+// flow back to back (the in-flight table); a full flow table; ageing (an AGE op every AGE_FRAMES
+// frames, flows expiring and coming back new); the device counters equal the model's; one frame per
+// clock on minimum-size frames with a fixed latency.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -129,6 +130,8 @@ void expect_steer_counters(RtlCore& core, const CoreModel& model) {
   EXPECT_EQ(got.failover, want.failover);
   EXPECT_EQ(got.learn_full, want.learn_full);
   EXPECT_EQ(got.ops_issued, want.ops_issued);
+  EXPECT_EQ(got.age_ops, want.age_ops);
+  EXPECT_EQ(got.expired, want.expired);
   // The in-flight table never filled (a full table would only stall, but the bound says it cannot).
   uint32_t most = core.inflight_max();
   EXPECT_LT(most, kCoreInflightEntries);
@@ -143,7 +146,8 @@ void expect_steer_counters(RtlCore& core, const CoreModel& model) {
                            regs::FLOW_TABLE_INSERT_FULL_OFFSET, regs::FLOW_TABLE_INSERT_EXISTS_OFFSET,
                            regs::FLOW_TABLE_UPDATES_OFFSET, regs::FLOW_TABLE_TOUCHES_OFFSET,
                            regs::FLOW_TABLE_NOT_FOUND_OFFSET, regs::FLOW_TABLE_INVALID_OPS_OFFSET,
-                           regs::FLOW_TABLE_MOVES_OFFSET};
+                           regs::FLOW_TABLE_MOVES_OFFSET, regs::FLOW_TABLE_EXPIRIES_OFFSET,
+                           regs::FLOW_TABLE_AGE_STEPS_OFFSET, regs::FLOW_TABLE_AGE_CURSOR_OFFSET};
   for (uint32_t off : offs) {
     uint32_t v = 0;
     EXPECT_TRUE(core.read_reg(regs::FLOW_TABLE_BASE + off, &v));
@@ -486,6 +490,140 @@ TEST(CoreCosim, FullFlowTableIsCounted) {
   EXPECT_GT(model.steer_counters().learn_full, 0u);
   std::printf("%u flows, capacity %u: learn_full %llu\n", n, model.flow_table().capacity(),
               static_cast<unsigned long long>(model.steer_counters().learn_full));
+}
+
+// ---- ageing -------------------------------------------------------------------------------------
+// The flow table's timeouts and active size, in the device and the model alike.
+void set_flow_table(RtlCore& core, CoreModel& model, uint32_t bucket_log2, uint32_t timeout_new) {
+  flow::Config c = model.flow_table().config();
+  const uint32_t mask = ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1) << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB;
+  c.ctrl = (c.ctrl & ~mask) | (bucket_log2 << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB);
+  c.timeout_new = timeout_new;
+  c.timeout_est = timeout_new * 2;
+  c.timeout_closing = timeout_new / 2;
+  model.flow_table().set_config(c);
+  EXPECT_TRUE(core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, c.ctrl));
+  EXPECT_TRUE(core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_NEW_OFFSET, c.timeout_new));
+  EXPECT_TRUE(core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_EST_OFFSET, c.timeout_est));
+  EXPECT_TRUE(core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_CLOSING_OFFSET, c.timeout_closing));
+}
+
+// Short timeouts, a small table and an AGE op every few frames: entries expire all the time, among
+// them flows whose frames are in the lookup pipeline or whose INSERT/TOUCH/UPDATE is still in
+// flight, and come back new. Hot flows back to back, generated traffic, failures between batches,
+// random idle and back-pressure, random initial state: every STEER_META and counter equals the
+// model's.
+TEST(CoreCosim, AgeingExpiresFlowsAndTheyComeBackNew) {
+  const uint64_t seed = 5150;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  struct Cfg { int idle, stall; uint32_t age_frames, bucket_log2, timeout; bool random_init; };
+  const Cfg cfgs[] = {{0, 0, 1, 4, 120, false}, {20, 30, 3, 5, 200, true}, {10, 10, 7, 3, 60, true}};
+  for (const Cfg& c : cfgs) {
+    RtlCoreOptions o;
+    o.seed = rng();
+    o.idle_percent = c.idle;
+    o.backpressure_percent = c.stall;
+    o.random_initial_state = c.random_init;
+    RtlCore core(o);
+    CoreModel model;
+    model.regs() = make_regs(1, 8, rng);
+    const unsigned members = 6;
+    random_cluster(model.regs(), members, rng);
+    model.regs().steer.touch_ticks = 15;
+    model.regs().steer.age_frames = c.age_frames;
+    ASSERT_TRUE(core.load(model.regs()));
+    set_flow_table(core, model, c.bucket_log2, c.timeout);
+    GeneratorConfig g;
+    g.seed = rng();
+    g.flows = 200;
+    g.min_size_only = c.stall == 0;
+    auto gen = TrafficGenerator::create(g);
+    ASSERT_TRUE(gen.ok());
+    uint32_t t = 0;
+    for (int batch = 0; batch < 6; ++batch) {
+      Stimulus s;
+      for (int i = 0; i < 1500; ++i) {
+        if (rng() % 3 == 0) {  // a hot flow, often several frames in a row
+          uint32_t f = static_cast<uint32_t>(rng() % 40);
+          for (unsigned k = 0, reps = 1 + static_cast<unsigned>(rng() % 3); k < reps; ++k) {
+            s.frames.push_back(udp_frame(f, rng() % 2 == 0));
+            s.sgs.push_back(0);
+            s.times.push_back(t);
+          }
+        } else {
+          Frame f;
+          gen->next(f);
+          s.frames.push_back(std::move(f.bytes));
+          s.sgs.push_back(0);
+          s.times.push_back(t);
+        }
+        t += static_cast<uint32_t>(rng() % 3);  // several frames per tick, or a tick apart
+      }
+      sim::Scoreboard<CoreOut> board("ageing", print_meta);
+      Result r = run_core(core, model, s, board);
+      EXPECT_TRUE(board.clean()) << "batch " << batch << ": " << board.summary();
+      EXPECT_EQ(r.byte_mismatches, 0u);
+      if (!board.clean()) break;
+      SteerRegs& st = model.regs().steer;
+      st.set_member(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members), rng() % 2 == 0);
+      ASSERT_TRUE(core.load_steer(st));
+      t += static_cast<uint32_t>(rng() % (2 * c.timeout));  // a quiet spell: idle flows expire
+    }
+    const SteerCounters& m = model.steer_counters();
+    std::printf("age every %u frames, %u buckets, timeout %u, idle %d%% stall %d%%: new %llu hit %llu "
+                "corrected %llu failover %llu ops %llu age ops %llu expired %llu learn_full %llu\n",
+                c.age_frames, 1u << c.bucket_log2, c.timeout, c.idle, c.stall,
+                static_cast<unsigned long long>(m.new_flows), static_cast<unsigned long long>(m.hit),
+                static_cast<unsigned long long>(m.corrected), static_cast<unsigned long long>(m.failover),
+                static_cast<unsigned long long>(m.ops_issued), static_cast<unsigned long long>(m.age_ops),
+                static_cast<unsigned long long>(m.expired), static_cast<unsigned long long>(m.learn_full));
+    EXPECT_GT(m.expired, 300u);
+    EXPECT_GT(m.age_ops, 1000u);
+    expect_counters(core, model.counters());
+    expect_steer_counters(core, model);
+  }
+}
+
+// What ageing costs at line rate: after an AGE op the next lookup waits for the AGE's handshake.
+// All-hit one-beat frames back to back with an AGE op every 1024 (the reset value) and every 64
+// frames; results equal the model's, and each AGE op costs exactly kCoreAgeBubbleCycles.
+TEST(CoreCosim, AgeingCostsABubble) {
+  RtlCore core;
+  std::mt19937_64 rng(13);
+  CoreModel model;
+  model.regs() = make_regs(1, 12, rng);
+  model.regs().steer.age_frames = 0;
+  ASSERT_TRUE(core.load(model.regs()));
+  Stimulus all = make_stimulus(97, 6000, true), s;
+  for (size_t i = 0; i < all.frames.size(); ++i) {
+    if (all.frames[i].size() > 64) continue;
+    s.frames.push_back(all.frames[i]);
+    s.sgs.push_back(all.sgs[i]);
+  }
+  sim::Scoreboard<CoreOut> learn("learn", print_meta);
+  run_core(core, model, s, learn);
+  EXPECT_TRUE(learn.clean());
+  for (uint32_t every : {0u, 1024u, 64u}) {
+    model.regs().steer.age_frames = every;
+    ASSERT_TRUE(core.load_steer(model.regs().steer));
+    uint64_t ages0 = model.steer_counters().age_ops;
+    sim::Scoreboard<CoreOut> board("ageing bubble", print_meta);
+    Result r = run_core(core, model, s, board);
+    EXPECT_TRUE(board.clean());
+    uint64_t ages = model.steer_counters().age_ops - ages0;
+    uint64_t extra = r.last_out - r.first_in - (r.frames - 1 + kCoreLatencyCycles);
+    std::printf("AGE_FRAMES %u: %llu frames, %llu AGE ops, %llu cycles: %.4f frames/cycle, %.1f cycles per AGE op\n",
+                every, static_cast<unsigned long long>(r.frames), static_cast<unsigned long long>(ages),
+                static_cast<unsigned long long>(r.cycles), double(r.frames) / r.cycles,
+                ages ? double(extra) / ages : 0.0);
+    if (every == 0) {
+      EXPECT_EQ(ages, 0u);
+    }
+    EXPECT_GE(ages, every ? s.frames.size() / every : 0u);
+    EXPECT_EQ(extra, ages * kCoreAgeBubbleCycles);  // exactly: nothing else stalls
+  }
+  expect_steer_counters(core, model);
 }
 
 }  // namespace

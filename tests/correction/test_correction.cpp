@@ -4,6 +4,7 @@
 // backup, or its remote backup when the owner's site is down.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -333,6 +334,173 @@ TEST(CorrectionProperty, EveryConnectionOfAFailedOwnerMovesToItsBackupAfterOneWr
       EXPECT_EQ(o.meta.site, 1);
       EXPECT_EQ(o.meta.member, a.member);
     }
+  }
+}
+
+// ---- ageing (steer.AGE_FRAMES) ----------------------------------------------------------------
+// The flow table's active size and the NEW timeout of a model.
+void set_ageing(CoreModel& m, uint32_t bucket_log2, uint32_t timeout_new, uint32_t age_frames) {
+  flow::Config c = m.flow_table().config();
+  const uint32_t mask = ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1) << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB;
+  c.ctrl = (c.ctrl & ~mask) | (bucket_log2 << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB);
+  c.timeout_new = timeout_new;
+  m.flow_table().set_config(c);
+  m.regs().steer.age_frames = age_frames;
+}
+
+flow::CKey ckey_of(uint32_t f) {
+  auto b = udp_frame(f, false);
+  flow::CKey k{};
+  EXPECT_TRUE(canonical_key(parse_frame(b.data(), b.size(), 0).key, k));
+  return k;
+}
+
+TEST(CorrectionAgeing, AnAgeOpFollowsEveryNthFrameWithItsTime) {
+  CoreModel m = make_model(4, 0, 3);
+  EXPECT_EQ(m.regs().steer.age_frames, regs::STEER_AGE_FRAMES_RESET);
+  m.regs().steer.age_frames = 5;
+  for (uint32_t i = 0; i < 23; ++i) send(m, i % 3, false, 100 + i);
+  EXPECT_EQ(m.steer_counters().age_ops, 4u);  // after frames 5, 10, 15, 20
+  EXPECT_EQ(m.flow_table().counters().age_cursor, 4u);
+  EXPECT_EQ(m.age_count(), 3u);
+  // Frame 20 (time 119) was the last frame followed by an AGE; the TOUCHes after it set NOW later
+  // only if they happened, so look at the AGE directly: one more frame completes the next five.
+  m.regs().steer.touch_ticks = 1000000;
+  send(m, 0, false, 500);
+  send(m, 0, false, 501);
+  EXPECT_EQ(m.steer_counters().age_ops, 5u);
+  EXPECT_EQ(m.flow_table().counters().now, 501u);  // the AGE's TIME is the frame's timestamp
+  // Defaulted frames count too; 0 stops ageing and restarts the count.
+  std::vector<uint8_t> arp(60, 0);
+  arp[12] = 0x08;
+  arp[13] = 0x06;
+  for (int i = 0; i < 5; ++i) m.process(arp.data(), arp.size(), 0, 600);
+  EXPECT_EQ(m.steer_counters().age_ops, 6u);
+  m.regs().steer.age_frames = 0;
+  for (int i = 0; i < 50; ++i) send(m, 1, false, 700);
+  EXPECT_EQ(m.steer_counters().age_ops, 6u);
+  EXPECT_EQ(m.age_count(), 0u);
+  // Lowered below the count: the next frame issues the AGE.
+  m.regs().steer.age_frames = 3;
+  send(m, 1, false, 701);
+  send(m, 1, false, 702);
+  m.regs().steer.age_frames = 1;
+  send(m, 1, false, 703);
+  EXPECT_EQ(m.steer_counters().age_ops, 7u);
+}
+
+TEST(CorrectionAgeing, AnIdleFlowExpiresIsCountedAndComesBackNew) {
+  CoreModel m = make_model(4, 0, 3);
+  set_ageing(m, 2, 100, 1);  // 4 buckets per sub-table: a sweep is 2*4 + 16 = 24 AGE ops
+  m.keep_expired(true);
+  m.regs().steer.touch_ticks = 10;
+  EXPECT_EQ(send(m, 1, false, 0).action, SteerAction::kNew);
+  EXPECT_EQ(send(m, 2, false, 0).action, SteerAction::kNew);
+  // Flow 2 keeps talking, flow 1 is silent; one frame per tick, one AGE op per frame.
+  for (uint32_t t = 1; t <= 100 + 24; ++t) {
+    EXPECT_EQ(send(m, 2, t % 2 == 0, t).action, SteerAction::kHit) << t;
+  }
+  std::vector<FlowEvent> ex = m.take_expired();
+  ASSERT_EQ(ex.size(), 1u);
+  EXPECT_EQ(ex[0].key, ckey_of(1));
+  EXPECT_EQ(ex[0].status, flow::Status::kExpired);
+  EXPECT_EQ(ex[0].value.owner_member, 3);
+  EXPECT_EQ(ex[0].value.last_seen, 0u);
+  EXPECT_EQ(m.steer_counters().expired, 1u);
+  EXPECT_EQ(m.flow_table().counters().occupancy, 1u);
+  // Its next frame is a new connection again, learned again (from the other direction too).
+  uint64_t ops = m.steer_counters().ops_issued;
+  CoreOut o = send(m, 1, true, 200);
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_EQ(m.steer_counters().ops_issued, ops + 1);  // the INSERT
+  EXPECT_EQ(send(m, 1, false, 201).action, SteerAction::kHit);
+  // Idle exactly the timeout is not expired (idle > timeout expires).
+  m.take_expired();
+  for (uint32_t t = 202; t < 202 + 24; ++t) send(m, 2, false, 300);  // idle 100 for flow 1
+  EXPECT_TRUE(m.take_expired().empty());
+}
+
+// Random flows, a small table, an AGE op every few frames. Active flows send at least every
+// `gap` ticks; with touch_ticks + gap - 1 <= timeout their entry is never idle longer than the
+// timeout, so none of them may ever expire. Idle flows stop at a random time; once idle longer than
+// the timeout plus one sweep, each must have expired exactly once, and its next frame is new.
+void ageing_property_run(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  CoreModel m = make_model(4, 0, 3);
+  const uint32_t age_frames = 1 + static_cast<uint32_t>(rng() % 4);
+  const uint32_t bucket_log2 = 3 + static_cast<uint32_t>(rng() % 3);
+  const uint32_t sweep_frames = age_frames * (2 * (1u << bucket_log2) + 16);
+  const uint32_t timeout = 200, touch = 1 + static_cast<uint32_t>(rng() % 60), gap = timeout - touch + 1;
+  set_ageing(m, bucket_log2, timeout, age_frames);
+  m.regs().steer.touch_ticks = touch;
+  m.keep_expired(true);
+  const uint32_t active = 20, idle = 30;  // flows 0..19 active, 100..129 idle
+  std::vector<uint32_t> next_due(active), stop(idle), last(idle, 0);
+  std::vector<bool> learned(active, false), talked(idle, false);
+  for (auto& s : stop) s = static_cast<uint32_t>(rng() % 2000);
+  std::map<flow::CKey, uint32_t, bool (*)(const flow::CKey&, const flow::CKey&)> who(
+      [](const flow::CKey& a, const flow::CKey& b) {
+        for (int i = 0; i < flow::kKeyWords; ++i)
+          if (a.w[i] != b.w[i]) return a.w[i] < b.w[i];
+        return false;
+      });
+  for (uint32_t f = 0; f < active; ++f) who[ckey_of(f)] = f;
+  for (uint32_t f = 0; f < idle; ++f) who[ckey_of(100 + f)] = 100 + f;
+  std::map<uint32_t, int> expired_count;
+  uint32_t t = 0;
+  // Every idle flow is silent from tick 2000 on, so idle longer than the timeout from tick
+  // 2000 + timeout on; a full sweep (in frames) after that must have found each of them.
+  const uint32_t quiet = 2000 + timeout;
+  uint32_t frames_after = 0;
+  while (t <= quiet || frames_after < sweep_frames) {
+    // One tick: every active flow that is due sends (at a random point before its gap ends), and
+    // a few random frames of idle flows still talking.
+    std::vector<uint32_t> batch;
+    for (uint32_t f = 0; f < active; ++f)
+      if (next_due[f] <= t) {
+        batch.push_back(f);
+        next_due[f] = t + 1 + static_cast<uint32_t>(rng() % gap);
+      }
+    for (uint32_t f = 0; f < idle; ++f)
+      if (t < stop[f] && rng() % 8 == 0) batch.push_back(100 + f);
+    std::shuffle(batch.begin(), batch.end(), rng);
+    for (uint32_t f : batch) {
+      CoreOut o = send(m, f, rng() % 2 == 0, t);
+      if (f >= 100) {
+        last[f - 100] = t;
+        talked[f - 100] = true;
+      }
+      if (t > quiet) ++frames_after;
+      for (const FlowEvent& e : m.take_expired()) {
+        auto it = who.find(e.key);
+        ASSERT_NE(it, who.end());
+        ASSERT_GE(it->second, 100u) << "active flow " << it->second << " expired at tick " << t;
+        ++expired_count[it->second];
+      }
+      if (f < active && !learned[f]) {
+        learned[f] = true;
+      } else if (f < active) {
+        ASSERT_NE(o.action, SteerAction::kNew) << "active flow " << f << " is new at " << t;
+      }
+    }
+    ++t;
+  }
+  uint64_t n = 0;
+  for (auto& kv : expired_count) n += static_cast<uint64_t>(kv.second);
+  EXPECT_EQ(n, m.steer_counters().expired);
+  for (uint32_t f = 0; f < idle; ++f) {
+    // (a flow stopped before its first frame was never learned)
+    EXPECT_EQ(expired_count[100 + f], talked[f] ? 1 : 0) << "idle flow " << 100 + f << " last seen " << last[f];
+    EXPECT_EQ(send(m, 100 + f, false, t).action, SteerAction::kNew);
+  }
+  EXPECT_EQ(m.steer_counters().learn_full, 0u);
+}
+
+TEST(CorrectionAgeingProperty, IdleFlowsExpireOnceAndComeBackNewActiveFlowsNever) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE(seed);
+    ageing_property_run(seed);
+    if (HasFatalFailure()) return;
   }
 }
 
