@@ -67,6 +67,25 @@ Expected<std::vector<IpAddress>> interface_addresses(const std::string& ifname) 
   return out;
 }
 
+Expected<std::string> interface_holding(const IpAddress& address) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return sys_error("getifaddrs");
+  std::optional<std::string> found;
+  for (ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr) continue;
+    if (i->ifa_addr->sa_family == AF_INET && address.family == Family::kIpv4) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+      if (std::memcmp(&sin->sin_addr, address.bytes.data(), 4) == 0) found = i->ifa_name;
+    } else if (i->ifa_addr->sa_family == AF_INET6 && address.family == Family::kIpv6) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      if (std::memcmp(&sin6->sin6_addr, address.bytes.data(), 16) == 0) found = i->ifa_name;
+    }
+  }
+  freeifaddrs(list);
+  if (!found) return make_error(Errc::kNotFound, "no interface holds address " + address.to_string());
+  return *found;
+}
+
 Expected<VrrpEndpoint> VrrpEndpoint::open(EndpointConfig config) {
   if (Status s = validate(config.vrrp); !s) return s.error();
   if (config.vrrp.family != Family::kIpv4) {

@@ -118,6 +118,10 @@ class VrrpEndpoint {
 
 // The addresses of interface `ifname` (getifaddrs), in the codec's form. For tests and the daemon's
 // configuration checks.
+// An interface that does not exist has none.
 Expected<std::vector<IpAddress>> interface_addresses(const std::string& ifname);
+// The interface that holds `address` (kNotFound when none does): the VRRP interface when the
+// configuration names only the orchestrator's address.
+Expected<std::string> interface_holding(const IpAddress& address);
 
 }  // namespace conductor::election
