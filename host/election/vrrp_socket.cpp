@@ -136,8 +136,20 @@ Expected<VrrpEndpoint> VrrpEndpoint::open(EndpointConfig config) {
   if (setsockopt(ep.fd_, IPPROTO_IP, IP_MULTICAST_IF, &mif, sizeof mif) != 0) return fail("IP_MULTICAST_IF");
   const int ttl = kVrrpTtl;
   if (setsockopt(ep.fd_, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) != 0) return fail("IP_MULTICAST_TTL");
-  const int loop = 0;
+  // On a loopback interface the peers share the host, so multicast must loop back for them to hear
+  // each other (our own adverts come back too and are dropped by source address: own_adverts).
+  ifreq flags{};
+  std::memcpy(flags.ifr_name, c.interface.c_str(), c.interface.size() + 1);
+  if (ioctl(ep.fd_, SIOCGIFFLAGS, &flags) != 0) return fail("SIOCGIFFLAGS");
+  ep.loopback_ = (flags.ifr_flags & IFF_LOOPBACK) != 0;
+  const int loop = ep.loopback_ ? 1 : 0;
   if (setsockopt(ep.fd_, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop) != 0) return fail("IP_MULTICAST_LOOP");
+  if (ep.loopback_) {
+    // Every peer sits on the same interface (and all of 127/8 is local already): adding and removing
+    // the addresses would undo each other, and there is no link to announce them on.
+    ep.config_.manage_addresses = false;
+    ep.config_.announce = false;
+  }
   const int tos = 0xC0;
   if (setsockopt(ep.fd_, IPPROTO_IP, IP_TOS, &tos, sizeof tos) != 0) return fail("IP_TOS");
 
@@ -177,7 +189,8 @@ VrrpEndpoint::VrrpEndpoint(VrrpEndpoint&& o) noexcept
       packet_fd_(std::exchange(o.packet_fd_, -1)),
       ifindex_(o.ifindex_),
       mac_(o.mac_),
-      netlink_seq_(o.netlink_seq_) {}
+      netlink_seq_(o.netlink_seq_),
+      loopback_(o.loopback_) {}
 
 VrrpEndpoint& VrrpEndpoint::operator=(VrrpEndpoint&& o) noexcept {
   if (this != &o) {
@@ -191,6 +204,7 @@ VrrpEndpoint& VrrpEndpoint::operator=(VrrpEndpoint&& o) noexcept {
     ifindex_ = o.ifindex_;
     mac_ = o.mac_;
     netlink_seq_ = o.netlink_seq_;
+    loopback_ = o.loopback_;
   }
   return *this;
 }

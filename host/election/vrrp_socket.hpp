@@ -16,6 +16,9 @@
 //             address, from the interface's MAC to the broadcast address; RFC 5798 §6.4.1 / §6.4.2)
 //             on an AF_PACKET socket.
 //
+// On a loopback interface (orchestrators of a test on one host) multicast loops back so that the
+// peers hear each other, and the endpoint neither manages addresses nor announces them.
+//
 // Only IPv4 is carried over sockets here (the codec and the state machine also speak IPv6; an IPv6
 // endpoint would need ff02::12 with IPV6_RECVHOPLIMIT / IPV6_RECVPKTINFO and unsolicited NAs).
 // The virtual MAC (00-00-5E-00-01-{VRID}, §7.3) is not used: the Master answers with the
@@ -96,6 +99,9 @@ class VrrpEndpoint {
   const EndpointConfig& config() const { return config_; }
   const EndpointStats& stats() const { return stats_; }
   int ifindex() const { return ifindex_; }
+  // A loopback interface: peers on one host (tests). Multicast loops back, addresses are not
+  // managed and nothing is announced (config() shows manage_addresses and announce off).
+  bool loopback() const { return loopback_; }
 
  private:
   VrrpEndpoint(EndpointConfig config, VrrpRouter router);
@@ -114,6 +120,7 @@ class VrrpEndpoint {
   int ifindex_ = 0;
   std::array<uint8_t, 6> mac_{};
   uint32_t netlink_seq_ = 0;
+  bool loopback_ = false;
 };
 
 // The addresses of interface `ifname` (getifaddrs), in the codec's form. For tests and the daemon's

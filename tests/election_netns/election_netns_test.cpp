@@ -113,10 +113,13 @@ class NetnsTest : public ::testing::Test {
 
   Process& start_node(const std::string& name, std::string_view ns, char side, const std::string& addr,
                       int priority, int interval_cs) {
+    return start_node_on(name, ns, lab_->link(side), addr, kVip, priority, interval_cs);
+  }
+  Process& start_node_on(const std::string& name, std::string_view ns, const std::string& ifname,
+                         const std::string& addr, const std::string& vip, int priority, int interval_cs) {
     return lab_->spawn(name, ns,
-                       {kNode, "--interface", lab_->link(side), "--address", addr, "--vip", kVip, "--vrid",
-                        std::to_string(kVrid), "--priority", std::to_string(priority), "--interval-cs",
-                        std::to_string(interval_cs)});
+                       {kNode, "--interface", ifname, "--address", addr, "--vip", vip, "--vrid", std::to_string(kVrid),
+                        "--priority", std::to_string(priority), "--interval-cs", std::to_string(interval_cs)});
   }
 
   // Waits until every peer is in its expected state and none changed state for `quiet`. Counts flaps:
@@ -302,6 +305,24 @@ TEST_P(NodePair, CrashAndCleanShutdown) {
   EXPECT_EQ(a2.reap(2s), std::optional<int>(0));
   EXPECT_FALSE(lab_->has_address("a", 'a', kVip));
   check_flaps(interval_cs);
+}
+
+// Two routers on one host's loopback interface (how conductord's single-host tests run two
+// orchestrators): multicast loops back, each drops its own adverts, and the addresses are left alone.
+TEST_F(NetnsTest, LoopbackPairElectsAndFailsOver) {
+  ASSERT_EQ(lab_->run_ok("ip -n " + lab_->ns("a") + " addr add 127.0.0.2/8 dev lo"), std::nullopt);
+  Process& a = start_node_on("lo-a-200", "a", "lo", "127.0.0.1", "127.0.0.100", 200, 10);
+  ASSERT_TRUE(lab_->wait_line(a, "\"become-master\"", 0, 3s));
+  Process& b = start_node_on("lo-b-100", "a", "lo", "127.0.0.2", "127.0.0.100", 100, 10);
+  ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master\",\"address\":\"127.0.0.1\"", 0, 3s));
+  ASSERT_TRUE(settle({{&a, false, "become-master"}, {&b, false, "become-backup"}}, 520ms, 3s));
+  const TimePoint crash = Clock::now();
+  a.kill_group(SIGKILL);
+  auto b_master = lab_->wait_for(b, node_event("become-master", crash), 0, 3s);
+  ASSERT_TRUE(b_master);
+  EXPECT_LE(ms_between(crash, *b_master), to_ms(master_down_interval(100, 10) + kSlack).count());
+  for (const auto& l : b.lines()) EXPECT_EQ(l.text.find("\"error\""), std::string::npos) << l.text;
+  check_flaps(10);
 }
 
 INSTANTIATE_TEST_SUITE_P(Intervals, NodePair, ::testing::Values(10, 1),
