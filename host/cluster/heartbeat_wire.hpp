@@ -44,6 +44,8 @@ inline constexpr uint16_t kFlagLeaving = 0x0001;
 inline constexpr uint16_t kFlagDrained = 0x0002;
 inline constexpr uint16_t kKnownFlags = kFlagLeaving | kFlagDrained;
 inline constexpr uint16_t kMaxCpuCentiPercent = 10000;
+// [timers] heartbeat-port default: the orchestrators listen for heartbeats on this UDP port.
+inline constexpr uint16_t kDefaultHeartbeatPort = 8117;
 
 // What a member reports about its load.
 struct Load {

@@ -1,0 +1,376 @@
+#include "host/member/member_agent.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "host/config/parser.hpp"
+#include "host/config/values.hpp"
+
+namespace conductor::member {
+
+const char* const kMemberUsage = R"(usage: conductor member --config FILE --id S/M [flags]
+Sends this member's heartbeat and load to every orchestrator of the cluster every
+[timers] heartbeat-interval (docs/cluster.md). SIGTERM/SIGINT: a last report marked
+LEAVING, then exit 0. SIGUSR1: re-read --load-file.
+flags:
+  --config FILE          the cluster configuration (conductord.conf)
+  --id S/M               this member (site/member), e.g. 0/3
+  --cpu PERCENT          CPU load to report, 0..100 (fractions allowed; default 0)
+  --connections N        established connections to report (default 0)
+  --throughput RATE      throughput to report: bits/s or with a unit (10Gbps; default 0)
+  --load-file FILE       read at start and on SIGUSR1: cpu=.. connections=.. throughput=..
+  --heartbeat-port PORT  override the orchestrators' heartbeat port
+  --bind ADDRESS         send from this address instead of the member's configured address
+  --count N              stop after N heartbeats (without LEAVING)
+  --verbose              one line per heartbeat on stderr
+)";
+
+namespace {
+
+using namespace std::chrono;
+
+// [timers] heartbeat-port when the configuration has it, else the documented default.
+template <class T>
+auto config_heartbeat_port(const T& t, int) -> decltype(static_cast<uint16_t>(t.heartbeat_port)) {
+  return t.heartbeat_port;
+}
+template <class T>
+uint16_t config_heartbeat_port(const T&, long) {
+  return cluster::kDefaultHeartbeatPort;
+}
+
+Expected<uint16_t> parse_cpu(std::string_view s) {
+  std::string t(s);
+  if (!t.empty() && t.back() == '%') t.pop_back();
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(t.c_str(), &end);
+  if (t.empty() || *end || errno || !(v >= 0.0 && v <= 100.0))
+    return make_error(Errc::kInvalidArgument, "cpu: '" + std::string(s) + "' is not a percentage 0..100");
+  return static_cast<uint16_t>(std::lround(v * 100));
+}
+
+Expected<uint64_t> parse_uint(std::string_view name, std::string_view s, uint64_t max) {
+  std::string t(s);
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(t.c_str(), &end, 10);
+  if (t.empty() || t[0] == '-' || *end || errno || v > max)
+    return make_error(Errc::kInvalidArgument, std::string(name) + ": '" + t + "' is not an integer 0.." + std::to_string(max));
+  return static_cast<uint64_t>(v);
+}
+
+Expected<uint64_t> parse_throughput(std::string_view s) {
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos)
+    return parse_uint("throughput", s, UINT64_MAX);
+  auto r = config::parse_rate(s);
+  if (!r) return make_error(Errc::kInvalidArgument, "throughput: " + r.error().message);
+  return *r;
+}
+
+
+struct Target {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  std::string text;
+};
+
+bool fill_sockaddr(const config::IpAddress& ip, uint16_t port, sockaddr_storage& ss, socklen_t& len) {
+  std::memset(&ss, 0, sizeof ss);
+  if (ip.is_v4()) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    std::memcpy(&a->sin_addr, ip.bytes.data(), 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    std::memcpy(&a->sin6_addr, ip.bytes.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+  return true;
+}
+
+}  // namespace
+
+Expected<cluster::Load> parse_load_text(std::string_view text, cluster::Load base) {
+  std::istringstream in{std::string(text)};
+  std::string word;
+  while (in >> word) {
+    const auto eq = word.find('=');
+    if (eq == std::string::npos)
+      return make_error(Errc::kInvalidArgument, "'" + word + "' is not key=value (keys: cpu, connections, throughput)");
+    const std::string key = word.substr(0, eq), value = word.substr(eq + 1);
+    if (key == "cpu") {
+      auto v = parse_cpu(value);
+      if (!v) return v.error();
+      base.cpu_centipercent = *v;
+    } else if (key == "connections") {
+      auto v = parse_uint("connections", value, UINT32_MAX);
+      if (!v) return v.error();
+      base.connections = static_cast<uint32_t>(*v);
+    } else if (key == "throughput" || key == "bps") {
+      auto v = parse_throughput(value);
+      if (!v) return v.error();
+      base.bps = *v;
+    } else {
+      return make_error(Errc::kInvalidArgument, "unknown key '" + key + "' (keys: cpu, connections, throughput)");
+    }
+  }
+  return base;
+}
+
+Expected<MemberOptions> parse_member_options(const std::vector<std::string>& args) {
+  MemberOptions o;
+  bool have_id = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> Expected<std::string> {
+      if (i + 1 >= args.size()) return make_error(Errc::kInvalidArgument, a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--verbose") {
+      o.verbose = true;
+      continue;
+    }
+    auto v = value();
+    if (!v) return v.error();
+    if (a == "--config") {
+      o.config_path = *v;
+    } else if (a == "--id") {
+      auto id = config::parse_member_id(*v);
+      if (!id) return make_error(Errc::kInvalidArgument, "--id: " + id.error().message);
+      o.id = *id;
+      have_id = true;
+    } else if (a == "--cpu") {
+      auto c = parse_cpu(*v);
+      if (!c) return make_error(Errc::kInvalidArgument, "--" + c.error().message);
+      o.load.cpu_centipercent = *c;
+    } else if (a == "--connections") {
+      auto c = parse_uint("--connections", *v, UINT32_MAX);
+      if (!c) return c.error();
+      o.load.connections = static_cast<uint32_t>(*c);
+    } else if (a == "--throughput") {
+      auto t = parse_throughput(*v);
+      if (!t) return make_error(Errc::kInvalidArgument, "--" + t.error().message);
+      o.load.bps = *t;
+    } else if (a == "--load-file") {
+      o.load_file = *v;
+    } else if (a == "--heartbeat-port") {
+      auto p = parse_uint("--heartbeat-port", *v, 65535);
+      if (!p || *p == 0) return make_error(Errc::kInvalidArgument, "--heartbeat-port: '" + *v + "' is not a port 1..65535");
+      o.heartbeat_port = static_cast<uint16_t>(*p);
+    } else if (a == "--bind") {
+      o.bind_address = *v;
+    } else if (a == "--count") {
+      auto c = parse_uint("--count", *v, UINT64_MAX);
+      if (!c) return c.error();
+      o.count = *c;
+    } else {
+      return make_error(Errc::kInvalidArgument, "unknown flag '" + a + "' (conductor member --help)");
+    }
+  }
+  if (o.config_path.empty()) return make_error(Errc::kInvalidArgument, "--config FILE is required");
+  if (!have_id) return make_error(Errc::kInvalidArgument, "--id S/M is required");
+  return o;
+}
+
+int run_member(const MemberOptions& o, std::FILE* err) {
+  const std::string me = "conductor member " + std::to_string(o.id.site) + "/" + std::to_string(o.id.member);
+  std::vector<config::Diagnostic> warnings;
+  auto cfg = config::load_config(o.config_path, &warnings);
+  if (!cfg) {
+    std::fprintf(err, "%s: %s\n", me.c_str(), cfg.error().message.c_str());
+    return 2;
+  }
+  const config::Member* self = cfg->member(o.id);
+  if (!self) {
+    std::fprintf(err, "%s: %s has no [member %u/%u] section\n", me.c_str(), o.config_path.c_str(), o.id.site,
+                 o.id.member);
+    return 2;
+  }
+  if (cfg->orchestrators.empty()) {
+    std::fprintf(err, "%s: %s has no [orchestrator] to send heartbeats to\n", me.c_str(), o.config_path.c_str());
+    return 2;
+  }
+  cluster::Load load = o.load;
+  auto read_load_file = [&]() -> bool {
+    std::ifstream in(o.load_file);
+    if (!in) {
+      std::fprintf(err, "%s: cannot read --load-file %s: %s (load kept)\n", me.c_str(), o.load_file.c_str(),
+                   std::strerror(errno));
+      return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto l = parse_load_text(ss.str(), load);
+    if (!l) {
+      std::fprintf(err, "%s: %s: %s (load kept)\n", me.c_str(), o.load_file.c_str(), l.error().message.c_str());
+      return false;
+    }
+    load = *l;
+    return true;
+  };
+  if (!o.load_file.empty()) read_load_file();
+
+  const uint16_t port = o.heartbeat_port ? *o.heartbeat_port : config_heartbeat_port(cfg->timers, 0);
+  std::optional<config::IpAddress> source = self->address;
+  if (o.bind_address) {
+    auto ip = config::parse_ip(*o.bind_address);
+    if (!ip) {
+      std::fprintf(err, "%s: --bind: %s\n", me.c_str(), ip.error().message.c_str());
+      return 2;
+    }
+    source = *ip;
+  }
+  // One socket per address family in use.
+  int fd4 = -1, fd6 = -1;
+  std::vector<std::pair<int*, Target>> targets;
+  for (const auto& orch : cfg->orchestrators) {
+    int& fd = orch.address.is_v4() ? fd4 : fd6;
+    if (fd < 0) {
+      fd = ::socket(orch.address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (fd < 0) {
+        std::fprintf(err, "%s: socket: %s\n", me.c_str(), std::strerror(errno));
+        return 1;
+      }
+      if (source && source->is_v4() == orch.address.is_v4()) {
+        sockaddr_storage ss;
+        socklen_t len;
+        fill_sockaddr(*source, 0, ss, len);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
+          std::fprintf(err, "%s: cannot send from %s (%s); using the system's choice\n", me.c_str(),
+                       source->to_string().c_str(), std::strerror(errno));
+      }
+    }
+    Target t;
+    fill_sockaddr(orch.address, port, t.addr, t.len);
+    t.text = config::Endpoint{orch.address, port}.to_string() + " (" + orch.name + ")";
+    targets.push_back({&fd, t});
+  }
+
+  // Signals through a signalfd, so a signal never races the wait.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&mask, s);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  const int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) {
+    std::fprintf(err, "%s: signalfd: %s\n", me.c_str(), std::strerror(errno));
+    return 1;
+  }
+
+  uint32_t incarnation = std::random_device{}();
+  if (incarnation == 0) incarnation = 1;
+  uint32_t sequence = 0;
+  const auto interval = cfg->timers.heartbeat_interval;
+  std::string dests;
+  for (const auto& [fd, t] : targets) dests += (dests.empty() ? "" : ", ") + t.text;
+  std::fprintf(err, "%s: heartbeats every %lld us to %s (incarnation %u)\n", me.c_str(),
+               static_cast<long long>(interval.count()), dests.c_str(), incarnation);
+  std::fflush(err);
+
+  uint64_t send_errors = 0;
+  auto send_all = [&](uint16_t flags) {
+    cluster::Heartbeat hb{.member = o.id, .flags = flags, .incarnation = incarnation, .sequence = ++sequence,
+                          .load = load};
+    if (load.connections == 0) hb.flags |= cluster::kFlagDrained;
+    const auto bytes = cluster::encode_heartbeat(hb, cfg->sync.key);
+    for (const auto& [fd, t] : targets) {
+      if (::sendto(*fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&t.addr), t.len) < 0) {
+        if (send_errors++ < 5 || o.verbose)
+          std::fprintf(err, "%s: send to %s: %s\n", me.c_str(), t.text.c_str(), std::strerror(errno));
+      }
+    }
+    if (o.verbose)
+      std::fprintf(err, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s\n", me.c_str(), hb.sequence,
+                   load.cpu_percent(), load.connections, static_cast<unsigned long long>(load.bps),
+                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "");
+  };
+
+  auto next = steady_clock::now();
+  uint64_t sent = 0;
+  int rc = 0;
+  for (;;) {
+    const auto now = steady_clock::now();
+    if (now >= next) {
+      send_all(0);
+      ++sent;
+      if (o.count && sent >= o.count) break;
+      next += interval;
+      if (next < now) next = now + interval;  // fell behind (suspended): no burst
+      continue;
+    }
+    const auto wait = duration_cast<nanoseconds>(next - now);
+    timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000), static_cast<long>(wait.count() % 1'000'000'000)};
+    pollfd p{sfd, POLLIN, 0};
+    const int n = ::ppoll(&p, 1, &ts, nullptr);
+    if (n < 0 && errno != EINTR) {
+      std::fprintf(err, "%s: ppoll: %s\n", me.c_str(), std::strerror(errno));
+      rc = 1;
+      break;
+    }
+    if (n <= 0) continue;
+    signalfd_siginfo si;
+    bool stop = false;
+    while (::read(sfd, &si, sizeof si) == sizeof si) {
+      if (si.ssi_signo == SIGUSR1) {
+        if (o.load_file.empty()) {
+          std::fprintf(err, "%s: SIGUSR1 without --load-file: nothing to read\n", me.c_str());
+        } else if (read_load_file()) {
+          std::fprintf(err, "%s: load now cpu %.2f%% connections %u throughput %llu bps\n", me.c_str(),
+                       load.cpu_percent(), load.connections, static_cast<unsigned long long>(load.bps));
+          send_all(0);  // report the change at once
+        }
+        std::fflush(err);
+      } else if (si.ssi_signo == SIGHUP) {
+        // Nothing to reload but the load file.
+        if (!o.load_file.empty()) read_load_file();
+      } else {
+        stop = true;
+      }
+    }
+    if (stop) {
+      send_all(cluster::kFlagLeaving);
+      std::fprintf(err, "%s: leaving after %u heartbeats\n", me.c_str(), sequence);
+      break;
+    }
+  }
+  std::fflush(err);
+  ::close(sfd);
+  if (fd4 >= 0) ::close(fd4);
+  if (fd6 >= 0) ::close(fd6);
+  return rc;
+}
+
+int member_main(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::fputs(kMemberUsage, stdout);
+      return 0;
+    }
+  auto o = parse_member_options(args);
+  if (!o) {
+    std::fprintf(stderr, "conductor member: %s\n%s", o.error().message.c_str(), kMemberUsage);
+    return 2;
+  }
+  return run_member(*o, stderr);
+}
+
+}  // namespace conductor::member
