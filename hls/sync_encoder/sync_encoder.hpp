@@ -10,7 +10,8 @@
 // a record accepted at clock t joins the open frame when it is not dropped, names the open frame's
 // destination, fits the MTU and t - t0 < FLUSH_CYCLES (t0: the clock the frame's first record was
 // accepted); otherwise the open frame closes and the record opens the next one. An open frame also
-// closes on its own at t0 + FLUSH_CYCLES. So the frames depend only on the records and the clocks
+// closes on its own at t0 + FLUSH_CYCLES, and right after a record that leaves less room than the
+// smallest record (16 bytes). So the frames depend only on the records and the clocks
 // at which they were accepted: accept(record, t) in handshake order gives exactly the RTL's frames.
 // tick(t) closes a frame whose time is up (the RTL closes it at that clock; the bytes are the same
 // whenever the model does it, as long as it is before the next accept).
@@ -237,6 +238,9 @@ class SyncEncoderCore {
     ++count_;
     ++cnt_.records;
     cnt_.record_bytes += len;
+    // Full: not even the smallest record fits any more. Closed now, so that the MAC can start while
+    // the next frame waits for a buffer (the RTL closes it one clock later; same bytes).
+    if (max_records_bytes() - rb_ < sync::kDeleteV4Bytes) close(Close::kFull);
   }
 
   // Closes the open frame now (end of a test run; the RTL would close it by its timer).

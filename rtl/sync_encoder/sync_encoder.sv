@@ -1,0 +1,869 @@
+// HyperSync encoder (docs/sync_encoder.md, wire format docs/hypersync.md): SYNC_RECORD words in,
+// complete Ethernet/IPv4/UDP(8116) sync frames out on a 512-bit AXI-Stream.
+//
+// Ports are those of the HLS top hls/sync_encoder/sync_encoder.cpp (DESIGN.md rule 1).
+//
+// Pipeline (two frame buffers, used strictly in turn):
+//   fill   A record accepted at clock t is classified in that clock (drop: invalid op, no
+//          destination slot, or younger than its delayed-notification threshold) and, unless
+//          dropped, shifted into the open frame at byte 62 + records-bytes: a 64-byte accumulator
+//          collects it and every completed beat is written to the frame buffer. The open frame
+//          closes when a record does not fit the MTU, names another destination, or t - t0 >=
+//          FLUSH_CYCLES (t0: its first record's clock) - at that clock on its own - or the clock
+//          after a record left less room than the smallest record (16 bytes). At close the
+//          sequence number is assigned and the 20-byte sync header is fixed. The records' ones'-
+//          complement sum is accumulated as they arrive (the sum is order-free).
+//          s_rec_TREADY is low only when a record needs a new frame and the other buffer is busy.
+//   MAC    SipHash-2-4 over header + records, one SipRound per clock: 2 clocks per 8-byte word,
+//          4 to finalise, read from the buffer through a two-beat window; then one clock adds the
+//          tag and the header into the UDP checksum and forms the IPv4 header checksum.
+//   send   the buffer's beats with the Ethernet/IPv4/UDP/sync header put over beat 0 and the tag
+//          after the records, bytes past the frame zero, TKEEP on the last beat; a 3-entry output
+//          FIFO gives one beat per clock.
+// Records per clock: 1 while a frame fills; sustained, the MAC bounds it at one frame per
+// 2 * (floor((20 + R) / 8) + 1) + 8 clocks for R record bytes (374 for 60 IPv4 deltas: 0.16
+// records per clock). A lone record's first beat leaves FLUSH_CYCLES + 2 * (floor((20 + R) / 8) + 1)
+// + 12 clocks after its handshake (docs/sync_encoder.md).
+`default_nettype none
+
+module sync_encoder #(
+  parameter int unsigned MaxMtu = 9000  // largest effective MTU in bytes (MTU is clamped to it)
+) (
+  input  wire logic         ap_clk,
+  input  wire logic         ap_rst_n,
+  // SYNC_RECORD stream
+  input  wire logic [447:0] s_rec_TDATA,
+  input  wire logic         s_rec_TVALID,
+  output      logic         s_rec_TREADY,
+  // frames
+  output      logic [511:0] m_axis_TDATA,
+  output      logic [63:0]  m_axis_TKEEP,
+  output      logic         m_axis_TLAST,
+  output      logic         m_axis_TVALID,
+  input  wire logic         m_axis_TREADY,
+  // AXI-Lite: block sync_encoder of rtl/csr/conductor.regs
+  input  wire logic [11:0]  s_axi_control_AWADDR,
+  input  wire logic         s_axi_control_AWVALID,
+  output      logic         s_axi_control_AWREADY,
+  input  wire logic [31:0]  s_axi_control_WDATA,
+  input  wire logic [3:0]   s_axi_control_WSTRB,
+  input  wire logic         s_axi_control_WVALID,
+  output      logic         s_axi_control_WREADY,
+  output      logic [1:0]   s_axi_control_BRESP,
+  output      logic         s_axi_control_BVALID,
+  input  wire logic         s_axi_control_BREADY,
+  input  wire logic [11:0]  s_axi_control_ARADDR,
+  input  wire logic         s_axi_control_ARVALID,
+  output      logic         s_axi_control_ARREADY,
+  output      logic [31:0]  s_axi_control_RDATA,
+  output      logic [1:0]   s_axi_control_RRESP,
+  output      logic         s_axi_control_RVALID,
+  input  wire logic         s_axi_control_RREADY
+);
+  localparam int unsigned MinMtu = 128;
+  localparam int unsigned FrameBeats = (14 + MaxMtu + 63) / 64;
+  localparam int unsigned BufBeats = FrameBeats + 2;  // the MAC's read-ahead may pass the end
+  localparam int unsigned BeatAw = $clog2(BufBeats);
+  localparam int unsigned Dests = 4;
+  localparam int unsigned Classes = 4;
+  localparam logic [63:0] SipC0 = 64'h736f6d6570736575;
+  localparam logic [63:0] SipC1 = 64'h646f72616e646f6d;
+  localparam logic [63:0] SipC2 = 64'h6c7967656e657261;
+  localparam logic [63:0] SipC3 = 64'h7465646279746573;
+
+  // Buffer states.
+  localparam logic [1:0] BufFree = 2'd0;  // empty
+  localparam logic [1:0] BufFill = 2'd1;  // the open frame
+  localparam logic [1:0] BufMacq = 2'd2;  // closed: waiting for or under the MAC
+  localparam logic [1:0] BufSend = 2'd3;  // MAC'd: waiting for or being sent
+
+  // Parameter check at elaboration.
+  if (MaxMtu < MinMtu || MaxMtu > 65535) begin : gen_bad_mtu
+    $error("sync_encoder: MaxMtu must be in [128, 65535]");
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Registers
+  logic [31:0] ctrl, cluster, source, epoch, mtu, flush_cycles, key0, key1, key2, key3;
+  logic [31:0] src_mac_lo, src_mac_hi, src_ip, udp_ports, ip_opts, delay_default;
+  logic [31:0] dest_member [Dests];
+  logic [31:0] dest_mac_lo [Dests];
+  logic [31:0] dest_mac_hi [Dests];
+  logic [31:0] dest_ip [Dests];
+  logic [31:0] delay_port [Classes];
+  logic [31:0] delay_ticks [Classes];
+  logic [31:0] counter_clear;
+  logic [31:0] frames_q, frame_bytes_q, records_q, record_bytes_q, young_q, young_bytes_q;
+  logic [31:0] no_route_q, invalid_q, close_timer_q, close_full_q, close_dest_q;
+  logic [31:0] seq_q [Dests];
+
+  sync_encoder_csr u_csr (
+    .clk_i                 (ap_clk),
+    .rst_ni                (ap_rst_n),
+    .s_axi_control_AWADDR  (s_axi_control_AWADDR),
+    .s_axi_control_AWVALID (s_axi_control_AWVALID),
+    .s_axi_control_AWREADY (s_axi_control_AWREADY),
+    .s_axi_control_WDATA   (s_axi_control_WDATA),
+    .s_axi_control_WSTRB   (s_axi_control_WSTRB),
+    .s_axi_control_WVALID  (s_axi_control_WVALID),
+    .s_axi_control_WREADY  (s_axi_control_WREADY),
+    .s_axi_control_BRESP   (s_axi_control_BRESP),
+    .s_axi_control_BVALID  (s_axi_control_BVALID),
+    .s_axi_control_BREADY  (s_axi_control_BREADY),
+    .s_axi_control_ARADDR  (s_axi_control_ARADDR),
+    .s_axi_control_ARVALID (s_axi_control_ARVALID),
+    .s_axi_control_ARREADY (s_axi_control_ARREADY),
+    .s_axi_control_RDATA   (s_axi_control_RDATA),
+    .s_axi_control_RRESP   (s_axi_control_RRESP),
+    .s_axi_control_RVALID  (s_axi_control_RVALID),
+    .s_axi_control_RREADY  (s_axi_control_RREADY),
+    .geometry_i            ({4'd0, 4'd1, 4'(Classes), 4'(Dests), 16'(MaxMtu)}),
+    .ctrl_o                (ctrl),
+    .cluster_o             (cluster),
+    .source_o              (source),
+    .epoch_o               (epoch),
+    .mtu_o                 (mtu),
+    .flush_cycles_o        (flush_cycles),
+    .key0_o                (key0),
+    .key1_o                (key1),
+    .key2_o                (key2),
+    .key3_o                (key3),
+    .src_mac_lo_o          (src_mac_lo),
+    .src_mac_hi_o          (src_mac_hi),
+    .src_ip_o              (src_ip),
+    .udp_ports_o           (udp_ports),
+    .ip_opts_o             (ip_opts),
+    .dest0_member_o        (dest_member[0]),
+    .dest0_mac_lo_o        (dest_mac_lo[0]),
+    .dest0_mac_hi_o        (dest_mac_hi[0]),
+    .dest0_ip_o            (dest_ip[0]),
+    .dest1_member_o        (dest_member[1]),
+    .dest1_mac_lo_o        (dest_mac_lo[1]),
+    .dest1_mac_hi_o        (dest_mac_hi[1]),
+    .dest1_ip_o            (dest_ip[1]),
+    .dest2_member_o        (dest_member[2]),
+    .dest2_mac_lo_o        (dest_mac_lo[2]),
+    .dest2_mac_hi_o        (dest_mac_hi[2]),
+    .dest2_ip_o            (dest_ip[2]),
+    .dest3_member_o        (dest_member[3]),
+    .dest3_mac_lo_o        (dest_mac_lo[3]),
+    .dest3_mac_hi_o        (dest_mac_hi[3]),
+    .dest3_ip_o            (dest_ip[3]),
+    .delay_default_o       (delay_default),
+    .delay_port0_o         (delay_port[0]),
+    .delay_port1_o         (delay_port[1]),
+    .delay_port2_o         (delay_port[2]),
+    .delay_port3_o         (delay_port[3]),
+    .delay_ticks0_o        (delay_ticks[0]),
+    .delay_ticks1_o        (delay_ticks[1]),
+    .delay_ticks2_o        (delay_ticks[2]),
+    .delay_ticks3_o        (delay_ticks[3]),
+    .frames_i              (frames_q),
+    .frame_bytes_i         (frame_bytes_q),
+    .records_i             (records_q),
+    .record_bytes_i        (record_bytes_q),
+    .young_i               (young_q),
+    .young_bytes_i         (young_bytes_q),
+    .no_route_i            (no_route_q),
+    .invalid_i             (invalid_q),
+    .close_timer_i         (close_timer_q),
+    .close_full_i          (close_full_q),
+    .close_dest_i          (close_dest_q),
+    .seq0_i                (seq_q[0]),
+    .seq1_i                (seq_q[1]),
+    .seq2_i                (seq_q[2]),
+    .seq3_i                (seq_q[3]),
+    .counter_clear_o       (counter_clear)
+  );
+
+  // Register bits outside their fields, the SYNC_RECORD pad bits, and the header bytes beat 0 takes
+  // from the buffer instead (62, 63) are unused.
+  logic unused_bits;
+  assign unused_bits = ^{ctrl[31:2], cluster[31:16], source[31:7], mtu[31:16], src_mac_hi[31:16],
+                         ip_opts[31:14], counter_clear[31:2], s_rec_TDATA[375:371], lhdr[511:496]};
+
+  // Effective MTU, records-bytes limit, flush time.
+  logic [15:0] mtu_eff;
+  logic [15:0] max_rb;  // records bytes per frame: MTU - IPv4 20 - UDP 8 - header 20 - tag 8
+  logic [31:0] flush_eff;
+  always_comb begin
+    mtu_eff = mtu[15:0];
+    if (mtu_eff < 16'(MinMtu)) mtu_eff = 16'(MinMtu);
+    if (mtu_eff > 16'(MaxMtu)) mtu_eff = 16'(MaxMtu);
+    max_rb = mtu_eff - 16'd56;
+    flush_eff = (flush_cycles == 32'd0) ? 32'd1 : flush_cycles;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Input: decode and classify the record on s_rec_TDATA (SYNC_RECORD; key in FLOW_ENTRY layout)
+  logic [127:0] in_a_addr, in_b_addr;
+  logic [15:0]  in_a_port, in_b_port;
+  logic [7:0]   in_proto, in_sg, in_dest;
+  logic         in_v6;
+  logic [63:0]  in_value;
+  logic [1:0]   in_op;
+  logic [31:0]  in_created, in_now, in_thr;
+  logic [6:0]   in_len;       // wire bytes, 0 for an invalid op
+  logic [383:0] in_bytes;     // the record, byte i in bits 8i+7:8i, zero past in_len
+  logic [20:0]  in_sum;       // sum of its big-endian 16-bit words
+  logic [1:0]   in_slot;
+  logic         in_routed, in_young, in_invalid, in_drop;
+
+  assign in_a_addr  = s_rec_TDATA[127:0];
+  assign in_b_addr  = s_rec_TDATA[255:128];
+  assign in_a_port  = s_rec_TDATA[271:256];
+  assign in_b_port  = s_rec_TDATA[287:272];
+  assign in_proto   = s_rec_TDATA[295:288];
+  assign in_v6      = s_rec_TDATA[296];
+  assign in_sg      = s_rec_TDATA[304:297];
+  assign in_value   = s_rec_TDATA[368:305];
+  assign in_op      = s_rec_TDATA[370:369];
+  assign in_dest    = s_rec_TDATA[383:376];
+  assign in_created = s_rec_TDATA[415:384];
+  assign in_now     = s_rec_TDATA[447:416];
+
+  always_comb begin
+    in_invalid = (in_op == 2'd0);
+    if (in_invalid) in_len = 7'd0;
+    else if (in_op == 2'd3) in_len = in_v6 ? 7'd40 : 7'd16;
+    else in_len = in_v6 ? 7'd48 : 7'd24;
+
+    in_bytes = '0;
+    in_bytes[7:0] = {3'b000, in_v6, 2'b00, in_op};
+    in_bytes[15:8] = {1'b0, in_len};
+    if (in_v6) begin
+      for (int i = 0; i < 16; i++) begin
+        in_bytes[8*(2+i) +: 8]  = in_a_addr[8*(15-i) +: 8];
+        in_bytes[8*(18+i) +: 8] = in_b_addr[8*(15-i) +: 8];
+      end
+      in_bytes[8*34 +: 8] = in_a_port[15:8];
+      in_bytes[8*35 +: 8] = in_a_port[7:0];
+      in_bytes[8*36 +: 8] = in_b_port[15:8];
+      in_bytes[8*37 +: 8] = in_b_port[7:0];
+      in_bytes[8*38 +: 8] = in_proto;
+      in_bytes[8*39 +: 8] = in_sg;
+      if (in_op != 2'd3)
+        for (int i = 0; i < 8; i++) in_bytes[8*(40+i) +: 8] = in_value[8*(7-i) +: 8];
+    end else begin
+      for (int i = 0; i < 4; i++) begin
+        in_bytes[8*(2+i) +: 8] = in_a_addr[8*(3-i) +: 8];
+        in_bytes[8*(6+i) +: 8] = in_b_addr[8*(3-i) +: 8];
+      end
+      in_bytes[8*10 +: 8] = in_a_port[15:8];
+      in_bytes[8*11 +: 8] = in_a_port[7:0];
+      in_bytes[8*12 +: 8] = in_b_port[15:8];
+      in_bytes[8*13 +: 8] = in_b_port[7:0];
+      in_bytes[8*14 +: 8] = in_proto;
+      in_bytes[8*15 +: 8] = in_sg;
+      if (in_op != 2'd3)
+        for (int i = 0; i < 8; i++) in_bytes[8*(16+i) +: 8] = in_value[8*(7-i) +: 8];
+    end
+
+    in_sum = '0;
+    for (int i = 0; i < 24; i++) in_sum = in_sum + 21'({in_bytes[16*i +: 8], in_bytes[16*i+8 +: 8]});
+
+    // Destination slot: the lowest valid slot naming the member byte.
+    in_routed = 1'b0;
+    in_slot = 2'd0;
+    for (int i = Dests - 1; i >= 0; i--) begin
+      if (dest_member[i][8] && dest_member[i][7:0] == in_dest) begin
+        in_routed = 1'b1;
+        in_slot = 2'(i);
+      end
+    end
+
+    // Delayed notifications: the lowest matching port class, else the default.
+    in_thr = delay_default;
+    for (int i = Classes - 1; i >= 0; i--) begin
+      if (delay_port[i][24] && (delay_port[i][23:16] == 8'd0 || delay_port[i][23:16] == in_proto) &&
+          (delay_port[i][15:0] == in_a_port || delay_port[i][15:0] == in_b_port))
+        in_thr = delay_ticks[i];
+    end
+    in_young = (in_now - in_created) < in_thr;
+    in_drop = in_invalid || !in_routed || in_young;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Buffers and the open frame
+  logic [1:0]   buf_state_d [2];
+  logic [1:0]   buf_state_q [2];
+  logic         fill_ptr_d, fill_ptr_q;      // buffer of the open frame, or of the next one
+  logic [15:0]  rb_d, rb_q;                  // records bytes of the open frame
+  logic [15:0]  cnt_d, cnt_q;                // records of the open frame
+  logic [1:0]   slot_d, slot_q;              // its destination slot
+  logic [31:0]  rsum_d, rsum_q;              // its records' 16-bit word sum
+  logic [31:0]  age_d, age_q;                // clocks since its first record
+  logic [511:0] acc_d, acc_q;                // the beat being filled
+  logic [BeatAw-1:0] acc_beat_d, acc_beat_q; // its index
+
+  // Per-buffer frame metadata, written at close.
+  logic [159:0] hdr_q [2];                   // sync header, byte i in bits 8i+7:8i
+  logic [15:0]  mrb_q [2];                   // records bytes
+  logic [31:0]  msum_q [2];                  // records' word sum
+  logic [1:0]   mslot_q [2];                 // destination slot
+  logic [63:0]  tag_q [2];                   // SipHash-2-4 tag (written by the MAC)
+  logic [15:0]  udp_csum_q [2];
+  logic [15:0]  ip_csum_q [2];
+
+  logic open, full, expired, needs_new, new_buf, new_free, rec_fire, take, close_now, start_new;
+  logic [15:0] rb_after;
+  always_comb begin
+    open = (buf_state_q[fill_ptr_q] == BufFill);
+    expired = open && (age_q >= flush_eff);
+    full = open && (max_rb - rb_q < 16'd16);  // not even the smallest record fits any more
+    rb_after = rb_q + 16'(in_len);
+    needs_new = !open || expired || in_slot != slot_q || rb_after > max_rb;
+    new_buf = open ? !fill_ptr_q : fill_ptr_q;
+    new_free = (buf_state_q[new_buf] == BufFree);
+    s_rec_TREADY = !needs_new || new_free;
+    rec_fire = s_rec_TVALID && s_rec_TREADY;
+    take = rec_fire && !in_drop;
+    close_now = open && (full || expired || (take && needs_new));
+    start_new = take && needs_new;
+  end
+
+  // Shift the record into place: byte 62 of beat 0 for a new frame, else after the records.
+  logic [5:0]    wr_pos;
+  logic [1023:0] shifted;
+  logic [511:0]  merged;
+  logic          beat_done;
+  logic          rec_we [2];
+  logic [BeatAw-1:0] rec_waddr;
+  always_comb begin
+    wr_pos = start_new ? 6'd62 : 6'(rb_q + 16'd62);
+    shifted = {640'd0, in_bytes} << {wr_pos, 3'b000};
+    merged = (start_new ? 512'd0 : acc_q) | shifted[511:0];
+    beat_done = (7'(wr_pos) + in_len) >= 7'd64;
+    rec_waddr = start_new ? '0 : acc_beat_q;
+    rec_we[0] = take && beat_done && ((start_new ? new_buf : fill_ptr_q) == 1'b0);
+    rec_we[1] = take && beat_done && ((start_new ? new_buf : fill_ptr_q) == 1'b1);
+  end
+
+  // Header fixed at close (the sequence number is taken here).
+  logic [31:0]  seq_next;
+  logic [159:0] hdr_new;
+  always_comb begin
+    seq_next = seq_q[slot_q] + 32'd1;
+    hdr_new = {rb_q[7:0], rb_q[15:8], cnt_q[7:0], cnt_q[15:8],
+               seq_next[7:0], seq_next[15:8], seq_next[23:16], seq_next[31:24],
+               epoch[7:0], epoch[15:8], epoch[23:16], epoch[31:24],
+               dest_member[slot_q][7:0], {1'b0, source[6:0]}, cluster[7:0], cluster[15:8],
+               {ctrl[1:0], 6'd0}, 8'h10, 8'h53, 8'h48};
+  end
+
+  always_comb begin
+    fill_ptr_d = close_now ? !fill_ptr_q : fill_ptr_q;
+    rb_d = rb_q;
+    cnt_d = cnt_q;
+    slot_d = slot_q;
+    rsum_d = rsum_q;
+    age_d = (open && age_q < flush_eff) ? age_q + 32'd1 : age_q;
+    acc_d = acc_q;
+    acc_beat_d = acc_beat_q;
+    if (take) begin
+      if (start_new) begin
+        rb_d = 16'(in_len);
+        cnt_d = 16'd1;
+        slot_d = in_slot;
+        rsum_d = 32'(in_sum);
+        age_d = 32'd1;
+      end else begin
+        rb_d = rb_after;
+        cnt_d = cnt_q + 16'd1;
+        rsum_d = rsum_q + 32'(in_sum);
+      end
+      if (beat_done) begin
+        acc_d = shifted[1023:512];
+        acc_beat_d = rec_waddr + 1'b1;
+      end else begin
+        acc_d = merged;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // MAC engine
+  typedef enum logic [2:0] {MacIdle, MacLoad0, MacLoad1, MacRun, MacFin, MacSum} mac_state_e;
+  mac_state_e   mac_state_d, mac_state_q;
+  logic         mac_ptr_d, mac_ptr_q;
+  logic [63:0]  v0_d, v0_q, v1_d, v1_q, v2_d, v2_q, v3_d, v3_q;
+  logic [511:0] win_lo_d, win_lo_q, win_hi_d, win_hi_q;
+  logic [2:0]   mac_j_d, mac_j_q;              // word within the window: bytes 2+8j .. 9+8j
+  logic         mac_phase_d, mac_phase_q;      // first or second round of the word
+  logic [12:0]  mac_k_d, mac_k_q;              // word index
+  logic [1:0]   mac_fin_d, mac_fin_q;          // finalisation round
+  logic [BeatAw-1:0] mac_rd_d, mac_rd_q;       // next beat to read
+  logic         mac_re;
+  logic [511:0] rdata [2];
+  logic [15:0]  mac_mlen;                      // message bytes: header 20 + records
+  logic [12:0]  mac_nw;                        // full words
+  logic [63:0]  mac_word, mac_m;
+  logic [1023:0] mac_win;
+  logic [63:0]  r_in0, r_in1, r_in2, r_in3, r_out0, r_out1, r_out2, r_out3;
+  logic         mac_done;                      // the clock the tag and checksums are written
+  logic [63:0]  mac_tag;
+  logic [15:0]  mac_udp_csum, mac_ip_csum;
+
+  sync_sipround u_round (
+    .v0_i (r_in0), .v1_i (r_in1), .v2_i (r_in2), .v3_i (r_in3),
+    .v0_o (r_out0), .v1_o (r_out1), .v2_o (r_out2), .v3_o (r_out3)
+  );
+
+  always_comb begin
+    mac_mlen = 16'd20 + mrb_q[mac_ptr_q];
+    mac_nw = mac_mlen[15:3];
+    mac_win = {win_hi_q, win_lo_q};
+    mac_word = mac_win[16 + 64 * mac_j_q +: 64];
+    mac_m = mac_word;
+    if (mac_k_q == mac_nw) begin
+      for (int i = 0; i < 8; i++)
+        if (3'(i) >= mac_mlen[2:0]) mac_m[8*i +: 8] = 8'd0;
+      mac_m[63:56] = mac_mlen[7:0];
+    end
+    r_in0 = v0_q;
+    r_in1 = v1_q;
+    r_in2 = v2_q;
+    r_in3 = v3_q;
+    if (mac_state_q == MacRun && !mac_phase_q) r_in3 = v3_q ^ mac_m;
+    if (mac_state_q == MacFin && mac_fin_q == 2'd0) r_in2 = v2_q ^ 64'hFF;
+    mac_tag = v0_q ^ v1_q ^ v2_q ^ v3_q;
+  end
+
+  // Checksums of the frame the MAC just finished (MacSum).
+  logic [31:0] usum, isum;
+  logic [15:0] udp_len, ip_len;
+  logic [31:0] dip;
+  always_comb begin
+    udp_len = mrb_q[mac_ptr_q] + 16'd36;
+    ip_len = mrb_q[mac_ptr_q] + 16'd56;
+    dip = dest_ip[mslot_q[mac_ptr_q]];
+    usum = msum_q[mac_ptr_q];
+    usum = usum + 32'(src_ip[31:16]) + 32'(src_ip[15:0]) + 32'(dip[31:16]) + 32'(dip[15:0]);
+    usum = usum + 32'd17 + 32'(udp_len) + 32'(udp_ports[15:0]) + 32'(udp_ports[31:16]) + 32'(udp_len);
+    for (int i = 0; i < 10; i++)
+      usum = usum + 32'({hdr_q[mac_ptr_q][16*i +: 8], hdr_q[mac_ptr_q][16*i+8 +: 8]});
+    for (int i = 0; i < 4; i++)
+      usum = usum + 32'({mac_tag[16*i +: 8], mac_tag[16*i+8 +: 8]});
+    usum = 32'(usum[31:16]) + 32'(usum[15:0]);
+    usum = 32'(usum[31:16]) + 32'(usum[15:0]);
+    mac_udp_csum = ~usum[15:0];
+    if (mac_udp_csum == 16'd0) mac_udp_csum = 16'hFFFF;
+    isum = 32'h4500 + 32'({ip_opts[13:8], 2'b00}) + 32'(ip_len) + 32'h4000 + 32'({ip_opts[7:0], 8'd17}) +
+           32'(src_ip[31:16]) + 32'(src_ip[15:0]) + 32'(dip[31:16]) + 32'(dip[15:0]);
+    isum = 32'(isum[31:16]) + 32'(isum[15:0]);
+    isum = 32'(isum[31:16]) + 32'(isum[15:0]);
+    mac_ip_csum = ~isum[15:0];
+  end
+
+  always_comb begin
+    mac_state_d = mac_state_q;
+    mac_ptr_d = mac_ptr_q;
+    v0_d = v0_q;
+    v1_d = v1_q;
+    v2_d = v2_q;
+    v3_d = v3_q;
+    win_lo_d = win_lo_q;
+    win_hi_d = win_hi_q;
+    mac_j_d = mac_j_q;
+    mac_phase_d = mac_phase_q;
+    mac_k_d = mac_k_q;
+    mac_fin_d = mac_fin_q;
+    mac_rd_d = mac_rd_q;
+    mac_re = 1'b0;
+    mac_done = 1'b0;
+    unique case (mac_state_q)
+      MacIdle: begin
+        if (buf_state_q[mac_ptr_q] == BufMacq) begin
+          v0_d = {key1, key0} ^ SipC0;
+          v1_d = {key3, key2} ^ SipC1;
+          v2_d = {key1, key0} ^ SipC2;
+          v3_d = {key3, key2} ^ SipC3;
+          mac_re = 1'b1;  // beat 0
+          mac_rd_d = BeatAw'(1);
+          mac_state_d = MacLoad0;
+        end
+      end
+      MacLoad0: begin
+        win_lo_d = rdata[mac_ptr_q];  // beat 0, with the sync header over frame bytes 42..61
+        win_lo_d[8*42 +: 160] = hdr_q[mac_ptr_q];
+        mac_re = 1'b1;  // beat 1
+        mac_rd_d = BeatAw'(2);
+        mac_state_d = MacLoad1;
+      end
+      MacLoad1: begin
+        win_hi_d = rdata[mac_ptr_q];
+        mac_re = 1'b1;  // beat 2, held until the window moves
+        mac_rd_d = BeatAw'(3);
+        mac_j_d = 3'd5;  // message byte 0 is frame byte 42 = 2 + 8 * 5
+        mac_k_d = '0;
+        mac_phase_d = 1'b0;
+        mac_state_d = MacRun;
+      end
+      MacRun: begin
+        v0_d = r_out0;
+        v1_d = r_out1;
+        v2_d = r_out2;
+        v3_d = r_out3;
+        mac_phase_d = !mac_phase_q;
+        if (mac_phase_q) begin
+          v0_d = r_out0 ^ mac_m;
+          mac_k_d = mac_k_q + 13'd1;
+          mac_j_d = mac_j_q + 3'd1;
+          if (mac_j_q == 3'd7) begin
+            win_lo_d = win_hi_q;
+            win_hi_d = rdata[mac_ptr_q];
+            mac_re = 1'b1;
+            mac_rd_d = mac_rd_q + 1'b1;
+          end
+          if (mac_k_q == mac_nw) begin
+            mac_fin_d = 2'd0;
+            mac_state_d = MacFin;
+          end
+        end
+      end
+      MacFin: begin
+        v0_d = r_out0;
+        v1_d = r_out1;
+        v2_d = r_out2;
+        v3_d = r_out3;
+        mac_fin_d = mac_fin_q + 2'd1;
+        if (mac_fin_q == 2'd3) mac_state_d = MacSum;
+      end
+      MacSum: begin
+        mac_done = 1'b1;
+        mac_ptr_d = !mac_ptr_q;
+        mac_state_d = MacIdle;
+      end
+      default: mac_state_d = MacIdle;
+    endcase
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Sender
+  logic         send_active_d, send_active_q;
+  logic         send_ptr_d, send_ptr_q;
+  logic [BeatAw-1:0] send_rd_d, send_rd_q;     // next beat to read
+  logic [BeatAw-1:0] send_nbeats;
+  logic         send_re, send_release;
+  logic         rsp_valid_d, rsp_valid_q;        // a read is in flight; its data is in rdata now
+  logic [BeatAw-1:0] rsp_beat_d, rsp_beat_q;
+  logic         rsp_buf_d, rsp_buf_q;
+  logic [15:0]  frame_len;                       // bytes of the frame being sent
+  logic [15:0]  tag_at;                          // frame byte of the tag
+  logic [1:0]   fifo_cnt_d, fifo_cnt_q;
+  logic [511:0] fifo_data_q [3];
+  logic [63:0]  fifo_keep_q [3];
+  logic         fifo_last_q [3];
+  logic [6:0]   fifo_bytes_q [3];
+  logic         pop;
+
+  // The beat the read returns, with the headers, the tag and the zero tail put in.
+  logic [511:0]  out_data, lhdr;
+  logic [63:0]   out_keep;
+  logic          out_last;
+  logic [6:0]    out_bytes;
+  logic [15:0]   beat_at;                        // frame byte of the beat's first byte
+  logic [1023:0] tag_wide;
+  logic [63:0]   rec_mask;
+  logic [15:0]   span;
+  logic [15:0]   ip_total, udp_total;
+  logic [1:0]    sslot;
+  logic [47:0]   smac, dmac;
+  logic [31:0]   sdip;
+  always_comb begin
+    sslot = mslot_q[rsp_buf_q];
+    smac = {src_mac_hi[15:0], src_mac_lo};
+    dmac = {dest_mac_hi[sslot][15:0], dest_mac_lo[sslot]};
+    sdip = dest_ip[sslot];
+    frame_len = mrb_q[rsp_buf_q] + 16'd70;
+    tag_at = mrb_q[rsp_buf_q] + 16'd62;
+    beat_at = 16'({rsp_beat_q, 6'd0});
+    ip_total = frame_len - 16'd14;
+    udp_total = frame_len - 16'd34;
+    // Ethernet, IPv4, UDP and sync header: frame bytes 0..61, byte i in bits 8i+7:8i.
+    lhdr = '0;
+    for (int i = 0; i < 6; i++) begin
+      lhdr[8*i +: 8] = dmac[8*(5-i) +: 8];
+      lhdr[8*(6+i) +: 8] = smac[8*(5-i) +: 8];
+    end
+    lhdr[8*12 +: 16] = {8'h00, 8'h08};
+    lhdr[8*14 +: 8] = 8'h45;
+    lhdr[8*15 +: 8] = {ip_opts[13:8], 2'b00};
+    lhdr[8*16 +: 16] = {ip_total[7:0], ip_total[15:8]};
+    lhdr[8*18 +: 16] = 16'd0;
+    lhdr[8*20 +: 16] = {8'h00, 8'h40};
+    lhdr[8*22 +: 8] = ip_opts[7:0];
+    lhdr[8*23 +: 8] = 8'd17;
+    lhdr[8*24 +: 16] = {ip_csum_q[rsp_buf_q][7:0], ip_csum_q[rsp_buf_q][15:8]};
+    for (int i = 0; i < 4; i++) begin
+      lhdr[8*(26+i) +: 8] = src_ip[8*(3-i) +: 8];
+      lhdr[8*(30+i) +: 8] = sdip[8*(3-i) +: 8];
+    end
+    lhdr[8*34 +: 16] = {udp_ports[7:0], udp_ports[15:8]};
+    lhdr[8*36 +: 16] = {udp_ports[23:16], udp_ports[31:24]};
+    lhdr[8*38 +: 16] = {udp_total[7:0], udp_total[15:8]};
+    lhdr[8*40 +: 16] = {udp_csum_q[rsp_buf_q][7:0], udp_csum_q[rsp_buf_q][15:8]};
+    lhdr[8*42 +: 160] = hdr_q[rsp_buf_q];
+
+    // Record bytes before the tag; the tag; zero after it.
+    span = tag_at - beat_at;  // record bytes in this beat (when below 64)
+    if (tag_at <= beat_at) rec_mask = '0;
+    else if (span >= 16'd64) rec_mask = '1;
+    else rec_mask = (64'd1 << span[5:0]) - 64'd1;
+    tag_wide = {960'd0, tag_q[rsp_buf_q]} << {tag_at[5:0], 3'b000};
+    out_data = '0;
+    for (int i = 0; i < 64; i++)
+      if (rec_mask[i]) out_data[8*i +: 8] = rdata[rsp_buf_q][8*i +: 8];
+    if (beat_at[15:6] == tag_at[15:6]) out_data = out_data | tag_wide[511:0];
+    else if (beat_at[15:6] == tag_at[15:6] + 10'd1) out_data = out_data | tag_wide[1023:512];
+    if (rsp_beat_q == '0) out_data[8*62-1:0] = lhdr[8*62-1:0];
+    out_last = (frame_len - beat_at) <= 16'd64;
+    out_bytes = out_last ? 7'(frame_len - beat_at) : 7'd64;
+    out_keep = out_last ? ((64'd1 << out_bytes[5:0]) - 64'd1) | {64{out_bytes[6]}} : '1;
+  end
+
+  assign pop = m_axis_TVALID && m_axis_TREADY;
+  assign m_axis_TVALID = (fifo_cnt_q != 2'd0);
+  assign m_axis_TDATA = fifo_data_q[0];
+  assign m_axis_TKEEP = fifo_keep_q[0];
+  assign m_axis_TLAST = fifo_last_q[0];
+
+  always_comb begin
+    send_active_d = send_active_q;
+    send_ptr_d = send_ptr_q;
+    send_rd_d = send_rd_q;
+    send_re = 1'b0;
+    send_release = 1'b0;
+    send_nbeats = BeatAw'((mrb_q[send_ptr_q] + 16'd70 + 16'd63) >> 6);
+    rsp_valid_d = 1'b0;
+    rsp_beat_d = rsp_beat_q;
+    rsp_buf_d = rsp_buf_q;
+    if (!send_active_q) begin
+      if (buf_state_q[send_ptr_q] == BufSend) begin
+        send_active_d = 1'b1;
+        send_rd_d = '0;
+      end
+    end else if (send_rd_q < send_nbeats && ({1'b0, fifo_cnt_q} + 3'(rsp_valid_q) < 3'd3)) begin
+      send_re = 1'b1;
+      rsp_valid_d = 1'b1;
+      rsp_beat_d = send_rd_q;
+      rsp_buf_d = send_ptr_q;
+      send_rd_d = send_rd_q + 1'b1;
+      if (send_rd_q + 1'b1 == send_nbeats) begin
+        send_release = 1'b1;  // every beat read: the buffer is free after this clock
+        send_active_d = 1'b0;
+        send_ptr_d = !send_ptr_q;
+      end
+    end
+    fifo_cnt_d = fifo_cnt_q + 2'(rsp_valid_q) - 2'(pop);
+  end
+
+  // Buffer memories: the record packer writes, the MAC or the sender reads.
+  logic              ram_we [2];
+  logic [BeatAw-1:0] ram_waddr [2];
+  logic [511:0]      ram_wdata [2];
+  logic              ram_re [2];
+  logic [BeatAw-1:0] ram_raddr [2];
+  for (genvar b = 0; b < 2; b++) begin : gen_buf
+    always_comb begin
+      // A close writes the accumulator to the closing buffer; a record's completed beat goes to
+      // the open (or new) buffer, which is never the closing one.
+      if (close_now && fill_ptr_q == 1'(b)) begin
+        ram_we[b] = 1'b1;
+        ram_waddr[b] = acc_beat_q;
+        ram_wdata[b] = acc_q;
+      end else begin
+        ram_we[b] = rec_we[b];
+        ram_waddr[b] = rec_waddr;
+        ram_wdata[b] = merged;
+      end
+      if (mac_state_q != MacIdle && mac_ptr_q == 1'(b)) begin
+        ram_re[b] = mac_re;
+        ram_raddr[b] = mac_rd_q;
+      end else if (mac_state_q == MacIdle && mac_ptr_q == 1'(b) && mac_re) begin
+        ram_re[b] = 1'b1;
+        ram_raddr[b] = '0;
+      end else begin
+        ram_re[b] = send_re && send_ptr_q == 1'(b);
+        ram_raddr[b] = send_rd_q;
+      end
+    end
+    sync_frame_ram #(.Beats(BufBeats), .AddrWidth(BeatAw)) u_ram (
+      .clk_i   (ap_clk),
+      .we_i    (ram_we[b]),
+      .waddr_i (ram_waddr[b]),
+      .wdata_i (ram_wdata[b]),
+      .re_i    (ram_re[b]),
+      .raddr_i (ram_raddr[b]),
+      .rdata_o (rdata[b])
+    );
+  end
+
+  always_comb begin
+    for (int b = 0; b < 2; b++) begin
+      buf_state_d[b] = buf_state_q[b];
+      if (start_new && new_buf == 1'(b)) buf_state_d[b] = BufFill;
+      if (close_now && fill_ptr_q == 1'(b)) buf_state_d[b] = BufMacq;
+      if (mac_done && mac_ptr_q == 1'(b)) buf_state_d[b] = BufSend;
+      if (send_release && send_ptr_q == 1'(b)) buf_state_d[b] = BufFree;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // State
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      buf_state_q[0] <= BufFree;
+      buf_state_q[1] <= BufFree;
+      fill_ptr_q <= 1'b0;
+      rb_q <= '0;
+      cnt_q <= '0;
+      slot_q <= '0;
+      rsum_q <= '0;
+      age_q <= '0;
+      acc_q <= '0;
+      acc_beat_q <= '0;
+      mac_state_q <= MacIdle;
+      mac_ptr_q <= 1'b0;
+      mac_j_q <= '0;
+      mac_phase_q <= 1'b0;
+      mac_k_q <= '0;
+      mac_fin_q <= '0;
+      mac_rd_q <= '0;
+      send_active_q <= 1'b0;
+      send_ptr_q <= 1'b0;
+      send_rd_q <= '0;
+      rsp_valid_q <= 1'b0;
+      rsp_beat_q <= '0;
+      rsp_buf_q <= 1'b0;
+      fifo_cnt_q <= '0;
+    end else begin
+      buf_state_q[0] <= buf_state_d[0];
+      buf_state_q[1] <= buf_state_d[1];
+      fill_ptr_q <= fill_ptr_d;
+      rb_q <= rb_d;
+      cnt_q <= cnt_d;
+      slot_q <= slot_d;
+      rsum_q <= rsum_d;
+      age_q <= age_d;
+      acc_q <= acc_d;
+      acc_beat_q <= acc_beat_d;
+      mac_state_q <= mac_state_d;
+      mac_ptr_q <= mac_ptr_d;
+      mac_j_q <= mac_j_d;
+      mac_phase_q <= mac_phase_d;
+      mac_k_q <= mac_k_d;
+      mac_fin_q <= mac_fin_d;
+      mac_rd_q <= mac_rd_d;
+      send_active_q <= send_active_d;
+      send_ptr_q <= send_ptr_d;
+      send_rd_q <= send_rd_d;
+      rsp_valid_q <= rsp_valid_d;
+      rsp_beat_q <= rsp_beat_d;
+      rsp_buf_q <= rsp_buf_d;
+      fifo_cnt_q <= fifo_cnt_d;
+    end
+  end
+
+  // Datapath registers without reset (their valid bits above are reset).
+  always_ff @(posedge ap_clk) begin
+    v0_q <= v0_d;
+    v1_q <= v1_d;
+    v2_q <= v2_d;
+    v3_q <= v3_d;
+    win_lo_q <= win_lo_d;
+    win_hi_q <= win_hi_d;
+    if (close_now) begin
+      hdr_q[fill_ptr_q] <= hdr_new;
+      mrb_q[fill_ptr_q] <= rb_q;
+      msum_q[fill_ptr_q] <= rsum_q;
+      mslot_q[fill_ptr_q] <= slot_q;
+    end
+    if (mac_done) begin
+      tag_q[mac_ptr_q] <= mac_tag;
+      udp_csum_q[mac_ptr_q] <= mac_udp_csum;
+      ip_csum_q[mac_ptr_q] <= mac_ip_csum;
+    end
+    // Output FIFO: entry 0 is the head.
+    if (pop) begin
+      fifo_data_q[0] <= fifo_data_q[1];
+      fifo_keep_q[0] <= fifo_keep_q[1];
+      fifo_last_q[0] <= fifo_last_q[1];
+      fifo_bytes_q[0] <= fifo_bytes_q[1];
+      fifo_data_q[1] <= fifo_data_q[2];
+      fifo_keep_q[1] <= fifo_keep_q[2];
+      fifo_last_q[1] <= fifo_last_q[2];
+      fifo_bytes_q[1] <= fifo_bytes_q[2];
+    end
+    if (rsp_valid_q) begin
+      fifo_data_q[fifo_cnt_q - 2'(pop)] <= out_data;
+      fifo_keep_q[fifo_cnt_q - 2'(pop)] <= out_keep;
+      fifo_last_q[fifo_cnt_q - 2'(pop)] <= out_last;
+      fifo_bytes_q[fifo_cnt_q - 2'(pop)] <= out_bytes;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Counters and sequence numbers
+  logic clear_counters, clear_seq;
+  assign clear_counters = counter_clear[0];
+  assign clear_seq = counter_clear[1];
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      frames_q <= '0;
+      frame_bytes_q <= '0;
+      records_q <= '0;
+      record_bytes_q <= '0;
+      young_q <= '0;
+      young_bytes_q <= '0;
+      no_route_q <= '0;
+      invalid_q <= '0;
+      close_timer_q <= '0;
+      close_full_q <= '0;
+      close_dest_q <= '0;
+      for (int i = 0; i < Dests; i++) seq_q[i] <= '0;
+    end else begin
+      if (clear_counters) begin
+        frames_q <= '0;
+        frame_bytes_q <= '0;
+        records_q <= '0;
+        record_bytes_q <= '0;
+        young_q <= '0;
+        young_bytes_q <= '0;
+        no_route_q <= '0;
+        invalid_q <= '0;
+        close_timer_q <= '0;
+        close_full_q <= '0;
+        close_dest_q <= '0;
+      end else begin
+        if (pop) begin
+          frames_q <= frames_q + 32'(m_axis_TLAST);
+          frame_bytes_q <= frame_bytes_q + 32'(fifo_bytes_q[0]);
+        end
+        if (take) begin
+          records_q <= records_q + 32'd1;
+          record_bytes_q <= record_bytes_q + 32'(in_len);
+        end
+        if (rec_fire && in_invalid) invalid_q <= invalid_q + 32'd1;
+        if (rec_fire && !in_invalid && !in_routed) no_route_q <= no_route_q + 32'd1;
+        if (rec_fire && !in_invalid && in_routed && in_young) begin
+          young_q <= young_q + 32'd1;
+          young_bytes_q <= young_bytes_q + 32'(in_len);
+        end
+        if (close_now) begin
+          if (full) close_full_q <= close_full_q + 32'd1;
+          else if (expired) close_timer_q <= close_timer_q + 32'd1;
+          else if (in_slot != slot_q) close_dest_q <= close_dest_q + 32'd1;
+          else close_full_q <= close_full_q + 32'd1;
+        end
+      end
+      if (clear_seq) begin
+        for (int i = 0; i < Dests; i++) seq_q[i] <= '0;
+      end else if (close_now) begin
+        seq_q[slot_q] <= seq_next;
+      end
+    end
+  end
+endmodule
+
+`default_nettype wire
