@@ -59,6 +59,15 @@ std::optional<TimePoint> node_time(const Line& l) {
   if (at == std::string::npos) return std::nullopt;
   return TimePoint{std::chrono::microseconds{std::atoll(l.text.c_str() + at + 10)}};
 }
+// The node's silence_us of the line at `at` (how long the old Master had been silent), in ms.
+std::optional<double> node_silence_ms(const Process& p, TimePoint at) {
+  for (const auto& l : p.lines()) {
+    const size_t k = l.text.find("\"silence_us\":");
+    if (k == std::string::npos || node_time(l) != at) continue;
+    return std::atoll(l.text.c_str() + k + 13) / 1000.0;
+  }
+  return std::nullopt;
+}
 // vrrp_node entered `state` ("become-master") at or after `after`; timed by the node's clock.
 Lab::Matcher node_event(std::string state, TimePoint after) {
   return [state, after](const Line& l) -> std::optional<TimePoint> {
@@ -232,6 +241,11 @@ TEST_P(KeepalivedInterop, PartitionHealCrashAndCleanShutdown) {
   measure("keepalived-crash-to-node-master" + tag, crash_ms,
           "Master_Down_Interval " + ms_text(mdi) + ", less the time since the last advert");
   EXPECT_LE(crash_ms, to_ms(mdi + kSlack).count());
+  auto silence = node_silence_ms(n, *master_at);
+  ASSERT_TRUE(silence);
+  measure("keepalived-last-advert-to-node-master" + tag, *silence, "detection: Master_Down_Interval " + ms_text(mdi));
+  EXPECT_GE(*silence, to_ms(mdi).count() - 1);
+  EXPECT_LE(*silence, to_ms(mdi + kSlack).count());
   k.reap(2s);
   ASSERT_TRUE(settle({{&n, false, "become-master"}}, quiet, 3s));
   EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
@@ -285,6 +299,11 @@ TEST_P(NodePair, CrashAndCleanShutdown) {
   const auto mdi = master_down_interval(100, ic);
   measure("node-pair-crash-" + tag, crash_ms, "Master_Down_Interval " + ms_text(mdi));
   EXPECT_LE(crash_ms, to_ms(mdi + kSlack).count());
+  auto silence = node_silence_ms(b, *b_master);
+  ASSERT_TRUE(silence);
+  measure("node-pair-last-advert-to-master-" + tag, *silence, "detection: Master_Down_Interval " + ms_text(mdi));
+  EXPECT_GE(*silence, to_ms(mdi).count() - 1);
+  EXPECT_LE(*silence, to_ms(mdi + kSlack).count());
   a.reap(2s);
   ASSERT_TRUE(settle({{&b, false, "become-master"}}, quiet, 3s));
   EXPECT_TRUE(lab_->has_address("b", 'b', kVip));

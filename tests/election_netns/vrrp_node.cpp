@@ -1,10 +1,12 @@
 // vrrp_node: one VRRPv3 router on one interface over real sockets (host/election VrrpEndpoint), for the
 // network-namespace interop tests. It logs one JSON object per line on stderr, flushed at once:
 //
-//   {"t_us":123,"mono_us":4567,"event":"become-master","reason":"master-down","vrid":51}
+//   {"t_us":123,"mono_us":4567,"event":"become-master","reason":"master-down","vrid":51,"silence_us":360990}
 //   {"t_us":456,"event":"master","address":"198.18.0.1","priority":200}   (who the Master is changed)
 //   {"t_us":789,"event":"error","message":"..."}
 //
+// silence_us: how long before becoming Master the previous Master's last advert arrived (the failure
+// detection time, independent of when in its advert period the Master died).
 // t_us counts from the start of the process, mono_us is steady_clock (CLOCK_MONOTONIC, the same in
 // every network namespace) in microseconds: a test compares it with its own clock to time events
 // without the delay of reading the pipe.
@@ -53,15 +55,23 @@ int usage(const std::string& why) {
 struct Reporter {
   uint8_t vrid;
   std::optional<IpAddress> master_address;
+  std::optional<TimePoint> other_master_heard;  // the last advert of another Master
 
   void report(TimePoint now, const VrrpEndpoint& ep, const Step& step) {
     for (const Action& a : step.actions) {
       if (a.kind == ActionKind::kSendAdvert || a.kind == ActionKind::kAnnounce) continue;
-      emit(now, q("event", std::string(action_kind_name(a.kind))) + "," + q("reason", std::string(reason_name(a.reason))) +
-                    ",\"vrid\":" + std::to_string(vrid));
+      std::string body = q("event", std::string(action_kind_name(a.kind))) + "," +
+                         q("reason", std::string(reason_name(a.reason))) + ",\"vrid\":" + std::to_string(vrid);
+      // How long the previous Master had been silent: the detection time, whatever the moment it died.
+      if (a.kind == ActionKind::kBecomeMaster && other_master_heard) {
+        body += ",\"silence_us\":" +
+                std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - *other_master_heard).count());
+      }
+      emit(now, body);
     }
     for (const auto& e : step.errors) emit(now, q("event", "error") + "," + q("message", e.message));
     const auto& m = ep.router().master();
+    if (ep.router().state() == State::kBackup) other_master_heard = m ? std::optional(m->last_heard) : std::nullopt;
     std::optional<IpAddress> addr = m ? std::optional<IpAddress>(m->address) : std::nullopt;
     if (addr != master_address) {
       master_address = addr;
