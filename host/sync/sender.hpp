@@ -1,0 +1,163 @@
+// HyperSync sender for one destination (docs/hypersync.md §12): the primary's side of reliable delivery.
+// Sans-I/O (DESIGN.md rule 4): connection events and a clock in, UDP payloads out; the driver (the UDP
+// transport, the daemon, a test with a fake clock) sends what take_output() returns and calls
+// on_timer() at next_deadline().
+//
+//   start(now)                              new epoch: a full sync (empty table: BEGIN and END only)
+//   on_new(now, key, value, created)        a connection (created: when the flow table created it)
+//   on_update(now, key, value)              its value changed
+//   on_delete(now, key)                     it ended or aged out
+//   on_frame(now, bytes)                    an ACK/NACK frame from the destination
+//   on_timer(now)                           maturity, flush, heartbeat, queued full sync
+//
+// Delayed notifications. A connection younger than its delay (the port table's entry for either port,
+// else `delay`) is not offered: updates only change the sender's copy, a delete erases it and costs
+// nothing. At created + delay, if still alive, it is offered (NEW). What the destination should hold
+// is exactly the connections that are alive and offered (backup_view()).
+//
+// Delivery. Changes mark a connection dirty; a frame is built from the current state of dirty
+// connections when it is full (MTU) or `flush` after the first change, so changes inside one flush
+// interval coalesce. Each frame takes the next sequence number. Per frame the sender keeps the list
+// of connection keys it carried (not its bytes) until the destination ACKs it; at most
+// `resend_window` frames (the oldest are forgotten first). A NACK for frames still kept resends the
+// CURRENT state of their connections in new frames flagged RETRANSMIT, the first of which starts with
+// the NACK record echoed back (the destination then stops asking for those sequence numbers):
+// alive and offered -> UPDATE (NEW if never sent), otherwise -> DELETE. A NACK naming a frame that is
+// no longer kept (too old), or a NACK with first = last = 0 (the destination asks), starts a full
+// sync: FULL_SYNC_BEGIN(session = its frame's sequence), a NEW for every offered connection, END, in
+// consecutive frames flagged FULL_SYNC. Requests within `full_sync_holdoff` of the last full sync are
+// served when it ends. When nothing was sent for `heartbeat`, a HEARTBEAT frame (with ACK_REQUEST)
+// carries the highest sequence so that a lost tail is noticed.
+//
+// Memory per destination: the connection table (the flow table's view of this destination's
+// connections: key, value, creation time, 3 flags), the dirty list, a maturity queue of young
+// connections, and at most `resend_window` key lists (<= 90 keys each at a 1500-byte MTU).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "host/common/status.hpp"
+#include "host/sync/codec.hpp"
+#include "host/sync/sync_types.hpp"
+
+namespace conductor::sync {
+
+// Delayed notifications per service: connections with `port` as either port wait `delay`.
+struct PortDelay {
+  uint16_t port = 0;
+  Duration delay{0};
+};
+
+struct SenderConfig {
+  uint16_t cluster_id = 0;
+  uint8_t self = 0;                     // member_byte() of this primary
+  uint8_t destination = 0;              // member_byte() of the backup
+  uint32_t epoch = 1;                   // greater than any earlier epoch of this member
+  SipKey key{};
+  uint8_t key_number = 0;
+  size_t mtu = kDefaultMtu;             // [sync] mtu
+  bool ipv6_transport = false;
+  Duration flush = std::chrono::milliseconds{1};  // [sync] flush
+  Duration delay = std::chrono::seconds{3};       // [sync] delay; 0 turns delayed notifications off
+  std::vector<PortDelay> port_delays{};           // per-service delays, first match wins
+  Duration heartbeat = std::chrono::milliseconds{100};
+  size_t resend_window = 1024;                    // frames whose key lists are kept until ACKed
+  Duration full_sync_holdoff = std::chrono::milliseconds{50};
+  Receiver::LogSink log{};                        // reject lines of the reverse direction (default stderr)
+};
+
+// Names the first bad field: zero mtu or one too small for a record, resend_window 0, key number > 3,
+// a member byte with bit 7 set, a zero flush or heartbeat.
+Status validate(const SenderConfig& config);
+
+struct SenderStats {
+  uint64_t frames = 0, bytes = 0;                 // UDP payload bytes
+  uint64_t delta_frames = 0, retransmit_frames = 0, full_sync_frames = 0, heartbeat_frames = 0;
+  uint64_t records_new = 0, records_update = 0, records_delete = 0;
+  uint64_t full_syncs = 0, full_sync_requests = 0, full_sync_too_old = 0;
+  uint64_t nacks = 0, nacks_stale = 0, nacks_bad = 0, acks = 0;
+  uint64_t window_evicted = 0;                    // key lists forgotten before an ACK
+  uint64_t never_synced = 0;                      // connections deleted before they matured: zero bytes
+  uint64_t matured = 0;
+  uint64_t update_unknown = 0, delete_unknown = 0;
+};
+
+class Sender final : public SyncEndpoint {
+ public:
+  explicit Sender(SenderConfig config);
+
+  void start(TimePoint now);
+  void on_new(TimePoint now, const FlowKey& key, uint64_t value, TimePoint created);
+  void on_update(TimePoint now, const FlowKey& key, uint64_t value);
+  void on_delete(TimePoint now, const FlowKey& key);
+
+  void on_frame(TimePoint now, const uint8_t* data, size_t size) override;
+  void on_timer(TimePoint now) override;
+  TimePoint next_deadline() const override;
+  std::vector<std::vector<uint8_t>> take_output() override;
+
+  // What the destination should hold now: alive, offered connections, sorted (BackupStore::Snapshot).
+  std::vector<std::pair<FlowKey, uint64_t>> backup_view() const;
+  Duration delay_for(const FlowKey& key) const;
+  const SenderStats& stats() const { return stats_; }
+  const RxCounters& reverse_counters() const { return reverse_.counters(); }
+  uint32_t highest_sequence() const { return seq_; }
+  uint32_t acked() const { return acked_; }
+  size_t kept_frames() const { return window_.size(); }
+  size_t connections() const { return table_.size(); }
+  const SenderConfig& config() const { return config_; }
+
+ private:
+  struct Conn {
+    uint64_t value = 0;
+    TimePoint created{};
+    bool alive = true;
+    bool offered = false;  // matured: the destination should hold it
+    bool sent = false;     // the destination was sent it (a DELETE is owed when it goes away)
+    bool dirty = false;
+  };
+  struct Kept {
+    uint32_t seq = 0;
+    std::vector<FlowKey> keys;
+    std::optional<std::pair<uint32_t, uint32_t>> full_sync_end;  // (session, entries) of an END it carried
+  };
+
+  void mark_dirty(TimePoint now, const FlowKey& key, Conn& c);
+  std::optional<Record> current_record(const FlowKey& key, bool resend) const;
+  void settle(const FlowKey& key);  // after `key`'s record left: update its flags, erase a finished one
+  void flush(TimePoint now, bool partial);
+  void emit(TimePoint now, uint8_t flags, std::vector<Record> records, std::vector<FlowKey> keys,
+            std::optional<std::pair<uint32_t, uint32_t>> fs_end = std::nullopt);
+  void full_sync(TimePoint now);
+  void resend(TimePoint now, uint32_t first, uint32_t last);
+  void request_full_sync(TimePoint now);
+
+  SenderConfig config_;
+  size_t max_payload_ = 0;
+  Receiver reverse_;
+  std::unordered_map<FlowKey, Conn, FlowKeyHash> table_;
+  std::vector<FlowKey> dirty_;
+  size_t dirty_bytes_ = 0;
+  TimePoint dirty_since_ = kNever;
+  using Due = std::pair<TimePoint, FlowKey>;
+  struct DueLater {
+    bool operator()(const Due& a, const Due& b) const { return a.first > b.first; }
+  };
+  std::priority_queue<Due, std::vector<Due>, DueLater> maturity_;
+  std::deque<Kept> window_;
+  uint32_t seq_ = 0;
+  uint32_t acked_ = 0;
+  TimePoint last_sent_ = TimePoint::min();
+  TimePoint last_full_sync_ = TimePoint::min();
+  bool full_sync_queued_ = false;
+  std::vector<std::vector<uint8_t>> out_;
+  SenderStats stats_;
+};
+
+}  // namespace conductor::sync

@@ -1,0 +1,212 @@
+// HyperSync receive session (session.hpp, docs/hypersync.md §12.2).
+#include "host/sync/session.hpp"
+
+#include <algorithm>
+
+namespace conductor::sync {
+
+namespace {
+
+Membership session_membership(const SessionConfig& c) {
+  Membership m;
+  m.cluster_id = c.cluster_id;
+  m.self = c.self;
+  m.add(c.self);
+  m.add(c.peer);
+  return m;
+}
+
+KeyRing session_keys(const SessionConfig& c) {
+  // Built element by element: GCC 12 at -O2 miscompiled assigning the key into a slot of a local
+  // KeyRing that was then returned (the Receiver saw an empty slot).
+  KeyRing k{};
+  for (size_t i = 0; i < kKeySlots; ++i) {
+    if (i == c.key_number) k.slots[i].emplace(c.key);
+  }
+  return k;
+}
+
+bool is_flow(RecordType t) {
+  switch (t) {
+    case RecordType::kNewV4: case RecordType::kUpdateV4: case RecordType::kDeleteV4:
+    case RecordType::kNewV6: case RecordType::kUpdateV6: case RecordType::kDeleteV6: return true;
+    default: return false;
+  }
+}
+
+// ACK/NACK frames stay well inside any sync MTU.
+constexpr size_t kReplyPayload = max_payload_for_mtu(kDefaultMtu, true);
+
+}  // namespace
+
+Session::Session(SessionConfig config, BackupStore& store)
+    : config_(std::move(config)), store_(store), receiver_(session_membership(config_), session_keys(config_), config_.log) {}
+
+void Session::add_missing(TimePoint now, uint32_t from, uint32_t to) {
+  if (from > to) return;
+  const uint64_t count = uint64_t{to} - from + 1;
+  if (missing_.size() + count > config_.max_missing) {
+    unrepairable(now);
+    return;
+  }
+  stats_.gaps += count;
+  for (uint64_t s = from; s <= to; ++s) missing_.emplace(static_cast<uint32_t>(s), Missing{now + config_.nack_delay, 0});
+}
+
+void Session::unrepairable(TimePoint) {
+  ++stats_.unrepairable;
+  missing_.clear();
+  in_sync_ = false;
+  last_full_sync_frame_ = TimePoint::min();  // ask at once, even if a full sync was under way
+  last_request_ = TimePoint::min();
+}
+
+uint32_t Session::contiguous() const { return missing_.empty() ? highest_ : missing_.begin()->first - 1; }
+
+void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
+  auto f = receiver_.receive(data, size);
+  if (!f) return;
+  const FrameHeader& h = f->header;
+  if (h.source != config_.peer) {
+    ++stats_.foreign;
+    return;
+  }
+  ++stats_.frames;
+  const uint32_t s = h.sequence;
+  if (!known_ || h.epoch != epoch_) {  // the codec drops older epochs, so this one is newer
+    if (known_) ++stats_.new_epochs;
+    known_ = true;
+    epoch_ = h.epoch;
+    missing_.clear();
+    acked_ = 0;
+    in_sync_ = false;
+    last_full_sync_frame_ = TimePoint::min();
+    last_request_ = TimePoint::min();
+    // From the epoch's first frame on, gaps are tracked; joining later, what came before is unknown and
+    // only a full sync brings it (requested below, since the session is not in sync).
+    highest_ = s == 1 ? 0 : s - 1;
+  }
+  if (s > highest_) {
+    add_missing(now, highest_ + 1, s - 1);
+    highest_ = s;
+  } else if (auto it = missing_.find(s); it != missing_.end()) {
+    missing_.erase(it);
+    ++stats_.reordered;
+  }
+  const bool full_sync_frame = h.flags & kFlagFullSync;
+  if (full_sync_frame) last_full_sync_frame_ = now;
+  for (const Record& r : f->records) {
+    if (is_flow(r.type)) {
+      store_.apply(h.source, h.epoch, s, full_sync_frame, r);
+      continue;
+    }
+    switch (r.type) {
+      case RecordType::kFullSyncBegin:
+        last_full_sync_frame_ = now;
+        break;
+      case RecordType::kFullSyncEnd:
+        store_.apply(h.source, h.epoch, s, full_sync_frame, r);
+        last_full_sync_frame_ = now;
+        if (r.session >= 1 && r.session <= s) {
+          in_sync_ = true;
+          // Frames before the full sync no longer matter: its snapshot already reflects them.
+          missing_.erase(missing_.begin(), missing_.lower_bound(r.session));
+        }
+        break;
+      case RecordType::kNack:  // in a RETRANSMIT frame: the echo of the NACK it answers
+        if ((h.flags & kFlagRetransmit) && r.epoch == epoch_ && r.first_seq <= r.last_seq) {
+          auto lo = missing_.lower_bound(r.first_seq);
+          auto hi = missing_.upper_bound(r.last_seq);
+          stats_.repaired += static_cast<uint64_t>(std::distance(lo, hi));
+          missing_.erase(lo, hi);
+        }
+        break;
+      case RecordType::kHeartbeat:
+        if (r.first_seq > highest_) {
+          stats_.tail_losses += r.first_seq - highest_;
+          add_missing(now, highest_ + 1, r.first_seq);
+          highest_ = r.first_seq;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (h.flags & kFlagAckRequest) ack_now_ = true;
+  on_timer(now);
+}
+
+void Session::send(std::vector<Record> records) {
+  for (auto& frame : batch_records(records, kReplyPayload)) {
+    FrameHeader h;
+    h.key_number = config_.key_number;
+    h.cluster_id = config_.cluster_id;
+    h.source = config_.self;
+    h.destination = config_.peer;
+    h.epoch = config_.epoch;
+    h.sequence = ++seq_;
+    auto bytes = encode_frame(h, frame, config_.key);
+    assert(bytes);
+    out_.push_back(std::move(*bytes));
+    ++stats_.frames_sent;
+  }
+}
+
+void Session::on_timer(TimePoint now) {
+  if (!known_) return;
+  std::vector<Record> reply;
+  // NACKs for missing sequences that are due, as ranges.
+  bool give_up = false;
+  for (auto& [seq, m] : missing_) {
+    if (m.due > now) continue;
+    if (++m.attempts > config_.nack_attempts) {
+      give_up = true;
+      break;
+    }
+    m.due = now + config_.nack_retry;
+    if (!reply.empty() && reply.back().last_seq + 1 == seq) {
+      reply.back().last_seq = seq;
+    } else {
+      reply.push_back(nack_record(epoch_, seq, seq));
+    }
+  }
+  if (give_up) {
+    reply.clear();
+    unrepairable(now);
+  }
+  stats_.nacks_sent += reply.size();
+  // A full sync when not in sync and none is arriving.
+  if (!in_sync_ && now >= last_request_ + config_.full_sync_retry &&
+      now >= last_full_sync_frame_ + config_.full_sync_retry) {
+    reply.push_back(nack_record(epoch_, 0, 0));
+    last_request_ = now;
+    ++stats_.full_sync_requests;
+  }
+  // Cumulative ACK.
+  const uint32_t upto = contiguous();
+  if (upto > acked_ && (ack_now_ || now >= last_ack_ + config_.ack_interval)) {
+    reply.push_back(ack_record(epoch_, acked_ + 1, upto));
+    acked_ = upto;
+    last_ack_ = now;
+    ack_now_ = false;
+    ++stats_.acks_sent;
+  }
+  if (!reply.empty()) send(std::move(reply));
+}
+
+TimePoint Session::next_deadline() const {
+  if (!known_) return kNever;
+  TimePoint t = kNever;
+  for (const auto& [seq, m] : missing_) t = std::min(t, m.due);
+  if (!in_sync_) t = std::min(t, std::max(last_request_, last_full_sync_frame_) + config_.full_sync_retry);
+  if (contiguous() > acked_) t = std::min(t, ack_now_ ? TimePoint::min() : last_ack_ + config_.ack_interval);
+  return t;
+}
+
+std::vector<std::vector<uint8_t>> Session::take_output() {
+  std::vector<std::vector<uint8_t>> out;
+  out.swap(out_);
+  return out;
+}
+
+}  // namespace conductor::sync

@@ -1,0 +1,113 @@
+// HyperSync receive session for one source (docs/hypersync.md §12.2): the backup's side of reliable
+// delivery, on top of Receiver (every receive check of the codec) and a BackupStore. Sans-I/O: frames
+// and a clock in, ACK/NACK frames out (take_output()), on_timer() at next_deadline().
+//
+//   Gaps. The session tracks the highest sequence accepted in the source's epoch and the missing ones
+//   below it (at most `max_missing`). A missing sequence is NACKed after `nack_delay` (it may only be
+//   reordered), then again every `nack_retry` until it arrives or a RETRANSMIT frame echoes a NACK
+//   covering it (the sender resent the current state of its connections). After `nack_attempts`
+//   NACKs, or when a gap is larger than `max_missing`, the gap is unrepairable: full-sync request.
+//   A HEARTBEAT above the highest accepted sequence reveals lost tail frames the same way.
+//   NACK ranges go out as NACK(epoch, first, last) records, as many as fit one frame.
+//
+//   ACKs. Every `ack_interval` (and at once when a frame asks with ACK_REQUEST) the session ACKs
+//   (epoch, first, last) where last is the highest sequence below which nothing is missing any more
+//   and first the lowest it has not acknowledged before. The sender then forgets those frames.
+//
+//   Full sync. A session is "in sync" once a full sync of the source's current epoch has been
+//   committed (FULL_SYNC_END). Until then, and whenever a gap is unrepairable, it asks for one with
+//   NACK(epoch, 0, 0) — sequence 0 is never used, so the range 0..0 means "everything" — at once,
+//   then every `full_sync_retry` as long as no full-sync frame arrives. A fresh session (a backup
+//   that restarted) therefore asks at the first frame it hears, unless that frame is the start of the
+//   source's epoch (sequence 1: the sender's own start-up full sync is on its way).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "host/sync/backup_store.hpp"
+#include "host/sync/codec.hpp"
+#include "host/sync/sync_types.hpp"
+
+namespace conductor::sync {
+
+struct SessionConfig {
+  uint16_t cluster_id = 0;
+  uint8_t self = 0;                  // member_byte() of this backup
+  uint8_t peer = 0;                  // member_byte() of the primary this session listens to
+  uint32_t epoch = 1;                // this backup's epoch for its ACK/NACK frames (greater after a restart)
+  SipKey key{};
+  uint8_t key_number = 0;
+  Duration ack_interval = std::chrono::milliseconds{20};
+  Duration nack_delay = std::chrono::microseconds{500};
+  Duration nack_retry = std::chrono::milliseconds{20};
+  unsigned nack_attempts = 8;
+  size_t max_missing = 1024;
+  Duration full_sync_retry = std::chrono::milliseconds{250};
+  Receiver::LogSink log{};           // reject lines (default stderr)
+};
+
+struct SessionStats {
+  uint64_t frames = 0;               // accepted from the peer
+  uint64_t foreign = 0;              // accepted but from another source (the transport misrouted it)
+  uint64_t gaps = 0;                 // sequences found missing
+  uint64_t reordered = 0;            // missing sequences that arrived late
+  uint64_t repaired = 0;             // missing sequences answered by a NACK echo
+  uint64_t nacks_sent = 0;           // NACK records (ranges)
+  uint64_t acks_sent = 0;
+  uint64_t full_sync_requests = 0;
+  uint64_t unrepairable = 0;         // gaps given up on (attempts used up or too large)
+  uint64_t tail_losses = 0;          // sequences revealed missing by a heartbeat
+  uint64_t frames_sent = 0;
+  uint64_t new_epochs = 0;
+};
+
+class Session final : public SyncEndpoint {
+ public:
+  Session(SessionConfig config, BackupStore& store);
+
+  void on_frame(TimePoint now, const uint8_t* data, size_t size) override;
+  void on_timer(TimePoint now) override;
+  TimePoint next_deadline() const override;
+  std::vector<std::vector<uint8_t>> take_output() override;
+
+  bool in_sync() const { return in_sync_; }
+  uint32_t source_epoch() const { return epoch_; }
+  uint32_t highest() const { return highest_; }
+  size_t missing() const { return missing_.size(); }
+  const SessionStats& stats() const { return stats_; }
+  const RxCounters& counters() const { return receiver_.counters(); }
+  const SessionConfig& config() const { return config_; }
+
+ private:
+  struct Missing {
+    TimePoint due{};
+    unsigned attempts = 0;
+  };
+  void add_missing(TimePoint now, uint32_t from, uint32_t to);  // inclusive
+  void unrepairable(TimePoint now);
+  uint32_t contiguous() const;  // everything up to here is received or answered
+  void send(std::vector<Record> records);
+
+  SessionConfig config_;
+  BackupStore& store_;
+  Receiver receiver_;
+  bool known_ = false;         // an epoch of the source has been seen
+  uint32_t epoch_ = 0;
+  uint32_t highest_ = 0;
+  std::map<uint32_t, Missing> missing_;
+  uint32_t acked_ = 0;         // highest sequence ACKed
+  bool ack_now_ = false;
+  TimePoint last_ack_ = TimePoint::min();
+  bool in_sync_ = false;
+  bool want_full_sync_ = false;
+  TimePoint last_full_sync_frame_ = TimePoint::min();
+  TimePoint last_request_ = TimePoint::min();
+  uint32_t seq_ = 0;           // our own frames
+  std::vector<std::vector<uint8_t>> out_;
+  SessionStats stats_;
+};
+
+}  // namespace conductor::sync
