@@ -22,6 +22,7 @@ echo "bench: flow table (model vs DPDK rte_hash, occupancy, RTL ops per clock) .
 
 echo "bench: HyperSync codec (bytes per change vs conntrackd / pfsync, frames per second) ..."
 "$build/tests/bench_sync/bench_sync" --benchmark_out="$out/sync.json" --benchmark_out_format=json
+"$build/tests/bench_sync_encoder/bench_sync_encoder" --benchmark_out="$out/sync_encoder.json" --benchmark_out_format=json  # RTL records/clock, model frames/s vs codec
 
 echo "bench: conductor_core in Verilator ..."
 "$build/tests/bench_core/bench_core" --frames "${BENCH_FRAMES:-200000}" --out "$out/core.json" >/dev/null
