@@ -6,12 +6,14 @@
 
 #include "host/conductor/sim_options.hpp"
 #include "host/conductor/sim_run.hpp"
+#include "host/member/member_agent.hpp"
 
 namespace {
 
 const char* const kUsage = R"(usage: conductor <command> [flags]
 commands:
   sim     run frames through the Conductor pipeline (conductor sim --help)
+  member  send this member's heartbeats and load to the orchestrators (conductor member --help)
 )";
 
 }  // namespace
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "member") return conductor::member::member_main(args);
   if (cmd == "sim") {
     for (const auto& a : args) {
       if (a == "--help" || a == "-h") {
