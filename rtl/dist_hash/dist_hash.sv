@@ -5,8 +5,9 @@
 // module for the HLS output and the same bench verifies it. Semantics: docs/architecture.md.
 //
 // Pipeline (one global enable: every stage advances when the output register is free or drained):
-//   S0 key register -> S1 hash-input bytes (port rule, canonical order) -> S2 Toeplitz partial XORs
-//   -> S3 hash, bucket -> S4 bucket-table read -> S5 DECISION register.
+//   S0 key register -> S1 hash-input bytes (port rule; in the symmetric modes the canonical order
+//   of rtl/flow_table/flow_canon.sv) -> S2 Toeplitz partial XORs -> S3 hash, bucket
+//   -> S4 bucket-table read -> S5 DECISION register.
 // Latency: LatencyCycles clocks from the input handshake to m_dec_TVALID.
 `default_nettype none
 
@@ -150,24 +151,59 @@ module dist_hash
   assign k_l4    = key_q[conductor_regs_pkg::FLOW_KEY_L4_VALID_LSB];
   assign k_ip    = key_q[conductor_regs_pkg::FLOW_KEY_IP_VALID_LSB];
 
-  logic ports_in, sym, swap;
+  // The symmetric modes hash the canonical key: flow_canon orders the endpoints exactly as the flow
+  // table keys a connection (lower address first, the lower port on equal addresses; ports only for
+  // TCP, UDP and SCTP with L4_VALID and not IS_FRAG), so the rule exists once in the RTL. Symmetric
+  // L4 takes its addresses and ports; symmetric IP pair its addresses (on equal addresses the order
+  // is moot) and no ports; Microsoft RSS keeps the packet's direction, with ports for TCP and UDP.
+  localparam int unsigned CKeyBits = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;
+  logic [CKeyBits-1:0] ckey;
+  logic                ckey_valid;
+  flow_canon u_canon (
+    .key_i   (key_q),
+    .ckey_o  (ckey),
+    .valid_o (ckey_valid)
+  );
+
+  logic [127:0] c_a, c_b;
+  logic [15:0]  c_aport, c_bport;
+  assign c_a     = ckey[conductor_regs_pkg::FLOW_ENTRY_A_ADDR_LSB +: 128];
+  assign c_b     = ckey[conductor_regs_pkg::FLOW_ENTRY_B_ADDR_LSB +: 128];
+  assign c_aport = ckey[conductor_regs_pkg::FLOW_ENTRY_A_PORT_LSB +: 16];
+  assign c_bport = ckey[conductor_regs_pkg::FLOW_ENTRY_B_PORT_LSB +: 16];
+
+  // Canonical-key fields the hash input does not use (protocol, family, security group: S1 reads
+  // them from the key), and its valid (IP_VALID, read from the key as k_ip).
+  logic unused_canon;
+  assign unused_canon = ^{ckey[CKeyBits-1:conductor_regs_pkg::FLOW_ENTRY_B_PORT_LSB+16], ckey_valid};
+
+  logic rss_ports;
   logic [127:0] a_src, a_dst;
   logic [15:0]  p_src, p_dst;
   logic [InBits-1:0] hin_d, hin_q;  // byte 0 of the hash input in bits InBits-1 -: 8
 
   always_comb begin
+    rss_ports = k_l4 && !k_frag && (k_proto == 8'd6 || k_proto == 8'd17);
     unique case (mode)
-      2'd1:    ports_in = k_l4 && !k_frag &&
-                          (k_proto == 8'd6 || k_proto == 8'd17 || k_proto == 8'd132);
-      2'd2:    ports_in = 1'b0;
-      default: ports_in = k_l4 && !k_frag && (k_proto == 8'd6 || k_proto == 8'd17);
+      2'd1: begin  // symmetric L4
+        a_src = c_a;
+        a_dst = c_b;
+        p_src = c_aport;
+        p_dst = c_bport;
+      end
+      2'd2: begin  // symmetric IP pair
+        a_src = c_a;
+        a_dst = c_b;
+        p_src = 16'd0;
+        p_dst = 16'd0;
+      end
+      default: begin  // Microsoft RSS (0; 3 is reserved and behaves alike)
+        a_src = k_src;
+        a_dst = k_dst;
+        p_src = rss_ports ? k_sport : 16'd0;
+        p_dst = rss_ports ? k_dport : 16'd0;
+      end
     endcase
-    sym  = (mode == 2'd1) || (mode == 2'd2);
-    swap = sym && ((k_src > k_dst) || (k_src == k_dst && ports_in && k_sport > k_dport));
-    a_src = swap ? k_dst : k_src;
-    a_dst = swap ? k_src : k_dst;
-    p_src = ports_in ? (swap ? k_dport : k_sport) : 16'd0;
-    p_dst = ports_in ? (swap ? k_sport : k_dport) : 16'd0;
     hin_d = '0;
     if (k_ip) begin
       if (k_v6) hin_d = {a_src, a_dst, p_src, p_dst};
