@@ -127,4 +127,27 @@ ConfigDiff diff(const ClusterConfig& old, const ClusterConfig& now) {
   return d;
 }
 
+ClusterConfig apply_live(const ClusterConfig& old, const ClusterConfig& now) {
+  ClusterConfig r = now;
+  r.device = old.device;
+  r.control.socket = old.control.socket;
+  r.control.socket_group = old.control.socket_group;
+  r.control.metrics = old.control.metrics;
+  r.sync.port = old.sync.port;
+  r.timers.heartbeat_port = old.timers.heartbeat_port;
+  r.sites = old.sites;
+  for (Site& s : r.sites)
+    if (const Site* n = now.site(s.id)) {
+      const uint8_t vrid = s.vrid;
+      s = *n;
+      s.vrid = vrid;
+    }
+  r.orchestrators = old.orchestrators;
+  for (Orchestrator& o : r.orchestrators)
+    if (const Orchestrator* n = now.orchestrator(o.name)) o.priority = n->priority;
+  for (SecurityGroup& g : r.groups)
+    if (const SecurityGroup* og = old.group(g.name)) g.id = og->id;
+  return r;
+}
+
 }  // namespace conductor::config

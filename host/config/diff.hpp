@@ -62,4 +62,11 @@ struct ConfigDiff {
 
 ConfigDiff diff(const ClusterConfig& old, const ClusterConfig& now);
 
+// What a running daemon applies on reload: `now` with every restart-only value taken from `old`
+// (the device, the control socket, its group and the metrics endpoint, the sync and heartbeat
+// ports, the set of sites and orchestrators, sites' VRIDs, orchestrators' site, address and
+// interface, the ids of groups that exist in both). diff(old, apply_live(old, now)) has no restart
+// changes.
+ClusterConfig apply_live(const ClusterConfig& old, const ClusterConfig& now);
+
 }  // namespace conductor::config

@@ -167,6 +167,32 @@ TEST(ConfigDiff, RestartNeededChanges) {
   EXPECT_EQ(d.rebalance, std::vector<std::string>{"sg1"});
 }
 
+TEST(ConfigDiff, ApplyLiveKeepsRestartOnlyValues) {
+  const ClusterConfig a = example();
+  ClusterConfig b = a;
+  b.device.type = DeviceType::kSoft;
+  b.control.socket = "/tmp/conductord.sock";
+  b.sync.port = 8118;
+  b.timers.heartbeat_port = 9117;
+  b.sites[0].vrid = 11;
+  b.sites[0].advert_interval_cs = 50;                  // live
+  b.orchestrators[0].address = *parse_ip("198.18.0.9");
+  b.orchestrators[0].priority = 150;                   // live
+  b.orchestrators[1].interface = "veth1";
+  b.orchestrators.pop_back();
+  b.groups[0].id = 2;
+  b.members[0].weight = 50;                            // live
+  const ClusterConfig r = apply_live(a, b);
+  const ConfigDiff d = diff(a, r);
+  EXPECT_FALSE(d.needs_restart());
+  EXPECT_EQ(lines(d), (std::vector<std::string>{
+                          "[site 0] advert-interval: 200ms -> 500ms (live)",
+                          "[orchestrator east-a] priority: 200 -> 150 (live)",
+                          "[member 0/0] weight: 100 -> 50 (live)",
+                      }));
+  EXPECT_TRUE(diff(b, apply_live(b, b)).empty());
+}
+
 TEST(ConfigDiff, SitesAndGroupsAddedAndRemoved) {
   const ClusterConfig a = example();
   ClusterConfig b = a;

@@ -1,0 +1,28 @@
+// The backup map (steer.BACKUP, docs/architecture.md "Correction layer"): which local backup (same
+// site) and remote backup (other site) the connections owned by each member get. The rule
+// (the one `conductor sim` programs, docs/architecture.md; conductord's Controller uses this copy,
+// in its own library so that `conductor sim` can link it too):
+//   - only members with a non-zero weight in `candidates` take part (the caller passes the members
+//     that can serve: configured weight, admin up, alive, site online);
+//   - local backup of member m = the next candidate of m's site after m by member id, cyclically
+//     (none when m is its site's only candidate);
+//   - remote backup of m = the candidate with m's member id in the other site if there is one, else
+//     the other site's candidate with the smallest id (none when the other site has no candidate);
+//   - members that are not candidates get an empty entry (0).
+// So the load of a failed member lands on one neighbour in its site, spread evenly over a site
+// whose members fail one after another, and a whole site maps onto the other site member by member.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "host/alloc/bucket_allocator.hpp"
+
+namespace conductor {
+
+// 128 BACKUP_ENTRY words, index site*64 + member.
+using BackupMap = std::array<uint16_t, 128>;
+
+BackupMap compute_backup_map(const Weights& candidates);
+
+}  // namespace conductor

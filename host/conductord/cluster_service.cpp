@@ -1,0 +1,360 @@
+// The cluster membership service; see cluster_service.hpp.
+#include "host/conductord/cluster_service.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "host/cluster/cluster_core.hpp"
+
+namespace conductor::daemon {
+
+namespace cl = conductor::cluster;
+
+namespace {
+
+constexpr std::string_view kComponent = "cluster";
+
+// [timers] heartbeat-port (the configuration has it once the daemon's config carries the key).
+template <class T>
+auto port_of(const T& t, int) -> decltype(static_cast<uint16_t>(t.heartbeat_port)) {
+  return t.heartbeat_port;
+}
+template <class T>
+uint16_t port_of(const T&, long) {
+  return cl::kDefaultHeartbeatPort;
+}
+
+std::string id_text(MemberId id) { return std::to_string(id.site) + "/" + std::to_string(id.member); }
+
+std::string ms3(cl::Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+struct Listen {
+  config::IpAddress address{};
+  bool any = false;  // no --name: every local address
+  uint16_t port = 0;
+  std::string text() const {
+    return (any ? std::string(address.is_v4() ? "0.0.0.0" : "[::]") : address.to_string()) + ":" + std::to_string(port);
+  }
+  friend bool operator==(const Listen&, const Listen&) = default;
+};
+
+Expected<Listen> listen_for(const config::ClusterConfig& c, const std::string& self) {
+  Listen l;
+  l.port = port_of(c.timers, 0);
+  if (self.empty()) {
+    l.any = true;
+    return l;
+  }
+  const config::Orchestrator* o = c.orchestrator(self);
+  if (!o) return make_error(Errc::kNotFound, "cluster: --name " + self + " names no [orchestrator " + self + "]");
+  l.address = o->address;
+  return l;
+}
+
+Expected<int> open_socket(const Listen& l) {
+  const bool v4 = l.address.is_v4();
+  const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return make_error(Errc::kIo, std::string("cluster: socket: ") + std::strerror(errno));
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (v4) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(l.port);
+    if (!l.any) std::memcpy(&a->sin_addr, l.address.bytes.data(), 4);
+    len = sizeof *a;
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(l.port);
+    std::memcpy(&a->sin6_addr, l.address.bytes.data(), 16);
+    len = sizeof *a;
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+    const int e = errno;
+    ::close(fd);
+    return make_error(Errc::kIo, "cluster: cannot listen for heartbeats on " + l.text() + ": " + std::strerror(e));
+  }
+  return fd;
+}
+
+class ClusterService final : public Service {
+ public:
+  std::string_view name() const override { return kComponent; }
+
+  ~ClusterService() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status start(DaemonContext& ctx) override {
+    ctx_ = &ctx;
+    const auto now = ctx.loop.now();
+    auto core = cl::ClusterCore::create(ctx.config, cl::CoreOptions{}, now);
+    if (!core) return make_error(core.error().code, "cluster: " + core.error().message);
+    core_.emplace(std::move(*core));
+    register_commands();
+    register_metrics();
+    auto l = listen_for(ctx.config, ctx.self_name);
+    if (!l) return l.error();
+    if (Status s = open(*l); !s) return s;
+    ctx.log.info(kComponent, "start",
+                 {{"listen", listen_.text()},
+                  {"members", std::to_string(ctx.config.members.size())},
+                  {"heartbeat-interval-ms", ms3(ctx.config.timers.heartbeat_interval)},
+                  {"heartbeat-timeout-ms", ms3(ctx.config.timers.heartbeat_timeout)},
+                  {"autoscale-policies", std::to_string(ctx.config.autoscale.size())}});
+    rearm();
+    return ok_status();
+  }
+
+  void reload(DaemonContext& ctx, const config::ClusterConfig& /*old_config*/) override {
+    ctx_ = &ctx;
+    const auto now = ctx.loop.now();
+    auto r = core_->reload(ctx.config, now);
+    if (!r) {
+      ctx.log.error(kComponent, "reconfigure-failed", {{"error", r.error().message}, {"kept", "running settings"}});
+      return;
+    }
+    carry_out(now, *r);
+    auto l = listen_for(ctx.config, ctx.self_name);
+    if (l && !(*l == listen_)) {
+      close();
+      if (Status s = open(*l); !s) ctx.log.error(kComponent, "listen-failed", {{"error", s.error().message}});
+      else ctx.log.info(kComponent, "listen", {{"listen", listen_.text()}});
+    }
+    rearm();
+  }
+
+  void stop(Clock::time_point /*now*/) override {
+    close();
+    if (timer_ != 0) ctx_->loop.cancel_timer(timer_);
+    timer_ = 0;
+    if (core_) ctx_->log.info(kComponent, "stop", {{"heartbeats", std::to_string(core_->liveness().stats().accepted)}});
+  }
+
+ private:
+  Status open(const Listen& l) {
+    auto fd = open_socket(l);
+    if (!fd) return fd.error();
+    fd_ = *fd;
+    listen_ = l;
+    ctx_->loop.watch_fd(fd_, [this](Clock::time_point t) { on_readable(t); });
+    return ok_status();
+  }
+  void close() {
+    if (fd_ < 0) return;
+    ctx_->loop.unwatch_fd(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+  void on_readable(Clock::time_point now) {
+    uint8_t buf[512];
+    for (int i = 0; i < 256; ++i) {  // bounded: the loop comes back while more are queued
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n < 0) break;
+      const auto before = core_->rejects();
+      carry_out(now, core_->on_datagram(now, std::span<const uint8_t>(buf, static_cast<size_t>(n))));
+      const auto& after = core_->rejects();
+      for (size_t r = 0; r < after.size(); ++r) {
+        if (after[r] == before[r]) continue;
+        reject_counters_[r]->inc();
+        // A stream of bad datagrams is logged at most once a second.
+        if (now - last_reject_log_ >= std::chrono::seconds{1}) {
+          ctx_->log.warn(kComponent, "heartbeat-rejected", {{"error", core_->last_reject()}});
+          last_reject_log_ = now;
+        }
+      }
+    }
+    update_gauges();
+    rearm();
+  }
+
+  void on_timer(Clock::time_point now) {
+    timer_ = 0;
+    carry_out(now, core_->on_timer(now));
+    update_gauges();
+    rearm();
+  }
+
+  void rearm() {
+    if (timer_ != 0) ctx_->loop.cancel_timer(timer_);
+    timer_ = 0;
+    if (auto d = core_->next_deadline()) timer_ = ctx_->loop.add_timer(*d, [this](Clock::time_point t) { on_timer(t); });
+  }
+
+  void carry_out(Clock::time_point now, const cl::CoreActions& actions) {
+    using K = cl::CoreAction::Kind;
+    Controller& ctl = ctx_->controller;
+    for (const auto& a : actions) {
+      Status st = ok_status();
+      Logger::Fields f{{"reason", a.reason}};
+      switch (a.kind) {
+        case K::kMemberHealth:
+          f.insert(f.begin(), {"member", id_text(a.member)});
+          if (!a.up) {
+            f.emplace_back("silent-ms", ms3(a.silent_for));
+            failovers_->inc();
+            detection_->set(static_cast<double>(a.silent_for.count()) / 1e6);
+          }
+          ctx_->log.log(a.up ? config::LogLevel::kInfo : config::LogLevel::kWarn, kComponent,
+                        a.up ? "member-up" : "member-down", std::move(f));
+          break;
+        case K::kSiteOnline:
+          f.insert(f.begin(), {"site", std::to_string(a.site)});
+          if (!a.up) site_losses_->inc();
+          ctx_->log.log(a.up ? config::LogLevel::kInfo : config::LogLevel::kWarn, kComponent,
+                        a.up ? "site-online" : "site-offline", std::move(f));
+          break;
+        case K::kActiveSite:
+          f.insert(f.begin(), {"site", std::to_string(a.site)});
+          f.emplace_back("controller-active-site", std::to_string(ctl.active_site()));
+          active_changes_->inc();
+          ctx_->log.warn(kComponent, "active-site", std::move(f));
+          break;
+        case K::kSetWeight:
+          f.insert(f.begin(), {"weight", std::to_string(a.weight)});
+          f.insert(f.begin(), {"member", id_text(a.member)});
+          f.insert(f.begin(), {"group", a.group});
+          ctx_->log.info(kComponent, "autoscale-weight", std::move(f));
+          break;
+        case K::kAddMember:
+          f.insert(f.begin(), {"member", id_text(a.member)});
+          f.insert(f.begin(), {"group", a.group});
+          decision_counter(a.group, "scale-out").inc();
+          ctx_->log.info(kComponent, "scale-out", std::move(f));
+          break;
+        case K::kStartFullSync:
+          // The HyperSync full sync to a joining member is not wired into conductord yet: it is
+          // taken as done at once (the member then syncs through its own HyperSync session).
+          f.insert(f.begin(), {"member", id_text(a.member)});
+          f.emplace_back("sync", "no HyperSync transport in conductord yet: taken as done");
+          ctx_->log.info(kComponent, "full-sync", std::move(f));
+          pending_sync_.push_back(a.member);
+          break;
+        case K::kRemoveMember:
+          f.insert(f.begin(), {"member", id_text(a.member)});
+          f.insert(f.begin(), {"group", a.group});
+          ctx_->log.info(kComponent, "scale-in-removed", std::move(f));
+          break;
+      }
+      st = apply_cluster_action(ctl, a);
+      if (a.kind == K::kSetWeight && a.weight == 0 && a.reason.rfind("scale-in", 0) == 0)
+        decision_counter(a.group, "scale-in").inc();
+      if (!st) {
+        controller_errors_->inc();
+        ctx_->log.error(kComponent, "controller-refused",
+                        {{"action", std::string(cl::core_action_name(a.kind))}, {"error", st.error().message}});
+      }
+    }
+    // Syncs taken as done produce the weight step at once (ordered after the add).
+    while (!pending_sync_.empty()) {
+      const MemberId m = pending_sync_.front();
+      pending_sync_.erase(pending_sync_.begin());
+      carry_out(now, core_->on_sync_done(now, m));
+    }
+  }
+
+  Counter& decision_counter(const std::string& group, const char* kind) {
+    return ctx_->metrics.counter("conductord_cluster_autoscale_decisions_total", "Auto-scaling decisions",
+                                 {{"group", group}, {"kind", kind}});
+  }
+
+  void register_metrics() {
+    Metrics& m = ctx_->metrics;
+    failovers_ = &m.counter("conductord_cluster_member_failures_total", "Members marked down by missed heartbeats or leaving");
+    site_losses_ = &m.counter("conductord_cluster_site_losses_total", "Sites marked offline by the cluster service");
+    active_changes_ = &m.counter("conductord_cluster_active_site_changes_total", "ActiveSite changes decided by the cluster service");
+    controller_errors_ = &m.counter("conductord_cluster_controller_errors_total", "Cluster actions the Controller refused");
+    detection_ = &m.gauge("conductord_cluster_last_detection_seconds", "Time from a failed member's last heartbeat to it being marked down (last failure)");
+    up_ = &m.gauge("conductord_cluster_members_up", "Members whose heartbeats arrive");
+    down_ = &m.gauge("conductord_cluster_members_down", "Members marked down");
+    unknown_ = &m.gauge("conductord_cluster_members_unknown", "Members not heard since start");
+    active_ = &m.gauge("conductord_cluster_active_site", "ActiveSite as the cluster service sees it");
+    heartbeats_ = &m.gauge("conductord_cluster_heartbeats_accepted", "Heartbeats accepted since start");
+    for (size_t r = 0; r < cl::kHeartbeatRejectCount; ++r)
+      reject_counters_[r] = &m.counter("conductord_cluster_heartbeat_rejects_total", "Heartbeat datagrams rejected, by reason",
+                                       {{"reason", std::string(cl::heartbeat_reject_name(static_cast<cl::HeartbeatReject>(r)))}});
+    update_gauges();
+  }
+
+  void update_gauges() {
+    uint32_t up = 0, down = 0, unknown = 0;
+    for (const auto& [id, m] : core_->liveness().members()) {
+      if (m.health == cl::Health::kUp) ++up;
+      else if (m.health == cl::Health::kDown) ++down;
+      else ++unknown;
+    }
+    up_->set(up);
+    down_->set(down);
+    unknown_->set(unknown);
+    active_->set(core_->sites().active_site());
+    heartbeats_->set(static_cast<double>(core_->liveness().stats().accepted));
+  }
+
+  void register_commands() {
+    ctx_->commands.add("show liveness",
+                       "show liveness: each member's heartbeats (health, last heard, load, losses), sites as heartbeats see them",
+                       [this](const std::vector<std::string>& a) -> Expected<std::string> {
+                         if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show liveness");
+                         const auto now = ctx_->loop.now();
+                         return "listening on " + listen_.text() + "\n" + core_->show_members(now) + core_->show_sites(now);
+                       });
+    ctx_->commands.add("show autoscale", "show autoscale: per policy its members, load, hold timers, phase and decisions with reasons",
+                       [this](const std::vector<std::string>& a) -> Expected<std::string> {
+                         if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show autoscale");
+                         return core_->show_autoscale(ctx_->loop.now());
+                       });
+  }
+
+  DaemonContext* ctx_ = nullptr;
+  std::optional<cl::ClusterCore> core_;
+  Listen listen_{};
+  int fd_ = -1;
+  uint64_t timer_ = 0;
+  std::vector<MemberId> pending_sync_;
+  Clock::time_point last_reject_log_{};
+  Counter* failovers_ = nullptr;
+  Counter* site_losses_ = nullptr;
+  Counter* active_changes_ = nullptr;
+  Counter* controller_errors_ = nullptr;
+  Gauge* detection_ = nullptr;
+  Gauge* up_ = nullptr;
+  Gauge* down_ = nullptr;
+  Gauge* unknown_ = nullptr;
+  Gauge* active_ = nullptr;
+  Gauge* heartbeats_ = nullptr;
+  std::array<Counter*, cl::kHeartbeatRejectCount> reject_counters_{};
+};
+
+}  // namespace
+
+Status apply_cluster_action(Controller& ctl, const cl::CoreAction& a) {
+  using K = cl::CoreAction::Kind;
+  switch (a.kind) {
+    case K::kMemberHealth: return ctl.set_member_health(a.member, a.up, a.reason);
+    case K::kSiteOnline: return ctl.set_site_online(a.site, a.up, a.reason);
+    case K::kSetWeight: return ctl.set_member_weight(a.member, a.weight, a.reason);
+    case K::kAddMember: return ctl.add_group_member(a.group, a.member, a.reason);
+    case K::kRemoveMember: return ctl.remove_group_member(a.group, a.member, a.reason);
+    case K::kActiveSite:
+    case K::kStartFullSync: return ok_status();
+  }
+  return ok_status();
+}
+
+std::unique_ptr<Service> make_cluster_service() { return std::make_unique<ClusterService>(); }
+
+}  // namespace conductor::daemon

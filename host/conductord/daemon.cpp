@@ -1,0 +1,785 @@
+#include "host/conductord/daemon.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "common/gen/conductor_regs.hpp"
+#include "host/conductord/ctl_protocol.hpp"
+#include "host/conductord/http.hpp"
+#include "host/config/diff.hpp"
+#include "host/config/parser.hpp"
+#include "host/device/factory.hpp"
+#include "host/traffic/generator.hpp"
+
+namespace conductor::daemon {
+
+using config::member_id_text;
+
+namespace {
+
+constexpr size_t kMaxClients = 32;
+constexpr auto kClientTimeout = std::chrono::seconds{5};
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+
+// Writes everything (the socket is made blocking with a send timeout first).
+void write_all(int fd, std::string_view data) {
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Line of `key` in the first section whose header starts with `header` ("[control]"), or of the
+// header itself when key is empty; the n-th such section (0-based). 0 when not found.
+uint32_t find_line(const std::string& text, std::string_view header, std::string_view key, int nth = 0) {
+  std::istringstream in(text);
+  std::string line;
+  uint32_t no = 0;
+  int seen = -1;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    ++no;
+    std::string t = line.substr(0, line.find('#'));
+    t.erase(0, t.find_first_not_of(" \t\r"));
+    t.erase(t.find_last_not_of(" \t\r") + 1);
+    if (!t.empty() && t[0] == '[') {
+      std::string compact;
+      for (char c : t)
+        if (c != ' ' && c != '\t') compact += c;
+      std::string want;
+      for (char c : header)
+        if (c != ' ') want += c;
+      inside = compact.rfind(want, 0) == 0;
+      if (inside) {
+        ++seen;
+        if (key.empty() && seen == nth) return no;
+      }
+      continue;
+    }
+    if (inside && seen == nth && !key.empty()) {
+      const size_t eq = t.find('=');
+      std::string k = t.substr(0, eq);
+      k.erase(k.find_last_not_of(" \t") + 1);
+      if (k == key) return no;
+    }
+  }
+  return 0;
+}
+
+std::string at(const std::string& path, uint32_t line) {
+  return line ? path + ":" + std::to_string(line) + ": " : path + ": ";
+}
+
+Expected<std::string> read_text(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return make_error(errno == ENOENT ? Errc::kNotFound : Errc::kIo, path + ": cannot open the file: " + errno_text(errno));
+  std::string text;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    text.append(buf, n);
+    if (text.size() > (1u << 20)) break;
+  }
+  std::fclose(f);
+  return text;
+}
+
+std::string pct(uint64_t part, uint64_t whole) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f%%", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+  return b;
+}
+
+std::string pad(std::string s, size_t w) {
+  if (s.size() < w) s.append(w - s.size(), ' ');
+  return s;
+}
+
+Expected<MemberId> member_arg(const std::vector<std::string>& args, std::string_view usage_text) {
+  if (args.size() != 1) return make_error(Errc::kInvalidArgument, "usage: " + std::string(usage_text));
+  const std::string& s = args[0];
+  const size_t slash = s.find('/');
+  auto num = [](std::string_view v, unsigned max) -> std::optional<unsigned> {
+    if (v.empty() || v.size() > 3) return std::nullopt;
+    unsigned n = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<unsigned>(c - '0');
+    }
+    return n <= max ? std::optional<unsigned>(n) : std::nullopt;
+  };
+  if (slash == std::string::npos)
+    return make_error(Errc::kInvalidArgument, "'" + s + "' is not a member id SITE/MEMBER (e.g. 0/3)");
+  auto site = num(std::string_view(s).substr(0, slash), kMaxSites - 1);
+  auto mem = num(std::string_view(s).substr(slash + 1), kMaxMembersPerSite - 1);
+  if (!site || !mem) return make_error(Errc::kInvalidArgument, "'" + s + "' is not a member id SITE/MEMBER (site 0..1, member 0..63)");
+  return MemberId{static_cast<uint8_t>(*site), static_cast<uint8_t>(*mem)};
+}
+
+Expected<uint64_t> number_arg(const std::string& s, uint64_t lo, uint64_t hi, std::string_view what) {
+  if (s.empty() || s.size() > 12 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return make_error(Errc::kInvalidArgument, std::string(what) + ": '" + s + "' is not a number");
+  const uint64_t v = std::stoull(s);
+  if (v < lo || v > hi)
+    return make_error(Errc::kInvalidArgument, std::string(what) + ": " + s + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+  return v;
+}
+
+
+}  // namespace
+
+std::string usage() {
+  return "usage: conductord --config FILE [--name ORCH] [--device sim|soft] [--foreground] [--check]\n"
+         "  --config FILE     the cluster configuration (docs/conductord.conf.md)\n"
+         "  --name ORCH       this daemon's [orchestrator ORCH] section\n"
+         "  --device sim|soft override [device] type\n"
+         "  --foreground      stay in the foreground (conductord never detaches; accepted for init scripts)\n"
+         "  --check           check the configuration and exit (0 valid, 2 not)\n"
+         "  --help, --version\n";
+}
+
+Expected<Options> parse_options(const std::vector<std::string>& args) {
+  Options o;
+  auto bad = [](std::string why) { return make_error(Errc::kInvalidArgument, why); };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& dst) -> Status {
+      if (i + 1 >= args.size()) return bad(a + " needs a value");
+      dst = args[++i];
+      return ok_status();
+    };
+    if (a == "--help" || a == "-h") return make_error(Errc::kNotFound, usage());
+    if (a == "--version") return make_error(Errc::kNotFound, "conductord 0.1.0\n");
+    if (a == "--config") {
+      if (Status s = value(o.config_path); !s) return s.error();
+    } else if (a == "--name") {
+      if (Status s = value(o.name); !s) return s.error();
+    } else if (a == "--device") {
+      std::string d;
+      if (Status s = value(d); !s) return s.error();
+      if (d == "sim") o.device = config::DeviceType::kSim;
+      else if (d == "soft") o.device = config::DeviceType::kSoft;
+      else return bad("--device: '" + d + "' is not a device type (sim or soft)");
+    } else if (a == "--foreground" || a == "-f") {
+      o.foreground = true;
+    } else if (a == "--check") {
+      o.check = true;
+    } else {
+      return bad("unknown argument '" + a + "'");
+    }
+  }
+  if (o.config_path.empty()) return bad("--config FILE is required");
+  return o;
+}
+
+std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const std::string& path, const std::string& text,
+                                          const Options& o) {
+  std::vector<std::string> out;
+  if (!o.name.empty() && !c.orchestrator(o.name)) {
+    std::string names;
+    for (const auto& orch : c.orchestrators) names += (names.empty() ? "" : ", ") + orch.name;
+    out.push_back(path + ": --name " + o.name + ": no [orchestrator " + o.name + "] section" +
+                  (names.empty() ? "" : " (orchestrators: " + names + ")"));
+  }
+  if (!c.control.socket_group.empty()) {
+    group g{};
+    group* res = nullptr;
+    std::vector<char> buf(16384);
+    if (::getgrnam_r(c.control.socket_group.c_str(), &g, buf.data(), buf.size(), &res) != 0 || !res)
+      out.push_back(at(path, find_line(text, "[control]", "socket-group")) + "socket-group: no group '" +
+                    c.control.socket_group + "' on this system");
+  }
+  if (c.groups.size() > 1)
+    out.push_back(at(path, find_line(text, "[security-group", "", 1)) + "[security-group " + c.groups[1].name +
+                  "]: the core has one bucket table (dist_hash does not index it by SG_ID), so conductord drives one "
+                  "security group per device; " + c.groups[0].name + " is already one");
+  return out;
+}
+
+Daemon::Daemon(Options o) : opts_(std::move(o)) {}
+
+Daemon::~Daemon() {
+  for (auto& [fd, c] : clients_) ::close(fd);
+  if (control_fd_ >= 0) ::close(control_fd_);
+  if (metrics_fd_ >= 0) ::close(metrics_fd_);
+  if (signal_fd_ >= 0) ::close(signal_fd_);
+  if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
+}
+
+int Daemon::init() {
+  auto text = read_text(opts_.config_path);
+  if (!text) {
+    std::fprintf(stderr, "conductord: %s\n", text.error().message.c_str());
+    return kExitUsage;
+  }
+  config_text_ = *text;
+  config::ParseResult r = config::parse_config(config_text_, opts_.config_path);
+  if (!r.ok()) {
+    std::fputs(r.errors_text().c_str(), stderr);
+    return kExitUsage;
+  }
+  for (const auto& w : r.warnings) std::fprintf(stderr, "%s (warning)\n", w.to_string().c_str());
+  config_ = *r.config;
+  if (opts_.device) config_.device.type = *opts_.device;
+  const auto problems = check_for_daemon(config_, opts_.config_path, config_text_, opts_);
+  if (!problems.empty()) {
+    for (const std::string& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
+    return kExitUsage;
+  }
+  if (opts_.check) {
+    std::fprintf(stderr, "%s: configuration ok\n", opts_.config_path.c_str());
+    return kExitOk;
+  }
+  log_.set_level(config_.control.log_level);
+  log_.info("daemon", "starting", {{"config", opts_.config_path}, {"name", opts_.name},
+                                   {"device", std::string(config::device_type_name(config_.device.type))},
+                                   {"pid", std::to_string(::getpid())}});
+
+  // The device: identity first, nothing is written before it is accepted.
+  auto dev = device::make_device(config_.device.type);
+  if (!dev) {
+    log_.error("device", "unavailable", {{"error", dev.error().message}});
+    std::fprintf(stderr, "conductord: %s\n", dev.error().message.c_str());
+    return kExitFailure;
+  }
+  device_ = std::move(*dev);
+  auto id = device_->identity();
+  Status ok = id ? device::check_identity(*id, device_->kind(), config_.hash.buckets) : Status(id.error());
+  if (!ok) {
+    log_.error("device", "refused", {{"error", ok.error().message}});
+    std::fprintf(stderr, "conductord: refusing the device: %s\n", ok.error().message.c_str());
+    return kExitFailure;
+  }
+  log_.info("device", "identified", {{"kind", std::string(device_->kind())}, {"id", id->to_string()}});
+
+  controller_ = std::make_unique<Controller>(*device_, log_, metrics_);
+  if (Status s = controller_->start(config_); !s) {
+    log_.error("controller", "start-failed", {{"error", s.error().message}});
+    std::fprintf(stderr, "conductord: %s\n", s.error().message.c_str());
+    return kExitFailure;
+  }
+  for (Status s : {open_signals(), open_control_socket(), open_metrics_socket()}) {
+    if (!s) {
+      log_.error("daemon", "start-failed", {{"error", s.error().message}});
+      std::fprintf(stderr, "conductord: %s\n", s.error().message.c_str());
+      return kExitFailure;
+    }
+  }
+  register_commands();
+  ctx_ = std::make_unique<DaemonContext>(DaemonContext{loop_, log_, metrics_, commands_, *controller_, config_, opts_.name});
+  services_ = make_services();
+  for (auto& svc : services_) {
+    if (Status s = svc->start(*ctx_); !s) {
+      log_.error("daemon", "service-start-failed", {{"service", std::string(svc->name())}, {"error", s.error().message}});
+      std::fprintf(stderr, "conductord: service %s: %s\n", std::string(svc->name()).c_str(), s.error().message.c_str());
+      return kExitFailure;
+    }
+    log_.info("daemon", "service-started", {{"service", std::string(svc->name())}});
+  }
+  metrics_.gauge("conductord_up", "1 while the daemon runs").set(1);
+  log_.info("daemon", "ready", {{"socket", socket_path_},
+                                {"metrics", config_.control.metrics ? config_.control.metrics->to_string() : "off"}});
+  return kExitOk;
+}
+
+int Daemon::run() {
+  loop_.run();
+  const auto now = Clock::now();
+  for (auto it = services_.rbegin(); it != services_.rend(); ++it) {
+    (*it)->stop(now);
+    log_.info("daemon", "service-stopped", {{"service", std::string((*it)->name())}});
+  }
+  if (!socket_path_.empty()) {
+    ::unlink(socket_path_.c_str());
+    socket_path_.clear();
+  }
+  log_.info("daemon", "stopped", {{"exit", std::to_string(exit_code_)}});
+  return exit_code_;
+}
+
+// ---------------------------------------------------------------- signals
+
+Status Daemon::open_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return make_error(Errc::kIo, "sigprocmask: " + errno_text(errno));
+  ::signal(SIGPIPE, SIG_IGN);
+  signal_fd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return make_error(Errc::kIo, "signalfd: " + errno_text(errno));
+  loop_.watch_fd(signal_fd_, [this](Clock::time_point now) { on_signal(now); });
+  return ok_status();
+}
+
+void Daemon::on_signal(Clock::time_point) {
+  signalfd_siginfo si{};
+  while (::read(signal_fd_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    if (si.ssi_signo == SIGHUP) {
+      metrics_.counter("conductord_signals_total", "Signals handled", {{"signal", "HUP"}}).inc();
+      (void)reload();
+    } else {
+      const char* name = si.ssi_signo == SIGTERM ? "TERM" : "INT";
+      metrics_.counter("conductord_signals_total", "Signals handled", {{"signal", name}}).inc();
+      log_.info("daemon", "stopping", {{"signal", name}});
+      loop_.stop();
+      return;
+    }
+  }
+}
+
+Status Daemon::reload() {
+  const auto t0 = Clock::now();
+  auto fail = [&](const std::string& why) -> Status {
+    metrics_.counter("conductord_reloads_total", "Configuration reloads", {{"result", "rejected"}}).inc();
+    log_.error("config", "reload-rejected", {{"file", opts_.config_path}, {"error", why}});
+    return make_error(Errc::kInvalidArgument, why);
+  };
+  auto text = read_text(opts_.config_path);
+  if (!text) return fail(text.error().message);
+  config::ParseResult r = config::parse_config(*text, opts_.config_path);
+  if (!r.ok()) {
+    std::string why = r.errors_text();
+    if (!why.empty() && why.back() == '\n') why.pop_back();
+    return fail(why);
+  }
+  config::ClusterConfig now = *r.config;
+  if (opts_.device) now.device.type = *opts_.device;
+  const auto problems = check_for_daemon(now, opts_.config_path, *text, opts_);
+  if (!problems.empty()) {
+    std::string why;
+    for (const std::string& p : problems) why += (why.empty() ? "" : "\n") + p;
+    return fail(why);
+  }
+  const config::ConfigDiff d = config::diff(config_, now);
+  for (const config::Change& c : d.changes) {
+    if (c.apply == config::Apply::kRestart)
+      log_.warn("config", "change-needs-restart", {{"change", c.to_string()}, {"kept", "the running value"}});
+    else
+      log_.info("config", "change", {{"change", c.to_string()}});
+  }
+  const config::ClusterConfig old = config_;
+  const config::ClusterConfig running = config::apply_live(old, now);
+  if (Status s = controller_->reload(old, running); !s) {
+    // The Controller refused before it wrote anything only for check_groups(); a device error
+    // leaves the new intended state (verification shows what the device holds).
+    log_.error("controller", "reload-failed", {{"error", s.error().message}});
+  }
+  config_ = running;
+  config_text_ = *text;
+  log_.set_level(config_.control.log_level);
+  for (auto& svc : services_) svc->reload(*ctx_, old);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
+  metrics_.counter("conductord_reloads_total", "Configuration reloads", {{"result", "applied"}}).inc();
+  metrics_.gauge("conductord_last_reload_seconds", "Time the last applied reload took").set(static_cast<double>(us) / 1e6);
+  log_.info("config", "reloaded", {{"changes", std::to_string(d.changes.size())},
+                                   {"restart-needed", std::to_string(d.restart().size())}, {"micros", std::to_string(us)}});
+  return ok_status();
+}
+
+// ---------------------------------------------------------------- control socket
+
+Status Daemon::open_control_socket() {
+  const std::string& path = config_.control.socket;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return make_error(Errc::kInvalidArgument, "control socket path too long: " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) return make_error(Errc::kIo, "control socket " + path + " exists and is not a socket");
+    int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool live = probe >= 0 && ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (probe >= 0) ::close(probe);
+    if (live) return make_error(Errc::kIo, "control socket " + path + ": another conductord is listening there");
+    ::unlink(path.c_str());  // left behind by a daemon that was killed
+    log_.warn("control", "stale-socket-removed", {{"socket", path}});
+  }
+  control_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (control_fd_ < 0) return make_error(Errc::kIo, "socket: " + errno_text(errno));
+  const mode_t old_mask = ::umask(0177);
+  const int b = ::bind(control_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  const int bind_errno = errno;
+  ::umask(old_mask);
+  if (b != 0) return make_error(Errc::kIo, "control socket " + path + ": bind: " + errno_text(bind_errno));
+  socket_path_ = path;
+  mode_t mode = 0600;
+  if (!config_.control.socket_group.empty()) {
+    group g{};
+    group* res = nullptr;
+    std::vector<char> buf(16384);
+    if (::getgrnam_r(config_.control.socket_group.c_str(), &g, buf.data(), buf.size(), &res) != 0 || !res)
+      return make_error(Errc::kNotFound, "socket-group: no group '" + config_.control.socket_group + "'");
+    if (::chown(path.c_str(), static_cast<uid_t>(-1), res->gr_gid) != 0)
+      return make_error(Errc::kIo, "control socket " + path + ": chown to group " + config_.control.socket_group + ": " + errno_text(errno));
+    mode = 0660;
+  }
+  if (::chmod(path.c_str(), mode) != 0) return make_error(Errc::kIo, "control socket " + path + ": chmod: " + errno_text(errno));
+  if (::listen(control_fd_, 16) != 0) return make_error(Errc::kIo, "control socket " + path + ": listen: " + errno_text(errno));
+  loop_.watch_fd(control_fd_, [this](Clock::time_point now) { on_control_accept(now); });
+  return ok_status();
+}
+
+void Daemon::close_client(int fd) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  if (it->second.timer) loop_.cancel_timer(it->second.timer);
+  loop_.unwatch_fd(fd);
+  ::close(fd);
+  clients_.erase(it);
+}
+
+void Daemon::on_control_accept(Clock::time_point now) {
+  int fd = ::accept4(control_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) return;
+  if (clients_.size() >= kMaxClients) {
+    metrics_.counter("conductord_ctl_rejected_total", "Control connections refused", {{"reason", "busy"}}).inc();
+    write_all(fd, format_response(Error{Errc::kIo, "busy: too many control connections"}));
+    ::close(fd);
+    return;
+  }
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+    log_.debug("control", "connection", {{"pid", std::to_string(cred.pid)}, {"uid", std::to_string(cred.uid)}});
+  Client c;
+  c.timer = loop_.add_timer(now + kClientTimeout, [this, fd](Clock::time_point) {
+    clients_[fd].timer = 0;
+    metrics_.counter("conductord_ctl_rejected_total", "Control connections refused", {{"reason", "timeout"}}).inc();
+    close_client(fd);
+  });
+  clients_[fd] = std::move(c);
+  loop_.watch_fd(fd, [this, fd](Clock::time_point) { on_control_readable(fd); });
+}
+
+void Daemon::on_control_readable(int fd) {
+  Client& c = clients_[fd];
+  char buf[2048];
+  ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    close_client(fd);
+    return;
+  }
+  c.in.append(buf, static_cast<size_t>(n));
+  size_t nl = c.in.find('\n');
+  if (nl == std::string::npos) {
+    if (c.in.size() > kMaxRequestBytes + 1) {
+      metrics_.counter("conductord_ctl_requests_total", "Control requests", {{"result", "rejected"}}).inc();
+      write_all(fd, format_response(Error{Errc::kInvalidArgument, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes"}));
+      close_client(fd);
+    }
+    return;
+  }
+  std::string line = c.in.substr(0, nl);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  Expected<std::string> result = make_error(Errc::kInvalidArgument, "");
+  auto words = parse_request(line);
+  if (!words) {
+    result = words.error();
+  } else {
+    std::string cmd;
+    for (const auto& w : *words) cmd += (cmd.empty() ? "" : " ") + w;
+    result = commands_.run(*words);
+    log_.info("control", "request", {{"command", cmd}, {"result", result ? "ok" : std::string(errc_name(result.error().code))}});
+  }
+  metrics_.counter("conductord_ctl_requests_total", "Control requests", {{"result", result ? "ok" : "error"}}).inc();
+  std::string out = format_response(result);
+  if (out.size() > kMaxResponseBytes) out = format_response(Error{Errc::kIo, "response larger than 1 MiB"});
+  write_all(fd, out);
+  close_client(fd);
+}
+
+// ---------------------------------------------------------------- metrics endpoint
+
+Status Daemon::open_metrics_socket() {
+  if (!config_.control.metrics) return ok_status();
+  const config::Endpoint& ep = *config_.control.metrics;
+  if (!ep.address.is_loopback()) return make_error(Errc::kInvalidArgument, "metrics: " + ep.to_string() + " is not loopback");
+  const bool v4 = ep.address.is_v4();
+  metrics_fd_ = ::socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (metrics_fd_ < 0) return make_error(Errc::kIo, "metrics socket: " + errno_text(errno));
+  int one = 1;
+  ::setsockopt(metrics_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int b;
+  if (v4) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(ep.port);
+    std::memcpy(&a.sin_addr, ep.address.bytes.data(), 4);
+    b = ::bind(metrics_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(ep.port);
+    std::memcpy(&a.sin6_addr, ep.address.bytes.data(), 16);
+    b = ::bind(metrics_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  }
+  if (b != 0) return make_error(Errc::kIo, "metrics endpoint " + ep.to_string() + ": bind: " + errno_text(errno));
+  if (::listen(metrics_fd_, 16) != 0) return make_error(Errc::kIo, "metrics endpoint: listen: " + errno_text(errno));
+  loop_.watch_fd(metrics_fd_, [this](Clock::time_point now) { on_metrics_accept(now); });
+  return ok_status();
+}
+
+void Daemon::on_metrics_accept(Clock::time_point now) {
+  int fd = ::accept4(metrics_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) return;
+  if (clients_.size() >= kMaxClients) {
+    write_all(fd, http_response(503, "text/plain", "busy\n"));
+    ::close(fd);
+    return;
+  }
+  Client c;
+  c.http = true;
+  c.timer = loop_.add_timer(now + kClientTimeout, [this, fd](Clock::time_point) {
+    clients_[fd].timer = 0;
+    close_client(fd);
+  });
+  clients_[fd] = std::move(c);
+  loop_.watch_fd(fd, [this, fd](Clock::time_point) { on_metrics_readable(fd); });
+}
+
+void Daemon::on_metrics_readable(int fd) {
+  Client& c = clients_[fd];
+  char buf[2048];
+  ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    close_client(fd);
+    return;
+  }
+  c.in.append(buf, static_cast<size_t>(n));
+  const size_t end = http_head_end(c.in);
+  auto answer = [&](int status, std::string_view body, const char* result) {
+    metrics_.counter("conductord_http_requests_total", "Requests to the metrics endpoint", {{"code", std::to_string(status)}}).inc();
+    (void)result;
+    write_all(fd, http_response(status, status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain", body));
+    close_client(fd);
+  };
+  if (end == std::string::npos) {
+    if (c.in.size() > kMaxHttpRequestBytes) answer(431, "request head too large\n", "too-large");
+    return;
+  }
+  auto req = parse_http_request(std::string_view(c.in).substr(0, end));
+  if (!req) return answer(400, req.error().message + "\n", "bad");
+  if (req->method != "GET" && req->method != "HEAD") return answer(405, "only GET\n", "method");
+  if (req->target != "/metrics") return answer(404, "not found: try /metrics\n", "not-found");
+  metrics_.counter("conductord_http_requests_total", "Requests to the metrics endpoint", {{"code", "200"}});  // listed
+  std::string body = metrics_.exposition();
+  // Device counters, read now.
+  for (const regs::RegInfo& r : regs::kRegisters) {
+    if (r.access != regs::Access::kRo || std::string_view(r.block) == "id") continue;
+    auto v = device_->read_reg(r.addr);
+    if (!v) continue;
+    std::string name = std::string("conductor_device_") + r.block + "_" + r.name;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    body += "# HELP " + name + " " + r.description + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(*v) + "\n";
+  }
+  answer(200, req->method == "HEAD" ? std::string_view{} : std::string_view(body), "ok");
+}
+
+// ---------------------------------------------------------------- commands
+
+std::string Daemon::stats_text() {
+  std::string out = "device " + std::string(device_->kind()) + "\n";
+  for (const regs::RegInfo& r : regs::kRegisters) {
+    if (r.access != regs::Access::kRo || std::string_view(r.block) == "id") continue;
+    auto v = device_->read_reg(r.addr);
+    out += "  " + pad(std::string(r.block) + "." + r.name, 34) + (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
+  }
+  out += "daemon\n";
+  std::istringstream in(metrics_.exposition());
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') out += "  " + line + "\n";
+  return out;
+}
+
+Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
+  if (args.empty() || args.size() > 3) return make_error(Errc::kInvalidArgument, "usage: traffic FRAMES [FLOWS [SEED]]");
+  auto frames = number_arg(args[0], 1, 100000, "FRAMES");
+  if (!frames) return frames.error();
+  auto flows = args.size() > 1 ? number_arg(args[1], 1, 100000, "FLOWS") : Expected<uint64_t>(256);
+  if (!flows) return flows.error();
+  auto seed = args.size() > 2 ? number_arg(args[2], 0, 1'000'000'000'000ull, "SEED") : Expected<uint64_t>(1);
+  if (!seed) return seed.error();
+  GeneratorConfig g;
+  g.seed = *seed;
+  g.flows = static_cast<uint32_t>(*flows);
+  g.sg_id = config_.groups.empty() ? 0 : config_.groups[0].id;
+  auto gen = TrafficGenerator::create(g);
+  if (!gen) return gen.error();
+  std::vector<device::TimedFrame> in;
+  in.reserve(*frames);
+  for (uint64_t i = 0; i < *frames; ++i) in.push_back(device::TimedFrame{gen->next(), traffic_time_++});
+  auto out = device_->process(in);
+  if (!out) return out.error();
+  uint64_t delivered = 0, actions[4] = {};
+  for (const auto& r : *out) {
+    delivered += r.deliver;
+    ++actions[r.action & 3];
+  }
+  metrics_.counter("conductord_traffic_frames_total", "Frames the traffic command sent through the device").inc(*frames);
+  return std::to_string(out->size()) + " frames through the " + std::string(device_->kind()) + " device: " +
+         std::to_string(delivered) + " delivered, " + std::to_string(out->size() - delivered) + " dropped; new " +
+         std::to_string(actions[0]) + ", hit " + std::to_string(actions[1]) + ", corrected " + std::to_string(actions[2]) +
+         ", failover " + std::to_string(actions[3]) + "\n";
+}
+
+void Daemon::register_commands() {
+  Controller& ctl = *controller_;
+  commands_.add("help", "help: this list", [this](const std::vector<std::string>&) -> Expected<std::string> {
+    return commands_.help();
+  });
+  commands_.add("show distribution", "show distribution: per security group its members, weights and bucket shares",
+                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show distribution [verification]");
+                  std::string out;
+                  for (const GroupView& g : ctl.groups()) {
+                    out += "security-group " + g.name + " (id " + std::to_string(g.id) + "): " + std::to_string(g.buckets) +
+                           " buckets, " + std::to_string(g.unassigned) + " unassigned, ActiveSite " +
+                           std::to_string(ctl.active_site()) + "\n";
+                    out += "member  weight  admin  health  site     buckets  share\n";
+                    for (const MemberView& m : g.members)
+                      out += pad(member_id_text(m.id), 8) + pad(std::to_string(m.weight), 8) + pad(m.admin_up ? "up" : "down", 7) +
+                             pad(m.alive ? "alive" : "failed", 8) + pad(m.site_online ? "online" : "offline", 9) +
+                             pad(std::to_string(m.buckets), 9) + pct(m.buckets, g.buckets) + "\n";
+                  }
+                  if (out.empty()) out = "no security group configured\n";
+                  return out;
+                });
+  commands_.add("show distribution verification",
+                "show distribution verification: read the device back and list every difference from the intended state",
+                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show distribution verification");
+                  size_t total = 0;
+                  const auto diffs = ctl.verify(1000, &total);
+                  std::string out;
+                  for (const Difference& d : diffs) out += d.to_string() + "\n";
+                  if (total > diffs.size()) out += "... and " + std::to_string(total - diffs.size()) + " more\n";
+                  if (total == 0) {
+                    out = "verified: the device matches the intended state (" + std::to_string(ctl.allocator().buckets()) +
+                          " buckets, member and site status, backup map, hash)\n";
+                    return out;
+                  }
+                  return make_error(Errc::kCorrupt, std::to_string(total) + " difference" + (total == 1 ? "" : "s") +
+                                                        " between the device and the intended state:\n" + out);
+                });
+  commands_.add("show members", "show members: every member's weight, admin state, health, status bit, buckets and backups",
+                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show members");
+                  std::string out = "member  name          group         weight  admin  health  status  buckets  local-backup  remote-backup\n";
+                  for (const MemberView& m : ctl.members()) {
+                    const uint16_t e = m.backup;
+                    const bool lb = (e >> regs::BACKUP_ENTRY_LB_VALID_LSB) & 1, rb = (e >> regs::BACKUP_ENTRY_RB_VALID_LSB) & 1;
+                    out += pad(member_id_text(m.id), 8) + pad(m.name.empty() ? "-" : m.name, 14) +
+                           pad(m.group.empty() ? "-" : m.group, 14) + pad(std::to_string(m.weight), 8) +
+                           pad(m.admin_up ? "up" : "down", 7) + pad(m.alive ? "alive" : "failed", 8) +
+                           pad(m.status_up ? "up" : "down", 8) + pad(std::to_string(m.buckets), 9) +
+                           pad(lb ? member_id_text(MemberId{m.id.site, static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F)}) : "-", 14) +
+                           (rb ? member_id_text(MemberId{static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1),
+                                                         static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 0x3F)})
+                               : std::string("-")) +
+                           "\n";
+                  }
+                  return out;
+                });
+  commands_.add("show sites", "show sites: each site's state, ActiveSite and serving members",
+                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show sites");
+                  std::string out = "site  name      state    active  members  serving\n";
+                  for (const SiteView& s : ctl.sites())
+                    out += pad(std::to_string(s.id), 6) + pad(s.name.empty() ? "-" : s.name, 10) +
+                           pad(s.online ? "online" : "offline", 9) + pad(s.active ? "yes" : "no", 8) +
+                           pad(std::to_string(s.members), 9) + std::to_string(s.serving_members) + "\n";
+                  return out;
+                });
+  for (bool up : {false, true}) {
+    const std::string verb = up ? "up" : "down";
+    commands_.add("member " + verb,
+                  up ? "member up ID: end a drain: the member takes new connections again"
+                     : "member down ID: drain a member (clusterXL_admin down): weight 0 for new flows, backups take its connections",
+                  [&ctl, up, verb](const std::vector<std::string>& a) -> Expected<std::string> {
+                    auto id = member_arg(a, "member " + verb + " SITE/MEMBER");
+                    if (!id) return id.error();
+                    if (Status s = ctl.set_member_admin(*id, up, "conductorctl"); !s) return s.error();
+                    const auto v = ctl.member(*id);
+                    return "member " + member_id_text(*id) + " admin " + verb + " (" + std::to_string(v ? v->buckets : 0) +
+                           " buckets)\n";
+                  });
+  }
+  commands_.add("member weight", "member weight ID W: set a member's weight 0..512 until the next reload changes it",
+                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (a.size() != 2) return make_error(Errc::kInvalidArgument, "usage: member weight SITE/MEMBER WEIGHT");
+                  auto id = member_arg({a[0]}, "member weight SITE/MEMBER WEIGHT");
+                  if (!id) return id.error();
+                  auto w = number_arg(a[1], 0, kMaxWeight, "WEIGHT");
+                  if (!w) return w.error();
+                  if (Status s = ctl.set_member_weight(*id, static_cast<uint16_t>(*w), "conductorctl"); !s) return s.error();
+                  return "member " + member_id_text(*id) + " weight " + std::to_string(*w) + "\n";
+                });
+  for (bool online : {false, true}) {
+    const std::string verb = online ? "online" : "offline";
+    commands_.add("site " + verb,
+                  online ? "site online ID: bring a site back (end a drill)"
+                         : "site offline ID: site drill: its members stop serving, the other site becomes ActiveSite, remote backups take over",
+                  [&ctl, online, verb](const std::vector<std::string>& a) -> Expected<std::string> {
+                    if (a.size() != 1) return make_error(Errc::kInvalidArgument, "usage: site " + verb + " ID");
+                    auto s = number_arg(a[0], 0, 1, "site");
+                    if (!s) return s.error();
+                    if (Status st = ctl.set_site_online(static_cast<uint8_t>(*s), online, "conductorctl"); !st) return st.error();
+                    return "site " + std::to_string(*s) + " " + verb + "; ActiveSite " + std::to_string(ctl.active_site()) + "\n";
+                  });
+  }
+  commands_.add("stats", "stats: device counters and daemon counters", [this](const std::vector<std::string>& a) -> Expected<std::string> {
+    if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: stats");
+    return stats_text();
+  });
+  commands_.add("reload", "reload: read the configuration file again (as SIGHUP)",
+                [this](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: reload");
+                  if (Status s = reload(); !s) return s.error();
+                  return std::string("reloaded ") + opts_.config_path + "\n";
+                });
+  commands_.add("traffic", "traffic FRAMES [FLOWS [SEED]]: send generated frames through the device (drills, tests)",
+                [this](const std::vector<std::string>& a) { return traffic(a); });
+}
+
+int run_conductord(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto o = parse_options(args);
+  if (!o) {
+    if (o.error().code == Errc::kNotFound) {
+      std::fputs(o.error().message.c_str(), stdout);
+      return kExitOk;
+    }
+    std::fprintf(stderr, "conductord: %s\n%s", o.error().message.c_str(), usage().c_str());
+    return kExitUsage;
+  }
+  Daemon d(*o);
+  if (int rc = d.init(); rc != kExitOk || o->check) return rc;
+  return d.run();
+}
+
+}  // namespace conductor::daemon

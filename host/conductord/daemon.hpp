@@ -1,0 +1,110 @@
+// conductord: the daemon as a class, so that tests can run it in-process as well as a binary.
+//
+//   conductord --config FILE [--name ORCH] [--device sim|soft] [--foreground] [--check]
+//
+// Exit codes: 0 clean stop (SIGTERM/SIGINT) or --check passed; 1 a run-time failure (the device
+// refused, a socket could not be bound); 2 usage or configuration errors (every problem as
+// FILE:LINE: reason on stderr).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/conductord/commands.hpp"
+#include "host/conductord/controller.hpp"
+#include "host/conductord/event_loop.hpp"
+#include "host/conductord/log.hpp"
+#include "host/conductord/metrics.hpp"
+#include "host/conductord/service.hpp"
+#include "host/config/cluster_config.hpp"
+#include "host/device/device.hpp"
+
+namespace conductor::daemon {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Options {
+  std::string config_path;
+  std::string name;                            // --name: this daemon's [orchestrator NAME]
+  std::optional<config::DeviceType> device{};  // --device overrides [device] type
+  bool foreground = false;                     // accepted; conductord never detaches
+  bool check = false;                          // --check: validate the configuration and exit
+};
+
+// Usage errors name the argument. --help and --version are kNotFound with the text to print.
+Expected<Options> parse_options(const std::vector<std::string>& args);
+std::string usage();
+
+// Checks that need the system or go beyond the file format: --name names an orchestrator,
+// socket-group exists, one security group per device. Messages are FILE:LINE: reason.
+std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const std::string& path, const std::string& text,
+                                          const Options& o);
+
+class Daemon {
+ public:
+  explicit Daemon(Options o);
+  ~Daemon();
+
+  // Loads the configuration, opens the device, programs it, binds the sockets, starts the
+  // services. Returns an exit code (kExitOk: ready to run()).
+  int init();
+  // The event loop until SIGTERM/SIGINT (or stop()); then stops the services and removes the
+  // socket. Returns the exit code.
+  int run();
+  void stop() { loop_.stop(); }
+
+  // SIGHUP: reload the file and apply the difference. Exposed for tests and the `reload` command.
+  Status reload();
+
+  Controller& controller() { return *controller_; }
+  const config::ClusterConfig& config() const { return config_; }
+  EventLoop& loop() { return loop_; }
+
+ private:
+  Status open_control_socket();
+  Status open_metrics_socket();
+  Status open_signals();
+  void on_signal(Clock::time_point now);
+  void on_control_accept(Clock::time_point now);
+  void on_control_readable(int fd);
+  void on_metrics_accept(Clock::time_point now);
+  void on_metrics_readable(int fd);
+  void close_client(int fd);
+  void register_commands();
+  std::string stats_text();
+  Expected<std::string> traffic(const std::vector<std::string>& args);
+
+  Options opts_;
+  config::ClusterConfig config_{};
+  std::string config_text_;
+  Logger log_;
+  Metrics metrics_;
+  EventLoop loop_;
+  CommandRegistry commands_;
+  std::unique_ptr<device::Device> device_;
+  std::unique_ptr<Controller> controller_;
+  std::unique_ptr<DaemonContext> ctx_;
+  std::vector<std::unique_ptr<Service>> services_;
+
+  int signal_fd_ = -1;
+  int control_fd_ = -1;
+  int metrics_fd_ = -1;
+  std::string socket_path_;  // bound path, removed at exit
+  struct Client {
+    bool http = false;
+    std::string in;
+    uint64_t timer = 0;
+  };
+  std::map<int, Client> clients_;
+  uint32_t traffic_time_ = 0;  // timestamp ticks of frames the traffic command sends
+  int exit_code_ = kExitOk;
+};
+
+int run_conductord(int argc, char** argv);
+
+}  // namespace conductor::daemon

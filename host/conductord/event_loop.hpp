@@ -1,0 +1,51 @@
+// The daemon's event loop: poll(2), single-threaded, level-triggered file descriptors and one-shot
+// timers on the steady clock. Handlers run one at a time on the loop's thread; a handler may watch,
+// unwatch, add or cancel anything, including itself.
+//
+//   EventLoop loop;
+//   loop.watch_fd(sock, [&](Clock::time_point now) { accept_one(now); });
+//   loop.add_timer(loop.now() + 50ms, [&](Clock::time_point now) { tick(now); });
+//   loop.run();   // until stop()
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace conductor::daemon {
+
+using Clock = std::chrono::steady_clock;
+
+class EventLoop {
+ public:
+  using Handler = std::function<void(Clock::time_point now)>;
+
+  void watch_fd(int fd, Handler on_readable);  // replaces an earlier handler of the same fd
+  void unwatch_fd(int fd);
+  uint64_t add_timer(Clock::time_point when, Handler fn);  // one-shot; returns an id (never 0)
+  void cancel_timer(uint64_t id);
+  void stop();  // run() returns after the current handler
+  void run();
+  // One round: waits at most `max_wait` (or until the next timer) and runs what is ready. Returns
+  // false once stop() was called. Tests drive the loop with it.
+  bool run_once(Clock::duration max_wait);
+  Clock::time_point now() const { return Clock::now(); }
+
+  size_t watched() const { return fds_.size(); }
+  size_t timers() const { return timers_.size(); }
+
+ private:
+  struct Watch {
+    std::shared_ptr<Handler> fn;
+  };
+  std::map<int, Watch> fds_;
+  std::multimap<Clock::time_point, uint64_t> timer_order_;
+  std::map<uint64_t, std::pair<Clock::time_point, Handler>> timers_;
+  uint64_t next_timer_ = 1;
+  bool stopped_ = false;
+};
+
+}  // namespace conductor::daemon
