@@ -81,6 +81,15 @@ module sync_encoder #(
   if (MaxMtu < MinMtu || MaxMtu > 65535) begin : gen_bad_mtu
     $error("sync_encoder: MaxMtu must be in [128, 65535]");
   end
+  // The input decode below slices SYNC_RECORD and its FLOW_ENTRY key at these positions.
+  if (conductor_regs_pkg::SYNC_RECORD_BITS != 448 || conductor_regs_pkg::SYNC_RECORD_VALUE_LSB != 305 ||
+      conductor_regs_pkg::SYNC_RECORD_OP_LSB != 369 || conductor_regs_pkg::SYNC_RECORD_DEST_LSB != 376 ||
+      conductor_regs_pkg::SYNC_RECORD_CREATED_LSB != 384 || conductor_regs_pkg::SYNC_RECORD_NOW_LSB != 416 ||
+      conductor_regs_pkg::FLOW_ENTRY_A_PORT_LSB != 256 || conductor_regs_pkg::FLOW_ENTRY_PROTO_LSB != 288 ||
+      conductor_regs_pkg::FLOW_ENTRY_IS_IPV6_LSB != 296 ||
+      conductor_regs_pkg::FLOW_ENTRY_SG_ID_LSB != 297) begin : gen_bad_layout
+    $error("SYNC_RECORD layout in conductor_regs_pkg is not the one this encoder was written for");
+  end
 
   // ---------------------------------------------------------------------------------------------
   // Registers

@@ -4,6 +4,7 @@
 // delayed notifications, drops and counters.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <memory>
 #include <random>
 #include <vector>
@@ -57,6 +58,18 @@ TEST_F(SyncEncoderModelTest, RecordWordRoundTrips) {
   SyncRecord r;
   r.a_addr = {198, 18, 0, 1};
   EXPECT_EQ(pack(r).range(31, 0).to_uint64(), 0xC6120001u);
+}
+
+// pack() / unpack_sync_record() and the RTL's decode cover exactly the generated field list; the key
+// is FLOW_ENTRY's (bits 304:0), so a FLOW_EVENT's KEY and VALUE drop into place.
+TEST_F(SyncEncoderModelTest, RecordLayoutIsTheGeneratedOne) {
+  const char* names[] = {"KEY", "VALUE", "OP", "DEST", "CREATED", "NOW"};
+  ASSERT_EQ(std::size(regs::SYNC_RECORD_FIELDS), std::size(names));
+  for (size_t i = 0; i < std::size(names); ++i) EXPECT_STREQ(regs::SYNC_RECORD_FIELDS[i].name, names[i]);
+  EXPECT_EQ(regs::SYNC_RECORD_BITS, 448u);
+  EXPECT_EQ(regs::SYNC_RECORD_KEY_WIDTH, regs::FLOW_ENTRY_VALUE_LSB);
+  EXPECT_EQ(regs::SYNC_RECORD_VALUE_LSB, regs::FLOW_EVENT_VALUE_LSB);
+  EXPECT_EQ(regs::SYNC_RECORD_KEY_WIDTH, regs::FLOW_EVENT_KEY_WIDTH);
 }
 
 TEST_F(SyncEncoderModelTest, OneFrameEqualsEncodeUdpPacket) {
