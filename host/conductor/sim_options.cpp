@@ -29,6 +29,11 @@ Runs frames through the Conductor pipeline and prints a JSON summary on stdout.
   --events FILE            scripted changes, one per line ('#' comments), applied before frame N:
                              at N weights [S/]ID:W,...   (merged into the current weights)
                              at N member-down S/M | member-up S/M | site-down S | site-up S
+  --age-frames N           an AGE op (one flow-table sweep unit) after every N frames; 0: no
+                           ageing (default 1024, the reset value of steer.AGE_FRAMES)
+  --flow-timeout TICKS     idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is
+                           stamped with tick i; default: the flow table's reset timeouts, 25000 for
+                           new flows)
   --report                 print a readable distribution report before the JSON summary
   --progress               progress on stderr
 )";
@@ -206,6 +211,10 @@ Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
       auto n = number(a, 0, 99); if (!n) return n.error(); o.backpressure_percent = static_cast<int>(*n);
     } else if (a == "--events") {
       auto v = value(a); if (!v) return v.error(); o.events = *v;
+    } else if (a == "--age-frames") {
+      auto n = number(a, 0, UINT32_MAX); if (!n) return n.error(); o.age_frames = static_cast<uint32_t>(*n);
+    } else if (a == "--flow-timeout") {
+      auto n = number(a, 1, UINT32_MAX); if (!n) return n.error(); o.flow_timeout = static_cast<uint32_t>(*n);
     } else if (a == "--report") {
       o.report = true;
     } else if (a == "--progress") {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/common/status.hpp"
@@ -39,6 +40,8 @@ struct SimOptions {
   bool report = false;                    // --report: readable distribution report before the JSON
   bool progress = false;                  // --progress: progress lines on stderr
   std::optional<std::string> events;      // --events FILE: scripted weight/member/site changes
+  uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // --age-frames N: steer.AGE_FRAMES (0: no ageing)
+  std::optional<uint32_t> flow_timeout;   // --flow-timeout TICKS: every flow_table.TIMEOUT_* (frames)
 };
 
 // The default Microsoft RSS key (the reset value of KEY0..KEY9).

@@ -90,7 +90,15 @@ CoreRegs make_regs(const SimOptions& o, const BucketAllocator& alloc) {
   r.parser_ctrl = o.drop_unparsed ? (1u << regs::PARSER_CTRL_DEFAULT_ACTION_LSB) : 0u;
   r.default_dest = (uint32_t{o.default_dest.member} << regs::PARSER_DEFAULT_DEST_MEMBER_LSB) |
                    (uint32_t{o.default_dest.site} << regs::PARSER_DEFAULT_DEST_SITE_LSB);
+  r.steer.age_frames = o.age_frames;
   return r;
+}
+
+// The flow table's timeouts: --flow-timeout for every state, else the reset values.
+flow::Config flow_config(const SimOptions& o) {
+  flow::Config c;
+  if (o.flow_timeout) c.timeout_new = c.timeout_est = c.timeout_closing = *o.flow_timeout;
+  return c;
 }
 
 // The backup map conductor sim programs (docs/architecture.md, "Correction layer"): for every member
@@ -207,6 +215,7 @@ struct Tally {
   CoreCounters counts;  // as the hardware counts them, from the outputs
   uint64_t actions[4] = {0, 0, 0, 0};  // per SteerAction, from the outputs
   uint64_t events = 0;                 // scripted events applied
+  uint64_t age_ops = 0, expired = 0;   // steer.AGE_OPS and EXPIRED at the end (ageing)
 };
 
 // Writes the per-frame JSON line and tallies one frame's result.
@@ -288,6 +297,8 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
   std::fprintf(out, "\n  actions: new %" PRIu64 ", hit %" PRIu64 ", corrected %" PRIu64 ", failover %" PRIu64
                     " (%" PRIu64 " scripted events)\n",
                t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
+  std::fprintf(out, "  ageing: an AGE op every %u frames%s, %" PRIu64 " AGE ops, %" PRIu64 " flows expired\n",
+               o.age_frames, o.age_frames ? "" : " (off)", t.age_ops, t.expired);
   std::fprintf(out, "\n  parse status:");
   for (auto& [s, n] : t.status) std::fprintf(out, " %s %" PRIu64, parse_status_name(s), n);
   std::fprintf(out, "\n  default action (%s to %u/%u): %" PRIu64 " frames; marked for drop: %" PRIu64 "\n",
@@ -342,6 +353,8 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
   add("\"actions\":{\"new\":%" PRIu64 ",\"hit\":%" PRIu64 ",\"corrected\":%" PRIu64 ",\"failover\":%" PRIu64
       "},\"events\":%" PRIu64 ",",
       t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
+  add("\"ageing\":{\"age_frames\":%u,\"age_ops\":%" PRIu64 ",\"expired\":%" PRIu64 "},", o.age_frames,
+      t.age_ops, t.expired);
   if (counters_match) add("\"counters_match\":%s,", *counters_match ? "true" : "false");
   add("\"wall_seconds\":%.3f}", wall);
   std::fprintf(out, "%s\n", s.c_str());
@@ -424,6 +437,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     Progress progress(progress_on, err, "model");
     CoreModel model;
     model.regs() = regs;
+    model.flow_table().set_config(flow_config(o));
     Frame f;
     uint64_t index = 0;
     while (!event_error && feed->next(f)) {
@@ -443,6 +457,8 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
       ++index;
       progress.tick(tally.packets, 0);
     }
+    tally.age_ops = model.steer_counters().age_ops;
+    tally.expired = model.steer_counters().expired;
   } else {
     RtlCoreOptions ro;
     ro.seed = o.seed;
@@ -461,7 +477,11 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
                    o.buckets, 1u << id.bucket_log2_max());
       return 2;
     }
-    if (!core.load(regs)) {
+    const flow::Config fc = flow_config(o);
+    if (!core.load(regs) ||
+        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_NEW_OFFSET, fc.timeout_new) ||
+        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_EST_OFFSET, fc.timeout_est) ||
+        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_CLOSING_OFFSET, fc.timeout_closing)) {
       std::fprintf(err, "conductor sim: programming the core's registers failed\n");
       return 1;
     }
@@ -519,8 +539,13 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
       rc = 1;
     }
     cycles = run_cycles;
+    core.settle(200);  // the AGE op after the last frame and its events
     CoreCounters hw = core.counters();
     SteerCounters hs = core.steer_counters();
+    tally.age_ops = hs.age_ops;
+    tally.expired = hs.expired;
+    // One AGE op per AGE_FRAMES frames since reset (the register is written once, before traffic).
+    const uint64_t want_ages = o.age_frames ? tally.packets / o.age_frames : 0;
     auto wrap = [](uint64_t v) { return v & 0xFFFFFFFFull; };
     CoreCounters sw = tally.counts;
     counters_match = wrap(hw.rx_pkts) == wrap(sw.rx_pkts) && wrap(hw.parsed_ok) == wrap(sw.parsed_ok) &&
@@ -529,7 +554,8 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
                      wrap(hw.ext_limit) == wrap(sw.ext_limit) &&
                      wrap(hw.defaulted) == wrap(sw.defaulted) && wrap(hw.dropped) == wrap(sw.dropped) &&
                      wrap(hs.new_flows) == wrap(tally.actions[0]) && wrap(hs.hit) == wrap(tally.actions[1]) &&
-                     wrap(hs.corrected) == wrap(tally.actions[2]) && wrap(hs.failover) == wrap(tally.actions[3]);
+                     wrap(hs.corrected) == wrap(tally.actions[2]) && wrap(hs.failover) == wrap(tally.actions[3]) &&
+                     wrap(hs.age_ops) == wrap(want_ages);
     if (tally.inconsistent_meta || tally.modified_frames || !*counters_match) {
       std::fprintf(err,
                    "conductor sim: RTL integrity check failed: %" PRIu64 " frames with changing TUSER, %" PRIu64

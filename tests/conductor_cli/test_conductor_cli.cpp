@@ -103,6 +103,8 @@ TEST_F(CliTest, BadFlagsNameTheFlagAndTheProblem) {
   expect_error({"sim", "--buckets", "131072"}, "--buckets: '131072' is not a number in 1..65536");
   expect_error({"sim", "--idle", "100"}, "--idle");
   expect_error({"sim", "--default-dest", "2/1"}, "site must be 0 or 1");
+  expect_error({"sim", "--age-frames", "-1"}, "--age-frames: '-1' is not a number in 0..4294967295");
+  expect_error({"sim", "--flow-timeout", "0"}, "--flow-timeout: '0' is not a number in 1..4294967295");
 }
 
 TEST_F(CliTest, BadKeysAreRejected) {
@@ -186,6 +188,35 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAPcap) {
   ASSERT_TRUE(std::getline(in, line));
   for (const char* f : {"\"hash\":\"0x", "\"bucket\":", "\"site\":", "\"member\":", "\"deliver\":", "\"status\":"})
     EXPECT_NE(line.find(f), std::string::npos) << f << " missing in " << line;
+}
+
+// Ageing: an AGE op every 2 frames and a 300-tick timeout (one tick per frame) expire idle flows;
+// both engines give the same decisions (expired flows come back new) and the same AGE_OPS/EXPIRED.
+TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAgeing) {
+  fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
+  std::vector<std::string> common = {"sim", "--packets", "4000", "--flows", "400", "--seed", "9",
+                                     "--age-frames", "2", "--flow-timeout", "300", "--min-size"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  Outcome rm = run(with({"--engine", "model", "--out", m.string()}));
+  ASSERT_EQ(rm.rc, 0) << rm.err;
+  Outcome rr = run(with({"--engine", "rtl", "--out", r.string(), "--idle", "10", "--backpressure", "20"}));
+  ASSERT_EQ(rr.rc, 0) << rr.err;
+  EXPECT_TRUE(slurp(m) == slurp(r)) << "per-frame decisions differ between engines";
+  EXPECT_NE(rr.out.find("\"counters_match\":true"), std::string::npos) << rr.out;
+  auto ageing = [](const std::string& out) {
+    size_t a = out.find("\"ageing\":{");
+    return a == std::string::npos ? std::string() : out.substr(a, out.find('}', a) - a + 1);
+  };
+  EXPECT_EQ(ageing(rm.out), ageing(rr.out));
+  EXPECT_NE(ageing(rm.out).find("\"age_frames\":2,\"age_ops\":2000,"), std::string::npos) << rm.out;
+  EXPECT_EQ(ageing(rm.out).find("\"expired\":0}"), std::string::npos) << "no flow expired: " << rm.out;
+  Outcome rep = run(with({"--engine", "model", "--report"}));
+  ASSERT_EQ(rep.rc, 0) << rep.err;
+  EXPECT_NE(rep.out.find("ageing: an AGE op every 2 frames, 2000 AGE ops, "), std::string::npos) << rep.out;
 }
 
 TEST_F(CliTest, ReportIsReadable) {
