@@ -9,6 +9,8 @@
 // Every frame leaves unchanged and in order, never dropped: DELIVER = 0 marks the ones to drop.
 // STEER_META is on m_axis_tuser for every beat of the frame (docs/architecture.md, "Correction
 // layer": the rule, the in-flight table and why the result equals the sequential model).
+// Ageing: an AGE op follows every steer.AGE_FRAMES-th frame's op, and the next lookup waits for its
+// handshake (docs/flow_table.md, "Ageing in the core"); EXPIRED counts the entries it removes.
 // Registers: blocks id, parser, dist_hash, flow_table and steer of rtl/csr/conductor.regs behind
 // one AXI-Lite port.
 `default_nettype none
