@@ -107,6 +107,31 @@ TEST(SyncEncoderCosim, DirectedFrames) {
   EXPECT_EQ(b.rtl_counters().seq[0], 1u);
 }
 
+// The bench can fail: a model told a different TTL or key than the RTL holds sees every frame differ
+// (the beat compare), and a receiver with another key rejects every RTL frame (the decode check).
+TEST(SyncEncoderCosim, BenchDetectsADifferentModel) {
+  SyncEncoderConfig c = standard_config();
+  Bench b(4, c);
+  SyncEncoderConfig wrong = c;
+  wrong.ttl = 63;
+  b.model->configure(wrong);
+  std::mt19937_64 rng(4);
+  for (int i = 0; i < 5; ++i) b.push(random_record(rng, c, 0));
+  ASSERT_TRUE(b.drain());
+  EXPECT_GE(b.beats.mismatches(), 1u);
+  EXPECT_EQ(b.decode_failures, 0u);
+
+  SyncEncoderConfig other_key = c;
+  other_key.key[0] ^= 1;
+  Bench k(5, c);          // its receivers hold c's key
+  k.program(other_key);   // RTL and model sign with another
+  k.push(random_record(rng, c, 0));
+  ASSERT_TRUE(k.drain());
+  EXPECT_TRUE(k.beats.clean());
+  EXPECT_EQ(k.frames_decoded, 0u);
+  EXPECT_EQ(k.decode_failures, 1u);
+}
+
 struct RandomCase {
   uint64_t seed;
   unsigned mtu;
