@@ -17,8 +17,9 @@ Membership session_membership(const SessionConfig& c) {
 }
 
 KeyRing session_keys(const SessionConfig& c) {
-  // Built element by element: GCC 12 at -O2 miscompiled assigning the key into a slot of a local
-  // KeyRing that was then returned (the Receiver saw an empty slot).
+  // emplace() in a loop, not `k.slots[c.key_number] = c.key`: GCC 12.2 at -O2 drops that assignment
+  // (a variable index into a local KeyRing that is returned; reproduced standalone), and every frame
+  // was then rejected as unknown-key.
   KeyRing k{};
   for (size_t i = 0; i < kKeySlots; ++i) {
     if (i == c.key_number) k.slots[i].emplace(c.key);

@@ -411,10 +411,16 @@ void converge(Pair& p, Workload& w, Duration busy, Duration quiet, int events_pe
   return ::testing::AssertionSuccess() << expected.size() << " connections";
 }
 
+// SYNC_LOSSY_SEEDS=<n> runs more seeds (a longer soak than CTest's 40).
+uint64_t seeds(uint64_t dflt) {
+  const char* e = std::getenv("SYNC_LOSSY_SEEDS");
+  return e ? std::strtoull(e, nullptr, 10) : dflt;
+}
+
 TEST(SyncLossy, ConvergesOverManySeeds) {
   uint64_t full_syncs = 0, nacks = 0, resent = 0;
-  for (uint64_t seed = 1; seed <= 40; ++seed) {
-    Impairment imp{.drop = 0.02 + 0.005 * static_cast<double>(seed % 20), .duplicate = 0.05, .corrupt = 0.02,
+  for (uint64_t seed = 1; seed <= seeds(40); ++seed) {
+    Impairment imp{.drop = 0.02 + 0.01 * static_cast<double>(seed % 24), .duplicate = 0.05, .corrupt = 0.02,
                    .min_delay = 50us, .max_delay = seed % 2 ? 3000us : 300us};
     Pair p(seed, imp);
     Workload w(seed);
@@ -434,7 +440,7 @@ TEST(SyncLossy, ConvergesOverManySeeds) {
 }
 
 TEST(SyncLossy, UnrepairableGapEndsInAFullSync) {
-  for (uint64_t seed = 1; seed <= 10; ++seed) {
+  for (uint64_t seed = 1; seed <= seeds(40) / 4; ++seed) {
     auto sc = test::sender_config();
     sc.resend_window = 16;  // small: a long outage cannot be repaired by resends
     Impairment imp{.drop = 0.05, .duplicate = 0.02, .corrupt = 0.01, .min_delay = 50us, .max_delay = 1500us};
@@ -453,7 +459,7 @@ TEST(SyncLossy, UnrepairableGapEndsInAFullSync) {
 }
 
 TEST(SyncLossy, BackupRestartIsRepairedByAFullSync) {
-  for (uint64_t seed = 1; seed <= 10; ++seed) {
+  for (uint64_t seed = 1; seed <= seeds(40) / 4; ++seed) {
     Impairment imp{.drop = 0.05, .duplicate = 0.02, .corrupt = 0.01, .min_delay = 50us, .max_delay = 1500us};
     Pair p(seed, imp);
     Workload w(seed + 200);
@@ -467,7 +473,7 @@ TEST(SyncLossy, BackupRestartIsRepairedByAFullSync) {
 }
 
 TEST(SyncLossy, PrimaryRestartReplacesTheOldEpoch) {
-  for (uint64_t seed = 1; seed <= 10; ++seed) {
+  for (uint64_t seed = 1; seed <= seeds(40) / 4; ++seed) {
     Impairment imp{.drop = 0.05, .duplicate = 0.02, .corrupt = 0.01, .min_delay = 50us, .max_delay = 1500us};
     Pair p(seed, imp);
     Workload w(seed + 300);
