@@ -47,16 +47,17 @@ void Session::add_missing(TimePoint now, uint32_t from, uint32_t to) {
   if (from > to) return;
   const uint64_t count = uint64_t{to} - from + 1;
   if (missing_.size() + count > config_.max_missing) {
-    unrepairable(now);
+    unrepairable(now, to + 1);
     return;
   }
   stats_.gaps += count;
   for (uint64_t s = from; s <= to; ++s) missing_.emplace(static_cast<uint32_t>(s), Missing{now + config_.nack_delay, 0});
 }
 
-void Session::unrepairable(TimePoint) {
+void Session::unrepairable(TimePoint, uint32_t floor) {
   ++stats_.unrepairable;
   missing_.clear();
+  floor_ = std::max(floor_, floor);  // nothing below is tracked any more
   in_sync_ = false;
   last_full_sync_frame_ = TimePoint::min();  // ask at once, even if a full sync was under way
   last_request_ = TimePoint::min();
@@ -86,6 +87,7 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     // From the epoch's first frame on, gaps are tracked; joining later, what came before is unknown and
     // only a full sync brings it (requested below, since the session is not in sync).
     highest_ = s == 1 ? 0 : s - 1;
+    floor_ = s;
   }
   if (s > highest_) {
     add_missing(now, highest_ + 1, s - 1);
@@ -108,7 +110,10 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
       case RecordType::kFullSyncEnd:
         store_.apply(h.source, h.epoch, s, full_sync_frame, r);
         last_full_sync_frame_ = now;
-        if (r.session >= 1 && r.session <= s) {
+        // In sync only if every frame from the full sync's start on is accounted for (received or
+        // tracked as missing): a late END of a full sync that began before this session started
+        // tracking (it joined late, or gave up on a gap) does not make it whole.
+        if (r.session >= floor_ && r.session <= s) {
           in_sync_ = true;
           // Frames before the full sync no longer matter: its snapshot already reflects them.
           missing_.erase(missing_.begin(), missing_.lower_bound(r.session));
@@ -173,7 +178,7 @@ void Session::on_timer(TimePoint now) {
   }
   if (give_up) {
     reply.clear();
-    unrepairable(now);
+    unrepairable(now, highest_ + 1);
   }
   stats_.nacks_sent += reply.size();
   // A full sync when not in sync and none is arriving.

@@ -19,7 +19,9 @@
 //   NACK(epoch, 0, 0) — sequence 0 is never used, so the range 0..0 means "everything" — at once,
 //   then every `full_sync_retry` as long as no full-sync frame arrives. A fresh session (a backup
 //   that restarted) therefore asks at the first frame it hears, unless that frame is the start of the
-//   source's epoch (sequence 1: the sender's own start-up full sync is on its way).
+//   source's epoch (sequence 1: the sender's own start-up full sync is on its way). Only a full sync
+//   whose session is at or above the first sequence the session has tracked since joining (or since
+//   giving up on a gap) makes it in sync: an older one may lack frames the session never saw.
 #pragma once
 
 #include <cstdint>
@@ -87,7 +89,7 @@ class Session final : public SyncEndpoint {
     unsigned attempts = 0;
   };
   void add_missing(TimePoint now, uint32_t from, uint32_t to);  // inclusive
-  void unrepairable(TimePoint now);
+  void unrepairable(TimePoint now, uint32_t floor);
   uint32_t contiguous() const;  // everything up to here is received or answered
   void send(std::vector<Record> records);
 
@@ -97,6 +99,7 @@ class Session final : public SyncEndpoint {
   bool known_ = false;         // an epoch of the source has been seen
   uint32_t epoch_ = 0;
   uint32_t highest_ = 0;
+  uint32_t floor_ = 1;         // every sequence from here to highest_ is received or tracked as missing
   std::map<uint32_t, Missing> missing_;
   uint32_t acked_ = 0;         // highest sequence ACKed
   bool ack_now_ = false;

@@ -376,6 +376,35 @@ TEST(SyncSession, AFreshSessionAsksForAFullSyncAtItsFirstFrame) {
   EXPECT_EQ(p.sender().stats().full_syncs, 2u);
 }
 
+TEST(SyncSession, ALateEndOfAnOlderFullSyncDoesNotMakeALateJoinerWhole) {
+  // The primary's start-up full sync (frame 1), then deltas (frames 2 and 3). The session hears 3
+  // first: it never saw 2 and cannot ask for it, so it needs a full sync that starts at 3 or later.
+  Sender tx(test::sender_config());
+  TimePoint now = TimePoint{} + std::chrono::hours{1};
+  tx.start(now);
+  tx.on_new(now, test::sample_key_v4(1), 1, now - 1s);
+  tx.on_timer(now + 1ms);
+  tx.on_new(now, test::sample_key_v4(2), 2, now - 1s);
+  tx.on_timer(now + 2ms);
+  auto f = tx.take_output();
+  ASSERT_EQ(f.size(), 3u);
+  BackupStore store;
+  Session s(test::session_config(), store);
+  s.on_frame(now, f[2].data(), f[2].size());
+  EXPECT_EQ(s.stats().full_sync_requests, 1u);
+  s.on_frame(now, f[0].data(), f[0].size());  // END of session 1 arrives late
+  EXPECT_FALSE(s.in_sync());
+  s.take_output();
+  s.on_timer(now + s.config().full_sync_retry);
+  EXPECT_EQ(s.stats().full_sync_requests, 2u);  // still asking
+  auto req = s.take_output();
+  ASSERT_EQ(req.size(), 1u);
+  tx.on_frame(now + 1s, req[0].data(), req[0].size());
+  for (auto& b : tx.take_output()) s.on_frame(now + 1s, b.data(), b.size());
+  EXPECT_TRUE(s.in_sync());
+  EXPECT_EQ(store.snapshot(test::kPrimary), tx.backup_view());
+}
+
 // ---- Lossy channel: convergence ------------------------------------------------------------------
 
 struct Run {
