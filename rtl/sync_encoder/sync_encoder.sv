@@ -14,8 +14,8 @@
 //          sequence number is assigned and the 20-byte sync header is fixed. The records' ones'-
 //          complement sum is accumulated as they arrive (the sum is order-free).
 //          s_rec_TREADY is low only when a record needs a new frame and the other buffer is busy.
-//   MAC    SipHash-2-4 over header + records, one SipRound per clock: 2 clocks per 8-byte word,
-//          4 to finalise, read from the buffer through a two-beat window; then one clock adds the
+//   MAC    SipHash-2-4 over header + records, one SipRound per clock (RoundsPerClock): 2 clocks per
+//          8-byte word, 4 to finalise, read from the buffer through a two-beat window; then one clock adds the
 //          tag and the header into the UDP checksum and forms the IPv4 header checksum.
 //   send   the buffer's beats with the Ethernet/IPv4/UDP/sync header put over beat 0 and the tag
 //          after the records, bytes past the frame zero, TKEEP on the last beat; a 3-entry output
@@ -23,11 +23,14 @@
 // Records per clock: 1 while a frame fills; sustained, the MAC bounds it at one frame per
 // 2 * (floor((20 + R) / 8) + 1) + 8 clocks for R record bytes (374 for 60 IPv4 deltas: 0.16
 // records per clock). A lone record's first beat leaves FLUSH_CYCLES + 2 * (floor((20 + R) / 8) + 1)
-// + 12 clocks after its handshake (docs/sync_encoder.md).
+// + 12 clocks after its handshake (docs/sync_encoder.md). With RoundsPerClock = 2 the MAC takes
+// floor((20 + R) / 8) + 1 + 2 clocks instead of 2 * (floor((20 + R) / 8) + 1) + 4.
 `default_nettype none
 
 module sync_encoder #(
-  parameter int unsigned MaxMtu = 9000  // largest effective MTU in bytes (MTU is clamped to it)
+  parameter int unsigned MaxMtu = 9000,        // largest effective MTU in bytes (MTU is clamped to it)
+  parameter int unsigned RoundsPerClock = 1    // SipRounds per clock: 1, or 2 (twice the MAC rate, a
+                                               // path twice as deep)
 ) (
   input  wire logic         ap_clk,
   input  wire logic         ap_rst_n,
@@ -81,6 +84,9 @@ module sync_encoder #(
   if (MaxMtu < MinMtu || MaxMtu > 65535) begin : gen_bad_mtu
     $error("sync_encoder: MaxMtu must be in [128, 65535]");
   end
+  if (RoundsPerClock != 1 && RoundsPerClock != 2) begin : gen_bad_rounds
+    $error("sync_encoder: RoundsPerClock must be 1 or 2");
+  end
   // The input decode below slices SYNC_RECORD and its FLOW_ENTRY key at these positions.
   if (conductor_regs_pkg::SYNC_RECORD_BITS != 448 || conductor_regs_pkg::SYNC_RECORD_VALUE_LSB != 305 ||
       conductor_regs_pkg::SYNC_RECORD_OP_LSB != 369 || conductor_regs_pkg::SYNC_RECORD_DEST_LSB != 376 ||
@@ -126,7 +132,7 @@ module sync_encoder #(
     .s_axi_control_RRESP   (s_axi_control_RRESP),
     .s_axi_control_RVALID  (s_axi_control_RVALID),
     .s_axi_control_RREADY  (s_axi_control_RREADY),
-    .geometry_i            ({4'd0, 4'd1, 4'(Classes), 4'(Dests), 16'(MaxMtu)}),
+    .geometry_i            ({4'd0, 4'(RoundsPerClock), 4'(Classes), 4'(Dests), 16'(MaxMtu)}),
     .ctrl_o                (ctrl),
     .cluster_o             (cluster),
     .source_o              (source),
@@ -409,14 +415,27 @@ module sync_encoder #(
   logic [63:0]  mac_word, mac_m;
   logic [1023:0] mac_win;
   logic [63:0]  r_in0, r_in1, r_in2, r_in3, r_out0, r_out1, r_out2, r_out3;
+  logic [63:0]  r1_out0, r1_out1, r1_out2, r1_out3;   // after the first round of the clock
+  logic         word_done;                            // this clock finishes a message word
   logic         mac_done;                      // the clock the tag and checksums are written
   logic [63:0]  mac_tag;
   logic [15:0]  mac_udp_csum, mac_ip_csum;
 
   sync_sipround u_round (
     .v0_i (r_in0), .v1_i (r_in1), .v2_i (r_in2), .v3_i (r_in3),
-    .v0_o (r_out0), .v1_o (r_out1), .v2_o (r_out2), .v3_o (r_out3)
+    .v0_o (r1_out0), .v1_o (r1_out1), .v2_o (r1_out2), .v3_o (r1_out3)
   );
+  if (RoundsPerClock == 2) begin : gen_two_rounds
+    sync_sipround u_round2 (
+      .v0_i (r1_out0), .v1_i (r1_out1), .v2_i (r1_out2), .v3_i (r1_out3),
+      .v0_o (r_out0), .v1_o (r_out1), .v2_o (r_out2), .v3_o (r_out3)
+    );
+  end else begin : gen_one_round
+    assign r_out0 = r1_out0;
+    assign r_out1 = r1_out1;
+    assign r_out2 = r1_out2;
+    assign r_out3 = r1_out3;
+  end
 
   always_comb begin
     mac_mlen = 16'd20 + mrb_q[mac_ptr_q];
@@ -433,7 +452,8 @@ module sync_encoder #(
     r_in1 = v1_q;
     r_in2 = v2_q;
     r_in3 = v3_q;
-    if (mac_state_q == MacRun && !mac_phase_q) r_in3 = v3_q ^ mac_m;
+    word_done = (RoundsPerClock == 2) || mac_phase_q;
+    if (mac_state_q == MacRun && (RoundsPerClock == 2 || !mac_phase_q)) r_in3 = v3_q ^ mac_m;
     if (mac_state_q == MacFin && mac_fin_q == 2'd0) r_in2 = v2_q ^ 64'hFF;
     mac_tag = v0_q ^ v1_q ^ v2_q ^ v3_q;
   end
@@ -514,7 +534,7 @@ module sync_encoder #(
         v2_d = r_out2;
         v3_d = r_out3;
         mac_phase_d = !mac_phase_q;
-        if (mac_phase_q) begin
+        if (word_done) begin
           v0_d = r_out0 ^ mac_m;
           mac_k_d = mac_k_q + 13'd1;
           mac_j_d = mac_j_q + 3'd1;
@@ -536,7 +556,7 @@ module sync_encoder #(
         v2_d = r_out2;
         v3_d = r_out3;
         mac_fin_d = mac_fin_q + 2'd1;
-        if (mac_fin_q == 2'd3) mac_state_d = MacSum;
+        if (mac_fin_q == 2'(4 / RoundsPerClock - 1)) mac_state_d = MacSum;
       end
       MacSum: begin
         mac_done = 1'b1;
