@@ -34,7 +34,7 @@ inline constexpr unsigned kMinMtu = 128;         // MTU is clamped to [kMinMtu, 
 inline constexpr unsigned kHeaderAt = 42;        // frame byte of the sync header (14 + 20 + 8)
 inline constexpr unsigned kRecordsAt = 62;       // frame byte of the first record
 inline constexpr unsigned kFrameOverhead = 70;   // frame bytes besides the records (62 + tag 8)
-inline constexpr unsigned kRoundsPerClock = 1;   // the RTL's SipRounds per clock (GEOMETRY.ROUNDS)
+inline constexpr unsigned kRoundsPerClock = 1;   // SipRounds per clock of the default RTL build (GEOMETRY.ROUNDS)
 
 enum class Op : uint8_t { kInvalid = 0, kNew = 1, kUpdate = 2, kDelete = 3 };
 
