@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -149,8 +150,25 @@ struct RandomCase {
 
 class SyncEncoderRandom : public ::testing::TestWithParam<RandomCase> {};
 
-TEST_P(SyncEncoderRandom, EveryBeatMatches) {
-  const RandomCase rc = GetParam();
+void run_random_case(const RandomCase& rc);
+
+TEST_P(SyncEncoderRandom, EveryBeatMatches) { run_random_case(GetParam()); }
+
+// Soak: SYNC_ENCODER_SOAK=<n> runs n more random cases with random parameters (not in CTest).
+TEST(SyncEncoderSoak, RandomCases) {
+  const char* env = std::getenv("SYNC_ENCODER_SOAK");
+  if (!env) GTEST_SKIP() << "set SYNC_ENCODER_SOAK=<cases> to run";
+  std::mt19937_64 g(12345);
+  const int n = std::atoi(env);
+  for (int i = 0; i < n && !HasFailure(); ++i) {
+    const unsigned mtus[] = {128, 200, 576, 1280, 1500, 4000, 9000};
+    RandomCase rc{1000u + static_cast<uint64_t>(i), mtus[g() % 7], static_cast<uint32_t>(1 + g() % 3000),
+                  static_cast<int>(g() % 80), static_cast<int>(20 + g() % 81), 3000};
+    run_random_case(rc);
+  }
+}
+
+void run_random_case(const RandomCase& rc) {
   SyncEncoderConfig c = standard_config();
   c.mtu = rc.mtu;
   c.flush_cycles = rc.flush;
