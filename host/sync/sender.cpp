@@ -181,7 +181,9 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   }
   out_.push_back(std::move(*bytes));
   window_.push_back(Kept{h.sequence, std::move(keys), fs_end});
-  while (window_.size() > config_.resend_window) {
+  // The frames of the latest full sync are kept on top of resend_window: a full sync larger than the
+  // window could otherwise never be repaired (a NACK inside it would start the next one, forever).
+  while (window_.size() > config_.resend_window + full_sync_frames_) {
     window_.pop_front();
     ++stats_.window_evicted;
   }
@@ -261,6 +263,7 @@ void Sender::full_sync(TimePoint now) {
   recs.front().count = entries;
   recs.push_back(full_sync_end(session, entries));
   auto frames = batch_records(recs, max_payload_);
+  full_sync_frames_ = frames.size();
   for (size_t i = 0; i < frames.size(); ++i) {
     std::vector<FlowKey> keys;
     for (const Record& r : frames[i]) {

@@ -31,7 +31,8 @@
 //
 // Memory per destination: the connection table (the flow table's view of this destination's
 // connections: key, value, creation time, 3 flags), the dirty list, a maturity queue of young
-// connections, and at most `resend_window` key lists (<= 90 keys each at a 1500-byte MTU).
+// connections, and at most `resend_window` key lists (<= 90 keys each at a 1500-byte MTU) plus those
+// of the latest full sync's frames (one key per offered connection), all freed by ACKs.
 #pragma once
 
 #include <cstdint>
@@ -151,6 +152,7 @@ class Sender final : public SyncEndpoint {
   };
   std::priority_queue<Due, std::vector<Due>, DueLater> maturity_;
   std::deque<Kept> window_;
+  size_t full_sync_frames_ = 0;  // frames of the latest full sync, kept beyond resend_window
   uint32_t seq_ = 0;
   uint32_t acked_ = 0;
   TimePoint last_sent_ = TimePoint::min();

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "host/sync/sync_config.hpp"
 #include "tests/sync/sync_harness.hpp"
 
 namespace conductor::sync {
@@ -222,7 +223,7 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   x.s.on_frame(x.now, stale.data(), stale.size());
   EXPECT_EQ(x.s.stats().nacks_stale, 1u);
   EXPECT_TRUE(x.s.take_output().empty());
-  // A window of 2 frames: a NACK for one that fell out -> full sync.
+  // A window of 2 frames (plus the latest full sync's): a NACK for one that fell out -> full sync.
   auto cfg = test::sender_config();
   cfg.resend_window = 2;
   Sender small(cfg);
@@ -232,7 +233,7 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
     small.on_timer(x.now + 1ms);
   }
   small.take_output();
-  EXPECT_EQ(small.stats().window_evicted, 3u);
+  EXPECT_EQ(small.stats().window_evicted, 2u);  // 2 frames + the start-up full sync's 1 are kept
   auto old = reply({nack_record(1, 2, 2)}, 1);
   small.on_frame(x.now + 1s, old.data(), old.size());
   auto out = small.take_output();
@@ -272,6 +273,27 @@ TEST(SyncSender, ValidateNamesTheBadField) {
   c.destination = c.self;
   EXPECT_FALSE(validate(c));
   EXPECT_TRUE(validate(test::sender_config()));
+}
+
+TEST(SyncSender, ConfigFromTheClusterFile) {
+  config::Sync file;
+  file.key = fuzz::fuzz_key();
+  file.delay = std::chrono::seconds{5};
+  file.flush = std::chrono::milliseconds{2};
+  file.mtu = 9000;
+  const auto sc = make_sender_config(file, 7, test::kPrimary, test::kBackup, 3, {{22, Duration{0}}});
+  EXPECT_TRUE(validate(sc));
+  EXPECT_EQ(sc.delay, Duration{5s});
+  EXPECT_EQ(sc.flush, Duration{2ms});
+  EXPECT_EQ(sc.mtu, 9000u);
+  EXPECT_EQ(sc.key, fuzz::fuzz_key());
+  EXPECT_EQ(sc.epoch, 3u);
+  Sender s(sc);
+  EXPECT_EQ(s.delay_for(key_v4(1, 2, 22, 40000, 6)), Duration{0});
+  EXPECT_EQ(s.delay_for(key_v4(1, 2, 443, 40000, 6)), Duration{5s});
+  const auto rc = make_session_config(file, 7, test::kBackup, test::kPrimary, 4);
+  EXPECT_EQ(rc.key, fuzz::fuzz_key());
+  EXPECT_EQ(rc.peer, test::kPrimary);
 }
 
 // ---- BackupStore ---------------------------------------------------------------------------------
