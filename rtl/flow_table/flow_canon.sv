@@ -29,7 +29,10 @@ module flow_canon (
   assign ports = l4 && !frag && (proto == 8'd6 || proto == 8'd17 || proto == 8'd132);
   assign sp    = ports ? sport : 16'd0;
   assign dp    = ports ? dport : 16'd0;
-  assign swap  = (src > dst) || (src == dst && sp > dp);
+  // The port comparison reads the raw ports, gated by `ports` (the same as comparing sp and dp), so
+  // the comparator does not wait for the protocol decode: comparing sp and dp made dist_hash's S1
+  // 6 LUT levels deep instead of 4 (Yosys 0.23, synth_xilinx -family xcup).
+  assign swap  = (src > dst) || (src == dst && ports && sport > dport);
 
   always_comb begin
     ckey_o = '0;
