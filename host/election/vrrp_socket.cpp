@@ -45,6 +45,20 @@ void add_attr(std::vector<uint8_t>& buf, uint16_t type, const void* data, size_t
   reinterpret_cast<nlmsghdr*>(buf.data())->nlmsg_len = static_cast<uint32_t>(buf.size());
 }
 
+bool is_loopback_v4(const IpAddress& a) { return a.family == Family::kIpv4 && a.bytes[0] == 127; }
+
+// The flags of interface `ifname` (0 when it has no address at all).
+unsigned interface_flags(const std::string& ifname) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return 0;
+  unsigned flags = 0;
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+    if (ifname == i->ifa_name) flags = i->ifa_flags;
+  }
+  freeifaddrs(list);
+  return flags;
+}
+
 }  // namespace
 
 Expected<std::vector<IpAddress>> interface_addresses(const std::string& ifname) {
@@ -71,7 +85,9 @@ Expected<std::string> interface_holding(const IpAddress& address) {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return sys_error("getifaddrs");
   std::optional<std::string> found;
+  std::optional<std::string> loopback;
   for (ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
+    if ((i->ifa_flags & IFF_LOOPBACK) != 0 && !loopback) loopback = i->ifa_name;
     if (i->ifa_addr == nullptr) continue;
     if (i->ifa_addr->sa_family == AF_INET && address.family == Family::kIpv4) {
       const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
@@ -82,6 +98,8 @@ Expected<std::string> interface_holding(const IpAddress& address) {
     }
   }
   freeifaddrs(list);
+  // All of 127.0.0.0/8 is local on the loopback interface, assigned or not.
+  if (!found && is_loopback_v4(address)) found = loopback;
   if (!found) return make_error(Errc::kNotFound, "no interface holds address " + address.to_string());
   return *found;
 }
@@ -104,7 +122,10 @@ Expected<VrrpEndpoint> VrrpEndpoint::open(EndpointConfig config) {
   if (ifindex == 0) return sys_error("VRRP endpoint: interface '" + config.interface + "'");
   auto addrs = interface_addresses(config.interface);
   if (!addrs) return addrs.error();
-  if (std::find(addrs->begin(), addrs->end(), config.vrrp.primary_address) == addrs->end()) {
+  const bool local_loopback = (interface_flags(config.interface) & IFF_LOOPBACK) != 0 &&
+                              is_loopback_v4(config.vrrp.primary_address);  // all of 127/8 is local there
+  if (!local_loopback &&
+      std::find(addrs->begin(), addrs->end(), config.vrrp.primary_address) == addrs->end()) {
     return make_error(Errc::kInvalidArgument, "VRRP endpoint: primary address " +
                                                   config.vrrp.primary_address.to_string() +
                                                   " is not an address of interface " + config.interface);

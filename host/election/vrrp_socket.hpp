@@ -74,7 +74,7 @@ struct Step {
 class VrrpEndpoint {
  public:
   // Validates the config, resolves the interface (index, MAC), checks that the primary address is
-  // one of its addresses, opens the sockets. The router starts in Initialize: call start().
+  // one of its addresses (on a loopback interface: any 127/8 address), opens the sockets. The router starts in Initialize: call start().
   static Expected<VrrpEndpoint> open(EndpointConfig config);
 
   VrrpEndpoint(VrrpEndpoint&&) noexcept;
@@ -128,7 +128,8 @@ class VrrpEndpoint {
 // An interface that does not exist has none.
 Expected<std::vector<IpAddress>> interface_addresses(const std::string& ifname);
 // The interface that holds `address` (kNotFound when none does): the VRRP interface when the
-// configuration names only the orchestrator's address.
+// configuration names only the orchestrator's address. An unassigned 127/8 address is the loopback
+// interface's (all of 127/8 is local there).
 Expected<std::string> interface_holding(const IpAddress& address);
 
 }  // namespace conductor::election

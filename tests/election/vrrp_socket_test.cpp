@@ -72,6 +72,9 @@ TEST(VrrpEndpointConfig, FindsLoopbackAddressesAndInterface) {
   auto lo = interface_holding(IpAddress::v4(127, 0, 0, 1));
   ASSERT_TRUE(lo.ok()) << lo.error().message;
   EXPECT_EQ(*lo, "lo");
+  auto lo_any = interface_holding(IpAddress::v4(127, 45, 6, 1));  // unassigned, but local on lo
+  ASSERT_TRUE(lo_any.ok()) << lo_any.error().message;
+  EXPECT_EQ(*lo_any, "lo");
   auto missing = interface_holding(IpAddress::v4(198, 18, 0, 77));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, Errc::kNotFound);

@@ -149,6 +149,22 @@ TEST_F(ElectionServiceTest, ElectsLogsCountsShowsAndHandsOverOnStop) {
   b.service->stop(Clock::now());
 }
 
+// Single-host daemon tests give orchestrators unassigned 127/8 addresses and no interface: the
+// service takes the loopback interface (all of 127/8 is local there) and the two still elect.
+TEST_F(ElectionServiceTest, UnassignedLoopbackAddressesElectOnLo) {
+  auto cfg = two_orchestrators(2);
+  cfg.orchestrators[0].address = ip("127.77.0.1");
+  cfg.orchestrators[0].interface = "";
+  cfg.orchestrators[1].address = ip("127.77.0.2");
+  Node a(cfg, "orch-a"), b(cfg, "orch-b");
+  ASSERT_TRUE(a.service->start(a.ctx).ok());
+  ASSERT_TRUE(b.service->start(b.ctx).ok());
+  ASSERT_TRUE(drive(a, b, [&] { return a.state() == 2 && b.state() == 1 && b.show().find("127.77.0.1 priority 200") != std::string::npos; }, 3s))
+      << a.logs() << b.logs();
+  a.service->stop(Clock::now());
+  b.service->stop(Clock::now());
+}
+
 TEST_F(ElectionServiceTest, ConfigurationErrorsNameTheProblem) {
   auto cfg = two_orchestrators(10);
   {
