@@ -64,7 +64,7 @@ struct Lab {
       c += "[site " + std::to_string(s) + "]\nvirtual-addresses = " + addr(s, 2) + "\n";
     for (int s = 0; s < 2; ++s)
       c += "[orchestrator orch" + std::to_string(s) + "]\nsite = " + std::to_string(s) + "\naddress = " +
-           orchestrator(s) + "\n";
+           orchestrator(s) + "\ninterface = lo\n";
     for (int s = 0; s < 2; ++s)
       for (int m = 0; m < per_site; ++m)
         c += "[member " + std::to_string(s) + "/" + std::to_string(m) + "]\naddress = " +
