@@ -4,6 +4,8 @@
 // connections, also after an unrepairable gap, a backup restart and a primary restart.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "host/sync/sync_config.hpp"
@@ -538,6 +540,64 @@ TEST(SyncLossy, PrimaryRestartReplacesTheOldEpoch) {
     EXPECT_TRUE(same_state(p, w)) << "seed " << seed;
     EXPECT_GE(p.session().stats().new_epochs, 1u) << "seed " << seed;
   }
+}
+
+// Opt-in (SYNC_HARSH_SOAK=<seeds>; skipped otherwise): random harsh conditions per seed — drop up to
+// 40%, reordering up to 30 ms, MTU 576/1500/9000, resend windows 8/64/1024, max_missing 64/1024,
+// restarts of either side and outages — then 15 s of quiet. Prints every seed that did not settle
+// (docs/hypersync.md §12.6 "Limits"); fails only if a seed with the default window and max_missing
+// ends with the wrong connections.
+TEST(SyncLossy, HarshSoak) {
+  const char* env = std::getenv("SYNC_HARSH_SOAK");
+  if (!env) GTEST_SKIP() << "set SYNC_HARSH_SOAK=<seeds> to run";
+  const uint64_t n = std::strtoull(env, nullptr, 10);
+  uint64_t unsettled = 0;
+  for (uint64_t seed = 1; seed <= n; ++seed) {
+    std::mt19937_64 rng(seed * 7919);
+    auto u = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
+    Impairment imp{.drop = u(0, 0.4), .duplicate = u(0, 0.1), .corrupt = u(0, 0.05), .min_delay = 20us,
+                   .max_delay = Duration{static_cast<int64_t>(u(50, 30000))}};
+    auto sc = test::sender_config();
+    const size_t windows[] = {8, 64, 1024};
+    sc.resend_window = windows[rng() % 3];
+    const size_t mtus[] = {576, 1500, 9000};
+    sc.mtu = mtus[rng() % 3];
+    auto rc = test::session_config();
+    rc.max_missing = (rng() % 2) ? 64 : 1024;
+    Pair p(seed, imp, sc, rc);
+    Workload w(seed + 5, 200 + rng() % 3000);
+    uint32_t epoch = 1;
+    for (int phase = 0; phase < 4; ++phase) {
+      converge(p, w, Duration{static_cast<int64_t>(u(100e3, 600e3))}, Duration{static_cast<int64_t>(u(0, 300e3))},
+               1 + static_cast<int>(rng() % 4), rng);
+      const auto r = rng() % 6;
+      if (r == 0) p.restart_backup();
+      if (r == 1) {
+        for (int i = 0; i < 100; ++i) w.event(p.sender(), p.now());
+        auto c = sc;
+        c.epoch = ++epoch;
+        p.restart_primary(c);
+        w.replay(p.sender(), p.now());
+      }
+      if (r == 2) {
+        p.impair(Impairment{.drop = 1.0});
+        converge(p, w, 200ms, 0ms, 2, rng);
+        p.impair(imp);
+      }
+    }
+    converge(p, w, 0ms, 15s, 0, rng);
+    const auto d = BackupStore::compare(w.expected(p.sender(), p.now()), p.store().snapshot(test::kPrimary), 1);
+    if (!d.empty() || !p.session().in_sync()) {
+      ++unsettled;
+      std::printf("seed %llu drop %.2f reorder %lld us window %zu mtu %zu max_missing %zu: %s, in_sync %d, full syncs %llu\n",
+                  static_cast<unsigned long long>(seed), imp.drop, static_cast<long long>(imp.max_delay.count()),
+                  sc.resend_window, sc.mtu, rc.max_missing, d.empty() ? "state right" : d[0].c_str(),
+                  p.session().in_sync(), static_cast<unsigned long long>(p.sender().stats().full_syncs));
+      if (sc.resend_window == 1024 && rc.max_missing == 1024) EXPECT_TRUE(d.empty()) << "seed " << seed;
+    }
+  }
+  std::printf("%llu of %llu seeds did not settle\n", static_cast<unsigned long long>(unsettled),
+              static_cast<unsigned long long>(n));
 }
 
 }  // namespace
