@@ -67,6 +67,8 @@ Status Controller::start(const config::ClusterConfig& c) {
     site_name_[s] = site ? site->name : "";
   }
   preferred_site_ = c.cluster.active_site;
+  failback_ = c.cluster.failback;
+  active_site_ = preferred_site_;
   hash_ = c.hash;
   auto a = BucketAllocator::create(hash_.buckets);
   if (!a) return a.error();
@@ -100,8 +102,15 @@ void Controller::compute() {
       if (id.site == site && serving(id)) return true;
     return false;
   };
-  const uint8_t pref = preferred_site_ & 1, other = 1 - pref;
+  // Keep the current ActiveSite while it can serve (no flap back), unless failback is on and the
+  // preferred site can serve again; else the preferred site, else the other one.
+  const uint8_t pref = preferred_site_ & 1, other = 1 - pref, cur = active_site_ & 1;
+  if (has_serving(cur) && !(failback_ && cur != pref && has_serving(pref))) return compute_rest();
   active_site_ = has_serving(pref) ? pref : has_serving(other) ? other : pref;
+  compute_rest();
+}
+
+void Controller::compute_rest() {
 
   Weights candidates;
   bucket_weights_.clear();
@@ -297,7 +306,9 @@ Status Controller::reload(const config::ClusterConfig& old_config, const config:
     const config::Site* site = c.site(static_cast<uint8_t>(s));
     site_name_[s] = site ? site->name : "";
   }
+  if (c.cluster.active_site != preferred_site_) active_site_ = c.cluster.active_site;  // the file moved it
   preferred_site_ = c.cluster.active_site;
+  failback_ = c.cluster.failback;
   // Hash: a new size starts a new table (every word written); mode and key are two registers.
   const bool resize = c.hash.buckets != hash_.buckets;
   const bool ctrl_key = c.hash.mode != hash_.mode || c.hash.key != hash_.key;

@@ -5,8 +5,10 @@
 // group's members, the hash settings. From it the Controller derives what the core must hold:
 //   - a member can serve when it is in the group, has a weight, is admin up and alive, and its
 //     site is online;
-//   - ActiveSite: [cluster] active-site while that site is online and has a member that can serve,
-//     else the other site if it has one (site failover), else active-site;
+//   - ActiveSite: starts as [cluster] active-site; it stays where it is while that site is online
+//     and has a member that can serve; when it cannot, the preferred site (active-site) takes it if
+//     it can serve, else the other site (site failover). With [cluster] failback = on it returns to
+//     active-site as soon as that site can serve again; off (the default), no automatic flap back;
 //   - bucket table (dist_hash BUCKETS): the serving members of the ActiveSite by weight
 //     (BucketAllocator: minimal moves; only changed words are written);
 //   - MEMBER_UP bit of a member: configured, admin up and alive (a drained or failed member's
@@ -133,6 +135,7 @@ class Controller {
   bool serving(MemberId id) const;
   const Group* group_of(MemberId id) const;
   void compute();  // intended state from the state above: bucket weights, steer regs, active site
+  void compute_rest();  // compute() after the ActiveSite is chosen
   Status write(uint32_t addr, uint32_t value, uint8_t strb = 0xF);
   Status program_all();
   // Recomputes and writes what changed: status bits first (connections move to backups at once),
@@ -153,6 +156,7 @@ class Controller {
   bool site_online_[2] = {true, true};
   std::string site_name_[2];
   uint8_t preferred_site_ = 0;
+  bool failback_ = false;
   config::Hash hash_{};
 
   // Intended device state.

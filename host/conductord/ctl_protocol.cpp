@@ -41,10 +41,17 @@ std::string format_response(const Expected<std::string>& result) {
     }
     out += "OK\n";
   } else {
-    std::string msg = result.error().message;
-    for (char& c : msg)
-      if (c == '\n' || c == '\r') c = ' ';
-    out += "ERR " + std::string(errc_name(result.error().code)) + " " + msg + "\n";
+    // The first line of the message is the status line's; further lines are the body.
+    const std::string& msg = result.error().message;
+    const size_t nl = msg.find('\n');
+    std::string first = msg.substr(0, nl);
+    for (char& c : first)
+      if (c == '\r') c = ' ';
+    if (nl != std::string::npos && nl + 1 < msg.size()) {
+      out += msg.substr(nl + 1);
+      if (out.back() != '\n') out += '\n';
+    }
+    out += "ERR " + std::string(errc_name(result.error().code)) + " " + first + "\n";
   }
   return out;
 }

@@ -23,7 +23,9 @@ inline constexpr size_t kMaxResponseBytes = 1 << 20;
 // non-ASCII bytes, too many words and too long lines with a message saying which.
 Expected<std::vector<std::string>> parse_request(std::string_view line);
 
-// The response bytes: the body (a final LF added when missing), then the status line.
+// The response bytes: the body (a final LF added when missing), then the status line. An error's
+// message goes to the status line up to its first LF; the lines after it are the body (so a
+// failed `show distribution verification` lists every difference).
 std::string format_response(const Expected<std::string>& result);
 
 // Client side: splits a complete response into body and status. Errors: the status line is

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -590,7 +591,7 @@ void Daemon::on_metrics_readable(int fd) {
   std::string body = metrics_.exposition();
   // Device counters, read now.
   for (const regs::RegInfo& r : regs::kRegisters) {
-    if (r.access != regs::Access::kRo || std::string_view(r.block) == "id") continue;
+    if (r.access != regs::Access::kRo || std::string_view(r.block) == "id" || !device::in_core(r.block)) continue;
     auto v = device_->read_reg(r.addr);
     if (!v) continue;
     std::string name = std::string("conductor_device_") + r.block + "_" + r.name;
@@ -605,7 +606,7 @@ void Daemon::on_metrics_readable(int fd) {
 std::string Daemon::stats_text() {
   std::string out = "device " + std::string(device_->kind()) + "\n";
   for (const regs::RegInfo& r : regs::kRegisters) {
-    if (r.access != regs::Access::kRo || std::string_view(r.block) == "id") continue;
+    if (r.access != regs::Access::kRo || std::string_view(r.block) == "id" || !device::in_core(r.block)) continue;
     auto v = device_->read_reg(r.addr);
     out += "  " + pad(std::string(r.block) + "." + r.name, 34) + (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
   }
@@ -761,6 +762,39 @@ void Daemon::register_commands() {
                   if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: reload");
                   if (Status s = reload(); !s) return s.error();
                   return std::string("reloaded ") + opts_.config_path + "\n";
+                });
+  auto addr_arg = [](const std::string& s) -> Expected<uint32_t> {
+    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const std::string digits = hex ? s.substr(2) : s;
+    if (digits.empty() || digits.size() > (hex ? 8u : 10u) ||
+        !std::all_of(digits.begin(), digits.end(), [hex](char c) { return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9'); }))
+      return make_error(Errc::kInvalidArgument, "'" + s + "' is not a number (decimal or 0x hex)");
+    const uint64_t v = std::stoull(digits, nullptr, hex ? 16 : 10);
+    if (v > 0xFFFFFFFFull) return make_error(Errc::kInvalidArgument, "'" + s + "' is larger than 32 bits");
+    return static_cast<uint32_t>(v);
+  };
+  commands_.add("device read", "device read ADDR: read one device register (byte address, e.g. 0x41020)",
+                [this, addr_arg](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (a.size() != 1) return make_error(Errc::kInvalidArgument, "usage: device read ADDR");
+                  auto addr = addr_arg(a[0]);
+                  if (!addr) return addr.error();
+                  auto v = device_->read_reg(*addr);
+                  if (!v) return v.error();
+                  return device::hex32(*addr) + " = " + device::hex32(*v) + "\n";
+                });
+  commands_.add("device write",
+                "device write ADDR VALUE: write one device register behind the Controller's back (diagnostics; "
+                "verification reports what it changed)",
+                [this, addr_arg](const std::vector<std::string>& a) -> Expected<std::string> {
+                  if (a.size() != 2) return make_error(Errc::kInvalidArgument, "usage: device write ADDR VALUE");
+                  auto addr = addr_arg(a[0]);
+                  if (!addr) return addr.error();
+                  auto v = addr_arg(a[1]);
+                  if (!v) return v.error();
+                  if (Status s = device_->write_reg(*addr, *v); !s) return s.error();
+                  metrics_.counter("conductord_device_pokes_total", "device write commands (writes outside the Controller)").inc();
+                  log_.warn("control", "device-write", {{"addr", device::hex32(*addr)}, {"value", device::hex32(*v)}});
+                  return device::hex32(*addr) + " <- " + device::hex32(*v) + "\n";
                 });
   commands_.add("traffic", "traffic FRAMES [FLOWS [SEED]]: send generated frames through the device (drills, tests)",
                 [this](const std::vector<std::string>& a) { return traffic(a); });

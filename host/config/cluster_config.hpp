@@ -79,6 +79,7 @@ std::array<uint8_t, 40> default_hash_key();
 struct ClusterSettings {
   std::string name = "conductor";
   uint8_t active_site = 0;  // the site that is ActiveSite when both are healthy
+  bool failback = false;    // the ActiveSite returns to active_site when that site can serve again
   friend bool operator==(const ClusterSettings&, const ClusterSettings&) = default;
 };
 

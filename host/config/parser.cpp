@@ -144,6 +144,7 @@ struct KeySpec {
 const KeySpec<ClusterSettings> kClusterKeys[] = {
     {"name", false, [](ClusterSettings& c, std::string_view v) { return assign(c.name, parse_name(v)); }},
     {"active-site", false, [](ClusterSettings& c, std::string_view v) { return assign(c.active_site, parse_site_id(v)); }},
+    {"failback", false, [](ClusterSettings& c, std::string_view v) { return assign(c.failback, parse_bool(v)); }},
 };
 
 const KeySpec<Site> kSiteKeys[] = {

@@ -26,7 +26,7 @@ std::optional<std::string> unless_empty(std::string s) {
 }  // namespace
 
 std::vector<Field> fields(const ClusterSettings& c) {
-  return {{"name", c.name, kLive}, {"active-site", std::to_string(c.active_site), kLive}};
+  return {{"name", c.name, kLive}, {"active-site", std::to_string(c.active_site), kLive}, {"failback", yes(c.failback), kLive}};
 }
 
 std::vector<Field> fields(const Site& s) {

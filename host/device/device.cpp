@@ -40,6 +40,13 @@ std::string Identity::to_string() const {
   return b;
 }
 
+bool in_core(std::string_view block) {
+  static constexpr std::string_view kCoreBlocks[] = {"id", "parser", "dist_hash", "flow_table", "steer"};
+  for (std::string_view b : kCoreBlocks)
+    if (b == block) return true;
+  return false;
+}
+
 Status check_address(uint32_t addr) {
   if (addr & 3u) return make_error(Errc::kInvalidArgument, "register address " + hex32(addr) + " is not word-aligned");
   if (addr >> kAddressBits)

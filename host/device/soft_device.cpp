@@ -1,5 +1,7 @@
 #include "host/device/soft_device.hpp"
 
+#include <string_view>
+
 #include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash.hpp"
 
@@ -13,21 +15,24 @@ using namespace conductor::regs;
 
 namespace {
 
+
+const BlockInfo* find_block(uint32_t addr) {
+  for (const BlockInfo& b : kBlocks)
+    if (addr >= b.base && addr < b.base + b.size && in_core(b.name)) return &b;
+  return nullptr;
+}
+
 const RegInfo* find_register(uint32_t addr) {
+  if (!find_block(addr)) return nullptr;
   for (const RegInfo& r : kRegisters)
     if (r.addr == addr) return &r;
   return nullptr;
 }
 
 const WindowInfo* find_window(uint32_t addr) {
+  if (!find_block(addr)) return nullptr;
   for (const WindowInfo& w : kWindows)
     if (addr >= w.addr && addr < w.addr + w.size) return &w;
-  return nullptr;
-}
-
-const BlockInfo* find_block(uint32_t addr) {
-  for (const BlockInfo& b : kBlocks)
-    if (addr >= b.base && addr < b.base + b.size) return &b;
   return nullptr;
 }
 
@@ -60,7 +65,7 @@ constexpr uint32_t kCaps = (uint32_t{kDistHashBucketLog2Max} << ID_CAPS_BUCKET_L
 
 SoftDevice::SoftDevice() : model_(std::make_unique<CoreModel>()) {
   for (const RegInfo& r : kRegisters)
-    if (r.access == Access::kRw) {
+    if (r.access == Access::kRw && find_block(r.addr)) {
       rw_[r.addr] = r.reset;
       sync_rw(r.addr, r.reset);
     }
@@ -75,6 +80,7 @@ void SoftDevice::sync_rw(uint32_t addr, uint32_t v) {
   else if (addr >= STEER_MEMBER_UP0_ADDR && addr <= STEER_MEMBER_UP3_ADDR) regs.steer.member_up[(addr - STEER_MEMBER_UP0_ADDR) / 4] = v;
   else if (addr == STEER_SITE_UP_ADDR) regs.steer.site_up = v;
   else if (addr == STEER_TOUCH_TICKS_ADDR) regs.steer.touch_ticks = v;
+  else if (addr == STEER_AGE_FRAMES_ADDR) regs.steer.age_frames = v;
   else if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE) {
     flow::Config c = model_->flow_table().config();
     switch (addr) {
@@ -111,6 +117,8 @@ uint32_t SoftDevice::read_ro(uint32_t addr) const {
     case STEER_FAILOVER_ADDR: return u32(s.failover);
     case STEER_LEARN_FULL_ADDR: return u32(s.learn_full);
     case STEER_OPS_ISSUED_ADDR: return u32(s.ops_issued);
+    case STEER_AGE_OPS_ADDR: return u32(s.age_ops);
+    case STEER_EXPIRED_ADDR: return u32(s.expired);
     default: break;
   }
   if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE)

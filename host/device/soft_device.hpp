@@ -12,7 +12,9 @@
 //     registers are ignored;
 //   - windows: BUCKETS (one byte per bucket) and BACKUP (16-bit BACKUP_ENTRY, bit 7 not stored).
 // Differences that are properties of the pipeline, not of the map: steer.INFLIGHT_MAX reads 0 (the
-// model is sequential and has no in-flight table).
+// model is sequential and has no in-flight table), and after traffic flow_table.HITS can be higher
+// than the RTL's (the RTL looks a frame up before the ops of the frames just ahead have landed; its
+// in-flight table supplies those entries). Steering, steer counters and flow-table contents agree.
 #pragma once
 
 #include <map>

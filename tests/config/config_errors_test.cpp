@@ -305,7 +305,7 @@ TEST(ConfigErrorsTogether, EveryErrorInLineOrder) {
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(test::diagnostics(r),
             "many.conf: no [sync] section: its key (the HyperSync authentication key) is required\n"
-            "many.conf:3: unknown key 'colour' in [cluster] (keys: name, active-site)\n"
+            "many.conf:3: unknown key 'colour' in [cluster] (keys: name, active-site, failback)\n"
             "many.conf:5: vrid: 0 is below 1 (allowed 1..255)\n"
             "many.conf:7: weight: 513 is above 512 (allowed 0..512)\n"
             "many.conf:8: [member 1/0]: site 1 has no [site 1] section\n"

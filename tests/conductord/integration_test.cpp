@@ -1,0 +1,453 @@
+// conductord and conductorctl as real processes: a temporary directory holds the configuration and
+// the control socket; the metrics endpoint listens on a random 127.x.y.z address and a free port.
+// Waits are bounded polls for a condition (no sleeps as synchronisation); every process a test
+// starts is killed and reaped when the test ends, also on failure.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+constexpr auto kDeadline = std::chrono::seconds{20};
+
+bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds limit = kDeadline) {
+  const auto end = Clock::now() + limit;
+  while (Clock::now() < end) {
+    if (cond()) return true;
+    ::poll(nullptr, 0, 10);  // a bounded poll interval, not a synchronisation sleep
+  }
+  return cond();
+}
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs a program to completion (bounded), capturing stdout and stderr.
+Result run(const std::vector<std::string>& args) {
+  int o[2], e[2];
+  EXPECT_EQ(::pipe(o), 0);
+  EXPECT_EQ(::pipe(e), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(o[1], 1);
+    ::dup2(e[1], 2);
+    ::close(o[0]);
+    ::close(e[0]);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(o[1]);
+  ::close(e[1]);
+  Result r;
+  const auto end = Clock::now() + std::chrono::seconds{60};
+  bool open_o = true, open_e = true;
+  while ((open_o || open_e) && Clock::now() < end) {
+    pollfd p[2] = {{open_o ? o[0] : -1, POLLIN, 0}, {open_e ? e[0] : -1, POLLIN, 0}};
+    ::poll(p, 2, 100);
+    char buf[4096];
+    for (int i = 0; i < 2; ++i) {
+      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+      if (n <= 0) (i == 0 ? open_o : open_e) = false;
+      else (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(o[0]);
+  ::close(e[0]);
+  int status = 0;
+  if (open_o || open_e) ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+// A daemon process; killed (SIGKILL) and reaped when it goes out of scope.
+class Process {
+ public:
+  Process() = default;
+  Process(const std::vector<std::string>& args, const std::string& log_path) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 2);
+      ::dup2(fd, 1);
+      std::vector<char*> argv;
+      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  Process(const Process&) = delete;
+  ~Process() { kill_now(); }
+  pid_t pid() const { return pid_; }
+  void signal(int sig) { if (pid_ > 0) ::kill(pid_, sig); }
+  // Exit code once it has exited within the limit, else -1.
+  int wait_exit(std::chrono::milliseconds limit = kDeadline) {
+    int code = -1;
+    wait_for([&] {
+      int status = 0;
+      if (pid_ <= 0) return true;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        pid_ = -1;
+        return true;
+      }
+      return false;
+    }, limit);
+    return code;
+  }
+  bool running() {
+    if (pid_ <= 0) return false;
+    int status;
+    return ::waitpid(pid_, &status, WNOHANG) == 0;
+  }
+  void kill_now() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool can_connect(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string read_file(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A random loopback address and a port that was free a moment ago.
+std::pair<std::string, uint16_t> free_endpoint() {
+  std::random_device rd;
+  const std::string addr = "127." + std::to_string(1 + rd() % 250) + "." + std::to_string(rd() % 250) + "." +
+                           std::to_string(1 + rd() % 250);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  ::inet_pton(AF_INET, addr.c_str(), &a.sin_addr);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return {addr, ntohs(a.sin_port)};
+}
+
+// One HTTP exchange with the metrics endpoint; returns the whole response.
+std::string http(const std::string& addr, uint16_t port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  ::inet_pton(AF_INET, addr.c_str(), &a.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  const auto end = Clock::now() + kDeadline;
+  while (Clock::now() < end) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+const std::string kBody =
+    "[cluster]\nactive-site = 0\n[site 0]\nname = east\n[site 1]\nname = west\n"
+    "[member 0/0]\n[member 0/1]\n[member 0/2]\n[member 0/3]\nweight = 200\n"
+    "[member 1/0]\n[member 1/1]\n[member 1/2]\n[member 1/3]\n"
+    "[security-group sg1]\nid = 1\nmembers = 0/0-3, 1/0-3\n"
+    "[sync]\nkey = 00112233445566778899aabbccddeeff\n";
+
+class Conductord : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/conductord-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    sock_ = dir_ + "/ctl.sock";
+    conf_ = dir_ + "/c.conf";
+    log_ = dir_ + "/daemon.log";
+    std::tie(maddr_, mport_) = free_endpoint();
+  }
+  void TearDown() override {
+    daemon_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  std::string control(const std::string& extra = "") const {
+    return "[control]\nsocket = " + sock_ + "\nmetrics = " + maddr_ + ":" + std::to_string(mport_) + "\n" + extra;
+  }
+  void write_config(const std::string& body, const std::string& control_extra = "") {
+    std::ofstream(conf_) << body << control(control_extra);
+  }
+  // Starts the daemon and waits until its socket answers.
+  void start(const std::vector<std::string>& extra = {"--device", "soft"}) {
+    std::vector<std::string> args = {CONDUCTORD_BIN, "--config", conf_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    daemon_ = std::make_unique<Process>(args, log_);
+    ASSERT_TRUE(wait_for([&] { return can_connect(sock_) || !daemon_->running(); })) << read_file(log_);
+    ASSERT_TRUE(daemon_->running()) << read_file(log_);
+  }
+  Result ctl(const std::string& words) {
+    std::vector<std::string> args = {CONDUCTORCTL_BIN, "--socket", sock_};
+    std::istringstream in(words);
+    for (std::string w; in >> w;) args.push_back(w);
+    return run(args);
+  }
+
+  std::string dir_, sock_, conf_, log_, maddr_;
+  uint16_t mport_ = 0;
+  std::unique_ptr<Process> daemon_;
+};
+
+TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
+  write_config(kBody);
+  start();
+  Result r = ctl("show distribution");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("security-group sg1 (id 1): 4096 buckets, 0 unassigned, ActiveSite 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0/3     200     up     alive   online   1639     40.01%"), std::string::npos) << r.out;
+  r = ctl("show members");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("0/0     -             sg1           100     up     alive   up      819      0/1           1/0"),
+            std::string::npos) << r.out;
+  r = ctl("show sites");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("0     east      online   yes     4        4"), std::string::npos) << r.out;
+  r = ctl("stats");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("steer.NEW"), std::string::npos);
+  EXPECT_NE(r.out.find("conductord_device_writes_total"), std::string::npos);
+  r = ctl("help");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("show distribution verification:"), std::string::npos);
+  // Failures: exit 1 with the daemon's message; usage and connection errors: exit 2.
+  r = ctl("show nothing");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("unknown command 'show nothing'"), std::string::npos) << r.err;
+  r = ctl("member down 7/7");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("'7/7' is not a member id"), std::string::npos) << r.err;
+  r = run({CONDUCTORCTL_BIN, "--socket", dir_ + "/none.sock", "show", "sites"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("cannot connect to " + dir_ + "/none.sock"), std::string::npos) << r.err;
+  r = run({CONDUCTORCTL_BIN, "--socket", sock_});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("no command given"), std::string::npos);
+  // Logs are JSON lines.
+  const std::string log = read_file(log_);
+  EXPECT_NE(log.find("{\"ts\":\""), std::string::npos);
+  EXPECT_NE(log.find("\"event\":\"ready\""), std::string::npos);
+}
+
+TEST_F(Conductord, MemberDrainAndVerificationOfACorruptedDevice) {
+  write_config(kBody);
+  start();
+  Result r = ctl("member down 0/1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "member 0/1 admin down (0 buckets)\n");
+  r = ctl("show distribution verification");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("verified: the device matches"), std::string::npos);
+  // Behind the Controller's back: member 0/1 up again in MEMBER_UP0, site 1 down.
+  ASSERT_EQ(ctl("device write 0x41010 0xf").code, 0);
+  ASSERT_EQ(ctl("device write 0x41020 1").code, 0);
+  r = ctl("show distribution verification");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("2 differences between the device and the intended state"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("MEMBER_UP0: device 0x0000000f (0/1 up), intended 0x0000000d"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("SITE_UP: device 0x00000001, intended 0x00000003"), std::string::npos) << r.out;
+  r = ctl("member up 0/1");
+  ASSERT_EQ(r.code, 0);
+  r = ctl("site offline 0");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "site 0 offline; ActiveSite 1\n");
+}
+
+TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
+  write_config(kBody);
+  start();
+  Result r = ctl("traffic 3000 200 5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto counter = [&](const std::string& name) {
+    Result s = ctl("stats");
+    const size_t at = s.out.find(name);
+    return at == std::string::npos ? std::string("missing") : s.out.substr(at, s.out.find('\n', at) - at);
+  };
+  const std::string occupancy = counter("flow_table.OCCUPANCY");
+  const std::string rx = counter("parser.RX_PKTS");
+  ASSERT_NE(occupancy, "missing");
+  // weight of 0/0: 100 -> 300.
+  std::string body = kBody;
+  body.replace(body.find("[member 0/0]\n"), 13, "[member 0/0]\nweight = 300\n");
+  write_config(body);
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return ctl("show distribution").out.find("0/0     300") != std::string::npos; })) << read_file(log_);
+  r = ctl("show distribution");
+  EXPECT_NE(r.out.find("0/0     300     up     alive   online   175"), std::string::npos) << r.out;  // 4096 * 300 / 700
+  EXPECT_EQ(counter("flow_table.OCCUPANCY"), occupancy);
+  EXPECT_EQ(counter("parser.RX_PKTS"), rx);
+  EXPECT_EQ(ctl("show distribution verification").code, 0);
+  // A bad file is rejected and the running configuration stays.
+  write_config(kBody + "[member 0/0]\nweight = 600\n");
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("reload-rejected") != std::string::npos; }));
+  EXPECT_NE(read_file(log_).find("c.conf:"), std::string::npos);
+  EXPECT_NE(ctl("show distribution").out.find("0/0     300"), std::string::npos);
+  // A restart-only change is logged and not applied.
+  write_config(body, "log-level = debug\n");
+  std::ofstream(conf_, std::ios::app) << "[timers]\nheartbeat-port = 9999\n";
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("change-needs-restart") != std::string::npos; })) << read_file(log_);
+  EXPECT_NE(read_file(log_).find("[timers] heartbeat-port: 8117 -> 9999 (restart)"), std::string::npos);
+  EXPECT_NE(read_file(log_).find("[control] log-level: info -> debug (live)"), std::string::npos);
+  EXPECT_TRUE(daemon_->running());
+}
+
+TEST_F(Conductord, BadConfigurationExitsTwoWithFileAndLine) {
+  write_config(kBody + "[member 0/5]\nwieght = 10\n");
+  Result r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(conf_ + ":22: unknown key 'wieght' in [member 0/5] (did you mean 'weight'?)"), std::string::npos) << r.err;
+  write_config(kBody, "socket-group = no-such-group-xyz\n");
+  r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(conf_ + ":24: socket-group: no group 'no-such-group-xyz' on this system"), std::string::npos) << r.err;
+  write_config(kBody + "[member 0/9]\n[security-group sg2]\nid = 2\nmembers = 0/9\n");
+  r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find(conf_ + ":22: [security-group sg2]: the core has one bucket table"), std::string::npos) << r.err;
+  r = run({CONDUCTORD_BIN, "--config", dir_ + "/missing.conf"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("missing.conf: cannot open the file"), std::string::npos) << r.err;
+  r = run({CONDUCTORD_BIN, "--device", "fpga", "--config", conf_});
+  EXPECT_EQ(r.code, 2);
+  write_config(kBody);
+  r = run({CONDUCTORD_BIN, "--config", conf_, "--name", "nobody", "--check"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--name nobody: no [orchestrator nobody] section"), std::string::npos) << r.err;
+  r = run({CONDUCTORD_BIN, "--config", conf_, "--check"});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
+TEST_F(Conductord, MetricsEndpointOverTcp) {
+  write_config(kBody);
+  start();
+  std::string resp = http(maddr_, mport_, "GET /metrics HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(resp.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << resp;
+  EXPECT_NE(resp.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(resp.find("\nconductord_up 1\n"), std::string::npos);
+  EXPECT_NE(resp.find("conductord_member_buckets{member=\"0/3\"} 1639"), std::string::npos);
+  EXPECT_NE(resp.find("conductor_device_steer_new "), std::string::npos);
+  EXPECT_EQ(http(maddr_, mport_, "GET /other HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.0 404", 0), 0u);
+  EXPECT_EQ(http(maddr_, mport_, "POST /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 405", 0), 0u);
+  EXPECT_EQ(http(maddr_, mport_, "garbage\r\n\r\n").rfind("HTTP/1.0 400", 0), 0u);
+  EXPECT_EQ(http(maddr_, mport_, "GET /metrics HTTP/1.0\r\nX: " + std::string(9000, 'a')).rfind("HTTP/1.0 431", 0), 0u);
+  // Still serving afterwards.
+  EXPECT_EQ(http(maddr_, mport_, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
+  EXPECT_NE(http(maddr_, mport_, "GET /metrics HTTP/1.0\r\n\r\n").find("conductord_http_requests_total{code=\"404\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(Conductord, SocketPermissionsAndGroup) {
+  write_config(kBody);
+  start();
+  struct stat st{};
+  ASSERT_EQ(::lstat(sock_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(), 0);
+  EXPECT_FALSE(fs::exists(sock_));  // removed at a clean stop
+  // With socket-group: group read/write and the socket's group.
+  group* g = ::getgrgid(::getgid());
+  ASSERT_NE(g, nullptr);
+  write_config(kBody, "socket-group = " + std::string(g->gr_name) + "\n");
+  start();
+  ASSERT_EQ(::lstat(sock_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  EXPECT_EQ(st.st_gid, ::getgid());
+}
+
+TEST_F(Conductord, KillNineLeavesAStaleSocketTheNextStartRemoves) {
+  write_config(kBody);
+  start();
+  // A second daemon on the same socket is refused while the first runs.
+  Result r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("another conductord is listening there"), std::string::npos) << r.err;
+  daemon_->kill_now();
+  ASSERT_TRUE(fs::exists(sock_));
+  EXPECT_FALSE(can_connect(sock_));
+  start();
+  EXPECT_NE(read_file(log_).find("stale-socket-removed"), std::string::npos);
+  EXPECT_EQ(ctl("show sites").code, 0);
+  daemon_->signal(SIGINT);
+  EXPECT_EQ(daemon_->wait_exit(), 0);
+}
+
+TEST_F(Conductord, SimDevice) {
+  write_config(kBody);
+  start({"--device", "sim"});
+  Result r = ctl("show distribution verification");
+  ASSERT_EQ(r.code, 0) << r.err << read_file(log_);
+  r = ctl("traffic 300 50");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("300 frames through the sim device"), std::string::npos) << r.out;
+  r = ctl("member down 0/0");
+  ASSERT_EQ(r.code, 0);
+  EXPECT_EQ(ctl("show distribution verification").code, 0);
+  EXPECT_NE(read_file(log_).find("\"kind\":\"sim\""), std::string::npos);
+}
+
+}  // namespace
