@@ -218,14 +218,18 @@ class Conductord : public ::testing::Test {
     conf_ = dir_ + "/c.conf";
     log_ = dir_ + "/daemon.log";
     std::tie(maddr_, mport_) = free_endpoint();
+    hport_ = free_endpoint().second;
   }
   void TearDown() override {
     daemon_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
+  // The control section, then timers that keep the cluster service from failing members during a
+  // test (nobody sends heartbeats here) and a heartbeat port of its own.
   std::string control(const std::string& extra = "") const {
-    return "[control]\nsocket = " + sock_ + "\nmetrics = " + maddr_ + ":" + std::to_string(mport_) + "\n" + extra;
+    return "[control]\nsocket = " + sock_ + "\nmetrics = " + maddr_ + ":" + std::to_string(mport_) + "\n" + extra +
+           "[timers]\nheartbeat-interval = 10s\nheartbeat-timeout = 1min\nheartbeat-port = " + std::to_string(hport_) + "\n";
   }
   void write_config(const std::string& body, const std::string& control_extra = "") {
     std::ofstream(conf_) << body << control(control_extra);
@@ -247,6 +251,7 @@ class Conductord : public ::testing::Test {
 
   std::string dir_, sock_, conf_, log_, maddr_;
   uint16_t mport_ = 0;
+  uint16_t hport_ = 0;
   std::unique_ptr<Process> daemon_;
 };
 
@@ -345,11 +350,12 @@ TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
   EXPECT_NE(read_file(log_).find("c.conf:"), std::string::npos);
   EXPECT_NE(ctl("show distribution").out.find("0/0     300"), std::string::npos);
   // A restart-only change is logged and not applied.
-  write_config(body, "log-level = debug\n");
-  std::ofstream(conf_, std::ios::app) << "[timers]\nheartbeat-port = 9999\n";
+  group* g = ::getgrgid(::getgid());
+  ASSERT_NE(g, nullptr);
+  write_config(body, "log-level = debug\nsocket-group = " + std::string(g->gr_name) + "\n");
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(wait_for([&] { return read_file(log_).find("change-needs-restart") != std::string::npos; })) << read_file(log_);
-  EXPECT_NE(read_file(log_).find("[timers] heartbeat-port: 8117 -> 9999 (restart)"), std::string::npos);
+  EXPECT_NE(read_file(log_).find("[control] socket-group: (unset) -> " + std::string(g->gr_name) + " (restart)"), std::string::npos);
   EXPECT_NE(read_file(log_).find("[control] log-level: info -> debug (live)"), std::string::npos);
   EXPECT_TRUE(daemon_->running());
 }
