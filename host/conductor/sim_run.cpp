@@ -17,6 +17,7 @@
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/conductor/sim_events.hpp"
+#include "host/conductord/backup_map.hpp"
 #include "host/traffic/frame.hpp"
 #include "host/traffic/generator.hpp"
 #include "host/traffic/pcap_io.hpp"
@@ -101,36 +102,9 @@ flow::Config flow_config(const SimOptions& o) {
   return c;
 }
 
-// The backup map conductor sim programs (docs/architecture.md, "Correction layer"): for every member
-// with a weight, local backup = the next weighted member of its site (by id, cyclically), remote
-// backup = the member with the same id in the other site if it has a weight, else the other site's
-// first weighted member.
-void fill_backups(SteerRegs& st, const Weights& weights) {
-  std::vector<uint8_t> live[2];
-  for (auto& [id, w] : weights)
-    if (w > 0) live[id.site].push_back(id.member);  // map order: ascending ids
-  st.backup.fill(0);
-  for (unsigned s = 0; s < 2; ++s) {
-    const auto& mine = live[s];
-    const auto& other = live[1 - s];
-    for (size_t i = 0; i < mine.size(); ++i) {
-      uint16_t e = 0;
-      if (mine.size() > 1) {
-        e |= static_cast<uint16_t>(mine[(i + 1) % mine.size()] << regs::BACKUP_ENTRY_LB_MEMBER_LSB);
-        e |= static_cast<uint16_t>(1u << regs::BACKUP_ENTRY_LB_VALID_LSB);
-      }
-      if (!other.empty()) {
-        uint8_t rb = other.front();
-        for (uint8_t m : other)
-          if (m == mine[i]) rb = m;
-        e |= static_cast<uint16_t>(rb << regs::BACKUP_ENTRY_RB_MEMBER_LSB);
-        e |= static_cast<uint16_t>((1u - s) << regs::BACKUP_ENTRY_RB_SITE_LSB);
-        e |= static_cast<uint16_t>(1u << regs::BACKUP_ENTRY_RB_VALID_LSB);
-      }
-      st.backup[s * 64 + mine[i]] = e;
-    }
-  }
-}
+// The backup map conductor sim programs (docs/architecture.md, "Correction layer"): the rule of
+// host/conductord/backup_map.hpp, which conductord's Controller programs too.
+void fill_backups(SteerRegs& st, const Weights& weights) { st.backup = compute_backup_map(weights); }
 
 // The registers one scripted event changes (the RTL engine writes only these).
 struct RegChanges {

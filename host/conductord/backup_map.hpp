@@ -1,7 +1,6 @@
 // The backup map (steer.BACKUP, docs/architecture.md "Correction layer"): which local backup (same
-// site) and remote backup (other site) the connections owned by each member get. The rule
-// (the one `conductor sim` programs, docs/architecture.md; conductord's Controller uses this copy,
-// in its own library so that `conductor sim` can link it too):
+// site) and remote backup (other site) the connections owned by each member get. One rule, used by
+// conductord's Controller and by `conductor sim` (docs/architecture.md, "Correction layer"):
 //   - only members with a non-zero weight in `candidates` take part (the caller passes the members
 //     that can serve: configured weight, admin up, alive, site online);
 //   - local backup of member m = the next candidate of m's site after m by member id, cyclically

@@ -131,6 +131,12 @@ void Controller::compute_rest() {
     if (site_configured_[s] && site_online_[s]) st.site_up |= 1u << s;
   st.backup = compute_backup_map(candidates);
   steer_ = st;
+  default_dest_ = 0;
+  for (const auto& [id, w] : bucket_weights_)
+    if (w > 0) {  // ascending ids: the first serving member of the ActiveSite
+      default_dest_ = (uint32_t{id.member} << PARSER_DEFAULT_DEST_MEMBER_LSB) | (uint32_t{id.site} << PARSER_DEFAULT_DEST_SITE_LSB);
+      break;
+    }
 }
 
 uint32_t Controller::intended_hash_ctrl() const {
@@ -167,6 +173,7 @@ Status Controller::program_all() {
   for (unsigned w = 0; w < 4; ++w)
     if (Status s = write(STEER_MEMBER_UP0_ADDR + 4 * w, steer_.member_up[w]); !s) return s;
   if (Status s = write(STEER_SITE_UP_ADDR, steer_.site_up); !s) return s;
+  if (Status s = write(PARSER_DEFAULT_DEST_ADDR, default_dest_); !s) return s;
   std::vector<uint32_t> words((alloc_.buckets() + 3) / 4);
   for (uint32_t w = 0; w < words.size(); ++w) words[w] = w;
   if (Status s = write_bucket_words(words); !s) return s;
@@ -177,6 +184,7 @@ Status Controller::program_all() {
 
 Status Controller::apply(std::string_view cause) {
   const SteerRegs before = steer_;
+  const uint32_t default_before = default_dest_;
   const uint8_t active_before = active_site_;
   compute();
   // Status bits first: connections of a member going down move to its backups at once.
@@ -185,6 +193,8 @@ Status Controller::apply(std::string_view cause) {
       if (Status s = write(STEER_MEMBER_UP0_ADDR + 4 * w, steer_.member_up[w]); !s) return s;
   if (steer_.site_up != before.site_up)
     if (Status s = write(STEER_SITE_UP_ADDR, steer_.site_up); !s) return s;
+  if (default_dest_ != default_before)
+    if (Status s = write(PARSER_DEFAULT_DEST_ADDR, default_dest_); !s) return s;
   auto rb = alloc_.set_weights(bucket_weights_);
   if (!rb) return rb.error();
   if (rb->moves > 0) {
@@ -446,6 +456,13 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
   }
   if (auto v = read(STEER_SITE_UP_ADDR, "SITE_UP"); v && *v != steer_.site_up)
     add("SITE_UP", device::hex32(*v), device::hex32(steer_.site_up));
+  if (auto v = read(PARSER_DEFAULT_DEST_ADDR, "parser DEFAULT_DEST"); v && *v != default_dest_) {
+    auto dest = [](uint32_t d) {
+      return member_id_text(MemberId{static_cast<uint8_t>((d >> PARSER_DEFAULT_DEST_SITE_LSB) & 1),
+                                     static_cast<uint8_t>((d >> PARSER_DEFAULT_DEST_MEMBER_LSB) & 0x3F)});
+    };
+    add("parser DEFAULT_DEST", dest(*v) + " (" + device::hex32(*v) + ")", dest(default_dest_) + " (" + device::hex32(default_dest_) + ")");
+  }
   for (unsigned i = 0; i < steer_.backup.size(); ++i) {
     const std::string what =
         "BACKUP[" + member_id_text(MemberId{static_cast<uint8_t>(i / 64), static_cast<uint8_t>(i % 64)}) + "]";

@@ -15,7 +15,9 @@
 //     connections go to its backups); SITE_UP bit of a site: configured and online;
 //   - backup map (steer BACKUP): compute_backup_map() over the members that can serve, in both
 //     sites (backup_map.hpp gives the rule);
-//   - dist_hash CTRL (mode, BUCKET_LOG2) and KEY0..9 from [hash].
+//   - dist_hash CTRL (mode, BUCKET_LOG2) and KEY0..9 from [hash];
+//   - parser DEFAULT_DEST (where frames the parser cannot key go): the serving member of the
+//     ActiveSite with the lowest id (0/0 when none serves), so they never go to a drained member.
 // The core has one bucket table (dist_hash does not index it by SG_ID), so the Controller drives
 // one security group; a configuration with more is refused.
 //
@@ -109,6 +111,7 @@ class Controller {
   const BucketAllocator& allocator() const { return alloc_; }
   const SteerRegs& intended_steer() const { return steer_; }
   uint32_t intended_hash_ctrl() const;
+  uint32_t intended_default_dest() const { return default_dest_; }
 
   // Reads back the bucket table, MEMBER_UP0..3, SITE_UP, the backup map and the hash CTRL/KEY, and
   // returns every difference (at most `limit`; *total gets the full count). A read error is one
@@ -163,6 +166,7 @@ class Controller {
   BucketAllocator alloc_;
   Weights bucket_weights_;
   SteerRegs steer_{};
+  uint32_t default_dest_ = 0;  // parser DEFAULT_DEST
   uint8_t active_site_ = 0;
 
   uint64_t bucket_moves_ = 0;

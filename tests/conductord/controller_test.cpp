@@ -234,8 +234,8 @@ TEST_F(ControllerTest, HealthFailureMovesConnectionsToBackups) {
   GeneratorConfig g;
   g.flows = 50;
   g.sg_id = 1;
-  g.arp_permille = 0;  // frames the parser cannot key go to DEFAULT_DEST (0/0), not by the rule
-  g.malformed_permille = 0;
+  g.arp_permille = 50;  // frames the parser cannot key go to DEFAULT_DEST, which follows 0/0's failure
+  g.malformed_permille = 50;
   auto gen = TrafficGenerator::create(g);
   std::vector<device::TimedFrame> frames;
   for (int i = 0; i < 300; ++i) frames.push_back({gen->next(), static_cast<uint32_t>(i)});
@@ -247,6 +247,8 @@ TEST_F(ControllerTest, HealthFailureMovesConnectionsToBackups) {
     if (r.deliver) EXPECT_FALSE(r.site == 0 && r.member == 0);
   }
   EXPECT_GT(*dev.read_reg(STEER_FAILOVER_ADDR), 0u);
+  EXPECT_EQ(*dev.read_reg(PARSER_DEFAULT_DEST_ADDR), 1u);  // 0/1: the first serving member of site 0
+  EXPECT_TRUE(c.verify().empty());
 }
 
 }  // namespace
