@@ -228,7 +228,25 @@ Daemon::~Daemon() {
   if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
 }
 
+namespace {
+
+sigset_t daemon_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
 int Daemon::init() {
+  // Block the signals first: one that arrives while the device is being programmed waits for the
+  // event loop (a SIGHUP's default action would end the process).
+  const sigset_t set = daemon_signals();
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
   auto text = read_text(opts_.config_path);
   if (!text) {
     std::fprintf(stderr, "conductord: %s\n", text.error().message.c_str());
@@ -322,13 +340,8 @@ int Daemon::run() {
 // ---------------------------------------------------------------- signals
 
 Status Daemon::open_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
+  const sigset_t set = daemon_signals();
   if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return make_error(Errc::kIo, "sigprocmask: " + errno_text(errno));
-  ::signal(SIGPIPE, SIG_IGN);
   signal_fd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (signal_fd_ < 0) return make_error(Errc::kIo, "signalfd: " + errno_text(errno));
   loop_.watch_fd(signal_fd_, [this](Clock::time_point now) { on_signal(now); });

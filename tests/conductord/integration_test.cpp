@@ -444,7 +444,14 @@ TEST_F(Conductord, KillNineLeavesAStaleSocketTheNextStartRemoves) {
 
 TEST_F(Conductord, SimDevice) {
   write_config(kBody);
-  start({"--device", "sim"});
+  // A SIGHUP while the device is being programmed waits for the event loop (it must not end the
+  // process, SIGHUP's default action).
+  daemon_ = std::make_unique<Process>(std::vector<std::string>{CONDUCTORD_BIN, "--config", conf_, "--device", "sim"}, log_);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"starting\"") != std::string::npos; })) << read_file(log_);
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return can_connect(sock_) || !daemon_->running(); })) << read_file(log_);
+  ASSERT_TRUE(daemon_->running()) << read_file(log_);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"reloaded\"") != std::string::npos; })) << read_file(log_);
   Result r = ctl("show distribution verification");
   ASSERT_EQ(r.code, 0) << r.err << read_file(log_);
   r = ctl("traffic 300 50");
