@@ -67,7 +67,12 @@ struct DaemonFailover : ::testing::Test {
   std::string sock;
 
   void SetUp() override {
-    lab.write_config(4, "[security-group sg1]\nmembers = 0/0-3, 1/0-3\n", cluster::kDefaultHeartbeatPort);
+    lab.write_config(4,
+                     "[member 0/4]\naddress = " + lab.member_addr(MemberId{0, 4}) + "\n"
+                     "[security-group sg1]\nmembers = 0/0-3, 1/0-3\n"
+                     "[autoscale sg1]\nmin-members = 2\nspares = 0/4\nscale-out-cpu = 80%\nscale-in-cpu = 10%\n"
+                     "scale-out-after = 1s\nscale-in-after = 1h\ncooldown = 0s\n",
+                     cluster::kDefaultHeartbeatPort);
     sock = (lab.dir / "ctl.sock").string();
     ASSERT_TRUE(daemon.start({CONDUCTORD_BIN, "--config", lab.config_path, "--name", "orch0", "--device", "soft",
                               "--foreground"},
@@ -82,7 +87,8 @@ struct DaemonFailover : ::testing::Test {
     for (uint8_t s = 0; s < 2; ++s)
       for (uint8_t m = 0; m < 4; ++m)
         ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, MemberId{s, m}, cluster::kDefaultHeartbeatPort));
-    ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 8; }, 5000ms))
+    ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, MemberId{0, 4}, cluster::kDefaultHeartbeatPort));
+    ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 9; }, 5000ms))
         << ctl(sock, "show liveness") << daemon.output();
   }
   void TearDown() override {
@@ -147,7 +153,7 @@ TEST_F(DaemonFailover, SiteKillMakesOtherSiteActive) {
   auto before = parse_traffic(ctl(sock, "traffic 4000 300 9"));
   ASSERT_TRUE(before);
   const auto t0 = Clock::now();
-  for (uint8_t m = 0; m < 4; ++m) lab.members.at(MemberId{0, m}).signal(SIGKILL);
+  for (uint8_t m = 0; m < 5; ++m) lab.members.at(MemberId{0, m}).signal(SIGKILL);  // the spare 0/4 too
   auto site1_active = [&] {
     const std::string s = ctl(sock, "show sites");
     std::istringstream in(s);
@@ -158,7 +164,7 @@ TEST_F(DaemonFailover, SiteKillMakesOtherSiteActive) {
   };
   ASSERT_TRUE(wait_for(site1_active, 5000ms)) << ctl(sock, "show sites");
   const double t = ms(Clock::now() - t0);
-  std::printf("conductord: kill -9 of site 0 (4 members) -> `show sites` ActiveSite 1 in %.1f ms\n", t);
+  std::printf("conductord: kill -9 of site 0 (5 members) -> `show sites` ActiveSite 1 in %.1f ms\n", t);
   EXPECT_LT(t, 1000.0);
   auto after = parse_traffic(ctl(sock, "traffic 4000 300 9"));
   ASSERT_TRUE(after);
@@ -180,6 +186,24 @@ TEST_F(DaemonFailover, MemberDownUpDrill) {
   EXPECT_EQ(after->delivered, before->delivered);
   // Heartbeats kept it alive throughout.
   EXPECT_NE(member_row(ctl(sock, "show members"), "1/1").find(" alive "), std::string::npos);
+}
+
+TEST_F(DaemonFailover, RunTimeLoadScalesOutThroughTheController) {
+  for (auto& [id, p] : lab.members) {
+    std::ofstream(lab.load_file(id)) << "cpu=95 connections=5000\n";
+    p.signal(SIGUSR1);
+  }
+  const auto t0 = Clock::now();
+  ASSERT_TRUE(wait_for([&] { return member_row(ctl(sock, "show members"), "0/4").find("sg1") != std::string::npos; },
+                       4000ms))
+      << ctl(sock, "show autoscale") << ctl(sock, "show members");
+  std::printf("conductord: cpu 95%% reported -> spare 0/4 in sg1 in %.0f ms (scale-out-after 1 s)\n", ms(Clock::now() - t0));
+  const std::string as = ctl(sock, "show autoscale");
+  EXPECT_NE(as.find("scale-out 0/4"), std::string::npos) << as;
+  EXPECT_NE(as.find("above scale-out-cpu 80%"), std::string::npos) << as;
+  const std::string log = daemon.output();
+  EXPECT_NE(log.find("\"event\":\"scale-out\""), std::string::npos);
+  EXPECT_NE(log.find("\"event\":\"autoscale-weight\""), std::string::npos);
 }
 
 }  // namespace
