@@ -5,7 +5,10 @@
 //                        (c) partition (the node's link down: both Master) and heal -> one Master,
 //                        (a) keepalived (Master, higher priority) killed -> the node becomes Master,
 //                        (b) the node (Master) stopped cleanly (priority 0) -> keepalived takes over.
+//   KeepalivedConductord  the same against the conductord binary, 100 ms adverts: keepalived killed ->
+//                      conductord Master; conductord stopped with SIGTERM -> keepalived Master.
 //   NodePair           vrrp_node against vrrp_node, 100 ms and 10 ms adverts: crash and clean shutdown.
+//   NetnsTest.ConductordPairCrashAt100ms  two conductord processes: the Master killed -> the other Master.
 //
 // Every time is measured from the test's action (kill, SIGTERM, link up) to the arrival of the
 // other side's log line, and printed ("[measure] ..."); docs/election.md has the figures. Bounds are
@@ -271,29 +274,51 @@ TEST_P(KeepalivedInterop, PartitionHealCrashAndCleanShutdown) {
 }
 
 #ifdef CONDUCTORD_PATH
-// The same against conductord itself (its election service), 100 ms adverts: conductord hears
-// keepalived's adverts and stays Backup; keepalived crashes -> conductord becomes Master. conductord's log
-// lines carry wall-clock stamps only, so its events are timed on arrival.
-class KeepalivedConductord : public KeepalivedInterop {};
+// The same against conductord itself (its election service), 100 ms adverts. conductord's log lines
+// carry wall-clock stamps only, so its events are timed on arrival.
 
-TEST_F(KeepalivedConductord, TakesOverAt100ms) {
-  constexpr uint16_t ic = 10;
-  const std::string conf = lab_->dir() + "/cluster.conf";
+// A cluster configuration for the conductord named "self" on `link` with `self_addr`, and one other
+// orchestrator "peer" at `peer_addr`; its control socket is `dir`/`tag`.sock.
+std::string write_conductord_config(const std::string& dir, const std::string& tag, const std::string& link,
+                                    const std::string& self_addr, int self_priority, const std::string& peer_addr,
+                                    int peer_priority) {
+  const std::string conf = dir + "/" + tag + ".conf";
   std::ofstream(conf) << "[cluster]\nname = vrrp-interop\n"
                       << "[site 0]\nvrid = " << kVrid << "\nadvert-interval = 100ms\nvirtual-addresses = " << kVip << "\n"
-                      << "[orchestrator peer]\nsite = 0\naddress = " << kAddrA << "\npriority = 200\n"
-                      << "[orchestrator self]\nsite = 0\naddress = " << kAddrB << "\npriority = 100\ninterface = "
-                      << lab_->link('b') << "\n"
+                      << "[orchestrator peer]\nsite = 0\naddress = " << peer_addr << "\npriority = " << peer_priority
+                      << "\n"
+                      << "[orchestrator self]\nsite = 0\naddress = " << self_addr << "\npriority = " << self_priority
+                      << "\ninterface = " << link << "\n"
                       << "[member 0/0]\naddress = 198.18.1.0\n[security-group sg]\nid = 1\nmembers = 0/0\n"
                       << "[sync]\nkey = 00112233445566778899aabbccddeeff\n"
-                      << "[control]\nsocket = " << lab_->dir() << "/ctl.sock\nlog-level = debug\n";
+                      << "[control]\nsocket = " << dir << "/" << tag << ".sock\nlog-level = debug\n";
+  return conf;
+}
+bool conductord_master_seen(const Process& c, size_t from) {
+  for (size_t i = from; i < c.lines().size(); ++i) {
+    if (c.lines()[i].text.find("\"become-master\"") != std::string::npos) return true;
+  }
+  return false;
+}
+
+class KeepalivedConductord : public KeepalivedInterop {
+ protected:
+  Process& start_conductord(const std::string& name, std::string_view ns, const std::string& conf) {
+    return lab_->spawn(name, ns, {CONDUCTORD_PATH, "--config", conf, "--name", "self", "--device", "sim"});
+  }
+};
+
+// conductord Backup (100) under keepalived (200); keepalived crashes -> conductord becomes Master.
+TEST_F(KeepalivedConductord, TakesOverAt100ms) {
+  constexpr uint16_t ic = 10;
+  const std::string conf = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 100, kAddrA, 200);
   Process& k = start_keepalived("keepalived-200", 200, "0.10");
   ASSERT_TRUE(lab_->wait_line(k, "Entering MASTER STATE", 0, 5s)) << "keepalived never became Master";
-  Process& c = lab_->spawn("conductord", "b", {CONDUCTORD_PATH, "--config", conf, "--name", "self", "--device", "sim"});
+  Process& c = start_conductord("conductord", "b", conf);
   ASSERT_TRUE(lab_->wait_line(c, "\"event\":\"master-changed\",\"master\":\"" + kAddrA + "\"", 0, 10s))
       << "conductord never heard keepalived";
   lab_->observe(500ms);
-  for (const auto& l : c.lines()) ASSERT_EQ(l.text.find("\"become-master\""), std::string::npos) << l.text;
+  ASSERT_FALSE(conductord_master_seen(c, 0)) << "conductord became Master while keepalived advertised";
 
   size_t from = c.lines().size();
   const TimePoint crash = Clock::now();
@@ -307,10 +332,75 @@ TEST_F(KeepalivedConductord, TakesOverAt100ms) {
   k.reap(2s);
   lab_->observe(100ms);
   EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
+}
 
-  // The clean hand-back (SIGTERM -> priority 0 -> keepalived Master) is checked with vrrp_node above:
-  // conductord does not yet run Service::stop() on SIGTERM (a thread without the signals blocked
-  // takes the signal and the process dies; docs/election.md "What is left").
+// conductord Master (200) over keepalived (50); SIGTERM to conductord: it runs Service::stop() (a
+// priority-0 advert), exits 0 and removes the virtual address; keepalived takes over after its
+// Skew_Time instead of a Master_Down_Interval.
+TEST_F(KeepalivedConductord, CleanStopHandsOverAt100ms) {
+  constexpr uint16_t ic = 10;
+  const std::string conf = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 200, kAddrA, 50);
+  Process& c = start_conductord("conductord", "b", conf);
+  ASSERT_TRUE(lab_->wait_line(c, "\"event\":\"become-master\"", 0, 10s)) << "conductord never became Master";
+  Process& k = start_keepalived("keepalived-50", 50, "0.10");
+  ASSERT_TRUE(lab_->wait_line(k, "Entering BACKUP STATE", 0, 5s));
+  // keepalived must hear conductord: no MASTER for 2 of its Master_Down_Intervals.
+  lab_->observe(to_ms(2 * master_down_interval(50, ic)));
+  ASSERT_FALSE(lab_->wait_for(k, keepalived_event("MASTER", TimePoint{}), 0, 0ms)) << "keepalived did not hear conductord";
+  ASSERT_TRUE(lab_->has_address("b", 'b', kVip));
+
+  const TimePoint stop = Clock::now();
+  ASSERT_EQ(::kill(c.pid(), SIGTERM), 0);
+  auto k_master_at = lab_->wait_for(k, keepalived_event("MASTER", stop), 0, 3s);
+  ASSERT_TRUE(k_master_at) << "keepalived did not take over from the stopped conductord";
+  const double clean_ms = ms_between(stop, *k_master_at);
+  measure("conductord-sigterm-to-keepalived-master-100ms", clean_ms,
+          "keepalived priority 50: Skew_Time " + ms_text(skew_time(50, ic)));
+  // A priority-0 advert costs Skew_Time (80.5 ms); a missing one Master_Down_Interval (380.5 ms).
+  EXPECT_LT(clean_ms, 300.0) << "no priority-0 advert? (Master_Down_Interval " +
+                                    ms_text(master_down_interval(50, ic)) + ")";
+  EXPECT_EQ(c.reap(3s), std::optional<int>(0)) << "conductord did not exit cleanly on SIGTERM";
+  EXPECT_TRUE(lab_->wait_line(c, "\"component\":\"election\",\"event\":\"stop\"", 0, 0ms)) << "no election stop logged";
+  EXPECT_FALSE(lab_->has_address("b", 'b', kVip)) << "the stopped conductord left the virtual address behind";
+}
+
+// Two conductord processes, one per namespace: the Master (200) is killed with SIGKILL -> the other
+// (100) becomes Master within Master_Down_Interval, and `conductorctl show election` says so.
+TEST_F(NetnsTest, ConductordPairCrashAt100ms) {
+  constexpr uint16_t ic = 10;
+  const std::string conf_a = write_conductord_config(lab_->dir(), "a", lab_->link('a'), kAddrA, 200, kAddrB, 100);
+  const std::string conf_b = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 100, kAddrA, 200);
+  Process& a = lab_->spawn("conductord-a", "a", {CONDUCTORD_PATH, "--config", conf_a, "--name", "self", "--device", "sim"});
+  ASSERT_TRUE(lab_->wait_line(a, "\"event\":\"become-master\"", 0, 10s)) << "conductord a never became Master";
+  Process& b = lab_->spawn("conductord-b", "b", {CONDUCTORD_PATH, "--config", conf_b, "--name", "self", "--device", "sim"});
+  ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master-changed\",\"master\":\"" + kAddrA + "\"", 0, 10s))
+      << "conductord b never heard a";
+  lab_->observe(500ms);
+  ASSERT_FALSE(conductord_master_seen(b, 0)) << "conductord b became Master while a advertised";
+  ASSERT_TRUE(lab_->has_address("a", 'a', kVip));
+  ASSERT_FALSE(lab_->has_address("b", 'b', kVip));
+
+  const size_t from = b.lines().size();
+  const TimePoint crash = Clock::now();
+  a.kill_group(SIGKILL);
+  auto master_at = lab_->wait_line(b, "\"event\":\"become-master\"", from, 3s);
+  ASSERT_TRUE(master_at) << "conductord b did not take over from the killed a";
+  const double crash_ms = ms_between(crash, *master_at);
+  const auto mdi = master_down_interval(100, ic);
+  measure("conductord-pair-crash-to-master-100ms", crash_ms,
+          "Master_Down_Interval " + ms_text(mdi) + ", less the time since the last advert");
+  EXPECT_LT(crash_ms, 1000.0);
+  EXPECT_LE(crash_ms, to_ms(mdi + kSlack).count());
+  a.reap(2s);
+  lab_->observe(100ms);
+  EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
+#ifdef CONDUCTORCTL_PATH
+  auto show = sh(std::string("timeout 10 ") + CONDUCTORCTL_PATH + " --socket " + lab_->dir() + "/b.sock --timeout 5 show election");
+  EXPECT_EQ(show.status, 0) << show.output;
+  const size_t st = show.output.find("state ");
+  ASSERT_NE(st, std::string::npos) << show.output;
+  EXPECT_NE(show.output.substr(st, show.output.find('\n', st) - st).find("Master"), std::string::npos) << show.output;
+#endif
 }
 #endif
 
