@@ -221,6 +221,17 @@ struct Membership {
 // Keys by key number (the flags' bits 6..7); an empty slot rejects frames that name it.
 struct KeyRing {
   std::array<std::optional<SipKey>, kKeySlots> slots;
+
+  // A ring holding `key` in `slot` only (a slot above 3 gives an empty ring). Built by emplace() in
+  // a loop on purpose: with GCC 12.2 at -O2, `ring.slots[variable] = key` on a local ring that is
+  // then returned was seen to leave the slot empty (every frame rejected as unknown-key).
+  static KeyRing single(size_t slot, const SipKey& key) {
+    KeyRing k{};
+    for (size_t i = 0; i < kKeySlots; ++i) {
+      if (i == slot) k.slots[i].emplace(key);
+    }
+    return k;
+  }
 };
 
 // Anti-replay state per (source, destination kind): the newest epoch, the highest sequence accepted

@@ -19,14 +19,7 @@ Membership reverse_membership(const SenderConfig& c) {
   return m;
 }
 
-KeyRing ring(const SenderConfig& c) {
-  // emplace() in a loop: GCC 12.2 -O2 drops `k.slots[c.key_number] = c.key` (see session.cpp).
-  KeyRing k{};
-  for (size_t i = 0; i < kKeySlots; ++i) {
-    if (i == c.key_number) k.slots[i].emplace(c.key);
-  }
-  return k;
-}
+KeyRing ring(const SenderConfig& c) { return KeyRing::single(c.key_number, c.key); }
 
 size_t delta_bytes(const FlowKey& k) { return k.is_ipv6 ? kDeltaV6Bytes : kDeltaV4Bytes; }
 

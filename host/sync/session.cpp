@@ -16,16 +16,7 @@ Membership session_membership(const SessionConfig& c) {
   return m;
 }
 
-KeyRing session_keys(const SessionConfig& c) {
-  // emplace() in a loop, not `k.slots[c.key_number] = c.key`: GCC 12.2 at -O2 drops that assignment
-  // (a variable index into a local KeyRing that is returned; reproduced standalone), and every frame
-  // was then rejected as unknown-key.
-  KeyRing k{};
-  for (size_t i = 0; i < kKeySlots; ++i) {
-    if (i == c.key_number) k.slots[i].emplace(c.key);
-  }
-  return k;
-}
+KeyRing session_keys(const SessionConfig& c) { return KeyRing::single(c.key_number, c.key); }
 
 bool is_flow(RecordType t) {
   switch (t) {
