@@ -359,6 +359,8 @@ TEST_F(KeepalivedConductord, CleanStopHandsOverAt100ms) {
   // A priority-0 advert costs Skew_Time (80.5 ms); a missing one Master_Down_Interval (380.5 ms).
   EXPECT_LT(clean_ms, 300.0) << "no priority-0 advert? (Master_Down_Interval " +
                                     ms_text(master_down_interval(50, ic)) + ")";
+  // keepalived -D logs the priority-0 advert it acted on.
+  EXPECT_TRUE(lab_->wait_line(k, "Backup received priority 0 advertisement", 0, 0ms)) << "keepalived heard no priority 0";
   EXPECT_EQ(c.reap(3s), std::optional<int>(0)) << "conductord did not exit cleanly on SIGTERM";
   EXPECT_TRUE(lab_->wait_line(c, "\"component\":\"election\",\"event\":\"stop\"", 0, 0ms)) << "no election stop logged";
   EXPECT_FALSE(lab_->has_address("b", 'b', kVip)) << "the stopped conductord left the virtual address behind";
