@@ -7,6 +7,8 @@
 #                 (computed from their published formats), frames encoded/decoded per second
 #   sync_load.json Google Benchmark: HyperSync sync bytes as % of data traffic on a mostly-short flow mix,
 #                 with/without delayed notifications, beside the published figures; Sender frames/s
+#   sync_encoder.json Google Benchmark: sync_encoder RTL records per clock (Verilator, exact) and the
+#                 model's frames per second vs the host codec's encode_udp_packet (same run)
 #   core.json     Verilated core: simulation speed and exact frames/beats per clock
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
@@ -25,13 +27,13 @@ echo "bench: flow table (model vs DPDK rte_hash, occupancy, RTL ops per clock) .
 echo "bench: HyperSync codec (bytes per change vs conntrackd / pfsync, frames per second) ..."
 "$build/tests/bench_sync/bench_sync" --benchmark_out="$out/sync.json" --benchmark_out_format=json
 
-echo "bench: HyperSync load (sync % of data traffic, delayed notifications, sender frames/s) ..."
+echo "bench: HyperSync load (sync % of data traffic, delayed notifications, sender frames/s), sync_encoder ..."
 "$build/tests/bench_sync_load/bench_sync_load" --benchmark_out="$out/sync_load.json" --benchmark_out_format=json
-"$build/tests/bench_sync_encoder/bench_sync_encoder" --benchmark_out="$out/sync_encoder.json" --benchmark_out_format=json  # RTL records/clock, model frames/s vs codec
+"$build/tests/bench_sync_encoder/bench_sync_encoder" --benchmark_out="$out/sync_encoder.json" --benchmark_out_format=json
 
 echo "bench: conductor_core in Verilator ..."
 "$build/tests/bench_core/bench_core" --frames "${BENCH_FRAMES:-200000}" --out "$out/core.json" >/dev/null
 
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, core.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, core.json, summary.json)"
