@@ -12,7 +12,8 @@
 //   4   1    site (0..1)
 //   5   1    member (0..63)
 //   6   2    flags: bit 0 LEAVING (clean shutdown: mark down now), bit 1 DRAINED (no connections
-//            left); other bits must be zero
+//            left), bit 2 SYNCED (every HyperSync session the member receives has committed a
+//            full sync of its peer's current epoch: its backup copy is whole); other bits must be zero
 //   8   4    incarnation: chosen at agent start (a restart is a new incarnation, not a replay)
 //   12  4    sequence: +1 per report within an incarnation
 //   16  2    cpu in hundredths of a percent, 0..10000
@@ -42,7 +43,8 @@ inline constexpr size_t kHeartbeatBytes = 40;
 inline constexpr size_t kHeartbeatTagOffset = 32;
 inline constexpr uint16_t kFlagLeaving = 0x0001;
 inline constexpr uint16_t kFlagDrained = 0x0002;
-inline constexpr uint16_t kKnownFlags = kFlagLeaving | kFlagDrained;
+inline constexpr uint16_t kFlagSynced = 0x0004;  // every HyperSync session of the member is whole
+inline constexpr uint16_t kKnownFlags = kFlagLeaving | kFlagDrained | kFlagSynced;
 inline constexpr uint16_t kMaxCpuCentiPercent = 10000;
 // [timers] heartbeat-port default: the orchestrators listen for heartbeats on this UDP port.
 inline constexpr uint16_t kDefaultHeartbeatPort = 8117;

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +22,10 @@ namespace cl = conductor::cluster;
 namespace {
 
 constexpr std::string_view kComponent = "cluster";
+// How long a joining member's scale-out waits for its heartbeat to report its HyperSync whole
+// (SYNCED) before the full sync is taken as done anyway (a member agent without sync, or one that
+// cannot reach its peers).
+constexpr std::chrono::seconds kSyncWaitTimeout{5};
 
 // [timers] heartbeat-port (the configuration has it once the daemon's config carries the key).
 template <class T>
@@ -167,6 +172,10 @@ class ClusterService final : public Service {
       if (n < 0) break;
       const auto before = core_->rejects();
       carry_out(now, core_->on_datagram(now, std::span<const uint8_t>(buf, static_cast<size_t>(n))));
+      if (!waiting_sync_.empty()) {
+        auto hb = cl::decode_heartbeat(std::span<const uint8_t>(buf, static_cast<size_t>(n)), ctx_->config.sync.key);
+        if (hb && (hb->flags & cl::kFlagSynced)) sync_reported(now, hb->member);
+      }
       const auto& after = core_->rejects();
       for (size_t r = 0; r < after.size(); ++r) {
         if (after[r] == before[r]) continue;
@@ -185,6 +194,7 @@ class ClusterService final : public Service {
   void on_timer(Clock::time_point now) {
     timer_ = 0;
     carry_out(now, core_->on_timer(now));
+    sync_timeouts(now);
     update_gauges();
     rearm();
   }
@@ -192,7 +202,38 @@ class ClusterService final : public Service {
   void rearm() {
     if (timer_ != 0) ctx_->loop.cancel_timer(timer_);
     timer_ = 0;
-    if (auto d = core_->next_deadline()) timer_ = ctx_->loop.add_timer(*d, [this](Clock::time_point t) { on_timer(t); });
+    std::optional<Clock::time_point> d = core_->next_deadline();
+    for (const auto& w : waiting_sync_)
+      if (!d || w.since + kSyncWaitTimeout < *d) d = w.since + kSyncWaitTimeout;
+    if (d) timer_ = ctx_->loop.add_timer(*d, [this](Clock::time_point t) { on_timer(t); });
+  }
+
+  // A joining member's heartbeat says SYNCED: its full sync is complete, the weight step follows.
+  void sync_reported(Clock::time_point now, MemberId m) {
+    for (size_t i = 0; i < waiting_sync_.size(); ++i) {
+      if (!(waiting_sync_[i].member == m)) continue;
+      const auto waited = std::chrono::duration_cast<cl::Duration>(now - waiting_sync_[i].since);
+      waiting_sync_.erase(waiting_sync_.begin() + static_cast<std::ptrdiff_t>(i));
+      ctx_->log.info(kComponent, "full-sync-done",
+                     {{"member", id_text(m)}, {"waited-ms", ms3(waited)},
+                      {"reason", "the member's heartbeat reports every HyperSync session whole (SYNCED)"}});
+      carry_out(now, core_->on_sync_done(now, m));
+      return;
+    }
+  }
+
+  void sync_timeouts(Clock::time_point now) {
+    while (!waiting_sync_.empty()) {
+      auto it = std::find_if(waiting_sync_.begin(), waiting_sync_.end(),
+                             [&](const SyncWait& w) { return now >= w.since + kSyncWaitTimeout; });
+      if (it == waiting_sync_.end()) return;
+      const MemberId m = it->member;
+      waiting_sync_.erase(it);
+      ctx_->log.warn(kComponent, "full-sync-timeout",
+                     {{"member", id_text(m)}, {"waited-ms", ms3(std::chrono::duration_cast<cl::Duration>(kSyncWaitTimeout))},
+                      {"reason", "no heartbeat reporting SYNCED within the timeout: taken as done"}});
+      carry_out(now, core_->on_sync_done(now, m));
+    }
   }
 
   void carry_out(Clock::time_point now, const cl::CoreActions& actions) {
@@ -237,10 +278,12 @@ class ClusterService final : public Service {
           ctx_->log.info(kComponent, "scale-out", std::move(f));
           break;
         case K::kStartFullSync:
-          // The HyperSync full sync to a joining member is not wired into conductord yet: it is
-          // taken as done at once (the member then syncs through its own HyperSync session).
+          // The joining member's own agent runs the HyperSync sessions with its peers (they send it
+          // a full sync when it asks); its heartbeat reports SYNCED once every session is whole. The
+          // weight step waits for that, at most kSyncWaitTimeout.
           f.insert(f.begin(), {"member", id_text(a.member)});
-          f.emplace_back("sync", "no HyperSync transport in conductord yet: taken as done");
+          f.emplace_back("sync", "waiting for the member's heartbeat to report SYNCED (timeout " +
+                                     std::to_string(kSyncWaitTimeout.count()) + " s)");
           ctx_->log.info(kComponent, "full-sync", std::move(f));
           pending_sync_.push_back(a.member);
           break;
@@ -259,12 +302,14 @@ class ClusterService final : public Service {
                         {{"action", std::string(cl::core_action_name(a.kind))}, {"error", st.error().message}});
       }
     }
-    // Syncs taken as done produce the weight step at once (ordered after the add).
-    while (!pending_sync_.empty()) {
-      const MemberId m = pending_sync_.front();
-      pending_sync_.erase(pending_sync_.begin());
-      carry_out(now, core_->on_sync_done(now, m));
+    // Joining members wait for their SYNCED heartbeat (ordered after the add).
+    for (const MemberId m : pending_sync_) {
+      waiting_sync_.erase(std::remove_if(waiting_sync_.begin(), waiting_sync_.end(),
+                                         [&](const SyncWait& w) { return w.member == m; }),
+                          waiting_sync_.end());
+      waiting_sync_.push_back({m, now});
     }
+    pending_sync_.clear();
   }
 
   Counter& decision_counter(const std::string& group, const char* kind) {
@@ -325,6 +370,11 @@ class ClusterService final : public Service {
   int fd_ = -1;
   uint64_t timer_ = 0;
   std::vector<MemberId> pending_sync_;
+  struct SyncWait {
+    MemberId member{};
+    Clock::time_point since{};
+  };
+  std::vector<SyncWait> waiting_sync_;
   Clock::time_point last_reject_log_{};
   Counter* failovers_ = nullptr;
   Counter* site_losses_ = nullptr;

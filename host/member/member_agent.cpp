@@ -13,19 +13,25 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 
 #include "host/config/parser.hpp"
 #include "host/config/values.hpp"
+#include "host/member/member_sync.hpp"
 
 namespace conductor::member {
 
 const char* const kMemberUsage = R"(usage: conductor member --config FILE --id S/M [flags]
 Sends this member's heartbeat and load to every orchestrator of the cluster every
 [timers] heartbeat-interval (docs/cluster.md). SIGTERM/SIGINT: a last report marked
-LEAVING, then exit 0. SIGUSR1: re-read --load-file.
+LEAVING, then exit 0. SIGUSR1: re-read --load-file. With a [sync] key, HyperSync with
+the member's peers on its address at [sync] port: --connections at start becomes that
+many synthetic connections synced to them, their connections are kept as backup, and
+heartbeats carry SYNCED once every peer's full sync arrived.
 flags:
   --config FILE          the cluster configuration (conductord.conf)
   --id S/M               this member (site/member), e.g. 0/3
@@ -36,7 +42,7 @@ flags:
   --heartbeat-port PORT  override the orchestrators' heartbeat port
   --bind ADDRESS         send from this address instead of the member's configured address
   --count N              stop after N heartbeats (without LEAVING)
-  --verbose              one line per heartbeat on stderr
+  --verbose              one line per heartbeat and per backup change on stderr
 )";
 
 namespace {
@@ -278,6 +284,25 @@ int run_member(const MemberOptions& o, std::FILE* err) {
 
   uint32_t incarnation = std::random_device{}();
   if (incarnation == 0) incarnation = 1;
+
+  // HyperSync with the member's peers when the file has a [sync] key and the member an address.
+  std::unique_ptr<MemberSync> hsync;
+  if (cfg->sync.key != config::SyncKey{} && source) {
+    // Epoch: seconds since 1970, so a restarted agent's epoch is greater (docs/hypersync.md §12).
+    const auto epoch = static_cast<uint32_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+    auto s = MemberSync::open(*cfg, o.id, *source, load.connections, epoch, steady_clock::now());
+    if (!s) {
+      // Heartbeats still go out: the orchestrators see the member, its SYNCED flag stays clear.
+      std::fprintf(err, "%s: %s (no HyperSync; heartbeats only)\n", me.c_str(), s.error().message.c_str());
+    } else {
+      hsync = std::move(*s);
+      std::fprintf(err, "%s: sync on %s with %zu peers, %u connections owned\n", me.c_str(),
+                   config::Endpoint{*source, cfg->sync.port}.to_string().c_str(), hsync->peers(),
+                   std::min(load.connections, kMaxSyntheticConnections));
+    }
+  }
+  bool was_in_sync = false;
+  std::string last_summary;
   uint32_t sequence = 0;
   const auto interval = cfg->timers.heartbeat_interval;
   std::string dests;
@@ -291,6 +316,7 @@ int run_member(const MemberOptions& o, std::FILE* err) {
     cluster::Heartbeat hb{.member = o.id, .flags = flags, .incarnation = incarnation, .sequence = ++sequence,
                           .load = load};
     if (load.connections == 0) hb.flags |= cluster::kFlagDrained;
+    if (hsync && hsync->all_in_sync()) hb.flags |= cluster::kFlagSynced;
     const auto bytes = cluster::encode_heartbeat(hb, cfg->sync.key);
     for (const auto& [fd, t] : targets) {
       if (::sendto(*fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&t.addr), t.len) < 0) {
@@ -299,9 +325,9 @@ int run_member(const MemberOptions& o, std::FILE* err) {
       }
     }
     if (o.verbose)
-      std::fprintf(err, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s\n", me.c_str(), hb.sequence,
+      std::fprintf(err, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s%s\n", me.c_str(), hb.sequence,
                    load.cpu_percent(), load.connections, static_cast<unsigned long long>(load.bps),
-                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "");
+                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "", (hb.flags & cluster::kFlagSynced) ? " SYNCED" : "");
   };
 
   auto next = steady_clock::now();
@@ -317,16 +343,37 @@ int run_member(const MemberOptions& o, std::FILE* err) {
       if (next < now) next = now + interval;  // fell behind (suspended): no burst
       continue;
     }
-    const auto wait = duration_cast<nanoseconds>(next - now);
+    if (hsync && hsync->next_deadline() <= now) {
+      hsync->on_deadline(now);
+      continue;
+    }
+    auto wake = next;
+    if (hsync) wake = std::min(wake, hsync->next_deadline());
+    const auto wait = duration_cast<nanoseconds>(wake - now);
     timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000), static_cast<long>(wait.count() % 1'000'000'000)};
-    pollfd p{sfd, POLLIN, 0};
-    const int n = ::ppoll(&p, 1, &ts, nullptr);
+    pollfd p[2] = {{sfd, POLLIN, 0}, {hsync ? hsync->fd() : -1, POLLIN, 0}};
+    const int n = ::ppoll(p, hsync ? 2 : 1, &ts, nullptr);
     if (n < 0 && errno != EINTR) {
       std::fprintf(err, "%s: ppoll: %s\n", me.c_str(), std::strerror(errno));
       rc = 1;
       break;
     }
-    if (n <= 0) continue;
+    if (hsync && n > 0 && (p[1].revents & POLLIN)) {
+      hsync->on_readable(steady_clock::now());
+      const bool in_sync = hsync->all_in_sync();
+      if (in_sync != was_in_sync) {
+        std::fprintf(err, "%s: sync: %s with all %zu peers\n", me.c_str(), in_sync ? "whole" : "not whole",
+                     hsync->peers());
+        was_in_sync = in_sync;
+      }
+      if (o.verbose) {
+        std::string s = hsync->summary();
+        if (s != last_summary) std::fprintf(err, "%s: sync: %s\n", me.c_str(), s.c_str());
+        last_summary = std::move(s);
+      }
+      std::fflush(err);
+    }
+    if (n <= 0 || !(p[0].revents & POLLIN)) continue;
     signalfd_siginfo si;
     bool stop = false;
     while (::read(sfd, &si, sizeof si) == sizeof si) {

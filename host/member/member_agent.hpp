@@ -7,6 +7,9 @@
 // Load comes from the command line (--cpu, --connections, --throughput) and can be changed while it
 // runs: on SIGUSR1 it reads --load-file (`cpu=85.5 connections=1200 throughput=10Gbps`, any of the
 // three, whitespace separated); a bad file is reported and the previous load is kept.
+//
+// With a [sync] key it also runs HyperSync with its peers (member_sync.hpp) and sets the heartbeat's
+// SYNCED flag while every peer's session is whole.
 #pragma once
 
 #include <cstdint>

@@ -32,6 +32,25 @@ TEST(HeartbeatWire, RoundTrip) {
   EXPECT_EQ(*d, sample());
 }
 
+TEST(HeartbeatWire, SyncedFlagIsBitTwoAndRoundTrips) {
+  Heartbeat hb = sample();
+  hb.flags = kFlagSynced;
+  const auto b = encode_heartbeat(hb, test_key());
+  EXPECT_EQ(b[6], 0x00);
+  EXPECT_EQ(b[7], 0x04);
+  auto d = decode_heartbeat(b, test_key());
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->flags, kFlagSynced);
+  // Bit 3 is still unknown: rejected.
+  std::vector<uint8_t> v(b.begin(), b.end());
+  v[7] |= 0x08;
+  const auto tag = sync::siphash24_bytes(test_key(), v.data(), 32);
+  for (size_t i = 0; i < 8; ++i) v[32 + i] = tag[i];
+  auto r = decode_heartbeat(v, test_key());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, HeartbeatReject::kFlags);
+}
+
 struct RejectCase {
   const char* name;
   void (*mutate)(std::vector<uint8_t>&);

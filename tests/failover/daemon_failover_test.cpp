@@ -201,9 +201,27 @@ TEST_F(DaemonFailover, RunTimeLoadScalesOutThroughTheController) {
   const std::string as = ctl(sock, "show autoscale");
   EXPECT_NE(as.find("scale-out 0/4"), std::string::npos) << as;
   EXPECT_NE(as.find("above scale-out-cpu 80%"), std::string::npos) << as;
+  // The weight step waits for the spare's heartbeat to report its HyperSync whole (SYNCED): the log
+  // shows the full sync started, then done, then the spare's weight.
+  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"full-sync-done\"") != std::string::npos; },
+                       2000ms))
+      << daemon.output();
   const std::string log = daemon.output();
   EXPECT_NE(log.find("\"event\":\"scale-out\""), std::string::npos);
-  EXPECT_NE(log.find("\"event\":\"autoscale-weight\""), std::string::npos);
+  const auto started = log.find("\"event\":\"full-sync\"");
+  const auto done = log.find("\"event\":\"full-sync-done\"");
+  ASSERT_NE(started, std::string::npos) << log;
+  EXPECT_LT(started, done) << log;
+  EXPECT_EQ(log.find("\"event\":\"full-sync-timeout\""), std::string::npos) << log;
+  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"autoscale-weight\"", done) != std::string::npos; },
+                       1000ms))
+      << daemon.output();
+  const std::string after = daemon.output().substr(done);
+  const auto w = after.find("\"event\":\"autoscale-weight\"");
+  const auto line = after.substr(w, after.find('\n', w) - w);
+  EXPECT_NE(line.find("0/4"), std::string::npos) << line;
+  std::printf("conductord: scale-out -> spare's SYNCED heartbeat -> weight: %s\n",
+              log.substr(done, log.find('\n', done) - done).c_str());
 }
 
 }  // namespace

@@ -78,12 +78,15 @@ struct Lab {
     std::ofstream(config_path) << c;
   }
 
-  bool start_member(const std::string& bin, MemberId id, uint16_t port, const std::string& load = "cpu=40 connections=100") {
+  bool start_member(const std::string& bin, MemberId id, uint16_t port, const std::string& load = "cpu=40 connections=100",
+                    const std::vector<std::string>& extra = {}) {
     std::ofstream(load_file(id)) << load << "\n";
     Process p;
     const std::string ids = std::to_string(id.site) + "/" + std::to_string(id.member);
-    if (!p.start({bin, "--config", config_path, "--id", ids, "--load-file", load_file(id), "--heartbeat-port",
-                  std::to_string(port)},
+    std::vector<std::string> argv{bin, "--config", config_path, "--id", ids, "--load-file", load_file(id), "--heartbeat-port",
+                                  std::to_string(port)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    if (!p.start(argv,
                  (dir / ("member-" + std::to_string(id.site) + "-" + std::to_string(id.member) + ".log")).string()))
       return false;
     members.erase(id);

@@ -1,0 +1,204 @@
+#include "host/member/member_sync.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "host/sync/sync_config.hpp"
+#include "host/sync/wire.hpp"
+
+namespace conductor::member {
+
+namespace {
+
+void fill(const config::IpAddress& ip, uint16_t port, sockaddr_storage& ss, socklen_t& len) {
+  std::memset(&ss, 0, sizeof ss);
+  if (ip.is_v4()) {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    std::memcpy(&a->sin_addr, ip.bytes.data(), 4);
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    std::memcpy(&a->sin6_addr, ip.bytes.data(), 16);
+    len = sizeof(sockaddr_in6);
+  }
+}
+
+uint8_t byte_of(MemberId m) { return sync::member_byte(m.member, m.site); }
+
+}  // namespace
+
+sync::BackupStore::Snapshot synthetic_connections(MemberId self, uint32_t n, uint8_t sg_id) {
+  n = std::min(n, kMaxSyntheticConnections);
+  sync::BackupStore::Snapshot out;
+  out.reserve(n);
+  sync::FlowValueFields f;
+  f.owner_member = self.member;
+  f.owner_site = self.site;
+  f.state = 1;
+  const uint64_t value = sync::pack_flow_value(f);
+  for (uint32_t i = 0; i < n; ++i) {
+    sync::FlowKey k;
+    k.a_addr[0] = 10;
+    k.a_addr[1] = byte_of(self);
+    k.a_addr[2] = static_cast<uint8_t>(i >> 8);
+    k.a_addr[3] = static_cast<uint8_t>(i);
+    k.b_addr[0] = 192, k.b_addr[1] = 0, k.b_addr[2] = 2, k.b_addr[3] = 1;
+    k.a_port = static_cast<uint16_t>(1024 + (i >> 16));
+    k.b_port = 443;
+    k.proto = 6;
+    k.sg_id = sg_id;
+    out.emplace_back(k, value);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return sync::key_less(x.first, y.first); });
+  return out;
+}
+
+uint8_t owned_group(const config::ClusterConfig& cfg, MemberId self) {
+  for (const auto& g : cfg.groups) {
+    if (std::find(g.members.begin(), g.members.end(), self) != g.members.end()) return g.id;
+    for (const auto& a : cfg.autoscale)
+      if (a.group == g.name && std::find(a.spares.begin(), a.spares.end(), self) != a.spares.end()) return g.id;
+  }
+  return 0;
+}
+
+std::vector<MemberId> sync_peers(const config::ClusterConfig& cfg, MemberId self) {
+  std::vector<MemberId> out;
+  for (const auto& g : cfg.groups) {
+    std::vector<MemberId> all = g.members;
+    for (const auto& a : cfg.autoscale)
+      if (a.group == g.name) all.insert(all.end(), a.spares.begin(), a.spares.end());
+    if (std::find(all.begin(), all.end(), self) == all.end()) continue;
+    for (const auto& m : all)
+      if (!(m == self) && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  }
+  std::sort(out.begin(), out.end(), [](MemberId a, MemberId b) {
+    return a.site != b.site ? a.site < b.site : a.member < b.member;
+  });
+  return out;
+}
+
+Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConfig& cfg, MemberId self,
+                                                       const config::IpAddress& address, uint32_t connections,
+                                                       uint32_t epoch, sync::TimePoint now) {
+  std::unique_ptr<MemberSync> ms(new MemberSync());
+  const uint16_t port = cfg.sync.port;
+  ms->fd_ = ::socket(address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (ms->fd_ < 0) return make_error(Errc::kIo, std::string("sync socket: ") + std::strerror(errno));
+  sockaddr_storage ss;
+  socklen_t len;
+  fill(address, port, ss, len);
+  if (::bind(ms->fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0)
+    return make_error(Errc::kIo, "sync: cannot bind " + config::Endpoint{address, port}.to_string() + ": " +
+                                     std::strerror(errno));
+  const auto conns = synthetic_connections(self, connections, owned_group(cfg, self));
+  // Established long ago: offered at once, whatever [sync] delay is.
+  const sync::TimePoint created = now - std::chrono::duration_cast<sync::Duration>(cfg.sync.delay) - std::chrono::seconds{1};
+  for (const MemberId id : sync_peers(cfg, self)) {
+    const config::Member* m = cfg.member(id);
+    if (!m || !m->address || m->address->is_v4() != address.is_v4()) continue;  // unreachable from this socket
+    Peer p;
+    p.id = id;
+    p.byte = byte_of(id);
+    fill(*m->address, port, p.addr, p.len);
+    auto sc = sync::make_sender_config(cfg.sync, 0, byte_of(self), p.byte, epoch);
+    sc.ipv6_transport = !address.is_v4();
+    if (auto st = sync::validate(sc); !st.ok()) return st.error();
+    p.sender = std::make_unique<sync::Sender>(std::move(sc));
+    p.session = std::make_unique<sync::Session>(sync::make_session_config(cfg.sync, 0, byte_of(self), p.byte, epoch),
+                                                ms->store_);
+    p.sender->start(now);
+    for (const auto& [k, v] : conns) p.sender->on_new(now, k, v, created);
+    ms->peers_.push_back(std::move(p));
+  }
+  for (auto& p : ms->peers_) ms->send(p, *p.sender);
+  return ms;
+}
+
+MemberSync::~MemberSync() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void MemberSync::send(Peer& p, sync::SyncEndpoint& e) {
+  for (const auto& b : e.take_output())
+    if (::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&p.addr), p.len) < 0) ++tx_errors_;
+}
+
+void MemberSync::on_readable(sync::TimePoint now) {
+  uint8_t buf[9216];
+  for (;;) {
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n < 0) break;
+    if (static_cast<size_t>(n) <= sync::kHeaderBytes) {
+      ++rx_unknown_;
+      continue;
+    }
+    const uint8_t source = buf[sync::kOffSource];
+    auto it = std::find_if(peers_.begin(), peers_.end(), [&](const Peer& p) { return p.byte == source; });
+    if (it == peers_.end()) {
+      ++rx_unknown_;
+      continue;
+    }
+    // A backup's reply: flags clear and ACK/NACK first. A sender's NACK echo always comes flagged RETRANSMIT.
+    const uint8_t flags = buf[sync::kOffFlags] & 0x07;
+    const uint8_t first = buf[sync::kHeaderBytes];
+    const bool reply = flags == 0 && (first == static_cast<uint8_t>(sync::RecordType::kAck) ||
+                                      first == static_cast<uint8_t>(sync::RecordType::kNack));
+    sync::SyncEndpoint& e = reply ? static_cast<sync::SyncEndpoint&>(*it->sender) : *it->session;
+    e.on_frame(now, buf, static_cast<size_t>(n));
+    send(*it, *it->sender);
+    send(*it, *it->session);
+  }
+}
+
+sync::TimePoint MemberSync::next_deadline() const {
+  sync::TimePoint t = sync::kNever;
+  for (const auto& p : peers_) t = std::min({t, p.sender->next_deadline(), p.session->next_deadline()});
+  return t;
+}
+
+void MemberSync::on_deadline(sync::TimePoint now) {
+  for (auto& p : peers_) {
+    if (p.sender->next_deadline() <= now) p.sender->on_timer(now);
+    if (p.session->next_deadline() <= now) p.session->on_timer(now);
+    send(p, *p.sender);
+    send(p, *p.session);
+  }
+}
+
+bool MemberSync::all_in_sync() const {
+  return std::all_of(peers_.begin(), peers_.end(), [](const Peer& p) { return p.session->in_sync(); });
+}
+
+size_t MemberSync::backup_connections() const {
+  size_t n = 0;
+  for (const auto& p : peers_) n += store_.size(p.byte);
+  return n;
+}
+
+std::string MemberSync::summary() const {
+  size_t synced = 0;
+  for (const auto& p : peers_) synced += p.session->in_sync() ? 1 : 0;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "in-sync %zu/%zu backup", synced, peers_.size());
+  std::string s = buf;
+  for (const auto& p : peers_) {
+    std::snprintf(buf, sizeof buf, " %u/%u=%zu/%016llx", p.id.site, p.id.member, store_.size(p.byte),
+                  static_cast<unsigned long long>(sync::BackupStore::digest(store_.snapshot(p.byte))));
+    s.append(buf);
+  }
+  return s;
+}
+
+}  // namespace conductor::member

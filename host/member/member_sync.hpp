@@ -1,0 +1,84 @@
+// The member agent's HyperSync (docs/cluster.md, "Member agent: HyperSync"): one UDP socket on the
+// member's address and [sync] port, a Sender per peer for the connections the agent owns and a
+// Session + BackupStore per peer that syncs to it. Peers: the other members of the security groups
+// the member belongs to (as member or autoscale spare), and those groups' spares.
+//
+// One socket serves every peer, so datagrams are demultiplexed here: the source member byte picks
+// the peer, and the frame's content the endpoint: ACK/NACK frames (flags clear, first record ACK or
+// NACK) go to that peer's Sender, everything else (deltas, resends, full syncs, heartbeats) to its
+// Session. A peer that is not up yet misses frames; the protocol repairs it (heartbeats reveal the
+// tail, the session NACKs or asks for a full sync).
+//
+// The agent's connections are synthetic (the agent has no data path): `--connections N` becomes N
+// connections with deterministic keys derived from the member id, owned by the member, in the
+// FLOW_VALUE layout, old enough to be synced at once (no delayed-notification wait).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/common/status.hpp"
+#include "host/config/cluster_config.hpp"
+#include "host/sync/backup_store.hpp"
+#include "host/sync/sender.hpp"
+#include "host/sync/session.hpp"
+
+namespace conductor::member {
+
+inline constexpr uint32_t kMaxSyntheticConnections = 1u << 20;
+
+// The N connections member `self` owns (sorted like BackupStore::snapshot), SG `sg_id`.
+sync::BackupStore::Snapshot synthetic_connections(MemberId self, uint32_t n, uint8_t sg_id);
+// The security group whose connections the member owns: the first it is a member or spare of (0: none).
+uint8_t owned_group(const config::ClusterConfig& cfg, MemberId self);
+// Who syncs with `self`, ascending.
+std::vector<MemberId> sync_peers(const config::ClusterConfig& cfg, MemberId self);
+
+class MemberSync {
+ public:
+  // Binds `address`:[sync] port; `connections` synthetic connections are offered to every peer.
+  static Expected<std::unique_ptr<MemberSync>> open(const config::ClusterConfig& cfg, MemberId self,
+                                                    const config::IpAddress& address, uint32_t connections,
+                                                    uint32_t epoch, sync::TimePoint now);
+  ~MemberSync();
+  MemberSync(const MemberSync&) = delete;
+  MemberSync& operator=(const MemberSync&) = delete;
+
+  int fd() const { return fd_; }
+  void on_readable(sync::TimePoint now);
+  sync::TimePoint next_deadline() const;
+  void on_deadline(sync::TimePoint now);
+
+  size_t peers() const { return peers_.size(); }
+  // Every peer's session has committed a full sync of the peer's current epoch.
+  bool all_in_sync() const;
+  size_t backup_connections() const;
+  // "in-sync 2/3 backup 0/0=100(digest 0123abcd...) 0/1=..." : one line for logs and tests.
+  std::string summary() const;
+  const sync::BackupStore& store() const { return store_; }
+  uint64_t rx_unknown() const { return rx_unknown_; }
+
+ private:
+  struct Peer {
+    MemberId id{};
+    uint8_t byte = 0;
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    std::unique_ptr<sync::Sender> sender;
+    std::unique_ptr<sync::Session> session;
+  };
+  MemberSync() = default;
+  void send(Peer& p, sync::SyncEndpoint& e);
+
+  int fd_ = -1;
+  sync::BackupStore store_;
+  std::vector<Peer> peers_;
+  uint64_t rx_unknown_ = 0, tx_errors_ = 0;
+};
+
+}  // namespace conductor::member
