@@ -226,3 +226,50 @@ TEST_F(DaemonFailover, RunTimeLoadScalesOutThroughTheController) {
 
 }  // namespace
 }  // namespace conductor::failover
+
+namespace conductor::failover {
+namespace {
+
+TEST_F(DaemonFailover, SpareWithoutSyncGetsWeightAfterTheLoggedTimeout) {
+  // The spare restarts while its [sync] port is taken: it runs heartbeats only, never reports SYNCED,
+  // and the scale-out gives it weight after the service's 5 s wait, logged as a timeout.
+  const MemberId spare{0, 4};
+  lab.members.at(spare).signal(SIGTERM);
+  ASSERT_EQ(lab.members.at(spare).wait(2000ms), 0);
+  const int blocker = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(blocker, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(config::kDefaultSyncPort);
+  ::inet_pton(AF_INET, lab.member_addr(spare).c_str(), &a.sin_addr);
+  ASSERT_EQ(::bind(blocker, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{blocker};
+  ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, spare, cluster::kDefaultHeartbeatPort));
+  ASSERT_TRUE(wait_for([&] { return lab.members.at(spare).output().find("no HyperSync") != std::string::npos; }, 2000ms))
+      << lab.members.at(spare).output();
+  ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 9; }, 3000ms)) << ctl(sock, "show liveness");
+  for (auto& [id, p] : lab.members) {
+    std::ofstream(lab.load_file(id)) << "cpu=95 connections=5000\n";
+    p.signal(SIGUSR1);
+  }
+  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"full-sync\"") != std::string::npos; }, 4000ms))
+      << daemon.output();
+  const auto t0 = Clock::now();
+  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"full-sync-timeout\"") != std::string::npos; }, 7000ms))
+      << daemon.output();
+  const double waited = ms(Clock::now() - t0);
+  std::printf("conductord: spare without HyperSync -> full-sync-timeout after %.0f ms (timeout 5 s)\n", waited);
+  EXPECT_GT(waited, 4500.0);
+  const std::string log = daemon.output();
+  EXPECT_EQ(log.find("\"event\":\"full-sync-done\""), std::string::npos) << log;
+  const auto to = log.find("\"event\":\"full-sync-timeout\"");
+  EXPECT_NE(log.substr(to, log.find('\n', to) - to).find("taken as done"), std::string::npos) << log;
+  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"autoscale-weight\"", to) != std::string::npos; }, 1000ms))
+      << daemon.output();
+}
+
+}  // namespace
+}  // namespace conductor::failover
