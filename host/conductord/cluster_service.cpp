@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "host/config/sockaddr.hpp"
 #include "host/cluster/cluster_core.hpp"
 
 namespace conductor::daemon {
@@ -73,20 +74,7 @@ Expected<int> open_socket(const Listen& l) {
   const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return make_error(Errc::kIo, std::string("cluster: socket: ") + std::strerror(errno));
   sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (v4) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(l.port);
-    if (!l.any) std::memcpy(&a->sin_addr, l.address.bytes.data(), 4);
-    len = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(l.port);
-    std::memcpy(&a->sin6_addr, l.address.bytes.data(), 16);
-    len = sizeof *a;
-  }
+  const socklen_t len = config::to_sockaddr(l.address, l.port, &ss);  // any: 0.0.0.0
   if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
     const int e = errno;
     ::close(fd);

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "common/gen/conductor_regs.hpp"
+#include "host/config/sockaddr.hpp"
 #include "host/conductord/ctl_protocol.hpp"
 #include "host/conductord/http.hpp"
 #include "host/config/diff.hpp"
@@ -537,20 +538,9 @@ Status Daemon::open_metrics_socket() {
   if (metrics_fd_ < 0) return make_error(Errc::kIo, "metrics socket: " + errno_text(errno));
   int one = 1;
   ::setsockopt(metrics_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  int b;
-  if (v4) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(ep.port);
-    std::memcpy(&a.sin_addr, ep.address.bytes.data(), 4);
-    b = ::bind(metrics_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  } else {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons(ep.port);
-    std::memcpy(&a.sin6_addr, ep.address.bytes.data(), 16);
-    b = ::bind(metrics_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  }
+  sockaddr_storage ss;
+  const socklen_t len = config::to_sockaddr(ep.address, ep.port, &ss);
+  const int b = ::bind(metrics_fd_, reinterpret_cast<sockaddr*>(&ss), len);
   if (b != 0) return make_error(Errc::kIo, "metrics endpoint " + ep.to_string() + ": bind: " + errno_text(errno));
   if (::listen(metrics_fd_, 16) != 0) return make_error(Errc::kIo, "metrics endpoint: listen: " + errno_text(errno));
   loop_.watch_fd(metrics_fd_, [this](Clock::time_point now) { on_metrics_accept(now); });

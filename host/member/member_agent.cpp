@@ -19,6 +19,7 @@
 #include <random>
 #include <sstream>
 
+#include "host/config/sockaddr.hpp"
 #include "host/config/parser.hpp"
 #include "host/config/values.hpp"
 #include "host/member/member_sync.hpp"
@@ -95,23 +96,6 @@ struct Target {
   std::string text;
 };
 
-bool fill_sockaddr(const config::IpAddress& ip, uint16_t port, sockaddr_storage& ss, socklen_t& len) {
-  std::memset(&ss, 0, sizeof ss);
-  if (ip.is_v4()) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    std::memcpy(&a->sin_addr, ip.bytes.data(), 4);
-    len = sizeof(sockaddr_in);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    std::memcpy(&a->sin6_addr, ip.bytes.data(), 16);
-    len = sizeof(sockaddr_in6);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -259,14 +243,14 @@ int run_member(const MemberOptions& o, std::FILE* err) {
       if (source && source->is_v4() == orch.address.is_v4()) {
         sockaddr_storage ss;
         socklen_t len;
-        fill_sockaddr(*source, 0, ss, len);
+        len = config::to_sockaddr(*source, 0, &ss);
         if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
           std::fprintf(err, "%s: cannot send from %s (%s); using the system's choice\n", me.c_str(),
                        source->to_string().c_str(), std::strerror(errno));
       }
     }
     Target t;
-    fill_sockaddr(orch.address, port, t.addr, t.len);
+    t.len = config::to_sockaddr(orch.address, port, &t.addr);
     t.text = config::Endpoint{orch.address, port}.to_string() + " (" + orch.name + ")";
     targets.push_back({&fd, t});
   }

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "host/config/sockaddr.hpp"
 #include "host/sync/sync_config.hpp"
 #include "host/sync/wire.hpp"
 
@@ -17,22 +18,6 @@ namespace conductor::member {
 
 namespace {
 
-void fill(const config::IpAddress& ip, uint16_t port, sockaddr_storage& ss, socklen_t& len) {
-  std::memset(&ss, 0, sizeof ss);
-  if (ip.is_v4()) {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    std::memcpy(&a->sin_addr, ip.bytes.data(), 4);
-    len = sizeof(sockaddr_in);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    std::memcpy(&a->sin6_addr, ip.bytes.data(), 16);
-    len = sizeof(sockaddr_in6);
-  }
-}
 
 uint8_t byte_of(MemberId m) { return sync::member_byte(m.member, m.site); }
 
@@ -98,7 +83,7 @@ Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConf
   if (ms->fd_ < 0) return make_error(Errc::kIo, std::string("sync socket: ") + std::strerror(errno));
   sockaddr_storage ss;
   socklen_t len;
-  fill(address, port, ss, len);
+  len = config::to_sockaddr(address, port, &ss);
   if (::bind(ms->fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0)
     return make_error(Errc::kIo, "sync: cannot bind " + config::Endpoint{address, port}.to_string() + ": " +
                                      std::strerror(errno));
@@ -111,7 +96,7 @@ Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConf
     Peer p;
     p.id = id;
     p.byte = byte_of(id);
-    fill(*m->address, port, p.addr, p.len);
+    p.len = config::to_sockaddr(*m->address, port, &p.addr);
     auto sc = sync::make_sender_config(cfg.sync, 0, byte_of(self), p.byte, epoch);
     sc.ipv6_transport = !address.is_v4();
     if (auto st = sync::validate(sc); !st.ok()) return st.error();
