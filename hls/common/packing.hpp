@@ -63,6 +63,7 @@ CONDUCTOR_PACK_FIELD(STEER_META, DELIVER);
 CONDUCTOR_PACK_FIELD(STEER_META, STATUS);
 CONDUCTOR_PACK_FIELD(STEER_META, DEFAULTED);
 CONDUCTOR_PACK_FIELD(STEER_META, ACTION);  // packed with the rest by pack_core_out (hls/core)
+CONDUCTOR_PACK_FIELD(STEER_META, OP_DROPPED);  // likewise
 #undef CONDUCTOR_PACK_FIELD
 
 static_assert(regs::FLOW_KEY_BITS == 320 && regs::DECISION_BITS == 64 &&
@@ -81,7 +82,7 @@ constexpr Field kDecisionFields[] = {DECISION_HASH, DECISION_BUCKET, DECISION_ME
 constexpr Field kBucketEntryFields[] = {BUCKET_ENTRY_MEMBER, BUCKET_ENTRY_SITE, BUCKET_ENTRY_VALID};
 constexpr Field kSteerMetaFields[] = {STEER_META_HASH,    STEER_META_BUCKET, STEER_META_MEMBER,
                                       STEER_META_SITE,    STEER_META_DELIVER, STEER_META_STATUS,
-                                      STEER_META_DEFAULTED, STEER_META_ACTION};
+                                      STEER_META_DEFAULTED, STEER_META_ACTION, STEER_META_OP_DROPPED};
 
 }  // namespace layout
 

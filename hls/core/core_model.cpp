@@ -80,6 +80,7 @@ const char* steer_action_name(SteerAction a) {
 uint64_t pack_core_out(const CoreOut& o) {
   uint64_t w = pack(o.meta).to_uint64();
   w |= uint64_t{static_cast<uint8_t>(o.action) & 3u} << regs::STEER_META_ACTION_LSB;
+  w |= uint64_t{o.op_dropped} << regs::STEER_META_OP_DROPPED_LSB;
   return w;
 }
 
@@ -87,6 +88,7 @@ CoreOut unpack_core_out(uint64_t tuser) {
   CoreOut o;
   o.meta = unpack_steer_meta(ap_uint<64>(tuser));
   o.action = static_cast<SteerAction>((tuser >> regs::STEER_META_ACTION_LSB) & 3u);
+  o.op_dropped = ((tuser >> regs::STEER_META_OP_DROPPED_LSB) & 1u) != 0;
   return o;
 }
 
@@ -154,7 +156,7 @@ CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& de
   return s;
 }
 
-CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time) {
+CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op) {
   ParseResult p = parse_frame(frame, len, sg_id);
   Decision dec = dist_hash_model(regs_.hash, p.key);
   CoreOut o;
@@ -170,7 +172,11 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     o.meta.member = s.member;
     o.meta.deliver = s.deliver;
     o.action = s.action;
-    if (s.has_op) {
+    if (s.has_op && drop_op) {
+      o.op_dropped = true;
+      ++steer_.ops_dropped;
+      if (s.op.opcode == static_cast<uint8_t>(flow::Opcode::kInsert)) ++steer_.learn_dropped;
+    } else if (s.has_op) {
       FlowEvent ev[flow::kMaxEvents];
       int n = table_.apply(s.op, ev);
       ++steer_.ops_issued;

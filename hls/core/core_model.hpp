@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/flow_key.hpp"
+#include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash_model.hpp"
 #include "flow_table/flow_table_model.hpp"
 #include "parser/parser_model.hpp"
@@ -31,7 +32,7 @@ struct SteerRegs {
   std::array<uint32_t, 4> member_up{{0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}};
   uint32_t site_up = 3;        // SITE_UP.UP
   uint32_t touch_ticks = 1000; // TOUCH_TICKS
-  uint32_t age_frames = 1024;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
+  uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
   // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
   std::array<uint16_t, 128> backup{};
 
@@ -74,30 +75,37 @@ struct SteerCounters {
   uint64_t ops_issued = 0;  // OPS_ISSUED
   uint64_t age_ops = 0;     // AGE_OPS
   uint64_t expired = 0;     // EXPIRED
+  uint64_t ops_dropped = 0;    // OPS_DROPPED
+  uint64_t learn_dropped = 0;  // LEARN_DROPPED
 
   friend bool operator==(const SteerCounters& a, const SteerCounters& b) {
     return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected &&
            a.failover == b.failover && a.learn_full == b.learn_full && a.ops_issued == b.ops_issued &&
-           a.age_ops == b.age_ops && a.expired == b.expired;
+           a.age_ops == b.age_ops && a.expired == b.expired && a.ops_dropped == b.ops_dropped &&
+           a.learn_dropped == b.learn_dropped;
   }
   friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
 };
 
-// One frame's answer: STEER_META (m_axis_tuser) split into the stateless fields and ACTION.
+// One frame's answer: STEER_META (m_axis_tuser) split into the stateless fields, ACTION and
+// OP_DROPPED.
 struct CoreOut {
   SteerMeta meta;
   SteerAction action = SteerAction::kNew;
+  bool op_dropped = false;  // the frame's op was dropped (op queue full), see CoreModel::process
 
   friend bool operator==(const CoreOut& a, const CoreOut& b) {
-    return a.meta == b.meta && a.action == b.action;
+    return a.meta == b.meta && a.action == b.action && a.op_dropped == b.op_dropped;
   }
   friend bool operator!=(const CoreOut& a, const CoreOut& b) { return !(a == b); }
 };
 uint64_t pack_core_out(const CoreOut& o);
 CoreOut unpack_core_out(uint64_t tuser);
 
-// The flow table inside conductor_core: rtl parameter FlowBucketLog2Max of conductor_core.sv.
-constexpr int kCoreFlowBucketLog2Max = 10;
+// The flow table inside conductor_core: rtl parameter FlowBucketLog2Max of conductor_core.sv
+// (2 x 2^15 buckets x 4 slots + 16 = 262 160 entries, the on-chip size of docs/flow_table.md;
+// flow_table.CTRL.BUCKET_LOG2 selects a smaller active size at run time).
+constexpr int kCoreFlowBucketLog2Max = 15;
 
 // The parser block's counters (the RTL's are 32-bit and wrap; compare modulo 2^32).
 struct CoreCounters {
@@ -138,7 +146,15 @@ class CoreModel {
   const CoreRegs& regs() const { return regs_; }
 
   // One frame: security group `sg_id` and timestamp `time` (ticks) as s_axis_tuser carries them.
-  CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time);
+  // The data path never waits for the flow table's op engine: the RTL drops a frame's op when its
+  // op queue (or in-flight table) is full and says so in STEER_META.OP_DROPPED. Whether a queue is
+  // full depends on clocks, which a sequential model does not have, so the drop is an input here:
+  // `drop_op` is the RTL's OP_DROPPED for this frame (the co-simulation replays it; a software
+  // data path never drops, it has no queue). A dropped op is not applied and is counted
+  // (OPS_DROPPED, LEARN_DROPPED for an INSERT); the frame is steered exactly as with the op.
+  // `drop_op` on a frame that has no op is not a drop: OP_DROPPED stays 0, so a device that
+  // claims one where the model has none differs in that bit.
+  CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op = false);
 
   // Expired entries (FLOW_EVENT, status EXPIRED) of the AGE ops since the last take_expired(), in
   // the order the table reported them. Kept only while keep_expired(true) (off by default).

@@ -2,7 +2,11 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <string_view>
+
+#include "core/core_model.hpp"
+#include "flow_table/flow_table.hpp"
 
 namespace conductor {
 
@@ -30,13 +34,28 @@ Runs frames through the Conductor pipeline and prints a JSON summary on stdout.
                              at N weights [S/]ID:W,...   (merged into the current weights)
                              at N member-down S/M | member-up S/M | site-down S | site-up S
   --age-frames N           an AGE op (one flow-table sweep unit) after every N frames; 0: no
-                           ageing (default 1024, the reset value of steer.AGE_FRAMES)
+                           ageing (default 8192, the reset value of steer.AGE_FRAMES)
   --flow-timeout TICKS     idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is
                            stamped with tick i; default: the flow table's reset timeouts, 25000 for
                            new flows)
+  --flow-capacity N        flow-table size: the smallest build size that holds N connections
+                           (2 x 2^k x 4 + 16 entries, k = 0..15; default the largest, 262160)
+  --clock MHZ              rtl: core clock for the Mpps and Gbit/s figures, 1..2000 (default 300)
   --report                 print a readable distribution report before the JSON summary
   --progress               progress on stderr
 )";
+
+uint32_t flow_capacity_of(uint32_t bucket_log2) {
+  return 2u * (1u << bucket_log2) * static_cast<uint32_t>(flow::kSlots) + static_cast<uint32_t>(flow::kStashSize);
+}
+
+Expected<uint32_t> flow_bucket_log2_for(uint32_t entries) {
+  for (uint32_t l = 0; l <= static_cast<uint32_t>(kCoreFlowBucketLog2Max); ++l)
+    if (flow_capacity_of(l) >= entries) return l;
+  return make_error(Errc::kInvalidArgument,
+                    std::to_string(entries) + " connections exceed the core's flow table (at most " +
+                        std::to_string(flow_capacity_of(kCoreFlowBucketLog2Max)) + " entries)");
+}
 
 const char* engine_name(Engine e) { return e == Engine::kRtl ? "rtl" : "model"; }
 
@@ -215,6 +234,17 @@ Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
       auto n = number(a, 0, UINT32_MAX); if (!n) return n.error(); o.age_frames = static_cast<uint32_t>(*n);
     } else if (a == "--flow-timeout") {
       auto n = number(a, 1, UINT32_MAX); if (!n) return n.error(); o.flow_timeout = static_cast<uint32_t>(*n);
+    } else if (a == "--flow-capacity") {
+      auto n = number(a, 1, UINT32_MAX); if (!n) return n.error();
+      auto l = flow_bucket_log2_for(static_cast<uint32_t>(*n)); if (!l) return bad(a, l.error().message);
+      o.flow_capacity = static_cast<uint32_t>(*n);
+    } else if (a == "--clock") {
+      auto v = value(a); if (!v) return v.error();
+      char* end = nullptr;
+      double mhz = std::strtod(v->c_str(), &end);
+      if (v->empty() || end != v->c_str() + v->size() || !(mhz >= 1.0 && mhz <= 2000.0))
+        return bad(a, "'" + *v + "' is not a clock in MHz within 1..2000");
+      o.clock_mhz = mhz;
     } else if (a == "--report") {
       o.report = true;
     } else if (a == "--progress") {

@@ -42,7 +42,15 @@ struct SimOptions {
   std::optional<std::string> events;      // --events FILE: scripted weight/member/site changes
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // --age-frames N: steer.AGE_FRAMES (0: no ageing)
   std::optional<uint32_t> flow_timeout;   // --flow-timeout TICKS: every flow_table.TIMEOUT_* (frames)
+  std::optional<uint32_t> flow_capacity;  // --flow-capacity N: smallest flow-table size >= N entries
+  double clock_mhz = 300.0;               // --clock MHZ: core clock for Mpps and Gbit/s (rtl)
 };
+
+// The flow table's active size for --flow-capacity N: the smallest BUCKET_LOG2 whose capacity
+// 2 * 2^BUCKET_LOG2 * 4 + 16 holds N entries, within the core's build (kCoreFlowBucketLog2Max);
+// an error naming the largest capacity when N does not fit.
+Expected<uint32_t> flow_bucket_log2_for(uint32_t entries);
+uint32_t flow_capacity_of(uint32_t bucket_log2);
 
 // The default Microsoft RSS key (the reset value of KEY0..KEY9).
 std::array<uint8_t, 40> default_rss_key();

@@ -99,6 +99,12 @@ CoreRegs make_regs(const SimOptions& o, const BucketAllocator& alloc) {
 flow::Config flow_config(const SimOptions& o) {
   flow::Config c;
   if (o.flow_timeout) c.timeout_new = c.timeout_est = c.timeout_closing = *o.flow_timeout;
+  if (o.flow_capacity) {
+    // Validated by the option parser.
+    auto fit = flow_bucket_log2_for(*o.flow_capacity);
+    const uint32_t l = fit ? *fit : static_cast<uint32_t>(kCoreFlowBucketLog2Max);
+    c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH, l);
+  }
   return c;
 }
 
@@ -190,7 +196,21 @@ struct Tally {
   uint64_t actions[4] = {0, 0, 0, 0};  // per SteerAction, from the outputs
   uint64_t events = 0;                 // scripted events applied
   uint64_t age_ops = 0, expired = 0;   // steer.AGE_OPS and EXPIRED at the end (ageing)
+  uint64_t beats = 0;                  // 512-bit beats (64 bytes each, at least one per frame)
+  uint64_t ops_dropped = 0, learn_dropped = 0;  // frames with OP_DROPPED; of them new flows
+  // Learning, from the device's counters at the end.
+  uint64_t ops_issued = 0, learn_full = 0, inserts = 0, occupancy = 0, capacity = 0;
+  uint64_t model_mismatches = 0;  // rtl: frames whose decision differs from the model's (drops replayed)
 };
+
+// The device's learning counters into the tally (steer block and flow_table registers).
+void tally_learning(Tally& t, const SteerCounters& sc, uint64_t inserts, uint64_t occupancy, uint64_t capacity) {
+  t.ops_issued = sc.ops_issued;
+  t.learn_full = sc.learn_full;
+  t.inserts = inserts;
+  t.occupancy = occupancy;
+  t.capacity = capacity;
+}
 
 // Writes the per-frame JSON line and tallies one frame's result.
 class Sink {
@@ -201,6 +221,11 @@ class Sink {
     ++t_.packets;
     ++t_.actions[static_cast<unsigned>(o.action) & 3];
     t_.bytes += len;
+    t_.beats += len ? (len + 63) / 64 : 1;
+    if (o.op_dropped) {
+      ++t_.ops_dropped;
+      if (o.action == SteerAction::kNew) ++t_.learn_dropped;
+    }
     ++t_.status[m.status];
     core_count(t_.counts, m);
     if (m.deliver) ++t_.delivered; else ++t_.dropped;
@@ -210,10 +235,11 @@ class Sink {
       std::fprintf(out_,
                    "{\"index\":%" PRIu64 ",\"len\":%zu,\"hash\":\"0x%08x\",\"bucket\":%u,\"site\":%u,"
                    "\"member\":%u,\"deliver\":%s,\"status\":\"%s\",\"defaulted\":%s,"
-                   "\"action\":\"%s\",\"owner\":\"%u/%u\"}\n",
+                   "\"action\":\"%s\",\"owner\":\"%u/%u\",\"op_dropped\":%s}\n",
                    t_.packets - 1, len, m.hash, m.bucket, m.site, m.member,
                    m.deliver ? "true" : "false", parse_status_name(m.status),
-                   m.defaulted ? "true" : "false", steer_action_name(o.action), m.site, m.member);
+                   m.defaulted ? "true" : "false", steer_action_name(o.action), m.site, m.member,
+                   o.op_dropped ? "true" : "false");
     }
   }
 
@@ -245,6 +271,14 @@ class Progress {
   const char* engine_;
   Clock::time_point start_ = Clock::now(), last_ = Clock::now();
 };
+
+// Gbit/s at `mhz` for `fpc` frames per clock of these frames, `extra` bytes per frame added (24:
+// FCS, preamble and inter-frame gap, what a 100GbE port carries per frame).
+double gbps(uint64_t bytes, uint64_t packets, double fpc, double mhz, unsigned extra) {
+  if (packets == 0) return 0.0;
+  const double per_frame = double(bytes) / packets + extra;
+  return fpc * mhz * 1e6 * per_frame * 8 / 1e9;
+}
 
 void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
                   std::optional<uint64_t> cycles, const std::string& source) {
@@ -278,16 +312,28 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
   std::fprintf(out, "\n  default action (%s to %u/%u): %" PRIu64 " frames; marked for drop: %" PRIu64 "\n",
                o.drop_unparsed ? "drop" : "steer", o.default_dest.site, o.default_dest.member,
                t.defaulted, t.dropped);
-  if (cycles)
-    std::fprintf(out, "  %" PRIu64 " clock cycles, %.3f frames per cycle, latency %" PRIu64 "..%" PRIu64
-                      " cycles\n",
-                 *cycles, *cycles ? double(t.packets) / *cycles : 0.0, t.lat_min, t.lat_max);
+  std::fprintf(out, "  learning: %" PRIu64 " flow-table ops issued, %" PRIu64 " dropped (queue full; %" PRIu64
+                    " of them INSERTs), %" PRIu64 " connections learned, %" PRIu64 " INSERTs failed (table full); "
+                    "table %" PRIu64 " of %" PRIu64 " entries\n",
+               t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.occupancy, t.capacity);
+  if (cycles) {
+    const double fpc = *cycles ? double(t.packets) / *cycles : 0.0;
+    const double bpc = *cycles ? double(t.beats) / *cycles : 0.0;
+    const double mpps = fpc * o.clock_mhz;
+    std::fprintf(out, "  %" PRIu64 " clock cycles, %.3f frames per cycle, %.3f beats per cycle, latency %" PRIu64
+                      "..%" PRIu64 " cycles\n",
+                 *cycles, fpc, bpc, t.lat_min, t.lat_max);
+    std::fprintf(out, "  at %.0f MHz: %.1f Mpps, %.1f Gbit/s of frames (%.1f Gbit/s on the wire with FCS, "
+                      "preamble and gap)\n",
+                 o.clock_mhz, mpps, gbps(t.bytes, t.packets, fpc, o.clock_mhz, 0),
+                 gbps(t.bytes, t.packets, fpc, o.clock_mhz, 24));
+  }
   std::fprintf(out, "\n");
 }
 
 void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
                    std::optional<uint64_t> cycles, std::optional<bool> counters_match,
-                   const std::string& source, double wall) {
+                   std::optional<bool> model_match, const std::string& source, double wall) {
   std::string s = "{";
   char buf[256];
   auto add = [&](const char* fmt, auto... args) {
@@ -301,6 +347,10 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
     add("\"cycles\":%" PRIu64 ",\"packets_per_cycle\":%.4f,", *cycles,
         *cycles ? double(t.packets) / *cycles : 0.0);
     add("\"latency_cycles\":{\"min\":%" PRIu64 ",\"max\":%" PRIu64 "},", t.lat_min, t.lat_max);
+    const double fpc = *cycles ? double(t.packets) / *cycles : 0.0;
+    add("\"beats\":%" PRIu64 ",\"beats_per_cycle\":%.4f,", t.beats, *cycles ? double(t.beats) / *cycles : 0.0);
+    add("\"throughput\":{\"clock_mhz\":%.1f,\"mpps\":%.2f,\"gbps\":%.2f,\"gbps_wire\":%.2f},", o.clock_mhz,
+        fpc * o.clock_mhz, gbps(t.bytes, t.packets, fpc, o.clock_mhz, 0), gbps(t.bytes, t.packets, fpc, o.clock_mhz, 24));
   } else {
     s += "\"cycles\":null,\"packets_per_cycle\":null,";
   }
@@ -327,9 +377,13 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
   add("\"actions\":{\"new\":%" PRIu64 ",\"hit\":%" PRIu64 ",\"corrected\":%" PRIu64 ",\"failover\":%" PRIu64
       "},\"events\":%" PRIu64 ",",
       t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
+  add("\"learning\":{\"ops_issued\":%" PRIu64 ",\"ops_dropped\":%" PRIu64 ",\"learn_dropped\":%" PRIu64
+      ",\"learned\":%" PRIu64 ",\"learn_full\":%" PRIu64 ",\"occupancy\":%" PRIu64 ",\"capacity\":%" PRIu64 "},",
+      t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.occupancy, t.capacity);
   add("\"ageing\":{\"age_frames\":%u,\"age_ops\":%" PRIu64 ",\"expired\":%" PRIu64 "},", o.age_frames,
       t.age_ops, t.expired);
   if (counters_match) add("\"counters_match\":%s,", *counters_match ? "true" : "false");
+  if (model_match) add("\"model_match\":%s,", *model_match ? "true" : "false");
   add("\"wall_seconds\":%.3f}", wall);
   std::fprintf(out, "%s\n", s.c_str());
 }
@@ -402,7 +456,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   Tally tally;
   Sink sink(per_packet, tally);
   std::optional<uint64_t> cycles;
-  std::optional<bool> counters_match;
+  std::optional<bool> counters_match, model_match;
   int rc = 0;
 
   // Frame i is stamped with time i (one tick per frame, s_axis_tuser[39:8]) in both engines.
@@ -433,6 +487,8 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     }
     tally.age_ops = model.steer_counters().age_ops;
     tally.expired = model.steer_counters().expired;
+    const auto& fc = model.flow_table().counters();
+    tally_learning(tally, model.steer_counters(), fc.inserts, fc.occupancy, model.flow_table().capacity());
   } else {
     RtlCoreOptions ro;
     ro.seed = o.seed;
@@ -453,6 +509,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     }
     const flow::Config fc = flow_config(o);
     if (!core.load(regs) ||
+        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, fc.ctrl) ||
         !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_NEW_OFFSET, fc.timeout_new) ||
         !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_EST_OFFSET, fc.timeout_est) ||
         !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_CLOSING_OFFSET, fc.timeout_closing)) {
@@ -460,6 +517,11 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
       return 1;
     }
     Progress progress(progress_on, err, "rtl");
+    // The model in lockstep: every frame's decision is checked against it with the RTL's
+    // OP_DROPPED replayed (the only thing that depends on clocks; docs/architecture.md).
+    CoreModel lock;
+    lock.regs() = regs;
+    lock.flow_table().set_config(fc);
     std::deque<Frame> in_flight;
     Frame f;
     uint64_t index = 0, run_cycles = 0;
@@ -481,6 +543,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
         ++next_event;
       }
       if (event_error) break;
+      lock.regs() = regs;
       const uint64_t stop = next_event < events.size() ? events[next_event].at : UINT64_MAX;
       ok = core.run(
         RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
@@ -499,11 +562,17 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
         [&](CoreFrameOut&& fo) {
           if (!fo.meta_consistent) ++tally.inconsistent_meta;
           if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
-          if (!in_flight.empty()) in_flight.pop_front();
+          if (!in_flight.empty()) {
+            const Frame& fr = in_flight.front();
+            CoreOut want = lock.process(fr.bytes.data(), fr.bytes.size(), fr.sg_id,
+                                        static_cast<uint32_t>(tally.packets), fo.op_dropped);
+            if (!(want == CoreOut{fo.meta, fo.action, fo.op_dropped})) ++tally.model_mismatches;
+            in_flight.pop_front();
+          }
           uint64_t lat = fo.out_cycle - fo.in_cycle;
           tally.lat_min = std::min(tally.lat_min, lat);
           tally.lat_max = std::max(tally.lat_max, lat);
-          sink.add(CoreOut{fo.meta, fo.action}, fo.bytes.size());
+          sink.add(CoreOut{fo.meta, fo.action, fo.op_dropped}, fo.bytes.size());
           progress.tick(tally.packets, core.cycle());
         });
       run_cycles += core.last_run_cycles();
@@ -518,6 +587,11 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     SteerCounters hs = core.steer_counters();
     tally.age_ops = hs.age_ops;
     tally.expired = hs.expired;
+    uint32_t inserts = 0, occupancy = 0, capacity = 0;
+    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_INSERTS_OFFSET, &inserts);
+    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_OCCUPANCY_OFFSET, &occupancy);
+    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CAPACITY_OFFSET, &capacity);
+    tally_learning(tally, hs, inserts, occupancy, capacity);
     // One AGE op per AGE_FRAMES frames since reset (the register is written once, before traffic).
     const uint64_t want_ages = o.age_frames ? tally.packets / o.age_frames : 0;
     auto wrap = [](uint64_t v) { return v & 0xFFFFFFFFull; };
@@ -529,12 +603,13 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
                      wrap(hw.defaulted) == wrap(sw.defaulted) && wrap(hw.dropped) == wrap(sw.dropped) &&
                      wrap(hs.new_flows) == wrap(tally.actions[0]) && wrap(hs.hit) == wrap(tally.actions[1]) &&
                      wrap(hs.corrected) == wrap(tally.actions[2]) && wrap(hs.failover) == wrap(tally.actions[3]) &&
-                     wrap(hs.age_ops) == wrap(want_ages);
-    if (tally.inconsistent_meta || tally.modified_frames || !*counters_match) {
+                     wrap(hs.age_ops) == wrap(want_ages) && wrap(hs.ops_dropped) == wrap(tally.ops_dropped);
+    model_match = tally.model_mismatches == 0;
+    if (tally.inconsistent_meta || tally.modified_frames || !*counters_match || !*model_match) {
       std::fprintf(err,
                    "conductor sim: RTL integrity check failed: %" PRIu64 " frames with changing TUSER, %" PRIu64
-                   " frames changed or out of order, device counters %s\n",
-                   tally.inconsistent_meta, tally.modified_frames,
+                   " frames changed or out of order, %" PRIu64 " frames differ from the model, device counters %s\n",
+                   tally.inconsistent_meta, tally.modified_frames, tally.model_mismatches,
                    *counters_match ? "match" : "DIFFER from the frames seen");
       rc = 1;
     }
@@ -567,7 +642,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   SimOptions final_o = o;
   final_o.weights = weights;  // after the scripted changes
   if (o.report) print_report(out, final_o, alloc, tally, cycles, feed->describe());
-  print_summary(out, final_o, alloc, tally, cycles, counters_match, feed->describe(), wall);
+  print_summary(out, final_o, alloc, tally, cycles, counters_match, model_match, feed->describe(), wall);
   return rc;
 }
 

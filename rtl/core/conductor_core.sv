@@ -20,7 +20,7 @@ module conductor_core
   parameter logic [31:0] BuildHash = 32'h0,   // source commit, read back from id.BUILD_HASH
   parameter int unsigned BucketLog2Max = 16,  // bucket-table capacity, log2 entries
   parameter int unsigned FrameFifoBeats = 32, // frame FIFO depth; >= parser + hash + lookup latency + 2
-  parameter int unsigned FlowBucketLog2Max = 10,  // flow table: 2 * 2^n * 4 + 16 entries
+  parameter int unsigned FlowBucketLog2Max = 15,  // flow table: 2 * 2^n * 4 + 16 entries (262 160 at 15)
   parameter int unsigned OpFifoDepth = 4,     // flow-table ops queued (power of two)
   parameter int unsigned LookupCredits = 10,  // lookups in the flow table or queued for steer (>= 9 for II = 1)
   parameter int unsigned InflightEntries = 16 // in-flight ops; >= OpFifoDepth + LookupCredits
@@ -212,7 +212,7 @@ module conductor_core
   logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, touch_ticks, steer_clear;
   logic [31:0] age_frames;
   logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
-  logic [31:0] cnt_age_q, cnt_exp_q;
+  logic [31:0] cnt_age_q, cnt_exp_q, cnt_opdrop_q, cnt_learndrop_q;
   logic        backup_req, backup_we;
   logic [6:0]  backup_addr;
   logic [31:0] backup_wdata, backup_rdata_q;
@@ -254,6 +254,8 @@ module conductor_core
     .inflight_max_i        (if_max_q),
     .age_ops_i             (cnt_age_q),
     .expired_i             (cnt_exp_q),
+    .ops_dropped_i         (cnt_opdrop_q),
+    .learn_dropped_i       (cnt_learndrop_q),
     .counter_clear_o       (steer_clear),
     .backup_req_o          (backup_req),
     .backup_we_o           (backup_we),
@@ -567,7 +569,7 @@ module conductor_core
   logic [127:0]        member_up;
   logic [1:0]          site_up;
   logic [6:0]          owner, lb, rb, dest, bucket_dest;
-  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid;
+  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid, op_drop, op_issue;
   logic [3:0]          opcode;
   logic [1:0]          action;
   logic meta_full, meta_empty;
@@ -680,8 +682,14 @@ module conductor_core
   assign age_tdata = {(OpBits - 436)'(0), 4'd5, 16'd0, age_time_q, 64'd0, KeyBits'(0)};
   assign op_wdata  = age_pend_q ? age_tdata : op_tdata;
 
+  // The data path never waits for the op engine: an op that finds the op FIFO or the in-flight
+  // ring full is dropped (STEER_META.OP_DROPPED, OPS_DROPPED, LEARN_DROPPED) and the frame goes on,
+  // steered exactly as if the op had been issued. A later frame of the connection finds the table
+  // unchanged and tries again. The model takes the drop from OP_DROPPED (CoreModel::process).
   assign steer_valid = !res_empty && !age_pend_q;
-  assign steer_fire  = steer_valid && !meta_full && !wait_insert && (!has_op || (!op_full && !if_full));
+  assign steer_fire  = steer_valid && !meta_full && !wait_insert;
+  assign op_drop     = has_op && (op_full || if_full);
+  assign op_issue    = steer_fire && has_op && !op_drop;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -700,7 +708,7 @@ module conductor_core
   sync_fifo #(.Width(OpBits), .Depth(OpFifoDepth)) u_op_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .we_i    ((steer_fire && has_op) || age_wr),
+    .we_i    (op_issue || age_wr),
     .wdata_i (op_wdata),
     .re_i    (op_tready),
     .rdata_o (op_head),
@@ -717,7 +725,7 @@ module conductor_core
   // In-flight ring: allocate on issue, mark the handshake and the event, free the oldest when it
   // is visible to the frame at steer and its event is back.
   always_ff @(posedge clk_i) begin
-    if (steer_fire && has_op) begin
+    if (op_issue) begin
       if_ckey_q[if_wr_q[IfBits-1:0]]  <= s_ckey;
       if_value_q[if_wr_q[IfBits-1:0]] <= new_value;
     end
@@ -729,7 +737,7 @@ module conductor_core
       if_wr_q <= '0; if_rd_q <= '0; if_shk_q <= '0; if_res_q <= '0;
       if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0;
     end else begin
-      if (steer_fire && has_op) begin
+      if (op_issue) begin
         if_present_q[if_wr_q[IfBits-1:0]]  <= 1'b1;
         if_insert_q[if_wr_q[IfBits-1:0]]   <= is_insert;
         if_shaken_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
@@ -753,7 +761,7 @@ module conductor_core
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (steer_fire),
-    .wdata_i (meta_d),
+    .wdata_i (meta_d | (conductor_regs_pkg::STEER_META_BITS'(op_drop) << conductor_regs_pkg::STEER_META_OP_DROPPED_LSB)),
     .re_i    (out_fire && frame_head[FrameBits-1]),
     .rdata_o (meta_head),
     .empty_o (meta_empty),
@@ -787,10 +795,10 @@ module conductor_core
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
-      if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0;
+      if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0; cnt_opdrop_q <= '0; cnt_learndrop_q <= '0;
     end else if (sclear) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
-      if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0;
+      if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0; cnt_opdrop_q <= '0; cnt_learndrop_q <= '0;
     end else begin
       if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
@@ -798,7 +806,9 @@ module conductor_core
         cnt_hit_q  <= cnt_hit_q  + 32'(action == 2'd1);
         cnt_corr_q <= cnt_corr_q + 32'(action == 2'd2);
         cnt_fail_q <= cnt_fail_q + 32'(action == 2'd3);
-        cnt_ops_q  <= cnt_ops_q  + 32'(has_op);
+        cnt_ops_q  <= cnt_ops_q  + 32'(has_op && !op_drop);
+        cnt_opdrop_q    <= cnt_opdrop_q    + 32'(op_drop);
+        cnt_learndrop_q <= cnt_learndrop_q + 32'(op_drop && is_insert);
       end
       if (ev_ring && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
       if (age_wr) cnt_age_q <= cnt_age_q + 32'd1;

@@ -160,6 +160,8 @@ SteerCounters RtlCore::steer_counters() {
   c.ops_issued = rd(regs::STEER_OPS_ISSUED_ADDR);
   c.age_ops = rd(regs::STEER_AGE_OPS_ADDR);
   c.expired = rd(regs::STEER_EXPIRED_ADDR);
+  c.ops_dropped = rd(regs::STEER_OPS_DROPPED_ADDR);
+  c.learn_dropped = rd(regs::STEER_LEARN_DROPPED_ADDR);
   return c;
 }
 
@@ -214,6 +216,7 @@ bool RtlCore::run(const TimedFrameSource& next_frame,
     if (!have_meta) {
       cur.meta = m;
       cur.action = static_cast<SteerAction>((tuser >> regs::STEER_META_ACTION_LSB) & 3u);
+      cur.op_dropped = ((tuser >> regs::STEER_META_OP_DROPPED_LSB) & 1u) != 0;
       have_meta = true;
       cur.out_cycle = s.ctrl.cycle();
       if (!starts.empty()) {

@@ -50,6 +50,7 @@ struct CoreFrameOut {
   std::vector<uint8_t> bytes;
   SteerMeta meta;
   SteerAction action = SteerAction::kNew;  // STEER_META.ACTION
+  bool op_dropped = false;                 // STEER_META.OP_DROPPED
   bool meta_consistent = true;  // the same TUSER on every beat of the frame
   uint64_t in_cycle = 0;        // cycle the frame's first beat was accepted
   uint64_t out_cycle = 0;       // cycle the frame's first beat left

@@ -31,9 +31,10 @@ constexpr uint64_t kExtraCyclesMultiBeat = 1;  // the window completes on the se
 std::string print_meta(const CoreOut& o) {
   const SteerMeta& m = o.meta;
   char buf[200];
-  std::snprintf(buf, sizeof buf, "hash=0x%08x bucket=%u site=%u member=%u deliver=%d status=%s default=%d action=%s",
+  std::snprintf(buf, sizeof buf,
+                "hash=0x%08x bucket=%u site=%u member=%u deliver=%d status=%s default=%d action=%s op_dropped=%d",
                 m.hash, m.bucket, m.site, m.member, m.deliver, parse_status_name(m.status), m.defaulted,
-                steer_action_name(o.action));
+                steer_action_name(o.action), o.op_dropped);
   return buf;
 }
 
@@ -81,20 +82,21 @@ Stimulus make_stimulus(uint64_t seed, size_t n, bool min_size) {
 }
 
 struct Result {
-  uint64_t frames = 0, byte_mismatches = 0, inconsistent = 0;
+  uint64_t frames = 0, byte_mismatches = 0, inconsistent = 0, ops_dropped = 0;
   std::vector<uint64_t> latency;
   std::vector<size_t> lengths;
   uint64_t cycles = 0;
   uint64_t first_in = 0, last_out = 0;  // cycle of the first frame's first beat in, last frame's out
 };
 
-// The model runs the frames first (it is sequential), the RTL after; `model` carries the state
-// (flow table, counters) from batch to batch like the device does.
+// The model runs each frame when the RTL's answer for it leaves (frames leave in order), with the
+// RTL's OP_DROPPED replayed into it: whether the op queue had room depends on clocks, everything
+// else (destination, ACTION, whether the frame has an op at all, and every later frame given the
+// drops) must equal the model. `model` carries the state (flow table, counters) from batch to
+// batch like the device does.
 Result run_core(RtlCore& core, CoreModel& model, const Stimulus& s, sim::Scoreboard<CoreOut>& board) {
   Result r;
   auto time_of = [&](size_t i) { return s.times.empty() ? 0u : s.times[i]; };
-  for (size_t i = 0; i < s.frames.size(); ++i)
-    board.expect(model.process(s.frames[i].data(), s.frames[i].size(), s.sgs[i], time_of(i)));
   size_t next = 0, out = 0;
   bool ok = core.run(
       RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
@@ -106,7 +108,11 @@ Result run_core(RtlCore& core, CoreModel& model, const Stimulus& s, sim::Scorebo
         return true;
       }),
       [&](CoreFrameOut&& fo) {
-        board.step(CoreOut{fo.meta, fo.action});
+        if (out < s.frames.size())
+          board.expect(model.process(s.frames[out].data(), s.frames[out].size(), s.sgs[out], time_of(out),
+                                     fo.op_dropped));
+        if (fo.op_dropped) ++r.ops_dropped;
+        board.step(CoreOut{fo.meta, fo.action, fo.op_dropped});
         if (out < s.frames.size() && fo.bytes != s.frames[out]) ++r.byte_mismatches;
         if (!fo.meta_consistent) ++r.inconsistent;
         r.latency.push_back(fo.out_cycle - fo.in_cycle);
@@ -132,6 +138,8 @@ void expect_steer_counters(RtlCore& core, const CoreModel& model) {
   EXPECT_EQ(got.ops_issued, want.ops_issued);
   EXPECT_EQ(got.age_ops, want.age_ops);
   EXPECT_EQ(got.expired, want.expired);
+  EXPECT_EQ(got.ops_dropped, want.ops_dropped);
+  EXPECT_EQ(got.learn_dropped, want.learn_dropped);
   // The in-flight table never filled (a full table would only stall, but the bound says it cannot).
   uint32_t most = core.inflight_max();
   EXPECT_LT(most, kCoreInflightEntries);
@@ -464,15 +472,22 @@ TEST(CoreCosim, SameNewFlowBackToBack) {
   }
 }
 
+void set_flow_table(RtlCore& core, CoreModel& model, uint32_t bucket_log2, uint32_t timeout_new);
+
 // More new flows than the flow table holds: every failed INSERT is counted (LEARN_FULL), and a flow
-// that was not learned stays new (its repeat, in flight behind the FULL insert, misses too).
+// that was not learned stays new (its repeat, in flight behind the FULL insert, misses too). The
+// input idles most clocks, so the op engine keeps up and most inserts reach the table (the few
+// that find the op queue full are dropped, replayed into the model).
 TEST(CoreCosim, FullFlowTableIsCounted) {
-  RtlCore core;
+  RtlCoreOptions o;
+  o.idle_percent = 90;
+  RtlCore core(o);
   CoreModel model;
   std::mt19937_64 rng(6);
   model.regs() = make_regs(1, 8, rng);
   for (auto& b : model.regs().hash.buckets) b = bucket_byte(0, 1);
   ASSERT_TRUE(core.load(model.regs()));
+  set_flow_table(core, model, 8, 0);  // 2 x 256 x 4 + 16 = 2064 entries, no expiry
   const uint32_t n = model.flow_table().capacity() + 400;
   Stimulus s;
   for (uint32_t f = 0; f < n; ++f) {
@@ -624,6 +639,103 @@ TEST(CoreCosim, AgeingCostsABubble) {
     EXPECT_EQ(extra, ages * kCoreAgeBubbleCycles);  // exactly: nothing else stalls
   }
   expect_steer_counters(core, model);
+}
+
+// ---- learning never stalls the data path ------------------------------------------------------------
+// A flood of new connections (every frame a new flow, minimum size, back to back): the input never
+// waits. Each frame's INSERT goes to the op queue when it has room and is dropped (OP_DROPPED,
+// OPS_DROPPED, LEARN_DROPPED) when it has none; every STEER_META and counter equals the model with
+// the drops replayed. Without idle or back-pressure frame i leaves exactly i clocks after the first:
+// the flood costs the data path nothing. Then the same under random idle, back-pressure, ageing and
+// random initial state.
+TEST(CoreCosim, FloodOfNewFlowsKeepsOneFramePerClock) {
+  struct Cfg { int idle, stall; uint32_t age_frames; bool random_init; };
+  const Cfg cfgs[] = {{0, 0, 0, false}, {0, 0, 1024, false}, {20, 20, 64, true}, {50, 0, 16, true}};
+  uint32_t base = 0;
+  for (const Cfg& c : cfgs) {
+    RtlCoreOptions o;
+    o.seed = 77 + base;
+    o.idle_percent = c.idle;
+    o.backpressure_percent = c.stall;
+    o.random_initial_state = c.random_init;
+    RtlCore core(o);
+    CoreModel model;
+    std::mt19937_64 rng(8 + base);
+    model.regs() = make_regs(1, 10, rng);
+    random_cluster(model.regs(), 8, rng);
+    model.regs().steer.age_frames = c.age_frames;
+    ASSERT_TRUE(core.load(model.regs()));
+    const uint32_t n = 12000;
+    Stimulus s;
+    for (uint32_t f = 0; f < n; ++f) {
+      s.frames.push_back(udp_frame(base + f, (f & 1) != 0));
+      s.sgs.push_back(0);
+      s.times.push_back(f);
+    }
+    base += n;
+    sim::Scoreboard<CoreOut> board("flood", print_meta);
+    Result r = run_core(core, model, s, board);
+    EXPECT_TRUE(board.clean()) << board.summary();
+    EXPECT_EQ(r.frames, n);
+    expect_counters(core, model.counters());
+    expect_steer_counters(core, model);
+    const SteerCounters& sc = model.steer_counters();
+    EXPECT_GT(sc.learn_dropped, 0u);
+    // Every new flow whose bucket has a member has an INSERT, issued or dropped (nothing else).
+    EXPECT_EQ(sc.ops_issued + sc.ops_dropped, sc.learn_dropped + model.flow_table().counters().inserts);
+    EXPECT_GT(sc.ops_issued + sc.ops_dropped, sc.new_flows * 8 / 10);
+    const double learned = double(model.flow_table().counters().inserts) / n;
+    std::printf("flood idle %d%% stall %d%% AGE_FRAMES %u: %u new flows in %llu cycles (%.4f frames/cycle), "
+                "%llu inserts issued, %llu dropped, %.1f%% learned\n",
+                c.idle, c.stall, c.age_frames, n, static_cast<unsigned long long>(r.cycles),
+                double(r.frames) / r.cycles, static_cast<unsigned long long>(sc.ops_issued),
+                static_cast<unsigned long long>(sc.learn_dropped), 100.0 * learned);
+    if (c.idle == 0 && c.stall == 0 && c.age_frames == 0) {
+      // Not one clock lost: frame i leaves kCoreLatencyCycles after entering, one per clock.
+      EXPECT_EQ(r.last_out - r.first_in, r.frames - 1 + kCoreLatencyCycles);
+      for (size_t i = 0; i < r.latency.size(); ++i) ASSERT_EQ(r.latency[i], kCoreLatencyCycles) << "frame " << i;
+    }
+  }
+}
+
+// Drops happen only when the op queue is full: new connections one every 12 frames among
+// established ones (the op engine takes 9 clocks per INSERT) are all learned, none dropped, and a
+// second pass over the same connections is all hits.
+TEST(CoreCosim, LearningBelowTheEngineRateDropsNothing) {
+  RtlCore core;
+  CoreModel model;
+  std::mt19937_64 rng(21);
+  model.regs() = make_regs(1, 10, rng);
+  random_cluster(model.regs(), 8, rng);
+  for (auto& b : model.regs().hash.buckets) b |= 0x80;  // every bucket has a member: every new flow learns
+  model.regs().steer.age_frames = 0;
+  model.regs().steer.touch_ticks = 0x7FFFFFFF;
+  ASSERT_TRUE(core.load(model.regs()));
+  Stimulus s;
+  uint32_t next_new = 0;
+  for (uint32_t i = 0; i < 12000; ++i) {
+    const bool fresh = i % 12 == 0 || next_new == 0;
+    const uint32_t f = fresh ? next_new++ : static_cast<uint32_t>(rng() % next_new);
+    s.frames.push_back(udp_frame(f, (rng() & 1) != 0));
+    s.sgs.push_back(0);
+    s.times.push_back(i);
+  }
+  sim::Scoreboard<CoreOut> board("sparse", print_meta);
+  Result r = run_core(core, model, s, board);
+  EXPECT_TRUE(board.clean()) << board.summary();
+  expect_steer_counters(core, model);
+  EXPECT_EQ(model.steer_counters().ops_dropped, 0u);
+  EXPECT_EQ(model.flow_table().counters().occupancy, next_new);
+  // The only waits: a frame of a connection whose INSERT is still in flight (the model's exactness
+  // needs its outcome), when the random pick hits a connection created a few frames before.
+  std::printf("sparse learning: %zu frames in %llu cycles (%.4f frames/cycle), %u connections learned\n",
+              s.frames.size(), static_cast<unsigned long long>(r.cycles), double(r.frames) / r.cycles, next_new);
+  EXPECT_GT(double(r.frames) / r.cycles, 0.95);
+  sim::Scoreboard<CoreOut> again("sparse again", print_meta);
+  const uint64_t hits0 = model.steer_counters().hit + model.steer_counters().corrected;
+  run_core(core, model, s, again);
+  EXPECT_TRUE(again.clean()) << again.summary();
+  EXPECT_EQ(model.steer_counters().hit + model.steer_counters().corrected - hits0, s.frames.size());
 }
 
 }  // namespace

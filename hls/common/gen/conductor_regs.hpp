@@ -386,10 +386,10 @@ inline constexpr uint32_t STEER_SITE_UP_UP_MASK                    = 0x00000003u
 inline constexpr uint32_t STEER_TOUCH_TICKS_OFFSET                 = 0x00000024u;
 inline constexpr uint32_t STEER_TOUCH_TICKS_ADDR                   = 0x00041024u;
 inline constexpr uint32_t STEER_TOUCH_TICKS_RESET                  = 0x000003E8u;
-// AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 1024)
+// AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)
 inline constexpr uint32_t STEER_AGE_FRAMES_OFFSET                  = 0x00000028u;
 inline constexpr uint32_t STEER_AGE_FRAMES_ADDR                    = 0x00041028u;
-inline constexpr uint32_t STEER_AGE_FRAMES_RESET                   = 0x00000400u;
+inline constexpr uint32_t STEER_AGE_FRAMES_RESET                   = 0x00002000u;
 // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
 inline constexpr uint32_t STEER_NEW_OFFSET                         = 0x00000080u;
 inline constexpr uint32_t STEER_NEW_ADDR                           = 0x00041080u;
@@ -414,7 +414,7 @@ inline constexpr uint32_t STEER_LEARN_FULL_RESET                   = 0x00000000u
 inline constexpr uint32_t STEER_OPS_ISSUED_OFFSET                  = 0x00000094u;
 inline constexpr uint32_t STEER_OPS_ISSUED_ADDR                    = 0x00041094u;
 inline constexpr uint32_t STEER_OPS_ISSUED_RESET                   = 0x00000000u;
-// INFLIGHT_MAX (ro): most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)
+// INFLIGHT_MAX (ro): most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; an op that finds it full is dropped)
 inline constexpr uint32_t STEER_INFLIGHT_MAX_OFFSET                = 0x00000098u;
 inline constexpr uint32_t STEER_INFLIGHT_MAX_ADDR                  = 0x00041098u;
 inline constexpr uint32_t STEER_INFLIGHT_MAX_RESET                 = 0x00000000u;
@@ -426,6 +426,14 @@ inline constexpr uint32_t STEER_AGE_OPS_RESET                      = 0x00000000u
 inline constexpr uint32_t STEER_EXPIRED_OFFSET                     = 0x000000A0u;
 inline constexpr uint32_t STEER_EXPIRED_ADDR                       = 0x000410A0u;
 inline constexpr uint32_t STEER_EXPIRED_RESET                      = 0x00000000u;
+// OPS_DROPPED (ro): INSERT, UPDATE and TOUCH ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
+inline constexpr uint32_t STEER_OPS_DROPPED_OFFSET                 = 0x000000A4u;
+inline constexpr uint32_t STEER_OPS_DROPPED_ADDR                   = 0x000410A4u;
+inline constexpr uint32_t STEER_OPS_DROPPED_RESET                  = 0x00000000u;
+// LEARN_DROPPED (ro): of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)
+inline constexpr uint32_t STEER_LEARN_DROPPED_OFFSET               = 0x000000A8u;
+inline constexpr uint32_t STEER_LEARN_DROPPED_ADDR                 = 0x000410A8u;
+inline constexpr uint32_t STEER_LEARN_DROPPED_RESET                = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
 inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
 inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
@@ -877,6 +885,8 @@ inline constexpr uint32_t STEER_META_DEFAULTED_LSB                 = 60u;  // [6
 inline constexpr uint32_t STEER_META_DEFAULTED_WIDTH               = 1u;
 inline constexpr uint32_t STEER_META_ACTION_LSB                    = 61u;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
 inline constexpr uint32_t STEER_META_ACTION_WIDTH                  = 2u;
+inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT, UPDATE or TOUCH) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
+inline constexpr uint32_t STEER_META_OP_DROPPED_WIDTH              = 1u;
 inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"HASH", 0u, 32u, "Toeplitz hash (0 when DEFAULTED)"},
     {"BUCKET", 32u, 16u, "bucket (0 when DEFAULTED)"},
@@ -886,6 +896,7 @@ inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"STATUS", 56u, 4u, "parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit"},
     {"DEFAULTED", 60u, 1u, "the parser default action was applied"},
     {"ACTION", 61u, 2u, "correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)"},
+    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT, UPDATE or TOUCH) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again"},
 };
 
 // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
@@ -1315,8 +1326,8 @@ inline constexpr RegInfo kRegisters[] = {
      "sites that are up: a member is up when its bit and its site's bit are both set", STEER_SITE_UP_FIELDS, 1},
     {"TOUCH_TICKS", "steer", 0x00041024u, 0x00000024u, Access::kRw, 0x000003E8u,
      "a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)", nullptr, 0},
-    {"AGE_FRAMES", "steer", 0x00041028u, 0x00000028u, Access::kRw, 0x00000400u,
-     "an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 1024)", nullptr, 0},
+    {"AGE_FRAMES", "steer", 0x00041028u, 0x00000028u, Access::kRw, 0x00002000u,
+     "an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)", nullptr, 0},
     {"NEW", "steer", 0x00041080u, 0x00000080u, Access::kRo, 0x00000000u,
      "frames with ACTION new (flow-table miss; defaulted frames included)", nullptr, 0},
     {"HIT", "steer", 0x00041084u, 0x00000084u, Access::kRo, 0x00000000u,
@@ -1330,11 +1341,15 @@ inline constexpr RegInfo kRegisters[] = {
     {"OPS_ISSUED", "steer", 0x00041094u, 0x00000094u, Access::kRo, 0x00000000u,
      "INSERT, UPDATE and TOUCH ops sent to the flow table", nullptr, 0},
     {"INFLIGHT_MAX", "steer", 0x00041098u, 0x00000098u, Access::kRo, 0x00000000u,
-     "most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)", nullptr, 0},
+     "most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; an op that finds it full is dropped)", nullptr, 0},
     {"AGE_OPS", "steer", 0x0004109Cu, 0x0000009Cu, Access::kRo, 0x00000000u,
      "AGE ops sent to the flow table (one sweep unit each)", nullptr, 0},
     {"EXPIRED", "steer", 0x000410A0u, 0x000000A0u, Access::kRo, 0x00000000u,
      "flow-table entries the AGE ops removed (EXPIRED events)", nullptr, 0},
+    {"OPS_DROPPED", "steer", 0x000410A4u, 0x000000A4u, Access::kRo, 0x00000000u,
+     "INSERT, UPDATE and TOUCH ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them", nullptr, 0},
+    {"LEARN_DROPPED", "steer", 0x000410A8u, 0x000000A8u, Access::kRo, 0x00000000u,
+     "of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
     {"GEOMETRY", "sync_encoder", 0x00080010u, 0x00000010u, Access::kRo, 0x00000000u,
@@ -1459,7 +1474,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 6;
-inline constexpr std::size_t kNumRegisters = 128;
+inline constexpr std::size_t kNumRegisters = 130;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

@@ -327,10 +327,10 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_TOUCH_TICKS_OFFSET                 = 32'h00000024;
   localparam int unsigned STEER_TOUCH_TICKS_ADDR                   = 32'h00041024;
   localparam logic [31:0] STEER_TOUCH_TICKS_RESET                  = 32'h000003E8;
-  // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 1024)
+  // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)
   localparam int unsigned STEER_AGE_FRAMES_OFFSET                  = 32'h00000028;
   localparam int unsigned STEER_AGE_FRAMES_ADDR                    = 32'h00041028;
-  localparam logic [31:0] STEER_AGE_FRAMES_RESET                   = 32'h00000400;
+  localparam logic [31:0] STEER_AGE_FRAMES_RESET                   = 32'h00002000;
   // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
   localparam int unsigned STEER_NEW_OFFSET                         = 32'h00000080;
   localparam int unsigned STEER_NEW_ADDR                           = 32'h00041080;
@@ -355,7 +355,7 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_OPS_ISSUED_OFFSET                  = 32'h00000094;
   localparam int unsigned STEER_OPS_ISSUED_ADDR                    = 32'h00041094;
   localparam logic [31:0] STEER_OPS_ISSUED_RESET                   = 32'h00000000;
-  // INFLIGHT_MAX (ro): most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; a full table stalls the steer stage)
+  // INFLIGHT_MAX (ro): most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; an op that finds it full is dropped)
   localparam int unsigned STEER_INFLIGHT_MAX_OFFSET                = 32'h00000098;
   localparam int unsigned STEER_INFLIGHT_MAX_ADDR                  = 32'h00041098;
   localparam logic [31:0] STEER_INFLIGHT_MAX_RESET                 = 32'h00000000;
@@ -367,6 +367,14 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_EXPIRED_OFFSET                     = 32'h000000A0;
   localparam int unsigned STEER_EXPIRED_ADDR                       = 32'h000410A0;
   localparam logic [31:0] STEER_EXPIRED_RESET                      = 32'h00000000;
+  // OPS_DROPPED (ro): INSERT, UPDATE and TOUCH ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
+  localparam int unsigned STEER_OPS_DROPPED_OFFSET                 = 32'h000000A4;
+  localparam int unsigned STEER_OPS_DROPPED_ADDR                   = 32'h000410A4;
+  localparam logic [31:0] STEER_OPS_DROPPED_RESET                  = 32'h00000000;
+  // LEARN_DROPPED (ro): of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)
+  localparam int unsigned STEER_LEARN_DROPPED_OFFSET               = 32'h000000A8;
+  localparam int unsigned STEER_LEARN_DROPPED_ADDR                 = 32'h000410A8;
+  localparam logic [31:0] STEER_LEARN_DROPPED_RESET                = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
   localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
   localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;
@@ -793,6 +801,8 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
   localparam int unsigned STEER_META_ACTION_LSB                    = 32'd61;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
   localparam int unsigned STEER_META_ACTION_WIDTH                  = 32'd2;
+  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT, UPDATE or TOUCH) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
+  localparam int unsigned STEER_META_OP_DROPPED_WIDTH              = 32'd1;
 
   // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
   localparam int unsigned BACKUP_ENTRY_BITS                        = 32'd16;

@@ -52,6 +52,8 @@ module steer_csr (
   input  wire logic [31:0] inflight_max_i,         // INFLIGHT_MAX (ro)
   input  wire logic [31:0] age_ops_i,              // AGE_OPS (ro)
   input  wire logic [31:0] expired_i,              // EXPIRED (ro)
+  input  wire logic [31:0] ops_dropped_i,          // OPS_DROPPED (ro)
+  input  wire logic [31:0] learn_dropped_i,        // LEARN_DROPPED (ro)
   output      logic [31:0] counter_clear_o,        // COUNTER_CLEAR (w1p): written bits for one clock
   output      logic        backup_req_o,           // window BACKUP: access this clock
   output      logic        backup_we_o,            // 1 write, 0 read
@@ -83,6 +85,8 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] InflightMaxAddr  = 10'h026;  // 0x098
   localparam logic [WordAddrWidth-1:0] AgeOpsAddr       = 10'h027;  // 0x09C
   localparam logic [WordAddrWidth-1:0] ExpiredAddr      = 10'h028;  // 0x0A0
+  localparam logic [WordAddrWidth-1:0] OpsDroppedAddr   = 10'h029;  // 0x0A4
+  localparam logic [WordAddrWidth-1:0] LearnDroppedAddr = 10'h02A;  // 0x0A8
   localparam logic [WordAddrWidth-1:0] CounterClearAddr = 10'h030;  // 0x0C0
 
   // Write channel: address and data slots, then the response.
@@ -202,6 +206,8 @@ module steer_csr (
           InflightMaxAddr: axi_r_data_d = inflight_max_i;
           AgeOpsAddr: axi_r_data_d = age_ops_i;
           ExpiredAddr: axi_r_data_d = expired_i;
+          OpsDroppedAddr: axi_r_data_d = ops_dropped_i;
+          LearnDroppedAddr: axi_r_data_d = learn_dropped_i;
           CounterClearAddr: axi_r_data_d = '0;  // write-only
           default: begin
             axi_r_resp_d = RespSlverr;
@@ -228,7 +234,7 @@ module steer_csr (
         backup_we_o  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
-          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr: begin
+          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr: begin
             // read-only: the write is ignored
           end
           MemberUp0Addr: member_up0_d = (member_up0_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
@@ -268,7 +274,7 @@ module steer_csr (
       member_up3_q <= 32'hFFFFFFFF;
       site_up_q <= 32'h00000003;
       touch_ticks_q <= 32'h000003E8;
-      age_frames_q <= 32'h00000400;
+      age_frames_q <= 32'h00002000;
       counter_clear_q <= '0;
     end else begin
       axi_aw_full_q <= axi_aw_full_d;

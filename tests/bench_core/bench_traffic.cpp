@@ -1,0 +1,316 @@
+// Line rate on a user's traffic: the Verilated conductor_core (exact clock cycles, one lane) on
+// minimum-size TCP frames with many connections, a flood of new ones and a mix, and an IMIX; every
+// frame's STEER_META checked against the C++ model (CoreModel, with the RTL's OP_DROPPED replayed:
+// docs/architecture.md, "Learning never waits"). Writes one JSON object.
+//
+//   bench_traffic [--scale PCT] [--out FILE]
+//
+// Scenarios (flows and frames at --scale 100):
+//   established_1k / _20k / _200k  connections learned first (frames of the still-unlearned ones
+//                 until every one is in the table), then frames of random established connections
+//   flood         every frame a new connection (a SYN flood or a port scan)
+//   new30         30% of the frames open a new connection, 70% belong to 20k established ones
+//   imix_established  Simple IMIX sizes (60/590/1514 bytes, 7:4:1) over 1k established connections
+// Frame i of the run is stamped with tick i (steer.TOUCH_TICKS 1000 ticks: an established
+// connection asks for a TOUCH about every 1000 frames, so the op queue is busy in every scenario).
+// Figures: frames and beats per clock, Mpps and Gbit/s at 300 MHz, ops issued and dropped,
+// connections learned per clock (the learning rate at 300 MHz beside published SmartNIC figures),
+// simulation speed. Exit code 1 when any frame differs from the model.
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/gen/conductor_regs.hpp"
+#include "core/core_model.hpp"
+#include "rtl_core.hpp"
+
+namespace conductor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr double kClockMhz = 300.0;
+
+// Ethernet + IPv4 + TCP (ACK), `len` bytes without FCS (60 = a 64-byte frame on the wire):
+// connection c (unique addresses and client port per c < 2^24), either direction.
+std::vector<uint8_t> tcp_frame(uint32_t c, bool reply, size_t len) {
+  std::vector<uint8_t> b(len < 60 ? 60 : len, 0);
+  b[0] = 0x02, b[6] = 0x02, b[11] = 1;
+  b[12] = 0x08;
+  uint8_t* ip = &b[14];
+  const size_t ip_len = b.size() - 14;
+  ip[0] = 0x45;
+  ip[2] = static_cast<uint8_t>(ip_len >> 8);
+  ip[3] = static_cast<uint8_t>(ip_len);
+  ip[8] = 64;
+  ip[9] = 6;
+  const uint8_t a[4] = {198, 18, static_cast<uint8_t>(c >> 8), static_cast<uint8_t>(c)};
+  const uint8_t s[4] = {198, 19, static_cast<uint8_t>(c >> 16), 1};
+  const uint16_t pa = static_cast<uint16_t>(1024 + (c & 0x3FFF)), ps = 443;
+  for (int i = 0; i < 4; ++i) {
+    ip[12 + i] = reply ? s[i] : a[i];
+    ip[16 + i] = reply ? a[i] : s[i];
+  }
+  const uint16_t sp = reply ? ps : pa, dp = reply ? pa : ps;
+  uint8_t* tcp = ip + 20;
+  tcp[0] = static_cast<uint8_t>(sp >> 8), tcp[1] = static_cast<uint8_t>(sp);
+  tcp[2] = static_cast<uint8_t>(dp >> 8), tcp[3] = static_cast<uint8_t>(dp);
+  tcp[12] = 0x50;
+  tcp[13] = 0x10;  // ACK
+  return b;
+}
+
+CoreRegs bench_regs() {
+  CoreRegs r;
+  r.hash.ctrl = (1u << regs::DIST_HASH_CTRL_MODE_LSB) | (12u << regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
+  for (uint32_t b = 0; b < 4096; ++b) r.hash.buckets[b] = static_cast<uint8_t>(0x80 | (b % 8));
+  for (unsigned m = 0; m < 8; ++m)  // local backup: the next member
+    r.steer.backup[m] = static_cast<uint16_t>(((m + 1) % 8) | (1u << regs::BACKUP_ENTRY_LB_VALID_LSB));
+  return r;
+}
+
+struct Phase {
+  uint64_t frames = 0, beats = 0, bytes = 0, cycles = 0;
+  uint64_t new_frames = 0, inserts_issued = 0, learn_dropped = 0, ops_dropped = 0;
+  double seconds = 0;
+};
+
+// One device and its model, frames stamped with a running tick.
+class Bench {
+ public:
+  Bench() {
+    model_.regs() = bench_regs();
+    if (!core_.load(model_.regs())) fail("register programming failed");
+  }
+
+  // Runs frames (connection, reply, length) through the core and the model; returns the figures.
+  // `unlearned` receives the connections whose frame was new and whose INSERT was dropped.
+  Phase run(const std::vector<uint32_t>& conn, const std::vector<uint8_t>& reply, const std::vector<uint16_t>& len,
+            std::vector<uint32_t>* unlearned = nullptr) {
+    Phase p;
+    std::vector<std::vector<uint8_t>> frames(conn.size());
+    for (size_t i = 0; i < conn.size(); ++i) frames[i] = tcp_frame(conn[i], reply[i] != 0, len[i]);
+    const uint64_t t0 = tick_;
+    size_t next = 0, out = 0;
+    auto w0 = Clock::now();
+    bool ok = core_.run(
+        RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+          if (next == frames.size()) return false;
+          *bytes = frames[next];
+          *sg = 0;
+          *time = static_cast<uint32_t>(t0 + next);
+          ++next;
+          return true;
+        }),
+        [&](CoreFrameOut&& fo) {
+          const std::vector<uint8_t>& f = frames[out];
+          CoreOut want = model_.process(f.data(), f.size(), 0, static_cast<uint32_t>(t0 + out), fo.op_dropped);
+          CoreOut got{fo.meta, fo.action, fo.op_dropped};
+          if (!(want == got) || fo.bytes != f) {
+            if (mismatches_ < 10)
+              std::fprintf(stderr, "bench_traffic: frame %zu differs from the model (action %s vs %s)\n", out,
+                           steer_action_name(got.action), steer_action_name(want.action));
+            ++mismatches_;
+          }
+          if (fo.action == SteerAction::kNew) {
+            ++p.new_frames;
+            if (fo.op_dropped) {
+              ++p.learn_dropped;
+              if (unlearned) unlearned->push_back(conn[out]);
+            } else {
+              ++p.inserts_issued;
+            }
+          }
+          if (fo.op_dropped) ++p.ops_dropped;
+          p.bytes += f.size();
+          p.beats += (f.size() + 63) / 64;
+          ++out;
+        });
+    p.seconds = std::chrono::duration<double>(Clock::now() - w0).count();
+    if (!ok) fail(core_.error());
+    tick_ += frames.size();
+    p.frames = out;
+    p.cycles = core_.last_run_cycles();
+    return p;
+  }
+
+  // Learns `conns`: frames of the connections not yet learned, until every one is in the table.
+  void learn(std::vector<uint32_t> conns) {
+    for (int round = 0; round < 200 && !conns.empty(); ++round) {
+      std::vector<uint8_t> reply(conns.size(), 0);
+      std::vector<uint16_t> len(conns.size(), 60);
+      std::vector<uint32_t> left;
+      run(conns, reply, len, &left);
+      conns.swap(left);
+    }
+    if (!conns.empty()) fail("connections still unlearned after 200 rounds");
+  }
+
+  CoreModel& model() { return model_; }
+  RtlCore& core() { return core_; }
+  uint64_t mismatches() const { return mismatches_; }
+
+  [[noreturn]] static void fail(const std::string& why) {
+    std::fprintf(stderr, "bench_traffic: %s\n", why.c_str());
+    std::exit(1);
+  }
+
+ private:
+  RtlCore core_;
+  CoreModel model_;
+  uint64_t tick_ = 0;
+  uint64_t mismatches_ = 0;
+};
+
+struct Result {
+  std::string name;
+  uint64_t connections = 0;
+  Phase p;
+  uint64_t occupancy = 0;
+  uint64_t age_ops = 0;
+  uint64_t mismatches = 0;  // frames that differ from the model (learning phases included)
+};
+
+std::string to_json(const Result& r) {
+  const Phase& p = r.p;
+  const double fpc = p.cycles ? double(p.frames) / p.cycles : 0.0;
+  const double bpc = p.cycles ? double(p.beats) / p.cycles : 0.0;
+  const double learned_per_clock = p.cycles ? double(p.inserts_issued) / p.cycles : 0.0;
+  char buf[1400];
+  std::snprintf(
+      buf, sizeof buf,
+      "{\"scenario\":\"%s\",\"connections\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"beats\":%" PRIu64
+      ",\"bytes\":%" PRIu64 ",\"cycles\":%" PRIu64 ",\"frames_per_cycle\":%.4f,\"beats_per_cycle\":%.4f,"
+      "\"at_least_0_99\":%s,\"mpps_at_300mhz\":%.1f,\"gbps_at_300mhz\":%.1f,\"new_frames\":%" PRIu64
+      ",\"inserts_issued\":%" PRIu64 ",\"learn_dropped\":%" PRIu64 ",\"ops_dropped\":%" PRIu64
+      ",\"learned_fraction\":%.4f,\"learned_per_cycle\":%.4f,\"learned_per_second_at_300mhz\":%.0f,"
+      "\"table_occupancy\":%" PRIu64 ",\"age_ops\":%" PRIu64 ",\"sim_frames_per_second\":%.0f,"
+      "\"rtl_vs_model_mismatches\":%" PRIu64 "}",
+      r.name.c_str(), r.connections, p.frames, p.beats, p.bytes, p.cycles, fpc, bpc,
+      (r.name.rfind("imix", 0) == 0 ? bpc : fpc) >= 0.99 ? "true" : "false", fpc * kClockMhz,
+      p.cycles ? double(p.bytes) * 8 * kClockMhz * 1e6 / p.cycles / 1e9 : 0.0, p.new_frames, p.inserts_issued,
+      p.learn_dropped, p.ops_dropped, p.new_frames ? double(p.inserts_issued) / p.new_frames : 1.0,
+      learned_per_clock, learned_per_clock * kClockMhz * 1e6, r.occupancy, r.age_ops,
+      p.seconds > 0 ? p.frames / p.seconds : 0.0, r.mismatches);
+  return buf;
+}
+
+uint64_t scaled(uint64_t n, unsigned pct) { return n * pct / 100 ? n * pct / 100 : 1; }
+
+Result finish(Bench& b, const char* name, uint64_t conns, const Phase& p, uint64_t age0) {
+  Result r;
+  r.name = name;
+  r.connections = conns;
+  r.p = p;
+  r.occupancy = b.model().flow_table().counters().occupancy;
+  r.age_ops = b.model().steer_counters().age_ops - age0;
+  r.mismatches = b.mismatches();
+  const double fpc = p.cycles ? double(p.frames) / p.cycles : 0.0;
+  std::fprintf(stderr,
+               "bench_traffic: %-18s %8" PRIu64 " conns %8" PRIu64 " frames: %.4f frames/clock, %.4f beats/clock, "
+               "%.0f Mpps at 300 MHz; learned %" PRIu64 " of %" PRIu64 " new (%" PRIu64 " INSERTs dropped), %" PRIu64
+               " ops dropped; %.0f frames/s simulated\n",
+               name, conns, p.frames, fpc, p.cycles ? double(p.beats) / p.cycles : 0.0, fpc * kClockMhz,
+               p.inserts_issued, p.new_frames, p.learn_dropped, p.ops_dropped,
+               p.seconds > 0 ? p.frames / p.seconds : 0.0);
+  return r;
+}
+
+// Established connections 0..conns-1 learned, then `frames` frames of random ones.
+Result established(const char* name, uint32_t conns, uint64_t frames, bool imix, uint64_t seed) {
+  Bench b;
+  std::vector<uint32_t> all(conns);
+  for (uint32_t c = 0; c < conns; ++c) all[c] = c;
+  b.learn(all);
+  std::mt19937_64 rng(seed);
+  std::vector<uint32_t> conn(frames);
+  std::vector<uint8_t> reply(frames);
+  std::vector<uint16_t> len(frames, 60);
+  for (uint64_t i = 0; i < frames; ++i) {
+    conn[i] = static_cast<uint32_t>(rng() % conns);
+    reply[i] = static_cast<uint8_t>(rng() & 1);
+    if (imix) {
+      const unsigned k = static_cast<unsigned>(rng() % 12);
+      len[i] = k < 7 ? 60 : k < 11 ? 590 : 1514;
+    }
+  }
+  const uint64_t age0 = b.model().steer_counters().age_ops;
+  Phase p = b.run(conn, reply, len);
+  return finish(b, name, conns, p, age0);
+}
+
+// `established_conns` learned first; then frames of which `new_pct` % open a new connection.
+Result with_new(const char* name, uint32_t established_conns, uint64_t frames, unsigned new_pct, uint64_t seed) {
+  Bench b;
+  std::vector<uint32_t> all(established_conns);
+  for (uint32_t c = 0; c < established_conns; ++c) all[c] = c;
+  if (established_conns) b.learn(all);
+  std::mt19937_64 rng(seed);
+  std::vector<uint32_t> conn(frames);
+  std::vector<uint8_t> reply(frames);
+  std::vector<uint16_t> len(frames, 60);
+  uint32_t fresh = 1u << 22;  // new connections: ids above every established one
+  for (uint64_t i = 0; i < frames; ++i) {
+    const bool is_new = established_conns == 0 || rng() % 100 < new_pct;
+    conn[i] = is_new ? fresh++ : static_cast<uint32_t>(rng() % established_conns);
+    reply[i] = static_cast<uint8_t>(is_new ? 0 : rng() & 1);
+  }
+  const uint64_t age0 = b.model().steer_counters().age_ops;
+  Phase p = b.run(conn, reply, len);
+  return finish(b, name, established_conns, p, age0);
+}
+
+}  // namespace
+}  // namespace conductor
+
+int main(int argc, char** argv) {
+  using namespace conductor;
+  unsigned scale = 100;
+  std::string out_path;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) {
+      scale = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) {
+      out_path = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: bench_traffic [--scale PCT] [--out FILE]\n");
+      return 2;
+    }
+  }
+  if (scale == 0 || scale > 1000) {
+    std::fprintf(stderr, "bench_traffic: --scale must be within 1..1000 (percent of the default sizes)\n");
+    return 2;
+  }
+  std::vector<Result> rs;
+  rs.push_back(established("established_1k", static_cast<uint32_t>(scaled(1000, scale)), scaled(60000, scale), false, 1));
+  rs.push_back(established("established_20k", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), false, 2));
+  rs.push_back(established("established_200k", static_cast<uint32_t>(scaled(200000, scale)), scaled(400000, scale), false, 3));
+  rs.push_back(with_new("flood", 0, scaled(100000, scale), 100, 4));
+  rs.push_back(with_new("new30", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), 30, 5));
+  rs.push_back(established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
+
+  uint64_t bad = 0;
+  std::string json = "{\"benchmark\":\"core_traffic\",\"clock_mhz\":300,\"lanes\":1,\"scale_percent\":" +
+                     std::to_string(scale) + ",\"published_setup_rate_per_second\":{\"napatech_smartnic\":3500000,"
+                     "\"tiara\":1800000},\"scenarios\":[";
+  for (size_t i = 0; i < rs.size(); ++i) json += (i ? "," : "") + to_json(rs[i]);
+  json += "]}\n";
+  for (const Result& r : rs) bad += r.mismatches;
+  if (!out_path.empty()) {
+    std::FILE* fp = std::fopen(out_path.c_str(), "w");
+    if (!fp || std::fputs(json.c_str(), fp) < 0 || std::fclose(fp) != 0) {
+      std::fprintf(stderr, "bench_traffic: cannot write %s\n", out_path.c_str());
+      return 1;
+    }
+  }
+  std::fputs(json.c_str(), stdout);
+  if (bad) {
+    std::fprintf(stderr, "bench_traffic: %" PRIu64 " frames where the RTL and the model disagree\n", bad);
+    return 1;
+  }
+  return 0;
+}
