@@ -10,6 +10,9 @@
 #   sync_encoder.json Google Benchmark: sync_encoder RTL records per clock (Verilator, exact) and the
 #                 model's frames per second vs the host codec's encode_udp_packet (same run)
 #   core.json     Verilated core: simulation speed and exact frames/beats per clock
+#   traffic.json  Verilated core on a user's traffic (1K/20K/200K established connections, a flood of
+#                 new ones, 30% new, IMIX): frames/beats per clock, Mpps at 300 MHz, connections
+#                 learned per second, every frame checked against the model (BENCH_TRAFFIC_SCALE, %)
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
 set -euo pipefail
@@ -34,6 +37,9 @@ echo "bench: HyperSync load (sync % of data traffic, delayed notifications, send
 echo "bench: conductor_core in Verilator ..."
 "$build/tests/bench_core/bench_core" --frames "${BENCH_FRAMES:-200000}" --out "$out/core.json" >/dev/null
 
+echo "bench: conductor_core on established connections, floods and mixes (exact cycles, checked against the model) ..."
+"$build/tests/bench_core/bench_traffic" --scale "${BENCH_TRAFFIC_SCALE:-100}" --out "$out/traffic.json" >/dev/null
+
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, core.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, core.json, traffic.json, summary.json)"

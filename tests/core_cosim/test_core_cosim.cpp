@@ -601,7 +601,7 @@ TEST(CoreCosim, AgeingExpiresFlowsAndTheyComeBackNew) {
 }
 
 // What ageing costs at line rate: after an AGE op the next lookup waits for the AGE's handshake.
-// All-hit one-beat frames back to back with an AGE op every 1024 (the reset value) and every 64
+// All-hit one-beat frames back to back with an AGE op every 1024 and every 64
 // frames; results equal the model's, and each AGE op costs exactly kCoreAgeBubbleCycles.
 TEST(CoreCosim, AgeingCostsABubble) {
   RtlCore core;
