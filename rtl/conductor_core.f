@@ -14,6 +14,7 @@ dist_hash/dist_hash.sv
 flow_table/flow_canon.sv
 flow_table/flow_hash.sv
 flow_table/flow_bucket_ram.sv
+flow_table/flow_activity_ram.sv
 flow_table/flow_engine.sv
 flow_table/flow_table.sv
 core/conductor_core.sv

@@ -122,11 +122,7 @@ CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& de
     s.deliver = true;
     bool same = dec.valid && dec.site == v.owner_site && dec.member == v.owner_member;
     s.action = same ? SteerAction::kHit : SteerAction::kCorrected;
-    if (static_cast<uint32_t>(time - v.last_seen) >= regs.touch_ticks) {
-      s.has_op = true;
-      s.op.opcode = static_cast<uint8_t>(flow::Opcode::kTouch);
-    }
-    return s;
+    return s;  // no op: the lookup marked the entry active (the AGE sweep refreshes it)
   }
   // The owner is down: its local backup (owner's site up), else its remote backup, else the
   // bucket. The new owner is written back (UPDATE) with its own backups.

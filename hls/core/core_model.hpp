@@ -31,7 +31,6 @@ struct SteerRegs {
   // MEMBER_UP0..3: word w covers site w/2, members 32*(w%2) .. 32*(w%2)+31.
   std::array<uint32_t, 4> member_up{{0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}};
   uint32_t site_up = 3;        // SITE_UP.UP
-  uint32_t touch_ticks = 1000; // TOUCH_TICKS
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
   // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
   std::array<uint16_t, 128> backup{};

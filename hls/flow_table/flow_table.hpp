@@ -10,7 +10,8 @@
 //   hash   h_t = fmix32(CRC32C(seed_t, key words)) (word order 0..4 for t = 1, 4..0 for t = 2)
 //   insert least-loaded of the key's two buckets, else a cuckoo walk of up to WALK_STEPS steps with
 //          a look-ahead over all kSlots victims, else the stash, else FULL (counted, reported)
-//   ageing AGE ops sweep one unit (bucket or stash entry) each and expire idle entries
+//   ageing AGE ops sweep one unit (bucket or stash entry) each; a hit marks its entry active (in
+//          line, no op), an AGE visit refreshes LAST_SEEN of active entries and expires idle ones
 //
 // FlowTableCore is the synthesizable core: fixed loop bounds, no recursion, no dynamic memory; the
 // bucket storage is a policy (FlowStaticStorage for HLS: arrays; the host model in
@@ -64,9 +65,12 @@ struct CKey {
 };
 
 // A slot as the host model stores it: key words with bit 63 of key[4] (FLOW_ENTRY bit 319, never
-// part of a key) marking the slot valid, and the FLOW_VALUE word. 48 bytes; a bucket is 192 bytes,
-// three cache lines.
+// part of a key) marking the slot valid, bit 62 its activity mark (set by a lookup that hits it and
+// by the engine when it writes the entry; read and cleared by the AGE sweep: the RTL keeps these
+// bits in a memory of their own), and the FLOW_VALUE word. 48 bytes; a bucket is 192 bytes, three
+// cache lines.
 constexpr uint64_t kSlotValid = uint64_t{1} << 63;
+constexpr uint64_t kSlotActive = uint64_t{1} << 62;
 struct Slot {
   uint64_t key[kKeyWords];
   uint64_t value;
@@ -76,22 +80,24 @@ struct alignas(64) Bucket {
 };
 
 inline bool slot_valid(const Slot& s) { return (s.key[4] & kSlotValid) != 0; }
+inline bool slot_active(const Slot& s) { return (s.key[4] & kSlotActive) != 0; }
 inline bool slot_matches(const Slot& s, const CKey& k) {
 #pragma HLS INLINE
-  // k.w[4] has bit 63 clear: compare with the valid bit forced on.
+  // k.w[4] has bits 62 and 63 clear: compare with the valid bit forced on, the mark ignored.
   return s.key[0] == k.w[0] && s.key[1] == k.w[1] && s.key[2] == k.w[2] && s.key[3] == k.w[3] &&
-         s.key[4] == (k.w[4] | kSlotValid);
+         (s.key[4] & ~kSlotActive) == (k.w[4] | kSlotValid);
 }
 inline CKey slot_key(const Slot& s) {
   CKey k;
   for (int i = 0; i < kKeyWords; ++i) k.w[i] = s.key[i];
-  k.w[4] &= ~kSlotValid;
+  k.w[4] &= ~(kSlotValid | kSlotActive);
   return k;
 }
+// A slot the engine writes with a new or moved entry: valid and marked active.
 inline Slot make_slot(const CKey& k, uint64_t value) {
   Slot s;
   for (int i = 0; i < kKeyWords; ++i) s.key[i] = k.w[i];
-  s.key[4] |= kSlotValid;
+  s.key[4] |= kSlotValid | kSlotActive;
   s.value = value;
   return s;
 }
@@ -400,25 +406,48 @@ class FlowTableCore {
     b2 = h2 & mask();
   }
 
-  // ---- lookup: hit and value (0 on a miss); counts LOOKUPS and HITS.
-  bool lookup(bool key_valid, const CKey& k, uint64_t& value) {
+  // ---- lookup: hit and value (0 on a miss); counts LOOKUPS and HITS. A hit marks the entry
+  // active (the in-line bookkeeping the AGE sweep reads) unless `mark` is false: the host model
+  // then applies the mark later with mark() (the RTL writes it a few clocks after the read,
+  // docs/flow_table.md "Activity").
+  bool lookup(bool key_valid, const CKey& k, uint64_t& value, bool mark = true) {
 #pragma HLS INLINE
     ++cnt_.lookups;
     value = 0;
     if (!key_valid) return false;
     uint32_t b1, b2;
     buckets_of(k, b1, b2);
-    const bool hit = find_in(k, store_.table(0)[b1], store_.table(1)[b2], value);
+    Slot* at = nullptr;
+    const bool hit = find_in(k, store_.table(0)[b1], store_.table(1)[b2], value, at);
     if (hit) ++cnt_.hits;
+    if (hit && mark) at->key[4] |= kSlotActive;
     return hit;
+  }
+
+  // Marks the entry of k active, if it is present (a deferred lookup mark).
+  void mark(const CKey& k) {
+    uint32_t b1, b2;
+    buckets_of(k, b1, b2);
+    Where where;
+    int at;
+    locate(k, store_.table(0)[b1], store_.table(1)[b2], where, at);
+    Slot* s = where == Where::kTable1 ? &store_.table(0)[b1].slot[at]
+              : where == Where::kTable2 ? &store_.table(1)[b2].slot[at]
+              : where == Where::kStash  ? &stash_[at]
+                                        : nullptr;
+    if (s) s->key[4] |= kSlotActive;
   }
 
   // Lookup of a key whose buckets are known (the host's bulk path hashes and prefetches first).
   bool lookup_hashed(const CKey& k, uint32_t h1, uint32_t h2, uint64_t& value) {
     ++cnt_.lookups;
     value = 0;
-    const bool hit = find_in(k, store_.table(0)[h1 & mask()], store_.table(1)[h2 & mask()], value);
-    if (hit) ++cnt_.hits;
+    Slot* at = nullptr;
+    const bool hit = find_in(k, store_.table(0)[h1 & mask()], store_.table(1)[h2 & mask()], value, at);
+    if (hit) {
+      ++cnt_.hits;
+      at->key[4] |= kSlotActive;
+    }
     return hit;
   }
   const Bucket* bucket_ptr(int t, uint32_t h) const { return &store_.table(t)[h & mask()]; }
@@ -486,7 +515,7 @@ class FlowTableCore {
     }
     e.status = Status::kDone;
     e.where = where;
-    if (code == Opcode::kUpdate) {
+    if (code == Opcode::kUpdate) {  // rewrites the entry in place: its activity mark stays
       found->value = value_with_last_seen(op.value, op.time);
       e.value = found->value;
       ++cnt_.updates;
@@ -529,17 +558,19 @@ class FlowTableCore {
   }
 
  private:
-  bool find_in(const CKey& k, const Bucket& bk1, const Bucket& bk2, uint64_t& value) const {
+  bool find_in(const CKey& k, Bucket& bk1, Bucket& bk2, uint64_t& value, Slot*& at) {
 #pragma HLS INLINE
     for (int s = 0; s < kSlots; ++s) {
       if (slot_matches(bk1.slot[s], k)) {
         value = bk1.slot[s].value;
+        at = &bk1.slot[s];
         return true;
       }
     }
     for (int s = 0; s < kSlots; ++s) {
       if (slot_matches(bk2.slot[s], k)) {
         value = bk2.slot[s].value;
+        at = &bk2.slot[s];
         return true;
       }
     }
@@ -547,6 +578,7 @@ class FlowTableCore {
       for (int i = 0; i < StashSize; ++i) {
         if (slot_matches(stash_[i], k)) {
           value = stash_[i].value;
+          at = &stash_[i];
           return true;
         }
       }
@@ -667,13 +699,20 @@ class FlowTableCore {
     return false;
   }
 
+  // Moved entries are marked active (the RTL writes the mark with the entry; a mark of a lookup
+  // that races with the move can then only set what is set already).
   void commit(const int* pt, const uint32_t* pb, const int* ps, int len, const CKey& k, uint64_t v) {
-    for (int j = len - 1; j > 0; --j)
-      store_.table(pt[j])[pb[j]].slot[ps[j]] = store_.table(pt[j - 1])[pb[j - 1]].slot[ps[j - 1]];
+    for (int j = len - 1; j > 0; --j) {
+      Slot& dst = store_.table(pt[j])[pb[j]].slot[ps[j]];
+      dst = store_.table(pt[j - 1])[pb[j - 1]].slot[ps[j - 1]];
+      dst.key[4] |= kSlotActive;
+    }
     store_.table(pt[0])[pb[0]].slot[ps[0]] = make_slot(k, v);
   }
 
-  // AGE: examine one sweep unit (sub-table 1 buckets, sub-table 2 buckets, stash entries).
+  // AGE: examine one sweep unit (sub-table 1 buckets, sub-table 2 buckets, stash entries). An
+  // entry marked active since the last visit gets LAST_SEEN := TIME and its mark cleared; an
+  // unmarked one expires when idle longer than its state's timeout.
   int age(const OpRec& op, EventRec ev[kMaxEvents]) {
     const uint32_t nb = buckets();
     const uint32_t units = 2 * nb + StashSize;
@@ -685,7 +724,9 @@ class FlowTableCore {
       const int t = u < nb ? 0 : 1;
       Bucket& b = store_.table(t)[u < nb ? u : u - nb];
       for (int s = 0; s < kSlots; ++s) {
-        if (slot_valid(b.slot[s]) && expired(b.slot[s].value, op.time)) {
+        if (slot_valid(b.slot[s]) && slot_active(b.slot[s])) {
+          refresh(b.slot[s], op.time);
+        } else if (slot_valid(b.slot[s]) && expired(b.slot[s].value, op.time)) {
           ev[n] = expiry(b.slot[s], t == 0 ? Where::kTable1 : Where::kTable2, op);
           b.slot[s] = empty_slot();
           ++n;
@@ -693,7 +734,9 @@ class FlowTableCore {
       }
     } else {
       Slot& s = stash_[u - 2 * nb];
-      if (slot_valid(s) && expired(s.value, op.time)) {
+      if (slot_valid(s) && slot_active(s)) {
+        refresh(s, op.time);
+      } else if (slot_valid(s) && expired(s.value, op.time)) {
         ev[n] = expiry(s, Where::kStash, op);
         s = empty_slot();
         --cnt_.stash_used;
@@ -703,6 +746,11 @@ class FlowTableCore {
     cnt_.expiries += static_cast<uint32_t>(n);
     cnt_.occupancy -= static_cast<uint32_t>(n);
     return n;
+  }
+
+  static void refresh(Slot& s, uint32_t now) {
+    s.value = value_with_last_seen(s.value, now);
+    s.key[4] &= ~kSlotActive;
   }
 
   static EventRec expiry(const Slot& s, Where w, const OpRec& op) {

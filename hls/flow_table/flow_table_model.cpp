@@ -281,6 +281,28 @@ std::vector<FlowEvent> FlowTableModel::apply(const FlowOp& op) {
   return std::vector<FlowEvent>(ev, ev + n);
 }
 
+ap_uint<136> FlowTableModel::lookup_word_at(const ap_uint<384>& w, uint64_t clock) {
+  flow::CKey k;
+  const bool kv = flow::canonicalize(w.range(regs::FLOW_LOOKUP_KEY_LSB + 319, regs::FLOW_LOOKUP_KEY_LSB), k);
+  uint64_t v;
+  const bool hit = core_.lookup(kv, k, v, /*mark=*/false);
+  if (hit) marks_.push_back(PendingMark{clock, k});
+  return flow::pack_result(hit, kv, v, w.range(regs::FLOW_LOOKUP_TAG_LSB + 63, regs::FLOW_LOOKUP_TAG_LSB));
+}
+
+int FlowTableModel::apply_word_at(const ap_uint<448>& w, ap_uint<448> out[flow::kMaxEvents], uint64_t clock) {
+  while (!marks_.empty() && marks_.front().clock + kMarkDelay <= clock) {
+    core_.mark(marks_.front().key);
+    marks_.pop_front();
+  }
+  return core_.execute_word(w, out);
+}
+
+void FlowTableModel::flush_marks() {
+  for (const PendingMark& m : marks_) core_.mark(m.key);
+  marks_.clear();
+}
+
 bool FlowTableModel::lookup_key(const flow::CKey& k, uint64_t* value) {
   return core_.lookup(true, k, *value);
 }

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -162,6 +163,19 @@ class FlowTableModel {
     return core_.execute_word(w, out);
   }
 
+  // Clocked forms, for a co-simulation that knows each handshake's clock (counted in the table's
+  // enabled clocks). The RTL writes a lookup's activity mark a few clocks after its handshake and
+  // an AGE op reads the marks in the clock before its own handshake: a lookup accepted in clock t
+  // marks its entry for AGE ops handshaken in clock t + kMarkDelay or later (docs/flow_table.md,
+  // "Activity"). lookup_word_at() defers the mark; apply_word_at() applies the marks that are due
+  // first. Results and events equal the RTL's when items are given in handshake order, ops first
+  // within a clock.
+  static constexpr uint64_t kMarkDelay = 8;
+  ap_uint<136> lookup_word_at(const ap_uint<384>& w, uint64_t clock);
+  int apply_word_at(const ap_uint<448>& w, ap_uint<448> out[flow::kMaxEvents], uint64_t clock);
+  // Applies every deferred mark.
+  void flush_marks();
+
   // Host fast path on canonical keys (IP_VALID assumed). lookup_bulk: hit[i] and values[i] for
   // n keys; hashes 16 keys at a time and prefetches their buckets before comparing.
   bool lookup_key(const flow::CKey& k, uint64_t* value);
@@ -172,6 +186,11 @@ class FlowTableModel {
 
  private:
   FlowTableHostCore core_;
+  struct PendingMark {
+    uint64_t clock;
+    flow::CKey key;
+  };
+  std::deque<PendingMark> marks_;
 };
 
 }  // namespace conductor

@@ -79,7 +79,6 @@ void SoftDevice::sync_rw(uint32_t addr, uint32_t v) {
   else if (addr == PARSER_DEFAULT_DEST_ADDR) regs.default_dest = v;
   else if (addr >= STEER_MEMBER_UP0_ADDR && addr <= STEER_MEMBER_UP3_ADDR) regs.steer.member_up[(addr - STEER_MEMBER_UP0_ADDR) / 4] = v;
   else if (addr == STEER_SITE_UP_ADDR) regs.steer.site_up = v;
-  else if (addr == STEER_TOUCH_TICKS_ADDR) regs.steer.touch_ticks = v;
   else if (addr == STEER_AGE_FRAMES_ADDR) regs.steer.age_frames = v;
   else if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE) {
     flow::Config c = model_->flow_table().config();

@@ -6,7 +6,7 @@
 //     block, register or window decodes is an error (the RTL answers SLVERR, RDATA 0);
 //   - rw registers keep the bits of their fields only (all 32 bits when the register has no
 //     fields), honour the byte strobes and feed the model (hash CTRL/KEY, parser CTRL/DEFAULT_DEST,
-//     steer MEMBER_UP*/SITE_UP/TOUCH_TICKS, flow_table CTRL/timeouts/seeds);
+//     steer MEMBER_UP*/SITE_UP/AGE_FRAMES, flow_table CTRL/timeouts/seeds);
 //   - const registers read their value, ro registers the model's state and counters (32 bits),
 //     w1p registers read 0 and COUNTER_CLEAR clears its block's counters; writes to const and ro
 //     registers are ignored;

@@ -209,7 +209,7 @@ module conductor_core
   );
 
   // ---------------------------------------------------------------- steer block (correction layer)
-  logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, touch_ticks, steer_clear;
+  logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, steer_clear;
   logic [31:0] age_frames;
   logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
   logic [31:0] cnt_age_q, cnt_exp_q, cnt_opdrop_q, cnt_learndrop_q;
@@ -243,7 +243,6 @@ module conductor_core
     .member_up2_o          (member_up2),
     .member_up3_o          (member_up3),
     .site_up_o             (site_up_reg),
-    .touch_ticks_o         (touch_ticks),
     .age_frames_o          (age_frames),
     .new_i                 (cnt_new_q),
     .hit_i                 (cnt_hit_q),
@@ -643,11 +642,8 @@ module conductor_core
         end
       end else if (owner_up) begin
         dest = owner;
+        // No op: the flow table marked the entry active in line (the AGE sweep refreshes it).
         action = (s_dec[conductor_regs_pkg::DECISION_VALID_LSB] && owner == bucket_dest) ? 2'd1 : 2'd2;
-        if ((s_time - eff_val[conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32]) >= touch_ticks) begin
-          has_op = 1'b1;
-          opcode = 4'd4;
-        end
       end else begin
         // Owner down: local backup, else remote backup, else the bucket; written back as owner.
         action = 2'd3;

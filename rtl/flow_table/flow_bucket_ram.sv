@@ -21,7 +21,7 @@ module flow_bucket_ram #(
   input  wire logic                         we_b_i,
   input  wire logic [BucketLog2Max-1:0]     addr_b_i,
   input  wire logic [Slots-1:0]             slot_we_b_i,  // slots written by a write
-  input  wire logic [SlotBits-1:0]          wslot_b_i,    // the value every written slot takes
+  input  wire logic [Slots*SlotBits-1:0]    wbkt_b_i,     // slot s takes its slot-s bits
   output      logic [Slots*SlotBits-1:0]    rdata_b_o
 );
   localparam int unsigned Buckets = 2 ** BucketLog2Max;
@@ -39,7 +39,7 @@ module flow_bucket_ram #(
   always_ff @(posedge clk_i) begin
     if (we_b_i) begin
       for (int s = 0; s < Slots; s++) begin
-        if (slot_we_b_i[s]) mem_q[addr_b_i][s*SlotBits +: SlotBits] <= wslot_b_i;
+        if (slot_we_b_i[s]) mem_q[addr_b_i][s*SlotBits +: SlotBits] <= wbkt_b_i[s*SlotBits +: SlotBits];
       end
     end
   end

@@ -14,6 +14,14 @@
 //   CmRead/CmWrite  the walk's moves from the free end of the path back, two clocks each; every
 //            key stays in at least one of its slots throughout, so these writes change no lookup
 //   Accept   s_op TREADY: the handshake (clock H); the staged write goes to the back end
+// Activity (docs/flow_table.md, "Activity"): the lookup pipeline marks the slots it hits in the
+// activity memories (flow_activity_ram, port A) and the stash bits here (mark_stash_i), in clock
+// t + ReadStage + 1 of a lookup accepted in clock t. The engine writes a 1 with every new or moved
+// entry (insert, walk move). An AGE decides in its handshake clock H from the marks as they were
+// in clock H - 1 (the unit's activity word read in H - 1, the stash bits registered in H - 1), so
+// it sees the marks of lookups accepted in H - 8 or earlier: a marked entry gets LAST_SEEN := TIME
+// and its mark cleared (except where a lookup marks it in clocks H - 1 .. H + ReadStage - 1, the
+// keep mask, so no later mark is lost), an unmarked one expires when idle past its timeout.
 // Back end: pushes the op's events (one per clock, H+1..) and performs the staged write in clock
 // H + ReadStage - 1. The lookup pipeline reads table and stash ReadStage clocks after its own
 // handshake, so a lookup accepted in clock H or later sees the op and one accepted earlier does
@@ -53,8 +61,21 @@ module flow_engine #(
   output      logic [1:0]                 ram_we_o,
   output      logic [2*BucketLog2Max-1:0] ram_addr_o,
   output      logic [7:0]                 ram_slot_we_o,
-  output      logic [369:0]               ram_wslot_o,
+  output      logic [1479:0]              ram_wbkt_o,   // the bucket word a write puts in the written slots
   input  wire logic [2*1480-1:0]          ram_rdata_i,
+  // Port B of the activity memories of sub-table 1 (bit 0 / low half) and 2 (bit 1 / high half)
+  output      logic [1:0]                 act_re_o,
+  output      logic [1:0]                 act_we_o,
+  output      logic [2*BucketLog2Max-1:0] act_addr_o,
+  output      logic [7:0]                 act_wmask_o,
+  output      logic [7:0]                 act_wdata_o,
+  input  wire logic [7:0]                 act_rdata_i,
+  // The lookup pipeline's marks of this clock (already gated by en_i): activity memory writes
+  // (sub-table 1 / 2: write, bucket, slots) and stash entries
+  input  wire logic [1:0]                 mark_we_i,
+  input  wire logic [2*BucketLog2Max-1:0] mark_addr_i,
+  input  wire logic [7:0]                 mark_set_i,
+  input  wire logic [StashSize-1:0]       mark_stash_i,
   // Stash, for the lookup pipeline
   output      logic [StashSize*370-1:0]   stash_o,
   output      logic                       init_done_o,
@@ -167,12 +188,17 @@ module flow_engine #(
   logic [5:0]            cmj_d, cmj_q;
   logic [15:0]           lfsr_d, lfsr_q;
   logic [StashSize*SlotBits-1:0] stash_d, stash_q;
+  logic [StashSize-1:0]  sact_d, sact_q, sact_prev_d, sact_prev_q;  // stash activity, and as of the last clock
+  logic [4:0]            age_vld_d, age_vld_q, age_cand_d, age_cand_q;  // AGE unit: valid, idle past timeout
+  logic [3:0]            keep_d, keep_q;          // marks on the AGE unit since clock H - 1
   // Staged effect of the op (written by the front end before Accept, used by the back end).
   logic [1:0]            fin_kind_d, fin_kind_q;
   logic                  fin_t_d, fin_t_q;
   logic [BL-1:0]         fin_b_d, fin_b_q;
   logic [3:0]            fin_mask_d, fin_mask_q;
-  logic [SlotBits-1:0]   fin_wslot_d, fin_wslot_q;
+  logic [BktBits-1:0]    fin_wbkt_d, fin_wbkt_q;  // per-slot images (a single-slot write repeats one)
+  logic                  fin_actset_d, fin_actset_q;  // the write puts a new entry: mark it
+  logic [3:0]            fin_actclr_d, fin_actclr_q;  // AGE: marks to clear (refreshed entries)
   logic [SI-1:0]         fin_sidx_d, fin_sidx_q;
   logic [3:0]            ev_status_d, ev_status_q, ev_opc_d, ev_opc_q;
   logic [1:0]            ev_where_d, ev_where_q;
@@ -184,7 +210,6 @@ module flow_engine #(
   logic                  c_ins_d, c_ins_q, c_full_d, c_full_q, c_exists_d, c_exists_q;
   logic                  c_upd_d, c_upd_q, c_tch_d, c_tch_q, c_del_d, c_del_q, c_nf_d, c_nf_q;
   logic                  c_inv_d, c_inv_q, c_age_d, c_age_q, c_sinc_d, c_sinc_q, c_sdec_d, c_sdec_q;
-  logic [2:0]            c_nexp_d, c_nexp_q;
   logic [5:0]            c_moves_d, c_moves_q;
   // Back end.
   logic [2:0]            bk_cnt_d, bk_cnt_q;
@@ -314,6 +339,39 @@ module flow_engine #(
   end
   assign age_exp  = x_exp[3:0];
   assign age_sexp = x_exp[4];
+
+  // The AGE's decision in its handshake clock: marks as of the previous clock (aa_act), entries
+  // that were valid and idle past their timeout at Decide (age_vld_q, age_cand_q; the unit cannot
+  // change before the handshake: one op at a time, lookups do not write entries).
+  logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, mark_unit;
+  logic [2:0] aa_nexp;
+  logic [BktBits-1:0] aa_wbkt;
+  always_comb begin
+    if (age_in_stash) begin
+      aa_act  = {3'b000, sact_prev_q[age_sidx]};
+      aa_vld  = {3'b000, age_vld_q[4]};
+      aa_cand = {3'b000, age_cand_q[4]};
+    end else begin
+      aa_act  = age_in_t2 ? act_rdata_i[7:4] : act_rdata_i[3:0];
+      aa_vld  = age_vld_q[3:0];
+      aa_cand = age_cand_q[3:0];
+    end
+    aa_ref  = aa_vld & aa_act;
+    aa_exp  = aa_cand & ~aa_act;
+    aa_nexp = 3'(aa_exp[0]) + 3'(aa_exp[1]) + 3'(aa_exp[2]) + 3'(aa_exp[3]);
+    // Expired slots become empty, refreshed ones take LAST_SEEN := TIME.
+    aa_wbkt = '0;
+    for (int s = 0; s < Slots; s++) begin
+      if (aa_ref[s]) begin
+        aa_wbkt[s*SlotBits +: SlotBits] = ev_ent_q[s*SlotBits +: SlotBits];
+        aa_wbkt[s*SlotBits + ValLsb + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32] = tim_q;
+      end
+    end
+    // This clock's lookup marks on the unit's slots (bit 0: its stash entry).
+    if (age_in_stash) mark_unit = {3'b000, mark_stash_i[age_sidx]};
+    else if (age_in_t2) mark_unit = (mark_we_i[1] && mark_addr_i[BL +: BL] == BL'(au_q - nb)) ? mark_set_i[7:4] : 4'd0;
+    else mark_unit = (mark_we_i[0] && mark_addr_i[0 +: BL] == BL'(au_q)) ? mark_set_i[3:0] : 4'd0;
+  end
 
   // ---------------------------------------------------------------- walk helpers
   logic other_t;  // the sub-table the walk's candidates are in
@@ -476,11 +534,18 @@ module flow_engine #(
     cmj_d       = cmj_q;
     lfsr_d      = lfsr_q;
     stash_d     = stash_q;
+    sact_d      = sact_q;
+    sact_prev_d = sact_prev_q;
+    age_vld_d   = age_vld_q;
+    age_cand_d  = age_cand_q;
+    keep_d      = keep_q;
     fin_kind_d  = fin_kind_q;
     fin_t_d     = fin_t_q;
     fin_b_d     = fin_b_q;
     fin_mask_d  = fin_mask_q;
-    fin_wslot_d = fin_wslot_q;
+    fin_wbkt_d  = fin_wbkt_q;
+    fin_actset_d = fin_actset_q;
+    fin_actclr_d = fin_actclr_q;
     fin_sidx_d  = fin_sidx_q;
     ev_status_d = ev_status_q;
     ev_opc_d    = ev_opc_q;
@@ -500,7 +565,6 @@ module flow_engine #(
     c_age_d     = c_age_q;
     c_sinc_d    = c_sinc_q;
     c_sdec_d    = c_sdec_q;
-    c_nexp_d    = c_nexp_q;
     c_moves_d   = c_moves_q;
     bk_cnt_d    = bk_cnt_q;
     bk_evm_d    = bk_evm_q;
@@ -524,21 +588,39 @@ module flow_engine #(
     ram_we_o      = 2'b00;
     ram_addr_o    = '0;
     ram_slot_we_o = '0;
-    ram_wslot_o   = '0;
+    ram_wbkt_o    = '0;
+    act_re_o      = 2'b00;
+    act_we_o      = 2'b00;
+    act_addr_o    = '0;
+    act_wmask_o   = '0;
+    act_wdata_o   = '0;
 
     if (en_i) begin
+      // ---- activity: the stash's marks of this clock, and the bits as of this clock for the next
+      sact_prev_d = sact_q;
+      sact_d      = sact_q | mark_stash_i;
+
       // ---- back end: events, then the staged write in its last clock
       if (!bk_idle) begin
         bk_cnt_d = bk_cnt_q - 3'd1;
         if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
+        keep_d = keep_q | mark_unit;
         if (bk_final) begin
           if (fin_kind_q == FinTable) begin
             ram_we_o[fin_t_q]                  = 1'b1;
             ram_addr_o[fin_t_q*BL +: BL]       = fin_b_q;
             ram_slot_we_o[fin_t_q*4 +: 4]      = fin_mask_q;
-            ram_wslot_o                        = fin_wslot_q;
+            ram_wbkt_o                         = fin_wbkt_q;
+            // A new entry is marked; a refreshed one loses its mark unless a lookup marked it
+            // since clock H - 1.
+            act_we_o[fin_t_q]                = fin_actset_q || fin_actclr_q != 4'd0;
+            act_addr_o[fin_t_q*BL +: BL]     = fin_b_q;
+            act_wmask_o[fin_t_q*4 +: 4]      = fin_actset_q ? fin_mask_q : fin_actclr_q & ~(keep_q | mark_unit);
+            act_wdata_o[fin_t_q*4 +: 4]      = fin_actset_q ? 4'hF : 4'h0;
           end else if (fin_kind_q == FinStash) begin
-            stash_d[fin_sidx_q*SlotBits +: SlotBits] = fin_wslot_q;
+            stash_d[fin_sidx_q*SlotBits +: SlotBits] = fin_wbkt_q[0 +: SlotBits];
+            if (fin_actset_q) sact_d[fin_sidx_q] = 1'b1;
+            else if (fin_actclr_q[0] && !(keep_q[0] || mark_unit[0])) sact_d[fin_sidx_q] = 1'b0;
           end
         end
       end
@@ -549,6 +631,9 @@ module flow_engine #(
           ram_we_o      = 2'b11;
           ram_addr_o    = {init_addr_q, init_addr_q};
           ram_slot_we_o = 8'hFF;
+          act_we_o      = 2'b11;
+          act_addr_o    = {init_addr_q, init_addr_q};
+          act_wmask_o   = 8'hFF;
           init_addr_d   = init_addr_q + 1'b1;
           if (init_addr_q == {BL{1'b1}}) begin
             init_done_d = 1'b1;
@@ -607,7 +692,14 @@ module flow_engine #(
         FsDecide: begin
           // Defaults of the staged effect: one event, no write, no counter.
           fin_kind_d  = FinNone;
-          fin_wslot_d = '0;
+          fin_wbkt_d  = '0;
+          fin_actset_d = 1'b0;
+          fin_actclr_d = '0;
+          keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
+          if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
+            act_re_o[age_in_t2]          = 1'b1;
+            act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+          end
           ev_status_d = StDone;
           ev_opc_d    = opc_q;
           ev_where_d  = WhereNone;
@@ -618,29 +710,25 @@ module flow_engine #(
           ev_mask_d   = 4'b0001;
           {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
            c_sinc_d, c_sdec_d} = '0;
-          c_nexp_d  = '0;
           c_moves_d = '0;
           fs_d      = FsAccept;
 
           if (opc_q == OpAge) begin
+            // Candidates only: the handshake clock decides with the activity marks (aa_*).
             c_age_d     = 1'b1;
             ev_status_d = StExpired;
             ev_ent_d    = '0;
+            age_vld_d   = x_valid;
+            age_cand_d  = x_exp;
             if (age_in_stash) begin
               ev_where_d  = WhereStash;
               ev_ent_d[0 +: SlotBits] = age_sent;
               ev_mask_d   = {3'b000, age_sexp};
-              c_nexp_d    = {2'b00, age_sexp};
-              c_sdec_d    = age_sexp;
-              if (age_sexp) begin
-                fin_kind_d = FinStash;
-                fin_sidx_d = age_sidx;
-              end
+              fin_sidx_d  = age_sidx;
             end else begin
               ev_where_d = age_in_t2 ? 2'd1 : 2'd0;
               ev_ent_d   = age_bkt;
               ev_mask_d  = age_exp;
-              c_nexp_d   = 3'(age_exp[0]) + 3'(age_exp[1]) + 3'(age_exp[2]) + 3'(age_exp[3]);
               fin_kind_d = FinTable;
               fin_t_d    = age_in_t2;
               fin_b_d    = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
@@ -665,7 +753,8 @@ module flow_engine #(
                 c_exists_d  = 1'b1;
               end else begin
                 ev_ent_d[ValLsb +: 64] = new_val;
-                fin_wslot_d = {1'b1, new_val, ck_q};
+                fin_wbkt_d   = {Slots{1'b1, new_val, ck_q}};
+                fin_actset_d = 1'b1;
                 if (f1_n != 3'd0 || f2_n != 3'd0) begin
                   fin_kind_d = FinTable;
                   fin_t_d    = !(f1_n >= f2_n);
@@ -689,7 +778,7 @@ module flow_engine #(
               c_nf_d      = 1'b1;
             end else begin
               fin_kind_d  = where == WhereStash ? FinStash : FinTable;
-              fin_wslot_d = (opc_q == OpDelete) ? '0 : {1'b1, nv, ck_q};
+              fin_wbkt_d  = (opc_q == OpDelete) ? '0 : {Slots{1'b1, nv, ck_q}};
               ev_where_d  = where;
               ev_ent_d[ValLsb +: 64] = nv;
               c_upd_d  = opc_q == OpUpdate;
@@ -779,7 +868,11 @@ module flow_engine #(
           ram_we_o[cm_t_dst]              = 1'b1;
           ram_addr_o[cm_t_dst*BL +: BL]   = cm_b_dst;
           ram_slot_we_o[cm_t_dst*4 +: 4]  = 4'd1 << cm_s_dst;
-          ram_wslot_o = cm_src_bkt[cm_s_src*SlotBits +: SlotBits];
+          ram_wbkt_o = {Slots{cm_src_bkt[cm_s_src*SlotBits +: SlotBits]}};
+          act_we_o[cm_t_dst]              = 1'b1;  // a moved entry is marked
+          act_addr_o[cm_t_dst*BL +: BL]   = cm_b_dst;
+          act_wmask_o[cm_t_dst*4 +: 4]    = 4'd1 << cm_s_dst;
+          act_wdata_o[cm_t_dst*4 +: 4]    = 4'hF;
           cmj_d = cmj_q - 6'd1;
           if (cmj_q == 6'd1) begin
             // The new key into the first path slot: the op's one visible write.
@@ -798,13 +891,27 @@ module flow_engine #(
         end
 
         FsAccept: begin
+          keep_d = mark_unit;
+          if (opc_q == OpAge && !age_in_stash) begin  // re-read each clock until the handshake
+            act_re_o[age_in_t2]            = 1'b1;
+            act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+          end
           if (accept) begin
             bk_cnt_d = BackLoad;
-            bk_evm_d = ev_mask_q;
+            bk_evm_d = c_age_q ? aa_exp : ev_mask_q;
             now_d    = tim_q;
-            if (c_age_q) cursor_d = anext_q;
-            occ_d   = occ_q + 32'(c_ins_q) - 32'(c_del_q) - 32'(c_nexp_q);
-            sused_d = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q);
+            if (c_age_q) begin
+              // The AGE's effect, decided now: expired slots emptied and reported, marked ones
+              // refreshed and their marks cleared.
+              cursor_d     = anext_q;
+              keep_d       = keep_q | mark_unit;
+              fin_kind_d   = age_in_stash ? ((aa_exp[0] || aa_ref[0]) ? FinStash : FinNone) : FinTable;
+              fin_mask_d   = aa_exp | aa_ref;
+              fin_wbkt_d   = aa_wbkt;
+              fin_actclr_d = aa_ref;
+            end
+            occ_d   = occ_q + 32'(c_ins_q) - 32'(c_del_q) - (c_age_q ? 32'(aa_nexp) : 32'd0);
+            sused_d = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q) - 32'(c_age_q && age_in_stash && aa_exp[0]);
             n_ins_d    = n_ins_q + 32'(c_ins_q);
             n_full_d   = n_full_q + 32'(c_full_q);
             n_exists_d = n_exists_q + 32'(c_exists_q);
@@ -812,7 +919,7 @@ module flow_engine #(
             n_tch_d    = n_tch_q + 32'(c_tch_q);
             n_del_d    = n_del_q + 32'(c_del_q);
             n_nf_d     = n_nf_q + 32'(c_nf_q);
-            n_exp_d    = n_exp_q + 32'(c_nexp_q);
+            n_exp_d    = n_exp_q + (c_age_q ? 32'(aa_nexp) : 32'd0);
             n_age_d    = n_age_q + 32'(c_age_q);
             n_inv_d    = n_inv_q + 32'(c_inv_q);
             n_mov_d    = n_mov_q + 32'(c_moves_q);
@@ -849,6 +956,8 @@ module flow_engine #(
       init_done_q <= 1'b0;
       lfsr_q      <= LfsrReset;
       stash_q     <= '0;
+      sact_q      <= '0;
+      sact_prev_q <= '0;
       bk_cnt_q    <= '0;
       bk_evm_q    <= '0;
       occ_q       <= '0;
@@ -873,6 +982,8 @@ module flow_engine #(
       init_done_q <= init_done_d;
       lfsr_q      <= lfsr_d;
       stash_q     <= stash_d;
+      sact_q      <= sact_d;
+      sact_prev_q <= sact_prev_d;
       bk_cnt_q    <= bk_cnt_d;
       bk_evm_q    <= bk_evm_d;
       occ_q       <= occ_d;
@@ -926,7 +1037,12 @@ module flow_engine #(
     fin_t_q     <= fin_t_d;
     fin_b_q     <= fin_b_d;
     fin_mask_q  <= fin_mask_d;
-    fin_wslot_q <= fin_wslot_d;
+    fin_wbkt_q  <= fin_wbkt_d;
+    fin_actset_q <= fin_actset_d;
+    fin_actclr_q <= fin_actclr_d;
+    age_vld_q   <= age_vld_d;
+    age_cand_q  <= age_cand_d;
+    keep_q      <= keep_d;
     fin_sidx_q  <= fin_sidx_d;
     ev_status_q <= ev_status_d;
     ev_opc_q    <= ev_opc_d;
@@ -946,7 +1062,6 @@ module flow_engine #(
     c_age_q     <= c_age_d;
     c_sinc_q    <= c_sinc_d;
     c_sdec_q    <= c_sdec_d;
-    c_nexp_q    <= c_nexp_d;
     c_moves_q   <= c_moves_d;
   end
 

@@ -11,7 +11,9 @@
 //   handshake in clock t: FLOW_LOOKUP -> lk_q
 //   t+1 canonical key -> ck1_q      t+2..t+4 flow_hash (CRC, fmix, fmix)
 //   t+5 bucket addresses: both sub-tables read on port A, stash compared (ReadStage = 5)
-//   t+6 8 slot compares, value select -> result register; m_result_TVALID from t+7 on
+//   t+6 8 slot compares, value select -> result register; m_result_TVALID from t+7 on; the slots
+//       (or stash entries) that matched are marked active (flow_activity_ram port A, the engine's
+//       stash bits): the in-line bookkeeping the AGE sweep reads, no op needed
 // LatencyCycles = 6: clock edges from the handshake edge to the edge that raises TVALID (the
 // convention of dist_hash). An op accepted on s_op in clock H has its one visible write in clock
 // H + ReadStage - 1, so lookups accepted in clock H or later see it and earlier ones do not.
@@ -210,7 +212,7 @@ module flow_table
   logic [1:0]             e_re, e_we;
   logic [2*BL-1:0]        e_addr;
   logic [7:0]             e_slot_we;
-  logic [SlotBits-1:0]    e_wslot;
+  logic [BktBits-1:0]     e_wbkt;
   logic [2*BktBits-1:0]   e_rdata;
   assign a1 = BL'(h1 & 32'(mask));
   assign a2 = BL'(h2 & 32'(mask));
@@ -224,7 +226,7 @@ module flow_table
     .we_b_i      (e_we[0]),
     .addr_b_i    (e_addr[0 +: BL]),
     .slot_we_b_i (e_slot_we[3:0]),
-    .wslot_b_i   (e_wslot),
+    .wbkt_b_i    (e_wbkt),
     .rdata_b_o   (e_rdata[0 +: BktBits])
   );
   flow_bucket_ram #(.BucketLog2Max(BL), .SlotBits(SlotBits), .Slots(Slots)) u_t2 (
@@ -236,7 +238,7 @@ module flow_table
     .we_b_i      (e_we[1]),
     .addr_b_i    (e_addr[BL +: BL]),
     .slot_we_b_i (e_slot_we[7:4]),
-    .wslot_b_i   (e_wslot),
+    .wbkt_b_i    (e_wbkt),
     .rdata_b_o   (e_rdata[BktBits +: BktBits])
   );
 
@@ -244,12 +246,16 @@ module flow_table
   logic [StashSize*SlotBits-1:0] stash;
   logic                          sh_d, sh_q;
   logic [63:0]                   sv_d, sv_q;
+  logic [StashSize-1:0]          sm_d, sm_q;  // stash entries that matched
+  logic [BL-1:0]                 a1_q, a2_q;  // the buckets read, for the marks
   always_comb begin
     sh_d = 1'b0;
     sv_d = '0;
+    sm_d = '0;
     for (int i = 0; i < StashSize; i++) begin
       if (stash[i*SlotBits + VldBit] && stash[i*SlotBits +: KeyBits] == ck4_q) begin
         sh_d = 1'b1;
+        sm_d[i] = 1'b1;
         sv_d = sv_d | stash[i*SlotBits + ValLsb +: 64];
       end
     end
@@ -258,6 +264,9 @@ module flow_table
     if (en) begin
       sh_q <= sh_d;
       sv_q <= sv_d;
+      sm_q <= sm_d;
+      a1_q <= a1;
+      a2_q <= a2;
     end
   end
 
@@ -265,17 +274,22 @@ module flow_table
   // While the engine moves an entry it may sit in two slots with the same value: OR the values.
   logic                                            hit;
   logic [63:0]                                     hv;
+  logic [3:0]                                      m1a, m2a;  // slots that matched
   logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] res_d, res_q;
   always_comb begin
     hit = sh_q;
     hv  = sv_q;
+    m1a = '0;
+    m2a = '0;
     for (int s = 0; s < Slots; s++) begin
       if (rd1_a[s*SlotBits + VldBit] && rd1_a[s*SlotBits +: KeyBits] == ck5_q) begin
         hit = 1'b1;
+        m1a[s] = 1'b1;
         hv  = hv | rd1_a[s*SlotBits + ValLsb +: 64];
       end
       if (rd2_a[s*SlotBits + VldBit] && rd2_a[s*SlotBits +: KeyBits] == ck5_q) begin
         hit = 1'b1;
+        m2a[s] = 1'b1;
         hv  = hv | rd2_a[s*SlotBits + ValLsb +: 64];
       end
     end
@@ -315,6 +329,42 @@ module flow_table
     end
   end
 
+  // ---------------------------------------------------------------- activity marks
+  // A lookup in the compare stage marks every slot (and stash entry) that matched: one write per
+  // sub-table on port A of its activity memory, in the clock the result register loads.
+  logic       mark_go;
+  logic [1:0] mark_we;
+  logic [1:0] a_re, a_we;
+  logic [2*BL-1:0] a_addr;
+  logic [7:0] a_wmask, a_wdata, a_rdata;
+  assign mark_go = en && vld_q[LatencyCycles-1] && kv_q[5];
+  assign mark_we = {mark_go && m2a != 4'd0, mark_go && m1a != 4'd0};
+
+  flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act1 (
+    .clk_i     (ap_clk),
+    .we_a_i    (mark_we[0]),
+    .addr_a_i  (a1_q),
+    .set_a_i   (m1a),
+    .re_b_i    (a_re[0]),
+    .we_b_i    (a_we[0]),
+    .addr_b_i  (a_addr[0 +: BL]),
+    .wmask_b_i (a_wmask[3:0]),
+    .wdata_b_i (a_wdata[3:0]),
+    .rdata_b_o (a_rdata[3:0])
+  );
+  flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act2 (
+    .clk_i     (ap_clk),
+    .we_a_i    (mark_we[1]),
+    .addr_a_i  (a2_q),
+    .set_a_i   (m2a),
+    .re_b_i    (a_re[1]),
+    .we_b_i    (a_we[1]),
+    .addr_b_i  (a_addr[BL +: BL]),
+    .wmask_b_i (a_wmask[7:4]),
+    .wdata_b_i (a_wdata[7:4]),
+    .rdata_b_o (a_rdata[7:4])
+  );
+
   // ---------------------------------------------------------------- engine, events
   logic                                           ev_we, ev_room, ev_empty, ev_full;
   logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0] ev_data;
@@ -347,8 +397,18 @@ module flow_table
     .ram_we_o               (e_we),
     .ram_addr_o             (e_addr),
     .ram_slot_we_o          (e_slot_we),
-    .ram_wslot_o            (e_wslot),
+    .ram_wbkt_o             (e_wbkt),
     .ram_rdata_i            (e_rdata),
+    .act_re_o               (a_re),
+    .act_we_o               (a_we),
+    .act_addr_o             (a_addr),
+    .act_wmask_o            (a_wmask),
+    .act_wdata_o            (a_wdata),
+    .act_rdata_i            (a_rdata),
+    .mark_we_i              (mark_we),
+    .mark_addr_i            ({a2_q, a1_q}),
+    .mark_set_i             ({m2a, m1a}),
+    .mark_stash_i           (mark_go ? sm_q : '0),
     .stash_o                (stash),
     .init_done_o            (init_done),
     .occupancy_o            (occupancy),

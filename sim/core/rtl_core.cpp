@@ -139,7 +139,6 @@ bool RtlCore::load_steer(const SteerRegs& st) {
   bool ok = true;
   for (unsigned w = 0; w < 4; ++w) ok &= write_reg(regs::STEER_MEMBER_UP0_ADDR + 4 * w, st.member_up[w]);
   ok &= write_reg(regs::STEER_SITE_UP_ADDR, st.site_up);
-  ok &= write_reg(regs::STEER_TOUCH_TICKS_ADDR, st.touch_ticks);
   ok &= write_reg(regs::STEER_AGE_FRAMES_ADDR, st.age_frames);
   for (unsigned i = 0; i < st.backup.size(); ++i) ok &= write_reg(regs::STEER_BACKUP_ADDR + 4 * i, st.backup[i]);
   return ok;

@@ -207,7 +207,8 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAPcap) {
 TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAgeing) {
   fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
   std::vector<std::string> common = {"sim", "--packets", "4000", "--flows", "400", "--seed", "9",
-                                     "--age-frames", "2", "--flow-timeout", "300", "--min-size"};
+                                     "--age-frames", "2", "--flow-timeout", "300", "--min-size",
+                                     "--flow-capacity", "500"};
   auto with = [&](std::vector<std::string> extra) {
     auto a = common;
     a.insert(a.end(), extra.begin(), extra.end());

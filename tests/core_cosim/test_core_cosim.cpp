@@ -258,7 +258,7 @@ TEST(CoreCosim, DefaultActionAndCounterClear) {
 // One frame per clock and a fixed latency on one-beat frames: N frames back to back take exactly
 // N + kCoreLatencyCycles clocks from the first beat in to the last beat out. The lookup path is
 // II = 1; learning costs one op per new flow (9 clocks each), so the flows are learned by a first
-// pass and the measured pass is all hits (TOUCH_TICKS not reached: no ops).
+// pass and the measured pass is all hits (a hit needs no op).
 TEST(CoreCosim, OneFramePerClockAndFixedLatency) {
   RtlCore core;
   std::mt19937_64 rng(11);
@@ -383,7 +383,6 @@ TEST(CoreCosim, CorrectionLayerAcrossFailuresAndWeightChanges) {
     model.regs() = make_regs(1, 8, rng);
     const unsigned members = 6;
     random_cluster(model.regs(), members, rng);
-    model.regs().steer.touch_ticks = 40;
     ASSERT_TRUE(core.load(model.regs()));
     GeneratorConfig g;
     g.seed = rng();
@@ -451,7 +450,6 @@ TEST(CoreCosim, SameNewFlowBackToBack) {
     std::mt19937_64 rng(5);
     model.regs() = make_regs(1, 8, rng);
     random_cluster(model.regs(), 4, rng);
-    model.regs().steer.touch_ticks = 2;
     ASSERT_TRUE(core.load(model.regs()));
     Stimulus s;
     uint32_t t = 0;
@@ -468,7 +466,7 @@ TEST(CoreCosim, SameNewFlowBackToBack) {
     EXPECT_TRUE(board.clean()) << board.summary();
     expect_counters(core, model.counters());
     expect_steer_counters(core, model);
-    EXPECT_GT(model.flow_table().counters().touches, 100u);
+    EXPECT_EQ(model.flow_table().counters().touches, 0u);  // hits are marked in line, no TOUCH op
   }
 }
 
@@ -545,7 +543,6 @@ TEST(CoreCosim, AgeingExpiresFlowsAndTheyComeBackNew) {
     model.regs() = make_regs(1, 8, rng);
     const unsigned members = 6;
     random_cluster(model.regs(), members, rng);
-    model.regs().steer.touch_ticks = 15;
     model.regs().steer.age_frames = c.age_frames;
     ASSERT_TRUE(core.load(model.regs()));
     set_flow_table(core, model, c.bucket_log2, c.timeout);
@@ -709,7 +706,6 @@ TEST(CoreCosim, LearningBelowTheEngineRateDropsNothing) {
   random_cluster(model.regs(), 8, rng);
   for (auto& b : model.regs().hash.buckets) b |= 0x80;  // every bucket has a member: every new flow learns
   model.regs().steer.age_frames = 0;
-  model.regs().steer.touch_ticks = 0x7FFFFFFF;
   ASSERT_TRUE(core.load(model.regs()));
   Stimulus s;
   uint32_t next_new = 0;

@@ -103,7 +103,7 @@ TEST(Correction, NewThenHitThenCorrectedAfterTheBucketMoves) {
   EXPECT_EQ(c.new_flows, 2u);
   EXPECT_EQ(c.hit, 1u);
   EXPECT_EQ(c.corrected, 1u);
-  EXPECT_EQ(c.ops_issued, 2u);  // two inserts; no touch within TOUCH_TICKS
+  EXPECT_EQ(c.ops_issued, 2u);  // two inserts; a hit issues no op
 }
 
 TEST(Correction, FailoverToLocalThenRemoteBackupAndTheBackupBecomesTheOwner) {
@@ -158,21 +158,24 @@ TEST(Correction, NoBackupUpFallsBackToTheBucket) {
   EXPECT_EQ(m.steer_counters().ops_issued, ops);
 }
 
-TEST(Correction, TouchOncePerInterval) {
+TEST(Correction, HitsIssueNoOpAndMarkTheEntryActive) {
   CoreModel m = make_model(4, 0, 3);
-  m.regs().steer.touch_ticks = 100;
   send(m, 1, false, 1000);  // insert, LAST_SEEN 1000
-  for (uint32_t t = 1001; t < 1100; ++t) send(m, 1, false, t);
+  for (uint32_t t = 1001; t < 5000; t += 7) send(m, 1, t % 2 == 0, t);
   EXPECT_EQ(m.flow_table().counters().touches, 0u);
-  send(m, 1, false, 1100);  // 100 ticks idle: touch
-  EXPECT_EQ(m.flow_table().counters().touches, 1u);
-  send(m, 1, false, 1150);
-  EXPECT_EQ(m.flow_table().counters().touches, 1u);
-  // Wrap of time: idle is modulo 2^32.
-  m.regs().steer.touch_ticks = 0;
-  send(m, 1, false, 5);
-  EXPECT_EQ(m.flow_table().counters().touches, 2u);
-  EXPECT_EQ(m.steer_counters().ops_issued, 3u);
+  EXPECT_EQ(m.steer_counters().ops_issued, 1u);
+  // The entry is marked: the next AGE visit refreshes LAST_SEEN to that AGE's time.
+  FlowResult r = m.flow_table().lookup({parse_frame(udp_frame(1, false).data(), 60, 0).key, 0});
+  ASSERT_TRUE(r.hit);
+  EXPECT_EQ(r.value.last_seen, 1000u);
+  const uint32_t units = 2 * m.flow_table().buckets() + flow::kStashSize;
+  FlowOp age;
+  age.opcode = static_cast<uint8_t>(flow::Opcode::kAge);
+  age.time = 6000;
+  for (uint32_t u = 0; u < units; ++u) m.flow_table().apply(age);
+  r = m.flow_table().lookup({parse_frame(udp_frame(1, false).data(), 60, 0).key, 0});
+  ASSERT_TRUE(r.hit);
+  EXPECT_EQ(r.value.last_seen, 6000u);
 }
 
 TEST(Correction, DefaultedFramesAndUnassignedBucketsLearnNothing) {
@@ -363,9 +366,8 @@ TEST(CorrectionAgeing, AnAgeOpFollowsEveryNthFrameWithItsTime) {
   EXPECT_EQ(m.steer_counters().age_ops, 4u);  // after frames 5, 10, 15, 20
   EXPECT_EQ(m.flow_table().counters().age_cursor, 4u);
   EXPECT_EQ(m.age_count(), 3u);
-  // Frame 20 (time 119) was the last frame followed by an AGE; the TOUCHes after it set NOW later
-  // only if they happened, so look at the AGE directly: one more frame completes the next five.
-  m.regs().steer.touch_ticks = 1000000;
+  // Frame 20 (time 119) was the last frame followed by an AGE: one more frame completes the next
+  // five, and the AGE's TIME is that frame's timestamp.
   send(m, 0, false, 500);
   send(m, 0, false, 501);
   EXPECT_EQ(m.steer_counters().age_ops, 5u);
@@ -393,11 +395,12 @@ TEST(CorrectionAgeing, AnIdleFlowExpiresIsCountedAndComesBackNew) {
   CoreModel m = make_model(4, 0, 3);
   set_ageing(m, 2, 100, 1);  // 4 buckets per sub-table: a sweep is 2*4 + 16 = 24 AGE ops
   m.keep_expired(true);
-  m.regs().steer.touch_ticks = 10;
   EXPECT_EQ(send(m, 1, false, 0).action, SteerAction::kNew);
   EXPECT_EQ(send(m, 2, false, 0).action, SteerAction::kNew);
-  // Flow 2 keeps talking, flow 1 is silent; one frame per tick, one AGE op per frame.
-  for (uint32_t t = 1; t <= 100 + 24; ++t) {
+  // Flow 2 keeps talking, flow 1 is silent; one frame per tick, one AGE op per frame. Flow 1's
+  // entry is marked (new), so the first visit of its unit refreshes it; it expires at the first
+  // visit more than 100 ticks later (at most two sweeps after tick 100).
+  for (uint32_t t = 1; t <= 100 + 2 * 24; ++t) {
     EXPECT_EQ(send(m, 2, t % 2 == 0, t).action, SteerAction::kHit) << t;
   }
   std::vector<FlowEvent> ex = m.take_expired();
@@ -405,7 +408,8 @@ TEST(CorrectionAgeing, AnIdleFlowExpiresIsCountedAndComesBackNew) {
   EXPECT_EQ(ex[0].key, ckey_of(1));
   EXPECT_EQ(ex[0].status, flow::Status::kExpired);
   EXPECT_EQ(ex[0].value.owner_member, 3);
-  EXPECT_EQ(ex[0].value.last_seen, 0u);
+  EXPECT_GE(ex[0].value.last_seen, 1u);  // the first visit's time, within the first sweep
+  EXPECT_LE(ex[0].value.last_seen, 24u);
   EXPECT_EQ(m.steer_counters().expired, 1u);
   EXPECT_EQ(m.flow_table().counters().occupancy, 1u);
   // Its next frame is a new connection again, learned again (from the other direction too).
@@ -420,19 +424,22 @@ TEST(CorrectionAgeing, AnIdleFlowExpiresIsCountedAndComesBackNew) {
   EXPECT_TRUE(m.take_expired().empty());
 }
 
-// Random flows, a small table, an AGE op every few frames. Active flows send at least every
-// `gap` ticks; with touch_ticks + gap - 1 <= timeout their entry is never idle longer than the
-// timeout, so none of them may ever expire. Idle flows stop at a random time; once idle longer than
-// the timeout plus one sweep, each must have expired exactly once, and its next frame is new.
+// Random flows, a small table, an AGE op every few frames, at least one frame per tick (a filler
+// flow), so a sweep takes at most sweep_frames ticks. Active flows send at least every `gap`
+// ticks; a hit marks the entry and the next visit refreshes it, so with gap + sweep <= timeout
+// their entry is never idle longer than the timeout at a visit and none of them may ever expire.
+// Idle flows stop at a random time; once idle longer than the timeout plus two sweeps (the visit
+// that refreshes their last mark, then the one that finds them idle), each must have expired
+// exactly once, and its next frame is new.
 void ageing_property_run(uint64_t seed) {
   std::mt19937_64 rng(seed);
   CoreModel m = make_model(4, 0, 3);
   const uint32_t age_frames = 1 + static_cast<uint32_t>(rng() % 4);
   const uint32_t bucket_log2 = 3 + static_cast<uint32_t>(rng() % 3);
   const uint32_t sweep_frames = age_frames * (2 * (1u << bucket_log2) + 16);
-  const uint32_t timeout = 200, touch = 1 + static_cast<uint32_t>(rng() % 60), gap = timeout - touch + 1;
+  const uint32_t timeout = 600, gap = timeout - sweep_frames - static_cast<uint32_t>(rng() % 60);
+  const uint32_t filler = 50;
   set_ageing(m, bucket_log2, timeout, age_frames);
-  m.regs().steer.touch_ticks = touch;
   m.keep_expired(true);
   const uint32_t active = 20, idle = 30;  // flows 0..19 active, 100..129 idle
   std::vector<uint32_t> next_due(active), stop(idle), last(idle, 0);
@@ -445,6 +452,7 @@ void ageing_property_run(uint64_t seed) {
         return false;
       });
   for (uint32_t f = 0; f < active; ++f) who[ckey_of(f)] = f;
+  who[ckey_of(filler)] = filler;
   for (uint32_t f = 0; f < idle; ++f) who[ckey_of(100 + f)] = 100 + f;
   std::map<uint32_t, int> expired_count;
   uint32_t t = 0;
@@ -452,10 +460,10 @@ void ageing_property_run(uint64_t seed) {
   // 2000 + timeout on; a full sweep (in frames) after that must have found each of them.
   const uint32_t quiet = 2000 + timeout;
   uint32_t frames_after = 0;
-  while (t <= quiet || frames_after < sweep_frames) {
+  while (t <= quiet || frames_after < 2 * sweep_frames) {
     // One tick: every active flow that is due sends (at a random point before its gap ends), and
     // a few random frames of idle flows still talking.
-    std::vector<uint32_t> batch;
+    std::vector<uint32_t> batch{filler};
     for (uint32_t f = 0; f < active; ++f)
       if (next_due[f] <= t) {
         batch.push_back(f);

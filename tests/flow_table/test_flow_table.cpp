@@ -389,10 +389,13 @@ TEST(FlowTableOps, CountersAndClear) {
   for (int i = 8; i < 10; ++i) one(m, op_of(Opcode::kDelete, keys[i], {}, 3));
   one(m, op_of(Opcode::kDelete, keys[8], {}, 3));
   for (int i = 0; i < 20; ++i) m.lookup({keys[i], 0});
-  // AGE everything at time 100: the 40 NEW entries idle since 0..2 expire (timeout 10), the 5
-  // ESTABLISHED ones (timeout 3600000) stay.
+  // A first sweep at time 3 finds every entry marked (new entries are, and so are the looked-up
+  // ones): it refreshes them to LAST_SEEN 3 and clears the marks. A second one at time 100: the 40
+  // NEW entries idle since 3 expire (timeout 10), the 5 ESTABLISHED ones (timeout 3600000) stay.
   const uint32_t units = 2 * m.buckets() + flow::kStashSize;
   uint32_t expired = 0;
+  for (uint32_t u = 0; u < units; ++u) expired += static_cast<uint32_t>(m.apply(op_of(Opcode::kAge, {}, {}, 3)).size());
+  EXPECT_EQ(expired, 0u);
   for (uint32_t u = 0; u < units; ++u) expired += static_cast<uint32_t>(m.apply(op_of(Opcode::kAge, {}, {}, 100)).size());
   const flow::Counters& n = m.counters();
   EXPECT_EQ(n.inserts, 50u);
@@ -405,7 +408,7 @@ TEST(FlowTableOps, CountersAndClear) {
   EXPECT_EQ(n.hits, 18u);  // keys 8 and 9 were deleted
   EXPECT_EQ(expired, 43u);
   EXPECT_EQ(n.expiries, 43u);
-  EXPECT_EQ(n.age_steps, units);
+  EXPECT_EQ(n.age_steps, 2 * units);
   EXPECT_EQ(n.age_cursor, 0u);  // a whole sweep wraps
   EXPECT_EQ(n.occupancy, 5u);
   EXPECT_EQ(n.now, 100u);
@@ -613,6 +616,8 @@ TEST(FlowTableAgeing, EachStateHasItsTimeout) {
     }
     return all;
   };
+  // New entries are marked: the first visit refreshes them (LAST_SEEN stays t0 here) and clears it.
+  EXPECT_TRUE(sweep(t0).empty());
   // Idle exactly the timeout: nothing expires (expiry needs idle > timeout).
   EXPECT_TRUE(sweep(t0 + 5).empty());
   // Idle 6: CLOSING and the reserved state (closing's timeout) expire.
@@ -646,6 +651,7 @@ TEST(FlowTableAgeing, ZeroTimeoutNeverExpiresAndSweepOrderIsUnitOrder) {
   for (int i = 0; i < 60; ++i)
     one(m, op_of(Opcode::kInsert, random_key(rng), value_of(1, i % 2 ? State::kEstablished : State::kNew), 0));
   const uint32_t units = 2 * m.buckets() + flow::kStashSize;
+  for (uint32_t u = 0; u < units; ++u) EXPECT_TRUE(m.apply(op_of(Opcode::kAge, {}, {}, 0)).empty());  // clears the new entries' marks
   // Expiries come out unit by unit: sub-table 1, sub-table 2, stash, slot order inside a bucket.
   int last_rank = -1;
   uint32_t expired = 0;
@@ -660,6 +666,33 @@ TEST(FlowTableAgeing, ZeroTimeoutNeverExpiresAndSweepOrderIsUnitOrder) {
   }
   EXPECT_EQ(expired + m.counters().occupancy, m.counters().inserts);
   for (uint32_t u = 0; u < units; ++u) EXPECT_TRUE(m.apply(op_of(Opcode::kAge, {}, {}, 0x7FFFFFFF)).empty());
+}
+
+// Activity: a hit marks its entry in line (no op); the next visit refreshes LAST_SEEN to the AGE's
+// TIME and clears the mark, so a connection looked up between visits never expires, and an idle
+// one expires once its idle time since the last refresh passes the timeout.
+TEST(FlowTableAgeing, LookupsKeepAnEntryAliveWithoutOps) {
+  FlowTableModel m(3);
+  flow::Config c = config(3);
+  c.timeout_new = 50;
+  m.set_config(c);
+  const FlowKey busy = tcp4(0x0A000001u, 1, 0x0B000001u, 2), quiet = tcp4(0x0A000002u, 1, 0x0B000001u, 2);
+  ASSERT_EQ(one(m, op_of(Opcode::kInsert, busy, value_of(1, State::kNew), 0)).status, Status::kDone);
+  ASSERT_EQ(one(m, op_of(Opcode::kInsert, quiet, value_of(1, State::kNew), 0)).status, Status::kDone);
+  const uint32_t units = 2 * m.buckets() + flow::kStashSize;
+  std::vector<FlowEvent> ev;
+  for (uint32_t now = 40; now <= 400; now += 40) {  // a sweep every 40 ticks, the busy one seen in between
+    EXPECT_TRUE(m.lookup({reversed(busy), 0}).hit) << now;
+    for (uint32_t u = 0; u < units; ++u)
+      for (const FlowEvent& e : m.apply(op_of(Opcode::kAge, {}, {}, now))) ev.push_back(e);
+  }
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].key, [&] { flow::CKey k; canonical_key(quiet, k); return k; }());
+  EXPECT_EQ(ev[0].value.last_seen, 40u);  // refreshed by the first visit (new entries are marked)
+  EXPECT_EQ(m.counters().touches, 0u);
+  FlowResult r = m.lookup({busy, 0});
+  ASSERT_TRUE(r.hit);
+  EXPECT_EQ(r.value.last_seen, 400u);  // the last visit's TIME
 }
 
 TEST(FlowTableAgeing, CursorWrapsWhenTheActiveSizeShrinks) {

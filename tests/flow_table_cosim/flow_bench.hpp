@@ -2,8 +2,9 @@
 // two AXI-Stream sources (s_lookup, s_op), two sinks (m_result, m_event), AXI-Lite registers.
 // Every handshake is recorded with its clock; at the end of each clock a sequencer applies the ops
 // and lookups that fired in that clock to the model (ops first: a lookup accepted in the same clock
-// as an op sees it, docs/flow_table.md "Visibility") and queues the model's words as expectations,
-// so every RTL output word is compared bit for bit with the model's. Used by the co-simulation
+// as an op sees it, docs/flow_table.md "Visibility"), stamped with the count of enabled clocks (the
+// activity marks' timing, "Activity"), and queues the model's words as expectations, so every RTL
+// output word is compared bit for bit with the model's. Used by the co-simulation
 // (tests/flow_table_cosim) and by bench_flow (RTL operations per clock).
 #pragma once
 
@@ -184,19 +185,22 @@ class FlowBench {
   // Runs last in every clock: feeds what fired in this clock to the model, ops first.
   struct Sequencer : sim::Agent {
     FlowBench* bench = nullptr;
-    void drive() override { bench->sequence(); }
+    bool en = false;  // the table's global enable in the clock that just ended
+    void sample() override { en = !bench->top_->m_result_TVALID || bench->top_->m_result_TREADY; }
+    void drive() override { bench->sequence(en); }
   };
-  void sequence() {
+  void sequence(bool en) {
     for (const sim::AxisBeat& b : fired_op_) {
       ap_uint<448> ev[flow::kMaxEvents];
-      const int n = model.apply_word(from_words<regs::FLOW_OP_BITS>(b.data.data()), ev);
+      const int n = model.apply_word_at(from_words<regs::FLOW_OP_BITS>(b.data.data()), ev, en_clock_);
       for (int i = 0; i < n; ++i) events.expect(to_words(ev[i]));
     }
     for (const sim::AxisBeat& b : fired_lk_) {
-      results.expect(to_words(model.lookup_word(from_words<regs::FLOW_LOOKUP_BITS>(b.data.data()))));
+      results.expect(to_words(model.lookup_word_at(from_words<regs::FLOW_LOOKUP_BITS>(b.data.data()), en_clock_)));
     }
     fired_op_.clear();
     fired_lk_.clear();
+    if (en) ++en_clock_;
   }
 
   VerilatedContext ctx_;
@@ -218,6 +222,7 @@ class FlowBench {
  private:
   Sequencer seq_;
   std::vector<sim::AxisBeat> fired_lk_, fired_op_;
+  uint64_t en_clock_ = 0;  // enabled clocks so far
 };
 
 // ---- stimulus --------------------------------------------------------------------------------------

@@ -355,7 +355,7 @@ inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 0x000000C0u
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_ADDR            = 0x000400C0u;
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_RESET           = 0x00000000u;
 
-// ---- block steer: Correction layer: member and site status, backup map, touch interval, ageing rate, counters
+// ---- block steer: Correction layer: member and site status, backup map, ageing rate, counters
 inline constexpr uint32_t STEER_BASE                               = 0x00041000u;
 inline constexpr uint32_t STEER_SIZE                               = 0x00001000u;
 inline constexpr uint32_t STEER_ADDR_BITS                          = 12u;  // local byte-address bits
@@ -382,10 +382,6 @@ inline constexpr uint32_t STEER_SITE_UP_RESET                      = 0x00000003u
 inline constexpr uint32_t STEER_SITE_UP_UP_LSB                     = 0u;  // bit s = site s is up
 inline constexpr uint32_t STEER_SITE_UP_UP_WIDTH                   = 2u;
 inline constexpr uint32_t STEER_SITE_UP_UP_MASK                    = 0x00000003u;
-// TOUCH_TICKS (rw): a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)
-inline constexpr uint32_t STEER_TOUCH_TICKS_OFFSET                 = 0x00000024u;
-inline constexpr uint32_t STEER_TOUCH_TICKS_ADDR                   = 0x00041024u;
-inline constexpr uint32_t STEER_TOUCH_TICKS_RESET                  = 0x000003E8u;
 // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)
 inline constexpr uint32_t STEER_AGE_FRAMES_OFFSET                  = 0x00000028u;
 inline constexpr uint32_t STEER_AGE_FRAMES_ADDR                    = 0x00041028u;
@@ -410,7 +406,7 @@ inline constexpr uint32_t STEER_FAILOVER_RESET                     = 0x00000000u
 inline constexpr uint32_t STEER_LEARN_FULL_OFFSET                  = 0x00000090u;
 inline constexpr uint32_t STEER_LEARN_FULL_ADDR                    = 0x00041090u;
 inline constexpr uint32_t STEER_LEARN_FULL_RESET                   = 0x00000000u;
-// OPS_ISSUED (ro): INSERT, UPDATE and TOUCH ops sent to the flow table
+// OPS_ISSUED (ro): INSERT and UPDATE ops sent to the flow table (a hit needs no op: the table marks the entry active in line)
 inline constexpr uint32_t STEER_OPS_ISSUED_OFFSET                  = 0x00000094u;
 inline constexpr uint32_t STEER_OPS_ISSUED_ADDR                    = 0x00041094u;
 inline constexpr uint32_t STEER_OPS_ISSUED_RESET                   = 0x00000000u;
@@ -426,7 +422,7 @@ inline constexpr uint32_t STEER_AGE_OPS_RESET                      = 0x00000000u
 inline constexpr uint32_t STEER_EXPIRED_OFFSET                     = 0x000000A0u;
 inline constexpr uint32_t STEER_EXPIRED_ADDR                       = 0x000410A0u;
 inline constexpr uint32_t STEER_EXPIRED_RESET                      = 0x00000000u;
-// OPS_DROPPED (ro): INSERT, UPDATE and TOUCH ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
+// OPS_DROPPED (ro): INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
 inline constexpr uint32_t STEER_OPS_DROPPED_OFFSET                 = 0x000000A4u;
 inline constexpr uint32_t STEER_OPS_DROPPED_ADDR                   = 0x000410A4u;
 inline constexpr uint32_t STEER_OPS_DROPPED_RESET                  = 0x00000000u;
@@ -885,7 +881,7 @@ inline constexpr uint32_t STEER_META_DEFAULTED_LSB                 = 60u;  // [6
 inline constexpr uint32_t STEER_META_DEFAULTED_WIDTH               = 1u;
 inline constexpr uint32_t STEER_META_ACTION_LSB                    = 61u;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
 inline constexpr uint32_t STEER_META_ACTION_WIDTH                  = 2u;
-inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT, UPDATE or TOUCH) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
+inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT or UPDATE) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
 inline constexpr uint32_t STEER_META_OP_DROPPED_WIDTH              = 1u;
 inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"HASH", 0u, 32u, "Toeplitz hash (0 when DEFAULTED)"},
@@ -896,7 +892,7 @@ inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"STATUS", 56u, 4u, "parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit"},
     {"DEFAULTED", 60u, 1u, "the parser default action was applied"},
     {"ACTION", 61u, 2u, "correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)"},
-    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT, UPDATE or TOUCH) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again"},
+    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT or UPDATE) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again"},
 };
 
 // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
@@ -1201,7 +1197,7 @@ inline constexpr BlockInfo kBlocks[] = {
     {"parser", 0x00001000u, 0x00001000u, "Parser: what happens to frames it cannot parse, and its counters"},
     {"dist_hash", 0x00020000u, 0x00020000u, "Distribution hash kernel (its own s_axi_control port)"},
     {"flow_table", 0x00040000u, 0x00001000u, "Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters"},
-    {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, touch interval, ageing rate, counters"},
+    {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, ageing rate, counters"},
     {"sync_encoder", 0x00080000u, 0x00001000u, "HyperSync encoder kernel: identity, key, encapsulation, batching, delayed notifications, counters"},
 };
 
@@ -1324,8 +1320,6 @@ inline constexpr RegInfo kRegisters[] = {
      "members 32..63 of site 1 are up", nullptr, 0},
     {"SITE_UP", "steer", 0x00041020u, 0x00000020u, Access::kRw, 0x00000003u,
      "sites that are up: a member is up when its bit and its site's bit are both set", STEER_SITE_UP_FIELDS, 1},
-    {"TOUCH_TICKS", "steer", 0x00041024u, 0x00000024u, Access::kRw, 0x000003E8u,
-     "a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)", nullptr, 0},
     {"AGE_FRAMES", "steer", 0x00041028u, 0x00000028u, Access::kRw, 0x00002000u,
      "an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)", nullptr, 0},
     {"NEW", "steer", 0x00041080u, 0x00000080u, Access::kRo, 0x00000000u,
@@ -1339,7 +1333,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"LEARN_FULL", "steer", 0x00041090u, 0x00000090u, Access::kRo, 0x00000000u,
      "INSERT ops of new connections that failed: flow table full (FULL events)", nullptr, 0},
     {"OPS_ISSUED", "steer", 0x00041094u, 0x00000094u, Access::kRo, 0x00000000u,
-     "INSERT, UPDATE and TOUCH ops sent to the flow table", nullptr, 0},
+     "INSERT and UPDATE ops sent to the flow table (a hit needs no op: the table marks the entry active in line)", nullptr, 0},
     {"INFLIGHT_MAX", "steer", 0x00041098u, 0x00000098u, Access::kRo, 0x00000000u,
      "most in-flight table entries held at once since reset or COUNTER_CLEAR (the build holds 16; an op that finds it full is dropped)", nullptr, 0},
     {"AGE_OPS", "steer", 0x0004109Cu, 0x0000009Cu, Access::kRo, 0x00000000u,
@@ -1347,7 +1341,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"EXPIRED", "steer", 0x000410A0u, 0x000000A0u, Access::kRo, 0x00000000u,
      "flow-table entries the AGE ops removed (EXPIRED events)", nullptr, 0},
     {"OPS_DROPPED", "steer", 0x000410A4u, 0x000000A4u, Access::kRo, 0x00000000u,
-     "INSERT, UPDATE and TOUCH ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them", nullptr, 0},
+     "INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them", nullptr, 0},
     {"LEARN_DROPPED", "steer", 0x000410A8u, 0x000000A8u, Access::kRo, 0x00000000u,
      "of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
@@ -1474,7 +1468,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 6;
-inline constexpr std::size_t kNumRegisters = 130;
+inline constexpr std::size_t kNumRegisters = 129;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

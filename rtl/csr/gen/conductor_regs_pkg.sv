@@ -296,7 +296,7 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_ADDR            = 32'h000400C0;
   localparam logic [31:0] FLOW_TABLE_COUNTER_CLEAR_RESET           = 32'h00000000;
 
-  // ---- block steer: Correction layer: member and site status, backup map, touch interval, ageing rate, counters
+  // ---- block steer: Correction layer: member and site status, backup map, ageing rate, counters
   localparam int unsigned STEER_BASE                               = 32'h00041000;
   localparam int unsigned STEER_SIZE                               = 32'h00001000;
   localparam int unsigned STEER_ADDR_BITS                          = 32'd12;  // local byte-address bits
@@ -323,10 +323,6 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_SITE_UP_UP_LSB                     = 32'd0;  // bit s = site s is up
   localparam int unsigned STEER_SITE_UP_UP_WIDTH                   = 32'd2;
   localparam logic [31:0] STEER_SITE_UP_UP_MASK                    = 32'h00000003;
-  // TOUCH_TICKS (rw): a hit whose owner is up issues TOUCH when TIME - LAST_SEEN >= this (ticks, modulo 2^32; reset 1000)
-  localparam int unsigned STEER_TOUCH_TICKS_OFFSET                 = 32'h00000024;
-  localparam int unsigned STEER_TOUCH_TICKS_ADDR                   = 32'h00041024;
-  localparam logic [31:0] STEER_TOUCH_TICKS_RESET                  = 32'h000003E8;
   // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)
   localparam int unsigned STEER_AGE_FRAMES_OFFSET                  = 32'h00000028;
   localparam int unsigned STEER_AGE_FRAMES_ADDR                    = 32'h00041028;
@@ -351,7 +347,7 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_LEARN_FULL_OFFSET                  = 32'h00000090;
   localparam int unsigned STEER_LEARN_FULL_ADDR                    = 32'h00041090;
   localparam logic [31:0] STEER_LEARN_FULL_RESET                   = 32'h00000000;
-  // OPS_ISSUED (ro): INSERT, UPDATE and TOUCH ops sent to the flow table
+  // OPS_ISSUED (ro): INSERT and UPDATE ops sent to the flow table (a hit needs no op: the table marks the entry active in line)
   localparam int unsigned STEER_OPS_ISSUED_OFFSET                  = 32'h00000094;
   localparam int unsigned STEER_OPS_ISSUED_ADDR                    = 32'h00041094;
   localparam logic [31:0] STEER_OPS_ISSUED_RESET                   = 32'h00000000;
@@ -367,7 +363,7 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_EXPIRED_OFFSET                     = 32'h000000A0;
   localparam int unsigned STEER_EXPIRED_ADDR                       = 32'h000410A0;
   localparam logic [31:0] STEER_EXPIRED_RESET                      = 32'h00000000;
-  // OPS_DROPPED (ro): INSERT, UPDATE and TOUCH ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
+  // OPS_DROPPED (ro): INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
   localparam int unsigned STEER_OPS_DROPPED_OFFSET                 = 32'h000000A4;
   localparam int unsigned STEER_OPS_DROPPED_ADDR                   = 32'h000410A4;
   localparam logic [31:0] STEER_OPS_DROPPED_RESET                  = 32'h00000000;
@@ -801,7 +797,7 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
   localparam int unsigned STEER_META_ACTION_LSB                    = 32'd61;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
   localparam int unsigned STEER_META_ACTION_WIDTH                  = 32'd2;
-  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT, UPDATE or TOUCH) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
+  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT or UPDATE) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
   localparam int unsigned STEER_META_OP_DROPPED_WIDTH              = 32'd1;
 
   // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
