@@ -169,7 +169,10 @@ TEST_F(DaemonFailover, SiteKillMakesOtherSiteActive) {
   auto after = parse_traffic(ctl(sock, "traffic 4000 300 9"));
   ASSERT_TRUE(after);
   EXPECT_EQ(after->delivered, before->delivered);
-  EXPECT_NE(daemon.output().find("\"event\":\"site-offline\""), std::string::npos);
+  // The log line is read from the daemon's pipe as it comes: wait for it (bounded) rather than
+  // assume it arrived with the `show sites` answer (a fresh-clone CI run once read it too early).
+  EXPECT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"site-offline\"") != std::string::npos; },
+                       2000ms));
 }
 
 TEST_F(DaemonFailover, MemberDownUpDrill) {
