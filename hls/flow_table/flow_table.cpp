@@ -14,8 +14,8 @@
 // through csynth here (no Vitis on Debian); the same C++ is the model every test runs.
 #include "flow_table/flow_table.hpp"
 
-void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<ap_uint<136>>& m_result,
-                    hls::stream<ap_uint<448>>& s_op, hls::stream<ap_uint<448>>& m_event,
+void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::flow::ResultWord>& m_result,
+                    hls::stream<conductor::flow::OpWord>& s_op, hls::stream<conductor::flow::EventWord>& m_event,
                     ap_uint<32> ctrl, ap_uint<32> timeout_new, ap_uint<32> timeout_est,
                     ap_uint<32> timeout_closing, ap_uint<32> hash_seed1, ap_uint<32> hash_seed2,
                     ap_uint<32> counter_clear, ap_uint<32>* geometry, ap_uint<32>* capacity,
@@ -75,9 +75,9 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<ap_uint<136
   if (clear && !clear_seen) core.clear_counters();
   clear_seen = clear;
 
-  ap_uint<448> op;
+  conductor::flow::OpWord op;
   if (s_op.read_nb(op)) {
-    ap_uint<448> ev[kMaxEvents];
+    conductor::flow::EventWord ev[kMaxEvents];
     const int n = core.execute_word(op, ev);
   EVENTS:
     for (int i = 0; i < kMaxEvents; ++i) {

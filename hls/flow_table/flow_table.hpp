@@ -49,6 +49,12 @@ constexpr uint32_t kFmixMul2 = 0xC2B2AE35u;
 constexpr uint16_t kLfsrReset = 0xACE1u;       // victim choice: 16-bit Galois LFSR
 constexpr uint16_t kLfsrTaps = 0xB400u;
 
+// The stream words (rtl/csr/conductor.regs).
+using LookupWord = ap_uint<regs::FLOW_LOOKUP_BITS>;
+using ResultWord = ap_uint<regs::FLOW_RESULT_BITS>;
+using OpWord = ap_uint<regs::FLOW_OP_BITS>;
+using EventWord = ap_uint<regs::FLOW_EVENT_BITS>;
+
 // FLOW_OP.OPCODE
 enum class Opcode : uint8_t { kInsert = 1, kUpdate = 2, kDelete = 3, kTouch = 4, kAge = 5 };
 // FLOW_EVENT.STATUS
@@ -287,7 +293,7 @@ struct EventRec {
 };
 
 // ---- word packing (FLOW_LOOKUP / FLOW_RESULT / FLOW_OP / FLOW_EVENT) --------------------------------
-inline OpRec unpack_op(const ap_uint<448>& w) {
+inline OpRec unpack_op(const OpWord& w) {
 #pragma HLS INLINE
   using namespace regs;
   OpRec op;
@@ -300,10 +306,10 @@ inline OpRec unpack_op(const ap_uint<448>& w) {
   return op;
 }
 
-inline ap_uint<448> pack_event(const EventRec& e) {
+inline EventWord pack_event(const EventRec& e) {
 #pragma HLS INLINE
   using namespace regs;
-  ap_uint<448> w = 0;
+  EventWord w = 0;
   for (int i = 0; i < kKeyWords; ++i) w.range(64 * i + 63, 64 * i) = e.key.w[i];
   w.range(FLOW_EVENT_VALUE_LSB + 63, FLOW_EVENT_VALUE_LSB) = e.value;
   w.range(FLOW_EVENT_STATUS_LSB + 3, FLOW_EVENT_STATUS_LSB) = static_cast<uint32_t>(e.status);
@@ -314,14 +320,18 @@ inline ap_uint<448> pack_event(const EventRec& e) {
   return w;
 }
 
-inline ap_uint<136> pack_result(bool hit, bool key_valid, uint64_t value, const ap_uint<64>& tag) {
+inline ResultWord pack_result(bool hit, bool key_valid, uint64_t value, const ap_uint<64>& tag,
+                              uint32_t bucket1 = 0, uint32_t bucket2 = 0) {
 #pragma HLS INLINE
   using namespace regs;
-  ap_uint<136> r = 0;
+  ResultWord r = 0;
   r.range(FLOW_RESULT_VALUE_LSB + 63, FLOW_RESULT_VALUE_LSB) = hit ? value : uint64_t{0};
   r.range(FLOW_RESULT_TAG_LSB + 63, FLOW_RESULT_TAG_LSB) = tag;
   r[FLOW_RESULT_HIT_LSB] = hit;
   r[FLOW_RESULT_KEY_VALID_LSB] = key_valid;
+  // The key's buckets (FLOW_OP.HINT of an op built from this result); 0 for an invalid key.
+  r.range(FLOW_RESULT_BUCKET1_LSB + FLOW_RESULT_BUCKET1_WIDTH - 1, FLOW_RESULT_BUCKET1_LSB) = key_valid ? bucket1 : 0u;
+  r.range(FLOW_RESULT_BUCKET2_LSB + FLOW_RESULT_BUCKET2_WIDTH - 1, FLOW_RESULT_BUCKET2_LSB) = key_valid ? bucket2 : 0u;
   return r;
 }
 
@@ -410,13 +420,17 @@ class FlowTableCore {
   // active (the in-line bookkeeping the AGE sweep reads) unless `mark` is false: the host model
   // then applies the mark later with mark() (the RTL writes it a few clocks after the read,
   // docs/flow_table.md "Activity").
-  bool lookup(bool key_valid, const CKey& k, uint64_t& value, bool mark = true) {
+  // b1/b2 (if given) receive the key's buckets (FLOW_RESULT.BUCKET1/2).
+  bool lookup(bool key_valid, const CKey& k, uint64_t& value, bool mark = true, uint32_t* b1_out = nullptr,
+              uint32_t* b2_out = nullptr) {
 #pragma HLS INLINE
     ++cnt_.lookups;
     value = 0;
     if (!key_valid) return false;
     uint32_t b1, b2;
     buckets_of(k, b1, b2);
+    if (b1_out) *b1_out = b1;
+    if (b2_out) *b2_out = b2;
     Slot* at = nullptr;
     const bool hit = find_in(k, store_.table(0)[b1], store_.table(1)[b2], value, at);
     if (hit) ++cnt_.hits;
@@ -453,14 +467,15 @@ class FlowTableCore {
   const Bucket* bucket_ptr(int t, uint32_t h) const { return &store_.table(t)[h & mask()]; }
 
   // FLOW_LOOKUP word -> FLOW_RESULT word.
-  ap_uint<136> lookup_word(const ap_uint<384>& req) {
+  ResultWord lookup_word(const ap_uint<384>& req) {
 #pragma HLS INLINE
     using namespace regs;
     CKey k;
     const bool kv = canonicalize(req.range(FLOW_LOOKUP_KEY_LSB + 319, FLOW_LOOKUP_KEY_LSB), k);
     uint64_t v;
-    const bool hit = lookup(kv, k, v);
-    return pack_result(hit, kv, v, req.range(FLOW_LOOKUP_TAG_LSB + 63, FLOW_LOOKUP_TAG_LSB));
+    uint32_t b1 = 0, b2 = 0;
+    const bool hit = lookup(kv, k, v, true, &b1, &b2);
+    return pack_result(hit, kv, v, req.range(FLOW_LOOKUP_TAG_LSB + 63, FLOW_LOOKUP_TAG_LSB), b1, b2);
   }
 
   // ---- operations: runs one op to completion; fills ev[0..n) and returns n (0..kMaxEvents).
@@ -534,7 +549,7 @@ class FlowTableCore {
   }
 
   // FLOW_OP word -> FLOW_EVENT words.
-  int execute_word(const ap_uint<448>& op, ap_uint<448> ev[kMaxEvents]) {
+  int execute_word(const OpWord& op, EventWord ev[kMaxEvents]) {
     EventRec rec[kMaxEvents];
     const int n = execute(unpack_op(op), rec);
   PACK:
@@ -782,8 +797,8 @@ constexpr int kHlsBucketLog2 = 15;
 // m_event), then one lookup from s_lookup if one is waiting (its result to m_result), so a lookup
 // sees every op read in the same call or before. Registers of block flow_table on s_axi_control:
 // the rw ones are inputs, the ro ones outputs (one pointer each, at their conductor.regs offsets).
-void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<ap_uint<136>>& m_result,
-                    hls::stream<ap_uint<448>>& s_op, hls::stream<ap_uint<448>>& m_event,
+void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::flow::ResultWord>& m_result,
+                    hls::stream<conductor::flow::OpWord>& s_op, hls::stream<conductor::flow::EventWord>& m_event,
                     ap_uint<32> ctrl, ap_uint<32> timeout_new, ap_uint<32> timeout_est,
                     ap_uint<32> timeout_closing, ap_uint<32> hash_seed1, ap_uint<32> hash_seed2,
                     ap_uint<32> counter_clear, ap_uint<32>* geometry, ap_uint<32>* capacity,

@@ -73,30 +73,35 @@ ap_uint<384> pack(const FlowLookup& l) {
   return w;
 }
 
-FlowResult unpack_flow_result(const ap_uint<136>& w) {
+FlowResult unpack_flow_result(const flow::ResultWord& w) {
   FlowResult r;
   r.value = unpack_flow_value(get(w, FLOW_RESULT_VALUE_LSB, FLOW_RESULT_VALUE_WIDTH));
   r.tag = get(w, FLOW_RESULT_TAG_LSB, FLOW_RESULT_TAG_WIDTH);
   r.hit = w[FLOW_RESULT_HIT_LSB];
   r.key_valid = w[FLOW_RESULT_KEY_VALID_LSB];
+  r.bucket1 = static_cast<uint32_t>(get(w, FLOW_RESULT_BUCKET1_LSB, FLOW_RESULT_BUCKET1_WIDTH));
+  r.bucket2 = static_cast<uint32_t>(get(w, FLOW_RESULT_BUCKET2_LSB, FLOW_RESULT_BUCKET2_WIDTH));
   return r;
 }
 
-ap_uint<136> pack(const FlowResult& r) {
-  return flow::pack_result(r.hit, r.key_valid, pack(r.value), ap_uint<64>(r.tag));
+flow::ResultWord pack(const FlowResult& r) {
+  return flow::pack_result(r.hit, r.key_valid, pack(r.value), ap_uint<64>(r.tag), r.bucket1, r.bucket2);
 }
 
-ap_uint<448> pack(const FlowOp& op) {
-  ap_uint<448> w = 0;
+flow::OpWord pack(const FlowOp& op) {
+  flow::OpWord w = 0;
   w.range(FLOW_OP_KEY_LSB + 319, FLOW_OP_KEY_LSB) = pack(op.key);
   put(w, FLOW_OP_VALUE_LSB, FLOW_OP_VALUE_WIDTH, pack(op.value));
   put(w, FLOW_OP_TIME_LSB, FLOW_OP_TIME_WIDTH, op.time);
   put(w, FLOW_OP_TAG_LSB, FLOW_OP_TAG_WIDTH, op.tag);
   put(w, FLOW_OP_OPCODE_LSB, FLOW_OP_OPCODE_WIDTH, op.opcode);
+  put(w, FLOW_OP_HINT_LSB, FLOW_OP_HINT_WIDTH, op.hint ? 1u : 0u);
+  put(w, FLOW_OP_BUCKET1_LSB, FLOW_OP_BUCKET1_WIDTH, op.bucket1);
+  put(w, FLOW_OP_BUCKET2_LSB, FLOW_OP_BUCKET2_WIDTH, op.bucket2);
   return w;
 }
 
-FlowEvent unpack_flow_event(const ap_uint<448>& w) {
+FlowEvent unpack_flow_event(const flow::EventWord& w) {
   FlowEvent e;
   for (int i = 0; i < flow::kKeyWords; ++i) e.key.w[i] = w.range(64 * i + 63, 64 * i).to_uint64();
   e.key.w[4] &= (uint64_t{1} << (flow::kKeyBits - 256)) - 1;  // bits 305.. are VALUE
@@ -255,11 +260,17 @@ FlowResult FlowTableModel::lookup(const FlowLookup& l) {
   const bool kv = canonical_key(l.key, k);
   uint64_t v;
   FlowResult r;
-  r.hit = core_.lookup(kv, k, v);
+  r.hit = core_.lookup(kv, k, v, true, &r.bucket1, &r.bucket2);
   r.key_valid = kv;
   r.value = unpack_flow_value(v);
   r.tag = l.tag;
   return r;
+}
+
+void FlowTableModel::key_buckets(const FlowKey& key, uint32_t& b1, uint32_t& b2) const {
+  flow::CKey k;
+  b1 = b2 = 0;
+  if (canonical_key(key, k)) core_.buckets_of(k, b1, b2);
 }
 
 int FlowTableModel::apply(const FlowOp& op, FlowEvent out[flow::kMaxEvents]) {
@@ -281,16 +292,17 @@ std::vector<FlowEvent> FlowTableModel::apply(const FlowOp& op) {
   return std::vector<FlowEvent>(ev, ev + n);
 }
 
-ap_uint<136> FlowTableModel::lookup_word_at(const ap_uint<384>& w, uint64_t clock) {
+flow::ResultWord FlowTableModel::lookup_word_at(const ap_uint<384>& w, uint64_t clock) {
   flow::CKey k;
   const bool kv = flow::canonicalize(w.range(regs::FLOW_LOOKUP_KEY_LSB + 319, regs::FLOW_LOOKUP_KEY_LSB), k);
   uint64_t v;
-  const bool hit = core_.lookup(kv, k, v, /*mark=*/false);
+  uint32_t b1 = 0, b2 = 0;
+  const bool hit = core_.lookup(kv, k, v, /*mark=*/false, &b1, &b2);
   if (hit) marks_.push_back(PendingMark{clock, k});
-  return flow::pack_result(hit, kv, v, w.range(regs::FLOW_LOOKUP_TAG_LSB + 63, regs::FLOW_LOOKUP_TAG_LSB));
+  return flow::pack_result(hit, kv, v, w.range(regs::FLOW_LOOKUP_TAG_LSB + 63, regs::FLOW_LOOKUP_TAG_LSB), b1, b2);
 }
 
-int FlowTableModel::apply_word_at(const ap_uint<448>& w, ap_uint<448> out[flow::kMaxEvents], uint64_t clock) {
+int FlowTableModel::apply_word_at(const flow::OpWord& w, flow::EventWord out[flow::kMaxEvents], uint64_t clock) {
   while (!marks_.empty() && marks_.front().clock + kMarkDelay <= clock) {
     core_.mark(marks_.front().key);
     marks_.pop_front();

@@ -69,14 +69,17 @@ struct FlowResult {
   bool key_valid = false;
   FlowValue value;  // zero on a miss
   uint64_t tag = 0;
+  uint32_t bucket1 = 0;  // the key's buckets (0 without key_valid)
+  uint32_t bucket2 = 0;
 
   friend bool operator==(const FlowResult& a, const FlowResult& b) {
-    return a.hit == b.hit && a.key_valid == b.key_valid && a.value == b.value && a.tag == b.tag;
+    return a.hit == b.hit && a.key_valid == b.key_valid && a.value == b.value && a.tag == b.tag &&
+           a.bucket1 == b.bucket1 && a.bucket2 == b.bucket2;
   }
   friend bool operator!=(const FlowResult& a, const FlowResult& b) { return !(a == b); }
 };
-FlowResult unpack_flow_result(const ap_uint<136>& w);
-ap_uint<136> pack(const FlowResult& r);
+FlowResult unpack_flow_result(const flow::ResultWord& w);
+flow::ResultWord pack(const FlowResult& r);
 
 // FLOW_OP. opcode is the raw 4-bit field (so that tests can send reserved codes).
 struct FlowOp {
@@ -85,8 +88,13 @@ struct FlowOp {
   FlowValue value;
   uint32_t time = 0;
   uint16_t tag = 0;
+  // FLOW_OP.HINT: the key's buckets, as a FlowResult of the same key reports them. The model
+  // ignores them (it hashes); the RTL engine trusts them and skips its hash.
+  bool hint = false;
+  uint32_t bucket1 = 0;
+  uint32_t bucket2 = 0;
 };
-ap_uint<448> pack(const FlowOp& op);
+flow::OpWord pack(const FlowOp& op);
 
 // FLOW_EVENT.
 struct FlowEvent {
@@ -104,7 +112,7 @@ struct FlowEvent {
   }
   friend bool operator!=(const FlowEvent& a, const FlowEvent& b) { return !(a == b); }
 };
-FlowEvent unpack_flow_event(const ap_uint<448>& w);
+FlowEvent unpack_flow_event(const flow::EventWord& w);
 FlowEvent to_flow_event(const flow::EventRec& e);
 
 // Canonical key words of a FlowKey (identical to flow::canonicalize(pack(key)), tested); the
@@ -153,13 +161,15 @@ class FlowTableModel {
   uint32_t read_reg(uint32_t offset) const;
 
   FlowResult lookup(const FlowLookup& l);
+  // The buckets of a key under the current config (FLOW_RESULT.BUCKET1/2); 0, 0 without IP_VALID.
+  void key_buckets(const FlowKey& key, uint32_t& b1, uint32_t& b2) const;
   // Events of one op (0..4 for AGE, 1 otherwise) into out; returns how many.
   int apply(const FlowOp& op, FlowEvent out[flow::kMaxEvents]);
   std::vector<FlowEvent> apply(const FlowOp& op);
 
   // The packed forms the RTL ports carry.
-  ap_uint<136> lookup_word(const ap_uint<384>& w) { return core_.lookup_word(w); }
-  int apply_word(const ap_uint<448>& w, ap_uint<448> out[flow::kMaxEvents]) {
+  flow::ResultWord lookup_word(const ap_uint<384>& w) { return core_.lookup_word(w); }
+  int apply_word(const flow::OpWord& w, flow::EventWord out[flow::kMaxEvents]) {
     return core_.execute_word(w, out);
   }
 
@@ -171,8 +181,8 @@ class FlowTableModel {
   // first. Results and events equal the RTL's when items are given in handshake order, ops first
   // within a clock.
   static constexpr uint64_t kMarkDelay = 8;
-  ap_uint<136> lookup_word_at(const ap_uint<384>& w, uint64_t clock);
-  int apply_word_at(const ap_uint<448>& w, ap_uint<448> out[flow::kMaxEvents], uint64_t clock);
+  flow::ResultWord lookup_word_at(const ap_uint<384>& w, uint64_t clock);
+  int apply_word_at(const flow::OpWord& w, flow::EventWord out[flow::kMaxEvents], uint64_t clock);
   // Applies every deferred mark.
   void flush_marks();
 

@@ -35,9 +35,9 @@ struct Regs {
 };
 
 hls::stream<ap_uint<384>> s_lookup("s_lookup");
-hls::stream<ap_uint<136>> m_result("m_result");
-hls::stream<ap_uint<448>> s_op("s_op");
-hls::stream<ap_uint<448>> m_event("m_event");
+hls::stream<conductor::flow::ResultWord> m_result("m_result");
+hls::stream<conductor::flow::OpWord> s_op("s_op");
+hls::stream<conductor::flow::EventWord> m_event("m_event");
 
 void call(Regs& r) {
   flow_table_top(s_lookup, m_result, s_op, m_event, r.ctrl, r.timeout[0], r.timeout[1], r.timeout[2],
@@ -120,6 +120,12 @@ int main(int argc, char** argv) {
       want.key_valid = true;
       want.value = want.hit ? unpack_flow_value(it->second) : FlowValue{};
       want.tag = l.tag;
+      flow::CKey ck;  // the key's buckets: its hashes under the seeds, masked to the 2^10 active
+      canonical_key(k, ck);
+      uint32_t h1 = 0, h2 = 0;
+      flow::hash_pair(ck, r.seed1, r.seed2, h1, h2);
+      want.bucket1 = h1 & 1023u;
+      want.bucket2 = h2 & 1023u;
       check(got == want, "lookup " + std::to_string(i) + ": got " + to_string(got) + " want " + to_string(want));
       ++g_results;
       continue;

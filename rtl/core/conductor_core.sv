@@ -667,7 +667,16 @@ module conductor_core
     new_value = {s_time, op_value[31:0]};
   end
 
-  assign op_tdata = {(OpBits - 436)'(0), opcode, 16'd0, s_time, op_value, s_key};
+  // The op carries the buckets the frame's lookup reported (FLOW_OP.HINT): the engine skips its
+  // hash and takes one op per 2 clocks.
+  always_comb begin
+    op_tdata = {(OpBits - 436)'(0), opcode, 16'd0, s_time, op_value, s_key};
+    op_tdata[conductor_regs_pkg::FLOW_OP_HINT_LSB] = 1'b1;
+    op_tdata[conductor_regs_pkg::FLOW_OP_BUCKET1_LSB +: conductor_regs_pkg::FLOW_OP_BUCKET1_WIDTH] =
+        res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH];
+    op_tdata[conductor_regs_pkg::FLOW_OP_BUCKET2_LSB +: conductor_regs_pkg::FLOW_OP_BUCKET2_WIDTH] =
+        res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH];
+  end
 
   // The AGE after a frame with the age mark goes into the op FIFO after the frame's op (the next
   // frame cannot reach steer before the AGE's handshake, see age_block_q).

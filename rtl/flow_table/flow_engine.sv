@@ -1,19 +1,28 @@
-// Flow-table operation engine: executes FLOW_OP words one at a time on port B of the two
-// sub-tables and on the stash, with exactly the results of FlowTableCore::execute (hls/flow_table).
+// Flow-table operation engine: executes FLOW_OP words in order on port B of the two sub-tables
+// and on the stash, with exactly the results of FlowTableCore::execute (hls/flow_table).
 //
-// Front end (one op at a time, every state one clock with en_i):
+// Front end (every state one clock with en_i):
 //   Idle     an op is waiting (s_op TVALID): copy its TDATA (AXI-Stream keeps it stable until the
-//            handshake, which comes last)
+//            handshake, which comes last). An op with FLOW_OP.HINT (not AGE) carries its buckets:
+//            its canonical key is formed from TDATA and its buckets are read in this clock (the
+//            Read below), so it goes straight to Decide.
 //   Canon    canonical key, fields
 //   Hash     4 clocks through flow_hash: the key's two buckets
-//   Read     (waits until the back end is idle) read both buckets, or the AGE unit's bucket
-//   Decide   match / free slots / stash; stage the op's one write and its events; or start a walk
+//   Read     read both buckets (or the AGE unit's bucket) once no pending write conflicts: no write
+//            slot writes in this clock (port B), none holds a write to either bucket, a stash
+//            entry or an AGE, and at most the event going out now is left; an AGE waits for an
+//            idle back end
+//   Decide   match / free slots / stash; stage the op's one write and its events; an op that needs
+//            no walk is accepted in this clock when a write slot is free (the handshake H), else
+//            it waits in Accept; a walk starts once the back end is idle (WalkWait)
 //   Walk     9 clocks per step: hash the 4 victims, read their other buckets, pick the lowest slot
 //            whose bucket has room, else continue through the LFSR's choice (WalkRead, WalkLoad)
 //   Stash    the walk failed: first free stash entry, else FULL
 //   CmRead/CmWrite  the walk's moves from the free end of the path back, two clocks each; every
 //            key stays in at least one of its slots throughout, so these writes change no lookup
-//   Accept   s_op TREADY: the handshake (clock H); the staged write goes to the back end
+//   Accept   s_op TREADY after a walk, an AGE or a busy back end: the handshake (clock H) once the
+//            back end is idle; the staged write goes to a write slot
+// So a hinted op without a walk takes 2 clocks (Read, Decide/handshake): one insert per 2 clocks.
 // Activity (docs/flow_table.md, "Activity"): the lookup pipeline marks the slots it hits in the
 // activity memories (flow_activity_ram, port A) and the stash bits here (mark_stash_i), in clock
 // t + ReadStage + 1 of a lookup accepted in clock t. The engine writes a 1 with every new or moved
@@ -22,8 +31,8 @@
 // it sees the marks of lookups accepted in H - 8 or earlier: a marked entry gets LAST_SEEN := TIME
 // and its mark cleared (except where a lookup marks it in clocks H - 1 .. H + ReadStage - 1, the
 // keep mask, so no later mark is lost), an unmarked one expires when idle past its timeout.
-// Back end: pushes the op's events (one per clock, H+1..) and performs the staged write in clock
-// H + ReadStage - 1. The lookup pipeline reads table and stash ReadStage clocks after its own
+// Back end: pushes the op's events (one per clock, H+1..); one of two write slots performs the
+// staged write in clock H + ReadStage - 1, and the counters take the op's effect in clock H+1. The lookup pipeline reads table and stash ReadStage clocks after its own
 // handshake, so a lookup accepted in clock H or later sees the op and one accepted earlier does
 // not: the visibility rule of docs/flow_table.md. Everything advances only with en_i (the global
 // enable of the lookup pipeline), so the rule holds in enabled clocks under any back-pressure.
@@ -155,7 +164,7 @@ module flow_engine #(
 
   typedef enum logic [3:0] {
     FsInit, FsIdle, FsCanon, FsHash, FsRead, FsDecide, FsWalk, FsWalkRead, FsWalkLoad, FsStash,
-    FsCmRead, FsCmWrite, FsAccept
+    FsCmRead, FsCmWrite, FsAccept, FsWalkWait
   } fstate_e;
 
   // ---------------------------------------------------------------- state
@@ -211,9 +220,23 @@ module flow_engine #(
   logic                  c_upd_d, c_upd_q, c_tch_d, c_tch_q, c_del_d, c_del_q, c_nf_d, c_nf_q;
   logic                  c_inv_d, c_inv_q, c_age_d, c_age_q, c_sinc_d, c_sinc_q, c_sdec_d, c_sdec_q;
   logic [5:0]            c_moves_d, c_moves_q;
-  // Back end.
-  logic [2:0]            bk_cnt_d, bk_cnt_q;
+  // Back end: the events of the last accepted op, two write slots (ops are accepted >= 2 clocks
+  // apart and write 4 clocks after their handshake), and the counter effects of the op accepted in
+  // the previous clock.
   logic [3:0]            bk_evm_d, bk_evm_q;
+  logic [2*3-1:0]        ws_cnt_d, ws_cnt_q;      // per slot i at [i*3 +: 3]: clocks to the write (1: this clock), 0: free
+  logic [1:0]            ws_age_d, ws_age_q;
+  logic [2*2-1:0]        ws_kind_d, ws_kind_q;
+  logic [1:0]            ws_t_d, ws_t_q;
+  logic [2*BL-1:0]       ws_b_d, ws_b_q;
+  logic [2*4-1:0]        ws_mask_d, ws_mask_q;
+  logic [2*BktBits-1:0]  ws_wbkt_d, ws_wbkt_q;
+  logic [1:0]            ws_actset_d, ws_actset_q;
+  logic [2*4-1:0]        ws_actclr_d, ws_actclr_q;
+  logic [2*SI-1:0]       ws_sidx_d, ws_sidx_q;
+  logic                  cnt_go_d, cnt_go_q;          // apply the c_* effects this clock
+  logic [2:0]            c_nexp_d, c_nexp_q;          // an AGE's expired table entries
+  logic                  c_sexp_d, c_sexp_q;          // an AGE's expired stash entry
   // Counters.
   logic [31:0] occ_d, occ_q, sused_d, sused_q, now_d, now_q, cursor_d, cursor_q, ffull_d, ffull_q;
   logic [31:0] n_ins_d, n_ins_q, n_full_d, n_full_q, n_exists_d, n_exists_q, n_upd_d, n_upd_q;
@@ -238,6 +261,19 @@ module flow_engine #(
     .ckey_o  (canon_key),
     .valid_o (canon_valid)
   );
+
+  // A hinted op: canonical key straight from TDATA, buckets from its hint.
+  logic [KeyBits-1:0] in_ckey;
+  logic               in_kv, in_hint;
+  logic [BL-1:0]      in_b1, in_b2;
+  flow_canon u_canon_in (
+    .key_i   (s_op_tdata_i[OpKeyLsb +: conductor_regs_pkg::FLOW_KEY_BITS]),
+    .ckey_o  (in_ckey),
+    .valid_o (in_kv)
+  );
+  assign in_hint = s_op_tdata_i[conductor_regs_pkg::FLOW_OP_HINT_LSB] && s_op_tdata_i[OpOpcLsb +: 4] != OpAge;
+  assign in_b1   = BL'(s_op_tdata_i[conductor_regs_pkg::FLOW_OP_BUCKET1_LSB +: BL]) & mask;
+  assign in_b2   = BL'(s_op_tdata_i[conductor_regs_pkg::FLOW_OP_BUCKET2_LSB +: BL]) & mask;
 
   logic [KeyBits-1:0] hash_key;
   logic [31:0]        h1, h2;
@@ -451,9 +487,36 @@ module flow_engine #(
   assign cm_src_bkt = cm_t_src ? rd2 : rd1;
 
   // ---------------------------------------------------------------- back end
-  logic bk_idle, bk_final;
-  assign bk_idle  = bk_cnt_q == 3'd0;
-  assign bk_final = bk_cnt_q == 3'd1;
+  // ws_fin: the slot writing in this clock (at most one: handshakes are >= 2 clocks apart).
+  logic bk_idle, ws_any_fin, ws_free, ws_pick, ws_fin, ev_last;
+  always_comb begin
+    bk_idle    = ws_cnt_q[0*3 +: 3] == 3'd0 && ws_cnt_q[1*3 +: 3] == 3'd0 && bk_evm_q == 4'd0;
+    ws_any_fin = ws_cnt_q[0*3 +: 3] == 3'd1 || ws_cnt_q[1*3 +: 3] == 3'd1;
+    ws_fin     = ws_cnt_q[1*3 +: 3] == 3'd1;
+    ws_free    = ws_cnt_q[0*3 +: 3] <= 3'd1 || ws_cnt_q[1*3 +: 3] <= 3'd1;
+    ws_pick    = !(ws_cnt_q[0*3 +: 3] <= 3'd1);
+    ev_last    = (bk_evm_q & (bk_evm_q - 4'd1)) == 4'd0;  // at most the event going out now
+  end
+
+  // May an op read its buckets (t1 b1, t2 b2) in this clock? Its Decide (next clock) must see every
+  // earlier op's effect: no write on port B now, no pending write to either bucket, no pending
+  // stash or AGE write (the stash and the AGE's marks are read at Decide), and the event registers
+  // free by Decide. An AGE reads only from an idle back end.
+  logic rd_ok_in, rd_ok_q;  // for the hinted TDATA's buckets, for b1_q/b2_q
+  always_comb begin
+    rd_ok_in = !ws_any_fin && ev_last;
+    rd_ok_q  = !ws_any_fin && ev_last;
+    for (int i = 0; i < 2; i++) begin
+      if (ws_cnt_q[i*3 +: 3] != 3'd0) begin
+        if (ws_age_q[i] || ws_kind_q[i*2 +: 2] == FinStash) begin
+          rd_ok_in = 1'b0;
+          rd_ok_q  = 1'b0;
+        end
+        if (ws_kind_q[i*2 +: 2] == FinTable && ws_b_q[i*BL +: BL] == (ws_t_q[i] ? in_b2 : in_b1)) rd_ok_in = 1'b0;
+        if (ws_kind_q[i*2 +: 2] == FinTable && ws_b_q[i*BL +: BL] == (ws_t_q[i] ? b2_q : b1_q)) rd_ok_q = 1'b0;
+      end
+    end
+  end
 
   logic [1:0] ev_pick;
   always_comb begin
@@ -472,10 +535,14 @@ module flow_engine #(
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_MOVES_LSB +: 6]     = ev_moves_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_TAG_LSB +: 16]      = ev_tag_q;
   end
-  assign ev_we_o = en_i && !bk_idle && bk_evm_q != 4'd0;
+  assign ev_we_o = en_i && bk_evm_q != 4'd0;
 
-  logic accept;
-  assign s_op_tready_o = en_i && fs_q == FsAccept && bk_idle && ev_room_i;
+  // Handshake: in Decide for an op that needs no walk (not AGE) when a write slot is free, or in
+  // Accept from an idle back end. dec_final: the Decide clock's decision is final.
+  logic accept, dec_final;
+  assign s_op_tready_o = en_i && ev_room_i &&
+                         ((fs_q == FsAccept && bk_idle) ||
+                          (fs_q == FsDecide && dec_final && ws_free && bk_evm_q == 4'd0));
   assign accept        = s_op_tready_o && s_op_tvalid_i;
 
   // ---------------------------------------------------------------- front end
@@ -501,6 +568,9 @@ module flow_engine #(
     end
     nv = (opc_q == OpUpdate) ? new_val : (opc_q == OpTouch) ? {tim_q, fval[31:0]} : fval;
   end
+  // The op needs a walk (an INSERT of a new key into two full buckets); AGE decides at Accept.
+  assign dec_final = opc_q != OpAge &&
+                     !(kv_q && opc_q == OpInsert && !found && f1_n == 3'd0 && f2_n == 3'd0);
 
   always_comb begin
     fs_d        = fs_q;
@@ -566,8 +636,20 @@ module flow_engine #(
     c_sinc_d    = c_sinc_q;
     c_sdec_d    = c_sdec_q;
     c_moves_d   = c_moves_q;
-    bk_cnt_d    = bk_cnt_q;
     bk_evm_d    = bk_evm_q;
+    ws_cnt_d    = ws_cnt_q;
+    ws_age_d    = ws_age_q;
+    ws_kind_d   = ws_kind_q;
+    ws_t_d      = ws_t_q;
+    ws_b_d      = ws_b_q;
+    ws_mask_d   = ws_mask_q;
+    ws_wbkt_d   = ws_wbkt_q;
+    ws_actset_d = ws_actset_q;
+    ws_actclr_d = ws_actclr_q;
+    ws_sidx_d   = ws_sidx_q;
+    cnt_go_d    = cnt_go_q;
+    c_nexp_d    = c_nexp_q;
+    c_sexp_d    = c_sexp_q;
     occ_d       = occ_q;
     sused_d     = sused_q;
     now_d       = now_q;
@@ -600,29 +682,48 @@ module flow_engine #(
       sact_prev_d = sact_q;
       sact_d      = sact_q | mark_stash_i;
 
-      // ---- back end: events, then the staged write in its last clock
-      if (!bk_idle) begin
-        bk_cnt_d = bk_cnt_q - 3'd1;
-        if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
-        keep_d = keep_q | mark_unit;
-        if (bk_final) begin
-          if (fin_kind_q == FinTable) begin
-            ram_we_o[fin_t_q]                  = 1'b1;
-            ram_addr_o[fin_t_q*BL +: BL]       = fin_b_q;
-            ram_slot_we_o[fin_t_q*4 +: 4]      = fin_mask_q;
-            ram_wbkt_o                         = fin_wbkt_q;
-            // A new entry is marked; a refreshed one loses its mark unless a lookup marked it
-            // since clock H - 1.
-            act_we_o[fin_t_q]                = fin_actset_q || fin_actclr_q != 4'd0;
-            act_addr_o[fin_t_q*BL +: BL]     = fin_b_q;
-            act_wmask_o[fin_t_q*4 +: 4]      = fin_actset_q ? fin_mask_q : fin_actclr_q & ~(keep_q | mark_unit);
-            act_wdata_o[fin_t_q*4 +: 4]      = fin_actset_q ? 4'hF : 4'h0;
-          end else if (fin_kind_q == FinStash) begin
-            stash_d[fin_sidx_q*SlotBits +: SlotBits] = fin_wbkt_q[0 +: SlotBits];
-            if (fin_actset_q) sact_d[fin_sidx_q] = 1'b1;
-            else if (fin_actclr_q[0] && !(keep_q[0] || mark_unit[0])) sact_d[fin_sidx_q] = 1'b0;
-          end
+      // ---- back end: events, the write slots, the counters of the op accepted last clock
+      cnt_go_d = 1'b0;
+      if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
+      if ((ws_cnt_q[0*3 +: 3] != 3'd0 && ws_age_q[0]) || (ws_cnt_q[1*3 +: 3] != 3'd0 && ws_age_q[1])) keep_d = keep_q | mark_unit;
+      for (int i = 0; i < 2; i++) begin
+        if (ws_cnt_q[i*3 +: 3] != 3'd0) ws_cnt_d[i*3 +: 3] = ws_cnt_q[i*3 +: 3] - 3'd1;
+      end
+      if (ws_any_fin) begin
+        if (ws_kind_q[ws_fin*2 +: 2] == FinTable) begin
+          ram_we_o[ws_t_q[ws_fin]]                  = 1'b1;
+          ram_addr_o[ws_t_q[ws_fin]*BL +: BL]       = ws_b_q[ws_fin*BL +: BL];
+          ram_slot_we_o[ws_t_q[ws_fin]*4 +: 4]      = ws_mask_q[ws_fin*4 +: 4];
+          ram_wbkt_o                                = ws_wbkt_q[ws_fin*BktBits +: BktBits];
+          // A new entry is marked; a refreshed one loses its mark unless a lookup marked it
+          // since clock H - 1.
+          act_we_o[ws_t_q[ws_fin]]            = ws_actset_q[ws_fin] || ws_actclr_q[ws_fin*4 +: 4] != 4'd0;
+          act_addr_o[ws_t_q[ws_fin]*BL +: BL] = ws_b_q[ws_fin*BL +: BL];
+          act_wmask_o[ws_t_q[ws_fin]*4 +: 4]  = ws_actset_q[ws_fin] ? ws_mask_q[ws_fin*4 +: 4]
+                                                : ws_actclr_q[ws_fin*4 +: 4] & ~(keep_q | mark_unit);
+          act_wdata_o[ws_t_q[ws_fin]*4 +: 4]  = ws_actset_q[ws_fin] ? 4'hF : 4'h0;
+        end else if (ws_kind_q[ws_fin*2 +: 2] == FinStash) begin
+          stash_d[ws_sidx_q[ws_fin*SI +: SI]*SlotBits +: SlotBits] = ws_wbkt_q[ws_fin*BktBits +: SlotBits];
+          if (ws_actset_q[ws_fin]) sact_d[ws_sidx_q[ws_fin*SI +: SI]] = 1'b1;
+          else if (ws_actclr_q[ws_fin*4] && !(keep_q[0] || mark_unit[0])) sact_d[ws_sidx_q[ws_fin*SI +: SI]] = 1'b0;
         end
+      end
+      if (cnt_go_q) begin
+        now_d   = tim_q;
+        occ_d   = occ_q + 32'(c_ins_q) - 32'(c_del_q) - 32'(c_nexp_q);
+        sused_d = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q) - 32'(c_sexp_q);
+        n_ins_d    = n_ins_q + 32'(c_ins_q);
+        n_full_d   = n_full_q + 32'(c_full_q);
+        n_exists_d = n_exists_q + 32'(c_exists_q);
+        n_upd_d    = n_upd_q + 32'(c_upd_q);
+        n_tch_d    = n_tch_q + 32'(c_tch_q);
+        n_del_d    = n_del_q + 32'(c_del_q);
+        n_nf_d     = n_nf_q + 32'(c_nf_q);
+        n_exp_d    = n_exp_q + 32'(c_nexp_q);
+        n_age_d    = n_age_q + 32'(c_age_q);
+        n_inv_d    = n_inv_q + 32'(c_inv_q);
+        n_mov_d    = n_mov_q + 32'(c_moves_q);
+        if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
       end
 
       // ---- front end
@@ -644,7 +745,21 @@ module flow_engine #(
         FsIdle: begin
           if (s_op_tvalid_i) begin
             opw_d = s_op_tdata_i;
-            fs_d  = FsCanon;
+            if (!in_hint) begin
+              fs_d = FsCanon;
+            end else if (rd_ok_in) begin  // hinted: Canon, Hash and Read in one clock
+              opc_d      = s_op_tdata_i[OpOpcLsb +: 4];
+              kv_d       = in_kv;
+              ck_d       = in_ckey;
+              val_d      = s_op_tdata_i[OpValLsb +: 64];
+              tim_d      = s_op_tdata_i[OpTimLsb +: 32];
+              tag_d      = s_op_tdata_i[OpTagLsb +: 16];
+              b1_d       = in_b1;
+              b2_d       = in_b2;
+              ram_re_o   = 2'b11;
+              ram_addr_o = {in_b2, in_b1};
+              fs_d       = FsDecide;
+            end
           end
         end
 
@@ -672,7 +787,7 @@ module flow_engine #(
         end
 
         FsRead: begin
-          if (bk_idle) begin
+          if (opc_q == OpAge ? bk_idle : rd_ok_q) begin
             if (opc_q == OpAge) begin
               if (au_q < nb) begin
                 ram_re_o[0]          = 1'b1;
@@ -709,9 +824,10 @@ module flow_engine #(
           ev_ent_d[0 +: KeyBits] = ck_q;
           ev_mask_d   = 4'b0001;
           {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
-           c_sinc_d, c_sdec_d} = '0;
+           c_sinc_d, c_sdec_d, c_sexp_d} = '0;
           c_moves_d = '0;
-          fs_d      = FsAccept;
+          c_nexp_d  = '0;
+          fs_d      = accept ? FsIdle : FsAccept;
 
           if (opc_q == OpAge) begin
             // Candidates only: the handshake clock decides with the activity marks (aa_*).
@@ -770,7 +886,7 @@ module flow_engine #(
                   step_d  = '0;
                   sc_d    = '0;
                   len_d   = '0;
-                  fs_d    = steps == 6'd0 ? FsStash : FsWalk;
+                  fs_d    = steps == 6'd0 ? FsStash : FsWalkWait;
                 end
               end
             end else if (!found) begin
@@ -830,6 +946,10 @@ module flow_engine #(
               end
             end
           end
+        end
+
+        FsWalkWait: begin  // the walk reads and writes port B: earlier ops' writes land first
+          if (bk_idle) fs_d = FsWalk;
         end
 
         FsWalkRead: begin
@@ -897,9 +1017,6 @@ module flow_engine #(
             act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
           end
           if (accept) begin
-            bk_cnt_d = BackLoad;
-            bk_evm_d = c_age_q ? aa_exp : ev_mask_q;
-            now_d    = tim_q;
             if (c_age_q) begin
               // The AGE's effect, decided now: expired slots emptied and reported, marked ones
               // refreshed and their marks cleared.
@@ -909,27 +1026,33 @@ module flow_engine #(
               fin_mask_d   = aa_exp | aa_ref;
               fin_wbkt_d   = aa_wbkt;
               fin_actclr_d = aa_ref;
+              ev_mask_d    = aa_exp;
+              c_nexp_d     = aa_nexp;
+              c_sexp_d     = age_in_stash && aa_exp[0];
             end
-            occ_d   = occ_q + 32'(c_ins_q) - 32'(c_del_q) - (c_age_q ? 32'(aa_nexp) : 32'd0);
-            sused_d = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q) - 32'(c_age_q && age_in_stash && aa_exp[0]);
-            n_ins_d    = n_ins_q + 32'(c_ins_q);
-            n_full_d   = n_full_q + 32'(c_full_q);
-            n_exists_d = n_exists_q + 32'(c_exists_q);
-            n_upd_d    = n_upd_q + 32'(c_upd_q);
-            n_tch_d    = n_tch_q + 32'(c_tch_q);
-            n_del_d    = n_del_q + 32'(c_del_q);
-            n_nf_d     = n_nf_q + 32'(c_nf_q);
-            n_exp_d    = n_exp_q + (c_age_q ? 32'(aa_nexp) : 32'd0);
-            n_age_d    = n_age_q + 32'(c_age_q);
-            n_inv_d    = n_inv_q + 32'(c_inv_q);
-            n_mov_d    = n_mov_q + 32'(c_moves_q);
-            if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
             fs_d = FsIdle;
           end
         end
 
         default: fs_d = FsIdle;
       endcase
+
+      // ---- handshake: the staged write into a free slot, the events out from H+1, the
+      // counters in H+1
+      if (accept) begin
+        ws_cnt_d[ws_pick*3 +: 3]              = BackLoad;
+        ws_age_d[ws_pick]                     = c_age_d;
+        ws_kind_d[ws_pick*2 +: 2]             = fin_kind_d;
+        ws_t_d[ws_pick]                       = fin_t_d;
+        ws_b_d[ws_pick*BL +: BL]              = fin_b_d;
+        ws_mask_d[ws_pick*4 +: 4]             = fin_mask_d;
+        ws_wbkt_d[ws_pick*BktBits +: BktBits] = fin_wbkt_d;
+        ws_actset_d[ws_pick]                  = fin_actset_d;
+        ws_actclr_d[ws_pick*4 +: 4]           = fin_actclr_d;
+        ws_sidx_d[ws_pick*SI +: SI]           = fin_sidx_d;
+        bk_evm_d             = ev_mask_d;
+        cnt_go_d             = 1'b1;
+      end
     end
 
     if (counter_clear_i) begin
@@ -958,8 +1081,9 @@ module flow_engine #(
       stash_q     <= '0;
       sact_q      <= '0;
       sact_prev_q <= '0;
-      bk_cnt_q    <= '0;
       bk_evm_q    <= '0;
+      ws_cnt_q    <= '0;
+      cnt_go_q    <= 1'b0;
       occ_q       <= '0;
       sused_q     <= '0;
       now_q       <= '0;
@@ -984,8 +1108,9 @@ module flow_engine #(
       stash_q     <= stash_d;
       sact_q      <= sact_d;
       sact_prev_q <= sact_prev_d;
-      bk_cnt_q    <= bk_cnt_d;
       bk_evm_q    <= bk_evm_d;
+      ws_cnt_q    <= ws_cnt_d;
+      cnt_go_q    <= cnt_go_d;
       occ_q       <= occ_d;
       sused_q     <= sused_d;
       now_q       <= now_d;
@@ -1063,6 +1188,17 @@ module flow_engine #(
     c_sinc_q    <= c_sinc_d;
     c_sdec_q    <= c_sdec_d;
     c_moves_q   <= c_moves_d;
+    c_nexp_q    <= c_nexp_d;
+    c_sexp_q    <= c_sexp_d;
+    ws_age_q    <= ws_age_d;
+    ws_kind_q   <= ws_kind_d;
+    ws_t_q      <= ws_t_d;
+    ws_b_q      <= ws_b_d;
+    ws_mask_q   <= ws_mask_d;
+    ws_wbkt_q   <= ws_wbkt_d;
+    ws_actset_q <= ws_actset_d;
+    ws_actclr_q <= ws_actclr_d;
+    ws_sidx_q   <= ws_sidx_d;
   end
 
   assign stash_o                = stash_q;

@@ -299,6 +299,11 @@ module flow_table
     res_d[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64]   = tag5_q;
     res_d[conductor_regs_pkg::FLOW_RESULT_HIT_LSB]         = hit;
     res_d[conductor_regs_pkg::FLOW_RESULT_KEY_VALID_LSB]   = kv_q[5];
+    // The key's buckets, for an op built from this result (FLOW_OP.HINT).
+    res_d[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH] =
+        kv_q[5] ? conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH'(a1_q) : '0;
+    res_d[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH] =
+        kv_q[5] ? conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH'(a2_q) : '0;
   end
   always_ff @(posedge ap_clk) begin
     if (en) res_q <= res_d;

@@ -722,7 +722,7 @@ TEST(FlowTableModelApi, WordApiEqualsStructApi) {
       FlowOp op = op_of(static_cast<Opcode>(1 + rng() % 5), k, value_of(static_cast<uint8_t>(i)), static_cast<uint32_t>(i),
                         static_cast<uint16_t>(i));
       const std::vector<FlowEvent> ea = a.apply(op);
-      ap_uint<448> w[flow::kMaxEvents];
+      flow::EventWord w[flow::kMaxEvents];
       const int n = b.apply_word(pack(op), w);
       ASSERT_EQ(ea.size(), static_cast<size_t>(n));
       for (int j = 0; j < n; ++j) ASSERT_EQ(ea[j], unpack_flow_event(w[j]));

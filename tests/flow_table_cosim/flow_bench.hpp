@@ -35,7 +35,8 @@ namespace conductor::flowsim {
 #endif
 constexpr int kBucketLog2Max = FLOW_BENCH_BUCKET_LOG2;  // -GBucketLog2Max of the Verilated build
 constexpr unsigned kLatencyCycles = 6;                   // flow_table.sv LatencyCycles
-constexpr unsigned kOpCycles = 9;                        // handshake to handshake, simple ops
+constexpr unsigned kOpCycles = 8;        // handshake to handshake, simple ops without HINT
+constexpr unsigned kHintedOpCycles = 2;  // with HINT, when no earlier op's pending write conflicts
 
 using ResultWord = std::array<uint32_t, (regs::FLOW_RESULT_BITS + 31) / 32>;
 using EventWord = std::array<uint32_t, (regs::FLOW_EVENT_BITS + 31) / 32>;
@@ -44,7 +45,7 @@ inline std::string print_result(const ResultWord& w) {
   return to_string(unpack_flow_result(from_words<regs::FLOW_RESULT_BITS>(w)));
 }
 inline std::string print_event(const EventWord& w) {
-  const ap_uint<448> x = from_words<regs::FLOW_EVENT_BITS>(w);
+  const flow::EventWord x = from_words<regs::FLOW_EVENT_BITS>(w);
   char raw[40];
   std::snprintf(raw, sizeof raw, " [value word 0x%016llx]",
                 static_cast<unsigned long long>(x.range(regs::FLOW_EVENT_VALUE_LSB + 63, regs::FLOW_EVENT_VALUE_LSB).to_uint64()));
@@ -141,14 +142,14 @@ class FlowBench {
 
   void lookup(const ap_uint<384>& w) {
     sim::AxisBeat b;
-    b.data.resize(12);
+    b.data.resize((regs::FLOW_LOOKUP_BITS + 31) / 32);
     to_words(w, b.data.data());
     lk_src.push(std::move(b));
   }
   void lookup(const FlowLookup& l) { lookup(pack(l)); }
-  void op(const ap_uint<448>& w) {
+  void op(const flow::OpWord& w) {
     sim::AxisBeat b;
-    b.data.resize(14);
+    b.data.resize((regs::FLOW_OP_BITS + 31) / 32);
     to_words(w, b.data.data());
     op_src.push(std::move(b));
   }
@@ -191,7 +192,7 @@ class FlowBench {
   };
   void sequence(bool en) {
     for (const sim::AxisBeat& b : fired_op_) {
-      ap_uint<448> ev[flow::kMaxEvents];
+      flow::EventWord ev[flow::kMaxEvents];
       const int n = model.apply_word_at(from_words<regs::FLOW_OP_BITS>(b.data.data()), ev, en_clock_);
       for (int i = 0; i < n; ++i) events.expect(to_words(ev[i]));
     }
@@ -267,6 +268,7 @@ struct Mix {
   int insert = 45, update = 10, del = 20, touch = 10, age = 12;  // of ops; the rest invalid
   uint32_t time_step = 1;                                        // TIME advance per op (max)
   int hot_percent = 0;  // % of items on 4 hot connections: same-key ops and lookups close together
+  int hint_percent = 50;  // % of ops carrying FLOW_OP.HINT (their buckets, as a lookup reports them)
 };
 
 class Stimulus {
@@ -300,10 +302,19 @@ class Stimulus {
       op.opcode = r < acc ? 1 : r < (acc += m.update) ? 2 : r < (acc += m.del) ? 3 : r < (acc += m.touch) ? 4
                 : r < (acc += m.age) ? 5 : static_cast<uint8_t>((g_() & 1) ? 0 : 6 + g_() % 10);
       if (op.opcode == 1 && g_() % 50 == 0) op.key = FlowKey{};  // INSERT without IP_VALID
-      ap_uint<448> w = pack(op);
+      flow::OpWord w = pack(op);
       w.range(regs::FLOW_OP_VALUE_LSB + 63, regs::FLOW_OP_VALUE_LSB) = value_word();
       key_noise(w, regs::FLOW_OP_KEY_LSB, g_);
-      w.range(447, 436) = static_cast<uint32_t>(g_() & 0xFFF);
+      w.range(447, 437) = static_cast<uint32_t>(g_() & 0x7FF);  // reserved
+      if (static_cast<int>(g_() % 100) < m.hint_percent) {
+        uint32_t b1 = 0, b2 = 0;
+        b.model.key_buckets(op.key, b1, b2);
+        w[regs::FLOW_OP_HINT_LSB] = 1;
+        w.range(regs::FLOW_OP_BUCKET1_LSB + regs::FLOW_OP_BUCKET1_WIDTH - 1, regs::FLOW_OP_BUCKET1_LSB) = b1;
+        w.range(regs::FLOW_OP_BUCKET2_LSB + regs::FLOW_OP_BUCKET2_WIDTH - 1, regs::FLOW_OP_BUCKET2_LSB) = b2;
+      } else {  // without HINT the bucket fields are ignored
+        w.range(511, regs::FLOW_OP_BUCKET1_LSB) = ap_uint<64>(g_()).range(511 - regs::FLOW_OP_BUCKET1_LSB, 0);
+      }
       b.op(w);
     }
   }

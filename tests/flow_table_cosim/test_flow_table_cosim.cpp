@@ -245,7 +245,7 @@ TEST(FlowTableCosim, AgeingSweepWithTraffic) {
   EXPECT_GT(b.model.counters().expiries, 200u);
 }
 
-// The ops engine: one simple op (no walk) every kOpCycles clocks; COUNTER_CLEAR.
+// The ops engine: one simple op (no walk, no HINT) every kOpCycles clocks; COUNTER_CLEAR.
 TEST(FlowTableCosim, OpRateAndCounterClear) {
   FlowBench b(8);
   b.program(config(9));
@@ -254,6 +254,7 @@ TEST(FlowTableCosim, OpRateAndCounterClear) {
   ins.op_percent = 100;
   ins.insert = 100;
   ins.update = ins.del = ins.touch = ins.age = 0;
+  ins.hint_percent = 0;
   st.emit(b, ins, 400);  // a nearly empty table: no walks
   ASSERT_TRUE(b.drain());
   const size_t n = b.op_cycles.size();
@@ -266,6 +267,55 @@ TEST(FlowTableCosim, OpRateAndCounterClear) {
   EXPECT_EQ(b.compare_registers(), 0);
   EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_INSERTS_OFFSET), 0u);
   EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_OCCUPANCY_OFFSET), b.model.counters().occupancy);
+}
+
+// Ops with FLOW_OP.HINT (the buckets a lookup reported): one insert every kHintedOpCycles = 2
+// clocks. An op waits only while an earlier op's write to one of its buckets is pending (the two
+// ops before it), so every gap is exactly 2 except after such a conflict, and no gap exceeds 6.
+TEST(FlowTableCosim, HintedInsertsTakeTwoClocksEach) {
+  FlowBench b(12);
+  b.program(config(9));
+  Stimulus st(1212, 4000);
+  Mix ins;
+  ins.op_percent = 100;
+  ins.insert = 100;
+  ins.update = ins.del = ins.touch = ins.age = 0;
+  ins.hint_percent = 100;
+  constexpr size_t kOps = 1000;  // into 4,096 slots: no walks
+  st.emit(b, ins, kOps);
+  ASSERT_TRUE(b.drain());
+  expect_clean(b, "hinted inserts");
+  ASSERT_EQ(b.op_cycles.size(), kOps);
+  ASSERT_EQ(b.got_events.size(), kOps);
+  // Where each op wrote: (sub-table, bucket) of its new entry, or none.
+  std::vector<std::pair<int, uint32_t>> wrote(kOps, {-1, 0});
+  std::vector<std::pair<uint32_t, uint32_t>> buckets(kOps);
+  for (size_t i = 0; i < kOps; ++i) {
+    const FlowEvent& e = b.got_events[i];
+    const FlowKey k = canonical_flow_key(e.key);
+    b.model.key_buckets(k, buckets[i].first, buckets[i].second);
+    ASSERT_EQ(e.moves, 0u) << i;
+    if (e.status == flow::Status::kDone && e.where == flow::Where::kTable1) wrote[i] = {0, buckets[i].first};
+    if (e.status == flow::Status::kDone && e.where == flow::Where::kTable2) wrote[i] = {1, buckets[i].second};
+  }
+  size_t two = 0, conflicts = 0;
+  for (size_t i = 1; i < kOps; ++i) {
+    const uint64_t gap = b.op_cycles[i] - b.op_cycles[i - 1];
+    bool conflict = false;
+    for (size_t j = (i >= 2 ? i - 2 : 0); j < i; ++j) {
+      conflict |= wrote[j] == std::make_pair(0, buckets[i].first) || wrote[j] == std::make_pair(1, buckets[i].second);
+    }
+    conflicts += conflict;
+    if (!conflict && (i < 2 || b.op_cycles[i - 1] - b.op_cycles[i - 2] == flowsim::kHintedOpCycles)) {
+      ASSERT_EQ(gap, flowsim::kHintedOpCycles) << "op " << i;
+    }
+    ASSERT_LE(gap, 6u) << "op " << i;
+    two += gap == flowsim::kHintedOpCycles;
+  }
+  const double per_op = static_cast<double>(b.op_cycles.back() - b.op_cycles.front()) / (kOps - 1);
+  std::printf("hinted inserts: %.3f clocks per insert (%zu of %zu gaps are 2; %zu bucket conflicts)\n", per_op,
+              two, kOps - 1, conflicts);
+  EXPECT_LE(per_op, 2.05);
 }
 
 }  // namespace

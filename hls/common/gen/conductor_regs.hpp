@@ -994,7 +994,7 @@ inline constexpr FieldInfo FLOW_LOOKUP_FIELDS[] = {
 };
 
 // ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
-inline constexpr uint32_t FLOW_RESULT_BITS                         = 136u;
+inline constexpr uint32_t FLOW_RESULT_BITS                         = 184u;
 inline constexpr uint32_t FLOW_RESULT_VALUE_LSB                    = 0u;  // [63:0] FLOW_VALUE of the entry; 0 on a miss
 inline constexpr uint32_t FLOW_RESULT_VALUE_WIDTH                  = 64u;
 inline constexpr uint32_t FLOW_RESULT_TAG_LSB                      = 64u;  // [127:64] the request's TAG
@@ -1003,15 +1003,21 @@ inline constexpr uint32_t FLOW_RESULT_HIT_LSB                      = 128u;  // [
 inline constexpr uint32_t FLOW_RESULT_HIT_WIDTH                    = 1u;
 inline constexpr uint32_t FLOW_RESULT_KEY_VALID_LSB                = 129u;  // [129] the request's IP_VALID (a key without it always misses)
 inline constexpr uint32_t FLOW_RESULT_KEY_VALID_WIDTH              = 1u;
+inline constexpr uint32_t FLOW_RESULT_BUCKET1_LSB                  = 136u;  // [159:136] the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
+inline constexpr uint32_t FLOW_RESULT_BUCKET1_WIDTH                = 24u;
+inline constexpr uint32_t FLOW_RESULT_BUCKET2_LSB                  = 160u;  // [183:160] the key's bucket in sub-table 2 (0 without KEY_VALID)
+inline constexpr uint32_t FLOW_RESULT_BUCKET2_WIDTH                = 24u;
 inline constexpr FieldInfo FLOW_RESULT_FIELDS[] = {
     {"VALUE", 0u, 64u, "FLOW_VALUE of the entry; 0 on a miss"},
     {"TAG", 64u, 64u, "the request's TAG"},
     {"HIT", 128u, 1u, "the canonical key is in the table"},
     {"KEY_VALID", 129u, 1u, "the request's IP_VALID (a key without it always misses)"},
+    {"BUCKET1", 136u, 24u, "the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT"},
+    {"BUCKET2", 160u, 24u, "the key's bucket in sub-table 2 (0 without KEY_VALID)"},
 };
 
 // ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
-inline constexpr uint32_t FLOW_OP_BITS                             = 448u;
+inline constexpr uint32_t FLOW_OP_BITS                             = 512u;
 inline constexpr uint32_t FLOW_OP_KEY_LSB                          = 0u;  // [319:0] FLOW_KEY, either direction (ignored by AGE)
 inline constexpr uint32_t FLOW_OP_KEY_WIDTH                        = 320u;
 inline constexpr uint32_t FLOW_OP_VALUE_LSB                        = 320u;  // [383:320] FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)
@@ -1022,12 +1028,21 @@ inline constexpr uint32_t FLOW_OP_TAG_LSB                          = 416u;  // [
 inline constexpr uint32_t FLOW_OP_TAG_WIDTH                        = 16u;
 inline constexpr uint32_t FLOW_OP_OPCODE_LSB                       = 432u;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
 inline constexpr uint32_t FLOW_OP_OPCODE_WIDTH                     = 4u;
+inline constexpr uint32_t FLOW_OP_HINT_LSB                         = 436u;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
+inline constexpr uint32_t FLOW_OP_HINT_WIDTH                       = 1u;
+inline constexpr uint32_t FLOW_OP_BUCKET1_LSB                      = 448u;  // [471:448] the key's bucket in sub-table 1 when HINT
+inline constexpr uint32_t FLOW_OP_BUCKET1_WIDTH                    = 24u;
+inline constexpr uint32_t FLOW_OP_BUCKET2_LSB                      = 472u;  // [495:472] the key's bucket in sub-table 2 when HINT
+inline constexpr uint32_t FLOW_OP_BUCKET2_WIDTH                    = 24u;
 inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
     {"KEY", 0u, 320u, "FLOW_KEY, either direction (ignored by AGE)"},
     {"VALUE", 320u, 64u, "FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)"},
     {"TIME", 384u, 32u, "the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE"},
     {"TAG", 416u, 16u, "opaque; returned in the op's events"},
     {"OPCODE", 432u, 4u, "1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid"},
+    {"HINT", 436u, 1u, "BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry"},
+    {"BUCKET1", 448u, 24u, "the key's bucket in sub-table 1 when HINT"},
+    {"BUCKET2", 472u, 24u, "the key's bucket in sub-table 2 when HINT"},
 };
 
 // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE

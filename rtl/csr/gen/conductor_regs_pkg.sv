@@ -865,7 +865,7 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_LOOKUP_TAG_WIDTH                    = 32'd64;
 
   // ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
-  localparam int unsigned FLOW_RESULT_BITS                         = 32'd136;
+  localparam int unsigned FLOW_RESULT_BITS                         = 32'd184;
   localparam int unsigned FLOW_RESULT_VALUE_LSB                    = 32'd0;  // [63:0] FLOW_VALUE of the entry; 0 on a miss
   localparam int unsigned FLOW_RESULT_VALUE_WIDTH                  = 32'd64;
   localparam int unsigned FLOW_RESULT_TAG_LSB                      = 32'd64;  // [127:64] the request's TAG
@@ -874,9 +874,13 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_RESULT_HIT_WIDTH                    = 32'd1;
   localparam int unsigned FLOW_RESULT_KEY_VALID_LSB                = 32'd129;  // [129] the request's IP_VALID (a key without it always misses)
   localparam int unsigned FLOW_RESULT_KEY_VALID_WIDTH              = 32'd1;
+  localparam int unsigned FLOW_RESULT_BUCKET1_LSB                  = 32'd136;  // [159:136] the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
+  localparam int unsigned FLOW_RESULT_BUCKET1_WIDTH                = 32'd24;
+  localparam int unsigned FLOW_RESULT_BUCKET2_LSB                  = 32'd160;  // [183:160] the key's bucket in sub-table 2 (0 without KEY_VALID)
+  localparam int unsigned FLOW_RESULT_BUCKET2_WIDTH                = 32'd24;
 
   // ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
-  localparam int unsigned FLOW_OP_BITS                             = 32'd448;
+  localparam int unsigned FLOW_OP_BITS                             = 32'd512;
   localparam int unsigned FLOW_OP_KEY_LSB                          = 32'd0;  // [319:0] FLOW_KEY, either direction (ignored by AGE)
   localparam int unsigned FLOW_OP_KEY_WIDTH                        = 32'd320;
   localparam int unsigned FLOW_OP_VALUE_LSB                        = 32'd320;  // [383:320] FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)
@@ -887,6 +891,12 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_OP_TAG_WIDTH                        = 32'd16;
   localparam int unsigned FLOW_OP_OPCODE_LSB                       = 32'd432;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
   localparam int unsigned FLOW_OP_OPCODE_WIDTH                     = 32'd4;
+  localparam int unsigned FLOW_OP_HINT_LSB                         = 32'd436;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
+  localparam int unsigned FLOW_OP_HINT_WIDTH                       = 32'd1;
+  localparam int unsigned FLOW_OP_BUCKET1_LSB                      = 32'd448;  // [471:448] the key's bucket in sub-table 1 when HINT
+  localparam int unsigned FLOW_OP_BUCKET1_WIDTH                    = 32'd24;
+  localparam int unsigned FLOW_OP_BUCKET2_LSB                      = 32'd472;  // [495:472] the key's bucket in sub-table 2 when HINT
+  localparam int unsigned FLOW_OP_BUCKET2_WIDTH                    = 32'd24;
 
   // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE
   localparam int unsigned FLOW_EVENT_BITS                          = 32'd448;
