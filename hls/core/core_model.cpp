@@ -1,5 +1,7 @@
 #include "core/core_model.hpp"
 
+#include <algorithm>
+
 #include "common/gen/conductor_regs.hpp"
 
 namespace conductor {
@@ -92,7 +94,23 @@ CoreOut unpack_core_out(uint64_t tuser) {
   return o;
 }
 
-CoreModel::CoreModel(int flow_bucket_log2_max) : table_(flow_bucket_log2_max) {}
+CoreModel::CoreModel(int flow_bucket_log2_max)
+    : table_(flow_bucket_log2_max),
+      held_(size_t{1} << std::min(flow_bucket_log2_max, 6)),
+      held_idx_bits_(std::min(flow_bucket_log2_max, 6)) {}
+
+uint64_t CoreModel::held_sig(const FlowResult& r) const {
+  return (uint64_t{r.bucket2} << table_.bucket_log2_max()) | r.bucket1;
+}
+
+size_t CoreModel::held_index(const FlowResult& r) const {
+  // conductor_core.sv hf_index: bucket 1 XOR bucket 2 with the halves of its low bits swapped.
+  const uint32_t mask = (1u << held_idx_bits_) - 1;
+  const int lo = held_idx_bits_ / 2;
+  const uint32_t b2 = r.bucket2 & mask;
+  const uint32_t swapped = ((b2 & ((1u << lo) - 1)) << (held_idx_bits_ - lo)) | (b2 >> lo);
+  return (r.bucket1 ^ swapped) & mask;
+}
 
 CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& dec,
                                        const FlowKey& key, const FlowResult& r, uint32_t time) {
@@ -168,7 +186,13 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     o.meta.member = s.member;
     o.meta.deliver = s.deliver;
     o.action = s.action;
-    if (s.has_op && drop_op) {
+    const bool insert = s.has_op && s.op.opcode == static_cast<uint8_t>(flow::Opcode::kInsert);
+    const HeldEntry& h = held_[held_index(r)];
+    const bool held = insert && h.valid && h.sig == held_sig(r) && time - h.time < regs_.steer.learn_hold;
+    if (held) {
+      o.op_dropped = true;
+      ++steer_.learn_held;
+    } else if (s.has_op && drop_op) {
       o.op_dropped = true;
       ++steer_.ops_dropped;
       if (s.op.opcode == static_cast<uint8_t>(flow::Opcode::kInsert)) ++steer_.learn_dropped;
@@ -176,7 +200,11 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
       FlowEvent ev[flow::kMaxEvents];
       int n = table_.apply(s.op, ev);
       ++steer_.ops_issued;
-      if (n > 0 && ev[0].status == flow::Status::kFull) ++steer_.learn_full;
+      if (n > 0 && ev[0].status == flow::Status::kFull) {
+        ++steer_.learn_full;
+        HeldEntry& e = held_[held_index(r)];
+        if (!e.valid || time - e.time >= regs_.steer.learn_hold) e = HeldEntry{true, held_sig(r), time};
+      }
     }
   }
   switch (o.action) {

@@ -31,6 +31,7 @@ struct SteerRegs {
   // MEMBER_UP0..3: word w covers site w/2, members 32*(w%2) .. 32*(w%2)+31.
   std::array<uint32_t, 4> member_up{{0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}};
   uint32_t site_up = 3;        // SITE_UP.UP
+  uint32_t learn_hold = regs::STEER_LEARN_HOLD_RESET;  // LEARN_HOLD: ticks a failed connection is not offered again (0: off)
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
   // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
   std::array<uint16_t, 128> backup{};
@@ -76,12 +77,13 @@ struct SteerCounters {
   uint64_t expired = 0;     // EXPIRED
   uint64_t ops_dropped = 0;    // OPS_DROPPED
   uint64_t learn_dropped = 0;  // LEARN_DROPPED
+  uint64_t learn_held = 0;     // LEARN_HELD
 
   friend bool operator==(const SteerCounters& a, const SteerCounters& b) {
     return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected &&
            a.failover == b.failover && a.learn_full == b.learn_full && a.ops_issued == b.ops_issued &&
            a.age_ops == b.age_ops && a.expired == b.expired && a.ops_dropped == b.ops_dropped &&
-           a.learn_dropped == b.learn_dropped;
+           a.learn_dropped == b.learn_dropped && a.learn_held == b.learn_held;
   }
   friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
 };
@@ -91,7 +93,7 @@ struct SteerCounters {
 struct CoreOut {
   SteerMeta meta;
   SteerAction action = SteerAction::kNew;
-  bool op_dropped = false;  // the frame's op was dropped (op queue full), see CoreModel::process
+  bool op_dropped = false;  // the frame's op was not issued (queue full, or held), see CoreModel::process
 
   friend bool operator==(const CoreOut& a, const CoreOut& b) {
     return a.meta == b.meta && a.action == b.action && a.op_dropped == b.op_dropped;
@@ -152,7 +154,9 @@ class CoreModel {
   // data path never drops, it has no queue). A dropped op is not applied and is counted
   // (OPS_DROPPED, LEARN_DROPPED for an INSERT); the frame is steered exactly as with the op.
   // `drop_op` on a frame that has no op is not a drop: OP_DROPPED stays 0, so a device that
-  // claims one where the model has none differs in that bit.
+  // claims one where the model has none differs in that bit. The recently-failed filter is the
+  // model's own (it depends on the op sequence only): an INSERT of a connection whose INSERT failed
+  // less than LEARN_HOLD ticks ago is held (OP_DROPPED, LEARN_HELD) whatever `drop_op` says.
   CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op = false);
 
   // Expired entries (FLOW_EVENT, status EXPIRED) of the AGE ops since the last take_expired(), in
@@ -188,6 +192,17 @@ class CoreModel {
   SteerCounters steer_;
   uint32_t age_count_ = 0;
   bool keep_expired_ = false;
+  // The recently-failed filter (conductor_core.sv): direct-mapped by the key's buckets,
+  // signature = both buckets, the failed op's TIME.
+  struct HeldEntry {
+    bool valid = false;
+    uint64_t sig = 0;
+    uint32_t time = 0;
+  };
+  std::vector<HeldEntry> held_;
+  int held_idx_bits_ = 6;
+  uint64_t held_sig(const FlowResult& r) const;
+  size_t held_index(const FlowResult& r) const;
   std::vector<FlowEvent> expired_;
 };
 

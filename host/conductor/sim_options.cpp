@@ -35,6 +35,8 @@ Runs frames through the Conductor pipeline and prints a JSON summary on stdout.
                              at N member-down S/M | member-up S/M | site-down S | site-up S
   --age-frames N           an AGE op (one flow-table sweep unit) after every N frames; 0: no
                            ageing (default 8192, the reset value of steer.AGE_FRAMES)
+  --learn-hold TICKS       a bucket pair whose INSERT failed (table full) is not offered again for
+                           TICKS ticks (steer.LEARN_HOLD; default 1000; 0: offer every frame)
   --flow-timeout TICKS     idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is
                            stamped with tick i; default: the flow table's reset timeouts, 25000 for
                            new flows)
@@ -230,6 +232,8 @@ Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
       auto n = number(a, 0, 99); if (!n) return n.error(); o.backpressure_percent = static_cast<int>(*n);
     } else if (a == "--events") {
       auto v = value(a); if (!v) return v.error(); o.events = *v;
+    } else if (a == "--learn-hold") {
+      auto n = number(a, 0, UINT32_MAX); if (!n) return n.error(); o.learn_hold = static_cast<uint32_t>(*n);
     } else if (a == "--age-frames") {
       auto n = number(a, 0, UINT32_MAX); if (!n) return n.error(); o.age_frames = static_cast<uint32_t>(*n);
     } else if (a == "--flow-timeout") {

@@ -92,6 +92,7 @@ CoreRegs make_regs(const SimOptions& o, const BucketAllocator& alloc) {
   r.default_dest = (uint32_t{o.default_dest.member} << regs::PARSER_DEFAULT_DEST_MEMBER_LSB) |
                    (uint32_t{o.default_dest.site} << regs::PARSER_DEFAULT_DEST_SITE_LSB);
   r.steer.age_frames = o.age_frames;
+  r.steer.learn_hold = o.learn_hold;
   return r;
 }
 
@@ -197,7 +198,7 @@ struct Tally {
   uint64_t events = 0;                 // scripted events applied
   uint64_t age_ops = 0, expired = 0;   // steer.AGE_OPS and EXPIRED at the end (ageing)
   uint64_t beats = 0;                  // 512-bit beats (64 bytes each, at least one per frame)
-  uint64_t ops_dropped = 0, learn_dropped = 0;  // frames with OP_DROPPED; of them new flows
+  uint64_t ops_dropped = 0, learn_dropped = 0, learn_held = 0;  // steer.OPS_DROPPED, LEARN_DROPPED, LEARN_HELD
   // Learning, from the device's counters at the end.
   uint64_t ops_issued = 0, learn_full = 0, inserts = 0, occupancy = 0, capacity = 0;
   uint64_t model_mismatches = 0;  // rtl: frames whose decision differs from the model's (drops replayed)
@@ -207,6 +208,9 @@ struct Tally {
 void tally_learning(Tally& t, const SteerCounters& sc, uint64_t inserts, uint64_t occupancy, uint64_t capacity) {
   t.ops_issued = sc.ops_issued;
   t.learn_full = sc.learn_full;
+  t.ops_dropped = sc.ops_dropped;
+  t.learn_dropped = sc.learn_dropped;
+  t.learn_held = sc.learn_held;
   t.inserts = inserts;
   t.occupancy = occupancy;
   t.capacity = capacity;
@@ -222,10 +226,6 @@ class Sink {
     ++t_.actions[static_cast<unsigned>(o.action) & 3];
     t_.bytes += len;
     t_.beats += len ? (len + 63) / 64 : 1;
-    if (o.op_dropped) {
-      ++t_.ops_dropped;
-      if (o.action == SteerAction::kNew) ++t_.learn_dropped;
-    }
     ++t_.status[m.status];
     core_count(t_.counts, m);
     if (m.deliver) ++t_.delivered; else ++t_.dropped;
@@ -313,9 +313,10 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
                o.drop_unparsed ? "drop" : "steer", o.default_dest.site, o.default_dest.member,
                t.defaulted, t.dropped);
   std::fprintf(out, "  learning: %" PRIu64 " flow-table ops issued, %" PRIu64 " dropped (queue full; %" PRIu64
-                    " of them INSERTs), %" PRIu64 " connections learned, %" PRIu64 " INSERTs failed (table full); "
-                    "table %" PRIu64 " of %" PRIu64 " entries\n",
-               t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.occupancy, t.capacity);
+                    " of them INSERTs), %" PRIu64 " connections learned, %" PRIu64 " INSERTs failed (table full), %" PRIu64
+                    " held (failed less than %u ticks ago); table %" PRIu64 " of %" PRIu64 " entries\n",
+               t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.learn_held, o.learn_hold,
+               t.occupancy, t.capacity);
   if (cycles) {
     const double fpc = *cycles ? double(t.packets) / *cycles : 0.0;
     const double bpc = *cycles ? double(t.beats) / *cycles : 0.0;
@@ -378,8 +379,10 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
       "},\"events\":%" PRIu64 ",",
       t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
   add("\"learning\":{\"ops_issued\":%" PRIu64 ",\"ops_dropped\":%" PRIu64 ",\"learn_dropped\":%" PRIu64
-      ",\"learned\":%" PRIu64 ",\"learn_full\":%" PRIu64 ",\"occupancy\":%" PRIu64 ",\"capacity\":%" PRIu64 "},",
-      t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.occupancy, t.capacity);
+      ",\"learned\":%" PRIu64 ",\"learn_full\":%" PRIu64 ",\"learn_held\":%" PRIu64 ",\"learn_hold\":%u"
+      ",\"occupancy\":%" PRIu64 ",\"capacity\":%" PRIu64 "},",
+      t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.learn_held, o.learn_hold,
+      t.occupancy, t.capacity);
   add("\"ageing\":{\"age_frames\":%u,\"age_ops\":%" PRIu64 ",\"expired\":%" PRIu64 "},", o.age_frames,
       t.age_ops, t.expired);
   if (counters_match) add("\"counters_match\":%s,", *counters_match ? "true" : "false");

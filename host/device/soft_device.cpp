@@ -80,6 +80,7 @@ void SoftDevice::sync_rw(uint32_t addr, uint32_t v) {
   else if (addr >= STEER_MEMBER_UP0_ADDR && addr <= STEER_MEMBER_UP3_ADDR) regs.steer.member_up[(addr - STEER_MEMBER_UP0_ADDR) / 4] = v;
   else if (addr == STEER_SITE_UP_ADDR) regs.steer.site_up = v;
   else if (addr == STEER_AGE_FRAMES_ADDR) regs.steer.age_frames = v;
+  else if (addr == STEER_LEARN_HOLD_ADDR) regs.steer.learn_hold = v;
   else if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE) {
     flow::Config c = model_->flow_table().config();
     switch (addr) {
@@ -118,6 +119,7 @@ uint32_t SoftDevice::read_ro(uint32_t addr) const {
     case STEER_OPS_ISSUED_ADDR: return u32(s.ops_issued);
     case STEER_AGE_OPS_ADDR: return u32(s.age_ops);
     case STEER_EXPIRED_ADDR: return u32(s.expired);
+    case STEER_LEARN_HELD_ADDR: return u32(s.learn_held);
     default: break;
   }
   if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE)

@@ -71,6 +71,9 @@ module conductor_core
   localparam int unsigned SideBits = 1 + CKeyBits + 32 + 4 + KeyBits; // {age, ckey, time, status, key}
   localparam int unsigned ResBits = conductor_regs_pkg::FLOW_RESULT_BITS;
   localparam int unsigned OpBits = conductor_regs_pkg::FLOW_OP_BITS;
+  localparam int unsigned HfIdxBits = FlowBucketLog2Max < 6 ? FlowBucketLog2Max : 6;  // recently-failed filter
+  localparam int unsigned HfEntries = 2 ** HfIdxBits;
+  localparam int unsigned HfSigBits = 2 * FlowBucketLog2Max;  // both buckets
   localparam int unsigned EvBits = conductor_regs_pkg::FLOW_EVENT_BITS;
   localparam int unsigned IfBits = $clog2(InflightEntries);
   localparam int unsigned LookupFifoDepth = 2 ** $clog2(LookupCredits);  // side and result FIFOs
@@ -212,7 +215,7 @@ module conductor_core
   logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, steer_clear;
   logic [31:0] age_frames;
   logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
-  logic [31:0] cnt_age_q, cnt_exp_q, cnt_opdrop_q, cnt_learndrop_q;
+  logic [31:0] cnt_age_q, cnt_exp_q, cnt_opdrop_q, cnt_learndrop_q, cnt_held_q, learn_hold;
   logic        backup_req, backup_we;
   logic [6:0]  backup_addr;
   logic [31:0] backup_wdata, backup_rdata_q;
@@ -244,6 +247,7 @@ module conductor_core
     .member_up3_o          (member_up3),
     .site_up_o             (site_up_reg),
     .age_frames_o          (age_frames),
+    .learn_hold_o          (learn_hold),
     .new_i                 (cnt_new_q),
     .hit_i                 (cnt_hit_q),
     .corrected_i           (cnt_corr_q),
@@ -255,6 +259,7 @@ module conductor_core
     .expired_i             (cnt_exp_q),
     .ops_dropped_i         (cnt_opdrop_q),
     .learn_dropped_i       (cnt_learndrop_q),
+    .learn_held_i          (cnt_held_q),
     .counter_clear_o       (steer_clear),
     .backup_req_o          (backup_req),
     .backup_we_o           (backup_we),
@@ -526,6 +531,7 @@ module conductor_core
   // frame's number): those frames already saw it in the table. See docs/architecture.md.
   logic [CKeyBits-1:0] if_ckey_q [InflightEntries];
   logic [63:0]         if_value_q [InflightEntries];
+  logic [HfSigBits-1:0] if_bkt_q [InflightEntries];  // the key's buckets (the filter's signature)
   logic [31:0]         if_vis_q [InflightEntries];
   logic [InflightEntries-1:0] if_present_q, if_insert_q, if_shaken_q, if_resolved_q;
   logic [IfBits:0]     if_wr_q, if_rd_q, if_shk_q, if_res_q;
@@ -542,7 +548,8 @@ module conductor_core
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == 4'd5;
   assign ev_ring  = ev_tvalid && !ev_age;
 
-  logic [InflightEntries-1:0] if_match;
+  logic [InflightEntries-1:0] if_match, if_pend_sig;
+  logic [HfSigBits-1:0] s_sig;
   logic [CKeyBits-1:0] s_ckey;
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
     logic [31:0] diff;      // only its sign is used
@@ -552,6 +559,9 @@ module conductor_core
     // dead: handshaken before the lookup of the frame at steer (diff >= 0 as a signed number)
     assign if_live[k]  = !(if_shaken_q[k] && !diff[31]);
     assign if_match[k] = ((IfBits + 1)'(age) < if_count) && if_live[k] && (if_ckey_q[k] == s_ckey);
+    // an unresolved INSERT whose buckets are the frame's (the recently-failed filter's signature)
+    assign if_pend_sig[k] = ((IfBits + 1)'(age) < if_count) && if_insert_q[k] && !if_resolved_q[k] &&
+                            (if_bkt_q[k] == s_sig);
     logic unused_diff;
     assign unused_diff = ^diff[30:0];
   end
@@ -568,7 +578,7 @@ module conductor_core
   logic [127:0]        member_up;
   logic [1:0]          site_up;
   logic [6:0]          owner, lb, rb, dest, bucket_dest;
-  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid, op_drop, op_issue;
+  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid, op_drop, op_issue, held, wait_held;
   logic [3:0]          opcode;
   logic [1:0]          action;
   logic meta_full, meta_empty;
@@ -692,9 +702,51 @@ module conductor_core
   // steered exactly as if the op had been issued. A later frame of the connection finds the table
   // unchanged and tries again. The model takes the drop from OP_DROPPED (CoreModel::process).
   assign steer_valid = !res_empty && !age_pend_q;
-  assign steer_fire  = steer_valid && !meta_full && !wait_insert;
-  assign op_drop     = has_op && (op_full || if_full);
-  assign op_issue    = steer_fire && has_op && !op_drop;
+  assign steer_fire  = steer_valid && !meta_full && !wait_insert && !wait_held;
+  assign op_drop     = has_op && !held && (op_full || if_full);
+  assign op_issue    = steer_fire && has_op && !held && !op_drop;
+
+  // ---------------------------------------------------------------- recently-failed filter
+  // A connection whose INSERT came back FULL is not offered again for LEARN_HOLD ticks: its frames
+  // follow their bucket with OP_DROPPED set (LEARN_HELD), and the engine's time goes to connections
+  // that can be learned. 64 entries, direct-mapped by the key's buckets, signature = both buckets.
+  // An entry is written when the FULL event resolves the ring entry, and only over an empty entry
+  // or one older than LEARN_HOLD at the failed op's TIME: so the entries evolve in op order as in
+  // the sequential model (which writes at the op), and a frame of the failed connection itself
+  // waits for the event (wait_insert) before it can look (docs/architecture.md, "A full table").
+  logic [HfEntries-1:0] hf_valid_q;
+  logic [HfSigBits-1:0] hf_sig_q [HfEntries];
+  logic [31:0]          hf_time_q [HfEntries];
+  logic [HfSigBits-1:0] r_sig;
+  logic [HfIdxBits-1:0] s_hidx, r_hidx;
+  logic [31:0]          r_time;
+  logic                 hf_write;
+  // Index: bucket 1 XOR bucket 2 with the halves of its low bits swapped, so that a small runtime
+  // table (few bucket bits) still spreads over the entries.
+  assign s_sig  = {res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
+                   res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
+  assign s_hidx = s_sig[HfIdxBits-1:0] ^ {s_sig[HfSigBits/2 +: HfIdxBits/2], s_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign held   = is_insert && hf_valid_q[s_hidx] && hf_sig_q[s_hidx] == s_sig &&
+                  (s_time - hf_time_q[s_hidx]) < learn_hold;
+  // An unresolved INSERT of another key with the same signature could still record it (the model
+  // has): the frame waits for its event, as a frame of the same key does (wait_insert). Rare: the
+  // signature is both buckets (30 bits in the core's full-size table).
+  assign wait_held = is_insert && (if_pend_sig != '0);
+  assign r_sig  = if_bkt_q[if_res_q[IfBits-1:0]];
+  assign r_hidx = r_sig[HfIdxBits-1:0] ^ {r_sig[HfSigBits/2 +: HfIdxBits/2], r_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign r_time = if_value_q[if_res_q[IfBits-1:0]][63:32];
+  assign hf_write = ev_ring && ev_full &&
+                    (!hf_valid_q[r_hidx] || (r_time - hf_time_q[r_hidx]) >= learn_hold);
+  always_ff @(posedge clk_i) begin
+    if (hf_write) begin
+      hf_sig_q[r_hidx]  <= r_sig;
+      hf_time_q[r_hidx] <= r_time;
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) hf_valid_q <= '0;
+    else if (hf_write) hf_valid_q[r_hidx] <= 1'b1;
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -733,6 +785,7 @@ module conductor_core
     if (op_issue) begin
       if_ckey_q[if_wr_q[IfBits-1:0]]  <= s_ckey;
       if_value_q[if_wr_q[IfBits-1:0]] <= new_value;
+      if_bkt_q[if_wr_q[IfBits-1:0]]   <= s_sig;
     end
     if (op_shake) if_vis_q[if_shk_q[IfBits-1:0]] <= lk_seq_q;
   end
@@ -766,7 +819,7 @@ module conductor_core
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (steer_fire),
-    .wdata_i (meta_d | (conductor_regs_pkg::STEER_META_BITS'(op_drop) << conductor_regs_pkg::STEER_META_OP_DROPPED_LSB)),
+    .wdata_i (meta_d | (conductor_regs_pkg::STEER_META_BITS'(op_drop || held) << conductor_regs_pkg::STEER_META_OP_DROPPED_LSB)),
     .re_i    (out_fire && frame_head[FrameBits-1]),
     .rdata_o (meta_head),
     .empty_o (meta_empty),
@@ -801,9 +854,11 @@ module conductor_core
     if (!rst_ni) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
       if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0; cnt_opdrop_q <= '0; cnt_learndrop_q <= '0;
+      cnt_held_q <= '0;
     end else if (sclear) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
       if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0; cnt_opdrop_q <= '0; cnt_learndrop_q <= '0;
+      cnt_held_q <= '0;
     end else begin
       if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
@@ -811,9 +866,10 @@ module conductor_core
         cnt_hit_q  <= cnt_hit_q  + 32'(action == 2'd1);
         cnt_corr_q <= cnt_corr_q + 32'(action == 2'd2);
         cnt_fail_q <= cnt_fail_q + 32'(action == 2'd3);
-        cnt_ops_q  <= cnt_ops_q  + 32'(has_op && !op_drop);
+        cnt_ops_q  <= cnt_ops_q  + 32'(has_op && !held && !op_drop);
         cnt_opdrop_q    <= cnt_opdrop_q    + 32'(op_drop);
         cnt_learndrop_q <= cnt_learndrop_q + 32'(op_drop && is_insert);
+        cnt_held_q      <= cnt_held_q + 32'(held);
       end
       if (ev_ring && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
       if (age_wr) cnt_age_q <= cnt_age_q + 32'd1;

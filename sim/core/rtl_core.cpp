@@ -140,6 +140,7 @@ bool RtlCore::load_steer(const SteerRegs& st) {
   for (unsigned w = 0; w < 4; ++w) ok &= write_reg(regs::STEER_MEMBER_UP0_ADDR + 4 * w, st.member_up[w]);
   ok &= write_reg(regs::STEER_SITE_UP_ADDR, st.site_up);
   ok &= write_reg(regs::STEER_AGE_FRAMES_ADDR, st.age_frames);
+  ok &= write_reg(regs::STEER_LEARN_HOLD_ADDR, st.learn_hold);
   for (unsigned i = 0; i < st.backup.size(); ++i) ok &= write_reg(regs::STEER_BACKUP_ADDR + 4 * i, st.backup[i]);
   return ok;
 }
@@ -161,6 +162,7 @@ SteerCounters RtlCore::steer_counters() {
   c.expired = rd(regs::STEER_EXPIRED_ADDR);
   c.ops_dropped = rd(regs::STEER_OPS_DROPPED_ADDR);
   c.learn_dropped = rd(regs::STEER_LEARN_DROPPED_ADDR);
+  c.learn_held = rd(regs::STEER_LEARN_HELD_ADDR);
   return c;
 }
 

@@ -82,9 +82,18 @@ struct Phase {
 // One device and its model, frames stamped with a running tick.
 class Bench {
  public:
-  Bench() {
+  // `bucket_log2` < 0: the core's full table; else 2 x 2^bucket_log2 x 4 + 16 entries.
+  explicit Bench(int bucket_log2 = -1) {
     model_.regs() = bench_regs();
     if (!core_.load(model_.regs())) fail("register programming failed");
+    if (bucket_log2 >= 0) {
+      flow::Config c = model_.flow_table().config();
+      const uint32_t mask = ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1) << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB;
+      c.ctrl = (c.ctrl & ~mask) | (static_cast<uint32_t>(bucket_log2) << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB);
+      model_.flow_table().set_config(c);
+      if (!core_.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, c.ctrl))
+        fail("FLOW_TABLE.CTRL write failed");
+    }
   }
 
   // Runs frames (connection, reply, length) through the core and the model; returns the figures.
@@ -173,6 +182,7 @@ struct Result {
   uint64_t occupancy = 0;
   uint64_t age_ops = 0;
   uint64_t mismatches = 0;  // frames that differ from the model (learning phases included)
+  uint64_t learn_full = 0, learn_held = 0;  // INSERTs that failed (walks), INSERTs held by the filter
 };
 
 std::string to_json(const Result& r) {
@@ -189,20 +199,23 @@ std::string to_json(const Result& r) {
       ",\"inserts_issued\":%" PRIu64 ",\"learn_dropped\":%" PRIu64 ",\"ops_dropped\":%" PRIu64
       ",\"learned_fraction\":%.4f,\"learned_per_cycle\":%.4f,\"learned_per_second_at_300mhz\":%.0f,"
       "\"table_occupancy\":%" PRIu64 ",\"age_ops\":%" PRIu64 ",\"sim_frames_per_second\":%.0f,"
-      "\"rtl_vs_model_mismatches\":%" PRIu64 "}",
+      "\"learn_full\":%" PRIu64 ",\"learn_held\":%" PRIu64 ",\"rtl_vs_model_mismatches\":%" PRIu64 "}",
       r.name.c_str(), r.connections, p.frames, p.beats, p.bytes, p.cycles, fpc, bpc,
       (r.name.rfind("imix", 0) == 0 ? bpc : fpc) >= 0.99 ? "true" : "false", fpc * kClockMhz,
       p.cycles ? double(p.bytes) * 8 * kClockMhz * 1e6 / p.cycles / 1e9 : 0.0, p.new_frames, p.inserts_issued,
       p.learn_dropped, p.ops_dropped, p.new_frames ? double(p.inserts_issued) / p.new_frames : 1.0,
       learned_per_clock, learned_per_clock * kClockMhz * 1e6, r.occupancy, r.age_ops,
-      p.seconds > 0 ? p.frames / p.seconds : 0.0, r.mismatches);
+      p.seconds > 0 ? p.frames / p.seconds : 0.0, r.learn_full, r.learn_held, r.mismatches);
   return buf;
 }
 
 uint64_t scaled(uint64_t n, unsigned pct) { return n * pct / 100 ? n * pct / 100 : 1; }
 
-Result finish(Bench& b, const char* name, uint64_t conns, const Phase& p, uint64_t age0) {
+Result finish(Bench& b, const char* name, uint64_t conns, const Phase& p, uint64_t age0, uint64_t full0 = 0,
+              uint64_t held0 = 0) {
   Result r;
+  r.learn_full = b.model().steer_counters().learn_full - full0;
+  r.learn_held = b.model().steer_counters().learn_held - held0;
   r.name = name;
   r.connections = conns;
   r.p = p;
@@ -264,6 +277,24 @@ Result with_new(const char* name, uint32_t established_conns, uint64_t frames, u
   return finish(b, name, established_conns, p, age0);
 }
 
+// A table that is full: `conns` connections, each sending frames in random order, into a table of
+// about a third of their number (2 x 2^bucket_log2 x 4 + 16 entries). Most connections cannot be
+// learned; the recently-failed filter (steer.LEARN_HOLD, reset value) keeps their frames from
+// walking the table on every frame.
+Result full_table(const char* name, uint32_t conns, uint64_t frames, int bucket_log2, uint64_t seed) {
+  Bench b(bucket_log2);
+  std::mt19937_64 rng(seed);
+  std::vector<uint32_t> conn(frames);
+  std::vector<uint8_t> reply(frames);
+  std::vector<uint16_t> len(frames, 60);
+  for (uint64_t i = 0; i < frames; ++i) {
+    conn[i] = static_cast<uint32_t>(rng() % conns);
+    reply[i] = static_cast<uint8_t>(rng() & 1);
+  }
+  Phase p = b.run(conn, reply, len);
+  return finish(b, name, conns, p, 0);
+}
+
 }  // namespace
 }  // namespace conductor
 
@@ -291,6 +322,13 @@ int main(int argc, char** argv) {
   rs.push_back(established("established_200k", static_cast<uint32_t>(scaled(200000, scale)), scaled(400000, scale), false, 3));
   rs.push_back(with_new("flood", 0, scaled(100000, scale), 100, 4));
   rs.push_back(with_new("new30", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), 30, 5));
+  {
+    // table ~ a third of the connections: 2 x 2^k x 4 + 16 >= conns / 3
+    const uint32_t conns = static_cast<uint32_t>(scaled(3000, scale));
+    int k = 0;
+    while (k < 15 && 2u * (1u << k) * 4 + 16 < conns / 3) ++k;
+    rs.push_back(full_table("full_table", conns, scaled(60000, scale), k, 7));
+  }
   rs.push_back(established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
 
   uint64_t bad = 0;

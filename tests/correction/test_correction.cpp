@@ -197,13 +197,38 @@ TEST(Correction, DefaultedFramesAndUnassignedBucketsLearnNothing) {
 
 TEST(Correction, FullTableIsCountedAndTheFlowStaysNew) {
   CoreModel m = make_model(4, 0, 3, /*flow_log2=*/0);  // capacity 2*1*4 + 16 = 24
+  m.regs().steer.learn_hold = 0;                       // no recently-failed filter: every INSERT walks
   const uint32_t cap = m.flow_table().capacity();
   for (uint32_t f = 0; f < cap + 10; ++f) send(m, f, false, 0);
   EXPECT_EQ(m.flow_table().counters().occupancy, cap);
   EXPECT_EQ(m.steer_counters().learn_full, 10u);
   CoreOut o = send(m, cap + 5, false, 1);  // still not learned: new again
   EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_FALSE(o.op_dropped);
   EXPECT_EQ(m.steer_counters().learn_full, 11u);
+  EXPECT_EQ(m.steer_counters().learn_held, 0u);
+}
+
+// One bucket per table: every key has the same bucket pair, so after the first FULL every INSERT
+// is held for LEARN_HOLD ticks (OP_DROPPED, LEARN_HELD, steered by its bucket), then tried again.
+TEST(Correction, RecentlyFailedBucketPairIsHeldForLearnHold) {
+  CoreModel m = make_model(4, 0, 3, /*flow_log2=*/0);
+  m.regs().steer.learn_hold = 100;
+  const uint32_t cap = m.flow_table().capacity();
+  for (uint32_t f = 0; f < cap + 10; ++f) send(m, f, false, 10);
+  EXPECT_EQ(m.steer_counters().learn_full, 1u);
+  EXPECT_EQ(m.steer_counters().learn_held, 9u);
+  CoreOut o = send(m, cap + 5, false, 109);  // 99 ticks after the failure: held
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_TRUE(o.op_dropped);
+  EXPECT_EQ(m.steer_counters().learn_held, 10u);
+  EXPECT_EQ(m.steer_counters().ops_dropped, 0u);  // held is not a queue drop
+  o = send(m, cap + 5, false, 110);  // 100 ticks: tried again, fails, recorded again
+  EXPECT_FALSE(o.op_dropped);
+  EXPECT_EQ(m.steer_counters().learn_full, 2u);
+  o = send(m, cap + 6, false, 111);
+  EXPECT_TRUE(o.op_dropped);
+  EXPECT_EQ(m.steer_counters().learn_held, 11u);
 }
 
 // ---- properties -------------------------------------------------------------------------------

@@ -382,6 +382,10 @@ inline constexpr uint32_t STEER_SITE_UP_RESET                      = 0x00000003u
 inline constexpr uint32_t STEER_SITE_UP_UP_LSB                     = 0u;  // bit s = site s is up
 inline constexpr uint32_t STEER_SITE_UP_UP_WIDTH                   = 2u;
 inline constexpr uint32_t STEER_SITE_UP_UP_MASK                    = 0x00000003u;
+// LEARN_HOLD (rw): ticks a bucket pair whose INSERT failed (FULL) is not offered to the flow table again (the recently-failed filter, 64 entries); INSERTs into it are held: the frame follows its bucket, OP_DROPPED set, counted in LEARN_HELD; 0: off (reset 1000: 1 s at 1 ms ticks)
+inline constexpr uint32_t STEER_LEARN_HOLD_OFFSET                  = 0x0000002Cu;
+inline constexpr uint32_t STEER_LEARN_HOLD_ADDR                    = 0x0004102Cu;
+inline constexpr uint32_t STEER_LEARN_HOLD_RESET                   = 0x000003E8u;
 // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)
 inline constexpr uint32_t STEER_AGE_FRAMES_OFFSET                  = 0x00000028u;
 inline constexpr uint32_t STEER_AGE_FRAMES_ADDR                    = 0x00041028u;
@@ -430,6 +434,10 @@ inline constexpr uint32_t STEER_OPS_DROPPED_RESET                  = 0x00000000u
 inline constexpr uint32_t STEER_LEARN_DROPPED_OFFSET               = 0x000000A8u;
 inline constexpr uint32_t STEER_LEARN_DROPPED_ADDR                 = 0x000410A8u;
 inline constexpr uint32_t STEER_LEARN_DROPPED_RESET                = 0x00000000u;
+// LEARN_HELD (ro): INSERTs not issued because an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (frames with STEER_META.OP_DROPPED, not in OPS_DROPPED)
+inline constexpr uint32_t STEER_LEARN_HELD_OFFSET                  = 0x000000ACu;
+inline constexpr uint32_t STEER_LEARN_HELD_ADDR                    = 0x000410ACu;
+inline constexpr uint32_t STEER_LEARN_HELD_RESET                   = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
 inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
 inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
@@ -881,7 +889,7 @@ inline constexpr uint32_t STEER_META_DEFAULTED_LSB                 = 60u;  // [6
 inline constexpr uint32_t STEER_META_DEFAULTED_WIDTH               = 1u;
 inline constexpr uint32_t STEER_META_ACTION_LSB                    = 61u;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
 inline constexpr uint32_t STEER_META_ACTION_WIDTH                  = 2u;
-inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT or UPDATE) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
+inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued, and a later frame of the connection tries again
 inline constexpr uint32_t STEER_META_OP_DROPPED_WIDTH              = 1u;
 inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"HASH", 0u, 32u, "Toeplitz hash (0 when DEFAULTED)"},
@@ -892,7 +900,7 @@ inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"STATUS", 56u, 4u, "parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit"},
     {"DEFAULTED", 60u, 1u, "the parser default action was applied"},
     {"ACTION", 61u, 2u, "correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)"},
-    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT or UPDATE) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again"},
+    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued, and a later frame of the connection tries again"},
 };
 
 // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
@@ -1335,6 +1343,8 @@ inline constexpr RegInfo kRegisters[] = {
      "members 32..63 of site 1 are up", nullptr, 0},
     {"SITE_UP", "steer", 0x00041020u, 0x00000020u, Access::kRw, 0x00000003u,
      "sites that are up: a member is up when its bit and its site's bit are both set", STEER_SITE_UP_FIELDS, 1},
+    {"LEARN_HOLD", "steer", 0x0004102Cu, 0x0000002Cu, Access::kRw, 0x000003E8u,
+     "ticks a bucket pair whose INSERT failed (FULL) is not offered to the flow table again (the recently-failed filter, 64 entries); INSERTs into it are held: the frame follows its bucket, OP_DROPPED set, counted in LEARN_HELD; 0: off (reset 1000: 1 s at 1 ms ticks)", nullptr, 0},
     {"AGE_FRAMES", "steer", 0x00041028u, 0x00000028u, Access::kRw, 0x00002000u,
      "an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)", nullptr, 0},
     {"NEW", "steer", 0x00041080u, 0x00000080u, Access::kRo, 0x00000000u,
@@ -1359,6 +1369,8 @@ inline constexpr RegInfo kRegisters[] = {
      "INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them", nullptr, 0},
     {"LEARN_DROPPED", "steer", 0x000410A8u, 0x000000A8u, Access::kRo, 0x00000000u,
      "of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)", nullptr, 0},
+    {"LEARN_HELD", "steer", 0x000410ACu, 0x000000ACu, Access::kRo, 0x00000000u,
+     "INSERTs not issued because an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (frames with STEER_META.OP_DROPPED, not in OPS_DROPPED)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
     {"GEOMETRY", "sync_encoder", 0x00080010u, 0x00000010u, Access::kRo, 0x00000000u,
@@ -1483,7 +1495,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 6;
-inline constexpr std::size_t kNumRegisters = 129;
+inline constexpr std::size_t kNumRegisters = 131;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

@@ -323,6 +323,10 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_SITE_UP_UP_LSB                     = 32'd0;  // bit s = site s is up
   localparam int unsigned STEER_SITE_UP_UP_WIDTH                   = 32'd2;
   localparam logic [31:0] STEER_SITE_UP_UP_MASK                    = 32'h00000003;
+  // LEARN_HOLD (rw): ticks a bucket pair whose INSERT failed (FULL) is not offered to the flow table again (the recently-failed filter, 64 entries); INSERTs into it are held: the frame follows its bucket, OP_DROPPED set, counted in LEARN_HELD; 0: off (reset 1000: 1 s at 1 ms ticks)
+  localparam int unsigned STEER_LEARN_HOLD_OFFSET                  = 32'h0000002C;
+  localparam int unsigned STEER_LEARN_HOLD_ADDR                    = 32'h0004102C;
+  localparam logic [31:0] STEER_LEARN_HOLD_RESET                   = 32'h000003E8;
   // AGE_FRAMES (rw): an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)
   localparam int unsigned STEER_AGE_FRAMES_OFFSET                  = 32'h00000028;
   localparam int unsigned STEER_AGE_FRAMES_ADDR                    = 32'h00041028;
@@ -371,6 +375,10 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_LEARN_DROPPED_OFFSET               = 32'h000000A8;
   localparam int unsigned STEER_LEARN_DROPPED_ADDR                 = 32'h000410A8;
   localparam logic [31:0] STEER_LEARN_DROPPED_RESET                = 32'h00000000;
+  // LEARN_HELD (ro): INSERTs not issued because an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (frames with STEER_META.OP_DROPPED, not in OPS_DROPPED)
+  localparam int unsigned STEER_LEARN_HELD_OFFSET                  = 32'h000000AC;
+  localparam int unsigned STEER_LEARN_HELD_ADDR                    = 32'h000410AC;
+  localparam logic [31:0] STEER_LEARN_HELD_RESET                   = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
   localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
   localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;
@@ -797,7 +805,7 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
   localparam int unsigned STEER_META_ACTION_LSB                    = 32'd61;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
   localparam int unsigned STEER_META_ACTION_WIDTH                  = 32'd2;
-  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT or UPDATE) was dropped because the op queue was full: the frame is steered as if it had been issued, and a later frame of the connection tries again
+  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued, and a later frame of the connection tries again
   localparam int unsigned STEER_META_OP_DROPPED_WIDTH              = 32'd1;
 
   // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8

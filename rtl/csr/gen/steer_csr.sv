@@ -41,6 +41,7 @@ module steer_csr (
   output      logic [31:0] member_up2_o,           // MEMBER_UP2 (rw)
   output      logic [31:0] member_up3_o,           // MEMBER_UP3 (rw)
   output      logic [31:0] site_up_o,              // SITE_UP (rw)
+  output      logic [31:0] learn_hold_o,           // LEARN_HOLD (rw)
   output      logic [31:0] age_frames_o,           // AGE_FRAMES (rw)
   input  wire logic [31:0] new_i,                  // NEW (ro)
   input  wire logic [31:0] hit_i,                  // HIT (ro)
@@ -53,6 +54,7 @@ module steer_csr (
   input  wire logic [31:0] expired_i,              // EXPIRED (ro)
   input  wire logic [31:0] ops_dropped_i,          // OPS_DROPPED (ro)
   input  wire logic [31:0] learn_dropped_i,        // LEARN_DROPPED (ro)
+  input  wire logic [31:0] learn_held_i,           // LEARN_HELD (ro)
   output      logic [31:0] counter_clear_o,        // COUNTER_CLEAR (w1p): written bits for one clock
   output      logic        backup_req_o,           // window BACKUP: access this clock
   output      logic        backup_we_o,            // 1 write, 0 read
@@ -73,6 +75,7 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] MemberUp2Addr    = 10'h006;  // 0x018
   localparam logic [WordAddrWidth-1:0] MemberUp3Addr    = 10'h007;  // 0x01C
   localparam logic [WordAddrWidth-1:0] SiteUpAddr       = 10'h008;  // 0x020
+  localparam logic [WordAddrWidth-1:0] LearnHoldAddr    = 10'h00B;  // 0x02C
   localparam logic [WordAddrWidth-1:0] AgeFramesAddr    = 10'h00A;  // 0x028
   localparam logic [WordAddrWidth-1:0] NewAddr          = 10'h020;  // 0x080
   localparam logic [WordAddrWidth-1:0] HitAddr          = 10'h021;  // 0x084
@@ -85,6 +88,7 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] ExpiredAddr      = 10'h028;  // 0x0A0
   localparam logic [WordAddrWidth-1:0] OpsDroppedAddr   = 10'h029;  // 0x0A4
   localparam logic [WordAddrWidth-1:0] LearnDroppedAddr = 10'h02A;  // 0x0A8
+  localparam logic [WordAddrWidth-1:0] LearnHeldAddr    = 10'h02B;  // 0x0AC
   localparam logic [WordAddrWidth-1:0] CounterClearAddr = 10'h030;  // 0x0C0
 
   // Write channel: address and data slots, then the response.
@@ -109,6 +113,7 @@ module steer_csr (
   logic [31:0]              member_up2_d, member_up2_q;
   logic [31:0]              member_up3_d, member_up3_q;
   logic [31:0]              site_up_d, site_up_q;
+  logic [31:0]              learn_hold_d, learn_hold_q;
   logic [31:0]              age_frames_d, age_frames_q;
   logic [31:0]              counter_clear_d, counter_clear_q;
   logic                     backup_aw_hit, backup_ar_hit;  // window BACKUP
@@ -146,6 +151,7 @@ module steer_csr (
     member_up2_d = member_up2_q;
     member_up3_d = member_up3_q;
     site_up_d = site_up_q;
+    learn_hold_d = learn_hold_q;
     age_frames_d = age_frames_q;
     counter_clear_d = '0;  // a pulse lasts one clock
     backup_req_o   = 1'b0;
@@ -191,6 +197,7 @@ module steer_csr (
           MemberUp2Addr: axi_r_data_d = member_up2_q;
           MemberUp3Addr: axi_r_data_d = member_up3_q;
           SiteUpAddr: axi_r_data_d = site_up_q;
+          LearnHoldAddr: axi_r_data_d = learn_hold_q;
           AgeFramesAddr: axi_r_data_d = age_frames_q;
           NewAddr: axi_r_data_d = new_i;
           HitAddr: axi_r_data_d = hit_i;
@@ -203,6 +210,7 @@ module steer_csr (
           ExpiredAddr: axi_r_data_d = expired_i;
           OpsDroppedAddr: axi_r_data_d = ops_dropped_i;
           LearnDroppedAddr: axi_r_data_d = learn_dropped_i;
+          LearnHeldAddr: axi_r_data_d = learn_held_i;
           CounterClearAddr: axi_r_data_d = '0;  // write-only
           default: begin
             axi_r_resp_d = RespSlverr;
@@ -229,7 +237,7 @@ module steer_csr (
         backup_we_o  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
-          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr: begin
+          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr, LearnHeldAddr: begin
             // read-only: the write is ignored
           end
           MemberUp0Addr: member_up0_d = (member_up0_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
@@ -237,6 +245,7 @@ module steer_csr (
           MemberUp2Addr: member_up2_d = (member_up2_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
           MemberUp3Addr: member_up3_d = (member_up3_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
           SiteUpAddr: site_up_d = (site_up_q & ~(axi_wmask & 32'h00000003)) | (axi_w_data_q & (axi_wmask & 32'h00000003));
+          LearnHoldAddr: learn_hold_d = (learn_hold_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
           AgeFramesAddr: age_frames_d = (age_frames_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
           CounterClearAddr: counter_clear_d = axi_w_data_q & axi_wmask;
           default: begin
@@ -267,6 +276,7 @@ module steer_csr (
       member_up2_q <= 32'hFFFFFFFF;
       member_up3_q <= 32'hFFFFFFFF;
       site_up_q <= 32'h00000003;
+      learn_hold_q <= 32'h000003E8;
       age_frames_q <= 32'h00002000;
       counter_clear_q <= '0;
     end else begin
@@ -288,6 +298,7 @@ module steer_csr (
       member_up2_q <= member_up2_d;
       member_up3_q <= member_up3_d;
       site_up_q <= site_up_d;
+      learn_hold_q <= learn_hold_d;
       age_frames_q <= age_frames_d;
       counter_clear_q <= counter_clear_d;
     end
@@ -298,6 +309,7 @@ module steer_csr (
   assign member_up2_o = member_up2_q;
   assign member_up3_o = member_up3_q;
   assign site_up_o = site_up_q;
+  assign learn_hold_o = learn_hold_q;
   assign age_frames_o = age_frames_q;
   assign counter_clear_o = counter_clear_q;
 
