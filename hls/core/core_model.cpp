@@ -1,6 +1,7 @@
 #include "core/core_model.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/gen/conductor_regs.hpp"
 
@@ -103,13 +104,14 @@ uint64_t CoreModel::held_sig(const FlowResult& r) const {
   return (uint64_t{r.bucket2} << table_.bucket_log2_max()) | r.bucket1;
 }
 
-size_t CoreModel::held_index(const FlowResult& r) const {
-  // conductor_core.sv hf_index: bucket 1 XOR bucket 2 with the halves of its low bits swapped.
+size_t CoreModel::held_index(uint64_t sig) const {
+  // conductor_core.sv s_hidx: bucket 1 XOR bucket 2 with the halves of its low bits swapped.
   const uint32_t mask = (1u << held_idx_bits_) - 1;
   const int lo = held_idx_bits_ / 2;
-  const uint32_t b2 = r.bucket2 & mask;
+  const uint32_t b1 = static_cast<uint32_t>(sig) & mask;
+  const uint32_t b2 = static_cast<uint32_t>(sig >> table_.bucket_log2_max()) & mask;
   const uint32_t swapped = ((b2 & ((1u << lo) - 1)) << (held_idx_bits_ - lo)) | (b2 >> lo);
-  return (r.bucket1 ^ swapped) & mask;
+  return (b1 ^ swapped) & mask;
 }
 
 CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& dec,
@@ -170,7 +172,8 @@ CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& de
   return s;
 }
 
-CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op) {
+CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op,
+                           bool pending) {
   ParseResult p = parse_frame(frame, len, sg_id);
   Decision dec = dist_hash_model(regs_.hash, p.key);
   CoreOut o;
@@ -187,24 +190,55 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     o.meta.deliver = s.deliver;
     o.action = s.action;
     const bool insert = s.has_op && s.op.opcode == static_cast<uint8_t>(flow::Opcode::kInsert);
-    const HeldEntry& h = held_[held_index(r)];
-    const bool held = insert && h.valid && h.sig == held_sig(r) && time - h.time < regs_.steer.learn_hold;
-    if (held) {
+    const HeldEntry& h = held_[held_index(held_sig(r))];
+    const bool match = h.valid && h.sig == held_sig(r) && time - h.time < regs_.steer.learn_hold;
+    bool pend = false;
+    if (pending) {
+      flow::CKey ck{};
+      if (canonical_key(p.key, ck))
+        for (const RingOp& e : ring_)
+          pend = pend || (e.valid && e.insert && std::equal(std::begin(e.key.w), std::end(e.key.w), std::begin(ck.w)));
+    }
+    if (pend) {
+      // An INSERT of this connection in flight on the device: new, by its bucket, no op.
+      o.meta.site = dec.site;
+      o.meta.member = dec.member;
+      o.meta.deliver = dec.valid;
+      o.action = SteerAction::kNew;
+      o.op_dropped = true;
+      if (match) {
+        ++steer_.learn_held;
+      } else {
+        ++steer_.ops_dropped;
+        ++steer_.learn_dropped;
+      }
+    } else if (insert && match) {
       o.op_dropped = true;
       ++steer_.learn_held;
     } else if (s.has_op && drop_op) {
       o.op_dropped = true;
       ++steer_.ops_dropped;
-      if (s.op.opcode == static_cast<uint8_t>(flow::Opcode::kInsert)) ++steer_.learn_dropped;
+      if (insert) ++steer_.learn_dropped;
     } else if (s.has_op) {
       FlowEvent ev[flow::kMaxEvents];
       int n = table_.apply(s.op, ev);
       ++steer_.ops_issued;
-      if (n > 0 && ev[0].status == flow::Status::kFull) {
-        ++steer_.learn_full;
-        HeldEntry& e = held_[held_index(r)];
-        if (!e.valid || time - e.time >= regs_.steer.learn_hold) e = HeldEntry{true, held_sig(r), time};
+      const bool failed = n > 0 && ev[0].status == flow::Status::kFull;
+      if (failed) ++steer_.learn_full;
+      // The op takes ring slot ring_ops_ % 16; the failure of the op 16 before it enters the filter.
+      RingOp& slot = ring_[ring_ops_ % ring_.size()];
+      if (slot.valid && slot.failed) {
+        HeldEntry& e = held_[held_index(slot.sig)];
+        if (!e.valid || slot.time - e.time >= regs_.steer.learn_hold) e = HeldEntry{true, slot.sig, slot.time};
       }
+      slot = RingOp{};
+      slot.valid = true;
+      slot.insert = insert;
+      slot.failed = failed;
+      if (insert) canonical_key(p.key, slot.key);
+      slot.sig = held_sig(r);
+      slot.time = time;
+      ++ring_ops_;
     }
   }
   switch (o.action) {

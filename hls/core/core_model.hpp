@@ -154,10 +154,25 @@ class CoreModel {
   // data path never drops, it has no queue). A dropped op is not applied and is counted
   // (OPS_DROPPED, LEARN_DROPPED for an INSERT); the frame is steered exactly as with the op.
   // `drop_op` on a frame that has no op is not a drop: OP_DROPPED stays 0, so a device that
-  // claims one where the model has none differs in that bit. The recently-failed filter is the
-  // model's own (it depends on the op sequence only): an INSERT of a connection whose INSERT failed
-  // less than LEARN_HOLD ticks ago is held (OP_DROPPED, LEARN_HELD) whatever `drop_op` says.
-  CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op = false);
+  // claims one where the model has none differs in that bit.
+  // `pending`: the RTL steered the frame as new (ACTION new, OP_DROPPED) because an INSERT of its
+  // connection was still in flight (its outcome unknown; the data path does not wait for it). The
+  // claim is honoured only if that INSERT is among the last 16 ring ops (INSERT, UPDATE) the model
+  // issued (the RTL's in-flight table holds 16); then the frame follows its bucket, issues no op and
+  // counts as a held INSERT when the filter holds its bucket pair, else as a dropped one. A claim
+  // that is not possible is ignored, so the outputs differ.
+  // The recently-failed filter is the model's own (it depends on the op sequence only): a FULL
+  // ring op records its bucket pair, visible to the frames after 16 more ring ops; an INSERT into
+  // a recorded pair less than LEARN_HOLD ticks after the failure is held (OP_DROPPED, LEARN_HELD)
+  // whatever `drop_op` says.
+  CoreOut process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op = false,
+                  bool pending = false);
+  // The co-simulations' call: what the model does with the device's frame `device` replayed
+  // (OP_DROPPED as `drop_op`; OP_DROPPED with ACTION new as `pending`). Compare the result with it.
+  CoreOut replay(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, const CoreOut& device) {
+    return process(frame, len, sg_id, time, device.op_dropped,
+                   device.op_dropped && device.action == SteerAction::kNew);
+  }
 
   // Expired entries (FLOW_EVENT, status EXPIRED) of the AGE ops since the last take_expired(), in
   // the order the table reported them. Kept only while keep_expired(true) (off by default).
@@ -201,8 +216,19 @@ class CoreModel {
   };
   std::vector<HeldEntry> held_;
   int held_idx_bits_ = 6;
+  // The last 16 ring ops issued (slot = op number % 16, as the RTL's in-flight table): the key of
+  // an INSERT (for `pending`), whether the op failed (FULL) and its signature and TIME (a failure
+  // enters the filter when the slot is reused).
+  struct RingOp {
+    bool valid = false, insert = false, failed = false;
+    flow::CKey key{};
+    uint64_t sig = 0;
+    uint32_t time = 0;
+  };
+  std::array<RingOp, 16> ring_{};
+  uint64_t ring_ops_ = 0;
   uint64_t held_sig(const FlowResult& r) const;
-  size_t held_index(const FlowResult& r) const;
+  size_t held_index(uint64_t sig) const;
   std::vector<FlowEvent> expired_;
 };
 

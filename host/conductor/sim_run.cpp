@@ -567,9 +567,10 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
           if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
           if (!in_flight.empty()) {
             const Frame& fr = in_flight.front();
-            CoreOut want = lock.process(fr.bytes.data(), fr.bytes.size(), fr.sg_id,
-                                        static_cast<uint32_t>(tally.packets), fo.op_dropped);
-            if (!(want == CoreOut{fo.meta, fo.action, fo.op_dropped})) ++tally.model_mismatches;
+            const CoreOut got{fo.meta, fo.action, fo.op_dropped};
+            CoreOut want = lock.replay(fr.bytes.data(), fr.bytes.size(), fr.sg_id,
+                                       static_cast<uint32_t>(tally.packets), got);
+            if (!(want == got)) ++tally.model_mismatches;
             in_flight.pop_front();
           }
           uint64_t lat = fo.out_cycle - fo.in_cycle;

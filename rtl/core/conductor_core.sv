@@ -548,7 +548,7 @@ module conductor_core
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == 4'd5;
   assign ev_ring  = ev_tvalid && !ev_age;
 
-  logic [InflightEntries-1:0] if_match, if_pend_sig;
+  logic [InflightEntries-1:0] if_match;
   logic [HfSigBits-1:0] s_sig;
   logic [CKeyBits-1:0] s_ckey;
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
@@ -559,9 +559,6 @@ module conductor_core
     // dead: handshaken before the lookup of the frame at steer (diff >= 0 as a signed number)
     assign if_live[k]  = !(if_shaken_q[k] && !diff[31]);
     assign if_match[k] = ((IfBits + 1)'(age) < if_count) && if_live[k] && (if_ckey_q[k] == s_ckey);
-    // an unresolved INSERT whose buckets are the frame's (the recently-failed filter's signature)
-    assign if_pend_sig[k] = ((IfBits + 1)'(age) < if_count) && if_insert_q[k] && !if_resolved_q[k] &&
-                            (if_bkt_q[k] == s_sig);
     logic unused_diff;
     assign unused_diff = ^diff[30:0];
   end
@@ -573,12 +570,12 @@ module conductor_core
   logic [3:0]          s_status;
   logic [31:0]         s_time;
   logic [63:0]         s_dec, eff_val, op_value, new_value;
-  logic                eff_hit, found, wait_insert, s_age;
+  logic                eff_hit, found, pend_key, s_age;
   logic [IfBits-1:0]   found_idx;
   logic [127:0]        member_up;
   logic [1:0]          site_up;
   logic [6:0]          owner, lb, rb, dest, bucket_dest;
-  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid, op_drop, op_issue, held, wait_held;
+  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid, op_drop, op_issue, held, hf_match;
   logic [3:0]          opcode;
   logic [1:0]          action;
   logic meta_full, meta_empty;
@@ -606,10 +603,13 @@ module conductor_core
         found_idx = if_rd_q[IfBits-1:0] + IfBits'(k);
       end
     end
-    eff_hit = found ? if_present_q[found_idx] : res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB];
+    // An INSERT of this key whose event has not come back: FULL or not is unknown. The frame does
+    // not wait for it: it is steered as a new connection by its bucket, issues no op and reports
+    // the op as not issued (OP_DROPPED, counted as a dropped or held INSERT); the model takes
+    // this from the frame's ACTION and OP_DROPPED (CoreModel::process, `pending`).
+    pend_key = found && if_insert_q[found_idx] && !if_resolved_q[found_idx];
+    eff_hit = found ? if_present_q[found_idx] && !pend_key : res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB];
     eff_val = found ? if_value_q[found_idx] : res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64];
-    // An insert whose event has not come back: FULL or not is unknown, so the frame waits.
-    wait_insert = found && if_insert_q[found_idx] && !if_resolved_q[found_idx];
   end
 
   always_comb begin
@@ -702,50 +702,49 @@ module conductor_core
   // steered exactly as if the op had been issued. A later frame of the connection finds the table
   // unchanged and tries again. The model takes the drop from OP_DROPPED (CoreModel::process).
   assign steer_valid = !res_empty && !age_pend_q;
-  assign steer_fire  = steer_valid && !meta_full && !wait_insert && !wait_held;
-  assign op_drop     = has_op && !held && (op_full || if_full);
+  assign steer_fire  = steer_valid && !meta_full;
+  assign op_drop     = !held && (pend_key || (has_op && (op_full || if_full)));
   assign op_issue    = steer_fire && has_op && !held && !op_drop;
 
   // ---------------------------------------------------------------- recently-failed filter
-  // A connection whose INSERT came back FULL is not offered again for LEARN_HOLD ticks: its frames
-  // follow their bucket with OP_DROPPED set (LEARN_HELD), and the engine's time goes to connections
-  // that can be learned. 64 entries, direct-mapped by the key's buckets, signature = both buckets.
-  // An entry is written when the FULL event resolves the ring entry, and only over an empty entry
-  // or one older than LEARN_HOLD at the failed op's TIME: so the entries evolve in op order as in
-  // the sequential model (which writes at the op), and a frame of the failed connection itself
-  // waits for the event (wait_insert) before it can look (docs/architecture.md, "A full table").
+  // A bucket pair whose INSERT came back FULL is not offered again for LEARN_HOLD ticks: INSERTs
+  // into it are held (no op, OP_DROPPED, LEARN_HELD), the frame follows its bucket, and the
+  // engine's time goes to connections that can be learned. 64 entries, direct-mapped by the key's
+  // buckets, signature = both buckets, plus the failed op's TIME.
+  // Exact without clocks, and nothing waits: op n's failure becomes visible to the frames after
+  // op n+16 (ring ops, i.e. INSERT and UPDATE), a point in the op sequence the model can count. It
+  // is written when op n+16 is issued into op n's ring slot (op n has been resolved by then: the
+  // slot was free), from the slot's old contents; only over an empty entry or one older than
+  // LEARN_HOLD at op n's TIME (docs/architecture.md, "A full table costs nothing").
   logic [HfEntries-1:0] hf_valid_q;
   logic [HfSigBits-1:0] hf_sig_q [HfEntries];
   logic [31:0]          hf_time_q [HfEntries];
-  logic [HfSigBits-1:0] r_sig;
-  logic [HfIdxBits-1:0] s_hidx, r_hidx;
-  logic [31:0]          r_time;
+  logic [InflightEntries-1:0] if_failed_q;  // the slot's op came back FULL (not yet in the filter)
+  logic [HfSigBits-1:0] w_sig;
+  logic [HfIdxBits-1:0] s_hidx, w_hidx;
+  logic [31:0]          w_time;
   logic                 hf_write;
   // Index: bucket 1 XOR bucket 2 with the halves of its low bits swapped, so that a small runtime
   // table (few bucket bits) still spreads over the entries.
   assign s_sig  = {res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
                    res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
   assign s_hidx = s_sig[HfIdxBits-1:0] ^ {s_sig[HfSigBits/2 +: HfIdxBits/2], s_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
-  assign held   = is_insert && hf_valid_q[s_hidx] && hf_sig_q[s_hidx] == s_sig &&
-                  (s_time - hf_time_q[s_hidx]) < learn_hold;
-  // An unresolved INSERT of another key with the same signature could still record it (the model
-  // has): the frame waits for its event, as a frame of the same key does (wait_insert). Rare: the
-  // signature is both buckets (30 bits in the core's full-size table).
-  assign wait_held = is_insert && (if_pend_sig != '0);
-  assign r_sig  = if_bkt_q[if_res_q[IfBits-1:0]];
-  assign r_hidx = r_sig[HfIdxBits-1:0] ^ {r_sig[HfSigBits/2 +: HfIdxBits/2], r_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
-  assign r_time = if_value_q[if_res_q[IfBits-1:0]][63:32];
-  assign hf_write = ev_ring && ev_full &&
-                    (!hf_valid_q[r_hidx] || (r_time - hf_time_q[r_hidx]) >= learn_hold);
+  assign hf_match = hf_valid_q[s_hidx] && hf_sig_q[s_hidx] == s_sig && (s_time - hf_time_q[s_hidx]) < learn_hold;
+  assign held   = hf_match && (is_insert || pend_key);
+  assign w_sig  = if_bkt_q[if_wr_q[IfBits-1:0]];
+  assign w_hidx = w_sig[HfIdxBits-1:0] ^ {w_sig[HfSigBits/2 +: HfIdxBits/2], w_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign w_time = if_value_q[if_wr_q[IfBits-1:0]][63:32];
+  assign hf_write = op_issue && if_failed_q[if_wr_q[IfBits-1:0]] &&
+                    (!hf_valid_q[w_hidx] || (w_time - hf_time_q[w_hidx]) >= learn_hold);
   always_ff @(posedge clk_i) begin
     if (hf_write) begin
-      hf_sig_q[r_hidx]  <= r_sig;
-      hf_time_q[r_hidx] <= r_time;
+      hf_sig_q[w_hidx]  <= w_sig;
+      hf_time_q[w_hidx] <= w_time;
     end
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) hf_valid_q <= '0;
-    else if (hf_write) hf_valid_q[r_hidx] <= 1'b1;
+    else if (hf_write) hf_valid_q[w_hidx] <= 1'b1;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -793,13 +792,14 @@ module conductor_core
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       if_wr_q <= '0; if_rd_q <= '0; if_shk_q <= '0; if_res_q <= '0;
-      if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0;
+      if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0; if_failed_q <= '0;
     end else begin
       if (op_issue) begin
         if_present_q[if_wr_q[IfBits-1:0]]  <= 1'b1;
         if_insert_q[if_wr_q[IfBits-1:0]]   <= is_insert;
         if_shaken_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
         if_resolved_q[if_wr_q[IfBits-1:0]] <= 1'b0;
+        if_failed_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
         if_wr_q <= if_wr_q + 1'b1;
       end
       if (op_shake) begin
@@ -809,6 +809,7 @@ module conductor_core
       if (ev_ring) begin
         if_resolved_q[if_res_q[IfBits-1:0]] <= 1'b1;
         if (ev_full) if_present_q[if_res_q[IfBits-1:0]] <= 1'b0;
+        if (ev_full) if_failed_q[if_res_q[IfBits-1:0]] <= 1'b1;
         if_res_q <= if_res_q + 1'b1;
       end
       if (if_free) if_rd_q <= if_rd_q + 1'b1;
@@ -868,7 +869,7 @@ module conductor_core
         cnt_fail_q <= cnt_fail_q + 32'(action == 2'd3);
         cnt_ops_q  <= cnt_ops_q  + 32'(has_op && !held && !op_drop);
         cnt_opdrop_q    <= cnt_opdrop_q    + 32'(op_drop);
-        cnt_learndrop_q <= cnt_learndrop_q + 32'(op_drop && is_insert);
+        cnt_learndrop_q <= cnt_learndrop_q + 32'(op_drop && (is_insert || pend_key));
         cnt_held_q      <= cnt_held_q + 32'(held);
       end
       if (ev_ring && ev_full) cnt_full_q <= cnt_full_q + 32'd1;

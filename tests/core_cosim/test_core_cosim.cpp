@@ -109,8 +109,8 @@ Result run_core(RtlCore& core, CoreModel& model, const Stimulus& s, sim::Scorebo
       }),
       [&](CoreFrameOut&& fo) {
         if (out < s.frames.size())
-          board.expect(model.process(s.frames[out].data(), s.frames[out].size(), s.sgs[out], time_of(out),
-                                     fo.op_dropped));
+          board.expect(model.replay(s.frames[out].data(), s.frames[out].size(), s.sgs[out], time_of(out),
+                                    CoreOut{fo.meta, fo.action, fo.op_dropped}));
         if (fo.op_dropped) ++r.ops_dropped;
         board.step(CoreOut{fo.meta, fo.action, fo.op_dropped});
         if (out < s.frames.size() && fo.bytes != s.frames[out]) ++r.byte_mismatches;
@@ -721,13 +721,15 @@ TEST(CoreCosim, LearningBelowTheEngineRateDropsNothing) {
   Result r = run_core(core, model, s, board);
   EXPECT_TRUE(board.clean()) << board.summary();
   expect_steer_counters(core, model);
-  EXPECT_EQ(model.steer_counters().ops_dropped, 0u);
   EXPECT_EQ(model.flow_table().counters().occupancy, next_new);
-  // The only waits: a frame of a connection whose INSERT is still in flight (the model's exactness
-  // needs its outcome), when the random pick hits a connection created a few frames before.
+  // No waits: a frame of a connection whose INSERT is still in flight (the random pick hits a
+  // connection created a few frames before) is steered as new by its bucket without an op
+  // (OP_DROPPED, counted in LEARN_DROPPED); every connection's own INSERT was issued.
+  EXPECT_EQ(model.steer_counters().ops_dropped, model.steer_counters().learn_dropped);
+  EXPECT_LT(model.steer_counters().learn_dropped, s.frames.size() / 100);
   std::printf("sparse learning: %zu frames in %llu cycles (%.4f frames/cycle), %u connections learned\n",
               s.frames.size(), static_cast<unsigned long long>(r.cycles), double(r.frames) / r.cycles, next_new);
-  EXPECT_GT(double(r.frames) / r.cycles, 0.95);
+  EXPECT_GT(double(r.frames) / r.cycles, 0.99);
   sim::Scoreboard<CoreOut> again("sparse again", print_meta);
   const uint64_t hits0 = model.steer_counters().hit + model.steer_counters().corrected;
   run_core(core, model, s, again);
@@ -737,18 +739,17 @@ TEST(CoreCosim, LearningBelowTheEngineRateDropsNothing) {
 
 // ---- a full table costs nothing ----------------------------------------------------------------------
 // 600 connections, each sending 16 frames in turn, into a 48-entry table: most cannot be learned.
-// The table has 4 x 4 bucket pairs, the filter's signatures. With the recently-failed filter
-// (LEARN_HOLD longer than the run) each pair costs the engine one failed INSERT (a walk), after
-// which every INSERT into that pair is held (OP_DROPPED, LEARN_HELD) and its frame follows its
-// bucket at one frame per clock. Without it (LEARN_HOLD 0) every frame that finds room in the op
-// queue walks the table again, and frames of a connection whose walk is in flight wait for its
-// outcome (the model's exactness): the data path runs at the engine's failure rate. Either way
-// every STEER_META and counter equals the model (whose filter follows the op sequence), also
-// under random idle and back-pressure.
+// The table has 4 x 4 bucket pairs, the filter's signatures. Nothing waits for the op engine: a
+// frame whose connection's INSERT (a walk that will fail) is in flight is steered as new without an
+// op, so one frame per clock with or without the filter. The filter (LEARN_HOLD longer than the
+// run) saves the engine's time: a failure is recorded 16 ring ops after it, and from then on every
+// INSERT into that pair is held (OP_DROPPED, LEARN_HELD); without it (LEARN_HOLD 0) every frame
+// that finds room in the op queue walks the table again. Either way every STEER_META and counter
+// equals the model, also under random idle and back-pressure.
 TEST(CoreCosim, AFullTableIsNotWalkedOnEveryFrame) {
   struct Cfg { uint32_t hold; int idle, stall; };
   const Cfg cfgs[] = {{1000000, 0, 0}, {0, 0, 0}, {1000000, 20, 20}, {300, 10, 30}};
-  uint64_t full_with = 0, full_without = 0, cycles_with = 0, cycles_without = 0;
+  uint64_t full_with = 0, full_without = 0;
   for (const Cfg& c : cfgs) {
     RtlCoreOptions o;
     o.seed = 99 + c.hold + c.idle;
@@ -787,23 +788,19 @@ TEST(CoreCosim, AFullTableIsNotWalkedOnEveryFrame) {
                 static_cast<unsigned long long>(model.flow_table().counters().occupancy),
                 static_cast<unsigned long long>(sc.learn_full), static_cast<unsigned long long>(sc.learn_held),
                 static_cast<unsigned long long>(sc.learn_dropped));
+    if (c.idle == 0 && c.stall == 0) EXPECT_GT(fpc, 0.99);
     if (c.hold == 1000000 && c.idle == 0) {
       full_with = sc.learn_full;
-      cycles_with = r.cycles;
-      EXPECT_EQ(sc.learn_full, 16u);  // one walk per bucket pair
-      EXPECT_GT(sc.learn_held, uint64_t{conns} * (rounds - 2));
-      // The only cost: frames waiting for those 16 walks (~150 clocks each); after them one frame
-      // per clock.
-      EXPECT_LT(r.cycles, s.frames.size() + 16 * 200);
+      // Each pair fails until its first failure is recorded (16 ring ops later, all of them walks).
+      EXPECT_LE(sc.learn_full, 16u * 4);
+      EXPECT_GT(sc.learn_held, uint64_t{conns} * rounds / 2);
     }
     if (c.hold == 0) {
       full_without = sc.learn_full;
-      cycles_without = r.cycles;
       EXPECT_EQ(sc.learn_held, 0u);
     }
   }
-  EXPECT_LT(full_with * 100, full_without);
-  EXPECT_LT(cycles_with * 10, cycles_without);
+  EXPECT_LT(full_with * 2, full_without);
 }
 
 }  // namespace

@@ -209,26 +209,49 @@ TEST(Correction, FullTableIsCountedAndTheFlowStaysNew) {
   EXPECT_EQ(m.steer_counters().learn_held, 0u);
 }
 
-// One bucket per table: every key has the same bucket pair, so after the first FULL every INSERT
-// is held for LEARN_HOLD ticks (OP_DROPPED, LEARN_HELD, steered by its bucket), then tried again.
+// One bucket per table: every key has the same bucket pair. The first FULL (op 24) enters the
+// filter when op 40 takes its ring slot (16 ring ops later); from then on every INSERT is held for
+// LEARN_HOLD ticks (OP_DROPPED, LEARN_HELD, steered by its bucket), then the pair is tried again.
 TEST(Correction, RecentlyFailedBucketPairIsHeldForLearnHold) {
   CoreModel m = make_model(4, 0, 3, /*flow_log2=*/0);
   m.regs().steer.learn_hold = 100;
   const uint32_t cap = m.flow_table().capacity();
-  for (uint32_t f = 0; f < cap + 10; ++f) send(m, f, false, 10);
-  EXPECT_EQ(m.steer_counters().learn_full, 1u);
-  EXPECT_EQ(m.steer_counters().learn_held, 9u);
+  ASSERT_EQ(cap, 24u);
+  for (uint32_t f = 0; f <= cap + 16; ++f) EXPECT_FALSE(send(m, f, false, 10).op_dropped) << f;
+  EXPECT_EQ(m.steer_counters().learn_full, 17u);  // ops 24..40
+  for (uint32_t f = cap + 17; f < cap + 30; ++f) EXPECT_TRUE(send(m, f, false, 10).op_dropped) << f;
+  EXPECT_EQ(m.steer_counters().learn_held, 13u);
   CoreOut o = send(m, cap + 5, false, 109);  // 99 ticks after the failure: held
   EXPECT_EQ(o.action, SteerAction::kNew);
   EXPECT_TRUE(o.op_dropped);
-  EXPECT_EQ(m.steer_counters().learn_held, 10u);
+  EXPECT_EQ(m.steer_counters().learn_held, 14u);
   EXPECT_EQ(m.steer_counters().ops_dropped, 0u);  // held is not a queue drop
-  o = send(m, cap + 5, false, 110);  // 100 ticks: tried again, fails, recorded again
+  o = send(m, cap + 5, false, 110);  // 100 ticks: offered again, fails
   EXPECT_FALSE(o.op_dropped);
-  EXPECT_EQ(m.steer_counters().learn_full, 2u);
-  o = send(m, cap + 6, false, 111);
+  EXPECT_EQ(m.steer_counters().learn_full, 18u);
+  EXPECT_EQ(m.steer_counters().learn_held, 14u);
+}
+
+// The device may steer a frame as new without its op when its connection's INSERT is still in
+// flight (`pending`): honoured only when that INSERT is among the last 16 ring ops.
+TEST(Correction, PendingClaimNeedsARecentInsertOfTheConnection) {
+  CoreModel m = make_model(4, 0, 3);
+  m.regs().steer.learn_hold = 0;
+  send(m, 1, false, 0);  // INSERT of connection 1 (op 0)
+  auto b = udp_frame(1, true);
+  CoreOut o = m.process(b.data(), b.size(), 0, 1, true, true);  // in flight on the device
+  EXPECT_EQ(o.action, SteerAction::kNew);
   EXPECT_TRUE(o.op_dropped);
-  EXPECT_EQ(m.steer_counters().learn_held, 11u);
+  EXPECT_EQ(m.steer_counters().learn_dropped, 1u);
+  for (uint32_t f = 2; f < 18; ++f) send(m, f, false, 2);  // 16 more ring ops: op 0 left the ring
+  o = m.process(b.data(), b.size(), 0, 3, true, true);
+  EXPECT_EQ(o.action, SteerAction::kHit);  // the claim is not possible: the model's own answer
+  EXPECT_FALSE(o.op_dropped);
+  auto c = udp_frame(99, false);
+  o = m.process(c.data(), c.size(), 0, 3, true, true);  // never inserted: a plain drop
+  EXPECT_EQ(o.action, SteerAction::kNew);
+  EXPECT_TRUE(o.op_dropped);
+  EXPECT_EQ(m.steer_counters().learn_dropped, 2u);
 }
 
 // ---- properties -------------------------------------------------------------------------------

@@ -426,11 +426,11 @@ inline constexpr uint32_t STEER_AGE_OPS_RESET                      = 0x00000000u
 inline constexpr uint32_t STEER_EXPIRED_OFFSET                     = 0x000000A0u;
 inline constexpr uint32_t STEER_EXPIRED_ADDR                       = 0x000410A0u;
 inline constexpr uint32_t STEER_EXPIRED_RESET                      = 0x00000000u;
-// OPS_DROPPED (ro): INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
+// OPS_DROPPED (ro): INSERT and UPDATE ops dropped because the op queue or the in-flight table was full, and frames steered as new without an op because their connection's INSERT was in flight (frames with STEER_META.OP_DROPPED, not held); the data path never waits for them
 inline constexpr uint32_t STEER_OPS_DROPPED_OFFSET                 = 0x000000A4u;
 inline constexpr uint32_t STEER_OPS_DROPPED_ADDR                   = 0x000410A4u;
 inline constexpr uint32_t STEER_OPS_DROPPED_RESET                  = 0x00000000u;
-// LEARN_DROPPED (ro): of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)
+// LEARN_DROPPED (ro): of OPS_DROPPED, the INSERTs of new connections and the frames whose connection's INSERT was in flight (the connection stays unlearned until an INSERT of it succeeds)
 inline constexpr uint32_t STEER_LEARN_DROPPED_OFFSET               = 0x000000A8u;
 inline constexpr uint32_t STEER_LEARN_DROPPED_ADDR                 = 0x000410A8u;
 inline constexpr uint32_t STEER_LEARN_DROPPED_RESET                = 0x00000000u;
@@ -889,7 +889,7 @@ inline constexpr uint32_t STEER_META_DEFAULTED_LSB                 = 60u;  // [6
 inline constexpr uint32_t STEER_META_DEFAULTED_WIDTH               = 1u;
 inline constexpr uint32_t STEER_META_ACTION_LSB                    = 61u;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
 inline constexpr uint32_t STEER_META_ACTION_WIDTH                  = 2u;
-inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued, and a later frame of the connection tries again
+inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full, or (ACTION new) an INSERT of the connection was still in flight (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued (as new when in flight), and a later frame of the connection tries again
 inline constexpr uint32_t STEER_META_OP_DROPPED_WIDTH              = 1u;
 inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"HASH", 0u, 32u, "Toeplitz hash (0 when DEFAULTED)"},
@@ -900,7 +900,7 @@ inline constexpr FieldInfo STEER_META_FIELDS[] = {
     {"STATUS", 56u, 4u, "parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit"},
     {"DEFAULTED", 60u, 1u, "the parser default action was applied"},
     {"ACTION", 61u, 2u, "correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)"},
-    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued, and a later frame of the connection tries again"},
+    {"OP_DROPPED", 63u, 1u, "the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full, or (ACTION new) an INSERT of the connection was still in flight (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued (as new when in flight), and a later frame of the connection tries again"},
 };
 
 // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
@@ -1366,9 +1366,9 @@ inline constexpr RegInfo kRegisters[] = {
     {"EXPIRED", "steer", 0x000410A0u, 0x000000A0u, Access::kRo, 0x00000000u,
      "flow-table entries the AGE ops removed (EXPIRED events)", nullptr, 0},
     {"OPS_DROPPED", "steer", 0x000410A4u, 0x000000A4u, Access::kRo, 0x00000000u,
-     "INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them", nullptr, 0},
+     "INSERT and UPDATE ops dropped because the op queue or the in-flight table was full, and frames steered as new without an op because their connection's INSERT was in flight (frames with STEER_META.OP_DROPPED, not held); the data path never waits for them", nullptr, 0},
     {"LEARN_DROPPED", "steer", 0x000410A8u, 0x000000A8u, Access::kRo, 0x00000000u,
-     "of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)", nullptr, 0},
+     "of OPS_DROPPED, the INSERTs of new connections and the frames whose connection's INSERT was in flight (the connection stays unlearned until an INSERT of it succeeds)", nullptr, 0},
     {"LEARN_HELD", "steer", 0x000410ACu, 0x000000ACu, Access::kRo, 0x00000000u,
      "INSERTs not issued because an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (frames with STEER_META.OP_DROPPED, not in OPS_DROPPED)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,

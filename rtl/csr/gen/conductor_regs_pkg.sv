@@ -367,11 +367,11 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_EXPIRED_OFFSET                     = 32'h000000A0;
   localparam int unsigned STEER_EXPIRED_ADDR                       = 32'h000410A0;
   localparam logic [31:0] STEER_EXPIRED_RESET                      = 32'h00000000;
-  // OPS_DROPPED (ro): INSERT and UPDATE ops dropped because the op queue or the in-flight table was full (frames with STEER_META.OP_DROPPED); the data path never waits for them
+  // OPS_DROPPED (ro): INSERT and UPDATE ops dropped because the op queue or the in-flight table was full, and frames steered as new without an op because their connection's INSERT was in flight (frames with STEER_META.OP_DROPPED, not held); the data path never waits for them
   localparam int unsigned STEER_OPS_DROPPED_OFFSET                 = 32'h000000A4;
   localparam int unsigned STEER_OPS_DROPPED_ADDR                   = 32'h000410A4;
   localparam logic [31:0] STEER_OPS_DROPPED_RESET                  = 32'h00000000;
-  // LEARN_DROPPED (ro): of OPS_DROPPED, the INSERTs of new connections (the connection stays unlearned; its next frame tries again)
+  // LEARN_DROPPED (ro): of OPS_DROPPED, the INSERTs of new connections and the frames whose connection's INSERT was in flight (the connection stays unlearned until an INSERT of it succeeds)
   localparam int unsigned STEER_LEARN_DROPPED_OFFSET               = 32'h000000A8;
   localparam int unsigned STEER_LEARN_DROPPED_ADDR                 = 32'h000410A8;
   localparam logic [31:0] STEER_LEARN_DROPPED_RESET                = 32'h00000000;
@@ -805,7 +805,7 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
   localparam int unsigned STEER_META_ACTION_LSB                    = 32'd61;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
   localparam int unsigned STEER_META_ACTION_WIDTH                  = 32'd2;
-  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued, and a later frame of the connection tries again
+  localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full, or (ACTION new) an INSERT of the connection was still in flight (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued (as new when in flight), and a later frame of the connection tries again
   localparam int unsigned STEER_META_OP_DROPPED_WIDTH              = 32'd1;
 
   // ---- struct BACKUP_ENTRY: one backup-map word (steer.BACKUP); bits 15:0 are FLOW_VALUE bits 23:8
