@@ -233,26 +233,36 @@ Result finish(Bench& b, const char* name, uint64_t conns, const Phase& p, uint64
   return r;
 }
 
+// `frames` frames of connections 0..conns-1 picked at random, either direction; 64-byte frames, or
+// an IMIX of 64, 594 and 1518 bytes (7:4:1).
+struct Traffic {
+  std::vector<uint32_t> conn;
+  std::vector<uint8_t> reply;
+  std::vector<uint16_t> len;
+};
+Traffic random_traffic(uint32_t conns, uint64_t frames, bool imix, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Traffic t{std::vector<uint32_t>(frames), std::vector<uint8_t>(frames), std::vector<uint16_t>(frames, 60)};
+  for (uint64_t i = 0; i < frames; ++i) {
+    t.conn[i] = static_cast<uint32_t>(rng() % conns);
+    t.reply[i] = static_cast<uint8_t>(rng() & 1);
+    if (imix) {
+      const unsigned k = static_cast<unsigned>(rng() % 12);
+      t.len[i] = k < 7 ? 60 : k < 11 ? 590 : 1514;
+    }
+  }
+  return t;
+}
+
 // Established connections 0..conns-1 learned, then `frames` frames of random ones.
 Result established(const char* name, uint32_t conns, uint64_t frames, bool imix, uint64_t seed) {
   Bench b;
   std::vector<uint32_t> all(conns);
   for (uint32_t c = 0; c < conns; ++c) all[c] = c;
   b.learn(all);
-  std::mt19937_64 rng(seed);
-  std::vector<uint32_t> conn(frames);
-  std::vector<uint8_t> reply(frames);
-  std::vector<uint16_t> len(frames, 60);
-  for (uint64_t i = 0; i < frames; ++i) {
-    conn[i] = static_cast<uint32_t>(rng() % conns);
-    reply[i] = static_cast<uint8_t>(rng() & 1);
-    if (imix) {
-      const unsigned k = static_cast<unsigned>(rng() % 12);
-      len[i] = k < 7 ? 60 : k < 11 ? 590 : 1514;
-    }
-  }
+  const Traffic t = random_traffic(conns, frames, imix, seed);
   const uint64_t age0 = b.model().steer_counters().age_ops;
-  Phase p = b.run(conn, reply, len);
+  Phase p = b.run(t.conn, t.reply, t.len);
   return finish(b, name, conns, p, age0);
 }
 
@@ -279,19 +289,12 @@ Result with_new(const char* name, uint32_t established_conns, uint64_t frames, u
 
 // A table that is full: `conns` connections, each sending frames in random order, into a table of
 // about a third of their number (2 x 2^bucket_log2 x 4 + 16 entries). Most connections cannot be
-// learned; the recently-failed filter (steer.LEARN_HOLD, reset value) keeps their frames from
-// walking the table on every frame.
+// learned; their frames follow their bucket without waiting for the failed INSERTs (walks), and the
+// recently-failed filter (steer.LEARN_HOLD, reset value) spares the engine some of those walks.
 Result full_table(const char* name, uint32_t conns, uint64_t frames, int bucket_log2, uint64_t seed) {
   Bench b(bucket_log2);
-  std::mt19937_64 rng(seed);
-  std::vector<uint32_t> conn(frames);
-  std::vector<uint8_t> reply(frames);
-  std::vector<uint16_t> len(frames, 60);
-  for (uint64_t i = 0; i < frames; ++i) {
-    conn[i] = static_cast<uint32_t>(rng() % conns);
-    reply[i] = static_cast<uint8_t>(rng() & 1);
-  }
-  Phase p = b.run(conn, reply, len);
+  const Traffic t = random_traffic(conns, frames, false, seed);
+  Phase p = b.run(t.conn, t.reply, t.len);
   return finish(b, name, conns, p, 0);
 }
 
