@@ -17,4 +17,5 @@ flow_table/flow_bucket_ram.sv
 flow_table/flow_activity_ram.sv
 flow_table/flow_engine.sv
 flow_table/flow_table.sv
+core/steer_decide.sv
 core/conductor_core.sv

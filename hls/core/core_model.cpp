@@ -183,6 +183,7 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
   l.key = p.key;
   l.tag = pack(dec).to_uint64();
   FlowResult r = table_.lookup(l);
+  HeldEntry taken;  // a failure taken by this frame's op
   if (!o.meta.defaulted) {
     Steering s = correct(regs_.steer, dec, p.key, r, time);
     o.meta.site = s.site;
@@ -225,12 +226,10 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
       ++steer_.ops_issued;
       const bool failed = n > 0 && ev[0].status == flow::Status::kFull;
       if (failed) ++steer_.learn_full;
-      // The op takes ring slot ring_ops_ % 16; the failure of the op 16 before it enters the filter.
+      // The op takes ring slot ring_ops_ % 16; the failure of the op 16 before it is taken now and
+      // enters the filter after the next frame's decision (below).
       RingOp& slot = ring_[ring_ops_ % ring_.size()];
-      if (slot.valid && slot.failed) {
-        HeldEntry& e = held_[held_index(slot.sig)];
-        if (!e.valid || slot.time - e.time >= regs_.steer.learn_hold) e = HeldEntry{true, slot.sig, slot.time};
-      }
+      if (slot.valid && slot.failed) taken = HeldEntry{true, slot.sig, slot.time};
       slot = RingOp{};
       slot.valid = true;
       slot.insert = insert;
@@ -241,6 +240,14 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
       ++ring_ops_;
     }
   }
+  // The failure the previous frame took enters the filter now (the RTL writes it while this frame
+  // is in its steer stage): frames from the next one on see it. Written only over an empty entry
+  // or one older than LEARN_HOLD.
+  if (held_pending_.valid) {
+    HeldEntry& e = held_[held_index(held_pending_.sig)];
+    if (!e.valid || held_pending_.time - e.time >= regs_.steer.learn_hold) e = held_pending_;
+  }
+  held_pending_ = taken;
   switch (o.action) {
     case SteerAction::kNew: ++steer_.new_flows; break;
     case SteerAction::kHit: ++steer_.hit; break;

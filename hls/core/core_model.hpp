@@ -215,6 +215,7 @@ class CoreModel {
     uint32_t time = 0;
   };
   std::vector<HeldEntry> held_;
+  HeldEntry held_pending_;  // taken by the last frame's op, enters after the next frame's decision
   int held_idx_bits_ = 6;
   // The last 16 ring ops issued (slot = op number % 16, as the RTL's in-flight table): the key of
   // an INSERT (for `pending`), whether the op failed (FULL) and its signature and TIME (a failure

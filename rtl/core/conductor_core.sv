@@ -22,7 +22,7 @@ module conductor_core
   parameter int unsigned FrameFifoBeats = 32, // frame FIFO depth; >= parser + hash + lookup latency + 2
   parameter int unsigned FlowBucketLog2Max = 15,  // flow table: 2 * 2^n * 4 + 16 entries (262 160 at 15)
   parameter int unsigned OpFifoDepth = 4,     // flow-table ops queued (power of two)
-  parameter int unsigned LookupCredits = 10,  // lookups in the flow table or queued for steer (>= 9 for II = 1)
+  parameter int unsigned LookupCredits = 12,  // lookups in the flow table, queued or in the steer stages (>= 11 for II = 1)
   parameter int unsigned InflightEntries = 16 // in-flight ops; >= OpFifoDepth + LookupCredits
 ) (
   input  wire logic          clk_i,
@@ -404,7 +404,7 @@ module conductor_core
   // are fewer than LookupCredits, so m_result_TREADY is always 1 and the table's global enable
   // (which also runs its op engine) never waits on the steer stage.
   logic [$clog2(LookupCredits):0] credit_q;
-  logic lk_room, lk_ready, steer_fire;
+  logic lk_room, lk_ready, steer_fire, p_load;
   logic [CKeyBits-1:0] head_ckey;
   logic head_ckey_valid;
 
@@ -450,7 +450,7 @@ module conductor_core
     .rst_ni  (rst_ni),
     .we_i    (lk_fire),
     .wdata_i ({lk_age, head_ckey, head_q}),
-    .re_i    (steer_fire),
+    .re_i    (p_load),
     .rdata_o (side_q),
     .empty_o (side_empty),
     .full_o  (side_full),
@@ -503,7 +503,7 @@ module conductor_core
     .rst_ni  (rst_ni),
     .we_i    (res_tvalid),
     .wdata_i (res_tdata),
-    .re_i    (steer_fire),
+    .re_i    (p_load),
     .rdata_o (res_q),
     .empty_o (res_empty),
     .full_o  (res_full),
@@ -524,20 +524,119 @@ module conductor_core
     end
   end
 
+  // ---------------------------------------------------------------- the steer pipeline
+  // Two register stages between the result FIFO and the meta FIFO, so that no path from a FIFO,
+  // the in-flight table or the filter to a decision is deeper than one compare or one selection
+  // (docs/architecture.md, "The steer pipeline"):
+  //   P (pre-steer): the head frame's key is compared with every in-flight entry and the entries it
+  //                  matches are kept (p_cand: valid, not superseded, live for this frame); the
+  //                  correction rule is evaluated on its lookup result (u_decide_res) and on
+  //                  "miss" (u_decide_new); the recently-failed filter is read.
+  //   S (steer):     the frame picks one of those decisions by what the in-flight table holds
+  //                  for its key, issues its op and writes its STEER_META.
+  // The one op that can enter the in-flight table between a frame's P clock and its S clock is
+  // its predecessor's, issued on the edge that moves the frame into S: fwd_q marks it, s_eq1_q
+  // says whether its key is the frame's, last_w1h_q is its slot.
+  // A frame whose key has a live in-flight op that is present and not a pending INSERT needs the
+  // rule on that op's value: it takes the slow path, two clocks in S (u_decide_ring on the value,
+  // registered), which happens only while such an op (an UPDATE, or an INSERT whose event is
+  // back) is in flight.
+  logic                 p_valid_q, s_valid_q, p_go;
+  logic [SideBits-1:0]  p_side_q, s_side_q;
+  logic [ResBits-1:0]   p_res_q, s_res_q;
+  logic [31:0]          p_num_q, pl_seq_q;  // P's frame number; frames loaded into P so far
+  logic [CKeyBits-1:0]  p_ckey, s_ckey;
+  logic [KeyBits-1:0]   s_key;
+  logic [3:0]           p_status, s_status;
+  logic [31:0]          p_time, s_time;
+  logic [63:0]          p_dec, s_dec;
+  logic                 s_age;
+  logic [InflightEntries-1:0] p_cand, s_cand_q, last_w1h_q, if_match;
+  logic                 p_eq_s, s_eq1_q, fwd_q, fwd_eq;
+  logic [127:0]         member_up;
+  logic [1:0]           site_up;
+  logic                 drop_default;
+  logic [63:0]  op_value, new_value, ring_val;
+  logic         found, pend_key, ring_present, slow, has_op, is_insert;
+  logic         steer_valid, op_drop, op_issue, held, takes_default;
+  logic [3:0]   opcode;
+  logic [1:0]   action;
+  logic meta_full, meta_empty;
+  logic [conductor_regs_pkg::STEER_META_BITS-1:0] meta_d, meta_head;
+  logic op_full, op_empty;
+
+  assign p_ckey   = p_side_q[KeyBits + 36 +: CKeyBits];
+  assign p_status = p_side_q[KeyBits +: 4];
+  assign p_time   = p_side_q[KeyBits + 4 +: 32];
+  assign p_dec    = p_res_q[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64];
+  assign s_key    = s_side_q[0 +: KeyBits];
+  assign s_status = s_side_q[KeyBits +: 4];
+  assign s_time   = s_side_q[KeyBits + 4 +: 32];
+  assign s_ckey   = s_side_q[KeyBits + 36 +: CKeyBits];
+  assign s_age    = s_side_q[KeyBits + 36 + CKeyBits];
+  assign s_dec    = s_res_q[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64];
+  assign member_up    = {member_up3, member_up2, member_up1, member_up0};
+  assign site_up      = site_up_reg[1:0];
+  assign drop_default = parser_ctrl[conductor_regs_pkg::PARSER_CTRL_DEFAULT_ACTION_LSB];
+
+  assign p_go   = p_valid_q && (!s_valid_q || steer_fire);
+  assign p_load = !res_empty && (!p_valid_q || p_go);
+  assign p_eq_s = p_ckey == s_ckey;
+
+  // ---------------------------------------------------------------- decisions (P and slow path)
+  logic [2047:0] backup_flat;
+  for (genvar m = 0; m < 128; m++) begin : gen_backup_flat
+    assign backup_flat[m * 16 +: 16] = backup_q[m];
+  end
+
+  // One decision: STEER_META (without OP_DROPPED), action, op.
+  localparam int unsigned DecBits = conductor_regs_pkg::STEER_META_BITS + 2 + 1 + 1 + 4 + 64;
+  logic [DecBits-1:0] pa_dec, pb_dec, pc_dec, sa_q, sb_q, sc_q, sel_dec;
+  logic [63:0] slow_val_q;
+
+  steer_decide u_decide_res (
+    .status_i (p_status), .dec_i (p_dec),
+    .hit_i (p_res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB]),
+    .value_i (p_res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64]),
+    .member_up_i (member_up), .site_up_i (site_up), .default_dest_i (default_dest),
+    .drop_default_i (drop_default), .backup_i (backup_flat),
+    .meta_o (pa_dec[0 +: 64]), .action_o (pa_dec[64 +: 2]), .has_op_o (pa_dec[66]),
+    .is_insert_o (pa_dec[67]), .opcode_o (pa_dec[68 +: 4]), .op_value_o (pa_dec[72 +: 64])
+  );
+  steer_decide u_decide_new (
+    .status_i (p_status), .dec_i (p_dec), .hit_i (1'b0), .value_i (64'd0),
+    .member_up_i (member_up), .site_up_i (site_up), .default_dest_i (default_dest),
+    .drop_default_i (drop_default), .backup_i (backup_flat),
+    .meta_o (pb_dec[0 +: 64]), .action_o (pb_dec[64 +: 2]), .has_op_o (pb_dec[66]),
+    .is_insert_o (pb_dec[67]), .opcode_o (pb_dec[68 +: 4]), .op_value_o (pb_dec[72 +: 64])
+  );
+  steer_decide u_decide_ring (
+    .status_i (s_status), .dec_i (s_dec), .hit_i (1'b1), .value_i (slow_val_q),
+    .member_up_i (member_up), .site_up_i (site_up), .default_dest_i (default_dest),
+    .drop_default_i (drop_default), .backup_i (backup_flat),
+    .meta_o (pc_dec[0 +: 64]), .action_o (pc_dec[64 +: 2]), .has_op_o (pc_dec[66]),
+    .is_insert_o (pc_dec[67]), .opcode_o (pc_dec[68 +: 4]), .op_value_o (pc_dec[72 +: 64])
+  );
+
   // ---------------------------------------------------------------- in-flight table
   // One entry per op issued, in issue order (a ring): the canonical key, the value the op leaves
-  // (present = 0 after a FULL insert), and when the op became visible. Entry k applies to the frame
-  // at the steer stage unless its op was handshaken before that frame's lookup (vis_seq <= the
-  // frame's number): those frames already saw it in the table. See docs/architecture.md.
+  // (present = 0 after a FULL insert), and when the op became visible. Entry k applies to a frame
+  // unless its op was handshaken before that frame's lookup (vis_seq <= the frame's number): those
+  // frames already saw it in the table. See docs/architecture.md.
+  // Superseded: an op marks the entry its frame matched superseded, so a key has at most one valid,
+  // unsuperseded, live entry, its youngest, and a frame's match is one-hot (no priority search).
+  // An older entry of a key is never live when its youngest is not (handshakes are in order), and
+  // an entry live for a frame stays live for it (an op handshaken later is not visible to it).
   logic [CKeyBits-1:0] if_ckey_q [InflightEntries];
   logic [63:0]         if_value_q [InflightEntries];
   logic [HfSigBits-1:0] if_bkt_q [InflightEntries];  // the key's buckets (the filter's signature)
   logic [31:0]         if_vis_q [InflightEntries];
-  logic [InflightEntries-1:0] if_present_q, if_insert_q, if_shaken_q, if_resolved_q;
+  logic [InflightEntries-1:0] if_present_q, if_insert_q, if_shaken_q, if_resolved_q, if_valid_q, if_sup_q;
+  logic [InflightEntries-1:0] if_failed_q;  // the slot's op came back FULL (not yet in the filter)
   logic [IfBits:0]     if_wr_q, if_rd_q, if_shk_q, if_res_q;
   logic [IfBits:0]     if_count;
   logic                if_full, if_free, op_shake;
-  logic [InflightEntries-1:0] if_live;
+  logic [31:0]         rd_diff;
 
   // AGE ops take no entry: op_shake and ev_ring count only the ring's ops and their events.
   logic ev_age, ev_ring, head_age;
@@ -548,134 +647,149 @@ module conductor_core
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == 4'd5;
   assign ev_ring  = ev_tvalid && !ev_age;
 
-  logic [InflightEntries-1:0] if_match;
-  logic [HfSigBits-1:0] s_sig;
-  logic [CKeyBits-1:0] s_ckey;
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
     logic [31:0] diff;      // only its sign is used
-    logic [IfBits-1:0] age; // 0 = oldest
-    assign diff = steer_seq_q - if_vis_q[k];
-    assign age  = IfBits'(k) - if_rd_q[IfBits-1:0];
-    // dead: handshaken before the lookup of the frame at steer (diff >= 0 as a signed number)
-    assign if_live[k]  = !(if_shaken_q[k] && !diff[31]);
-    assign if_match[k] = ((IfBits + 1)'(age) < if_count) && if_live[k] && (if_ckey_q[k] == s_ckey);
+    assign diff = p_num_q - if_vis_q[k];
+    // P's candidates: same key, valid, not superseded, live for P's frame (not handshaken before
+    // its lookup: diff < 0 as a signed number).
+    assign p_cand[k]   = (if_ckey_q[k] == p_ckey) && if_valid_q[k] && !if_sup_q[k] &&
+                         !(if_shaken_q[k] && !diff[31]);
+    assign if_match[k] = fwd_eq ? last_w1h_q[k] : s_cand_q[k];
     logic unused_diff;
     assign unused_diff = ^diff[30:0];
   end
-  assign if_free = (if_count != '0) && if_shaken_q[if_rd_q[IfBits-1:0]] &&
-                   if_resolved_q[if_rd_q[IfBits-1:0]] && !if_live[if_rd_q[IfBits-1:0]];
+  // The oldest entry is freed when its event is back and the frame at steer (and so every later
+  // one) already saw its op in the table.
+  assign rd_diff = steer_seq_q - if_vis_q[if_rd_q[IfBits-1:0]];
+  assign if_free = if_valid_q[if_rd_q[IfBits-1:0]] && if_shaken_q[if_rd_q[IfBits-1:0]] &&
+                   if_resolved_q[if_rd_q[IfBits-1:0]] && !rd_diff[31];
+
+  // ---------------------------------------------------------------- recently-failed filter
+  // A bucket pair whose INSERT came back FULL is not offered again for LEARN_HOLD ticks: INSERTs
+  // into it are held (no op, OP_DROPPED, LEARN_HELD), the frame follows its bucket, and the
+  // engine's time goes to connections that can be learned. 64 entries, direct-mapped by the key's
+  // buckets, signature = both buckets, plus the failed op's TIME.
+  // Exact without clocks, and nothing waits: op n's failure is taken when op n+16 (ring ops:
+  // INSERT and UPDATE) is issued into op n's ring slot by frame X (op n is resolved by then: the
+  // slot was free) and is written into the filter while frame X+1 is in S, so frames from X+2 on
+  // see it: a point in the frame sequence the model counts. Written only over an empty entry or
+  // one older than LEARN_HOLD at op n's TIME (docs/architecture.md, "A full table costs nothing").
+  logic [HfEntries-1:0] hf_valid_q;
+  logic [HfSigBits-1:0] hf_sig_q [HfEntries];
+  logic [31:0]          hf_time_q [HfEntries];
+  logic [HfSigBits-1:0] p_sig, s_sig, fw_sig_q;
+  logic [HfIdxBits-1:0] p_hidx, fw_hidx;
+  logic [31:0]          fw_time_q;
+  logic                 fw_pend_q, fw_ok, fw_apply, p_hfm, s_hfm_q;
+  // Index: bucket 1 XOR bucket 2 with the halves of its low bits swapped, so that a small runtime
+  // table (few bucket bits) still spreads over the entries.
+  assign p_sig  = {p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
+                   p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
+  assign s_sig  = {s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
+                   s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
+  assign p_hidx  = p_sig[HfIdxBits-1:0] ^ {p_sig[HfSigBits/2 +: HfIdxBits/2], p_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign fw_hidx = fw_sig_q[HfIdxBits-1:0] ^ {fw_sig_q[HfSigBits/2 +: HfIdxBits/2], fw_sig_q[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  // The pending failure is written while S holds a frame (the one after its issuer).
+  assign fw_ok    = !hf_valid_q[fw_hidx] || (fw_time_q - hf_time_q[fw_hidx]) >= learn_hold;
+  assign fw_apply = fw_pend_q && s_valid_q && fw_ok;
+  // P's frame sees the pending failure when it is written on the edge that moves it into S.
+  always_comb begin
+    if (fw_apply && fw_hidx == p_hidx) begin
+      p_hfm = fw_sig_q == p_sig && (p_time - fw_time_q) < learn_hold;
+    end else begin
+      p_hfm = hf_valid_q[p_hidx] && hf_sig_q[p_hidx] == p_sig && (p_time - hf_time_q[p_hidx]) < learn_hold;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (fw_apply) begin
+      hf_sig_q[fw_hidx]  <= fw_sig_q;
+      hf_time_q[fw_hidx] <= fw_time_q;
+    end
+    // Held while a failure waits; otherwise the slot the next op takes (used if it failed).
+    if (!(fw_pend_q && !s_valid_q)) begin
+      fw_sig_q  <= if_bkt_q[if_wr_q[IfBits-1:0]];
+      fw_time_q <= if_value_q[if_wr_q[IfBits-1:0]][63:32];
+    end
+  end
+
+  // ---------------------------------------------------------------- pipeline registers
+  always_ff @(posedge clk_i) begin
+    if (p_load) begin
+      p_side_q <= side_q;
+      p_res_q  <= res_q;
+      p_num_q  <= pl_seq_q;
+    end
+    if (p_go) begin
+      s_side_q <= p_side_q;
+      s_res_q  <= p_res_q;
+      s_cand_q <= p_cand;
+      s_eq1_q  <= p_eq_s;
+      s_hfm_q  <= p_hfm;
+      sa_q     <= pa_dec;
+      sb_q     <= pb_dec;
+    end
+    slow_val_q <= ring_val;
+    sc_q       <= pc_dec;
+  end
+
+  logic [1:0] s_wait_q;  // clocks the frame has been in S (saturating)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      p_valid_q <= 1'b0;
+      s_valid_q <= 1'b0;
+      fwd_q     <= 1'b0;
+      pl_seq_q  <= '0;
+      s_wait_q  <= '0;
+      hf_valid_q <= '0;
+      fw_pend_q <= 1'b0;
+    end else begin
+      if (p_load) pl_seq_q <= pl_seq_q + 32'd1;
+      if (p_load) p_valid_q <= 1'b1;
+      else if (p_go) p_valid_q <= 1'b0;
+      if (p_go) begin
+        s_valid_q <= 1'b1;
+        fwd_q     <= op_issue;
+        s_wait_q  <= '0;
+      end else begin
+        if (steer_fire) s_valid_q <= 1'b0;
+        if (s_wait_q != 2'd3) s_wait_q <= s_wait_q + 2'd1;
+      end
+      if (fw_apply) hf_valid_q[fw_hidx] <= 1'b1;
+      if (op_issue && if_failed_q[if_wr_q[IfBits-1:0]]) fw_pend_q <= 1'b1;
+      else if (s_valid_q) fw_pend_q <= 1'b0;
+    end
+  end
 
   // ---------------------------------------------------------------- steer stage
-  logic [KeyBits-1:0]  s_key;
-  logic [3:0]          s_status;
-  logic [31:0]         s_time;
-  logic [63:0]         s_dec, eff_val, op_value, new_value;
-  logic                eff_hit, found, pend_key, s_age;
-  logic [IfBits-1:0]   found_idx;
-  logic [127:0]        member_up;
-  logic [1:0]          site_up;
-  logic [6:0]          owner, lb, rb, dest, bucket_dest;
-  logic                owner_up, lb_up, rb_up, has_op, is_insert, steer_valid, op_drop, op_issue, held, hf_match;
-  logic [3:0]          opcode;
-  logic [1:0]          action;
-  logic meta_full, meta_empty;
-  logic [conductor_regs_pkg::STEER_META_BITS-1:0] meta_d, meta_head;
-  logic takes_default, drop_default, op_full, op_empty;
 
-  assign s_key    = side_q[0 +: KeyBits];
-  assign s_status = side_q[KeyBits +: 4];
-  assign s_time   = side_q[KeyBits + 4 +: 32];
-  assign s_ckey   = side_q[KeyBits + 36 +: CKeyBits];
-  assign s_age    = side_q[KeyBits + 36 + CKeyBits];
-  assign s_dec    = res_q[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64];
-  assign member_up = {member_up3, member_up2, member_up1, member_up0};
-  assign site_up   = site_up_reg[1:0];
-  assign bucket_dest = {s_dec[conductor_regs_pkg::DECISION_SITE_LSB], s_dec[conductor_regs_pkg::DECISION_MEMBER_LSB +: 6]};
-
-  // The youngest live in-flight op of this key overrides the lookup result.
+  // The frame's live in-flight op (its youngest; if_match is one-hot) overrides the lookup result.
+  assign fwd_eq = fwd_q && s_eq1_q;
   always_comb begin
-    found = 1'b0;
-    found_idx = '0;
-    // In age order from the oldest, so the youngest match wins.
+    ring_val = '0;
     for (int k = 0; k < InflightEntries; k++) begin
-      if (if_match[if_rd_q[IfBits-1:0] + IfBits'(k)]) begin
-        found = 1'b1;
-        found_idx = if_rd_q[IfBits-1:0] + IfBits'(k);
-      end
+      if (if_match[k]) ring_val = ring_val | if_value_q[k];
     end
-    // An INSERT of this key whose event has not come back: FULL or not is unknown. The frame does
-    // not wait for it: it is steered as a new connection by its bucket, issues no op and reports
-    // the op as not issued (OP_DROPPED, counted as a dropped or held INSERT); the model takes
-    // this from the frame's ACTION and OP_DROPPED (CoreModel::process, `pending`).
-    pend_key = found && if_insert_q[found_idx] && !if_resolved_q[found_idx];
-    eff_hit = found ? if_present_q[found_idx] && !pend_key : res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB];
-    eff_val = found ? if_value_q[found_idx] : res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64];
   end
-
-  always_comb begin
-    takes_default = (s_status == 4'd1) || (s_status == 4'd2) || (s_status == 4'd3);
-    drop_default  = parser_ctrl[conductor_regs_pkg::PARSER_CTRL_DEFAULT_ACTION_LSB];
-    owner = {eff_val[conductor_regs_pkg::FLOW_VALUE_OWNER_SITE_LSB], eff_val[conductor_regs_pkg::FLOW_VALUE_OWNER_MEMBER_LSB +: 6]};
-    lb    = {eff_val[conductor_regs_pkg::FLOW_VALUE_OWNER_SITE_LSB], eff_val[conductor_regs_pkg::FLOW_VALUE_LB_MEMBER_LSB +: 6]};
-    rb    = {eff_val[conductor_regs_pkg::FLOW_VALUE_RB_SITE_LSB], eff_val[conductor_regs_pkg::FLOW_VALUE_RB_MEMBER_LSB +: 6]};
-    owner_up = site_up[owner[6]] && member_up[owner];
-    lb_up = eff_val[conductor_regs_pkg::FLOW_VALUE_LB_VALID_LSB] && site_up[lb[6]] && member_up[lb];
-    rb_up = eff_val[conductor_regs_pkg::FLOW_VALUE_RB_VALID_LSB] && site_up[rb[6]] && member_up[rb];
-
-    meta_d = '0;
-    meta_d[conductor_regs_pkg::STEER_META_STATUS_LSB +: 4] = s_status;
-    has_op = 1'b0;
-    is_insert = 1'b0;
-    opcode = 4'd0;
-    action = 2'd0;
-    dest = bucket_dest;
-    op_value = eff_val;
-    if (takes_default) begin
-      meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = default_dest[conductor_regs_pkg::PARSER_DEFAULT_DEST_MEMBER_LSB +: 6];
-      meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]        = default_dest[conductor_regs_pkg::PARSER_DEFAULT_DEST_SITE_LSB];
-      meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]     = !drop_default;
-      meta_d[conductor_regs_pkg::STEER_META_DEFAULTED_LSB]   = 1'b1;
-    end else begin
-      meta_d[conductor_regs_pkg::STEER_META_HASH_LSB +: 32]   = s_dec[conductor_regs_pkg::DECISION_HASH_LSB +: 32];
-      meta_d[conductor_regs_pkg::STEER_META_BUCKET_LSB +: 16] = s_dec[conductor_regs_pkg::DECISION_BUCKET_LSB +: 16];
-      meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]      = 1'b1;
-      if (!eff_hit) begin
-        // New connection: follows the bucket; learned with the bucket member's backups.
-        meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB] = s_dec[conductor_regs_pkg::DECISION_VALID_LSB];
-        if (s_dec[conductor_regs_pkg::DECISION_VALID_LSB]) begin
-          has_op = 1'b1;
-          is_insert = 1'b1;
-          opcode = 4'd1;
-          op_value = '0;
-          op_value[6:0] = bucket_dest;
-          op_value[23:8] = backup_q[bucket_dest];
-        end
-      end else if (owner_up) begin
-        dest = owner;
-        // No op: the flow table marked the entry active in line (the AGE sweep refreshes it).
-        action = (s_dec[conductor_regs_pkg::DECISION_VALID_LSB] && owner == bucket_dest) ? 2'd1 : 2'd2;
-      end else begin
-        // Owner down: local backup, else remote backup, else the bucket; written back as owner.
-        action = 2'd3;
-        if (site_up[owner[6]] && lb_up) dest = lb;
-        else if (rb_up) dest = rb;
-        else dest = bucket_dest;
-        if (!lb_up && !rb_up && !s_dec[conductor_regs_pkg::DECISION_VALID_LSB]) begin
-          meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB] = 1'b0;
-        end else begin
-          has_op = 1'b1;
-          opcode = 4'd2;
-          op_value[6:0] = dest;
-          op_value[23:8] = backup_q[dest];
-        end
-      end
-      meta_d[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = dest[5:0];
-      meta_d[conductor_regs_pkg::STEER_META_SITE_LSB]        = dest[6];
-    end
-    meta_d[conductor_regs_pkg::STEER_META_ACTION_LSB +: 2] = action;
-    // The value the op leaves in the table (LAST_SEEN := TIME).
-    new_value = {s_time, op_value[31:0]};
-  end
+  assign found        = |if_match;
+  assign ring_present = |(if_match & if_present_q);
+  // An INSERT of this key whose event has not come back: FULL or not is unknown. The frame does
+  // not wait for it: it is steered as a new connection by its bucket, issues no op and reports
+  // the op as not issued (OP_DROPPED, counted as a dropped or held INSERT); the model takes
+  // this from the frame's ACTION and OP_DROPPED (CoreModel::process, `pending`).
+  assign pend_key = |(if_match & if_insert_q & ~if_resolved_q);
+  // The rule on the in-flight value: the slow path (u_decide_ring, ready after two clocks in S).
+  assign slow     = found && ring_present && !pend_key;
+  // No live op of the key: the lookup result; a pending or failed INSERT: the rule on "miss".
+  assign sel_dec  = slow ? sc_q : found ? sb_q : sa_q;
+  assign meta_d    = sel_dec[0 +: 64];
+  assign action    = sel_dec[64 +: 2];
+  assign has_op    = sel_dec[66];
+  assign is_insert = sel_dec[67];
+  assign opcode    = sel_dec[68 +: 4];
+  assign op_value  = sel_dec[72 +: 64];
+  assign takes_default = meta_d[conductor_regs_pkg::STEER_META_DEFAULTED_LSB];
+  // The value the op leaves in the table (LAST_SEEN := TIME).
+  assign new_value = {s_time, op_value[31:0]};
 
   // The op carries the buckets the frame's lookup reported (FLOW_OP.HINT): the engine skips its
   // hash and takes one op per 2 clocks.
@@ -683,9 +797,9 @@ module conductor_core
     op_tdata = {(OpBits - 436)'(0), opcode, 16'd0, s_time, op_value, s_key};
     op_tdata[conductor_regs_pkg::FLOW_OP_HINT_LSB] = 1'b1;
     op_tdata[conductor_regs_pkg::FLOW_OP_BUCKET1_LSB +: conductor_regs_pkg::FLOW_OP_BUCKET1_WIDTH] =
-        res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH];
+        s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH];
     op_tdata[conductor_regs_pkg::FLOW_OP_BUCKET2_LSB +: conductor_regs_pkg::FLOW_OP_BUCKET2_WIDTH] =
-        res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH];
+        s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH];
   end
 
   // The AGE after a frame with the age mark goes into the op FIFO after the frame's op (the next
@@ -701,51 +815,11 @@ module conductor_core
   // ring full is dropped (STEER_META.OP_DROPPED, OPS_DROPPED, LEARN_DROPPED) and the frame goes on,
   // steered exactly as if the op had been issued. A later frame of the connection finds the table
   // unchanged and tries again. The model takes the drop from OP_DROPPED (CoreModel::process).
-  assign steer_valid = !res_empty && !age_pend_q;
+  assign held        = s_hfm_q && (is_insert || pend_key);
+  assign steer_valid = s_valid_q && !age_pend_q && !(slow && s_wait_q < 2'd2);
   assign steer_fire  = steer_valid && !meta_full;
   assign op_drop     = !held && (pend_key || (has_op && (op_full || if_full)));
   assign op_issue    = steer_fire && has_op && !held && !op_drop;
-
-  // ---------------------------------------------------------------- recently-failed filter
-  // A bucket pair whose INSERT came back FULL is not offered again for LEARN_HOLD ticks: INSERTs
-  // into it are held (no op, OP_DROPPED, LEARN_HELD), the frame follows its bucket, and the
-  // engine's time goes to connections that can be learned. 64 entries, direct-mapped by the key's
-  // buckets, signature = both buckets, plus the failed op's TIME.
-  // Exact without clocks, and nothing waits: op n's failure becomes visible to the frames after
-  // op n+16 (ring ops, i.e. INSERT and UPDATE), a point in the op sequence the model can count. It
-  // is written when op n+16 is issued into op n's ring slot (op n has been resolved by then: the
-  // slot was free), from the slot's old contents; only over an empty entry or one older than
-  // LEARN_HOLD at op n's TIME (docs/architecture.md, "A full table costs nothing").
-  logic [HfEntries-1:0] hf_valid_q;
-  logic [HfSigBits-1:0] hf_sig_q [HfEntries];
-  logic [31:0]          hf_time_q [HfEntries];
-  logic [InflightEntries-1:0] if_failed_q;  // the slot's op came back FULL (not yet in the filter)
-  logic [HfSigBits-1:0] w_sig;
-  logic [HfIdxBits-1:0] s_hidx, w_hidx;
-  logic [31:0]          w_time;
-  logic                 hf_write;
-  // Index: bucket 1 XOR bucket 2 with the halves of its low bits swapped, so that a small runtime
-  // table (few bucket bits) still spreads over the entries.
-  assign s_sig  = {res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
-                   res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
-  assign s_hidx = s_sig[HfIdxBits-1:0] ^ {s_sig[HfSigBits/2 +: HfIdxBits/2], s_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
-  assign hf_match = hf_valid_q[s_hidx] && hf_sig_q[s_hidx] == s_sig && (s_time - hf_time_q[s_hidx]) < learn_hold;
-  assign held   = hf_match && (is_insert || pend_key);
-  assign w_sig  = if_bkt_q[if_wr_q[IfBits-1:0]];
-  assign w_hidx = w_sig[HfIdxBits-1:0] ^ {w_sig[HfSigBits/2 +: HfIdxBits/2], w_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
-  assign w_time = if_value_q[if_wr_q[IfBits-1:0]][63:32];
-  assign hf_write = op_issue && if_failed_q[if_wr_q[IfBits-1:0]] &&
-                    (!hf_valid_q[w_hidx] || (w_time - hf_time_q[w_hidx]) >= learn_hold);
-  always_ff @(posedge clk_i) begin
-    if (hf_write) begin
-      hf_sig_q[w_hidx]  <= w_sig;
-      hf_time_q[w_hidx] <= w_time;
-    end
-  end
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) hf_valid_q <= '0;
-    else if (hf_write) hf_valid_q[w_hidx] <= 1'b1;
-  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -793,8 +867,15 @@ module conductor_core
     if (!rst_ni) begin
       if_wr_q <= '0; if_rd_q <= '0; if_shk_q <= '0; if_res_q <= '0;
       if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0; if_failed_q <= '0;
+      if_valid_q <= '0; if_sup_q <= '0; last_w1h_q <= '0;
     end else begin
+      if (if_free) if_valid_q[if_rd_q[IfBits-1:0]] <= 1'b0;
       if (op_issue) begin
+        // The entry the frame matched (the key's youngest) is superseded by this one.
+        if_sup_q <= if_sup_q | if_match;
+        if_sup_q[if_wr_q[IfBits-1:0]]      <= 1'b0;
+        if_valid_q[if_wr_q[IfBits-1:0]]    <= 1'b1;
+        last_w1h_q <= InflightEntries'(1) << if_wr_q[IfBits-1:0];
         if_present_q[if_wr_q[IfBits-1:0]]  <= 1'b1;
         if_insert_q[if_wr_q[IfBits-1:0]]   <= is_insert;
         if_shaken_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
@@ -896,7 +977,9 @@ module conductor_core
                        scratch_unused, counter_clear[31:1], steer_clear[31:1], unused_frame_count,
                        unused_time_count, unused_head_count, unused_meta_count, unused_side_count,
                        unused_res_count, unused_op_count, sl_awaddr, sl_araddr, ev_tdata,
-                       site_up_reg[31:2], backup_wdata[31:16], backup_wstrb[3:2]};
+                       site_up_reg[31:2], backup_wdata[31:16], backup_wstrb[3:2],
+                       rd_diff[30:0], s_res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB],
+                       s_res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64]};
 endmodule
 
 `default_nettype wire

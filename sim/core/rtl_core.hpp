@@ -19,14 +19,14 @@ namespace conductor {
 // lookup (7: its LatencyCycles 6 from the handshake edge) and the result FIFO's write-to-head (1),
 // and the meta FIFO's write-to-head (1).
 // Frames of two beats or more take one clock more (the window completes on the second beat).
-constexpr uint64_t kCoreLatencyCycles = 22;
+constexpr uint64_t kCoreLatencyCycles = 24;
 
 // Extra clocks an AGE op costs on frames back to back (steer.AGE_FRAMES != 0): the lookup after the
 // AGE_FRAMES-th frame waits until the AGE op is handshaken, which follows that frame's lookup (6),
 // the result FIFO (1), steer, the AGE's write into the op FIFO and the engine taking it. Exact when
 // the op engine is idle (test_core_cosim AgeingCostsABubble); each INSERT/TOUCH/UPDATE queued ahead
 // of the AGE adds up to the engine's 9 clocks per op.
-constexpr uint64_t kCoreAgeBubbleCycles = 18;
+constexpr uint64_t kCoreAgeBubbleCycles = 20;
 
 // conductor_core's flow table clears 2^FlowBucketLog2Max buckets after reset; RtlCore waits that
 // long (plus a margin) after reset so that latency measurements start with a ready core.

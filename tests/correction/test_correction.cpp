@@ -217,19 +217,21 @@ TEST(Correction, RecentlyFailedBucketPairIsHeldForLearnHold) {
   m.regs().steer.learn_hold = 100;
   const uint32_t cap = m.flow_table().capacity();
   ASSERT_EQ(cap, 24u);
-  for (uint32_t f = 0; f <= cap + 16; ++f) EXPECT_FALSE(send(m, f, false, 10).op_dropped) << f;
-  EXPECT_EQ(m.steer_counters().learn_full, 17u);  // ops 24..40
-  for (uint32_t f = cap + 17; f < cap + 30; ++f) EXPECT_TRUE(send(m, f, false, 10).op_dropped) << f;
-  EXPECT_EQ(m.steer_counters().learn_held, 13u);
+  // Op 24 fails; op 40 (frame 40) takes its ring slot, and the failure enters the filter after
+  // frame 41's decision: frames from 42 on see it.
+  for (uint32_t f = 0; f <= cap + 17; ++f) EXPECT_FALSE(send(m, f, false, 10).op_dropped) << f;
+  EXPECT_EQ(m.steer_counters().learn_full, 18u);  // ops 24..41
+  for (uint32_t f = cap + 18; f < cap + 30; ++f) EXPECT_TRUE(send(m, f, false, 10).op_dropped) << f;
+  EXPECT_EQ(m.steer_counters().learn_held, 12u);
   CoreOut o = send(m, cap + 5, false, 109);  // 99 ticks after the failure: held
   EXPECT_EQ(o.action, SteerAction::kNew);
   EXPECT_TRUE(o.op_dropped);
-  EXPECT_EQ(m.steer_counters().learn_held, 14u);
+  EXPECT_EQ(m.steer_counters().learn_held, 13u);
   EXPECT_EQ(m.steer_counters().ops_dropped, 0u);  // held is not a queue drop
   o = send(m, cap + 5, false, 110);  // 100 ticks: offered again, fails
   EXPECT_FALSE(o.op_dropped);
-  EXPECT_EQ(m.steer_counters().learn_full, 18u);
-  EXPECT_EQ(m.steer_counters().learn_held, 14u);
+  EXPECT_EQ(m.steer_counters().learn_full, 19u);
+  EXPECT_EQ(m.steer_counters().learn_held, 13u);
 }
 
 // The device may steer a frame as new without its op when its connection's INSERT is still in
