@@ -43,11 +43,20 @@ rtl=${CONDUCTOR_RTL_DIR:-$repo/rtl}
 filelist=$rtl/conductor_core.f
 yosys=${YOSYS:-yosys}
 
+# name:top:extra synth_xilinx options:parameters of the top (K=V,K=V). Every block on its own, and
+# the core with a small flow table (the logic is that of the full core: the table's size changes
+# only its memory and address widths); each finishes in minutes. conductor_core_full (the core's
+# default 262,160-entry table, mapped to block RAM by Yosys: about half an hour) runs only when
+# SYNTH_RUNS names it.
 ALL_RUNS=(
-  "pkt_parser:pkt_parser:"
-  "dist_hash:dist_hash:"
-  "dist_hash_uram:dist_hash:-uram"
-  "conductor_core:conductor_core:"
+  "pkt_parser:pkt_parser::"
+  "dist_hash:dist_hash::"
+  "dist_hash_uram:dist_hash:-uram:"
+  "flow_table:flow_table::BucketLog2Max=8"
+  "conductor_core:conductor_core::FlowBucketLog2Max=8"
+)
+OPTIONAL_RUNS=(
+  "conductor_core_full:conductor_core::"
 )
 
 # The first Yosys errors of a log, with the line before each (it names the file or module).
@@ -77,7 +86,11 @@ for r in "${ALL_RUNS[@]}"; do
   name=${r%%:*}
   if [[ -z ${SYNTH_RUNS:-} || " $SYNTH_RUNS " == *" $name "* ]]; then runs+=("$r"); fi
 done
-((${#runs[@]} > 0)) || die "SYNTH_RUNS='${SYNTH_RUNS:-}' selects none of: ${ALL_RUNS[*]%%:*}"
+for r in "${OPTIONAL_RUNS[@]}"; do
+  name=${r%%:*}
+  if [[ " ${SYNTH_RUNS:-} " == *" $name "* ]]; then runs+=("$r"); fi
+done
+((${#runs[@]} > 0)) || die "SYNTH_RUNS='${SYNTH_RUNS:-}' selects none of: ${ALL_RUNS[*]%%:*} ${OPTIONAL_RUNS[*]%%:*}"
 
 # One read_verilog per file so that a parse error names its file; packages persist across reads.
 read_cmds=""
@@ -121,20 +134,27 @@ fi
 run_names=()
 t_all=$SECONDS
 for r in "${runs[@]}"; do
-  IFS=: read -r name top opts <<< "$r"
+  IFS=: read -r name top opts params <<< "$r"
   run_names+=("$name")
   ys=$out/$name.ys
   log=$out/$name.log
+  # chparam before hierarchy, then the derived top renamed back (Yosys 0.23's `hierarchy
+  # -chparam` asserts on these sources).
+  chparams=""
+  IFS=, read -r -a kvs <<< "$params"
+  for kv in "${kvs[@]}"; do chparams+="chparam -set ${kv%%=*} ${kv#*=} $top"$'\n'; done
   {
     printf '%s' "$read_cmds"
+    printf '%s' "$chparams"
     echo "hierarchy -check -top $top"
+    [[ -n $chparams ]] && echo "rename -top $top"
     echo "synth_xilinx -family xcup -top $top -flatten -noiopad $opts"
     echo "tee -q -o $out/$name.stat.json stat -json"
     echo "stat"
     echo "write_json $out/$name.netlist.json"
     echo "ltp t:LUT* t:MUXF* t:CARRY* t:INV w:*"
   } > "$ys"
-  say "$name: synth_xilinx -family xcup -top $top $opts (conductor_core takes minutes)"
+  say "$name: synth_xilinx -family xcup -top $top $opts${params:+ ($params)}"
   t0=$SECONDS
   "$yosys" -q -l "$log" -s "$ys" >/dev/null 2>&1 &
   pid=$!

@@ -24,6 +24,9 @@ RAMB36_TYPES = ("RAMB36E1", "RAMB36E2", "RAMB36")
 URAM_TYPES = ("URAM288", "URAM288_BASE")
 DSP_TYPES = ("DSP48E1", "DSP48E2")
 BUFFER_TYPES = ("BUFG", "IBUF", "OBUF", "GND", "VCC")
+# LUT levels that fit the core clock (300 MHz on UltraScale+ -2, with routing): paths deeper than
+# this are listed in the report.
+LEVEL_BUDGET = 6
 # LUTs used by each distributed-RAM primitive (UltraScale+ CLB: a LUT is 64x1 or 2x32x1).
 LUTRAM_LUTS = {
     "RAM16X1S": 1, "RAM32X1S": 1, "RAM64X1S": 1, "RAM128X1S": 2, "RAM256X1S": 4, "RAM512X1S": 8,
@@ -227,8 +230,31 @@ def lut_levels(path, top):
                         queue.append(sink)
         return cell
 
+    # Every path end deeper than the budget, grouped by its start and end register (bit indices
+    # dropped): where the deep logic is, not only the deepest path.
+    over = {}
+    for name, (lv, _) in level.items():
+        if lv <= LEVEL_BUDGET:
+            continue
+        # A path ends here when an output reaches a register, memory or port (through MUXF/CARRY
+        # cells at most, which the end_name walk follows), not only further LUTs.
+        outs = list(port_bits(name, True))
+        if outs and all(b in consumers and all(sink in cells and cells[sink][0] == 1
+                                               for sink in consumers[b]) for b in outs):
+            continue
+        first = name
+        while level[first][1] is not None:
+            first = level[first][1]
+        key = (re.sub(r"\[\d+\]", "", start_name(first)), re.sub(r"\[\d+\]", "", end_name(name)))
+        if key not in over or over[key]["lut_levels"] < lv:
+            over[key] = {"from": key[0], "to": key[1], "lut_levels": lv,
+                         "ends": over.get(key, {}).get("ends", 0)}
+        over[key]["ends"] += 1
+    worst = sorted(over.values(), key=lambda o: (-o["lut_levels"], o["from"], o["to"]))
     return {"lut_levels": level[end][0],
-            "lut_levels_path": {"from": start_name(start), "to": end_name(end)}}
+            "lut_levels_path": {"from": start_name(start), "to": end_name(end)},
+            "lut_level_budget": LEVEL_BUDGET,
+            "paths_over_budget": worst}
 
 
 def load_run(out, name):
@@ -251,7 +277,7 @@ def load_run(out, name):
     run.update(parse_log(os.path.join(out, name + ".log")))
     netlist = os.path.join(out, name + ".netlist.json")
     run.update(lut_levels(netlist, run["top"]) if os.path.exists(netlist)
-               else {"lut_levels": None, "lut_levels_path": None})
+               else {"lut_levels": None, "lut_levels_path": None, "paths_over_budget": None})
     run["cells_by_type"] = mod.get("num_cells_by_type", {})
     return run
 
@@ -283,6 +309,14 @@ def summary(report):
             cp = r["lut_levels_path"]
             lines.append(f"{name}: most LUT levels ({r['lut_levels']}) from {cp['from']} "
                          f"to {cp['to']}")
+        over = r.get("paths_over_budget") or []
+        if over:
+            lines.append(f"{name}: {len(over)} register pairs with paths over "
+                         f"{r['lut_level_budget']} LUT levels:")
+            for o in over[:12]:
+                lines.append(f"    {o['lut_levels']:>3}  {o['from']} -> {o['to']}")
+            if len(over) > 12:
+                lines.append(f"    ... {len(over) - 12} more in synth_report.json")
     lines.append(f"total synthesis time {report['total_seconds']} s ({report['yosys']})")
     return "\n".join(lines)
 

@@ -68,7 +68,7 @@ module conductor_core
   localparam int unsigned KeyBits = conductor_regs_pkg::FLOW_KEY_BITS;           // 320
   localparam int unsigned CKeyBits = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;   // 305
   localparam int unsigned HeadBits = 32 + 4 + KeyBits;               // {time, status, key}
-  localparam int unsigned SideBits = 1 + CKeyBits + 32 + 4 + KeyBits; // {age, ckey, time, status, key}
+  localparam int unsigned SideBits = 3 + CKeyBits + 32 + 4 + KeyBits; // {pre-age, age, ckey, time, status, key}
   localparam int unsigned ResBits = conductor_regs_pkg::FLOW_RESULT_BITS;
   localparam int unsigned OpBits = conductor_regs_pkg::FLOW_OP_BITS;
   localparam int unsigned HfIdxBits = FlowBucketLog2Max < 6 ? FlowBucketLog2Max : 6;  // recently-failed filter
@@ -413,8 +413,24 @@ module conductor_core
   // for the AGE's handshake (age_block_q), so it and every later frame see the sweep in the table,
   // exactly as the sequential model applies it between the two frames.
   logic [31:0] age_cnt_q;
-  logic        lk_age, age_block_q, age_shake;
+  logic        lk_age, age_block_q, age_shake, lk_pre_w, lk_pre_q;
   assign lk_age = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + 33'd1 >= {1'b0, age_frames});
+  // The frame is among the last pre_w_q (min(1024, AGE_FRAMES/2)) or pre_q_q (min(256,
+  // AGE_FRAMES/4): longer than the longest walk, 16 steps of at most 13 clocks) frames before the
+  // next AGE op: the steer stage keeps the op engine nearly idle there while INSERTs are failing
+  // (age_quiet below), so that the AGE does not queue behind failing walks.
+  logic [31:0] pre_w_q, pre_q_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pre_w_q <= '0;
+      pre_q_q <= '0;
+    end else begin
+      pre_w_q <= age_frames[31:1] > 31'd1024 ? 32'd1024 : {1'b0, age_frames[31:1]};
+      pre_q_q <= age_frames[31:2] > 30'd256 ? 32'd256 : {2'b0, age_frames[31:2]};
+    end
+  end
+  assign lk_pre_w = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + {1'b0, pre_w_q} >= {1'b0, age_frames});
+  assign lk_pre_q = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + {1'b0, pre_q_q} >= {1'b0, age_frames});
 
   assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits) && !age_block_q;
   assign dec_tready = lk_ready && lk_room;
@@ -449,7 +465,7 @@ module conductor_core
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (lk_fire),
-    .wdata_i ({lk_age, head_ckey, head_q}),
+    .wdata_i ({lk_pre_q, lk_pre_w, lk_age, head_ckey, head_q}),
     .re_i    (p_load),
     .rdata_o (side_q),
     .empty_o (side_empty),
@@ -550,7 +566,7 @@ module conductor_core
   logic [3:0]           p_status, s_status;
   logic [31:0]          p_time, s_time;
   logic [63:0]          p_dec, s_dec;
-  logic                 s_age;
+  logic                 s_age, s_pre_w, s_pre_q;
   logic [InflightEntries-1:0] p_cand, s_cand_q, last_w1h_q, if_match;
   logic                 p_eq_s, s_eq1_q, fwd_q, fwd_eq;
   logic [127:0]         member_up;
@@ -558,7 +574,7 @@ module conductor_core
   logic                 drop_default;
   logic [63:0]  op_value, new_value, ring_val;
   logic         found, pend_key, ring_present, slow, has_op, is_insert;
-  logic         steer_valid, op_drop, op_issue, held, takes_default;
+  logic         steer_valid, op_drop, op_issue, held, takes_default, age_quiet, full_cur_q, full_prev_q;
   logic [3:0]   opcode;
   logic [1:0]   action;
   logic meta_full, meta_empty;
@@ -574,6 +590,8 @@ module conductor_core
   assign s_time   = s_side_q[KeyBits + 4 +: 32];
   assign s_ckey   = s_side_q[KeyBits + 36 +: CKeyBits];
   assign s_age    = s_side_q[KeyBits + 36 + CKeyBits];
+  assign s_pre_w  = s_side_q[KeyBits + 36 + CKeyBits + 1];
+  assign s_pre_q  = s_side_q[KeyBits + 36 + CKeyBits + 2];
   assign s_dec    = s_res_q[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64];
   assign member_up    = {member_up3, member_up2, member_up1, member_up0};
   assign site_up      = site_up_reg[1:0];
@@ -646,6 +664,8 @@ module conductor_core
   assign age_shake = op_tvalid && op_tready && head_age;
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == 4'd5;
   assign ev_ring  = ev_tvalid && !ev_age;
+  logic ev_full;
+  assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == 4'd3;
 
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
     logic [31:0] diff;      // only its sign is used
@@ -816,10 +836,31 @@ module conductor_core
   // steered exactly as if the op had been issued. A later frame of the connection finds the table
   // unchanged and tries again. The model takes the drop from OP_DROPPED (CoreModel::process).
   assign held        = s_hfm_q && (is_insert || pend_key);
+  // Before an AGE op, while INSERTs are failing (a FULL event in this AGE period or the last): at
+  // most one op in the engine in the last min(1024, AGE_FRAMES/2) frames (an op is issued only into
+  // an empty op FIFO and a ready engine), none in the last min(256, AGE_FRAMES/4). The AGE then
+  // finds the engine idle instead of behind up to five walks of up to 200 clocks, and the lookups
+  // it holds (age_block_q) wait 20 clocks. The ops not issued are drops like any other
+  // (OP_DROPPED, replayed by the model).
+  assign age_quiet   = (full_cur_q || full_prev_q) &&
+                       (s_pre_q || (s_pre_w && !(op_empty && op_tready)));
   assign steer_valid = s_valid_q && !age_pend_q && !(slow && s_wait_q < 2'd2);
   assign steer_fire  = steer_valid && !meta_full;
-  assign op_drop     = !held && (pend_key || (has_op && (op_full || if_full)));
+  assign op_drop     = !held && (pend_key || (has_op && (op_full || if_full || age_quiet)));
   assign op_issue    = steer_fire && has_op && !held && !op_drop;
+
+  // FULL events in this AGE period and in the last one.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      full_cur_q  <= 1'b0;
+      full_prev_q <= 1'b0;
+    end else if (age_wr) begin
+      full_prev_q <= full_cur_q || (ev_ring && ev_full);
+      full_cur_q  <= 1'b0;
+    end else if (ev_ring && ev_full) begin
+      full_cur_q  <= 1'b1;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -849,8 +890,6 @@ module conductor_core
   assign op_tvalid = !op_empty;
   assign head_age  = op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == 4'd5;
 
-  logic ev_full;
-  assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == 4'd3;
 
   // In-flight ring: allocate on issue, mark the handshake and the event, free the oldest when it
   // is visible to the frame at steer and its event is back.
