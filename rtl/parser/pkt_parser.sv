@@ -418,6 +418,13 @@ module pkt_parser #(
       ext_end = {1'b0, ext_off8, 3'b000} + 9'd8;
       ext_next = {4'b0, ext_off8} + {1'b0, ext_word[15:8]} + 9'd1;
       ext_frag_offset = {ext_word[23:16], ext_word[31:27]};
+      // The next header's offset, past this one when it is an extension header. Set whatever the
+      // checks below decide: once the walk is done (or the slice empty) no stage reads it, and
+      // leaving the checks out of this path keeps it within 6 LUT levels (constraints/README.md).
+      if (is_ext6(ext_nh)) begin
+        if (ext_nh == NhFragment) w_off8_d[5*(s+1) +: 5] = ext_off8 + 5'd1;  // 8 bytes
+        else w_off8_d[5*(s+1) +: 5] = ext_next > 9'd31 ? 5'd31 : ext_next[4:0];
+      end
       if (w_valid_q[s] && !w_done_q[s] && is_ext6(ext_nh)) begin
         if (ext_end > {2'b0, w_lim_q[7*s +: 7]}) begin
           // The header's 8 bytes are not all there.
@@ -432,8 +439,6 @@ module pkt_parser #(
           w_proto_d[8*(s+1) +: 8] = ext_word[7:0];
         end else begin
           w_nh_d[8*(s+1) +: 8] = ext_word[7:0];
-          if (ext_nh == NhFragment) w_off8_d[5*(s+1) +: 5] = ext_off8 + 5'd1;  // 8 bytes
-          else w_off8_d[5*(s+1) +: 5] = ext_next > 9'd31 ? 5'd31 : ext_next[4:0];
         end
       end
     end
