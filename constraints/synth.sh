@@ -110,20 +110,35 @@ if ! "$yosys" -q -l "$log" -s "$out/parse.ys" >/dev/null 2>&1; then
   die "parse failed, nothing synthesized: see $log (rtl/ must stay within what Yosys 0.23 reads: STYLE.md)"
 fi
 say "parsed ${#files[@]} files"
+# The parameters of a run as Yosys commands: chparam before hierarchy, then the derived top
+# renamed back (Yosys 0.23's `hierarchy -chparam` asserts on these sources).
+chparam_cmds() {  # top params
+  local kv kvs
+  IFS=, read -r -a kvs <<< "$2"
+  for kv in "${kvs[@]}"; do printf 'chparam -set %s %s %s\n' "${kv%%=*}" "${kv#*=}" "$1"; done
+}
+# Each top with each parameter set once (the small-table runs elaborate in seconds).
 tops=()
+elab_done=" "
 for r in "${runs[@]}"; do
-  top=$(echo "$r" | cut -d: -f2)
-  [[ " ${tops[*]} " == *" $top "* ]] || tops+=("$top")
-done
-for top in "${tops[@]}"; do
-  log=$out/elab_$top.log
-  printf '%shierarchy -check -top %s\nproc\n' "$read_cmds" "$top" > "$out/elab_$top.ys"
-  if ! "$yosys" -q -l "$log" -s "$out/elab_$top.ys" >/dev/null 2>&1; then
-    printf 'synth.sh: module %s does not elaborate in %s:\n' "$top" "$version" >&2
+  IFS=: read -r _ top _ params <<< "$r"
+  [[ $elab_done == *" $top:$params "* ]] && continue
+  elab_done+="$top:$params "
+  tops+=("$top${params:+ ($params)}")
+  tag=$top${params:+_${params//[=,]/_}}
+  log=$out/elab_$tag.log
+  {
+    printf '%s' "$read_cmds"
+    chparam_cmds "$top" "$params"
+    echo "hierarchy -check -top $top"
+    echo "proc"
+  } > "$out/elab_$tag.ys"
+  if ! "$yosys" -q -l "$log" -s "$out/elab_$tag.ys" >/dev/null 2>&1; then
+    printf 'synth.sh: module %s does not elaborate in %s:\n' "$top${params:+ ($params)}" "$version" >&2
     show_errors "$log"
     die "$top: see $log"
   fi
-  say "elaborated $top"
+  say "elaborated $top${params:+ ($params)}"
 done
 if ((elaborate_only)); then
   say "every file parses and ${tops[*]} elaborate (no synthesis: --elaborate)"
@@ -138,16 +153,11 @@ for r in "${runs[@]}"; do
   run_names+=("$name")
   ys=$out/$name.ys
   log=$out/$name.log
-  # chparam before hierarchy, then the derived top renamed back (Yosys 0.23's `hierarchy
-  # -chparam` asserts on these sources).
-  chparams=""
-  IFS=, read -r -a kvs <<< "$params"
-  for kv in "${kvs[@]}"; do chparams+="chparam -set ${kv%%=*} ${kv#*=} $top"$'\n'; done
   {
     printf '%s' "$read_cmds"
-    printf '%s' "$chparams"
+    chparam_cmds "$top" "$params"
     echo "hierarchy -check -top $top"
-    [[ -n $chparams ]] && echo "rename -top $top"
+    [[ -z $params ]] || echo "rename -top $top"
     echo "synth_xilinx -family xcup -top $top -flatten -noiopad $opts"
     echo "tee -q -o $out/$name.stat.json stat -json"
     echo "stat"
