@@ -107,7 +107,7 @@ if ! "$yosys" -q -l "$log" -s "$out/parse.ys" >/dev/null 2>&1; then
   where=$(grep -m1 -oE '^[^ ]+:[0-9]+: ERROR' "$log" | sed 's/: ERROR$//') || true
   printf 'synth.sh: %s is not accepted by %s:\n' "${where:-a file of $filelist}" "$version" >&2
   show_errors "$log"
-  die "parse failed, nothing synthesized: see $log (rtl/ must stay within what Yosys 0.23 reads: STYLE.md)"
+  die "parse failed, nothing synthesized: see $log (rtl/ must stay within what Yosys 0.23 reads: constraints/README.md)"
 fi
 say "parsed ${#files[@]} files"
 # The parameters of a run as Yosys commands: chparam before hierarchy, then the derived top

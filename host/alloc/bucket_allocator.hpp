@@ -1,4 +1,4 @@
-// Bucket allocator: weights in, bucket-table changes out (DESIGN.md rule 4: pure, no I/O, no clock).
+// Bucket allocator: weights in, bucket-table changes out (pure: no I/O, no clock).
 //
 // The dist_hash kernel maps a flow hash to one of N buckets (N a power of two, 1..65536, default
 // 4096) and each bucket names one member (site 0..1, member 0..63) or none. The host keeps the

@@ -1,5 +1,5 @@
 // Auto-scaling of one security group: load reports, member health and a clock in, ordered actions
-// out, each with its reason (DESIGN.md rule 4; docs/cluster.md, "Auto-scaling").
+// out, each with its reason (docs/architecture.md rule 4; docs/cluster.md, "Auto-scaling").
 //
 // Policy ([autoscale GROUP], host/config): loads are averaged over the group's members that are
 // alive and have reported. The group is HIGH when the average CPU is above scale-out-cpu or (when

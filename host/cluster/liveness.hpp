@@ -1,4 +1,4 @@
-// Member liveness: heartbeats and a clock in, member up/down events out (DESIGN.md rule 4). No
+// Member liveness: heartbeats and a clock in, member up/down events out (docs/architecture.md rule 4). No
 // sockets, no timers: the driver (conductord's cluster service, a test with a fake clock) calls
 //
 //   on_heartbeat(now, hb)   for every heartbeat the wire decoder accepted

@@ -1,5 +1,5 @@
 // Site state and ActiveSite selection: member health, operator drills and orchestrator reports in,
-// site online/offline and ActiveSite actions out (DESIGN.md rule 4; docs/cluster.md, "Sites").
+// site online/offline and ActiveSite actions out (docs/architecture.md rule 4; docs/cluster.md, "Sites").
 //
 // - A site is offline when an operator took it offline (`site offline N`), or its orchestrators are
 //   reported gone, or it has members and every one of them is Down (none Up, none still Unknown).

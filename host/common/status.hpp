@@ -1,4 +1,4 @@
-// Expected failures as return values (STYLE.md: no exceptions on the packet path).
+// Expected failures as return values (no exceptions on the packet path).
 //
 //   Expected<T>  holds either a T or an Error; `Status` (= Expected<void>) holds nothing or an Error.
 //   Error        a coarse code for programs to branch on plus a message for people to read; the

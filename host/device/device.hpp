@@ -1,4 +1,4 @@
-// The one Device interface of the host (DESIGN.md rule 5): the control plane reads and writes the
+// The one Device interface of the host (docs/architecture.md rule 5): the control plane reads and writes the
 // core's registers (rtl/csr/conductor.regs, absolute byte addresses of the AXI-Lite port) through
 // it and never knows which back end it drives. Back ends are small classes injected at start
 // (Katran's BaseBpfAdapter pattern):

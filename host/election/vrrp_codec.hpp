@@ -1,5 +1,5 @@
 // VRRPv3 advertisements on the wire (RFC 5798 §5, as updated by RFC 9568): encoding, decoding and the
-// receive checks of §7.1, as pure functions over bytes (DESIGN.md rule 4: no sockets, no clock).
+// receive checks of §7.1, as pure functions over bytes (docs/architecture.md rule 4: no sockets, no clock).
 //
 //   0                   1                   2                   3
 //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1

@@ -1,5 +1,5 @@
 // The VRRP router state machine of RFC 5798 §6.4 (as updated by RFC 9568 §6.4) for one virtual router:
-// events and a clock in, actions out (DESIGN.md rule 4). No sockets, no timers, no sleeps: the driver
+// events and a clock in, actions out (docs/architecture.md rule 4). No sockets, no timers, no sleeps: the driver
 // (conductord with real sockets and steady_clock, the SystemC model with simulated time, a unit test
 // with a fake clock) calls
 //

@@ -1,5 +1,5 @@
 // HyperSync frames (docs/hypersync.md): encoding, and decoding with every receive check, as pure
-// functions over bytes (DESIGN.md rule 4: no sockets, no clock). C++17.
+// functions over bytes (docs/architecture.md rule 4: no sockets, no clock). C++17.
 //
 //   encode_frame(header, records, key)            -> the UDP payload (sync header, records, tag)
 //   encode_udp_packet(header, records, key, l2l3) -> the same behind Ethernet/IPv4|IPv6/UDP 8116

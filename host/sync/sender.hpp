@@ -1,5 +1,5 @@
 // HyperSync sender for one destination (docs/hypersync.md §12): the primary's side of reliable delivery.
-// Sans-I/O (DESIGN.md rule 4): connection events and a clock in, UDP payloads out; the driver (the UDP
+// Sans-I/O (docs/architecture.md rule 4): connection events and a clock in, UDP payloads out; the driver (the UDP
 // transport, the daemon, a test with a fake clock) sends what take_output() returns and calls
 // on_timer() at next_deadline().
 //

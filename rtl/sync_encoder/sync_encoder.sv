@@ -1,7 +1,7 @@
 // HyperSync encoder (docs/sync_encoder.md, wire format docs/hypersync.md): SYNC_RECORD words in,
 // complete Ethernet/IPv4/UDP(8116) sync frames out on a 512-bit AXI-Stream.
 //
-// Ports are those of the HLS top hls/sync_encoder/sync_encoder.cpp (DESIGN.md rule 1).
+// Ports are those of the HLS top hls/sync_encoder/sync_encoder.cpp.
 //
 // Pipeline (two frame buffers, used strictly in turn):
 //   fill   A record accepted at clock t is classified in that clock (drop: invalid op, no

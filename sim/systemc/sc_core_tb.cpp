@@ -1,5 +1,5 @@
 // SystemC testbench around the Verilated conductor_core (verilator --sc): the starting point of the
-// cluster model (DESIGN.md: sim/ holds the SystemC model that embeds the Verilated core). A
+// cluster model (sim/ holds the SystemC model that embeds the Verilated core). A
 // register-programming thread, a frame source and a checking sink run on one 300 MHz sc_clock;
 // every frame's STEER_META must equal the C++ core model's.
 //

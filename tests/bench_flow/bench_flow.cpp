@@ -14,7 +14,7 @@
 //        counters ops_per_clock, lookups_per_clock, inserts_per_clock.
 // rte_hash needs EAL (rte_hash_create fails with ENOMEM without it: its tailq and rte_zmalloc
 // memory come from EAL): main() runs rte_eal_init with --no-huge --no-shconf -m 1024 --no-pci
-// -l 0 --no-telemetry (NOTES.md), then the benchmarks.
+// -l 0 --no-telemetry (no hugepages, no shared config, no devices: any CI machine), then the benchmarks.
 //   build-dir/tests/bench_flow/bench_flow [--benchmark_format=json ...]
 #include <benchmark/benchmark.h>
 #include <rte_eal.h>

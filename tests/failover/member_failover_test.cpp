@@ -73,7 +73,7 @@ TEST_F(MemberFailover, KillNineDetectedWithinTarget) {
   std::printf("member kill -9 -> marked down (heartbeat 50 ms, timeout 150 ms), 5 runs: min %.1f ms, median %.1f ms, max %.1f ms\n",
               times.front(), times[2], times.back());
   RecordProperty("detection_median_ms", std::to_string(times[2]));
-  // Target (DESIGN.md): local backup active < 200 ms. Timeout 150 ms after the last heartbeat, which
+  // Target (docs/cluster.md): local backup active < 200 ms. Timeout 150 ms after the last heartbeat, which
   // left at most one interval before the kill: 100..150 ms plus scheduling.
   EXPECT_LT(times[2], 200.0);
   EXPECT_LT(times.back(), 400.0) << "a single run far above the target (machine overloaded?)";
