@@ -180,7 +180,7 @@ class FlowTableModel {
   // "Activity"). lookup_word_at() defers the mark; apply_word_at() applies the marks that are due
   // first. Results and events equal the RTL's when items are given in handshake order, ops first
   // within a clock.
-  static constexpr uint64_t kMarkDelay = 8;
+  static constexpr uint64_t kMarkDelay = 9;
   flow::ResultWord lookup_word_at(const ap_uint<384>& w, uint64_t clock);
   int apply_word_at(const flow::OpWord& w, flow::EventWord out[flow::kMaxEvents], uint64_t clock);
   // Applies every deferred mark.

@@ -22,7 +22,7 @@ module conductor_core
   parameter int unsigned FrameFifoBeats = 32, // frame FIFO depth; >= parser + hash + lookup latency + 2
   parameter int unsigned FlowBucketLog2Max = 15,  // flow table: 2 * 2^n * 4 + 16 entries (262 160 at 15)
   parameter int unsigned OpFifoDepth = 4,     // flow-table ops queued (power of two)
-  parameter int unsigned LookupCredits = 12,  // lookups in the flow table, queued or in the steer stages (>= 11 for II = 1)
+  parameter int unsigned LookupCredits = 12,  // lookups in the flow table, queued or in the steer stages (>= 12 for II = 1)
   parameter int unsigned InflightEntries = 16 // in-flight ops; >= OpFifoDepth + LookupCredits
 ) (
   input  wire logic          clk_i,

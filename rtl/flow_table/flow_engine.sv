@@ -244,14 +244,19 @@ module flow_engine #(
   logic [31:0] n_age_d, n_age_q, n_inv_d, n_inv_q, n_mov_d, n_mov_q;
 
   // ---------------------------------------------------------------- geometry
+  // Static settings (CTRL, registered in flow_table): decoded into registers here, so no path of
+  // the engine starts at the shift and clamp of BUCKET_LOG2. A CTRL write takes effect 2 clocks
+  // after its W handshake (the AXI-Lite B response comes later still).
   logic [BL-1:0]       mask;
   logic [UnitBits-1:0] nb, nb2, units;
   logic [5:0]          steps;
-  assign mask  = BL'((32'd1 << bucket_log2_i) - 32'd1);
-  assign nb    = UnitBits'(32'd1 << bucket_log2_i);
-  assign nb2   = UnitBits'(32'd2 << bucket_log2_i);
-  assign units = UnitBits'((32'd2 << bucket_log2_i) + StashSize);
-  assign steps = walk_steps_i;
+  always_ff @(posedge clk_i) begin
+    mask  <= BL'((32'd1 << bucket_log2_i) - 32'd1);
+    nb    <= UnitBits'(32'd1 << bucket_log2_i);
+    nb2   <= UnitBits'(32'd2 << bucket_log2_i);
+    units <= UnitBits'((32'd2 << bucket_log2_i) + StashSize);
+    steps <= walk_steps_i;
+  end
 
   // ---------------------------------------------------------------- canonical key, hash
   logic [KeyBits-1:0] canon_key;

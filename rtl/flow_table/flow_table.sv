@@ -10,11 +10,14 @@
 // result register is free or drained):
 //   handshake in clock t: FLOW_LOOKUP -> lk_q
 //   t+1 canonical key -> ck1_q      t+2..t+4 flow_hash (CRC, fmix, fmix)
-//   t+5 bucket addresses: both sub-tables read on port A, stash compared (ReadStage = 5)
-//   t+6 8 slot compares, value select -> result register; m_result_TVALID from t+7 on; the slots
+//   t+5 bucket addresses: both sub-tables read on port A, the stash's 17 key chunks compared
+//       (ReadStage = 5; its values registered with them)
+//   t+6 the 8 slots' key chunks compared (the memories' data), the stash's matches and value
+//   t+7 slot matches, value select -> result register; m_result_TVALID from t+8 on; the slots
 //       (or stash entries) that matched are marked active (flow_activity_ram port A, the engine's
 //       stash bits): the in-line bookkeeping the AGE sweep reads, no op needed
-// LatencyCycles = 6: clock edges from the handshake edge to the edge that raises TVALID (the
+// No clock holds both a key compare and a value select (6 LUT levels at most, docs/flow_table.md).
+// LatencyCycles = 7: clock edges from the handshake edge to the edge that raises TVALID (the
 // convention of dist_hash). An op accepted on s_op in clock H has its one visible write in clock
 // H + ReadStage - 1, so lookups accepted in clock H or later see it and earlier ones do not.
 `default_nettype none
@@ -66,7 +69,7 @@ module flow_table
   output      logic                              s_axi_control_RVALID,
   input  wire logic                              s_axi_control_RREADY
 );
-  localparam int unsigned LatencyCycles = 6;  // lookup handshake edge -> m_result_TVALID edge
+  localparam int unsigned LatencyCycles = 7;  // lookup handshake edge -> m_result_TVALID edge
   localparam int unsigned ReadStage     = 5;  // lookup handshake -> table and stash read
   localparam int unsigned BL       = BucketLog2Max;
   localparam int unsigned Slots    = 4;
@@ -137,14 +140,19 @@ module flow_table
   );
 
   // Active size and walk length, clamped to the build.
+  // Static settings: clamped into registers (log2_eff, walk_eff), decoded into registers again
+  // (mask here, the engine's geometry there), so no path starts at CTRL. A CTRL write takes effect
+  // 2 clocks after its W handshake.
   logic [4:0]    log2_req, log2_eff;
   logic [5:0]    walk_req, walk_eff;
   logic [BL-1:0] mask;
   assign log2_req = ctrl[conductor_regs_pkg::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB +: 5];
-  assign log2_eff = (log2_req > 5'(BL)) ? 5'(BL) : log2_req;
   assign walk_req = ctrl[conductor_regs_pkg::FLOW_TABLE_CTRL_WALK_STEPS_LSB +: 6];
-  assign walk_eff = (walk_req > 6'(WalkMax)) ? 6'(WalkMax) : walk_req;
-  assign mask     = BL'((32'd1 << log2_eff) - 32'd1);
+  always_ff @(posedge ap_clk) begin
+    log2_eff <= (log2_req > 5'(BL)) ? 5'(BL) : log2_req;
+    walk_eff <= (walk_req > 6'(WalkMax)) ? 6'(WalkMax) : walk_req;
+    mask     <= BL'((32'd1 << log2_eff) - 32'd1);
+  end
   assign geometry = (32'(BL) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB)
                   | (32'(Slots) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_SLOTS_LSB)
                   | (32'(StashSize) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB)
@@ -171,8 +179,8 @@ module flow_table
   // ---------------------------------------------------------------- t+1: canonical key
   logic [KeyBits-1:0] ck_d, ck1_q, ck2_q, ck3_q, ck4_q, ck5_q;
   logic               kv_d;
-  logic [5:1]         kv_q;
-  logic [63:0]        tag1_q, tag2_q, tag3_q, tag4_q, tag5_q;
+  logic [6:1]         kv_q;
+  logic [63:0]        tag1_q, tag2_q, tag3_q, tag4_q, tag5_q, tag6_q;
   flow_canon u_canon (
     .key_i   (lk_q[conductor_regs_pkg::FLOW_LOOKUP_KEY_LSB +: conductor_regs_pkg::FLOW_KEY_BITS]),
     .ckey_o  (ck_d),
@@ -185,12 +193,13 @@ module flow_table
       ck3_q  <= ck2_q;
       ck4_q  <= ck3_q;
       ck5_q  <= ck4_q;
-      kv_q   <= {kv_q[4:1], kv_d};
+      kv_q   <= {kv_q[5:1], kv_d};
       tag1_q <= lk_q[conductor_regs_pkg::FLOW_LOOKUP_TAG_LSB +: 64];
       tag2_q <= tag1_q;
       tag3_q <= tag2_q;
       tag4_q <= tag3_q;
       tag5_q <= tag4_q;
+      tag6_q <= tag5_q;
     end
   end
 
@@ -242,68 +251,96 @@ module flow_table
     .rdata_b_o   (e_rdata[BktBits +: BktBits])
   );
 
-  // Stash compare in the read clock (same view of the engine's writes as the memories).
-  logic [StashSize*SlotBits-1:0] stash;
-  logic                          sh_d, sh_q;
-  logic [63:0]                   sv_d, sv_q;
-  logic [StashSize-1:0]          sm_d, sm_q;  // stash entries that matched
-  logic [BL-1:0]                 a1_q, a2_q;  // the buckets read, for the marks
-  always_comb begin
-    sh_d = 1'b0;
-    sv_d = '0;
-    sm_d = '0;
-    for (int i = 0; i < StashSize; i++) begin
-      if (stash[i*SlotBits + VldBit] && stash[i*SlotBits +: KeyBits] == ck4_q) begin
-        sh_d = 1'b1;
-        sm_d[i] = 1'b1;
-        sv_d = sv_d | stash[i*SlotBits + ValLsb +: 64];
-      end
-    end
-  end
+  // Key compares in two clocks each, so no compare and no value select shares a clock: a 305-bit
+  // equality is 17 chunks of 18 bits (CmpChunks); a chunk's equality is one clock, the AND of the
+  // chunks the next. The stash is compared in the read clock (the same view of the engine's writes
+  // as the memories), its values taken into registers with it.
+  localparam int unsigned Chunk     = 18;
+  localparam int unsigned CmpChunks = (KeyBits + Chunk - 1) / Chunk;  // 17
+  function automatic logic [CmpChunks-1:0] chunk_eq(input logic [KeyBits-1:0] a,
+                                                    input logic [KeyBits-1:0] b);
+    logic [KeyBits-1:0]         d;
+    logic [CmpChunks*Chunk-1:0] x;
+    d = a ^ b;
+    x = (CmpChunks*Chunk)'(d);
+    for (int c = 0; c < CmpChunks; c++) chunk_eq[c] = x[c*Chunk +: Chunk] == '0;
+  endfunction
+
+  // t+5: stash chunk compares, its valid bits and values.
+  logic [StashSize*SlotBits-1:0]  stash;
+  logic [CmpChunks-1:0]           sce_q [StashSize];  // chunk equalities
+  logic [StashSize-1:0]           svl_q;              // entry valid (and the key valid)
+  logic [StashSize*64-1:0]        sval_q;
+  logic [BL-1:0]                  a1_q, a2_q;         // the buckets read
   always_ff @(posedge ap_clk) begin
     if (en) begin
-      sh_q <= sh_d;
-      sv_q <= sv_d;
-      sm_q <= sm_d;
+      for (int i = 0; i < StashSize; i++) begin
+        sce_q[i]         <= chunk_eq(stash[i*SlotBits +: KeyBits], ck4_q);
+        svl_q[i]         <= stash[i*SlotBits + VldBit] && kv_q[4];
+        sval_q[i*64 +: 64] <= stash[i*SlotBits + ValLsb +: 64];
+      end
       a1_q <= a1;
       a2_q <= a2;
     end
   end
 
-  // ---------------------------------------------------------------- t+6: compare, result
+  // t+6: slot chunk compares (the memories' data), the stash's matches and their value.
+  logic [CmpChunks-1:0] rce_q [2*Slots];  // slot chunk equalities, sub-table 1 slots 0..3 first
+  logic [2*Slots-1:0]   rvl_q;            // slot valid (and the key valid)
+  logic [2*Slots*64-1:0] rval_q;
+  logic [StashSize-1:0] sm_d, sm_q;       // stash entries that matched
+  logic [63:0]          sv_d, sv_q;
+  logic [BL-1:0]        a1_qq, a2_qq;
+  always_comb begin
+    sv_d = '0;
+    for (int i = 0; i < StashSize; i++) begin
+      sm_d[i] = svl_q[i] && &sce_q[i];
+      sv_d    = sv_d | (sm_d[i] ? sval_q[i*64 +: 64] : 64'd0);
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      for (int s = 0; s < Slots; s++) begin
+        rce_q[s]                <= chunk_eq(rd1_a[s*SlotBits +: KeyBits], ck5_q);
+        rce_q[Slots + s]        <= chunk_eq(rd2_a[s*SlotBits +: KeyBits], ck5_q);
+        rvl_q[s]                <= rd1_a[s*SlotBits + VldBit] && kv_q[5];
+        rvl_q[Slots + s]        <= rd2_a[s*SlotBits + VldBit] && kv_q[5];
+        rval_q[s*64 +: 64]      <= rd1_a[s*SlotBits + ValLsb +: 64];
+        rval_q[(Slots+s)*64 +: 64] <= rd2_a[s*SlotBits + ValLsb +: 64];
+      end
+      sm_q  <= sm_d;
+      sv_q  <= sv_d;
+      a1_qq <= a1_q;
+      a2_qq <= a2_q;
+    end
+  end
+
+  // t+7: slot matches, value select -> result register.
   // While the engine moves an entry it may sit in two slots with the same value: OR the values.
+  // A key that is not valid matches nothing (its valid bit is in every *vl_q), so the value is 0
+  // on a miss without a select.
   logic                                            hit;
   logic [63:0]                                     hv;
   logic [3:0]                                      m1a, m2a;  // slots that matched
   logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] res_d, res_q;
   always_comb begin
-    hit = sh_q;
-    hv  = sv_q;
-    m1a = '0;
-    m2a = '0;
+    hv = sv_q;
     for (int s = 0; s < Slots; s++) begin
-      if (rd1_a[s*SlotBits + VldBit] && rd1_a[s*SlotBits +: KeyBits] == ck5_q) begin
-        hit = 1'b1;
-        m1a[s] = 1'b1;
-        hv  = hv | rd1_a[s*SlotBits + ValLsb +: 64];
-      end
-      if (rd2_a[s*SlotBits + VldBit] && rd2_a[s*SlotBits +: KeyBits] == ck5_q) begin
-        hit = 1'b1;
-        m2a[s] = 1'b1;
-        hv  = hv | rd2_a[s*SlotBits + ValLsb +: 64];
-      end
+      m1a[s] = rvl_q[s] && &rce_q[s];
+      m2a[s] = rvl_q[Slots + s] && &rce_q[Slots + s];
+      hv = hv | (m1a[s] ? rval_q[s*64 +: 64] : 64'd0) | (m2a[s] ? rval_q[(Slots+s)*64 +: 64] : 64'd0);
     end
-    hit = hit && kv_q[5];
+    hit = sm_q != '0 || m1a != 4'd0 || m2a != 4'd0;
     res_d = '0;
-    res_d[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64] = hit ? hv : 64'd0;
-    res_d[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64]   = tag5_q;
+    res_d[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64] = hv;
+    res_d[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64]   = tag6_q;
     res_d[conductor_regs_pkg::FLOW_RESULT_HIT_LSB]         = hit;
-    res_d[conductor_regs_pkg::FLOW_RESULT_KEY_VALID_LSB]   = kv_q[5];
+    res_d[conductor_regs_pkg::FLOW_RESULT_KEY_VALID_LSB]   = kv_q[6];
     // The key's buckets, for an op built from this result (FLOW_OP.HINT).
     res_d[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH] =
-        kv_q[5] ? conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH'(a1_q) : '0;
+        kv_q[6] ? conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH'(a1_qq) : '0;
     res_d[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH] =
-        kv_q[5] ? conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH'(a2_q) : '0;
+        kv_q[6] ? conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH'(a2_qq) : '0;
   end
   always_ff @(posedge ap_clk) begin
     if (en) res_q <= res_d;
@@ -335,20 +372,20 @@ module flow_table
   end
 
   // ---------------------------------------------------------------- activity marks
-  // A lookup in the compare stage marks every slot (and stash entry) that matched: one write per
-  // sub-table on port A of its activity memory, in the clock the result register loads.
+  // A lookup in the select stage marks every slot (and stash entry) that matched: one write per
+  // sub-table on port A of its activity memory, in the clock the result register loads (t + 7).
   logic       mark_go;
   logic [1:0] mark_we;
   logic [1:0] a_re, a_we;
   logic [2*BL-1:0] a_addr;
   logic [7:0] a_wmask, a_wdata, a_rdata;
-  assign mark_go = en && vld_q[LatencyCycles-1] && kv_q[5];
+  assign mark_go = en && vld_q[LatencyCycles-1];
   assign mark_we = {mark_go && m2a != 4'd0, mark_go && m1a != 4'd0};
 
   flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act1 (
     .clk_i     (ap_clk),
     .we_a_i    (mark_we[0]),
-    .addr_a_i  (a1_q),
+    .addr_a_i  (a1_qq),
     .set_a_i   (m1a),
     .re_b_i    (a_re[0]),
     .we_b_i    (a_we[0]),
@@ -360,7 +397,7 @@ module flow_table
   flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act2 (
     .clk_i     (ap_clk),
     .we_a_i    (mark_we[1]),
-    .addr_a_i  (a2_q),
+    .addr_a_i  (a2_qq),
     .set_a_i   (m2a),
     .re_b_i    (a_re[1]),
     .we_b_i    (a_we[1]),
@@ -411,7 +448,7 @@ module flow_table
     .act_wdata_o            (a_wdata),
     .act_rdata_i            (a_rdata),
     .mark_we_i              (mark_we),
-    .mark_addr_i            ({a2_q, a1_q}),
+    .mark_addr_i            ({a2_qq, a1_qq}),
     .mark_set_i             ({m2a, m1a}),
     .mark_stash_i           (mark_go ? sm_q : '0),
     .stash_o                (stash),

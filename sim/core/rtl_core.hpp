@@ -16,17 +16,17 @@ namespace conductor {
 
 // Clocks from a one-beat frame's beat accepted to the same frame's first beat leaving, output never
 // stalled: parser (8, from the beat that completes the header window), dist_hash (5), flow-table
-// lookup (7: its LatencyCycles 6 from the handshake edge) and the result FIFO's write-to-head (1),
+// lookup (8: its LatencyCycles 7 from the handshake edge) and the result FIFO's write-to-head (1),
 // the steer pipeline's P and S stages (2) and the meta FIFO's write-to-head (1).
 // Frames of two beats or more take one clock more (the window completes on the second beat).
-constexpr uint64_t kCoreLatencyCycles = 24;
+constexpr uint64_t kCoreLatencyCycles = 25;
 
 // Extra clocks an AGE op costs on frames back to back (steer.AGE_FRAMES != 0): the lookup after the
-// AGE_FRAMES-th frame waits until the AGE op is handshaken, which follows that frame's lookup (6),
+// AGE_FRAMES-th frame waits until the AGE op is handshaken, which follows that frame's lookup (7),
 // the result FIFO (1), the steer stages P and S, the AGE's write into the op FIFO and the engine
 // taking it. Exact when the op engine is idle (test_core_cosim AgeingCostsABubble); each op queued
 // ahead of the AGE adds the engine's time for it (2 clocks for a hinted INSERT or UPDATE).
-constexpr uint64_t kCoreAgeBubbleCycles = 20;
+constexpr uint64_t kCoreAgeBubbleCycles = 21;
 
 // conductor_core's flow table clears 2^FlowBucketLog2Max buckets after reset; RtlCore waits that
 // long (plus a margin) after reset so that latency measurements start with a ready core.

@@ -34,7 +34,7 @@ namespace conductor::flowsim {
 #define FLOW_BENCH_BUCKET_LOG2 9
 #endif
 constexpr int kBucketLog2Max = FLOW_BENCH_BUCKET_LOG2;  // -GBucketLog2Max of the Verilated build
-constexpr unsigned kLatencyCycles = 6;                   // flow_table.sv LatencyCycles
+constexpr unsigned kLatencyCycles = 7;                   // flow_table.sv LatencyCycles
 constexpr unsigned kOpCycles = 8;        // handshake to handshake, simple ops without HINT
 constexpr unsigned kHintedOpCycles = 2;  // with HINT, when no earlier op's pending write conflicts
 

@@ -2,7 +2,7 @@
 // mixes of lookups and operations with random idle and back-pressure on all four streams,
 // same-key hazards around the op handshake, a full table, collision-heavy tiny tables, the ageing
 // sweep; every FLOW_RESULT and FLOW_EVENT word compared bit for bit, every register compared at the
-// end. Also asserts the lookup II (1), latency (6) and the visibility rule, and measures the ops
+// end. Also asserts the lookup II (1), latency (7) and the visibility rule, and measures the ops
 // engine's rate. The build is BucketLog2Max = 9 (4112 entries); smaller active sizes through
 // CTRL.BUCKET_LOG2.
 #include <gtest/gtest.h>
