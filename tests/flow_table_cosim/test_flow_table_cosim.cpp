@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "flow_bench.hpp"
@@ -133,6 +135,57 @@ TEST(FlowTableCosim, VisibilityIsTheOpHandshakeClock) {
     }
     expect_clean(b, stall ? "visibility, 30% stalls" : "visibility");
   }
+}
+
+// The activity mark's delay, at its boundary: an AGE handshaken in clock H sees the mark of a
+// lookup accepted in clock H - 9 or earlier (the entry is refreshed), not one accepted in H - 8 or
+// later (the entry, idle past its timeout, expires). One entry in a one-bucket table; the AGE and
+// the lookup go in with offsets that put H - t on both sides of 9. The model defers its marks by
+// FlowTableModel::kMarkDelay; the scoreboards hold it to the RTL, the outcome to the contract.
+TEST(FlowTableCosim, MarkDelayIsExact) {
+  static_assert(FlowTableModel::kMarkDelay == 9, "docs/flow_table.md, Activity");
+  std::mt19937_64 g(909);
+  const FlowKey k = flowsim::random_key(g);
+  std::set<int64_t> seen_gaps;
+  int refreshed = 0, expired = 0;
+  for (int offset = -4; offset <= 12; ++offset) {
+    FlowBench b(100 + offset);
+    flow::Config c = config(0);  // one bucket per sub-table: 2 + 16 sweep units
+    c.timeout_new = c.timeout_est = c.timeout_closing = 5;
+    b.program(c);
+    b.op(make_op(flow::Opcode::kInsert, k, 0x0000000001020304ull, 1, 1));
+    ASSERT_TRUE(b.drain());
+    ASSERT_EQ(b.got_events.size(), 1u);
+    const int unit = b.got_events[0].where == flow::Where::kTable1 ? 0 : 1;
+    ASSERT_EQ(b.got_events[0].where, unit == 0 ? flow::Where::kTable1 : flow::Where::kTable2);
+    // A full sweep (the insert's own mark refreshes the entry), then up to the entry's unit.
+    for (int i = 0; i < 18 + unit; ++i) b.op(make_op(flow::Opcode::kAge, k, 0, 2, 2));
+    ASSERT_TRUE(b.drain());
+    ASSERT_EQ(b.got_events.size(), 1u) << "an AGE reports expiries only, and the first sweep has none";
+    const size_t lk0 = b.lk_cycles.size(), op0 = b.op_cycles.size(), ev0 = b.got_events.size();
+    // offset > 0: the AGE goes in first, the lookup offset clocks later; < 0 the other way round.
+    if (offset >= 0) b.op(make_op(flow::Opcode::kAge, k, 0, 100, 3));
+    if (offset < 0) b.lookup(FlowLookup{k, 7});
+    for (int i = 0; i < std::abs(offset); ++i) b.ctrl.tick();
+    if (offset >= 0) b.lookup(FlowLookup{k, 7});
+    if (offset < 0) b.op(make_op(flow::Opcode::kAge, k, 0, 100, 3));
+    ASSERT_TRUE(b.drain());
+    ASSERT_EQ(b.lk_cycles.size(), lk0 + 1);
+    ASSERT_EQ(b.op_cycles.size(), op0 + 1);
+    const int64_t gap = static_cast<int64_t>(b.op_cycles[op0]) - static_cast<int64_t>(b.lk_cycles[lk0]);
+    seen_gaps.insert(gap);
+    ASSERT_LE(b.got_events.size(), ev0 + 1);
+    const bool did_expire = b.got_events.size() == ev0 + 1;
+    if (did_expire) ASSERT_EQ(b.got_events[ev0].status, flow::Status::kExpired);
+    EXPECT_EQ(did_expire, gap < 9) << "AGE " << gap << " clocks after the lookup";
+    (did_expire ? expired : refreshed)++;
+    char what[64];
+    std::snprintf(what, sizeof what, "mark delay, AGE - lookup = %lld", static_cast<long long>(gap));
+    expect_clean(b, what);
+  }
+  EXPECT_TRUE(seen_gaps.count(8) && seen_gaps.count(9)) << "the offsets must straddle the boundary";
+  EXPECT_GT(refreshed, 0);
+  EXPECT_GT(expired, 0);
 }
 
 // Random mixes, random idle and back-pressure on every stream, several sizes and walk lengths.
