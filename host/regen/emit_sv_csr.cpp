@@ -5,7 +5,10 @@
 //   write: AW and W are taken into their own slots in either order or together; the write is
 //          performed the clock after both are full, and BVALID rises the clock after that.
 //   read:  the clock after the AR handshake the address is decoded; RVALID rises one clock later
-//          for a register, two for a window (its memory answers one clock after the request).
+//          for a register, three for a window (the window port is registered: the request leaves
+//          a flop the clock after the decode, its memory answers one clock after the request).
+// A window's port comes from flops, so no path runs from the AXI slots' decode into the memory's
+// address and enables (one clock more per window access, the memory's timing unchanged).
 // Every VALID and READY comes from a flop; none depends on the other side's VALID or READY.
 #include <sstream>
 
@@ -96,11 +99,12 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     << "// - Bits outside a register's fields read 0 and are not writable. WSTRB is honoured.\n"
     << "// - Writes to const/ro registers are ignored (OKAY). Unmapped addresses answer SLVERR, RDATA 0,\n"
     << "//   and a write to them has no effect.\n"
-    << "// - Windows: one memory port each (<win>_req_o ...), read data expected one clock after the\n"
-    << "//   request; a read and a write to the same window in one clock: the read goes first.\n"
-    << "// - Timing: AW and W in either order; the write happens the clock after both have arrived and\n"
-    << "//   BVALID follows one clock later. A register read answers two clocks after the AR handshake, a\n"
-    << "//   window read three. VALID/READY outputs all come from flops.\n"
+    << "// - Windows: one memory port each (<win>_req_o ...), driven from flops (the access is decided\n"
+    << "//   one clock before it is on the port), read data expected one clock after the request; a read\n"
+    << "//   and a write to the same window in one clock: the read goes first.\n"
+    << "// - Timing: AW and W in either order; the write happens the clock after both have arrived (on a\n"
+    << "//   window's port one clock later) and BVALID follows one clock later. A register read answers\n"
+    << "//   two clocks after the AR handshake, a window read four. VALID/READY outputs all come from flops.\n"
     << "`default_nettype none\n\n"
     << "module " << mod << " (\n";
   for (size_t i = 0; i < ports.size(); ++i) {
@@ -142,7 +146,8 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     << "  logic                     axi_ar_full_d, axi_ar_full_q;\n"
     << "  logic [WordAddrWidth-1:0] axi_ar_addr_d, axi_ar_addr_q;\n";
   if (nwin > 0) {
-    o << "  logic [" << nwin - 1 << ":0]               axi_r_win_d, axi_r_win_q;  // one bit per window\n";
+    o << "  logic [" << nwin - 1 << ":0]               axi_r_win_d, axi_r_win_q;  // window read on the port\n"
+      << "  logic [" << nwin - 1 << ":0]               axi_r_wdat_q;              // its data arrives\n";
   }
   o << "  logic                     axi_r_valid_d, axi_r_valid_q;\n"
     << "  logic [31:0]              axi_r_data_d, axi_r_data_q;\n"
@@ -156,8 +161,12 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     }
   }
   for (const Window& w : b.windows) {
-    o << "  logic                     " << lower(w.name) << "_aw_hit, " << lower(w.name) << "_ar_hit;  // window "
-      << w.name << "\n";
+    std::string l = lower(w.name);
+    o << "  logic                     " << l << "_aw_hit, " << l << "_ar_hit;  // window " << w.name << "\n"
+      << "  logic                     " << l << "_req_d, " << l << "_we_d;  // its port, one clock ahead\n"
+      << "  logic [" << w.word_addr_bits() - 1 << ":0]               " << l << "_addr_d;\n"
+      << "  logic [31:0]              " << l << "_wdata_d;\n"
+      << "  logic [3:0]               " << l << "_wstrb_d;\n";
   }
   o << "\n";
 
@@ -166,7 +175,7 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     << "  assign s_axi_control_BVALID  = axi_b_valid_q;\n"
     << "  assign s_axi_control_BRESP   = axi_b_resp_q;\n"
     << "  assign s_axi_control_ARREADY = !axi_ar_full_q && !axi_r_valid_q"
-    << (nwin > 0 ? " && (axi_r_win_q == '0)" : "") << ";\n"
+    << (nwin > 0 ? " && (axi_r_win_q == '0) && (axi_r_wdat_q == '0)" : "") << ";\n"
     << "  assign s_axi_control_RVALID  = axi_r_valid_q;\n"
     << "  assign s_axi_control_RDATA   = axi_r_data_q;\n"
     << "  assign s_axi_control_RRESP   = axi_r_resp_q;\n\n"
@@ -207,11 +216,11 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
   }
   for (const Window& w : b.windows) {
     std::string l = lower(w.name);
-    o << "    " << l << "_req_o   = 1'b0;\n"
-      << "    " << l << "_we_o    = 1'b0;\n"
-      << "    " << l << "_addr_o  = axi_aw_addr_q[" << w.word_addr_bits() - 1 << ":0];\n"
-      << "    " << l << "_wdata_o = axi_w_data_q;\n"
-      << "    " << l << "_wstrb_o = axi_w_strb_q;\n";
+    o << "    " << l << "_req_d   = 1'b0;\n"
+      << "    " << l << "_we_d    = 1'b0;\n"
+      << "    " << l << "_addr_d  = axi_aw_addr_q[" << w.word_addr_bits() - 1 << ":0];\n"
+      << "    " << l << "_wdata_d = axi_w_data_q;\n"
+      << "    " << l << "_wstrb_d = axi_w_strb_q;\n";
   }
   o << "\n"
     << "    // Handshakes: fill the slots, retire the responses.\n"
@@ -244,11 +253,11 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     const Window& w = b.windows[i];
     std::string l = lower(w.name);
     o << indent << (i == 0 ? "if (" : "end else if (") << l << "_ar_hit) begin\n"
-      << indent << "  " << l << "_req_o  = 1'b1;\n"
-      << indent << "  " << l << "_addr_o = axi_ar_addr_q[" << w.word_addr_bits() - 1 << ":0];\n"
-      << indent << "  " << l << "_wstrb_o = '0;\n"
+      << indent << "  " << l << "_req_d  = 1'b1;\n"
+      << indent << "  " << l << "_addr_d = axi_ar_addr_q[" << w.word_addr_bits() - 1 << ":0];\n"
+      << indent << "  " << l << "_wstrb_d = '0;\n"
       << indent << "  axi_r_win_d[" << i << "] = 1'b1;\n"
-      << indent << "  axi_r_valid_d = 1'b0;  // the data comes next clock\n";
+      << indent << "  axi_r_valid_d = 1'b0;  // the data comes two clocks later\n";
   }
   if (nwin > 0) {
     o << indent << "end else begin\n";
@@ -285,7 +294,7 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
   o << "    end\n";
   for (size_t i = 0; i < nwin; ++i) {
     std::string l = lower(b.windows[i].name);
-    o << "    if (axi_r_win_q[" << i << "]) begin  // window " << b.windows[i].name << " read data\n"
+    o << "    if (axi_r_wdat_q[" << i << "]) begin  // window " << b.windows[i].name << " read data\n"
       << "      axi_r_valid_d = 1'b1;\n"
       << "      axi_r_resp_d  = RespOkay;\n"
       << "      axi_r_data_d  = " << l << "_rdata_i;\n"
@@ -310,8 +319,8 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
   for (size_t i = 0; i < nwin; ++i) {
     std::string l = lower(b.windows[i].name);
     o << indent << (i == 0 ? "if (" : "end else if (") << l << "_aw_hit) begin\n"
-      << indent << "  " << l << "_req_o = 1'b1;\n"
-      << indent << "  " << l << "_we_o  = 1'b1;\n";
+      << indent << "  " << l << "_req_d = 1'b1;\n"
+      << indent << "  " << l << "_we_d  = 1'b1;\n";
   }
   if (nwin > 0) {
     o << indent << "end else begin\n";
@@ -364,7 +373,12 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     << "      axi_b_resp_q  <= RespOkay;\n"
     << "      axi_ar_full_q <= 1'b0;\n"
     << "      axi_ar_addr_q <= '0;\n";
-  if (nwin > 0) o << "      axi_r_win_q   <= '0;\n";
+  if (nwin > 0) o << "      axi_r_win_q   <= '0;\n      axi_r_wdat_q  <= '0;\n";
+  for (const Window& w : b.windows) {
+    std::string l = lower(w.name);
+    o << "      " << l << "_req_o   <= 1'b0;\n      " << l << "_we_o    <= 1'b0;\n      " << l
+      << "_addr_o  <= '0;\n      " << l << "_wdata_o <= '0;\n      " << l << "_wstrb_o <= '0;\n";
+  }
   o << "      axi_r_valid_q <= 1'b0;\n"
     << "      axi_r_data_q  <= '0;\n"
     << "      axi_r_resp_q  <= RespOkay;\n";
@@ -382,7 +396,13 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     << "      axi_b_resp_q  <= axi_b_resp_d;\n"
     << "      axi_ar_full_q <= axi_ar_full_d;\n"
     << "      axi_ar_addr_q <= axi_ar_addr_d;\n";
-  if (nwin > 0) o << "      axi_r_win_q   <= axi_r_win_d;\n";
+  if (nwin > 0) o << "      axi_r_win_q   <= axi_r_win_d;\n      axi_r_wdat_q  <= axi_r_win_q;\n";
+  for (const Window& w : b.windows) {
+    std::string l = lower(w.name);
+    o << "      " << l << "_req_o   <= " << l << "_req_d;\n      " << l << "_we_o    <= " << l << "_we_d;\n      " << l
+      << "_addr_o  <= " << l << "_addr_d;\n      " << l << "_wdata_o <= " << l << "_wdata_d;\n      " << l
+      << "_wstrb_o <= " << l << "_wstrb_d;\n";
+  }
   o << "      axi_r_valid_q <= axi_r_valid_d;\n"
     << "      axi_r_data_q  <= axi_r_data_d;\n"
     << "      axi_r_resp_q  <= axi_r_resp_d;\n";

@@ -7,11 +7,12 @@
 // - Bits outside a register's fields read 0 and are not writable. WSTRB is honoured.
 // - Writes to const/ro registers are ignored (OKAY). Unmapped addresses answer SLVERR, RDATA 0,
 //   and a write to them has no effect.
-// - Windows: one memory port each (<win>_req_o ...), read data expected one clock after the
-//   request; a read and a write to the same window in one clock: the read goes first.
-// - Timing: AW and W in either order; the write happens the clock after both have arrived and
-//   BVALID follows one clock later. A register read answers two clocks after the AR handshake, a
-//   window read three. VALID/READY outputs all come from flops.
+// - Windows: one memory port each (<win>_req_o ...), driven from flops (the access is decided
+//   one clock before it is on the port), read data expected one clock after the request; a read
+//   and a write to the same window in one clock: the read goes first.
+// - Timing: AW and W in either order; the write happens the clock after both have arrived (on a
+//   window's port one clock later) and BVALID follows one clock later. A register read answers
+//   two clocks after the AR handshake, a window read four. VALID/READY outputs all come from flops.
 `default_nettype none
 
 module dist_hash_csr (
@@ -85,7 +86,8 @@ module dist_hash_csr (
   // Read channel: address slot, window read in flight, then the response.
   logic                     axi_ar_full_d, axi_ar_full_q;
   logic [WordAddrWidth-1:0] axi_ar_addr_d, axi_ar_addr_q;
-  logic [0:0]               axi_r_win_d, axi_r_win_q;  // one bit per window
+  logic [0:0]               axi_r_win_d, axi_r_win_q;  // window read on the port
+  logic [0:0]               axi_r_wdat_q;              // its data arrives
   logic                     axi_r_valid_d, axi_r_valid_q;
   logic [31:0]              axi_r_data_d, axi_r_data_q;
   logic [1:0]               axi_r_resp_d, axi_r_resp_q;
@@ -102,12 +104,16 @@ module dist_hash_csr (
   logic [31:0]              key8_d, key8_q;
   logic [31:0]              key9_d, key9_q;
   logic                     buckets_aw_hit, buckets_ar_hit;  // window BUCKETS
+  logic                     buckets_req_d, buckets_we_d;  // its port, one clock ahead
+  logic [13:0]               buckets_addr_d;
+  logic [31:0]              buckets_wdata_d;
+  logic [3:0]               buckets_wstrb_d;
 
   assign s_axi_control_AWREADY = !axi_aw_full_q;
   assign s_axi_control_WREADY  = !axi_w_full_q;
   assign s_axi_control_BVALID  = axi_b_valid_q;
   assign s_axi_control_BRESP   = axi_b_resp_q;
-  assign s_axi_control_ARREADY = !axi_ar_full_q && !axi_r_valid_q && (axi_r_win_q == '0);
+  assign s_axi_control_ARREADY = !axi_ar_full_q && !axi_r_valid_q && (axi_r_win_q == '0) && (axi_r_wdat_q == '0);
   assign s_axi_control_RVALID  = axi_r_valid_q;
   assign s_axi_control_RDATA   = axi_r_data_q;
   assign s_axi_control_RRESP   = axi_r_resp_q;
@@ -142,11 +148,11 @@ module dist_hash_csr (
     key7_d = key7_q;
     key8_d = key8_q;
     key9_d = key9_q;
-    buckets_req_o   = 1'b0;
-    buckets_we_o    = 1'b0;
-    buckets_addr_o  = axi_aw_addr_q[13:0];
-    buckets_wdata_o = axi_w_data_q;
-    buckets_wstrb_o = axi_w_strb_q;
+    buckets_req_d   = 1'b0;
+    buckets_we_d    = 1'b0;
+    buckets_addr_d  = axi_aw_addr_q[13:0];
+    buckets_wdata_d = axi_w_data_q;
+    buckets_wstrb_d = axi_w_strb_q;
 
     // Handshakes: fill the slots, retire the responses.
     if (s_axi_control_AWVALID && s_axi_control_AWREADY) begin
@@ -173,11 +179,11 @@ module dist_hash_csr (
       axi_r_resp_d  = RespOkay;
       axi_r_data_d  = '0;
       if (buckets_ar_hit) begin
-        buckets_req_o  = 1'b1;
-        buckets_addr_o = axi_ar_addr_q[13:0];
-        buckets_wstrb_o = '0;
+        buckets_req_d  = 1'b1;
+        buckets_addr_d = axi_ar_addr_q[13:0];
+        buckets_wstrb_d = '0;
         axi_r_win_d[0] = 1'b1;
-        axi_r_valid_d = 1'b0;  // the data comes next clock
+        axi_r_valid_d = 1'b0;  // the data comes two clocks later
       end else begin
         unique case (axi_ar_addr_q)
           CtrlAddr: axi_r_data_d = ctrl_q;
@@ -197,7 +203,7 @@ module dist_hash_csr (
         endcase
       end
     end
-    if (axi_r_win_q[0]) begin  // window BUCKETS read data
+    if (axi_r_wdat_q[0]) begin  // window BUCKETS read data
       axi_r_valid_d = 1'b1;
       axi_r_resp_d  = RespOkay;
       axi_r_data_d  = buckets_rdata_i;
@@ -212,8 +218,8 @@ module dist_hash_csr (
       axi_b_valid_d = 1'b1;
       axi_b_resp_d  = RespOkay;
       if (buckets_aw_hit) begin
-        buckets_req_o = 1'b1;
-        buckets_we_o  = 1'b1;
+        buckets_req_d = 1'b1;
+        buckets_we_d  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
           CtrlAddr: ctrl_d = (ctrl_q & ~(axi_wmask & 32'h00001F03)) | (axi_w_data_q & (axi_wmask & 32'h00001F03));
@@ -247,6 +253,12 @@ module dist_hash_csr (
       axi_ar_full_q <= 1'b0;
       axi_ar_addr_q <= '0;
       axi_r_win_q   <= '0;
+      axi_r_wdat_q  <= '0;
+      buckets_req_o   <= 1'b0;
+      buckets_we_o    <= 1'b0;
+      buckets_addr_o  <= '0;
+      buckets_wdata_o <= '0;
+      buckets_wstrb_o <= '0;
       axi_r_valid_q <= 1'b0;
       axi_r_data_q  <= '0;
       axi_r_resp_q  <= RespOkay;
@@ -272,6 +284,12 @@ module dist_hash_csr (
       axi_ar_full_q <= axi_ar_full_d;
       axi_ar_addr_q <= axi_ar_addr_d;
       axi_r_win_q   <= axi_r_win_d;
+      axi_r_wdat_q  <= axi_r_win_q;
+      buckets_req_o   <= buckets_req_d;
+      buckets_we_o    <= buckets_we_d;
+      buckets_addr_o  <= buckets_addr_d;
+      buckets_wdata_o <= buckets_wdata_d;
+      buckets_wstrb_o <= buckets_wstrb_d;
       axi_r_valid_q <= axi_r_valid_d;
       axi_r_data_q  <= axi_r_data_d;
       axi_r_resp_q  <= axi_r_resp_d;

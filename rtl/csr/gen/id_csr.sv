@@ -7,11 +7,12 @@
 // - Bits outside a register's fields read 0 and are not writable. WSTRB is honoured.
 // - Writes to const/ro registers are ignored (OKAY). Unmapped addresses answer SLVERR, RDATA 0,
 //   and a write to them has no effect.
-// - Windows: one memory port each (<win>_req_o ...), read data expected one clock after the
-//   request; a read and a write to the same window in one clock: the read goes first.
-// - Timing: AW and W in either order; the write happens the clock after both have arrived and
-//   BVALID follows one clock later. A register read answers two clocks after the AR handshake, a
-//   window read three. VALID/READY outputs all come from flops.
+// - Windows: one memory port each (<win>_req_o ...), driven from flops (the access is decided
+//   one clock before it is on the port), read data expected one clock after the request; a read
+//   and a write to the same window in one clock: the read goes first.
+// - Timing: AW and W in either order; the write happens the clock after both have arrived (on a
+//   window's port one clock later) and BVALID follows one clock later. A register read answers
+//   two clocks after the AR handshake, a window read four. VALID/READY outputs all come from flops.
 `default_nettype none
 
 module id_csr (

@@ -7,11 +7,12 @@
 // - Bits outside a register's fields read 0 and are not writable. WSTRB is honoured.
 // - Writes to const/ro registers are ignored (OKAY). Unmapped addresses answer SLVERR, RDATA 0,
 //   and a write to them has no effect.
-// - Windows: one memory port each (<win>_req_o ...), read data expected one clock after the
-//   request; a read and a write to the same window in one clock: the read goes first.
-// - Timing: AW and W in either order; the write happens the clock after both have arrived and
-//   BVALID follows one clock later. A register read answers two clocks after the AR handshake, a
-//   window read three. VALID/READY outputs all come from flops.
+// - Windows: one memory port each (<win>_req_o ...), driven from flops (the access is decided
+//   one clock before it is on the port), read data expected one clock after the request; a read
+//   and a write to the same window in one clock: the read goes first.
+// - Timing: AW and W in either order; the write happens the clock after both have arrived (on a
+//   window's port one clock later) and BVALID follows one clock later. A register read answers
+//   two clocks after the AR handshake, a window read four. VALID/READY outputs all come from flops.
 `default_nettype none
 
 module steer_csr (
@@ -103,7 +104,8 @@ module steer_csr (
   // Read channel: address slot, window read in flight, then the response.
   logic                     axi_ar_full_d, axi_ar_full_q;
   logic [WordAddrWidth-1:0] axi_ar_addr_d, axi_ar_addr_q;
-  logic [0:0]               axi_r_win_d, axi_r_win_q;  // one bit per window
+  logic [0:0]               axi_r_win_d, axi_r_win_q;  // window read on the port
+  logic [0:0]               axi_r_wdat_q;              // its data arrives
   logic                     axi_r_valid_d, axi_r_valid_q;
   logic [31:0]              axi_r_data_d, axi_r_data_q;
   logic [1:0]               axi_r_resp_d, axi_r_resp_q;
@@ -117,12 +119,16 @@ module steer_csr (
   logic [31:0]              age_frames_d, age_frames_q;
   logic [31:0]              counter_clear_d, counter_clear_q;
   logic                     backup_aw_hit, backup_ar_hit;  // window BACKUP
+  logic                     backup_req_d, backup_we_d;  // its port, one clock ahead
+  logic [6:0]               backup_addr_d;
+  logic [31:0]              backup_wdata_d;
+  logic [3:0]               backup_wstrb_d;
 
   assign s_axi_control_AWREADY = !axi_aw_full_q;
   assign s_axi_control_WREADY  = !axi_w_full_q;
   assign s_axi_control_BVALID  = axi_b_valid_q;
   assign s_axi_control_BRESP   = axi_b_resp_q;
-  assign s_axi_control_ARREADY = !axi_ar_full_q && !axi_r_valid_q && (axi_r_win_q == '0);
+  assign s_axi_control_ARREADY = !axi_ar_full_q && !axi_r_valid_q && (axi_r_win_q == '0) && (axi_r_wdat_q == '0);
   assign s_axi_control_RVALID  = axi_r_valid_q;
   assign s_axi_control_RDATA   = axi_r_data_q;
   assign s_axi_control_RRESP   = axi_r_resp_q;
@@ -154,11 +160,11 @@ module steer_csr (
     learn_hold_d = learn_hold_q;
     age_frames_d = age_frames_q;
     counter_clear_d = '0;  // a pulse lasts one clock
-    backup_req_o   = 1'b0;
-    backup_we_o    = 1'b0;
-    backup_addr_o  = axi_aw_addr_q[6:0];
-    backup_wdata_o = axi_w_data_q;
-    backup_wstrb_o = axi_w_strb_q;
+    backup_req_d   = 1'b0;
+    backup_we_d    = 1'b0;
+    backup_addr_d  = axi_aw_addr_q[6:0];
+    backup_wdata_d = axi_w_data_q;
+    backup_wstrb_d = axi_w_strb_q;
 
     // Handshakes: fill the slots, retire the responses.
     if (s_axi_control_AWVALID && s_axi_control_AWREADY) begin
@@ -185,11 +191,11 @@ module steer_csr (
       axi_r_resp_d  = RespOkay;
       axi_r_data_d  = '0;
       if (backup_ar_hit) begin
-        backup_req_o  = 1'b1;
-        backup_addr_o = axi_ar_addr_q[6:0];
-        backup_wstrb_o = '0;
+        backup_req_d  = 1'b1;
+        backup_addr_d = axi_ar_addr_q[6:0];
+        backup_wstrb_d = '0;
         axi_r_win_d[0] = 1'b1;
-        axi_r_valid_d = 1'b0;  // the data comes next clock
+        axi_r_valid_d = 1'b0;  // the data comes two clocks later
       end else begin
         unique case (axi_ar_addr_q)
           MemberUp0Addr: axi_r_data_d = member_up0_q;
@@ -218,7 +224,7 @@ module steer_csr (
         endcase
       end
     end
-    if (axi_r_win_q[0]) begin  // window BACKUP read data
+    if (axi_r_wdat_q[0]) begin  // window BACKUP read data
       axi_r_valid_d = 1'b1;
       axi_r_resp_d  = RespOkay;
       axi_r_data_d  = backup_rdata_i;
@@ -233,8 +239,8 @@ module steer_csr (
       axi_b_valid_d = 1'b1;
       axi_b_resp_d  = RespOkay;
       if (backup_aw_hit) begin
-        backup_req_o = 1'b1;
-        backup_we_o  = 1'b1;
+        backup_req_d = 1'b1;
+        backup_we_d  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
           NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr, LearnHeldAddr: begin
@@ -268,6 +274,12 @@ module steer_csr (
       axi_ar_full_q <= 1'b0;
       axi_ar_addr_q <= '0;
       axi_r_win_q   <= '0;
+      axi_r_wdat_q  <= '0;
+      backup_req_o   <= 1'b0;
+      backup_we_o    <= 1'b0;
+      backup_addr_o  <= '0;
+      backup_wdata_o <= '0;
+      backup_wstrb_o <= '0;
       axi_r_valid_q <= 1'b0;
       axi_r_data_q  <= '0;
       axi_r_resp_q  <= RespOkay;
@@ -290,6 +302,12 @@ module steer_csr (
       axi_ar_full_q <= axi_ar_full_d;
       axi_ar_addr_q <= axi_ar_addr_d;
       axi_r_win_q   <= axi_r_win_d;
+      axi_r_wdat_q  <= axi_r_win_q;
+      backup_req_o   <= backup_req_d;
+      backup_we_o    <= backup_we_d;
+      backup_addr_o  <= backup_addr_d;
+      backup_wdata_o <= backup_wdata_d;
+      backup_wstrb_o <= backup_wstrb_d;
       axi_r_valid_q <= axi_r_valid_d;
       axi_r_data_q  <= axi_r_data_d;
       axi_r_resp_q  <= axi_r_resp_d;
