@@ -17,5 +17,6 @@ flow_table/flow_bucket_ram.sv
 flow_table/flow_activity_ram.sv
 flow_table/flow_engine.sv
 flow_table/flow_table.sv
+core/steer_reads.sv
 core/steer_decide.sv
 core/conductor_core.sv

@@ -70,6 +70,7 @@ module conductor_core
   localparam int unsigned HeadBits = 32 + 4 + KeyBits;               // {time, status, key}
   localparam int unsigned SideBits = 3 + CKeyBits + 32 + 4 + KeyBits; // {pre-age, age, ckey, time, status, key}
   localparam int unsigned ResBits = conductor_regs_pkg::FLOW_RESULT_BITS;
+  localparam int unsigned PreBits = 52;  // steer_reads
   localparam int unsigned OpBits = conductor_regs_pkg::FLOW_OP_BITS;
   localparam int unsigned HfIdxBits = FlowBucketLog2Max < 6 ? FlowBucketLog2Max : 6;  // recently-failed filter
   localparam int unsigned HfEntries = 2 ** HfIdxBits;
@@ -514,13 +515,26 @@ module conductor_core
     .s_axi_control_RREADY  (sl_rready[3])
   );
 
-  sync_fifo #(.Width(ResBits), .Depth(LookupFifoDepth)) u_result_fifo (
+  // The register reads of the rule on the lookup result, made as the result arrives (steer_reads)
+  // and queued with it: a MEMBER_UP, SITE_UP or BACKUP write applies to frames whose lookup result
+  // arrives after it (the host writes them between frames; docs/architecture.md).
+  logic [PreBits-1:0] res_pre_w, res_pre_q;
+  logic [127:0]       member_up;
+  logic [1:0]         site_up;
+  logic [2047:0]      backup_flat;
+  steer_reads u_reads_res (
+    .dec_i       (res_tdata[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64]),
+    .value_i     (res_tdata[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64]),
+    .member_up_i (member_up), .site_up_i (site_up), .backup_i (backup_flat),
+    .pre_o       (res_pre_w)
+  );
+  sync_fifo #(.Width(PreBits + ResBits), .Depth(LookupFifoDepth)) u_result_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (res_tvalid),
-    .wdata_i (res_tdata),
+    .wdata_i ({res_pre_w, res_tdata}),
     .re_i    (p_load),
-    .rdata_o (res_q),
+    .rdata_o ({res_pre_q, res_q}),
     .empty_o (res_empty),
     .full_o  (res_full),
     .count_o (unused_res_count)
@@ -554,12 +568,15 @@ module conductor_core
   // its predecessor's, issued on the edge that moves the frame into S: fwd_q marks it, s_eq1_q
   // says whether its key is the frame's, last_w1h_q is its slot.
   // A frame whose key has a live in-flight op that is present and not a pending INSERT needs the
-  // rule on that op's value: it takes the slow path, two clocks in S (u_decide_ring on the value,
+  // rule on that op's value: it takes the slow path, two clocks in S (u_decide_ring on the value
+  // and the ring entry's register reads,
   // registered), which happens only while such an op (an UPDATE, or an INSERT whose event is
   // back) is in flight.
   logic                 p_valid_q, s_valid_q, p_go;
   logic [SideBits-1:0]  p_side_q, s_side_q;
   logic [ResBits-1:0]   p_res_q, s_res_q;
+  logic [PreBits-1:0]   p_pre_q, slow_pre_q;
+  logic [15:0]          s_bkb_q;  // the BACKUP of the frame's bucket member (steer_reads)
   logic [31:0]          p_num_q, pl_seq_q;  // P's frame number; frames loaded into P so far
   logic [CKeyBits-1:0]  p_ckey, s_ckey;
   logic [KeyBits-1:0]   s_key;
@@ -569,8 +586,6 @@ module conductor_core
   logic                 s_age, s_pre_w, s_pre_q;
   logic [InflightEntries-1:0] p_cand, s_cand_q, last_w1h_q, if_match;
   logic                 p_eq_s, s_eq1_q, fwd_q, fwd_eq;
-  logic [127:0]         member_up;
-  logic [1:0]           site_up;
   logic                 drop_default;
   logic [63:0]  op_value, new_value, ring_val;
   logic         found, pend_key, ring_present, slow, has_op, is_insert;
@@ -602,10 +617,25 @@ module conductor_core
   assign p_eq_s = p_ckey == s_ckey;
 
   // ---------------------------------------------------------------- decisions (P and slow path)
-  logic [2047:0] backup_flat;
   for (genvar m = 0; m < 128; m++) begin : gen_backup_flat
     assign backup_flat[m * 16 +: 16] = backup_q[m];
   end
+
+  // The slow path's register reads on the in-flight value: made for each ring entry the clock
+  // after its op is issued (if_pre_q, from last_val_q); the frame right after the issuer takes
+  // them from last_val_q directly (u_reads_last). The bucket member's backup is the frame's own.
+  localparam int unsigned RingPreBits = PreBits - 16;  // without the bucket member's BACKUP
+  logic [PreBits-1:0]     last_pre, slow_pre_d;
+  logic [RingPreBits-1:0] ring_pre;
+  logic [63:0]            last_val_q;
+  logic [IfBits-1:0]      last_slot_q;
+  logic                   last_new_q;  // an op was issued on the last edge
+  logic [RingPreBits-1:0] if_pre_q [InflightEntries];
+  steer_reads u_reads_last (
+    .dec_i (s_dec), .value_i (last_val_q),
+    .member_up_i (member_up), .site_up_i (site_up), .backup_i (backup_flat),
+    .pre_o (last_pre)
+  );
 
   // One decision: STEER_META (without OP_DROPPED), action, op.
   localparam int unsigned DecBits = conductor_regs_pkg::STEER_META_BITS + 2 + 1 + 1 + 4 + 64;
@@ -615,23 +645,20 @@ module conductor_core
   steer_decide u_decide_res (
     .status_i (p_status), .dec_i (p_dec),
     .hit_i (p_res_q[conductor_regs_pkg::FLOW_RESULT_HIT_LSB]),
-    .value_i (p_res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64]),
-    .member_up_i (member_up), .site_up_i (site_up), .default_dest_i (default_dest),
-    .drop_default_i (drop_default), .backup_i (backup_flat),
+    .value_i (p_res_q[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64]), .pre_i (p_pre_q),
+    .default_dest_i (default_dest), .drop_default_i (drop_default),
     .meta_o (pa_dec[0 +: 64]), .action_o (pa_dec[64 +: 2]), .has_op_o (pa_dec[66]),
     .is_insert_o (pa_dec[67]), .opcode_o (pa_dec[68 +: 4]), .op_value_o (pa_dec[72 +: 64])
   );
   steer_decide u_decide_new (
-    .status_i (p_status), .dec_i (p_dec), .hit_i (1'b0), .value_i (64'd0),
-    .member_up_i (member_up), .site_up_i (site_up), .default_dest_i (default_dest),
-    .drop_default_i (drop_default), .backup_i (backup_flat),
+    .status_i (p_status), .dec_i (p_dec), .hit_i (1'b0), .value_i (64'd0), .pre_i (p_pre_q),
+    .default_dest_i (default_dest), .drop_default_i (drop_default),
     .meta_o (pb_dec[0 +: 64]), .action_o (pb_dec[64 +: 2]), .has_op_o (pb_dec[66]),
     .is_insert_o (pb_dec[67]), .opcode_o (pb_dec[68 +: 4]), .op_value_o (pb_dec[72 +: 64])
   );
   steer_decide u_decide_ring (
-    .status_i (s_status), .dec_i (s_dec), .hit_i (1'b1), .value_i (slow_val_q),
-    .member_up_i (member_up), .site_up_i (site_up), .default_dest_i (default_dest),
-    .drop_default_i (drop_default), .backup_i (backup_flat),
+    .status_i (s_status), .dec_i (s_dec), .hit_i (1'b1), .value_i (slow_val_q), .pre_i (slow_pre_q),
+    .default_dest_i (default_dest), .drop_default_i (drop_default),
     .meta_o (pc_dec[0 +: 64]), .action_o (pc_dec[64 +: 2]), .has_op_o (pc_dec[66]),
     .is_insert_o (pc_dec[67]), .opcode_o (pc_dec[68 +: 4]), .op_value_o (pc_dec[72 +: 64])
   );
@@ -737,11 +764,13 @@ module conductor_core
     if (p_load) begin
       p_side_q <= side_q;
       p_res_q  <= res_q;
+      p_pre_q  <= res_pre_q;
       p_num_q  <= pl_seq_q;
     end
     if (p_go) begin
       s_side_q <= p_side_q;
       s_res_q  <= p_res_q;
+      s_bkb_q  <= p_pre_q[PreBits-1 -: 16];
       s_cand_q <= p_cand;
       s_eq1_q  <= p_eq_s;
       s_hfm_q  <= p_hfm;
@@ -749,6 +778,7 @@ module conductor_core
       sb_q     <= pb_dec;
     end
     slow_val_q <= ring_val;
+    slow_pre_q <= slow_pre_d;
     sc_q       <= pc_dec;
   end
 
@@ -786,9 +816,12 @@ module conductor_core
   assign fwd_eq = fwd_q && s_eq1_q;
   always_comb begin
     ring_val = '0;
+    ring_pre = '0;
     for (int k = 0; k < InflightEntries; k++) begin
       if (if_match[k]) ring_val = ring_val | if_value_q[k];
+      if (s_cand_q[k]) ring_pre = ring_pre | if_pre_q[k];
     end
+    slow_pre_d = fwd_eq ? last_pre : {s_bkb_q, ring_pre};
   end
   assign found        = |if_match;
   assign ring_present = |(if_match & if_present_q);
@@ -900,6 +933,15 @@ module conductor_core
       if_bkt_q[if_wr_q[IfBits-1:0]]   <= s_sig;
     end
     if (op_shake) if_vis_q[if_shk_q[IfBits-1:0]] <= lk_seq_q;
+    if (op_issue) begin
+      last_val_q  <= new_value;
+      last_slot_q <= if_wr_q[IfBits-1:0];
+    end
+    if (last_new_q) if_pre_q[last_slot_q] <= last_pre[RingPreBits-1:0];
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) last_new_q <= 1'b0;
+    else last_new_q <= op_issue;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -4,9 +4,9 @@
 // its steer stage on the lookup result (and on "miss"), and on an in-flight value in its slow path
 // (docs/architecture.md, "The steer pipeline"). Golden model: CoreModel::correct (hls/core).
 //
-// The three backup-map reads (bucket member, local backup, remote backup) are made in parallel
-// and selected after the destination is known, so the deepest path is one member-up read, the
-// destination choice and one selection.
+// The register reads the rule needs (MEMBER_UP and SITE_UP of the owner and its backups, the
+// backup map of the bucket member and of both backups) are made a clock earlier by steer_reads
+// into registers (pre_i), so the rule itself is the destination choice and one selection.
 `default_nettype none
 
 module steer_decide (
@@ -14,11 +14,9 @@ module steer_decide (
   input  wire logic [63:0]   dec_i,           // DECISION
   input  wire logic          hit_i,           // the flow table (or an in-flight op) holds the flow
   input  wire logic [63:0]   value_i,         // its FLOW_VALUE (when hit_i)
-  input  wire logic [127:0]  member_up_i,     // steer.MEMBER_UP0..3, bit {site, member}
-  input  wire logic [1:0]    site_up_i,       // steer.SITE_UP
+  input  wire logic [51:0]   pre_i,           // steer_reads of dec_i and value_i
   input  wire logic [31:0]   default_dest_i,  // parser.DEFAULT_DEST
   input  wire logic          drop_default_i,  // parser.CTRL.DEFAULT_ACTION
-  input  wire logic [2047:0] backup_i,        // BACKUP_ENTRY of member m in bits m*16 +: 16
   output      logic [conductor_regs_pkg::STEER_META_BITS-1:0] meta_o,
   output      logic [1:0]    action_o,
   output      logic          has_op_o,
@@ -27,7 +25,7 @@ module steer_decide (
   output      logic [63:0]   op_value_o       // the op's FLOW_VALUE (LAST_SEEN set by the caller)
 );
   logic [6:0]  owner, lb, rb, bucket_dest, dest;
-  logic        owner_up, lb_up, rb_up, takes_default, dec_valid, to_lb, to_rb;
+  logic        owner_site_up, owner_up, lb_up, rb_up, takes_default, dec_valid, to_lb, to_rb;
   logic [15:0] bk_bucket, bk_lb, bk_rb, bk_dest;
 
   assign bucket_dest = {dec_i[conductor_regs_pkg::DECISION_SITE_LSB], dec_i[conductor_regs_pkg::DECISION_MEMBER_LSB +: 6]};
@@ -35,16 +33,11 @@ module steer_decide (
   assign owner = {value_i[conductor_regs_pkg::FLOW_VALUE_OWNER_SITE_LSB], value_i[conductor_regs_pkg::FLOW_VALUE_OWNER_MEMBER_LSB +: 6]};
   assign lb    = {value_i[conductor_regs_pkg::FLOW_VALUE_OWNER_SITE_LSB], value_i[conductor_regs_pkg::FLOW_VALUE_LB_MEMBER_LSB +: 6]};
   assign rb    = {value_i[conductor_regs_pkg::FLOW_VALUE_RB_SITE_LSB], value_i[conductor_regs_pkg::FLOW_VALUE_RB_MEMBER_LSB +: 6]};
-  assign owner_up = site_up_i[owner[6]] && member_up_i[owner];
-  assign lb_up = value_i[conductor_regs_pkg::FLOW_VALUE_LB_VALID_LSB] && site_up_i[lb[6]] && member_up_i[lb];
-  assign rb_up = value_i[conductor_regs_pkg::FLOW_VALUE_RB_VALID_LSB] && site_up_i[rb[6]] && member_up_i[rb];
+  assign {bk_bucket, bk_rb, bk_lb, rb_up, lb_up, owner_up, owner_site_up} = pre_i;
   // Owner down: local backup, else remote backup, else the bucket member.
-  assign to_lb = site_up_i[owner[6]] && lb_up;
+  assign to_lb = owner_site_up && lb_up;
   assign to_rb = !to_lb && rb_up;
   assign dest  = to_lb ? lb : to_rb ? rb : bucket_dest;
-  assign bk_bucket = backup_i[bucket_dest * 16 +: 16];
-  assign bk_lb     = backup_i[lb * 16 +: 16];
-  assign bk_rb     = backup_i[rb * 16 +: 16];
   assign bk_dest   = to_lb ? bk_lb : to_rb ? bk_rb : bk_bucket;
   assign takes_default = (status_i == 4'd1) || (status_i == 4'd2) || (status_i == 4'd3);
 
@@ -103,3 +96,4 @@ module steer_decide (
 endmodule
 
 `default_nettype wire
+
