@@ -475,19 +475,25 @@ module flow_engine #(
   assign len_i  = PI'(len_q);
   assign len_i1 = PI'(len_q + 6'd1);
 
-  // Commit: path entries j and j-1.
-  logic          cm_t_src, cm_t_dst;
-  logic [BL-1:0] cm_b_src, cm_b_dst;
-  logic [1:0]    cm_s_src, cm_s_dst;
-  logic [PI-1:0] cm_i_src, cm_i_dst;
-  assign cm_i_src = PI'(cmj_q - 6'd1);
-  assign cm_i_dst = PI'(cmj_q);
-  assign cm_t_src = path_t_q[cm_i_src];
-  assign cm_b_src = path_b_q[cm_i_src*BL +: BL];
-  assign cm_s_src = path_s_q[cm_i_src*2 +: 2];
-  assign cm_t_dst = path_t_q[cm_i_dst];
-  assign cm_b_dst = path_b_q[cm_i_dst*BL +: BL];
-  assign cm_s_dst = path_s_q[cm_i_dst*2 +: 2];
+  // Commit: path entries j (dst) and j-1 (src), in registers loaded the clock before they are
+  // used (when the walk finds its free slot, and in each CmWrite for the next pair), so no port-B
+  // address comes out of an indexed read of the path.
+  logic          cm_t_src, cm_t_dst, cm_ld, cm_t_src_n, cm_t_dst_n;
+  logic [BL-1:0] cm_b_src, cm_b_dst, cm_b_src_n, cm_b_dst_n;
+  logic [1:0]    cm_s_src, cm_s_dst, cm_s_src_n, cm_s_dst_n;
+  logic [PI-1:0] cm_i_src, cm_i_dst;  // the next pair's, in CmWrite
+  assign cm_i_src = PI'(cmj_q - 6'd2);
+  assign cm_i_dst = PI'(cmj_q - 6'd1);
+  always_ff @(posedge clk_i) begin
+    if (cm_ld) begin
+      cm_t_src <= cm_t_src_n;
+      cm_b_src <= cm_b_src_n;
+      cm_s_src <= cm_s_src_n;
+      cm_t_dst <= cm_t_dst_n;
+      cm_b_dst <= cm_b_dst_n;
+      cm_s_dst <= cm_s_dst_n;
+    end
+  end
   logic [BktBits-1:0] cm_src_bkt;
   assign cm_src_bkt = cm_t_src ? rd2 : rd1;
 
@@ -607,6 +613,13 @@ module flow_engine #(
     path_s_d    = path_s_q;
     len_d       = len_q;
     cmj_d       = cmj_q;
+    cm_ld       = 1'b0;
+    cm_t_src_n  = cur_t_q;
+    cm_b_src_n  = cur_b_q;
+    cm_s_src_n  = wk_s;
+    cm_t_dst_n  = !cur_t_q;
+    cm_b_dst_n  = alt_q[wk_s*BL +: BL];
+    cm_s_dst_n  = fsl_q[wk_s*2 +: 2];
     lfsr_d      = lfsr_q;
     stash_d     = stash_q;
     sact_d      = sact_q;
@@ -932,6 +945,7 @@ module flow_engine #(
               path_s_d[len_i1*2 +: 2]   = fsl_q[wk_s*2 +: 2];
               len_d = len_q + 6'd2;
               cmj_d = len_q + 6'd1;
+              cm_ld = 1'b1;  // entries len (src) and len + 1 (dst), as written here
               fs_d  = FsCmRead;
             end else if (step_q == steps - 6'd1) begin
               fs_d = FsStash;
@@ -1011,6 +1025,13 @@ module flow_engine #(
             c_moves_d  = len_q - 6'd1;
             fs_d       = FsAccept;
           end else begin
+            cm_ld      = 1'b1;  // the pair of cmj - 1
+            cm_t_src_n = path_t_q[cm_i_src];
+            cm_b_src_n = path_b_q[cm_i_src*BL +: BL];
+            cm_s_src_n = path_s_q[cm_i_src*2 +: 2];
+            cm_t_dst_n = path_t_q[cm_i_dst];
+            cm_b_dst_n = path_b_q[cm_i_dst*BL +: BL];
+            cm_s_dst_n = path_s_q[cm_i_dst*2 +: 2];
             fs_d = FsCmRead;
           end
         end
