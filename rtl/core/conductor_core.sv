@@ -630,6 +630,7 @@ module conductor_core
   logic [63:0]            last_val_q;
   logic [IfBits-1:0]      last_slot_q;
   logic                   last_new_q;  // an op was issued on the last edge
+  logic                   last_ins_q;  // ... and it was an INSERT
   logic [RingPreBits-1:0] if_pre_q [InflightEntries];
   steer_reads u_reads_last (
     .dec_i (s_dec), .value_i (last_val_q),
@@ -813,23 +814,31 @@ module conductor_core
   // ---------------------------------------------------------------- steer stage
 
   // The frame's live in-flight op (its youngest; if_match is one-hot) overrides the lookup result.
+  // Written out per case, so that nothing waits for the forwarding select: the predecessor's op
+  // (fwd_eq) is present, its INSERT pending and its value last_val_q (its event cannot be back a
+  // clock after its issue); otherwise P's candidates (s_cand_q) with the ring's flags.
+  logic c_found, c_present, c_pend;
   assign fwd_eq = fwd_q && s_eq1_q;
   always_comb begin
     ring_val = '0;
     ring_pre = '0;
     for (int k = 0; k < InflightEntries; k++) begin
-      if (if_match[k]) ring_val = ring_val | if_value_q[k];
+      if (s_cand_q[k]) ring_val = ring_val | if_value_q[k];
       if (s_cand_q[k]) ring_pre = ring_pre | if_pre_q[k];
     end
+    if (fwd_eq) ring_val = last_val_q;
     slow_pre_d = fwd_eq ? last_pre : {s_bkb_q, ring_pre};
   end
-  assign found        = |if_match;
-  assign ring_present = |(if_match & if_present_q);
+  assign c_found      = |s_cand_q;
+  assign c_present    = |(s_cand_q & if_present_q);
+  assign c_pend       = |(s_cand_q & if_insert_q & ~if_resolved_q);
+  assign found        = fwd_eq || c_found;
+  assign ring_present = fwd_eq || c_present;
   // An INSERT of this key whose event has not come back: FULL or not is unknown. The frame does
   // not wait for it: it is steered as a new connection by its bucket, issues no op and reports
   // the op as not issued (OP_DROPPED, counted as a dropped or held INSERT); the model takes
   // this from the frame's ACTION and OP_DROPPED (CoreModel::process, `pending`).
-  assign pend_key = |(if_match & if_insert_q & ~if_resolved_q);
+  assign pend_key = fwd_eq ? last_ins_q : c_pend;
   // The rule on the in-flight value: the slow path (u_decide_ring, ready after two clocks in S).
   assign slow     = found && ring_present && !pend_key;
   // No live op of the key: the lookup result; a pending or failed INSERT: the rule on "miss".
@@ -880,7 +889,22 @@ module conductor_core
   assign steer_valid = s_valid_q && !age_pend_q && !(slow && s_wait_q < 2'd2);
   assign steer_fire  = steer_valid && !meta_full;
   assign op_drop     = !held && (pend_key || (has_op && (op_full || if_full || age_quiet)));
-  assign op_issue    = steer_fire && has_op && !held && !op_drop;
+  // op_issue (= steer_fire && has_op && !held && !op_drop) and OP_DROPPED (= op_drop || held)
+  // written out per case of the in-flight match, each case from registers, so that they do not
+  // wait for the selected decision: the fast decision on the lookup result (sa_q), on "miss"
+  // (sb_q: a failed INSERT in flight), the slow path's (sc_q); a pending INSERT issues nothing.
+  logic room, xa, xb, xc, da, db, dc, c_slow, iss_case, drop_case;
+  assign room   = !op_full && !if_full && !age_quiet;
+  assign xa     = sa_q[66] && !(s_hfm_q && sa_q[67]);
+  assign xb     = sb_q[66] && !(s_hfm_q && sb_q[67]);
+  assign xc     = sc_q[66] && !(s_hfm_q && sc_q[67]) && s_wait_q >= 2'd2;
+  assign da     = (s_hfm_q && sa_q[67]) || (sa_q[66] && !room);
+  assign db     = (s_hfm_q && sb_q[67]) || (sb_q[66] && !room);
+  assign dc     = (s_hfm_q && sc_q[67]) || (sc_q[66] && !room);
+  assign c_slow = c_present && !c_pend;
+  assign iss_case  = fwd_eq ? !last_ins_q && xc : c_slow ? xc : c_found ? !c_pend && xb : xa;
+  assign drop_case = fwd_eq ? last_ins_q || dc  : c_slow ? dc : c_found ? c_pend || db : da;
+  assign op_issue  = s_valid_q && !age_pend_q && !meta_full && room && iss_case;
 
   // FULL events in this AGE period and in the last one.
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -936,6 +960,7 @@ module conductor_core
     if (op_issue) begin
       last_val_q  <= new_value;
       last_slot_q <= if_wr_q[IfBits-1:0];
+      last_ins_q  <= is_insert;
     end
     if (last_new_q) if_pre_q[last_slot_q] <= last_pre[RingPreBits-1:0];
   end
@@ -982,7 +1007,7 @@ module conductor_core
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (steer_fire),
-    .wdata_i (meta_d | (conductor_regs_pkg::STEER_META_BITS'(op_drop || held) << conductor_regs_pkg::STEER_META_OP_DROPPED_LSB)),
+    .wdata_i (meta_d | (conductor_regs_pkg::STEER_META_BITS'(drop_case) << conductor_regs_pkg::STEER_META_OP_DROPPED_LSB)),
     .re_i    (out_fire && frame_head[FrameBits-1]),
     .rdata_o (meta_head),
     .empty_o (meta_empty),
