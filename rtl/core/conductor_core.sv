@@ -880,12 +880,14 @@ module conductor_core
   assign held        = s_hfm_q && (is_insert || pend_key);
   // Before an AGE op, while INSERTs are failing (a FULL event in this AGE period or the last): at
   // most one op in the engine in the last min(1024, AGE_FRAMES/2) frames (an op is issued only into
-  // an empty op FIFO and a ready engine), none in the last min(256, AGE_FRAMES/4). The AGE then
+  // an empty op FIFO: an op leaves it at its handshake, so the engine has nothing else to do), none
+  // in the last min(256, AGE_FRAMES/4). Read from the FIFO's own flops, not from the engine's
+  // TREADY (that was a path from the engine's decide logic into op_issue). The AGE then
   // finds the engine idle instead of behind up to five walks of up to 200 clocks, and the lookups
   // it holds (age_block_q) wait 20 clocks. The ops not issued are drops like any other
   // (OP_DROPPED, replayed by the model).
   assign age_quiet   = (full_cur_q || full_prev_q) &&
-                       (s_pre_q || (s_pre_w && !(op_empty && op_tready)));
+                       (s_pre_q || (s_pre_w && !op_empty));
   assign steer_valid = s_valid_q && !age_pend_q && !(slow && s_wait_q < 2'd2);
   assign steer_fire  = steer_valid && !meta_full;
   assign op_drop     = !held && (pend_key || (has_op && (op_full || if_full || age_quiet)));
