@@ -45,9 +45,11 @@ yosys=${YOSYS:-yosys}
 
 # name:top:extra synth_xilinx options:parameters of the top (K=V,K=V). Every block on its own, and
 # the core with a small flow table (the logic is that of the full core: the table's size changes
-# only its memory and address widths); each finishes in minutes. conductor_core_full (the core's
-# default 262,160-entry table, mapped to block RAM by Yosys: about half an hour) runs only when
-# SYNTH_RUNS names it.
+# only its memory and address widths). The parser and dist_hash take about a minute each, the
+# flow_table and conductor_core runs about an hour (the op engine's logic). The optional runs go
+# only when SYNTH_RUNS names them: conductor_core_full (the default 262,160-entry table), and single
+# blocks whose depth the flattened core hides (ABC maps it for area under its worst path's delay):
+# flow_engine (about an hour), flow_canon, flow_hash, steer_reads, steer_decide (under a minute).
 ALL_RUNS=(
   "pkt_parser:pkt_parser::"
   "dist_hash:dist_hash::"
@@ -57,6 +59,11 @@ ALL_RUNS=(
 )
 OPTIONAL_RUNS=(
   "conductor_core_full:conductor_core::"
+  "flow_engine:flow_engine::BucketLog2Max=8"
+  "flow_canon:flow_canon::"
+  "flow_hash:flow_hash::"
+  "steer_reads:steer_reads::"
+  "steer_decide:steer_decide::"
 )
 
 # The first Yosys errors of a log, with the line before each (it names the file or module).

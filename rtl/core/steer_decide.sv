@@ -96,4 +96,3 @@ module steer_decide (
 endmodule
 
 `default_nettype wire
-
