@@ -225,6 +225,8 @@ module flow_engine #(
   // the previous clock.
   logic [3:0]            bk_evm_d, bk_evm_q;
   logic [2*3-1:0]        ws_cnt_d, ws_cnt_q;      // per slot i at [i*3 +: 3]: clocks to the write (1: this clock), 0: free
+  logic [1:0]            ws_one_d, ws_one_q;      // slot i's count is 1 / is 0, kept beside the counts so
+  logic [1:0]            ws_zero_d, ws_zero_q;    // that no port-B address or handshake decodes them
   logic [1:0]            ws_age_d, ws_age_q;
   logic [2*2-1:0]        ws_kind_d, ws_kind_q;
   logic [1:0]            ws_t_d, ws_t_q;
@@ -501,11 +503,11 @@ module flow_engine #(
   // ws_fin: the slot writing in this clock (at most one: handshakes are >= 2 clocks apart).
   logic bk_idle, ws_any_fin, ws_free, ws_pick, ws_fin, ev_last;
   always_comb begin
-    bk_idle    = ws_cnt_q[0*3 +: 3] == 3'd0 && ws_cnt_q[1*3 +: 3] == 3'd0 && bk_evm_q == 4'd0;
-    ws_any_fin = ws_cnt_q[0*3 +: 3] == 3'd1 || ws_cnt_q[1*3 +: 3] == 3'd1;
-    ws_fin     = ws_cnt_q[1*3 +: 3] == 3'd1;
-    ws_free    = ws_cnt_q[0*3 +: 3] <= 3'd1 || ws_cnt_q[1*3 +: 3] <= 3'd1;
-    ws_pick    = !(ws_cnt_q[0*3 +: 3] <= 3'd1);
+    bk_idle    = ws_zero_q == 2'b11 && bk_evm_q == 4'd0;
+    ws_any_fin = ws_one_q != 2'b00;
+    ws_fin     = ws_one_q[1];
+    ws_free    = (ws_one_q | ws_zero_q) != 2'b00;
+    ws_pick    = !(ws_one_q[0] || ws_zero_q[0]);
     ev_last    = (bk_evm_q & (bk_evm_q - 4'd1)) == 4'd0;  // at most the event going out now
   end
 
@@ -518,7 +520,7 @@ module flow_engine #(
     rd_ok_in = !ws_any_fin && ev_last;
     rd_ok_q  = !ws_any_fin && ev_last;
     for (int i = 0; i < 2; i++) begin
-      if (ws_cnt_q[i*3 +: 3] != 3'd0) begin
+      if (!ws_zero_q[i]) begin
         if (ws_age_q[i] || ws_kind_q[i*2 +: 2] == FinStash) begin
           rd_ok_in = 1'b0;
           rd_ok_q  = 1'b0;
@@ -656,6 +658,8 @@ module flow_engine #(
     c_moves_d   = c_moves_q;
     bk_evm_d    = bk_evm_q;
     ws_cnt_d    = ws_cnt_q;
+    ws_one_d    = ws_one_q;
+    ws_zero_d   = ws_zero_q;
     ws_age_d    = ws_age_q;
     ws_kind_d   = ws_kind_q;
     ws_t_d      = ws_t_q;
@@ -703,9 +707,13 @@ module flow_engine #(
       // ---- back end: events, the write slots, the counters of the op accepted last clock
       cnt_go_d = 1'b0;
       if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
-      if ((ws_cnt_q[0*3 +: 3] != 3'd0 && ws_age_q[0]) || (ws_cnt_q[1*3 +: 3] != 3'd0 && ws_age_q[1])) keep_d = keep_q | mark_unit;
+      if ((!ws_zero_q[0] && ws_age_q[0]) || (!ws_zero_q[1] && ws_age_q[1])) keep_d = keep_q | mark_unit;
       for (int i = 0; i < 2; i++) begin
         if (ws_cnt_q[i*3 +: 3] != 3'd0) ws_cnt_d[i*3 +: 3] = ws_cnt_q[i*3 +: 3] - 3'd1;
+        // The flags of the decremented count (a slot the handshake loads below is cleared there:
+        // BackLoad is neither 0 nor 1).
+        ws_one_d[i]  = ws_cnt_q[i*3 +: 3] == 3'd2;
+        ws_zero_d[i] = ws_one_q[i] || ws_zero_q[i];
       end
       if (ws_any_fin) begin
         if (ws_kind_q[ws_fin*2 +: 2] == FinTable) begin
@@ -1067,6 +1075,8 @@ module flow_engine #(
       // counters in H+1
       if (accept) begin
         ws_cnt_d[ws_pick*3 +: 3]              = BackLoad;
+        ws_one_d[ws_pick]                     = 1'b0;
+        ws_zero_d[ws_pick]                    = 1'b0;
         ws_age_d[ws_pick]                     = c_age_d;
         ws_kind_d[ws_pick*2 +: 2]             = fin_kind_d;
         ws_t_d[ws_pick]                       = fin_t_d;
@@ -1109,6 +1119,8 @@ module flow_engine #(
       sact_prev_q <= '0;
       bk_evm_q    <= '0;
       ws_cnt_q    <= '0;
+      ws_one_q    <= '0;
+      ws_zero_q   <= '1;
       cnt_go_q    <= 1'b0;
       occ_q       <= '0;
       sused_q     <= '0;
@@ -1136,6 +1148,8 @@ module flow_engine #(
       sact_prev_q <= sact_prev_d;
       bk_evm_q    <= bk_evm_d;
       ws_cnt_q    <= ws_cnt_d;
+      ws_one_q    <= ws_one_d;
+      ws_zero_q   <= ws_zero_d;
       cnt_go_q    <= cnt_go_d;
       occ_q       <= occ_d;
       sused_q     <= sused_d;
