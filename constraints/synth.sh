@@ -49,8 +49,9 @@ yosys=${YOSYS:-yosys}
 # flow_table and conductor_core runs about an hour (the op engine's logic). The optional runs go
 # only when SYNTH_RUNS names them: conductor_core_full (the default 262,160-entry table), and single
 # blocks whose depth the flattened core hides (ABC maps it for area under its worst path's delay):
-# flow_engine (about an hour), flow_engine_small (the same logic with a 4-entry stash and 4-step
-# walks: its control paths, in about 20 minutes), flow_canon, flow_hash, steer_reads, steer_decide (under a minute).
+# flow_engine (about an hour), flow_engine_small (the same control paths with a 4-entry stash
+# and 4-step walks, about 20 minutes), flow_canon, flow_hash, steer_reads, steer_decide (under a
+# minute each).
 ALL_RUNS=(
   "pkt_parser:pkt_parser::"
   "dist_hash:dist_hash::"
