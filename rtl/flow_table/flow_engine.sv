@@ -5,16 +5,22 @@
 //   Idle     an op is waiting (s_op TVALID): copy its TDATA (AXI-Stream keeps it stable until the
 //            handshake, which comes last). An op with FLOW_OP.HINT (not AGE) carries its buckets:
 //            its canonical key is formed from TDATA and its buckets are read in this clock (the
-//            Read below), so it goes straight to Decide.
+//            Read below), so it goes straight to Compare.
 //   Canon    canonical key, fields
 //   Hash     4 clocks through flow_hash: the key's two buckets
 //   Read     read both buckets (or the AGE unit's bucket) once no pending write conflicts: no write
 //            slot writes in this clock (port B), none holds a write to either bucket, a stash
-//            entry or an AGE, and at most the event going out now is left; an AGE waits for an
-//            idle back end
-//   Decide   match / free slots / stash; stage the op's one write and its events; an op that needs
-//            no walk is accepted in this clock when a write slot is free (the handshake H), else
-//            it waits in Accept; a walk starts once the back end is idle (WalkWait)
+//            entry or an AGE, nor does the op decided in this clock (d2_q) write either or the
+//            stash, and at most the event going out now is left; an AGE waits for an idle back
+//            end and goes on to Decide
+//   Compare  the 305-bit key compares of both buckets and the stash, into registers; an op that
+//            cannot need a walk (not an INSERT into two full buckets: valid bits only) is accepted
+//            here when a write slot and the event registers are free by the next clock (the
+//            handshake H), and is decided in H + 1 while the front end takes the next op (Idle)
+//   Decide   match / free slots / stash; stage the op's one write and its events (also in H + 1
+//            of an op accepted in Compare); an op that needs no walk and was not accepted in
+//            Compare is accepted in this clock when a write slot is free, else it waits in Accept;
+//            a walk starts once the back end is idle (WalkWait)
 //   Walk     9 clocks per step: hash the 4 victims, read their other buckets, pick the lowest slot
 //            whose bucket has room, else continue through the LFSR's choice (WalkRead, WalkLoad)
 //   Stash    the walk failed: first free stash entry, else FULL
@@ -22,7 +28,8 @@
 //            key stays in at least one of its slots throughout, so these writes change no lookup
 //   Accept   s_op TREADY after a walk, an AGE or a busy back end: the handshake (clock H) once the
 //            back end is idle; the staged write goes to a write slot
-// So a hinted op without a walk takes 2 clocks (Read, Decide/handshake): one insert per 2 clocks.
+// So a hinted op without a walk takes 2 clocks (Read, Compare/handshake; its Decide overlaps the
+// next op's Read): one insert per 2 clocks.
 // Activity (docs/flow_table.md, "Activity"): the lookup pipeline marks the slots it hits in the
 // activity memories (flow_activity_ram, port A) and the stash bits here (mark_stash_i), in clock
 // t + ReadStage + 1 of a lookup accepted in clock t. The engine writes a 1 with every new or moved
@@ -31,11 +38,13 @@
 // it sees the marks of lookups accepted in H - 8 or earlier: a marked entry gets LAST_SEEN := TIME
 // and its mark cleared (except where a lookup marks it in clocks H - 1 .. H + ReadStage - 1, the
 // keep mask, so no later mark is lost), an unmarked one expires when idle past its timeout.
-// Back end: pushes the op's events (one per clock, H+1..); one of two write slots performs the
-// staged write in clock H + ReadStage - 1, and the counters take the op's effect in clock H+1. The lookup pipeline reads table and stash ReadStage clocks after its own
-// handshake, so a lookup accepted in clock H or later sees the op and one accepted earlier does
-// not: the visibility rule of docs/flow_table.md. Everything advances only with en_i (the global
-// enable of the lookup pipeline), so the rule holds in enabled clocks under any back-pressure.
+// Back end: pushes the op's events (one per clock, from the clock after it is staged: H + 1, or
+// H + 2 when accepted in Compare); one of two write slots performs the staged write in clock
+// H + ReadStage - 1, and the counters take the op's effect in the clock after it is staged.
+// The lookup pipeline reads table and stash ReadStage clocks after its own handshake, so a lookup
+// accepted in clock H or later sees the op and one accepted earlier does not: the visibility rule
+// of docs/flow_table.md. Everything advances only with en_i (the global enable of the lookup
+// pipeline), so the rule holds in enabled clocks under any back-pressure.
 // After reset the engine clears both sub-tables (2^BucketLog2Max clocks) before init_done_o.
 `default_nettype none
 
@@ -163,8 +172,8 @@ module flow_engine #(
   end
 
   typedef enum logic [3:0] {
-    FsInit, FsIdle, FsCanon, FsHash, FsRead, FsDecide, FsWalk, FsWalkRead, FsWalkLoad, FsStash,
-    FsCmRead, FsCmWrite, FsAccept, FsWalkWait
+    FsInit, FsIdle, FsCanon, FsHash, FsRead, FsCompare, FsDecide, FsWalk, FsWalkRead, FsWalkLoad,
+    FsStash, FsCmRead, FsCmWrite, FsAccept, FsWalkWait
   } fstate_e;
 
   // ---------------------------------------------------------------- state
@@ -237,6 +246,7 @@ module flow_engine #(
   logic [2*4-1:0]        ws_actclr_d, ws_actclr_q;
   logic [2*SI-1:0]       ws_sidx_d, ws_sidx_q;
   logic                  cnt_go_d, cnt_go_q;          // apply the c_* effects this clock
+  logic                  d2_d, d2_q;                  // the op handshaken in Compare last clock is decided now
   logic [2:0]            c_nexp_d, c_nexp_q;          // an AGE's expired table entries
   logic                  c_sexp_d, c_sexp_q;          // an AGE's expired stash entry
   // Counters.
@@ -304,19 +314,30 @@ module flow_engine #(
   assign rd1 = ram_rdata_i[0 +: BktBits];
   assign rd2 = ram_rdata_i[BktBits +: BktBits];
 
-  // Match and free slots of the op's two buckets and of the stash (Decide, Stash).
-  logic [3:0]           m1, m2, free1, free2;
-  logic [StashSize-1:0] ms, sfree;
+  // Key matches of the op's two buckets and of the stash, compared in Compare (the clock after the
+  // read) and registered for Decide: no clock holds both a 305-bit compare and what depends on it.
+  // Port B keeps its read data until the next read, and no read happens in Compare, so Decide still
+  // sees the buckets; the stash cannot change between Read and Decide (rd_ok_*). Free slots come
+  // from the valid bits alone (Compare, Decide, Stash).
+  logic [3:0]           m1_c, m2_c, m1, m2, free1, free2;
+  logic [StashSize-1:0] ms_c, ms, sfree;
   always_comb begin
     for (int s = 0; s < Slots; s++) begin
-      m1[s]    = rd1[s*SlotBits + VldBit] && rd1[s*SlotBits +: KeyBits] == ck_q;
-      m2[s]    = rd2[s*SlotBits + VldBit] && rd2[s*SlotBits +: KeyBits] == ck_q;
+      m1_c[s]  = rd1[s*SlotBits + VldBit] && rd1[s*SlotBits +: KeyBits] == ck_q;
+      m2_c[s]  = rd2[s*SlotBits + VldBit] && rd2[s*SlotBits +: KeyBits] == ck_q;
       free1[s] = !rd1[s*SlotBits + VldBit];
       free2[s] = !rd2[s*SlotBits + VldBit];
     end
     for (int i = 0; i < StashSize; i++) begin
-      ms[i]    = stash_q[i*SlotBits + VldBit] && stash_q[i*SlotBits +: KeyBits] == ck_q;
+      ms_c[i]  = stash_q[i*SlotBits + VldBit] && stash_q[i*SlotBits +: KeyBits] == ck_q;
       sfree[i] = !stash_q[i*SlotBits + VldBit];
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (en_i && fs_q == FsCompare) begin
+      m1 <= m1_c;
+      m2 <= m2_c;
+      ms <= ms_c;
     end
   end
 
@@ -503,7 +524,7 @@ module flow_engine #(
   // ws_fin: the slot writing in this clock (at most one: handshakes are >= 2 clocks apart).
   logic bk_idle, ws_any_fin, ws_free, ws_pick, ws_fin, ev_last;
   always_comb begin
-    bk_idle    = ws_zero_q == 2'b11 && bk_evm_q == 4'd0;
+    bk_idle    = ws_zero_q == 2'b11 && bk_evm_q == 4'd0 && !d2_q;
     ws_any_fin = ws_one_q != 2'b00;
     ws_fin     = ws_one_q[1];
     ws_free    = (ws_one_q | ws_zero_q) != 2'b00;
@@ -514,7 +535,9 @@ module flow_engine #(
   // May an op read its buckets (t1 b1, t2 b2) in this clock? Its Decide (next clock) must see every
   // earlier op's effect: no write on port B now, no pending write to either bucket, no pending
   // stash or AGE write (the stash and the AGE's marks are read at Decide), and the event registers
-  // free by Decide. An AGE reads only from an idle back end.
+  // free by Decide. An AGE reads only from an idle back end. The op handshaken in Compare last
+  // clock, decided in this one (d2_q), has its write in no slot yet: its staged write (fin_*_d,
+  // from the registered matches and the valid bits) counts as a slot's.
   logic rd_ok_in, rd_ok_q;  // for the hinted TDATA's buckets, for b1_q/b2_q
   always_comb begin
     rd_ok_in = !ws_any_fin && ev_last;
@@ -529,6 +552,8 @@ module flow_engine #(
         if (ws_kind_q[i*2 +: 2] == FinTable && ws_b_q[i*BL +: BL] == (ws_t_q[i] ? b2_q : b1_q)) rd_ok_q = 1'b0;
       end
     end
+    if (d2_q && (fin_kind_d == FinStash ||
+                 (fin_kind_d == FinTable && (fin_t_d ? in_b2 == b2_q : in_b1 == b1_q)))) rd_ok_in = 1'b0;
   end
 
   logic [1:0] ev_pick;
@@ -550,11 +575,18 @@ module flow_engine #(
   end
   assign ev_we_o = en_i && bk_evm_q != 4'd0;
 
-  // Handshake: in Decide for an op that needs no walk (not AGE) when a write slot is free, or in
-  // Accept from an idle back end. dec_final: the Decide clock's decision is final.
-  logic accept, dec_final;
+  // Handshake: in Compare for an op that cannot need a walk (not AGE; not an INSERT into two full
+  // buckets) when a write slot and the event registers are free by the next clock, where it is
+  // decided (d2_q) beside the next op's Read; else in Decide for an op that needs no walk (not AGE)
+  // when a write slot is free, or in Accept from an idle back end. dec_final: the Decide clock's
+  // decision is final.
+  logic accept, dec_final, cmp_early;
+  logic dec_walk;  // Decide: an INSERT of a new key into two full buckets starts a walk
+  assign cmp_early     = opc_q != OpAge &&
+                         !(kv_q && opc_q == OpInsert && free1 == 4'd0 && free2 == 4'd0);
   assign s_op_tready_o = en_i && ev_room_i &&
                          ((fs_q == FsAccept && bk_idle) ||
+                          (fs_q == FsCompare && cmp_early && ws_free && ev_last) ||
                           (fs_q == FsDecide && dec_final && ws_free && bk_evm_q == 4'd0));
   assign accept        = s_op_tready_o && s_op_tvalid_i;
 
@@ -670,6 +702,8 @@ module flow_engine #(
     ws_actclr_d = ws_actclr_q;
     ws_sidx_d   = ws_sidx_q;
     cnt_go_d    = cnt_go_q;
+    d2_d        = d2_q;
+    dec_walk    = 1'b0;
     c_nexp_d    = c_nexp_q;
     c_sexp_d    = c_sexp_q;
     occ_d       = occ_q;
@@ -706,12 +740,13 @@ module flow_engine #(
 
       // ---- back end: events, the write slots, the counters of the op accepted last clock
       cnt_go_d = 1'b0;
+      d2_d     = 1'b0;
       if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
       if ((!ws_zero_q[0] && ws_age_q[0]) || (!ws_zero_q[1] && ws_age_q[1])) keep_d = keep_q | mark_unit;
       for (int i = 0; i < 2; i++) begin
         if (ws_cnt_q[i*3 +: 3] != 3'd0) ws_cnt_d[i*3 +: 3] = ws_cnt_q[i*3 +: 3] - 3'd1;
         // The flags of the decremented count (a slot the handshake loads below is cleared there:
-        // BackLoad is neither 0 nor 1).
+        // BackLoad and BackLoad - 1 are neither 0 nor 1, ReadStage >= 5).
         ws_one_d[i]  = ws_cnt_q[i*3 +: 3] == 3'd2;
         ws_zero_d[i] = ws_one_q[i] || ws_zero_q[i];
       end
@@ -752,6 +787,109 @@ module flow_engine #(
         if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
       end
 
+      // ---- Decide: the op read two clocks ago (an AGE: one), in state Decide or, handshaken in
+      // Compare, beside the front end's next clock (d2_q). Its effect is staged here (fin_*, the
+      // events, the counters); the handshake below moves it into a write slot.
+      if (fs_q == FsDecide || d2_q) begin
+        // Defaults of the staged effect: one event, no write, no counter.
+        fin_kind_d  = FinNone;
+        fin_wbkt_d  = '0;
+        fin_actset_d = 1'b0;
+        fin_actclr_d = '0;
+        keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
+        if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
+          act_re_o[age_in_t2]          = 1'b1;
+          act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+        end
+        ev_status_d = StDone;
+        ev_opc_d    = opc_q;
+        ev_where_d  = WhereNone;
+        ev_moves_d  = '0;
+        ev_tag_d    = tag_q;
+        ev_ent_d    = '0;
+        ev_ent_d[0 +: KeyBits] = ck_q;
+        ev_mask_d   = 4'b0001;
+        {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
+         c_sinc_d, c_sdec_d, c_sexp_d} = '0;
+        c_moves_d = '0;
+        c_nexp_d  = '0;
+
+        if (opc_q == OpAge) begin
+          // Candidates only: the handshake clock decides with the activity marks (aa_*).
+          c_age_d     = 1'b1;
+          ev_status_d = StExpired;
+          ev_ent_d    = '0;
+          age_vld_d   = x_valid;
+          age_cand_d  = x_exp;
+          if (age_in_stash) begin
+            ev_where_d  = WhereStash;
+            ev_ent_d[0 +: SlotBits] = age_sent;
+            ev_mask_d   = {3'b000, age_sexp};
+            fin_sidx_d  = age_sidx;
+          end else begin
+            ev_where_d = age_in_t2 ? 2'd1 : 2'd0;
+            ev_ent_d   = age_bkt;
+            ev_mask_d  = age_exp;
+            fin_kind_d = FinTable;
+            fin_t_d    = age_in_t2;
+            fin_b_d    = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+            fin_mask_d = age_exp;
+          end
+        end else if (opc_q == 4'd0 || opc_q > OpAge || !kv_q) begin
+          ev_status_d = StInvalid;
+          ev_ent_d    = '0;
+          c_inv_d     = 1'b1;
+        end else begin
+          // Location of the found entry, for UPDATE / TOUCH / DELETE.
+          fin_t_d    = where == 2'd1;
+          fin_b_d    = where == 2'd1 ? b2_q : b1_q;
+          fin_mask_d = 4'd1 << (where == 2'd1 ? m2_at : m1_at);
+          fin_sidx_d = ms_at;
+
+          if (opc_q == OpInsert) begin
+            if (found) begin
+              ev_status_d = StExists;
+              ev_where_d  = where;
+              ev_ent_d[ValLsb +: 64] = fval;
+              c_exists_d  = 1'b1;
+            end else begin
+              ev_ent_d[ValLsb +: 64] = new_val;
+              fin_wbkt_d   = {Slots{1'b1, new_val, ck_q}};
+              fin_actset_d = 1'b1;
+              if (f1_n != 3'd0 || f2_n != 3'd0) begin
+                fin_kind_d = FinTable;
+                fin_t_d    = !(f1_n >= f2_n);
+                fin_b_d    = (f1_n >= f2_n) ? b1_q : b2_q;
+                fin_mask_d = 4'd1 << ((f1_n >= f2_n) ? f1_at : f2_at);
+                ev_where_d = (f1_n >= f2_n) ? 2'd0 : 2'd1;
+                c_ins_d    = 1'b1;
+              end else begin
+                // Both buckets full: walk from the sub-table 1 bucket (or go to the stash).
+                cur_t_d = 1'b0;
+                cur_b_d = b1_q;
+                cur_d   = rd1;
+                step_d  = '0;
+                sc_d    = '0;
+                len_d   = '0;
+                dec_walk = 1'b1;
+              end
+            end
+          end else if (!found) begin
+            ev_status_d = StNotFound;
+            c_nf_d      = 1'b1;
+          end else begin
+            fin_kind_d  = where == WhereStash ? FinStash : FinTable;
+            fin_wbkt_d  = (opc_q == OpDelete) ? '0 : {Slots{1'b1, nv, ck_q}};
+            ev_where_d  = where;
+            ev_ent_d[ValLsb +: 64] = nv;
+            c_upd_d  = opc_q == OpUpdate;
+            c_tch_d  = opc_q == OpTouch;
+            c_del_d  = opc_q == OpDelete;
+            c_sdec_d = opc_q == OpDelete && where == WhereStash;
+          end
+        end
+      end
+
       // ---- front end
       unique case (fs_q)
         FsInit: begin
@@ -784,7 +922,7 @@ module flow_engine #(
               b2_d       = in_b2;
               ram_re_o   = 2'b11;
               ram_addr_o = {in_b2, in_b1};
-              fs_d       = FsDecide;
+              fs_d       = FsCompare;
             end
           end
         end
@@ -826,109 +964,22 @@ module flow_engine #(
               ram_re_o   = 2'b11;
               ram_addr_o = {b2_q, b1_q};
             end
+            fs_d = opc_q == OpAge ? FsDecide : FsCompare;
+          end
+        end
+
+        FsCompare: begin  // the matches into registers; the handshake when no walk can follow
+          if (accept) begin
+            d2_d = 1'b1;
+            fs_d = FsIdle;
+          end else begin
             fs_d = FsDecide;
           end
         end
 
-        FsDecide: begin
-          // Defaults of the staged effect: one event, no write, no counter.
-          fin_kind_d  = FinNone;
-          fin_wbkt_d  = '0;
-          fin_actset_d = 1'b0;
-          fin_actclr_d = '0;
-          keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
-          if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
-            act_re_o[age_in_t2]          = 1'b1;
-            act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
-          end
-          ev_status_d = StDone;
-          ev_opc_d    = opc_q;
-          ev_where_d  = WhereNone;
-          ev_moves_d  = '0;
-          ev_tag_d    = tag_q;
-          ev_ent_d    = '0;
-          ev_ent_d[0 +: KeyBits] = ck_q;
-          ev_mask_d   = 4'b0001;
-          {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
-           c_sinc_d, c_sdec_d, c_sexp_d} = '0;
-          c_moves_d = '0;
-          c_nexp_d  = '0;
-          fs_d      = accept ? FsIdle : FsAccept;
-
-          if (opc_q == OpAge) begin
-            // Candidates only: the handshake clock decides with the activity marks (aa_*).
-            c_age_d     = 1'b1;
-            ev_status_d = StExpired;
-            ev_ent_d    = '0;
-            age_vld_d   = x_valid;
-            age_cand_d  = x_exp;
-            if (age_in_stash) begin
-              ev_where_d  = WhereStash;
-              ev_ent_d[0 +: SlotBits] = age_sent;
-              ev_mask_d   = {3'b000, age_sexp};
-              fin_sidx_d  = age_sidx;
-            end else begin
-              ev_where_d = age_in_t2 ? 2'd1 : 2'd0;
-              ev_ent_d   = age_bkt;
-              ev_mask_d  = age_exp;
-              fin_kind_d = FinTable;
-              fin_t_d    = age_in_t2;
-              fin_b_d    = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
-              fin_mask_d = age_exp;
-            end
-          end else if (opc_q == 4'd0 || opc_q > OpAge || !kv_q) begin
-            ev_status_d = StInvalid;
-            ev_ent_d    = '0;
-            c_inv_d     = 1'b1;
-          end else begin
-            // Location of the found entry, for UPDATE / TOUCH / DELETE.
-            fin_t_d    = where == 2'd1;
-            fin_b_d    = where == 2'd1 ? b2_q : b1_q;
-            fin_mask_d = 4'd1 << (where == 2'd1 ? m2_at : m1_at);
-            fin_sidx_d = ms_at;
-
-            if (opc_q == OpInsert) begin
-              if (found) begin
-                ev_status_d = StExists;
-                ev_where_d  = where;
-                ev_ent_d[ValLsb +: 64] = fval;
-                c_exists_d  = 1'b1;
-              end else begin
-                ev_ent_d[ValLsb +: 64] = new_val;
-                fin_wbkt_d   = {Slots{1'b1, new_val, ck_q}};
-                fin_actset_d = 1'b1;
-                if (f1_n != 3'd0 || f2_n != 3'd0) begin
-                  fin_kind_d = FinTable;
-                  fin_t_d    = !(f1_n >= f2_n);
-                  fin_b_d    = (f1_n >= f2_n) ? b1_q : b2_q;
-                  fin_mask_d = 4'd1 << ((f1_n >= f2_n) ? f1_at : f2_at);
-                  ev_where_d = (f1_n >= f2_n) ? 2'd0 : 2'd1;
-                  c_ins_d    = 1'b1;
-                end else begin
-                  // Both buckets full: walk from the sub-table 1 bucket (or go to the stash).
-                  cur_t_d = 1'b0;
-                  cur_b_d = b1_q;
-                  cur_d   = rd1;
-                  step_d  = '0;
-                  sc_d    = '0;
-                  len_d   = '0;
-                  fs_d    = steps == 6'd0 ? FsStash : FsWalkWait;
-                end
-              end
-            end else if (!found) begin
-              ev_status_d = StNotFound;
-              c_nf_d      = 1'b1;
-            end else begin
-              fin_kind_d  = where == WhereStash ? FinStash : FinTable;
-              fin_wbkt_d  = (opc_q == OpDelete) ? '0 : {Slots{1'b1, nv, ck_q}};
-              ev_where_d  = where;
-              ev_ent_d[ValLsb +: 64] = nv;
-              c_upd_d  = opc_q == OpUpdate;
-              c_tch_d  = opc_q == OpTouch;
-              c_del_d  = opc_q == OpDelete;
-              c_sdec_d = opc_q == OpDelete && where == WhereStash;
-            end
-          end
+        FsDecide: begin  // the decision is made above
+          if (dec_walk) fs_d = steps == 6'd0 ? FsStash : FsWalkWait;
+          else fs_d = accept ? FsIdle : FsAccept;
         end
 
         FsWalk: begin
@@ -1071,10 +1122,11 @@ module flow_engine #(
         default: fs_d = FsIdle;
       endcase
 
-      // ---- handshake: the staged write into a free slot, the events out from H+1, the
-      // counters in H+1
-      if (accept) begin
-        ws_cnt_d[ws_pick*3 +: 3]              = BackLoad;
+      // ---- handshake: the staged write into a free slot, the events out from the next clock, the
+      // counters in the next clock. An op handshaken in Compare (clock H) is staged in H + 1, one
+      // clock closer to its write in H + ReadStage - 1.
+      if ((accept && fs_q != FsCompare) || d2_q) begin
+        ws_cnt_d[ws_pick*3 +: 3]              = d2_q ? BackLoad - 3'd1 : BackLoad;
         ws_one_d[ws_pick]                     = 1'b0;
         ws_zero_d[ws_pick]                    = 1'b0;
         ws_age_d[ws_pick]                     = c_age_d;
@@ -1122,6 +1174,7 @@ module flow_engine #(
       ws_one_q    <= '0;
       ws_zero_q   <= '1;
       cnt_go_q    <= 1'b0;
+      d2_q        <= 1'b0;
       occ_q       <= '0;
       sused_q     <= '0;
       now_q       <= '0;
@@ -1151,6 +1204,7 @@ module flow_engine #(
       ws_one_q    <= ws_one_d;
       ws_zero_q   <= ws_zero_d;
       cnt_go_q    <= cnt_go_d;
+      d2_q        <= d2_d;
       occ_q       <= occ_d;
       sused_q     <= sused_d;
       now_q       <= now_d;
