@@ -189,7 +189,13 @@ module flow_engine #(
   logic [15:0]           tag_d, tag_q;
   logic [1:0]            hc_d, hc_q;
   logic [BL-1:0]         b1_d, b1_q, b2_d, b2_q;
-  logic [UnitBits-1:0]   au_d, au_q;              // AGE unit
+  logic [UnitBits-1:0]   au_d, au_q;              // AGE unit (from the cursor in the first Hash clock)
+  // The unit decoded in the last Hash clock, so no port-B or activity address decodes au_q: in the
+  // stash, in sub-table 2, its bucket in its sub-table, its stash entry. Only these are used while
+  // an AGE's write is pending; au_q may change under them.
+  logic                  au_st_d, au_st_q, au_t2_d, au_t2_q;
+  logic [BL-1:0]         au_b_d, au_b_q;
+  logic [SI-1:0]         au_si_d, au_si_q;
   logic [31:0]           anext_d, anext_q;        // AGE_CURSOR after this AGE
   logic                  cur_t_d, cur_t_q;
   logic [BL-1:0]         cur_b_d, cur_b_q;
@@ -375,9 +381,9 @@ module flow_engine #(
   logic                age_sexp;
   logic                age_in_t2, age_in_stash;
   logic [SI-1:0]       age_sidx;
-  assign age_in_stash = au_q >= nb2;
-  assign age_in_t2    = !age_in_stash && au_q >= nb;
-  assign age_sidx     = SI'(au_q - nb2);
+  assign age_in_stash = au_st_q;
+  assign age_in_t2    = au_t2_q;
+  assign age_sidx     = au_si_q;
   assign age_bkt      = age_in_t2 ? rd2 : rd1;
   assign age_sent     = stash_q[age_sidx*SlotBits +: SlotBits];
 
@@ -433,8 +439,8 @@ module flow_engine #(
     end
     // This clock's lookup marks on the unit's slots (bit 0: its stash entry).
     if (age_in_stash) mark_unit = {3'b000, mark_stash_i[age_sidx]};
-    else if (age_in_t2) mark_unit = (mark_we_i[1] && mark_addr_i[BL +: BL] == BL'(au_q - nb)) ? mark_set_i[7:4] : 4'd0;
-    else mark_unit = (mark_we_i[0] && mark_addr_i[0 +: BL] == BL'(au_q)) ? mark_set_i[3:0] : 4'd0;
+    else if (age_in_t2) mark_unit = (mark_we_i[1] && mark_addr_i[BL +: BL] == au_b_q) ? mark_set_i[7:4] : 4'd0;
+    else mark_unit = (mark_we_i[0] && mark_addr_i[0 +: BL] == au_b_q) ? mark_set_i[3:0] : 4'd0;
   end
 
   // ---------------------------------------------------------------- walk helpers
@@ -632,6 +638,10 @@ module flow_engine #(
     b1_d        = b1_q;
     b2_d        = b2_q;
     au_d        = au_q;
+    au_st_d     = au_st_q;
+    au_t2_d     = au_t2_q;
+    au_b_d      = au_b_q;
+    au_si_d     = au_si_q;
     anext_d     = anext_q;
     cur_t_d     = cur_t_q;
     cur_b_d     = cur_b_q;
@@ -799,7 +809,7 @@ module flow_engine #(
         keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
         if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
           act_re_o[age_in_t2]          = 1'b1;
-          act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+          act_addr_o[age_in_t2*BL +: BL] = au_b_q;
         end
         ev_status_d = StDone;
         ev_opc_d    = opc_q;
@@ -832,7 +842,7 @@ module flow_engine #(
             ev_mask_d  = age_exp;
             fin_kind_d = FinTable;
             fin_t_d    = age_in_t2;
-            fin_b_d    = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+            fin_b_d    = au_b_q;
             fin_mask_d = age_exp;
           end
         end else if (opc_q == 4'd0 || opc_q > OpAge || !kv_q) begin
@@ -940,12 +950,17 @@ module flow_engine #(
 
         FsHash: begin  // hc 0: key into the hash; 3: buckets out
           hc_d = hc_q + 2'd1;
+          // AGE unit (the cursor is not written while an op is in the front end), decoded in
+          // hc 3 with the cursor after it.
+          if (hc_q == 2'd0) au_d = (cursor_q >= 32'(units)) ? '0 : UnitBits'(cursor_q);
           if (hc_q == 2'd3) begin
-            b1_d = BL'(h1 & 32'(mask));
-            b2_d = BL'(h2 & 32'(mask));
-            // AGE unit and the cursor after it.
-            au_d    = (cursor_q >= 32'(units)) ? '0 : UnitBits'(cursor_q);
-            anext_d = (32'(au_d) + 32'd1 == 32'(units)) ? 32'd0 : 32'(au_d) + 32'd1;
+            b1_d    = BL'(h1 & 32'(mask));
+            b2_d    = BL'(h2 & 32'(mask));
+            au_st_d = au_q >= nb2;
+            au_t2_d = au_q < nb2 && au_q >= nb;
+            au_b_d  = au_q >= nb ? BL'(au_q - nb) : BL'(au_q);
+            au_si_d = SI'(au_q - nb2);
+            anext_d = (32'(au_q) + 32'd1 == 32'(units)) ? 32'd0 : 32'(au_q) + 32'd1;
             fs_d    = FsRead;
           end
         end
@@ -953,12 +968,9 @@ module flow_engine #(
         FsRead: begin
           if (opc_q == OpAge ? bk_idle : rd_ok_q) begin
             if (opc_q == OpAge) begin
-              if (au_q < nb) begin
-                ram_re_o[0]          = 1'b1;
-                ram_addr_o[0 +: BL]  = BL'(au_q);
-              end else if (au_q < nb2) begin
-                ram_re_o[1]          = 1'b1;
-                ram_addr_o[BL +: BL] = BL'(au_q - nb);
+              if (!au_st_q) begin
+                ram_re_o[au_t2_q]             = 1'b1;
+                ram_addr_o[au_t2_q*BL +: BL]  = au_b_q;
               end
             end else begin
               ram_re_o   = 2'b11;
@@ -1099,7 +1111,7 @@ module flow_engine #(
           keep_d = mark_unit;
           if (opc_q == OpAge && !age_in_stash) begin  // re-read each clock until the handshake
             act_re_o[age_in_t2]            = 1'b1;
-            act_addr_o[age_in_t2*BL +: BL] = age_in_t2 ? BL'(au_q - nb) : BL'(au_q);
+            act_addr_o[age_in_t2*BL +: BL] = au_b_q;
           end
           if (accept) begin
             if (c_age_q) begin
@@ -1237,6 +1249,10 @@ module flow_engine #(
     b1_q        <= b1_d;
     b2_q        <= b2_d;
     au_q        <= au_d;
+    au_st_q     <= au_st_d;
+    au_t2_q     <= au_t2_d;
+    au_b_q      <= au_b_d;
+    au_si_q     <= au_si_d;
     anext_q     <= anext_d;
     cur_t_q     <= cur_t_d;
     cur_b_q     <= cur_b_d;
