@@ -725,44 +725,56 @@ module conductor_core
   logic [HfEntries-1:0] hf_valid_q;
   logic [HfSigBits-1:0] hf_sig_q [HfEntries];
   logic [31:0]          hf_time_q [HfEntries];
-  logic [HfSigBits-1:0] p_sig, s_sig, fw_sig_q;
-  logic [HfIdxBits-1:0] p_hidx, fw_hidx;
-  logic [31:0]          fw_time_q;
-  logic                 fw_pend_q, fw_ok, fw_apply, p_hfm, s_hfm_q;
+  logic [HfSigBits-1:0] p_sig, s_sig, fw_sig_q, fw_sig_n;
+  logic [HfIdxBits-1:0] p_hidx_q, p_hidx_n, fw_hidx_q, fw_hidx_n;
+  logic [31:0]          fw_time_q, fw_etime_q;
+  logic                 fw_pend_q, fw_ok, fw_apply, fw_evalid_q, fw_fwd, fw_load, p_hfm, s_hfm_q;
   // Index: bucket 1 XOR bucket 2 with the halves of its low bits swapped, so that a small runtime
   // table (few bucket bits) still spreads over the entries.
-  assign p_sig  = {p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
-                   p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
-  assign s_sig  = {s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
-                   s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
-  assign p_hidx  = p_sig[HfIdxBits-1:0] ^ {p_sig[HfSigBits/2 +: HfIdxBits/2], p_sig[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
-  assign fw_hidx = fw_sig_q[HfIdxBits-1:0] ^ {fw_sig_q[HfSigBits/2 +: HfIdxBits/2], fw_sig_q[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
-  // The pending failure is written while S holds a frame (the one after its issuer).
-  assign fw_ok    = !hf_valid_q[fw_hidx] || (fw_time_q - hf_time_q[fw_hidx]) >= learn_hold;
-  assign fw_apply = fw_pend_q && s_valid_q && fw_ok;
+  assign p_sig   = {p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
+                    p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
+  assign s_sig   = {s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
+                    s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
+  // The same index of the result entering P (bucket 2 is the signature's upper half).
+  assign p_hidx_n = res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfIdxBits] ^
+                    {res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfIdxBits/2],
+                     res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  // The pending failure is written while S holds a frame (the one after its issuer). Its index and
+  // the filter entry there (valid, TIME) are registered when fw_sig_q is loaded, taking this
+  // clock's write when it goes to the same entry; while fw_sig_q is held nothing is written.
+  // So no path runs from fw_sig_q through the filter's read into its write (or into p_hfm).
+  assign fw_load   = !(fw_pend_q && !s_valid_q);
+  assign fw_sig_n  = if_bkt_q[if_wr_q[IfBits-1:0]];
+  assign fw_hidx_n = fw_sig_n[HfIdxBits-1:0] ^ {fw_sig_n[HfSigBits/2 +: HfIdxBits/2], fw_sig_n[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign fw_fwd    = fw_apply && fw_hidx_q == fw_hidx_n;
+  assign fw_ok     = !fw_evalid_q || (fw_time_q - fw_etime_q) >= learn_hold;
+  assign fw_apply  = fw_pend_q && s_valid_q && fw_ok;
   // P's frame sees the pending failure when it is written on the edge that moves it into S.
   always_comb begin
-    if (fw_apply && fw_hidx == p_hidx) begin
+    if (fw_apply && fw_hidx_q == p_hidx_q) begin
       p_hfm = fw_sig_q == p_sig && (p_time - fw_time_q) < learn_hold;
     end else begin
-      p_hfm = hf_valid_q[p_hidx] && hf_sig_q[p_hidx] == p_sig && (p_time - hf_time_q[p_hidx]) < learn_hold;
+      p_hfm = hf_valid_q[p_hidx_q] && hf_sig_q[p_hidx_q] == p_sig && (p_time - hf_time_q[p_hidx_q]) < learn_hold;
     end
   end
   always_ff @(posedge clk_i) begin
     if (fw_apply) begin
-      hf_sig_q[fw_hidx]  <= fw_sig_q;
-      hf_time_q[fw_hidx] <= fw_time_q;
+      hf_sig_q[fw_hidx_q]  <= fw_sig_q;
+      hf_time_q[fw_hidx_q] <= fw_time_q;
     end
     // Held while a failure waits; otherwise the slot the next op takes (used if it failed).
-    if (!(fw_pend_q && !s_valid_q)) begin
-      fw_sig_q  <= if_bkt_q[if_wr_q[IfBits-1:0]];
-      fw_time_q <= if_value_q[if_wr_q[IfBits-1:0]][63:32];
+    if (fw_load) begin
+      fw_sig_q   <= fw_sig_n;
+      fw_hidx_q  <= fw_hidx_n;
+      fw_time_q  <= if_value_q[if_wr_q[IfBits-1:0]][63:32];
+      fw_etime_q <= fw_fwd ? fw_time_q : hf_time_q[fw_hidx_n];
     end
   end
 
   // ---------------------------------------------------------------- pipeline registers
   always_ff @(posedge clk_i) begin
     if (p_load) begin
+      p_hidx_q <= p_hidx_n;  // P's filter index, from the lookup result as it enters P
       p_side_q <= side_q;
       p_res_q  <= res_q;
       p_pre_q  <= res_pre_q;
@@ -792,6 +804,7 @@ module conductor_core
       pl_seq_q  <= '0;
       s_wait_q  <= '0;
       hf_valid_q <= '0;
+      fw_evalid_q <= 1'b0;
       fw_pend_q <= 1'b0;
     end else begin
       if (p_load) pl_seq_q <= pl_seq_q + 32'd1;
@@ -805,7 +818,8 @@ module conductor_core
         if (steer_fire) s_valid_q <= 1'b0;
         if (s_wait_q != 2'd3) s_wait_q <= s_wait_q + 2'd1;
       end
-      if (fw_apply) hf_valid_q[fw_hidx] <= 1'b1;
+      if (fw_apply) hf_valid_q[fw_hidx_q] <= 1'b1;
+      if (fw_load) fw_evalid_q <= fw_fwd || hf_valid_q[fw_hidx_n];
       if (op_issue && if_failed_q[if_wr_q[IfBits-1:0]]) fw_pend_q <= 1'b1;
       else if (s_valid_q) fw_pend_q <= 1'b0;
     end
