@@ -133,6 +133,26 @@ module pkt_parser #(
     area_word = r;
   endfunction
 
+  // The offset after an extension header at off8: off8 + its Hdr Ext Len + 1 in 8-byte units,
+  // 31 (far) when that is beyond 31. Formed for each word the header can start at from that word
+  // alone, then selected by off8 (AND-OR), so neither the adder nor the saturation waits for the
+  // word select: the walk's offset path stays within 6 LUT levels in the flattened core too. An
+  // off8 outside the area (no word) reads a zero length: off8 + 1, saturated.
+  function automatic logic [4:0] area_next_off8(input logic [AreaBits-1:0] a, input logic [4:0] off8);
+    logic [4:0] r;
+    logic [8:0] n;
+    logic       in_area;
+    r = '0;
+    in_area = 1'b0;
+    for (int k = 0; k < AreaBytes / 8; k++) begin
+      n = 9'(AreaFirst / 8 + k) + {1'b0, a[64*k + 8 +: 8]} + 9'd1;
+      r = r | ({5{off8 == 5'(AreaFirst / 8 + k)}} & (n > 9'd31 ? 5'd31 : n[4:0]));
+      in_area = in_area | (off8 == 5'(AreaFirst / 8 + k));
+    end
+    r = r | ({5{!in_area}} & (off8 == 5'd31 ? 5'd31 : off8 + 5'd1));
+    area_next_off8 = r;
+  endfunction
+
   // ---------------------------------------------------------------- input: frame tracking
   logic [1:0]   beat_q, beat_d;    // beat index in the frame: 0, 1, 2 = any later beat
   logic [511:0] beat0_q, beat0_d;  // first beat of the current frame
@@ -365,7 +385,7 @@ module pkt_parser #(
   logic [4:0]  ext_off8;
   logic [31:0] ext_word;
   logic [8:0]  ext_end;
-  logic [8:0]  ext_next;
+  logic [4:0]  ext_next;
   logic [12:0] ext_frag_offset;
 
   always_comb begin
@@ -416,14 +436,14 @@ module pkt_parser #(
       ext_off8 = w_off8_q[5*s +: 5];
       ext_word = area_word(w_area_q[AreaBits*s +: AreaBits], ext_off8);
       ext_end = {1'b0, ext_off8, 3'b000} + 9'd8;
-      ext_next = {4'b0, ext_off8} + {1'b0, ext_word[15:8]} + 9'd1;
+      ext_next = area_next_off8(w_area_q[AreaBits*s +: AreaBits], ext_off8);
       ext_frag_offset = {ext_word[23:16], ext_word[31:27]};
       // The next header's offset, past this one when it is an extension header. Set whatever the
       // checks below decide: once the walk is done (or the slice empty) no stage reads it, and
       // leaving the checks out of this path keeps it within 6 LUT levels (constraints/README.md).
       if (is_ext6(ext_nh)) begin
         if (ext_nh == NhFragment) w_off8_d[5*(s+1) +: 5] = ext_off8 + 5'd1;  // 8 bytes
-        else w_off8_d[5*(s+1) +: 5] = ext_next > 9'd31 ? 5'd31 : ext_next[4:0];
+        else w_off8_d[5*(s+1) +: 5] = ext_next;
       end
       if (w_valid_q[s] && !w_done_q[s] && is_ext6(ext_nh)) begin
         if (ext_end > {2'b0, w_lim_q[7*s +: 7]}) begin
@@ -528,8 +548,9 @@ module pkt_parser #(
   assign m_key_tuser = {1'b0, fifo_rdata[StoredBits +: 3]};
   assign key_pop = m_key_tvalid && m_key_tready;
 
-  // Never read: the MAC addresses; the reserved bits of the Fragment header.
-  assign unused_bits = ^{s1_win_q[8*12-1:0], ext_word[26:25], unused_fifo_full, unused_fifo_count};
+  // Never read: the MAC addresses; the reserved bits of the Fragment header; a word's length byte
+  // as ext_word (area_next_off8 reads it).
+  assign unused_bits = ^{s1_win_q[8*12-1:0], ext_word[26:25], ext_word[15:8], unused_fifo_full, unused_fifo_count};
 
   // ---------------------------------------------------------------- registers
   always_ff @(posedge clk_i or negedge rst_ni) begin
