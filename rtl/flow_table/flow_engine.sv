@@ -732,16 +732,10 @@ module flow_engine #(
     n_age_d     = n_age_q;
     n_inv_d     = n_inv_q;
     n_mov_d     = n_mov_q;
-    ram_re_o      = 2'b00;
+    ram_re_o      = 2'b00;  // port B's enables; its address and data: below
     ram_we_o      = 2'b00;
-    ram_addr_o    = '0;
-    ram_slot_we_o = '0;
-    ram_wbkt_o    = '0;
     act_re_o      = 2'b00;
     act_we_o      = 2'b00;
-    act_addr_o    = '0;
-    act_wmask_o   = '0;
-    act_wdata_o   = '0;
 
     if (en_i) begin
       // ---- activity: the stash's marks of this clock, and the bits as of this clock for the next
@@ -763,16 +757,7 @@ module flow_engine #(
       if (ws_any_fin) begin
         if (ws_kind_q[ws_fin*2 +: 2] == FinTable) begin
           ram_we_o[ws_t_q[ws_fin]]                  = 1'b1;
-          ram_addr_o[ws_t_q[ws_fin]*BL +: BL]       = ws_b_q[ws_fin*BL +: BL];
-          ram_slot_we_o[ws_t_q[ws_fin]*4 +: 4]      = ws_mask_q[ws_fin*4 +: 4];
-          ram_wbkt_o                                = ws_wbkt_q[ws_fin*BktBits +: BktBits];
-          // A new entry is marked; a refreshed one loses its mark unless a lookup marked it
-          // since clock H - 1.
-          act_we_o[ws_t_q[ws_fin]]            = ws_actset_q[ws_fin] || ws_actclr_q[ws_fin*4 +: 4] != 4'd0;
-          act_addr_o[ws_t_q[ws_fin]*BL +: BL] = ws_b_q[ws_fin*BL +: BL];
-          act_wmask_o[ws_t_q[ws_fin]*4 +: 4]  = ws_actset_q[ws_fin] ? ws_mask_q[ws_fin*4 +: 4]
-                                                : ws_actclr_q[ws_fin*4 +: 4] & ~(keep_q | mark_unit);
-          act_wdata_o[ws_t_q[ws_fin]*4 +: 4]  = ws_actset_q[ws_fin] ? 4'hF : 4'h0;
+          act_we_o[ws_t_q[ws_fin]]                  = ws_actset_q[ws_fin] || ws_actclr_q[ws_fin*4 +: 4] != 4'd0;
         end else if (ws_kind_q[ws_fin*2 +: 2] == FinStash) begin
           stash_d[ws_sidx_q[ws_fin*SI +: SI]*SlotBits +: SlotBits] = ws_wbkt_q[ws_fin*BktBits +: SlotBits];
           if (ws_actset_q[ws_fin]) sact_d[ws_sidx_q[ws_fin*SI +: SI]] = 1'b1;
@@ -809,7 +794,6 @@ module flow_engine #(
         keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
         if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
           act_re_o[age_in_t2]          = 1'b1;
-          act_addr_o[age_in_t2*BL +: BL] = au_b_q;
         end
         ev_status_d = StDone;
         ev_opc_d    = opc_q;
@@ -904,11 +888,7 @@ module flow_engine #(
       unique case (fs_q)
         FsInit: begin
           ram_we_o      = 2'b11;
-          ram_addr_o    = {init_addr_q, init_addr_q};
-          ram_slot_we_o = 8'hFF;
           act_we_o      = 2'b11;
-          act_addr_o    = {init_addr_q, init_addr_q};
-          act_wmask_o   = 8'hFF;
           init_addr_d   = init_addr_q + 1'b1;
           if (init_addr_q == {BL{1'b1}}) begin
             init_done_d = 1'b1;
@@ -931,7 +911,6 @@ module flow_engine #(
               b1_d       = in_b1;
               b2_d       = in_b2;
               ram_re_o   = 2'b11;
-              ram_addr_o = {in_b2, in_b1};
               fs_d       = FsCompare;
             end
           end
@@ -970,11 +949,9 @@ module flow_engine #(
             if (opc_q == OpAge) begin
               if (!au_st_q) begin
                 ram_re_o[au_t2_q]             = 1'b1;
-                ram_addr_o[au_t2_q*BL +: BL]  = au_b_q;
               end
             end else begin
               ram_re_o   = 2'b11;
-              ram_addr_o = {b2_q, b1_q};
             end
             fs_d = opc_q == OpAge ? FsDecide : FsCompare;
           end
@@ -1000,7 +977,6 @@ module flow_engine #(
             alt_d[2'(sc_q - 4'd3)*BL +: BL] = cand_b;
             ok_d[2'(sc_q - 4'd3)]           = !cand_on_path;
             ram_re_o[other_t]             = 1'b1;
-            ram_addr_o[other_t*BL +: BL]  = cand_b;
           end
           if (sc_q >= 4'd4 && sc_q <= 4'd7) begin  // bucket of candidate s = sc - 4 arrived
             fr_d[2'(sc_q - 4'd4)]           = cand_free;
@@ -1044,7 +1020,6 @@ module flow_engine #(
 
         FsWalkRead: begin
           ram_re_o[cur_t_q]             = 1'b1;
-          ram_addr_o[cur_t_q*BL +: BL]  = cur_b_q;
           fs_d = FsWalkLoad;
         end
 
@@ -1070,19 +1045,12 @@ module flow_engine #(
 
         FsCmRead: begin
           ram_re_o[cm_t_src]            = 1'b1;
-          ram_addr_o[cm_t_src*BL +: BL] = cm_b_src;
           fs_d = FsCmWrite;
         end
 
         FsCmWrite: begin
           ram_we_o[cm_t_dst]              = 1'b1;
-          ram_addr_o[cm_t_dst*BL +: BL]   = cm_b_dst;
-          ram_slot_we_o[cm_t_dst*4 +: 4]  = 4'd1 << cm_s_dst;
-          ram_wbkt_o = {Slots{cm_src_bkt[cm_s_src*SlotBits +: SlotBits]}};
           act_we_o[cm_t_dst]              = 1'b1;  // a moved entry is marked
-          act_addr_o[cm_t_dst*BL +: BL]   = cm_b_dst;
-          act_wmask_o[cm_t_dst*4 +: 4]    = 4'd1 << cm_s_dst;
-          act_wdata_o[cm_t_dst*4 +: 4]    = 4'hF;
           cmj_d = cmj_q - 6'd1;
           if (cmj_q == 6'd1) begin
             // The new key into the first path slot: the op's one visible write.
@@ -1111,8 +1079,7 @@ module flow_engine #(
           keep_d = mark_unit;
           if (opc_q == OpAge && !age_in_stash) begin  // re-read each clock until the handshake
             act_re_o[age_in_t2]            = 1'b1;
-            act_addr_o[age_in_t2*BL +: BL] = au_b_q;
-          end
+            end
           if (accept) begin
             if (c_age_q) begin
               // The AGE's effect, decided now: expired slots emptied and reported, marked ones
@@ -1168,6 +1135,52 @@ module flow_engine #(
       n_age_d    = '0;
       n_inv_d    = '0;
       n_mov_d    = '0;
+    end
+  end
+
+  // ---------------------------------------------------------------- port B address and data
+  // Port B of both memories serves either the write slot writing in this clock or the front end:
+  // the front end reads and moves only when no slot writes in that clock (rd_ok_*, an idle back
+  // end for an AGE and a walk). So port B's address and write data are selected by the state and
+  // that slot alone, the enables above carry every condition, and no address waits for one. Both
+  // halves get the same address and data; only the enabled half uses them.
+  always_comb begin
+    ram_addr_o    = {b2_q, b1_q};
+    ram_slot_we_o = {2{4'd1 << cm_s_dst}};  // CmWrite: the move's destination slot
+    ram_wbkt_o    = {Slots{cm_src_bkt[cm_s_src*SlotBits +: SlotBits]}};
+    act_addr_o    = {2{au_b_q}};            // an AGE's marks (Decide, Accept)
+    act_wmask_o   = {2{4'd1 << cm_s_dst}};  // CmWrite: a moved entry is marked
+    act_wdata_o   = 8'hFF;
+    unique case (fs_q)
+      FsInit: begin  // clear both sub-tables and their marks
+        ram_addr_o    = {2{init_addr_q}};
+        ram_slot_we_o = 8'hFF;
+        ram_wbkt_o    = '0;
+        act_addr_o    = {2{init_addr_q}};
+        act_wmask_o   = 8'hFF;
+        act_wdata_o   = 8'h00;
+      end
+      FsIdle:     ram_addr_o = {in_b2, in_b1};  // a hinted op's buckets
+      FsRead:     if (opc_q == OpAge) ram_addr_o = {2{au_b_q}};
+      FsWalk:     ram_addr_o = {2{cand_b}};     // the victim's other bucket
+      FsWalkRead: ram_addr_o = {2{cur_b_q}};
+      FsCmRead:   ram_addr_o = {2{cm_b_src}};
+      FsCmWrite: begin
+        ram_addr_o = {2{cm_b_dst}};
+        act_addr_o = {2{cm_b_dst}};
+      end
+      default: ;
+    endcase
+    if (ws_any_fin) begin
+      // A new entry is marked; a refreshed one loses its mark unless a lookup marked it since
+      // clock H - 1.
+      ram_addr_o    = {2{ws_b_q[ws_fin*BL +: BL]}};
+      ram_slot_we_o = {2{ws_mask_q[ws_fin*4 +: 4]}};
+      ram_wbkt_o    = ws_wbkt_q[ws_fin*BktBits +: BktBits];
+      act_addr_o    = {2{ws_b_q[ws_fin*BL +: BL]}};
+      act_wmask_o   = {2{ws_actset_q[ws_fin] ? ws_mask_q[ws_fin*4 +: 4]
+                                             : ws_actclr_q[ws_fin*4 +: 4] & ~(keep_q | mark_unit)}};
+      act_wdata_o   = {2{ws_actset_q[ws_fin] ? 4'hF : 4'h0}};
     end
   end
 
@@ -1329,6 +1342,22 @@ module flow_engine #(
   assign age_steps_o            = n_age_q;
   assign invalid_ops_o          = n_inv_q;
   assign moves_o                = n_mov_q;
+
+`ifndef SYNTHESIS
+  // Simulation only (Yosys defines SYNTHESIS): the write slots' flags are their counts' "is 1" and
+  // "is 0", kept in step by the back end and the handshake; every co-simulation clock checks it,
+  // and that the op decided beside the front end was handshaken in Compare, the clock before.
+  always_ff @(posedge clk_i) begin
+    if (init_done_q) begin
+      for (int i = 0; i < 2; i++) begin
+        if (ws_one_q[i] != (ws_cnt_q[i*3 +: 3] == 3'd1) || ws_zero_q[i] != (ws_cnt_q[i*3 +: 3] == 3'd0))
+          $fatal(1, "flow_engine: write slot %0d: flags one=%b zero=%b, count %0d", i, ws_one_q[i],
+                 ws_zero_q[i], ws_cnt_q[i*3 +: 3]);
+      end
+      if (d2_q && fs_q != FsIdle) $fatal(1, "flow_engine: an op is decided beside state %0d", fs_q);
+    end
+  end
+`endif
 
   // FLOW_OP bits outside its fields.
   logic unused_bits;
