@@ -43,15 +43,17 @@ rtl=${CONDUCTOR_RTL_DIR:-$repo/rtl}
 filelist=$rtl/conductor_core.f
 yosys=${YOSYS:-yosys}
 
-# name:top:extra synth_xilinx options:parameters of the top (K=V,K=V). Every block on its own, and
+# name:top:extra synth_xilinx options:parameters of the top (K=V,K=V)[:a module kept as a black
+# box, its ports ending paths]. Every block on its own, and
 # the core with a small flow table (the logic is that of the full core: the table's size changes
 # only its memory and address widths). The parser and dist_hash take about a minute each, the
 # flow_table and conductor_core runs about an hour (the op engine's logic). The optional runs go
 # only when SYNTH_RUNS names them: conductor_core_full (the default 262,160-entry table), and single
 # blocks whose depth the flattened core hides (ABC maps it for area under its worst path's delay):
 # flow_engine (about an hour), flow_engine_small (the same control paths with a 4-entry stash
-# and 4-step walks, about 20 minutes), flow_canon, flow_hash, steer_reads, steer_decide (under a
-# minute each).
+# and 4-step walks, about 20 minutes), conductor_core_noengine (the core with the op engine as a
+# black box: every other path of the core in about 5 minutes, the engine's own in flow_engine*),
+# flow_canon, flow_hash, steer_reads, steer_decide (under a minute each).
 ALL_RUNS=(
   "pkt_parser:pkt_parser::"
   "dist_hash:dist_hash::"
@@ -63,6 +65,7 @@ OPTIONAL_RUNS=(
   "conductor_core_full:conductor_core::"
   "flow_engine:flow_engine::BucketLog2Max=8"
   "flow_engine_small:flow_engine::BucketLog2Max=4,StashSize=4,WalkMax=4"
+  "conductor_core_noengine:conductor_core::FlowBucketLog2Max=8:flow_engine"
   "flow_canon:flow_canon::"
   "flow_hash:flow_hash::"
   "steer_reads:steer_reads::"
@@ -131,7 +134,7 @@ chparam_cmds() {  # top params
 tops=()
 elab_done=" "
 for r in "${runs[@]}"; do
-  IFS=: read -r _ top _ params <<< "$r"
+  IFS=: read -r _ top _ params _ <<< "$r"
   [[ $elab_done == *" $top:$params "* ]] && continue
   elab_done+="$top:$params "
   tops+=("$top${params:+ ($params)}")
@@ -159,7 +162,7 @@ fi
 run_names=()
 t_all=$SECONDS
 for r in "${runs[@]}"; do
-  IFS=: read -r name top opts params <<< "$r"
+  IFS=: read -r name top opts params bbox <<< "$r"
   run_names+=("$name")
   ys=$out/$name.ys
   log=$out/$name.log
@@ -168,6 +171,8 @@ for r in "${runs[@]}"; do
     chparam_cmds "$top" "$params"
     echo "hierarchy -check -top $top"
     [[ -z $params ]] || echo "rename -top $top"
+    # Every copy of the module (a parameterized one is named $paramod$<hash>\<module>).
+    [[ -z ${bbox:-} ]] || echo "blackbox *$bbox"
     echo "synth_xilinx -family xcup -top $top -flatten -noiopad $opts"
     echo "tee -q -o $out/$name.stat.json stat -json"
     echo "stat"
