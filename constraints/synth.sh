@@ -52,7 +52,7 @@ yosys=${YOSYS:-yosys}
 # blocks whose depth the flattened core hides (ABC maps it for area under its worst path's delay):
 # flow_engine (about an hour), flow_engine_small (the same control paths with a 4-entry stash
 # and 4-step walks, about 20 minutes), conductor_core_noengine (the core with the op engine as a
-# black box: every other path of the core in about 5 minutes, the engine's own in flow_engine*),
+# black box: every other path of the core in about 6 minutes, the engine's own in flow_engine*),
 # flow_canon, flow_hash, steer_reads, steer_decide (under a minute each).
 ALL_RUNS=(
   "pkt_parser:pkt_parser::"

@@ -730,22 +730,24 @@ module conductor_core
   logic [31:0]          fw_time_q, fw_etime_q;
   logic                 fw_pend_q, fw_ok, fw_apply, fw_evalid_q, fw_fwd, fw_load, p_hfm, s_hfm_q;
   // Index: bucket 1 XOR bucket 2 with the halves of its low bits swapped, so that a small runtime
-  // table (few bucket bits) still spreads over the entries.
+  // table (few bucket bits) still spreads over the entries (arguments: the buckets' low bits).
+  function automatic logic [HfIdxBits-1:0] hf_index(input logic [HfIdxBits-1:0] b1,
+                                                    input logic [HfIdxBits-1:0] b2);
+    hf_index = b1 ^ {b2[0 +: HfIdxBits/2], b2[HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  endfunction
   assign p_sig   = {p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
                     p_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
   assign s_sig   = {s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfSigBits / 2],
                     s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfSigBits / 2]};
-  // The same index of the result entering P (bucket 2 is the signature's upper half).
-  assign p_hidx_n = res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfIdxBits] ^
-                    {res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfIdxBits/2],
-                     res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign p_hidx_n = hf_index(res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: HfIdxBits],
+                              res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: HfIdxBits]);
   // The pending failure is written while S holds a frame (the one after its issuer). Its index and
   // the filter entry there (valid, TIME) are registered when fw_sig_q is loaded, taking this
   // clock's write when it goes to the same entry; while fw_sig_q is held nothing is written.
   // So no path runs from fw_sig_q through the filter's read into its write (or into p_hfm).
   assign fw_load   = !(fw_pend_q && !s_valid_q);
   assign fw_sig_n  = if_bkt_q[if_wr_q[IfBits-1:0]];
-  assign fw_hidx_n = fw_sig_n[HfIdxBits-1:0] ^ {fw_sig_n[HfSigBits/2 +: HfIdxBits/2], fw_sig_n[HfSigBits/2 + HfIdxBits/2 +: HfIdxBits - HfIdxBits/2]};
+  assign fw_hidx_n = hf_index(fw_sig_n[0 +: HfIdxBits], fw_sig_n[HfSigBits/2 +: HfIdxBits]);
   assign fw_fwd    = fw_apply && fw_hidx_q == fw_hidx_n;
   assign fw_ok     = !fw_evalid_q || (fw_time_q - fw_etime_q) >= learn_hold;
   assign fw_apply  = fw_pend_q && s_valid_q && fw_ok;
