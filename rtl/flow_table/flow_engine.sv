@@ -10,9 +10,9 @@
 //   Hash     4 clocks through flow_hash: the key's two buckets
 //   Read     read both buckets (or the AGE unit's bucket) once no pending write conflicts: no write
 //            slot writes in this clock (port B), none holds a write to either bucket, a stash
-//            entry or an AGE, nor does the op decided in this clock (d2_q) write either or the
-//            stash, and at most the event going out now is left; an AGE waits for an idle back
-//            end and goes on to Decide
+//            entry or an AGE, the op decided in this clock (d2_q) shares neither bucket and did not
+//            find its key in the stash, and at most the event going out now is left; an AGE waits
+//            for an idle back end and goes on to Decide
 //   Compare  the 305-bit key compares of both buckets and the stash, into registers; an op that
 //            cannot need a walk (not an INSERT into two full buckets: valid bits only) is accepted
 //            here when a write slot and the event registers are free by the next clock (the
@@ -39,8 +39,11 @@
 // and its mark cleared (except where a lookup marks it in clocks H - 1 .. H + ReadStage - 1, the
 // keep mask, so no later mark is lost), an unmarked one expires when idle past its timeout.
 // Back end: pushes the op's events (one per clock, from the clock after it is staged: H + 1, or
-// H + 2 when accepted in Compare); one of two write slots performs the staged write in clock
-// H + ReadStage - 1, and the counters take the op's effect in the clock after it is staged.
+// H + 2 when accepted in Compare; one clock later for an op that found its key and was handshaken
+// at Decide, whose found value enters its event and write in the clock after Decide, the patch
+// clock); one of two write slots performs the staged write in clock H + ReadStage - 1, and the
+// counters take the op's effect in the clock after it is staged. Decide works from registers
+// (Compare's matches and free-slot summary) and port B's data only through the found value.
 // The lookup pipeline reads table and stash ReadStage clocks after its own handshake, so a lookup
 // accepted in clock H or later sees the op and one accepted earlier does not: the visibility rule
 // of docs/flow_table.md. Everything advances only with en_i (the global enable of the lookup
@@ -123,7 +126,6 @@ module flow_engine #(
   localparam int unsigned VldBit   = SlotBits - 1;         // 369
   localparam int unsigned BktBits  = Slots * SlotBits;     // 1480
   localparam int unsigned PathLen  = WalkMax + 1;
-  localparam int unsigned PI       = $clog2(PathLen);      // path index bits
   localparam int unsigned SI       = $clog2(StashSize);
   localparam int unsigned UnitBits = BL + 2;               // sweep units < 2 * 2^BL + StashSize
   localparam logic [15:0] LfsrReset = 16'hACE1;
@@ -170,6 +172,36 @@ module flow_engine #(
   if (BL < 1 || BL > 24) begin : gen_bad_bl
     $error("BucketLog2Max must be within 1..24");
   end
+
+  // Selects with constant part-select bounds only. Yosys 0.23 lowers a part-select whose start is
+  // a variable times the width (x[i*W +: W]) into shifters over the whole vector, and a write to
+  // one into a shift of the data and a mask: for the 2,960-bit write slots that was 8 LUT levels
+  // and some 70,000 LUTs where a 2:1 select per bit is 1 level. So every indexed access here is an
+  // explicit compare with each constant index.
+  function automatic logic [SlotBits-1:0] bkt_slot(input logic [BktBits-1:0] b, input logic [1:0] s);
+    bkt_slot = '0;
+    for (int i = 0; i < Slots; i++) if (s == 2'(i)) bkt_slot = b[i*SlotBits +: SlotBits];
+  endfunction
+  function automatic logic [SlotBits-1:0] stash_ent(input logic [StashSize*SlotBits-1:0] st,
+                                                    input logic [SI-1:0] i);
+    stash_ent = '0;
+    for (int e = 0; e < StashSize; e++) if (i == SI'(e)) stash_ent = st[e*SlotBits +: SlotBits];
+  endfunction
+  function automatic logic [BL-1:0] bl_of4(input logic [4*BL-1:0] v, input logic [1:0] s);
+    bl_of4 = '0;
+    for (int i = 0; i < 4; i++) if (s == 2'(i)) bl_of4 = v[i*BL +: BL];
+  endfunction
+  function automatic logic [1:0] two_of4(input logic [7:0] v, input logic [1:0] s);
+    two_of4 = '0;
+    for (int i = 0; i < 4; i++) if (s == 2'(i)) two_of4 = v[i*2 +: 2];
+  endfunction
+  function automatic logic [1:0] onehot2(input logic b);  // bit b of a 2-bit vector
+    onehot2 = b ? 2'b10 : 2'b01;
+  endfunction
+  function automatic logic bit_of(input logic [StashSize-1:0] v, input logic [SI-1:0] i);
+    bit_of = 1'b0;
+    for (int e = 0; e < StashSize; e++) if (i == SI'(e)) bit_of = v[e];
+  endfunction
 
   typedef enum logic [3:0] {
     FsInit, FsIdle, FsCanon, FsHash, FsRead, FsCompare, FsDecide, FsWalk, FsWalkRead, FsWalkLoad,
@@ -253,6 +285,15 @@ module flow_engine #(
   logic [2*SI-1:0]       ws_sidx_d, ws_sidx_q;
   logic                  cnt_go_d, cnt_go_q;          // apply the c_* effects this clock
   logic                  d2_d, d2_q;                  // the op handshaken in Compare last clock is decided now
+  // The found entry's value after the op (nv) is registered at Decide and put into the op's event
+  // and write in the next clock (the patch clock), so no clock holds both the selection of the found
+  // entry from port B's data and what depends on it. The event of an op staged at Decide is held
+  // for that clock.
+  logic [63:0]           nv_d, nv_q;
+  logic                  pt_ev_d, pt_ev_q;            // patch the event's value
+  logic                  pt_ws_d, pt_ws_q;            // patch the write's image
+  logic                  pt_in_d, pt_in_q;            // ... in write slot pt_slot as well (handshaken at Decide)
+  logic                  pt_slot_d, pt_slot_q;
   logic [2:0]            c_nexp_d, c_nexp_q;          // an AGE's expired table entries
   logic                  c_sexp_d, c_sexp_q;          // an AGE's expired stash entry
   // Counters.
@@ -310,9 +351,11 @@ module flow_engine #(
     .h2_o    (h2)
   );
   // Hash input: the op's key in the first Hash clock, victim sc (0..3) in Walk clocks 0..3.
+  logic [SlotBits-1:0] victim;
+  assign victim = bkt_slot(cur_q, sc_q[1:0]);
   always_comb begin
     hash_key = ck_q;
-    if (fs_q == FsWalk && sc_q < 4'd4) hash_key = cur_q[sc_q[1:0]*SlotBits +: KeyBits];
+    if (fs_q == FsWalk && sc_q < 4'd4) hash_key = victim[KeyBits-1:0];
   end
 
   // ---------------------------------------------------------------- bucket and stash views
@@ -339,14 +382,6 @@ module flow_engine #(
       sfree[i] = !stash_q[i*SlotBits + VldBit];
     end
   end
-  always_ff @(posedge clk_i) begin
-    if (en_i && fs_q == FsCompare) begin
-      m1 <= m1_c;
-      m2 <= m2_c;
-      ms <= ms_c;
-    end
-  end
-
   // First set bits and counts.
   logic [1:0]    m1_at, m2_at, f1_at, f2_at;
   logic [SI-1:0] ms_at, sf_at;
@@ -368,9 +403,25 @@ module flow_engine #(
     end
     ms_at = '0;
     sf_at = '0;
+    // (the free-slot summary is registered in Compare below)
     for (int i = StashSize - 1; i >= 0; i--) begin
       if (ms[i]) ms_at = SI'(i);
       if (sfree[i]) sf_at = SI'(i);
+    end
+  end
+  // Registered in Compare for Decide, so no decision reads port B's data: the matches, whether
+  // both buckets are full, which bucket has more free slots and the first free slot of each.
+  logic       full2, f1ge;
+  logic [1:0] f1at, f2at;
+  always_ff @(posedge clk_i) begin
+    if (en_i && fs_q == FsCompare) begin
+      m1    <= m1_c;
+      m2    <= m2_c;
+      ms    <= ms_c;
+      full2 <= free1 == 4'd0 && free2 == 4'd0;
+      f1ge  <= f1_n >= f2_n;
+      f1at  <= f1_at;
+      f2at  <= f2_at;
     end
   end
 
@@ -385,7 +436,7 @@ module flow_engine #(
   assign age_in_t2    = au_t2_q;
   assign age_sidx     = au_si_q;
   assign age_bkt      = age_in_t2 ? rd2 : rd1;
-  assign age_sent     = stash_q[age_sidx*SlotBits +: SlotBits];
+  assign age_sent     = stash_ent(stash_q, age_sidx);
 
   // Five candidates: the unit bucket's four slots and the unit stash entry.
   logic [4:0]    x_valid, x_exp;
@@ -418,7 +469,7 @@ module flow_engine #(
   logic [BktBits-1:0] aa_wbkt;
   always_comb begin
     if (age_in_stash) begin
-      aa_act  = {3'b000, sact_prev_q[age_sidx]};
+      aa_act  = {3'b000, bit_of(sact_prev_q, age_sidx)};
       aa_vld  = {3'b000, age_vld_q[4]};
       aa_cand = {3'b000, age_cand_q[4]};
     end else begin
@@ -438,7 +489,7 @@ module flow_engine #(
       end
     end
     // This clock's lookup marks on the unit's slots (bit 0: its stash entry).
-    if (age_in_stash) mark_unit = {3'b000, mark_stash_i[age_sidx]};
+    if (age_in_stash) mark_unit = {3'b000, bit_of(mark_stash_i, age_sidx)};
     else if (age_in_t2) mark_unit = (mark_we_i[1] && mark_addr_i[BL +: BL] == au_b_q) ? mark_set_i[7:4] : 4'd0;
     else mark_unit = (mark_we_i[0] && mark_addr_i[0 +: BL] == au_b_q) ? mark_set_i[3:0] : 4'd0;
   end
@@ -500,9 +551,10 @@ module flow_engine #(
     end
   end
 
-  logic [PI-1:0] len_i, len_i1;  // path entries len and len + 1
-  assign len_i  = PI'(len_q);
-  assign len_i1 = PI'(len_q + 6'd1);
+  logic [BL-1:0] wk_alt;  // the found slot's bucket in the other sub-table, and its free slot
+  logic [1:0]    wk_fsl;
+  assign wk_alt = bl_of4(alt_q, wk_s);
+  assign wk_fsl = two_of4(fsl_q, wk_s);
 
   // Commit: path entries j (dst) and j-1 (src), in registers loaded the clock before they are
   // used (when the walk finds its free slot, and in each CmWrite for the next pair), so no port-B
@@ -510,9 +562,6 @@ module flow_engine #(
   logic          cm_t_src, cm_t_dst, cm_ld, cm_t_src_n, cm_t_dst_n;
   logic [BL-1:0] cm_b_src, cm_b_dst, cm_b_src_n, cm_b_dst_n;
   logic [1:0]    cm_s_src, cm_s_dst, cm_s_src_n, cm_s_dst_n;
-  logic [PI-1:0] cm_i_src, cm_i_dst;  // the next pair's, in CmWrite
-  assign cm_i_src = PI'(cmj_q - 6'd2);
-  assign cm_i_dst = PI'(cmj_q - 6'd1);
   always_ff @(posedge clk_i) begin
     if (cm_ld) begin
       cm_t_src <= cm_t_src_n;
@@ -530,12 +579,29 @@ module flow_engine #(
   // ws_fin: the slot writing in this clock (at most one: handshakes are >= 2 clocks apart).
   logic bk_idle, ws_any_fin, ws_free, ws_pick, ws_fin, ev_last;
   always_comb begin
-    bk_idle    = ws_zero_q == 2'b11 && bk_evm_q == 4'd0 && !d2_q;
+    bk_idle    = ws_zero_q == 2'b11 && bk_evm_q == 4'd0 && !d2_q && !pt_ws_q;
     ws_any_fin = ws_one_q != 2'b00;
     ws_fin     = ws_one_q[1];
     ws_free    = (ws_one_q | ws_zero_q) != 2'b00;
     ws_pick    = !(ws_one_q[0] || ws_zero_q[0]);
     ev_last    = (bk_evm_q & (bk_evm_q - 4'd1)) == 4'd0;  // at most the event going out now
+  end
+  // The writing slot's fields (slot ws_fin).
+  logic [1:0]         wf_kind;
+  logic               wf_t, wf_actset;
+  logic [BL-1:0]      wf_b;
+  logic [3:0]         wf_mask, wf_actclr;
+  logic [BktBits-1:0] wf_wbkt;
+  logic [SI-1:0]      wf_sidx;
+  always_comb begin
+    wf_kind   = ws_fin ? ws_kind_q[3:2] : ws_kind_q[1:0];
+    wf_t      = ws_fin ? ws_t_q[1] : ws_t_q[0];
+    wf_actset = ws_fin ? ws_actset_q[1] : ws_actset_q[0];
+    wf_b      = ws_fin ? ws_b_q[BL +: BL] : ws_b_q[0 +: BL];
+    wf_mask   = ws_fin ? ws_mask_q[7:4] : ws_mask_q[3:0];
+    wf_actclr = ws_fin ? ws_actclr_q[7:4] : ws_actclr_q[3:0];
+    wf_wbkt   = ws_fin ? ws_wbkt_q[BktBits +: BktBits] : ws_wbkt_q[0 +: BktBits];
+    wf_sidx   = ws_fin ? ws_sidx_q[SI +: SI] : ws_sidx_q[0 +: SI];
   end
 
   // May an op read its buckets (t1 b1, t2 b2) in this clock? Its Decide (next clock) must see every
@@ -558,8 +624,9 @@ module flow_engine #(
         if (ws_kind_q[i*2 +: 2] == FinTable && ws_b_q[i*BL +: BL] == (ws_t_q[i] ? b2_q : b1_q)) rd_ok_q = 1'b0;
       end
     end
-    if (d2_q && (fin_kind_d == FinStash ||
-                 (fin_kind_d == FinTable && (fin_t_d ? in_b2 == b2_q : in_b1 == b1_q)))) rd_ok_in = 1'b0;
+    // The op decided now writes at most t1[b1_q], t2[b2_q] or, found in the stash, the stash: from
+    // registers, whether or not it writes.
+    if (d2_q && (ms != '0 || in_b1 == b1_q || in_b2 == b2_q)) rd_ok_in = 1'b0;
   end
 
   logic [1:0] ev_pick;
@@ -569,17 +636,19 @@ module flow_engine #(
       if (bk_evm_q[s]) ev_pick = 2'(s);
     end
   end
+  logic [SlotBits-1:0] ev_slot;
+  assign ev_slot = bkt_slot(ev_ent_q, ev_pick);
   always_comb begin
     ev_data_o = '0;
-    ev_data_o[conductor_regs_pkg::FLOW_EVENT_KEY_LSB +: KeyBits] = ev_ent_q[ev_pick*SlotBits +: KeyBits];
-    ev_data_o[conductor_regs_pkg::FLOW_EVENT_VALUE_LSB +: 64]    = ev_ent_q[ev_pick*SlotBits + ValLsb +: 64];
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_KEY_LSB +: KeyBits] = ev_slot[KeyBits-1:0];
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_VALUE_LSB +: 64]    = ev_slot[ValLsb +: 64];
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4]    = ev_status_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4]    = ev_opc_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_WHERE_LSB +: 2]     = ev_where_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_MOVES_LSB +: 6]     = ev_moves_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_TAG_LSB +: 16]      = ev_tag_q;
   end
-  assign ev_we_o = en_i && bk_evm_q != 4'd0;
+  assign ev_we_o = en_i && bk_evm_q != 4'd0 && !pt_ev_q;
 
   // Handshake: in Compare for an op that cannot need a walk (not AGE; not an INSERT into two full
   // buckets) when a write slot and the event registers are free by the next clock, where it is
@@ -605,23 +674,27 @@ module flow_engine #(
   logic        found;
   logic [1:0]  where;
   logic [63:0] fval, nv;
+  logic [SlotBits-1:0] f1_ent, f2_ent, fs_ent;  // the first matching entry of each place
+  assign f1_ent = bkt_slot(rd1, m1_at);
+  assign f2_ent = bkt_slot(rd2, m2_at);
+  assign fs_ent = stash_ent(stash_q, ms_at);
   always_comb begin
     found = (m1 != 4'd0) || (m2 != 4'd0) || (ms != '0);
     if (m1 != 4'd0) begin
       where = 2'd0;
-      fval  = rd1[m1_at*SlotBits + ValLsb +: 64];
+      fval  = f1_ent[ValLsb +: 64];
     end else if (m2 != 4'd0) begin
       where = 2'd1;
-      fval  = rd2[m2_at*SlotBits + ValLsb +: 64];
+      fval  = f2_ent[ValLsb +: 64];
     end else begin
       where = WhereStash;
-      fval  = stash_q[ms_at*SlotBits + ValLsb +: 64];
+      fval  = fs_ent[ValLsb +: 64];
     end
     nv = (opc_q == OpUpdate) ? new_val : (opc_q == OpTouch) ? {tim_q, fval[31:0]} : fval;
   end
   // The op needs a walk (an INSERT of a new key into two full buckets); AGE decides at Accept.
   assign dec_final = opc_q != OpAge &&
-                     !(kv_q && opc_q == OpInsert && !found && f1_n == 3'd0 && f2_n == 3'd0);
+                     !(kv_q && opc_q == OpInsert && !found && full2);
 
   always_comb begin
     fs_d        = fs_q;
@@ -662,8 +735,8 @@ module flow_engine #(
     cm_b_src_n  = cur_b_q;
     cm_s_src_n  = wk_s;
     cm_t_dst_n  = !cur_t_q;
-    cm_b_dst_n  = alt_q[wk_s*BL +: BL];
-    cm_s_dst_n  = fsl_q[wk_s*2 +: 2];
+    cm_b_dst_n  = wk_alt;
+    cm_s_dst_n  = wk_fsl;
     lfsr_d      = lfsr_q;
     stash_d     = stash_q;
     sact_d      = sact_q;
@@ -713,6 +786,11 @@ module flow_engine #(
     ws_sidx_d   = ws_sidx_q;
     cnt_go_d    = cnt_go_q;
     d2_d        = d2_q;
+    nv_d        = nv_q;
+    pt_ev_d     = pt_ev_q;
+    pt_ws_d     = pt_ws_q;
+    pt_in_d     = pt_in_q;
+    pt_slot_d   = pt_slot_q;
     dec_walk    = 1'b0;
     c_nexp_d    = c_nexp_q;
     c_sexp_d    = c_sexp_q;
@@ -745,7 +823,10 @@ module flow_engine #(
       // ---- back end: events, the write slots, the counters of the op accepted last clock
       cnt_go_d = 1'b0;
       d2_d     = 1'b0;
-      if (bk_evm_q != 4'd0) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
+      pt_ev_d  = 1'b0;
+      pt_ws_d  = 1'b0;
+      pt_in_d  = 1'b0;
+      if (bk_evm_q != 4'd0 && !pt_ev_q) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
       if ((!ws_zero_q[0] && ws_age_q[0]) || (!ws_zero_q[1] && ws_age_q[1])) keep_d = keep_q | mark_unit;
       for (int i = 0; i < 2; i++) begin
         if (ws_cnt_q[i*3 +: 3] != 3'd0) ws_cnt_d[i*3 +: 3] = ws_cnt_q[i*3 +: 3] - 3'd1;
@@ -755,13 +836,17 @@ module flow_engine #(
         ws_zero_d[i] = ws_one_q[i] || ws_zero_q[i];
       end
       if (ws_any_fin) begin
-        if (ws_kind_q[ws_fin*2 +: 2] == FinTable) begin
-          ram_we_o[ws_t_q[ws_fin]]                  = 1'b1;
-          act_we_o[ws_t_q[ws_fin]]                  = ws_actset_q[ws_fin] || ws_actclr_q[ws_fin*4 +: 4] != 4'd0;
-        end else if (ws_kind_q[ws_fin*2 +: 2] == FinStash) begin
-          stash_d[ws_sidx_q[ws_fin*SI +: SI]*SlotBits +: SlotBits] = ws_wbkt_q[ws_fin*BktBits +: SlotBits];
-          if (ws_actset_q[ws_fin]) sact_d[ws_sidx_q[ws_fin*SI +: SI]] = 1'b1;
-          else if (ws_actclr_q[ws_fin*4] && !(keep_q[0] || mark_unit[0])) sact_d[ws_sidx_q[ws_fin*SI +: SI]] = 1'b0;
+        if (wf_kind == FinTable) begin
+          ram_we_o = ram_we_o | onehot2(wf_t);
+          if (wf_actset || wf_actclr != 4'd0) act_we_o = act_we_o | onehot2(wf_t);
+        end else if (wf_kind == FinStash) begin
+          for (int e = 0; e < StashSize; e++) begin
+            if (wf_sidx == SI'(e)) begin
+              stash_d[e*SlotBits +: SlotBits] = wf_wbkt[SlotBits-1:0];
+              if (wf_actset) sact_d[e] = 1'b1;
+              else if (wf_actclr[0] && !(keep_q[0] || mark_unit[0])) sact_d[e] = 1'b0;
+            end
+          end
         end
       end
       if (cnt_go_q) begin
@@ -793,7 +878,7 @@ module flow_engine #(
         fin_actclr_d = '0;
         keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
         if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
-          act_re_o[age_in_t2]          = 1'b1;
+          act_re_o = act_re_o | onehot2(age_in_t2);
         end
         ev_status_d = StDone;
         ev_opc_d    = opc_q;
@@ -805,6 +890,7 @@ module flow_engine #(
         ev_mask_d   = 4'b0001;
         {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
          c_sinc_d, c_sdec_d, c_sexp_d} = '0;
+        nv_d = nv;
         c_moves_d = '0;
         c_nexp_d  = '0;
 
@@ -844,18 +930,18 @@ module flow_engine #(
             if (found) begin
               ev_status_d = StExists;
               ev_where_d  = where;
-              ev_ent_d[ValLsb +: 64] = fval;
+              pt_ev_d     = 1'b1;  // the event's value: the found one (nv), next clock
               c_exists_d  = 1'b1;
             end else begin
               ev_ent_d[ValLsb +: 64] = new_val;
               fin_wbkt_d   = {Slots{1'b1, new_val, ck_q}};
               fin_actset_d = 1'b1;
-              if (f1_n != 3'd0 || f2_n != 3'd0) begin
+              if (!full2) begin
                 fin_kind_d = FinTable;
-                fin_t_d    = !(f1_n >= f2_n);
-                fin_b_d    = (f1_n >= f2_n) ? b1_q : b2_q;
-                fin_mask_d = 4'd1 << ((f1_n >= f2_n) ? f1_at : f2_at);
-                ev_where_d = (f1_n >= f2_n) ? 2'd0 : 2'd1;
+                fin_t_d    = !f1ge;
+                fin_b_d    = f1ge ? b1_q : b2_q;
+                fin_mask_d = 4'd1 << (f1ge ? f1at : f2at);
+                ev_where_d = f1ge ? 2'd0 : 2'd1;
                 c_ins_d    = 1'b1;
               end else begin
                 // Both buckets full: walk from the sub-table 1 bucket (or go to the stash).
@@ -873,13 +959,26 @@ module flow_engine #(
             c_nf_d      = 1'b1;
           end else begin
             fin_kind_d  = where == WhereStash ? FinStash : FinTable;
-            fin_wbkt_d  = (opc_q == OpDelete) ? '0 : {Slots{1'b1, nv, ck_q}};
+            fin_wbkt_d  = (opc_q == OpDelete) ? '0 : {Slots{1'b1, 64'd0, ck_q}};  // value: next clock
+            pt_ws_d     = opc_q != OpDelete;
+            pt_ev_d     = 1'b1;
             ev_where_d  = where;
-            ev_ent_d[ValLsb +: 64] = nv;
             c_upd_d  = opc_q == OpUpdate;
             c_tch_d  = opc_q == OpTouch;
             c_del_d  = opc_q == OpDelete;
             c_sdec_d = opc_q == OpDelete && where == WhereStash;
+          end
+        end
+      end
+
+      // ---- patch clock: the value of the op decided last clock into its event and its write image
+      // (staged, and in its write slot when it was handshaken at Decide)
+      if (pt_ev_q) ev_ent_d[ValLsb +: 64] = nv_q;
+      if (pt_ws_q) begin
+        for (int s = 0; s < Slots; s++) fin_wbkt_d[s*SlotBits + ValLsb +: 64] = nv_q;
+        for (int i = 0; i < 2; i++) begin
+          if (pt_in_q && pt_slot_q == 1'(i)) begin
+            for (int s = 0; s < Slots; s++) ws_wbkt_d[i*BktBits + s*SlotBits + ValLsb +: 64] = nv_q;
           end
         end
       end
@@ -948,7 +1047,7 @@ module flow_engine #(
           if (opc_q == OpAge ? bk_idle : rd_ok_q) begin
             if (opc_q == OpAge) begin
               if (!au_st_q) begin
-                ram_re_o[au_t2_q]             = 1'b1;
+                ram_re_o = onehot2(au_t2_q);
               end
             end else begin
               ram_re_o   = 2'b11;
@@ -973,23 +1072,31 @@ module flow_engine #(
 
         FsWalk: begin
           sc_d = sc_q + 4'd1;
-          if (sc_q >= 4'd3 && sc_q <= 4'd6) begin  // candidate s = sc - 3: record, read its bucket
-            alt_d[2'(sc_q - 4'd3)*BL +: BL] = cand_b;
-            ok_d[2'(sc_q - 4'd3)]           = !cand_on_path;
-            ram_re_o[other_t]             = 1'b1;
-          end
-          if (sc_q >= 4'd4 && sc_q <= 4'd7) begin  // bucket of candidate s = sc - 4 arrived
-            fr_d[2'(sc_q - 4'd4)]           = cand_free;
-            fsl_d[2'(sc_q - 4'd4)*2 +: 2]   = cand_fslot;
+          if (sc_q >= 4'd3 && sc_q <= 4'd6) ram_re_o = onehot2(other_t);
+          for (int s = 0; s < 4; s++) begin
+            if (sc_q == 4'(s + 3)) begin  // candidate s: record, read its bucket
+              alt_d[s*BL +: BL] = cand_b;
+              ok_d[s]           = !cand_on_path;
+            end
+            if (sc_q == 4'(s + 4)) begin  // the bucket of candidate s arrived
+              fr_d[s]         = cand_free;
+              fsl_d[s*2 +: 2] = cand_fslot;
+            end
           end
           if (sc_q == 4'd8) begin
             if (wk_found) begin
-              path_t_d[len_i]           = cur_t_q;
-              path_b_d[len_i*BL +: BL]  = cur_b_q;
-              path_s_d[len_i*2 +: 2]    = wk_s;
-              path_t_d[len_i1]          = !cur_t_q;
-              path_b_d[len_i1*BL +: BL] = alt_q[wk_s*BL +: BL];
-              path_s_d[len_i1*2 +: 2]   = fsl_q[wk_s*2 +: 2];
+              for (int p = 0; p < PathLen; p++) begin  // entries len and len + 1
+                if (len_q == 6'(p)) begin
+                  path_t_d[p]          = cur_t_q;
+                  path_b_d[p*BL +: BL] = cur_b_q;
+                  path_s_d[p*2 +: 2]   = wk_s;
+                end
+                if (p >= 1 && len_q == 6'(p - 1)) begin
+                  path_t_d[p]          = !cur_t_q;
+                  path_b_d[p*BL +: BL] = wk_alt;
+                  path_s_d[p*2 +: 2]   = wk_fsl;
+                end
+              end
               len_d = len_q + 6'd2;
               cmj_d = len_q + 6'd1;
               cm_ld = 1'b1;  // entries len (src) and len + 1 (dst), as written here
@@ -1001,12 +1108,16 @@ module flow_engine #(
               if (!wk_pick_ok) begin
                 fs_d = FsStash;
               end else begin
-                path_t_d[len_i]          = cur_t_q;
-                path_b_d[len_i*BL +: BL] = cur_b_q;
-                path_s_d[len_i*2 +: 2]   = wk_pick;
+                for (int p = 0; p < PathLen; p++) begin
+                  if (len_q == 6'(p)) begin
+                    path_t_d[p]          = cur_t_q;
+                    path_b_d[p*BL +: BL] = cur_b_q;
+                    path_s_d[p*2 +: 2]   = wk_pick;
+                  end
+                end
                 len_d   = len_q + 6'd1;
                 cur_t_d = !cur_t_q;
-                cur_b_d = alt_q[wk_pick*BL +: BL];
+                cur_b_d = bl_of4(alt_q, wk_pick);
                 step_d  = step_q + 6'd1;
                 fs_d    = FsWalkRead;
               end
@@ -1019,7 +1130,7 @@ module flow_engine #(
         end
 
         FsWalkRead: begin
-          ram_re_o[cur_t_q]             = 1'b1;
+          ram_re_o = onehot2(cur_t_q);
           fs_d = FsWalkLoad;
         end
 
@@ -1044,13 +1155,13 @@ module flow_engine #(
         end
 
         FsCmRead: begin
-          ram_re_o[cm_t_src]            = 1'b1;
+          ram_re_o = onehot2(cm_t_src);
           fs_d = FsCmWrite;
         end
 
         FsCmWrite: begin
-          ram_we_o[cm_t_dst]              = 1'b1;
-          act_we_o[cm_t_dst]              = 1'b1;  // a moved entry is marked
+          ram_we_o = ram_we_o | onehot2(cm_t_dst);
+          act_we_o = act_we_o | onehot2(cm_t_dst);  // a moved entry is marked
           cmj_d = cmj_q - 6'd1;
           if (cmj_q == 6'd1) begin
             // The new key into the first path slot: the op's one visible write.
@@ -1064,13 +1175,19 @@ module flow_engine #(
             c_moves_d  = len_q - 6'd1;
             fs_d       = FsAccept;
           end else begin
-            cm_ld      = 1'b1;  // the pair of cmj - 1
-            cm_t_src_n = path_t_q[cm_i_src];
-            cm_b_src_n = path_b_q[cm_i_src*BL +: BL];
-            cm_s_src_n = path_s_q[cm_i_src*2 +: 2];
-            cm_t_dst_n = path_t_q[cm_i_dst];
-            cm_b_dst_n = path_b_q[cm_i_dst*BL +: BL];
-            cm_s_dst_n = path_s_q[cm_i_dst*2 +: 2];
+            cm_ld      = 1'b1;  // the pair of cmj - 1: entries cmj - 2 (src) and cmj - 1 (dst)
+            for (int p = 0; p < PathLen; p++) begin
+              if (cmj_q == 6'(p + 2)) begin
+                cm_t_src_n = path_t_q[p];
+                cm_b_src_n = path_b_q[p*BL +: BL];
+                cm_s_src_n = path_s_q[p*2 +: 2];
+              end
+              if (cmj_q == 6'(p + 1)) begin
+                cm_t_dst_n = path_t_q[p];
+                cm_b_dst_n = path_b_q[p*BL +: BL];
+                cm_s_dst_n = path_s_q[p*2 +: 2];
+              end
+            end
             fs_d = FsCmRead;
           end
         end
@@ -1078,7 +1195,7 @@ module flow_engine #(
         FsAccept: begin
           keep_d = mark_unit;
           if (opc_q == OpAge && !age_in_stash) begin  // re-read each clock until the handshake
-            act_re_o[age_in_t2]            = 1'b1;
+            act_re_o = act_re_o | onehot2(age_in_t2);
             end
           if (accept) begin
             if (c_age_q) begin
@@ -1105,20 +1222,28 @@ module flow_engine #(
       // counters in the next clock. An op handshaken in Compare (clock H) is staged in H + 1, one
       // clock closer to its write in H + ReadStage - 1.
       if ((accept && fs_q != FsCompare) || d2_q) begin
-        ws_cnt_d[ws_pick*3 +: 3]              = d2_q ? BackLoad - 3'd1 : BackLoad;
-        ws_one_d[ws_pick]                     = 1'b0;
-        ws_zero_d[ws_pick]                    = 1'b0;
-        ws_age_d[ws_pick]                     = c_age_d;
-        ws_kind_d[ws_pick*2 +: 2]             = fin_kind_d;
-        ws_t_d[ws_pick]                       = fin_t_d;
-        ws_b_d[ws_pick*BL +: BL]              = fin_b_d;
-        ws_mask_d[ws_pick*4 +: 4]             = fin_mask_d;
-        ws_wbkt_d[ws_pick*BktBits +: BktBits] = fin_wbkt_d;
-        ws_actset_d[ws_pick]                  = fin_actset_d;
-        ws_actclr_d[ws_pick*4 +: 4]           = fin_actclr_d;
-        ws_sidx_d[ws_pick*SI +: SI]           = fin_sidx_d;
+        for (int i = 0; i < 2; i++) begin
+          if (ws_pick == 1'(i)) begin
+            ws_cnt_d[i*3 +: 3]              = d2_q ? BackLoad - 3'd1 : BackLoad;
+            ws_one_d[i]                     = 1'b0;
+            ws_zero_d[i]                    = 1'b0;
+            ws_age_d[i]                     = c_age_d;
+            ws_kind_d[i*2 +: 2]             = fin_kind_d;
+            ws_t_d[i]                       = fin_t_d;
+            ws_b_d[i*BL +: BL]              = fin_b_d;
+            ws_mask_d[i*4 +: 4]             = fin_mask_d;
+            ws_wbkt_d[i*BktBits +: BktBits] = fin_wbkt_d;
+            ws_actset_d[i]                  = fin_actset_d;
+            ws_actclr_d[i*4 +: 4]           = fin_actclr_d;
+            ws_sidx_d[i*SI +: SI]           = fin_sidx_d;
+          end
+        end
         bk_evm_d             = ev_mask_d;
         cnt_go_d             = 1'b1;
+        if (fs_q == FsDecide || d2_q) begin  // handshaken at Decide: its slot is patched next clock
+          pt_in_d   = 1'b1;
+          pt_slot_d = ws_pick;
+        end
       end
     end
 
@@ -1147,7 +1272,7 @@ module flow_engine #(
   always_comb begin
     ram_addr_o    = {b2_q, b1_q};
     ram_slot_we_o = {2{4'd1 << cm_s_dst}};  // CmWrite: the move's destination slot
-    ram_wbkt_o    = {Slots{cm_src_bkt[cm_s_src*SlotBits +: SlotBits]}};
+    ram_wbkt_o    = {Slots{bkt_slot(cm_src_bkt, cm_s_src)}};
     act_addr_o    = {2{au_b_q}};            // an AGE's marks (Decide, Accept)
     act_wmask_o   = {2{4'd1 << cm_s_dst}};  // CmWrite: a moved entry is marked
     act_wdata_o   = 8'hFF;
@@ -1174,13 +1299,12 @@ module flow_engine #(
     if (ws_any_fin) begin
       // A new entry is marked; a refreshed one loses its mark unless a lookup marked it since
       // clock H - 1.
-      ram_addr_o    = {2{ws_b_q[ws_fin*BL +: BL]}};
-      ram_slot_we_o = {2{ws_mask_q[ws_fin*4 +: 4]}};
-      ram_wbkt_o    = ws_wbkt_q[ws_fin*BktBits +: BktBits];
-      act_addr_o    = {2{ws_b_q[ws_fin*BL +: BL]}};
-      act_wmask_o   = {2{ws_actset_q[ws_fin] ? ws_mask_q[ws_fin*4 +: 4]
-                                             : ws_actclr_q[ws_fin*4 +: 4] & ~(keep_q | mark_unit)}};
-      act_wdata_o   = {2{ws_actset_q[ws_fin] ? 4'hF : 4'h0}};
+      ram_addr_o    = {2{wf_b}};
+      ram_slot_we_o = {2{wf_mask}};
+      ram_wbkt_o    = wf_wbkt;
+      act_addr_o    = {2{wf_b}};
+      act_wmask_o   = {2{wf_actset ? wf_mask : wf_actclr & ~(keep_q | mark_unit)}};
+      act_wdata_o   = {2{wf_actset ? 4'hF : 4'h0}};
     end
   end
 
@@ -1200,6 +1324,9 @@ module flow_engine #(
       ws_zero_q   <= '1;
       cnt_go_q    <= 1'b0;
       d2_q        <= 1'b0;
+      pt_ev_q     <= 1'b0;
+      pt_ws_q     <= 1'b0;
+      pt_in_q     <= 1'b0;
       occ_q       <= '0;
       sused_q     <= '0;
       now_q       <= '0;
@@ -1230,6 +1357,9 @@ module flow_engine #(
       ws_zero_q   <= ws_zero_d;
       cnt_go_q    <= cnt_go_d;
       d2_q        <= d2_d;
+      pt_ev_q     <= pt_ev_d;
+      pt_ws_q     <= pt_ws_d;
+      pt_in_q     <= pt_in_d;
       occ_q       <= occ_d;
       sused_q     <= sused_d;
       now_q       <= now_d;
@@ -1322,6 +1452,8 @@ module flow_engine #(
     ws_actset_q <= ws_actset_d;
     ws_actclr_q <= ws_actclr_d;
     ws_sidx_q   <= ws_sidx_d;
+    nv_q        <= nv_d;
+    pt_slot_q   <= pt_slot_d;
   end
 
   assign stash_o                = stash_q;
@@ -1359,9 +1491,12 @@ module flow_engine #(
   end
 `endif
 
-  // FLOW_OP bits outside its fields.
+  // FLOW_OP bits outside its fields; the parts of selected entries that are not used.
   logic unused_bits;
-  assign unused_bits = ^{opw_q[conductor_regs_pkg::FLOW_OP_BITS-1:OpOpcLsb + 4]};
+  assign unused_bits = ^{opw_q[conductor_regs_pkg::FLOW_OP_BITS-1:OpOpcLsb + 4],
+                         victim[SlotBits-1:KeyBits], ev_slot[VldBit],
+                         f1_ent[VldBit], f1_ent[KeyBits-1:0], f2_ent[VldBit], f2_ent[KeyBits-1:0],
+                         fs_ent[VldBit], fs_ent[KeyBits-1:0]};
 endmodule
 
 `default_nettype wire
