@@ -12,8 +12,9 @@
 //            slot writes in this clock (port B), none holds a write to either bucket, a stash
 //            entry or an AGE, the op decided in this clock (d2_q) shares neither bucket and did not
 //            find its key in the stash, and at most the event going out now is left; an AGE waits
-//            for an idle back end and goes on to Decide
-//   Compare  the 305-bit key compares of both buckets and the stash, into registers; an op that
+//            for an idle back end
+//   Compare  the 305-bit key compares of both buckets and the stash, into registers (an AGE: its
+//            unit's expiry candidates); an op that
 //            cannot need a walk (not an INSERT into two full buckets: valid bits only) is accepted
 //            here when a write slot and the event registers are free by the next clock (the
 //            handshake H), and is decided in H + 1 while the front end takes the next op (Idle)
@@ -436,7 +437,11 @@ module flow_engine #(
   assign age_in_t2    = au_t2_q;
   assign age_sidx     = au_si_q;
   assign age_bkt      = age_in_t2 ? rd2 : rd1;
-  assign age_sent     = stash_ent(stash_q, age_sidx);
+  // The unit's stash entry, taken in Read (an AGE reads from an idle back end, so the stash does not
+  // change until its handshake): Compare's expiry test starts from a register.
+  always_ff @(posedge clk_i) begin
+    if (en_i && fs_q == FsRead) age_sent <= stash_ent(stash_q, age_sidx);
+  end
 
   // Five candidates: the unit bucket's four slots and the unit stash entry.
   logic [4:0]    x_valid, x_exp;
@@ -458,11 +463,20 @@ module flow_engine #(
       x_exp[s] = x_valid[s] && x_to[s*32 +: 32] != 32'd0 && x_idle[s*32 +: 32] > x_to[s*32 +: 32];
     end
   end
-  assign age_exp  = x_exp[3:0];
-  assign age_sexp = x_exp[4];
+  // Registered in Compare (an AGE goes Read, Compare, Decide), so Decide's event mask and staged
+  // write start from registers: the unit's entries that are valid and idle past their timeout.
+  logic [4:0] x_valid_q, x_exp_q;
+  always_ff @(posedge clk_i) begin
+    if (en_i && fs_q == FsCompare) begin
+      x_valid_q <= x_valid;
+      x_exp_q   <= x_exp;
+    end
+  end
+  assign age_exp  = x_exp_q[3:0];
+  assign age_sexp = x_exp_q[4];
 
   // The AGE's decision in its handshake clock: marks as of the previous clock (aa_act), entries
-  // that were valid and idle past their timeout at Decide (age_vld_q, age_cand_q; the unit cannot
+  // that were valid and idle past their timeout at Compare (age_vld_q, age_cand_q; the unit cannot
   // change before the handshake: one op at a time, lookups do not write entries).
   logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, mark_unit;
   logic [2:0] aa_nexp;
@@ -867,7 +881,7 @@ module flow_engine #(
         if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
       end
 
-      // ---- Decide: the op read two clocks ago (an AGE: one), in state Decide or, handshaken in
+      // ---- Decide: the op read two clocks ago, in state Decide or, handshaken in
       // Compare, beside the front end's next clock (d2_q). Its effect is staged here (fin_*, the
       // events, the counters); the handshake below moves it into a write slot.
       if (fs_q == FsDecide || d2_q) begin
@@ -899,8 +913,8 @@ module flow_engine #(
           c_age_d     = 1'b1;
           ev_status_d = StExpired;
           ev_ent_d    = '0;
-          age_vld_d   = x_valid;
-          age_cand_d  = x_exp;
+          age_vld_d   = x_valid_q;
+          age_cand_d  = x_exp_q;
           if (age_in_stash) begin
             ev_where_d  = WhereStash;
             ev_ent_d[0 +: SlotBits] = age_sent;
@@ -1052,7 +1066,7 @@ module flow_engine #(
             end else begin
               ram_re_o   = 2'b11;
             end
-            fs_d = opc_q == OpAge ? FsDecide : FsCompare;
+            fs_d = FsCompare;
           end
         end
 

@@ -24,9 +24,9 @@ constexpr uint64_t kCoreLatencyCycles = 25;
 // Extra clocks an AGE op costs on frames back to back (steer.AGE_FRAMES != 0): the lookup after the
 // AGE_FRAMES-th frame waits until the AGE op is handshaken, which follows that frame's lookup (7),
 // the result FIFO (1), the steer stages P and S, the AGE's write into the op FIFO and the engine
-// taking it. Exact when the op engine is idle (test_core_cosim AgeingCostsABubble); each op queued
+// taking it (its Read, Compare, Decide and Accept). Exact when the op engine is idle (test_core_cosim AgeingCostsABubble); each op queued
 // ahead of the AGE adds the engine's time for it (2 clocks for a hinted INSERT or UPDATE).
-constexpr uint64_t kCoreAgeBubbleCycles = 21;
+constexpr uint64_t kCoreAgeBubbleCycles = 22;
 
 // conductor_core's flow table clears 2^FlowBucketLog2Max buckets after reset; RtlCore waits that
 // long (plus a margin) after reset so that latency measurements start with a ready core.
