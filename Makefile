@@ -24,7 +24,9 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # Default demonstration: synthetic traffic through the Verilated core, with a distribution report.
-run: build
+# Builds the conductor tool and what it links (the Verilated core among them), not the tests.
+run: configure
+	cmake --build $(BUILD) -j $(JOBS) --target conductor
 	$(BUILD)/bin/conductor sim --engine rtl --packets 20000 --weights 1:100,2:100,3:200,4:50,5:0 --report
 
 # Benchmarks write JSON to $(BUILD)/bench/ and print a summary with ratios against baselines.

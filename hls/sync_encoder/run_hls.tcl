@@ -3,15 +3,16 @@
 #   cd hls/sync_encoder && vitis_hls -f run_hls.tcl
 #
 # Stages are gated by environment variables (1 = run, 0 = skip), as in the other kernels:
-#   CSIM   (default 1)  C simulation: sync_encoder_tb.cpp against host/sync's encode_udp_packet
+#   CSIM   (default 1)  C simulation: sync_encoder_tb.cpp, the top against the golden model
 #   CSYNTH (default 1)  synthesis; check the s_axi_control map against block sync_encoder of
 #                       rtl/csr/conductor.regs
 #   COSIM  (default 0)  C/RTL co-simulation of the generated RTL with the same testbench
 #   EXPORT (default 0)  package the IP (ip_catalog)
 # Vitis HLS is not part of this repository's toolchain (Debian has none); the same C++ runs in
-# CTest through the C-simulation shim (SyncEncoderCsimTb, tests/sync_encoder). The top builds a
-# whole frame in the call that closes it; the hand RTL (rtl/sync_encoder) double-buffers and MACs
-# at one SipRound per clock, with the same bytes for the same accept clocks.
+# CTest through the C-simulation shim (SyncEncoderCsimTb; tests/sync_encoder checks the same top
+# against the host codec). The top builds a whole frame in the call that closes it; the hand RTL
+# (rtl/sync_encoder) double-buffers and MACs at one SipRound per clock, with the same bytes for the
+# same accept clocks.
 proc stage {name default} {
   if {[info exists ::env($name)]} { return $::env($name) }
   return $default
@@ -23,14 +24,12 @@ set EXPORT [stage EXPORT 0]
 
 set here   [file dirname [file normalize [info script]]]
 set hlsdir [file dirname $here]
-set root   [file dirname $hlsdir]
-set cflags "-std=c++17 -I$hlsdir -I$hlsdir/common -I$root"
+set cflags "-std=c++17 -I$hlsdir -I$hlsdir/common"
 
 open_project -reset sync_encoder_prj
 set_top sync_encoder_top
 add_files $here/sync_encoder.cpp -cflags $cflags
 add_files -tb $here/sync_encoder_tb.cpp -cflags $cflags
-add_files -tb $root/host/sync/codec.cpp -cflags "-std=c++20 -I$root"
 
 open_solution -reset solution1 -flow_target vivado
 set_part xcu280-fsvh2892-2L-e

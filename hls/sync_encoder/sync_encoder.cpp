@@ -13,16 +13,8 @@
 // (docs/sync_encoder.md). Both produce the same bytes for the same accept clocks.
 #include "sync_encoder/sync_encoder.hpp"
 
-#include "common/hls_stream_shim.hpp"
-
 using conductor::sync_encoder::SyncEncoderConfig;
 using conductor::sync_encoder::SyncEncoderCore;
-
-struct SyncBeat {
-  ap_uint<512> data;
-  ap_uint<64> keep;
-  bool last;
-};
 
 void sync_encoder_top(hls::stream<ap_uint<448>>& s_rec, hls::stream<SyncBeat>& m_axis,
                       const SyncEncoderConfig& config, uint64_t* frames_out) {

@@ -23,8 +23,9 @@
 
 #include "common/ap_shim.hpp"
 #include "common/gen/conductor_regs.hpp"
-#include "host/sync/siphash.hpp"
-#include "host/sync/wire.hpp"
+#include "common/hls_stream_shim.hpp"
+#include "common/hypersync_wire.hpp"
+#include "common/siphash.hpp"
 
 namespace conductor::sync_encoder {
 
@@ -125,7 +126,7 @@ struct SyncEncoderConfig {
   uint32_t epoch = 0;
   uint32_t mtu = 1500;
   uint32_t flush_cycles = 30000;
-  std::array<uint8_t, 16> key{};  // SipHash key bytes (host/sync SipKey)
+  std::array<uint8_t, 16> key{};  // SipHash key bytes (sync::SipKey, common/siphash.hpp)
   uint64_t src_mac = 0;
   uint32_t src_ip = 0;
   uint16_t src_port = sync::kUdpPort;
@@ -374,3 +375,14 @@ class SyncEncoderCore {
 };
 
 }  // namespace conductor::sync_encoder
+
+// The HLS top (sync_encoder.cpp): one call is one clock of the free-running kernel (ap_ctrl_none);
+// SYNC_RECORD words on s_rec, 512-bit frame beats on m_axis, the configuration and the frame count on
+// the s_axi_control port. In the global namespace so that `set_top sync_encoder_top` finds it.
+struct SyncBeat {
+  ap_uint<512> data;
+  ap_uint<64> keep;
+  bool last;
+};
+void sync_encoder_top(hls::stream<ap_uint<448>>& s_rec, hls::stream<SyncBeat>& m_axis,
+                      const conductor::sync_encoder::SyncEncoderConfig& config, uint64_t* frames_out);

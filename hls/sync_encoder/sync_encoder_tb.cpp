@@ -1,25 +1,27 @@
-// C-simulation testbench of sync_encoder_top (run_hls.tcl's csim, and CTest SyncEncoderCsimTb):
-// 150 IPv4 updates and 40 IPv6 deletes for one destination into the free-running top, one call per
-// clock; the frames on m_axis must equal host/sync's batch_records + encode_udp_packet of the same
-// records, byte for byte.
+// C-simulation testbench of sync_encoder_top (run_hls.tcl's csim and cosim, and CTest
+// SyncEncoderCsimTb): 150 IPv4 updates and 40 IPv6 deletes for one destination into the
+// free-running top, one call per clock; the beats on m_axis, put back together into frames, must
+// equal the golden model's frames (SyncEncoderCore, records accepted at the same clocks) byte for
+// byte, and the frames' headers must carry all 190 records. Only hls/ code: the check of the same
+// frames against the host codec (host/sync's batch_records + encode_udp_packet) is in
+// tests/sync_encoder.
 #include <cstdio>
 #include <random>
 #include <vector>
 
 #include "common/hls_stream_shim.hpp"
-#include "host/sync/codec.hpp"
+#include "common/hypersync_wire.hpp"
 #include "sync_encoder/sync_encoder.hpp"
-
-struct SyncBeat {
-  ap_uint<512> data;
-  ap_uint<64> keep;
-  bool last;
-};
-void sync_encoder_top(hls::stream<ap_uint<448>>& s_rec, hls::stream<SyncBeat>& m_axis,
-                      const conductor::sync_encoder::SyncEncoderConfig& config, uint64_t* frames_out);
 
 namespace se = conductor::sync_encoder;
 namespace cs = conductor::sync;
+
+namespace {
+constexpr int kRecords = 190;
+constexpr int kClocks = 3000;
+
+se::SyncEncoderCore<9000> model;  // the top's build size; static storage (about 45 KB)
+}  // namespace
 
 int main() {
   se::SyncEncoderConfig c;
@@ -36,8 +38,8 @@ int main() {
   std::mt19937_64 rng(1);
   hls::stream<ap_uint<448>> in("s_rec");
   hls::stream<SyncBeat> out("m_axis");
-  std::vector<cs::Record> records;
-  for (int i = 0; i < 190; ++i) {
+  std::vector<se::SyncRecord> records;
+  for (int i = 0; i < kRecords; ++i) {
     se::SyncRecord r;
     r.ipv6 = i >= 150;
     r.op = r.ipv6 ? se::Op::kDelete : se::Op::kUpdate;
@@ -51,18 +53,15 @@ int main() {
     r.value = rng();
     r.dest = c.dest[0].member;
     in.write(se::pack(r));
-    cs::FlowKey k;
-    k.is_ipv6 = r.ipv6;
-    k.a_addr = r.a_addr;
-    k.b_addr = r.b_addr;
-    k.a_port = r.a_port;
-    k.b_port = r.b_port;
-    k.proto = r.proto;
-    records.push_back(r.ipv6 ? cs::delete_record(k) : cs::update_record(k, r.value));
+    records.push_back(r);
   }
+
+  // The top takes one record per call from the full stream: record i is accepted at clock i.
+  model.configure(c);
+  std::vector<std::vector<uint8_t>> want;
   uint64_t frames = 0;
   std::vector<std::vector<uint8_t>> got(1);
-  for (int clk = 0; clk < 3000; ++clk) {
+  for (int clk = 0; clk < kClocks; ++clk) {
     sync_encoder_top(in, out, c, &frames);
     while (!out.empty()) {
       SyncBeat b = out.read();
@@ -70,34 +69,40 @@ int main() {
         if (b.keep[i]) got.back().push_back(static_cast<uint8_t>(b.data.range(8 * i + 7, 8 * i).to_uint64()));
       if (b.last) got.emplace_back();
     }
+    model.tick(static_cast<uint64_t>(clk));
+    if (clk < kRecords) model.accept(se::unpack_sync_record(se::pack(records[clk])), static_cast<uint64_t>(clk));
+    while (model.frame_ready()) {
+      want.emplace_back(model.frame(), model.frame() + model.frame_len());
+      model.pop_frame();
+    }
   }
   got.pop_back();
 
-  cs::UdpEncap e;
-  e.dst_mac = {2, 0, 0, 0, 0, 2};
-  e.src_mac = {2, 0, 0, 0, 0, 1};
-  e.src_ip = {198, 18, 0, 1};
-  e.dst_ip = {198, 18, 0, 2};
-  const auto batches = cs::batch_records(records, cs::max_payload_for_mtu(c.mtu, false));
-  int errors = 0;
-  if (got.size() != batches.size()) {
-    std::printf("FAIL: %zu frames, expected %zu\n", got.size(), batches.size());
+  if (model.open()) {
+    std::printf("FAIL: the model still holds an open frame after %d clocks\n", kClocks);
     return 1;
   }
-  for (size_t f = 0; f < batches.size(); ++f) {
-    cs::FrameHeader h;
-    h.cluster_id = c.cluster_id;
-    h.source = c.source;
-    h.destination = c.dest[0].member;
-    h.epoch = c.epoch;
-    h.sequence = static_cast<uint32_t>(f + 1);
-    auto want = cs::encode_udp_packet(h, batches[f], c.key, e);
-    if (!want.ok() || *want != got[f]) {
-      std::printf("FAIL: frame %zu differs (%zu bytes, expected %zu)\n", f, got[f].size(), want.ok() ? want->size() : 0);
+  if (got.size() != want.size()) {
+    std::printf("FAIL: %zu frames, expected %zu\n", got.size(), want.size());
+    return 1;
+  }
+  int errors = 0;
+  unsigned carried = 0;  // records named by the frames' headers
+  for (size_t f = 0; f < want.size(); ++f) {
+    if (got[f] != want[f]) {
+      std::printf("FAIL: frame %zu differs (%zu bytes, expected %zu)\n", f, got[f].size(), want[f].size());
       ++errors;
+      continue;
     }
+    const uint8_t* h = got[f].data() + se::kHeaderAt;
+    carried += unsigned{h[cs::kOffRecordCount]} << 8 | h[cs::kOffRecordCount + 1];
   }
   if (errors) return 1;
+  if (carried != kRecords || frames != want.size()) {
+    std::printf("FAIL: the frames carry %u records (expected %d), the top counted %llu frames\n", carried,
+                kRecords, static_cast<unsigned long long>(frames));
+    return 1;
+  }
   std::printf("PASS: %zu frames matched (%llu counted by the top)\n", got.size(), static_cast<unsigned long long>(frames));
   return 0;
 }

@@ -30,9 +30,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/siphash.hpp"
 #include "host/alloc/bucket_allocator.hpp"  // MemberId
 #include "host/common/status.hpp"
-#include "host/sync/siphash.hpp"
 
 namespace conductor::cluster {
 

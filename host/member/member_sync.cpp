@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/hypersync_wire.hpp"
 #include "host/config/sockaddr.hpp"
 #include "host/sync/sync_config.hpp"
-#include "host/sync/wire.hpp"
 
 namespace conductor::member {
 

@@ -37,9 +37,9 @@
 #include <variant>
 #include <vector>
 
+#include "common/hypersync_wire.hpp"
+#include "common/siphash.hpp"
 #include "host/common/status.hpp"
-#include "host/sync/siphash.hpp"
-#include "host/sync/wire.hpp"
 
 namespace conductor::sync {
 

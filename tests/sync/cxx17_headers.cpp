@@ -1,8 +1,9 @@
 // Compiled as C++17 (tests/sync/CMakeLists.txt): the HyperSync headers stay C++17-clean, because the
-// sync_encoder HLS kernel will include wire.hpp and siphash.hpp (and the codec types) under C++17.
+// sync_encoder HLS kernel includes hls/common/hypersync_wire.hpp and siphash.hpp under C++17 (and the
+// kernel's tests use the codec types).
+#include "common/hypersync_wire.hpp"
+#include "common/siphash.hpp"
 #include "host/sync/codec.hpp"
-#include "host/sync/siphash.hpp"
-#include "host/sync/wire.hpp"
 
 #if __cplusplus != 201703L
 #error "this translation unit must be compiled as C++17"

@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "host/sync/wire.hpp"
+#include "common/hypersync_wire.hpp"
 
 namespace conductor::sync::peer {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "common/hypersync_wire.hpp"
+#include "common/siphash.hpp"
 #include "host/sync/codec.hpp"
-#include "host/sync/siphash.hpp"
-#include "host/sync/wire.hpp"
 #include "tests/sync/siphash_vectors.hpp"
 #include "tests/sync/sync_test_util.hpp"
 

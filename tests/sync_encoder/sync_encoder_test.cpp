@@ -1,7 +1,7 @@
 // The sync_encoder golden model (hls/sync_encoder) against the host codec (host/sync): every frame
 // byte for byte equal to encode_udp_packet of the same records, header and encapsulation, and
 // accepted by decode_frame; batching by MTU, flush timer, destinations and sequence numbers,
-// delayed notifications, drops and counters.
+// delayed notifications, drops and counters; and the HLS top's frame beats against the codec.
 #include <gtest/gtest.h>
 
 #include <iterator>
@@ -263,6 +263,67 @@ TEST_F(SyncEncoderModelTest, FramesDecodeWithTheHostReceiver) {
     got.insert(got.end(), d->records.begin(), d->records.end());
   }
   EXPECT_EQ(got, sent);
+}
+
+// The HLS top (hls/sync_encoder/sync_encoder.cpp), one call per clock, against the host codec: 150
+// IPv4 updates and 40 IPv6 deletes for one destination; the frames on m_axis equal batch_records +
+// encode_udp_packet of the same records byte for byte. (The kernel's own C-simulation testbench,
+// CTest SyncEncoderCsimTb, checks the same top against the golden model with hls/ code alone.) The
+// top keeps its state in statics: one test per process calls it (gtest_discover_tests runs each
+// test in its own process).
+TEST(SyncEncoderTop, FramesEqualBatchRecordsAndEncodeUdpPacket) {
+  SyncEncoderConfig c;
+  c.cluster_id = 7;
+  c.source = sync::member_byte(1, 0);
+  c.epoch = 42;
+  c.flush_cycles = 400;
+  for (unsigned i = 0; i < 16; ++i) c.key[i] = static_cast<uint8_t>(i);
+  c.src_mac = 0x020000000001ULL;
+  c.src_ip = 0xC6120001;
+  c.dest[0] = {true, sync::member_byte(2, 0), 0x020000000002ULL, 0xC6120002};
+  c.delay_default = 0;
+
+  std::mt19937_64 rng(1);
+  hls::stream<ap_uint<448>> in("s_rec");
+  hls::stream<SyncBeat> out("m_axis");
+  std::vector<sync::Record> records;
+  for (int i = 0; i < 190; ++i) {
+    SyncRecord r;
+    r.ipv6 = i >= 150;
+    r.op = r.ipv6 ? Op::kDelete : Op::kUpdate;
+    for (unsigned j = 0; j < (r.ipv6 ? 16u : 4u); ++j) {
+      r.a_addr[j] = static_cast<uint8_t>(rng());
+      r.b_addr[j] = static_cast<uint8_t>(rng());
+    }
+    r.a_port = static_cast<uint16_t>(rng());
+    r.b_port = static_cast<uint16_t>(rng());
+    r.proto = 6;
+    r.value = rng();
+    r.dest = c.dest[0].member;
+    in.write(pack(r));
+    records.push_back(host_record(r));
+  }
+  uint64_t frames = 0;
+  std::vector<std::vector<uint8_t>> got(1);
+  for (int clk = 0; clk < 3000; ++clk) {
+    sync_encoder_top(in, out, c, &frames);
+    while (!out.empty()) {
+      SyncBeat b = out.read();
+      for (unsigned i = 0; i < 64; ++i)
+        if (b.keep[i]) got.back().push_back(static_cast<uint8_t>(b.data.range(8 * i + 7, 8 * i).to_uint64()));
+      if (b.last) got.emplace_back();
+    }
+  }
+  got.pop_back();
+
+  const auto batches = sync::batch_records(records, sync::max_payload_for_mtu(c.mtu, false));
+  ASSERT_EQ(got.size(), batches.size());
+  EXPECT_EQ(frames, batches.size());
+  for (size_t f = 0; f < batches.size(); ++f) {
+    auto want = sync::encode_udp_packet(header(c, 0, static_cast<uint32_t>(f + 1)), batches[f], c.key, encap(c, 0));
+    ASSERT_TRUE(want.ok());
+    EXPECT_EQ(got[f], *want) << "frame " << f;
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
--- Wireshark dissector for HyperSync v1.0 (docs/hypersync.md; host/sync/wire.hpp is the reference).
+-- Wireshark dissector for HyperSync v1.0 (docs/hypersync.md; hls/common/hypersync_wire.hpp is the reference).
 --
 --   tshark -X lua_script:host/sync/wireshark/hypersync.lua -r sync.pcap -V
 --   wireshark -X lua_script:host/sync/wireshark/hypersync.lua sync.pcap

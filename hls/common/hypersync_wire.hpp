@@ -1,5 +1,6 @@
-// HyperSync wire format v1.0 (docs/hypersync.md): constants and layouts, shared by the host codec and
-// (later) the sync_encoder kernel. C++17, no allocation, no host-only headers.
+// HyperSync wire format v1.0 (docs/hypersync.md): constants and layouts, the one source for the
+// sync_encoder kernel (hls/sync_encoder) and the host codec (host/sync), which includes it from here.
+// C++17, no allocation, nothing from host/.
 //
 // UDP payload (every multi-byte field in network byte order, i.e. big-endian):
 //
@@ -22,7 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "hls/common/gen/conductor_regs.hpp"
+#include "common/gen/conductor_regs.hpp"
 
 namespace conductor::sync {
 

@@ -1,6 +1,7 @@
 // SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF", INDOCRYPT 2012), the
 // HyperSync authentication tag (docs/hypersync.md, "Authentication"). 128-bit key, 64-bit output.
-// C++17, header-only, no allocation: the sync_encoder kernel shares it.
+// C++17, header-only, no allocation: the sync_encoder kernel computes the tag with it, and the host
+// codec (host/sync) and the member heartbeat (host/cluster) include it from here.
 //
 // Byte conventions of the reference implementation (github.com/veorq/SipHash): the key's bytes 0..7
 // are k0 and 8..15 are k1, each read little-endian; message words are read little-endian; the
