@@ -245,7 +245,7 @@ module flow_engine #(
   logic [5:0]            cmj_d, cmj_q;
   logic [15:0]           lfsr_d, lfsr_q;
   logic [StashSize*SlotBits-1:0] stash_d, stash_q;
-  logic [StashSize-1:0]  sact_d, sact_q, sact_prev_d, sact_prev_q;  // stash activity, and as of the last clock
+  logic [StashSize-1:0]  sact_d, sact_q;           // stash activity
   logic [4:0]            age_vld_d, age_vld_q, age_cand_d, age_cand_q;  // AGE unit: valid, idle past timeout
   logic [3:0]            keep_d, keep_q;          // marks on the AGE unit since clock H - 1
   // Staged effect of the op (written by the front end before Accept, used by the back end).
@@ -475,6 +475,15 @@ module flow_engine #(
   assign age_exp  = x_exp_q[3:0];
   assign age_sexp = x_exp_q[4];
 
+  // The unit stash entry's mark as of the previous clock (the unit does not change during an AGE), and whether the walk's step is its last (step_q changes only
+  // in the step's decision clock, 9 clocks apart): registers, so neither waits for a select or a
+  // subtraction.
+  logic sact_unit_q, wlast_q;
+  always_ff @(posedge clk_i) begin
+    if (en_i) sact_unit_q <= bit_of(sact_q, age_sidx);
+    wlast_q <= step_q == steps - 6'd1;
+  end
+
   // The AGE's decision in its handshake clock: marks as of the previous clock (aa_act), entries
   // that were valid and idle past their timeout at Compare (age_vld_q, age_cand_q; the unit cannot
   // change before the handshake: one op at a time, lookups do not write entries).
@@ -483,7 +492,7 @@ module flow_engine #(
   logic [BktBits-1:0] aa_wbkt;
   always_comb begin
     if (age_in_stash) begin
-      aa_act  = {3'b000, bit_of(sact_prev_q, age_sidx)};
+      aa_act  = {3'b000, sact_unit_q};
       aa_vld  = {3'b000, age_vld_q[4]};
       aa_cand = {3'b000, age_cand_q[4]};
     end else begin
@@ -754,7 +763,6 @@ module flow_engine #(
     lfsr_d      = lfsr_q;
     stash_d     = stash_q;
     sact_d      = sact_q;
-    sact_prev_d = sact_prev_q;
     age_vld_d   = age_vld_q;
     age_cand_d  = age_cand_q;
     keep_d      = keep_q;
@@ -830,8 +838,7 @@ module flow_engine #(
     act_we_o      = 2'b00;
 
     if (en_i) begin
-      // ---- activity: the stash's marks of this clock, and the bits as of this clock for the next
-      sact_prev_d = sact_q;
+      // ---- activity: the stash's marks of this clock
       sact_d      = sact_q | mark_stash_i;
 
       // ---- back end: events, the write slots, the counters of the op accepted last clock
@@ -1115,7 +1122,7 @@ module flow_engine #(
               cmj_d = len_q + 6'd1;
               cm_ld = 1'b1;  // entries len (src) and len + 1 (dst), as written here
               fs_d  = FsCmRead;
-            end else if (step_q == steps - 6'd1) begin
+            end else if (wlast_q) begin
               fs_d = FsStash;
             end else begin
               lfsr_d = lfsr_nx;
@@ -1331,7 +1338,6 @@ module flow_engine #(
       lfsr_q      <= LfsrReset;
       stash_q     <= '0;
       sact_q      <= '0;
-      sact_prev_q <= '0;
       bk_evm_q    <= '0;
       ws_cnt_q    <= '0;
       ws_one_q    <= '0;
@@ -1364,7 +1370,6 @@ module flow_engine #(
       lfsr_q      <= lfsr_d;
       stash_q     <= stash_d;
       sact_q      <= sact_d;
-      sact_prev_q <= sact_prev_d;
       bk_evm_q    <= bk_evm_d;
       ws_cnt_q    <= ws_cnt_d;
       ws_one_q    <= ws_one_d;

@@ -141,8 +141,8 @@ module flow_table
 
   // Active size and walk length, clamped to the build.
   // Static settings: clamped into registers (log2_eff, walk_eff), decoded into registers again
-  // (mask here, the engine's geometry there), so no path starts at CTRL. A CTRL write takes effect
-  // 2 clocks after its W handshake.
+  // (mask and CAPACITY here, the engine's geometry there), so no path starts at CTRL. A CTRL write
+  // takes effect 2 clocks after its W handshake (CAPACITY reads the new size 3 clocks after).
   logic [4:0]    log2_req, log2_eff;
   logic [5:0]    walk_req, walk_eff;
   logic [BL-1:0] mask;
@@ -152,12 +152,12 @@ module flow_table
     log2_eff <= (log2_req > 5'(BL)) ? 5'(BL) : log2_req;
     walk_eff <= (walk_req > 6'(WalkMax)) ? 6'(WalkMax) : walk_req;
     mask     <= BL'((32'd1 << log2_eff) - 32'd1);
+    capacity <= (32'd8 << log2_eff) + 32'(StashSize);  // registered: no shift and add ahead of RDATA
   end
   assign geometry = (32'(BL) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB)
                   | (32'(Slots) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_SLOTS_LSB)
                   | (32'(StashSize) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB)
                   | (32'(WalkMax) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB);
-  assign capacity = (32'd8 << log2_eff) + 32'(StashSize);
 
   logic unused_ctrl;
   assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1]};
@@ -471,7 +471,12 @@ module flow_table
     .moves_o                (moves)
   );
 
-  assign ev_room = ev_count <= ($clog2(EvDepth) + 1)'(EvDepth - Slots);
+  // Room for Slots more events: registered from this clock's count with room for one more, as the
+  // engine pushes at most one event per clock, so no handshake waits for the FIFO's subtraction.
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) ev_room <= 1'b0;
+    else           ev_room <= ev_count <= ($clog2(EvDepth) + 1)'(EvDepth - Slots - 1);
+  end
 
   sync_fifo #(.Width(conductor_regs_pkg::FLOW_EVENT_BITS), .Depth(EvDepth)) u_events (
     .clk_i   (ap_clk),
