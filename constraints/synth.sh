@@ -46,12 +46,12 @@ yosys=${YOSYS:-yosys}
 # name:top:extra synth_xilinx options:parameters of the top (K=V,K=V)[:a module kept as a black
 # box, its ports ending paths]. Every block on its own, and
 # the core with a small flow table (the logic is that of the full core: the table's size changes
-# only its memory and address widths). The parser and dist_hash take about a minute each, the
-# flow_table and conductor_core runs about an hour (the op engine's logic). The optional runs go
+# only its memory and address widths). The parser and dist_hash take under a minute each,
+# flow_table about 5 minutes, conductor_core about 9. The optional runs go
 # only when SYNTH_RUNS names them: conductor_core_full (the default 262,160-entry table), and single
 # blocks whose depth the flattened core hides (ABC maps it for area under its worst path's delay):
-# flow_engine (about an hour), flow_engine_small (the same control paths with a 4-entry stash
-# and 4-step walks, about 20 minutes), conductor_core_noengine (the core with the op engine as a
+# flow_engine (about 3 minutes), flow_engine_small (the same control paths with a 4-entry stash
+# and 4-step walks, about 2.5 minutes), conductor_core_noengine (the core with the op engine as a
 # black box: every other path of the core in about 6 minutes, the engine's own in flow_engine*),
 # flow_canon, flow_hash, steer_reads, steer_decide (under a minute each).
 ALL_RUNS=(
