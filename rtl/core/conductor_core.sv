@@ -549,8 +549,8 @@ module conductor_core
       lk_seq_q <= '0;
       steer_seq_q <= '0;
     end else begin
-      lk_seq_q <= lk_seq_q + 32'(lk_fire);
-      steer_seq_q <= steer_seq_q + 32'(steer_fire);
+      if (lk_fire) lk_seq_q <= lk_seq_q + 32'd1;  // the handshake as the enable, not an addend
+      if (steer_fire) steer_seq_q <= steer_seq_q + 32'd1;
     end
   end
 
@@ -1034,6 +1034,9 @@ module conductor_core
   );
 
   // ---------------------------------------------------------------- counters
+  // Each counter adds 1 under its condition (the flip-flops' enable), not its condition as a
+  // number: the condition then ends at the enable instead of entering the carry chain, with the
+  // clear's select after it.
   logic clear, sclear;
   assign clear = counter_clear[0];
   assign sclear = steer_clear[0];
@@ -1045,14 +1048,14 @@ module conductor_core
       cnt_rx_q <= '0; cnt_ok_q <= '0; cnt_nonip_q <= '0; cnt_trunc_q <= '0;
       cnt_bad_q <= '0; cnt_ext_q <= '0; cnt_def_q <= '0; cnt_drop_q <= '0;
     end else if (steer_fire) begin
-      cnt_rx_q    <= cnt_rx_q + 32'd1;
-      cnt_ok_q    <= cnt_ok_q    + 32'(s_status == 4'd0);
-      cnt_nonip_q <= cnt_nonip_q + 32'(s_status == 4'd1);
-      cnt_trunc_q <= cnt_trunc_q + 32'(s_status == 4'd2);
-      cnt_bad_q   <= cnt_bad_q   + 32'(s_status == 4'd3);
-      cnt_ext_q   <= cnt_ext_q   + 32'(s_status == 4'd4);
-      cnt_def_q   <= cnt_def_q   + 32'(takes_default);
-      cnt_drop_q  <= cnt_drop_q  + 32'(!meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]);
+      cnt_rx_q <= cnt_rx_q + 32'd1;
+      if (s_status == 4'd0) cnt_ok_q    <= cnt_ok_q + 32'd1;
+      if (s_status == 4'd1) cnt_nonip_q <= cnt_nonip_q + 32'd1;
+      if (s_status == 4'd2) cnt_trunc_q <= cnt_trunc_q + 32'd1;
+      if (s_status == 4'd3) cnt_bad_q   <= cnt_bad_q + 32'd1;
+      if (s_status == 4'd4) cnt_ext_q   <= cnt_ext_q + 32'd1;
+      if (takes_default)    cnt_def_q   <= cnt_def_q + 32'd1;
+      if (!meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]) cnt_drop_q <= cnt_drop_q + 32'd1;
     end
   end
 
@@ -1068,14 +1071,14 @@ module conductor_core
     end else begin
       if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
-        cnt_new_q  <= cnt_new_q  + 32'(action == 2'd0);
-        cnt_hit_q  <= cnt_hit_q  + 32'(action == 2'd1);
-        cnt_corr_q <= cnt_corr_q + 32'(action == 2'd2);
-        cnt_fail_q <= cnt_fail_q + 32'(action == 2'd3);
-        cnt_ops_q  <= cnt_ops_q  + 32'(has_op && !held && !op_drop);
-        cnt_opdrop_q    <= cnt_opdrop_q    + 32'(op_drop);
-        cnt_learndrop_q <= cnt_learndrop_q + 32'(op_drop && (is_insert || pend_key));
-        cnt_held_q      <= cnt_held_q + 32'(held);
+        if (action == 2'd0) cnt_new_q  <= cnt_new_q + 32'd1;
+        if (action == 2'd1) cnt_hit_q  <= cnt_hit_q + 32'd1;
+        if (action == 2'd2) cnt_corr_q <= cnt_corr_q + 32'd1;
+        if (action == 2'd3) cnt_fail_q <= cnt_fail_q + 32'd1;
+        if (has_op && !held && !op_drop)       cnt_ops_q       <= cnt_ops_q + 32'd1;
+        if (op_drop)                           cnt_opdrop_q    <= cnt_opdrop_q + 32'd1;
+        if (op_drop && (is_insert || pend_key)) cnt_learndrop_q <= cnt_learndrop_q + 32'd1;
+        if (held)                              cnt_held_q      <= cnt_held_q + 32'd1;
       end
       if (ev_ring && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
       if (age_wr) cnt_age_q <= cnt_age_q + 32'd1;

@@ -607,7 +607,10 @@ module flow_engine #(
     ws_fin     = ws_one_q[1];
     ws_free    = (ws_one_q | ws_zero_q) != 2'b00;
     ws_pick    = !(ws_one_q[0] || ws_zero_q[0]);
-    ev_last    = (bk_evm_q & (bk_evm_q - 4'd1)) == 4'd0;  // at most the event going out now
+    // At most the event going out now: at most one bit set, as a 4-input function (the form
+    // x & (x - 1) == 0 maps to a carry chain and two LUTs more on every handshake path).
+    ev_last    = bk_evm_q == 4'b0000 || bk_evm_q == 4'b0001 || bk_evm_q == 4'b0010 ||
+                 bk_evm_q == 4'b0100 || bk_evm_q == 4'b1000;
   end
   // The writing slot's fields (slot ws_fin).
   logic [1:0]         wf_kind;
