@@ -993,30 +993,35 @@ module conductor_core
       if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0; if_failed_q <= '0;
       if_valid_q <= '0; if_sup_q <= '0; last_w1h_q <= '0;
     end else begin
-      if (if_free) if_valid_q[if_rd_q[IfBits-1:0]] <= 1'b0;
+      // Each entry's flags by a compare of each pointer with its constant index (not a write
+      // through a variable index, which Yosys turns into shifts); later assignments win, as before.
+      if (op_issue) if_sup_q <= if_sup_q | if_match;  // the entry the frame matched is superseded
+      for (int k = 0; k < InflightEntries; k++) begin
+        if (if_free && if_rd_q[IfBits-1:0] == IfBits'(k)) if_valid_q[k] <= 1'b0;
+        if (op_issue && if_wr_q[IfBits-1:0] == IfBits'(k)) begin
+          if_sup_q[k]      <= 1'b0;
+          if_valid_q[k]    <= 1'b1;
+          if_present_q[k]  <= 1'b1;
+          if_insert_q[k]   <= is_insert;
+          if_shaken_q[k]   <= 1'b0;
+          if_resolved_q[k] <= 1'b0;
+          if_failed_q[k]   <= 1'b0;
+        end
+        if (op_shake && if_shk_q[IfBits-1:0] == IfBits'(k)) if_shaken_q[k] <= 1'b1;
+        if (ev_ring && if_res_q[IfBits-1:0] == IfBits'(k)) begin
+          if_resolved_q[k] <= 1'b1;
+          if (ev_full) begin
+            if_present_q[k] <= 1'b0;
+            if_failed_q[k]  <= 1'b1;
+          end
+        end
+      end
       if (op_issue) begin
-        // The entry the frame matched (the key's youngest) is superseded by this one.
-        if_sup_q <= if_sup_q | if_match;
-        if_sup_q[if_wr_q[IfBits-1:0]]      <= 1'b0;
-        if_valid_q[if_wr_q[IfBits-1:0]]    <= 1'b1;
         last_w1h_q <= InflightEntries'(1) << if_wr_q[IfBits-1:0];
-        if_present_q[if_wr_q[IfBits-1:0]]  <= 1'b1;
-        if_insert_q[if_wr_q[IfBits-1:0]]   <= is_insert;
-        if_shaken_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
-        if_resolved_q[if_wr_q[IfBits-1:0]] <= 1'b0;
-        if_failed_q[if_wr_q[IfBits-1:0]]   <= 1'b0;
         if_wr_q <= if_wr_q + 1'b1;
       end
-      if (op_shake) begin
-        if_shaken_q[if_shk_q[IfBits-1:0]] <= 1'b1;
-        if_shk_q <= if_shk_q + 1'b1;
-      end
-      if (ev_ring) begin
-        if_resolved_q[if_res_q[IfBits-1:0]] <= 1'b1;
-        if (ev_full) if_present_q[if_res_q[IfBits-1:0]] <= 1'b0;
-        if (ev_full) if_failed_q[if_res_q[IfBits-1:0]] <= 1'b1;
-        if_res_q <= if_res_q + 1'b1;
-      end
+      if (op_shake) if_shk_q <= if_shk_q + 1'b1;
+      if (ev_ring) if_res_q <= if_res_q + 1'b1;
       if (if_free) if_rd_q <= if_rd_q + 1'b1;
     end
   end
