@@ -577,7 +577,7 @@ module conductor_core
   logic [ResBits-1:0]   p_res_q, s_res_q;
   logic [PreBits-1:0]   p_pre_q, slow_pre_q;
   logic [15:0]          s_bkb_q;  // the BACKUP of the frame's bucket member (steer_reads)
-  logic [31:0]          p_num_q, pl_seq_q;  // P's frame number; frames loaded into P so far
+  logic [31:0]          pl_seq_q;  // frames loaded into P so far (the next one's number)
   logic [CKeyBits-1:0]  p_ckey, s_ckey;
   logic [KeyBits-1:0]   s_key;
   logic [3:0]           p_status, s_status;
@@ -683,6 +683,7 @@ module conductor_core
   logic [IfBits:0]     if_count;
   logic                if_full, if_free, op_shake;
   logic [31:0]         rd_diff;
+  logic [InflightEntries-1:0] p_seen_n, p_seen_q;  // entries P's frame already saw in the table
 
   // AGE ops take no entry: op_shake and ev_ring count only the ring's ops and their events.
   logic ev_age, ev_ring, head_age;
@@ -697,11 +698,14 @@ module conductor_core
 
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
     logic [31:0] diff;      // only its sign is used
-    assign diff = p_num_q - if_vis_q[k];
-    // P's candidates: same key, valid, not superseded, live for P's frame (not handshaken before
-    // its lookup: diff < 0 as a signed number).
-    assign p_cand[k]   = (if_ckey_q[k] == p_ckey) && if_valid_q[k] && !if_sup_q[k] &&
-                         !(if_shaken_q[k] && !diff[31]);
+    // Entry k is seen by the frame entering P when its op was handshaken before the frame's
+    // lookup (pl_seq_q - vis >= 0 as a signed number). Registered with the frame: while the frame
+    // waits in P, an entry can only be re-issued (then it is live again) or handshaken after the
+    // frame's lookup (still live), so the flag needs no other update than the clear on issue.
+    assign diff = pl_seq_q - if_vis_q[k];
+    assign p_seen_n[k] = if_shaken_q[k] && !diff[31];
+    // P's candidates: same key, valid, not superseded, live for P's frame.
+    assign p_cand[k]   = (if_ckey_q[k] == p_ckey) && if_valid_q[k] && !if_sup_q[k] && !p_seen_q[k];
     assign if_match[k] = fwd_eq ? last_w1h_q[k] : s_cand_q[k];
     logic unused_diff;
     assign unused_diff = ^diff[30:0];
@@ -780,7 +784,6 @@ module conductor_core
       p_side_q <= side_q;
       p_res_q  <= res_q;
       p_pre_q  <= res_pre_q;
-      p_num_q  <= pl_seq_q;
     end
     if (p_go) begin
       s_side_q <= p_side_q;
@@ -820,7 +823,11 @@ module conductor_core
         if (steer_fire) s_valid_q <= 1'b0;
         if (s_wait_q != 2'd3) s_wait_q <= s_wait_q + 2'd1;
       end
-      if (fw_apply) hf_valid_q[fw_hidx_q] <= 1'b1;
+      // Each entry's flag by a compare with its constant index (a write through a variable
+      // index becomes a shift of the whole vector in Yosys).
+      for (int e = 0; e < HfEntries; e++) begin
+        if (fw_apply && fw_hidx_q == HfIdxBits'(e)) hf_valid_q[e] <= 1'b1;
+      end
       if (fw_load) fw_evalid_q <= fw_fwd || hf_valid_q[fw_hidx_n];
       if (op_issue && if_failed_q[if_wr_q[IfBits-1:0]]) fw_pend_q <= 1'b1;
       else if (s_valid_q) fw_pend_q <= 1'b0;
@@ -951,7 +958,9 @@ module conductor_core
 
   logic [$clog2(OpFifoDepth):0] unused_op_count;
   logic [OpBits-1:0] op_head;
-  sync_fifo #(.Width(OpBits), .Depth(OpFifoDepth)) u_op_fifo (
+  // The head in a register: the engine forms the canonical key and its read guard from it in one
+  // clock (flow_engine, Idle), so the storage's read does not add to that path.
+  sync_fifo #(.Width(OpBits), .Depth(OpFifoDepth), .RegHead(1'b1)) u_op_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (op_issue || age_wr),
@@ -991,7 +1000,7 @@ module conductor_core
     if (!rst_ni) begin
       if_wr_q <= '0; if_rd_q <= '0; if_shk_q <= '0; if_res_q <= '0;
       if_present_q <= '0; if_insert_q <= '0; if_shaken_q <= '0; if_resolved_q <= '0; if_failed_q <= '0;
-      if_valid_q <= '0; if_sup_q <= '0; last_w1h_q <= '0;
+      if_valid_q <= '0; if_sup_q <= '0; last_w1h_q <= '0; p_seen_q <= '0;
     end else begin
       // Each entry's flags by a compare of each pointer with its constant index (not a write
       // through a variable index, which Yosys turns into shifts); later assignments win, as before.
@@ -1008,6 +1017,8 @@ module conductor_core
           if_failed_q[k]   <= 1'b0;
         end
         if (op_shake && if_shk_q[IfBits-1:0] == IfBits'(k)) if_shaken_q[k] <= 1'b1;
+        if (op_issue && if_wr_q[IfBits-1:0] == IfBits'(k)) p_seen_q[k] <= 1'b0;
+        else if (p_load) p_seen_q[k] <= p_seen_n[k];
         if (ev_ring && if_res_q[IfBits-1:0] == IfBits'(k)) begin
           if_resolved_q[k] <= 1'b1;
           if (ev_full) begin
