@@ -58,6 +58,7 @@ module pkt_parser #(
   localparam int unsigned AreaFirst = 40;    // IPv6 extension headers and ports start at L3 + 40 + 8k
   localparam int unsigned AreaBytes = HdrBytes - AreaFirst;  // 72: room for L3 + 40 .. L3 + 111
   localparam int unsigned AreaBits = 8 * AreaBytes;
+  localparam int unsigned AreaWords = AreaBytes / 8;  // 8-byte words an extension header can start at
   localparam int unsigned CreditBits = $clog2(KeyFifoDepth) + 1;
 
   // FLOW_KEY layout (generated from rtl/csr/conductor.regs).
@@ -127,7 +128,7 @@ module pkt_parser #(
   function automatic logic [31:0] area_word(input logic [AreaBits-1:0] a, input logic [4:0] off8);
     logic [31:0] r;
     r = '0;
-    for (int k = 0; k < AreaBytes / 8; k++) begin
+    for (int k = 0; k < AreaWords; k++) begin
       if (off8 == 5'(AreaFirst / 8 + k)) r = a[64*k +: 32];
     end
     area_word = r;
@@ -135,22 +136,31 @@ module pkt_parser #(
 
   // The offset after an extension header at off8: off8 + its Hdr Ext Len + 1 in 8-byte units,
   // 31 (far) when that is beyond 31. Formed for each word the header can start at from that word
-  // alone, then selected by off8 (AND-OR), so neither the adder nor the saturation waits for the
-  // word select: the walk's offset path stays within 6 LUT levels in the flattened core too. An
-  // off8 outside the area (no word) reads a zero length: off8 + 1, saturated.
-  function automatic logic [4:0] area_next_off8(input logic [AreaBits-1:0] a, input logic [4:0] off8);
-    logic [4:0] r;
+  // alone (area_nexts, registered with the area as it enters the walk: the area does not change
+  // along it), then selected by off8 (AND-OR, next_off8), so neither the adder nor the saturation
+  // is on the walk's offset path. An off8 outside the area (no word) reads a zero length: off8 + 1,
+  // saturated.
+  function automatic logic [AreaWords*5-1:0] area_nexts(input logic [AreaBits-1:0] a);
+    logic [AreaWords*5-1:0] r;
     logic [8:0] n;
+    for (int k = 0; k < AreaWords; k++) begin
+      n = 9'(AreaFirst / 8 + k) + {1'b0, a[64*k + 8 +: 8]} + 9'd1;
+      r[5*k +: 5] = n > 9'd31 ? 5'd31 : n[4:0];
+    end
+    area_nexts = r;
+  endfunction
+
+  function automatic logic [4:0] next_off8(input logic [AreaWords*5-1:0] nx, input logic [4:0] off8);
+    logic [4:0] r;
     logic       in_area;
     r = '0;
     in_area = 1'b0;
-    for (int k = 0; k < AreaBytes / 8; k++) begin
-      n = 9'(AreaFirst / 8 + k) + {1'b0, a[64*k + 8 +: 8]} + 9'd1;
-      r = r | ({5{off8 == 5'(AreaFirst / 8 + k)}} & (n > 9'd31 ? 5'd31 : n[4:0]));
+    for (int k = 0; k < AreaWords; k++) begin
+      r = r | ({5{off8 == 5'(AreaFirst / 8 + k)}} & nx[5*k +: 5]);
       in_area = in_area | (off8 == 5'(AreaFirst / 8 + k));
     end
     r = r | ({5{!in_area}} & (off8 == 5'd31 ? 5'd31 : off8 + 5'd1));
-    area_next_off8 = r;
+    next_off8 = r;
   endfunction
 
   // ---------------------------------------------------------------- input: frame tracking
@@ -303,6 +313,7 @@ module pkt_parser #(
   logic [NumW*7-1:0]    w_lim_q, w_lim_d;
   logic [NumW-1:0]      w_full_q, w_full_d;
   logic [NumW*AreaBits-1:0] w_area_q, w_area_d;
+  logic [NumW*AreaWords*5-1:0] w_nx_q, w_nx_d;  // area_nexts of the slice's area
 
   // IP stage results (become slice 0).
   logic         ip_done;
@@ -407,6 +418,7 @@ module pkt_parser #(
     w_lim_d[6:0] = s2_lim_q;
     w_full_d[0] = s2_full_q;
     w_area_d[AreaBits-1:0] = s2_hdr_q[8*AreaFirst +: AreaBits];
+    w_nx_d[AreaWords*5-1:0] = area_nexts(s2_hdr_q[8*AreaFirst +: AreaBits]);
     // Slices 1..NumExt: pass along, then walk one header.
     w_valid_d[NumW-1:1] = w_valid_q[NumW-2:0];
     w_done_d[NumW-1:1] = w_done_q[NumW-2:0];
@@ -425,6 +437,7 @@ module pkt_parser #(
     w_lim_d[NumW*7-1:7] = w_lim_q[(NumW-1)*7-1:0];
     w_full_d[NumW-1:1] = w_full_q[NumW-2:0];
     w_area_d[NumW*AreaBits-1:AreaBits] = w_area_q[(NumW-1)*AreaBits-1:0];
+    w_nx_d[NumW*AreaWords*5-1:AreaWords*5] = w_nx_q[(NumW-1)*AreaWords*5-1:0];
     ext_nh = '0;
     ext_off8 = '0;
     ext_word = '0;
@@ -436,7 +449,7 @@ module pkt_parser #(
       ext_off8 = w_off8_q[5*s +: 5];
       ext_word = area_word(w_area_q[AreaBits*s +: AreaBits], ext_off8);
       ext_end = {1'b0, ext_off8, 3'b000} + 9'd8;
-      ext_next = area_next_off8(w_area_q[AreaBits*s +: AreaBits], ext_off8);
+      ext_next = next_off8(w_nx_q[AreaWords*5*s +: AreaWords*5], ext_off8);
       ext_frag_offset = {ext_word[23:16], ext_word[31:27]};
       // The next header's offset, past this one when it is an extension header. Set whatever the
       // checks below decide: once the walk is done (or the slice empty) no stage reads it, and
@@ -549,7 +562,7 @@ module pkt_parser #(
   assign key_pop = m_key_tvalid && m_key_tready;
 
   // Never read: the MAC addresses; the reserved bits of the Fragment header; a word's length byte
-  // as ext_word (area_next_off8 reads it).
+  // as ext_word (area_nexts reads it).
   assign unused_bits = ^{s1_win_q[8*12-1:0], ext_word[26:25], ext_word[15:8], unused_fifo_full, unused_fifo_count};
 
   // ---------------------------------------------------------------- registers
@@ -599,6 +612,7 @@ module pkt_parser #(
     w_lim_q <= w_lim_d;
     w_full_q <= w_full_d;
     w_area_q <= w_area_d;
+    w_nx_q <= w_nx_d;
   end
 endmodule
 
