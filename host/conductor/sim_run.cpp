@@ -17,7 +17,7 @@
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/conductor/sim_events.hpp"
-#include "host/conductord/backup_map.hpp"
+#include "host/control/backup_map.hpp"
 #include "host/traffic/frame.hpp"
 #include "host/traffic/generator.hpp"
 #include "host/traffic/pcap_io.hpp"
@@ -110,7 +110,7 @@ flow::Config flow_config(const SimOptions& o) {
 }
 
 // The backup map conductor sim programs (docs/architecture.md, "Correction layer"): the rule of
-// host/conductord/backup_map.hpp, which conductord's Controller programs too.
+// host/control/backup_map.hpp, which conductord's Controller programs too.
 void fill_backups(SteerRegs& st, const Weights& weights) { st.backup = compute_backup_map(weights); }
 
 // The registers one scripted event changes (the RTL engine writes only these).

@@ -1,4 +1,4 @@
-#include "host/conductord/controller.hpp"
+#include "host/control/controller.hpp"
 
 #include <algorithm>
 

@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "common/gen/conductor_regs.hpp"
-#include "host/conductord/controller.hpp"
 #include "host/config/diff.hpp"
 #include "host/config/parser.hpp"
+#include "host/control/controller.hpp"
 #include "host/device/fake_device.hpp"
 #include "host/device/soft_device.hpp"
 #include "host/traffic/generator.hpp"

@@ -34,10 +34,10 @@
 
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
-#include "host/conductord/backup_map.hpp"
-#include "host/conductord/log.hpp"
-#include "host/conductord/metrics.hpp"
 #include "host/config/cluster_config.hpp"
+#include "host/control/backup_map.hpp"
+#include "host/control/log.hpp"
+#include "host/control/metrics.hpp"
 #include "host/device/device.hpp"
 
 namespace conductor::daemon {
