@@ -82,4 +82,17 @@ Expected<std::vector<SimEvent>> load_sim_events(const std::string& path) {
   return parse_sim_events(ss.str(), path);
 }
 
+Status apply_sim_event(const SimEvent& e, daemon::Controller& controller) {
+  const std::string reason = "conductor sim event, line " + std::to_string(e.line);
+  switch (e.kind) {
+    case SimEvent::Kind::kWeights: return controller.set_member_weights(e.weights, reason);
+    case SimEvent::Kind::kMemberDown:
+    case SimEvent::Kind::kMemberUp:
+      return controller.set_member_admin(e.member, e.kind == SimEvent::Kind::kMemberUp, reason);
+    case SimEvent::Kind::kSiteDown:
+    case SimEvent::Kind::kSiteUp: return controller.set_site_online(e.site, e.kind == SimEvent::Kind::kSiteUp, reason);
+  }
+  return make_error(Errc::kInvalidArgument, "unknown event");
+}
+
 }  // namespace conductor

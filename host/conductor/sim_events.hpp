@@ -7,6 +7,9 @@
 //   at N site-up S
 // N is the 0-based index of the frame the change comes before. Events are applied in file order
 // among equal N; N must not decrease. Errors name FILE:LINE.
+// Each event is one call of the Controller (host/control/controller.hpp), which writes the
+// registers it changes, as conductord does for `conductorctl member down|up`, weight changes and
+// site failures.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +19,7 @@
 
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/common/status.hpp"
+#include "host/control/controller.hpp"
 
 namespace conductor {
 
@@ -35,5 +39,9 @@ const char* sim_event_name(SimEvent::Kind k);
 Expected<std::vector<SimEvent>> parse_sim_events(const std::string& text, const std::string& name);
 // Reads and parses FILE.
 Expected<std::vector<SimEvent>> load_sim_events(const std::string& path);
+
+// The event as a Controller call: weights -> set_member_weights (one recomputation for the whole
+// list), member-down|up -> set_member_admin, site-down|up -> set_site_online.
+Status apply_sim_event(const SimEvent& e, daemon::Controller& controller);
 
 }  // namespace conductor

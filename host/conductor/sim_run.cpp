@@ -13,11 +13,12 @@
 #include <vector>
 
 #include "common/gen/conductor_regs.hpp"
-#include "common/packing.hpp"
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/conductor/sim_events.hpp"
-#include "host/conductord/backup_map.hpp"
+#include "host/control/controller.hpp"
+#include "host/device/sim_device.hpp"
+#include "host/device/soft_device.hpp"
 #include "host/traffic/frame.hpp"
 #include "host/traffic/generator.hpp"
 #include "host/traffic/pcap_io.hpp"
@@ -73,29 +74,6 @@ class SyntheticFeed : public FrameFeed {
   uint64_t left_;
 };
 
-uint32_t log2_of(uint32_t n) {
-  uint32_t l = 0;
-  while ((1u << l) < n) ++l;
-  return l;
-}
-
-CoreRegs make_regs(const SimOptions& o, const BucketAllocator& alloc) {
-  CoreRegs r;
-  r.hash.ctrl = (static_cast<uint32_t>(o.hash_mode) << regs::DIST_HASH_CTRL_MODE_LSB) |
-                (log2_of(o.buckets) << regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
-  for (unsigned i = 0; i < 10; ++i)
-    r.hash.key[i] = uint32_t{o.rss_key[4 * i]} << 24 | uint32_t{o.rss_key[4 * i + 1]} << 16 |
-                    uint32_t{o.rss_key[4 * i + 2]} << 8 | o.rss_key[4 * i + 3];
-  const auto& table = alloc.table();
-  for (size_t b = 0; b < table.size(); ++b) r.hash.buckets[b] = pack_bucket_entry(table[b]);
-  r.parser_ctrl = o.drop_unparsed ? (1u << regs::PARSER_CTRL_DEFAULT_ACTION_LSB) : 0u;
-  r.default_dest = (uint32_t{o.default_dest.member} << regs::PARSER_DEFAULT_DEST_MEMBER_LSB) |
-                   (uint32_t{o.default_dest.site} << regs::PARSER_DEFAULT_DEST_SITE_LSB);
-  r.steer.age_frames = o.age_frames;
-  r.steer.learn_hold = o.learn_hold;
-  return r;
-}
-
 // The flow table's timeouts: --flow-timeout for every state, else the reset values.
 flow::Config flow_config(const SimOptions& o) {
   flow::Config c;
@@ -109,73 +87,84 @@ flow::Config flow_config(const SimOptions& o) {
   return c;
 }
 
-// The backup map conductor sim programs (docs/architecture.md, "Correction layer"): the rule of
-// host/conductord/backup_map.hpp, which conductord's Controller programs too.
-void fill_backups(SteerRegs& st, const Weights& weights) { st.backup = compute_backup_map(weights); }
-
-// The registers one scripted event changes (the RTL engine writes only these).
-struct RegChanges {
-  std::vector<uint32_t> buckets;  // bucket indices (Rebalance::changed)
-  std::vector<uint32_t> backups;  // BACKUP words
-  std::vector<uint32_t> member_words;  // MEMBER_UP0..3 indices
-  bool site_up = false;
-};
-
-// The weights the buckets follow: the configured ones with every member that is down (its
-// MEMBER_UP bit or its site's SITE_UP bit clear) at 0, so new connections avoid it.
-Weights effective_weights(const Weights& configured, const SteerRegs& st) {
-  Weights eff = configured;
-  for (auto& [id, w] : eff)
-    if (!st.member_is_up(id.site, id.member)) w = 0;
-  return eff;
-}
-
-// Applies one event to the registers (both engines) and the allocator: the status bit (one
-// register), then the buckets (Rebalance: changed bytes only) and backups of the members now up.
-Expected<RegChanges> apply_event(const SimEvent& e, CoreRegs& regs, BucketAllocator& alloc,
-                                 Weights& weights) {
-  RegChanges c;
-  SteerRegs& st = regs.steer;
-  switch (e.kind) {
-    case SimEvent::Kind::kWeights:
-      for (auto& [id, w] : e.weights) weights[id] = w;
-      break;
-    case SimEvent::Kind::kMemberDown:
-    case SimEvent::Kind::kMemberUp:
-      st.set_member(e.member.site, e.member.member, e.kind == SimEvent::Kind::kMemberUp);
-      c.member_words.push_back(e.member.site * 2u + e.member.member / 32u);
-      break;
-    case SimEvent::Kind::kSiteDown:
-    case SimEvent::Kind::kSiteUp:
-      st.set_site(e.site, e.kind == SimEvent::Kind::kSiteUp);
-      c.site_up = true;
-      break;
+// The cluster `conductor sim` drives, as a configuration for the Controller
+// (host/control/controller.hpp), which derives the bucket table, MEMBER_UP/SITE_UP, the backup map
+// and DEFAULT_DEST from it exactly as for conductord: sites 0 and 1 configured and online, site 0
+// the preferred ActiveSite, one security group holding every member that --weights or an event
+// names (a member an event names first starts at weight 0), the hash of --hash-mode, --rss-key and
+// --buckets.
+config::ClusterConfig sim_cluster(const SimOptions& o, const std::vector<SimEvent>& events) {
+  Weights weights = o.weights;
+  for (const SimEvent& e : events) {
+    if (e.kind == SimEvent::Kind::kWeights)
+      for (const auto& [id, w] : e.weights) weights.emplace(id, 0);
+    else if (e.kind == SimEvent::Kind::kMemberDown || e.kind == SimEvent::Kind::kMemberUp)
+      weights.emplace(e.member, 0);
   }
-  Weights eff = effective_weights(weights, st);
-  auto rb = alloc.set_weights(eff);
-  if (!rb) return rb.error();
-  c.buckets = rb->changed;
-  const auto& table = alloc.table();
-  for (uint32_t b : c.buckets) regs.hash.buckets[b] = pack_bucket_entry(table[b]);
-  auto old = st.backup;
-  fill_backups(st, eff);
-  for (uint32_t i = 0; i < st.backup.size(); ++i)
-    if (st.backup[i] != old[i]) c.backups.push_back(i);
+  config::ClusterConfig c;
+  c.sites = {config::Site{.id = 0}, config::Site{.id = 1}};
+  config::SecurityGroup group{.name = "sim"};
+  for (const auto& [id, w] : weights) {
+    c.members.push_back(config::Member{.id = id, .weight = w});
+    group.members.push_back(id);
+  }
+  c.groups.push_back(std::move(group));
+  c.hash = config::Hash{.mode = o.hash_mode, .key = o.rss_key, .buckets = o.buckets};
   return c;
 }
 
-// Writes what apply_event changed into the device, one register or window word each.
-bool write_changes(RtlCore& core, const CoreRegs& regs, const RegChanges& c) {
-  bool ok = true;
-  for (uint32_t b : c.buckets) {
-    uint32_t word = uint32_t{regs.hash.buckets[b]} << (8 * (b % 4));
-    ok &= core.write_reg(regs::DIST_HASH_BUCKETS_ADDR + (b & ~3u), word, static_cast<uint8_t>(1u << (b % 4)));
-  }
-  for (uint32_t i : c.backups) ok &= core.write_reg(regs::STEER_BACKUP_ADDR + 4 * i, regs.steer.backup[i]);
-  for (uint32_t w : c.member_words) ok &= core.write_reg(regs::STEER_MEMBER_UP0_ADDR + 4 * w, regs.steer.member_up[w]);
-  if (c.site_up) ok &= core.write_reg(regs::STEER_SITE_UP_ADDR, regs.steer.site_up);
-  return ok;
+// The members the report lists: those of --weights and of the weight events applied, each with
+// the Controller's weight at the end.
+Weights final_weights(const SimOptions& o, const std::vector<SimEvent>& events, size_t applied,
+                      const daemon::Controller& controller) {
+  Weights w = o.weights;
+  for (size_t i = 0; i < applied; ++i)
+    if (events[i].kind == SimEvent::Kind::kWeights)
+      for (const auto& [id, weight] : events[i].weights) w.emplace(id, weight);
+  for (auto& [id, weight] : w)
+    if (auto m = controller.member(id)) weight = m->weight;
+  return w;
 }
+
+// The run's settings the Controller does not own (it programs the cluster state: buckets,
+// MEMBER_UP/SITE_UP, backups, DEFAULT_DEST, the hash): --default-action, --age-frames,
+// --learn-hold and the flow table's --flow-timeout / --flow-capacity.
+Status write_run_settings(device::Device& dev, const SimOptions& o) {
+  const flow::Config fc = flow_config(o);
+  const std::pair<uint32_t, uint32_t> writes[] = {
+      {regs::PARSER_CTRL_ADDR, o.drop_unparsed ? (1u << regs::PARSER_CTRL_DEFAULT_ACTION_LSB) : 0u},
+      {regs::STEER_AGE_FRAMES_ADDR, o.age_frames},
+      {regs::STEER_LEARN_HOLD_ADDR, o.learn_hold},
+      {regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, fc.ctrl},
+      {regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_NEW_OFFSET, fc.timeout_new},
+      {regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_EST_OFFSET, fc.timeout_est},
+      {regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_CLOSING_OFFSET, fc.timeout_closing},
+  };
+  for (const auto& [addr, value] : writes)
+    if (Status s = dev.write_reg(addr, value); !s) return s;
+  return ok_status();
+}
+
+// The RTL engine's device: every write goes to the Verilated core and to the model that checks
+// it in lockstep, so both hold what the Controller and the run's settings wrote; reads and frames
+// go to the core.
+class LockstepDevice final : public device::Device {
+ public:
+  LockstepDevice(device::SimDevice& core, device::SoftDevice& model) : core_(core), model_(model) {}
+  std::string_view kind() const override { return core_.kind(); }
+  Status write_reg(uint32_t addr, uint32_t value, uint8_t strb = 0xF) override {
+    if (Status s = core_.write_reg(addr, value, strb); !s) return s;
+    return model_.write_reg(addr, value, strb);
+  }
+  Expected<uint32_t> read_reg(uint32_t addr) override { return core_.read_reg(addr); }
+  Expected<std::vector<device::FrameResult>> process(const std::vector<device::TimedFrame>& frames) override {
+    return core_.process(frames);
+  }
+
+ private:
+  device::SimDevice& core_;
+  device::SoftDevice& model_;
+};
 
 std::string json_escape(const std::string& s) {
   std::string o;
@@ -395,21 +384,6 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
 
 int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   auto t0 = Clock::now();
-  // Distribution: weights -> bucket table.
-  auto created = BucketAllocator::create(o.buckets);
-  if (!created) {
-    std::fprintf(err, "conductor sim: --buckets: %s\n", created.error().message.c_str());
-    return 2;
-  }
-  BucketAllocator& alloc = *created;
-  auto changed = alloc.set_weights(o.weights);
-  if (!changed) {
-    std::fprintf(err, "conductor sim: --weights: %s\n", changed.error().message.c_str());
-    return 2;
-  }
-  CoreRegs regs = make_regs(o, alloc);
-  Weights weights = o.weights;
-  fill_backups(regs.steer, weights);
   std::vector<SimEvent> events;
   if (o.events) {
     auto ev = load_sim_events(*o.events);
@@ -420,6 +394,49 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     events = std::move(*ev);
   }
   size_t next_event = 0;
+
+  // The device the Controller programs: the soft device (CoreModel behind the core's register
+  // file) for the model engine; for the RTL engine the Verilated core, with a soft device beside it
+  // whose model checks every frame in lockstep.
+  auto soft = std::make_unique<device::SoftDevice>();
+  std::unique_ptr<device::SimDevice> rtl;
+  std::unique_ptr<LockstepDevice> lockstep;
+  device::Device* dev = soft.get();
+  if (o.engine == Engine::kRtl) {
+    RtlCoreOptions ro;
+    ro.seed = o.seed;
+    ro.idle_percent = o.idle_percent;
+    ro.backpressure_percent = o.backpressure_percent;
+    rtl = std::make_unique<device::SimDevice>(ro);
+    CoreIdentity id = rtl->core().identity();
+    if (id.magic != regs::ID_MAGIC_RESET || (id.version >> 16) != (regs::ID_VERSION_RESET >> 16)) {
+      std::fprintf(err, "conductor sim: the core's ID block reads magic 0x%08x version 0x%08x; "
+                        "expected 0x%08x version %u.x\n",
+                   id.magic, id.version, regs::ID_MAGIC_RESET, regs::ID_VERSION_RESET >> 16);
+      return 1;
+    }
+    if (o.buckets > (1u << id.bucket_log2_max())) {
+      std::fprintf(err, "conductor sim: --buckets %u exceeds the RTL bucket table (%u entries)\n",
+                   o.buckets, 1u << id.bucket_log2_max());
+      return 2;
+    }
+    lockstep = std::make_unique<LockstepDevice>(*rtl, *soft);
+    dev = lockstep.get();
+  }
+  // Weights -> buckets, backups, status bits: the Controller, as in conductord. Its log carries
+  // only errors (a refused write); its metrics are not exported.
+  daemon::Logger log(err, config::LogLevel::kError);
+  daemon::Metrics metrics;
+  daemon::Controller controller(*dev, log, metrics, daemon::ControllerOptions{.default_dest = o.default_dest});
+  if (Status s = controller.start(sim_cluster(o, events)); !s) {
+    std::fprintf(err, "conductor sim: programming the core's registers failed: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  if (Status s = write_run_settings(*dev, o); !s) {
+    std::fprintf(err, "conductor sim: programming the core's registers failed: %s\n", s.error().message.c_str());
+    return 1;
+  }
+  const BucketAllocator& alloc = controller.allocator();
   if (alloc.unassigned() == alloc.buckets())
     std::fprintf(err, "conductor sim: warning: every weight is 0, so no bucket has a member and every "
                       "parsed frame is marked for drop\n");
@@ -466,17 +483,14 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   std::optional<Error> event_error;
   if (o.engine == Engine::kModel) {
     Progress progress(progress_on, err, "model");
-    CoreModel model;
-    model.regs() = regs;
-    model.flow_table().set_config(flow_config(o));
+    CoreModel& model = soft->model();
     Frame f;
     uint64_t index = 0;
     while (!event_error && feed->next(f)) {
       while (next_event < events.size() && events[next_event].at <= index) {
-        auto c = apply_event(events[next_event], model.regs(), alloc, weights);
-        if (!c) {
+        if (Status s = apply_sim_event(events[next_event], controller); !s) {
           event_error = make_error(Errc::kInvalidArgument, *o.events + ":" + std::to_string(events[next_event].line) +
-                                                               ": " + c.error().message);
+                                                               ": " + s.error().message);
           break;
         }
         ++tally.events;
@@ -493,38 +507,11 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     const auto& fc = model.flow_table().counters();
     tally_learning(tally, model.steer_counters(), fc.inserts, fc.occupancy, model.flow_table().capacity());
   } else {
-    RtlCoreOptions ro;
-    ro.seed = o.seed;
-    ro.idle_percent = o.idle_percent;
-    ro.backpressure_percent = o.backpressure_percent;
-    RtlCore core(ro);
-    CoreIdentity id = core.identity();
-    if (id.magic != regs::ID_MAGIC_RESET || (id.version >> 16) != (regs::ID_VERSION_RESET >> 16)) {
-      std::fprintf(err, "conductor sim: the core's ID block reads magic 0x%08x version 0x%08x; "
-                        "expected 0x%08x version %u.x\n",
-                   id.magic, id.version, regs::ID_MAGIC_RESET, regs::ID_VERSION_RESET >> 16);
-      return 1;
-    }
-    if (o.buckets > (1u << id.bucket_log2_max())) {
-      std::fprintf(err, "conductor sim: --buckets %u exceeds the RTL bucket table (%u entries)\n",
-                   o.buckets, 1u << id.bucket_log2_max());
-      return 2;
-    }
-    const flow::Config fc = flow_config(o);
-    if (!core.load(regs) ||
-        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, fc.ctrl) ||
-        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_NEW_OFFSET, fc.timeout_new) ||
-        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_EST_OFFSET, fc.timeout_est) ||
-        !core.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_TIMEOUT_CLOSING_OFFSET, fc.timeout_closing)) {
-      std::fprintf(err, "conductor sim: programming the core's registers failed\n");
-      return 1;
-    }
+    RtlCore& core = rtl->core();
     Progress progress(progress_on, err, "rtl");
     // The model in lockstep: every frame's decision is checked against it with the RTL's
     // OP_DROPPED replayed (the only thing that depends on clocks; docs/architecture.md).
-    CoreModel lock;
-    lock.regs() = regs;
-    lock.flow_table().set_config(fc);
+    CoreModel& lock = soft->model();
     std::deque<Frame> in_flight;
     Frame f;
     uint64_t index = 0, run_cycles = 0;
@@ -532,21 +519,15 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     // Runs until the next event's frame, drains, writes the event's registers, continues.
     while (ok && !feed_done && !event_error) {
       while (next_event < events.size() && events[next_event].at <= index) {
-        auto c = apply_event(events[next_event], regs, alloc, weights);
-        if (!c) {
+        if (Status s = apply_sim_event(events[next_event], controller); !s) {
           event_error = make_error(Errc::kInvalidArgument, *o.events + ":" + std::to_string(events[next_event].line) +
-                                                               ": " + c.error().message);
+                                                               ": " + s.error().message);
           break;
-        }
-        if (!write_changes(core, regs, *c)) {
-          std::fprintf(err, "conductor sim: writing the registers of event at line %d failed\n", events[next_event].line);
-          return 1;
         }
         ++tally.events;
         ++next_event;
       }
       if (event_error) break;
-      lock.regs() = regs;
       const uint64_t stop = next_event < events.size() ? events[next_event].at : UINT64_MAX;
       ok = core.run(
         RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
@@ -644,7 +625,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   }
   double wall = std::chrono::duration<double>(Clock::now() - t0).count();
   SimOptions final_o = o;
-  final_o.weights = weights;  // after the scripted changes
+  final_o.weights = final_weights(o, events, next_event, controller);  // after the scripted changes
   if (o.report) print_report(out, final_o, alloc, tally, cycles, feed->describe());
   print_summary(out, final_o, alloc, tally, cycles, counters_match, model_match, feed->describe(), wall);
   return rc;

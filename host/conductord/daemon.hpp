@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "host/conductord/commands.hpp"
-#include "host/conductord/controller.hpp"
-#include "host/conductord/event_loop.hpp"
-#include "host/conductord/log.hpp"
-#include "host/conductord/metrics.hpp"
 #include "host/conductord/service.hpp"
 #include "host/config/cluster_config.hpp"
+#include "host/control/controller.hpp"
+#include "host/control/event_loop.hpp"
+#include "host/control/log.hpp"
+#include "host/control/metrics.hpp"
 #include "host/device/device.hpp"
 
 namespace conductor::daemon {

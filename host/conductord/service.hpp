@@ -11,11 +11,11 @@
 
 #include "host/common/status.hpp"
 #include "host/conductord/commands.hpp"
-#include "host/conductord/controller.hpp"
-#include "host/conductord/event_loop.hpp"
-#include "host/conductord/log.hpp"
-#include "host/conductord/metrics.hpp"
 #include "host/config/cluster_config.hpp"
+#include "host/control/controller.hpp"
+#include "host/control/event_loop.hpp"
+#include "host/control/log.hpp"
+#include "host/control/metrics.hpp"
 
 namespace conductor::daemon {
 

@@ -5,6 +5,7 @@
 namespace conductor::device {
 
 SimDevice::SimDevice() : core_(std::make_unique<RtlCore>()) {}
+SimDevice::SimDevice(const RtlCoreOptions& options) : core_(std::make_unique<RtlCore>(options)) {}
 SimDevice::~SimDevice() = default;
 
 uint64_t SimDevice::cycles() const { return core_->cycle(); }

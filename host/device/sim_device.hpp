@@ -8,6 +8,7 @@
 
 namespace conductor {
 class RtlCore;
+struct RtlCoreOptions;
 }
 
 namespace conductor::device {
@@ -15,6 +16,7 @@ namespace conductor::device {
 class SimDevice final : public Device {
  public:
   SimDevice();
+  explicit SimDevice(const RtlCoreOptions& options);  // idle / back-pressure pattern (conductor sim)
   ~SimDevice() override;
   std::string_view kind() const override { return "sim"; }
   Status write_reg(uint32_t addr, uint32_t value, uint8_t strb = 0xF) override;

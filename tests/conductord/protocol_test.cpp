@@ -1,15 +1,11 @@
-// The pieces of conductord without I/O: ctl line protocol, HTTP request parser, metrics text,
-// command registry, JSON log lines, event-loop timers and fds, option parsing.
+// The pieces of conductord without I/O: ctl line protocol, HTTP request parser, command registry,
+// option parsing (the event loop, logs and metrics of host/control: tests/control/support_test.cpp).
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "host/conductord/commands.hpp"
 #include "host/conductord/ctl_protocol.hpp"
 #include "host/conductord/daemon.hpp"
-#include "host/conductord/event_loop.hpp"
 #include "host/conductord/http.hpp"
-#include "host/conductord/log.hpp"
-#include "host/conductord/metrics.hpp"
 
 namespace conductor::daemon {
 namespace {
@@ -65,21 +61,6 @@ TEST(Http, ParsesRequests) {
             "HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nno\n");
 }
 
-TEST(Metrics, ExpositionFormat) {
-  Metrics m;
-  m.counter("conductord_x_total", "Things\nseen", {{"kind", "a\"b"}}).inc(3);
-  m.counter("conductord_x_total", "ignored", {{"kind", "c"}}).inc();
-  m.gauge("conductord_g", "A gauge").set(1.5);
-  m.gauge("conductord_h", "Whole").set(42);
-  EXPECT_EQ(m.exposition(),
-            "# HELP conductord_g A gauge\n# TYPE conductord_g gauge\nconductord_g 1.5\n"
-            "# HELP conductord_h Whole\n# TYPE conductord_h gauge\nconductord_h 42\n"
-            "# HELP conductord_x_total Things\\nseen\n# TYPE conductord_x_total counter\n"
-            "conductord_x_total{kind=\"a\\\"b\"} 3\nconductord_x_total{kind=\"c\"} 1\n");
-  EXPECT_EQ(m.find_counter("conductord_x_total", {{"kind", "c"}})->value(), 1u);
-  EXPECT_EQ(m.find_counter("conductord_nope"), nullptr);
-}
-
 TEST(Commands, LongestPrefixAndUnknown) {
   CommandRegistry r;
   std::vector<std::string> seen;
@@ -95,54 +76,6 @@ TEST(Commands, LongestPrefixAndUnknown) {
             "unknown command 'show nothing' (commands starting so: show distribution, show distribution verification)");
   EXPECT_EQ(r.run({"frobnicate"}).error().message, "unknown command 'frobnicate' (try: help)");
   EXPECT_EQ(r.help(), "a\nb\n");
-}
-
-TEST(Log, JsonLines) {
-  EXPECT_EQ(Logger::format("2026-01-01T00:00:00.000Z", config::LogLevel::kWarn, "control", "request",
-                           {{"command", "say \"hi\"\n"}, {"x", "\x01"}}),
-            "{\"ts\":\"2026-01-01T00:00:00.000Z\",\"level\":\"warn\",\"component\":\"control\",\"event\":\"request\","
-            "\"command\":\"say \\\"hi\\\"\\n\",\"x\":\"\\u0001\"}");
-  char* buf = nullptr;
-  size_t len = 0;
-  FILE* mem = open_memstream(&buf, &len);
-  Logger log(mem, config::LogLevel::kWarn);
-  log.info("a", "dropped");
-  log.error("a", "kept");
-  std::fflush(mem);
-  EXPECT_NE(std::string(buf, len).find("\"event\":\"kept\""), std::string::npos);
-  EXPECT_EQ(std::string(buf, len).find("dropped"), std::string::npos);
-  EXPECT_EQ(log.lines(config::LogLevel::kError), 1u);
-  std::fclose(mem);
-  std::free(buf);
-}
-
-TEST(EventLoop, TimersInOrderCancelAndFds) {
-  EventLoop loop;
-  std::vector<int> order;
-  const auto t = loop.now();
-  loop.add_timer(t + std::chrono::milliseconds{2}, [&](Clock::time_point) { order.push_back(2); });
-  loop.add_timer(t, [&](Clock::time_point) { order.push_back(1); });
-  const uint64_t c = loop.add_timer(t, [&](Clock::time_point) { order.push_back(99); });
-  loop.cancel_timer(c);
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  int reads = 0;
-  loop.watch_fd(fds[0], [&](Clock::time_point) {
-    char b;
-    ASSERT_EQ(::read(fds[0], &b, 1), 1);
-    ++reads;
-    loop.unwatch_fd(fds[0]);  // a handler may unwatch itself
-  });
-  ASSERT_EQ(::write(fds[1], "x", 1), 1);
-  const auto deadline = Clock::now() + std::chrono::seconds{5};
-  while ((order.size() < 2 || reads == 0) && Clock::now() < deadline) loop.run_once(std::chrono::milliseconds{50});
-  EXPECT_EQ(order, (std::vector<int>{1, 2}));
-  EXPECT_EQ(reads, 1);
-  EXPECT_EQ(loop.watched(), 0u);
-  loop.stop();
-  EXPECT_FALSE(loop.run_once(std::chrono::milliseconds{0}));
-  ::close(fds[0]);
-  ::close(fds[1]);
 }
 
 TEST(Options, ParsesAndRejects) {

@@ -9,8 +9,8 @@
 #include <random>
 
 #include "common/gen/conductor_regs.hpp"
-#include "host/conductord/controller.hpp"
 #include "host/config/parser.hpp"
+#include "host/control/controller.hpp"
 #include "host/device/fake_device.hpp"
 #include "host/device/soft_device.hpp"
 #include "host/traffic/generator.hpp"

@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
-#include "host/conductord/controller.hpp"
 #include "host/config/values.hpp"
+#include "host/control/controller.hpp"
 #include "host/device/fake_device.hpp"
 
 namespace conductor::daemon {

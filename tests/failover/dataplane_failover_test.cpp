@@ -13,7 +13,7 @@
 #include "common/gen/conductor_regs.hpp"
 #include "host/cluster/cluster_core.hpp"
 #include "host/conductord/cluster_service.hpp"
-#include "host/conductord/controller.hpp"
+#include "host/control/controller.hpp"
 #include "host/device/soft_device.hpp"
 #include "host/traffic/generator.hpp"
 

@@ -1,4 +1,4 @@
-#include "host/conductord/controller.hpp"
+#include "host/control/controller.hpp"
 
 #include <algorithm>
 
@@ -36,8 +36,8 @@ std::string backup_text(uint16_t e) {
 
 }  // namespace
 
-Controller::Controller(device::Device& dev, Logger& log, Metrics& metrics)
-    : dev_(dev), log_(log), metrics_(metrics), alloc_(*BucketAllocator::create(kDefaultBuckets)) {
+Controller::Controller(device::Device& dev, Logger& log, Metrics& metrics, ControllerOptions options)
+    : dev_(dev), log_(log), metrics_(metrics), options_(options), alloc_(*BucketAllocator::create(kDefaultBuckets)) {
   c_writes_ = &metrics_.counter("conductord_device_writes_total", "Register writes to the device");
   c_write_errors_ = &metrics_.counter("conductord_device_write_errors_total", "Register writes the device refused");
   c_moves_ = &metrics_.counter("conductord_bucket_moves_total", "Buckets whose member changed (minimal moves)");
@@ -132,6 +132,10 @@ void Controller::compute_rest() {
   st.backup = compute_backup_map(candidates);
   steer_ = st;
   default_dest_ = 0;
+  if (const auto& pin = options_.default_dest) {
+    default_dest_ = (uint32_t{pin->member} << PARSER_DEFAULT_DEST_MEMBER_LSB) | (uint32_t{pin->site} << PARSER_DEFAULT_DEST_SITE_LSB);
+    return;
+  }
   for (const auto& [id, w] : bucket_weights_)
     if (w > 0) {  // ascending ids: the first serving member of the ActiveSite
       default_dest_ = (uint32_t{id.member} << PARSER_DEFAULT_DEST_MEMBER_LSB) | (uint32_t{id.site} << PARSER_DEFAULT_DEST_SITE_LSB);
@@ -251,15 +255,25 @@ Status Controller::set_member_health(MemberId id, bool alive, std::string_view r
 }
 
 Status Controller::set_member_weight(MemberId id, uint16_t weight, std::string_view reason) {
-  if (Status s = known(id); !s) return s;
-  if (weight > kMaxWeight)
-    return make_error(Errc::kInvalidArgument, "weight " + std::to_string(weight) + " is above " + std::to_string(kMaxWeight));
-  MemberState& m = members_[id];
-  if (m.weight == weight) return ok_status();
-  log_.info("controller", "member-weight", {{"member", member_id_text(id)}, {"from", std::to_string(m.weight)},
-                                            {"to", std::to_string(weight)}, {"reason", std::string(reason)}});
-  m.weight = weight;
-  return apply("weight");
+  return set_member_weights(Weights{{id, weight}}, reason);
+}
+
+Status Controller::set_member_weights(const Weights& weights, std::string_view reason) {
+  for (const auto& [id, weight] : weights) {
+    if (Status s = known(id); !s) return s;
+    if (weight > kMaxWeight)
+      return make_error(Errc::kInvalidArgument, "weight " + std::to_string(weight) + " is above " + std::to_string(kMaxWeight));
+  }
+  bool changed = false;
+  for (const auto& [id, weight] : weights) {
+    MemberState& m = members_[id];
+    if (m.weight == weight) continue;
+    log_.info("controller", "member-weight", {{"member", member_id_text(id)}, {"from", std::to_string(m.weight)},
+                                              {"to", std::to_string(weight)}, {"reason", std::string(reason)}});
+    m.weight = weight;
+    changed = true;
+  }
+  return changed ? apply("weight") : ok_status();
 }
 
 Status Controller::add_group_member(std::string_view group, MemberId id, std::string_view reason) {

@@ -1,4 +1,4 @@
-#include "host/conductord/event_loop.hpp"
+#include "host/control/event_loop.hpp"
 
 #include <poll.h>
 

@@ -1,4 +1,4 @@
-#include "host/conductord/backup_map.hpp"
+#include "host/control/backup_map.hpp"
 
 #include <vector>
 

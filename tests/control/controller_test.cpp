@@ -5,9 +5,9 @@
 #include <cstdio>
 
 #include "common/gen/conductor_regs.hpp"
-#include "host/conductord/controller.hpp"
 #include "host/config/diff.hpp"
 #include "host/config/parser.hpp"
+#include "host/control/controller.hpp"
 #include "host/device/fake_device.hpp"
 #include "host/device/soft_device.hpp"
 #include "host/traffic/generator.hpp"
@@ -208,6 +208,63 @@ TEST_F(ControllerTest, RefusesSecondGroupAndUnknownMembers) {
   EXPECT_TRUE(c.remove_group_member("sg1", {0, 4}, "scale-in").ok());
   EXPECT_EQ(c.member({0, 4})->buckets, 0u);
   EXPECT_TRUE(c.verify().empty());
+}
+
+// Several weights in one call (conductor sim's `weights` event): all checked before any applies,
+// then one recomputation, so the table is the one a single BucketAllocator::set_weights gives.
+TEST_F(ControllerTest, SetMemberWeightsRebalancesOnce) {
+  Logger log(null_);
+  device::FakeDevice dev;
+  Controller c(dev, log, metrics_);
+  ASSERT_TRUE(c.start(parse(kConfig)).ok());
+  BucketAllocator want = c.allocator();
+  Weights next = want.weights();
+  next[{0, 1}] = 300;
+  next[{0, 2}] = 0;
+  ASSERT_TRUE(want.set_weights(next).ok());
+  const uint64_t rebalances = metrics_.find_counter("conductord_rebalances_total")->value();
+  ASSERT_TRUE(c.set_member_weights({{{0, 1}, 300}, {{0, 2}, 0}}, "test").ok());
+  EXPECT_EQ(metrics_.find_counter("conductord_rebalances_total")->value(), rebalances + 1);
+  EXPECT_EQ(c.allocator().table(), want.table());
+  EXPECT_EQ(c.member({0, 1})->weight, 300u);
+  EXPECT_EQ(c.member({0, 2})->weight, 0u);
+  EXPECT_EQ(c.member({0, 2})->backup, 0u);  // weight 0: not a candidate for the backup map
+  EXPECT_TRUE(c.verify().empty());
+  // One bad entry refuses the whole list; nothing changes and nothing is written.
+  dev.writes.clear();
+  EXPECT_EQ(c.set_member_weights({{{0, 1}, 100}, {{0, 9}, 100}}, "test").error().message,
+            "member 0/9 is not configured (no [member 0/9] section)");
+  EXPECT_FALSE(c.set_member_weights({{{0, 1}, 100}, {{0, 3}, 513}}, "test").ok());
+  EXPECT_EQ(c.member({0, 1})->weight, 300u);
+  EXPECT_TRUE(dev.writes.empty());
+  // Unchanged weights: no recomputation.
+  ASSERT_TRUE(c.set_member_weights({{{0, 1}, 300}}, "test").ok());
+  EXPECT_EQ(metrics_.find_counter("conductord_rebalances_total")->value(), rebalances + 1);
+  EXPECT_TRUE(dev.writes.empty());
+}
+
+// ControllerOptions::default_dest (conductor sim --default-dest): DEFAULT_DEST stays on the pinned
+// member whatever serves; without it the rule follows the ActiveSite's first serving member.
+TEST_F(ControllerTest, DefaultDestFollowsTheRuleUnlessPinned) {
+  Logger log(null_);
+  const uint32_t to_0_1 = (1u << PARSER_DEFAULT_DEST_MEMBER_LSB) | (0u << PARSER_DEFAULT_DEST_SITE_LSB);
+  const uint32_t to_1_2 = (2u << PARSER_DEFAULT_DEST_MEMBER_LSB) | (1u << PARSER_DEFAULT_DEST_SITE_LSB);
+  device::FakeDevice rule_dev;
+  Controller rule(rule_dev, log, metrics_);
+  ASSERT_TRUE(rule.start(parse(kConfig)).ok());
+  EXPECT_EQ(rule_dev.regs[PARSER_DEFAULT_DEST_ADDR], 0u);  // 0/0
+  ASSERT_TRUE(rule.set_member_admin({0, 0}, false, "test").ok());
+  EXPECT_EQ(rule_dev.regs[PARSER_DEFAULT_DEST_ADDR], to_0_1);
+  Metrics metrics;
+  device::FakeDevice pinned_dev;
+  Controller pinned(pinned_dev, log, metrics, ControllerOptions{.default_dest = MemberId{1, 2}});
+  ASSERT_TRUE(pinned.start(parse(kConfig)).ok());
+  EXPECT_EQ(pinned_dev.regs[PARSER_DEFAULT_DEST_ADDR], to_1_2);
+  EXPECT_EQ(pinned.intended_default_dest(), to_1_2);
+  ASSERT_TRUE(pinned.set_member_admin({0, 0}, false, "test").ok());
+  ASSERT_TRUE(pinned.set_site_online(0, false, "test").ok());
+  EXPECT_EQ(pinned_dev.regs[PARSER_DEFAULT_DEST_ADDR], to_1_2);
+  EXPECT_TRUE(pinned.verify().empty());
 }
 
 TEST_F(ControllerTest, DeviceWriteFailureIsReportedAndCounted) {

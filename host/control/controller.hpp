@@ -17,12 +17,14 @@
 //     sites (backup_map.hpp gives the rule);
 //   - dist_hash CTRL (mode, BUCKET_LOG2) and KEY0..9 from [hash];
 //   - parser DEFAULT_DEST (where frames the parser cannot key go): the serving member of the
-//     ActiveSite with the lowest id (0/0 when none serves), so they never go to a drained member.
+//     ActiveSite with the lowest id (0/0 when none serves), so they never go to a drained member;
+//     or the member ControllerOptions::default_dest pins (`conductor sim --default-dest`).
 // The core has one bucket table (dist_hash does not index it by SG_ID), so the Controller drives
 // one security group; a configuration with more is refused.
 //
 // Every change writes only the registers whose intended value changed; verify() reads back what
-// the Controller owns and lists every difference from the intended state.
+// the Controller owns and lists every difference from the intended state. conductord and
+// `conductor sim` (its scripted events) both program the core through it.
 #pragma once
 
 #include <array>
@@ -34,10 +36,10 @@
 
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
-#include "host/conductord/backup_map.hpp"
-#include "host/conductord/log.hpp"
-#include "host/conductord/metrics.hpp"
 #include "host/config/cluster_config.hpp"
+#include "host/control/backup_map.hpp"
+#include "host/control/log.hpp"
+#include "host/control/metrics.hpp"
 #include "host/device/device.hpp"
 
 namespace conductor::daemon {
@@ -83,9 +85,15 @@ struct Difference {
   std::string to_string() const { return what + ": device " + device + ", intended " + intended; }
 };
 
+// What a user of the Controller may fix instead of the rules above.
+struct ControllerOptions {
+  // parser DEFAULT_DEST pinned to this member instead of the ActiveSite's first serving member.
+  std::optional<MemberId> default_dest{};
+};
+
 class Controller {
  public:
-  Controller(device::Device& dev, Logger& log, Metrics& metrics);
+  Controller(device::Device& dev, Logger& log, Metrics& metrics, ControllerOptions options = {});
 
   // Takes the configuration and programs the whole device. Fails on more than one security group
   // or when the device refuses a write (the error names the register).
@@ -98,6 +106,8 @@ class Controller {
   Status set_member_admin(MemberId id, bool up, std::string_view reason);     // member down|up
   Status set_member_health(MemberId id, bool alive, std::string_view reason);  // heartbeats
   Status set_member_weight(MemberId id, uint16_t weight, std::string_view reason);
+  // Several weights at once: all checked first, then one recomputation (the buckets move once).
+  Status set_member_weights(const Weights& weights, std::string_view reason);
   Status add_group_member(std::string_view group, MemberId id, std::string_view reason);     // scale-out
   Status remove_group_member(std::string_view group, MemberId id, std::string_view reason);  // scale-in
   Status set_site_online(uint8_t site, bool online, std::string_view reason);
@@ -152,6 +162,7 @@ class Controller {
   device::Device& dev_;
   Logger& log_;
   Metrics& metrics_;
+  ControllerOptions options_;
 
   std::map<MemberId, MemberState> members_;
   std::optional<Group> group_;

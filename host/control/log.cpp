@@ -1,4 +1,4 @@
-#include "host/conductord/log.hpp"
+#include "host/control/log.hpp"
 
 #include <chrono>
 #include <ctime>

@@ -1,6 +1,6 @@
 // The backup map (steer.BACKUP, docs/architecture.md "Correction layer"): which local backup (same
-// site) and remote backup (other site) the connections owned by each member get. One rule, used by
-// conductord's Controller and by `conductor sim` (docs/architecture.md, "Correction layer"):
+// site) and remote backup (other site) the connections owned by each member get. One rule, programmed
+// by the Controller (controller.hpp) for conductord and `conductor sim` alike:
 //   - only members with a non-zero weight in `candidates` take part (the caller passes the members
 //     that can serve: configured weight, admin up, alive, site online);
 //   - local backup of member m = the next candidate of m's site after m by member id, cyclically

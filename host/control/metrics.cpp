@@ -1,4 +1,4 @@
-#include "host/conductord/metrics.hpp"
+#include "host/control/metrics.hpp"
 
 #include <cassert>
 #include <cmath>
