@@ -152,7 +152,11 @@ void add_member_options(CLI::App& app, MemberOptions& o) {
                   },
                   "override the orchestrators' heartbeat port")
       ->type_name("PORT");
-  cli::add_parsed(app, "--bind", o.bind_address, [](const std::string& v) -> Expected<std::optional<std::string>> { return std::optional<std::string>(v); },
+  cli::add_parsed(app, "--bind", o.bind_address,
+                  [](const std::string& v) -> Expected<std::optional<std::string>> {
+                    if (auto ip = config::parse_ip(v); !ip) return ip.error();
+                    return std::optional<std::string>(v);
+                  },
                   "send from this address instead of the member's configured address")
       ->type_name("ADDRESS");
   cli::add_parsed(app, "--count", o.count, [](const std::string& v) { return unnamed(parse_uint("count", v, UINT64_MAX)); },

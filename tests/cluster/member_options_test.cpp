@@ -33,6 +33,7 @@ TEST(MemberOptions, ErrorsNameTheFlag) {
       {{"--config", "c", "--id", "0/1", "--connections", "-1"}, "--connections"},
       {{"--config", "c", "--id", "0/1", "--heartbeat-port", "0"}, "--heartbeat-port"},
       {{"--config", "c", "--id", "0/1", "--throughput", "fast"}, "throughput"},
+      {{"--config", "c", "--id", "0/1", "--bind", "nowhere"}, "--bind: "},
       {{"--config", "c", "--id", "0/1", "--bogus", "1"}, "not expected: 1 --bogus"},
       {{"--config"}, "--config: 1 required FILE missing"},
   };

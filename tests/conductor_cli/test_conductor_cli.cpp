@@ -112,6 +112,7 @@ TEST_F(CliTest, BadMemberFlagsNameTheFlag) {
                "--heartbeat-port: '70000' is not a port 1..65535");
   expect_error({"member", "--config", "c", "--id", "0/64"}, "--id: member '64' is out of range (0..63)");
   expect_error({"member", "--config", "c", "--id", "0/1", "--cpu", "x"}, "--cpu: 'x' is not a percentage 0..100");
+  expect_error({"member", "--config", "c", "--id", "0/1", "--bind", "10.0.0.300"}, "--bind: ");
 }
 
 TEST_F(CliTest, BadFlagsNameTheFlagAndTheProblem) {
