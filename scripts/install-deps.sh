@@ -9,6 +9,7 @@ PKGS=(
   dpdk-dev libdpdk-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcap-dev
+  libcli11-dev nlohmann-json3-dev
   clang libclang-rt-14-dev
   yosys tshark
   keepalived iproute2

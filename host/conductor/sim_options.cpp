@@ -7,45 +7,9 @@
 
 #include "core/core_model.hpp"
 #include "flow_table/flow_table.hpp"
+#include "host/common/cli.hpp"
 
 namespace conductor {
-
-const char* const kSimUsage = R"(usage: conductor sim [flags]
-Runs frames through the Conductor pipeline and prints a JSON summary on stdout.
-  --pcap FILE              frames from a pcap/pcapng file (Ethernet); synthetic traffic if absent
-  --packets N              synthetic frames (default 10000)
-  --flows N                synthetic flows (default 512)
-  --seed N                 synthetic traffic seed (default 1)
-  --min-size               synthetic minimum-size (60-byte) frames only
-  --engine model|rtl       HLS C++ model, or the Verilated RTL core (default model)
-  --hash-mode rss|sym-l4|sym-ip
-                           Microsoft RSS, or symmetric on 4-tuple / IP pair (default sym-l4)
-  --rss-key HEX            40-byte Toeplitz key as 80 hex digits (':' or '-' separators allowed)
-  --weights [S/]ID:W,...   member weights 0..512 (S = site 0..1, default 0; ID = 0..63)
-                           (default 1:100,2:100,3:100,4:100)
-  --buckets N              bucket-table size, a power of two 1..65536 (default 4096)
-  --out FILE               one JSON object per frame (hash, bucket, site, member, ...)
-  --default-action steer|drop
-                           frames the parser cannot parse (default steer)
-  --default-dest [S/]ID    where steered unparsed frames go (default 0/0)
-  --idle PCT               rtl: random idle cycles on the input, 0..99 (default 0)
-  --backpressure PCT       rtl: random stalls of the output, 0..99 (default 0)
-  --events FILE            scripted changes, one per line ('#' comments), applied before frame N:
-                             at N weights [S/]ID:W,...   (merged into the current weights)
-                             at N member-down S/M | member-up S/M | site-down S | site-up S
-  --age-frames N           an AGE op (one flow-table sweep unit) after every N frames; 0: no
-                           ageing (default 8192, the reset value of steer.AGE_FRAMES)
-  --learn-hold TICKS       a bucket pair whose INSERT failed (table full) is not offered again for
-                           TICKS ticks (steer.LEARN_HOLD; default 1000; 0: offer every frame)
-  --flow-timeout TICKS     idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is
-                           stamped with tick i; default: the flow table's reset timeouts, 25000 for
-                           new flows)
-  --flow-capacity N        flow-table size: the smallest build size that holds N connections
-                           (2 x 2^k x 4 + 16 entries, k = 0..15; default the largest, 262160)
-  --clock MHZ              rtl: core clock for the Mpps and Gbit/s figures, 1..2000 (default 300)
-  --report                 print a readable distribution report before the JSON summary
-  --progress               progress on stderr
-)";
 
 uint32_t flow_capacity_of(uint32_t bucket_log2) {
   return 2u * (1u << bucket_log2) * static_cast<uint32_t>(flow::kSlots) + static_cast<uint32_t>(flow::kStashSize);
@@ -163,103 +127,127 @@ Expected<std::map<MemberId, uint16_t>> parse_weights(const std::string& text) {
   return out;
 }
 
-Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
+SimOptions default_sim_options() {
   SimOptions o;
   o.rss_key = default_rss_key();
-  bool weights_given = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const std::string& flag) -> Expected<std::string> {
-      if (i + 1 >= args.size()) return bad(flag, "needs a value");
-      return args[++i];
-    };
-    auto number = [&](const std::string& flag, uint64_t lo, uint64_t hi) -> Expected<uint64_t> {
-      auto v = value(flag);
-      if (!v) return v.error();
-      auto n = to_uint<uint64_t>(*v);
-      if (!n || *n < lo || *n > hi)
-        return bad(flag, "'" + *v + "' is not a number in " + std::to_string(lo) + ".." + std::to_string(hi));
-      return *n;
-    };
-    if (a == "--pcap") {
-      auto v = value(a); if (!v) return v.error(); o.pcap = *v;
-    } else if (a == "--packets") {
-      auto n = number(a, 1, 1'000'000'000); if (!n) return n.error(); o.packets = *n;
-    } else if (a == "--flows") {
-      auto n = number(a, 1, 10'000'000); if (!n) return n.error(); o.flows = static_cast<uint32_t>(*n);
-    } else if (a == "--seed") {
-      auto n = number(a, 0, UINT64_MAX); if (!n) return n.error(); o.seed = *n;
-    } else if (a == "--min-size") {
-      o.min_size = true;
-    } else if (a == "--engine") {
-      auto v = value(a); if (!v) return v.error();
-      if (*v == "model") o.engine = Engine::kModel;
-      else if (*v == "rtl") o.engine = Engine::kRtl;
-      else return bad(a, "'" + *v + "' is not model or rtl");
-    } else if (a == "--hash-mode") {
-      auto v = value(a); if (!v) return v.error();
-      if (*v == "rss") o.hash_mode = HashMode::kRss;
-      else if (*v == "sym-l4") o.hash_mode = HashMode::kSymL4;
-      else if (*v == "sym-ip") o.hash_mode = HashMode::kSymIp;
-      else return bad(a, "'" + *v + "' is not rss, sym-l4 or sym-ip");
-    } else if (a == "--rss-key") {
-      auto v = value(a); if (!v) return v.error();
-      auto k = parse_rss_key(*v); if (!k) return k.error();
-      o.rss_key = *k;
-    } else if (a == "--weights") {
-      auto v = value(a); if (!v) return v.error();
-      auto w = parse_weights(*v); if (!w) return w.error();
-      o.weights = *w;
-      weights_given = true;
-    } else if (a == "--buckets") {
-      auto n = number(a, kMinBuckets, kMaxBuckets); if (!n) return n.error();
-      if ((*n & (*n - 1)) != 0) return bad(a, std::to_string(*n) + " is not a power of two");
-      o.buckets = static_cast<uint32_t>(*n);
-    } else if (a == "--out") {
-      auto v = value(a); if (!v) return v.error(); o.out = *v;
-    } else if (a == "--default-action") {
-      auto v = value(a); if (!v) return v.error();
-      if (*v == "steer") o.drop_unparsed = false;
-      else if (*v == "drop") o.drop_unparsed = true;
-      else return bad(a, "'" + *v + "' is not steer or drop");
-    } else if (a == "--default-dest") {
-      auto v = value(a); if (!v) return v.error();
-      auto m = parse_member(*v); if (!m) return bad(a, m.error().message);
-      o.default_dest = *m;
-    } else if (a == "--idle") {
-      auto n = number(a, 0, 99); if (!n) return n.error(); o.idle_percent = static_cast<int>(*n);
-    } else if (a == "--backpressure") {
-      auto n = number(a, 0, 99); if (!n) return n.error(); o.backpressure_percent = static_cast<int>(*n);
-    } else if (a == "--events") {
-      auto v = value(a); if (!v) return v.error(); o.events = *v;
-    } else if (a == "--learn-hold") {
-      auto n = number(a, 0, UINT32_MAX); if (!n) return n.error(); o.learn_hold = static_cast<uint32_t>(*n);
-    } else if (a == "--age-frames") {
-      auto n = number(a, 0, UINT32_MAX); if (!n) return n.error(); o.age_frames = static_cast<uint32_t>(*n);
-    } else if (a == "--flow-timeout") {
-      auto n = number(a, 1, UINT32_MAX); if (!n) return n.error(); o.flow_timeout = static_cast<uint32_t>(*n);
-    } else if (a == "--flow-capacity") {
-      auto n = number(a, 1, UINT32_MAX); if (!n) return n.error();
-      auto l = flow_bucket_log2_for(static_cast<uint32_t>(*n)); if (!l) return bad(a, l.error().message);
-      o.flow_capacity = static_cast<uint32_t>(*n);
-    } else if (a == "--clock") {
-      auto v = value(a); if (!v) return v.error();
-      char* end = nullptr;
-      double mhz = std::strtod(v->c_str(), &end);
-      if (v->empty() || end != v->c_str() + v->size() || !(mhz >= 1.0 && mhz <= 2000.0))
-        return bad(a, "'" + *v + "' is not a clock in MHz within 1..2000");
-      o.clock_mhz = mhz;
-    } else if (a == "--report") {
-      o.report = true;
-    } else if (a == "--progress") {
-      o.progress = true;
-    } else {
-      return bad(a, "unknown flag (see conductor sim --help)");
-    }
-  }
-  if (!weights_given) {
-    for (uint8_t m = 1; m <= 4; ++m) o.weights[MemberId{0, m}] = 100;
-  }
+  for (uint8_t m = 1; m <= 4; ++m) o.weights[MemberId{0, m}] = 100;
+  return o;
+}
+
+namespace {
+
+// One of a few words, mapped to a value: "'WORD' is not A or B".
+template <class T>
+auto one_of(std::vector<std::pair<std::string, T>> words, std::string names) {
+  return [words = std::move(words), names = std::move(names)](const std::string& v) -> Expected<T> {
+    for (const auto& [w, t] : words)
+      if (v == w) return t;
+    return make_error(Errc::kInvalidArgument, "'" + v + "' is not " + names);
+  };
+}
+
+}  // namespace
+
+void add_sim_options(CLI::App& app, SimOptions& o) {
+  app.description("Runs frames through the Conductor pipeline and prints a JSON summary on stdout.");
+  cli::add_parsed(app, "--pcap", o.pcap, [](const std::string& v) -> Expected<std::string> { return v; },
+                  "frames from a pcap/pcapng file (Ethernet); synthetic traffic if absent")
+      ->type_name("FILE");
+  cli::add_uint(app, "--packets", o.packets, 1, 1'000'000'000, "synthetic frames (default 10000)");
+  cli::add_uint(app, "--flows", o.flows, 1, 10'000'000, "synthetic flows (default 512)");
+  cli::add_uint(app, "--seed", o.seed, 0, UINT64_MAX, "synthetic traffic seed (default 1)");
+  app.add_flag("--min-size", o.min_size, "synthetic minimum-size (60-byte) frames only");
+  cli::add_parsed(app, "--engine", o.engine, one_of<Engine>({{"model", Engine::kModel}, {"rtl", Engine::kRtl}}, "model or rtl"),
+                  "HLS C++ model, or the Verilated RTL core (default model)")
+      ->type_name("model|rtl");
+  cli::add_parsed(app, "--hash-mode", o.hash_mode,
+                  one_of<HashMode>({{"rss", HashMode::kRss}, {"sym-l4", HashMode::kSymL4}, {"sym-ip", HashMode::kSymIp}},
+                                   "rss, sym-l4 or sym-ip"),
+                  "Microsoft RSS, or symmetric on 4-tuple / IP pair (default sym-l4)")
+      ->type_name("rss|sym-l4|sym-ip");
+  cli::add_parsed(app, "--rss-key", o.rss_key, parse_rss_key,
+                  "40-byte Toeplitz key as 80 hex digits (':' or '-' separators allowed)")
+      ->type_name("HEX");
+  cli::add_parsed(app, "--weights", o.weights, parse_weights,
+                  "member weights 0..512 (S = site 0..1, default 0; ID = 0..63)\n"
+                  "(default 1:100,2:100,3:100,4:100)")
+      ->type_name("[S/]ID:W,...");
+  cli::add_parsed(app, "--buckets", o.buckets,
+                  [](const std::string& v) -> Expected<uint32_t> {
+                    auto n = cli::parse_uint(v, kMinBuckets, kMaxBuckets);
+                    if (!n) return n.error();
+                    if ((*n & (*n - 1)) != 0) return make_error(Errc::kInvalidArgument, v + " is not a power of two");
+                    return static_cast<uint32_t>(*n);
+                  },
+                  "bucket-table size, a power of two 1..65536 (default 4096)")
+      ->type_name("N");
+  cli::add_parsed(app, "--out", o.out, [](const std::string& v) -> Expected<std::string> { return v; },
+                  "one JSON object per frame (hash, bucket, site, member, ...)")
+      ->type_name("FILE");
+  cli::add_parsed(app, "--default-action", o.drop_unparsed, one_of<bool>({{"steer", false}, {"drop", true}}, "steer or drop"),
+                  "frames the parser cannot parse (default steer)")
+      ->type_name("steer|drop");
+  cli::add_parsed(app, "--default-dest", o.default_dest, parse_member,
+                  "where steered unparsed frames go (default 0/0)")
+      ->type_name("[S/]ID");
+  cli::add_uint(app, "--idle", o.idle_percent, 0, 99, "rtl: random idle cycles on the input, 0..99 (default 0)")
+      ->type_name("PCT");
+  cli::add_uint(app, "--backpressure", o.backpressure_percent, 0, 99,
+                "rtl: random stalls of the output, 0..99 (default 0)")
+      ->type_name("PCT");
+  cli::add_parsed(app, "--events", o.events, [](const std::string& v) -> Expected<std::string> { return v; },
+                  "scripted changes, one per line ('#' comments), applied before frame N:\n"
+                  "  at N weights [S/]ID:W,...   (merged into the current weights)\n"
+                  "  at N member-down S/M | member-up S/M | site-down S | site-up S")
+      ->type_name("FILE");
+  cli::add_uint(app, "--age-frames", o.age_frames, 0, UINT32_MAX,
+                "an AGE op (one flow-table sweep unit) after every N frames; 0: no\n"
+                "ageing (default 8192, the reset value of steer.AGE_FRAMES)");
+  cli::add_uint(app, "--learn-hold", o.learn_hold, 0, UINT32_MAX,
+                "a bucket pair whose INSERT failed (table full) is not offered again for\n"
+                "TICKS ticks (steer.LEARN_HOLD; default 1000; 0: offer every frame)")
+      ->type_name("TICKS");
+  cli::add_parsed(app, "--flow-timeout", o.flow_timeout,
+                  [](const std::string& v) -> Expected<std::optional<uint32_t>> {
+                    auto n = cli::parse_uint(v, 1, UINT32_MAX);
+                    if (!n) return n.error();
+                    return std::optional<uint32_t>(static_cast<uint32_t>(*n));
+                  },
+                  "idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is\n"
+                  "stamped with tick i; default: the flow table's reset timeouts, 25000 for\n"
+                  "new flows)")
+      ->type_name("TICKS");
+  cli::add_parsed(app, "--flow-capacity", o.flow_capacity,
+                  [](const std::string& v) -> Expected<std::optional<uint32_t>> {
+                    auto n = cli::parse_uint(v, 1, UINT32_MAX);
+                    if (!n) return n.error();
+                    auto l = flow_bucket_log2_for(static_cast<uint32_t>(*n));
+                    if (!l) return l.error();
+                    return std::optional<uint32_t>(static_cast<uint32_t>(*n));
+                  },
+                  "flow-table size: the smallest build size that holds N connections\n"
+                  "(2 x 2^k x 4 + 16 entries, k = 0..15; default the largest, 262160)")
+      ->type_name("N");
+  cli::add_parsed(app, "--clock", o.clock_mhz,
+                  [](const std::string& v) -> Expected<double> {
+                    char* end = nullptr;
+                    const double mhz = std::strtod(v.c_str(), &end);
+                    if (v.empty() || end != v.c_str() + v.size() || !(mhz >= 1.0 && mhz <= 2000.0))
+                      return make_error(Errc::kInvalidArgument, "'" + v + "' is not a clock in MHz within 1..2000");
+                    return mhz;
+                  },
+                  "rtl: core clock for the Mpps and Gbit/s figures, 1..2000 (default 300)")
+      ->type_name("MHZ");
+  app.add_flag("--report", o.report, "print a readable distribution report before the JSON summary");
+  app.add_flag("--progress", o.progress, "progress on stderr");
+}
+
+Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
+  SimOptions o = default_sim_options();
+  CLI::App app{"", "conductor sim"};
+  cli::setup(app);
+  add_sim_options(app, o);
+  if (Status s = cli::parse(app, args); !s) return s.error();
   return o;
 }
 

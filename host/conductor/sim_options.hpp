@@ -14,6 +14,10 @@
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/common/status.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace conductor {
 
 enum class Engine { kModel, kRtl };
@@ -60,9 +64,14 @@ Expected<std::array<uint8_t, 40>> parse_rss_key(const std::string& text);
 Expected<std::map<MemberId, uint16_t>> parse_weights(const std::string& text);
 Expected<MemberId> parse_member(const std::string& text);
 
-// argv excludes the program name and the "sim" word.
-Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args);
+// SimOptions with the defaults the flags document (Microsoft's key, weights 1:100,2:100,3:100,4:100).
+SimOptions default_sim_options();
 
-extern const char* const kSimUsage;
+// Adds the flags of `conductor sim` to app (the subcommand's CLI11 App), each parsed into o.
+void add_sim_options(CLI::App& app, SimOptions& o);
+
+// args exclude the program name and the "sim" word. --help comes back as Errc::kNotFound carrying
+// the help text (host/common/cli.hpp).
+Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args);
 
 }  // namespace conductor

@@ -1,6 +1,7 @@
 // conductorctl: the command-line client of conductord's control socket (docs/conductord.md).
 //
 //   conductorctl [--socket PATH | --config FILE] [--timeout SECONDS] COMMAND [WORDS...]
+//   conductorctl --help
 //
 // Prints the command's output on stdout. Exit codes: 0 the command succeeded; 1 it failed (the
 // daemon's message on stderr); 2 usage or connection errors.
@@ -17,23 +18,16 @@
 #include <string>
 #include <vector>
 
+#include "host/common/cli.hpp"
 #include "host/conductord/ctl_protocol.hpp"
 #include "host/config/parser.hpp"
 
 namespace {
 
-constexpr int kOk = 0, kFailed = 1, kUsage = 2;
-
-const char* kUsageText =
-    "usage: conductorctl [--socket PATH | --config FILE] [--timeout SECONDS] COMMAND [WORDS...]\n"
-    "  --socket PATH     conductord's control socket (default: $CONDUCTOR_SOCKET, else [control] socket\n"
-    "                    of --config, else /run/conductor/conductord.sock)\n"
-    "  --config FILE     take the socket path from this configuration file\n"
-    "  --timeout SECONDS how long to wait for the answer (default 30)\n"
-    "commands: conductorctl help (asks the daemon)\n";
+constexpr int kOk = 0, kFailed = 1, kUsage = conductor::cli::kExitUsage;
 
 int usage_error(const std::string& why) {
-  std::fprintf(stderr, "conductorctl: %s\n%s", why.c_str(), kUsageText);
+  std::fprintf(stderr, "conductorctl: %s\nRun 'conductorctl --help' for the options.\n", why.c_str());
   return kUsage;
 }
 
@@ -44,34 +38,32 @@ int main(int argc, char** argv) {
   std::string socket_path;
   std::string config_path;
   int timeout_s = 30;
-  std::vector<std::string> words;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (!words.empty()) {
-      words.push_back(a);
-      continue;
-    }
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsageText, stdout);
-      return kOk;
-    }
-    if (a == "--socket" || a == "--config" || a == "--timeout") {
-      if (i + 1 >= argc) return usage_error(a + " needs a value");
-      std::string v = argv[++i];
-      if (a == "--socket") socket_path = v;
-      else if (a == "--config") config_path = v;
-      else {
-        char* end = nullptr;
-        long t = std::strtol(v.c_str(), &end, 10);
-        if (v.empty() || *end || t < 1 || t > 3600) return usage_error("--timeout: '" + v + "' is not 1..3600 seconds");
-        timeout_s = static_cast<int>(t);
-      }
-      continue;
-    }
-    if (a.size() > 1 && a[0] == '-') return usage_error("unknown option '" + a + "'");
-    words.push_back(a);
-  }
+  CLI::App app{"conductorctl [--socket PATH | --config FILE] [--timeout SECONDS] COMMAND [WORDS...]\n"
+               "The command-line client of conductord's control socket (docs/conductord.md).",
+               "conductorctl"};
+  cli::setup(app);
+  app.footer(
+      "Commands: conductorctl help (asks the daemon).\n"
+      "Exit codes: 0 the command succeeded; 1 it failed (the daemon's message on stderr);\n"
+      "2 usage or connection errors.");
+  app.prefix_command();  // the first word that is not an option starts the command; the rest is its words
+  app.add_option("--socket", socket_path,
+                 "conductord's control socket (default: $CONDUCTOR_SOCKET, else [control]\n"
+                 "socket of --config, else /run/conductor/conductord.sock)")
+      ->type_name("PATH");
+  app.add_option("--config", config_path, "take the socket path from this configuration file")->type_name("FILE");
+  cli::add_parsed(app, "--timeout", timeout_s,
+                  [](const std::string& v) -> Expected<int> {
+                    auto t = cli::parse_uint(v, 1, 3600);
+                    if (!t) return make_error(Errc::kInvalidArgument, "'" + v + "' is not 1..3600 seconds");
+                    return static_cast<int>(*t);
+                  },
+                  "how long to wait for the answer (default 30)")
+      ->type_name("SECONDS");
+  if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s) return cli::report(s, "conductorctl");
+  const std::vector<std::string> words = app.remaining();
   if (words.empty()) return usage_error("no command given");
+  if (words[0].size() > 1 && words[0][0] == '-') return usage_error("unknown option '" + words[0] + "'");
   if (socket_path.empty() && !config_path.empty()) {
     auto c = config::load_config(config_path);
     if (!c) {

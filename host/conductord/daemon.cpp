@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "common/gen/conductor_regs.hpp"
+#include "host/common/cli.hpp"
 #include "host/config/sockaddr.hpp"
 #include "host/conductord/ctl_protocol.hpp"
 #include "host/conductord/http.hpp"
@@ -151,47 +152,28 @@ Expected<uint64_t> number_arg(const std::string& s, uint64_t lo, uint64_t hi, st
 
 }  // namespace
 
-std::string usage() {
-  return "usage: conductord --config FILE [--name ORCH] [--device sim|soft] [--foreground] [--check]\n"
-         "  --config FILE     the cluster configuration (docs/conductord.conf.md)\n"
-         "  --name ORCH       this daemon's [orchestrator ORCH] section\n"
-         "  --device sim|soft override [device] type\n"
-         "  --foreground      stay in the foreground (conductord never detaches; accepted for init scripts)\n"
-         "  --check           check the configuration and exit (0 valid, 2 not)\n"
-         "  --help, --version\n";
-}
-
 Expected<Options> parse_options(const std::vector<std::string>& args) {
   Options o;
-  auto bad = [](std::string why) { return make_error(Errc::kInvalidArgument, why); };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& dst) -> Status {
-      if (i + 1 >= args.size()) return bad(a + " needs a value");
-      dst = args[++i];
-      return ok_status();
-    };
-    if (a == "--help" || a == "-h") return make_error(Errc::kNotFound, usage());
-    if (a == "--version") return make_error(Errc::kNotFound, "conductord 0.1.0\n");
-    if (a == "--config") {
-      if (Status s = value(o.config_path); !s) return s.error();
-    } else if (a == "--name") {
-      if (Status s = value(o.name); !s) return s.error();
-    } else if (a == "--device") {
-      std::string d;
-      if (Status s = value(d); !s) return s.error();
-      if (d == "sim") o.device = config::DeviceType::kSim;
-      else if (d == "soft") o.device = config::DeviceType::kSoft;
-      else return bad("--device: '" + d + "' is not a device type (sim or soft)");
-    } else if (a == "--foreground" || a == "-f") {
-      o.foreground = true;
-    } else if (a == "--check") {
-      o.check = true;
-    } else {
-      return bad("unknown argument '" + a + "'");
-    }
-  }
-  if (o.config_path.empty()) return bad("--config FILE is required");
+  CLI::App app{"The Conductor control-plane daemon (docs/conductord.md).", "conductord"};
+  cli::setup(app);
+  app.set_version_flag("--version", "conductord 0.1.0");
+  app.add_option("--config", o.config_path, "the cluster configuration (docs/conductord.conf.md)")
+      ->type_name("FILE")
+      ->required();
+  app.add_option("--name", o.name, "this daemon's [orchestrator ORCH] section")->type_name("ORCH");
+  cli::add_parsed(app, "--device", o.device,
+                  [](const std::string& d) -> Expected<std::optional<config::DeviceType>> {
+                    if (d == "sim") return std::optional(config::DeviceType::kSim);
+                    if (d == "soft") return std::optional(config::DeviceType::kSoft);
+                    return make_error(Errc::kInvalidArgument, "'" + d + "' is not a device type (sim or soft)");
+                  },
+                  "override [device] type")
+      ->type_name("sim|soft");
+  app.add_flag("-f,--foreground", o.foreground,
+               "stay in the foreground (conductord never detaches; accepted for init\n"
+               "scripts)");
+  app.add_flag("--check", o.check, "check the configuration and exit (0 valid, 2 not)");
+  if (Status s = cli::parse(app, args); !s) return s.error();
   return o;
 }
 
@@ -804,16 +786,8 @@ void Daemon::register_commands() {
 }
 
 int run_conductord(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  auto o = parse_options(args);
-  if (!o) {
-    if (o.error().code == Errc::kNotFound) {
-      std::fputs(o.error().message.c_str(), stdout);
-      return kExitOk;
-    }
-    std::fprintf(stderr, "conductord: %s\n%s", o.error().message.c_str(), usage().c_str());
-    return kExitUsage;
-  }
+  auto o = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!o) return cli::report(o.error(), "conductord");
   Daemon d(*o);
   if (int rc = d.init(); rc != kExitOk || o->check) return rc;
   return d.run();

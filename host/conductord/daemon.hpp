@@ -36,9 +36,9 @@ struct Options {
   bool check = false;                          // --check: validate the configuration and exit
 };
 
-// Usage errors name the argument. --help and --version are kNotFound with the text to print.
+// Usage errors name the argument. --help and --version are kNotFound with the text to print
+// (host/common/cli.hpp).
 Expected<Options> parse_options(const std::vector<std::string>& args);
-std::string usage();
 
 // Checks that need the system or go beyond the file format: --name names an orchestrator,
 // socket-group exists, one security group per device. Messages are FILE:LINE: reason.

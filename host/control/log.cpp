@@ -3,37 +3,20 @@
 #include <chrono>
 #include <ctime>
 
-namespace conductor::daemon {
+#include <nlohmann/json.hpp>
 
-std::string Logger::json_string(std::string_view s) {
-  std::string o = "\"";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\r': o += "\\r"; break;
-      case '\t': o += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          o += b;
-        } else {
-          o += ch;
-        }
-    }
-  }
-  return o + "\"";
-}
+namespace conductor::daemon {
 
 std::string Logger::format(std::string_view ts, config::LogLevel level, std::string_view component, std::string_view event,
                            const Fields& fields) {
-  std::string line = "{\"ts\":" + json_string(ts) + ",\"level\":" + json_string(config::log_level_name(level)) +
-                     ",\"component\":" + json_string(component) + ",\"event\":" + json_string(event);
-  for (const auto& [k, v] : fields) line += "," + json_string(k) + ":" + json_string(v);
-  return line + "}";
+  nlohmann::ordered_json line = {{"ts", ts},
+                                 {"level", config::log_level_name(level)},
+                                 {"component", component},
+                                 {"event", event}};
+  for (const auto& [k, v] : fields) line[k] = v;
+  // Field values can come from a control-socket client: bytes that are not UTF-8 become U+FFFD
+  // instead of an exception.
+  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void Logger::log(config::LogLevel level, std::string_view component, std::string_view event, Fields fields) {

@@ -1,6 +1,7 @@
 // Structured logs: one JSON object per line (on stderr unless told otherwise).
 //   {"ts":"2026-11-22T03:04:05.123Z","level":"info","component":"election","event":"become-master","vrid":"10"}
-// Field values are JSON strings. Messages less severe than the level are dropped (and not counted).
+// Field values are JSON strings (written with nlohmann-json; a field named twice keeps its last
+// value). Messages less severe than the level are dropped (and not counted).
 #pragma once
 
 #include <cstdio>
@@ -43,7 +44,6 @@ class Logger {
   // One JSON line (without the newline): exposed for tests.
   static std::string format(std::string_view ts, config::LogLevel level, std::string_view component, std::string_view event,
                             const Fields& fields);
-  static std::string json_string(std::string_view s);  // quoted and escaped
 
  private:
   std::FILE* out_;

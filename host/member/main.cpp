@@ -5,4 +5,6 @@
 
 #include "host/member/member_agent.hpp"
 
-int main(int argc, char** argv) { return conductor::member::member_main(std::vector<std::string>(argv + 1, argv + argc)); }
+int main(int argc, char** argv) {
+  return conductor::member::member_main(std::vector<std::string>(argv + 1, argv + argc), "conductor-member");
+}

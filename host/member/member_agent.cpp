@@ -19,32 +19,13 @@
 #include <random>
 #include <sstream>
 
+#include "host/common/cli.hpp"
 #include "host/config/sockaddr.hpp"
 #include "host/config/parser.hpp"
 #include "host/config/values.hpp"
 #include "host/member/member_sync.hpp"
 
 namespace conductor::member {
-
-const char* const kMemberUsage = R"(usage: conductor member --config FILE --id S/M [flags]
-Sends this member's heartbeat and load to every orchestrator of the cluster every
-[timers] heartbeat-interval (docs/cluster.md). SIGTERM/SIGINT: a last report marked
-LEAVING, then exit 0. SIGUSR1: re-read --load-file. With a [sync] key, HyperSync with
-the member's peers on its address at [sync] port: --connections at start becomes that
-many synthetic connections synced to them, their connections are kept as backup, and
-heartbeats carry SYNCED once every peer's full sync arrived.
-flags:
-  --config FILE          the cluster configuration (conductord.conf)
-  --id S/M               this member (site/member), e.g. 0/3
-  --cpu PERCENT          CPU load to report, 0..100 (fractions allowed; default 0)
-  --connections N        established connections to report (default 0)
-  --throughput RATE      throughput to report: bits/s or with a unit (10Gbps; default 0)
-  --load-file FILE       read at start and on SIGUSR1: cpu=.. connections=.. throughput=..
-  --heartbeat-port PORT  override the orchestrators' heartbeat port
-  --bind ADDRESS         send from this address instead of the member's configured address
-  --count N              stop after N heartbeats (without LEAVING)
-  --verbose              one line per heartbeat and per backup change on stderr
-)";
 
 namespace {
 
@@ -97,6 +78,15 @@ struct Target {
 };
 
 
+// The load parsers name their key ("cpu: ...") for --load-file; on the command line the option does.
+template <class T>
+Expected<T> unnamed(Expected<T> r) {
+  if (r) return r;
+  const std::string& m = r.error().message;
+  const size_t colon = m.find(": ");
+  return make_error(r.error().code, colon == std::string::npos ? m : m.substr(colon + 2));
+}
+
 }  // namespace
 
 Expected<cluster::Load> parse_load_text(std::string_view text, cluster::Load base) {
@@ -126,58 +116,61 @@ Expected<cluster::Load> parse_load_text(std::string_view text, cluster::Load bas
   return base;
 }
 
-Expected<MemberOptions> parse_member_options(const std::vector<std::string>& args) {
+void add_member_options(CLI::App& app, MemberOptions& o) {
+  app.description("Sends this member's heartbeats and load to the orchestrators (docs/cluster.md).");
+  app.footer(
+      "One heartbeat to every orchestrator of the cluster every [timers] heartbeat-interval.\n"
+      "SIGTERM/SIGINT: a last report marked LEAVING, then exit 0. SIGUSR1: re-read --load-file. With a [sync]\n"
+      "key, HyperSync with the member's peers on its address at [sync] port: --connections at start becomes\n"
+      "that many synthetic connections synced to them, their connections are kept as backup, and heartbeats\n"
+      "carry SYNCED once every peer's full sync arrived.");
+  app.add_option("--config", o.config_path, "the cluster configuration (conductord.conf)")->type_name("FILE")->required();
+  cli::add_parsed(app, "--id", o.id, config::parse_member_id, "this member (site/member), e.g. 0/3")
+      ->type_name("S/M")
+      ->required();
+  cli::add_parsed(app, "--cpu", o.load.cpu_centipercent, [](const std::string& v) { return unnamed(parse_cpu(v)); },
+                  "CPU load to report, 0..100 (fractions allowed; default 0)")
+      ->type_name("PERCENT");
+  cli::add_parsed(app, "--connections", o.load.connections,
+                  [](const std::string& v) -> Expected<uint32_t> {
+                    auto c = unnamed(parse_uint("connections", v, UINT32_MAX));
+                    if (!c) return c.error();
+                    return static_cast<uint32_t>(*c);
+                  },
+                  "established connections to report (default 0)")
+      ->type_name("N");
+  cli::add_parsed(app, "--throughput", o.load.bps, [](const std::string& v) { return unnamed(parse_throughput(v)); },
+                  "throughput to report: bits/s or with a unit (10Gbps; default 0)")
+      ->type_name("RATE");
+  app.add_option("--load-file", o.load_file, "read at start and on SIGUSR1: cpu=.. connections=.. throughput=..")
+      ->type_name("FILE");
+  cli::add_parsed(app, "--heartbeat-port", o.heartbeat_port,
+                  [](const std::string& v) -> Expected<std::optional<uint16_t>> {
+                    auto p = parse_uint("port", v, 65535);
+                    if (!p || *p == 0) return make_error(Errc::kInvalidArgument, "'" + v + "' is not a port 1..65535");
+                    return std::optional<uint16_t>(static_cast<uint16_t>(*p));
+                  },
+                  "override the orchestrators' heartbeat port")
+      ->type_name("PORT");
+  cli::add_parsed(app, "--bind", o.bind_address,
+                  [](const std::string& v) -> Expected<std::optional<std::string>> {
+                    if (auto ip = config::parse_ip(v); !ip) return ip.error();
+                    return std::optional<std::string>(v);
+                  },
+                  "send from this address instead of the member's configured address")
+      ->type_name("ADDRESS");
+  cli::add_parsed(app, "--count", o.count, [](const std::string& v) { return unnamed(parse_uint("count", v, UINT64_MAX)); },
+                  "stop after N heartbeats (without LEAVING)")
+      ->type_name("N");
+  app.add_flag("--verbose", o.verbose, "one line per heartbeat and per backup change on stderr");
+}
+
+Expected<MemberOptions> parse_member_options(const std::vector<std::string>& args, const std::string& program) {
   MemberOptions o;
-  bool have_id = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> Expected<std::string> {
-      if (i + 1 >= args.size()) return make_error(Errc::kInvalidArgument, a + " needs a value");
-      return args[++i];
-    };
-    if (a == "--verbose") {
-      o.verbose = true;
-      continue;
-    }
-    auto v = value();
-    if (!v) return v.error();
-    if (a == "--config") {
-      o.config_path = *v;
-    } else if (a == "--id") {
-      auto id = config::parse_member_id(*v);
-      if (!id) return make_error(Errc::kInvalidArgument, "--id: " + id.error().message);
-      o.id = *id;
-      have_id = true;
-    } else if (a == "--cpu") {
-      auto c = parse_cpu(*v);
-      if (!c) return make_error(Errc::kInvalidArgument, "--" + c.error().message);
-      o.load.cpu_centipercent = *c;
-    } else if (a == "--connections") {
-      auto c = parse_uint("--connections", *v, UINT32_MAX);
-      if (!c) return c.error();
-      o.load.connections = static_cast<uint32_t>(*c);
-    } else if (a == "--throughput") {
-      auto t = parse_throughput(*v);
-      if (!t) return make_error(Errc::kInvalidArgument, "--" + t.error().message);
-      o.load.bps = *t;
-    } else if (a == "--load-file") {
-      o.load_file = *v;
-    } else if (a == "--heartbeat-port") {
-      auto p = parse_uint("--heartbeat-port", *v, 65535);
-      if (!p || *p == 0) return make_error(Errc::kInvalidArgument, "--heartbeat-port: '" + *v + "' is not a port 1..65535");
-      o.heartbeat_port = static_cast<uint16_t>(*p);
-    } else if (a == "--bind") {
-      o.bind_address = *v;
-    } else if (a == "--count") {
-      auto c = parse_uint("--count", *v, UINT64_MAX);
-      if (!c) return c.error();
-      o.count = *c;
-    } else {
-      return make_error(Errc::kInvalidArgument, "unknown flag '" + a + "' (conductor member --help)");
-    }
-  }
-  if (o.config_path.empty()) return make_error(Errc::kInvalidArgument, "--config FILE is required");
-  if (!have_id) return make_error(Errc::kInvalidArgument, "--id S/M is required");
+  CLI::App app{"", program};
+  cli::setup(app);
+  add_member_options(app, o);
+  if (Status s = cli::parse(app, args); !s) return s.error();
   return o;
 }
 
@@ -390,17 +383,9 @@ int run_member(const MemberOptions& o, std::FILE* err) {
   return rc;
 }
 
-int member_main(const std::vector<std::string>& args) {
-  for (const auto& a : args)
-    if (a == "--help" || a == "-h") {
-      std::fputs(kMemberUsage, stdout);
-      return 0;
-    }
-  auto o = parse_member_options(args);
-  if (!o) {
-    std::fprintf(stderr, "conductor member: %s\n%s", o.error().message.c_str(), kMemberUsage);
-    return 2;
-  }
+int member_main(const std::vector<std::string>& args, const std::string& program) {
+  auto o = parse_member_options(args, program);
+  if (!o) return cli::report(o.error(), program);
   return run_member(*o, stderr);
 }
 

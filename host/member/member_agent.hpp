@@ -21,9 +21,11 @@
 #include "host/cluster/heartbeat_wire.hpp"
 #include "host/common/status.hpp"
 
-namespace conductor::member {
+namespace CLI {
+class App;
+}
 
-extern const char* const kMemberUsage;
+namespace conductor::member {
 
 struct MemberOptions {
   std::string config_path;
@@ -36,7 +38,13 @@ struct MemberOptions {
   bool verbose = false;                  // one line per heartbeat on stderr
 };
 
-Expected<MemberOptions> parse_member_options(const std::vector<std::string>& args);
+// Adds the agent's flags to app (`conductor member`'s CLI11 App), each parsed into o.
+void add_member_options(CLI::App& app, MemberOptions& o);
+
+// args after "member". --help comes back as Errc::kNotFound carrying the help text
+// (host/common/cli.hpp).
+Expected<MemberOptions> parse_member_options(const std::vector<std::string>& args,
+                                             const std::string& program = "conductor member");
 
 // `key=value ...` as in --load-file; keys cpu (percent, fractional allowed), connections, throughput
 // (a rate: 10Gbps, 400Mbps, or bits/s). Keys not given keep their value in `base`.
@@ -45,7 +53,7 @@ Expected<cluster::Load> parse_load_text(std::string_view text, cluster::Load bas
 // Runs the agent until SIGTERM/SIGINT (or --count). Returns the process exit code.
 int run_member(const MemberOptions& options, std::FILE* err);
 
-// argv after "member": parse, --help, run.
-int member_main(const std::vector<std::string>& args);
+// argv after "member" (or after conductor-member's name): parse, --help, run.
+int member_main(const std::vector<std::string>& args, const std::string& program = "conductor member");
 
 }  // namespace conductor::member

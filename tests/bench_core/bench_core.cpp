@@ -15,6 +15,7 @@
 #include "core/core_model.hpp"
 #include "host/traffic/generator.hpp"
 #include "rtl_core.hpp"
+#include "tests/bench_core/bench_json.hpp"
 
 namespace conductor {
 namespace {
@@ -117,40 +118,34 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Mix mixes[] = {{"min_size", true}, {"imix", false}};
-  std::string json = "{\"benchmark\":\"core\",\"frames_per_mix\":" + std::to_string(n) + ",\"mixes\":[";
-  bool first = true;
+  bench::Json json = {{"benchmark", "core"}, {"frames_per_mix", n}, {"mixes", bench::Json::array()}};
   uint64_t bad = 0;
   for (const Mix& m : mixes) {
     std::fprintf(stderr, "bench_core: %s, %" PRIu64 " frames...\n", m.name, n);
     Figures f = run_mix(m, n);
     bad += f.mismatches;
-    char buf[1024];
-    std::snprintf(
-        buf, sizeof buf,
-        "%s{\"mix\":\"%s\",\"frames\":%" PRIu64 ",\"beats\":%" PRIu64 ",\"bytes\":%" PRIu64
-        ",\"cycles\":%" PRIu64 ",\"frames_per_cycle\":%.4f,\"beats_per_cycle\":%.4f,"
-        "\"gbps_at_300mhz\":%.1f,\"sim_cycles_per_second\":%.0f,\"sim_frames_per_second\":%.0f,"
-        "\"model_frames_per_second\":%.0f,\"rtl_vs_model_mismatches\":%" PRIu64 "}",
-        first ? "" : ",", m.name, f.frames, f.beats, f.bytes, f.cycles, double(f.frames) / f.cycles,
-        double(f.beats) / f.cycles, double(f.bytes) * 8 * 300e6 / f.cycles / 1e9,
-        f.cycles / f.rtl_seconds, f.frames / f.rtl_seconds, f.frames / f.model_seconds, f.mismatches);
-    json += buf;
-    first = false;
+    json["mixes"].push_back({{"mix", m.name},
+                             {"frames", f.frames},
+                             {"beats", f.beats},
+                             {"bytes", f.bytes},
+                             {"cycles", f.cycles},
+                             {"frames_per_cycle", bench::fixed(double(f.frames) / f.cycles, 4)},
+                             {"beats_per_cycle", bench::fixed(double(f.beats) / f.cycles, 4)},
+                             {"gbps_at_300mhz", bench::fixed(double(f.bytes) * 8 * 300e6 / f.cycles / 1e9, 1)},
+                             {"sim_cycles_per_second", bench::whole(f.cycles / f.rtl_seconds)},
+                             {"sim_frames_per_second", bench::whole(f.frames / f.rtl_seconds)},
+                             {"model_frames_per_second", bench::whole(f.frames / f.model_seconds)},
+                             {"rtl_vs_model_mismatches", f.mismatches}});
     std::fprintf(stderr,
                  "  %.4f frames/clock, %.4f beats/clock; simulation %.2f Mcycles/s, %.0f frames/s; "
                  "model %.2f Mframes/s\n",
                  double(f.frames) / f.cycles, double(f.beats) / f.cycles, f.cycles / f.rtl_seconds / 1e6,
                  f.frames / f.rtl_seconds, f.frames / f.model_seconds / 1e6);
   }
-  json += "]}\n";
-  if (!out_path.empty()) {
-    std::FILE* fp = std::fopen(out_path.c_str(), "w");
-    if (!fp || std::fputs(json.c_str(), fp) < 0 || std::fclose(fp) != 0) {
-      std::fprintf(stderr, "bench_core: cannot write %s\n", out_path.c_str());
-      return 1;
-    }
+  if (!bench::write_json(json, out_path)) {
+    std::fprintf(stderr, "bench_core: cannot write %s\n", out_path.c_str());
+    return 1;
   }
-  std::fputs(json.c_str(), stdout);
   if (bad) {
     std::fprintf(stderr, "bench_core: %" PRIu64 " frames where the RTL and the model disagree\n", bad);
     return 1;

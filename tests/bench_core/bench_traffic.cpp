@@ -28,6 +28,7 @@
 #include "common/gen/conductor_regs.hpp"
 #include "core/core_model.hpp"
 #include "rtl_core.hpp"
+#include "tests/bench_core/bench_json.hpp"
 
 namespace conductor {
 namespace {
@@ -191,28 +192,36 @@ struct Result {
   uint64_t learn_full = 0, learn_held = 0;  // INSERTs that failed (walks), INSERTs held by the filter
 };
 
-std::string to_json(const Result& r) {
+bench::Json to_json(const Result& r) {
   const Phase& p = r.p;
   const double fpc = p.cycles ? double(p.frames) / p.cycles : 0.0;
   const double bpc = p.cycles ? double(p.beats) / p.cycles : 0.0;
   const double learned_per_clock = p.cycles ? double(p.inserts_issued) / p.cycles : 0.0;
-  char buf[1400];
-  std::snprintf(
-      buf, sizeof buf,
-      "{\"scenario\":\"%s\",\"connections\":%" PRIu64 ",\"frames\":%" PRIu64 ",\"beats\":%" PRIu64
-      ",\"bytes\":%" PRIu64 ",\"cycles\":%" PRIu64 ",\"frames_per_cycle\":%.4f,\"beats_per_cycle\":%.4f,"
-      "\"at_least_0_99\":%s,\"mpps_at_300mhz\":%.1f,\"gbps_at_300mhz\":%.1f,\"new_frames\":%" PRIu64
-      ",\"inserts_issued\":%" PRIu64 ",\"learn_dropped\":%" PRIu64 ",\"ops_dropped\":%" PRIu64
-      ",\"learned_fraction\":%.4f,\"learned_per_cycle\":%.4f,\"learned_per_second_at_300mhz\":%.0f,"
-      "\"table_occupancy\":%" PRIu64 ",\"age_ops\":%" PRIu64 ",\"sim_frames_per_second\":%.0f,"
-      "\"learn_full\":%" PRIu64 ",\"learn_held\":%" PRIu64 ",\"rtl_vs_model_mismatches\":%" PRIu64 "}",
-      r.name.c_str(), r.connections, p.frames, p.beats, p.bytes, p.cycles, fpc, bpc,
-      (r.name.rfind("imix", 0) == 0 ? bpc : fpc) >= 0.99 ? "true" : "false", fpc * kClockMhz,
-      p.cycles ? double(p.bytes) * 8 * kClockMhz * 1e6 / p.cycles / 1e9 : 0.0, p.new_frames, p.inserts_issued,
-      p.learn_dropped, p.ops_dropped, p.new_frames ? double(p.inserts_issued) / p.new_frames : 1.0,
-      learned_per_clock, learned_per_clock * kClockMhz * 1e6, r.occupancy, r.age_ops,
-      p.seconds > 0 ? p.frames / p.seconds : 0.0, r.learn_full, r.learn_held, r.mismatches);
-  return buf;
+  using bench::fixed, bench::whole;
+  return {{"scenario", r.name},
+          {"connections", r.connections},
+          {"frames", p.frames},
+          {"beats", p.beats},
+          {"bytes", p.bytes},
+          {"cycles", p.cycles},
+          {"frames_per_cycle", fixed(fpc, 4)},
+          {"beats_per_cycle", fixed(bpc, 4)},
+          {"at_least_0_99", (r.name.rfind("imix", 0) == 0 ? bpc : fpc) >= 0.99},
+          {"mpps_at_300mhz", fixed(fpc * kClockMhz, 1)},
+          {"gbps_at_300mhz", fixed(p.cycles ? double(p.bytes) * 8 * kClockMhz * 1e6 / p.cycles / 1e9 : 0.0, 1)},
+          {"new_frames", p.new_frames},
+          {"inserts_issued", p.inserts_issued},
+          {"learn_dropped", p.learn_dropped},
+          {"ops_dropped", p.ops_dropped},
+          {"learned_fraction", fixed(p.new_frames ? double(p.inserts_issued) / p.new_frames : 1.0, 4)},
+          {"learned_per_cycle", fixed(learned_per_clock, 4)},
+          {"learned_per_second_at_300mhz", whole(learned_per_clock * kClockMhz * 1e6)},
+          {"table_occupancy", r.occupancy},
+          {"age_ops", r.age_ops},
+          {"sim_frames_per_second", whole(p.seconds > 0 ? p.frames / p.seconds : 0.0)},
+          {"learn_full", r.learn_full},
+          {"learn_held", r.learn_held},
+          {"rtl_vs_model_mismatches", r.mismatches}};
 }
 
 uint64_t scaled(uint64_t n, unsigned pct) { return n * pct / 100 ? n * pct / 100 : 1; }
@@ -345,20 +354,18 @@ int main(int argc, char** argv) {
   rs.push_back(established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
 
   uint64_t bad = 0;
-  std::string json = "{\"benchmark\":\"core_traffic\",\"clock_mhz\":300,\"lanes\":1,\"scale_percent\":" +
-                     std::to_string(scale) + ",\"published_setup_rate_per_second\":{\"napatech_smartnic\":3500000,"
-                     "\"tiara\":1800000},\"scenarios\":[";
-  for (size_t i = 0; i < rs.size(); ++i) json += (i ? "," : "") + to_json(rs[i]);
-  json += "]}\n";
+  bench::Json json = {{"benchmark", "core_traffic"},
+                      {"clock_mhz", 300},
+                      {"lanes", 1},
+                      {"scale_percent", scale},
+                      {"published_setup_rate_per_second", {{"napatech_smartnic", 3500000}, {"tiara", 1800000}}},
+                      {"scenarios", bench::Json::array()}};
+  for (const Result& r : rs) json["scenarios"].push_back(to_json(r));
   for (const Result& r : rs) bad += r.mismatches;
-  if (!out_path.empty()) {
-    std::FILE* fp = std::fopen(out_path.c_str(), "w");
-    if (!fp || std::fputs(json.c_str(), fp) < 0 || std::fclose(fp) != 0) {
-      std::fprintf(stderr, "bench_traffic: cannot write %s\n", out_path.c_str());
-      return 1;
-    }
+  if (!bench::write_json(json, out_path)) {
+    std::fprintf(stderr, "bench_traffic: cannot write %s\n", out_path.c_str());
+    return 1;
   }
-  std::fputs(json.c_str(), stdout);
   if (bad) {
     std::fprintf(stderr, "bench_traffic: %" PRIu64 " frames where the RTL and the model disagree\n", bad);
     return 1;

@@ -33,8 +33,9 @@ TEST(MemberOptions, ErrorsNameTheFlag) {
       {{"--config", "c", "--id", "0/1", "--connections", "-1"}, "--connections"},
       {{"--config", "c", "--id", "0/1", "--heartbeat-port", "0"}, "--heartbeat-port"},
       {{"--config", "c", "--id", "0/1", "--throughput", "fast"}, "throughput"},
-      {{"--config", "c", "--id", "0/1", "--bogus", "1"}, "--bogus"},
-      {{"--config"}, "needs a value"},
+      {{"--config", "c", "--id", "0/1", "--bind", "nowhere"}, "--bind: "},
+      {{"--config", "c", "--id", "0/1", "--bogus", "1"}, "not expected: 1 --bogus"},
+      {{"--config"}, "--config: 1 required FILE missing"},
   };
   for (const auto& c : cases) {
     auto o = parse_member_options(c.args);

@@ -87,17 +87,40 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, HelpAndUnknownCommand) {
   Outcome r = run({"sim", "--help"});
   EXPECT_EQ(r.rc, 0);
-  EXPECT_NE(r.out.find("--hash-mode"), std::string::npos);
+  EXPECT_NE(r.out.find("--hash-mode rss|sym-l4|sym-ip"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Usage: conductor sim"), std::string::npos) << r.out;
+  for (const char* help : {"--help", "-h", "help"}) {
+    r = run({help});
+    EXPECT_EQ(r.rc, 0) << help;
+    EXPECT_NE(r.out.find("sim"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("member"), std::string::npos) << r.out;
+  }
+  r = run({"member", "--help"});
+  EXPECT_EQ(r.rc, 0);
+  EXPECT_NE(r.out.find("--heartbeat-port PORT"), std::string::npos) << r.out;
+  r = run({});
+  EXPECT_EQ(r.rc, 2);
+  EXPECT_NE(r.err.find("Usage: conductor"), std::string::npos) << r.err;
   r = run({"frobnicate"});
   EXPECT_EQ(r.rc, 2);
-  EXPECT_NE(r.err.find("unknown command"), std::string::npos);
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos);
+}
+
+TEST_F(CliTest, BadMemberFlagsNameTheFlag) {
+  expect_error({"member", "--id", "0/1"}, "--config is required");
+  expect_error({"member", "--config", "c", "--id", "0/1", "--heartbeat-port", "70000"},
+               "--heartbeat-port: '70000' is not a port 1..65535");
+  expect_error({"member", "--config", "c", "--id", "0/64"}, "--id: member '64' is out of range (0..63)");
+  expect_error({"member", "--config", "c", "--id", "0/1", "--cpu", "x"}, "--cpu: 'x' is not a percentage 0..100");
+  expect_error({"member", "--config", "c", "--id", "0/1", "--bind", "10.0.0.300"}, "--bind: ");
 }
 
 TEST_F(CliTest, BadFlagsNameTheFlagAndTheProblem) {
-  expect_error({"sim", "--bogus"}, "--bogus: unknown flag");
+  expect_error({"sim", "--bogus"}, "not expected: --bogus");
   expect_error({"sim", "--engine", "fpga"}, "--engine: 'fpga' is not model or rtl");
   expect_error({"sim", "--hash-mode", "crc"}, "--hash-mode: 'crc'");
-  expect_error({"sim", "--packets"}, "--packets: needs a value");
+  expect_error({"sim", "--packets"}, "--packets: 1 required N missing");
+  expect_error({"sim", "--packets=0"}, "--packets: '0' is not a number in 1..1000000000");
   expect_error({"sim", "--packets", "ten"}, "--packets: 'ten' is not a number");
   expect_error({"sim", "--buckets", "3000"}, "--buckets: 3000 is not a power of two");
   expect_error({"sim", "--buckets", "131072"}, "--buckets: '131072' is not a number in 1..65536");

@@ -360,6 +360,31 @@ TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
   EXPECT_TRUE(daemon_->running());
 }
 
+// Both programs' command lines: --help on stdout with exit 0; a bad value names the option, exit 2.
+TEST(CommandLines, HelpAndBadValues) {
+  Result r = run({CONDUCTORD_BIN, "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--device sim|soft"), std::string::npos) << r.out;
+  r = run({CONDUCTORD_BIN, "--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "conductord 0.1.0\n");
+  r = run({CONDUCTORD_BIN, "--config", "c.conf", "--device", "fpga"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--device: 'fpga' is not a device type (sim or soft)"), std::string::npos) << r.err;
+  r = run({CONDUCTORD_BIN, "--name", "east"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--config is required"), std::string::npos) << r.err;
+  r = run({CONDUCTORCTL_BIN, "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--timeout SECONDS"), std::string::npos) << r.out;
+  r = run({CONDUCTORCTL_BIN, "--timeout", "0", "show", "sites"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--timeout: '0' is not 1..3600 seconds"), std::string::npos) << r.err;
+  r = run({CONDUCTORCTL_BIN, "--frobnicate", "show", "sites"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown option '--frobnicate'"), std::string::npos) << r.err;
+}
+
 TEST_F(Conductord, BadConfigurationExitsTwoWithFileAndLine) {
   write_config(kBody + "[member 0/5]\nwieght = 10\n");
   Result r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});

@@ -84,12 +84,15 @@ TEST(Options, ParsesAndRejects) {
   EXPECT_EQ(o->config_path, "c.conf");
   EXPECT_EQ(o->name, "east-a");
   EXPECT_EQ(*o->device, config::DeviceType::kSoft);
-  EXPECT_EQ(parse_options({}).error().message, "--config FILE is required");
+  EXPECT_EQ(parse_options({}).error().message, "--config is required");
   EXPECT_EQ(parse_options({"--config", "c", "--device", "fpga"}).error().message,
             "--device: 'fpga' is not a device type (sim or soft)");
-  EXPECT_EQ(parse_options({"--config"}).error().message, "--config needs a value");
-  EXPECT_EQ(parse_options({"--bogus"}).error().message, "unknown argument '--bogus'");
-  EXPECT_EQ(parse_options({"--help"}).error().code, Errc::kNotFound);
+  EXPECT_EQ(parse_options({"--config"}).error().message, "--config: 1 required FILE missing");
+  EXPECT_EQ(parse_options({"--config", "c", "--bogus"}).error().message, "The following argument was not expected: --bogus");
+  auto help = parse_options({"--help"});
+  EXPECT_EQ(help.error().code, Errc::kNotFound);
+  EXPECT_NE(help.error().message.find("--device sim|soft"), std::string::npos) << help.error().message;
+  EXPECT_EQ(parse_options({"--version"}).error().message, "conductord 0.1.0\n");
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "host/election/vrrp_fsm.hpp"
 #include "tests/election_netns/netns_lab.hpp"
 
@@ -49,25 +51,29 @@ void measure(const std::string& what, double ms, const std::string& note) {
 
 // ---- the two kinds of peers and their log lines --------------------------------------------------
 
+// A vrrp_node line as JSON; a discarded value for other lines (keepalived's, conductord's text).
+nlohmann::json node_json(const Line& l) { return nlohmann::json::parse(l.text, nullptr, /*allow_exceptions=*/false); }
+
 // vrrp_node's state events; nullopt for other lines.
 std::optional<std::string> node_state(const Line& l) {
-  for (const char* s : {"become-master", "become-backup", "become-initialize"}) {
-    if (l.text.find(std::string("\"event\":\"") + s + "\"") != std::string::npos) return std::string(s);
-  }
+  const nlohmann::json j = node_json(l);
+  if (!j.is_object() || !j.contains("event") || !j["event"].is_string()) return std::nullopt;
+  const std::string e = j["event"].get<std::string>();
+  if (e == "become-master" || e == "become-backup" || e == "become-initialize") return e;
   return std::nullopt;
 }
 // The node's own steady_clock time of a line (mono_us), which the test's steady_clock shares.
 std::optional<TimePoint> node_time(const Line& l) {
-  const size_t at = l.text.find("\"mono_us\":");
-  if (at == std::string::npos) return std::nullopt;
-  return TimePoint{std::chrono::microseconds{std::atoll(l.text.c_str() + at + 10)}};
+  const nlohmann::json j = node_json(l);
+  if (!j.is_object() || !j.contains("mono_us") || !j["mono_us"].is_number_integer()) return std::nullopt;
+  return TimePoint{std::chrono::microseconds{j["mono_us"].get<int64_t>()}};
 }
 // The node's silence_us of the line at `at` (how long the old Master had been silent), in ms.
 std::optional<double> node_silence_ms(const Process& p, TimePoint at) {
   for (const auto& l : p.lines()) {
-    const size_t k = l.text.find("\"silence_us\":");
-    if (k == std::string::npos || node_time(l) != at) continue;
-    return std::atoll(l.text.c_str() + k + 13) / 1000.0;
+    const nlohmann::json j = node_json(l);
+    if (!j.is_object() || !j.contains("silence_us") || node_time(l) != at) continue;
+    return j["silence_us"].get<int64_t>() / 1000.0;
   }
   return std::nullopt;
 }

@@ -26,6 +26,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "host/election/vrrp_socket.hpp"
 
 using namespace conductor::election;
@@ -34,15 +36,15 @@ namespace {
 
 const TimePoint g_t0 = Clock::now();
 
-void emit(TimePoint now, const std::string& body) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - g_t0).count();
-  const auto mono = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  std::fprintf(stderr, "{\"t_us\":%lld,\"mono_us\":%lld,%s}\n", static_cast<long long>(us),
-               static_cast<long long>(mono), body.c_str());
+// One JSON line on stderr: t_us (since start), mono_us (steady_clock, shared with the test), then body's fields.
+void emit(TimePoint now, const nlohmann::ordered_json& body) {
+  nlohmann::ordered_json line = {
+      {"t_us", std::chrono::duration_cast<std::chrono::microseconds>(now - g_t0).count()},
+      {"mono_us", std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count()}};
+  line.update(body);
+  std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   std::fflush(stderr);
 }
-
-std::string q(std::string_view key, const std::string& value) { return "\"" + std::string(key) + "\":\"" + value + "\""; }
 
 int usage(const std::string& why) {
   std::fprintf(stderr,
@@ -60,23 +62,21 @@ struct Reporter {
   void report(TimePoint now, const VrrpEndpoint& ep, const Step& step) {
     for (const Action& a : step.actions) {
       if (a.kind == ActionKind::kSendAdvert || a.kind == ActionKind::kAnnounce) continue;
-      std::string body = q("event", std::string(action_kind_name(a.kind))) + "," +
-                         q("reason", std::string(reason_name(a.reason))) + ",\"vrid\":" + std::to_string(vrid);
+      nlohmann::ordered_json body = {
+          {"event", action_kind_name(a.kind)}, {"reason", reason_name(a.reason)}, {"vrid", vrid}};
       // How long the previous Master had been silent: the detection time, whatever the moment it died.
       if (a.kind == ActionKind::kBecomeMaster && other_master_heard) {
-        body += ",\"silence_us\":" +
-                std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - *other_master_heard).count());
+        body["silence_us"] = std::chrono::duration_cast<std::chrono::microseconds>(now - *other_master_heard).count();
       }
       emit(now, body);
     }
-    for (const auto& e : step.errors) emit(now, q("event", "error") + "," + q("message", e.message));
+    for (const auto& e : step.errors) emit(now, {{"event", "error"}, {"message", e.message}});
     const auto& m = ep.router().master();
     if (ep.router().state() == State::kBackup) other_master_heard = m ? std::optional(m->last_heard) : std::nullopt;
     std::optional<IpAddress> addr = m ? std::optional<IpAddress>(m->address) : std::nullopt;
     if (addr != master_address) {
       master_address = addr;
-      emit(now, q("event", "master") + "," + q("address", addr ? addr->to_string() : "none") +
-                    ",\"priority\":" + std::to_string(m ? m->priority : 0));
+      emit(now, {{"event", "master"}, {"address", addr ? addr->to_string() : "none"}, {"priority", m ? m->priority : 0}});
     }
   }
 };
@@ -142,12 +142,12 @@ int main(int argc, char** argv) {
 
   auto ep = VrrpEndpoint::open(cfg);
   if (!ep) {
-    emit(Clock::now(), q("event", "error") + "," + q("message", ep.error().message));
+    emit(Clock::now(), {{"event", "error"}, {"message", ep.error().message}});
     return 1;
   }
   Reporter rep{cfg.vrrp.vrid, std::nullopt};
   TimePoint now = Clock::now();
-  emit(now, q("event", "started") + "," + q("interface", cfg.interface));
+  emit(now, {{"event", "started"}, {"interface", cfg.interface}});
   rep.report(now, *ep, ep->start(now));
 
   for (;;) {
@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
       signalfd_siginfo si;
       (void)!read(sfd, &si, sizeof si);
       rep.report(now, *ep, ep->shutdown(now));
-      emit(Clock::now(), q("event", "stopped"));
+      emit(Clock::now(), {{"event", "stopped"}});
       return 0;
     }
     if (fds[0].revents & POLLIN) rep.report(now, *ep, ep->on_readable(now));
