@@ -1,4 +1,5 @@
-// regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs.
+// regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs,
+// the dissector's Lua module.
 //
 //   regen --in rtl/csr/conductor.regs --out-dir DIR [--prune] [--check SRC_ROOT]
 //
@@ -72,8 +73,8 @@ std::vector<std::string> obsolete(const fs::path& root, const std::vector<OutFil
 int usage() {
   std::fprintf(stderr,
                "usage: regen --in FILE.regs [--out-dir DIR [--prune]] [--check SRC_ROOT]\n"
-               "  --out-dir DIR    write rtl/csr/gen/*.sv, hls/common/gen/conductor_regs.hpp and\n"
-               "                   docs/registers.md under DIR\n"
+               "  --out-dir DIR    write rtl/csr/gen/*.sv, hls/common/gen/conductor_regs.hpp,\n"
+               "                   docs/registers.md and host/sync/wireshark/conductor_regs.lua under DIR\n"
                "  --prune          remove regen-made files under DIR that are no longer produced\n"
                "  --check SRC_ROOT fail if the copies under SRC_ROOT differ from the generated ones\n");
   return 2;

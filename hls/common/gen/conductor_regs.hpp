@@ -3,6 +3,8 @@
 // C++17 (HLS, SystemC and host code include it). Same names as rtl/csr/gen/conductor_regs_pkg.sv:
 // <BLOCK>_BASE absolute, <BLOCK>_<REG>_OFFSET local to the block, <BLOCK>_<REG>_ADDR = base +
 // offset (absolute byte address on the core's AXI-Lite port), <..>_LSB/_WIDTH/_MASK for fields.
+// A field's named values are constants <OWNER>_<FIELD>_<NAME> and the enum class <OwnerField>
+// (enumerators k<Name>); named constants keep their name.
 #pragma once
 
 #include <cstddef>

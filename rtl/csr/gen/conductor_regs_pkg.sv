@@ -3,6 +3,8 @@
 // Register map and stream-payload layouts as constants. Addresses are bytes: <BLOCK>_BASE is
 // absolute, <BLOCK>_<REG>_OFFSET local to the block (what its s_axi_control port sees),
 // <BLOCK>_<REG>_ADDR = base + offset. Field and struct positions are <..>_LSB / <..>_WIDTH.
+// A field's named values are the enum <owner>_<field>_e with items <OWNER>_<FIELD>_<NAME>;
+// named constants keep their own name and width.
 `default_nettype none
 
 package conductor_regs_pkg;
