@@ -5,6 +5,24 @@
 -- values (<OWNER>_<FIELD>_<NAME>, <OWNER>_<FIELD>_NAMES). Registers are not included.
 local M = {}
 
+-- ---- named constants
+M.SYNC_UDP_PORT                            = 8116  -- UDP port of sync frames (UDP_PORTS reset, both ends)
+M.SYNC_MAGIC                               = 0x4853  -- sync header bytes 0..1, big-endian: ASCII 'HS'
+M.SYNC_VERSION_MAJOR                       = 1  -- sync header byte 2 bits 7..4; a receiver drops frames of another major
+M.SYNC_VERSION_MINOR                       = 0  -- sync header byte 2 bits 3..0
+M.SYNC_HEADER_BYTES                        = 20  -- sync header bytes at the start of the UDP payload
+M.SYNC_TAG_BYTES                           = 8  -- SipHash-2-4 tag bytes at the end of the UDP payload
+M.SYNC_BROADCAST                           = 0xFF  -- destination member byte that addresses every member
+M.SYNC_ENCODER_MIN_MTU                     = 128  -- smallest effective MTU: MTU is clamped to [MIN_MTU, GEOMETRY.MAX_MTU]
+M.SYNC_ENCODER_MAX_MTU                     = 9000  -- GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu)
+M.SYNC_ENCODER_DESTS                       = 4  -- destination slots DEST0..DEST3 (GEOMETRY.DESTS)
+M.SYNC_ENCODER_DELAY_CLASSES               = 4  -- port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS)
+
+M.DIST_HASH_CTRL_MODE_RSS                  = 0  -- Microsoft RSS: source address, destination address, source port, destination port
+M.DIST_HASH_CTRL_MODE_SYM_L4               = 1  -- symmetric: both directions of a connection hash alike (addresses and ports)
+M.DIST_HASH_CTRL_MODE_SYM_IP               = 2  -- symmetric on the address pair only
+M.DIST_HASH_CTRL_MODE_RESERVED             = 3  -- reserved: hashes like RSS
+M.DIST_HASH_CTRL_MODE_NAMES = { [0] = "RSS", [1] = "SYM_L4", [2] = "SYM_IP", [3] = "RESERVED" }
 -- ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
 M.FLOW_KEY_BITS                            = 320
 M.FLOW_KEY_SRC_ADDR_LSB                    = 0  -- [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -66,10 +84,21 @@ M.STEER_META_DELIVER_LSB                   = 55  -- [55] 1 deliver to SITE/MEMBE
 M.STEER_META_DELIVER_WIDTH                 = 1
 M.STEER_META_STATUS_LSB                    = 56  -- [59:56] parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit
 M.STEER_META_STATUS_WIDTH                  = 4
+M.STEER_META_STATUS_OK                     = 0  -- IP flow key extracted
+M.STEER_META_STATUS_NON_IP                 = 1  -- no IPv4/IPv6 after at most two VLAN tags
+M.STEER_META_STATUS_TRUNCATED              = 2  -- the frame ends inside a header it announces
+M.STEER_META_STATUS_BAD_HEADER             = 3  -- IP version, IHL or total length inconsistent
+M.STEER_META_STATUS_EXT_LIMIT              = 4  -- IPv6 extension chain past the parse limit: addresses only, no ports
+M.STEER_META_STATUS_NAMES = { [0] = "OK", [1] = "NON_IP", [2] = "TRUNCATED", [3] = "BAD_HEADER", [4] = "EXT_LIMIT" }
 M.STEER_META_DEFAULTED_LSB                 = 60  -- [60] the parser default action was applied
 M.STEER_META_DEFAULTED_WIDTH               = 1
 M.STEER_META_ACTION_LSB                    = 61  -- [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
 M.STEER_META_ACTION_WIDTH                  = 2
+M.STEER_META_ACTION_NEW                    = 0  -- flow-table miss: follows the bucket
+M.STEER_META_ACTION_HIT                    = 1  -- owner = bucket member
+M.STEER_META_ACTION_CORRECTED              = 2  -- owner != bucket member: sent to the owner
+M.STEER_META_ACTION_FAILOVER               = 3  -- owner down: sent to its backup
+M.STEER_META_ACTION_NAMES = { [0] = "NEW", [1] = "HIT", [2] = "CORRECTED", [3] = "FAILOVER" }
 M.STEER_META_OP_DROPPED_LSB                = 63  -- [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full, or (ACTION new) an INSERT of the connection was still in flight (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued (as new when in flight), and a later frame of the connection tries again
 M.STEER_META_OP_DROPPED_WIDTH              = 1
 
@@ -104,6 +133,11 @@ M.FLOW_VALUE_RB_VALID_LSB                  = 23  -- [23] a remote backup is assi
 M.FLOW_VALUE_RB_VALID_WIDTH                = 1
 M.FLOW_VALUE_STATE_LSB                     = 24  -- [25:24] 0 new, 1 established, 2 closing, 3 reserved (ages like closing)
 M.FLOW_VALUE_STATE_WIDTH                   = 2
+M.FLOW_VALUE_STATE_NEW                     = 0  -- new connection (TIMEOUT_NEW)
+M.FLOW_VALUE_STATE_ESTABLISHED             = 1  -- established (TIMEOUT_EST)
+M.FLOW_VALUE_STATE_CLOSING                 = 2  -- closing (TIMEOUT_CLOSING)
+M.FLOW_VALUE_STATE_RESERVED                = 3  -- reserved: ages like CLOSING
+M.FLOW_VALUE_STATE_NAMES = { [0] = "NEW", [1] = "ESTABLISHED", [2] = "CLOSING", [3] = "RESERVED" }
 M.FLOW_VALUE_SYNC_FLAGS_LSB                = 26  -- [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
 M.FLOW_VALUE_SYNC_FLAGS_WIDTH              = 6
 M.FLOW_VALUE_LAST_SEEN_LSB                 = 32  -- [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
@@ -164,6 +198,12 @@ M.FLOW_OP_TAG_LSB                          = 416  -- [431:416] opaque; returned 
 M.FLOW_OP_TAG_WIDTH                        = 16
 M.FLOW_OP_OPCODE_LSB                       = 432  -- [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
 M.FLOW_OP_OPCODE_WIDTH                     = 4
+M.FLOW_OP_OPCODE_INSERT                    = 1  -- add the key with VALUE (EXISTS if present, FULL if no room)
+M.FLOW_OP_OPCODE_UPDATE                    = 2  -- replace the value of a present key (NOT_FOUND if absent)
+M.FLOW_OP_OPCODE_DELETE                    = 3  -- remove the key (NOT_FOUND if absent)
+M.FLOW_OP_OPCODE_TOUCH                     = 4  -- refresh LAST_SEEN of a present key (NOT_FOUND if absent)
+M.FLOW_OP_OPCODE_AGE                       = 5  -- examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+M.FLOW_OP_OPCODE_NAMES = { [1] = "INSERT", [2] = "UPDATE", [3] = "DELETE", [4] = "TOUCH", [5] = "AGE" }
 M.FLOW_OP_HINT_LSB                         = 436  -- [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
 M.FLOW_OP_HINT_WIDTH                       = 1
 M.FLOW_OP_BUCKET1_LSB                      = 448  -- [471:448] the key's bucket in sub-table 1 when HINT
@@ -179,10 +219,22 @@ M.FLOW_EVENT_VALUE_LSB                     = 305  -- [368:305] the entry's value
 M.FLOW_EVENT_VALUE_WIDTH                   = 64
 M.FLOW_EVENT_STATUS_LSB                    = 384  -- [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
 M.FLOW_EVENT_STATUS_WIDTH                  = 4
-M.FLOW_EVENT_OPCODE_LSB                    = 388  -- [391:388] the op's OPCODE
+M.FLOW_EVENT_STATUS_DONE                   = 0  -- the op did what it asked (AGE: the sweep unit had no expired entry)
+M.FLOW_EVENT_STATUS_NOT_FOUND              = 1  -- UPDATE, TOUCH or DELETE of an absent key
+M.FLOW_EVENT_STATUS_EXISTS                 = 2  -- INSERT of a present key: entry unchanged
+M.FLOW_EVENT_STATUS_FULL                   = 3  -- INSERT failed: no slot after the walk and the stash full
+M.FLOW_EVENT_STATUS_EXPIRED                = 4  -- AGE removed this entry
+M.FLOW_EVENT_STATUS_INVALID                = 5  -- reserved OPCODE, or a key without IP_VALID
+M.FLOW_EVENT_STATUS_NAMES = { [0] = "DONE", [1] = "NOT_FOUND", [2] = "EXISTS", [3] = "FULL", [4] = "EXPIRED", [5] = "INVALID" }
+M.FLOW_EVENT_OPCODE_LSB                    = 388  -- [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 M.FLOW_EVENT_OPCODE_WIDTH                  = 4
 M.FLOW_EVENT_WHERE_LSB                     = 392  -- [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere
 M.FLOW_EVENT_WHERE_WIDTH                   = 2
+M.FLOW_EVENT_WHERE_TABLE1                  = 0  -- sub-table 1
+M.FLOW_EVENT_WHERE_TABLE2                  = 1  -- sub-table 2
+M.FLOW_EVENT_WHERE_STASH                   = 2  -- the stash
+M.FLOW_EVENT_WHERE_NONE                    = 3  -- nowhere (the key is not stored)
+M.FLOW_EVENT_WHERE_NAMES = { [0] = "TABLE1", [1] = "TABLE2", [2] = "STASH", [3] = "NONE" }
 M.FLOW_EVENT_MOVES_LSB                     = 400  -- [405:400] entries the insert moved (cuckoo walk); 0 otherwise
 M.FLOW_EVENT_MOVES_WIDTH                   = 6
 M.FLOW_EVENT_TAG_LSB                       = 416  -- [431:416] the op's TAG
@@ -196,6 +248,11 @@ M.SYNC_RECORD_VALUE_LSB                    = 305  -- [368:305] FLOW_VALUE (sent 
 M.SYNC_RECORD_VALUE_WIDTH                  = 64
 M.SYNC_RECORD_OP_LSB                       = 369  -- [370:369] 1 NEW, 2 UPDATE, 3 DELETE; 0 invalid (dropped, counted)
 M.SYNC_RECORD_OP_WIDTH                     = 2
+M.SYNC_RECORD_OP_INVALID                   = 0  -- dropped, counted in INVALID
+M.SYNC_RECORD_OP_NEW                       = 1  -- a new connection: key and value
+M.SYNC_RECORD_OP_UPDATE                    = 2  -- a changed connection: key and value
+M.SYNC_RECORD_OP_DELETE                    = 3  -- a removed connection: key only
+M.SYNC_RECORD_OP_NAMES = { [0] = "INVALID", [1] = "NEW", [2] = "UPDATE", [3] = "DELETE" }
 M.SYNC_RECORD_DEST_LSB                     = 376  -- [383:376] destination member byte (sync header byte 7): a DEST*_MEMBER slot
 M.SYNC_RECORD_DEST_WIDTH                   = 8
 M.SYNC_RECORD_CREATED_LSB                  = 384  -- [415:384] the connection's creation time (ticks)
