@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -351,6 +353,53 @@ TEST(RegenHeader, RegisterTableIsConsistent) {
   ASSERT_GE(regs::kNumWindows, 1u);
   EXPECT_EQ(std::string(regs::kWindows[0].name), "BUCKETS");
   EXPECT_EQ(std::string(regs::access_name(regs::Access::kW1p)), "w1p");
+}
+
+// Vitis HLS needs literals in `#pragma HLS INTERFACE mode=s_axilite ... offset=`, so the kernels'
+// top files (hls/<block>/<block>.cpp) repeat the register offsets. Each such pragma must name a
+// register (port=foo -> FOO, or FOO0 for an array that starts there) or a window of the block of
+// its folder, at that register's offset in rtl/csr/conductor.regs.
+TEST(RegenHls, PragmaOffsetsMatchTheRegisterMap) {
+  RegMap m = parse_ok(read_source("rtl/csr/conductor.regs"));
+  namespace fs = std::filesystem;
+  const std::regex pragma(R"(#pragma\s+HLS\s+INTERFACE\b[^\n]*\bmode=s_axilite\b[^\n]*)");
+  const std::regex port(R"(\bport=(\w+))");
+  const std::regex offset(R"(\boffset=(0[xX][0-9a-fA-F]+|[0-9]+))");
+  int checked = 0;
+  for (const auto& dir : fs::directory_iterator(fs::path(CONDUCTOR_SOURCE_DIR) / "hls")) {
+    const std::string name = dir.path().filename().string();
+    const fs::path top = dir.path() / (name + ".cpp");
+    if (!fs::exists(top)) continue;
+    const std::string text = read_source("hls/" + name + "/" + name + ".cpp");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pragma); it != std::sregex_iterator(); ++it) {
+      const std::string line = it->str();
+      std::smatch o, p;
+      if (!std::regex_search(line, o, offset)) continue;  // HLS places it: nothing to compare
+      ASSERT_TRUE(std::regex_search(line, p, port)) << top << ": " << line;
+      const auto block = std::find_if(m.blocks.begin(), m.blocks.end(), [&](const auto& b) { return b.name == name; });
+      ASSERT_NE(block, m.blocks.end()) << top << ": no block " << name << " in rtl/csr/conductor.regs for " << line;
+      const std::string want = conductor::regen::upper(p[1].str());
+      const uint32_t got = static_cast<uint32_t>(std::stoul(o[1].str(), nullptr, 0));
+      bool found = false;
+      for (const auto& r : block->regs) {
+        if (r.name == want || r.name == want + "0") {
+          EXPECT_EQ(got, r.offset) << top << ": " << line << "\n  register " << name << "." << r.name << " is at 0x"
+                                   << std::hex << r.offset;
+          found = true;
+        }
+      }
+      for (const auto& w : block->windows) {
+        if (w.name == want) {
+          EXPECT_EQ(got, w.offset) << top << ": " << line << "\n  window " << name << "." << w.name << " is at 0x"
+                                   << std::hex << w.offset;
+          found = true;
+        }
+      }
+      EXPECT_TRUE(found) << top << ": " << line << "\n  names no register or window of block " << name;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 30) << "the pragmas were not found: did the kernels or this pattern change?";
 }
 
 }  // namespace
