@@ -8,16 +8,12 @@
 #include <array>
 #include <cstdint>
 
+#include "common/gen/conductor_regs.hpp"
+
 namespace conductor {
 
-// Parse status, as in STEER_META.STATUS.
-enum class ParseStatus : uint8_t {
-  kOk = 0,          // IP flow key extracted
-  kNonIp = 1,       // no IPv4/IPv6 after at most two VLAN tags
-  kTruncated = 2,   // the frame ends inside a header it announces
-  kBadHeader = 3,   // IP version, IHL or total length inconsistent
-  kExtLimit = 4,    // IPv6 extension chain past the parse limit: addresses only, no ports
-};
+// Parse status: STEER_META.STATUS (rtl/csr/conductor.regs).
+using ParseStatus = regs::SteerMetaStatus;
 
 constexpr bool status_takes_default(ParseStatus s) {
   return s == ParseStatus::kNonIp || s == ParseStatus::kTruncated || s == ParseStatus::kBadHeader;

@@ -27,13 +27,14 @@
 
 namespace conductor::sync {
 
-inline constexpr uint16_t kUdpPort = 8116;
-inline constexpr uint16_t kMagic = 0x4853;  // "HS"
-inline constexpr uint8_t kVersionMajor = 1;
-inline constexpr uint8_t kVersionMinor = 0;
+// The numbers the RTL and the dissector share are const statements of rtl/csr/conductor.regs.
+inline constexpr uint16_t kUdpPort = regs::SYNC_UDP_PORT;
+inline constexpr uint16_t kMagic = regs::SYNC_MAGIC;  // "HS"
+inline constexpr uint8_t kVersionMajor = regs::SYNC_VERSION_MAJOR;
+inline constexpr uint8_t kVersionMinor = regs::SYNC_VERSION_MINOR;
 
-inline constexpr size_t kHeaderBytes = 20;
-inline constexpr size_t kTagBytes = 8;
+inline constexpr size_t kHeaderBytes = regs::SYNC_HEADER_BYTES;
+inline constexpr size_t kTagBytes = regs::SYNC_TAG_BYTES;
 inline constexpr size_t kFrameOverheadBytes = kHeaderBytes + kTagBytes;  // 28 per UDP payload
 
 // Header offsets.
@@ -58,7 +59,7 @@ inline constexpr size_t kKeySlots = 4;
 
 // Member byte (source, destination): bits 5..0 member id, bit 6 site, bit 7 zero.
 // 0xFF as destination: every member of the cluster (the frame is for all backups).
-inline constexpr uint8_t kBroadcast = 0xFF;
+inline constexpr uint8_t kBroadcast = regs::SYNC_BROADCAST;
 constexpr uint8_t member_byte(unsigned member, unsigned site) {
   return static_cast<uint8_t>((member & 0x3F) | ((site & 1u) << 6));
 }

@@ -61,8 +61,8 @@ struct CoreRegs {
   SteerRegs steer;            // steer block
 };
 
-// STEER_META.ACTION.
-enum class SteerAction : uint8_t { kNew = 0, kHit = 1, kCorrected = 2, kFailover = 3 };
+// STEER_META.ACTION (rtl/csr/conductor.regs).
+using SteerAction = regs::SteerMetaAction;
 const char* steer_action_name(SteerAction a);
 
 // The steer block's counters (32-bit in the RTL).

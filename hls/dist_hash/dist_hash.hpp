@@ -20,8 +20,8 @@ constexpr int kDistHashInputBytes = 36;  // longest hash input: IPv6 pair + two 
 constexpr int kDistHashBucketLog2Max = 16;  // this build's table capacity (CAPS.BUCKET_LOG2_MAX)
 constexpr int kDistHashBuckets = 1 << kDistHashBucketLog2Max;
 
-// CTRL.MODE. 3 is reserved and hashes like kRss.
-enum class HashMode : uint8_t { kRss = 0, kSymL4 = 1, kSymIp = 2, kReserved = 3 };
+// CTRL.MODE (rtl/csr/conductor.regs). 3 is reserved and hashes like kRss.
+using HashMode = regs::DistHashCtrlMode;
 
 // The core. BucketLog2Max (1..16) is the table capacity the hardware is built for; CTRL.BUCKET_LOG2
 // above it is clamped to it.

@@ -20,21 +20,19 @@
 
 namespace conductor {
 
-// Microsoft's default RSS key (the reset value of KEY0..KEY9).
-inline constexpr std::array<uint8_t, kDistHashKeyBytes> kMicrosoftRssKey = {
-    0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
-    0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
-    0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa};
+// KEY0..KEY9 reset values (rtl/csr/conductor.regs): Microsoft's default RSS key, byte 0 in bits
+// 31:24 of KEY0. kMicrosoftRssKey (below) is the same key as bytes.
+inline constexpr std::array<uint32_t, kDistHashKeyWords> kDistHashKeyReset = {
+    regs::DIST_HASH_KEY0_RESET, regs::DIST_HASH_KEY1_RESET, regs::DIST_HASH_KEY2_RESET,
+    regs::DIST_HASH_KEY3_RESET, regs::DIST_HASH_KEY4_RESET, regs::DIST_HASH_KEY5_RESET,
+    regs::DIST_HASH_KEY6_RESET, regs::DIST_HASH_KEY7_RESET, regs::DIST_HASH_KEY8_RESET,
+    regs::DIST_HASH_KEY9_RESET};
 
 // Registers of one dist_hash block as the host programs them (reset values by default). About
 // 64 KiB: keep it on the heap or in static storage.
 struct DistHashRegs {
   uint32_t ctrl = regs::DIST_HASH_CTRL_RESET;
-  std::array<uint32_t, kDistHashKeyWords> key = {
-      regs::DIST_HASH_KEY0_RESET, regs::DIST_HASH_KEY1_RESET, regs::DIST_HASH_KEY2_RESET,
-      regs::DIST_HASH_KEY3_RESET, regs::DIST_HASH_KEY4_RESET, regs::DIST_HASH_KEY5_RESET,
-      regs::DIST_HASH_KEY6_RESET, regs::DIST_HASH_KEY7_RESET, regs::DIST_HASH_KEY8_RESET,
-      regs::DIST_HASH_KEY9_RESET};
+  std::array<uint32_t, kDistHashKeyWords> key = kDistHashKeyReset;
   // BUCKET_ENTRY bytes (pack_bucket_entry in common/packing.hpp); only the first 2^BUCKET_LOG2
   // are used. Byte i is byte i%4 of BUCKETS word i/4.
   std::array<uint8_t, kDistHashBuckets> buckets{};
@@ -81,6 +79,10 @@ constexpr std::array<uint32_t, kDistHashKeyWords> key_words_from_bytes(
   }
   return w;
 }
+
+// Microsoft's default RSS key (the reset value of KEY0..KEY9); tests/hls checks it against
+// Microsoft's verification suite (tests/hls/data/rss_verification.txt).
+inline constexpr std::array<uint8_t, kDistHashKeyBytes> kMicrosoftRssKey = key_bytes_from_words(kDistHashKeyReset);
 
 // ---- hash input -----------------------------------------------------------------------------------
 // Toeplitz input in network order: source address, destination address (4 bytes each for IPv4,

@@ -55,14 +55,11 @@ using ResultWord = ap_uint<regs::FLOW_RESULT_BITS>;
 using OpWord = ap_uint<regs::FLOW_OP_BITS>;
 using EventWord = ap_uint<regs::FLOW_EVENT_BITS>;
 
-// FLOW_OP.OPCODE
-enum class Opcode : uint8_t { kInsert = 1, kUpdate = 2, kDelete = 3, kTouch = 4, kAge = 5 };
-// FLOW_EVENT.STATUS
-enum class Status : uint8_t { kDone = 0, kNotFound = 1, kExists = 2, kFull = 3, kExpired = 4, kInvalid = 5 };
-// FLOW_EVENT.WHERE
-enum class Where : uint8_t { kTable1 = 0, kTable2 = 1, kStash = 2, kNone = 3 };
-// FLOW_VALUE.STATE
-enum class State : uint8_t { kNew = 0, kEstablished = 1, kClosing = 2, kReserved = 3 };
+// The named field values (enum statements of rtl/csr/conductor.regs).
+using Opcode = regs::FlowOpOpcode;     // FLOW_OP.OPCODE
+using Status = regs::FlowEventStatus;  // FLOW_EVENT.STATUS
+using Where = regs::FlowEventWhere;    // FLOW_EVENT.WHERE
+using State = regs::FlowValueState;    // FLOW_VALUE.STATE
 
 // Canonical key, FLOW_ENTRY bits 0..319: w[0..1] A_ADDR, w[2..3] B_ADDR, w[4] = A_PORT[15:0],
 // B_PORT[31:16], PROTO[39:32], IS_IPV6[40], SG_ID[48:41]; bits 49..63 of w[4] are zero.

@@ -23,7 +23,7 @@ void sync_encoder_top(hls::stream<ap_uint<448>>& s_rec, hls::stream<SyncBeat>& m
 #pragma HLS INTERFACE mode=axis port=m_axis register_mode=both
 #pragma HLS INTERFACE mode=s_axilite port=config bundle=control
 #pragma HLS INTERFACE mode=s_axilite port=frames_out bundle=control
-  static SyncEncoderCore<9000> core;
+  static SyncEncoderCore<conductor::regs::SYNC_ENCODER_MAX_MTU> core;
   static uint64_t cycle = 0;
   static unsigned sent = 0;  // bytes of the current frame already sent
   core.configure(config);

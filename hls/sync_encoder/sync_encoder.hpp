@@ -29,15 +29,15 @@
 
 namespace conductor::sync_encoder {
 
-inline constexpr unsigned kDestSlots = 4;        // DEST0..3
-inline constexpr unsigned kDelayClasses = 4;     // DELAY_PORT0..3
-inline constexpr unsigned kMinMtu = 128;         // MTU is clamped to [kMinMtu, MaxMtu]
+inline constexpr unsigned kDestSlots = regs::SYNC_ENCODER_DESTS;             // DEST0..3
+inline constexpr unsigned kDelayClasses = regs::SYNC_ENCODER_DELAY_CLASSES;  // DELAY_PORT0..3
+inline constexpr unsigned kMinMtu = regs::SYNC_ENCODER_MIN_MTU;              // MTU is clamped to [kMinMtu, MaxMtu]
 inline constexpr unsigned kHeaderAt = 42;        // frame byte of the sync header (14 + 20 + 8)
 inline constexpr unsigned kRecordsAt = 62;       // frame byte of the first record
 inline constexpr unsigned kFrameOverhead = 70;   // frame bytes besides the records (62 + tag 8)
 inline constexpr unsigned kRoundsPerClock = 1;   // SipRounds per clock of the default RTL build (GEOMETRY.ROUNDS)
 
-enum class Op : uint8_t { kInvalid = 0, kNew = 1, kUpdate = 2, kDelete = 3 };
+using Op = regs::SyncRecordOp;  // SYNC_RECORD.OP (rtl/csr/conductor.regs)
 
 // SYNC_RECORD. Addresses as in host/sync FlowKey: network order, IPv4 in bytes [0..3].
 struct SyncRecord {
@@ -164,7 +164,7 @@ constexpr unsigned record_bytes(Op op, bool ipv6) {
                              : (ipv6 ? sync::kDeltaV6Bytes : sync::kDeltaV4Bytes);
 }
 
-template <unsigned MaxMtu = 9000>
+template <unsigned MaxMtu = regs::SYNC_ENCODER_MAX_MTU>
 class SyncEncoderCore {
   static_assert(MaxMtu >= kMinMtu && MaxMtu <= 65535, "MaxMtu in [128, 65535]");
 

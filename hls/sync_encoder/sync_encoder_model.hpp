@@ -14,7 +14,7 @@
 
 namespace conductor::sync_encoder {
 
-inline constexpr unsigned kRtlMaxMtu = 9000;  // rtl/sync_encoder's MaxMtu default
+inline constexpr unsigned kRtlMaxMtu = regs::SYNC_ENCODER_MAX_MTU;  // rtl/sync_encoder's MaxMtu default
 using SyncEncoderModel = SyncEncoderCore<kRtlMaxMtu>;
 
 // Offsets are local to the block (the kernel's own s_axi_control port).

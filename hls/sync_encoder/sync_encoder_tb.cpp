@@ -20,7 +20,7 @@ namespace {
 constexpr int kRecords = 190;
 constexpr int kClocks = 3000;
 
-se::SyncEncoderCore<9000> model;  // the top's build size; static storage (about 45 KB)
+se::SyncEncoderCore<conductor::regs::SYNC_ENCODER_MAX_MTU> model;  // the top's build size; static storage (about 45 KB)
 }  // namespace
 
 int main() {

@@ -61,7 +61,7 @@ std::string_view device_type_name(DeviceType d);
 std::string_view admin_state_name(AdminState a);
 std::string_view hash_mode_config_name(HashMode m);  // rss, sym-l4, sym-ip
 
-inline constexpr uint16_t kDefaultSyncPort = 8116;
+inline constexpr uint16_t kDefaultSyncPort = regs::SYNC_UDP_PORT;  // rtl/csr/conductor.regs
 inline constexpr uint16_t kDefaultHeartbeatPort = 8117;
 inline constexpr size_t kMaxInterfaceNameLength = 15;  // IFNAMSIZ - 1 on Linux
 // HyperSync authenticates frames with SipHash-2-4 under a 128-bit cluster key (docs/hypersync.md).

@@ -21,6 +21,7 @@ std::string emit_sv_package(const RegMap& map, std::string_view source);
 std::string emit_sv_csr(const Block& block, std::string_view source);
 std::string emit_cpp_header(const RegMap& map, std::string_view source);
 std::string emit_markdown(const RegMap& map, std::string_view source);
+std::string emit_lua_module(const RegMap& map, std::string_view source);
 
 // Every generated file, in a fixed order.
 std::vector<OutFile> generate_all(const RegMap& map, std::string_view source);

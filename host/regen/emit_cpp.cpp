@@ -37,6 +37,21 @@ const char* access_enum(Access a) {
   return "";
 }
 
+// The named values of a field: a constant each (<OWNER>_<FIELD>_<NAME>, as in the SV package)
+// and a scoped enum <OwnerField> with enumerators k<Name>, the smallest unsigned type that holds
+// the field.
+void enum_type(std::ostringstream& o, const std::string& F, const Field& f) {
+  if (f.values.empty()) return;
+  for (const EnumValue& v : f.values) konst(o, F + "_" + upper(v.name), d(v.value), v.description);
+  const char* type = f.width <= 8 ? "uint8_t" : f.width <= 16 ? "uint16_t" : "uint32_t";
+  o << "enum class " << camel(F) << " : " << type << " {\n";
+  for (const EnumValue& v : f.values) {
+    o << "  " << pad("k" + camel(v.name) + " = " + std::to_string(v.value) + ",", 40) << "  // " << v.description
+      << "\n";
+  }
+  o << "};\n";
+}
+
 }  // namespace
 
 std::string emit_cpp_header(const RegMap& map, std::string_view source) {
@@ -46,6 +61,8 @@ std::string emit_cpp_header(const RegMap& map, std::string_view source) {
     << "// C++17 (HLS, SystemC and host code include it). Same names as rtl/csr/gen/conductor_regs_pkg.sv:\n"
     << "// <BLOCK>_BASE absolute, <BLOCK>_<REG>_OFFSET local to the block, <BLOCK>_<REG>_ADDR = base +\n"
     << "// offset (absolute byte address on the core's AXI-Lite port), <..>_LSB/_WIDTH/_MASK for fields.\n"
+    << "// A field's named values are constants <OWNER>_<FIELD>_<NAME> and the enum class <OwnerField>\n"
+    << "// (enumerators k<Name>); named constants keep their name.\n"
     << "#pragma once\n\n"
     << "#include <cstddef>\n"
     << "#include <cstdint>\n\n"
@@ -101,6 +118,14 @@ std::string emit_cpp_header(const RegMap& map, std::string_view source) {
     << "};\n\n";
   konst(o, "NUM_BLOCKS", d(map.blocks.size()), "CSR blocks in the map");
   o << "\n";
+  if (!map.consts.empty()) {
+    o << "// ---- named constants\n";
+    for (const Const& c : map.consts) {
+      konst(o, upper(c.name), c.hex ? h(c.value) : d(c.value),
+            c.description + " (" + std::to_string(c.width) + " bits)");
+    }
+    o << "\n";
+  }
   for (const Block& b : map.blocks) {
     std::string B = upper(b.name);
     o << "// ---- block " << b.name << ": " << b.description << "\n";
@@ -118,6 +143,7 @@ std::string emit_cpp_header(const RegMap& map, std::string_view source) {
         konst(o, F + "_LSB", d(f.lsb), f.description);
         konst(o, F + "_WIDTH", d(f.width));
         konst(o, F + "_MASK", h(((uint64_t{1} << f.width) - 1) << f.lsb));
+        enum_type(o, F, f);
       }
     }
     for (const Window& w : b.windows) {
@@ -139,6 +165,7 @@ std::string emit_cpp_header(const RegMap& map, std::string_view source) {
       std::string F = S + "_" + upper(f.name);
       konst(o, F + "_LSB", d(f.lsb), bits_range(f.lsb, f.width) + " " + f.description);
       konst(o, F + "_WIDTH", d(f.width));
+      enum_type(o, F, f);
     }
     o << "inline constexpr FieldInfo " << S << "_FIELDS[" << (s.fields.empty() ? "1" : "") << "] = {\n";
     for (const Field& f : s.fields) {

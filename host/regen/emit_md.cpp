@@ -24,6 +24,18 @@ std::string cell(std::string_view s) {
   return r;
 }
 
+// The named values of a field, as a table under its owner's table.
+void values_table(std::ostringstream& o, const std::string& owner, const Field& f) {
+  if (f.values.empty()) return;
+  o << "Values of `" << owner << "." << f.name << "`:\n\n"
+    << "| Value | Name | Description |\n"
+    << "| --- | --- | --- |\n";
+  for (const EnumValue& v : f.values) {
+    o << "| " << v.value << " | `" << v.name << "` | " << cell(v.description) << " |\n";
+  }
+  o << "\n";
+}
+
 }  // namespace
 
 std::string emit_markdown(const RegMap& map, std::string_view source) {
@@ -90,6 +102,9 @@ std::string emit_markdown(const RegMap& map, std::string_view source) {
       }
     }
     o << "\n";
+    for (const Reg& r : b.regs) {
+      for (const Field& f : r.fields) values_table(o, b.name + "." + r.name, f);
+    }
   }
   if (!map.structs.empty()) {
     o << "## Stream payloads\n\n"
@@ -107,6 +122,20 @@ std::string emit_markdown(const RegMap& map, std::string_view source) {
     for (const Field* f : fs) {
       o << "| `" << bits_range(f->lsb, f->width) << "` | `" << f->name << "` | " << f->width << " | "
         << cell(f->description) << " |\n";
+    }
+    o << "\n";
+    for (const Field& f : s.fields) values_table(o, s.name, f);
+  }
+  if (!map.consts.empty()) {
+    o << "## Constants\n\n"
+      << "Numbers of the wire formats and build limits that the RTL, the HLS C++, the host and the "
+      << "dissector share (`localparam`s in the SV package, `constexpr` in the C++ header, fields of the Lua "
+      << "module `host/sync/wireshark/conductor_regs.lua`).\n\n"
+      << "| Name | Bits | Value | Description |\n"
+      << "| --- | --- | --- | --- |\n";
+    for (const Const& c : map.consts) {
+      o << "| `" << c.name << "` | " << c.width << " | " << (c.hex ? hex0x(c.value, 1) : std::to_string(c.value))
+        << " | " << cell(c.description) << " |\n";
     }
     o << "\n";
   }

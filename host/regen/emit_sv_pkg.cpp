@@ -9,7 +9,7 @@ namespace conductor::regen {
 namespace {
 
 // One localparam line, names aligned.
-void param(std::ostringstream& o, const char* type, const std::string& name, const std::string& value,
+void param(std::ostringstream& o, const std::string& type, const std::string& name, const std::string& value,
            const std::string& comment = "") {
   o << "  localparam " << pad(type, 12) << " " << pad(name, 40) << " = " << value << ";";
   if (!comment.empty()) o << "  // " << comment;
@@ -20,6 +20,25 @@ std::string u32(uint64_t v) { return "32'h" + hex0x(v).substr(2); }
 // Sized decimal: Verilator treats a parameter set from an unsized literal as unsized (WIDTHCONCAT).
 std::string dec(uint64_t v) { return "32'd" + std::to_string(v); }
 
+// The named values of a field as an SV enum <owner>_<field>_e of the field's width.
+void enum_type(std::ostringstream& o, const std::string& F, const Field& f) {
+  if (f.values.empty()) return;
+  o << "  typedef enum logic [" << f.width - 1 << ":0] {\n";
+  for (size_t i = 0; i < f.values.size(); ++i) {
+    const EnumValue& v = f.values[i];
+    std::string item = F + "_" + upper(v.name) + " = " + std::to_string(f.width) + "'d" + std::to_string(v.value) +
+                       (i + 1 < f.values.size() ? "," : "");
+    o << "    " << pad(item, 48) << "  // " << v.description << "\n";
+  }
+  o << "  } " << lower(F) << "_e;\n";
+}
+
+// A named constant: its own width, written in the base the description uses.
+std::string const_value(const Const& c) {
+  return std::to_string(c.width) + (c.hex ? "'h" + hex_digits(c.value, static_cast<int>((c.width + 3) / 4))
+                                          : "'d" + std::to_string(c.value));
+}
+
 }  // namespace
 
 std::string emit_sv_package(const RegMap& map, std::string_view source) {
@@ -29,10 +48,19 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
     << "// Register map and stream-payload layouts as constants. Addresses are bytes: <BLOCK>_BASE is\n"
     << "// absolute, <BLOCK>_<REG>_OFFSET local to the block (what its s_axi_control port sees),\n"
     << "// <BLOCK>_<REG>_ADDR = base + offset. Field and struct positions are <..>_LSB / <..>_WIDTH.\n"
+    << "// A field's named values are the enum <owner>_<field>_e with items <OWNER>_<FIELD>_<NAME>;\n"
+    << "// named constants keep their own name and width.\n"
     << "`default_nettype none\n\n"
     << "package conductor_regs_pkg;\n\n";
   param(o, "int unsigned", "NUM_BLOCKS", dec(map.blocks.size()), "CSR blocks in the map");
   o << "\n";
+  if (!map.consts.empty()) {
+    o << "  // ---- named constants\n";
+    for (const Const& c : map.consts) {
+      param(o, "logic [" + std::to_string(c.width - 1) + ":0]", upper(c.name), const_value(c), c.description);
+    }
+    o << "\n";
+  }
   for (const Block& b : map.blocks) {
     std::string B = upper(b.name);
     o << "  // ---- block " << b.name << ": " << b.description << "\n";
@@ -50,6 +78,7 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
         param(o, "int unsigned", F + "_LSB", dec(f.lsb), f.description);
         param(o, "int unsigned", F + "_WIDTH", dec(f.width));
         param(o, "logic [31:0]", F + "_MASK", u32(((uint64_t{1} << f.width) - 1) << f.lsb));
+        enum_type(o, F, f);
       }
     }
     for (const Window& w : b.windows) {
@@ -72,6 +101,7 @@ std::string emit_sv_package(const RegMap& map, std::string_view source) {
       std::string F = S + "_" + upper(f.name);
       param(o, "int unsigned", F + "_LSB", dec(f.lsb), bits_range(f.lsb, f.width) + " " + f.description);
       param(o, "int unsigned", F + "_WIDTH", dec(f.width));
+      enum_type(o, F, f);
     }
     o << "\n";
   }

@@ -1,4 +1,5 @@
-// regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs.
+// regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs,
+// the dissector's Lua module.
 //
 //   regen --in rtl/csr/conductor.regs --out-dir DIR [--prune] [--check SRC_ROOT]
 //
@@ -10,13 +11,14 @@
 // Exit status: 0 success, 1 stale copies, 2 bad input or I/O error.
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "emit.hpp"
 #include "regs_model.hpp"
@@ -69,42 +71,30 @@ std::vector<std::string> obsolete(const fs::path& root, const std::vector<OutFil
   return out;
 }
 
-int usage() {
-  std::fprintf(stderr,
-               "usage: regen --in FILE.regs [--out-dir DIR [--prune]] [--check SRC_ROOT]\n"
-               "  --out-dir DIR    write rtl/csr/gen/*.sv, hls/common/gen/conductor_regs.hpp and\n"
-               "                   docs/registers.md under DIR\n"
-               "  --prune          remove regen-made files under DIR that are no longer produced\n"
-               "  --check SRC_ROOT fail if the copies under SRC_ROOT differ from the generated ones\n");
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string in, out_dir, check_root;
   bool prune = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string& dst) {
-      if (i + 1 >= argc) return false;
-      dst = argv[++i];
-      return true;
-    };
-    if (a == "--in") {
-      if (!value(in)) return usage();
-    } else if (a == "--out-dir") {
-      if (!value(out_dir)) return usage();
-    } else if (a == "--check") {
-      if (!value(check_root)) return usage();
-    } else if (a == "--prune") {
-      prune = true;
-    } else {
-      std::fprintf(stderr, "regen: unknown argument '%s'\n", a.c_str());
-      return usage();
-    }
+  CLI::App app{"regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs, "
+               "the dissector's Lua module"};
+  app.add_option("--in", in, "the register description")->required()->type_name("FILE.regs");
+  CLI::Option* out = app.add_option("--out-dir", out_dir,
+                                    "write rtl/csr/gen/*.sv, hls/common/gen/conductor_regs.hpp, docs/registers.md "
+                                    "and host/sync/wireshark/conductor_regs.lua under DIR")
+                         ->type_name("DIR");
+  app.add_flag("--prune", prune, "remove regen-made files under DIR that are no longer produced")->needs(out);
+  app.add_option("--check", check_root, "fail if the copies under SRC_ROOT differ from the generated ones")
+      ->type_name("SRC_ROOT");
+  try {
+    app.parse(argc, argv);
+    if (out_dir.empty() && check_root.empty()) throw CLI::RequiredError("--out-dir or --check");
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // bad input, as documented above
   }
-  if (in.empty() || (out_dir.empty() && check_root.empty())) return usage();
 
   auto text = read_file(in);
   if (!text) {

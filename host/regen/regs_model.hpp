@@ -14,11 +14,20 @@ enum class Access { kConst, kRo, kRw, kW1p };
 
 const char* access_name(Access a);
 
+// A named value of a field (an `enum` statement): <OWNER>_<FIELD>_<NAME> in the generated files.
+struct EnumValue {
+  std::string name;
+  uint32_t value = 0;  // fits the field's width
+  std::string description;
+  int line = 0;
+};
+
 struct Field {
   std::string name;
   uint32_t lsb = 0;
   uint32_t width = 0;
   std::string description;
+  std::vector<EnumValue> values;  // its enum statements, in file order
   int line = 0;
 };
 
@@ -66,9 +75,21 @@ struct Struct {
   int line = 0;
 };
 
+// A named constant (a `const` statement): wire-format numbers and build limits that the RTL, the
+// HLS C++, the host and the dissector share.
+struct Const {
+  std::string name;
+  uint32_t width = 0;  // 1..32 bits; the value fits
+  uint32_t value = 0;
+  bool hex = false;    // written as 0x... (the generated files keep the base)
+  std::string description;
+  int line = 0;
+};
+
 struct RegMap {
   std::vector<Block> blocks;
   std::vector<Struct> structs;
+  std::vector<Const> consts;
 };
 
 struct ParseResult {

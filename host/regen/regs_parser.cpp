@@ -215,8 +215,12 @@ class Parser {
       window(t);
     } else if (kw == "struct") {
       strukt(t);
+    } else if (kw == "enum") {
+      enumeration(t);
+    } else if (kw == "const") {
+      constant(t);
     } else {
-      error("unknown statement '" + kw + "' (block, reg, field, window, struct)");
+      error("unknown statement '" + kw + "' (block, reg, field, window, struct, enum, const)");
     }
   }
 
@@ -473,6 +477,127 @@ class Parser {
     cur_struct_ = static_cast<int>(map_.structs.size()) - 1;
   }
 
+  // The field `path` names: <STRUCT>.<FIELD> or <block>.<REG>.<FIELD>, declared earlier. Null
+  // after an error (reported here).
+  Field* find_field(const std::string& path, std::string& label) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (;;) {
+      size_t dot = path.find('.', start);
+      parts.push_back(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    for (const std::string& p : parts) {
+      if (!is_identifier(p)) {
+        error("bad field path '" + path + "' (<STRUCT>.<FIELD> or <block>.<REG>.<FIELD>)");
+        return nullptr;
+      }
+    }
+    auto same = [](const std::string& a, const std::string& b) { return upper(a) == upper(b); };
+    auto in = [&](std::vector<Field>& fields, const std::string& owner) -> Field* {
+      for (Field& f : fields) {
+        if (same(f.name, parts.back())) return &f;
+      }
+      error("unknown field '" + path + "': " + owner + " has no field " + parts.back() +
+            " (declare the field before its enum values)");
+      return nullptr;
+    };
+    if (parts.size() == 2) {
+      for (Struct& s : map_.structs) {
+        if (same(s.name, parts[0])) {
+          label = s.name + "." + parts[1];
+          return in(s.fields, "struct " + s.name);
+        }
+      }
+      error("unknown field '" + path + "': no struct " + parts[0] + " (a reg field is <block>.<REG>.<FIELD>)");
+      return nullptr;
+    }
+    if (parts.size() == 3) {
+      for (Block& b : map_.blocks) {
+        if (!same(b.name, parts[0])) continue;
+        for (Reg& r : b.regs) {
+          if (same(r.name, parts[1])) {
+            label = b.name + "." + r.name + "." + parts[2];
+            return in(r.fields, "reg " + b.name + "." + r.name);
+          }
+        }
+        error("unknown field '" + path + "': block " + b.name + " has no reg " + parts[1]);
+        return nullptr;
+      }
+      error("unknown field '" + path + "': no block " + parts[0]);
+      return nullptr;
+    }
+    error("bad field path '" + path + "' (<STRUCT>.<FIELD> or <block>.<REG>.<FIELD>)");
+    return nullptr;
+  }
+
+  // Does `value` fit in `width` bits?
+  static bool fits(uint32_t value, uint32_t width) { return width >= 32 || (uint64_t{value} >> width) == 0; }
+
+  // `enum <FIELD PATH> <NAME> <value> "<description>"`: a named value of a field declared earlier.
+  // It leaves the statement context alone, so enum lines may sit between the fields of a struct.
+  void enumeration(const std::vector<Token>& t) {
+    if (!shape(t, 3, "enum <STRUCT>.<FIELD>|<block>.<REG>.<FIELD> <NAME> <value> \"<description>\"")) return;
+    EnumValue v;
+    v.name = t[2].text;
+    v.line = line_;
+    v.description = t[4].text;
+    bool ok = name_ok("enum", v.name);
+    ok = number("enum value", t[3].text, v.value) && ok;
+    if (!ok) return;
+    std::string label;
+    Field* f = find_field(t[1].text, label);
+    if (!f) return;
+    if (!fits(v.value, f->width)) {
+      error("enum " + v.name + " value " + t[3].text + " is too wide for field " + label + " (" +
+            std::to_string(f->width) + " bits, at most " + std::to_string((uint64_t{1} << f->width) - 1) + ")");
+      return;
+    }
+    for (const EnumValue& o : f->values) {
+      if (upper(o.name) == upper(v.name)) {
+        error("duplicate enum '" + v.name + "' of field " + label + " (first at line " + std::to_string(o.line) + ")");
+        return;
+      }
+      if (o.value == v.value) {
+        error("enum " + v.name + " repeats the value " + std::to_string(v.value) + " of " + o.name + " (line " +
+              std::to_string(o.line) + ") in field " + label);
+        return;
+      }
+    }
+    f->values.push_back(std::move(v));
+  }
+
+  // `const <NAME> <width> <value> "<description>"`: a named constant shared by every output.
+  void constant(const std::vector<Token>& t) {
+    if (!shape(t, 3, "const <NAME> <width> <value> \"<description>\"")) return;
+    Const c;
+    c.name = t[1].text;
+    c.line = line_;
+    c.description = t[4].text;
+    c.hex = t[3].text.size() > 2 && t[3].text[0] == '0' && (t[3].text[1] == 'x' || t[3].text[1] == 'X');
+    bool ok = name_ok("const", c.name);
+    ok = number("const width", t[2].text, c.width) && ok;
+    ok = number("const value", t[3].text, c.value) && ok;
+    if (!ok) return;
+    if (c.width == 0 || c.width > 32) {
+      error("const " + c.name + " width " + std::to_string(c.width) + " is not 1..32 bits");
+      return;
+    }
+    if (!fits(c.value, c.width)) {
+      error("const " + c.name + " value " + t[3].text + " is too wide for " + std::to_string(c.width) +
+            " bits (at most " + std::to_string((uint64_t{1} << c.width) - 1) + ")");
+      return;
+    }
+    for (const Const& o : map_.consts) {
+      if (upper(o.name) == upper(c.name)) {
+        error("duplicate const '" + c.name + "' (first at line " + std::to_string(o.line) + ")");
+        return;
+      }
+    }
+    map_.consts.push_back(std::move(c));
+  }
+
   // Names that must be unique once generated: package/header constants, and the identifiers of
   // each block's CSR module.
   void cross_checks() {
@@ -495,6 +620,7 @@ class Parser {
         for (const char* s : {"_OFFSET", "_ADDR", "_RESET"}) claim(R + s, r.line);
         for (const Field& f : r.fields) {
           for (const char* s : {"_LSB", "_WIDTH", "_MASK"}) claim(R + "_" + upper(f.name) + s, f.line);
+          for (const EnumValue& v : f.values) claim(R + "_" + upper(f.name) + "_" + upper(v.name), v.line);
         }
       }
       for (const Window& w : b.windows) {
@@ -543,8 +669,10 @@ class Parser {
       claim(S + "_BITS", s.line);
       for (const Field& f : s.fields) {
         for (const char* sfx : {"_LSB", "_WIDTH"}) claim(S + "_" + upper(f.name) + sfx, f.line);
+        for (const EnumValue& v : f.values) claim(S + "_" + upper(f.name) + "_" + upper(v.name), v.line);
       }
     }
+    for (const Const& c : map_.consts) claim(upper(c.name), c.line);
   }
 
   std::string file_;

@@ -39,7 +39,9 @@ module steer_decide (
   assign to_rb = !to_lb && rb_up;
   assign dest  = to_lb ? lb : to_rb ? rb : bucket_dest;
   assign bk_dest   = to_lb ? bk_lb : to_rb ? bk_rb : bk_bucket;
-  assign takes_default = (status_i == 4'd1) || (status_i == 4'd2) || (status_i == 4'd3);
+  assign takes_default = (status_i == conductor_regs_pkg::STEER_META_STATUS_NON_IP) ||
+                         (status_i == conductor_regs_pkg::STEER_META_STATUS_TRUNCATED) ||
+                         (status_i == conductor_regs_pkg::STEER_META_STATUS_BAD_HEADER);
 
   always_comb begin
     meta_o = '0;
@@ -47,7 +49,7 @@ module steer_decide (
     has_op_o = 1'b0;
     is_insert_o = 1'b0;
     opcode_o = 4'd0;
-    action_o = 2'd0;
+    action_o = conductor_regs_pkg::STEER_META_ACTION_NEW;
     op_value_o = value_i;
     if (takes_default) begin
       meta_o[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = default_dest_i[conductor_regs_pkg::PARSER_DEFAULT_DEST_MEMBER_LSB +: 6];
@@ -66,7 +68,7 @@ module steer_decide (
         if (dec_valid) begin
           has_op_o = 1'b1;
           is_insert_o = 1'b1;
-          opcode_o = 4'd1;
+          opcode_o = conductor_regs_pkg::FLOW_OP_OPCODE_INSERT;
           op_value_o = '0;
           op_value_o[6:0] = bucket_dest;
           op_value_o[23:8] = bk_bucket;
@@ -75,17 +77,18 @@ module steer_decide (
         // No op: the flow table marked the entry active in line (the AGE sweep refreshes it).
         meta_o[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = owner[5:0];
         meta_o[conductor_regs_pkg::STEER_META_SITE_LSB]        = owner[6];
-        action_o = (dec_valid && owner == bucket_dest) ? 2'd1 : 2'd2;
+        action_o = (dec_valid && owner == bucket_dest) ? conductor_regs_pkg::STEER_META_ACTION_HIT
+                                                       : conductor_regs_pkg::STEER_META_ACTION_CORRECTED;
       end else begin
         // Owner down: the backup (or the bucket member) is written back as the owner.
-        action_o = 2'd3;
+        action_o = conductor_regs_pkg::STEER_META_ACTION_FAILOVER;
         meta_o[conductor_regs_pkg::STEER_META_MEMBER_LSB +: 6] = dest[5:0];
         meta_o[conductor_regs_pkg::STEER_META_SITE_LSB]        = dest[6];
         if (!lb_up && !rb_up && !dec_valid) begin
           meta_o[conductor_regs_pkg::STEER_META_DELIVER_LSB] = 1'b0;
         end else begin
           has_op_o = 1'b1;
-          opcode_o = 4'd2;
+          opcode_o = conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE;
           op_value_o[6:0] = dest;
           op_value_o[23:8] = bk_dest;
         end

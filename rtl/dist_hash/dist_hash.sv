@@ -185,19 +185,19 @@ module dist_hash
   always_comb begin
     rss_ports = k_l4 && !k_frag && (k_proto == 8'd6 || k_proto == 8'd17);
     unique case (mode)
-      2'd1: begin  // symmetric L4
+      conductor_regs_pkg::DIST_HASH_CTRL_MODE_SYM_L4: begin
         a_src = c_a;
         a_dst = c_b;
         p_src = c_aport;
         p_dst = c_bport;
       end
-      2'd2: begin  // symmetric IP pair
+      conductor_regs_pkg::DIST_HASH_CTRL_MODE_SYM_IP: begin
         a_src = c_a;
         a_dst = c_b;
         p_src = 16'd0;
         p_dst = 16'd0;
       end
-      default: begin  // Microsoft RSS (0; 3 is reserved and behaves alike)
+      default: begin  // DIST_HASH_CTRL_MODE_RSS (and RESERVED, which behaves alike)
         a_src = k_src;
         a_dst = k_dst;
         p_src = rss_ports ? k_sport : 16'd0;

@@ -140,22 +140,8 @@ module flow_engine #(
   localparam int unsigned OpTagLsb = conductor_regs_pkg::FLOW_OP_TAG_LSB;
   localparam int unsigned OpOpcLsb = conductor_regs_pkg::FLOW_OP_OPCODE_LSB;
 
-  localparam logic [3:0] OpInsert = 4'd1;
-  localparam logic [3:0] OpUpdate = 4'd2;
-  localparam logic [3:0] OpDelete = 4'd3;
-  localparam logic [3:0] OpTouch  = 4'd4;
-  localparam logic [3:0] OpAge    = 4'd5;
-
-  localparam logic [3:0] StDone     = 4'd0;
-  localparam logic [3:0] StNotFound = 4'd1;
-  localparam logic [3:0] StExists   = 4'd2;
-  localparam logic [3:0] StFull     = 4'd3;
-  localparam logic [3:0] StExpired  = 4'd4;
-  localparam logic [3:0] StInvalid  = 4'd5;
-
-  localparam logic [1:0] WhereT1    = 2'd0;
-  localparam logic [1:0] WhereStash = 2'd2;
-  localparam logic [1:0] WhereNone  = 2'd3;
+  // Opcodes, statuses and WHERE values: the enums FLOW_OP_OPCODE_*, FLOW_EVENT_STATUS_* and
+  // FLOW_EVENT_WHERE_* of conductor_regs_pkg (rtl/csr/conductor.regs).
 
   localparam logic [1:0] FinNone  = 2'd0;
   localparam logic [1:0] FinTable = 2'd1;
@@ -336,7 +322,8 @@ module flow_engine #(
     .ckey_o  (in_ckey),
     .valid_o (in_kv)
   );
-  assign in_hint = s_op_tdata_i[conductor_regs_pkg::FLOW_OP_HINT_LSB] && s_op_tdata_i[OpOpcLsb +: 4] != OpAge;
+  assign in_hint = s_op_tdata_i[conductor_regs_pkg::FLOW_OP_HINT_LSB] &&
+                   s_op_tdata_i[OpOpcLsb +: 4] != conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
   assign in_b1   = BL'(s_op_tdata_i[conductor_regs_pkg::FLOW_OP_BUCKET1_LSB +: BL]) & mask;
   assign in_b2   = BL'(s_op_tdata_i[conductor_regs_pkg::FLOW_OP_BUCKET2_LSB +: BL]) & mask;
 
@@ -683,8 +670,8 @@ module flow_engine #(
   // decision is final.
   logic accept, dec_final, cmp_early;
   logic dec_walk;  // Decide: an INSERT of a new key into two full buckets starts a walk
-  assign cmp_early     = opc_q != OpAge &&
-                         !(kv_q && opc_q == OpInsert && free1 == 4'd0 && free2 == 4'd0);
+  assign cmp_early     = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE &&
+                         !(kv_q && opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT && free1 == 4'd0 && free2 == 4'd0);
   assign s_op_tready_o = en_i && ev_room_i &&
                          ((fs_q == FsAccept && bk_idle) ||
                           (fs_q == FsCompare && cmp_early && ws_free && ev_last) ||
@@ -707,20 +694,21 @@ module flow_engine #(
   always_comb begin
     found = (m1 != 4'd0) || (m2 != 4'd0) || (ms != '0);
     if (m1 != 4'd0) begin
-      where = 2'd0;
+      where = conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE1;
       fval  = f1_ent[ValLsb +: 64];
     end else if (m2 != 4'd0) begin
-      where = 2'd1;
+      where = conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE2;
       fval  = f2_ent[ValLsb +: 64];
     end else begin
-      where = WhereStash;
+      where = conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
       fval  = fs_ent[ValLsb +: 64];
     end
-    nv = (opc_q == OpUpdate) ? new_val : (opc_q == OpTouch) ? {tim_q, fval[31:0]} : fval;
+    nv = (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE) ? new_val :
+         (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_TOUCH)  ? {tim_q, fval[31:0]} : fval;
   end
   // The op needs a walk (an INSERT of a new key into two full buckets); AGE decides at Accept.
-  assign dec_final = opc_q != OpAge &&
-                     !(kv_q && opc_q == OpInsert && !found && full2);
+  assign dec_final = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE &&
+                     !(kv_q && opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT && !found && full2);
 
   always_comb begin
     fs_d        = fs_q;
@@ -901,12 +889,13 @@ module flow_engine #(
         fin_actset_d = 1'b0;
         fin_actclr_d = '0;
         keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
-        if (opc_q == OpAge && !age_in_stash) begin  // the unit's marks, read for the next clock
+        // The unit's marks, read for the next clock.
+        if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE && !age_in_stash) begin
           act_re_o = act_re_o | onehot2(age_in_t2);
         end
-        ev_status_d = StDone;
+        ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_DONE;
         ev_opc_d    = opc_q;
-        ev_where_d  = WhereNone;
+        ev_where_d  = conductor_regs_pkg::FLOW_EVENT_WHERE_NONE;
         ev_moves_d  = '0;
         ev_tag_d    = tag_q;
         ev_ent_d    = '0;
@@ -918,20 +907,21 @@ module flow_engine #(
         c_moves_d = '0;
         c_nexp_d  = '0;
 
-        if (opc_q == OpAge) begin
+        if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE) begin
           // Candidates only: the handshake clock decides with the activity marks (aa_*).
           c_age_d     = 1'b1;
-          ev_status_d = StExpired;
+          ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_EXPIRED;
           ev_ent_d    = '0;
           age_vld_d   = x_valid_q;
           age_cand_d  = x_exp_q;
           if (age_in_stash) begin
-            ev_where_d  = WhereStash;
+            ev_where_d  = conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
             ev_ent_d[0 +: SlotBits] = age_sent;
             ev_mask_d   = {3'b000, age_sexp};
             fin_sidx_d  = age_sidx;
           end else begin
-            ev_where_d = age_in_t2 ? 2'd1 : 2'd0;
+            ev_where_d = age_in_t2 ? conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE2
+                                   : conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE1;
             ev_ent_d   = age_bkt;
             ev_mask_d  = age_exp;
             fin_kind_d = FinTable;
@@ -939,20 +929,20 @@ module flow_engine #(
             fin_b_d    = au_b_q;
             fin_mask_d = age_exp;
           end
-        end else if (opc_q == 4'd0 || opc_q > OpAge || !kv_q) begin
-          ev_status_d = StInvalid;
+        end else if (opc_q == 4'd0 || opc_q > conductor_regs_pkg::FLOW_OP_OPCODE_AGE || !kv_q) begin
+          ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_INVALID;
           ev_ent_d    = '0;
           c_inv_d     = 1'b1;
         end else begin
           // Location of the found entry, for UPDATE / TOUCH / DELETE.
-          fin_t_d    = where == 2'd1;
+          fin_t_d    = where == conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE2;
           fin_b_d    = where == 2'd1 ? b2_q : b1_q;
           fin_mask_d = 4'd1 << (where == 2'd1 ? m2_at : m1_at);
           fin_sidx_d = ms_at;
 
-          if (opc_q == OpInsert) begin
+          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT) begin
             if (found) begin
-              ev_status_d = StExists;
+              ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_EXISTS;
               ev_where_d  = where;
               pt_ev_d     = 1'b1;  // the event's value: the found one (nv), next clock
               c_exists_d  = 1'b1;
@@ -965,7 +955,8 @@ module flow_engine #(
                 fin_t_d    = !f1ge;
                 fin_b_d    = f1ge ? b1_q : b2_q;
                 fin_mask_d = 4'd1 << (f1ge ? f1at : f2at);
-                ev_where_d = f1ge ? 2'd0 : 2'd1;
+                ev_where_d = f1ge ? conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE1
+                                  : conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE2;
                 c_ins_d    = 1'b1;
               end else begin
                 // Both buckets full: walk from the sub-table 1 bucket (or go to the stash).
@@ -979,18 +970,20 @@ module flow_engine #(
               end
             end
           end else if (!found) begin
-            ev_status_d = StNotFound;
+            ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_NOT_FOUND;
             c_nf_d      = 1'b1;
           end else begin
-            fin_kind_d  = where == WhereStash ? FinStash : FinTable;
-            fin_wbkt_d  = (opc_q == OpDelete) ? '0 : {Slots{1'b1, 64'd0, ck_q}};  // value: next clock
-            pt_ws_d     = opc_q != OpDelete;
+            fin_kind_d  = where == conductor_regs_pkg::FLOW_EVENT_WHERE_STASH ? FinStash : FinTable;
+            // The value follows on the next clock.
+            fin_wbkt_d  = (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE) ? '0 : {Slots{1'b1, 64'd0, ck_q}};
+            pt_ws_d     = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
             pt_ev_d     = 1'b1;
             ev_where_d  = where;
-            c_upd_d  = opc_q == OpUpdate;
-            c_tch_d  = opc_q == OpTouch;
-            c_del_d  = opc_q == OpDelete;
-            c_sdec_d = opc_q == OpDelete && where == WhereStash;
+            c_upd_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE;
+            c_tch_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_TOUCH;
+            c_del_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
+            c_sdec_d = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE &&
+                       where == conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
           end
         end
       end
@@ -1068,8 +1061,8 @@ module flow_engine #(
         end
 
         FsRead: begin
-          if (opc_q == OpAge ? bk_idle : rd_ok_q) begin
-            if (opc_q == OpAge) begin
+          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE ? bk_idle : rd_ok_q) begin
+            if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE) begin
               if (!au_st_q) begin
                 ram_re_o = onehot2(au_t2_q);
               end
@@ -1168,11 +1161,11 @@ module flow_engine #(
           if (sfree != '0) begin
             fin_kind_d = FinStash;
             fin_sidx_d = sf_at;
-            ev_where_d = WhereStash;
+            ev_where_d = conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
             c_ins_d    = 1'b1;
             c_sinc_d   = 1'b1;
           end else begin
-            ev_status_d = StFull;
+            ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_FULL;
             c_full_d    = 1'b1;
           end
           fs_d = FsAccept;
@@ -1193,7 +1186,7 @@ module flow_engine #(
             fin_t_d    = path_t_q[0];
             fin_b_d    = path_b_q[0 +: BL];
             fin_mask_d = 4'd1 << path_s_q[0 +: 2];
-            ev_where_d = WhereT1;
+            ev_where_d = conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE1;
             ev_moves_d = len_q - 6'd1;
             c_ins_d    = 1'b1;
             c_moves_d  = len_q - 6'd1;
@@ -1218,7 +1211,8 @@ module flow_engine #(
 
         FsAccept: begin
           keep_d = mark_unit;
-          if (opc_q == OpAge && !age_in_stash) begin  // re-read each clock until the handshake
+          // Re-read each clock until the handshake.
+          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE && !age_in_stash) begin
             act_re_o = act_re_o | onehot2(age_in_t2);
             end
           if (accept) begin
@@ -1310,7 +1304,7 @@ module flow_engine #(
         act_wdata_o   = 8'h00;
       end
       FsIdle:     ram_addr_o = {in_b2, in_b1};  // a hinted op's buckets
-      FsRead:     if (opc_q == OpAge) ram_addr_o = {2{au_b_q}};
+      FsRead:     if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE) ram_addr_o = {2{au_b_q}};
       FsWalk:     ram_addr_o = {2{cand_b}};     // the victim's other bucket
       FsWalkRead: ram_addr_o = {2{cur_b_q}};
       FsCmRead:   ram_addr_o = {2{cm_b_src}};

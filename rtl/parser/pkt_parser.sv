@@ -75,12 +75,13 @@ module pkt_parser #(
   localparam int unsigned SgIdLsb = conductor_regs_pkg::FLOW_KEY_SG_ID_LSB;
   localparam int unsigned StoredBits = SgIdLsb + 8;  // key bits above SG_ID are reserved (zero)
 
-  // Parse status (STEER_META.STATUS / ParseStatus in hls/common/flow_key.hpp).
-  localparam logic [2:0] StatusOk = 3'd0;
-  localparam logic [2:0] StatusNonIp = 3'd1;
-  localparam logic [2:0] StatusTruncated = 3'd2;
-  localparam logic [2:0] StatusBadHeader = 3'd3;
-  localparam logic [2:0] StatusExtLimit = 3'd4;
+  // Parse status: the STEER_META.STATUS values of conductor_regs_pkg, held in 3 bits here (the
+  // largest is 4); the output widens it to the field.
+  localparam logic [2:0] StatusOk = 3'(conductor_regs_pkg::STEER_META_STATUS_OK);
+  localparam logic [2:0] StatusNonIp = 3'(conductor_regs_pkg::STEER_META_STATUS_NON_IP);
+  localparam logic [2:0] StatusTruncated = 3'(conductor_regs_pkg::STEER_META_STATUS_TRUNCATED);
+  localparam logic [2:0] StatusBadHeader = 3'(conductor_regs_pkg::STEER_META_STATUS_BAD_HEADER);
+  localparam logic [2:0] StatusExtLimit = 3'(conductor_regs_pkg::STEER_META_STATUS_EXT_LIMIT);
 
   localparam logic [15:0] EtherTypeIpv4 = 16'h0800;
   localparam logic [15:0] EtherTypeIpv6 = 16'h86DD;

@@ -28,7 +28,8 @@
 `default_nettype none
 
 module sync_encoder #(
-  parameter int unsigned MaxMtu = 9000,        // largest effective MTU in bytes (MTU is clamped to it)
+  // Largest effective MTU in bytes (MTU is clamped to it); the default build's is SYNC_ENCODER_MAX_MTU.
+  parameter int unsigned MaxMtu = 32'(conductor_regs_pkg::SYNC_ENCODER_MAX_MTU),
   parameter int unsigned RoundsPerClock = 1    // SipRounds per clock: 1, or 2 (twice the MAC rate, a
                                                // path twice as deep)
 ) (
@@ -63,12 +64,13 @@ module sync_encoder #(
   output      logic         s_axi_control_RVALID,
   input  wire logic         s_axi_control_RREADY
 );
-  localparam int unsigned MinMtu = 128;
+  // Limits and wire constants: const statements of rtl/csr/conductor.regs (conductor_regs_pkg).
+  localparam int unsigned MinMtu = 32'(conductor_regs_pkg::SYNC_ENCODER_MIN_MTU);
   localparam int unsigned FrameBeats = (14 + MaxMtu + 63) / 64;
   localparam int unsigned BufBeats = FrameBeats + 2;  // the MAC's read-ahead may pass the end
   localparam int unsigned BeatAw = $clog2(BufBeats);
-  localparam int unsigned Dests = 4;
-  localparam int unsigned Classes = 4;
+  localparam int unsigned Dests = 32'(conductor_regs_pkg::SYNC_ENCODER_DESTS);
+  localparam int unsigned Classes = 32'(conductor_regs_pkg::SYNC_ENCODER_DELAY_CLASSES);
   localparam logic [63:0] SipC0 = 64'h736f6d6570736575;
   localparam logic [63:0] SipC1 = 64'h646f72616e646f6d;
   localparam logic [63:0] SipC2 = 64'h6c7967656e657261;
@@ -363,7 +365,8 @@ module sync_encoder #(
                seq_next[7:0], seq_next[15:8], seq_next[23:16], seq_next[31:24],
                epoch[7:0], epoch[15:8], epoch[23:16], epoch[31:24],
                dest_member[slot_q][7:0], {1'b0, source[6:0]}, cluster[7:0], cluster[15:8],
-               {ctrl[1:0], 6'd0}, 8'h10, 8'h53, 8'h48};
+               {ctrl[1:0], 6'd0}, {conductor_regs_pkg::SYNC_VERSION_MAJOR, conductor_regs_pkg::SYNC_VERSION_MINOR},
+               conductor_regs_pkg::SYNC_MAGIC[7:0], conductor_regs_pkg::SYNC_MAGIC[15:8]};
   end
 
   always_comb begin

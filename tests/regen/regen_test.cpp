@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -37,7 +39,12 @@ reg GO     0x0C w1p 0 "go"
 window MEM 0x80 0x80 "memory"
 struct PKT 24 "a packet word"
 field A 0 8 "a"
+enum PKT.A LOW 0 "low"
+enum PKT.A HIGH 0xFF "high"
 field B 16 8 "b"
+enum blk.CTRL.MODE FAST 2 "fast"
+const WIRE_MAGIC 16 0x4853 "magic"
+const LIMIT 8 128 "limit"
 )";
 
 RegMap parse_ok(const std::string& text) {
@@ -99,6 +106,25 @@ TEST(RegenParse, ReadsEveryStatement) {
   EXPECT_EQ(b.windows[0].words(), 32u);
   ASSERT_EQ(m.structs.size(), 1u);
   EXPECT_EQ(m.structs[0].fields.size(), 2u);
+  ASSERT_EQ(m.structs[0].fields[0].values.size(), 2u);
+  EXPECT_EQ(m.structs[0].fields[0].values[1].name, "HIGH");
+  EXPECT_EQ(m.structs[0].fields[0].values[1].value, 0xFFu);
+  EXPECT_EQ(m.structs[0].fields[0].values[1].line, 13);
+  ASSERT_EQ(b.regs[0].fields[1].values.size(), 1u);
+  EXPECT_EQ(b.regs[0].fields[1].values[0].value, 2u);
+  ASSERT_EQ(m.consts.size(), 2u);
+  EXPECT_EQ(m.consts[0].name, "WIRE_MAGIC");
+  EXPECT_EQ(m.consts[0].width, 16u);
+  EXPECT_EQ(m.consts[0].value, 0x4853u);
+  EXPECT_TRUE(m.consts[0].hex);
+  EXPECT_FALSE(m.consts[1].hex);
+}
+
+TEST(RegenParse, EnumLinesMaySitBetweenFields) {
+  RegMap m = parse_ok("struct S 8 \"s\"\nfield A 0 2 \"a\"\nenum S.A X 1 \"x\"\nfield B 2 2 \"b\"\n"
+                      "const C 1 1 \"c\"\nenum S.B Y 3 \"y\"\n");
+  ASSERT_EQ(m.structs[0].fields.size(), 2u);
+  EXPECT_EQ(m.structs[0].fields[1].values.size(), 1u);
 }
 
 TEST(RegenParse, CommentsBlankLinesAndHashInStrings) {
@@ -166,6 +192,34 @@ const BadCase kBad[] = {
      "sets bits outside its fields"},
     {"GeneratedNameCollision", "block a 0 0x100 \"a\"\nreg B_C 0 rw 0 \"r\"\nblock a_b 0x100 0x100 \"b\"\nreg C 0 rw 0 \"r\"\n",
      4, "generated name A_B_C_OFFSET collides with the one from line 2"},
+    {"EnumUnknownStructField", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.OPCOD X 1 \"x\"\n", 3,
+     "unknown field 'S.OPCOD': struct S has no field OPCOD"},
+    {"EnumUnknownStruct", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum T.A X 1 \"x\"\n", 3,
+     "unknown field 'T.A': no struct T"},
+    {"EnumUnknownReg", "block b 0 0x100 \"b\"\nreg R 0 rw 0 \"r\"\nfield F 0 2 \"f\"\nenum b.Q.F X 1 \"x\"\n", 4,
+     "unknown field 'b.Q.F': block b has no reg Q"},
+    {"EnumUnknownRegField", "block b 0 0x100 \"b\"\nreg R 0 rw 0 \"r\"\nfield F 0 2 \"f\"\nenum b.R.G X 1 \"x\"\n", 4,
+     "unknown field 'b.R.G': reg b.R has no field G"},
+    {"EnumBeforeItsField", "struct S 8 \"s\"\nenum S.A X 1 \"x\"\nfield A 0 4 \"a\"\n", 2,
+     "declare the field before its enum values"},
+    {"EnumBadPath", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S..A X 1 \"x\"\n", 3, "bad field path 'S..A'"},
+    {"EnumValueTooWide", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.A X 16 \"x\"\n", 3,
+     "enum X value 16 is too wide for field S.A (4 bits, at most 15)"},
+    {"EnumDuplicateName", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.A X 1 \"x\"\nenum S.A x 2 \"x\"\n", 4,
+     "duplicate enum 'x' of field S.A (first at line 3)"},
+    {"EnumDuplicateValue", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.A X 1 \"x\"\nenum S.A Y 1 \"y\"\n", 4,
+     "enum Y repeats the value 1 of X (line 3)"},
+    {"EnumBadName", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.A 1X 1 \"x\"\n", 3, "bad enum name '1X'"},
+    {"EnumMissingValue", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.A X \"x\"\n", 3, "too few arguments"},
+    {"EnumNameCollision", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.A WIDTH 1 \"x\"\n", 3,
+     "generated name S_A_WIDTH collides with the one from line 2"},
+    {"ConstValueTooWide", "const C 4 0x10 \"c\"\n", 1, "const C value 0x10 is too wide for 4 bits (at most 15)"},
+    {"ConstWidthZero", "const C 0 0 \"c\"\n", 1, "width 0 is not 1..32 bits"},
+    {"ConstWidthTooBig", "const C 33 0 \"c\"\n", 1, "width 33 is not 1..32 bits"},
+    {"ConstDuplicate", "const C 4 1 \"c\"\nconst c 4 2 \"c\"\n", 2, "duplicate const 'c' (first at line 1)"},
+    {"ConstCollidesWithGeneratedName", "struct S 8 \"s\"\nconst S_BITS 8 8 \"c\"\n", 2,
+     "generated name S_BITS collides with the one from line 1"},
+    {"ConstBadNumber", "const C 8 0x1G \"c\"\n", 1, "bad number '0x1G' for const value"},
     {"PortNameCollision", "block b 0 0x100 \"b\"\nreg M_REQ 0 rw 0 \"r\"\nwindow M 0x80 0x80 \"m\"\n", 3,
      "m_req_o"},
 };
@@ -196,7 +250,10 @@ TEST(RegenEmit, PackageHasEveryName) {
            "package conductor_regs_pkg;", "BLK_BASE", "= 32'h00001000;", "BLK_SIZE", "BLK_ADDR_BITS",
            "BLK_CTRL_OFFSET", "BLK_CTRL_ADDR", "localparam logic [31:0] BLK_CTRL_RESET", "BLK_CTRL_MODE_LSB",
            "BLK_CTRL_MODE_WIDTH", "BLK_CTRL_MODE_MASK", "BLK_MEM_OFFSET", "BLK_MEM_SIZE", "BLK_MEM_WORD_ADDR_BITS",
-           "PKT_BITS", "PKT_B_LSB", "PKT_B_WIDTH", "endpackage"}) {
+           "PKT_BITS", "PKT_B_LSB", "PKT_B_WIDTH", "typedef enum logic [7:0] {", "PKT_A_LOW = 8'd0,",
+           "PKT_A_HIGH = 8'd255", "} pkt_a_e;", "typedef enum logic [1:0] {", "BLK_CTRL_MODE_FAST = 2'd2",
+           "} blk_ctrl_mode_e;", "localparam logic [15:0] WIRE_MAGIC", "= 16'h4853;",
+           "localparam logic [7:0]  LIMIT", "= 8'd128;", "endpackage"}) {
     EXPECT_NE(sv.find(want), std::string::npos) << want;
   }
 }
@@ -221,13 +278,23 @@ TEST(RegenEmit, HeaderAndDocsHaveEveryName) {
   std::string h = conductor::regen::emit_cpp_header(m, "t.regs");
   for (const char* want : {"namespace conductor::regs {", "BLK_CTRL_ADDR", "= 0x00001000u;", "BLK_GO_ADDR",
                            "= 0x0000100Cu;", "BLK_CTRL_MODE_MASK", "= 0x00000006u;", "PKT_B_LSB", "PKT_FIELDS[]",
-                           "kRegisters[]", "Access::kW1p", "BLK_CTRL_FIELDS, 2"}) {
+                           "kRegisters[]", "Access::kW1p", "BLK_CTRL_FIELDS, 2", "PKT_A_HIGH", "= 255u;",
+                           "enum class PktA : uint8_t {", "kHigh = 255,", "enum class BlkCtrlMode : uint8_t {",
+                           "kFast = 2,", "WIRE_MAGIC", "= 0x00004853u;", "LIMIT"}) {
     EXPECT_NE(h.find(want), std::string::npos) << want;
   }
   std::string md = conductor::regen::emit_markdown(m, "t.regs");
   for (const char* want : {"| 0x1000 | 0x00 | `CTRL` | rw | 0x00000003 | `[0]` EN: enable<br>`[2:1]` MODE: mode |",
-                           "`MEM` | window", "### `PKT` — 24 bits", "| `[23:16]` | `B` | 8 | b |"}) {
+                           "`MEM` | window", "### `PKT` — 24 bits", "| `[23:16]` | `B` | 8 | b |",
+                           "Values of `PKT.A`:", "| 255 | `HIGH` | high |", "Values of `blk.CTRL.MODE`:",
+                           "## Constants", "| `WIRE_MAGIC` | 16 | 0x4853 | magic |", "| `LIMIT` | 8 | 128 | limit |"}) {
     EXPECT_NE(md.find(want), std::string::npos) << want << "\n" << md;
+  }
+  std::string lua = conductor::regen::emit_lua_module(m, "t.regs");
+  for (const char* want : {"local M = {}", "M.WIRE_MAGIC", "= 0x4853", "M.PKT_A_LSB", "M.PKT_B_WIDTH",
+                           "M.PKT_A_HIGH", "= 255", "M.PKT_A_NAMES = { [0] = \"LOW\", [255] = \"HIGH\" }",
+                           "M.BLK_CTRL_MODE_NAMES = { [2] = \"FAST\" }", "return M"}) {
+    EXPECT_NE(lua.find(want), std::string::npos) << want << "\n" << lua;
   }
 }
 
@@ -235,7 +302,7 @@ TEST(RegenEmit, OutputIsDeterministicAndListsEveryFile) {
   RegMap m = parse_ok(read_source("rtl/csr/conductor.regs"));
   auto a = conductor::regen::generate_all(m, "rtl/csr/conductor.regs");
   auto b = conductor::regen::generate_all(m, "rtl/csr/conductor.regs");
-  ASSERT_EQ(a.size(), 3u + m.blocks.size());  // package, header, docs, one CSR block each
+  ASSERT_EQ(a.size(), 4u + m.blocks.size());  // package, header, docs, Lua module, one CSR block each
   std::set<std::string> paths;
   for (size_t i = 0; i < a.size(); ++i) {
     EXPECT_EQ(a[i].path, b[i].path);
@@ -246,6 +313,7 @@ TEST(RegenEmit, OutputIsDeterministicAndListsEveryFile) {
   EXPECT_TRUE(paths.count("rtl/csr/gen/dist_hash_csr.sv"));
   EXPECT_TRUE(paths.count("hls/common/gen/conductor_regs.hpp"));
   EXPECT_TRUE(paths.count("docs/registers.md"));
+  EXPECT_TRUE(paths.count("host/sync/wireshark/conductor_regs.lua"));
 }
 
 // The checked-in header: compile-time values, and a register table consistent with itself.
@@ -285,6 +353,53 @@ TEST(RegenHeader, RegisterTableIsConsistent) {
   ASSERT_GE(regs::kNumWindows, 1u);
   EXPECT_EQ(std::string(regs::kWindows[0].name), "BUCKETS");
   EXPECT_EQ(std::string(regs::access_name(regs::Access::kW1p)), "w1p");
+}
+
+// Vitis HLS needs literals in `#pragma HLS INTERFACE mode=s_axilite ... offset=`, so the kernels'
+// top files (hls/<block>/<block>.cpp) repeat the register offsets. Each such pragma must name a
+// register (port=foo -> FOO, or FOO0 for an array that starts there) or a window of the block of
+// its folder, at that register's offset in rtl/csr/conductor.regs.
+TEST(RegenHls, PragmaOffsetsMatchTheRegisterMap) {
+  RegMap m = parse_ok(read_source("rtl/csr/conductor.regs"));
+  namespace fs = std::filesystem;
+  const std::regex pragma(R"(#pragma\s+HLS\s+INTERFACE\b[^\n]*\bmode=s_axilite\b[^\n]*)");
+  const std::regex port(R"(\bport=(\w+))");
+  const std::regex offset(R"(\boffset=(0[xX][0-9a-fA-F]+|[0-9]+))");
+  int checked = 0;
+  for (const auto& dir : fs::directory_iterator(fs::path(CONDUCTOR_SOURCE_DIR) / "hls")) {
+    const std::string name = dir.path().filename().string();
+    const fs::path top = dir.path() / (name + ".cpp");
+    if (!fs::exists(top)) continue;
+    const std::string text = read_source("hls/" + name + "/" + name + ".cpp");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pragma); it != std::sregex_iterator(); ++it) {
+      const std::string line = it->str();
+      std::smatch o, p;
+      if (!std::regex_search(line, o, offset)) continue;  // HLS places it: nothing to compare
+      ASSERT_TRUE(std::regex_search(line, p, port)) << top << ": " << line;
+      const auto block = std::find_if(m.blocks.begin(), m.blocks.end(), [&](const auto& b) { return b.name == name; });
+      ASSERT_NE(block, m.blocks.end()) << top << ": no block " << name << " in rtl/csr/conductor.regs for " << line;
+      const std::string want = conductor::regen::upper(p[1].str());
+      const uint32_t got = static_cast<uint32_t>(std::stoul(o[1].str(), nullptr, 0));
+      bool found = false;
+      for (const auto& r : block->regs) {
+        if (r.name == want || r.name == want + "0") {
+          EXPECT_EQ(got, r.offset) << top << ": " << line << "\n  register " << name << "." << r.name << " is at 0x"
+                                   << std::hex << r.offset;
+          found = true;
+        }
+      }
+      for (const auto& w : block->windows) {
+        if (w.name == want) {
+          EXPECT_EQ(got, w.offset) << top << ": " << line << "\n  window " << name << "." << w.name << " is at 0x"
+                                   << std::hex << w.offset;
+          found = true;
+        }
+      }
+      EXPECT_TRUE(found) << top << ": " << line << "\n  names no register or window of block " << name;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 30) << "the pragmas were not found: did the kernels or this pattern change?";
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // C++17 (HLS, SystemC and host code include it). Same names as rtl/csr/gen/conductor_regs_pkg.sv:
 // <BLOCK>_BASE absolute, <BLOCK>_<REG>_OFFSET local to the block, <BLOCK>_<REG>_ADDR = base +
 // offset (absolute byte address on the core's AXI-Lite port), <..>_LSB/_WIDTH/_MASK for fields.
+// A field's named values are constants <OWNER>_<FIELD>_<NAME> and the enum class <OwnerField>
+// (enumerators k<Name>); named constants keep their name.
 #pragma once
 
 #include <cstddef>
@@ -67,6 +69,19 @@ struct WindowInfo {
 };
 
 inline constexpr uint32_t NUM_BLOCKS                               = 6u;  // CSR blocks in the map
+
+// ---- named constants
+inline constexpr uint32_t SYNC_UDP_PORT                            = 8116u;  // UDP port of sync frames (UDP_PORTS reset, both ends) (16 bits)
+inline constexpr uint32_t SYNC_MAGIC                               = 0x00004853u;  // sync header bytes 0..1, big-endian: ASCII 'HS' (16 bits)
+inline constexpr uint32_t SYNC_VERSION_MAJOR                       = 1u;  // sync header byte 2 bits 7..4; a receiver drops frames of another major (4 bits)
+inline constexpr uint32_t SYNC_VERSION_MINOR                       = 0u;  // sync header byte 2 bits 3..0 (4 bits)
+inline constexpr uint32_t SYNC_HEADER_BYTES                        = 20u;  // sync header bytes at the start of the UDP payload (8 bits)
+inline constexpr uint32_t SYNC_TAG_BYTES                           = 8u;  // SipHash-2-4 tag bytes at the end of the UDP payload (8 bits)
+inline constexpr uint32_t SYNC_BROADCAST                           = 0x000000FFu;  // destination member byte that addresses every member (8 bits)
+inline constexpr uint32_t SYNC_ENCODER_MIN_MTU                     = 128u;  // smallest effective MTU: MTU is clamped to [MIN_MTU, GEOMETRY.MAX_MTU] (16 bits)
+inline constexpr uint32_t SYNC_ENCODER_MAX_MTU                     = 9000u;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu) (16 bits)
+inline constexpr uint32_t SYNC_ENCODER_DESTS                       = 4u;  // destination slots DEST0..DEST3 (GEOMETRY.DESTS) (4 bits)
+inline constexpr uint32_t SYNC_ENCODER_DELAY_CLASSES               = 4u;  // port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS) (4 bits)
 
 // ---- block id: Identification: the host checks it before it programs anything
 inline constexpr uint32_t ID_BASE                                  = 0x00000000u;
@@ -174,6 +189,16 @@ inline constexpr uint32_t DIST_HASH_CTRL_RESET                     = 0x00000C00u
 inline constexpr uint32_t DIST_HASH_CTRL_MODE_LSB                  = 0u;  // 0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss
 inline constexpr uint32_t DIST_HASH_CTRL_MODE_WIDTH                = 2u;
 inline constexpr uint32_t DIST_HASH_CTRL_MODE_MASK                 = 0x00000003u;
+inline constexpr uint32_t DIST_HASH_CTRL_MODE_RSS                  = 0u;  // Microsoft RSS: source address, destination address, source port, destination port
+inline constexpr uint32_t DIST_HASH_CTRL_MODE_SYM_L4               = 1u;  // symmetric: both directions of a connection hash alike (addresses and ports)
+inline constexpr uint32_t DIST_HASH_CTRL_MODE_SYM_IP               = 2u;  // symmetric on the address pair only
+inline constexpr uint32_t DIST_HASH_CTRL_MODE_RESERVED             = 3u;  // reserved: hashes like RSS
+enum class DistHashCtrlMode : uint8_t {
+  kRss = 0,                                 // Microsoft RSS: source address, destination address, source port, destination port
+  kSymL4 = 1,                               // symmetric: both directions of a connection hash alike (addresses and ports)
+  kSymIp = 2,                               // symmetric on the address pair only
+  kReserved = 3,                            // reserved: hashes like RSS
+};
 inline constexpr uint32_t DIST_HASH_CTRL_BUCKET_LOG2_LSB           = 8u;  // active bucket-table size 2^BUCKET_LOG2 (0..BUCKET_LOG2_MAX); bucket = hash & (2^n - 1)
 inline constexpr uint32_t DIST_HASH_CTRL_BUCKET_LOG2_WIDTH         = 5u;
 inline constexpr uint32_t DIST_HASH_CTRL_BUCKET_LOG2_MASK          = 0x00001F00u;
@@ -885,10 +910,32 @@ inline constexpr uint32_t STEER_META_DELIVER_LSB                   = 55u;  // [5
 inline constexpr uint32_t STEER_META_DELIVER_WIDTH                 = 1u;
 inline constexpr uint32_t STEER_META_STATUS_LSB                    = 56u;  // [59:56] parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit
 inline constexpr uint32_t STEER_META_STATUS_WIDTH                  = 4u;
+inline constexpr uint32_t STEER_META_STATUS_OK                     = 0u;  // IP flow key extracted
+inline constexpr uint32_t STEER_META_STATUS_NON_IP                 = 1u;  // no IPv4/IPv6 after at most two VLAN tags
+inline constexpr uint32_t STEER_META_STATUS_TRUNCATED              = 2u;  // the frame ends inside a header it announces
+inline constexpr uint32_t STEER_META_STATUS_BAD_HEADER             = 3u;  // IP version, IHL or total length inconsistent
+inline constexpr uint32_t STEER_META_STATUS_EXT_LIMIT              = 4u;  // IPv6 extension chain past the parse limit: addresses only, no ports
+enum class SteerMetaStatus : uint8_t {
+  kOk = 0,                                  // IP flow key extracted
+  kNonIp = 1,                               // no IPv4/IPv6 after at most two VLAN tags
+  kTruncated = 2,                           // the frame ends inside a header it announces
+  kBadHeader = 3,                           // IP version, IHL or total length inconsistent
+  kExtLimit = 4,                            // IPv6 extension chain past the parse limit: addresses only, no ports
+};
 inline constexpr uint32_t STEER_META_DEFAULTED_LSB                 = 60u;  // [60] the parser default action was applied
 inline constexpr uint32_t STEER_META_DEFAULTED_WIDTH               = 1u;
 inline constexpr uint32_t STEER_META_ACTION_LSB                    = 61u;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
 inline constexpr uint32_t STEER_META_ACTION_WIDTH                  = 2u;
+inline constexpr uint32_t STEER_META_ACTION_NEW                    = 0u;  // flow-table miss: follows the bucket
+inline constexpr uint32_t STEER_META_ACTION_HIT                    = 1u;  // owner = bucket member
+inline constexpr uint32_t STEER_META_ACTION_CORRECTED              = 2u;  // owner != bucket member: sent to the owner
+inline constexpr uint32_t STEER_META_ACTION_FAILOVER               = 3u;  // owner down: sent to its backup
+enum class SteerMetaAction : uint8_t {
+  kNew = 0,                                 // flow-table miss: follows the bucket
+  kHit = 1,                                 // owner = bucket member
+  kCorrected = 2,                           // owner != bucket member: sent to the owner
+  kFailover = 3,                            // owner down: sent to its backup
+};
 inline constexpr uint32_t STEER_META_OP_DROPPED_LSB                = 63u;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full, or (ACTION new) an INSERT of the connection was still in flight (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued (as new when in flight), and a later frame of the connection tries again
 inline constexpr uint32_t STEER_META_OP_DROPPED_WIDTH              = 1u;
 inline constexpr FieldInfo STEER_META_FIELDS[] = {
@@ -941,6 +988,16 @@ inline constexpr uint32_t FLOW_VALUE_RB_VALID_LSB                  = 23u;  // [2
 inline constexpr uint32_t FLOW_VALUE_RB_VALID_WIDTH                = 1u;
 inline constexpr uint32_t FLOW_VALUE_STATE_LSB                     = 24u;  // [25:24] 0 new, 1 established, 2 closing, 3 reserved (ages like closing)
 inline constexpr uint32_t FLOW_VALUE_STATE_WIDTH                   = 2u;
+inline constexpr uint32_t FLOW_VALUE_STATE_NEW                     = 0u;  // new connection (TIMEOUT_NEW)
+inline constexpr uint32_t FLOW_VALUE_STATE_ESTABLISHED             = 1u;  // established (TIMEOUT_EST)
+inline constexpr uint32_t FLOW_VALUE_STATE_CLOSING                 = 2u;  // closing (TIMEOUT_CLOSING)
+inline constexpr uint32_t FLOW_VALUE_STATE_RESERVED                = 3u;  // reserved: ages like CLOSING
+enum class FlowValueState : uint8_t {
+  kNew = 0,                                 // new connection (TIMEOUT_NEW)
+  kEstablished = 1,                         // established (TIMEOUT_EST)
+  kClosing = 2,                             // closing (TIMEOUT_CLOSING)
+  kReserved = 3,                            // reserved: ages like CLOSING
+};
 inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_LSB                = 26u;  // [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
 inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_WIDTH              = 6u;
 inline constexpr uint32_t FLOW_VALUE_LAST_SEEN_LSB                 = 32u;  // [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
@@ -1036,6 +1093,18 @@ inline constexpr uint32_t FLOW_OP_TAG_LSB                          = 416u;  // [
 inline constexpr uint32_t FLOW_OP_TAG_WIDTH                        = 16u;
 inline constexpr uint32_t FLOW_OP_OPCODE_LSB                       = 432u;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
 inline constexpr uint32_t FLOW_OP_OPCODE_WIDTH                     = 4u;
+inline constexpr uint32_t FLOW_OP_OPCODE_INSERT                    = 1u;  // add the key with VALUE (EXISTS if present, FULL if no room)
+inline constexpr uint32_t FLOW_OP_OPCODE_UPDATE                    = 2u;  // replace the value of a present key (NOT_FOUND if absent)
+inline constexpr uint32_t FLOW_OP_OPCODE_DELETE                    = 3u;  // remove the key (NOT_FOUND if absent)
+inline constexpr uint32_t FLOW_OP_OPCODE_TOUCH                     = 4u;  // refresh LAST_SEEN of a present key (NOT_FOUND if absent)
+inline constexpr uint32_t FLOW_OP_OPCODE_AGE                       = 5u;  // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+enum class FlowOpOpcode : uint8_t {
+  kInsert = 1,                              // add the key with VALUE (EXISTS if present, FULL if no room)
+  kUpdate = 2,                              // replace the value of a present key (NOT_FOUND if absent)
+  kDelete = 3,                              // remove the key (NOT_FOUND if absent)
+  kTouch = 4,                               // refresh LAST_SEEN of a present key (NOT_FOUND if absent)
+  kAge = 5,                                 // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+};
 inline constexpr uint32_t FLOW_OP_HINT_LSB                         = 436u;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
 inline constexpr uint32_t FLOW_OP_HINT_WIDTH                       = 1u;
 inline constexpr uint32_t FLOW_OP_BUCKET1_LSB                      = 448u;  // [471:448] the key's bucket in sub-table 1 when HINT
@@ -1061,10 +1130,34 @@ inline constexpr uint32_t FLOW_EVENT_VALUE_LSB                     = 305u;  // [
 inline constexpr uint32_t FLOW_EVENT_VALUE_WIDTH                   = 64u;
 inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
 inline constexpr uint32_t FLOW_EVENT_STATUS_WIDTH                  = 4u;
-inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE
+inline constexpr uint32_t FLOW_EVENT_STATUS_DONE                   = 0u;  // the op did what it asked (AGE: the sweep unit had no expired entry)
+inline constexpr uint32_t FLOW_EVENT_STATUS_NOT_FOUND              = 1u;  // UPDATE, TOUCH or DELETE of an absent key
+inline constexpr uint32_t FLOW_EVENT_STATUS_EXISTS                 = 2u;  // INSERT of a present key: entry unchanged
+inline constexpr uint32_t FLOW_EVENT_STATUS_FULL                   = 3u;  // INSERT failed: no slot after the walk and the stash full
+inline constexpr uint32_t FLOW_EVENT_STATUS_EXPIRED                = 4u;  // AGE removed this entry
+inline constexpr uint32_t FLOW_EVENT_STATUS_INVALID                = 5u;  // reserved OPCODE, or a key without IP_VALID
+enum class FlowEventStatus : uint8_t {
+  kDone = 0,                                // the op did what it asked (AGE: the sweep unit had no expired entry)
+  kNotFound = 1,                            // UPDATE, TOUCH or DELETE of an absent key
+  kExists = 2,                              // INSERT of a present key: entry unchanged
+  kFull = 3,                                // INSERT failed: no slot after the walk and the stash full
+  kExpired = 4,                             // AGE removed this entry
+  kInvalid = 5,                             // reserved OPCODE, or a key without IP_VALID
+};
+inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 inline constexpr uint32_t FLOW_EVENT_OPCODE_WIDTH                  = 4u;
 inline constexpr uint32_t FLOW_EVENT_WHERE_LSB                     = 392u;  // [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere
 inline constexpr uint32_t FLOW_EVENT_WHERE_WIDTH                   = 2u;
+inline constexpr uint32_t FLOW_EVENT_WHERE_TABLE1                  = 0u;  // sub-table 1
+inline constexpr uint32_t FLOW_EVENT_WHERE_TABLE2                  = 1u;  // sub-table 2
+inline constexpr uint32_t FLOW_EVENT_WHERE_STASH                   = 2u;  // the stash
+inline constexpr uint32_t FLOW_EVENT_WHERE_NONE                    = 3u;  // nowhere (the key is not stored)
+enum class FlowEventWhere : uint8_t {
+  kTable1 = 0,                              // sub-table 1
+  kTable2 = 1,                              // sub-table 2
+  kStash = 2,                               // the stash
+  kNone = 3,                                // nowhere (the key is not stored)
+};
 inline constexpr uint32_t FLOW_EVENT_MOVES_LSB                     = 400u;  // [405:400] entries the insert moved (cuckoo walk); 0 otherwise
 inline constexpr uint32_t FLOW_EVENT_MOVES_WIDTH                   = 6u;
 inline constexpr uint32_t FLOW_EVENT_TAG_LSB                       = 416u;  // [431:416] the op's TAG
@@ -1073,7 +1166,7 @@ inline constexpr FieldInfo FLOW_EVENT_FIELDS[] = {
     {"KEY", 0u, 305u, "canonical key in the FLOW_ENTRY layout (0 for INVALID)"},
     {"VALUE", 305u, 64u, "the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise"},
     {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID"},
-    {"OPCODE", 388u, 4u, "the op's OPCODE"},
+    {"OPCODE", 388u, 4u, "the op's OPCODE (FLOW_OP.OPCODE values)"},
     {"WHERE", 392u, 2u, "0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere"},
     {"MOVES", 400u, 6u, "entries the insert moved (cuckoo walk); 0 otherwise"},
     {"TAG", 416u, 16u, "the op's TAG"},
@@ -1087,6 +1180,16 @@ inline constexpr uint32_t SYNC_RECORD_VALUE_LSB                    = 305u;  // [
 inline constexpr uint32_t SYNC_RECORD_VALUE_WIDTH                  = 64u;
 inline constexpr uint32_t SYNC_RECORD_OP_LSB                       = 369u;  // [370:369] 1 NEW, 2 UPDATE, 3 DELETE; 0 invalid (dropped, counted)
 inline constexpr uint32_t SYNC_RECORD_OP_WIDTH                     = 2u;
+inline constexpr uint32_t SYNC_RECORD_OP_INVALID                   = 0u;  // dropped, counted in INVALID
+inline constexpr uint32_t SYNC_RECORD_OP_NEW                       = 1u;  // a new connection: key and value
+inline constexpr uint32_t SYNC_RECORD_OP_UPDATE                    = 2u;  // a changed connection: key and value
+inline constexpr uint32_t SYNC_RECORD_OP_DELETE                    = 3u;  // a removed connection: key only
+enum class SyncRecordOp : uint8_t {
+  kInvalid = 0,                             // dropped, counted in INVALID
+  kNew = 1,                                 // a new connection: key and value
+  kUpdate = 2,                              // a changed connection: key and value
+  kDelete = 3,                              // a removed connection: key only
+};
 inline constexpr uint32_t SYNC_RECORD_DEST_LSB                     = 376u;  // [383:376] destination member byte (sync header byte 7): a DEST*_MEMBER slot
 inline constexpr uint32_t SYNC_RECORD_DEST_WIDTH                   = 8u;
 inline constexpr uint32_t SYNC_RECORD_CREATED_LSB                  = 384u;  // [415:384] the connection's creation time (ticks)

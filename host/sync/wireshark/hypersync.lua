@@ -3,6 +3,10 @@
 --   tshark -X lua_script:host/sync/wireshark/hypersync.lua -r sync.pcap -V
 --   wireshark -X lua_script:host/sync/wireshark/hypersync.lua sync.pcap
 --
+-- It loads conductor_regs.lua from its own directory (generated from rtl/csr/conductor.regs by
+-- `make regs`): the magic, version, sizes, the broadcast byte, FLOW_VALUE's field positions and the
+-- state names come from there. Install the two files together.
+--
 -- Registers on UDP port 8116 (where Wireshark's built-in CPHA dissector sits; "Decode As" switches
 -- back). Decodes the 20-byte header, every record and the tag. The tag is shown, not verified:
 -- verifying SipHash-2-4 needs the cluster's 128-bit key, which a capture does not carry.
@@ -10,19 +14,42 @@
 -- Malformed input never raises a Lua error: every read is bounds-checked, and what is wrong is
 -- reported as expert info (hypersync.expert.*), in the order of the codec's receive checks.
 --
--- FLOW_VALUE byte layout (rtl/csr/conductor.regs, big-endian 64-bit word): bytes 0..3 LAST_SEEN,
--- byte 4 SYNC_FLAGS (7..2) and STATE (1..0), byte 5 remote backup (7 valid, 6 site, 5..0 member),
--- byte 6 local backup (6 valid, 5..0 member), byte 7 owner (6 site, 5..0 member). The tests in
--- tests/sync_dissector compare every field against frames packed with the generated constants.
+-- FLOW_VALUE travels as a big-endian 64-bit word; each field's bytes and mask follow from its
+-- position in the generated module (today: bytes 0..3 LAST_SEEN, byte 4 SYNC_FLAGS and STATE,
+-- byte 5 remote backup, byte 6 local backup, byte 7 owner). The tests in tests/sync_dissector
+-- compare every field against frames packed with the generated C++ constants.
 
 local hs = Proto("hypersync", "HyperSync (Conductor connection-state sync)")
 
-local HEADER_BYTES = 20
-local TAG_BYTES = 8
+-- The generated constants, from the directory of this script.
+local R = dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "") .. "conductor_regs.lua")
+
+local HEADER_BYTES = R.SYNC_HEADER_BYTES
+local TAG_BYTES = R.SYNC_TAG_BYTES
 local OVERHEAD_BYTES = HEADER_BYTES + TAG_BYTES
-local MAGIC = 0x4853
-local VERSION_MAJOR = 1
-local BROADCAST = 0xFF
+local MAGIC = R.SYNC_MAGIC
+local VERSION_MAJOR = R.SYNC_VERSION_MAJOR
+local BROADCAST = R.SYNC_BROADCAST
+
+-- A FLOW_VALUE field in the big-endian word: `at` its first byte, `len` its bytes, and for a field
+-- inside one byte its `mask` in that byte, `shift` (2^lsb within the byte) and `count` (2^width).
+local function value_field(name)
+  local lsb, width = R["FLOW_VALUE_" .. name .. "_LSB"], R["FLOW_VALUE_" .. name .. "_WIDTH"]
+  local top = R.FLOW_VALUE_BITS / 8 - 1
+  local msb_byte, lsb_byte = math.floor((lsb + width - 1) / 8), math.floor(lsb / 8)
+  local fld = { at = top - msb_byte, len = msb_byte - lsb_byte + 1 }
+  if fld.len == 1 then
+    fld.shift = 2 ^ (lsb % 8)
+    fld.count = 2 ^ width
+    fld.mask = (fld.count - 1) * fld.shift
+  end
+  return fld
+end
+local V = {}
+for _, name in ipairs({ "LAST_SEEN", "SYNC_FLAGS", "STATE", "RB_VALID", "RB_SITE", "RB_MEMBER", "LB_VALID",
+                        "LB_MEMBER", "OWNER_SITE", "OWNER_MEMBER" }) do
+  V[name] = value_field(name)
+end
 
 local record_names = {
   [0x01] = "NEW_V4", [0x02] = "UPDATE_V4", [0x03] = "DELETE_V4",
@@ -37,7 +64,8 @@ local record_sizes = {
   [0x21] = 10, [0x22] = 10,
   [0x31] = 14, [0x32] = 14, [0x41] = 6,
 }
-local state_names = { [0] = "new", [1] = "established", [2] = "closing", [3] = "reserved" }
+local state_names = {}
+for v, name in pairs(R.FLOW_VALUE_STATE_NAMES) do state_names[v] = string.lower(name) end
 local proto_names = { [1] = "ICMP", [6] = "TCP", [17] = "UDP", [58] = "ICMPv6", [132] = "SCTP" }
 
 -- ---- Fields ------------------------------------------------------------------------------------
@@ -89,15 +117,15 @@ local f = {
 
   value = ProtoField.uint64("hypersync.value", "Value (FLOW_VALUE)", base.HEX),
   last_seen = ProtoField.uint32("hypersync.value.last_seen", "Last seen (ticks)", base.DEC),
-  sync_flags = ProtoField.uint8("hypersync.value.sync_flags", "Sync flags", base.HEX, nil, 0xFC),
-  state = ProtoField.uint8("hypersync.value.state", "State", base.DEC, state_names, 0x03),
-  rb_valid = ProtoField.bool("hypersync.value.rb_valid", "Remote backup valid", 8, nil, 0x80),
-  rb_site = ProtoField.uint8("hypersync.value.rb_site", "Remote backup site", base.DEC, nil, 0x40),
-  rb_member = ProtoField.uint8("hypersync.value.rb_member", "Remote backup member", base.DEC, nil, 0x3F),
-  lb_valid = ProtoField.bool("hypersync.value.lb_valid", "Local backup valid", 8, nil, 0x40),
-  lb_member = ProtoField.uint8("hypersync.value.lb_member", "Local backup member", base.DEC, nil, 0x3F),
-  owner_site = ProtoField.uint8("hypersync.value.owner_site", "Owner site", base.DEC, nil, 0x40),
-  owner_member = ProtoField.uint8("hypersync.value.owner_member", "Owner member", base.DEC, nil, 0x3F),
+  sync_flags = ProtoField.uint8("hypersync.value.sync_flags", "Sync flags", base.HEX, nil, V.SYNC_FLAGS.mask),
+  state = ProtoField.uint8("hypersync.value.state", "State", base.DEC, state_names, V.STATE.mask),
+  rb_valid = ProtoField.bool("hypersync.value.rb_valid", "Remote backup valid", 8, nil, V.RB_VALID.mask),
+  rb_site = ProtoField.uint8("hypersync.value.rb_site", "Remote backup site", base.DEC, nil, V.RB_SITE.mask),
+  rb_member = ProtoField.uint8("hypersync.value.rb_member", "Remote backup member", base.DEC, nil, V.RB_MEMBER.mask),
+  lb_valid = ProtoField.bool("hypersync.value.lb_valid", "Local backup valid", 8, nil, V.LB_VALID.mask),
+  lb_member = ProtoField.uint8("hypersync.value.lb_member", "Local backup member", base.DEC, nil, V.LB_MEMBER.mask),
+  owner_site = ProtoField.uint8("hypersync.value.owner_site", "Owner site", base.DEC, nil, V.OWNER_SITE.mask),
+  owner_member = ProtoField.uint8("hypersync.value.owner_member", "Owner member", base.DEC, nil, V.OWNER_MEMBER.mask),
 
   fs_session = ProtoField.uint32("hypersync.fullsync.session", "Full-sync session", base.DEC),
   fs_count = ProtoField.uint32("hypersync.fullsync.count", "Entries", base.DEC),
@@ -179,19 +207,16 @@ end
 local function dissect_value(tree, tvb, off)
   local r = tvb(off, 8)
   local v = tree:add(f.value, r)
-  v:add(f.last_seen, tvb(off, 4))
-  v:add(f.sync_flags, tvb(off + 4, 1))
-  v:add(f.state, tvb(off + 4, 1))
-  v:add(f.rb_valid, tvb(off + 5, 1))
-  v:add(f.rb_site, tvb(off + 5, 1))
-  v:add(f.rb_member, tvb(off + 5, 1))
-  v:add(f.lb_valid, tvb(off + 6, 1))
-  v:add(f.lb_member, tvb(off + 6, 1))
-  v:add(f.owner_site, tvb(off + 7, 1))
-  v:add(f.owner_member, tvb(off + 7, 1))
-  local owner = tvb(off + 7, 1):uint()
+  for _, x in ipairs({ { f.last_seen, V.LAST_SEEN }, { f.sync_flags, V.SYNC_FLAGS }, { f.state, V.STATE },
+                       { f.rb_valid, V.RB_VALID }, { f.rb_site, V.RB_SITE }, { f.rb_member, V.RB_MEMBER },
+                       { f.lb_valid, V.LB_VALID }, { f.lb_member, V.LB_MEMBER }, { f.owner_site, V.OWNER_SITE },
+                       { f.owner_member, V.OWNER_MEMBER } }) do
+    v:add(x[1], tvb(off + x[2].at, x[2].len))
+  end
+  local owner = tvb(off + V.OWNER_MEMBER.at, 1):uint()
+  local st = V.STATE
   v:append_text(string.format(" (owner %s, %s)", member_text(owner % 128, false),
-                              state_names[tvb(off + 4, 1):uint() % 4]))
+                              state_names[math.floor(tvb(off + st.at, 1):uint() / st.shift) % st.count]))
 end
 
 -- Key at off: v4 addresses 4 bytes, v6 16 bytes.
@@ -409,4 +434,4 @@ function hs.dissector(tvb, pinfo, tree)
   return tvb:len()
 end
 
-DissectorTable.get("udp.port"):add(8116, hs)
+DissectorTable.get("udp.port"):add(R.SYNC_UDP_PORT, hs)

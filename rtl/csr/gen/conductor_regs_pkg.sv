@@ -3,11 +3,26 @@
 // Register map and stream-payload layouts as constants. Addresses are bytes: <BLOCK>_BASE is
 // absolute, <BLOCK>_<REG>_OFFSET local to the block (what its s_axi_control port sees),
 // <BLOCK>_<REG>_ADDR = base + offset. Field and struct positions are <..>_LSB / <..>_WIDTH.
+// A field's named values are the enum <owner>_<field>_e with items <OWNER>_<FIELD>_<NAME>;
+// named constants keep their own name and width.
 `default_nettype none
 
 package conductor_regs_pkg;
 
   localparam int unsigned NUM_BLOCKS                               = 32'd6;  // CSR blocks in the map
+
+  // ---- named constants
+  localparam logic [15:0] SYNC_UDP_PORT                            = 16'd8116;  // UDP port of sync frames (UDP_PORTS reset, both ends)
+  localparam logic [15:0] SYNC_MAGIC                               = 16'h4853;  // sync header bytes 0..1, big-endian: ASCII 'HS'
+  localparam logic [3:0]  SYNC_VERSION_MAJOR                       = 4'd1;  // sync header byte 2 bits 7..4; a receiver drops frames of another major
+  localparam logic [3:0]  SYNC_VERSION_MINOR                       = 4'd0;  // sync header byte 2 bits 3..0
+  localparam logic [7:0]  SYNC_HEADER_BYTES                        = 8'd20;  // sync header bytes at the start of the UDP payload
+  localparam logic [7:0]  SYNC_TAG_BYTES                           = 8'd8;  // SipHash-2-4 tag bytes at the end of the UDP payload
+  localparam logic [7:0]  SYNC_BROADCAST                           = 8'hFF;  // destination member byte that addresses every member
+  localparam logic [15:0] SYNC_ENCODER_MIN_MTU                     = 16'd128;  // smallest effective MTU: MTU is clamped to [MIN_MTU, GEOMETRY.MAX_MTU]
+  localparam logic [15:0] SYNC_ENCODER_MAX_MTU                     = 16'd9000;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu)
+  localparam logic [3:0]  SYNC_ENCODER_DESTS                       = 4'd4;  // destination slots DEST0..DEST3 (GEOMETRY.DESTS)
+  localparam logic [3:0]  SYNC_ENCODER_DELAY_CLASSES               = 4'd4;  // port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS)
 
   // ---- block id: Identification: the host checks it before it programs anything
   localparam int unsigned ID_BASE                                  = 32'h00000000;
@@ -115,6 +130,12 @@ package conductor_regs_pkg;
   localparam int unsigned DIST_HASH_CTRL_MODE_LSB                  = 32'd0;  // 0 rss (Microsoft RSS), 1 sym-l4, 2 sym-ip; 3 is reserved and behaves as rss
   localparam int unsigned DIST_HASH_CTRL_MODE_WIDTH                = 32'd2;
   localparam logic [31:0] DIST_HASH_CTRL_MODE_MASK                 = 32'h00000003;
+  typedef enum logic [1:0] {
+    DIST_HASH_CTRL_MODE_RSS = 2'd0,                   // Microsoft RSS: source address, destination address, source port, destination port
+    DIST_HASH_CTRL_MODE_SYM_L4 = 2'd1,                // symmetric: both directions of a connection hash alike (addresses and ports)
+    DIST_HASH_CTRL_MODE_SYM_IP = 2'd2,                // symmetric on the address pair only
+    DIST_HASH_CTRL_MODE_RESERVED = 2'd3               // reserved: hashes like RSS
+  } dist_hash_ctrl_mode_e;
   localparam int unsigned DIST_HASH_CTRL_BUCKET_LOG2_LSB           = 32'd8;  // active bucket-table size 2^BUCKET_LOG2 (0..BUCKET_LOG2_MAX); bucket = hash & (2^n - 1)
   localparam int unsigned DIST_HASH_CTRL_BUCKET_LOG2_WIDTH         = 32'd5;
   localparam logic [31:0] DIST_HASH_CTRL_BUCKET_LOG2_MASK          = 32'h00001F00;
@@ -801,10 +822,23 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_META_DELIVER_WIDTH                 = 32'd1;
   localparam int unsigned STEER_META_STATUS_LSB                    = 32'd56;  // [59:56] parse status: 0 ok, 1 non-ip, 2 truncated, 3 bad-header, 4 ext-limit
   localparam int unsigned STEER_META_STATUS_WIDTH                  = 32'd4;
+  typedef enum logic [3:0] {
+    STEER_META_STATUS_OK = 4'd0,                      // IP flow key extracted
+    STEER_META_STATUS_NON_IP = 4'd1,                  // no IPv4/IPv6 after at most two VLAN tags
+    STEER_META_STATUS_TRUNCATED = 4'd2,               // the frame ends inside a header it announces
+    STEER_META_STATUS_BAD_HEADER = 4'd3,              // IP version, IHL or total length inconsistent
+    STEER_META_STATUS_EXT_LIMIT = 4'd4                // IPv6 extension chain past the parse limit: addresses only, no ports
+  } steer_meta_status_e;
   localparam int unsigned STEER_META_DEFAULTED_LSB                 = 32'd60;  // [60] the parser default action was applied
   localparam int unsigned STEER_META_DEFAULTED_WIDTH               = 32'd1;
   localparam int unsigned STEER_META_ACTION_LSB                    = 32'd61;  // [62:61] correction layer: 0 new (flow-table miss, follows the bucket), 1 hit (owner = bucket member), 2 corrected (owner != bucket member), 3 failover (owner down, sent to its backup)
   localparam int unsigned STEER_META_ACTION_WIDTH                  = 32'd2;
+  typedef enum logic [1:0] {
+    STEER_META_ACTION_NEW = 2'd0,                     // flow-table miss: follows the bucket
+    STEER_META_ACTION_HIT = 2'd1,                     // owner = bucket member
+    STEER_META_ACTION_CORRECTED = 2'd2,               // owner != bucket member: sent to the owner
+    STEER_META_ACTION_FAILOVER = 2'd3                 // owner down: sent to its backup
+  } steer_meta_action_e;
   localparam int unsigned STEER_META_OP_DROPPED_LSB                = 32'd63;  // [63] the frame's flow-table op (INSERT or UPDATE) was not issued: the op queue or in-flight table was full, or (ACTION new) an INSERT of the connection was still in flight (OPS_DROPPED), or an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (LEARN_HELD); the frame is steered as if it had been issued (as new when in flight), and a later frame of the connection tries again
   localparam int unsigned STEER_META_OP_DROPPED_WIDTH              = 32'd1;
 
@@ -839,6 +873,12 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_VALUE_RB_VALID_WIDTH                = 32'd1;
   localparam int unsigned FLOW_VALUE_STATE_LSB                     = 32'd24;  // [25:24] 0 new, 1 established, 2 closing, 3 reserved (ages like closing)
   localparam int unsigned FLOW_VALUE_STATE_WIDTH                   = 32'd2;
+  typedef enum logic [1:0] {
+    FLOW_VALUE_STATE_NEW = 2'd0,                      // new connection (TIMEOUT_NEW)
+    FLOW_VALUE_STATE_ESTABLISHED = 2'd1,              // established (TIMEOUT_EST)
+    FLOW_VALUE_STATE_CLOSING = 2'd2,                  // closing (TIMEOUT_CLOSING)
+    FLOW_VALUE_STATE_RESERVED = 2'd3                  // reserved: ages like CLOSING
+  } flow_value_state_e;
   localparam int unsigned FLOW_VALUE_SYNC_FLAGS_LSB                = 32'd26;  // [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
   localparam int unsigned FLOW_VALUE_SYNC_FLAGS_WIDTH              = 32'd6;
   localparam int unsigned FLOW_VALUE_LAST_SEEN_LSB                 = 32'd32;  // [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
@@ -899,6 +939,13 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_OP_TAG_WIDTH                        = 32'd16;
   localparam int unsigned FLOW_OP_OPCODE_LSB                       = 32'd432;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
   localparam int unsigned FLOW_OP_OPCODE_WIDTH                     = 32'd4;
+  typedef enum logic [3:0] {
+    FLOW_OP_OPCODE_INSERT = 4'd1,                     // add the key with VALUE (EXISTS if present, FULL if no room)
+    FLOW_OP_OPCODE_UPDATE = 4'd2,                     // replace the value of a present key (NOT_FOUND if absent)
+    FLOW_OP_OPCODE_DELETE = 4'd3,                     // remove the key (NOT_FOUND if absent)
+    FLOW_OP_OPCODE_TOUCH = 4'd4,                      // refresh LAST_SEEN of a present key (NOT_FOUND if absent)
+    FLOW_OP_OPCODE_AGE = 4'd5                         // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+  } flow_op_opcode_e;
   localparam int unsigned FLOW_OP_HINT_LSB                         = 32'd436;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
   localparam int unsigned FLOW_OP_HINT_WIDTH                       = 32'd1;
   localparam int unsigned FLOW_OP_BUCKET1_LSB                      = 32'd448;  // [471:448] the key's bucket in sub-table 1 when HINT
@@ -914,10 +961,24 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_EVENT_VALUE_WIDTH                   = 32'd64;
   localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
   localparam int unsigned FLOW_EVENT_STATUS_WIDTH                  = 32'd4;
-  localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE
+  typedef enum logic [3:0] {
+    FLOW_EVENT_STATUS_DONE = 4'd0,                    // the op did what it asked (AGE: the sweep unit had no expired entry)
+    FLOW_EVENT_STATUS_NOT_FOUND = 4'd1,               // UPDATE, TOUCH or DELETE of an absent key
+    FLOW_EVENT_STATUS_EXISTS = 4'd2,                  // INSERT of a present key: entry unchanged
+    FLOW_EVENT_STATUS_FULL = 4'd3,                    // INSERT failed: no slot after the walk and the stash full
+    FLOW_EVENT_STATUS_EXPIRED = 4'd4,                 // AGE removed this entry
+    FLOW_EVENT_STATUS_INVALID = 4'd5                  // reserved OPCODE, or a key without IP_VALID
+  } flow_event_status_e;
+  localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
   localparam int unsigned FLOW_EVENT_OPCODE_WIDTH                  = 32'd4;
   localparam int unsigned FLOW_EVENT_WHERE_LSB                     = 32'd392;  // [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere
   localparam int unsigned FLOW_EVENT_WHERE_WIDTH                   = 32'd2;
+  typedef enum logic [1:0] {
+    FLOW_EVENT_WHERE_TABLE1 = 2'd0,                   // sub-table 1
+    FLOW_EVENT_WHERE_TABLE2 = 2'd1,                   // sub-table 2
+    FLOW_EVENT_WHERE_STASH = 2'd2,                    // the stash
+    FLOW_EVENT_WHERE_NONE = 2'd3                      // nowhere (the key is not stored)
+  } flow_event_where_e;
   localparam int unsigned FLOW_EVENT_MOVES_LSB                     = 32'd400;  // [405:400] entries the insert moved (cuckoo walk); 0 otherwise
   localparam int unsigned FLOW_EVENT_MOVES_WIDTH                   = 32'd6;
   localparam int unsigned FLOW_EVENT_TAG_LSB                       = 32'd416;  // [431:416] the op's TAG
@@ -931,6 +992,12 @@ package conductor_regs_pkg;
   localparam int unsigned SYNC_RECORD_VALUE_WIDTH                  = 32'd64;
   localparam int unsigned SYNC_RECORD_OP_LSB                       = 32'd369;  // [370:369] 1 NEW, 2 UPDATE, 3 DELETE; 0 invalid (dropped, counted)
   localparam int unsigned SYNC_RECORD_OP_WIDTH                     = 32'd2;
+  typedef enum logic [1:0] {
+    SYNC_RECORD_OP_INVALID = 2'd0,                    // dropped, counted in INVALID
+    SYNC_RECORD_OP_NEW = 2'd1,                        // a new connection: key and value
+    SYNC_RECORD_OP_UPDATE = 2'd2,                     // a changed connection: key and value
+    SYNC_RECORD_OP_DELETE = 2'd3                      // a removed connection: key only
+  } sync_record_op_e;
   localparam int unsigned SYNC_RECORD_DEST_LSB                     = 32'd376;  // [383:376] destination member byte (sync header byte 7): a DEST*_MEMBER slot
   localparam int unsigned SYNC_RECORD_DEST_WIDTH                   = 32'd8;
   localparam int unsigned SYNC_RECORD_CREATED_LSB                  = 32'd384;  // [415:384] the connection's creation time (ticks)
