@@ -233,13 +233,17 @@ def lut_levels(path, top):
     # Every path end deeper than the budget, grouped by its start and end register (bit indices
     # dropped): where the deep logic is, not only the deepest path.
     over = {}
+    comb_ins = {name: set(ins) for name, (_, ins) in cells.items()}
     for name, (lv, _) in level.items():
         if lv <= LEVEL_BUDGET:
             continue
         # A path ends here when an output reaches a register, memory or port (through MUXF/CARRY
         # cells at most, which the end_name walk follows), not only further LUTs.
+        # A distributed RAM's write data and address are such ends: they are not among its
+        # combinational inputs (comb_ins).
         outs = list(port_bits(name, True))
-        if outs and all(b in consumers and all(sink in cells and cells[sink][0] == 1
+        if outs and all(b in consumers and all(sink in cells and cells[sink][0] == 1 and
+                                               b in comb_ins[sink]
                                                for sink in consumers[b]) for b in outs):
             continue
         first = name
