@@ -8,7 +8,6 @@ PKGS=(
   verilator libsystemc-dev
   dpdk-dev libdpdk-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev
   libpcap-dev
   libcli11-dev nlohmann-json3-dev
   clang libclang-rt-14-dev

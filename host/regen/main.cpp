@@ -17,10 +17,10 @@
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <CLI/CLI.hpp>
+#include <vector>
 
 #include "emit.hpp"
+#include "host/common/cli.hpp"
 #include "regs_model.hpp"
 
 namespace fs = std::filesystem;
@@ -86,15 +86,11 @@ int main(int argc, char** argv) {
   app.add_flag("--prune", prune, "remove regen-made files under DIR that are no longer produced")->needs(out);
   app.add_option("--check", check_root, "fail if the copies under SRC_ROOT differ from the generated ones")
       ->type_name("SRC_ROOT");
-  try {
-    app.parse(argc, argv);
-    if (out_dir.empty() && check_root.empty()) throw CLI::RequiredError("--out-dir or --check");
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;  // bad input, as documented above
-  }
+  conductor::cli::setup(app);
+  if (conductor::Status st = conductor::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !st)
+    return conductor::cli::report(st, "regen");
+  if (out_dir.empty() && check_root.empty())
+    return conductor::cli::report(conductor::make_error(conductor::Errc::kInvalidArgument, "--out-dir or --check is required"), "regen");
 
   auto text = read_file(in);
   if (!text) {
