@@ -387,7 +387,9 @@ module conductor_core
   );
 
   logic lk_fire;
-  sync_fifo #(.Width(HeadBits), .Depth(HeadFifoDepth)) u_head_fifo (
+  // The head in a register: its canonical key (a 128-bit address compare and the swap) is formed
+  // in the clock it goes into the side FIFO, so the storage's read does not add to that path.
+  sync_fifo #(.Width(HeadBits), .Depth(HeadFifoDepth), .RegHead(1'b1)) u_head_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (key_fire),
@@ -691,10 +693,10 @@ module conductor_core
   assign if_full  = if_count == (IfBits + 1)'(InflightEntries);
   assign op_shake = op_tvalid && op_tready && !head_age;
   assign age_shake = op_tvalid && op_tready && head_age;
-  assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == 4'd5;
+  assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
   assign ev_ring  = ev_tvalid && !ev_age;
   logic ev_full;
-  assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == 4'd3;
+  assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == conductor_regs_pkg::FLOW_EVENT_STATUS_FULL;
 
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
     logic [31:0] diff;      // only its sign is used
@@ -879,7 +881,7 @@ module conductor_core
   // The op carries the buckets the frame's lookup reported (FLOW_OP.HINT): the engine skips its
   // hash and takes one op per 2 clocks.
   always_comb begin
-    op_tdata = {(OpBits - 436)'(0), opcode, 16'd0, s_time, op_value, s_key};
+    op_tdata = {(OpBits - conductor_regs_pkg::FLOW_OP_HINT_LSB)'(0), opcode, 16'd0, s_time, op_value, s_key};
     op_tdata[conductor_regs_pkg::FLOW_OP_HINT_LSB] = 1'b1;
     op_tdata[conductor_regs_pkg::FLOW_OP_BUCKET1_LSB +: conductor_regs_pkg::FLOW_OP_BUCKET1_WIDTH] =
         s_res_q[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH];
@@ -893,7 +895,8 @@ module conductor_core
   logic [31:0] age_time_q;
   logic [OpBits-1:0] age_tdata, op_wdata;
   assign age_wr    = age_pend_q && !op_full;
-  assign age_tdata = {(OpBits - 436)'(0), 4'd5, 16'd0, age_time_q, 64'd0, KeyBits'(0)};
+  assign age_tdata = {(OpBits - conductor_regs_pkg::FLOW_OP_HINT_LSB)'(0), conductor_regs_pkg::FLOW_OP_OPCODE_AGE,
+                       16'd0, age_time_q, 64'd0, KeyBits'(0)};
   assign op_wdata  = age_pend_q ? age_tdata : op_tdata;
 
   // The data path never waits for the op engine: an op that finds the op FIFO or the in-flight
@@ -972,7 +975,7 @@ module conductor_core
     .count_o (unused_op_count)
   );
   assign op_tvalid = !op_empty;
-  assign head_age  = op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == 4'd5;
+  assign head_age  = op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
 
 
   // In-flight ring: allocate on issue, mark the handshake and the event, free the oldest when it
@@ -1065,11 +1068,11 @@ module conductor_core
       cnt_bad_q <= '0; cnt_ext_q <= '0; cnt_def_q <= '0; cnt_drop_q <= '0;
     end else if (steer_fire) begin
       cnt_rx_q <= cnt_rx_q + 32'd1;
-      if (s_status == 4'd0) cnt_ok_q    <= cnt_ok_q + 32'd1;
-      if (s_status == 4'd1) cnt_nonip_q <= cnt_nonip_q + 32'd1;
-      if (s_status == 4'd2) cnt_trunc_q <= cnt_trunc_q + 32'd1;
-      if (s_status == 4'd3) cnt_bad_q   <= cnt_bad_q + 32'd1;
-      if (s_status == 4'd4) cnt_ext_q   <= cnt_ext_q + 32'd1;
+      if (s_status == conductor_regs_pkg::STEER_META_STATUS_OK) cnt_ok_q    <= cnt_ok_q + 32'd1;
+      if (s_status == conductor_regs_pkg::STEER_META_STATUS_NON_IP) cnt_nonip_q <= cnt_nonip_q + 32'd1;
+      if (s_status == conductor_regs_pkg::STEER_META_STATUS_TRUNCATED) cnt_trunc_q <= cnt_trunc_q + 32'd1;
+      if (s_status == conductor_regs_pkg::STEER_META_STATUS_BAD_HEADER) cnt_bad_q   <= cnt_bad_q + 32'd1;
+      if (s_status == conductor_regs_pkg::STEER_META_STATUS_EXT_LIMIT) cnt_ext_q   <= cnt_ext_q + 32'd1;
       if (takes_default)    cnt_def_q   <= cnt_def_q + 32'd1;
       if (!meta_d[conductor_regs_pkg::STEER_META_DELIVER_LSB]) cnt_drop_q <= cnt_drop_q + 32'd1;
     end
@@ -1087,10 +1090,10 @@ module conductor_core
     end else begin
       if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
-        if (action == 2'd0) cnt_new_q  <= cnt_new_q + 32'd1;
-        if (action == 2'd1) cnt_hit_q  <= cnt_hit_q + 32'd1;
-        if (action == 2'd2) cnt_corr_q <= cnt_corr_q + 32'd1;
-        if (action == 2'd3) cnt_fail_q <= cnt_fail_q + 32'd1;
+        if (action == conductor_regs_pkg::STEER_META_ACTION_NEW) cnt_new_q  <= cnt_new_q + 32'd1;
+        if (action == conductor_regs_pkg::STEER_META_ACTION_HIT) cnt_hit_q  <= cnt_hit_q + 32'd1;
+        if (action == conductor_regs_pkg::STEER_META_ACTION_CORRECTED) cnt_corr_q <= cnt_corr_q + 32'd1;
+        if (action == conductor_regs_pkg::STEER_META_ACTION_FAILOVER) cnt_fail_q <= cnt_fail_q + 32'd1;
         if (has_op && !held && !op_drop)       cnt_ops_q       <= cnt_ops_q + 32'd1;
         if (op_drop)                           cnt_opdrop_q    <= cnt_opdrop_q + 32'd1;
         if (op_drop && (is_insert || pend_key)) cnt_learndrop_q <= cnt_learndrop_q + 32'd1;
