@@ -1,5 +1,5 @@
 // C++17. Host only (not synthesizable): fast Toeplitz hash for the software data path, bit-identical
-// to toeplitz() in dist_hash_model.hpp (tests/hls/test_toeplitz_fast.cpp checks random keys and
+// to toeplitz() in dist_hash_model.hpp (tests/hls/toeplitz_fast_test.cpp checks random keys and
 // inputs against it). Three implementations, the best one the CPU supports chosen at run time:
 //
 //   kTable   portable. 36 tables of 256 x uint32 (36 KiB) built when the key is set: the hash is

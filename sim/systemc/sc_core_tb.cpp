@@ -18,7 +18,7 @@
 #include "common/gen/conductor_regs.hpp"
 #include "common/packing.hpp"
 #include "core/core_model.hpp"
-#include "host/traffic/generator.hpp"
+#include "synthetic_frames.hpp"
 
 namespace {
 
@@ -54,7 +54,7 @@ SC_MODULE(CoreTb) {
 
   std::unique_ptr<Vconductor_core> core;
   CoreRegs regs = tb_regs();
-  std::vector<conductor::Frame> frames;
+  std::vector<conductor::sim::SyntheticFrame> frames;
   std::deque<SteerMeta> expected;
   uint64_t matched = 0, mismatched = 0, out_frames = 0;
   bool programmed = false;
@@ -79,16 +79,9 @@ SC_MODULE(CoreTb) {
     core->s_axi_control_RRESP(rresp); core->s_axi_control_RVALID(rvalid);
     core->s_axi_control_RREADY(rready);
 
-    conductor::GeneratorConfig cfg;
-    cfg.seed = 77;
-    cfg.flows = 64;
-    auto gen = conductor::TrafficGenerator::create(cfg);
-    if (!gen) {
-      std::fprintf(stderr, "sc_core_tb: %s\n", gen.error().message.c_str());
-      std::exit(2);
-    }
+    conductor::sim::SyntheticFrameSource gen(/*seed=*/77, /*flows=*/64);
     frames.resize(n);
-    for (auto& f : frames) gen->next(f);
+    for (auto& f : frames) f = gen.next();
     for (const auto& f : frames)
       expected.push_back(conductor::core_process(regs, f.bytes.data(), f.bytes.size(), f.sg_id, nullptr));
     SC_THREAD(control);

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -26,12 +25,20 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/process.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
 constexpr auto kDeadline = std::chrono::seconds{20};
+
+using conductor::testing::ExitStatus;
+using conductor::testing::Process;
+using conductor::testing::RunResult;
+using conductor::testing::SpawnOptions;
+using conductor::testing::run;
 
 bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds limit = kDeadline) {
   const auto end = Clock::now() + limit;
@@ -41,106 +48,6 @@ bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds limit
   }
   return cond();
 }
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs a program to completion (bounded), capturing stdout and stderr.
-Result run(const std::vector<std::string>& args) {
-  int o[2], e[2];
-  EXPECT_EQ(::pipe(o), 0);
-  EXPECT_EQ(::pipe(e), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(o[1], 1);
-    ::dup2(e[1], 2);
-    ::close(o[0]);
-    ::close(e[0]);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::close(o[1]);
-  ::close(e[1]);
-  Result r;
-  const auto end = Clock::now() + std::chrono::seconds{60};
-  bool open_o = true, open_e = true;
-  while ((open_o || open_e) && Clock::now() < end) {
-    pollfd p[2] = {{open_o ? o[0] : -1, POLLIN, 0}, {open_e ? e[0] : -1, POLLIN, 0}};
-    ::poll(p, 2, 100);
-    char buf[4096];
-    for (int i = 0; i < 2; ++i) {
-      if (!(p[i].revents & (POLLIN | POLLHUP))) continue;
-      ssize_t n = ::read(p[i].fd, buf, sizeof buf);
-      if (n <= 0) (i == 0 ? open_o : open_e) = false;
-      else (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(o[0]);
-  ::close(e[0]);
-  int status = 0;
-  if (open_o || open_e) ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-// A daemon process; killed (SIGKILL) and reaped when it goes out of scope.
-class Process {
- public:
-  Process() = default;
-  Process(const std::vector<std::string>& args, const std::string& log_path) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(fd, 2);
-      ::dup2(fd, 1);
-      std::vector<char*> argv;
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  Process(const Process&) = delete;
-  ~Process() { kill_now(); }
-  pid_t pid() const { return pid_; }
-  void signal(int sig) { if (pid_ > 0) ::kill(pid_, sig); }
-  // Exit code once it has exited within the limit, else -1.
-  int wait_exit(std::chrono::milliseconds limit = kDeadline) {
-    int code = -1;
-    wait_for([&] {
-      int status = 0;
-      if (pid_ <= 0) return true;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        pid_ = -1;
-        return true;
-      }
-      return false;
-    }, limit);
-    return code;
-  }
-  bool running() {
-    if (pid_ <= 0) return false;
-    int status;
-    return ::waitpid(pid_, &status, WNOHANG) == 0;
-  }
-  void kill_now() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 bool can_connect(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
@@ -238,11 +145,11 @@ class Conductord : public ::testing::Test {
   void start(const std::vector<std::string>& extra = {"--device", "soft"}) {
     std::vector<std::string> args = {CONDUCTORD_BIN, "--config", conf_};
     args.insert(args.end(), extra.begin(), extra.end());
-    daemon_ = std::make_unique<Process>(args, log_);
+    daemon_ = std::make_unique<Process>(SpawnOptions{.argv = args, .output_file = log_});
     ASSERT_TRUE(wait_for([&] { return can_connect(sock_) || !daemon_->running(); })) << read_file(log_);
     ASSERT_TRUE(daemon_->running()) << read_file(log_);
   }
-  Result ctl(const std::string& words) {
+  RunResult ctl(const std::string& words) {
     std::vector<std::string> args = {CONDUCTORCTL_BIN, "--socket", sock_};
     std::istringstream in(words);
     for (std::string w; in >> w;) args.push_back(w);
@@ -258,36 +165,36 @@ class Conductord : public ::testing::Test {
 TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
   write_config(kBody);
   start();
-  Result r = ctl("show distribution");
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = ctl("show distribution");
+  ASSERT_EQ(r.status.code, 0) << r.err;
   EXPECT_NE(r.out.find("security-group sg1 (id 1): 4096 buckets, 0 unassigned, ActiveSite 0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("0/3     200     up     alive   online   1639     40.01%"), std::string::npos) << r.out;
   r = ctl("show members");
-  ASSERT_EQ(r.code, 0);
+  ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("0/0     -             sg1           100     up     alive   up      819      0/1           1/0"),
             std::string::npos) << r.out;
   r = ctl("show sites");
-  ASSERT_EQ(r.code, 0);
+  ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("0     east      online   yes     4        4"), std::string::npos) << r.out;
   r = ctl("stats");
-  ASSERT_EQ(r.code, 0);
+  ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("steer.NEW"), std::string::npos);
   EXPECT_NE(r.out.find("conductord_device_writes_total"), std::string::npos);
   r = ctl("help");
-  ASSERT_EQ(r.code, 0);
+  ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("show distribution verification:"), std::string::npos);
   // Failures: exit 1 with the daemon's message; usage and connection errors: exit 2.
   r = ctl("show nothing");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.status.code, 1);
   EXPECT_NE(r.err.find("unknown command 'show nothing'"), std::string::npos) << r.err;
   r = ctl("member down 7/7");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.status.code, 1);
   EXPECT_NE(r.err.find("'7/7' is not a member id"), std::string::npos) << r.err;
   r = run({CONDUCTORCTL_BIN, "--socket", dir_ + "/none.sock", "show", "sites"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("cannot connect to " + dir_ + "/none.sock"), std::string::npos) << r.err;
   r = run({CONDUCTORCTL_BIN, "--socket", sock_});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("no command given"), std::string::npos);
   // Logs are JSON lines.
   const std::string log = read_file(log_);
@@ -298,34 +205,34 @@ TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
 TEST_F(Conductord, MemberDrainAndVerificationOfACorruptedDevice) {
   write_config(kBody);
   start();
-  Result r = ctl("member down 0/1");
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = ctl("member down 0/1");
+  ASSERT_EQ(r.status.code, 0) << r.err;
   EXPECT_EQ(r.out, "member 0/1 admin down (0 buckets)\n");
   r = ctl("show distribution verification");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status.code, 0) << r.err;
   EXPECT_NE(r.out.find("verified: the device matches"), std::string::npos);
   // Behind the Controller's back: member 0/1 up again in MEMBER_UP0, site 1 down.
-  ASSERT_EQ(ctl("device write 0x41010 0xf").code, 0);
-  ASSERT_EQ(ctl("device write 0x41020 1").code, 0);
+  ASSERT_EQ(ctl("device write 0x41010 0xf").status.code, 0);
+  ASSERT_EQ(ctl("device write 0x41020 1").status.code, 0);
   r = ctl("show distribution verification");
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.status.code, 1);
   EXPECT_NE(r.err.find("2 differences between the device and the intended state"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("MEMBER_UP0: device 0x0000000f (0/1 up), intended 0x0000000d"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("SITE_UP: device 0x00000001, intended 0x00000003"), std::string::npos) << r.out;
   r = ctl("member up 0/1");
-  ASSERT_EQ(r.code, 0);
+  ASSERT_EQ(r.status.code, 0);
   r = ctl("site offline 0");
-  ASSERT_EQ(r.code, 0);
+  ASSERT_EQ(r.status.code, 0);
   EXPECT_EQ(r.out, "site 0 offline; ActiveSite 1\n");
 }
 
 TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
   write_config(kBody);
   start();
-  Result r = ctl("traffic 3000 200 5");
-  ASSERT_EQ(r.code, 0) << r.err;
+  RunResult r = ctl("traffic 3000 200 5");
+  ASSERT_EQ(r.status.code, 0) << r.err;
   auto counter = [&](const std::string& name) {
-    Result s = ctl("stats");
+    RunResult s = ctl("stats");
     const size_t at = s.out.find(name);
     return at == std::string::npos ? std::string("missing") : s.out.substr(at, s.out.find('\n', at) - at);
   };
@@ -342,7 +249,7 @@ TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
   EXPECT_NE(r.out.find("0/0     300     up     alive   online   175"), std::string::npos) << r.out;  // 4096 * 300 / 700
   EXPECT_EQ(counter("flow_table.OCCUPANCY"), occupancy);
   EXPECT_EQ(counter("parser.RX_PKTS"), rx);
-  EXPECT_EQ(ctl("show distribution verification").code, 0);
+  EXPECT_EQ(ctl("show distribution verification").status.code, 0);
   // A bad file is rejected and the running configuration stays.
   write_config(kBody + "[member 0/0]\nweight = 600\n");
   daemon_->signal(SIGHUP);
@@ -362,53 +269,53 @@ TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
 
 // Both programs' command lines: --help on stdout with exit 0; a bad value names the option, exit 2.
 TEST(CommandLines, HelpAndBadValues) {
-  Result r = run({CONDUCTORD_BIN, "--help"});
-  EXPECT_EQ(r.code, 0);
+  RunResult r = run({CONDUCTORD_BIN, "--help"});
+  EXPECT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("--device sim|soft"), std::string::npos) << r.out;
   r = run({CONDUCTORD_BIN, "--version"});
-  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.status.code, 0);
   EXPECT_EQ(r.out, "conductord 0.1.0\n");
   r = run({CONDUCTORD_BIN, "--config", "c.conf", "--device", "fpga"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("--device: 'fpga' is not a device type (sim or soft)"), std::string::npos) << r.err;
   r = run({CONDUCTORD_BIN, "--name", "east"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("--config is required"), std::string::npos) << r.err;
   r = run({CONDUCTORCTL_BIN, "--help"});
-  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("--timeout SECONDS"), std::string::npos) << r.out;
   r = run({CONDUCTORCTL_BIN, "--timeout", "0", "show", "sites"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("--timeout: '0' is not 1..3600 seconds"), std::string::npos) << r.err;
   r = run({CONDUCTORCTL_BIN, "--frobnicate", "show", "sites"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("unknown option '--frobnicate'"), std::string::npos) << r.err;
 }
 
 TEST_F(Conductord, BadConfigurationExitsTwoWithFileAndLine) {
   write_config(kBody + "[member 0/5]\nwieght = 10\n");
-  Result r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
-  EXPECT_EQ(r.code, 2);
+  RunResult r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find(conf_ + ":22: unknown key 'wieght' in [member 0/5] (did you mean 'weight'?)"), std::string::npos) << r.err;
   write_config(kBody, "socket-group = no-such-group-xyz\n");
   r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find(conf_ + ":24: socket-group: no group 'no-such-group-xyz' on this system"), std::string::npos) << r.err;
   write_config(kBody + "[member 0/9]\n[security-group sg2]\nid = 2\nmembers = 0/9\n");
   r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find(conf_ + ":22: [security-group sg2]: the core has one bucket table"), std::string::npos) << r.err;
   r = run({CONDUCTORD_BIN, "--config", dir_ + "/missing.conf"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("missing.conf: cannot open the file"), std::string::npos) << r.err;
   r = run({CONDUCTORD_BIN, "--device", "fpga", "--config", conf_});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   write_config(kBody);
   r = run({CONDUCTORD_BIN, "--config", conf_, "--name", "nobody", "--check"});
-  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.err.find("--name nobody: no [orchestrator nobody] section"), std::string::npos) << r.err;
   r = run({CONDUCTORD_BIN, "--config", conf_, "--check"});
-  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.status.code, 0) << r.err;
 }
 
 TEST_F(Conductord, MetricsEndpointOverTcp) {
@@ -438,7 +345,7 @@ TEST_F(Conductord, SocketPermissionsAndGroup) {
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   daemon_->signal(SIGTERM);
-  EXPECT_EQ(daemon_->wait_exit(), 0);
+  EXPECT_EQ(daemon_->wait(kDeadline), ExitStatus{.code = 0});
   EXPECT_FALSE(fs::exists(sock_));  // removed at a clean stop
   // With socket-group: group read/write and the socket's group.
   group* g = ::getgrgid(::getgid());
@@ -454,37 +361,38 @@ TEST_F(Conductord, KillNineLeavesAStaleSocketTheNextStartRemoves) {
   write_config(kBody);
   start();
   // A second daemon on the same socket is refused while the first runs.
-  Result r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
-  EXPECT_EQ(r.code, 1);
+  RunResult r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.status.code, 1);
   EXPECT_NE(r.err.find("another conductord is listening there"), std::string::npos) << r.err;
-  daemon_->kill_now();
+  daemon_->kill();
   ASSERT_TRUE(fs::exists(sock_));
   EXPECT_FALSE(can_connect(sock_));
   start();
   EXPECT_NE(read_file(log_).find("stale-socket-removed"), std::string::npos);
-  EXPECT_EQ(ctl("show sites").code, 0);
+  EXPECT_EQ(ctl("show sites").status.code, 0);
   daemon_->signal(SIGINT);
-  EXPECT_EQ(daemon_->wait_exit(), 0);
+  EXPECT_EQ(daemon_->wait(kDeadline), ExitStatus{.code = 0});
 }
 
 TEST_F(Conductord, SimDevice) {
   write_config(kBody);
   // A SIGHUP while the device is being programmed waits for the event loop (it must not end the
   // process, SIGHUP's default action).
-  daemon_ = std::make_unique<Process>(std::vector<std::string>{CONDUCTORD_BIN, "--config", conf_, "--device", "sim"}, log_);
+  daemon_ = std::make_unique<Process>(
+      SpawnOptions{.argv = {CONDUCTORD_BIN, "--config", conf_, "--device", "sim"}, .output_file = log_});
   ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"starting\"") != std::string::npos; })) << read_file(log_);
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(wait_for([&] { return can_connect(sock_) || !daemon_->running(); })) << read_file(log_);
   ASSERT_TRUE(daemon_->running()) << read_file(log_);
   ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"reloaded\"") != std::string::npos; })) << read_file(log_);
-  Result r = ctl("show distribution verification");
-  ASSERT_EQ(r.code, 0) << r.err << read_file(log_);
+  RunResult r = ctl("show distribution verification");
+  ASSERT_EQ(r.status.code, 0) << r.err << read_file(log_);
   r = ctl("traffic 300 50");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status.code, 0) << r.err;
   EXPECT_NE(r.out.find("300 frames through the sim device"), std::string::npos) << r.out;
   r = ctl("member down 0/0");
-  ASSERT_EQ(r.code, 0);
-  EXPECT_EQ(ctl("show distribution verification").code, 0);
+  ASSERT_EQ(r.status.code, 0);
+  EXPECT_EQ(ctl("show distribution verification").status.code, 0);
   EXPECT_NE(read_file(log_).find("\"kind\":\"sim\""), std::string::npos);
 }
 

@@ -69,7 +69,7 @@ std::optional<TimePoint> node_time(const Line& l) {
   return TimePoint{std::chrono::microseconds{j["mono_us"].get<int64_t>()}};
 }
 // The node's silence_us of the line at `at` (how long the old Master had been silent), in ms.
-std::optional<double> node_silence_ms(const Process& p, TimePoint at) {
+std::optional<double> node_silence_ms(const LabProcess& p, TimePoint at) {
   for (const auto& l : p.lines()) {
     const nlohmann::json j = node_json(l);
     if (!j.is_object() || !j.contains("silence_us") || node_time(l) != at) continue;
@@ -101,7 +101,7 @@ Lab::Matcher keepalived_event(std::string state, TimePoint after) {
 }
 
 struct Peer {
-  Process* p;
+  LabProcess* p;
   bool keepalived;
   std::string expected;  // "become-master" / "MASTER", ...
 };
@@ -129,11 +129,11 @@ class NetnsTest : public ::testing::Test {
     lab_.reset();  // kills every process, deletes the namespaces
   }
 
-  Process& start_node(const std::string& name, std::string_view ns, char side, const std::string& addr,
+  LabProcess& start_node(const std::string& name, std::string_view ns, char side, const std::string& addr,
                       int priority, int interval_cs) {
     return start_node_on(name, ns, lab_->link(side), addr, kVip, priority, interval_cs);
   }
-  Process& start_node_on(const std::string& name, std::string_view ns, const std::string& ifname,
+  LabProcess& start_node_on(const std::string& name, std::string_view ns, const std::string& ifname,
                          const std::string& addr, const std::string& vip, int priority, int interval_cs) {
     return lab_->spawn(name, ns,
                        {kNode, "--interface", ifname, "--address", addr, "--vip", vip, "--vrid", std::to_string(kVrid),
@@ -188,7 +188,7 @@ class KeepalivedInterop : public NetnsTest, public ::testing::WithParamInterface
 
   // keepalived in namespace "a" on link 'a': one vrrp_instance, VRRPv3, the same VRID, VIP and interval.
   // dont_track_primary keeps it running while its link has no carrier (the partition scenario).
-  Process& start_keepalived(const std::string& name, int priority, const std::string& advert_int) {
+  LabProcess& start_keepalived(const std::string& name, int priority, const std::string& advert_int) {
     const std::string d = lab_->dir() + "/" + name;
     sh("mkdir -p " + d);
     std::ofstream(d + "/keepalived.conf") << "global_defs {\n  vrrp_version 3\n  router_id " << name << "\n}\n"
@@ -212,9 +212,9 @@ TEST_P(KeepalivedInterop, PartitionHealCrashAndCleanShutdown) {
   const std::string tag = "-" + std::to_string(interval_cs * 10) + "ms";
 
   // keepalived priority 200 (Master), the node 100 (Backup).
-  Process& k = start_keepalived("keepalived-200", 200, advert_int);
+  LabProcess& k = start_keepalived("keepalived-200", 200, advert_int);
   ASSERT_TRUE(lab_->wait_line(k, "Entering MASTER STATE", 0, 5s)) << "keepalived never became Master";
-  Process& n = start_node("node-100", "b", 'b', kAddrB, 100, interval_cs);
+  LabProcess& n = start_node("node-100", "b", 'b', kAddrB, 100, interval_cs);
   ASSERT_TRUE(lab_->wait_line(n, "\"event\":\"master\",\"address\":\"" + kAddrA + "\"", 0, 3s))
       << "the node never heard keepalived's adverts";
   ASSERT_TRUE(settle({{&k, true, "MASTER"}, {&n, false, "become-backup"}}, quiet, 3s));
@@ -261,7 +261,7 @@ TEST_P(KeepalivedInterop, PartitionHealCrashAndCleanShutdown) {
 
   // (b) keepalived comes back with a lower priority (Backup); the node stops cleanly: priority 0, and
   // keepalived takes over after its Skew_Time.
-  Process& k2 = start_keepalived("keepalived-50", 50, advert_int);
+  LabProcess& k2 = start_keepalived("keepalived-50", 50, advert_int);
   ASSERT_TRUE(lab_->wait_line(k2, "Entering BACKUP STATE", 0, 5s));
   const auto mdi50 = master_down_interval(50, ic);
   ASSERT_TRUE(settle({{&k2, true, "BACKUP"}, {&n, false, "become-master"}}, to_ms(2 * mdi50), 3s))
@@ -300,7 +300,7 @@ std::string write_conductord_config(const std::string& dir, const std::string& t
                       << "[control]\nsocket = " << dir << "/" << tag << ".sock\nlog-level = debug\n";
   return conf;
 }
-bool conductord_master_seen(const Process& c, size_t from) {
+bool conductord_master_seen(const LabProcess& c, size_t from) {
   for (size_t i = from; i < c.lines().size(); ++i) {
     if (c.lines()[i].text.find("\"become-master\"") != std::string::npos) return true;
   }
@@ -309,7 +309,7 @@ bool conductord_master_seen(const Process& c, size_t from) {
 
 class KeepalivedConductord : public KeepalivedInterop {
  protected:
-  Process& start_conductord(const std::string& name, std::string_view ns, const std::string& conf) {
+  LabProcess& start_conductord(const std::string& name, std::string_view ns, const std::string& conf) {
     return lab_->spawn(name, ns, {CONDUCTORD_PATH, "--config", conf, "--name", "self", "--device", "sim"});
   }
 };
@@ -318,9 +318,9 @@ class KeepalivedConductord : public KeepalivedInterop {
 TEST_F(KeepalivedConductord, TakesOverAt100ms) {
   constexpr uint16_t ic = 10;
   const std::string conf = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 100, kAddrA, 200);
-  Process& k = start_keepalived("keepalived-200", 200, "0.10");
+  LabProcess& k = start_keepalived("keepalived-200", 200, "0.10");
   ASSERT_TRUE(lab_->wait_line(k, "Entering MASTER STATE", 0, 5s)) << "keepalived never became Master";
-  Process& c = start_conductord("conductord", "b", conf);
+  LabProcess& c = start_conductord("conductord", "b", conf);
   ASSERT_TRUE(lab_->wait_line(c, "\"event\":\"master-changed\",\"master\":\"" + kAddrA + "\"", 0, 10s))
       << "conductord never heard keepalived";
   lab_->observe(500ms);
@@ -346,9 +346,9 @@ TEST_F(KeepalivedConductord, TakesOverAt100ms) {
 TEST_F(KeepalivedConductord, CleanStopHandsOverAt100ms) {
   constexpr uint16_t ic = 10;
   const std::string conf = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 200, kAddrA, 50);
-  Process& c = start_conductord("conductord", "b", conf);
+  LabProcess& c = start_conductord("conductord", "b", conf);
   ASSERT_TRUE(lab_->wait_line(c, "\"event\":\"become-master\"", 0, 10s)) << "conductord never became Master";
-  Process& k = start_keepalived("keepalived-50", 50, "0.10");
+  LabProcess& k = start_keepalived("keepalived-50", 50, "0.10");
   ASSERT_TRUE(lab_->wait_line(k, "Entering BACKUP STATE", 0, 5s));
   // keepalived must hear conductord: no MASTER for 2 of its Master_Down_Intervals.
   lab_->observe(to_ms(2 * master_down_interval(50, ic)));
@@ -378,9 +378,9 @@ TEST_F(NetnsTest, ConductordPairCrashAt100ms) {
   constexpr uint16_t ic = 10;
   const std::string conf_a = write_conductord_config(lab_->dir(), "a", lab_->link('a'), kAddrA, 200, kAddrB, 100);
   const std::string conf_b = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 100, kAddrA, 200);
-  Process& a = lab_->spawn("conductord-a", "a", {CONDUCTORD_PATH, "--config", conf_a, "--name", "self", "--device", "sim"});
+  LabProcess& a = lab_->spawn("conductord-a", "a", {CONDUCTORD_PATH, "--config", conf_a, "--name", "self", "--device", "sim"});
   ASSERT_TRUE(lab_->wait_line(a, "\"event\":\"become-master\"", 0, 10s)) << "conductord a never became Master";
-  Process& b = lab_->spawn("conductord-b", "b", {CONDUCTORD_PATH, "--config", conf_b, "--name", "self", "--device", "sim"});
+  LabProcess& b = lab_->spawn("conductord-b", "b", {CONDUCTORD_PATH, "--config", conf_b, "--name", "self", "--device", "sim"});
   ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master-changed\",\"master\":\"" + kAddrA + "\"", 0, 10s))
       << "conductord b never heard a";
   lab_->observe(500ms);
@@ -426,9 +426,9 @@ TEST_P(NodePair, CrashAndCleanShutdown) {
   const auto quiet = to_ms(5 * interval) + 20ms;
   const std::string tag = std::to_string(interval_cs * 10) + "ms";
   // Node A priority 200 (Master), node B 100 (Backup).
-  Process& a = start_node("node-a-200", "a", 'a', kAddrA, 200, interval_cs);
+  LabProcess& a = start_node("node-a-200", "a", 'a', kAddrA, 200, interval_cs);
   ASSERT_TRUE(lab_->wait_line(a, "\"become-master\"", 0, 3s));
-  Process& b = start_node("node-b-100", "b", 'b', kAddrB, 100, interval_cs);
+  LabProcess& b = start_node("node-b-100", "b", 'b', kAddrB, 100, interval_cs);
   ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master\",\"address\":\"" + kAddrA + "\"", 0, 3s));
   ASSERT_TRUE(settle({{&a, false, "become-master"}, {&b, false, "become-backup"}}, quiet, 3s));
 
@@ -451,7 +451,7 @@ TEST_P(NodePair, CrashAndCleanShutdown) {
   EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
 
   // A comes back (priority 200, preempts after its Master_Down_Interval); then stops cleanly.
-  Process& a2 = start_node("node-a2-200", "a", 'a', kAddrA, 200, interval_cs);
+  LabProcess& a2 = start_node("node-a2-200", "a", 'a', kAddrA, 200, interval_cs);
   ASSERT_TRUE(lab_->wait_line(a2, "\"become-master\"", 0, 3s));
   ASSERT_TRUE(settle({{&a2, false, "become-master"}, {&b, false, "become-backup"}}, quiet, 3s))
       << "B did not yield to the preempting A";
@@ -472,9 +472,9 @@ TEST_P(NodePair, CrashAndCleanShutdown) {
 // orchestrators): multicast loops back, each drops its own adverts, and the addresses are left alone.
 TEST_F(NetnsTest, LoopbackPairElectsAndFailsOver) {
   ASSERT_EQ(lab_->run_ok("ip -n " + lab_->ns("a") + " addr add 127.0.0.2/8 dev lo"), std::nullopt);
-  Process& a = start_node_on("lo-a-200", "a", "lo", "127.0.0.1", "127.0.0.100", 200, 10);
+  LabProcess& a = start_node_on("lo-a-200", "a", "lo", "127.0.0.1", "127.0.0.100", 200, 10);
   ASSERT_TRUE(lab_->wait_line(a, "\"become-master\"", 0, 3s));
-  Process& b = start_node_on("lo-b-100", "a", "lo", "127.0.0.2", "127.0.0.100", 100, 10);
+  LabProcess& b = start_node_on("lo-b-100", "a", "lo", "127.0.0.2", "127.0.0.100", 100, 10);
   ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master\",\"address\":\"127.0.0.1\"", 0, 3s));
   ASSERT_TRUE(settle({{&a, false, "become-master"}, {&b, false, "become-backup"}}, 520ms, 3s));
   const TimePoint crash = Clock::now();

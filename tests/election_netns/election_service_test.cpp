@@ -18,6 +18,7 @@
 #include "host/config/values.hpp"
 #include "host/control/controller.hpp"
 #include "host/device/fake_device.hpp"
+#include "tests/common/process.hpp"
 
 namespace conductor::daemon {
 namespace {
@@ -83,8 +84,9 @@ class ElectionServiceTest : public ::testing::Test {
                      std::strerror(errno);
       return;
     }
-    if (std::system("ip link set lo up && ip addr add 127.0.0.2/8 dev lo") != 0) {
-      skip_reason_ = "cannot set up loopback in the new namespace (`ip` failed)";
+    const auto ip = testing::run_shell("ip link set lo up && ip addr add 127.0.0.2/8 dev lo", 30s);
+    if (!ip.status.ok()) {
+      skip_reason_ = "cannot set up loopback in the new namespace (`ip` failed): " + ip.out;
     }
   }
   void SetUp() override {

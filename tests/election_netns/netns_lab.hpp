@@ -1,16 +1,14 @@
 // A small lab for election tests over real sockets: network namespaces joined by a veth pair, processes
-// started inside them with their output captured line by line and time-stamped on arrival, bounded
-// waits, and a cleanup that kills every process group and deletes every namespace even when a test
-// fails (RAII). Namespace and link names carry the test's pid, so concurrent runs never clash, and
-// namespaces left by a run that was killed (its pid gone) are swept at the next start.
+// started inside them (tests/common/process.hpp) with their output captured line by line and
+// time-stamped on arrival, bounded waits, and a cleanup that kills every process group and deletes
+// every namespace even when a test fails (RAII). Namespace and link names carry the test's pid, so
+// concurrent runs never clash, and namespaces left by a run that was killed (its pid gone) are swept
+// at the next start.
 #pragma once
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/common/process.hpp"
+
 namespace conductor::election::netns {
 
 using Clock = std::chrono::steady_clock;
@@ -33,20 +33,15 @@ inline double ms_between(TimePoint a, TimePoint b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-// Runs a shell command; returns its exit status and output (stdout + stderr).
+// Runs a shell command (bounded: killed after 30 s); returns its exit status and output (stdout +
+// stderr).
 struct CommandResult {
   int status = -1;
   std::string output;
 };
 inline CommandResult sh(const std::string& cmd) {
-  CommandResult r;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  const testing::RunResult r = testing::run_shell(cmd, 30s);
+  return {.status = r.status.code, .output = r.out};
 }
 
 struct Line {
@@ -54,96 +49,43 @@ struct Line {
   std::string text;
 };
 
-// A process in its own process group with stdout and stderr on one pipe.
-class Process {
+// A process of the lab (tests/common/process.hpp: its own process group, killed and reaped on
+// destruction) with stdout and stderr on one pipe, read line by line and time-stamped on arrival.
+class LabProcess {
  public:
-  Process(std::string name, const std::vector<std::string>& argv) : name_(std::move(name)) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return;
-    const pid_t pid = fork();
-    if (pid == 0) {
-      setpgid(0, 0);
-      dup2(fds[1], 1);
-      dup2(fds[1], 2);
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    if (pid < 0) {
-      close(fds[0]);
-      return;
-    }
-    setpgid(pid, pid);
-    pid_ = pid;
-    fd_ = fds[0];
-    fcntl(fd_, F_SETFL, O_NONBLOCK);
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-  ~Process() {
-    kill_group(SIGKILL);
-    reap(2s);
-    if (fd_ >= 0) close(fd_);
-  }
+  LabProcess(std::string name, const std::vector<std::string>& argv)
+      : name_(std::move(name)), proc_({.argv = argv, .pipe_output = true, .merge_stderr = true}) {}
 
-  bool started() const { return pid_ > 0; }
+  bool started() const { return proc_.started(); }
   const std::string& name() const { return name_; }
-  pid_t pid() const { return pid_; }
-  int fd() const { return fd_; }
+  pid_t pid() const { return proc_.pid(); }
+  int fd() const { return proc_.stdout_fd(); }
   const std::vector<Line>& lines() const { return lines_; }
 
-  void kill_group(int sig) {
-    if (pid_ > 0 && !exited_) ::kill(-pid_, sig);
-  }
+  void kill_group(int sig) { proc_.signal(sig); }
   // Reads what is there (non-blocking), splitting lines and stamping them with `now`.
   void pump(TimePoint now) {
-    if (fd_ < 0) return;
-    char buf[4096];
-    for (;;) {
-      const ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      partial_.append(buf, static_cast<size_t>(n));
-      for (size_t nl; (nl = partial_.find('\n')) != std::string::npos;) {
-        lines_.push_back({now, partial_.substr(0, nl)});
-        partial_.erase(0, nl + 1);
-      }
-    }
+    proc_.read_available();
+    for (auto& l : proc_.take_lines()) lines_.push_back({now, std::move(l)});
   }
-  // Waits up to `limit` for the process to exit; its exit status, or nullopt.
+  // Waits up to `limit` for the process to exit; its exit status (128 + signal when killed), or
+  // nullopt.
   std::optional<int> reap(std::chrono::milliseconds limit) {
-    if (pid_ <= 0) return std::nullopt;
-    if (exited_) return status_;
-    const TimePoint end = Clock::now() + limit;
-    for (;;) {
-      int st = 0;
-      const pid_t r = waitpid(pid_, &st, WNOHANG);
-      if (r == pid_) {
-        exited_ = true;
-        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        pump(Clock::now());
-        return status_;
-      }
-      if (r < 0 || Clock::now() >= end) return std::nullopt;
-      usleep(2000);
-    }
+    const auto st = proc_.wait(limit);
+    if (!st) return std::nullopt;
+    pump(Clock::now());
+    return st->shell_code();
   }
   std::string transcript() const {
     std::string s;
     for (const auto& l : lines_) s += "  [" + name_ + "] " + l.text + "\n";
-    if (!partial_.empty()) s += "  [" + name_ + "] " + partial_ + "\n";
+    if (!proc_.out().empty()) s += "  [" + name_ + "] " + proc_.out() + "\n";
     return s;
   }
 
  private:
   std::string name_;
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  bool exited_ = false;
-  int status_ = -1;
-  std::string partial_;
+  testing::Process proc_;
   std::vector<Line> lines_;
 };
 
@@ -201,10 +143,10 @@ class Lab {
   }
 
   // Starts `argv` inside namespace `ns_suffix`.
-  Process& spawn(std::string name, std::string_view ns_suffix, std::vector<std::string> argv) {
+  LabProcess& spawn(std::string name, std::string_view ns_suffix, std::vector<std::string> argv) {
     std::vector<std::string> full = {"ip", "netns", "exec", ns(ns_suffix)};
     full.insert(full.end(), argv.begin(), argv.end());
-    procs_.push_back(std::make_unique<Process>(std::move(name), full));
+    procs_.push_back(std::make_unique<LabProcess>(std::move(name), full));
     return *procs_.back();
   }
 
@@ -213,7 +155,7 @@ class Lab {
 
   // Waits until a line of `p` at index >= `from` matches; the matcher's time. Every process's output
   // is drained meanwhile (no pipe fills up).
-  std::optional<TimePoint> wait_for(Process& p, const Matcher& match, size_t from, std::chrono::milliseconds limit) {
+  std::optional<TimePoint> wait_for(LabProcess& p, const Matcher& match, size_t from, std::chrono::milliseconds limit) {
     const TimePoint end = Clock::now() + limit;
     for (;;) {
       for (size_t i = from; i < p.lines().size(); ++i) {
@@ -226,7 +168,7 @@ class Lab {
     }
   }
   // A line containing `needle`, timed by its arrival.
-  std::optional<TimePoint> wait_line(Process& p, std::string_view needle, size_t from, std::chrono::milliseconds limit) {
+  std::optional<TimePoint> wait_line(LabProcess& p, std::string_view needle, size_t from, std::chrono::milliseconds limit) {
     const std::string n(needle);
     return wait_for(p, [n](const Line& l) -> std::optional<TimePoint> {
       if (l.text.find(n) != std::string::npos) return l.at;
@@ -275,7 +217,7 @@ class Lab {
   std::string tag_;
   std::string dir_;
   std::vector<std::string> namespaces_;
-  std::vector<std::unique_ptr<Process>> procs_;
+  std::vector<std::unique_ptr<LabProcess>> procs_;
 };
 
 }  // namespace conductor::election::netns

@@ -74,28 +74,28 @@ struct DaemonFailover : ::testing::Test {
                      "scale-out-after = 1s\nscale-in-after = 1h\ncooldown = 0s\n",
                      cluster::kDefaultHeartbeatPort);
     sock = (lab.dir / "ctl.sock").string();
-    ASSERT_TRUE(daemon.start({CONDUCTORD_BIN, "--config", lab.config_path, "--name", "orch0", "--device", "soft",
-                              "--foreground"},
-                             (lab.dir / "conductord.log").string()));
+    ASSERT_TRUE(daemon.start({.argv = {CONDUCTORD_BIN, "--config", lab.config_path, "--name", "orch0", "--device",
+                                        "soft", "--foreground"},
+                              .output_file = (lab.dir / "conductord.log").string()}));
     bool ready = false;
     for (int i = 0; i < 500 && !ready; ++i) {
       ready = ctl(sock, "show liveness").find("listening on") != std::string::npos;
       if (!ready) std::this_thread::sleep_for(20ms);
-      ASSERT_EQ(daemon.wait(0ms), -1) << "conductord exited:\n" << daemon.output();
+      ASSERT_TRUE(daemon.running()) << "conductord exited:\n" << daemon.output_file_text();
     }
-    ASSERT_TRUE(ready) << "conductord did not answer within 10 s:\n" << daemon.output();
+    ASSERT_TRUE(ready) << "conductord did not answer within 10 s:\n" << daemon.output_file_text();
     for (uint8_t s = 0; s < 2; ++s)
       for (uint8_t m = 0; m < 4; ++m)
         ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, MemberId{s, m}, cluster::kDefaultHeartbeatPort));
     ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, MemberId{0, 4}, cluster::kDefaultHeartbeatPort));
     ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 9; }, 5000ms))
-        << ctl(sock, "show liveness") << daemon.output();
+        << ctl(sock, "show liveness") << daemon.output_file_text();
   }
   void TearDown() override {
     lab.members.clear();
     daemon.signal(SIGTERM);
-    if (daemon.wait(5000ms) == -1) daemon.kill_and_reap();
-    if (HasFailure()) std::fprintf(stderr, "--- conductord log ---\n%s\n", daemon.output().c_str());
+    if (!daemon.wait(5000ms)) daemon.kill();
+    if (HasFailure()) std::fprintf(stderr, "--- conductord log ---\n%s\n", daemon.output_file_text().c_str());
   }
   // Rows of `show liveness` whose health column says up.
   static size_t members_up(const std::string& s) {
@@ -144,7 +144,7 @@ TEST_F(DaemonFailover, MemberKillDetectedAndNoFrameLost) {
               (unsigned long long)after->failover);
   EXPECT_EQ(after->delivered, before->delivered);
   EXPECT_GT(after->failover, 0u);
-  const std::string log = daemon.output();
+  const std::string log = daemon.output_file_text();
   EXPECT_NE(log.find("\"event\":\"member-down\""), std::string::npos);
   EXPECT_NE(log.find("silent-ms"), std::string::npos);
 }
@@ -171,7 +171,7 @@ TEST_F(DaemonFailover, SiteKillMakesOtherSiteActive) {
   EXPECT_EQ(after->delivered, before->delivered);
   // The log line is read from the daemon's pipe as it comes: wait for it (bounded) rather than
   // assume it arrived with the `show sites` answer (a fresh-clone CI run once read it too early).
-  EXPECT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"site-offline\"") != std::string::npos; },
+  EXPECT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"site-offline\"") != std::string::npos; },
                        2000ms));
 }
 
@@ -206,20 +206,20 @@ TEST_F(DaemonFailover, RunTimeLoadScalesOutThroughTheController) {
   EXPECT_NE(as.find("above scale-out-cpu 80%"), std::string::npos) << as;
   // The weight step waits for the spare's heartbeat to report its HyperSync whole (SYNCED): the log
   // shows the full sync started, then done, then the spare's weight.
-  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"full-sync-done\"") != std::string::npos; },
+  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync-done\"") != std::string::npos; },
                        2000ms))
-      << daemon.output();
-  const std::string log = daemon.output();
+      << daemon.output_file_text();
+  const std::string log = daemon.output_file_text();
   EXPECT_NE(log.find("\"event\":\"scale-out\""), std::string::npos);
   const auto started = log.find("\"event\":\"full-sync\"");
   const auto done = log.find("\"event\":\"full-sync-done\"");
   ASSERT_NE(started, std::string::npos) << log;
   EXPECT_LT(started, done) << log;
   EXPECT_EQ(log.find("\"event\":\"full-sync-timeout\""), std::string::npos) << log;
-  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"autoscale-weight\"", done) != std::string::npos; },
+  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"autoscale-weight\"", done) != std::string::npos; },
                        1000ms))
-      << daemon.output();
-  const std::string after = daemon.output().substr(done);
+      << daemon.output_file_text();
+  const std::string after = daemon.output_file_text().substr(done);
   const auto w = after.find("\"event\":\"autoscale-weight\"");
   const auto line = after.substr(w, after.find('\n', w) - w);
   EXPECT_NE(line.find("0/4"), std::string::npos) << line;
@@ -238,7 +238,7 @@ TEST_F(DaemonFailover, SpareWithoutSyncGetsWeightAfterTheLoggedTimeout) {
   // and the scale-out gives it weight after the service's 5 s wait, logged as a timeout.
   const MemberId spare{0, 4};
   lab.members.at(spare).signal(SIGTERM);
-  ASSERT_EQ(lab.members.at(spare).wait(2000ms), 0);
+  ASSERT_EQ(lab.members.at(spare).wait(2000ms), testing::ExitStatus{.code = 0});
   const int blocker = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(blocker, 0);
   sockaddr_in a{};
@@ -251,27 +251,27 @@ TEST_F(DaemonFailover, SpareWithoutSyncGetsWeightAfterTheLoggedTimeout) {
     ~Closer() { ::close(fd); }
   } closer{blocker};
   ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, spare, cluster::kDefaultHeartbeatPort));
-  ASSERT_TRUE(wait_for([&] { return lab.members.at(spare).output().find("no HyperSync") != std::string::npos; }, 2000ms))
-      << lab.members.at(spare).output();
+  ASSERT_TRUE(wait_for([&] { return lab.members.at(spare).output_file_text().find("no HyperSync") != std::string::npos; }, 2000ms))
+      << lab.members.at(spare).output_file_text();
   ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 9; }, 3000ms)) << ctl(sock, "show liveness");
   for (auto& [id, p] : lab.members) {
     std::ofstream(lab.load_file(id)) << "cpu=95 connections=5000\n";
     p.signal(SIGUSR1);
   }
-  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"full-sync\"") != std::string::npos; }, 4000ms))
-      << daemon.output();
+  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync\"") != std::string::npos; }, 4000ms))
+      << daemon.output_file_text();
   const auto t0 = Clock::now();
-  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"full-sync-timeout\"") != std::string::npos; }, 7000ms))
-      << daemon.output();
+  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync-timeout\"") != std::string::npos; }, 7000ms))
+      << daemon.output_file_text();
   const double waited = ms(Clock::now() - t0);
   std::printf("conductord: spare without HyperSync -> full-sync-timeout after %.0f ms (timeout 5 s)\n", waited);
   EXPECT_GT(waited, 4500.0);
-  const std::string log = daemon.output();
+  const std::string log = daemon.output_file_text();
   EXPECT_EQ(log.find("\"event\":\"full-sync-done\""), std::string::npos) << log;
   const auto to = log.find("\"event\":\"full-sync-timeout\"");
   EXPECT_NE(log.substr(to, log.find('\n', to) - to).find("taken as done"), std::string::npos) << log;
-  ASSERT_TRUE(wait_for([&] { return daemon.output().find("\"event\":\"autoscale-weight\"", to) != std::string::npos; }, 1000ms))
-      << daemon.output();
+  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"autoscale-weight\"", to) != std::string::npos; }, 1000ms))
+      << daemon.output_file_text();
 }
 
 }  // namespace

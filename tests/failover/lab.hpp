@@ -22,12 +22,13 @@
 
 #include "host/cluster/cluster_core.hpp"
 #include "host/config/parser.hpp"
-#include "tests/failover/process.hpp"
+#include "tests/common/process.hpp"
 
 namespace conductor::failover {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using testing::Process;
 
 struct Lab {
   int x = 0, y = 0;  // 127.x.y.* is site 0, 127.x.(y+1).* is site 1
@@ -86,8 +87,9 @@ struct Lab {
     std::vector<std::string> argv{bin, "--config", config_path, "--id", ids, "--load-file", load_file(id), "--heartbeat-port",
                                   std::to_string(port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    if (!p.start(argv,
-                 (dir / ("member-" + std::to_string(id.site) + "-" + std::to_string(id.member) + ".log")).string()))
+    if (!p.start({.argv = argv,
+                  .output_file = (dir / ("member-" + std::to_string(id.site) + "-" + std::to_string(id.member) + ".log"))
+                                     .string()}))
       return false;
     members.erase(id);
     members.emplace(id, std::move(p));

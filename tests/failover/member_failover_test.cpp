@@ -89,8 +89,8 @@ TEST_F(MemberFailover, SigtermLeavesAtOnce) {
   ASSERT_TRUE(a);
   EXPECT_NE(a->action.reason.find("leaving"), std::string::npos) << a->action.reason;
   EXPECT_LT(ms(a->at - t0), 100.0);
-  EXPECT_EQ(p.wait(2000ms), 0) << "exit status";
-  EXPECT_NE(p.output().find("leaving after"), std::string::npos) << p.output();
+  EXPECT_EQ(p.wait(2000ms), testing::ExitStatus{.code = 0}) << "exit status";
+  EXPECT_NE(p.output_file_text().find("leaving after"), std::string::npos) << p.output_file_text();
 }
 
 TEST_F(MemberFailover, WholeSiteKilledOtherSiteBecomesActive) {

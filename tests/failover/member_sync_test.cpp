@@ -42,14 +42,14 @@ struct MemberSyncLab : ::testing::Test {
   bool wait_log(MemberId id, const std::string& needle, std::chrono::milliseconds limit) {
     const auto end = Clock::now() + limit;
     for (;;) {
-      if (lab.members.at(id).output().find(needle) != std::string::npos) return true;
+      if (lab.members.at(id).output_file_text().find(needle) != std::string::npos) return true;
       if (Clock::now() >= end) return false;
       std::this_thread::sleep_for(5ms);
     }
   }
   // The last "sync: in-sync ..." line of the member's log.
   std::string last_summary(MemberId id) {
-    const std::string out = lab.members.at(id).output();
+    const std::string out = lab.members.at(id).output_file_text();
     const auto at = out.rfind("sync: in-sync ");
     if (at == std::string::npos) return "";
     return out.substr(at, out.find('\n', at) - at);
@@ -70,30 +70,30 @@ TEST_F(MemberSyncLab, LateSpareHoldsExactlyThePeersConnections) {
   // The members sync among themselves (two of three sessions whole); the spare is not up, so their
   // session for it has nothing yet, and whatever they send it is lost.
   for (const MemberId m : members)
-    ASSERT_TRUE(wait_log(m, "sync: in-sync 2/3", 5000ms)) << lab.members.at(m).output();
+    ASSERT_TRUE(wait_log(m, "sync: in-sync 2/3", 5000ms)) << lab.members.at(m).output_file_text();
 
   const auto t0 = Clock::now();
   ASSERT_TRUE(start(spare));
-  ASSERT_TRUE(wait_log(spare, "sync: whole with all 3 peers", 5000ms)) << lab.members.at(spare).output();
+  ASSERT_TRUE(wait_log(spare, "sync: whole with all 3 peers", 5000ms)) << lab.members.at(spare).output_file_text();
   const double spare_ms = ms(Clock::now() - t0);
   std::printf("spare started late -> every session whole (full syncs from 3 peers, 465 connections) in %.0f ms\n",
               spare_ms);
   RecordProperty("spare_whole_ms", std::to_string(spare_ms));
   // The summary line follows the "whole" line.
-  ASSERT_TRUE(wait_log(spare, "sync: in-sync 3/3", 1000ms)) << lab.members.at(spare).output();
+  ASSERT_TRUE(wait_log(spare, "sync: in-sync 3/3", 1000ms)) << lab.members.at(spare).output_file_text();
   const std::string s = last_summary(spare);
   for (const MemberId m : members) EXPECT_NE(s.find(expected(m)), std::string::npos) << s << "\nwants " << expected(m);
   EXPECT_LT(spare_ms, 3000.0);
 
   // Every member ends up whole and holds every other member's connections (and none from the spare).
   for (const MemberId m : members) {
-    ASSERT_TRUE(wait_log(m, "sync: in-sync 3/3", 3000ms)) << lab.members.at(m).output();
+    ASSERT_TRUE(wait_log(m, "sync: in-sync 3/3", 3000ms)) << lab.members.at(m).output_file_text();
     const std::string line = last_summary(m);
     for (const MemberId o : members)
       if (!(o == m)) EXPECT_NE(line.find(expected(o)), std::string::npos) << m.to_string() << ": " << line;
     EXPECT_NE(line.find(expected(spare)), std::string::npos) << line;
     // The heartbeat carries the SYNCED flag from then on.
-    EXPECT_TRUE(wait_log(m, " SYNCED", 1000ms)) << lab.members.at(m).output();
+    EXPECT_TRUE(wait_log(m, " SYNCED", 1000ms)) << lab.members.at(m).output_file_text();
   }
 }
 
@@ -102,13 +102,13 @@ TEST_F(MemberSyncLab, RestartedMemberIsResynced) {
   // spare's copy of it is replaced by the new epoch's full sync (same connections).
   for (const MemberId m : members) ASSERT_TRUE(start(m));
   ASSERT_TRUE(start(spare));
-  ASSERT_TRUE(wait_log(spare, "sync: in-sync 3/3", 5000ms)) << lab.members.at(spare).output();
+  ASSERT_TRUE(wait_log(spare, "sync: in-sync 3/3", 5000ms)) << lab.members.at(spare).output_file_text();
   lab.members.at({0, 1}).signal(SIGKILL);
   lab.members.at({0, 1}).wait(1000ms);
   std::this_thread::sleep_for(1100ms);  // not a synchronisation: the epoch counts seconds, a restart must be in a later one
   conns[{0, 1}] = 70;                   // it comes back with fewer connections
   ASSERT_TRUE(start({0, 1}));
-  ASSERT_TRUE(wait_log({0, 1}, "sync: whole with all 3 peers", 5000ms)) << lab.members.at({0, 1}).output();
+  ASSERT_TRUE(wait_log({0, 1}, "sync: whole with all 3 peers", 5000ms)) << lab.members.at({0, 1}).output_file_text();
   const std::string want = expected({0, 1});
   const auto end = Clock::now() + 5000ms;
   while (last_summary(spare).find(want) == std::string::npos && Clock::now() < end) std::this_thread::sleep_for(5ms);

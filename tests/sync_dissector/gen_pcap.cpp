@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +36,7 @@
 #include "host/sync/codec.hpp"
 #include "host/traffic/checksum.hpp"
 #include "host/traffic/pcap_io.hpp"
+#include "tests/common/process.hpp"
 
 namespace {
 
@@ -552,11 +554,6 @@ bool write_capture(const std::string& path, const std::vector<Case>& cases) {
 }
 
 // ---- Check -------------------------------------------------------------------------------------------
-std::string shell_quote(const std::string& s) {
-  std::string q = "'";
-  for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return q + "'";
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -603,16 +600,22 @@ int check(const std::string& tshark, const std::string& lua, const std::string& 
   const std::vector<Case> cases = all_cases();
   if (!write_capture(pcap, cases)) return 1;
 
-  const std::string out_path = dir + "/fields.tsv", err_path = dir + "/stderr.txt";
   // A private configuration directory: the user's preferences (disabled protocols, a Decode As for
   // port 8116) cannot change what is decoded.
-  std::string cmd = "WIRESHARK_CONFIG_DIR=" + shell_quote(dir + "/wireshark-config") + " " + shell_quote(tshark) +
-                    " -n -X lua_script:" + shell_quote(lua) + " -r " + shell_quote(pcap) +
-                    " -T fields -E header=n -E separator=/t -E occurrence=a -E aggregator=';' -e frame.number";
-  for (const std::string& f : kFields) cmd += " -e " + f;
-  cmd += " >" + shell_quote(out_path) + " 2>" + shell_quote(err_path);
-  std::printf("running: %s\n", cmd.c_str());
-  const int rc = std::system(cmd.c_str());
+  std::vector<std::string> argv{tshark, "-n", "-X", "lua_script:" + lua, "-r", pcap, "-T", "fields", "-E", "header=n",
+                                "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=;", "-e", "frame.number"};
+  for (const std::string& f : kFields) argv.insert(argv.end(), {"-e", f});
+  std::string shown;
+  for (const auto& a : argv) shown += " " + a;
+  std::printf("running: WIRESHARK_CONFIG_DIR=%s/wireshark-config%s\n", dir.c_str(), shown.c_str());
+  const conductor::testing::RunResult tshark_run =
+      conductor::testing::run({.argv = argv, .env = {"WIRESHARK_CONFIG_DIR=" + dir + "/wireshark-config"}},
+                              std::chrono::seconds{50});
+  const int rc = tshark_run.status.shell_code();
+  {
+    std::ofstream(dir + "/fields.tsv") << tshark_run.out;  // kept beside the capture for a reader
+    std::ofstream(dir + "/stderr.txt") << tshark_run.err;
+  }
 
   size_t failures = 0;
   auto fail = [&](const std::string& what) {
@@ -620,7 +623,7 @@ int check(const std::string& tshark, const std::string& lua, const std::string& 
     std::printf("MISMATCH %s\n", what.c_str());
   };
   {
-    std::ifstream err(err_path);
+    std::istringstream err(tshark_run.err);
     std::string line;
     while (std::getline(err, line)) {
       // tshark's warning when run as root (CI containers); anything else on stderr is a failure.
@@ -628,9 +631,9 @@ int check(const std::string& tshark, const std::string& lua, const std::string& 
       fail("tshark stderr: " + line);
     }
   }
-  if (rc != 0) fail("tshark exit status " + std::to_string(rc));
+  if (rc != 0) fail("tshark " + tshark_run.status.describe() + (tshark_run.timed_out ? " (timed out)" : ""));
 
-  std::ifstream in(out_path);
+  std::istringstream in(tshark_run.out);
   std::string line;
   std::vector<Fields> got;
   while (std::getline(in, line)) {

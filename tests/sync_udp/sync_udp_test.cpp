@@ -2,12 +2,9 @@
 // BackupStore behind a UdpTransport on an ephemeral port) and starts hsync_peer as the primary. Both
 // sides drop 10% of what they send, so NACKs and resends cross real sockets. The backup must end up
 // with exactly the connections the primary reports (count and digest). Bounded waits (poll with
-// timeouts, 20 s at most); the child is always reaped (stdin closed, then SIGKILL after 5 s).
-#include <fcntl.h>
+// timeouts, 20 s at most); the child is always reaped (stdin closed, then SIGKILL after 5 s), by
+// tests/common/process.hpp.
 #include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -19,6 +16,7 @@
 #include "host/sync/backup_store.hpp"
 #include "host/sync/session.hpp"
 #include "host/sync/udp_transport.hpp"
+#include "tests/common/process.hpp"
 #include "tests/sync/sync_fuzz_input.hpp"
 
 namespace conductor::sync {
@@ -26,68 +24,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A child process with its stdin and stdout on pipes; killed and reaped on destruction.
-class Child {
- public:
-  explicit Child(std::vector<std::string> args) {
-    int in[2], out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(in[0], STDIN_FILENO);
-      ::dup2(out[1], STDOUT_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      std::_Exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_ = in[1];
-    stdout_ = out[0];
-  }
-  ~Child() { stop(); }
-  int out_fd() const { return stdout_; }
-  bool started() const { return pid_ > 0; }
-  // Reads what is available into lines; false on EOF.
-  bool read_lines(std::vector<std::string>& lines) {
-    char buf[256];
-    const ssize_t n = ::read(stdout_, buf, sizeof buf);
-    if (n <= 0) return false;
-    partial_.append(buf, static_cast<size_t>(n));
-    for (size_t nl; (nl = partial_.find('\n')) != std::string::npos;) {
-      lines.push_back(partial_.substr(0, nl));
-      partial_.erase(0, nl + 1);
-    }
-    return true;
-  }
-  // Closes its stdin (it exits), waits up to 5 s, then kills. Returns the exit status.
-  int stop() {
-    if (pid_ <= 0) return -1;
-    if (stdin_ >= 0) ::close(stdin_), stdin_ = -1;
-    int status = -1;
-    for (int i = 0; i < 500; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      ::poll(nullptr, 0, 10);
-    }
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-    if (stdout_ >= 0) ::close(stdout_), stdout_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1, stdout_ = -1;
-  std::string partial_;
-};
+using testing::ExitStatus;
+using testing::Process;
 
 TEST(SyncUdp, BackupConvergesWithAPrimaryInAnotherProcess) {
   BackupStore store;
@@ -104,10 +42,12 @@ TEST(SyncUdp, BackupConvergesWithAPrimaryInAnotherProcess) {
   const uint16_t port = udp.local_port();
   ASSERT_NE(port, 0);
 
-  Child child({HSYNC_PEER, "--peer-port", std::to_string(port), "--seed", "5", "--conns", "800", "--run-ms", "800",
-               "--drop", "0.1", "--delay-ms", "50"});
+  // stdin a pipe: hsync_peer exits when it closes (child.stop).
+  Process child({.argv = {HSYNC_PEER, "--peer-port", std::to_string(port), "--seed", "5", "--conns", "800", "--run-ms",
+                          "800", "--drop", "0.1", "--delay-ms", "50"},
+                 .pipe_output = true,
+                 .pipe_stdin = true});
   ASSERT_TRUE(child.started());
-  std::vector<std::string> lines;
   bool have_peer = false, reported = false, converged = false;
   size_t want_count = 0;
   uint64_t want_digest = 0;
@@ -115,13 +55,14 @@ TEST(SyncUdp, BackupConvergesWithAPrimaryInAnotherProcess) {
   while (Clock::now() < deadline && !converged) {
     TimePoint now = Clock::now();
     const TimePoint wake = std::min(udp.next_deadline(), now + 50ms);
-    pollfd fds[2] = {{udp.fd(), POLLIN, 0}, {child.out_fd(), POLLIN, 0}};
+    pollfd fds[2] = {{udp.fd(), POLLIN, 0}, {child.stdout_fd(), POLLIN, 0}};
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
     ASSERT_GE(::poll(fds, 2, static_cast<int>(std::clamp<int64_t>(ms + 1, 0, 50))), 0);
     now = Clock::now();
     if (fds[1].revents & (POLLIN | POLLHUP)) {
-      ASSERT_TRUE(child.read_lines(lines)) << "hsync_peer exited early";
-      for (const auto& l : lines) {
+      child.read_available();
+      ASSERT_GE(child.stdout_fd(), 0) << "hsync_peer exited early:\n" << child.err();
+      for (const auto& l : child.take_lines()) {
         unsigned p = 0;
         unsigned long long d = 0;
         size_t n = 0;
@@ -132,7 +73,6 @@ TEST(SyncUdp, BackupConvergesWithAPrimaryInAnotherProcess) {
           want_count = n, want_digest = d, reported = true;
         }
       }
-      lines.clear();
     }
     if (fds[0].revents & POLLIN) udp.on_readable(now);
     if (now >= udp.next_deadline()) udp.on_deadline(now);
@@ -147,8 +87,7 @@ TEST(SyncUdp, BackupConvergesWithAPrimaryInAnotherProcess) {
   EXPECT_GT(want_count, 100u);
   EXPECT_GT(udp.stats().rx_datagrams, 10u);
   EXPECT_GT(session.stats().nacks_sent, 0u);  // losses were repaired over the sockets
-  const int status = child.stop();
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_EQ(child.stop(5s), ExitStatus{.code = 0}) << child.err();
 }
 
 TEST(SyncUdp, BadAddressesAreNamed) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "host/traffic/pcap_io.hpp"
 #include "temp_dir.hpp"
+#include "tests/common/process.hpp"
 
 namespace conductor {
 namespace {
@@ -463,24 +465,21 @@ TEST(TrafficGen, DefaultSizesSpanTheRange) {
 // tshark decodes every frame meant to be well-formed without a warning or error (skipped when
 // tshark is not installed).
 TEST(TrafficGen, TsharkFindsNothingWrong) {
-  if (std::system("tshark -v > /dev/null 2>&1") != 0) GTEST_SKIP() << "tshark not installed";
+  if (!testing::run({"tshark", "-v"}, std::chrono::seconds{30}).status.ok()) GTEST_SKIP() << "tshark not installed";
   testing::TempDir dir;
   std::vector<FrameInfo> infos;
   const auto frames = generate({.seed = 21, .flows = 400, .packets = 4000}, &infos);
   const std::string path = dir.file("t.pcap");
   ASSERT_TRUE(write_pcap(path, frames).ok());
-  const std::string cmd =
-      "tshark -n -r '" + path +
-      "' -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE"
-      " -o sctp.checksum:CRC-32C -T fields -E separator=/t -e frame.number"
-      " -e _ws.expert.severity -e _ws.expert.message 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char line[4096];
+  const testing::RunResult tshark =
+      testing::run({"tshark", "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o",
+                    "udp.check_checksum:TRUE", "-o", "sctp.checksum:CRC-32C", "-T", "fields", "-E", "separator=/t", "-e",
+                    "frame.number", "-e", "_ws.expert.severity", "-e", "_ws.expert.message"},
+                   std::chrono::seconds{100});
+  std::istringstream out(tshark.out);
   int lines = 0, complaints = 0;
-  while (std::fgets(line, sizeof line, p)) {
+  for (std::string s; std::getline(out, s);) {
     ++lines;
-    std::string s(line);
     const size_t t1 = s.find('\t');
     const size_t t2 = s.find('\t', t1 + 1);
     if (t1 == std::string::npos || t2 == std::string::npos) continue;
@@ -495,8 +494,7 @@ TEST(TrafficGen, TsharkFindsNothingWrong) {
     for (std::string x; std::getline(ss, x, ',');) bad |= std::strtoul(x.c_str(), nullptr, 10) >= 6291456ul;
     if (bad && complaints++ < 10) ADD_FAILURE() << "frame " << n << " (" << frame_kind_name(k) << "): " << s;
   }
-  const int rc = pclose(p);
-  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(tshark.status, testing::ExitStatus{.code = 0}) << tshark.err;
   EXPECT_EQ(lines, 4000);
   EXPECT_EQ(complaints, 0);
 }

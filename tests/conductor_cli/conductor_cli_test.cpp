@@ -4,11 +4,11 @@
 // member/site failures (--events), where established connections keep their owner.
 #include <gtest/gtest.h>
 
-#include <cstring>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +18,7 @@
 
 #include "host/traffic/generator.hpp"
 #include "host/traffic/pcap_io.hpp"
+#include "tests/common/process.hpp"
 
 namespace conductor {
 namespace {
@@ -46,22 +47,17 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Runs the tool with a time limit; stdout/stderr go through files in the test's folder.
+  // Runs the tool with a time limit (killed after 300 s), stdout and stderr captured.
   Outcome run(const std::vector<std::string>& args) {
-    std::string cmd = "timeout 300 '" + std::string(CONDUCTOR_BIN) + "'";
-    for (const auto& a : args) cmd += " '" + a + "'";
-    cmd += " >'" + (dir_ / "stdout").string() + "' 2>'" + (dir_ / "stderr").string() + "' </dev/null";
-    int status = std::system(cmd.c_str());
-    Outcome r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(dir_ / "stdout");
-    r.err = slurp(dir_ / "stderr");
-    return r;
+    std::vector<std::string> argv{CONDUCTOR_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const testing::RunResult r = testing::run(argv, std::chrono::seconds{300});
+    return {.rc = r.status.code, .out = r.out, .err = r.err};
   }
 
   void expect_error(const std::vector<std::string>& args, const std::string& needle) {
     Outcome r = run(args);
-    EXPECT_EQ(r.rc, 2) << "args: " << testing::PrintToString(args) << "\nstderr: " << r.err;
+    EXPECT_EQ(r.rc, 2) << "args: " << ::testing::PrintToString(args) << "\nstderr: " << r.err;
     EXPECT_NE(r.err.find(needle), std::string::npos)
         << "stderr should mention '" << needle << "' but is: " << r.err;
     EXPECT_EQ(r.out, "") << "no summary on a failed run";
