@@ -85,6 +85,8 @@ std::string_view heartbeat_reject_name(HeartbeatReject r);
 struct HeartbeatError {
   HeartbeatReject reason = HeartbeatReject::kLength;
   std::string message;  // one line, names the field and the bad value
+
+  operator Error() const { return make_error(Errc::kCorrupt, message); }
 };
 
 // Encodes `hb` (fields must be in range: member in range, cpu <= 10000, only known flags).
@@ -92,20 +94,7 @@ std::array<uint8_t, kHeartbeatBytes> encode_heartbeat(const Heartbeat& hb, const
 
 // Decodes and authenticates one datagram. Checks run in the order of HeartbeatReject, so the
 // cheapest structural checks come first and the tag last.
-class HeartbeatDecodeResult {
- public:
-  HeartbeatDecodeResult(Heartbeat hb) : ok_(true), hb_(hb) {}
-  HeartbeatDecodeResult(HeartbeatError e) : ok_(false), err_(std::move(e)) {}
-  explicit operator bool() const { return ok_; }
-  const Heartbeat& operator*() const { return hb_; }
-  const Heartbeat* operator->() const { return &hb_; }
-  const HeartbeatError& error() const { return err_; }
-
- private:
-  bool ok_;
-  Heartbeat hb_{};
-  HeartbeatError err_{};
-};
+using HeartbeatDecodeResult = Expected<Heartbeat, HeartbeatError>;  // host/common/status.hpp
 HeartbeatDecodeResult decode_heartbeat(std::span<const uint8_t> bytes, const sync::SipKey& key);
 
 }  // namespace conductor::cluster

@@ -3,6 +3,9 @@
 //   Expected<T>  holds either a T or an Error; `Status` (= Expected<void>) holds nothing or an Error.
 //   Error        a coarse code for programs to branch on plus a message for people to read; the
 //                message names what failed (the file, the record, the argument) and why.
+//   Expected<T, E>  the same with a finer error type where callers count failures by reason (the
+//                codecs' rejects: host/election/vrrp_codec.hpp, host/sync/codec.hpp). E carries a
+//                message too and converts to an Error for code that only reports it.
 //
 //   Expected<Table> t = make_table(n);
 //   if (!t) { log(t.error().message); return t.error(); }   // an Error converts to any Expected
@@ -47,14 +50,14 @@ struct Error {
 
 inline Error make_error(Errc code, std::string message) { return Error{code, std::move(message)}; }
 
-template <class T>
+template <class T, class E = Error>
 class [[nodiscard]] Expected {
-  static_assert(!std::is_same_v<std::remove_cv_t<T>, Error>, "Expected<Error> is ambiguous");
+  static_assert(!std::is_same_v<std::remove_cv_t<T>, E>, "Expected<E, E> is ambiguous");
 
  public:
   Expected(const T& value) : v_(std::in_place_index<0>, value) {}
   Expected(T&& value) : v_(std::in_place_index<0>, std::move(value)) {}
-  Expected(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
+  Expected(E error) : v_(std::in_place_index<1>, std::move(error)) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -68,24 +71,24 @@ class [[nodiscard]] Expected {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  const E& error() const { assert(!ok()); return std::get<1>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] Expected<void> {
+template <class E>
+class [[nodiscard]] Expected<void, E> {
  public:
   Expected() = default;
-  Expected(Error error) : error_(std::move(error)), ok_(false) {}
+  Expected(E error) : error_(std::move(error)), ok_(false) {}
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { assert(!ok_); return error_; }
+  const E& error() const { assert(!ok_); return error_; }
 
  private:
-  Error error_{};
+  E error_{};
   bool ok_ = true;
 };
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/gen/conductor_regs.hpp"
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
@@ -166,14 +168,39 @@ class LockstepDevice final : public device::Device {
   device::SoftDevice& model_;
 };
 
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '"' || c == '\\') { o += '\\'; o += c; }
-    else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); o += b; }
-    else o += c;
+using Json = nlohmann::ordered_json;  // fields in the order they are written
+
+// Fields whose figures keep a fixed number of decimals ("%.4f"), as the summary has always printed
+// them; nlohmann-json would print the shortest form (0.5 for 0.5000). Every other value, and the
+// structure and escaping, is nlohmann-json's.
+int fixed_decimals(std::string_view key) {
+  static const std::map<std::string_view, int> kDecimals = {
+      {"packets_per_cycle", 4}, {"beats_per_cycle", 4}, {"clock_mhz", 1}, {"mpps", 2},
+      {"gbps", 2},              {"gbps_wire", 2},       {"wall_seconds", 3}};
+  auto it = kDecimals.find(key);
+  return it == kDecimals.end() ? -1 : it->second;
+}
+
+std::string dump_value(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// Compact JSON like Json::dump(), with fixed_decimals() for the floating-point fields it names.
+std::string dump_summary_json(const Json& j, std::string_view key = {}) {
+  if (j.is_number_float() && fixed_decimals(key) >= 0) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.*f", fixed_decimals(key), j.get<double>());
+    return b;
   }
-  return o;
+  if (j.is_object()) {
+    std::string out = "{";
+    for (const auto& [k, v] : j.items()) out += (out.size() > 1 ? "," : "") + dump_value(k) + ":" + dump_summary_json(v, k);
+    return out + "}";
+  }
+  if (j.is_array()) {
+    std::string out = "[";
+    for (const Json& v : j) out += (out.size() > 1 ? "," : "") + dump_summary_json(v);
+    return out + "]";
+  }
+  return dump_value(j);
 }
 
 struct Tally {
@@ -208,6 +235,25 @@ void tally_learning(Tally& t, const SteerCounters& sc, uint64_t inserts, uint64_
 // Writes the per-frame JSON line and tallies one frame's result.
 class Sink {
  public:
+  // One --out line: the frame's decision as the core's outputs give it.
+  static Json frame_json(const CoreOut& o, size_t len, uint64_t index) {
+    const SteerMeta& m = o.meta;
+    char hash[16];
+    std::snprintf(hash, sizeof hash, "0x%08x", m.hash);
+    return Json{{"index", index},
+                {"len", len},
+                {"hash", hash},
+                {"bucket", m.bucket},
+                {"site", m.site},
+                {"member", m.member},
+                {"deliver", m.deliver},
+                {"status", parse_status_name(m.status)},
+                {"defaulted", m.defaulted},
+                {"action", steer_action_name(o.action)},
+                {"owner", std::to_string(m.site) + "/" + std::to_string(m.member)},
+                {"op_dropped", o.op_dropped}};
+  }
+
   Sink(std::FILE* out_file, Tally& t) : out_(out_file), t_(t) {}
   void add(const CoreOut& o, size_t len) {
     const SteerMeta& m = o.meta;
@@ -220,16 +266,7 @@ class Sink {
     if (m.deliver) ++t_.delivered; else ++t_.dropped;
     if (m.defaulted) ++t_.defaulted;
     else if (m.deliver) ++t_.per_member[MemberId{m.site, m.member}];
-    if (out_) {
-      std::fprintf(out_,
-                   "{\"index\":%" PRIu64 ",\"len\":%zu,\"hash\":\"0x%08x\",\"bucket\":%u,\"site\":%u,"
-                   "\"member\":%u,\"deliver\":%s,\"status\":\"%s\",\"defaulted\":%s,"
-                   "\"action\":\"%s\",\"owner\":\"%u/%u\",\"op_dropped\":%s}\n",
-                   t_.packets - 1, len, m.hash, m.bucket, m.site, m.member,
-                   m.deliver ? "true" : "false", parse_status_name(m.status),
-                   m.defaulted ? "true" : "false", steer_action_name(o.action), m.site, m.member,
-                   o.op_dropped ? "true" : "false");
-    }
+    if (out_) std::fprintf(out_, "%s\n", frame_json(o, len, t_.packets - 1).dump().c_str());
   }
 
  private:
@@ -321,63 +358,72 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
   std::fprintf(out, "\n");
 }
 
+// Frames per clock and the throughput they give at --clock-mhz (rtl engine only).
+Json timing_json(const SimOptions& o, const Tally& t, uint64_t cycles) {
+  const double fpc = cycles ? double(t.packets) / cycles : 0.0;
+  return Json{{"cycles", cycles},
+              {"packets_per_cycle", fpc},
+              {"latency_cycles", {{"min", t.lat_min}, {"max", t.lat_max}}},
+              {"beats", t.beats},
+              {"beats_per_cycle", cycles ? double(t.beats) / cycles : 0.0},
+              {"throughput",
+               {{"clock_mhz", o.clock_mhz},
+                {"mpps", fpc * o.clock_mhz},
+                {"gbps", gbps(t.bytes, t.packets, fpc, o.clock_mhz, 0)},
+                {"gbps_wire", gbps(t.bytes, t.packets, fpc, o.clock_mhz, 24)}}}};
+}
+
+Json status_json(const Tally& t) {
+  Json out = Json::object();
+  for (ParseStatus s : {ParseStatus::kOk, ParseStatus::kNonIp, ParseStatus::kTruncated, ParseStatus::kBadHeader,
+                        ParseStatus::kExtLimit})
+    out[parse_status_name(s)] = t.status.count(s) ? t.status.at(s) : 0;
+  return out;
+}
+
+Json members_json(const SimOptions& o, const BucketAllocator& alloc, const Tally& t) {
+  Json out = Json::array();
+  const auto counts = alloc.counts();
+  for (auto& [id, w] : o.weights)
+    out.push_back({{"site", id.site},
+                   {"member", id.member},
+                   {"weight", w},
+                   {"buckets", counts.count(id) ? counts.at(id) : 0},
+                   {"packets", t.per_member.count(id) ? t.per_member.at(id) : 0}});
+  return out;
+}
+
+Json learning_json(const SimOptions& o, const Tally& t) {
+  return Json{{"ops_issued", t.ops_issued}, {"ops_dropped", t.ops_dropped}, {"learn_dropped", t.learn_dropped},
+              {"learned", t.inserts},       {"learn_full", t.learn_full},   {"learn_held", t.learn_held},
+              {"learn_hold", o.learn_hold}, {"occupancy", t.occupancy},     {"capacity", t.capacity}};
+}
+
+// The one-line JSON summary every run ends with.
 void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
                    std::optional<uint64_t> cycles, std::optional<bool> counters_match,
                    std::optional<bool> model_match, const std::string& source, double wall) {
-  std::string s = "{";
-  char buf[256];
-  auto add = [&](const char* fmt, auto... args) {
-    std::snprintf(buf, sizeof buf, fmt, args...);
-    s += buf;
-  };
-  add("\"engine\":\"%s\",\"source\":\"%s\",", engine_name(o.engine), json_escape(source).c_str());
-  add("\"hash_mode\":\"%s\",\"buckets\":%u,", hash_mode_name(o.hash_mode), o.buckets);
-  add("\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",", t.packets, t.bytes);
-  if (cycles) {
-    add("\"cycles\":%" PRIu64 ",\"packets_per_cycle\":%.4f,", *cycles,
-        *cycles ? double(t.packets) / *cycles : 0.0);
-    add("\"latency_cycles\":{\"min\":%" PRIu64 ",\"max\":%" PRIu64 "},", t.lat_min, t.lat_max);
-    const double fpc = *cycles ? double(t.packets) / *cycles : 0.0;
-    add("\"beats\":%" PRIu64 ",\"beats_per_cycle\":%.4f,", t.beats, *cycles ? double(t.beats) / *cycles : 0.0);
-    add("\"throughput\":{\"clock_mhz\":%.1f,\"mpps\":%.2f,\"gbps\":%.2f,\"gbps_wire\":%.2f},", o.clock_mhz,
-        fpc * o.clock_mhz, gbps(t.bytes, t.packets, fpc, o.clock_mhz, 0), gbps(t.bytes, t.packets, fpc, o.clock_mhz, 24));
-  } else {
-    s += "\"cycles\":null,\"packets_per_cycle\":null,";
-  }
-  add("\"delivered\":%" PRIu64 ",\"dropped\":%" PRIu64 ",\"defaulted\":%" PRIu64 ",", t.delivered,
-      t.dropped, t.defaulted);
-  s += "\"status\":{";
-  const ParseStatus all[] = {ParseStatus::kOk, ParseStatus::kNonIp, ParseStatus::kTruncated,
-                             ParseStatus::kBadHeader, ParseStatus::kExtLimit};
-  for (size_t i = 0; i < 5; ++i) {
-    uint64_t n = t.status.count(all[i]) ? t.status.at(all[i]) : 0;
-    add("%s\"%s\":%" PRIu64, i ? "," : "", parse_status_name(all[i]), n);
-  }
-  s += "},\"members\":[";
-  auto counts = alloc.counts();
-  bool first = true;
-  for (auto& [id, w] : o.weights) {
-    uint64_t n = t.per_member.count(id) ? t.per_member.at(id) : 0;
-    uint32_t nb = counts.count(id) ? counts.at(id) : 0;
-    add("%s{\"site\":%u,\"member\":%u,\"weight\":%u,\"buckets\":%u,\"packets\":%" PRIu64 "}",
-        first ? "" : ",", id.site, id.member, w, nb, n);
-    first = false;
-  }
-  s += "],";
-  add("\"actions\":{\"new\":%" PRIu64 ",\"hit\":%" PRIu64 ",\"corrected\":%" PRIu64 ",\"failover\":%" PRIu64
-      "},\"events\":%" PRIu64 ",",
-      t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
-  add("\"learning\":{\"ops_issued\":%" PRIu64 ",\"ops_dropped\":%" PRIu64 ",\"learn_dropped\":%" PRIu64
-      ",\"learned\":%" PRIu64 ",\"learn_full\":%" PRIu64 ",\"learn_held\":%" PRIu64 ",\"learn_hold\":%u"
-      ",\"occupancy\":%" PRIu64 ",\"capacity\":%" PRIu64 "},",
-      t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.learn_held, o.learn_hold,
-      t.occupancy, t.capacity);
-  add("\"ageing\":{\"age_frames\":%u,\"age_ops\":%" PRIu64 ",\"expired\":%" PRIu64 "},", o.age_frames,
-      t.age_ops, t.expired);
-  if (counters_match) add("\"counters_match\":%s,", *counters_match ? "true" : "false");
-  if (model_match) add("\"model_match\":%s,", *model_match ? "true" : "false");
-  add("\"wall_seconds\":%.3f}", wall);
-  std::fprintf(out, "%s\n", s.c_str());
+  Json s = {{"engine", engine_name(o.engine)},
+            {"source", source},
+            {"hash_mode", hash_mode_name(o.hash_mode)},
+            {"buckets", o.buckets},
+            {"packets", t.packets},
+            {"bytes", t.bytes}};
+  if (cycles) s.update(timing_json(o, t, *cycles));
+  else s.update(Json{{"cycles", nullptr}, {"packets_per_cycle", nullptr}});
+  s["delivered"] = t.delivered;
+  s["dropped"] = t.dropped;
+  s["defaulted"] = t.defaulted;
+  s["status"] = status_json(t);
+  s["members"] = members_json(o, alloc, t);
+  s["actions"] = {{"new", t.actions[0]}, {"hit", t.actions[1]}, {"corrected", t.actions[2]}, {"failover", t.actions[3]}};
+  s["events"] = t.events;
+  s["learning"] = learning_json(o, t);
+  s["ageing"] = {{"age_frames", o.age_frames}, {"age_ops", t.age_ops}, {"expired", t.expired}};
+  if (counters_match) s["counters_match"] = *counters_match;
+  if (model_match) s["model_match"] = *model_match;
+  s["wall_seconds"] = wall;
+  std::fprintf(out, "%s\n", dump_summary_json(s).c_str());
 }
 
 }  // namespace

@@ -603,7 +603,6 @@ std::string Daemon::stats_text() {
 }
 
 Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
-  if (args.empty() || args.size() > 3) return make_error(Errc::kInvalidArgument, "usage: traffic FRAMES [FLOWS [SEED]]");
   auto frames = number_arg(args[0], 1, 100000, "FRAMES");
   if (!frames) return frames.error();
   auto flows = args.size() > 1 ? number_arg(args[1], 1, 100000, "FLOWS") : Expected<uint64_t>(256);
@@ -633,156 +632,199 @@ Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
          ", failover " + std::to_string(actions[3]) + "\n";
 }
 
+// ---- Control-socket commands ---------------------------------------------------------------------
+// One table lists every command: its words, its arguments as help shows them, how many arguments it
+// takes and the handler. register_commands() turns the table into registry entries, so the help line
+// ("NAME ARGS: text") and the usage error ("usage: NAME ARGS") are formatted in one place.
+
+namespace {
+
+using Args = std::vector<std::string>;
+
+constexpr size_t kAnyArgs = SIZE_MAX;
+
+// A row of left-aligned columns; each cell but the last is padded to its width.
+std::string columns(std::initializer_list<std::pair<std::string, size_t>> cells) {
+  std::string out;
+  for (const auto& [text, width] : cells) out += pad(text, width);
+  return out + "\n";
+}
+
+Expected<uint32_t> addr_arg(const std::string& s) {
+  const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+  const std::string digits = hex ? s.substr(2) : s;
+  if (digits.empty() || digits.size() > (hex ? 8u : 10u) ||
+      !std::all_of(digits.begin(), digits.end(), [hex](char c) { return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9'); }))
+    return make_error(Errc::kInvalidArgument, "'" + s + "' is not a number (decimal or 0x hex)");
+  const uint64_t v = std::stoull(digits, nullptr, hex ? 16 : 10);
+  if (v > 0xFFFFFFFFull) return make_error(Errc::kInvalidArgument, "'" + s + "' is larger than 32 bits");
+  return static_cast<uint32_t>(v);
+}
+
+std::string backup_text(const MemberView& m) {
+  const uint16_t e = m.backup;
+  const bool lb = (e >> regs::BACKUP_ENTRY_LB_VALID_LSB) & 1, rb = (e >> regs::BACKUP_ENTRY_RB_VALID_LSB) & 1;
+  const std::string local =
+      lb ? member_id_text(MemberId{m.id.site, static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F)}) : "-";
+  const std::string remote = rb ? member_id_text(MemberId{static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1),
+                                                          static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 0x3F)})
+                                : std::string("-");
+  return pad(local, 14) + remote;
+}
+
+struct CommandSpec {
+  std::string_view name;        // the command's fixed words
+  std::string_view args;        // the words after them, as the help line shows them ("" for none)
+  std::string_view help;        // what it does
+  size_t min_args = 0, max_args = 0;
+  std::string_view usage_args;  // the arguments as the usage error shows them, when not `args`
+  Expected<std::string> (*run)(Daemon& d, const Args& args) = nullptr;
+};
+
+}  // namespace
+
+Expected<std::string> Daemon::show_distribution(const Args&) {
+  const Controller& ctl = *controller_;
+  std::string out;
+  for (const GroupView& g : ctl.groups()) {
+    out += "security-group " + g.name + " (id " + std::to_string(g.id) + "): " + std::to_string(g.buckets) +
+           " buckets, " + std::to_string(g.unassigned) + " unassigned, ActiveSite " + std::to_string(ctl.active_site()) + "\n";
+    out += "member  weight  admin  health  site     buckets  share\n";
+    for (const MemberView& m : g.members)
+      out += columns({{member_id_text(m.id), 8}, {std::to_string(m.weight), 8}, {m.admin_up ? "up" : "down", 7},
+                      {m.alive ? "alive" : "failed", 8}, {m.site_online ? "online" : "offline", 9},
+                      {std::to_string(m.buckets), 9}, {pct(m.buckets, g.buckets), 0}});
+  }
+  if (out.empty()) out = "no security group configured\n";
+  return out;
+}
+
+Expected<std::string> Daemon::verify_distribution(const Args&) {
+  size_t total = 0;
+  const auto diffs = controller_->verify(1000, &total);
+  if (total == 0)
+    return "verified: the device matches the intended state (" + std::to_string(controller_->allocator().buckets()) +
+           " buckets, member and site status, backup map, hash)\n";
+  std::string out;
+  for (const Difference& d : diffs) out += d.to_string() + "\n";
+  if (total > diffs.size()) out += "... and " + std::to_string(total - diffs.size()) + " more\n";
+  return make_error(Errc::kCorrupt, std::to_string(total) + " difference" + (total == 1 ? "" : "s") +
+                                        " between the device and the intended state:\n" + out);
+}
+
+Expected<std::string> Daemon::show_members(const Args&) {
+  std::string out = "member  name          group         weight  admin  health  status  buckets  local-backup  remote-backup\n";
+  for (const MemberView& m : controller_->members())
+    out += columns({{member_id_text(m.id), 8}, {m.name.empty() ? "-" : m.name, 14}, {m.group.empty() ? "-" : m.group, 14},
+                    {std::to_string(m.weight), 8}, {m.admin_up ? "up" : "down", 7}, {m.alive ? "alive" : "failed", 8},
+                    {m.status_up ? "up" : "down", 8}, {std::to_string(m.buckets), 9}, {backup_text(m), 0}});
+  return out;
+}
+
+Expected<std::string> Daemon::show_sites(const Args&) {
+  std::string out = "site  name      state    active  members  serving\n";
+  for (const SiteView& s : controller_->sites())
+    out += columns({{std::to_string(s.id), 6}, {s.name.empty() ? "-" : s.name, 10}, {s.online ? "online" : "offline", 9},
+                    {s.active ? "yes" : "no", 8}, {std::to_string(s.members), 9}, {std::to_string(s.serving_members), 0}});
+  return out;
+}
+
+Expected<std::string> Daemon::member_admin(const Args& a, bool up) {
+  const std::string verb = up ? "up" : "down";
+  auto id = member_arg(a, "member " + verb + " SITE/MEMBER");
+  if (!id) return id.error();
+  if (Status s = controller_->set_member_admin(*id, up, "conductorctl"); !s) return s.error();
+  const auto v = controller_->member(*id);
+  return "member " + member_id_text(*id) + " admin " + verb + " (" + std::to_string(v ? v->buckets : 0) + " buckets)\n";
+}
+
+Expected<std::string> Daemon::member_weight(const Args& a) {
+  auto id = member_arg({a[0]}, "member weight SITE/MEMBER WEIGHT");
+  if (!id) return id.error();
+  auto w = number_arg(a[1], 0, kMaxWeight, "WEIGHT");
+  if (!w) return w.error();
+  if (Status s = controller_->set_member_weight(*id, static_cast<uint16_t>(*w), "conductorctl"); !s) return s.error();
+  return "member " + member_id_text(*id) + " weight " + std::to_string(*w) + "\n";
+}
+
+Expected<std::string> Daemon::site_online(const Args& a, bool online) {
+  auto s = number_arg(a[0], 0, 1, "site");
+  if (!s) return s.error();
+  if (Status st = controller_->set_site_online(static_cast<uint8_t>(*s), online, "conductorctl"); !st) return st.error();
+  return "site " + std::to_string(*s) + " " + (online ? "online" : "offline") + "; ActiveSite " +
+         std::to_string(controller_->active_site()) + "\n";
+}
+
+Expected<std::string> Daemon::reload_command(const Args&) {
+  if (Status s = reload(); !s) return s.error();
+  return std::string("reloaded ") + opts_.config_path + "\n";
+}
+
+Expected<std::string> Daemon::device_read(const Args& a) {
+  auto addr = addr_arg(a[0]);
+  if (!addr) return addr.error();
+  auto v = device_->read_reg(*addr);
+  if (!v) return v.error();
+  return device::hex32(*addr) + " = " + device::hex32(*v) + "\n";
+}
+
+Expected<std::string> Daemon::device_write(const Args& a) {
+  auto addr = addr_arg(a[0]);
+  if (!addr) return addr.error();
+  auto v = addr_arg(a[1]);
+  if (!v) return v.error();
+  if (Status s = device_->write_reg(*addr, *v); !s) return s.error();
+  metrics_.counter("conductord_device_pokes_total", "device write commands (writes outside the Controller)").inc();
+  log_.warn("control", "device-write", {{"addr", device::hex32(*addr)}, {"value", device::hex32(*v)}});
+  return device::hex32(*addr) + " <- " + device::hex32(*v) + "\n";
+}
+
 void Daemon::register_commands() {
-  Controller& ctl = *controller_;
-  commands_.add("help", "help: this list", [this](const std::vector<std::string>&) -> Expected<std::string> {
-    return commands_.help();
-  });
-  commands_.add("show distribution", "show distribution: per security group its members, weights and bucket shares",
-                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show distribution [verification]");
-                  std::string out;
-                  for (const GroupView& g : ctl.groups()) {
-                    out += "security-group " + g.name + " (id " + std::to_string(g.id) + "): " + std::to_string(g.buckets) +
-                           " buckets, " + std::to_string(g.unassigned) + " unassigned, ActiveSite " +
-                           std::to_string(ctl.active_site()) + "\n";
-                    out += "member  weight  admin  health  site     buckets  share\n";
-                    for (const MemberView& m : g.members)
-                      out += pad(member_id_text(m.id), 8) + pad(std::to_string(m.weight), 8) + pad(m.admin_up ? "up" : "down", 7) +
-                             pad(m.alive ? "alive" : "failed", 8) + pad(m.site_online ? "online" : "offline", 9) +
-                             pad(std::to_string(m.buckets), 9) + pct(m.buckets, g.buckets) + "\n";
-                  }
-                  if (out.empty()) out = "no security group configured\n";
-                  return out;
-                });
-  commands_.add("show distribution verification",
-                "show distribution verification: read the device back and list every difference from the intended state",
-                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show distribution verification");
-                  size_t total = 0;
-                  const auto diffs = ctl.verify(1000, &total);
-                  std::string out;
-                  for (const Difference& d : diffs) out += d.to_string() + "\n";
-                  if (total > diffs.size()) out += "... and " + std::to_string(total - diffs.size()) + " more\n";
-                  if (total == 0) {
-                    out = "verified: the device matches the intended state (" + std::to_string(ctl.allocator().buckets()) +
-                          " buckets, member and site status, backup map, hash)\n";
-                    return out;
-                  }
-                  return make_error(Errc::kCorrupt, std::to_string(total) + " difference" + (total == 1 ? "" : "s") +
-                                                        " between the device and the intended state:\n" + out);
-                });
-  commands_.add("show members", "show members: every member's weight, admin state, health, status bit, buckets and backups",
-                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show members");
-                  std::string out = "member  name          group         weight  admin  health  status  buckets  local-backup  remote-backup\n";
-                  for (const MemberView& m : ctl.members()) {
-                    const uint16_t e = m.backup;
-                    const bool lb = (e >> regs::BACKUP_ENTRY_LB_VALID_LSB) & 1, rb = (e >> regs::BACKUP_ENTRY_RB_VALID_LSB) & 1;
-                    out += pad(member_id_text(m.id), 8) + pad(m.name.empty() ? "-" : m.name, 14) +
-                           pad(m.group.empty() ? "-" : m.group, 14) + pad(std::to_string(m.weight), 8) +
-                           pad(m.admin_up ? "up" : "down", 7) + pad(m.alive ? "alive" : "failed", 8) +
-                           pad(m.status_up ? "up" : "down", 8) + pad(std::to_string(m.buckets), 9) +
-                           pad(lb ? member_id_text(MemberId{m.id.site, static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F)}) : "-", 14) +
-                           (rb ? member_id_text(MemberId{static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1),
-                                                         static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 0x3F)})
-                               : std::string("-")) +
-                           "\n";
-                  }
-                  return out;
-                });
-  commands_.add("show sites", "show sites: each site's state, ActiveSite and serving members",
-                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show sites");
-                  std::string out = "site  name      state    active  members  serving\n";
-                  for (const SiteView& s : ctl.sites())
-                    out += pad(std::to_string(s.id), 6) + pad(s.name.empty() ? "-" : s.name, 10) +
-                           pad(s.online ? "online" : "offline", 9) + pad(s.active ? "yes" : "no", 8) +
-                           pad(std::to_string(s.members), 9) + std::to_string(s.serving_members) + "\n";
-                  return out;
-                });
-  for (bool up : {false, true}) {
-    const std::string verb = up ? "up" : "down";
-    commands_.add("member " + verb,
-                  up ? "member up ID: end a drain: the member takes new connections again"
-                     : "member down ID: drain a member (clusterXL_admin down): weight 0 for new flows, backups take its connections",
-                  [&ctl, up, verb](const std::vector<std::string>& a) -> Expected<std::string> {
-                    auto id = member_arg(a, "member " + verb + " SITE/MEMBER");
-                    if (!id) return id.error();
-                    if (Status s = ctl.set_member_admin(*id, up, "conductorctl"); !s) return s.error();
-                    const auto v = ctl.member(*id);
-                    return "member " + member_id_text(*id) + " admin " + verb + " (" + std::to_string(v ? v->buckets : 0) +
-                           " buckets)\n";
-                  });
-  }
-  commands_.add("member weight", "member weight ID W: set a member's weight 0..512 until the next reload changes it",
-                [&ctl](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (a.size() != 2) return make_error(Errc::kInvalidArgument, "usage: member weight SITE/MEMBER WEIGHT");
-                  auto id = member_arg({a[0]}, "member weight SITE/MEMBER WEIGHT");
-                  if (!id) return id.error();
-                  auto w = number_arg(a[1], 0, kMaxWeight, "WEIGHT");
-                  if (!w) return w.error();
-                  if (Status s = ctl.set_member_weight(*id, static_cast<uint16_t>(*w), "conductorctl"); !s) return s.error();
-                  return "member " + member_id_text(*id) + " weight " + std::to_string(*w) + "\n";
-                });
-  for (bool online : {false, true}) {
-    const std::string verb = online ? "online" : "offline";
-    commands_.add("site " + verb,
-                  online ? "site online ID: bring a site back (end a drill)"
-                         : "site offline ID: site drill: its members stop serving, the other site becomes ActiveSite, remote backups take over",
-                  [&ctl, online, verb](const std::vector<std::string>& a) -> Expected<std::string> {
-                    if (a.size() != 1) return make_error(Errc::kInvalidArgument, "usage: site " + verb + " ID");
-                    auto s = number_arg(a[0], 0, 1, "site");
-                    if (!s) return s.error();
-                    if (Status st = ctl.set_site_online(static_cast<uint8_t>(*s), online, "conductorctl"); !st) return st.error();
-                    return "site " + std::to_string(*s) + " " + verb + "; ActiveSite " + std::to_string(ctl.active_site()) + "\n";
-                  });
-  }
-  commands_.add("stats", "stats: device counters and daemon counters", [this](const std::vector<std::string>& a) -> Expected<std::string> {
-    if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: stats");
-    return stats_text();
-  });
-  commands_.add("reload", "reload: read the configuration file again (as SIGHUP)",
-                [this](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: reload");
-                  if (Status s = reload(); !s) return s.error();
-                  return std::string("reloaded ") + opts_.config_path + "\n";
-                });
-  auto addr_arg = [](const std::string& s) -> Expected<uint32_t> {
-    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
-    const std::string digits = hex ? s.substr(2) : s;
-    if (digits.empty() || digits.size() > (hex ? 8u : 10u) ||
-        !std::all_of(digits.begin(), digits.end(), [hex](char c) { return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9'); }))
-      return make_error(Errc::kInvalidArgument, "'" + s + "' is not a number (decimal or 0x hex)");
-    const uint64_t v = std::stoull(digits, nullptr, hex ? 16 : 10);
-    if (v > 0xFFFFFFFFull) return make_error(Errc::kInvalidArgument, "'" + s + "' is larger than 32 bits");
-    return static_cast<uint32_t>(v);
+  static const CommandSpec kCommands[] = {
+      {"help", "", "this list", 0, kAnyArgs, "", [](Daemon& d, const Args&) -> Expected<std::string> { return d.commands_.help(); }},
+      {"show distribution", "", "per security group its members, weights and bucket shares", 0, 0, "[verification]",
+       [](Daemon& d, const Args& a) { return d.show_distribution(a); }},
+      {"show distribution verification", "",
+       "read the device back and list every difference from the intended state", 0, 0, "",
+       [](Daemon& d, const Args& a) { return d.verify_distribution(a); }},
+      {"show members", "", "every member's weight, admin state, health, status bit, buckets and backups", 0, 0, "",
+       [](Daemon& d, const Args& a) { return d.show_members(a); }},
+      {"show sites", "", "each site's state, ActiveSite and serving members", 0, 0, "",
+       [](Daemon& d, const Args& a) { return d.show_sites(a); }},
+      {"member down", "ID",
+       "drain a member (clusterXL_admin down): weight 0 for new flows, backups take its connections", 1, 1,
+       "SITE/MEMBER", [](Daemon& d, const Args& a) { return d.member_admin(a, false); }},
+      {"member up", "ID", "end a drain: the member takes new connections again", 1, 1, "SITE/MEMBER",
+       [](Daemon& d, const Args& a) { return d.member_admin(a, true); }},
+      {"member weight", "ID W", "set a member's weight 0..512 until the next reload changes it", 2, 2,
+       "SITE/MEMBER WEIGHT", [](Daemon& d, const Args& a) { return d.member_weight(a); }},
+      {"site offline", "ID",
+       "site drill: its members stop serving, the other site becomes ActiveSite, remote backups take over", 1, 1, "",
+       [](Daemon& d, const Args& a) { return d.site_online(a, false); }},
+      {"site online", "ID", "bring a site back (end a drill)", 1, 1, "",
+       [](Daemon& d, const Args& a) { return d.site_online(a, true); }},
+      {"stats", "", "device counters and daemon counters", 0, 0, "",
+       [](Daemon& d, const Args&) -> Expected<std::string> { return d.stats_text(); }},
+      {"reload", "", "read the configuration file again (as SIGHUP)", 0, 0, "",
+       [](Daemon& d, const Args& a) { return d.reload_command(a); }},
+      {"device read", "ADDR", "read one device register (byte address, e.g. 0x41020)", 1, 1, "",
+       [](Daemon& d, const Args& a) { return d.device_read(a); }},
+      {"device write", "ADDR VALUE",
+       "write one device register behind the Controller's back (diagnostics; verification reports what it changed)",
+       2, 2, "", [](Daemon& d, const Args& a) { return d.device_write(a); }},
+      {"traffic", "FRAMES [FLOWS [SEED]]", "send generated frames through the device (drills, tests)", 1, 3, "",
+       [](Daemon& d, const Args& a) { return d.traffic(a); }},
   };
-  commands_.add("device read", "device read ADDR: read one device register (byte address, e.g. 0x41020)",
-                [this, addr_arg](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (a.size() != 1) return make_error(Errc::kInvalidArgument, "usage: device read ADDR");
-                  auto addr = addr_arg(a[0]);
-                  if (!addr) return addr.error();
-                  auto v = device_->read_reg(*addr);
-                  if (!v) return v.error();
-                  return device::hex32(*addr) + " = " + device::hex32(*v) + "\n";
-                });
-  commands_.add("device write",
-                "device write ADDR VALUE: write one device register behind the Controller's back (diagnostics; "
-                "verification reports what it changed)",
-                [this, addr_arg](const std::vector<std::string>& a) -> Expected<std::string> {
-                  if (a.size() != 2) return make_error(Errc::kInvalidArgument, "usage: device write ADDR VALUE");
-                  auto addr = addr_arg(a[0]);
-                  if (!addr) return addr.error();
-                  auto v = addr_arg(a[1]);
-                  if (!v) return v.error();
-                  if (Status s = device_->write_reg(*addr, *v); !s) return s.error();
-                  metrics_.counter("conductord_device_pokes_total", "device write commands (writes outside the Controller)").inc();
-                  log_.warn("control", "device-write", {{"addr", device::hex32(*addr)}, {"value", device::hex32(*v)}});
-                  return device::hex32(*addr) + " <- " + device::hex32(*v) + "\n";
-                });
-  commands_.add("traffic", "traffic FRAMES [FLOWS [SEED]]: send generated frames through the device (drills, tests)",
-                [this](const std::vector<std::string>& a) { return traffic(a); });
+  for (const CommandSpec& c : kCommands) {
+    const std::string name(c.name);
+    const std::string args(c.args), usage_args(c.usage_args.empty() ? c.args : c.usage_args);
+    const std::string help = name + (args.empty() ? "" : " " + args) + ": " + std::string(c.help);
+    const std::string usage = "usage: " + name + (usage_args.empty() ? "" : " " + usage_args);
+    commands_.add(name, help, [this, &c, usage](const Args& a) -> Expected<std::string> {
+      if (a.size() < c.min_args || a.size() > c.max_args) return make_error(Errc::kInvalidArgument, usage);
+      return c.run(*this, a);
+    });
+  }
 }
 
 int run_conductord(int argc, char** argv) {

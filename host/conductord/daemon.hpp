@@ -75,9 +75,22 @@ class Daemon {
   void on_metrics_accept(Clock::time_point now);
   void on_metrics_readable(int fd);
   void close_client(int fd);
+  // The control-socket commands: register_commands() adds the table in daemon.cpp, which checks the
+  // argument count before a handler runs.
+  using Args = std::vector<std::string>;
   void register_commands();
+  Expected<std::string> show_distribution(const Args& args);
+  Expected<std::string> verify_distribution(const Args& args);
+  Expected<std::string> show_members(const Args& args);
+  Expected<std::string> show_sites(const Args& args);
+  Expected<std::string> member_admin(const Args& args, bool up);
+  Expected<std::string> member_weight(const Args& args);
+  Expected<std::string> site_online(const Args& args, bool online);
   std::string stats_text();
-  Expected<std::string> traffic(const std::vector<std::string>& args);
+  Expected<std::string> reload_command(const Args& args);
+  Expected<std::string> device_read(const Args& args);
+  Expected<std::string> device_write(const Args& args);
+  Expected<std::string> traffic(const Args& args);
 
   Options opts_;
   config::ClusterConfig config_{};

@@ -744,209 +744,280 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string line_ref(const RawSection* sec) { return sec->label() + " (line " + std::to_string(sec->line) + ")"; }
 
-void check(Ctx& ctx, Model& m) {
-  std::set<uint8_t> site_ids;
-  for (const auto& s : m.sites) site_ids.insert(s.value.id);
-  auto have_site = [&](uint8_t id) { return site_ids.count(id) != 0; };
-
-  // Sites.
-  if (m.sites.empty()) ctx.error(0, "no [site] section: at least one site is required, e.g. [site 0]");
-  if (!m.sites.empty()) {
-    const uint8_t active = m.cluster ? m.cluster->value.active_site : 0;
-    if (!have_site(active)) {
-      if (m.cluster && m.cluster->sec->entry("active-site"))
-        ctx.error(m.cluster->sec->line_of("active-site"),
-                  "active-site: site " + std::to_string(active) + " has no [site " + std::to_string(active) + "] section");
-      else
-        ctx.error(m.cluster ? m.cluster->sec->line : 0,
-                  "active-site is " + std::to_string(active) + " (the default) but there is no [site " +
-                      std::to_string(active) + "] section; set [cluster] active-site");
-    }
+// The cluster-wide rules, one function per family, run in this order (messages come out in it). What
+// a later family needs from an earlier one (which addresses are taken, which members are active in
+// which group) is kept in the checker.
+class RuleChecker {
+ public:
+  RuleChecker(Ctx& ctx, Model& m) : ctx_(ctx), m_(m) {
+    for (const auto& s : m.sites) site_ids_.insert(s.value.id);
   }
+
+  void run() {
+    check_sites();
+    check_site_addresses();
+    check_orchestrators();
+    check_members();
+    check_groups();
+    for (auto& a : m_.autoscale) check_autoscale(a);
+    check_unused_members();
+    check_timers();
+    check_sync();
+  }
+
+ private:
+  bool have_site(uint8_t id) const { return site_ids_.count(id) != 0; }
 
   // Every unicast address names one thing.
-  std::map<IpAddress, const RawSection*> owner;
-  auto claim = [&](const IpAddress& a, RawSection* sec, std::string_view key) {
-    auto [it, fresh] = owner.emplace(a, sec);
+  void claim(const IpAddress& a, RawSection* sec, std::string_view key) {
+    auto [it, fresh] = owner_.emplace(a, sec);
     if (!fresh)
-      ctx.error(sec->line_of(key), std::string(key) + ": " + a.to_string() + " is already used by " + line_ref(it->second));
-  };
-  // A site's VRRP group is one address family; an IPv6 group's first address is link-local.
-  std::map<uint8_t, const IpAddress*> site_family;  // site -> its first virtual address
-  for (auto& s : m.sites) {
-    const auto& vips = s.value.virtual_addresses;
-    for (const IpAddress& a : vips) claim(a, s.sec, "virtual-addresses");
-    if (vips.empty()) continue;
-    site_family[s.value.id] = &vips[0];
-    if (std::any_of(vips.begin(), vips.end(), [&](const IpAddress& a) { return a.family != vips[0].family; }))
-      ctx.error(s.sec->line_of("virtual-addresses"),
-                "virtual-addresses: mixes IPv4 and IPv6; a site's VRRP group is one address family");
-    else if (!vips[0].is_v4() && !vips[0].is_link_local())
-      ctx.error(s.sec->line_of("virtual-addresses"),
-                "virtual-addresses: " + vips[0].to_string() +
-                    " comes first, but an IPv6 VRRP group's first address must be its link-local address (fe80::/10)");
+      ctx_.error(sec->line_of(key), std::string(key) + ": " + a.to_string() + " is already used by " + line_ref(it->second));
   }
 
-  // Orchestrators.
-  std::map<uint8_t, std::vector<std::string>> per_site;
-  for (auto& o : m.orchestrators) {
-    if (o.sec->good("address")) claim(o.value.address, o.sec, "address");
-    if (!o.sec->good("site")) continue;
-    if (!have_site(o.value.site)) {
-      ctx.error(o.sec->line_of("site"), "site: site " + std::to_string(o.value.site) + " has no [site " +
-                                            std::to_string(o.value.site) + "] section");
-      continue;
-    }
-    if (auto f = site_family.find(o.value.site); f != site_family.end() && o.sec->good("address") &&
-                                                     o.value.address.family != f->second->family)
-      ctx.error(o.sec->line_of("address"), "address: " + o.value.address.to_string() + " is " +
-                                               (o.value.address.is_v4() ? "IPv4" : "IPv6") + " but site " +
-                                               std::to_string(o.value.site) + "'s virtual addresses are " +
-                                               (f->second->is_v4() ? "IPv4" : "IPv6"));
-    auto& names = per_site[o.value.site];
-    if (names.size() >= kMaxOrchestratorsPerSite)
-      ctx.error(o.sec->line, o.sec->label() + ": site " + std::to_string(o.value.site) + " already has two orchestrators (" +
-                                 join(names) + ")");
-    else
-      names.push_back(o.value.name);
-  }
-  for (auto& s : m.sites) {
-    if (per_site.count(s.value.id) && s.value.virtual_addresses.empty() && !s.sec->broken)
-      ctx.error(s.sec->line, s.sec->label() + ": virtual-addresses is required when the site has orchestrators");
-  }
-
-  // Members.
-  std::map<MemberId, RawSection*> members;
-  for (auto& mem : m.members) {
-    members[mem.value.id] = mem.sec;
-    if (!have_site(mem.value.id.site))
-      ctx.error(mem.sec->line, mem.sec->label() + ": site " + std::to_string(mem.value.id.site) + " has no [site " +
-                                   std::to_string(mem.value.id.site) + "] section");
-    if (mem.value.address) claim(*mem.value.address, mem.sec, "address");
-  }
-  auto missing_members = [&](const std::vector<MemberId>& ids) {
+  std::vector<std::string> missing_members(const std::vector<MemberId>& ids) const {
     std::vector<std::string> out;
     for (MemberId id : ids)
-      if (!members.count(id)) out.push_back(member_id_text(id));
+      if (!members_.count(id)) out.push_back(member_id_text(id));
     return out;
-  };
-  auto no_section_message = [](std::string_view key, const std::vector<std::string>& ids) {
+  }
+
+  static std::string no_section_message(std::string_view key, const std::vector<std::string>& ids) {
     return std::string(key) + ": " + join(ids) + (ids.size() == 1 ? " has no [member " + ids[0] + "] section"
                                                                    : " have no [member] sections");
-  };
+  }
 
-  // Security groups.
-  std::map<uint8_t, RawSection*> group_ids;
-  std::map<MemberId, RawSection*> active_in;
-  std::set<std::string> group_names;
-  for (auto& g : m.groups) {
-    group_names.insert(g.value.name);
-    if (!g.sec->failed.count("id")) {
-      auto [it, fresh] = group_ids.emplace(g.value.id, g.sec);
-      if (!fresh)
-        ctx.error(g.sec->line_of("id"), "id: " + std::to_string(g.value.id) + " is already the id of " + line_ref(it->second) +
-                                            (g.sec->entry("id") ? "" : " (the default id is 0)"));
+  // At least one site, and the active site is one of them.
+  void check_sites() {
+    if (m_.sites.empty()) {
+      ctx_.error(0, "no [site] section: at least one site is required, e.g. [site 0]");
+      return;
     }
-    auto missing = missing_members(g.value.members);
-    if (!missing.empty()) {
-      ctx.error(g.sec->line_of("members"), no_section_message("members", missing));
-      g.sec->broken = true;
+    const auto& cluster = m_.cluster;
+    const uint8_t active = cluster ? cluster->value.active_site : 0;
+    if (have_site(active)) return;
+    if (cluster && cluster->sec->entry("active-site"))
+      ctx_.error(cluster->sec->line_of("active-site"),
+                 "active-site: site " + std::to_string(active) + " has no [site " + std::to_string(active) + "] section");
+    else
+      ctx_.error(cluster ? cluster->sec->line : 0,
+                 "active-site is " + std::to_string(active) + " (the default) but there is no [site " +
+                     std::to_string(active) + "] section; set [cluster] active-site");
+  }
+
+  // A site's VRRP group is one address family; an IPv6 group's first address is link-local.
+  void check_site_addresses() {
+    for (auto& s : m_.sites) {
+      const auto& vips = s.value.virtual_addresses;
+      for (const IpAddress& a : vips) claim(a, s.sec, "virtual-addresses");
+      if (vips.empty()) continue;
+      site_family_[s.value.id] = &vips[0];
+      if (std::any_of(vips.begin(), vips.end(), [&](const IpAddress& a) { return a.family != vips[0].family; }))
+        ctx_.error(s.sec->line_of("virtual-addresses"),
+                   "virtual-addresses: mixes IPv4 and IPv6; a site's VRRP group is one address family");
+      else if (!vips[0].is_v4() && !vips[0].is_link_local())
+        ctx_.error(s.sec->line_of("virtual-addresses"),
+                   "virtual-addresses: " + vips[0].to_string() +
+                       " comes first, but an IPv6 VRRP group's first address must be its link-local address (fe80::/10)");
     }
+  }
+
+  // Each orchestrator on a known site, in the site's address family, at most two per site; a site
+  // with orchestrators has virtual addresses.
+  void check_orchestrators() {
+    std::map<uint8_t, std::vector<std::string>> per_site;
+    for (auto& o : m_.orchestrators) {
+      if (o.sec->good("address")) claim(o.value.address, o.sec, "address");
+      if (!o.sec->good("site")) continue;
+      if (!have_site(o.value.site)) {
+        ctx_.error(o.sec->line_of("site"), "site: site " + std::to_string(o.value.site) + " has no [site " +
+                                               std::to_string(o.value.site) + "] section");
+        continue;
+      }
+      check_orchestrator_family(o);
+      auto& names = per_site[o.value.site];
+      if (names.size() >= kMaxOrchestratorsPerSite)
+        ctx_.error(o.sec->line, o.sec->label() + ": site " + std::to_string(o.value.site) +
+                                    " already has two orchestrators (" + join(names) + ")");
+      else
+        names.push_back(o.value.name);
+    }
+    for (auto& s : m_.sites) {
+      if (per_site.count(s.value.id) && s.value.virtual_addresses.empty() && !s.sec->broken)
+        ctx_.error(s.sec->line, s.sec->label() + ": virtual-addresses is required when the site has orchestrators");
+    }
+  }
+
+  void check_orchestrator_family(const Located<Orchestrator>& o) {
+    auto f = site_family_.find(o.value.site);
+    if (f == site_family_.end() || !o.sec->good("address") || o.value.address.family == f->second->family) return;
+    ctx_.error(o.sec->line_of("address"), "address: " + o.value.address.to_string() + " is " +
+                                              (o.value.address.is_v4() ? "IPv4" : "IPv6") + " but site " +
+                                              std::to_string(o.value.site) + "'s virtual addresses are " +
+                                              (f->second->is_v4() ? "IPv4" : "IPv6"));
+  }
+
+  // Each member on a known site, its address unique.
+  void check_members() {
+    for (auto& mem : m_.members) {
+      members_[mem.value.id] = mem.sec;
+      if (!have_site(mem.value.id.site))
+        ctx_.error(mem.sec->line, mem.sec->label() + ": site " + std::to_string(mem.value.id.site) + " has no [site " +
+                                      std::to_string(mem.value.id.site) + "] section");
+      if (mem.value.address) claim(*mem.value.address, mem.sec, "address");
+    }
+  }
+
+  // Group ids unique; a group's members exist and serve no other group.
+  void check_groups() {
+    std::map<uint8_t, RawSection*> group_ids;
+    for (auto& g : m_.groups) {
+      group_names_.insert(g.value.name);
+      if (!g.sec->failed.count("id")) {
+        auto [it, fresh] = group_ids.emplace(g.value.id, g.sec);
+        if (!fresh)
+          ctx_.error(g.sec->line_of("id"), "id: " + std::to_string(g.value.id) + " is already the id of " +
+                                               line_ref(it->second) + (g.sec->entry("id") ? "" : " (the default id is 0)"));
+      }
+      auto missing = missing_members(g.value.members);
+      if (!missing.empty()) {
+        ctx_.error(g.sec->line_of("members"), no_section_message("members", missing));
+        g.sec->broken = true;
+      }
+      claim_group_members(g);
+    }
+  }
+
+  void claim_group_members(Located<SecurityGroup>& g) {
     std::vector<std::string> taken;
     const RawSection* taken_by = nullptr;
     for (MemberId id : g.value.members) {
-      auto [it, fresh] = active_in.emplace(id, g.sec);
+      auto [it, fresh] = active_in_.emplace(id, g.sec);
       if (!fresh) {
         taken.push_back(member_id_text(id));
         taken_by = it->second;
       }
     }
-    if (!taken.empty()) {
-      ctx.error(g.sec->line_of("members"), "members: " + join(taken) + (taken.size() == 1 ? " is" : " are") +
-                                               " already in " + line_ref(taken_by) + " (a member serves one group)");
-      g.sec->broken = true;
-    }
+    if (taken.empty()) return;
+    ctx_.error(g.sec->line_of("members"), "members: " + join(taken) + (taken.size() == 1 ? " is" : " are") +
+                                              " already in " + line_ref(taken_by) + " (a member serves one group)");
+    g.sec->broken = true;
   }
 
-  // Autoscale policies.
-  std::map<std::string, const Located<SecurityGroup>*, std::less<>> by_name;
-  for (const auto& g : m.groups) by_name.emplace(g.value.name, &g);
-  std::set<MemberId> spares;
-  for (auto& a : m.autoscale) {
+  const Located<SecurityGroup>* find_group(std::string_view name) const {
+    for (const auto& g : m_.groups)
+      if (g.value.name == name) return &g;
+    return nullptr;
+  }
+
+  // An autoscale policy: its group and spares exist, then its thresholds (check_autoscale_limits).
+  void check_autoscale(Located<Autoscale>& a) {
     Autoscale& p = a.value;
-    for (MemberId id : p.spares) spares.insert(id);
-    auto found = by_name.find(p.group);
-    const Located<SecurityGroup>* g = found == by_name.end() ? nullptr : found->second;
+    for (MemberId id : p.spares) spares_.insert(id);
+    const Located<SecurityGroup>* g = find_group(p.group);
     if (!g) {
       std::vector<std::string_view> names;
-      if (!ctx.full()) names.assign(group_names.begin(), group_names.end());
+      if (!ctx_.full()) names.assign(group_names_.begin(), group_names_.end());
       auto near = closest(p.group, names);
-      ctx.error(a.sec->line, a.sec->label() + ": no [security-group " + p.group + "] section" +
-                                 (near ? " (did you mean " + std::string(*near) + "?)" : ""));
+      ctx_.error(a.sec->line, a.sec->label() + ": no [security-group " + p.group + "] section" +
+                                  (near ? " (did you mean " + std::string(*near) + "?)" : ""));
     }
     auto missing = missing_members(p.spares);
-    if (!missing.empty()) ctx.error(a.sec->line_of("spares"), no_section_message("spares", missing));
+    if (!missing.empty()) ctx_.error(a.sec->line_of("spares"), no_section_message("spares", missing));
     for (MemberId id : p.spares) {
-      if (auto it = active_in.find(id); it != active_in.end())
-        ctx.error(a.sec->line_of("spares"), "spares: " + member_id_text(id) + " is an active member of " +
-                                                line_ref(it->second) + "; a spare must not be in any group");
+      if (auto it = active_in_.find(id); it != active_in_.end())
+        ctx_.error(a.sec->line_of("spares"), "spares: " + member_id_text(id) + " is an active member of " +
+                                                 line_ref(it->second) + "; a spare must not be in any group");
     }
-    if (a.sec->broken) continue;
-    const bool group_ok = g && !g->sec->broken;
-    if (group_ok && !a.sec->entry("max-members"))  // default: every member and every spare
+    if (a.sec->broken) return;
+    check_autoscale_limits(a, g && !g->sec->broken ? g : nullptr);
+  }
+
+  // min/max members, CPU and throughput hysteresis; `g` is the policy's group when it is sound.
+  void check_autoscale_limits(Located<Autoscale>& a, const Located<SecurityGroup>* g) {
+    Autoscale& p = a.value;
+    if (g && !a.sec->entry("max-members"))  // default: every member and every spare
       p.max_members = static_cast<uint32_t>(
           std::clamp<size_t>(g->value.members.size() + p.spares.size(), 1, kMaxClusterMembers));
     // (With the default max-members, the check against the group's size below says it better.)
     const bool min_above_max = p.min_members > p.max_members && a.sec->entry("max-members");
     if (min_above_max)
-      ctx.error(a.sec->line_of("min-members"), "min-members: " + std::to_string(p.min_members) +
-                                                   " is above max-members " + std::to_string(p.max_members));
+      ctx_.error(a.sec->line_of("min-members"), "min-members: " + std::to_string(p.min_members) +
+                                                    " is above max-members " + std::to_string(p.max_members));
+    check_autoscale_hysteresis(a);
+    if (g && !min_above_max) check_autoscale_against_group(a, *g);
+  }
+
+  void check_autoscale_hysteresis(const Located<Autoscale>& a) {
+    const Autoscale& p = a.value;
     if (p.scale_in_cpu_percent >= p.scale_out_cpu_percent)
-      ctx.error(a.sec->line_of("scale-in-cpu"),
-                "scale-in-cpu: " + std::to_string(p.scale_in_cpu_percent) + "% must be below scale-out-cpu " +
-                    std::to_string(p.scale_out_cpu_percent) + "% (the gap is the hysteresis)");
+      ctx_.error(a.sec->line_of("scale-in-cpu"),
+                 "scale-in-cpu: " + std::to_string(p.scale_in_cpu_percent) + "% must be below scale-out-cpu " +
+                     std::to_string(p.scale_out_cpu_percent) + "% (the gap is the hysteresis)");
     if (p.scale_out_bps.has_value() != p.scale_in_bps.has_value()) {
       const bool out = p.scale_out_bps.has_value();
-      ctx.error(a.sec->line_of(out ? "scale-out-throughput" : "scale-in-throughput"),
-                std::string(out ? "scale-out-throughput" : "scale-in-throughput") + ": needs " +
-                    (out ? "scale-in-throughput" : "scale-out-throughput") + " as well (both thresholds or neither)");
+      ctx_.error(a.sec->line_of(out ? "scale-out-throughput" : "scale-in-throughput"),
+                 std::string(out ? "scale-out-throughput" : "scale-in-throughput") + ": needs " +
+                     (out ? "scale-in-throughput" : "scale-out-throughput") + " as well (both thresholds or neither)");
     } else if (p.scale_out_bps && *p.scale_in_bps >= *p.scale_out_bps) {
-      ctx.error(a.sec->line_of("scale-in-throughput"),
-                "scale-in-throughput: " + format_rate(*p.scale_in_bps) + " must be below scale-out-throughput " +
-                    format_rate(*p.scale_out_bps) + " (the gap is the hysteresis)");
+      ctx_.error(a.sec->line_of("scale-in-throughput"),
+                 "scale-in-throughput: " + format_rate(*p.scale_in_bps) + " must be below scale-out-throughput " +
+                     format_rate(*p.scale_out_bps) + " (the gap is the hysteresis)");
     }
-    if (group_ok && !min_above_max) {
-      const size_t n = g->value.members.size();
-      const std::string gname = "[security-group " + g->value.name + "]";
-      if (n < p.min_members)
-        ctx.error(a.sec->line_of("min-members"), "min-members: " + std::to_string(p.min_members) + " is more than the " +
-                                                     std::to_string(n) + " members of " + gname);
-      else if (n > p.max_members)
-        ctx.error(a.sec->line_of("max-members"), "max-members: " + std::to_string(p.max_members) + " is less than the " +
-                                                     std::to_string(n) + " members of " + gname);
-      else if (p.max_members > n + p.spares.size())
-        ctx.error(a.sec->line_of("max-members"),
-                  "max-members: " + std::to_string(p.max_members) + " is more than the " + std::to_string(n) +
-                      " members of " + gname + " plus " + std::to_string(p.spares.size()) + (p.spares.size() == 1 ? " spare" : " spares"));
-    }
-  }
-  for (auto& mem : m.members) {
-    if (!active_in.count(mem.value.id) && !spares.count(mem.value.id))
-      ctx.warn(mem.sec->line, mem.sec->label() + ": the member is in no security group and no spare pool");
   }
 
-  // Timers.
-  if (m.timers && !m.timers->sec->broken) {
-    const Timers& t = m.timers->value;
+  // The group's size lies within min..max members, and max is reachable with the spares.
+  void check_autoscale_against_group(const Located<Autoscale>& a, const Located<SecurityGroup>& g) {
+    const Autoscale& p = a.value;
+    const size_t n = g.value.members.size();
+    const std::string gname = "[security-group " + g.value.name + "]";
+    if (n < p.min_members)
+      ctx_.error(a.sec->line_of("min-members"), "min-members: " + std::to_string(p.min_members) + " is more than the " +
+                                                    std::to_string(n) + " members of " + gname);
+    else if (n > p.max_members)
+      ctx_.error(a.sec->line_of("max-members"), "max-members: " + std::to_string(p.max_members) + " is less than the " +
+                                                    std::to_string(n) + " members of " + gname);
+    else if (p.max_members > n + p.spares.size())
+      ctx_.error(a.sec->line_of("max-members"),
+                 "max-members: " + std::to_string(p.max_members) + " is more than the " + std::to_string(n) +
+                     " members of " + gname + " plus " + std::to_string(p.spares.size()) +
+                     (p.spares.size() == 1 ? " spare" : " spares"));
+  }
+
+  // A warning, not an error: a member in no group and no spare pool never carries traffic.
+  void check_unused_members() {
+    for (auto& mem : m_.members) {
+      if (!active_in_.count(mem.value.id) && !spares_.count(mem.value.id))
+        ctx_.warn(mem.sec->line, mem.sec->label() + ": the member is in no security group and no spare pool");
+    }
+  }
+
+  void check_timers() {
+    if (!m_.timers || m_.timers->sec->broken) return;
+    const Timers& t = m_.timers->value;
     if (t.heartbeat_timeout < 2 * t.heartbeat_interval)
-      ctx.error(m.timers->sec->line_of("heartbeat-timeout"),
-                "heartbeat-timeout: " + format_duration(t.heartbeat_timeout) + " must be at least twice heartbeat-interval (" +
-                    format_duration(t.heartbeat_interval) + ")");
+      ctx_.error(m_.timers->sec->line_of("heartbeat-timeout"),
+                 "heartbeat-timeout: " + format_duration(t.heartbeat_timeout) +
+                     " must be at least twice heartbeat-interval (" + format_duration(t.heartbeat_interval) + ")");
   }
 
-  // Sync: the key has no default.
-  if (!m.sync) ctx.error(0, "no [sync] section: its key (the HyperSync authentication key) is required");
-}
+  // The sync key has no default.
+  void check_sync() {
+    if (!m_.sync) ctx_.error(0, "no [sync] section: its key (the HyperSync authentication key) is required");
+  }
+
+  Ctx& ctx_;
+  Model& m_;
+  std::set<uint8_t> site_ids_;
+  std::map<IpAddress, const RawSection*> owner_;      // unicast address -> the section that uses it
+  std::map<uint8_t, const IpAddress*> site_family_;   // site -> its first virtual address
+  std::map<MemberId, RawSection*> members_;           // [member] sections
+  std::map<MemberId, RawSection*> active_in_;         // member -> the group it serves
+  std::set<std::string> group_names_;
+  std::set<MemberId> spares_;
+};
+
+void check(Ctx& ctx, Model& m) { RuleChecker(ctx, m).run(); }
 
 ClusterConfig assemble(Model& m) {
   ClusterConfig c;

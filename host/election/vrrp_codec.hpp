@@ -159,32 +159,14 @@ std::string_view rx_error_name(RxError e);
 struct RxReject {
   RxError reason = RxError::kTruncated;
   std::string message;  // what was wrong, with the offending values
+
+  operator Error() const { return make_error(Errc::kCorrupt, message); }
 };
 
-// Either a T or a RxReject: status.hpp's Expected with a reason code for counters. error() gives
-// the project's Error (code kCorrupt) for code that only logs.
+// Either a T or a RxReject: status.hpp's Expected with a reason code for counters
+// (result.error().reason); the reject converts to the project's Error (code kCorrupt).
 template <class T>
-class [[nodiscard]] RxResult {
- public:
-  RxResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  RxResult(RxReject reject) : v_(std::in_place_index<1>, std::move(reject)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
-  const RxReject& reject() const { assert(!ok()); return std::get<1>(v_); }
-  RxError reason() const { return reject().reason; }
-  Error error() const { return make_error(Errc::kCorrupt, reject().message); }
-
- private:
-  std::variant<T, RxReject> v_;
-};
+using RxResult = Expected<T, RxReject>;
 
 // ---- Receive -------------------------------------------------------------------------------------
 

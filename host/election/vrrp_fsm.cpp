@@ -188,7 +188,7 @@ std::optional<TimePoint> VrrpRouter::next_deadline() const {
 Actions VrrpRouter::on_packet(TimePoint now, const IpMeta& ip, std::span<const uint8_t> message, const RxOptions& rx) {
   auto decoded = decode_packet(ip, message, rx);
   if (!decoded) {
-    ++stats_.rx_errors[static_cast<size_t>(decoded.reason())];
+    ++stats_.rx_errors[static_cast<size_t>(decoded.error().reason)];
     return {};
   }
   return on_advert(now, *decoded);
@@ -197,7 +197,7 @@ Actions VrrpRouter::on_packet(TimePoint now, const IpMeta& ip, std::span<const u
 Actions VrrpRouter::on_ipv4_datagram(TimePoint now, std::span<const uint8_t> datagram, const RxOptions& rx) {
   auto decoded = decode_ipv4_packet(datagram, rx);
   if (!decoded) {
-    ++stats_.rx_errors[static_cast<size_t>(decoded.reason())];
+    ++stats_.rx_errors[static_cast<size_t>(decoded.error().reason)];
     return {};
   }
   return on_advert(now, *decoded);

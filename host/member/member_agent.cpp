@@ -174,214 +174,282 @@ Expected<MemberOptions> parse_member_options(const std::vector<std::string>& arg
   return o;
 }
 
-int run_member(const MemberOptions& o, std::FILE* err) {
-  const std::string me = "conductor member " + std::to_string(o.id.site) + "/" + std::to_string(o.id.member);
-  std::vector<config::Diagnostic> warnings;
-  auto cfg = config::load_config(o.config_path, &warnings);
-  if (!cfg) {
-    std::fprintf(err, "%s: %s\n", me.c_str(), cfg.error().message.c_str());
-    return 2;
+namespace {
+
+// One run of the agent: set up (configuration, load, sockets, signals, HyperSync), then the loop
+// that sends a heartbeat every interval, serves HyperSync and handles signals. Set-up steps return
+// the exit code to stop with, or nullopt to go on.
+class MemberAgent {
+ public:
+  MemberAgent(const MemberOptions& o, std::FILE* err)
+      : o_(o), err_(err), me_("conductor member " + std::to_string(o.id.site) + "/" + std::to_string(o.id.member)) {}
+  ~MemberAgent() {
+    std::fflush(err_);
+    if (sfd_ >= 0) ::close(sfd_);
+    if (fd4_ >= 0) ::close(fd4_);
+    if (fd6_ >= 0) ::close(fd6_);
   }
-  const config::Member* self = cfg->member(o.id);
-  if (!self) {
-    std::fprintf(err, "%s: %s has no [member %u/%u] section\n", me.c_str(), o.config_path.c_str(), o.id.site,
-                 o.id.member);
-    return 2;
+
+  int run() {
+    if (auto rc = load_configuration()) return *rc;
+    load_ = o_.load;
+    if (!o_.load_file.empty()) read_load_file();
+    if (auto rc = choose_source()) return *rc;
+    if (auto rc = open_heartbeat_sockets()) return *rc;
+    if (auto rc = open_signals()) return *rc;
+    incarnation_ = std::random_device{}();
+    if (incarnation_ == 0) incarnation_ = 1;
+    start_sync();
+    announce();
+    return loop();
   }
-  if (cfg->orchestrators.empty()) {
-    std::fprintf(err, "%s: %s has no [orchestrator] to send heartbeats to\n", me.c_str(), o.config_path.c_str());
-    return 2;
+
+ private:
+  // The file, this member's section in it and at least one orchestrator.
+  std::optional<int> load_configuration() {
+    std::vector<config::Diagnostic> warnings;
+    auto cfg = config::load_config(o_.config_path, &warnings);
+    if (!cfg) {
+      std::fprintf(err_, "%s: %s\n", me_.c_str(), cfg.error().message.c_str());
+      return 2;
+    }
+    cfg_ = std::move(*cfg);
+    self_ = cfg_.member(o_.id);
+    if (!self_) {
+      std::fprintf(err_, "%s: %s has no [member %u/%u] section\n", me_.c_str(), o_.config_path.c_str(), o_.id.site,
+                   o_.id.member);
+      return 2;
+    }
+    if (cfg_.orchestrators.empty()) {
+      std::fprintf(err_, "%s: %s has no [orchestrator] to send heartbeats to\n", me_.c_str(), o_.config_path.c_str());
+      return 2;
+    }
+    return std::nullopt;
   }
-  cluster::Load load = o.load;
-  auto read_load_file = [&]() -> bool {
-    std::ifstream in(o.load_file);
+
+  // --load-file into the reported load; on failure the load is kept and the reason printed.
+  bool read_load_file() {
+    std::ifstream in(o_.load_file);
     if (!in) {
-      std::fprintf(err, "%s: cannot read --load-file %s: %s (load kept)\n", me.c_str(), o.load_file.c_str(),
+      std::fprintf(err_, "%s: cannot read --load-file %s: %s (load kept)\n", me_.c_str(), o_.load_file.c_str(),
                    std::strerror(errno));
       return false;
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    auto l = parse_load_text(ss.str(), load);
+    auto l = parse_load_text(ss.str(), load_);
     if (!l) {
-      std::fprintf(err, "%s: %s: %s (load kept)\n", me.c_str(), o.load_file.c_str(), l.error().message.c_str());
+      std::fprintf(err_, "%s: %s: %s (load kept)\n", me_.c_str(), o_.load_file.c_str(), l.error().message.c_str());
       return false;
     }
-    load = *l;
+    load_ = *l;
     return true;
-  };
-  if (!o.load_file.empty()) read_load_file();
+  }
 
-  const uint16_t port = o.heartbeat_port ? *o.heartbeat_port : config_heartbeat_port(cfg->timers, 0);
-  std::optional<config::IpAddress> source = self->address;
-  if (o.bind_address) {
-    auto ip = config::parse_ip(*o.bind_address);
+  // The address heartbeats and HyperSync go out from: --bind, else the member's configured address.
+  std::optional<int> choose_source() {
+    source_ = self_->address;
+    if (!o_.bind_address) return std::nullopt;
+    auto ip = config::parse_ip(*o_.bind_address);
     if (!ip) {
-      std::fprintf(err, "%s: --bind: %s\n", me.c_str(), ip.error().message.c_str());
+      std::fprintf(err_, "%s: --bind: %s\n", me_.c_str(), ip.error().message.c_str());
       return 2;
     }
-    source = *ip;
+    source_ = *ip;
+    return std::nullopt;
   }
-  // One socket per address family in use.
-  int fd4 = -1, fd6 = -1;
-  std::vector<std::pair<int*, Target>> targets;
-  for (const auto& orch : cfg->orchestrators) {
-    int& fd = orch.address.is_v4() ? fd4 : fd6;
-    if (fd < 0) {
-      fd = ::socket(orch.address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+  // One socket per address family in use, and a target per orchestrator.
+  std::optional<int> open_heartbeat_sockets() {
+    const uint16_t port = o_.heartbeat_port ? *o_.heartbeat_port : config_heartbeat_port(cfg_.timers, 0);
+    for (const auto& orch : cfg_.orchestrators) {
+      int& fd = orch.address.is_v4() ? fd4_ : fd6_;
       if (fd < 0) {
-        std::fprintf(err, "%s: socket: %s\n", me.c_str(), std::strerror(errno));
-        return 1;
+        fd = ::socket(orch.address.is_v4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+          std::fprintf(err_, "%s: socket: %s\n", me_.c_str(), std::strerror(errno));
+          return 1;
+        }
+        if (source_ && source_->is_v4() == orch.address.is_v4()) bind_source(fd);
       }
-      if (source && source->is_v4() == orch.address.is_v4()) {
-        sockaddr_storage ss;
-        socklen_t len;
-        len = config::to_sockaddr(*source, 0, &ss);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
-          std::fprintf(err, "%s: cannot send from %s (%s); using the system's choice\n", me.c_str(),
-                       source->to_string().c_str(), std::strerror(errno));
-      }
+      Target t;
+      t.len = config::to_sockaddr(orch.address, port, &t.addr);
+      t.text = config::Endpoint{orch.address, port}.to_string() + " (" + orch.name + ")";
+      targets_.push_back({&fd, t});
     }
-    Target t;
-    t.len = config::to_sockaddr(orch.address, port, &t.addr);
-    t.text = config::Endpoint{orch.address, port}.to_string() + " (" + orch.name + ")";
-    targets.push_back({&fd, t});
+    return std::nullopt;
+  }
+
+  void bind_source(int fd) {
+    sockaddr_storage ss;
+    const socklen_t len = config::to_sockaddr(*source_, 0, &ss);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
+      std::fprintf(err_, "%s: cannot send from %s (%s); using the system's choice\n", me_.c_str(),
+                   source_->to_string().c_str(), std::strerror(errno));
   }
 
   // Signals through a signalfd, so a signal never races the wait.
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&mask, s);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  const int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (sfd < 0) {
-    std::fprintf(err, "%s: signalfd: %s\n", me.c_str(), std::strerror(errno));
-    return 1;
+  std::optional<int> open_signals() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&mask, s);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    sfd_ = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd_ < 0) {
+      std::fprintf(err_, "%s: signalfd: %s\n", me_.c_str(), std::strerror(errno));
+      return 1;
+    }
+    return std::nullopt;
   }
-
-  uint32_t incarnation = std::random_device{}();
-  if (incarnation == 0) incarnation = 1;
 
   // HyperSync with the member's peers when the file has a [sync] key and the member an address.
-  std::unique_ptr<MemberSync> hsync;
-  if (cfg->sync.key != config::SyncKey{} && source) {
+  void start_sync() {
+    if (cfg_.sync.key == config::SyncKey{} || !source_) return;
     // Epoch: seconds since 1970, so a restarted agent's epoch is greater (docs/hypersync.md §12).
     const auto epoch = static_cast<uint32_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-    auto s = MemberSync::open(*cfg, o.id, *source, load.connections, epoch, steady_clock::now());
+    auto s = MemberSync::open(cfg_, o_.id, *source_, load_.connections, epoch, steady_clock::now());
     if (!s) {
       // Heartbeats still go out: the orchestrators see the member, its SYNCED flag stays clear.
-      std::fprintf(err, "%s: %s (no HyperSync; heartbeats only)\n", me.c_str(), s.error().message.c_str());
-    } else {
-      hsync = std::move(*s);
-      std::fprintf(err, "%s: sync on %s with %zu peers, %u connections owned\n", me.c_str(),
-                   config::Endpoint{*source, cfg->sync.port}.to_string().c_str(), hsync->peers(),
-                   std::min(load.connections, kMaxSyntheticConnections));
+      std::fprintf(err_, "%s: %s (no HyperSync; heartbeats only)\n", me_.c_str(), s.error().message.c_str());
+      return;
+    }
+    hsync_ = std::move(*s);
+    std::fprintf(err_, "%s: sync on %s with %zu peers, %u connections owned\n", me_.c_str(),
+                 config::Endpoint{*source_, cfg_.sync.port}.to_string().c_str(), hsync_->peers(),
+                 std::min(load_.connections, kMaxSyntheticConnections));
+  }
+
+  void announce() {
+    std::string dests;
+    for (const auto& [fd, t] : targets_) dests += (dests.empty() ? "" : ", ") + t.text;
+    std::fprintf(err_, "%s: heartbeats every %lld us to %s (incarnation %u)\n", me_.c_str(),
+                 static_cast<long long>(cfg_.timers.heartbeat_interval.count()), dests.c_str(), incarnation_);
+    std::fflush(err_);
+  }
+
+  // One heartbeat with the current load to every orchestrator.
+  void send_heartbeats(uint16_t flags) {
+    cluster::Heartbeat hb{.member = o_.id, .flags = flags, .incarnation = incarnation_, .sequence = ++sequence_,
+                          .load = load_};
+    if (load_.connections == 0) hb.flags |= cluster::kFlagDrained;
+    if (hsync_ && hsync_->all_in_sync()) hb.flags |= cluster::kFlagSynced;
+    const auto bytes = cluster::encode_heartbeat(hb, cfg_.sync.key);
+    for (const auto& [fd, t] : targets_) {
+      if (::sendto(*fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&t.addr), t.len) < 0) {
+        if (send_errors_++ < 5 || o_.verbose)
+          std::fprintf(err_, "%s: send to %s: %s\n", me_.c_str(), t.text.c_str(), std::strerror(errno));
+      }
+    }
+    if (o_.verbose)
+      std::fprintf(err_, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s%s\n", me_.c_str(), hb.sequence,
+                   load_.cpu_percent(), load_.connections, static_cast<unsigned long long>(load_.bps),
+                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "", (hb.flags & cluster::kFlagSynced) ? " SYNCED" : "");
+  }
+
+  // Heartbeats on time (no burst after a suspension), HyperSync deadlines and datagrams, signals.
+  // Returns the exit code: 0 after --count heartbeats or a stop signal.
+  int loop() {
+    const auto interval = cfg_.timers.heartbeat_interval;
+    auto next = steady_clock::now();
+    uint64_t sent = 0;
+    for (;;) {
+      const auto now = steady_clock::now();
+      if (now >= next) {
+        send_heartbeats(0);
+        ++sent;
+        if (o_.count && sent >= o_.count) return 0;
+        next += interval;
+        if (next < now) next = now + interval;  // fell behind (suspended): no burst
+        continue;
+      }
+      if (hsync_ && hsync_->next_deadline() <= now) {
+        hsync_->on_deadline(now);
+        continue;
+      }
+      auto wake = next;
+      if (hsync_) wake = std::min(wake, hsync_->next_deadline());
+      const auto wait = duration_cast<nanoseconds>(wake - now);
+      timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000), static_cast<long>(wait.count() % 1'000'000'000)};
+      pollfd p[2] = {{sfd_, POLLIN, 0}, {hsync_ ? hsync_->fd() : -1, POLLIN, 0}};
+      const int n = ::ppoll(p, hsync_ ? 2 : 1, &ts, nullptr);
+      if (n < 0 && errno != EINTR) {
+        std::fprintf(err_, "%s: ppoll: %s\n", me_.c_str(), std::strerror(errno));
+        return 1;
+      }
+      if (hsync_ && n > 0 && (p[1].revents & POLLIN)) on_sync_readable();
+      if (n > 0 && (p[0].revents & POLLIN) && on_signals()) return 0;
     }
   }
-  bool was_in_sync = false;
-  std::string last_summary;
-  uint32_t sequence = 0;
-  const auto interval = cfg->timers.heartbeat_interval;
-  std::string dests;
-  for (const auto& [fd, t] : targets) dests += (dests.empty() ? "" : ", ") + t.text;
-  std::fprintf(err, "%s: heartbeats every %lld us to %s (incarnation %u)\n", me.c_str(),
-               static_cast<long long>(interval.count()), dests.c_str(), incarnation);
-  std::fflush(err);
 
-  uint64_t send_errors = 0;
-  auto send_all = [&](uint16_t flags) {
-    cluster::Heartbeat hb{.member = o.id, .flags = flags, .incarnation = incarnation, .sequence = ++sequence,
-                          .load = load};
-    if (load.connections == 0) hb.flags |= cluster::kFlagDrained;
-    if (hsync && hsync->all_in_sync()) hb.flags |= cluster::kFlagSynced;
-    const auto bytes = cluster::encode_heartbeat(hb, cfg->sync.key);
-    for (const auto& [fd, t] : targets) {
-      if (::sendto(*fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&t.addr), t.len) < 0) {
-        if (send_errors++ < 5 || o.verbose)
-          std::fprintf(err, "%s: send to %s: %s\n", me.c_str(), t.text.c_str(), std::strerror(errno));
-      }
+  // HyperSync datagrams; says when the member's state becomes whole (or stops being whole).
+  void on_sync_readable() {
+    hsync_->on_readable(steady_clock::now());
+    const bool in_sync = hsync_->all_in_sync();
+    if (in_sync != was_in_sync_) {
+      std::fprintf(err_, "%s: sync: %s with all %zu peers\n", me_.c_str(), in_sync ? "whole" : "not whole",
+                   hsync_->peers());
+      was_in_sync_ = in_sync;
     }
-    if (o.verbose)
-      std::fprintf(err, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s%s\n", me.c_str(), hb.sequence,
-                   load.cpu_percent(), load.connections, static_cast<unsigned long long>(load.bps),
-                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "", (hb.flags & cluster::kFlagSynced) ? " SYNCED" : "");
-  };
+    if (o_.verbose) {
+      std::string s = hsync_->summary();
+      if (s != last_summary_) std::fprintf(err_, "%s: sync: %s\n", me_.c_str(), s.c_str());
+      last_summary_ = std::move(s);
+    }
+    std::fflush(err_);
+  }
 
-  auto next = steady_clock::now();
-  uint64_t sent = 0;
-  int rc = 0;
-  for (;;) {
-    const auto now = steady_clock::now();
-    if (now >= next) {
-      send_all(0);
-      ++sent;
-      if (o.count && sent >= o.count) break;
-      next += interval;
-      if (next < now) next = now + interval;  // fell behind (suspended): no burst
-      continue;
-    }
-    if (hsync && hsync->next_deadline() <= now) {
-      hsync->on_deadline(now);
-      continue;
-    }
-    auto wake = next;
-    if (hsync) wake = std::min(wake, hsync->next_deadline());
-    const auto wait = duration_cast<nanoseconds>(wake - now);
-    timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000), static_cast<long>(wait.count() % 1'000'000'000)};
-    pollfd p[2] = {{sfd, POLLIN, 0}, {hsync ? hsync->fd() : -1, POLLIN, 0}};
-    const int n = ::ppoll(p, hsync ? 2 : 1, &ts, nullptr);
-    if (n < 0 && errno != EINTR) {
-      std::fprintf(err, "%s: ppoll: %s\n", me.c_str(), std::strerror(errno));
-      rc = 1;
-      break;
-    }
-    if (hsync && n > 0 && (p[1].revents & POLLIN)) {
-      hsync->on_readable(steady_clock::now());
-      const bool in_sync = hsync->all_in_sync();
-      if (in_sync != was_in_sync) {
-        std::fprintf(err, "%s: sync: %s with all %zu peers\n", me.c_str(), in_sync ? "whole" : "not whole",
-                     hsync->peers());
-        was_in_sync = in_sync;
-      }
-      if (o.verbose) {
-        std::string s = hsync->summary();
-        if (s != last_summary) std::fprintf(err, "%s: sync: %s\n", me.c_str(), s.c_str());
-        last_summary = std::move(s);
-      }
-      std::fflush(err);
-    }
-    if (n <= 0 || !(p[0].revents & POLLIN)) continue;
+  // SIGUSR1 reads the load file and reports it at once, SIGHUP reads it quietly, SIGTERM/SIGINT
+  // send a LEAVING heartbeat. Returns true to stop.
+  bool on_signals() {
     signalfd_siginfo si;
     bool stop = false;
-    while (::read(sfd, &si, sizeof si) == sizeof si) {
+    while (::read(sfd_, &si, sizeof si) == sizeof si) {
       if (si.ssi_signo == SIGUSR1) {
-        if (o.load_file.empty()) {
-          std::fprintf(err, "%s: SIGUSR1 without --load-file: nothing to read\n", me.c_str());
-        } else if (read_load_file()) {
-          std::fprintf(err, "%s: load now cpu %.2f%% connections %u throughput %llu bps\n", me.c_str(),
-                       load.cpu_percent(), load.connections, static_cast<unsigned long long>(load.bps));
-          send_all(0);  // report the change at once
-        }
-        std::fflush(err);
+        report_load_change();
       } else if (si.ssi_signo == SIGHUP) {
         // Nothing to reload but the load file.
-        if (!o.load_file.empty()) read_load_file();
+        if (!o_.load_file.empty()) read_load_file();
       } else {
         stop = true;
       }
     }
-    if (stop) {
-      send_all(cluster::kFlagLeaving);
-      std::fprintf(err, "%s: leaving after %u heartbeats\n", me.c_str(), sequence);
-      break;
-    }
+    if (!stop) return false;
+    send_heartbeats(cluster::kFlagLeaving);
+    std::fprintf(err_, "%s: leaving after %u heartbeats\n", me_.c_str(), sequence_);
+    return true;
   }
-  std::fflush(err);
-  ::close(sfd);
-  if (fd4 >= 0) ::close(fd4);
-  if (fd6 >= 0) ::close(fd6);
-  return rc;
-}
+
+  void report_load_change() {
+    if (o_.load_file.empty()) {
+      std::fprintf(err_, "%s: SIGUSR1 without --load-file: nothing to read\n", me_.c_str());
+    } else if (read_load_file()) {
+      std::fprintf(err_, "%s: load now cpu %.2f%% connections %u throughput %llu bps\n", me_.c_str(),
+                   load_.cpu_percent(), load_.connections, static_cast<unsigned long long>(load_.bps));
+      send_heartbeats(0);  // report the change at once
+    }
+    std::fflush(err_);
+  }
+
+  const MemberOptions& o_;
+  std::FILE* err_;
+  const std::string me_;  // the prefix of every line
+  config::ClusterConfig cfg_{};
+  const config::Member* self_ = nullptr;
+  cluster::Load load_{};
+  std::optional<config::IpAddress> source_;
+  int fd4_ = -1, fd6_ = -1, sfd_ = -1;
+  std::vector<std::pair<int*, Target>> targets_;  // each with the socket of its address family
+  uint32_t incarnation_ = 0;
+  uint32_t sequence_ = 0;
+  uint64_t send_errors_ = 0;
+  std::unique_ptr<MemberSync> hsync_;
+  bool was_in_sync_ = false;
+  std::string last_summary_;
+};
+
+}  // namespace
+
+int run_member(const MemberOptions& o, std::FILE* err) { return MemberAgent(o, err).run(); }
 
 int member_main(const std::vector<std::string>& args, const std::string& program) {
   auto o = parse_member_options(args, program);

@@ -519,11 +519,11 @@ SyncResult<DecodedFrame> Receiver::receive(const uint8_t* data, size_t size) {
     counters_.records += r->records.size();
     counters_.skipped_records += r->skipped_records;
   } else {
-    ++counters_.rejected[static_cast<size_t>(r.reason())];
+    ++counters_.rejected[static_cast<size_t>(r.error().reason)];
     std::string line = "hypersync: drop frame (";
-    line += sync_rx_error_name(r.reason());
+    line += sync_rx_error_name(r.error().reason);
     line += "): ";
-    line += r.reject().message;
+    line += r.error().message;
     log_(line);
   }
   return r;

@@ -184,29 +184,14 @@ std::string_view sync_rx_error_name(SyncRxError e);
 struct SyncReject {
   SyncRxError reason = SyncRxError::kTruncated;
   std::string message;  // one line: what was wrong, with the offending values
+
+  operator Error() const { return make_error(Errc::kCorrupt, message); }
 };
 
+// Either a T or a SyncReject: status.hpp's Expected with a reason code for counters
+// (result.error().reason); the reject converts to the project's Error (code kCorrupt).
 template <class T>
-class [[nodiscard]] SyncResult {
- public:
-  SyncResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  SyncResult(SyncReject reject) : v_(std::in_place_index<1>, std::move(reject)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const SyncReject& reject() const { assert(!ok()); return std::get<1>(v_); }
-  SyncRxError reason() const { return reject().reason; }
-  Error error() const { return make_error(Errc::kCorrupt, reject().message); }
-
- private:
-  std::variant<T, SyncReject> v_;
-};
+using SyncResult = Expected<T, SyncReject>;
 
 // Who we are and who may send to us.
 struct Membership {

@@ -122,7 +122,7 @@ void BM_decode_frame(benchmark::State& state) {
     }
     auto d = decode_frame(frames[i], keys, replay, members);
     if (!d) {
-      state.SkipWithError(d.reject().message.c_str());
+      state.SkipWithError(d.error().message.c_str());
       return;
     }
     bytes += frames[i].size();

@@ -31,10 +31,10 @@ TEST(VrrpCodecVectors, KeepalivedUnicastDatagramFromIssue1175) {
   // Unicast destination: rejected unless unicast peers are allowed.
   auto strict = decode_ipv4_packet(datagram);
   ASSERT_FALSE(strict.ok());
-  EXPECT_EQ(strict.reason(), RxError::kBadDestination);
+  EXPECT_EQ(strict.error().reason, RxError::kBadDestination);
 
   auto rx = decode_ipv4_packet(datagram, RxOptions{.allow_unicast = true});
-  ASSERT_TRUE(rx.ok()) << rx.reject().message;
+  ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->source, ip("10.1.0.3"));
   EXPECT_EQ(rx->destination, ip("10.1.0.1"));
   EXPECT_EQ(rx->checksum_form, ChecksumForm::kIpv4PseudoHeader);
@@ -53,14 +53,14 @@ TEST(VrrpCodecVectors, KeepalivedUnicastDatagramFromIssue1175) {
   // Strict RFC 9568 (message-only) receivers reject keepalived's default checksum.
   auto rfc9568 = decode_ipv4_packet(datagram, RxOptions{Ipv4ChecksumAccept::kMessageOnly, true});
   ASSERT_FALSE(rfc9568.ok());
-  EXPECT_EQ(rfc9568.reason(), RxError::kBadChecksum);
+  EXPECT_EQ(rfc9568.error().reason, RxError::kBadChecksum);
 }
 
 TEST(VrrpCodecVectors, KeepalivedMulticastAdvertFromIssue1490) {
   const auto message = from_hex(test::kKeepalived1490Message);
   const IpAddress src = ip("10.0.0.3"), dst = ip("224.0.0.18");
   auto rx = decode_advert(message, src, dst);
-  ASSERT_TRUE(rx.ok()) << rx.reject().message;
+  ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->checksum_form, ChecksumForm::kIpv4PseudoHeader);
   EXPECT_EQ(rx->advert.vrid, 2);
   EXPECT_EQ(rx->advert.priority, 150);
@@ -74,7 +74,7 @@ TEST(VrrpCodecVectors, KeepalivedMulticastAdvertFromIssue1490) {
 TEST(VrrpCodecVectors, PcapPlusPlusIpv4Sample) {
   const auto frame = from_hex(test::kPcapPlusPlusIpv4Frame);
   auto rx = decode_ipv4_packet(after(frame, 14));
-  ASSERT_TRUE(rx.ok()) << rx.reject().message;
+  ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->source, ip("192.168.0.30"));
   EXPECT_EQ(rx->destination, vrrp_group(Family::kIpv4));
   EXPECT_EQ(rx->checksum_form, ChecksumForm::kIpv4PseudoHeader);
@@ -111,7 +111,7 @@ TEST(VrrpCodecVectors, PcapPlusPlusIpv6Sample) {
   ASSERT_EQ(message.size(), size_t{ip6[4]} << 8 | ip6[5]);  // payload length
 
   auto rx = decode_packet(meta, message);
-  ASSERT_TRUE(rx.ok()) << rx.reject().message;
+  ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->source, ip("fe80::1"));
   EXPECT_EQ(rx->destination, vrrp_group(Family::kIpv6));
   EXPECT_EQ(rx->checksum_form, ChecksumForm::kIpv6PseudoHeader);
@@ -179,7 +179,7 @@ TEST(VrrpCodec, RoundTripIpv4BothChecksumForms) {
     auto m = encode_advert(v4_advert(), src, dst, mode);
     ASSERT_TRUE(m.ok());
     auto rx = decode_advert(*m, src, dst);
-    ASSERT_TRUE(rx.ok()) << rx.reject().message;
+    ASSERT_TRUE(rx.ok()) << rx.error().message;
     EXPECT_EQ(rx->advert, v4_advert());
     EXPECT_EQ(rx->checksum_form, checksum_form_for(Family::kIpv4, mode));
   }
@@ -192,7 +192,7 @@ TEST(VrrpCodec, RoundTripIpv6) {
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->size(), 8u + 2 * 16);
   auto rx = decode_advert(*m, src, dst);
-  ASSERT_TRUE(rx.ok()) << rx.reject().message;
+  ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->advert, a);
   EXPECT_EQ(rx->checksum_form, ChecksumForm::kIpv6PseudoHeader);
 }
@@ -209,7 +209,7 @@ TEST(VrrpCodec, RoundTripIpv4Datagram) {
   while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
   EXPECT_EQ(sum, 0xFFFFu) << "IPv4 header checksum";
   auto rx = decode_ipv4_packet(*d);
-  ASSERT_TRUE(rx.ok()) << rx.reject().message;
+  ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->advert, v4_advert());
   EXPECT_FALSE(encode_ipv4_packet(Advert{Family::kIpv6, 1, 1, 1, {ip("fe80::1")}}, ip("fe80::2"),
                                   vrrp_group(Family::kIpv6))
@@ -241,7 +241,7 @@ TEST(VrrpCodec, RandomAdvertsRoundTrip) {
     ASSERT_TRUE(m.ok()) << m.error().message;
     ASSERT_EQ(m->size(), kVrrpHeaderBytes + count * address_bytes(f));
     auto rx = decode_advert(*m, src, dst);
-    ASSERT_TRUE(rx.ok()) << i << ": " << rx.reject().message;
+    ASSERT_TRUE(rx.ok()) << i << ": " << rx.error().message;
     ASSERT_EQ(rx->advert, a) << i;
     ASSERT_EQ(rx->checksum_form, checksum_form_for(f, mode)) << i;
   }
@@ -363,11 +363,11 @@ TEST(VrrpCodecReject, EveryCaseWithItsReason) {
   for (const RejectCase& c : reject_cases()) {
     auto r = c.run(f);
     ASSERT_FALSE(r.ok()) << c.name;
-    EXPECT_EQ(r.reason(), c.want) << c.name << ": got " << rx_error_name(r.reason()) << " (" << r.reject().message
-                                  << ")";
-    EXPECT_FALSE(r.reject().message.empty()) << c.name;
-    EXPECT_EQ(r.error().code, Errc::kCorrupt) << c.name;
-    seen.insert(r.reason());
+    EXPECT_EQ(r.error().reason, c.want) << c.name << ": got " << rx_error_name(r.error().reason) << " ("
+                                        << r.error().message << ")";
+    EXPECT_FALSE(r.error().message.empty()) << c.name;
+    EXPECT_EQ(Error(r.error()).code, Errc::kCorrupt) << c.name;
+    seen.insert(r.error().reason);
   }
   // Every reason the codec has is produced by at least one case above.
   for (size_t e = 0; e < kRxErrorCount; ++e) {
@@ -381,7 +381,7 @@ TEST(VrrpCodecReject, EveryPrefixIsTruncated) {
   for (size_t n = 0; n < f.message.size(); ++n) {
     auto r = decode_advert(std::span<const uint8_t>(f.message).first(n), f.src, f.dst);
     ASSERT_FALSE(r.ok()) << n;
-    EXPECT_EQ(r.reason(), RxError::kTruncated) << n;
+    EXPECT_EQ(r.error().reason, RxError::kTruncated) << n;
   }
 }
 
@@ -400,7 +400,7 @@ TEST(VrrpCodec, ReservedBitsAreIgnoredOnReceipt) {
   std::vector<uint8_t> m = f.message;
   m[4] |= 0xF0;
   auto r = decode_advert(f.fixed(m), f.src, f.dst);
-  ASSERT_TRUE(r.ok()) << r.reject().message;
+  ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->advert.max_adver_interval_cs, 100);
 }
 
@@ -413,7 +413,7 @@ TEST(VrrpCodec, Ipv4ChecksumAcceptanceFollowsTheOption) {
   auto form = [&](const std::vector<uint8_t>& m, Ipv4ChecksumAccept accept) -> std::optional<ChecksumForm> {
     auto r = decode_advert(m, f.src, f.dst, RxOptions{accept});
     if (!r) {
-      EXPECT_EQ(r.reason(), RxError::kBadChecksum);
+      EXPECT_EQ(r.error().reason, RxError::kBadChecksum);
       return std::nullopt;
     }
     return r->checksum_form;
@@ -437,7 +437,7 @@ TEST(VrrpCodec, Ipv6ChecksumCoversThePseudoHeader) {
   EXPECT_TRUE(decode_advert(m, src, dst).ok());
   auto other = decode_advert(m, ip("fe80::2"), dst);
   ASSERT_FALSE(other.ok());
-  EXPECT_EQ(other.reason(), RxError::kBadChecksum);
+  EXPECT_EQ(other.error().reason, RxError::kBadChecksum);
   // The IPv4 acceptance option does not loosen IPv6.
   EXPECT_FALSE(decode_advert(m, ip("fe80::2"), dst, RxOptions{Ipv4ChecksumAccept::kMessageOnly}).ok());
 }
@@ -446,15 +446,15 @@ TEST(VrrpCodec, UnicastDestinationWhenAllowed) {
   const IpAddress src = ip("198.18.0.1"), peer = ip("198.18.0.2");
   const auto m = *encode_advert(v4_advert(), src, peer);
   IpMeta meta{Family::kIpv4, src, peer, 255, 112};
-  EXPECT_EQ(decode_packet(meta, m).reason(), RxError::kBadDestination);
+  EXPECT_EQ(decode_packet(meta, m).error().reason, RxError::kBadDestination);
   auto r = decode_packet(meta, m, RxOptions{.allow_unicast = true});
-  ASSERT_TRUE(r.ok()) << r.reject().message;
+  ASSERT_TRUE(r.ok()) << r.error().message;
   // Another multicast group is still refused; so is a TTL below 255.
   meta.destination = ip("224.0.0.19");
-  EXPECT_EQ(decode_packet(meta, m, RxOptions{.allow_unicast = true}).reason(), RxError::kBadDestination);
+  EXPECT_EQ(decode_packet(meta, m, RxOptions{.allow_unicast = true}).error().reason, RxError::kBadDestination);
   meta.destination = peer;
   meta.ttl = 254;
-  EXPECT_EQ(decode_packet(meta, m, RxOptions{.allow_unicast = true}).reason(), RxError::kBadTtl);
+  EXPECT_EQ(decode_packet(meta, m, RxOptions{.allow_unicast = true}).error().reason, RxError::kBadTtl);
 }
 
 TEST(VrrpCodec, Ipv4HeaderOptionsAreSkipped) {
@@ -465,7 +465,7 @@ TEST(VrrpCodec, Ipv4HeaderOptionsAreSkipped) {
   d[0] = 0x46;
   d[3] = static_cast<uint8_t>(d.size());
   auto r = decode_ipv4_packet(d);
-  ASSERT_TRUE(r.ok()) << r.reject().message;
+  ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->advert, v4_advert());
 }
 

@@ -22,7 +22,7 @@ TEST(VrrpFuzzCorpus, EverySeedIsAnAcceptedAdvert) {
     std::vector<uint8_t> bytes;
     std::span<const uint8_t> message;
     auto rx = fuzz::decode_input(input, bytes, message);
-    EXPECT_TRUE(rx.ok()) << entry.path() << ": " << (rx.ok() ? "" : rx.reject().message);
+    EXPECT_TRUE(rx.ok()) << entry.path() << ": " << (rx.ok() ? "" : rx.error().message);
     if (rx) {
       EXPECT_FALSE(message.empty());
     }

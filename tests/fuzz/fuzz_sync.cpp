@@ -42,11 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReplayState replay;
   if (mode & fuzz::kModePreAccept) {
     auto first = decode_frame(frame, keys, replay, members);
-    if (!first) check_reject(first.reject(), size);
+    if (!first) check_reject(first.error(), size);
   }
   auto d = decode_frame(frame, keys, replay, members);
   if (!d) {
-    check_reject(d.reject(), size);
+    check_reject(d.error(), size);
     return 0;
   }
   const SipKey& key = *keys.slots[d->header.key_number];
@@ -58,6 +58,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!back) fail("a re-encoded frame does not decode", size);
   if (!(back->header == d->header) || back->records != d->records) fail("round trip changed the frame", size);
   auto replayed = decode_frame(*again, keys, fresh, members);
-  if (replayed || replayed.reason() != SyncRxError::kReplayed) fail("the same frame twice is not kReplayed", size);
+  if (replayed || replayed.error().reason != SyncRxError::kReplayed) fail("the same frame twice is not kReplayed", size);
   return 0;
 }

@@ -96,8 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::span<const uint8_t> message;
   const auto rx = fuzz::decode_input(std::span<const uint8_t>(data, size), bytes, message);
   if (!rx) {
-    if (rx.reject().message.empty()) fail("a reject without a message", size);
-    if (rx_error_name(rx.reason()) == "unknown") fail("a reject with an unknown reason", size);
+    if (rx.error().message.empty()) fail("a reject without a message", size);
+    if (rx_error_name(rx.error().reason) == "unknown") fail("a reject with an unknown reason", size);
     return 0;
   }
   check_reencode(*rx, message, fuzz::mode_options(data[0]), size);

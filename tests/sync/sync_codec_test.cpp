@@ -167,7 +167,7 @@ TEST(SyncCodec, RoundTripEveryRecordType) {
   for (const Record& r : every_record_type()) {
     const auto b = encode_ok(sample_header(seq), {r});
     auto d = rx(b);
-    ASSERT_TRUE(d.ok()) << "type 0x" << std::hex << int(static_cast<uint8_t>(r.type)) << ": " << d.reject().message;
+    ASSERT_TRUE(d.ok()) << "type 0x" << std::hex << int(static_cast<uint8_t>(r.type)) << ": " << d.error().message;
     EXPECT_EQ(d->header, sample_header(seq));
     ASSERT_EQ(d->records.size(), 1u);
     EXPECT_EQ(d->records[0], r);
@@ -183,7 +183,7 @@ TEST(SyncCodec, RoundTripAllTypesInOneFrame) {
   h.destination = kBroadcast;
   const auto b = encode_ok(h, every_record_type());
   auto d = rx(b);
-  ASSERT_TRUE(d.ok()) << d.reject().message;
+  ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_EQ(d->header, h);
   EXPECT_EQ(d->records, every_record_type());
   EXPECT_EQ(encode_ok(d->header, d->records), b);
@@ -200,7 +200,7 @@ TEST(SyncCodec, UnknownSkippableTypeAndLongerRecordsAreKept) {
   h.version_minor = 3;
   const auto b = encode_ok(h, {unknown, longer});
   auto d = rx(b);
-  ASSERT_TRUE(d.ok()) << d.reject().message;
+  ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_EQ(d->skipped_records, 1u);
   ASSERT_EQ(d->records.size(), 2u);
   EXPECT_EQ(d->records[0], unknown);
@@ -279,9 +279,9 @@ struct RejectCase {
 void expect_reject(Rx& rx, const std::vector<uint8_t>& b, SyncRxError want) {
   auto d = rx(b);
   ASSERT_FALSE(d.ok()) << "accepted, wanted " << sync_rx_error_name(want);
-  EXPECT_EQ(d.reason(), want) << d.reject().message;
-  EXPECT_FALSE(d.reject().message.empty());
-  EXPECT_EQ(d.reject().message.find('\n'), std::string::npos);
+  EXPECT_EQ(d.error().reason, want) << d.error().message;
+  EXPECT_FALSE(d.error().message.empty());
+  EXPECT_EQ(d.error().message.find('\n'), std::string::npos);
 }
 
 TEST(SyncReject, EveryReason) {
@@ -427,15 +427,15 @@ TEST(SyncReplay, WindowBehaviour) {
   EXPECT_TRUE(rx(frame(10)).ok());
   EXPECT_TRUE(rx(frame(12)).ok());                                       // a gap
   EXPECT_TRUE(rx(frame(11)).ok());                                       // late but new
-  EXPECT_EQ(rx(frame(11)).reason(), SyncRxError::kReplayed);             // duplicate
+  EXPECT_EQ(rx(frame(11)).error().reason, SyncRxError::kReplayed);             // duplicate
   EXPECT_TRUE(rx(frame(100)).ok());                                      // jump
   EXPECT_TRUE(rx(frame(37)).ok());                                       // 63 behind: inside the window
-  EXPECT_EQ(rx(frame(36)).reason(), SyncRxError::kReplayed);             // 64 behind: outside
-  EXPECT_EQ(rx(frame(12)).reason(), SyncRxError::kReplayed);
+  EXPECT_EQ(rx(frame(36)).error().reason, SyncRxError::kReplayed);             // 64 behind: outside
+  EXPECT_EQ(rx(frame(12)).error().reason, SyncRxError::kReplayed);
   EXPECT_TRUE(rx(frame(5000)).ok());                                     // a jump beyond the window
-  EXPECT_EQ(rx(frame(100)).reason(), SyncRxError::kReplayed);
+  EXPECT_EQ(rx(frame(100)).error().reason, SyncRxError::kReplayed);
   EXPECT_TRUE(rx(frame(1, 2)).ok());                                     // sender restarted: new epoch
-  EXPECT_EQ(rx(frame(5001, 1)).reason(), SyncRxError::kOldEpoch);
+  EXPECT_EQ(rx(frame(5001, 1)).error().reason, SyncRxError::kOldEpoch);
   EXPECT_TRUE(rx(frame(2, 2)).ok());
 }
 
@@ -447,7 +447,7 @@ TEST(SyncReplay, SeparateSpacesPerSourceAndDestinationKind) {
   EXPECT_TRUE(rx(encode_ok(h, {})).ok());
   h.source = member_byte(2, 1);  // another member (same id, other site)
   EXPECT_TRUE(rx(encode_ok(h, {})).ok());
-  EXPECT_EQ(rx(encode_ok(h, {})).reason(), SyncRxError::kReplayed);
+  EXPECT_EQ(rx(encode_ok(h, {})).error().reason, SyncRxError::kReplayed);
 }
 
 TEST(SyncReplay, KeyRotation) {
@@ -456,7 +456,7 @@ TEST(SyncReplay, KeyRotation) {
   h.key_number = 1;
   EXPECT_TRUE(rx(encode_ok(h, {}, fuzz::other_key())).ok());
   h.sequence = 2;
-  EXPECT_EQ(rx(encode_ok(h, {}, fuzz::fuzz_key())).reason(), SyncRxError::kBadTag);
+  EXPECT_EQ(rx(encode_ok(h, {}, fuzz::fuzz_key())).error().reason, SyncRxError::kBadTag);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ DecodedFrame decode_at_backup(const std::vector<uint8_t>& bytes) {
   k.slots[0] = fuzz::fuzz_key();
   ReplayState r;
   auto f = decode_frame(bytes, k, r, m);
-  EXPECT_TRUE(f.ok()) << (f ? "" : f.reject().message);
+  EXPECT_TRUE(f.ok()) << (f ? "" : f.error().message);
   return f ? *f : DecodedFrame{};
 }
 

@@ -580,7 +580,7 @@ std::optional<std::string> codec_verdict(const std::vector<uint8_t>& p) {
   ReplayState replay;
   auto r = decode_frame(p, keys, replay, m);
   if (r) return std::string();
-  switch (r.reason()) {
+  switch (r.error().reason) {
     case SyncRxError::kTruncated: return std::string("truncated");
     case SyncRxError::kBadMagic: return std::string("bad_magic");
     case SyncRxError::kBadVersion: return std::string("bad_version");

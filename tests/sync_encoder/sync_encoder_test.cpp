@@ -259,7 +259,7 @@ TEST_F(SyncEncoderModelTest, FramesDecodeWithTheHostReceiver) {
   std::vector<sync::Record> got;
   for (const auto& f : frames) {
     auto d = sync::decode_frame(f.data() + 42, f.size() - 42, keys, replay, me);
-    ASSERT_TRUE(d.ok()) << d.reject().message;
+    ASSERT_TRUE(d.ok()) << d.error().message;
     got.insert(got.end(), d->records.begin(), d->records.end());
   }
   EXPECT_EQ(got, sent);

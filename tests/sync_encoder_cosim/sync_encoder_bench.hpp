@@ -79,7 +79,7 @@ class Receivers {
       if (c.dest[i].valid && c.dest[i].member == dest) {
         auto r = rx_[i]->receive(frame.data() + 42, frame.size() - 42);
         if (!r.ok()) {
-          *why = r.reject().message;
+          *why = r.error().message;
           return false;
         }
         records += r->records.size();
