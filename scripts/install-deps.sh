@@ -10,7 +10,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libpcap-dev
   libcli11-dev nlohmann-json3-dev
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
   yosys tshark
   keepalived iproute2
   python3

@@ -109,7 +109,7 @@ constexpr int operand_width() {
 // Both operands are ap-like or integers, and at least one is ap-like.
 template <typename A, typename B>
 constexpr bool ap_binary = (ap_traits<A>::is_ap || ap_traits<B>::is_ap) &&
-                           (ap_traits<A>::is_ap || is_int<A>) && (ap_traits<B>::is_ap || is_int<B>);
+                           (ap_traits<A>::is_ap || is_int<A>)&&(ap_traits<B>::is_ap || is_int<B>);
 
 template <typename A, typename B>
 constexpr int common_width = max_int(operand_width<A>(), operand_width<B>());
@@ -179,14 +179,10 @@ class ap_uint {
   constexpr conductor_ap_detail::range_ref<W, false> range() { return range(W - 1, 0); }
   constexpr conductor_ap_detail::range_ref<W, true> range() const { return range(W - 1, 0); }
   constexpr conductor_ap_detail::range_ref<W, false> operator()(int hi, int lo) { return range(hi, lo); }
-  constexpr conductor_ap_detail::range_ref<W, true> operator()(int hi, int lo) const {
-    return range(hi, lo);
-  }
+  constexpr conductor_ap_detail::range_ref<W, true> operator()(int hi, int lo) const { return range(hi, lo); }
 
   // Bits [lo, lo+n) for n <= 64, and the same as a write; the fast path behind range().
-  constexpr uint64_t get_u64(int lo, int n) const {
-    return conductor_ap_detail::get_bits(v_, kLimbs, lo, n);
-  }
+  constexpr uint64_t get_u64(int lo, int n) const { return conductor_ap_detail::get_bits(v_, kLimbs, lo, n); }
   constexpr void set_u64(int lo, int n, uint64_t x) {
     conductor_ap_detail::set_bits(v_, kLimbs, lo, n, x);
     normalize();
@@ -283,13 +279,21 @@ class ap_uint {
   }
 
   template <typename T>
-  constexpr ap_uint& operator&=(const T& o) { return *this = *this & o; }
+  constexpr ap_uint& operator&=(const T& o) {
+    return *this = *this & o;
+  }
   template <typename T>
-  constexpr ap_uint& operator|=(const T& o) { return *this = *this | o; }
+  constexpr ap_uint& operator|=(const T& o) {
+    return *this = *this | o;
+  }
   template <typename T>
-  constexpr ap_uint& operator^=(const T& o) { return *this = *this ^ o; }
+  constexpr ap_uint& operator^=(const T& o) {
+    return *this = *this ^ o;
+  }
   template <typename T>
-  constexpr ap_uint& operator+=(const T& o) { return *this = *this + o; }
+  constexpr ap_uint& operator+=(const T& o) {
+    return *this = *this + o;
+  }
   constexpr ap_uint& operator<<=(int n) { return *this = *this << n; }
   constexpr ap_uint& operator>>=(int n) { return *this = *this >> n; }
   constexpr ap_uint& operator++() { return *this = *this + 1; }
@@ -320,17 +324,24 @@ class ap_uint {
     if (s == nullptr) return;
     if (radix == 0) {
       radix = 10;
-      if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) radix = 16, s += 2;
-      else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) radix = 2, s += 2;
-      else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) radix = 8, s += 2;
+      if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        radix = 16, s += 2;
+      else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+        radix = 2, s += 2;
+      else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+        radix = 8, s += 2;
     }
     for (; *s != '\0'; ++s) {
       const char c = *s;
       int d;
-      if (c >= '0' && c <= '9') d = c - '0';
-      else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
-      else continue;  // separators
+      if (c >= '0' && c <= '9')
+        d = c - '0';
+      else if (c >= 'a' && c <= 'f')
+        d = c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F')
+        d = c - 'A' + 10;
+      else
+        continue;  // separators
       if (d >= radix) continue;
       mul_add(static_cast<uint32_t>(radix), static_cast<uint32_t>(d));
     }
@@ -496,16 +507,15 @@ constexpr conductor_ap_detail::range_ref<W, true> ap_uint<W>::range(int hi, int 
 }
 
 // ---- binary operators over ap_uint, range/bit proxies and integers ----------------------------
-#define CONDUCTOR_AP_BITWISE(op)                                                                  \
-  template <typename A, typename B,                                                               \
-            std::enable_if_t<conductor_ap_detail::ap_binary<A, B>, int> = 0>                      \
-  constexpr ap_uint<conductor_ap_detail::common_width<A, B>> operator op(const A& a, const B& b) { \
-    constexpr int Wr = conductor_ap_detail::common_width<A, B>;                                   \
-    const ap_uint<Wr> x = conductor_ap_detail::as_ap<Wr>(a);                                      \
-    const ap_uint<Wr> y = conductor_ap_detail::as_ap<Wr>(b);                                      \
-    ap_uint<Wr> r;                                                                                \
-    for (int i = 0; i < ap_uint<Wr>::kLimbs; ++i) r.set_limb(i, x.limb(i) op y.limb(i));          \
-    return r;                                                                                     \
+#define CONDUCTOR_AP_BITWISE(op)                                                                     \
+  template <typename A, typename B, std::enable_if_t<conductor_ap_detail::ap_binary<A, B>, int> = 0> \
+  constexpr ap_uint<conductor_ap_detail::common_width<A, B>> operator op(const A& a, const B& b) {   \
+    constexpr int Wr = conductor_ap_detail::common_width<A, B>;                                      \
+    const ap_uint<Wr> x = conductor_ap_detail::as_ap<Wr>(a);                                         \
+    const ap_uint<Wr> y = conductor_ap_detail::as_ap<Wr>(b);                                         \
+    ap_uint<Wr> r;                                                                                   \
+    for (int i = 0; i < ap_uint<Wr>::kLimbs; ++i) r.set_limb(i, x.limb(i) op y.limb(i));             \
+    return r;                                                                                        \
   }
 CONDUCTOR_AP_BITWISE(&)
 CONDUCTOR_AP_BITWISE(|)
@@ -530,13 +540,11 @@ constexpr ap_uint<conductor_ap_detail::common_width<A, B> + 1> operator+(const A
   return r;
 }
 
-#define CONDUCTOR_AP_COMPARE(op)                                                                   \
-  template <typename A, typename B,                                                                \
-            std::enable_if_t<conductor_ap_detail::ap_binary<A, B>, int> = 0>                       \
-  constexpr bool operator op(const A& a, const B& b) {                                             \
-    constexpr int Wr = conductor_ap_detail::common_width<A, B>;                                    \
-    return conductor_ap_detail::compare(conductor_ap_detail::as_ap<Wr>(a),                         \
-                                        conductor_ap_detail::as_ap<Wr>(b)) op 0;                   \
+#define CONDUCTOR_AP_COMPARE(op)                                                                                    \
+  template <typename A, typename B, std::enable_if_t<conductor_ap_detail::ap_binary<A, B>, int> = 0>                \
+  constexpr bool operator op(const A& a, const B& b) {                                                              \
+    constexpr int Wr = conductor_ap_detail::common_width<A, B>;                                                     \
+    return conductor_ap_detail::compare(conductor_ap_detail::as_ap<Wr>(a), conductor_ap_detail::as_ap<Wr>(b)) op 0; \
   }
 CONDUCTOR_AP_COMPARE(==)
 CONDUCTOR_AP_COMPARE(!=)

@@ -41,9 +41,8 @@ struct FlowKey {
 
   friend bool operator==(const FlowKey& a, const FlowKey& b) {
     return a.src_addr == b.src_addr && a.dst_addr == b.dst_addr && a.src_port == b.src_port &&
-           a.dst_port == b.dst_port && a.proto == b.proto && a.is_ipv6 == b.is_ipv6 &&
-           a.is_frag == b.is_frag && a.l4_valid == b.l4_valid && a.ip_valid == b.ip_valid &&
-           a.sg_id == b.sg_id;
+           a.dst_port == b.dst_port && a.proto == b.proto && a.is_ipv6 == b.is_ipv6 && a.is_frag == b.is_frag &&
+           a.l4_valid == b.l4_valid && a.ip_valid == b.ip_valid && a.sg_id == b.sg_id;
   }
   friend bool operator!=(const FlowKey& a, const FlowKey& b) { return !(a == b); }
 };
@@ -58,8 +57,8 @@ struct Decision {
   uint8_t sg_id = 0;
 
   friend bool operator==(const Decision& a, const Decision& b) {
-    return a.hash == b.hash && a.bucket == b.bucket && a.member == b.member && a.site == b.site &&
-           a.valid == b.valid && a.sg_id == b.sg_id;
+    return a.hash == b.hash && a.bucket == b.bucket && a.member == b.member && a.site == b.site && a.valid == b.valid &&
+           a.sg_id == b.sg_id;
   }
   friend bool operator!=(const Decision& a, const Decision& b) { return !(a == b); }
 };

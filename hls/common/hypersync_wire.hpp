@@ -54,7 +54,7 @@ inline constexpr uint8_t kFlagRetransmit = 0x01;  // the frame is a resend (afte
 inline constexpr uint8_t kFlagFullSync = 0x02;    // the records belong to a full sync
 inline constexpr uint8_t kFlagAckRequest = 0x04;  // the receiver should ACK now
 inline constexpr uint8_t kFlagBitsMask = 0x3F;
-inline constexpr unsigned kKeyNumberShift = 6;    // 2-bit key number (MACsec AN style), 4 slots
+inline constexpr unsigned kKeyNumberShift = 6;  // 2-bit key number (MACsec AN style), 4 slots
 inline constexpr size_t kKeySlots = 4;
 
 // Member byte (source, destination): bits 5..0 member id, bit 6 site, bit 7 zero.
@@ -81,18 +81,18 @@ enum class RecordType : uint8_t {
 };
 inline constexpr uint8_t kMustUnderstand = 0x80;
 
-inline constexpr size_t kRecordHeadBytes = 2;          // type, length
-inline constexpr size_t kKeyV4Bytes = 4 + 4 + 2 + 2 + 1 + 1;     // 14: A addr, B addr, A port, B port, proto, SG
-inline constexpr size_t kKeyV6Bytes = 16 + 16 + 2 + 2 + 1 + 1;   // 38
-inline constexpr size_t kValueBytes = 8;               // FLOW_VALUE, one big-endian 64-bit word
+inline constexpr size_t kRecordHeadBytes = 2;                   // type, length
+inline constexpr size_t kKeyV4Bytes = 4 + 4 + 2 + 2 + 1 + 1;    // 14: A addr, B addr, A port, B port, proto, SG
+inline constexpr size_t kKeyV6Bytes = 16 + 16 + 2 + 2 + 1 + 1;  // 38
+inline constexpr size_t kValueBytes = 8;                        // FLOW_VALUE, one big-endian 64-bit word
 
-inline constexpr size_t kDeltaV4Bytes = kRecordHeadBytes + kKeyV4Bytes + kValueBytes;   // 24
-inline constexpr size_t kDeleteV4Bytes = kRecordHeadBytes + kKeyV4Bytes;                // 16
-inline constexpr size_t kDeltaV6Bytes = kRecordHeadBytes + kKeyV6Bytes + kValueBytes;   // 48
-inline constexpr size_t kDeleteV6Bytes = kRecordHeadBytes + kKeyV6Bytes;                // 40
-inline constexpr size_t kFullSyncBytes = kRecordHeadBytes + 4 + 4;                      // 10: session, count
-inline constexpr size_t kAckBytes = kRecordHeadBytes + 4 + 4 + 4;                       // 14: epoch, first, last
-inline constexpr size_t kHeartbeatBytes = kRecordHeadBytes + 4;                         // 6: highest sequence
+inline constexpr size_t kDeltaV4Bytes = kRecordHeadBytes + kKeyV4Bytes + kValueBytes;  // 24
+inline constexpr size_t kDeleteV4Bytes = kRecordHeadBytes + kKeyV4Bytes;               // 16
+inline constexpr size_t kDeltaV6Bytes = kRecordHeadBytes + kKeyV6Bytes + kValueBytes;  // 48
+inline constexpr size_t kDeleteV6Bytes = kRecordHeadBytes + kKeyV6Bytes;               // 40
+inline constexpr size_t kFullSyncBytes = kRecordHeadBytes + 4 + 4;                     // 10: session, count
+inline constexpr size_t kAckBytes = kRecordHeadBytes + 4 + 4 + 4;                      // 14: epoch, first, last
+inline constexpr size_t kHeartbeatBytes = kRecordHeadBytes + 4;                        // 6: highest sequence
 inline constexpr size_t kMaxRecordBytes = 255;
 
 static_assert(kDeltaV4Bytes <= 32, "issue 4: an IPv4 delta record is at most 32 bytes");
@@ -102,16 +102,23 @@ static_assert(kValueBytes * 8 == regs::FLOW_VALUE_BITS, "the value is FLOW_VALUE
 constexpr size_t record_bytes(RecordType t) {
   switch (t) {
     case RecordType::kNewV4:
-    case RecordType::kUpdateV4: return kDeltaV4Bytes;
-    case RecordType::kDeleteV4: return kDeleteV4Bytes;
+    case RecordType::kUpdateV4:
+      return kDeltaV4Bytes;
+    case RecordType::kDeleteV4:
+      return kDeleteV4Bytes;
     case RecordType::kNewV6:
-    case RecordType::kUpdateV6: return kDeltaV6Bytes;
-    case RecordType::kDeleteV6: return kDeleteV6Bytes;
+    case RecordType::kUpdateV6:
+      return kDeltaV6Bytes;
+    case RecordType::kDeleteV6:
+      return kDeleteV6Bytes;
     case RecordType::kFullSyncBegin:
-    case RecordType::kFullSyncEnd: return kFullSyncBytes;
+    case RecordType::kFullSyncEnd:
+      return kFullSyncBytes;
     case RecordType::kAck:
-    case RecordType::kNack: return kAckBytes;
-    case RecordType::kHeartbeat: return kHeartbeatBytes;
+    case RecordType::kNack:
+      return kAckBytes;
+    case RecordType::kHeartbeat:
+      return kHeartbeatBytes;
   }
   return 0;
 }

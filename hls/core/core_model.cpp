@@ -28,18 +28,27 @@ SteerMeta core_steer(const CoreRegs& regs, ParseStatus status, const Decision& d
 void core_count(CoreCounters& c, const SteerMeta& meta) {
   ++c.rx_pkts;
   switch (meta.status) {
-    case ParseStatus::kOk: ++c.parsed_ok; break;
-    case ParseStatus::kNonIp: ++c.non_ip; break;
-    case ParseStatus::kTruncated: ++c.truncated; break;
-    case ParseStatus::kBadHeader: ++c.bad_header; break;
-    case ParseStatus::kExtLimit: ++c.ext_limit; break;
+    case ParseStatus::kOk:
+      ++c.parsed_ok;
+      break;
+    case ParseStatus::kNonIp:
+      ++c.non_ip;
+      break;
+    case ParseStatus::kTruncated:
+      ++c.truncated;
+      break;
+    case ParseStatus::kBadHeader:
+      ++c.bad_header;
+      break;
+    case ParseStatus::kExtLimit:
+      ++c.ext_limit;
+      break;
   }
   if (meta.defaulted) ++c.defaulted;
   if (!meta.deliver) ++c.dropped;
 }
 
-SteerMeta core_process(const CoreRegs& regs, const uint8_t* frame, size_t len, uint8_t sg_id,
-                       CoreCounters* counters) {
+SteerMeta core_process(const CoreRegs& regs, const uint8_t* frame, size_t len, uint8_t sg_id, CoreCounters* counters) {
   ParseResult p = parse_frame(frame, len, sg_id);
   Decision dec = dist_hash_model(regs.hash, p.key);
   SteerMeta meta = core_steer(regs, p.status, dec);
@@ -72,10 +81,14 @@ uint16_t backup_of(const SteerRegs& r, unsigned site, unsigned member) {
 
 const char* steer_action_name(SteerAction a) {
   switch (a) {
-    case SteerAction::kNew: return "new";
-    case SteerAction::kHit: return "hit";
-    case SteerAction::kCorrected: return "corrected";
-    case SteerAction::kFailover: return "failover";
+    case SteerAction::kNew:
+      return "new";
+    case SteerAction::kHit:
+      return "hit";
+    case SteerAction::kCorrected:
+      return "corrected";
+    case SteerAction::kFailover:
+      return "failover";
   }
   return "?";
 }
@@ -114,8 +127,8 @@ size_t CoreModel::held_index(uint64_t sig) const {
   return (b1 ^ swapped) & mask;
 }
 
-CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& dec,
-                                       const FlowKey& key, const FlowResult& r, uint32_t time) {
+CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& dec, const FlowKey& key,
+                                       const FlowResult& r, uint32_t time) {
   Steering s;
   s.op.key = key;
   s.op.time = time;
@@ -172,8 +185,7 @@ CoreModel::Steering CoreModel::correct(const SteerRegs& regs, const Decision& de
   return s;
 }
 
-CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op,
-                           bool pending) {
+CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, bool drop_op, bool pending) {
   ParseResult p = parse_frame(frame, len, sg_id);
   Decision dec = dist_hash_model(regs_.hash, p.key);
   CoreOut o;
@@ -249,10 +261,18 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
   }
   held_pending_ = taken;
   switch (o.action) {
-    case SteerAction::kNew: ++steer_.new_flows; break;
-    case SteerAction::kHit: ++steer_.hit; break;
-    case SteerAction::kCorrected: ++steer_.corrected; break;
-    case SteerAction::kFailover: ++steer_.failover; break;
+    case SteerAction::kNew:
+      ++steer_.new_flows;
+      break;
+    case SteerAction::kHit:
+      ++steer_.hit;
+      break;
+    case SteerAction::kCorrected:
+      ++steer_.corrected;
+      break;
+    case SteerAction::kFailover:
+      ++steer_.failover;
+      break;
   }
   core_count(counters_, o.meta);
   // Ageing: after the frame's op, before the next frame's lookup.

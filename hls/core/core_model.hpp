@@ -30,8 +30,9 @@ namespace conductor {
 struct SteerRegs {
   // MEMBER_UP0..3: word w covers site w/2, members 32*(w%2) .. 32*(w%2)+31.
   std::array<uint32_t, 4> member_up{{0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}};
-  uint32_t site_up = 3;        // SITE_UP.UP
-  uint32_t learn_hold = regs::STEER_LEARN_HOLD_RESET;  // LEARN_HOLD: ticks a failed connection is not offered again (0: off)
+  uint32_t site_up = 3;  // SITE_UP.UP
+  uint32_t learn_hold =
+      regs::STEER_LEARN_HOLD_RESET;  // LEARN_HOLD: ticks a failed connection is not offered again (0: off)
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
   // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
   std::array<uint16_t, 128> backup{};
@@ -67,23 +68,23 @@ const char* steer_action_name(SteerAction a);
 
 // The steer block's counters (32-bit in the RTL).
 struct SteerCounters {
-  uint64_t new_flows = 0;   // NEW
-  uint64_t hit = 0;         // HIT
-  uint64_t corrected = 0;   // CORRECTED
-  uint64_t failover = 0;    // FAILOVER
-  uint64_t learn_full = 0;  // LEARN_FULL
-  uint64_t ops_issued = 0;  // OPS_ISSUED
-  uint64_t age_ops = 0;     // AGE_OPS
-  uint64_t expired = 0;     // EXPIRED
+  uint64_t new_flows = 0;      // NEW
+  uint64_t hit = 0;            // HIT
+  uint64_t corrected = 0;      // CORRECTED
+  uint64_t failover = 0;       // FAILOVER
+  uint64_t learn_full = 0;     // LEARN_FULL
+  uint64_t ops_issued = 0;     // OPS_ISSUED
+  uint64_t age_ops = 0;        // AGE_OPS
+  uint64_t expired = 0;        // EXPIRED
   uint64_t ops_dropped = 0;    // OPS_DROPPED
   uint64_t learn_dropped = 0;  // LEARN_DROPPED
   uint64_t learn_held = 0;     // LEARN_HELD
 
   friend bool operator==(const SteerCounters& a, const SteerCounters& b) {
-    return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected &&
-           a.failover == b.failover && a.learn_full == b.learn_full && a.ops_issued == b.ops_issued &&
-           a.age_ops == b.age_ops && a.expired == b.expired && a.ops_dropped == b.ops_dropped &&
-           a.learn_dropped == b.learn_dropped && a.learn_held == b.learn_held;
+    return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected && a.failover == b.failover &&
+           a.learn_full == b.learn_full && a.ops_issued == b.ops_issued && a.age_ops == b.age_ops &&
+           a.expired == b.expired && a.ops_dropped == b.ops_dropped && a.learn_dropped == b.learn_dropped &&
+           a.learn_held == b.learn_held;
   }
   friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
 };
@@ -120,9 +121,9 @@ struct CoreCounters {
   uint64_t dropped = 0;
 
   friend bool operator==(const CoreCounters& a, const CoreCounters& b) {
-    return a.rx_pkts == b.rx_pkts && a.parsed_ok == b.parsed_ok && a.non_ip == b.non_ip &&
-           a.truncated == b.truncated && a.bad_header == b.bad_header &&
-           a.ext_limit == b.ext_limit && a.defaulted == b.defaulted && a.dropped == b.dropped;
+    return a.rx_pkts == b.rx_pkts && a.parsed_ok == b.parsed_ok && a.non_ip == b.non_ip && a.truncated == b.truncated &&
+           a.bad_header == b.bad_header && a.ext_limit == b.ext_limit && a.defaulted == b.defaulted &&
+           a.dropped == b.dropped;
   }
   friend bool operator!=(const CoreCounters& a, const CoreCounters& b) { return !(a == b); }
 };
@@ -134,8 +135,7 @@ SteerMeta core_steer(const CoreRegs& regs, ParseStatus status, const Decision& d
 void core_count(CoreCounters& c, const SteerMeta& meta);
 
 // One frame through the whole core model.
-SteerMeta core_process(const CoreRegs& regs, const uint8_t* frame, size_t len, uint8_t sg_id,
-                       CoreCounters* counters);
+SteerMeta core_process(const CoreRegs& regs, const uint8_t* frame, size_t len, uint8_t sg_id, CoreCounters* counters);
 
 // The whole core with the correction layer (sequential semantics: frame j sees the flow-table ops
 // of every frame before it).
@@ -170,8 +170,7 @@ class CoreModel {
   // The co-simulations' call: what the model does with the device's frame `device` replayed
   // (OP_DROPPED as `drop_op`; OP_DROPPED with ACTION new as `pending`). Compare the result with it.
   CoreOut replay(const uint8_t* frame, size_t len, uint8_t sg_id, uint32_t time, const CoreOut& device) {
-    return process(frame, len, sg_id, time, device.op_dropped,
-                   device.op_dropped && device.action == SteerAction::kNew);
+    return process(frame, len, sg_id, time, device.op_dropped, device.op_dropped && device.action == SteerAction::kNew);
   }
 
   // Expired entries (FLOW_EVENT, status EXPIRED) of the AGE ops since the last take_expired(), in
@@ -197,8 +196,8 @@ class CoreModel {
     FlowOp op;
     bool has_op = false;
   };
-  static Steering correct(const SteerRegs& regs, const Decision& dec, const FlowKey& key,
-                          const FlowResult& r, uint32_t time);
+  static Steering correct(const SteerRegs& regs, const Decision& dec, const FlowKey& key, const FlowResult& r,
+                          uint32_t time);
 
  private:
   CoreRegs regs_;

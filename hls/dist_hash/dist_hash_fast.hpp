@@ -23,8 +23,7 @@
 namespace conductor {
 
 class DistHashFast {
-  static_assert(regs::BUCKET_ENTRY_MEMBER_LSB == 0 &&
-                    regs::DECISION_MEMBER_WIDTH == regs::BUCKET_ENTRY_MEMBER_WIDTH &&
+  static_assert(regs::BUCKET_ENTRY_MEMBER_LSB == 0 && regs::DECISION_MEMBER_WIDTH == regs::BUCKET_ENTRY_MEMBER_WIDTH &&
                     regs::DECISION_SITE_LSB == regs::DECISION_MEMBER_LSB + regs::BUCKET_ENTRY_SITE_LSB &&
                     regs::DECISION_VALID_LSB == regs::DECISION_MEMBER_LSB + regs::BUCKET_ENTRY_VALID_LSB &&
                     regs::BUCKET_ENTRY_BITS == 8,
@@ -32,10 +31,7 @@ class DistHashFast {
 
  public:
   DistHashFast() : DistHashFast(DistHashRegs{}) {}
-  explicit DistHashFast(const DistHashRegs& regs)
-      : toeplitz_(key_bytes_from_words(regs.key).data()) {
-    load(regs);
-  }
+  explicit DistHashFast(const DistHashRegs& regs) : toeplitz_(key_bytes_from_words(regs.key).data()) { load(regs); }
 
   // Takes every register and the whole bucket table.
   void load(const DistHashRegs& regs) {
@@ -99,8 +95,8 @@ class DistHashFast {
     std::memcpy(out, a + 16 - alen, alen);
     std::memcpy(out + alen, b + 16 - alen, alen);
     if (!ports) return 2 * alen;
-    const uint8_t pbytes[4] = {static_cast<uint8_t>(pa >> 8), static_cast<uint8_t>(pa),
-                               static_cast<uint8_t>(pb >> 8), static_cast<uint8_t>(pb)};
+    const uint8_t pbytes[4] = {static_cast<uint8_t>(pa >> 8), static_cast<uint8_t>(pa), static_cast<uint8_t>(pb >> 8),
+                               static_cast<uint8_t>(pb)};
     std::memcpy(out + 2 * alen, pbytes, 4);
     return 2 * alen + 4;
   }
@@ -117,8 +113,7 @@ class DistHashFast {
   // Symmetric modes: swap the endpoints when the source address is the larger unsigned 128-bit
   // integer, or equal with the larger port (ports hashed only). A data-dependent coin flip, so the
   // selection is branch-free.
-  void canonical_order(bool ports, const uint8_t** a, const uint8_t** b, uint32_t* pa,
-                       uint32_t* pb) const {
+  void canonical_order(bool ports, const uint8_t** a, const uint8_t** b, uint32_t* pa, uint32_t* pb) const {
     if (mode_ != HashMode::kSymL4 && mode_ != HashMode::kSymIp) return;
     const uint64_t ah = load_be64(*a), al = load_be64(*a + 8);
     const uint64_t bh = load_be64(*b), bl = load_be64(*b + 8);

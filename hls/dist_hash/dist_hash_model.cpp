@@ -81,8 +81,7 @@ ap_uint<320> key_word(const DistHashRegs& regs) {
 }  // namespace
 
 uint64_t dist_hash_model_word(const DistHashRegs& regs, const ap_uint<320>& flow_key) {
-  return dist_hash_core<kDistHashBucketLog2Max>(flow_key, ap_uint<32>(regs.ctrl), key_word(regs),
-                                                regs.buckets)
+  return dist_hash_core<kDistHashBucketLog2Max>(flow_key, ap_uint<32>(regs.ctrl), key_word(regs), regs.buckets)
       .to_uint64();
 }
 

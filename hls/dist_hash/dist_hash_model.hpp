@@ -23,10 +23,9 @@ namespace conductor {
 // KEY0..KEY9 reset values (rtl/csr/conductor.regs): Microsoft's default RSS key, byte 0 in bits
 // 31:24 of KEY0. kMicrosoftRssKey (below) is the same key as bytes.
 inline constexpr std::array<uint32_t, kDistHashKeyWords> kDistHashKeyReset = {
-    regs::DIST_HASH_KEY0_RESET, regs::DIST_HASH_KEY1_RESET, regs::DIST_HASH_KEY2_RESET,
-    regs::DIST_HASH_KEY3_RESET, regs::DIST_HASH_KEY4_RESET, regs::DIST_HASH_KEY5_RESET,
-    regs::DIST_HASH_KEY6_RESET, regs::DIST_HASH_KEY7_RESET, regs::DIST_HASH_KEY8_RESET,
-    regs::DIST_HASH_KEY9_RESET};
+    regs::DIST_HASH_KEY0_RESET, regs::DIST_HASH_KEY1_RESET, regs::DIST_HASH_KEY2_RESET, regs::DIST_HASH_KEY3_RESET,
+    regs::DIST_HASH_KEY4_RESET, regs::DIST_HASH_KEY5_RESET, regs::DIST_HASH_KEY6_RESET, regs::DIST_HASH_KEY7_RESET,
+    regs::DIST_HASH_KEY8_RESET, regs::DIST_HASH_KEY9_RESET};
 
 // Registers of one dist_hash block as the host programs them (reset values by default). About
 // 64 KiB: keep it on the heap or in static storage.
@@ -40,12 +39,10 @@ struct DistHashRegs {
 
 // ---- CTRL helpers -------------------------------------------------------------------------------
 constexpr HashMode ctrl_mode(uint32_t ctrl) {
-  return static_cast<HashMode>(
-      regs::field_get(ctrl, regs::DIST_HASH_CTRL_MODE_LSB, regs::DIST_HASH_CTRL_MODE_WIDTH));
+  return static_cast<HashMode>(regs::field_get(ctrl, regs::DIST_HASH_CTRL_MODE_LSB, regs::DIST_HASH_CTRL_MODE_WIDTH));
 }
 constexpr uint32_t ctrl_bucket_log2(uint32_t ctrl) {
-  return regs::field_get(ctrl, regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB,
-                         regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH);
+  return regs::field_get(ctrl, regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB, regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH);
 }
 // BUCKET_LOG2 as the hardware uses it: clamped to the build's maximum.
 constexpr uint32_t effective_bucket_log2(uint32_t ctrl, uint32_t log2_max = kDistHashBucketLog2Max) {
@@ -53,8 +50,7 @@ constexpr uint32_t effective_bucket_log2(uint32_t ctrl, uint32_t log2_max = kDis
 }
 constexpr uint32_t make_ctrl(HashMode mode, uint32_t bucket_log2) {
   return regs::field_set(
-      regs::field_set(0, regs::DIST_HASH_CTRL_MODE_LSB, regs::DIST_HASH_CTRL_MODE_WIDTH,
-                      static_cast<uint32_t>(mode)),
+      regs::field_set(0, regs::DIST_HASH_CTRL_MODE_LSB, regs::DIST_HASH_CTRL_MODE_WIDTH, static_cast<uint32_t>(mode)),
       regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB, regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH, bucket_log2);
 }
 constexpr uint32_t bucket_of(uint32_t hash, uint32_t ctrl) {

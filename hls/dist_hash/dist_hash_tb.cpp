@@ -86,8 +86,7 @@ int main(int argc, char** argv) {
   }
   const std::vector<Decision> got = run_top(regs, keys);
   for (size_t i = 0; i < vectors.size(); ++i) {
-    check(got[2 * i].hash == vectors[i].hash_with_ports,
-          vectors[i].text + " with ports: got " + hex(got[2 * i].hash));
+    check(got[2 * i].hash == vectors[i].hash_with_ports, vectors[i].text + " with ports: got " + hex(got[2 * i].hash));
     check(got[2 * i + 1].hash == vectors[i].hash_addresses,
           vectors[i].text + " addresses: got " + hex(got[2 * i + 1].hash));
   }
@@ -123,13 +122,12 @@ int main(int argc, char** argv) {
     const std::vector<Decision> d = run_top(regs, rk);
     for (size_t i = 0; i < rk.size(); ++i) {
       const Decision want = dist_hash_reference(regs, rk[i]);
-      check(d[i] == want, "random round " + std::to_string(round) + " key " + std::to_string(i) +
-                              ": got " + hex(pack(d[i]).to_uint64()) + " want " +
-                              hex(pack(want).to_uint64()));
+      check(d[i] == want, "random round " + std::to_string(round) + " key " + std::to_string(i) + ": got " +
+                              hex(pack(d[i]).to_uint64()) + " want " + hex(pack(want).to_uint64()));
     }
   }
 
-  std::printf("%s: %d decisions matched, %d mismatched\n", g_mismatches == 0 ? "PASS" : "FAIL",
-              g_matched, g_mismatches);
+  std::printf("%s: %d decisions matched, %d mismatched\n", g_mismatches == 0 ? "PASS" : "FAIL", g_matched,
+              g_mismatches);
   return g_mismatches == 0 ? 0 : 1;
 }

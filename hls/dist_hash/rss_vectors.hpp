@@ -17,15 +17,14 @@
 namespace conductor {
 
 struct RssVector {
-  FlowKey key;                 // TCP, IP_VALID and L4_VALID set, ports filled
-  uint32_t hash_addresses = 0;  // Toeplitz over source and destination address
+  FlowKey key;                   // TCP, IP_VALID and L4_VALID set, ports filled
+  uint32_t hash_addresses = 0;   // Toeplitz over source and destination address
   uint32_t hash_with_ports = 0;  // ... followed by source and destination port
-  std::string text;            // the line, for messages
+  std::string text;              // the line, for messages
 };
 
 // Returns false (and an error in *error) when the file cannot be read or a line is malformed.
-inline bool load_rss_vectors(const std::string& path, std::vector<RssVector>* out,
-                             std::string* error) {
+inline bool load_rss_vectors(const std::string& path, std::vector<RssVector>* out, std::string* error) {
   std::ifstream in(path);
   if (!in) {
     *error = "cannot open " + path;
@@ -41,8 +40,8 @@ inline bool load_rss_vectors(const std::string& path, std::vector<RssVector>* ou
     std::string family, src, dst, h_addr, h_ports;
     unsigned sport = 0, dport = 0;
     if (!(ls >> family)) continue;  // blank or comment
-    if (!(ls >> src >> sport >> dst >> dport >> h_addr >> h_ports) || sport > 0xffff ||
-        dport > 0xffff || (family != "ipv4" && family != "ipv6")) {
+    if (!(ls >> src >> sport >> dst >> dport >> h_addr >> h_ports) || sport > 0xffff || dport > 0xffff ||
+        (family != "ipv4" && family != "ipv6")) {
       *error = path + ":" + std::to_string(line_no) + ": malformed line";
       return false;
     }

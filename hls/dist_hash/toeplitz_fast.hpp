@@ -29,8 +29,7 @@
 #include <immintrin.h>
 #define CONDUCTOR_TOEPLITZ_X86 1
 #define CONDUCTOR_TARGET_CLMUL __attribute__((target("pclmul,ssse3,sse4.1")))
-#define CONDUCTOR_TARGET_AVX512 \
-  __attribute__((target("avx2,avx512f,avx512bw,avx512vl,gfni,vpclmulqdq,pclmul,sse4.1")))
+#define CONDUCTOR_TARGET_AVX512 __attribute__((target("avx2,avx512f,avx512bw,avx512vl,gfni,vpclmulqdq,pclmul,sse4.1")))
 #endif
 
 namespace conductor {
@@ -69,8 +68,7 @@ class ToeplitzFast {
   // The dist_hash input of an address pair (16-byte big-endian arrays; IPv4 uses bytes 12..15), in
   // this order, followed by the ports when with_ports: ports = (first port << 16) | second port.
   // Same result as hashing the bytes hash_input() builds, without building them.
-  uint32_t hash_tuple(const uint8_t* a16, const uint8_t* b16, bool ipv6, bool with_ports,
-                      uint32_t ports) const;
+  uint32_t hash_tuple(const uint8_t* a16, const uint8_t* b16, bool ipv6, bool with_ports, uint32_t ports) const;
 
   // The implementations themselves (the benchmark and the tests call them directly; the caller
   // checks supported()).
@@ -90,8 +88,8 @@ class ToeplitzFast {
   CONDUCTOR_TARGET_CLMUL __m128i clmul_lane(int l, __m128i x) const;
   CONDUCTOR_TARGET_AVX512 uint32_t avx512_short(__m128i raw) const;  // input bytes 0..15
   CONDUCTOR_TARGET_AVX512 uint32_t avx512_long(__m512i raw) const;   // input bytes 0..39
-  CONDUCTOR_TARGET_AVX512 uint32_t hash_tuple_avx512(const uint8_t* a16, const uint8_t* b16, bool ipv6,
-                                                     bool with_ports, uint32_t ports) const;
+  CONDUCTOR_TARGET_AVX512 uint32_t hash_tuple_avx512(const uint8_t* a16, const uint8_t* b16, bool ipv6, bool with_ports,
+                                                     uint32_t ports) const;
 #endif
 
   std::array<uint8_t, 40> key_{};
@@ -128,7 +126,7 @@ inline void ToeplitzFast::set_key(const uint8_t* key40) {
   for (size_t p = 0; p < kToeplitzFastMaxLen; ++p) {
     auto& t = table_[p];
     t[0] = 0;
-    for (int bit = 7; bit >= 0; --bit) {  // LSB first, so t[low] is complete for low < v
+    for (int bit = 7; bit >= 0; --bit) {                             // LSB first, so t[low] is complete for low < v
       const uint32_t w = key_window(static_cast<int>(8 * p) + bit);  // input bit 8p + bit
       const int v = 0x80 >> bit;
       for (int low = 0; low < v; ++low) t[v | low] = t[low] ^ w;  // linear in the byte
@@ -152,8 +150,7 @@ inline bool ToeplitzFast::supported(Impl impl) {
 #if CONDUCTOR_TOEPLITZ_X86
     case Impl::kClmul:
       __builtin_cpu_init();
-      return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3") &&
-             __builtin_cpu_supports("sse4.1");
+      return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1");
     case Impl::kAvx512:
       __builtin_cpu_init();
       return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
@@ -200,8 +197,8 @@ inline uint32_t ToeplitzFast::hash_table(const uint8_t* in, size_t len) const {
 
 // Reverses the bits of every byte (two nibble lookups).
 CONDUCTOR_TARGET_CLMUL inline __m128i ToeplitzFast::reflect_bytes(__m128i v) {
-  const __m128i rev_lo = _mm_setr_epi8(0x00, 0x08, 0x04, 0x0c, 0x02, 0x0a, 0x06, 0x0e, 0x01, 0x09,
-                                       0x05, 0x0d, 0x03, 0x0b, 0x07, 0x0f);
+  const __m128i rev_lo =
+      _mm_setr_epi8(0x00, 0x08, 0x04, 0x0c, 0x02, 0x0a, 0x06, 0x0e, 0x01, 0x09, 0x05, 0x0d, 0x03, 0x0b, 0x07, 0x0f);
   const __m128i rev_hi = _mm_slli_epi16(rev_lo, 4);  // the same table in the high nibble
   const __m128i nib = _mm_set1_epi8(0x0f);
   const __m128i lo = _mm_and_si128(v, nib);
@@ -219,8 +216,7 @@ CONDUCTOR_TARGET_CLMUL inline __m128i ToeplitzFast::clmul_lane(int l, __m128i x)
   return _mm_xor_si128(p5, _mm_srli_si128(p4, 8));
 }
 
-CONDUCTOR_TARGET_CLMUL inline uint32_t ToeplitzFast::hash_clmul_padded(const uint8_t* in40,
-                                                                      size_t len) const {
+CONDUCTOR_TARGET_CLMUL inline uint32_t ToeplitzFast::hash_clmul_padded(const uint8_t* in40, size_t len) const {
   assert(len <= kToeplitzFastMaxLen);
   __m128i acc = clmul_lane(0, reflect_bytes(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in40))));
   if (len > 16) {
@@ -246,7 +242,7 @@ CONDUCTOR_TARGET_AVX512 inline uint32_t ToeplitzFast::avx512_long(__m512i raw) c
   const __m512i c = _mm512_xor_si512(p5, _mm512_bsrli_epi128(p4, 8));
   // XOR the four lanes (shuffles rather than 256/128-bit extracts: GCC 12's extract intrinsics trip
   // -Wmaybe-uninitialized inside its own headers).
-  const __m512i c2 = _mm512_xor_si512(c, _mm512_maskz_shuffle_i64x2(0xff, c, c, 0x4e));    // 2,3,0,1
+  const __m512i c2 = _mm512_xor_si512(c, _mm512_maskz_shuffle_i64x2(0xff, c, c, 0x4e));     // 2,3,0,1
   const __m512i c1 = _mm512_xor_si512(c2, _mm512_maskz_shuffle_i64x2(0xff, c2, c2, 0xb1));  // 1,0,3,2
   return static_cast<uint32_t>(_mm512_cvtsi512_si32(c1));
 }
@@ -284,8 +280,8 @@ inline uint32_t ToeplitzFast::hash_padded(const uint8_t* in40, size_t len) const
   return hash_table(in40, len);
 }
 
-inline uint32_t ToeplitzFast::hash_tuple(const uint8_t* a16, const uint8_t* b16, bool ipv6,
-                                         bool with_ports, uint32_t ports) const {
+inline uint32_t ToeplitzFast::hash_tuple(const uint8_t* a16, const uint8_t* b16, bool ipv6, bool with_ports,
+                                         uint32_t ports) const {
 #if CONDUCTOR_TOEPLITZ_X86
   if (impl_ == Impl::kAvx512) return hash_tuple_avx512(a16, b16, ipv6, with_ports, ports);
 #endif

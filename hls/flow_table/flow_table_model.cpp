@@ -134,16 +134,16 @@ bool canonical_key(const FlowKey& key, flow::CKey& out) {
   }
   const uint64_t s_hi = be64(key.src_addr.data()), s_lo = be64(key.src_addr.data() + 8);
   const uint64_t d_hi = be64(key.dst_addr.data()), d_lo = be64(key.dst_addr.data() + 8);
-  const bool ports = key.l4_valid && !key.is_frag &&
-                     (key.proto == kProtoTcp || key.proto == kProtoUdp || key.proto == kProtoSctp);
+  const bool ports =
+      key.l4_valid && !key.is_frag && (key.proto == kProtoTcp || key.proto == kProtoUdp || key.proto == kProtoSctp);
   const uint64_t sp = ports ? key.src_port : 0, dp = ports ? key.dst_port : 0;
   const bool swap = s_hi > d_hi || (s_hi == d_hi && (s_lo > d_lo || (s_lo == d_lo && sp > dp)));
   out.w[0] = swap ? d_lo : s_lo;
   out.w[1] = swap ? d_hi : s_hi;
   out.w[2] = swap ? s_lo : d_lo;
   out.w[3] = swap ? s_hi : d_hi;
-  out.w[4] = (swap ? dp : sp) | ((swap ? sp : dp) << 16) | (uint64_t{key.proto} << 32) |
-             (uint64_t{key.is_ipv6} << 40) | (uint64_t{key.sg_id} << 41);
+  out.w[4] = (swap ? dp : sp) | ((swap ? sp : dp) << 16) | (uint64_t{key.proto} << 32) | (uint64_t{key.is_ipv6} << 40) |
+             (uint64_t{key.sg_id} << 41);
   return true;
 }
 
@@ -179,28 +179,33 @@ std::string to_string(const flow::CKey& k) {
 
 std::string to_string(const FlowValue& v) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "owner %u/%u lb %u%s rb %u/%u%s state %u sync 0x%02x seen %u",
-                v.owner_site, v.owner_member, v.lb_member, v.lb_valid ? "" : "(-)", v.rb_site,
-                v.rb_member, v.rb_valid ? "" : "(-)", static_cast<unsigned>(v.state), v.sync_flags,
-                v.last_seen);
+  std::snprintf(buf, sizeof buf, "owner %u/%u lb %u%s rb %u/%u%s state %u sync 0x%02x seen %u", v.owner_site,
+                v.owner_member, v.lb_member, v.lb_valid ? "" : "(-)", v.rb_site, v.rb_member, v.rb_valid ? "" : "(-)",
+                static_cast<unsigned>(v.state), v.sync_flags, v.last_seen);
   return buf;
 }
 
 std::string to_string(const FlowResult& r) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%s tag 0x%llx: ", r.hit ? "hit" : "miss",
-                r.key_valid ? "" : " (no IP key)", static_cast<unsigned long long>(r.tag));
+  std::snprintf(buf, sizeof buf, "%s%s tag 0x%llx: ", r.hit ? "hit" : "miss", r.key_valid ? "" : " (no IP key)",
+                static_cast<unsigned long long>(r.tag));
   return buf + to_string(r.value);
 }
 
 const char* status_name(flow::Status s) {
   switch (s) {
-    case flow::Status::kDone: return "DONE";
-    case flow::Status::kNotFound: return "NOT_FOUND";
-    case flow::Status::kExists: return "EXISTS";
-    case flow::Status::kFull: return "FULL";
-    case flow::Status::kExpired: return "EXPIRED";
-    case flow::Status::kInvalid: return "INVALID";
+    case flow::Status::kDone:
+      return "DONE";
+    case flow::Status::kNotFound:
+      return "NOT_FOUND";
+    case flow::Status::kExists:
+      return "EXISTS";
+    case flow::Status::kFull:
+      return "FULL";
+    case flow::Status::kExpired:
+      return "EXPIRED";
+    case flow::Status::kInvalid:
+      return "INVALID";
   }
   return "?";
 }
@@ -208,8 +213,8 @@ const char* status_name(flow::Status s) {
 std::string to_string(const FlowEvent& e) {
   static const char* kWhere[] = {"T1", "T2", "stash", "-"};
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%s op %u tag %u where %s moves %u: ", status_name(e.status),
-                e.opcode, e.tag, kWhere[static_cast<int>(e.where) & 3], e.moves);
+  std::snprintf(buf, sizeof buf, "%s op %u tag %u where %s moves %u: ", status_name(e.status), e.opcode, e.tag,
+                kWhere[static_cast<int>(e.where) & 3], e.moves);
   return buf + to_string(e.key) + " | " + to_string(e.value);
 }
 
@@ -225,33 +230,60 @@ uint32_t FlowTableModel::read_reg(uint32_t offset) const {
   const flow::Config& c = core_.config();
   const flow::Counters& n = core_.counters();
   switch (offset) {
-    case FLOW_TABLE_GEOMETRY_OFFSET: return core_.geometry();
-    case FLOW_TABLE_CAPACITY_OFFSET: return core_.capacity();
-    case FLOW_TABLE_OCCUPANCY_OFFSET: return n.occupancy;
-    case FLOW_TABLE_STASH_USED_OFFSET: return n.stash_used;
-    case FLOW_TABLE_CTRL_OFFSET: return c.ctrl & (FLOW_TABLE_CTRL_WALK_STEPS_MASK | FLOW_TABLE_CTRL_BUCKET_LOG2_MASK);
-    case FLOW_TABLE_TIMEOUT_NEW_OFFSET: return c.timeout_new;
-    case FLOW_TABLE_TIMEOUT_EST_OFFSET: return c.timeout_est;
-    case FLOW_TABLE_TIMEOUT_CLOSING_OFFSET: return c.timeout_closing;
-    case FLOW_TABLE_HASH_SEED1_OFFSET: return c.seed1;
-    case FLOW_TABLE_HASH_SEED2_OFFSET: return c.seed2;
-    case FLOW_TABLE_NOW_OFFSET: return n.now;
-    case FLOW_TABLE_AGE_CURSOR_OFFSET: return n.age_cursor;
-    case FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET: return n.first_full_occupancy;
-    case FLOW_TABLE_LOOKUPS_OFFSET: return n.lookups;
-    case FLOW_TABLE_HITS_OFFSET: return n.hits;
-    case FLOW_TABLE_INSERTS_OFFSET: return n.inserts;
-    case FLOW_TABLE_INSERT_FULL_OFFSET: return n.insert_full;
-    case FLOW_TABLE_INSERT_EXISTS_OFFSET: return n.insert_exists;
-    case FLOW_TABLE_UPDATES_OFFSET: return n.updates;
-    case FLOW_TABLE_TOUCHES_OFFSET: return n.touches;
-    case FLOW_TABLE_DELETES_OFFSET: return n.deletes;
-    case FLOW_TABLE_NOT_FOUND_OFFSET: return n.not_found;
-    case FLOW_TABLE_EXPIRIES_OFFSET: return n.expiries;
-    case FLOW_TABLE_AGE_STEPS_OFFSET: return n.age_steps;
-    case FLOW_TABLE_INVALID_OPS_OFFSET: return n.invalid_ops;
-    case FLOW_TABLE_MOVES_OFFSET: return n.moves;
-    default: return 0;
+    case FLOW_TABLE_GEOMETRY_OFFSET:
+      return core_.geometry();
+    case FLOW_TABLE_CAPACITY_OFFSET:
+      return core_.capacity();
+    case FLOW_TABLE_OCCUPANCY_OFFSET:
+      return n.occupancy;
+    case FLOW_TABLE_STASH_USED_OFFSET:
+      return n.stash_used;
+    case FLOW_TABLE_CTRL_OFFSET:
+      return c.ctrl & (FLOW_TABLE_CTRL_WALK_STEPS_MASK | FLOW_TABLE_CTRL_BUCKET_LOG2_MASK);
+    case FLOW_TABLE_TIMEOUT_NEW_OFFSET:
+      return c.timeout_new;
+    case FLOW_TABLE_TIMEOUT_EST_OFFSET:
+      return c.timeout_est;
+    case FLOW_TABLE_TIMEOUT_CLOSING_OFFSET:
+      return c.timeout_closing;
+    case FLOW_TABLE_HASH_SEED1_OFFSET:
+      return c.seed1;
+    case FLOW_TABLE_HASH_SEED2_OFFSET:
+      return c.seed2;
+    case FLOW_TABLE_NOW_OFFSET:
+      return n.now;
+    case FLOW_TABLE_AGE_CURSOR_OFFSET:
+      return n.age_cursor;
+    case FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET:
+      return n.first_full_occupancy;
+    case FLOW_TABLE_LOOKUPS_OFFSET:
+      return n.lookups;
+    case FLOW_TABLE_HITS_OFFSET:
+      return n.hits;
+    case FLOW_TABLE_INSERTS_OFFSET:
+      return n.inserts;
+    case FLOW_TABLE_INSERT_FULL_OFFSET:
+      return n.insert_full;
+    case FLOW_TABLE_INSERT_EXISTS_OFFSET:
+      return n.insert_exists;
+    case FLOW_TABLE_UPDATES_OFFSET:
+      return n.updates;
+    case FLOW_TABLE_TOUCHES_OFFSET:
+      return n.touches;
+    case FLOW_TABLE_DELETES_OFFSET:
+      return n.deletes;
+    case FLOW_TABLE_NOT_FOUND_OFFSET:
+      return n.not_found;
+    case FLOW_TABLE_EXPIRIES_OFFSET:
+      return n.expiries;
+    case FLOW_TABLE_AGE_STEPS_OFFSET:
+      return n.age_steps;
+    case FLOW_TABLE_INVALID_OPS_OFFSET:
+      return n.invalid_ops;
+    case FLOW_TABLE_MOVES_OFFSET:
+      return n.moves;
+    default:
+      return 0;
   }
 }
 
@@ -315,9 +347,7 @@ void FlowTableModel::flush_marks() {
   marks_.clear();
 }
 
-bool FlowTableModel::lookup_key(const flow::CKey& k, uint64_t* value) {
-  return core_.lookup(true, k, *value);
-}
+bool FlowTableModel::lookup_key(const flow::CKey& k, uint64_t* value) { return core_.lookup(true, k, *value); }
 
 void FlowTableModel::lookup_bulk(const flow::CKey* keys, std::size_t n, uint64_t* values, bool* hit) {
   constexpr std::size_t kBatch = 16;

@@ -38,18 +38,17 @@ struct FlowValue {
   uint8_t owner_site = 0;    // 1 bit
   uint8_t lb_member = 0;     // local backup
   bool lb_valid = false;
-  uint8_t rb_member = 0;     // remote backup
+  uint8_t rb_member = 0;  // remote backup
   uint8_t rb_site = 0;
   bool rb_valid = false;
   flow::State state = flow::State::kNew;
-  uint8_t sync_flags = 0;    // 6 bits
+  uint8_t sync_flags = 0;  // 6 bits
   uint32_t last_seen = 0;
 
   friend bool operator==(const FlowValue& a, const FlowValue& b) {
-    return a.owner_member == b.owner_member && a.owner_site == b.owner_site &&
-           a.lb_member == b.lb_member && a.lb_valid == b.lb_valid && a.rb_member == b.rb_member &&
-           a.rb_site == b.rb_site && a.rb_valid == b.rb_valid && a.state == b.state &&
-           a.sync_flags == b.sync_flags && a.last_seen == b.last_seen;
+    return a.owner_member == b.owner_member && a.owner_site == b.owner_site && a.lb_member == b.lb_member &&
+           a.lb_valid == b.lb_valid && a.rb_member == b.rb_member && a.rb_site == b.rb_site &&
+           a.rb_valid == b.rb_valid && a.state == b.state && a.sync_flags == b.sync_flags && a.last_seen == b.last_seen;
   }
   friend bool operator!=(const FlowValue& a, const FlowValue& b) { return !(a == b); }
 };
@@ -107,8 +106,8 @@ struct FlowEvent {
   FlowValue value;
 
   friend bool operator==(const FlowEvent& a, const FlowEvent& b) {
-    return a.status == b.status && a.opcode == b.opcode && a.where == b.where &&
-           a.moves == b.moves && a.tag == b.tag && a.key == b.key && a.value == b.value;
+    return a.status == b.status && a.opcode == b.opcode && a.where == b.where && a.moves == b.moves && a.tag == b.tag &&
+           a.key == b.key && a.value == b.value;
   }
   friend bool operator!=(const FlowEvent& a, const FlowEvent& b) { return !(a == b); }
 };
@@ -169,9 +168,7 @@ class FlowTableModel {
 
   // The packed forms the RTL ports carry.
   flow::ResultWord lookup_word(const ap_uint<384>& w) { return core_.lookup_word(w); }
-  int apply_word(const flow::OpWord& w, flow::EventWord out[flow::kMaxEvents]) {
-    return core_.execute_word(w, out);
-  }
+  int apply_word(const flow::OpWord& w, flow::EventWord out[flow::kMaxEvents]) { return core_.execute_word(w, out); }
 
   // Clocked forms, for a co-simulation that knows each handshake's clock (counted in the table's
   // enabled clocks). The RTL writes a lookup's activity mark a few clocks after its handshake and

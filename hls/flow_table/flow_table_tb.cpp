@@ -40,10 +40,10 @@ hls::stream<conductor::flow::OpWord> s_op("s_op");
 hls::stream<conductor::flow::EventWord> m_event("m_event");
 
 void call(Regs& r) {
-  flow_table_top(s_lookup, m_result, s_op, m_event, r.ctrl, r.timeout[0], r.timeout[1], r.timeout[2],
-                 r.seed1, r.seed2, r.clear, &r.ro[0], &r.ro[1], &r.ro[2], &r.ro[3], &r.ro[4], &r.ro[5],
-                 &r.ro[6], &r.ro[7], &r.ro[8], &r.ro[9], &r.ro[10], &r.ro[11], &r.ro[12], &r.ro[13],
-                 &r.ro[14], &r.ro[15], &r.ro[16], &r.ro[17], &r.ro[18], &r.ro[19]);
+  flow_table_top(s_lookup, m_result, s_op, m_event, r.ctrl, r.timeout[0], r.timeout[1], r.timeout[2], r.seed1, r.seed2,
+                 r.clear, &r.ro[0], &r.ro[1], &r.ro[2], &r.ro[3], &r.ro[4], &r.ro[5], &r.ro[6], &r.ro[7], &r.ro[8],
+                 &r.ro[9], &r.ro[10], &r.ro[11], &r.ro[12], &r.ro[13], &r.ro[14], &r.ro[15], &r.ro[16], &r.ro[17],
+                 &r.ro[18], &r.ro[19]);
 }
 
 // Reference canonical key: endpoints as (address bytes, port) pairs, ordered; ports only for
@@ -89,9 +89,7 @@ FlowKey random_flow(std::mt19937_64& rng, int pool_index) {
   return k;
 }
 
-FlowValue random_value(std::mt19937_64& rng) {
-  return unpack_flow_value(rng() & 0xFFFFFFFFull);
-}
+FlowValue random_value(std::mt19937_64& rng) { return unpack_flow_value(rng() & 0xFFFFFFFFull); }
 
 }  // namespace
 
@@ -99,8 +97,8 @@ int main(int argc, char** argv) {
   const long rounds = argc > 1 ? std::atol(argv[1]) : 20000;
   std::mt19937_64 rng(2025);
   Regs r;
-  r.ctrl = regs::field_set(r.ctrl, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB,
-                           regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH, 10);  // 8K entries active
+  r.ctrl = regs::field_set(r.ctrl, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH,
+                           10);    // 8K entries active
   std::map<RefKey, uint64_t> ref;  // value as stored
   const int pool = 3000;
   uint32_t now = 1;
@@ -135,7 +133,12 @@ int main(int argc, char** argv) {
     op.value = random_value(rng);
     op.time = now;
     op.tag = static_cast<uint16_t>(i);
-    op.opcode = static_cast<uint8_t>(kind < 75 ? 1 : kind < 85 ? 2 : kind < 92 ? 3 : kind < 98 ? 4 : (rng() & 1) ? 0 : 9);
+    op.opcode = static_cast<uint8_t>(kind < 75     ? 1
+                                     : kind < 85   ? 2
+                                     : kind < 92   ? 3
+                                     : kind < 98   ? 4
+                                     : (rng() & 1) ? 0
+                                                   : 9);
     if (kind == 99) op.key.ip_valid = false, op.opcode = 1;
     s_op.write(pack(op));
     call(r);
@@ -201,8 +204,7 @@ int main(int argc, char** argv) {
       const uint32_t st = flow::value_state(sv);
       const uint32_t to = r.timeout[st > 2 ? 2 : st];
       const bool due = known && static_cast<uint32_t>(now - flow::value_last_seen(sv)) > to;
-      check(e.status == Status::kExpired && due && e.value == unpack_flow_value(sv),
-            "expiry: " + to_string(e));
+      check(e.status == Status::kExpired && due && e.value == unpack_flow_value(sv), "expiry: " + to_string(e));
       if (known) ref.erase(it);
     }
   }
@@ -211,13 +213,12 @@ int main(int argc, char** argv) {
     check(static_cast<uint32_t>(now - flow::value_last_seen(v)) <= r.timeout[st > 2 ? 2 : st],
           "an idle entry survived the sweep");
   }
-  check(r.ro[2].to_uint() == ref.size(), "OCCUPANCY " + std::to_string(r.ro[2].to_uint()) +
-                                              " != " + std::to_string(ref.size()));
+  check(r.ro[2].to_uint() == ref.size(),
+        "OCCUPANCY " + std::to_string(r.ro[2].to_uint()) + " != " + std::to_string(ref.size()));
   if (g_bad != 0) {
     std::printf("FAIL: %d mismatches\n", g_bad);
     return 1;
   }
-  std::printf("PASS: %ld results and %ld events matched (%zu entries left)\n", g_results, g_events,
-              ref.size());
+  std::printf("PASS: %ld results and %ld events matched (%zu entries left)\n", g_results, g_events, ref.size());
   return 0;
 }

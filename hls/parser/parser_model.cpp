@@ -23,9 +23,7 @@ class Window {
   bool has(size_t off, size_t n) const { return off <= avail_ && n <= avail_ - off; }
   // Status for a header that does not fit: the frame ended inside the window (truncated), or the
   // whole window is present and the header reaches past it (ext-limit).
-  ParseStatus missing() const {
-    return avail_ < kParserWindowBytes ? ParseStatus::kTruncated : ParseStatus::kExtLimit;
-  }
+  ParseStatus missing() const { return avail_ < kParserWindowBytes ? ParseStatus::kTruncated : ParseStatus::kExtLimit; }
   uint8_t u8(size_t off) const { return frame_[off]; }
   uint16_t u16(size_t off) const { return static_cast<uint16_t>(frame_[off] << 8 | frame_[off + 1]); }
 
@@ -162,11 +160,16 @@ ParseResult parse_frame(const uint8_t* frame, size_t len, uint8_t sg_id) {
 
 const char* parse_status_name(ParseStatus s) {
   switch (s) {
-    case ParseStatus::kOk: return "ok";
-    case ParseStatus::kNonIp: return "non-ip";
-    case ParseStatus::kTruncated: return "truncated";
-    case ParseStatus::kBadHeader: return "bad-header";
-    case ParseStatus::kExtLimit: return "ext-limit";
+    case ParseStatus::kOk:
+      return "ok";
+    case ParseStatus::kNonIp:
+      return "non-ip";
+    case ParseStatus::kTruncated:
+      return "truncated";
+    case ParseStatus::kBadHeader:
+      return "bad-header";
+    case ParseStatus::kExtLimit:
+      return "ext-limit";
   }
   return "invalid";
 }

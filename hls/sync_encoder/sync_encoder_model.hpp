@@ -52,9 +52,9 @@ inline std::vector<std::pair<uint32_t, uint32_t>> register_writes(const SyncEnco
   }
   for (unsigned i = 0; i < kDelayClasses; ++i) {
     const auto& d = c.delay[i];
-    w.push_back({SYNC_ENCODER_DELAY_PORT0_OFFSET + 4 * i,
-                 d.port | uint32_t{d.proto} << SYNC_ENCODER_DELAY_PORT0_PROTO_LSB |
-                     (d.valid ? 1u << SYNC_ENCODER_DELAY_PORT0_VALID_LSB : 0u)});
+    w.push_back(
+        {SYNC_ENCODER_DELAY_PORT0_OFFSET + 4 * i, d.port | uint32_t{d.proto} << SYNC_ENCODER_DELAY_PORT0_PROTO_LSB |
+                                                      (d.valid ? 1u << SYNC_ENCODER_DELAY_PORT0_VALID_LSB : 0u)});
     w.push_back({SYNC_ENCODER_DELAY_TICKS0_OFFSET + 4 * i, d.ticks});
   }
   return w;

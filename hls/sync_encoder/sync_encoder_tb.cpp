@@ -99,10 +99,11 @@ int main() {
   }
   if (errors) return 1;
   if (carried != kRecords || frames != want.size()) {
-    std::printf("FAIL: the frames carry %u records (expected %d), the top counted %llu frames\n", carried,
-                kRecords, static_cast<unsigned long long>(frames));
+    std::printf("FAIL: the frames carry %u records (expected %d), the top counted %llu frames\n", carried, kRecords,
+                static_cast<unsigned long long>(frames));
     return 1;
   }
-  std::printf("PASS: %zu frames matched (%llu counted by the top)\n", got.size(), static_cast<unsigned long long>(frames));
+  std::printf("PASS: %zu frames matched (%llu counted by the top)\n", got.size(),
+              static_cast<unsigned long long>(frames));
   return 0;
 }

@@ -6,15 +6,12 @@
 
 namespace conductor {
 
-std::string MemberId::to_string() const {
-  return "site " + std::to_string(site) + " member " + std::to_string(member);
-}
+std::string MemberId::to_string() const { return "site " + std::to_string(site) + " member " + std::to_string(member); }
 
 Expected<BucketAllocator> BucketAllocator::create(uint32_t buckets) {
   if (buckets < kMinBuckets || buckets > kMaxBuckets || (buckets & (buckets - 1)) != 0) {
     return make_error(Errc::kInvalidArgument,
-                      "bucket count " + std::to_string(buckets) +
-                          " is not a power of two in 1..65536");
+                      "bucket count " + std::to_string(buckets) + " is not a power of two in 1..65536");
   }
   return BucketAllocator(buckets);
 }
@@ -31,9 +28,7 @@ std::map<MemberId, uint32_t> BucketAllocator::counts() const {
   return out;
 }
 
-uint32_t BucketAllocator::count(MemberId id) const {
-  return id.in_range() ? counts_[slot_of(id)] : 0;
-}
+uint32_t BucketAllocator::count(MemberId id) const { return id.in_range() ? counts_[slot_of(id)] : 0; }
 
 uint32_t BucketAllocator::table_word(uint32_t word) const {
   uint32_t v = 0;
@@ -57,18 +52,15 @@ Expected<Rebalance> BucketAllocator::set_weights(const Weights& weights) {
   // Validate everything before touching any state.
   for (const auto& [id, w] : weights) {
     if (id.site >= kMaxSites) {
-      return make_error(Errc::kInvalidArgument, "site " + std::to_string(id.site) +
-                                                    " out of range (sites are 0..1)");
+      return make_error(Errc::kInvalidArgument, "site " + std::to_string(id.site) + " out of range (sites are 0..1)");
     }
     if (id.member >= kMaxMembersPerSite) {
-      return make_error(Errc::kInvalidArgument, "member " + std::to_string(id.member) +
-                                                    " of site " + std::to_string(id.site) +
-                                                    " out of range (members are 0..63)");
+      return make_error(Errc::kInvalidArgument, "member " + std::to_string(id.member) + " of site " +
+                                                    std::to_string(id.site) + " out of range (members are 0..63)");
     }
     if (w > kMaxWeight) {
-      return make_error(Errc::kInvalidArgument, "weight " + std::to_string(w) + " of " +
-                                                    id.to_string() +
-                                                    " out of range (weights are 0..512)");
+      return make_error(Errc::kInvalidArgument,
+                        "weight " + std::to_string(w) + " of " + id.to_string() + " out of range (weights are 0..512)");
     }
   }
 
@@ -130,9 +122,9 @@ Expected<Rebalance> BucketAllocator::set_weights(const Weights& weights) {
 
   // Donors release their surplus spread evenly over the buckets they hold: of c held, the ones at
   // positions floor((2i+1) * c / 2e), i = 0..e-1.
-  std::vector<uint32_t> seen(kOwners, 0);      // buckets of each donor visited so far
+  std::vector<uint32_t> seen(kOwners, 0);        // buckets of each donor visited so far
   std::vector<uint32_t> released_n(kOwners, 0);  // releases so far (i)
-  std::vector<uint64_t> due(kOwners, 0);       // position of the next release
+  std::vector<uint64_t> due(kOwners, 0);         // position of the next release
   for (unsigned s = 0; s < kOwners; ++s) {
     if (surplus[s] != 0) due[s] = uint64_t{counts_[s]} / (2 * uint64_t{surplus[s]});
   }

@@ -45,7 +45,7 @@ inline constexpr uint8_t kMaxSites = 2;            // sites 0..1
 inline constexpr uint8_t kMaxMembersPerSite = 64;  // members 0..63 per site
 inline constexpr uint16_t kMaxWeight = 512;        // weights 0..512
 inline constexpr uint32_t kMinBuckets = 1;
-inline constexpr uint32_t kMaxBuckets = 65536;     // BUCKET_LOG2 <= 16
+inline constexpr uint32_t kMaxBuckets = 65536;  // BUCKET_LOG2 <= 16
 inline constexpr uint32_t kDefaultBuckets = 4096;
 
 struct MemberId {
@@ -104,8 +104,7 @@ class BucketAllocator {
   static unsigned slot_of(MemberId id) { return id.site * kMaxMembersPerSite + id.member; }
   static unsigned slot_of(const BucketEntry& e) { return e.valid ? slot_of(MemberId{e.site, e.member}) : kUnassigned; }
   static MemberId member_of(unsigned slot) {
-    return MemberId{static_cast<uint8_t>(slot / kMaxMembersPerSite),
-                    static_cast<uint8_t>(slot % kMaxMembersPerSite)};
+    return MemberId{static_cast<uint8_t>(slot / kMaxMembersPerSite), static_cast<uint8_t>(slot % kMaxMembersPerSite)};
   }
 
   std::vector<BucketEntry> table_;

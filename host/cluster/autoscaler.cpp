@@ -19,9 +19,12 @@ std::string secs(Duration d) {
 
 std::string rate(double bps) {
   char buf[32];
-  if (bps >= 1e9) std::snprintf(buf, sizeof buf, "%.2f Gbps", bps / 1e9);
-  else if (bps >= 1e6) std::snprintf(buf, sizeof buf, "%.2f Mbps", bps / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.0f bps", bps);
+  if (bps >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f Gbps", bps / 1e9);
+  else if (bps >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.2f Mbps", bps / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f bps", bps);
   return buf;
 }
 
@@ -37,10 +40,14 @@ Duration since(TimePoint now, TimePoint t) { return std::chrono::duration_cast<D
 
 std::string_view scale_action_name(ScaleAction::Kind k) {
   switch (k) {
-    case ScaleAction::Kind::kSetWeight: return "set-weight";
-    case ScaleAction::Kind::kAddMember: return "add-member";
-    case ScaleAction::Kind::kStartFullSync: return "start-full-sync";
-    case ScaleAction::Kind::kRemoveMember: return "remove-member";
+    case ScaleAction::Kind::kSetWeight:
+      return "set-weight";
+    case ScaleAction::Kind::kAddMember:
+      return "add-member";
+    case ScaleAction::Kind::kStartFullSync:
+      return "start-full-sync";
+    case ScaleAction::Kind::kRemoveMember:
+      return "remove-member";
   }
   return "?";
 }
@@ -130,9 +137,9 @@ ScaleActions Autoscaler::on_member_health(TimePoint now, MemberId id, bool up) {
 ScaleActions Autoscaler::on_sync_done(TimePoint now, MemberId id) {
   ScaleActions out;
   if (phase_ != Phase::kSyncing || !phase_member_ || *phase_member_ != id) return out;
-  out.push_back(act(ScaleAction::Kind::kSetWeight, id, weight_of(id),
-                    "full sync of " + id_text(id) + " done after " + secs(since(now, phase_start_)) +
-                        ": takes new connections"));
+  out.push_back(
+      act(ScaleAction::Kind::kSetWeight, id, weight_of(id),
+          "full sync of " + id_text(id) + " done after " + secs(since(now, phase_start_)) + ": takes new connections"));
   phase_ = Phase::kIdle;
   phase_member_.reset();
   return out;
@@ -162,12 +169,14 @@ ScaleActions Autoscaler::on_timer(TimePoint now) {
     const MemberId id = *phase_member_;
     auto r = reports_.find(id);
     if (r != reports_.end() && r->second.at > phase_start_ && r->second.load.connections == 0) {
-      finish_scale_in(now, "drained: " + id_text(id) + " reports 0 connections after " +
-                               secs(since(now, phase_start_)), out);
+      finish_scale_in(now, "drained: " + id_text(id) + " reports 0 connections after " + secs(since(now, phase_start_)),
+                      out);
     } else if (since(now, phase_start_) >= options_.drain_timeout) {
       const uint32_t left = r != reports_.end() ? r->second.load.connections : 0;
-      finish_scale_in(now, "drain timeout " + secs(options_.drain_timeout) + ": " + std::to_string(left) +
-                               " connections left on " + id_text(id) + " go to their backups", out);
+      finish_scale_in(now,
+                      "drain timeout " + secs(options_.drain_timeout) + ": " + std::to_string(left) +
+                          " connections left on " + id_text(id) + " go to their backups",
+                      out);
     }
   }
 
@@ -196,8 +205,14 @@ ScaleActions Autoscaler::on_timer(TimePoint now) {
   l.low = l.cpu_percent < policy_.scale_in_cpu_percent &&
           (!policy_.scale_in_bps || l.bps < static_cast<double>(*policy_.scale_in_bps));
   load_ = l;
-  if (l.high) { if (!high_since_) high_since_ = now; } else high_since_.reset();
-  if (l.low) { if (!low_since_) low_since_ = now; } else low_since_.reset();
+  if (l.high) {
+    if (!high_since_) high_since_ = now;
+  } else
+    high_since_.reset();
+  if (l.low) {
+    if (!low_since_) low_since_ = now;
+  } else
+    low_since_.reset();
 
   // 3. A decision.
   if (!policy_.enabled || phase_ != Phase::kIdle) return out;
@@ -219,7 +234,10 @@ ScaleActions Autoscaler::on_timer(TimePoint now) {
     }
     std::optional<MemberId> spare;
     for (MemberId s : policy_.spares)
-      if (!in_group(s) && alive(s)) { spare = s; break; }
+      if (!in_group(s) && alive(s)) {
+        spare = s;
+        break;
+      }
     if (!spare) {
       blocked_ = why + ", but no spare of the pool is alive";
       return out;
@@ -248,8 +266,8 @@ ScaleActions Autoscaler::on_timer(TimePoint now) {
       return out;
     }
     const MemberId v = !joined_.empty() ? joined_.back() : members_.back();
-    const std::string reason = "scale-in: " + why + ": " + id_text(v) + " drains and leaves (" +
-                               std::to_string(size) + " -> " + std::to_string(size - 1) + " members, min " +
+    const std::string reason = "scale-in: " + why + ": " + id_text(v) + " drains and leaves (" + std::to_string(size) +
+                               " -> " + std::to_string(size - 1) + " members, min " +
                                std::to_string(policy_.min_members) + ")";
     record(now, ScaleDecision::Kind::kScaleIn, v, size, size - 1, reason);
     phase_ = Phase::kDraining;
@@ -263,8 +281,8 @@ ScaleActions Autoscaler::on_timer(TimePoint now) {
 
 std::string Autoscaler::describe(TimePoint now) const {
   std::string s = "group " + policy_.group + ": " + (policy_.enabled ? "enabled" : "disabled") + ", " +
-                  std::to_string(members_.size()) + " members (min " + std::to_string(policy_.min_members) +
-                  ", max " + std::to_string(policy_.max_members) + ")";
+                  std::to_string(members_.size()) + " members (min " + std::to_string(policy_.min_members) + ", max " +
+                  std::to_string(policy_.max_members) + ")";
   s += "\n  members:";
   for (MemberId m : members_) {
     s += ' ';
@@ -278,13 +296,19 @@ std::string Autoscaler::describe(TimePoint now) const {
   }
   s += "\n  thresholds: scale-out cpu > " + std::to_string(policy_.scale_out_cpu_percent) + "%";
   if (policy_.scale_out_bps) s += " or throughput > " + rate(static_cast<double>(*policy_.scale_out_bps));
-  s += " for " + secs(policy_.scale_out_after) + "; scale-in cpu < " + std::to_string(policy_.scale_in_cpu_percent) + "%";
+  s += " for " + secs(policy_.scale_out_after) + "; scale-in cpu < " + std::to_string(policy_.scale_in_cpu_percent) +
+       "%";
   if (policy_.scale_in_bps) s += " and throughput < " + rate(static_cast<double>(*policy_.scale_in_bps));
   s += " for " + secs(policy_.scale_in_after) + "; cooldown " + secs(policy_.cooldown);
   s += "\n  load: ";
-  if (load_.reporting == 0) s += "no reports";
-  else s += "cpu " + pct(load_.cpu_percent) + ", throughput " + rate(load_.bps) + " over " +
-            std::to_string(load_.reporting) + " members" + (load_.high ? " (HIGH" : load_.low ? " (LOW" : " (between");
+  if (load_.reporting == 0)
+    s += "no reports";
+  else
+    s += "cpu " + pct(load_.cpu_percent) + ", throughput " + rate(load_.bps) + " over " +
+         std::to_string(load_.reporting) + " members" +
+         (load_.high  ? " (HIGH"
+          : load_.low ? " (LOW"
+                      : " (between");
   if (load_.reporting) {
     if (high_since_) s += " for " + secs(since(now, *high_since_));
     if (low_since_) s += " for " + secs(since(now, *low_since_));

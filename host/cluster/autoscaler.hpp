@@ -77,8 +77,8 @@ class Autoscaler {
   enum class Phase : uint8_t { kIdle, kSyncing, kDraining };
 
   // `members`: the group's members now. Fails if the policy is inconsistent with them.
-  static Expected<Autoscaler> create(config::Autoscale policy, std::vector<MemberId> members,
-                                     AutoscaleOptions options, TimePoint now);
+  static Expected<Autoscaler> create(config::Autoscale policy, std::vector<MemberId> members, AutoscaleOptions options,
+                                     TimePoint now);
 
   void on_report(TimePoint now, MemberId id, const Load& load);
   ScaleActions on_member_health(TimePoint now, MemberId id, bool alive);
@@ -118,7 +118,10 @@ class Autoscaler {
   std::vector<MemberId> members_;
   AutoscaleOptions options_;
   std::set<MemberId> alive_;
-  struct Report { TimePoint at; Load load; };
+  struct Report {
+    TimePoint at;
+    Load load;
+  };
   std::map<MemberId, Report> reports_;
   std::vector<MemberId> joined_;  // members that came from the pool, in join order
   Phase phase_ = Phase::kIdle;

@@ -16,20 +16,30 @@ std::string ago(TimePoint now, TimePoint t) {
 
 std::string_view core_action_name(CoreAction::Kind k) {
   switch (k) {
-    case CoreAction::Kind::kMemberHealth: return "member-health";
-    case CoreAction::Kind::kSiteOnline: return "site-online";
-    case CoreAction::Kind::kActiveSite: return "active-site";
-    case CoreAction::Kind::kSetWeight: return "set-weight";
-    case CoreAction::Kind::kAddMember: return "add-member";
-    case CoreAction::Kind::kStartFullSync: return "start-full-sync";
-    case CoreAction::Kind::kRemoveMember: return "remove-member";
+    case CoreAction::Kind::kMemberHealth:
+      return "member-health";
+    case CoreAction::Kind::kSiteOnline:
+      return "site-online";
+    case CoreAction::Kind::kActiveSite:
+      return "active-site";
+    case CoreAction::Kind::kSetWeight:
+      return "set-weight";
+    case CoreAction::Kind::kAddMember:
+      return "add-member";
+    case CoreAction::Kind::kStartFullSync:
+      return "start-full-sync";
+    case CoreAction::Kind::kRemoveMember:
+      return "remove-member";
   }
   return "?";
 }
 
 LivenessConfig ClusterCore::liveness_config(const config::ClusterConfig& c, const CoreOptions& o) {
-  return LivenessConfig{.interval = c.timers.heartbeat_interval, .timeout = c.timers.heartbeat_timeout,
-                        .rise = o.rise, .flap_limit = o.flap_limit, .flap_window = o.flap_window,
+  return LivenessConfig{.interval = c.timers.heartbeat_interval,
+                        .timeout = c.timers.heartbeat_timeout,
+                        .rise = o.rise,
+                        .flap_limit = o.flap_limit,
+                        .flap_window = o.flap_window,
                         .hold_down = o.hold_down};
 }
 
@@ -108,10 +118,18 @@ void ClusterCore::apply_scale(const ScaleActions& a, CoreActions& out) {
   for (const auto& x : a) {
     CoreAction c;
     switch (x.kind) {
-      case ScaleAction::Kind::kSetWeight: c.kind = CoreAction::Kind::kSetWeight; break;
-      case ScaleAction::Kind::kAddMember: c.kind = CoreAction::Kind::kAddMember; break;
-      case ScaleAction::Kind::kStartFullSync: c.kind = CoreAction::Kind::kStartFullSync; break;
-      case ScaleAction::Kind::kRemoveMember: c.kind = CoreAction::Kind::kRemoveMember; break;
+      case ScaleAction::Kind::kSetWeight:
+        c.kind = CoreAction::Kind::kSetWeight;
+        break;
+      case ScaleAction::Kind::kAddMember:
+        c.kind = CoreAction::Kind::kAddMember;
+        break;
+      case ScaleAction::Kind::kStartFullSync:
+        c.kind = CoreAction::Kind::kStartFullSync;
+        break;
+      case ScaleAction::Kind::kRemoveMember:
+        c.kind = CoreAction::Kind::kRemoveMember;
+        break;
     }
     c.member = x.member;
     c.site = x.member.site;
@@ -197,7 +215,8 @@ CoreActions ClusterCore::on_sync_done(TimePoint now, MemberId id) {
 }
 
 std::string ClusterCore::show_members(TimePoint now) const {
-  std::string s = "member  health   since        last heard   cpu      connections  throughput(bps)  reports  lost  downs\n";
+  std::string s =
+      "member  health   since        last heard   cpu      connections  throughput(bps)  reports  lost  downs\n";
   char buf[256];
   for (const auto& [id, m] : liveness_->members()) {
     std::snprintf(buf, sizeof buf, "%-7s %-8s %-12s %-12s %6.2f%%  %-12u %-16llu %-8llu %-5llu %llu%s\n",
@@ -225,9 +244,9 @@ std::string ClusterCore::show_sites(TimePoint now) const {
                   std::to_string(sites_->active_site_changes()) + " changes)\n";
   for (const auto& [id, st] : sites_->sites()) {
     s += "site " + std::to_string(id) + ": " + (st.online ? "online" : "offline") + " since " + ago(now, st.since) +
-         ", members up " + std::to_string(st.members_up) + ", down " + std::to_string(st.members_down) +
-         ", unknown " + std::to_string(st.members_unknown) + (st.admin_offline ? ", operator offline" : "") +
-         ", losses " + std::to_string(st.losses) + "; " + st.reason + "\n";
+         ", members up " + std::to_string(st.members_up) + ", down " + std::to_string(st.members_down) + ", unknown " +
+         std::to_string(st.members_unknown) + (st.admin_offline ? ", operator offline" : "") + ", losses " +
+         std::to_string(st.losses) + "; " + st.reason + "\n";
   }
   return s;
 }

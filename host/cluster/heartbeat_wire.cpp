@@ -6,9 +6,16 @@ namespace conductor::cluster {
 
 namespace {
 
-void put16(uint8_t* p, uint16_t v) { p[0] = v >> 8; p[1] = v & 0xFF; }
-void put32(uint8_t* p, uint32_t v) { for (int i = 0; i < 4; ++i) p[i] = v >> (24 - 8 * i); }
-void put64(uint8_t* p, uint64_t v) { for (int i = 0; i < 8; ++i) p[i] = v >> (56 - 8 * i); }
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = v >> 8;
+  p[1] = v & 0xFF;
+}
+void put32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = v >> (24 - 8 * i);
+}
+void put64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = v >> (56 - 8 * i);
+}
 uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 uint32_t get32(const uint8_t* p) {
   uint32_t v = 0;
@@ -29,15 +36,24 @@ HeartbeatError reject(HeartbeatReject r, std::string msg) {
 
 std::string_view heartbeat_reject_name(HeartbeatReject r) {
   switch (r) {
-    case HeartbeatReject::kLength: return "length";
-    case HeartbeatReject::kMagic: return "magic";
-    case HeartbeatReject::kVersion: return "version";
-    case HeartbeatReject::kType: return "type";
-    case HeartbeatReject::kMember: return "member";
-    case HeartbeatReject::kFlags: return "flags";
-    case HeartbeatReject::kCpu: return "cpu";
-    case HeartbeatReject::kReserved: return "reserved";
-    case HeartbeatReject::kTag: return "tag";
+    case HeartbeatReject::kLength:
+      return "length";
+    case HeartbeatReject::kMagic:
+      return "magic";
+    case HeartbeatReject::kVersion:
+      return "version";
+    case HeartbeatReject::kType:
+      return "type";
+    case HeartbeatReject::kMember:
+      return "member";
+    case HeartbeatReject::kFlags:
+      return "flags";
+    case HeartbeatReject::kCpu:
+      return "cpu";
+    case HeartbeatReject::kReserved:
+      return "reserved";
+    case HeartbeatReject::kTag:
+      return "tag";
   }
   return "unknown";
 }
@@ -83,8 +99,8 @@ HeartbeatDecodeResult decode_heartbeat(std::span<const uint8_t> bytes, const syn
   Heartbeat hb;
   hb.member = MemberId{p[4], p[5]};
   if (!hb.member.in_range()) {
-    std::snprintf(buf, sizeof buf, "member %u/%u out of range (site 0..%u, member 0..%u)", p[4], p[5],
-                  kMaxSites - 1, kMaxMembersPerSite - 1);
+    std::snprintf(buf, sizeof buf, "member %u/%u out of range (site 0..%u, member 0..%u)", p[4], p[5], kMaxSites - 1,
+                  kMaxMembersPerSite - 1);
     return reject(HeartbeatReject::kMember, buf);
   }
   hb.flags = get16(p + 6);
@@ -110,8 +126,8 @@ HeartbeatDecodeResult decode_heartbeat(std::span<const uint8_t> bytes, const syn
   uint8_t diff = 0;
   for (size_t i = 0; i < 8; ++i) diff |= tag[i] ^ p[kHeartbeatTagOffset + i];
   if (diff != 0) {
-    std::snprintf(buf, sizeof buf, "tag does not match the [sync] key (from member %u/%u, sequence %u)",
-                  hb.member.site, hb.member.member, hb.sequence);
+    std::snprintf(buf, sizeof buf, "tag does not match the [sync] key (from member %u/%u, sequence %u)", hb.member.site,
+                  hb.member.member, hb.sequence);
     return reject(HeartbeatReject::kTag, buf);
   }
   return hb;

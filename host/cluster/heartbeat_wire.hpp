@@ -69,15 +69,15 @@ struct Heartbeat {
 };
 
 enum class HeartbeatReject : uint8_t {
-  kLength,        // not exactly 40 bytes
-  kMagic,         // not a Conductor heartbeat
-  kVersion,       // a version this build does not read
-  kType,          // unknown message type
-  kMember,        // site or member out of range
-  kFlags,         // unknown flag bits set
-  kCpu,           // cpu above 100.00 %
-  kReserved,      // reserved bytes not zero
-  kTag,           // authentication tag does not match the key
+  kLength,    // not exactly 40 bytes
+  kMagic,     // not a Conductor heartbeat
+  kVersion,   // a version this build does not read
+  kType,      // unknown message type
+  kMember,    // site or member out of range
+  kFlags,     // unknown flag bits set
+  kCpu,       // cpu above 100.00 %
+  kReserved,  // reserved bytes not zero
+  kTag,       // authentication tag does not match the key
 };
 inline constexpr size_t kHeartbeatRejectCount = 9;
 std::string_view heartbeat_reject_name(HeartbeatReject r);

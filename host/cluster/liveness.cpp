@@ -16,9 +16,12 @@ std::string format_ms(Duration d) {
 
 std::string_view health_name(Health h) {
   switch (h) {
-    case Health::kUnknown: return "unknown";
-    case Health::kUp: return "up";
-    case Health::kDown: return "down";
+    case Health::kUnknown:
+      return "unknown";
+    case Health::kUp:
+      return "up";
+    case Health::kDown:
+      return "down";
   }
   return "?";
 }
@@ -26,8 +29,8 @@ std::string_view health_name(Health h) {
 Status validate(const LivenessConfig& c) {
   if (c.interval <= Duration{0}) return make_error(Errc::kInvalidArgument, "liveness: interval must be positive");
   if (c.timeout < c.interval)
-    return make_error(Errc::kInvalidArgument, "liveness: timeout " + format_ms(c.timeout) +
-                                                  " is below the interval " + format_ms(c.interval));
+    return make_error(Errc::kInvalidArgument,
+                      "liveness: timeout " + format_ms(c.timeout) + " is below the interval " + format_ms(c.interval));
   if (c.rise < 1) return make_error(Errc::kInvalidArgument, "liveness: rise must be at least 1");
   if (c.flap_limit < 1) return make_error(Errc::kInvalidArgument, "liveness: flap_limit must be at least 1");
   if (c.hold_down < Duration{0} || c.flap_window < Duration{0})
@@ -81,9 +84,8 @@ void Liveness::go_down(TimePoint now, MemberId id, MemberLiveness& m, std::strin
   while (!m.recent_downs.empty() && now - m.recent_downs.front() > config_.flap_window) m.recent_downs.pop_front();
   if (m.recent_downs.size() >= config_.flap_limit && !m.damped) {
     m.damped = true;
-    reason += "; damped: " + std::to_string(m.recent_downs.size()) + " downs within " +
-              format_ms(config_.flap_window) + ", needs " + format_ms(config_.hold_down) +
-              " of heartbeats to come back";
+    reason += "; damped: " + std::to_string(m.recent_downs.size()) + " downs within " + format_ms(config_.flap_window) +
+              ", needs " + format_ms(config_.hold_down) + " of heartbeats to come back";
   }
   out.push_back(LivenessEvent{id, Health::kDown, std::move(reason), std::chrono::duration_cast<Duration>(now - ref)});
 }
@@ -149,7 +151,8 @@ LivenessEvents Liveness::on_heartbeat(TimePoint now, const Heartbeat& hb) {
       const bool held = !m.damped || now - m.streak_start >= config_.hold_down;
       if (enough && held) {
         std::string reason = std::to_string(m.streak) + " heartbeats in a row";
-        if (m.damped) reason += " over " + format_ms(std::chrono::duration_cast<Duration>(now - m.streak_start)) + " (damped)";
+        if (m.damped)
+          reason += " over " + format_ms(std::chrono::duration_cast<Duration>(now - m.streak_start)) + " (damped)";
         go_up(now, hb.member, m, std::move(reason), out);
       }
       break;
@@ -164,9 +167,10 @@ LivenessEvents Liveness::on_timer(TimePoint now) {
     if (m.health == Health::kDown) continue;
     const TimePoint ref = m.last_heard ? *m.last_heard : m.since;
     if (now - ref < config_.timeout) continue;
-    std::string reason = m.last_heard ? "no heartbeat for " + format_ms(std::chrono::duration_cast<Duration>(now - ref)) +
-                                            " (timeout " + format_ms(config_.timeout) + ")"
-                                      : "never heard within the timeout " + format_ms(config_.timeout);
+    std::string reason = m.last_heard
+                             ? "no heartbeat for " + format_ms(std::chrono::duration_cast<Duration>(now - ref)) +
+                                   " (timeout " + format_ms(config_.timeout) + ")"
+                             : "never heard within the timeout " + format_ms(config_.timeout);
     go_down(now, id, m, std::move(reason), out);
   }
   return out;

@@ -40,12 +40,12 @@ using TimePoint = Clock::time_point;
 using Duration = std::chrono::microseconds;
 
 struct LivenessConfig {
-  Duration interval = std::chrono::milliseconds{50};   // [timers] heartbeat-interval (informative)
-  Duration timeout = std::chrono::milliseconds{150};   // [timers] heartbeat-timeout
-  uint32_t rise = 2;                                   // heartbeats in a row to come back up
-  uint32_t flap_limit = 3;                             // downs within flap_window that damp a member
+  Duration interval = std::chrono::milliseconds{50};  // [timers] heartbeat-interval (informative)
+  Duration timeout = std::chrono::milliseconds{150};  // [timers] heartbeat-timeout
+  uint32_t rise = 2;                                  // heartbeats in a row to come back up
+  uint32_t flap_limit = 3;                            // downs within flap_window that damp a member
   Duration flap_window = std::chrono::seconds{30};
-  Duration hold_down = std::chrono::seconds{3};        // damped: heard without a gap this long first
+  Duration hold_down = std::chrono::seconds{3};  // damped: heard without a gap this long first
 };
 Status validate(const LivenessConfig& c);
 
@@ -63,17 +63,17 @@ using LivenessEvents = std::vector<LivenessEvent>;
 
 struct MemberLiveness {
   Health health = Health::kUnknown;
-  TimePoint since{};                 // when it entered `health`
+  TimePoint since{};  // when it entered `health`
   std::optional<TimePoint> last_heard{};
   uint32_t incarnation = 0;
   uint32_t sequence = 0;
-  bool heard = false;                // a heartbeat was accepted in this incarnation
-  Load load{};                       // from the last accepted heartbeat
-  uint64_t reports = 0;              // accepted heartbeats
-  uint64_t lost = 0;                 // sequence gaps
+  bool heard = false;    // a heartbeat was accepted in this incarnation
+  Load load{};           // from the last accepted heartbeat
+  uint64_t reports = 0;  // accepted heartbeats
+  uint64_t lost = 0;     // sequence gaps
   uint64_t downs = 0;
   uint64_t ups = 0;
-  uint32_t streak = 0;               // heartbeats in a row while not Up
+  uint32_t streak = 0;  // heartbeats in a row while not Up
   TimePoint streak_start{};
   std::deque<TimePoint> recent_downs{};  // within flap_window
   bool damped = false;

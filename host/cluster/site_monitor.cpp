@@ -31,8 +31,8 @@ SiteActions SiteMonitor::on_member_health(TimePoint now, MemberId id, Health h) 
   auto it = health_.find(id);
   if (it == health_.end() || it->second == h) return {};
   it->second = h;
-  return evaluate(now, "member " + std::to_string(id.site) + "/" + std::to_string(id.member) + " " +
-                           std::string(health_name(h)));
+  return evaluate(
+      now, "member " + std::to_string(id.site) + "/" + std::to_string(id.member) + " " + std::string(health_name(h)));
 }
 
 SiteActions SiteMonitor::set_admin_offline(TimePoint now, uint8_t site, bool offline) {
@@ -55,9 +55,12 @@ SiteActions SiteMonitor::evaluate(TimePoint now, const std::string& cause) {
     s.members_up = s.members_down = s.members_unknown = 0;
     for (const auto& [id, h] : health_) {
       if (id.site != site) continue;
-      if (h == Health::kUp) ++s.members_up;
-      else if (h == Health::kDown) ++s.members_down;
-      else ++s.members_unknown;
+      if (h == Health::kUp)
+        ++s.members_up;
+      else if (h == Health::kDown)
+        ++s.members_down;
+      else
+        ++s.members_unknown;
     }
     const uint32_t total = s.members_up + s.members_down + s.members_unknown;
     std::string why;
@@ -86,7 +89,10 @@ SiteActions SiteMonitor::evaluate(TimePoint now, const std::string& cause) {
   }
   if (sites_.empty()) return out;
   // ActiveSite.
-  auto online = [&](uint8_t site) { auto it = sites_.find(site); return it != sites_.end() && it->second.online; };
+  auto online = [&](uint8_t site) {
+    auto it = sites_.find(site);
+    return it != sites_.end() && it->second.online;
+  };
   std::optional<uint8_t> next;
   std::string why;
   if (!online(active_)) {
@@ -94,7 +100,10 @@ SiteActions SiteMonitor::evaluate(TimePoint now, const std::string& cause) {
       next = config_.preferred_active;
     } else {
       for (const auto& [site, s] : sites_)
-        if (s.online) { next = site; break; }
+        if (s.online) {
+          next = site;
+          break;
+        }
     }
     why = "site " + std::to_string(active_) + " is offline";
   } else if (config_.failback && active_ != config_.preferred_active && online(config_.preferred_active)) {

@@ -23,10 +23,10 @@
 namespace conductor::cluster {
 
 struct SiteMonitorConfig {
-  std::vector<uint8_t> sites{};                   // configured site ids
-  std::map<MemberId, uint8_t> members{};          // every configured member (its site is MemberId::site)
-  uint8_t preferred_active = 0;                   // [cluster] active-site
-  bool failback = false;                          // move ActiveSite back to the preferred site when it returns
+  std::vector<uint8_t> sites{};           // configured site ids
+  std::map<MemberId, uint8_t> members{};  // every configured member (its site is MemberId::site)
+  uint8_t preferred_active = 0;           // [cluster] active-site
+  bool failback = false;                  // move ActiveSite back to the preferred site when it returns
 };
 
 struct SiteAction {

@@ -97,14 +97,16 @@ inline Expected<uint64_t> parse_uint(const std::string& text, uint64_t lo, uint6
 
 // add_parsed for a whole number lo..hi into an integer of any width.
 template <class T>
-CLI::Option* add_uint(CLI::App& app, const std::string& name, T& dst, uint64_t lo, uint64_t hi, const std::string& help) {
-  return add_parsed(app, name, dst,
-                    [lo, hi](const std::string& v) -> Expected<T> {
-                      auto n = parse_uint(v, lo, hi);
-                      if (!n) return n.error();
-                      return static_cast<T>(*n);
-                    },
-                    help)
+CLI::Option* add_uint(CLI::App& app, const std::string& name, T& dst, uint64_t lo, uint64_t hi,
+                      const std::string& help) {
+  return add_parsed(
+             app, name, dst,
+             [lo, hi](const std::string& v) -> Expected<T> {
+               auto n = parse_uint(v, lo, hi);
+               if (!n) return n.error();
+               return static_cast<T>(*n);
+             },
+             help)
       ->type_name("N");
 }
 

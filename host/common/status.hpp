@@ -34,11 +34,16 @@ enum class Errc {
 
 constexpr std::string_view errc_name(Errc c) {
   switch (c) {
-    case Errc::kInvalidArgument: return "invalid-argument";
-    case Errc::kNotFound: return "not-found";
-    case Errc::kIo: return "io";
-    case Errc::kCorrupt: return "corrupt";
-    case Errc::kUnsupported: return "unsupported";
+    case Errc::kInvalidArgument:
+      return "invalid-argument";
+    case Errc::kNotFound:
+      return "not-found";
+    case Errc::kIo:
+      return "io";
+    case Errc::kCorrupt:
+      return "corrupt";
+    case Errc::kUnsupported:
+      return "unsupported";
   }
   return "unknown";
 }
@@ -62,16 +67,28 @@ class [[nodiscard]] Expected {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const E& error() const { assert(!ok()); return std::get<1>(v_); }
+  const E& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
 
  private:
   std::variant<T, E> v_;
@@ -85,7 +102,10 @@ class [[nodiscard]] Expected<void, E> {
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const E& error() const { assert(!ok_); return error_; }
+  const E& error() const {
+    assert(!ok_);
+    return error_;
+  }
 
  private:
   E error_{};

@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
   CLI::App* sim_cmd = app.add_subcommand("sim", "run frames through the Conductor pipeline (conductor sim --help)");
   add_sim_options(*sim_cmd, sim);
   member::MemberOptions mem;
-  CLI::App* member_cmd =
-      app.add_subcommand("member", "send this member's heartbeats and load to the orchestrators (conductor member --help)");
+  CLI::App* member_cmd = app.add_subcommand(
+      "member", "send this member's heartbeats and load to the orchestrators (conductor member --help)");
   add_member_options(*member_cmd, mem);
 
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   if (args[0] == "help") args[0] = "--help";
   const bool is_command = args[0] == sim_cmd->get_name() || args[0] == member_cmd->get_name();
   if (!is_command && args[0].rfind('-', 0) != 0) {
-    std::fprintf(stderr, "conductor: unknown command '%s' (commands: sim, member; conductor --help)\n", args[0].c_str());
+    std::fprintf(stderr, "conductor: unknown command '%s' (commands: sim, member; conductor --help)\n",
+                 args[0].c_str());
     return cli::kExitUsage;
   }
   if (Status s = cli::parse(app, args); !s) return cli::report(s, is_command ? "conductor " + args[0] : "conductor");

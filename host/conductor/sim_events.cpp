@@ -10,11 +10,16 @@ namespace conductor {
 
 const char* sim_event_name(SimEvent::Kind k) {
   switch (k) {
-    case SimEvent::Kind::kWeights: return "weights";
-    case SimEvent::Kind::kMemberDown: return "member-down";
-    case SimEvent::Kind::kMemberUp: return "member-up";
-    case SimEvent::Kind::kSiteDown: return "site-down";
-    case SimEvent::Kind::kSiteUp: return "site-up";
+    case SimEvent::Kind::kWeights:
+      return "weights";
+    case SimEvent::Kind::kMemberDown:
+      return "member-down";
+    case SimEvent::Kind::kMemberUp:
+      return "member-up";
+    case SimEvent::Kind::kSiteDown:
+      return "site-down";
+    case SimEvent::Kind::kSiteUp:
+      return "site-up";
   }
   return "?";
 }
@@ -42,8 +47,7 @@ Expected<std::vector<SimEvent>> parse_sim_events(const std::string& text, const 
     {
       const std::string& s = w[1];
       auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), e.at);
-      if (ec != std::errc() || p != s.data() + s.size())
-        return fail("'" + s + "' is not a frame number");
+      if (ec != std::errc() || p != s.data() + s.size()) return fail("'" + s + "' is not a frame number");
     }
     if (!out.empty() && e.at < last_at)
       return fail("frame " + w[1] + " comes before the previous event's frame " + std::to_string(last_at));
@@ -85,12 +89,14 @@ Expected<std::vector<SimEvent>> load_sim_events(const std::string& path) {
 Status apply_sim_event(const SimEvent& e, daemon::Controller& controller) {
   const std::string reason = "conductor sim event, line " + std::to_string(e.line);
   switch (e.kind) {
-    case SimEvent::Kind::kWeights: return controller.set_member_weights(e.weights, reason);
+    case SimEvent::Kind::kWeights:
+      return controller.set_member_weights(e.weights, reason);
     case SimEvent::Kind::kMemberDown:
     case SimEvent::Kind::kMemberUp:
       return controller.set_member_admin(e.member, e.kind == SimEvent::Kind::kMemberUp, reason);
     case SimEvent::Kind::kSiteDown:
-    case SimEvent::Kind::kSiteUp: return controller.set_site_online(e.site, e.kind == SimEvent::Kind::kSiteUp, reason);
+    case SimEvent::Kind::kSiteUp:
+      return controller.set_site_online(e.site, e.kind == SimEvent::Kind::kSiteUp, reason);
   }
   return make_error(Errc::kInvalidArgument, "unknown event");
 }

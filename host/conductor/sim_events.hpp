@@ -25,7 +25,7 @@ namespace conductor {
 
 struct SimEvent {
   enum class Kind { kWeights, kMemberDown, kMemberUp, kSiteDown, kSiteUp };
-  uint64_t at = 0;    // before frame `at`
+  uint64_t at = 0;  // before frame `at`
   Kind kind = Kind::kWeights;
   std::map<MemberId, uint16_t> weights;  // kWeights
   MemberId member{};                     // kMemberDown / kMemberUp

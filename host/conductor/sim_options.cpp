@@ -19,19 +19,23 @@ uint32_t flow_capacity_of(uint32_t bucket_log2) {
 Expected<uint32_t> flow_bucket_log2_for(uint32_t entries) {
   for (uint32_t l = 0; l <= static_cast<uint32_t>(kCoreFlowBucketLog2Max); ++l)
     if (flow_capacity_of(l) >= entries) return l;
-  return make_error(Errc::kInvalidArgument,
-                    std::to_string(entries) + " connections exceed the core's flow table (at most " +
-                        std::to_string(flow_capacity_of(kCoreFlowBucketLog2Max)) + " entries)");
+  return make_error(Errc::kInvalidArgument, std::to_string(entries) +
+                                                " connections exceed the core's flow table (at most " +
+                                                std::to_string(flow_capacity_of(kCoreFlowBucketLog2Max)) + " entries)");
 }
 
 const char* engine_name(Engine e) { return e == Engine::kRtl ? "rtl" : "model"; }
 
 const char* hash_mode_name(HashMode m) {
   switch (m) {
-    case HashMode::kRss: return "rss";
-    case HashMode::kSymL4: return "sym-l4";
-    case HashMode::kSymIp: return "sym-ip";
-    case HashMode::kReserved: return "reserved";
+    case HashMode::kRss:
+      return "rss";
+    case HashMode::kSymL4:
+      return "sym-l4";
+    case HashMode::kSymIp:
+      return "sym-ip";
+    case HashMode::kReserved:
+      return "reserved";
   }
   return "?";
 }
@@ -70,16 +74,13 @@ Expected<std::array<uint8_t, 40>> parse_rss_key(const std::string& text) {
     char c = s[i];
     if (c == ':' || c == '-' || c == ' ') continue;
     if (hexval(c) < 0)
-      return bad("--rss-key", std::string("'") + c + "' at position " + std::to_string(i + 1) +
-                                  " is not a hex digit");
+      return bad("--rss-key", std::string("'") + c + "' at position " + std::to_string(i + 1) + " is not a hex digit");
     digits += c;
   }
   if (digits.size() != 80)
-    return bad("--rss-key", "needs 40 bytes (80 hex digits), got " + std::to_string(digits.size()) +
-                                " hex digits");
+    return bad("--rss-key", "needs 40 bytes (80 hex digits), got " + std::to_string(digits.size()) + " hex digits");
   std::array<uint8_t, 40> key{};
-  for (size_t i = 0; i < 40; ++i)
-    key[i] = static_cast<uint8_t>(hexval(digits[2 * i]) << 4 | hexval(digits[2 * i + 1]));
+  for (size_t i = 0; i < 40; ++i) key[i] = static_cast<uint8_t>(hexval(digits[2 * i]) << 4 | hexval(digits[2 * i + 1]));
   return key;
 }
 
@@ -88,8 +89,7 @@ Expected<MemberId> parse_member(const std::string& text) {
   MemberId id{};
   if (auto slash = s.find('/'); slash != std::string_view::npos) {
     auto site = to_uint<unsigned>(s.substr(0, slash));
-    if (!site || *site >= kMaxSites)
-      return bad(text, "site must be 0 or 1");
+    if (!site || *site >= kMaxSites) return bad(text, "site must be 0 or 1");
     id.site = static_cast<uint8_t>(*site);
     s.remove_prefix(slash + 1);
   }
@@ -108,14 +108,12 @@ Expected<std::map<MemberId, uint16_t>> parse_weights(const std::string& text) {
     size_t comma = text.find(',', start);
     std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     auto colon = item.rfind(':');
-    if (colon == std::string::npos)
-      return bad("--weights", "'" + item + "' is not ID:WEIGHT or SITE/ID:WEIGHT");
+    if (colon == std::string::npos) return bad("--weights", "'" + item + "' is not ID:WEIGHT or SITE/ID:WEIGHT");
     auto id = parse_member(item.substr(0, colon));
     if (!id) return bad("--weights", "'" + item + "': " + id.error().message);
     auto w = to_uint<unsigned>(std::string_view(item).substr(colon + 1));
     if (!w) return bad("--weights", "'" + item + "': weight must be a number 0..512");
-    if (*w > kMaxWeight)
-      return bad("--weights", "'" + item + "': weight " + std::to_string(*w) + " is above 512");
+    if (*w > kMaxWeight) return bad("--weights", "'" + item + "': weight " + std::to_string(*w) + " is above 512");
     if (out.count(*id)) return bad("--weights", "'" + item + "': " + id->to_string() + " given twice");
     out[*id] = static_cast<uint16_t>(*w);
     if (comma == std::string::npos) break;
@@ -147,20 +145,23 @@ auto one_of(std::vector<std::pair<std::string, T>> words, std::string names) {
 
 void add_sim_options(CLI::App& app, SimOptions& o) {
   app.description("Runs frames through the Conductor pipeline and prints a JSON summary on stdout.");
-  cli::add_parsed(app, "--pcap", o.pcap, [](const std::string& v) -> Expected<std::string> { return v; },
-                  "frames from a pcap/pcapng file (Ethernet); synthetic traffic if absent")
+  cli::add_parsed(
+      app, "--pcap", o.pcap, [](const std::string& v) -> Expected<std::string> { return v; },
+      "frames from a pcap/pcapng file (Ethernet); synthetic traffic if absent")
       ->type_name("FILE");
   cli::add_uint(app, "--packets", o.packets, 1, 1'000'000'000, "synthetic frames (default 10000)");
   cli::add_uint(app, "--flows", o.flows, 1, 10'000'000, "synthetic flows (default 512)");
   cli::add_uint(app, "--seed", o.seed, 0, UINT64_MAX, "synthetic traffic seed (default 1)");
   app.add_flag("--min-size", o.min_size, "synthetic minimum-size (60-byte) frames only");
-  cli::add_parsed(app, "--engine", o.engine, one_of<Engine>({{"model", Engine::kModel}, {"rtl", Engine::kRtl}}, "model or rtl"),
+  cli::add_parsed(app, "--engine", o.engine,
+                  one_of<Engine>({{"model", Engine::kModel}, {"rtl", Engine::kRtl}}, "model or rtl"),
                   "HLS C++ model, or the Verilated RTL core (default model)")
       ->type_name("model|rtl");
-  cli::add_parsed(app, "--hash-mode", o.hash_mode,
-                  one_of<HashMode>({{"rss", HashMode::kRss}, {"sym-l4", HashMode::kSymL4}, {"sym-ip", HashMode::kSymIp}},
-                                   "rss, sym-l4 or sym-ip"),
-                  "Microsoft RSS, or symmetric on 4-tuple / IP pair (default sym-l4)")
+  cli::add_parsed(
+      app, "--hash-mode", o.hash_mode,
+      one_of<HashMode>({{"rss", HashMode::kRss}, {"sym-l4", HashMode::kSymL4}, {"sym-ip", HashMode::kSymIp}},
+                       "rss, sym-l4 or sym-ip"),
+      "Microsoft RSS, or symmetric on 4-tuple / IP pair (default sym-l4)")
       ->type_name("rss|sym-l4|sym-ip");
   cli::add_parsed(app, "--rss-key", o.rss_key, parse_rss_key,
                   "40-byte Toeplitz key as 80 hex digits (':' or '-' separators allowed)")
@@ -169,33 +170,36 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
                   "member weights 0..512 (S = site 0..1, default 0; ID = 0..63)\n"
                   "(default 1:100,2:100,3:100,4:100)")
       ->type_name("[S/]ID:W,...");
-  cli::add_parsed(app, "--buckets", o.buckets,
-                  [](const std::string& v) -> Expected<uint32_t> {
-                    auto n = cli::parse_uint(v, kMinBuckets, kMaxBuckets);
-                    if (!n) return n.error();
-                    if ((*n & (*n - 1)) != 0) return make_error(Errc::kInvalidArgument, v + " is not a power of two");
-                    return static_cast<uint32_t>(*n);
-                  },
-                  "bucket-table size, a power of two 1..65536 (default 4096)")
+  cli::add_parsed(
+      app, "--buckets", o.buckets,
+      [](const std::string& v) -> Expected<uint32_t> {
+        auto n = cli::parse_uint(v, kMinBuckets, kMaxBuckets);
+        if (!n) return n.error();
+        if ((*n & (*n - 1)) != 0) return make_error(Errc::kInvalidArgument, v + " is not a power of two");
+        return static_cast<uint32_t>(*n);
+      },
+      "bucket-table size, a power of two 1..65536 (default 4096)")
       ->type_name("N");
-  cli::add_parsed(app, "--out", o.out, [](const std::string& v) -> Expected<std::string> { return v; },
-                  "one JSON object per frame (hash, bucket, site, member, ...)")
+  cli::add_parsed(
+      app, "--out", o.out, [](const std::string& v) -> Expected<std::string> { return v; },
+      "one JSON object per frame (hash, bucket, site, member, ...)")
       ->type_name("FILE");
-  cli::add_parsed(app, "--default-action", o.drop_unparsed, one_of<bool>({{"steer", false}, {"drop", true}}, "steer or drop"),
+  cli::add_parsed(app, "--default-action", o.drop_unparsed,
+                  one_of<bool>({{"steer", false}, {"drop", true}}, "steer or drop"),
                   "frames the parser cannot parse (default steer)")
       ->type_name("steer|drop");
-  cli::add_parsed(app, "--default-dest", o.default_dest, parse_member,
-                  "where steered unparsed frames go (default 0/0)")
+  cli::add_parsed(app, "--default-dest", o.default_dest, parse_member, "where steered unparsed frames go (default 0/0)")
       ->type_name("[S/]ID");
   cli::add_uint(app, "--idle", o.idle_percent, 0, 99, "rtl: random idle cycles on the input, 0..99 (default 0)")
       ->type_name("PCT");
   cli::add_uint(app, "--backpressure", o.backpressure_percent, 0, 99,
                 "rtl: random stalls of the output, 0..99 (default 0)")
       ->type_name("PCT");
-  cli::add_parsed(app, "--events", o.events, [](const std::string& v) -> Expected<std::string> { return v; },
-                  "scripted changes, one per line ('#' comments), applied before frame N:\n"
-                  "  at N weights [S/]ID:W,...   (merged into the current weights)\n"
-                  "  at N member-down S/M | member-up S/M | site-down S | site-up S")
+  cli::add_parsed(
+      app, "--events", o.events, [](const std::string& v) -> Expected<std::string> { return v; },
+      "scripted changes, one per line ('#' comments), applied before frame N:\n"
+      "  at N weights [S/]ID:W,...   (merged into the current weights)\n"
+      "  at N member-down S/M | member-up S/M | site-down S | site-up S")
       ->type_name("FILE");
   cli::add_uint(app, "--age-frames", o.age_frames, 0, UINT32_MAX,
                 "an AGE op (one flow-table sweep unit) after every N frames; 0: no\n"
@@ -204,36 +208,39 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
                 "a bucket pair whose INSERT failed (table full) is not offered again for\n"
                 "TICKS ticks (steer.LEARN_HOLD; default 1000; 0: offer every frame)")
       ->type_name("TICKS");
-  cli::add_parsed(app, "--flow-timeout", o.flow_timeout,
-                  [](const std::string& v) -> Expected<std::optional<uint32_t>> {
-                    auto n = cli::parse_uint(v, 1, UINT32_MAX);
-                    if (!n) return n.error();
-                    return std::optional<uint32_t>(static_cast<uint32_t>(*n));
-                  },
-                  "idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is\n"
-                  "stamped with tick i; default: the flow table's reset timeouts, 25000 for\n"
-                  "new flows)")
+  cli::add_parsed(
+      app, "--flow-timeout", o.flow_timeout,
+      [](const std::string& v) -> Expected<std::optional<uint32_t>> {
+        auto n = cli::parse_uint(v, 1, UINT32_MAX);
+        if (!n) return n.error();
+        return std::optional<uint32_t>(static_cast<uint32_t>(*n));
+      },
+      "idle ticks after which a flow expires, all states, 1..2^32-1 (frame i is\n"
+      "stamped with tick i; default: the flow table's reset timeouts, 25000 for\n"
+      "new flows)")
       ->type_name("TICKS");
-  cli::add_parsed(app, "--flow-capacity", o.flow_capacity,
-                  [](const std::string& v) -> Expected<std::optional<uint32_t>> {
-                    auto n = cli::parse_uint(v, 1, UINT32_MAX);
-                    if (!n) return n.error();
-                    auto l = flow_bucket_log2_for(static_cast<uint32_t>(*n));
-                    if (!l) return l.error();
-                    return std::optional<uint32_t>(static_cast<uint32_t>(*n));
-                  },
-                  "flow-table size: the smallest build size that holds N connections\n"
-                  "(2 x 2^k x 4 + 16 entries, k = 0..15; default the largest, 262160)")
+  cli::add_parsed(
+      app, "--flow-capacity", o.flow_capacity,
+      [](const std::string& v) -> Expected<std::optional<uint32_t>> {
+        auto n = cli::parse_uint(v, 1, UINT32_MAX);
+        if (!n) return n.error();
+        auto l = flow_bucket_log2_for(static_cast<uint32_t>(*n));
+        if (!l) return l.error();
+        return std::optional<uint32_t>(static_cast<uint32_t>(*n));
+      },
+      "flow-table size: the smallest build size that holds N connections\n"
+      "(2 x 2^k x 4 + 16 entries, k = 0..15; default the largest, 262160)")
       ->type_name("N");
-  cli::add_parsed(app, "--clock", o.clock_mhz,
-                  [](const std::string& v) -> Expected<double> {
-                    char* end = nullptr;
-                    const double mhz = std::strtod(v.c_str(), &end);
-                    if (v.empty() || end != v.c_str() + v.size() || !(mhz >= 1.0 && mhz <= 2000.0))
-                      return make_error(Errc::kInvalidArgument, "'" + v + "' is not a clock in MHz within 1..2000");
-                    return mhz;
-                  },
-                  "rtl: core clock for the Mpps and Gbit/s figures, 1..2000 (default 300)")
+  cli::add_parsed(
+      app, "--clock", o.clock_mhz,
+      [](const std::string& v) -> Expected<double> {
+        char* end = nullptr;
+        const double mhz = std::strtod(v.c_str(), &end);
+        if (v.empty() || end != v.c_str() + v.size() || !(mhz >= 1.0 && mhz <= 2000.0))
+          return make_error(Errc::kInvalidArgument, "'" + v + "' is not a clock in MHz within 1..2000");
+        return mhz;
+      },
+      "rtl: core clock for the Mpps and Gbit/s figures, 1..2000 (default 300)")
       ->type_name("MHZ");
   app.add_flag("--report", o.report, "print a readable distribution report before the JSON summary");
   app.add_flag("--progress", o.progress, "progress on stderr");

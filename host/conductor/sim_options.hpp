@@ -45,7 +45,8 @@ struct SimOptions {
   bool progress = false;                  // --progress: progress lines on stderr
   std::optional<std::string> events;      // --events FILE: scripted weight/member/site changes
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;
-  uint32_t learn_hold = regs::STEER_LEARN_HOLD_RESET;  // --learn-hold TICKS: steer.LEARN_HOLD (0: filter off)  // --age-frames N: steer.AGE_FRAMES (0: no ageing)
+  uint32_t learn_hold = regs::
+      STEER_LEARN_HOLD_RESET;  // --learn-hold TICKS: steer.LEARN_HOLD (0: filter off)  // --age-frames N: steer.AGE_FRAMES (0: no ageing)
   std::optional<uint32_t> flow_timeout;   // --flow-timeout TICKS: every flow_table.TIMEOUT_* (frames)
   std::optional<uint32_t> flow_capacity;  // --flow-capacity N: smallest flow-table size >= N entries
   double clock_mhz = 300.0;               // --clock MHZ: core clock for Mpps and Gbit/s (rtl)

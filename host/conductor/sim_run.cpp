@@ -175,8 +175,8 @@ using Json = nlohmann::ordered_json;  // fields in the order they are written
 // structure and escaping, is nlohmann-json's.
 int fixed_decimals(std::string_view key) {
   static const std::map<std::string_view, int> kDecimals = {
-      {"packets_per_cycle", 4}, {"beats_per_cycle", 4}, {"clock_mhz", 1}, {"mpps", 2},
-      {"gbps", 2},              {"gbps_wire", 2},       {"wall_seconds", 3}};
+      {"packets_per_cycle", 4}, {"beats_per_cycle", 4}, {"clock_mhz", 1}, {"mpps", 2}, {"gbps", 2},
+      {"gbps_wire", 2},         {"wall_seconds", 3}};
   auto it = kDecimals.find(key);
   return it == kDecimals.end() ? -1 : it->second;
 }
@@ -192,7 +192,8 @@ std::string dump_summary_json(const Json& j, std::string_view key = {}) {
   }
   if (j.is_object()) {
     std::string out = "{";
-    for (const auto& [k, v] : j.items()) out += (out.size() > 1 ? "," : "") + dump_value(k) + ":" + dump_summary_json(v, k);
+    for (const auto& [k, v] : j.items())
+      out += (out.size() > 1 ? "," : "") + dump_value(k) + ":" + dump_summary_json(v, k);
     return out + "}";
   }
   if (j.is_array()) {
@@ -209,11 +210,11 @@ struct Tally {
   std::map<MemberId, uint64_t> per_member;  // delivered, hashed (not defaulted) frames
   uint64_t lat_min = UINT64_MAX, lat_max = 0;
   uint64_t inconsistent_meta = 0, modified_frames = 0;
-  CoreCounters counts;  // as the hardware counts them, from the outputs
-  uint64_t actions[4] = {0, 0, 0, 0};  // per SteerAction, from the outputs
-  uint64_t events = 0;                 // scripted events applied
-  uint64_t age_ops = 0, expired = 0;   // steer.AGE_OPS and EXPIRED at the end (ageing)
-  uint64_t beats = 0;                  // 512-bit beats (64 bytes each, at least one per frame)
+  CoreCounters counts;                                          // as the hardware counts them, from the outputs
+  uint64_t actions[4] = {0, 0, 0, 0};                           // per SteerAction, from the outputs
+  uint64_t events = 0;                                          // scripted events applied
+  uint64_t age_ops = 0, expired = 0;                            // steer.AGE_OPS and EXPIRED at the end (ageing)
+  uint64_t beats = 0;                                           // 512-bit beats (64 bytes each, at least one per frame)
   uint64_t ops_dropped = 0, learn_dropped = 0, learn_held = 0;  // steer.OPS_DROPPED, LEARN_DROPPED, LEARN_HELD
   // Learning, from the device's counters at the end.
   uint64_t ops_issued = 0, learn_full = 0, inserts = 0, occupancy = 0, capacity = 0;
@@ -263,9 +264,14 @@ class Sink {
     t_.beats += len ? (len + 63) / 64 : 1;
     ++t_.status[m.status];
     core_count(t_.counts, m);
-    if (m.deliver) ++t_.delivered; else ++t_.dropped;
-    if (m.defaulted) ++t_.defaulted;
-    else if (m.deliver) ++t_.per_member[MemberId{m.site, m.member}];
+    if (m.deliver)
+      ++t_.delivered;
+    else
+      ++t_.dropped;
+    if (m.defaulted)
+      ++t_.defaulted;
+    else if (m.deliver)
+      ++t_.per_member[MemberId{m.site, m.member}];
     if (out_) std::fprintf(out_, "%s\n", frame_json(o, len, t_.packets - 1).dump().c_str());
   }
 
@@ -284,11 +290,10 @@ class Progress {
     last_ = now;
     double secs = std::chrono::duration<double>(now - start_).count();
     if (cycles)
-      std::fprintf(err_, "conductor sim: %" PRIu64 " frames, %" PRIu64 " cycles (%s, %.2f Mcycles/s)\n",
-                   frames, cycles, engine_, cycles / secs / 1e6);
+      std::fprintf(err_, "conductor sim: %" PRIu64 " frames, %" PRIu64 " cycles (%s, %.2f Mcycles/s)\n", frames, cycles,
+                   engine_, cycles / secs / 1e6);
     else
-      std::fprintf(err_, "conductor sim: %" PRIu64 " frames (%s, %.0f frames/s)\n", frames, engine_,
-                   frames / secs);
+      std::fprintf(err_, "conductor sim: %" PRIu64 " frames (%s, %.0f frames/s)\n", frames, engine_, frames / secs);
   }
 
  private:
@@ -309,15 +314,13 @@ double gbps(uint64_t bytes, uint64_t packets, double fpc, double mhz, unsigned e
 void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
                   std::optional<uint64_t> cycles, const std::string& source) {
   std::fprintf(out, "Conductor distribution report\n");
-  std::fprintf(out, "  engine %s, hash %s, %u buckets, %s, %" PRIu64 " frames\n\n",
-               engine_name(o.engine), hash_mode_name(o.hash_mode), o.buckets, source.c_str(),
-               t.packets);
+  std::fprintf(out, "  engine %s, hash %s, %u buckets, %s, %" PRIu64 " frames\n\n", engine_name(o.engine),
+               hash_mode_name(o.hash_mode), o.buckets, source.c_str(), t.packets);
   uint64_t total_w = 0;
   for (auto& [id, w] : o.weights) total_w += w;
   uint64_t hashed = 0;
   for (auto& [id, n] : t.per_member) hashed += n;
-  std::fprintf(out, "  %-8s %6s %8s %9s %9s %9s\n", "member", "weight", "buckets", "ideal", "observed",
-               "frames");
+  std::fprintf(out, "  %-8s %6s %8s %9s %9s %9s\n", "member", "weight", "buckets", "ideal", "observed", "frames");
   auto counts = alloc.counts();
   for (auto& [id, w] : o.weights) {
     uint64_t n = t.per_member.count(id) ? t.per_member.at(id) : 0;
@@ -325,33 +328,36 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
     double seen = hashed ? 100.0 * n / hashed : 0.0;
     uint32_t nb = counts.count(id) ? counts.at(id) : 0;
     int bar = static_cast<int>(seen / 2 + 0.5);
-    std::fprintf(out, "  %u/%-6u %6u %8u %8.1f%% %8.1f%% %9" PRIu64 "  %s\n", id.site, id.member, w,
-                 nb, ideal, seen, n, std::string(static_cast<size_t>(bar), '#').c_str());
+    std::fprintf(out, "  %u/%-6u %6u %8u %8.1f%% %8.1f%% %9" PRIu64 "  %s\n", id.site, id.member, w, nb, ideal, seen, n,
+                 std::string(static_cast<size_t>(bar), '#').c_str());
   }
-  std::fprintf(out, "\n  actions: new %" PRIu64 ", hit %" PRIu64 ", corrected %" PRIu64 ", failover %" PRIu64
-                    " (%" PRIu64 " scripted events)\n",
+  std::fprintf(out,
+               "\n  actions: new %" PRIu64 ", hit %" PRIu64 ", corrected %" PRIu64 ", failover %" PRIu64 " (%" PRIu64
+               " scripted events)\n",
                t.actions[0], t.actions[1], t.actions[2], t.actions[3], t.events);
   std::fprintf(out, "  ageing: an AGE op every %u frames%s, %" PRIu64 " AGE ops, %" PRIu64 " flows expired\n",
                o.age_frames, o.age_frames ? "" : " (off)", t.age_ops, t.expired);
   std::fprintf(out, "\n  parse status:");
   for (auto& [s, n] : t.status) std::fprintf(out, " %s %" PRIu64, parse_status_name(s), n);
   std::fprintf(out, "\n  default action (%s to %u/%u): %" PRIu64 " frames; marked for drop: %" PRIu64 "\n",
-               o.drop_unparsed ? "drop" : "steer", o.default_dest.site, o.default_dest.member,
-               t.defaulted, t.dropped);
-  std::fprintf(out, "  learning: %" PRIu64 " flow-table ops issued, %" PRIu64 " dropped (queue full; %" PRIu64
-                    " of them INSERTs), %" PRIu64 " connections learned, %" PRIu64 " INSERTs failed (table full), %" PRIu64
-                    " held (failed less than %u ticks ago); table %" PRIu64 " of %" PRIu64 " entries\n",
+               o.drop_unparsed ? "drop" : "steer", o.default_dest.site, o.default_dest.member, t.defaulted, t.dropped);
+  std::fprintf(out,
+               "  learning: %" PRIu64 " flow-table ops issued, %" PRIu64 " dropped (queue full; %" PRIu64
+               " of them INSERTs), %" PRIu64 " connections learned, %" PRIu64 " INSERTs failed (table full), %" PRIu64
+               " held (failed less than %u ticks ago); table %" PRIu64 " of %" PRIu64 " entries\n",
                t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.learn_held, o.learn_hold,
                t.occupancy, t.capacity);
   if (cycles) {
     const double fpc = *cycles ? double(t.packets) / *cycles : 0.0;
     const double bpc = *cycles ? double(t.beats) / *cycles : 0.0;
     const double mpps = fpc * o.clock_mhz;
-    std::fprintf(out, "  %" PRIu64 " clock cycles, %.3f frames per cycle, %.3f beats per cycle, latency %" PRIu64
-                      "..%" PRIu64 " cycles\n",
+    std::fprintf(out,
+                 "  %" PRIu64 " clock cycles, %.3f frames per cycle, %.3f beats per cycle, latency %" PRIu64
+                 "..%" PRIu64 " cycles\n",
                  *cycles, fpc, bpc, t.lat_min, t.lat_max);
-    std::fprintf(out, "  at %.0f MHz: %.1f Mpps, %.1f Gbit/s of frames (%.1f Gbit/s on the wire with FCS, "
-                      "preamble and gap)\n",
+    std::fprintf(out,
+                 "  at %.0f MHz: %.1f Mpps, %.1f Gbit/s of frames (%.1f Gbit/s on the wire with FCS, "
+                 "preamble and gap)\n",
                  o.clock_mhz, mpps, gbps(t.bytes, t.packets, fpc, o.clock_mhz, 0),
                  gbps(t.bytes, t.packets, fpc, o.clock_mhz, 24));
   }
@@ -401,22 +407,25 @@ Json learning_json(const SimOptions& o, const Tally& t) {
 
 // The one-line JSON summary every run ends with.
 void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
-                   std::optional<uint64_t> cycles, std::optional<bool> counters_match,
-                   std::optional<bool> model_match, const std::string& source, double wall) {
+                   std::optional<uint64_t> cycles, std::optional<bool> counters_match, std::optional<bool> model_match,
+                   const std::string& source, double wall) {
   Json s = {{"engine", engine_name(o.engine)},
             {"source", source},
             {"hash_mode", hash_mode_name(o.hash_mode)},
             {"buckets", o.buckets},
             {"packets", t.packets},
             {"bytes", t.bytes}};
-  if (cycles) s.update(timing_json(o, t, *cycles));
-  else s.update(Json{{"cycles", nullptr}, {"packets_per_cycle", nullptr}});
+  if (cycles)
+    s.update(timing_json(o, t, *cycles));
+  else
+    s.update(Json{{"cycles", nullptr}, {"packets_per_cycle", nullptr}});
   s["delivered"] = t.delivered;
   s["dropped"] = t.dropped;
   s["defaulted"] = t.defaulted;
   s["status"] = status_json(t);
   s["members"] = members_json(o, alloc, t);
-  s["actions"] = {{"new", t.actions[0]}, {"hit", t.actions[1]}, {"corrected", t.actions[2]}, {"failover", t.actions[3]}};
+  s["actions"] = {
+      {"new", t.actions[0]}, {"hit", t.actions[1]}, {"corrected", t.actions[2]}, {"failover", t.actions[3]}};
   s["events"] = t.events;
   s["learning"] = learning_json(o, t);
   s["ageing"] = {{"age_frames", o.age_frames}, {"age_ops", t.age_ops}, {"expired", t.expired}};
@@ -456,14 +465,15 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     rtl = std::make_unique<device::SimDevice>(ro);
     CoreIdentity id = rtl->core().identity();
     if (id.magic != regs::ID_MAGIC_RESET || (id.version >> 16) != (regs::ID_VERSION_RESET >> 16)) {
-      std::fprintf(err, "conductor sim: the core's ID block reads magic 0x%08x version 0x%08x; "
-                        "expected 0x%08x version %u.x\n",
+      std::fprintf(err,
+                   "conductor sim: the core's ID block reads magic 0x%08x version 0x%08x; "
+                   "expected 0x%08x version %u.x\n",
                    id.magic, id.version, regs::ID_MAGIC_RESET, regs::ID_VERSION_RESET >> 16);
       return 1;
     }
     if (o.buckets > (1u << id.bucket_log2_max())) {
-      std::fprintf(err, "conductor sim: --buckets %u exceeds the RTL bucket table (%u entries)\n",
-                   o.buckets, 1u << id.bucket_log2_max());
+      std::fprintf(err, "conductor sim: --buckets %u exceeds the RTL bucket table (%u entries)\n", o.buckets,
+                   1u << id.bucket_log2_max());
       return 2;
     }
     lockstep = std::make_unique<LockstepDevice>(*rtl, *soft);
@@ -484,8 +494,9 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   }
   const BucketAllocator& alloc = controller.allocator();
   if (alloc.unassigned() == alloc.buckets())
-    std::fprintf(err, "conductor sim: warning: every weight is 0, so no bucket has a member and every "
-                      "parsed frame is marked for drop\n");
+    std::fprintf(err,
+                 "conductor sim: warning: every weight is 0, so no bucket has a member and every "
+                 "parsed frame is marked for drop\n");
 
   // Frames.
   std::unique_ptr<FrameFeed> feed;
@@ -575,37 +586,36 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
       }
       if (event_error) break;
       const uint64_t stop = next_event < events.size() ? events[next_event].at : UINT64_MAX;
-      ok = core.run(
-        RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
-          if (index >= stop) return false;
-          if (!feed->next(f)) {
-            feed_done = true;
-            return false;
-          }
-          *bytes = f.bytes;
-          *sg = f.sg_id;
-          *time = static_cast<uint32_t>(index);
-          ++index;
-          in_flight.push_back(std::move(f));
-          return true;
-        }),
-        [&](CoreFrameOut&& fo) {
-          if (!fo.meta_consistent) ++tally.inconsistent_meta;
-          if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
-          if (!in_flight.empty()) {
-            const Frame& fr = in_flight.front();
-            const CoreOut got{fo.meta, fo.action, fo.op_dropped};
-            CoreOut want = lock.replay(fr.bytes.data(), fr.bytes.size(), fr.sg_id,
-                                       static_cast<uint32_t>(tally.packets), got);
-            if (!(want == got)) ++tally.model_mismatches;
-            in_flight.pop_front();
-          }
-          uint64_t lat = fo.out_cycle - fo.in_cycle;
-          tally.lat_min = std::min(tally.lat_min, lat);
-          tally.lat_max = std::max(tally.lat_max, lat);
-          sink.add(CoreOut{fo.meta, fo.action, fo.op_dropped}, fo.bytes.size());
-          progress.tick(tally.packets, core.cycle());
-        });
+      ok = core.run(RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+                      if (index >= stop) return false;
+                      if (!feed->next(f)) {
+                        feed_done = true;
+                        return false;
+                      }
+                      *bytes = f.bytes;
+                      *sg = f.sg_id;
+                      *time = static_cast<uint32_t>(index);
+                      ++index;
+                      in_flight.push_back(std::move(f));
+                      return true;
+                    }),
+                    [&](CoreFrameOut&& fo) {
+                      if (!fo.meta_consistent) ++tally.inconsistent_meta;
+                      if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
+                      if (!in_flight.empty()) {
+                        const Frame& fr = in_flight.front();
+                        const CoreOut got{fo.meta, fo.action, fo.op_dropped};
+                        CoreOut want = lock.replay(fr.bytes.data(), fr.bytes.size(), fr.sg_id,
+                                                   static_cast<uint32_t>(tally.packets), got);
+                        if (!(want == got)) ++tally.model_mismatches;
+                        in_flight.pop_front();
+                      }
+                      uint64_t lat = fo.out_cycle - fo.in_cycle;
+                      tally.lat_min = std::min(tally.lat_min, lat);
+                      tally.lat_max = std::max(tally.lat_max, lat);
+                      sink.add(CoreOut{fo.meta, fo.action, fo.op_dropped}, fo.bytes.size());
+                      progress.tick(tally.packets, core.cycle());
+                    });
       run_cycles += core.last_run_cycles();
     }
     if (!ok) {
@@ -629,8 +639,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     CoreCounters sw = tally.counts;
     counters_match = wrap(hw.rx_pkts) == wrap(sw.rx_pkts) && wrap(hw.parsed_ok) == wrap(sw.parsed_ok) &&
                      wrap(hw.non_ip) == wrap(sw.non_ip) && wrap(hw.truncated) == wrap(sw.truncated) &&
-                     wrap(hw.bad_header) == wrap(sw.bad_header) &&
-                     wrap(hw.ext_limit) == wrap(sw.ext_limit) &&
+                     wrap(hw.bad_header) == wrap(sw.bad_header) && wrap(hw.ext_limit) == wrap(sw.ext_limit) &&
                      wrap(hw.defaulted) == wrap(sw.defaulted) && wrap(hw.dropped) == wrap(sw.dropped) &&
                      wrap(hs.new_flows) == wrap(tally.actions[0]) && wrap(hs.hit) == wrap(tally.actions[1]) &&
                      wrap(hs.corrected) == wrap(tally.actions[2]) && wrap(hs.failover) == wrap(tally.actions[3]) &&
@@ -650,8 +659,10 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     rc = 1;
   }
   if (auto* pf = dynamic_cast<PcapFeed*>(feed.get()); pf && pf->stats().snapped)
-    std::fprintf(err, "conductor sim: warning: %s: %" PRIu64 " records were captured shorter than "
-                      "sent (first: record %" PRIu64 "); their captured bytes were used\n",
+    std::fprintf(err,
+                 "conductor sim: warning: %s: %" PRIu64
+                 " records were captured shorter than "
+                 "sent (first: record %" PRIu64 "); their captured bytes were used\n",
                  o.pcap->c_str(), pf->stats().snapped, pf->stats().first_snapped_record);
   if (feed->error) {
     std::fprintf(err, "conductor sim: %s\n", feed->error->message.c_str());
@@ -662,8 +673,9 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     return 2;
   }
   if (next_event < events.size())
-    std::fprintf(err, "conductor sim: warning: %zu events come after the last frame (%" PRIu64
-                      ") and were not applied (first: %s:%d)\n",
+    std::fprintf(err,
+                 "conductor sim: warning: %zu events come after the last frame (%" PRIu64
+                 ") and were not applied (first: %s:%d)\n",
                  events.size() - next_event, tally.packets, o.events->c_str(), events[next_event].line);
   if (tally.packets == 0) {
     std::fprintf(err, "conductor sim: %s holds no frames\n", feed->describe().c_str());

@@ -38,9 +38,10 @@ int main(int argc, char** argv) {
   std::string socket_path;
   std::string config_path;
   int timeout_s = 30;
-  CLI::App app{"conductorctl [--socket PATH | --config FILE] [--timeout SECONDS] COMMAND [WORDS...]\n"
-               "The command-line client of conductord's control socket (docs/conductord.md).",
-               "conductorctl"};
+  CLI::App app{
+      "conductorctl [--socket PATH | --config FILE] [--timeout SECONDS] COMMAND [WORDS...]\n"
+      "The command-line client of conductord's control socket (docs/conductord.md).",
+      "conductorctl"};
   cli::setup(app);
   app.footer(
       "Commands: conductorctl help (asks the daemon).\n"
@@ -52,15 +53,17 @@ int main(int argc, char** argv) {
                  "socket of --config, else /run/conductor/conductord.sock)")
       ->type_name("PATH");
   app.add_option("--config", config_path, "take the socket path from this configuration file")->type_name("FILE");
-  cli::add_parsed(app, "--timeout", timeout_s,
-                  [](const std::string& v) -> Expected<int> {
-                    auto t = cli::parse_uint(v, 1, 3600);
-                    if (!t) return make_error(Errc::kInvalidArgument, "'" + v + "' is not 1..3600 seconds");
-                    return static_cast<int>(*t);
-                  },
-                  "how long to wait for the answer (default 30)")
+  cli::add_parsed(
+      app, "--timeout", timeout_s,
+      [](const std::string& v) -> Expected<int> {
+        auto t = cli::parse_uint(v, 1, 3600);
+        if (!t) return make_error(Errc::kInvalidArgument, "'" + v + "' is not 1..3600 seconds");
+        return static_cast<int>(*t);
+      },
+      "how long to wait for the answer (default 30)")
       ->type_name("SECONDS");
-  if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s) return cli::report(s, "conductorctl");
+  if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
+    return cli::report(s, "conductorctl");
   const std::vector<std::string> words = app.remaining();
   if (words.empty()) return usage_error("no command given");
   if (words[0].size() > 1 && words[0][0] == '-') return usage_error("unknown option '" + words[0] + "'");
@@ -89,7 +92,9 @@ int main(int argc, char** argv) {
   if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const int e = errno;
     std::fprintf(stderr, "conductorctl: cannot connect to %s: %s%s\n", socket_path.c_str(), std::strerror(e),
-                 e == ENOENT || e == ECONNREFUSED ? " (is conductord running?)" : e == EACCES ? " (not in the socket's group?)" : "");
+                 e == ENOENT || e == ECONNREFUSED ? " (is conductord running?)"
+                 : e == EACCES                    ? " (not in the socket's group?)"
+                                                  : "");
     return kUsage;
   }
   for (size_t off = 0; off < line.size();) {
@@ -103,7 +108,8 @@ int main(int argc, char** argv) {
   std::string in;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{timeout_s};
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
       std::fprintf(stderr, "conductorctl: no answer from %s within %d s\n", socket_path.c_str(), timeout_s);
       return kUsage;

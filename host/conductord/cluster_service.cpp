@@ -124,8 +124,10 @@ class ClusterService final : public Service {
     auto l = listen_for(ctx.config, ctx.self_name);
     if (l && !(*l == listen_)) {
       close();
-      if (Status s = open(*l); !s) ctx.log.error(kComponent, "listen-failed", {{"error", s.error().message}});
-      else ctx.log.info(kComponent, "listen", {{"listen", listen_.text()}});
+      if (Status s = open(*l); !s)
+        ctx.log.error(kComponent, "listen-failed", {{"error", s.error().message}});
+      else
+        ctx.log.info(kComponent, "listen", {{"listen", listen_.text()}});
     }
     rearm();
   }
@@ -203,7 +205,8 @@ class ClusterService final : public Service {
       const auto waited = std::chrono::duration_cast<cl::Duration>(now - waiting_sync_[i].since);
       waiting_sync_.erase(waiting_sync_.begin() + static_cast<std::ptrdiff_t>(i));
       ctx_->log.info(kComponent, "full-sync-done",
-                     {{"member", id_text(m)}, {"waited-ms", ms3(waited)},
+                     {{"member", id_text(m)},
+                      {"waited-ms", ms3(waited)},
                       {"reason", "the member's heartbeat reports every HyperSync session whole (SYNCED)"}});
       carry_out(now, core_->on_sync_done(now, m));
       return;
@@ -218,7 +221,8 @@ class ClusterService final : public Service {
       const MemberId m = it->member;
       waiting_sync_.erase(it);
       ctx_->log.warn(kComponent, "full-sync-timeout",
-                     {{"member", id_text(m)}, {"waited-ms", ms3(std::chrono::duration_cast<cl::Duration>(kSyncWaitTimeout))},
+                     {{"member", id_text(m)},
+                      {"waited-ms", ms3(std::chrono::duration_cast<cl::Duration>(kSyncWaitTimeout))},
                       {"reason", "no heartbeat reporting SYNCED within the timeout: taken as done"}});
       carry_out(now, core_->on_sync_done(now, m));
     }
@@ -292,9 +296,9 @@ class ClusterService final : public Service {
     }
     // Joining members wait for their SYNCED heartbeat (ordered after the add).
     for (const MemberId m : pending_sync_) {
-      waiting_sync_.erase(std::remove_if(waiting_sync_.begin(), waiting_sync_.end(),
-                                         [&](const SyncWait& w) { return w.member == m; }),
-                          waiting_sync_.end());
+      waiting_sync_.erase(
+          std::remove_if(waiting_sync_.begin(), waiting_sync_.end(), [&](const SyncWait& w) { return w.member == m; }),
+          waiting_sync_.end());
       waiting_sync_.push_back({m, now});
     }
     pending_sync_.clear();
@@ -307,28 +311,36 @@ class ClusterService final : public Service {
 
   void register_metrics() {
     Metrics& m = ctx_->metrics;
-    failovers_ = &m.counter("conductord_cluster_member_failures_total", "Members marked down by missed heartbeats or leaving");
+    failovers_ =
+        &m.counter("conductord_cluster_member_failures_total", "Members marked down by missed heartbeats or leaving");
     site_losses_ = &m.counter("conductord_cluster_site_losses_total", "Sites marked offline by the cluster service");
-    active_changes_ = &m.counter("conductord_cluster_active_site_changes_total", "ActiveSite changes decided by the cluster service");
-    controller_errors_ = &m.counter("conductord_cluster_controller_errors_total", "Cluster actions the Controller refused");
-    detection_ = &m.gauge("conductord_cluster_last_detection_seconds", "Time from a failed member's last heartbeat to it being marked down (last failure)");
+    active_changes_ =
+        &m.counter("conductord_cluster_active_site_changes_total", "ActiveSite changes decided by the cluster service");
+    controller_errors_ =
+        &m.counter("conductord_cluster_controller_errors_total", "Cluster actions the Controller refused");
+    detection_ = &m.gauge("conductord_cluster_last_detection_seconds",
+                          "Time from a failed member's last heartbeat to it being marked down (last failure)");
     up_ = &m.gauge("conductord_cluster_members_up", "Members whose heartbeats arrive");
     down_ = &m.gauge("conductord_cluster_members_down", "Members marked down");
     unknown_ = &m.gauge("conductord_cluster_members_unknown", "Members not heard since start");
     active_ = &m.gauge("conductord_cluster_active_site", "ActiveSite as the cluster service sees it");
     heartbeats_ = &m.gauge("conductord_cluster_heartbeats_accepted", "Heartbeats accepted since start");
     for (size_t r = 0; r < cl::kHeartbeatRejectCount; ++r)
-      reject_counters_[r] = &m.counter("conductord_cluster_heartbeat_rejects_total", "Heartbeat datagrams rejected, by reason",
-                                       {{"reason", std::string(cl::heartbeat_reject_name(static_cast<cl::HeartbeatReject>(r)))}});
+      reject_counters_[r] =
+          &m.counter("conductord_cluster_heartbeat_rejects_total", "Heartbeat datagrams rejected, by reason",
+                     {{"reason", std::string(cl::heartbeat_reject_name(static_cast<cl::HeartbeatReject>(r)))}});
     update_gauges();
   }
 
   void update_gauges() {
     uint32_t up = 0, down = 0, unknown = 0;
     for (const auto& [id, m] : core_->liveness().members()) {
-      if (m.health == cl::Health::kUp) ++up;
-      else if (m.health == cl::Health::kDown) ++down;
-      else ++unknown;
+      if (m.health == cl::Health::kUp)
+        ++up;
+      else if (m.health == cl::Health::kDown)
+        ++down;
+      else
+        ++unknown;
     }
     up_->set(up);
     down_->set(down);
@@ -338,14 +350,16 @@ class ClusterService final : public Service {
   }
 
   void register_commands() {
-    ctx_->commands.add("show liveness",
-                       "show liveness: each member's heartbeats (health, last heard, load, losses), sites as heartbeats see them",
-                       [this](const std::vector<std::string>& a) -> Expected<std::string> {
-                         if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show liveness");
-                         const auto now = ctx_->loop.now();
-                         return "listening on " + listen_.text() + "\n" + core_->show_members(now) + core_->show_sites(now);
-                       });
-    ctx_->commands.add("show autoscale", "show autoscale: per policy its members, load, hold timers, phase and decisions with reasons",
+    ctx_->commands.add(
+        "show liveness",
+        "show liveness: each member's heartbeats (health, last heard, load, losses), sites as heartbeats see them",
+        [this](const std::vector<std::string>& a) -> Expected<std::string> {
+          if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show liveness");
+          const auto now = ctx_->loop.now();
+          return "listening on " + listen_.text() + "\n" + core_->show_members(now) + core_->show_sites(now);
+        });
+    ctx_->commands.add("show autoscale",
+                       "show autoscale: per policy its members, load, hold timers, phase and decisions with reasons",
                        [this](const std::vector<std::string>& a) -> Expected<std::string> {
                          if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show autoscale");
                          return core_->show_autoscale(ctx_->loop.now());
@@ -382,13 +396,19 @@ class ClusterService final : public Service {
 Status apply_cluster_action(Controller& ctl, const cl::CoreAction& a) {
   using K = cl::CoreAction::Kind;
   switch (a.kind) {
-    case K::kMemberHealth: return ctl.set_member_health(a.member, a.up, a.reason);
-    case K::kSiteOnline: return ctl.set_site_online(a.site, a.up, a.reason);
-    case K::kSetWeight: return ctl.set_member_weight(a.member, a.weight, a.reason);
-    case K::kAddMember: return ctl.add_group_member(a.group, a.member, a.reason);
-    case K::kRemoveMember: return ctl.remove_group_member(a.group, a.member, a.reason);
+    case K::kMemberHealth:
+      return ctl.set_member_health(a.member, a.up, a.reason);
+    case K::kSiteOnline:
+      return ctl.set_site_online(a.site, a.up, a.reason);
+    case K::kSetWeight:
+      return ctl.set_member_weight(a.member, a.weight, a.reason);
+    case K::kAddMember:
+      return ctl.add_group_member(a.group, a.member, a.reason);
+    case K::kRemoveMember:
+      return ctl.remove_group_member(a.group, a.member, a.reason);
     case K::kActiveSite:
-    case K::kStartFullSync: return ok_status();
+    case K::kStartFullSync:
+      return ok_status();
   }
   return ok_status();
 }

@@ -77,7 +77,8 @@ Expected<Response> parse_response(std::string_view bytes) {
     r.ok = true;
     return r;
   }
-  if (status.substr(0, 4) != "ERR ") return make_error(Errc::kCorrupt, "malformed status line '" + std::string(status) + "'");
+  if (status.substr(0, 4) != "ERR ")
+    return make_error(Errc::kCorrupt, "malformed status line '" + std::string(status) + "'");
   std::string_view rest = status.substr(4);
   const size_t sp = rest.find(' ');
   std::string_view code = rest.substr(0, sp);

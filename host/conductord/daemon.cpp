@@ -39,7 +39,6 @@ constexpr auto kClientTimeout = std::chrono::seconds{5};
 
 std::string errno_text(int e) { return std::strerror(e); }
 
-
 // Writes everything (the socket is made blocking with a send timeout first).
 void write_all(int fd, std::string_view data) {
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -96,7 +95,9 @@ std::string at(const std::string& path, uint32_t line) {
 
 Expected<std::string> read_text(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return make_error(errno == ENOENT ? Errc::kNotFound : Errc::kIo, path + ": cannot open the file: " + errno_text(errno));
+  if (!f)
+    return make_error(errno == ENOENT ? Errc::kNotFound : Errc::kIo,
+                      path + ": cannot open the file: " + errno_text(errno));
   std::string text;
   char buf[65536];
   size_t n;
@@ -136,7 +137,8 @@ Expected<MemberId> member_arg(const std::vector<std::string>& args, std::string_
     return make_error(Errc::kInvalidArgument, "'" + s + "' is not a member id SITE/MEMBER (e.g. 0/3)");
   auto site = num(std::string_view(s).substr(0, slash), kMaxSites - 1);
   auto mem = num(std::string_view(s).substr(slash + 1), kMaxMembersPerSite - 1);
-  if (!site || !mem) return make_error(Errc::kInvalidArgument, "'" + s + "' is not a member id SITE/MEMBER (site 0..1, member 0..63)");
+  if (!site || !mem)
+    return make_error(Errc::kInvalidArgument, "'" + s + "' is not a member id SITE/MEMBER (site 0..1, member 0..63)");
   return MemberId{static_cast<uint8_t>(*site), static_cast<uint8_t>(*mem)};
 }
 
@@ -145,10 +147,10 @@ Expected<uint64_t> number_arg(const std::string& s, uint64_t lo, uint64_t hi, st
     return make_error(Errc::kInvalidArgument, std::string(what) + ": '" + s + "' is not a number");
   const uint64_t v = std::stoull(s);
   if (v < lo || v > hi)
-    return make_error(Errc::kInvalidArgument, std::string(what) + ": " + s + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    return make_error(Errc::kInvalidArgument,
+                      std::string(what) + ": " + s + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
   return v;
 }
-
 
 }  // namespace
 
@@ -161,13 +163,14 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
       ->type_name("FILE")
       ->required();
   app.add_option("--name", o.name, "this daemon's [orchestrator ORCH] section")->type_name("ORCH");
-  cli::add_parsed(app, "--device", o.device,
-                  [](const std::string& d) -> Expected<std::optional<config::DeviceType>> {
-                    if (d == "sim") return std::optional(config::DeviceType::kSim);
-                    if (d == "soft") return std::optional(config::DeviceType::kSoft);
-                    return make_error(Errc::kInvalidArgument, "'" + d + "' is not a device type (sim or soft)");
-                  },
-                  "override [device] type")
+  cli::add_parsed(
+      app, "--device", o.device,
+      [](const std::string& d) -> Expected<std::optional<config::DeviceType>> {
+        if (d == "sim") return std::optional(config::DeviceType::kSim);
+        if (d == "soft") return std::optional(config::DeviceType::kSoft);
+        return make_error(Errc::kInvalidArgument, "'" + d + "' is not a device type (sim or soft)");
+      },
+      "override [device] type")
       ->type_name("sim|soft");
   app.add_flag("-f,--foreground", o.foreground,
                "stay in the foreground (conductord never detaches; accepted for init\n"
@@ -177,8 +180,8 @@ Expected<Options> parse_options(const std::vector<std::string>& args) {
   return o;
 }
 
-std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const std::string& path, const std::string& text,
-                                          const Options& o) {
+std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const std::string& path,
+                                          const std::string& text, const Options& o) {
   std::vector<std::string> out;
   if (!o.name.empty() && !c.orchestrator(o.name)) {
     std::string names;
@@ -197,7 +200,8 @@ std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const 
   if (c.groups.size() > 1)
     out.push_back(at(path, find_line(text, "[security-group", "", 1)) + "[security-group " + c.groups[1].name +
                   "]: the core has one bucket table (dist_hash does not index it by SG_ID), so conductord drives one "
-                  "security group per device; " + c.groups[0].name + " is already one");
+                  "security group per device; " +
+                  c.groups[0].name + " is already one");
   return out;
 }
 
@@ -254,9 +258,11 @@ int Daemon::init() {
     return kExitOk;
   }
   log_.set_level(config_.control.log_level);
-  log_.info("daemon", "starting", {{"config", opts_.config_path}, {"name", opts_.name},
-                                   {"device", std::string(config::device_type_name(config_.device.type))},
-                                   {"pid", std::to_string(::getpid())}});
+  log_.info("daemon", "starting",
+            {{"config", opts_.config_path},
+             {"name", opts_.name},
+             {"device", std::string(config::device_type_name(config_.device.type))},
+             {"pid", std::to_string(::getpid())}});
 
   // The device: identity first, nothing is written before it is accepted.
   auto dev = device::make_device(config_.device.type);
@@ -289,19 +295,22 @@ int Daemon::init() {
     }
   }
   register_commands();
-  ctx_ = std::make_unique<DaemonContext>(DaemonContext{loop_, log_, metrics_, commands_, *controller_, config_, opts_.name});
+  ctx_ = std::make_unique<DaemonContext>(
+      DaemonContext{loop_, log_, metrics_, commands_, *controller_, config_, opts_.name});
   services_ = make_services();
   for (auto& svc : services_) {
     if (Status s = svc->start(*ctx_); !s) {
-      log_.error("daemon", "service-start-failed", {{"service", std::string(svc->name())}, {"error", s.error().message}});
+      log_.error("daemon", "service-start-failed",
+                 {{"service", std::string(svc->name())}, {"error", s.error().message}});
       std::fprintf(stderr, "conductord: service %s: %s\n", std::string(svc->name()).c_str(), s.error().message.c_str());
       return kExitFailure;
     }
     log_.info("daemon", "service-started", {{"service", std::string(svc->name())}});
   }
   metrics_.gauge("conductord_up", "1 while the daemon runs").set(1);
-  log_.info("daemon", "ready", {{"socket", socket_path_},
-                                {"metrics", config_.control.metrics ? config_.control.metrics->to_string() : "off"}});
+  log_.info(
+      "daemon", "ready",
+      {{"socket", socket_path_}, {"metrics", config_.control.metrics ? config_.control.metrics->to_string() : "off"}});
   return kExitOk;
 }
 
@@ -390,9 +399,12 @@ Status Daemon::reload() {
   for (auto& svc : services_) svc->reload(*ctx_, old);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
   metrics_.counter("conductord_reloads_total", "Configuration reloads", {{"result", "applied"}}).inc();
-  metrics_.gauge("conductord_last_reload_seconds", "Time the last applied reload took").set(static_cast<double>(us) / 1e6);
-  log_.info("config", "reloaded", {{"changes", std::to_string(d.changes.size())},
-                                   {"restart-needed", std::to_string(d.restart().size())}, {"micros", std::to_string(us)}});
+  metrics_.gauge("conductord_last_reload_seconds", "Time the last applied reload took")
+      .set(static_cast<double>(us) / 1e6);
+  log_.info("config", "reloaded",
+            {{"changes", std::to_string(d.changes.size())},
+             {"restart-needed", std::to_string(d.restart().size())},
+             {"micros", std::to_string(us)}});
   return ok_status();
 }
 
@@ -402,9 +414,10 @@ Status Daemon::open_control_socket() {
   const std::string& path = config_.control.socket;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return make_error(Errc::kInvalidArgument, "control socket path too long: " + path);
+  if (path.size() >= sizeof addr.sun_path)
+    return make_error(Errc::kInvalidArgument, "control socket path too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) return make_error(Errc::kIo, "control socket " + path + " exists and is not a socket");
     int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -430,11 +443,14 @@ Status Daemon::open_control_socket() {
     if (::getgrnam_r(config_.control.socket_group.c_str(), &g, buf.data(), buf.size(), &res) != 0 || !res)
       return make_error(Errc::kNotFound, "socket-group: no group '" + config_.control.socket_group + "'");
     if (::chown(path.c_str(), static_cast<uid_t>(-1), res->gr_gid) != 0)
-      return make_error(Errc::kIo, "control socket " + path + ": chown to group " + config_.control.socket_group + ": " + errno_text(errno));
+      return make_error(Errc::kIo, "control socket " + path + ": chown to group " + config_.control.socket_group +
+                                       ": " + errno_text(errno));
     mode = 0660;
   }
-  if (::chmod(path.c_str(), mode) != 0) return make_error(Errc::kIo, "control socket " + path + ": chmod: " + errno_text(errno));
-  if (::listen(control_fd_, 16) != 0) return make_error(Errc::kIo, "control socket " + path + ": listen: " + errno_text(errno));
+  if (::chmod(path.c_str(), mode) != 0)
+    return make_error(Errc::kIo, "control socket " + path + ": chmod: " + errno_text(errno));
+  if (::listen(control_fd_, 16) != 0)
+    return make_error(Errc::kIo, "control socket " + path + ": listen: " + errno_text(errno));
   loop_.watch_fd(control_fd_, [this](Clock::time_point now) { on_control_accept(now); });
   return ok_status();
 }
@@ -485,7 +501,8 @@ void Daemon::on_control_readable(int fd) {
   if (nl == std::string::npos) {
     if (c.in.size() > kMaxRequestBytes + 1) {
       metrics_.counter("conductord_ctl_requests_total", "Control requests", {{"result", "rejected"}}).inc();
-      write_all(fd, format_response(Error{Errc::kInvalidArgument, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes"}));
+      write_all(fd, format_response(Error{Errc::kInvalidArgument,
+                                          "request longer than " + std::to_string(kMaxRequestBytes) + " bytes"}));
       close_client(fd);
     }
     return;
@@ -500,7 +517,8 @@ void Daemon::on_control_readable(int fd) {
     std::string cmd;
     for (const auto& w : *words) cmd += (cmd.empty() ? "" : " ") + w;
     result = commands_.run(*words);
-    log_.info("control", "request", {{"command", cmd}, {"result", result ? "ok" : std::string(errc_name(result.error().code))}});
+    log_.info("control", "request",
+              {{"command", cmd}, {"result", result ? "ok" : std::string(errc_name(result.error().code))}});
   }
   metrics_.counter("conductord_ctl_requests_total", "Control requests", {{"result", result ? "ok" : "error"}}).inc();
   std::string out = format_response(result);
@@ -514,7 +532,8 @@ void Daemon::on_control_readable(int fd) {
 Status Daemon::open_metrics_socket() {
   if (!config_.control.metrics) return ok_status();
   const config::Endpoint& ep = *config_.control.metrics;
-  if (!ep.address.is_loopback()) return make_error(Errc::kInvalidArgument, "metrics: " + ep.to_string() + " is not loopback");
+  if (!ep.address.is_loopback())
+    return make_error(Errc::kInvalidArgument, "metrics: " + ep.to_string() + " is not loopback");
   const bool v4 = ep.address.is_v4();
   metrics_fd_ = ::socket(v4 ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (metrics_fd_ < 0) return make_error(Errc::kIo, "metrics socket: " + errno_text(errno));
@@ -559,9 +578,13 @@ void Daemon::on_metrics_readable(int fd) {
   c.in.append(buf, static_cast<size_t>(n));
   const size_t end = http_head_end(c.in);
   auto answer = [&](int status, std::string_view body, const char* result) {
-    metrics_.counter("conductord_http_requests_total", "Requests to the metrics endpoint", {{"code", std::to_string(status)}}).inc();
+    metrics_
+        .counter("conductord_http_requests_total", "Requests to the metrics endpoint",
+                 {{"code", std::to_string(status)}})
+        .inc();
     (void)result;
-    write_all(fd, http_response(status, status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain", body));
+    write_all(fd,
+              http_response(status, status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain", body));
     close_client(fd);
   };
   if (end == std::string::npos) {
@@ -580,8 +603,10 @@ void Daemon::on_metrics_readable(int fd) {
     auto v = device_->read_reg(r.addr);
     if (!v) continue;
     std::string name = std::string("conductor_device_") + r.block + "_" + r.name;
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    body += "# HELP " + name + " " + r.description + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(*v) + "\n";
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    body += "# HELP " + name + " " + r.description + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(*v) +
+            "\n";
   }
   answer(200, req->method == "HEAD" ? std::string_view{} : std::string_view(body), "ok");
 }
@@ -593,7 +618,8 @@ std::string Daemon::stats_text() {
   for (const regs::RegInfo& r : regs::kRegisters) {
     if (r.access != regs::Access::kRo || std::string_view(r.block) == "id" || !device::in_core(r.block)) continue;
     auto v = device_->read_reg(r.addr);
-    out += "  " + pad(std::string(r.block) + "." + r.name, 34) + (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
+    out += "  " + pad(std::string(r.block) + "." + r.name, 34) +
+           (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
   }
   out += "daemon\n";
   std::istringstream in(metrics_.exposition());
@@ -625,11 +651,12 @@ Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
     delivered += r.deliver;
     ++actions[r.action & 3];
   }
-  metrics_.counter("conductord_traffic_frames_total", "Frames the traffic command sent through the device").inc(*frames);
-  return std::to_string(out->size()) + " frames through the " + std::string(device_->kind()) + " device: " +
-         std::to_string(delivered) + " delivered, " + std::to_string(out->size() - delivered) + " dropped; new " +
-         std::to_string(actions[0]) + ", hit " + std::to_string(actions[1]) + ", corrected " + std::to_string(actions[2]) +
-         ", failover " + std::to_string(actions[3]) + "\n";
+  metrics_.counter("conductord_traffic_frames_total", "Frames the traffic command sent through the device")
+      .inc(*frames);
+  return std::to_string(out->size()) + " frames through the " + std::string(device_->kind()) +
+         " device: " + std::to_string(delivered) + " delivered, " + std::to_string(out->size() - delivered) +
+         " dropped; new " + std::to_string(actions[0]) + ", hit " + std::to_string(actions[1]) + ", corrected " +
+         std::to_string(actions[2]) + ", failover " + std::to_string(actions[3]) + "\n";
 }
 
 // ---- Control-socket commands ---------------------------------------------------------------------
@@ -653,8 +680,9 @@ std::string columns(std::initializer_list<std::pair<std::string, size_t>> cells)
 Expected<uint32_t> addr_arg(const std::string& s) {
   const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
   const std::string digits = hex ? s.substr(2) : s;
-  if (digits.empty() || digits.size() > (hex ? 8u : 10u) ||
-      !std::all_of(digits.begin(), digits.end(), [hex](char c) { return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9'); }))
+  if (digits.empty() || digits.size() > (hex ? 8u : 10u) || !std::all_of(digits.begin(), digits.end(), [hex](char c) {
+        return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
+      }))
     return make_error(Errc::kInvalidArgument, "'" + s + "' is not a number (decimal or 0x hex)");
   const uint64_t v = std::stoull(digits, nullptr, hex ? 16 : 10);
   if (v > 0xFFFFFFFFull) return make_error(Errc::kInvalidArgument, "'" + s + "' is larger than 32 bits");
@@ -665,17 +693,19 @@ std::string backup_text(const MemberView& m) {
   const uint16_t e = m.backup;
   const bool lb = (e >> regs::BACKUP_ENTRY_LB_VALID_LSB) & 1, rb = (e >> regs::BACKUP_ENTRY_RB_VALID_LSB) & 1;
   const std::string local =
-      lb ? member_id_text(MemberId{m.id.site, static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F)}) : "-";
-  const std::string remote = rb ? member_id_text(MemberId{static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1),
-                                                          static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 0x3F)})
-                                : std::string("-");
+      lb ? member_id_text(MemberId{m.id.site, static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F)})
+         : "-";
+  const std::string remote =
+      rb ? member_id_text(MemberId{static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1),
+                                   static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 0x3F)})
+         : std::string("-");
   return pad(local, 14) + remote;
 }
 
 struct CommandSpec {
-  std::string_view name;        // the command's fixed words
-  std::string_view args;        // the words after them, as the help line shows them ("" for none)
-  std::string_view help;        // what it does
+  std::string_view name;  // the command's fixed words
+  std::string_view args;  // the words after them, as the help line shows them ("" for none)
+  std::string_view help;  // what it does
   size_t min_args = 0, max_args = 0;
   std::string_view usage_args;  // the arguments as the usage error shows them, when not `args`
   Expected<std::string> (*run)(Daemon& d, const Args& args) = nullptr;
@@ -688,12 +718,17 @@ Expected<std::string> Daemon::show_distribution(const Args&) {
   std::string out;
   for (const GroupView& g : ctl.groups()) {
     out += "security-group " + g.name + " (id " + std::to_string(g.id) + "): " + std::to_string(g.buckets) +
-           " buckets, " + std::to_string(g.unassigned) + " unassigned, ActiveSite " + std::to_string(ctl.active_site()) + "\n";
+           " buckets, " + std::to_string(g.unassigned) + " unassigned, ActiveSite " +
+           std::to_string(ctl.active_site()) + "\n";
     out += "member  weight  admin  health  site     buckets  share\n";
     for (const MemberView& m : g.members)
-      out += columns({{member_id_text(m.id), 8}, {std::to_string(m.weight), 8}, {m.admin_up ? "up" : "down", 7},
-                      {m.alive ? "alive" : "failed", 8}, {m.site_online ? "online" : "offline", 9},
-                      {std::to_string(m.buckets), 9}, {pct(m.buckets, g.buckets), 0}});
+      out += columns({{member_id_text(m.id), 8},
+                      {std::to_string(m.weight), 8},
+                      {m.admin_up ? "up" : "down", 7},
+                      {m.alive ? "alive" : "failed", 8},
+                      {m.site_online ? "online" : "offline", 9},
+                      {std::to_string(m.buckets), 9},
+                      {pct(m.buckets, g.buckets), 0}});
   }
   if (out.empty()) out = "no security group configured\n";
   return out;
@@ -713,19 +748,30 @@ Expected<std::string> Daemon::verify_distribution(const Args&) {
 }
 
 Expected<std::string> Daemon::show_members(const Args&) {
-  std::string out = "member  name          group         weight  admin  health  status  buckets  local-backup  remote-backup\n";
+  std::string out =
+      "member  name          group         weight  admin  health  status  buckets  local-backup  remote-backup\n";
   for (const MemberView& m : controller_->members())
-    out += columns({{member_id_text(m.id), 8}, {m.name.empty() ? "-" : m.name, 14}, {m.group.empty() ? "-" : m.group, 14},
-                    {std::to_string(m.weight), 8}, {m.admin_up ? "up" : "down", 7}, {m.alive ? "alive" : "failed", 8},
-                    {m.status_up ? "up" : "down", 8}, {std::to_string(m.buckets), 9}, {backup_text(m), 0}});
+    out += columns({{member_id_text(m.id), 8},
+                    {m.name.empty() ? "-" : m.name, 14},
+                    {m.group.empty() ? "-" : m.group, 14},
+                    {std::to_string(m.weight), 8},
+                    {m.admin_up ? "up" : "down", 7},
+                    {m.alive ? "alive" : "failed", 8},
+                    {m.status_up ? "up" : "down", 8},
+                    {std::to_string(m.buckets), 9},
+                    {backup_text(m), 0}});
   return out;
 }
 
 Expected<std::string> Daemon::show_sites(const Args&) {
   std::string out = "site  name      state    active  members  serving\n";
   for (const SiteView& s : controller_->sites())
-    out += columns({{std::to_string(s.id), 6}, {s.name.empty() ? "-" : s.name, 10}, {s.online ? "online" : "offline", 9},
-                    {s.active ? "yes" : "no", 8}, {std::to_string(s.members), 9}, {std::to_string(s.serving_members), 0}});
+    out += columns({{std::to_string(s.id), 6},
+                    {s.name.empty() ? "-" : s.name, 10},
+                    {s.online ? "online" : "offline", 9},
+                    {s.active ? "yes" : "no", 8},
+                    {std::to_string(s.members), 9},
+                    {std::to_string(s.serving_members), 0}});
   return out;
 }
 
@@ -750,7 +796,8 @@ Expected<std::string> Daemon::member_weight(const Args& a) {
 Expected<std::string> Daemon::site_online(const Args& a, bool online) {
   auto s = number_arg(a[0], 0, 1, "site");
   if (!s) return s.error();
-  if (Status st = controller_->set_site_online(static_cast<uint8_t>(*s), online, "conductorctl"); !st) return st.error();
+  if (Status st = controller_->set_site_online(static_cast<uint8_t>(*s), online, "conductorctl"); !st)
+    return st.error();
   return "site " + std::to_string(*s) + " " + (online ? "online" : "offline") + "; ActiveSite " +
          std::to_string(controller_->active_site()) + "\n";
 }
@@ -781,12 +828,12 @@ Expected<std::string> Daemon::device_write(const Args& a) {
 
 void Daemon::register_commands() {
   static const CommandSpec kCommands[] = {
-      {"help", "", "this list", 0, kAnyArgs, "", [](Daemon& d, const Args&) -> Expected<std::string> { return d.commands_.help(); }},
+      {"help", "", "this list", 0, kAnyArgs, "",
+       [](Daemon& d, const Args&) -> Expected<std::string> { return d.commands_.help(); }},
       {"show distribution", "", "per security group its members, weights and bucket shares", 0, 0, "[verification]",
        [](Daemon& d, const Args& a) { return d.show_distribution(a); }},
-      {"show distribution verification", "",
-       "read the device back and list every difference from the intended state", 0, 0, "",
-       [](Daemon& d, const Args& a) { return d.verify_distribution(a); }},
+      {"show distribution verification", "", "read the device back and list every difference from the intended state",
+       0, 0, "", [](Daemon& d, const Args& a) { return d.verify_distribution(a); }},
       {"show members", "", "every member's weight, admin state, health, status bit, buckets and backups", 0, 0, "",
        [](Daemon& d, const Args& a) { return d.show_members(a); }},
       {"show sites", "", "each site's state, ActiveSite and serving members", 0, 0, "",
@@ -810,8 +857,8 @@ void Daemon::register_commands() {
       {"device read", "ADDR", "read one device register (byte address, e.g. 0x41020)", 1, 1, "",
        [](Daemon& d, const Args& a) { return d.device_read(a); }},
       {"device write", "ADDR VALUE",
-       "write one device register behind the Controller's back (diagnostics; verification reports what it changed)",
-       2, 2, "", [](Daemon& d, const Args& a) { return d.device_write(a); }},
+       "write one device register behind the Controller's back (diagnostics; verification reports what it changed)", 2,
+       2, "", [](Daemon& d, const Args& a) { return d.device_write(a); }},
       {"traffic", "FRAMES [FLOWS [SEED]]", "send generated frames through the device (drills, tests)", 1, 3, "",
        [](Daemon& d, const Args& a) { return d.traffic(a); }},
   };

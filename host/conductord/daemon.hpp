@@ -42,8 +42,8 @@ Expected<Options> parse_options(const std::vector<std::string>& args);
 
 // Checks that need the system or go beyond the file format: --name names an orchestrator,
 // socket-group exists, one security group per device. Messages are FILE:LINE: reason.
-std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const std::string& path, const std::string& text,
-                                          const Options& o);
+std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const std::string& path,
+                                          const std::string& text, const Options& o);
 
 class Daemon {
  public:

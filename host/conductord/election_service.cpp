@@ -42,13 +42,13 @@ struct ElectionSettings {
 Expected<ElectionSettings> settings_for(const config::ClusterConfig& c, const std::string& name) {
   const config::Orchestrator* o = c.orchestrator(name);
   if (o == nullptr) {
-    return make_error(Errc::kNotFound, "election: --name " + name + " names no [orchestrator " + name +
-                                           "] in the configuration");
+    return make_error(Errc::kNotFound,
+                      "election: --name " + name + " names no [orchestrator " + name + "] in the configuration");
   }
   const config::Site* site = c.site(o->site);
   if (site == nullptr) {
-    return make_error(Errc::kNotFound, "election: [orchestrator " + name + "] is in site " +
-                                           std::to_string(o->site) + ", which has no [site] section");
+    return make_error(Errc::kNotFound, "election: [orchestrator " + name + "] is in site " + std::to_string(o->site) +
+                                           ", which has no [site] section");
   }
   if (site->virtual_addresses.empty()) {
     return make_error(Errc::kInvalidArgument, "election: [site " + std::to_string(site->id) +
@@ -70,8 +70,8 @@ Expected<ElectionSettings> settings_for(const config::ClusterConfig& c, const st
   } else {
     auto ifname = el::interface_holding(e.vrrp.primary_address);
     if (!ifname) {
-      return make_error(ifname.error().code, "election: [orchestrator " + name + "] has no interface and " +
-                                                 ifname.error().message);
+      return make_error(ifname.error().code,
+                        "election: [orchestrator " + name + "] has no interface and " + ifname.error().message);
     }
     e.interface = *ifname;
   }
@@ -117,8 +117,9 @@ class ElectionService final : public Service {
     if (settings_ && *s == *settings_) return;
     // A changed VRID, priority, interval, address list or interface: leave the group cleanly (a
     // Master sends priority 0) and join again with the new settings.
-    ctx.log.info(kComponent, "reconfigure", {{"vrid", std::to_string(s->endpoint.vrrp.vrid)},
-                                             {"priority", std::to_string(s->endpoint.vrrp.priority)}});
+    ctx.log.info(
+        kComponent, "reconfigure",
+        {{"vrid", std::to_string(s->endpoint.vrrp.vrid)}, {"priority", std::to_string(s->endpoint.vrrp.priority)}});
     const auto now = ctx.loop.now();
     stop(now);
     if (Status st = open_and_start(std::move(*s), now); !st) {
@@ -132,8 +133,9 @@ class ElectionService final : public Service {
     ctx_->loop.unwatch_fd(endpoint_->fd());
     if (timer_ != 0) ctx_->loop.cancel_timer(timer_);
     timer_ = 0;
-    ctx_->log.info(kComponent, "stop", {{"vrid", std::to_string(endpoint_->router().config().vrid)},
-                                        {"adverts-sent", std::to_string(endpoint_->router().stats().adverts_sent)}});
+    ctx_->log.info(kComponent, "stop",
+                   {{"vrid", std::to_string(endpoint_->router().config().vrid)},
+                    {"adverts-sent", std::to_string(endpoint_->router().stats().adverts_sent)}});
     endpoint_.reset();
   }
 
@@ -148,8 +150,10 @@ class ElectionService final : public Service {
     register_metrics();
     const auto& v = endpoint_->router().config();
     ctx_->log.info(kComponent, "start",
-                   {{"vrid", std::to_string(v.vrid)}, {"interface", endpoint_->config().interface},
-                    {"address", v.primary_address.to_string()}, {"priority", std::to_string(v.priority)},
+                   {{"vrid", std::to_string(v.vrid)},
+                    {"interface", endpoint_->config().interface},
+                    {"address", v.primary_address.to_string()},
+                    {"priority", std::to_string(v.priority)},
                     {"advert-interval", ms_text(el::centiseconds(v.advert_interval_cs))},
                     {"preempt", v.preempt ? "true" : "false"},
                     {"virtual-addresses", std::to_string(v.addresses.size())},
@@ -226,8 +230,10 @@ class ElectionService final : public Service {
     received_->inc(s.adverts_received - last_stats_.adverts_received);
     auto drop = [&](std::string_view reason, uint64_t now_v, uint64_t before) {
       if (now_v != before) {
-        ctx_->metrics.counter("conductord_election_dropped_total", "VRRP adverts dropped, by reason",
-                              {{"reason", std::string(reason)}}).inc(now_v - before);
+        ctx_->metrics
+            .counter("conductord_election_dropped_total", "VRRP adverts dropped, by reason",
+                     {{"reason", std::string(reason)}})
+            .inc(now_v - before);
       }
     };
     for (size_t i = 0; i < el::kRxErrorCount; ++i) {
@@ -276,9 +282,10 @@ class ElectionService final : public Service {
       line("master", "unknown");
     }
     line("master down interval", ms_text(r.master_down_interval()) + " (skew " + ms_text(r.skew_time()) + ")");
-    line("adverts sent", std::to_string(s.adverts_sent) + " (priority 0: " + std::to_string(s.priority_zero_sent) + ")");
-    line("adverts received", std::to_string(s.adverts_received) + " (priority 0: " +
-                                 std::to_string(s.priority_zero_received) + ")");
+    line("adverts sent",
+         std::to_string(s.adverts_sent) + " (priority 0: " + std::to_string(s.priority_zero_sent) + ")");
+    line("adverts received",
+         std::to_string(s.adverts_received) + " (priority 0: " + std::to_string(s.priority_zero_received) + ")");
     line("became master", std::to_string(s.became_master));
     line("became backup", std::to_string(s.became_backup));
     line("dropped", std::to_string(s.dropped()) + " (other VRID on the link: " + std::to_string(io.other_vrid) + ")");

@@ -7,20 +7,27 @@ namespace {
 Error bad(std::string why) { return make_error(Errc::kInvalidArgument, std::move(why)); }
 
 bool is_token_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-         c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' || c == '^' ||
-         c == '`' || c == '|' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
+         c == '^' || c == '`' || c == '|' || c == '~';
 }
 
 std::string_view reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
   }
   return "Error";
 }
@@ -37,7 +44,8 @@ size_t http_head_end(std::string_view b) {
 }
 
 Expected<HttpRequest> parse_http_request(std::string_view head) {
-  if (head.size() > kMaxHttpRequestBytes) return bad("request head larger than " + std::to_string(kMaxHttpRequestBytes) + " bytes");
+  if (head.size() > kMaxHttpRequestBytes)
+    return bad("request head larger than " + std::to_string(kMaxHttpRequestBytes) + " bytes");
   const size_t eol = head.find('\n');
   if (eol == std::string_view::npos) return bad("no end of the request line");
   std::string_view line = head.substr(0, eol);
@@ -54,7 +62,8 @@ Expected<HttpRequest> parse_http_request(std::string_view head) {
   std::string_view version = line.substr(sp2 + 1);
   if (target.empty() || target[0] != '/') return bad("target is not an absolute path");
   for (char c : target)
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F) return bad("target has a control or non-ASCII byte");
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7F)
+      return bad("target has a control or non-ASCII byte");
   if (version != "HTTP/1.0" && version != "HTTP/1.1") return bad("version is not HTTP/1.0 or HTTP/1.1");
   const size_t q = target.find('?');
   r.target = std::string(target.substr(0, q));
@@ -73,7 +82,8 @@ Expected<HttpRequest> parse_http_request(std::string_view head) {
     for (size_t i = 0; i < colon; ++i)
       if (!is_token_char(h[i])) return bad("header name has a character that is not allowed");
     for (char c : h.substr(colon + 1))
-      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) return bad("header value has a control character");
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
+        return bad("header value has a control character");
   }
   return r;
 }

@@ -26,7 +26,7 @@ struct DaemonContext {
   CommandRegistry& commands;
   Controller& controller;
   const config::ClusterConfig& config;  // current (replaced in place on SIGHUP reload)
-  std::string self_name;                 // --name: this daemon's [orchestrator NAME] ("" if not given)
+  std::string self_name;                // --name: this daemon's [orchestrator NAME] ("" if not given)
 };
 
 class Service {

@@ -41,19 +41,26 @@ std::string Endpoint::to_string() const {
 
 std::string_view log_level_name(LogLevel l) {
   switch (l) {
-    case LogLevel::kError: return "error";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kTrace: return "trace";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kTrace:
+      return "trace";
   }
   return "?";
 }
 
 std::string_view device_type_name(DeviceType d) {
   switch (d) {
-    case DeviceType::kSim: return "sim";
-    case DeviceType::kSoft: return "soft";
+    case DeviceType::kSim:
+      return "sim";
+    case DeviceType::kSoft:
+      return "soft";
   }
   return "?";
 }
@@ -62,10 +69,14 @@ std::string_view admin_state_name(AdminState a) { return a == AdminState::kDown 
 
 std::string_view hash_mode_config_name(HashMode m) {
   switch (m) {
-    case HashMode::kRss: return "rss";
-    case HashMode::kSymL4: return "sym-l4";
-    case HashMode::kSymIp: return "sym-ip";
-    case HashMode::kReserved: return "reserved";
+    case HashMode::kRss:
+      return "rss";
+    case HashMode::kSymL4:
+      return "sym-l4";
+    case HashMode::kSymIp:
+      return "sym-ip";
+    case HashMode::kReserved:
+      return "reserved";
   }
   return "?";
 }

@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dist_hash/dist_hash.hpp"  // HashMode
+#include "dist_hash/dist_hash.hpp"          // HashMode
 #include "host/alloc/bucket_allocator.hpp"  // MemberId, Weights, kMaxWeight, kDefaultBuckets
 
 namespace conductor::config {
@@ -36,10 +36,10 @@ struct IpAddress {
   std::array<uint8_t, 16> bytes{};
 
   bool is_v4() const { return family == Family::kV4; }
-  bool is_loopback() const;     // 127.0.0.0/8, ::1
-  bool is_unspecified() const;  // 0.0.0.0, ::
-  bool is_multicast() const;    // 224.0.0.0/4, ff00::/8
-  bool is_link_local() const;   // 169.254.0.0/16, fe80::/10
+  bool is_loopback() const;       // 127.0.0.0/8, ::1
+  bool is_unspecified() const;    // 0.0.0.0, ::
+  bool is_multicast() const;      // 224.0.0.0/4, ff00::/8
+  bool is_link_local() const;     // 169.254.0.0/16, fe80::/10
   std::string to_string() const;  // inet_ntop form
   friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
 };
@@ -68,7 +68,7 @@ inline constexpr size_t kMaxInterfaceNameLength = 15;  // IFNAMSIZ - 1 on Linux
 inline constexpr size_t kSyncKeyBytes = 16;
 using SyncKey = std::array<uint8_t, kSyncKeyBytes>;
 inline constexpr size_t kMaxOrchestratorsPerSite = 2;
-inline constexpr size_t kMaxSecurityGroups = 256;  // SG_ID is 8 bits
+inline constexpr size_t kMaxSecurityGroups = 256;                             // SG_ID is 8 bits
 inline constexpr size_t kMaxClusterMembers = kMaxSites * kMaxMembersPerSite;  // 128
 inline constexpr size_t kMaxNameLength = 32;
 
@@ -99,9 +99,9 @@ struct Site {
 struct Orchestrator {
   std::string name{};
   uint8_t site = 0;
-  IpAddress address{};     // its own (VRRP source and control) address
-  uint8_t priority = 100;  // VRRP priority 1..254 within its site's group
-  std::string interface{};  // network interface for VRRP; empty: the one that holds `address`
+  IpAddress address{};       // its own (VRRP source and control) address
+  uint8_t priority = 100;    // VRRP priority 1..254 within its site's group
+  std::string interface {};  // network interface for VRRP; empty: the one that holds `address`
   friend bool operator==(const Orchestrator&, const Orchestrator&) = default;
 };
 
@@ -134,7 +134,7 @@ struct Autoscale {
   std::vector<MemberId> spares{};             // members that may join the group, in order of preference
   uint8_t scale_out_cpu_percent = 80;
   uint8_t scale_in_cpu_percent = 30;
-  std::optional<uint64_t> scale_out_bps{};    // throughput per member, bits/s; unset: CPU only
+  std::optional<uint64_t> scale_out_bps{};  // throughput per member, bits/s; unset: CPU only
   std::optional<uint64_t> scale_in_bps{};
   Duration scale_out_after = std::chrono::seconds{60};
   Duration scale_in_after = std::chrono::seconds{300};

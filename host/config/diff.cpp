@@ -9,9 +9,12 @@ std::string_view apply_name(Apply a) { return a == Apply::kRestart ? "restart" :
 std::string Change::to_string() const {
   const std::string how = " (" + std::string(apply_name(apply)) + ")";
   switch (kind) {
-    case ChangeKind::kAdded: return section + " added" + how;
-    case ChangeKind::kRemoved: return section + " removed" + how;
-    case ChangeKind::kChanged: break;
+    case ChangeKind::kAdded:
+      return section + " added" + how;
+    case ChangeKind::kRemoved:
+      return section + " removed" + how;
+    case ChangeKind::kChanged:
+      break;
   }
   auto shown = [](const std::string& v) { return v.empty() ? std::string("(unset)") : v; };
   return section + " " + key + ": " + shown(before) + " -> " + shown(after) + how;
@@ -67,7 +70,8 @@ struct Differ {
 
   // Entities matched by `id_of`; `base_of` fills the identifying fields of a Change.
   template <class T, class Id, class Base>
-  void list(Subject subject, Apply add_remove, const std::vector<T>& a, const std::vector<T>& b, Id id_of, Base base_of) {
+  void list(Subject subject, Apply add_remove, const std::vector<T>& a, const std::vector<T>& b, Id id_of,
+            Base base_of) {
     auto find = [&](const std::vector<T>& v, const T& x) -> const T* {
       for (const T& y : v)
         if (id_of(y) == id_of(x)) return &y;
@@ -104,16 +108,21 @@ ConfigDiff diff(const ClusterConfig& old, const ClusterConfig& now) {
   ConfigDiff d;
   Differ df{d};
   df.fields_of(Subject::kCluster, "[cluster]", old.cluster, now.cluster, Change{});
-  df.list(Subject::kSite, Apply::kRestart, old.sites, now.sites, [](const Site& s) { return s.id; },
-          [](const Site& s) { return Change{.name = std::to_string(s.id)}; });
-  df.list(Subject::kOrchestrator, Apply::kRestart, old.orchestrators, now.orchestrators,
-          [](const Orchestrator& o) { return o.name; }, [](const Orchestrator& o) { return Change{.name = o.name}; });
-  df.list(Subject::kMember, Apply::kLive, old.members, now.members, [](const Member& m) { return m.id; },
-          [](const Member& m) { return Change{.member = m.id}; });
-  df.list(Subject::kGroup, Apply::kLive, old.groups, now.groups, [](const SecurityGroup& g) { return g.name; },
-          [](const SecurityGroup& g) { return Change{.name = g.name}; });
-  df.list(Subject::kAutoscale, Apply::kLive, old.autoscale, now.autoscale, [](const Autoscale& a) { return a.group; },
-          [](const Autoscale& a) { return Change{.name = a.group}; });
+  df.list(
+      Subject::kSite, Apply::kRestart, old.sites, now.sites, [](const Site& s) { return s.id; },
+      [](const Site& s) { return Change{.name = std::to_string(s.id)}; });
+  df.list(
+      Subject::kOrchestrator, Apply::kRestart, old.orchestrators, now.orchestrators,
+      [](const Orchestrator& o) { return o.name; }, [](const Orchestrator& o) { return Change{.name = o.name}; });
+  df.list(
+      Subject::kMember, Apply::kLive, old.members, now.members, [](const Member& m) { return m.id; },
+      [](const Member& m) { return Change{.member = m.id}; });
+  df.list(
+      Subject::kGroup, Apply::kLive, old.groups, now.groups, [](const SecurityGroup& g) { return g.name; },
+      [](const SecurityGroup& g) { return Change{.name = g.name}; });
+  df.list(
+      Subject::kAutoscale, Apply::kLive, old.autoscale, now.autoscale, [](const Autoscale& a) { return a.group; },
+      [](const Autoscale& a) { return Change{.name = a.group}; });
   df.fields_of(Subject::kTimers, "[timers]", old.timers, now.timers, Change{});
   df.fields_of(Subject::kSync, "[sync]", old.sync, now.sync, Change{});
   df.fields_of(Subject::kControl, "[control]", old.control, now.control, Change{});

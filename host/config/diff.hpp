@@ -29,7 +29,17 @@ std::string_view apply_name(Apply a);  // "live", "restart"
 enum class ChangeKind : uint8_t { kAdded, kRemoved, kChanged };
 
 enum class Subject : uint8_t {
-  kCluster, kSite, kOrchestrator, kMember, kGroup, kAutoscale, kTimers, kSync, kControl, kDevice, kHash
+  kCluster,
+  kSite,
+  kOrchestrator,
+  kMember,
+  kGroup,
+  kAutoscale,
+  kTimers,
+  kSync,
+  kControl,
+  kDevice,
+  kHash
 };
 
 struct Change {

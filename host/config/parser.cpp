@@ -57,7 +57,8 @@ Expected<std::vector<IpAddress>> parse_unicast_list(std::string_view s) {
   size_t start = 0;
   for (;;) {
     size_t comma = s.find(',', start);
-    std::string_view item = trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    std::string_view item =
+        trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (item.empty()) return bad("empty item in the list (a stray comma?)");
     auto a = parse_unicast(item);
     if (!a) return a.error();
@@ -102,7 +103,8 @@ Expected<std::string> parse_interface_name(std::string_view s) {
     return bad(quote(s) + " is " + std::to_string(s.size()) + " characters long; an interface name has at most 15");
   if (s == "." || s == "..") return bad(quote(s) + " is not an interface name");
   for (char c : s)
-    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) || !std::isprint(static_cast<unsigned char>(c)))
+    if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c)) ||
+        !std::isprint(static_cast<unsigned char>(c)))
       return bad(quote(s) + " is not an interface name (no '/', ':' or white space)");
   return std::string(s);
 }
@@ -122,7 +124,8 @@ Expected<std::optional<Endpoint>> parse_metrics(std::string_view s) {
   auto e = parse_endpoint(s);
   if (!e) return e.error();
   if (!e->address.is_loopback())
-    return bad(e->address.to_string() + " is not a loopback address (127.0.0.0/8 or ::1): the endpoint has no authentication");
+    return bad(e->address.to_string() +
+               " is not a loopback address (127.0.0.0/8 or ::1): the endpoint has no authentication");
   return std::optional<Endpoint>{*e};
 }
 
@@ -143,7 +146,8 @@ struct KeySpec {
 
 const KeySpec<ClusterSettings> kClusterKeys[] = {
     {"name", false, [](ClusterSettings& c, std::string_view v) { return assign(c.name, parse_name(v)); }},
-    {"active-site", false, [](ClusterSettings& c, std::string_view v) { return assign(c.active_site, parse_site_id(v)); }},
+    {"active-site", false,
+     [](ClusterSettings& c, std::string_view v) { return assign(c.active_site, parse_site_id(v)); }},
     {"failback", false, [](ClusterSettings& c, std::string_view v) { return assign(c.failback, parse_bool(v)); }},
 };
 
@@ -154,7 +158,8 @@ const KeySpec<Site> kSiteKeys[] = {
      [](Site& s, std::string_view v) -> Status {
        auto d = parse_duration(v, std::chrono::milliseconds{10}, std::chrono::milliseconds{40950});
        if (!d) return d.error();
-       if (d->count() % 10'000 != 0) return bad(std::string(v) + " is not a multiple of 10ms (VRRP counts centiseconds)");
+       if (d->count() % 10'000 != 0)
+         return bad(std::string(v) + " is not a multiple of 10ms (VRRP counts centiseconds)");
        s.advert_interval_cs = static_cast<uint16_t>(d->count() / 10'000);
        return ok_status();
      }},
@@ -172,7 +177,8 @@ const KeySpec<Orchestrator> kOrchestratorKeys[] = {
        if (v == "255") return bad("255 is reserved for the VRRP address owner (allowed 1..254)");
        return assign(o.priority, parse_uint(v, 1, 254));
      }},
-    {"interface", false, [](Orchestrator& o, std::string_view v) { return assign(o.interface, parse_interface_name(v)); }},
+    {"interface", false,
+     [](Orchestrator& o, std::string_view v) { return assign(o.interface, parse_interface_name(v)); }},
 };
 
 const KeySpec<Member> kMemberKeys[] = {
@@ -200,8 +206,10 @@ const KeySpec<Autoscale> kAutoscaleKeys[] = {
     {"max-members", false,
      [](Autoscale& a, std::string_view v) { return assign(a.max_members, parse_uint(v, 1, kMaxClusterMembers)); }},
     {"spares", false, [](Autoscale& a, std::string_view v) { return assign(a.spares, parse_unique_members(v)); }},
-    {"scale-out-cpu", false, [](Autoscale& a, std::string_view v) { return assign(a.scale_out_cpu_percent, parse_percent(v)); }},
-    {"scale-in-cpu", false, [](Autoscale& a, std::string_view v) { return assign(a.scale_in_cpu_percent, parse_percent(v)); }},
+    {"scale-out-cpu", false,
+     [](Autoscale& a, std::string_view v) { return assign(a.scale_out_cpu_percent, parse_percent(v)); }},
+    {"scale-in-cpu", false,
+     [](Autoscale& a, std::string_view v) { return assign(a.scale_in_cpu_percent, parse_percent(v)); }},
     {"scale-out-throughput", false,
      [](Autoscale& a, std::string_view v) -> Status {
        auto r = parse_rate(v);
@@ -239,7 +247,8 @@ const KeySpec<Timers> kTimersKeys[] = {
      [](Timers& t, std::string_view v) {
        return assign(t.heartbeat_timeout, parse_duration(v, std::chrono::milliseconds{20}, std::chrono::seconds{60}));
      }},
-    {"heartbeat-port", false, [](Timers& t, std::string_view v) { return assign(t.heartbeat_port, parse_uint(v, 1, 65535)); }},
+    {"heartbeat-port", false,
+     [](Timers& t, std::string_view v) { return assign(t.heartbeat_port, parse_uint(v, 1, 65535)); }},
 };
 
 const KeySpec<Sync> kSyncKeys[] = {
@@ -294,7 +303,19 @@ const KeySpec<Hash> kHashKeys[] = {
 
 // ---- section kinds ----
 
-enum class Kind { kCluster, kSite, kOrchestrator, kMember, kGroup, kAutoscale, kTimers, kSync, kControl, kDevice, kHash };
+enum class Kind {
+  kCluster,
+  kSite,
+  kOrchestrator,
+  kMember,
+  kGroup,
+  kAutoscale,
+  kTimers,
+  kSync,
+  kControl,
+  kDevice,
+  kHash
+};
 enum class Arg { kNone, kSiteId, kMemberId, kName };
 
 template <class T, size_t N>
@@ -348,10 +369,10 @@ struct RawSection {
   const KindInfo* info = nullptr;
   std::string arg;  // canonical text of the argument ("0/3", "sg1", "1")
   uint32_t line = 0;
-  std::vector<Entry> entries;                          // file order
-  std::map<std::string, size_t, std::less<>> index;    // key -> position in entries
-  bool broken = false;                                 // a value failed: skip checks that would repeat it
-  std::set<std::string, std::less<>> failed;           // keys whose value was rejected
+  std::vector<Entry> entries;                        // file order
+  std::map<std::string, size_t, std::less<>> index;  // key -> position in entries
+  bool broken = false;                               // a value failed: skip checks that would repeat it
+  std::set<std::string, std::less<>> failed;         // keys whose value was rejected
 
   std::string label() const { return "[" + std::string(info->name) + (arg.empty() ? "" : " " + arg) + "]"; }
   void add(Entry e) {
@@ -394,9 +415,8 @@ class Ctx {
   std::vector<Diagnostic> finish(std::vector<Diagnostic>& d, size_t dropped, std::string_view what) {
     std::stable_sort(d.begin(), d.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
     if (dropped > 0)
-      d.push_back(Diagnostic{file_, 0,
-                             std::to_string(dropped) + " more " + std::string(what) + (dropped == 1 ? "" : "s") +
-                                 " not shown"});
+      d.push_back(Diagnostic{
+          file_, 0, std::to_string(dropped) + " more " + std::string(what) + (dropped == 1 ? "" : "s") + " not shown"});
     return std::move(d);
   }
 
@@ -485,7 +505,8 @@ std::optional<RawSection> parse_header(Ctx& ctx, std::string_view inside, uint32
       sec.arg = *n;
       break;
     }
-    case Arg::kNone: break;
+    case Arg::kNone:
+      break;
   }
   return sec;
 }
@@ -542,15 +563,15 @@ std::vector<RawSection> read_sections(Ctx& ctx, std::string_view text, const Par
       current = nullptr;
       in_rejected = true;
       if (s.back() != ']') {
-        ctx.error(line_no, s.find(']') == std::string_view::npos
-                               ? "section header is missing its closing ']'"
-                               : "unexpected text after the section header's ']'");
+        ctx.error(line_no, s.find(']') == std::string_view::npos ? "section header is missing its closing ']'"
+                                                                 : "unexpected text after the section header's ']'");
         continue;
       }
       auto sec = parse_header(ctx, s.substr(1, s.size() - 2), line_no);
       if (!sec) continue;
       if (sections.size() >= opt.max_sections) {
-        ctx.error(line_no, "more than " + std::to_string(opt.max_sections) + " sections; the rest of the file is not read");
+        ctx.error(line_no,
+                  "more than " + std::to_string(opt.max_sections) + " sections; the rest of the file is not read");
         break;
       }
       auto [it, fresh] = seen.emplace(sec->label(), line_no);
@@ -772,7 +793,8 @@ class RuleChecker {
   void claim(const IpAddress& a, RawSection* sec, std::string_view key) {
     auto [it, fresh] = owner_.emplace(a, sec);
     if (!fresh)
-      ctx_.error(sec->line_of(key), std::string(key) + ": " + a.to_string() + " is already used by " + line_ref(it->second));
+      ctx_.error(sec->line_of(key),
+                 std::string(key) + ": " + a.to_string() + " is already used by " + line_ref(it->second));
   }
 
   std::vector<std::string> missing_members(const std::vector<MemberId>& ids) const {
@@ -783,8 +805,8 @@ class RuleChecker {
   }
 
   static std::string no_section_message(std::string_view key, const std::vector<std::string>& ids) {
-    return std::string(key) + ": " + join(ids) + (ids.size() == 1 ? " has no [member " + ids[0] + "] section"
-                                                                   : " have no [member] sections");
+    return std::string(key) + ": " + join(ids) +
+           (ids.size() == 1 ? " has no [member " + ids[0] + "] section" : " have no [member] sections");
   }
 
   // At least one site, and the active site is one of them.
@@ -797,12 +819,12 @@ class RuleChecker {
     const uint8_t active = cluster ? cluster->value.active_site : 0;
     if (have_site(active)) return;
     if (cluster && cluster->sec->entry("active-site"))
-      ctx_.error(cluster->sec->line_of("active-site"),
-                 "active-site: site " + std::to_string(active) + " has no [site " + std::to_string(active) + "] section");
+      ctx_.error(cluster->sec->line_of("active-site"), "active-site: site " + std::to_string(active) +
+                                                           " has no [site " + std::to_string(active) + "] section");
     else
-      ctx_.error(cluster ? cluster->sec->line : 0,
-                 "active-site is " + std::to_string(active) + " (the default) but there is no [site " +
-                     std::to_string(active) + "] section; set [cluster] active-site");
+      ctx_.error(cluster ? cluster->sec->line : 0, "active-site is " + std::to_string(active) +
+                                                       " (the default) but there is no [site " +
+                                                       std::to_string(active) + "] section; set [cluster] active-site");
   }
 
   // A site's VRRP group is one address family; an IPv6 group's first address is link-local.
@@ -816,9 +838,10 @@ class RuleChecker {
         ctx_.error(s.sec->line_of("virtual-addresses"),
                    "virtual-addresses: mixes IPv4 and IPv6; a site's VRRP group is one address family");
       else if (!vips[0].is_v4() && !vips[0].is_link_local())
-        ctx_.error(s.sec->line_of("virtual-addresses"),
-                   "virtual-addresses: " + vips[0].to_string() +
-                       " comes first, but an IPv6 VRRP group's first address must be its link-local address (fe80::/10)");
+        ctx_.error(
+            s.sec->line_of("virtual-addresses"),
+            "virtual-addresses: " + vips[0].to_string() +
+                " comes first, but an IPv6 VRRP group's first address must be its link-local address (fe80::/10)");
     }
   }
 
@@ -877,7 +900,8 @@ class RuleChecker {
         auto [it, fresh] = group_ids.emplace(g.value.id, g.sec);
         if (!fresh)
           ctx_.error(g.sec->line_of("id"), "id: " + std::to_string(g.value.id) + " is already the id of " +
-                                               line_ref(it->second) + (g.sec->entry("id") ? "" : " (the default id is 0)"));
+                                               line_ref(it->second) +
+                                               (g.sec->entry("id") ? "" : " (the default id is 0)"));
       }
       auto missing = missing_members(g.value.members);
       if (!missing.empty()) {
@@ -937,8 +961,8 @@ class RuleChecker {
   void check_autoscale_limits(Located<Autoscale>& a, const Located<SecurityGroup>* g) {
     Autoscale& p = a.value;
     if (g && !a.sec->entry("max-members"))  // default: every member and every spare
-      p.max_members = static_cast<uint32_t>(
-          std::clamp<size_t>(g->value.members.size() + p.spares.size(), 1, kMaxClusterMembers));
+      p.max_members =
+          static_cast<uint32_t>(std::clamp<size_t>(g->value.members.size() + p.spares.size(), 1, kMaxClusterMembers));
     // (With the default max-members, the check against the group's size below says it better.)
     const bool min_above_max = p.min_members > p.max_members && a.sec->entry("max-members");
     if (min_above_max)
@@ -978,10 +1002,10 @@ class RuleChecker {
       ctx_.error(a.sec->line_of("max-members"), "max-members: " + std::to_string(p.max_members) + " is less than the " +
                                                     std::to_string(n) + " members of " + gname);
     else if (p.max_members > n + p.spares.size())
-      ctx_.error(a.sec->line_of("max-members"),
-                 "max-members: " + std::to_string(p.max_members) + " is more than the " + std::to_string(n) +
-                     " members of " + gname + " plus " + std::to_string(p.spares.size()) +
-                     (p.spares.size() == 1 ? " spare" : " spares"));
+      ctx_.error(a.sec->line_of("max-members"), "max-members: " + std::to_string(p.max_members) + " is more than the " +
+                                                    std::to_string(n) + " members of " + gname + " plus " +
+                                                    std::to_string(p.spares.size()) +
+                                                    (p.spares.size() == 1 ? " spare" : " spares"));
   }
 
   // A warning, not an error: a member in no group and no spare pool never carries traffic.
@@ -1009,10 +1033,10 @@ class RuleChecker {
   Ctx& ctx_;
   Model& m_;
   std::set<uint8_t> site_ids_;
-  std::map<IpAddress, const RawSection*> owner_;      // unicast address -> the section that uses it
-  std::map<uint8_t, const IpAddress*> site_family_;   // site -> its first virtual address
-  std::map<MemberId, RawSection*> members_;           // [member] sections
-  std::map<MemberId, RawSection*> active_in_;         // member -> the group it serves
+  std::map<IpAddress, const RawSection*> owner_;     // unicast address -> the section that uses it
+  std::map<uint8_t, const IpAddress*> site_family_;  // site -> its first virtual address
+  std::map<MemberId, RawSection*> members_;          // [member] sections
+  std::map<MemberId, RawSection*> active_in_;        // member -> the group it serves
   std::set<std::string> group_names_;
   std::set<MemberId> spares_;
 };
@@ -1063,8 +1087,8 @@ Expected<ClusterConfig> load_config(const std::string& path, std::vector<Diagnos
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<size_t>(in.gcount()));
     if (text.size() > options.max_file_size)
-      return make_error(Errc::kInvalidArgument,
-                        path + ": larger than " + std::to_string(options.max_file_size) + " bytes; not a configuration file?");
+      return make_error(Errc::kInvalidArgument, path + ": larger than " + std::to_string(options.max_file_size) +
+                                                    " bytes; not a configuration file?");
   }
   if (in.bad()) return make_error(Errc::kIo, path + ": read error");
   ParseResult r = parse_config(text, path, options);

@@ -26,7 +26,9 @@ std::optional<std::string> unless_empty(std::string s) {
 }  // namespace
 
 std::vector<Field> fields(const ClusterSettings& c) {
-  return {{"name", c.name, kLive}, {"active-site", std::to_string(c.active_site), kLive}, {"failback", yes(c.failback), kLive}};
+  return {{"name", c.name, kLive},
+          {"active-site", std::to_string(c.active_site), kLive},
+          {"failback", yes(c.failback), kLive}};
 }
 
 std::vector<Field> fields(const Site& s) {
@@ -65,8 +67,10 @@ std::vector<Field> fields(const Autoscale& a) {
           {"spares", unless_empty(join_members(a.spares)), kLive},
           {"scale-out-cpu", std::to_string(a.scale_out_cpu_percent) + "%", kLive},
           {"scale-in-cpu", std::to_string(a.scale_in_cpu_percent) + "%", kLive},
-          {"scale-out-throughput", a.scale_out_bps ? std::optional<std::string>(format_rate(*a.scale_out_bps)) : std::nullopt, kLive},
-          {"scale-in-throughput", a.scale_in_bps ? std::optional<std::string>(format_rate(*a.scale_in_bps)) : std::nullopt, kLive},
+          {"scale-out-throughput",
+           a.scale_out_bps ? std::optional<std::string>(format_rate(*a.scale_out_bps)) : std::nullopt, kLive},
+          {"scale-in-throughput",
+           a.scale_in_bps ? std::optional<std::string>(format_rate(*a.scale_in_bps)) : std::nullopt, kLive},
           {"scale-out-after", format_duration(a.scale_out_after), kLive},
           {"scale-in-after", format_duration(a.scale_in_after), kLive},
           {"cooldown", format_duration(a.cooldown), kLive}};
@@ -80,8 +84,10 @@ std::vector<Field> fields(const Timers& t) {
 
 std::vector<Field> fields(const Sync& s) {
   return {{"port", std::to_string(s.port), kRestart},
-          {"key", std::all_of(s.key.begin(), s.key.end(), [](uint8_t b) { return b == 0; }) ? std::nullopt
-                                                                                    : std::optional<std::string>(format_hex(s.key)),
+          {"key",
+           std::all_of(s.key.begin(), s.key.end(), [](uint8_t b) { return b == 0; })
+               ? std::nullopt
+               : std::optional<std::string>(format_hex(s.key)),
            kLive, true},
           {"delay", format_duration(s.delay), kLive},
           {"flush", format_duration(s.flush), kLive},

@@ -81,13 +81,10 @@ Expected<Scaled> parse_scaled(std::string_view s, std::span<const Unit> units, b
   return out;
 }
 
-constexpr Unit kDurationUnits[] = {{"us", 1},          {"ms", 1000},          {"cs", 10'000},
-                                   {"s", 1'000'000},   {"min", 60'000'000},   {"h", 3'600'000'000}};
-constexpr Unit kRateUnits[] = {{"bps", 1},
-                               {"kbps", 1'000},
-                               {"Mbps", 1'000'000},
-                               {"Gbps", 1'000'000'000},
-                               {"Tbps", 1'000'000'000'000}};
+constexpr Unit kDurationUnits[] = {{"us", 1},        {"ms", 1000},        {"cs", 10'000},
+                                   {"s", 1'000'000}, {"min", 60'000'000}, {"h", 3'600'000'000}};
+constexpr Unit kRateUnits[] = {
+    {"bps", 1}, {"kbps", 1'000}, {"Mbps", 1'000'000}, {"Gbps", 1'000'000'000}, {"Tbps", 1'000'000'000'000}};
 constexpr uint64_t kMaxRate = 100'000'000'000'000;  // 100 Tbps
 
 }  // namespace
@@ -116,8 +113,10 @@ Expected<Duration> parse_duration(std::string_view s, Duration lo, Duration hi) 
   if (!v) return v.error();
   const std::string allowed = " (allowed " + format_duration(lo) + ".." + format_duration(hi) + ")";
   if (!v->exact) return bad(quote(s) + " is not a whole number of microseconds");
-  if (v->value < static_cast<uint64_t>(lo.count())) return bad(std::string(s) + " is below " + format_duration(lo) + allowed);
-  if (v->value > static_cast<uint64_t>(hi.count())) return bad(std::string(s) + " is above " + format_duration(hi) + allowed);
+  if (v->value < static_cast<uint64_t>(lo.count()))
+    return bad(std::string(s) + " is below " + format_duration(lo) + allowed);
+  if (v->value > static_cast<uint64_t>(hi.count()))
+    return bad(std::string(s) + " is above " + format_duration(hi) + allowed);
   return Duration{static_cast<int64_t>(v->value)};
 }
 
@@ -140,8 +139,7 @@ Expected<uint64_t> parse_rate(std::string_view s) {
 }
 
 Expected<IpAddress> parse_ip(std::string_view s) {
-  if (s.find('/') != std::string_view::npos)
-    return bad(quote(s) + " has a prefix length: give a single address");
+  if (s.find('/') != std::string_view::npos) return bad(quote(s) + " has a prefix length: give a single address");
   if (s.find('%') != std::string_view::npos) return bad(quote(s) + " has a zone id: not supported");
   if (s.empty() || s.size() > 45) return bad(quote(s) + " is not an IPv4 or IPv6 address");
   const std::string z(s);
@@ -151,8 +149,7 @@ Expected<IpAddress> parse_ip(std::string_view s) {
       return bad(quote(s) + " is not an IPv4 address (dotted quad, e.g. 198.18.0.1)");
     a.family = IpAddress::Family::kV4;
   } else {
-    if (inet_pton(AF_INET6, z.c_str(), a.bytes.data()) != 1)
-      return bad(quote(s) + " is not an IPv6 address");
+    if (inet_pton(AF_INET6, z.c_str(), a.bytes.data()) != 1) return bad(quote(s) + " is not an IPv6 address");
     a.family = IpAddress::Family::kV6;
   }
   return a;
@@ -194,11 +191,11 @@ Expected<std::vector<uint8_t>> parse_hex(std::string_view s, size_t min_bytes, s
                  " is not a hex digit");
     if (++count <= 2 * max_bytes) digits += c;
   }
-  const std::string want =
-      min_bytes == max_bytes
-          ? std::to_string(min_bytes) + " bytes (" + std::to_string(2 * min_bytes) + " hex digits)"
-          : std::to_string(min_bytes) + ".." + std::to_string(max_bytes) + " bytes (" +
-                std::to_string(2 * min_bytes) + ".." + std::to_string(2 * max_bytes) + " hex digits)";
+  const std::string want = min_bytes == max_bytes
+                               ? std::to_string(min_bytes) + " bytes (" + std::to_string(2 * min_bytes) + " hex digits)"
+                               : std::to_string(min_bytes) + ".." + std::to_string(max_bytes) + " bytes (" +
+                                     std::to_string(2 * min_bytes) + ".." + std::to_string(2 * max_bytes) +
+                                     " hex digits)";
   if (count % 2 != 0 || count < 2 * min_bytes || count > 2 * max_bytes)
     return bad("needs " + want + ", got " + std::to_string(count) + " hex digits");
   std::vector<uint8_t> out(digits.size() / 2);
@@ -224,7 +221,8 @@ Expected<std::vector<MemberId>> parse_member_list(std::string_view s) {
   size_t start = 0;
   for (;;) {
     size_t comma = s.find(',', start);
-    std::string_view item = trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    std::string_view item =
+        trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (item.empty()) return bad("empty item in the list (a stray comma?)");
     if (item.find_first_of(" \t") != std::string_view::npos)
       return bad(quote(item) + ": not a member id SITE/MEMBER (separate items with commas)");
@@ -318,8 +316,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
     size_t diag = row[0];
     row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+      const bool same =
+          std::tolower(static_cast<unsigned char>(a[i - 1])) == std::tolower(static_cast<unsigned char>(b[j - 1]));
       const size_t next = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
       diag = row[j];
       row[j] = next;

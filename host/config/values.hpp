@@ -41,14 +41,14 @@ Expected<MemberId> parse_member_id(std::string_view s);
 Expected<std::vector<MemberId>> parse_member_list(std::string_view s);
 // 1..32 characters of [A-Za-z0-9_.-], starting with a letter or digit.
 Expected<std::string> parse_name(std::string_view s);
-Expected<LogLevel> parse_log_level(std::string_view s);    // error|warn|info|debug|trace
+Expected<LogLevel> parse_log_level(std::string_view s);      // error|warn|info|debug|trace
 Expected<DeviceType> parse_device_type(std::string_view s);  // sim|soft
 Expected<HashMode> parse_hash_mode(std::string_view s);      // rss|sym-l4|sym-ip
 Expected<AdminState> parse_admin_state(std::string_view s);  // up|down
 
 // The inverse forms to_text() writes.
-std::string format_duration(Duration d);  // largest exact unit of h, min, s, ms, us
-std::string format_rate(uint64_t bps);    // largest exact unit of Tbps .. bps
+std::string format_duration(Duration d);                 // largest exact unit of h, min, s, ms, us
+std::string format_rate(uint64_t bps);                   // largest exact unit of Tbps .. bps
 std::string format_hex(std::span<const uint8_t> bytes);  // lower case, no separators
 
 // Levenshtein distance (case-insensitive), and the closest candidate within a distance that scales

@@ -25,7 +25,8 @@ std::string entry_text(uint8_t byte) {
 
 std::string backup_text(uint16_t e) {
   std::string s = "local ";
-  s += (e >> BACKUP_ENTRY_LB_VALID_LSB) & 1 ? std::to_string((e >> BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F) : std::string("none");
+  s += (e >> BACKUP_ENTRY_LB_VALID_LSB) & 1 ? std::to_string((e >> BACKUP_ENTRY_LB_MEMBER_LSB) & 0x3F)
+                                            : std::string("none");
   s += " remote ";
   s += (e >> BACKUP_ENTRY_RB_VALID_LSB) & 1
            ? member_id_text(MemberId{static_cast<uint8_t>((e >> BACKUP_ENTRY_RB_SITE_LSB) & 1),
@@ -76,8 +77,10 @@ Status Controller::start(const config::ClusterConfig& c) {
   compute();
   if (Status s = program_all(); !s) return s;
   log_.info("controller", "programmed",
-            {{"device", std::string(dev_.kind())}, {"group", group_ ? group_->name : ""},
-             {"buckets", std::to_string(alloc_.buckets())}, {"active-site", std::to_string(active_site_)}});
+            {{"device", std::string(dev_.kind())},
+             {"group", group_ ? group_->name : ""},
+             {"buckets", std::to_string(alloc_.buckets())},
+             {"active-site", std::to_string(active_site_)}});
   update_gauges();
   return ok_status();
 }
@@ -111,7 +114,6 @@ void Controller::compute() {
 }
 
 void Controller::compute_rest() {
-
   Weights candidates;
   bucket_weights_.clear();
   if (group_) {
@@ -133,19 +135,19 @@ void Controller::compute_rest() {
   steer_ = st;
   default_dest_ = 0;
   if (const auto& pin = options_.default_dest) {
-    default_dest_ = (uint32_t{pin->member} << PARSER_DEFAULT_DEST_MEMBER_LSB) | (uint32_t{pin->site} << PARSER_DEFAULT_DEST_SITE_LSB);
+    default_dest_ = (uint32_t{pin->member} << PARSER_DEFAULT_DEST_MEMBER_LSB) |
+                    (uint32_t{pin->site} << PARSER_DEFAULT_DEST_SITE_LSB);
     return;
   }
   for (const auto& [id, w] : bucket_weights_)
     if (w > 0) {  // ascending ids: the first serving member of the ActiveSite
-      default_dest_ = (uint32_t{id.member} << PARSER_DEFAULT_DEST_MEMBER_LSB) | (uint32_t{id.site} << PARSER_DEFAULT_DEST_SITE_LSB);
+      default_dest_ =
+          (uint32_t{id.member} << PARSER_DEFAULT_DEST_MEMBER_LSB) | (uint32_t{id.site} << PARSER_DEFAULT_DEST_SITE_LSB);
       break;
     }
 }
 
-uint32_t Controller::intended_hash_ctrl() const {
-  return make_ctrl(hash_.mode, log2_of(hash_.buckets));
-}
+uint32_t Controller::intended_hash_ctrl() const { return make_ctrl(hash_.mode, log2_of(hash_.buckets)); }
 
 Status Controller::write(uint32_t addr, uint32_t value, uint8_t strb) {
   ++writes_;
@@ -214,10 +216,13 @@ Status Controller::apply(std::string_view cause) {
       if (Status s = write(STEER_BACKUP_ADDR + 4 * i, steer_.backup[i]); !s) return s;
     }
   if (active_site_ != active_before)
-    log_.warn("controller", "active-site-changed",
-              {{"from", std::to_string(active_before)}, {"to", std::to_string(active_site_)}, {"cause", std::string(cause)}});
+    log_.warn(
+        "controller", "active-site-changed",
+        {{"from", std::to_string(active_before)}, {"to", std::to_string(active_site_)}, {"cause", std::string(cause)}});
   log_.info("controller", "applied",
-            {{"cause", std::string(cause)}, {"bucket-moves", std::to_string(rb->moves)}, {"backup-entries", std::to_string(backups)}});
+            {{"cause", std::string(cause)},
+             {"bucket-moves", std::to_string(rb->moves)},
+             {"backup-entries", std::to_string(backups)}});
   update_gauges();
   return ok_status();
 }
@@ -233,7 +238,10 @@ Status Controller::known(MemberId id) const {
 Status Controller::set_member_admin(MemberId id, bool up, std::string_view reason) {
   if (Status s = known(id); !s) return s;
   MemberState& m = members_[id];
-  metrics_.counter("conductord_member_admin_changes_total", "member down|up requests applied", {{"state", up ? "up" : "down"}}).inc();
+  metrics_
+      .counter("conductord_member_admin_changes_total", "member down|up requests applied",
+               {{"state", up ? "up" : "down"}})
+      .inc();
   if (m.admin_up == up) {
     log_.info("controller", "member-admin-unchanged", {{"member", member_id_text(id)}, {"admin", up ? "up" : "down"}});
     return ok_status();
@@ -249,8 +257,12 @@ Status Controller::set_member_health(MemberId id, bool alive, std::string_view r
   MemberState& m = members_[id];
   if (m.alive == alive) return ok_status();
   m.alive = alive;
-  metrics_.counter("conductord_member_health_changes_total", "Member liveness changes", {{"state", alive ? "alive" : "failed"}}).inc();
-  log_.warn("controller", alive ? "member-alive" : "member-failed", {{"member", member_id_text(id)}, {"reason", std::string(reason)}});
+  metrics_
+      .counter("conductord_member_health_changes_total", "Member liveness changes",
+               {{"state", alive ? "alive" : "failed"}})
+      .inc();
+  log_.warn("controller", alive ? "member-alive" : "member-failed",
+            {{"member", member_id_text(id)}, {"reason", std::string(reason)}});
   return apply(alive ? "member alive" : "member failed");
 }
 
@@ -262,14 +274,18 @@ Status Controller::set_member_weights(const Weights& weights, std::string_view r
   for (const auto& [id, weight] : weights) {
     if (Status s = known(id); !s) return s;
     if (weight > kMaxWeight)
-      return make_error(Errc::kInvalidArgument, "weight " + std::to_string(weight) + " is above " + std::to_string(kMaxWeight));
+      return make_error(Errc::kInvalidArgument,
+                        "weight " + std::to_string(weight) + " is above " + std::to_string(kMaxWeight));
   }
   bool changed = false;
   for (const auto& [id, weight] : weights) {
     MemberState& m = members_[id];
     if (m.weight == weight) continue;
-    log_.info("controller", "member-weight", {{"member", member_id_text(id)}, {"from", std::to_string(m.weight)},
-                                              {"to", std::to_string(weight)}, {"reason", std::string(reason)}});
+    log_.info("controller", "member-weight",
+              {{"member", member_id_text(id)},
+               {"from", std::to_string(m.weight)},
+               {"to", std::to_string(weight)},
+               {"reason", std::string(reason)}});
     m.weight = weight;
     changed = true;
   }
@@ -279,9 +295,11 @@ Status Controller::set_member_weights(const Weights& weights, std::string_view r
 Status Controller::add_group_member(std::string_view group, MemberId id, std::string_view reason) {
   if (Status s = known(id); !s) return s;
   if (!group_ || group_->name != group) return make_error(Errc::kNotFound, "no security group " + std::string(group));
-  if (group_of(id)) return make_error(Errc::kInvalidArgument, "member " + member_id_text(id) + " is already in " + group_->name);
+  if (group_of(id))
+    return make_error(Errc::kInvalidArgument, "member " + member_id_text(id) + " is already in " + group_->name);
   group_->members.push_back(id);
-  log_.info("controller", "group-member-added", {{"group", group_->name}, {"member", member_id_text(id)}, {"reason", std::string(reason)}});
+  log_.info("controller", "group-member-added",
+            {{"group", group_->name}, {"member", member_id_text(id)}, {"reason", std::string(reason)}});
   return apply("scale-out");
 }
 
@@ -291,17 +309,23 @@ Status Controller::remove_group_member(std::string_view group, MemberId id, std:
   if (it == group_->members.end())
     return make_error(Errc::kNotFound, "member " + member_id_text(id) + " is not in " + group_->name);
   group_->members.erase(it);
-  log_.info("controller", "group-member-removed", {{"group", group_->name}, {"member", member_id_text(id)}, {"reason", std::string(reason)}});
+  log_.info("controller", "group-member-removed",
+            {{"group", group_->name}, {"member", member_id_text(id)}, {"reason", std::string(reason)}});
   return apply("scale-in");
 }
 
 Status Controller::set_site_online(uint8_t site, bool online, std::string_view reason) {
   if (site > 1 || !site_configured_[site])
-    return make_error(Errc::kNotFound, "site " + std::to_string(site) + " is not configured (no [site " + std::to_string(site) + "] section)");
-  metrics_.counter("conductord_site_changes_total", "site offline|online changes", {{"state", online ? "online" : "offline"}}).inc();
+    return make_error(Errc::kNotFound, "site " + std::to_string(site) + " is not configured (no [site " +
+                                           std::to_string(site) + "] section)");
+  metrics_
+      .counter("conductord_site_changes_total", "site offline|online changes",
+               {{"state", online ? "online" : "offline"}})
+      .inc();
   if (site_online_[site] == online) return ok_status();
   site_online_[site] = online;
-  log_.warn("controller", online ? "site-online" : "site-offline", {{"site", std::to_string(site)}, {"reason", std::string(reason)}});
+  log_.warn("controller", online ? "site-online" : "site-offline",
+            {{"site", std::to_string(site)}, {"reason", std::string(reason)}});
   return apply(online ? "site online" : "site offline");
 }
 
@@ -324,8 +348,10 @@ Status Controller::reload(const config::ClusterConfig& old_config, const config:
   // The group: the file's membership when it changed there, else the run-time one (auto-scaling).
   const config::SecurityGroup* ng = c.groups.empty() ? nullptr : &c.groups[0];
   const config::SecurityGroup* og = ng ? old_config.group(ng->name) : nullptr;
-  if (!ng) group_.reset();
-  else if (!group_ || !og || group_->name != ng->name || og->members != ng->members) group_ = Group{ng->name, ng->id, ng->members};
+  if (!ng)
+    group_.reset();
+  else if (!group_ || !og || group_->name != ng->name || og->members != ng->members)
+    group_ = Group{ng->name, ng->id, ng->members};
   for (int s = 0; s < 2; ++s) {
     const config::Site* site = c.site(static_cast<uint8_t>(s));
     site_name_[s] = site ? site->name : "";
@@ -442,11 +468,13 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
   const auto key = key_words_from_bytes(hash_.key);
   for (unsigned i = 0; i < key.size(); ++i) {
     const std::string what = "dist_hash KEY" + std::to_string(i);
-    if (auto v = read(DIST_HASH_KEY0_ADDR + 4 * i, what); v && *v != key[i]) add(what, device::hex32(*v), device::hex32(key[i]));
+    if (auto v = read(DIST_HASH_KEY0_ADDR + 4 * i, what); v && *v != key[i])
+      add(what, device::hex32(*v), device::hex32(key[i]));
   }
   const uint32_t n = alloc_.buckets();
   for (uint32_t w = 0; w < (n + 3) / 4; ++w) {
-    auto v = read(DIST_HASH_BUCKETS_ADDR + 4 * w, "buckets " + std::to_string(4 * w) + ".." + std::to_string(4 * w + 3));
+    auto v =
+        read(DIST_HASH_BUCKETS_ADDR + 4 * w, "buckets " + std::to_string(4 * w) + ".." + std::to_string(4 * w + 3));
     if (!v) continue;
     const uint32_t want = alloc_.table_word(w);
     for (uint32_t j = 0; j < 4 && 4 * w + j < n; ++j) {
@@ -475,7 +503,8 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
       return member_id_text(MemberId{static_cast<uint8_t>((d >> PARSER_DEFAULT_DEST_SITE_LSB) & 1),
                                      static_cast<uint8_t>((d >> PARSER_DEFAULT_DEST_MEMBER_LSB) & 0x3F)});
     };
-    add("parser DEFAULT_DEST", dest(*v) + " (" + device::hex32(*v) + ")", dest(default_dest_) + " (" + device::hex32(default_dest_) + ")");
+    add("parser DEFAULT_DEST", dest(*v) + " (" + device::hex32(*v) + ")",
+        dest(default_dest_) + " (" + device::hex32(default_dest_) + ")");
   }
   for (unsigned i = 0; i < steer_.backup.size(); ++i) {
     const std::string what =
@@ -483,7 +512,8 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
     auto v = read(STEER_BACKUP_ADDR + 4 * i, what);
     if (v && *v != steer_.backup[i]) add(what, backup_text(static_cast<uint16_t>(*v)), backup_text(steer_.backup[i]));
   }
-  metrics_.gauge("conductord_verify_differences", "Differences the last verification found").set(static_cast<double>(count));
+  metrics_.gauge("conductord_verify_differences", "Differences the last verification found")
+      .set(static_cast<double>(count));
   if (total) *total = count;
   log_.info("controller", "verified", {{"differences", std::to_string(count)}});
   return out;
@@ -492,7 +522,8 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
 void Controller::update_gauges() {
   metrics_.gauge("conductord_active_site", "The ActiveSite").set(active_site_);
   for (const SiteView& s : sites())
-    metrics_.gauge("conductord_site_online", "1 when the site is online", {{"site", std::to_string(s.id)}}).set(s.online ? 1 : 0);
+    metrics_.gauge("conductord_site_online", "1 when the site is online", {{"site", std::to_string(s.id)}})
+        .set(s.online ? 1 : 0);
   for (const MemberView& m : members()) {
     const Labels l{{"member", member_id_text(m.id)}};
     metrics_.gauge("conductord_member_buckets", "Buckets the member holds", l).set(m.buckets);

@@ -47,16 +47,16 @@ namespace conductor::daemon {
 struct MemberView {
   MemberId id{};
   std::string name;
-  std::string group;          // "" for a member in no group (a spare)
-  uint16_t weight = 0;        // configured (or set at run time)
+  std::string group;    // "" for a member in no group (a spare)
+  uint16_t weight = 0;  // configured (or set at run time)
   bool admin_up = true;
   bool alive = true;
   bool site_online = true;
-  bool serving = false;       // can serve (see above)
-  uint16_t bucket_weight = 0; // the weight the bucket table follows (0 outside the ActiveSite)
+  bool serving = false;        // can serve (see above)
+  uint16_t bucket_weight = 0;  // the weight the bucket table follows (0 outside the ActiveSite)
   uint32_t buckets = 0;
-  bool status_up = false;     // its MEMBER_UP bit
-  uint16_t backup = 0;        // its BACKUP_ENTRY
+  bool status_up = false;  // its MEMBER_UP bit
+  uint16_t backup = 0;     // its BACKUP_ENTRY
 };
 
 struct SiteView {
@@ -79,8 +79,8 @@ struct GroupView {
 
 // One difference between the device and the intended state.
 struct Difference {
-  std::string what;      // "bucket 17", "MEMBER_UP0", "BACKUP[0/3]", "dist_hash CTRL"
-  std::string device;    // as read back
+  std::string what;    // "bucket 17", "MEMBER_UP0", "BACKUP[0/3]", "dist_hash CTRL"
+  std::string device;  // as read back
   std::string intended;
   std::string to_string() const { return what + ": device " + device + ", intended " + intended; }
 };
@@ -103,7 +103,7 @@ class Controller {
   // nothing is reset on the device: only changed registers are written.
   Status reload(const config::ClusterConfig& old_config, const config::ClusterConfig& new_config);
 
-  Status set_member_admin(MemberId id, bool up, std::string_view reason);     // member down|up
+  Status set_member_admin(MemberId id, bool up, std::string_view reason);      // member down|up
   Status set_member_health(MemberId id, bool alive, std::string_view reason);  // heartbeats
   Status set_member_weight(MemberId id, uint16_t weight, std::string_view reason);
   // Several weights at once: all checked first, then one recomputation (the buckets move once).
@@ -147,7 +147,7 @@ class Controller {
 
   bool serving(MemberId id) const;
   const Group* group_of(MemberId id) const;
-  void compute();  // intended state from the state above: bucket weights, steer regs, active site
+  void compute();       // intended state from the state above: bucket weights, steer regs, active site
   void compute_rest();  // compute() after the ActiveSite is chosen
   Status write(uint32_t addr, uint32_t value, uint8_t strb = 0xF);
   Status program_all();

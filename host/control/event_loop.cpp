@@ -37,7 +37,8 @@ bool EventLoop::run_once(Clock::duration max_wait) {
   if (stopped_) return false;
   Clock::time_point start = Clock::now();
   Clock::duration wait = max_wait;
-  if (!timer_order_.empty()) wait = std::min(wait, std::max(Clock::duration::zero(), timer_order_.begin()->first - start));
+  if (!timer_order_.empty())
+    wait = std::min(wait, std::max(Clock::duration::zero(), timer_order_.begin()->first - start));
   std::vector<pollfd> pfds;
   pfds.reserve(fds_.size());
   for (const auto& [fd, w] : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
@@ -50,7 +51,7 @@ bool EventLoop::run_once(Clock::duration max_wait) {
     if (stopped_) return false;
     if (p.revents == 0) continue;
     auto it = fds_.find(p.fd);
-    if (it == fds_.end()) continue;  // unwatched by an earlier handler
+    if (it == fds_.end()) continue;               // unwatched by an earlier handler
     std::shared_ptr<Handler> fn = it->second.fn;  // survives unwatch_fd inside the handler
     (*fn)(now);
   }

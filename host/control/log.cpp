@@ -7,12 +7,10 @@
 
 namespace conductor::daemon {
 
-std::string Logger::format(std::string_view ts, config::LogLevel level, std::string_view component, std::string_view event,
-                           const Fields& fields) {
-  nlohmann::ordered_json line = {{"ts", ts},
-                                 {"level", config::log_level_name(level)},
-                                 {"component", component},
-                                 {"event", event}};
+std::string Logger::format(std::string_view ts, config::LogLevel level, std::string_view component,
+                           std::string_view event, const Fields& fields) {
+  nlohmann::ordered_json line = {
+      {"ts", ts}, {"level", config::log_level_name(level)}, {"component", component}, {"event", event}};
   for (const auto& [k, v] : fields) line[k] = v;
   // Field values can come from a control-socket client: bytes that are not UTF-8 become U+FFFD
   // instead of an exception.

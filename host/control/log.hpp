@@ -18,7 +18,8 @@ class Logger {
  public:
   using Fields = std::vector<std::pair<std::string, std::string>>;
 
-  explicit Logger(std::FILE* out = stderr, config::LogLevel level = config::LogLevel::kInfo) : out_(out), level_(level) {}
+  explicit Logger(std::FILE* out = stderr, config::LogLevel level = config::LogLevel::kInfo)
+      : out_(out), level_(level) {}
 
   void set_level(config::LogLevel l) { level_ = l; }
   config::LogLevel level() const { return level_; }
@@ -42,8 +43,8 @@ class Logger {
   uint64_t lines(config::LogLevel l) const { return lines_[static_cast<int>(l)]; }
 
   // One JSON line (without the newline): exposed for tests.
-  static std::string format(std::string_view ts, config::LogLevel level, std::string_view component, std::string_view event,
-                            const Fields& fields);
+  static std::string format(std::string_view ts, config::LogLevel level, std::string_view component,
+                            std::string_view event, const Fields& fields);
 
  private:
   std::FILE* out_;

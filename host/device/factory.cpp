@@ -9,7 +9,8 @@ namespace conductor::device {
 
 Expected<std::unique_ptr<Device>> make_device(config::DeviceType type) {
   switch (type) {
-    case config::DeviceType::kSoft: return std::unique_ptr<Device>(std::make_unique<SoftDevice>());
+    case config::DeviceType::kSoft:
+      return std::unique_ptr<Device>(std::make_unique<SoftDevice>());
     case config::DeviceType::kSim:
 #ifdef CONDUCTOR_HAVE_SIM_DEVICE
       return std::unique_ptr<Device>(std::make_unique<SimDevice>());

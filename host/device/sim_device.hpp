@@ -9,7 +9,7 @@
 namespace conductor {
 class RtlCore;
 struct RtlCoreOptions;
-}
+}  // namespace conductor
 
 namespace conductor::device {
 

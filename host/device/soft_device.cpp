@@ -15,7 +15,6 @@ using namespace conductor::regs;
 
 namespace {
 
-
 const BlockInfo* find_block(uint32_t addr) {
   for (const BlockInfo& b : kBlocks)
     if (addr >= b.base && addr < b.base + b.size && in_core(b.name)) return &b;
@@ -73,24 +72,45 @@ SoftDevice::SoftDevice() : model_(std::make_unique<CoreModel>()) {
 
 void SoftDevice::sync_rw(uint32_t addr, uint32_t v) {
   CoreRegs& regs = model_->regs();
-  if (addr == DIST_HASH_CTRL_ADDR) regs.hash.ctrl = v;
-  else if (addr >= DIST_HASH_KEY0_ADDR && addr <= DIST_HASH_KEY9_ADDR) regs.hash.key[(addr - DIST_HASH_KEY0_ADDR) / 4] = v;
-  else if (addr == PARSER_CTRL_ADDR) regs.parser_ctrl = v;
-  else if (addr == PARSER_DEFAULT_DEST_ADDR) regs.default_dest = v;
-  else if (addr >= STEER_MEMBER_UP0_ADDR && addr <= STEER_MEMBER_UP3_ADDR) regs.steer.member_up[(addr - STEER_MEMBER_UP0_ADDR) / 4] = v;
-  else if (addr == STEER_SITE_UP_ADDR) regs.steer.site_up = v;
-  else if (addr == STEER_AGE_FRAMES_ADDR) regs.steer.age_frames = v;
-  else if (addr == STEER_LEARN_HOLD_ADDR) regs.steer.learn_hold = v;
+  if (addr == DIST_HASH_CTRL_ADDR)
+    regs.hash.ctrl = v;
+  else if (addr >= DIST_HASH_KEY0_ADDR && addr <= DIST_HASH_KEY9_ADDR)
+    regs.hash.key[(addr - DIST_HASH_KEY0_ADDR) / 4] = v;
+  else if (addr == PARSER_CTRL_ADDR)
+    regs.parser_ctrl = v;
+  else if (addr == PARSER_DEFAULT_DEST_ADDR)
+    regs.default_dest = v;
+  else if (addr >= STEER_MEMBER_UP0_ADDR && addr <= STEER_MEMBER_UP3_ADDR)
+    regs.steer.member_up[(addr - STEER_MEMBER_UP0_ADDR) / 4] = v;
+  else if (addr == STEER_SITE_UP_ADDR)
+    regs.steer.site_up = v;
+  else if (addr == STEER_AGE_FRAMES_ADDR)
+    regs.steer.age_frames = v;
+  else if (addr == STEER_LEARN_HOLD_ADDR)
+    regs.steer.learn_hold = v;
   else if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE) {
     flow::Config c = model_->flow_table().config();
     switch (addr) {
-      case FLOW_TABLE_CTRL_ADDR: c.ctrl = v; break;
-      case FLOW_TABLE_TIMEOUT_NEW_ADDR: c.timeout_new = v; break;
-      case FLOW_TABLE_TIMEOUT_EST_ADDR: c.timeout_est = v; break;
-      case FLOW_TABLE_TIMEOUT_CLOSING_ADDR: c.timeout_closing = v; break;
-      case FLOW_TABLE_HASH_SEED1_ADDR: c.seed1 = v; break;
-      case FLOW_TABLE_HASH_SEED2_ADDR: c.seed2 = v; break;
-      default: break;
+      case FLOW_TABLE_CTRL_ADDR:
+        c.ctrl = v;
+        break;
+      case FLOW_TABLE_TIMEOUT_NEW_ADDR:
+        c.timeout_new = v;
+        break;
+      case FLOW_TABLE_TIMEOUT_EST_ADDR:
+        c.timeout_est = v;
+        break;
+      case FLOW_TABLE_TIMEOUT_CLOSING_ADDR:
+        c.timeout_closing = v;
+        break;
+      case FLOW_TABLE_HASH_SEED1_ADDR:
+        c.seed1 = v;
+        break;
+      case FLOW_TABLE_HASH_SEED2_ADDR:
+        c.seed2 = v;
+        break;
+      default:
+        break;
     }
     model_->flow_table().set_config(c);
   }
@@ -101,26 +121,46 @@ uint32_t SoftDevice::read_ro(uint32_t addr) const {
   const SteerCounters& s = model_->steer_counters();
   auto u32 = [](uint64_t v) { return static_cast<uint32_t>(v); };
   switch (addr) {
-    case ID_BUILD_HASH_ADDR: return CONDUCTOR_BUILD_HASH;
-    case ID_CAPS_ADDR: return kCaps;
-    case PARSER_RX_PKTS_ADDR: return u32(c.rx_pkts);
-    case PARSER_PARSED_OK_ADDR: return u32(c.parsed_ok);
-    case PARSER_NON_IP_ADDR: return u32(c.non_ip);
-    case PARSER_TRUNCATED_ADDR: return u32(c.truncated);
-    case PARSER_BAD_HEADER_ADDR: return u32(c.bad_header);
-    case PARSER_EXT_LIMIT_ADDR: return u32(c.ext_limit);
-    case PARSER_DEFAULTED_ADDR: return u32(c.defaulted);
-    case PARSER_DROPPED_ADDR: return u32(c.dropped);
-    case STEER_NEW_ADDR: return u32(s.new_flows);
-    case STEER_HIT_ADDR: return u32(s.hit);
-    case STEER_CORRECTED_ADDR: return u32(s.corrected);
-    case STEER_FAILOVER_ADDR: return u32(s.failover);
-    case STEER_LEARN_FULL_ADDR: return u32(s.learn_full);
-    case STEER_OPS_ISSUED_ADDR: return u32(s.ops_issued);
-    case STEER_AGE_OPS_ADDR: return u32(s.age_ops);
-    case STEER_EXPIRED_ADDR: return u32(s.expired);
-    case STEER_LEARN_HELD_ADDR: return u32(s.learn_held);
-    default: break;
+    case ID_BUILD_HASH_ADDR:
+      return CONDUCTOR_BUILD_HASH;
+    case ID_CAPS_ADDR:
+      return kCaps;
+    case PARSER_RX_PKTS_ADDR:
+      return u32(c.rx_pkts);
+    case PARSER_PARSED_OK_ADDR:
+      return u32(c.parsed_ok);
+    case PARSER_NON_IP_ADDR:
+      return u32(c.non_ip);
+    case PARSER_TRUNCATED_ADDR:
+      return u32(c.truncated);
+    case PARSER_BAD_HEADER_ADDR:
+      return u32(c.bad_header);
+    case PARSER_EXT_LIMIT_ADDR:
+      return u32(c.ext_limit);
+    case PARSER_DEFAULTED_ADDR:
+      return u32(c.defaulted);
+    case PARSER_DROPPED_ADDR:
+      return u32(c.dropped);
+    case STEER_NEW_ADDR:
+      return u32(s.new_flows);
+    case STEER_HIT_ADDR:
+      return u32(s.hit);
+    case STEER_CORRECTED_ADDR:
+      return u32(s.corrected);
+    case STEER_FAILOVER_ADDR:
+      return u32(s.failover);
+    case STEER_LEARN_FULL_ADDR:
+      return u32(s.learn_full);
+    case STEER_OPS_ISSUED_ADDR:
+      return u32(s.ops_issued);
+    case STEER_AGE_OPS_ADDR:
+      return u32(s.age_ops);
+    case STEER_EXPIRED_ADDR:
+      return u32(s.expired);
+    case STEER_LEARN_HELD_ADDR:
+      return u32(s.learn_held);
+    default:
+      break;
   }
   if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE)
     return model_->flow_table().read_reg(addr - FLOW_TABLE_BASE);
@@ -146,12 +186,16 @@ Status SoftDevice::write_reg(uint32_t addr, uint32_t value, uint8_t strb) {
   if (!r) return slverr(addr, "write to");
   switch (r->access) {
     case Access::kConst:
-    case Access::kRo: return ok_status();  // ignored, as the RTL does
+    case Access::kRo:
+      return ok_status();  // ignored, as the RTL does
     case Access::kW1p:
       if ((value & sm & 1u) != 0) {
-        if (addr == PARSER_COUNTER_CLEAR_ADDR) model_->clear_counters();
-        else if (addr == FLOW_TABLE_COUNTER_CLEAR_ADDR) model_->flow_table().clear_counters();
-        else if (addr == STEER_COUNTER_CLEAR_ADDR) model_->clear_steer_counters();
+        if (addr == PARSER_COUNTER_CLEAR_ADDR)
+          model_->clear_counters();
+        else if (addr == FLOW_TABLE_COUNTER_CLEAR_ADDR)
+          model_->flow_table().clear_counters();
+        else if (addr == STEER_COUNTER_CLEAR_ADDR)
+          model_->clear_steer_counters();
       }
       return ok_status();
     case Access::kRw: {
@@ -180,10 +224,14 @@ Expected<uint32_t> SoftDevice::read_reg(uint32_t addr) {
   const RegInfo* r = find_register(addr);
   if (!r) return slverr(addr, "read of");
   switch (r->access) {
-    case Access::kConst: return r->reset;
-    case Access::kW1p: return uint32_t{0};
-    case Access::kRw: return rw_[addr];
-    case Access::kRo: return read_ro(addr);
+    case Access::kConst:
+      return r->reset;
+    case Access::kW1p:
+      return uint32_t{0};
+    case Access::kRw:
+      return rw_[addr];
+    case Access::kRo:
+      return read_ro(addr);
   }
   return uint32_t{0};
 }

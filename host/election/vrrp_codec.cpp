@@ -47,9 +47,14 @@ uint32_t pseudo_header_sum(const IpAddress& source, const IpAddress& destination
       // RFC 8200 §8.1: source, destination, 32-bit upper-layer length, 3 zero bytes, next header.
       sum = ones_sum(source.view(), sum);
       sum = ones_sum(destination.view(), sum);
-      const uint8_t tail[8] = {static_cast<uint8_t>(length >> 24), static_cast<uint8_t>(length >> 16),
-                               static_cast<uint8_t>(length >> 8),  static_cast<uint8_t>(length),
-                               0, 0, 0, kIpProtoVrrp};
+      const uint8_t tail[8] = {static_cast<uint8_t>(length >> 24),
+                               static_cast<uint8_t>(length >> 16),
+                               static_cast<uint8_t>(length >> 8),
+                               static_cast<uint8_t>(length),
+                               0,
+                               0,
+                               0,
+                               kIpProtoVrrp};
       return ones_sum(tail, sum);
     }
   }
@@ -104,28 +109,44 @@ IpAddress vrrp_group(Family f) {
 
 std::string_view checksum_form_name(ChecksumForm f) {
   switch (f) {
-    case ChecksumForm::kIpv4PseudoHeader: return "ipv4-pseudo-header";
-    case ChecksumForm::kIpv4MessageOnly: return "ipv4-message-only";
-    case ChecksumForm::kIpv6PseudoHeader: return "ipv6-pseudo-header";
+    case ChecksumForm::kIpv4PseudoHeader:
+      return "ipv4-pseudo-header";
+    case ChecksumForm::kIpv4MessageOnly:
+      return "ipv4-message-only";
+    case ChecksumForm::kIpv6PseudoHeader:
+      return "ipv6-pseudo-header";
   }
   return "unknown";
 }
 
 std::string_view rx_error_name(RxError e) {
   switch (e) {
-    case RxError::kTruncated: return "truncated";
-    case RxError::kBadVersion: return "bad-version";
-    case RxError::kBadType: return "bad-type";
-    case RxError::kZeroAddressCount: return "zero-address-count";
-    case RxError::kAddressCountMismatch: return "address-count-mismatch";
-    case RxError::kBadChecksum: return "bad-checksum";
-    case RxError::kZeroInterval: return "zero-interval";
-    case RxError::kBadTtl: return "bad-ttl";
-    case RxError::kBadProtocol: return "bad-protocol";
-    case RxError::kBadDestination: return "bad-destination";
-    case RxError::kFamilyMismatch: return "family-mismatch";
-    case RxError::kBadIpHeader: return "bad-ip-header";
-    case RxError::kBadLength: return "bad-length";
+    case RxError::kTruncated:
+      return "truncated";
+    case RxError::kBadVersion:
+      return "bad-version";
+    case RxError::kBadType:
+      return "bad-type";
+    case RxError::kZeroAddressCount:
+      return "zero-address-count";
+    case RxError::kAddressCountMismatch:
+      return "address-count-mismatch";
+    case RxError::kBadChecksum:
+      return "bad-checksum";
+    case RxError::kZeroInterval:
+      return "zero-interval";
+    case RxError::kBadTtl:
+      return "bad-ttl";
+    case RxError::kBadProtocol:
+      return "bad-protocol";
+    case RxError::kBadDestination:
+      return "bad-destination";
+    case RxError::kFamilyMismatch:
+      return "family-mismatch";
+    case RxError::kBadIpHeader:
+      return "bad-ip-header";
+    case RxError::kBadLength:
+      return "bad-length";
   }
   return "unknown";
 }
@@ -229,12 +250,12 @@ RxResult<ReceivedAdvert> decode_advert(std::span<const uint8_t> message, const I
       }
       if (options.ipv4_checksum == Ipv4ChecksumAccept::kEither) expect += " or ";
       if (options.ipv4_checksum != Ipv4ChecksumAccept::kPseudoHeader) {
-        expect += hex16(vrrp_checksum(message, source, destination, ChecksumForm::kIpv4MessageOnly)) +
-                  " (message only)";
+        expect +=
+            hex16(vrrp_checksum(message, source, destination, ChecksumForm::kIpv4MessageOnly)) + " (message only)";
       }
     }
-    return reject(RxError::kBadChecksum, "checksum " + hex16(stored) + " from " + describe(source) + ", expected " +
-                                             expect);
+    return reject(RxError::kBadChecksum,
+                  "checksum " + hex16(stored) + " from " + describe(source) + ", expected " + expect);
   }
 
   ReceivedAdvert rx;
@@ -297,9 +318,9 @@ Expected<std::vector<uint8_t>> encode_advert(const Advert& advert, const IpAddre
   const Family f = advert.family;
   if (advert.vrid == 0) return make_error(Errc::kInvalidArgument, "VRID 0 (valid VRIDs are 1..255)");
   if (advert.max_adver_interval_cs == 0 || advert.max_adver_interval_cs > kMaxAdverIntervalCs) {
-    return make_error(Errc::kInvalidArgument, "advertisement interval of " +
-                                                  std::to_string(advert.max_adver_interval_cs) +
-                                                  " cs (valid: 1..4095)");
+    return make_error(
+        Errc::kInvalidArgument,
+        "advertisement interval of " + std::to_string(advert.max_adver_interval_cs) + " cs (valid: 1..4095)");
   }
   if (advert.addresses.empty() || advert.addresses.size() > kMaxAddresses) {
     return make_error(Errc::kInvalidArgument,
@@ -307,8 +328,8 @@ Expected<std::vector<uint8_t>> encode_advert(const Advert& advert, const IpAddre
   }
   for (const IpAddress& a : advert.addresses) {
     if (a.family != f) {
-      return make_error(Errc::kInvalidArgument, "address " + a.to_string() + " in an " +
-                                                    std::string(family_name(f)) + " advert");
+      return make_error(Errc::kInvalidArgument,
+                        "address " + a.to_string() + " in an " + std::string(family_name(f)) + " advert");
     }
   }
   if (source.family != f || destination.family != f) {

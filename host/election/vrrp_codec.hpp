@@ -56,10 +56,10 @@
 
 namespace conductor::election {
 
-inline constexpr uint8_t kVrrpVersion = 3;             // RFC 5798 §5.2.1
-inline constexpr uint8_t kVrrpTypeAdvertisement = 1;   // §5.2.2
-inline constexpr uint8_t kIpProtoVrrp = 112;           // §5.1.1.4 / §5.1.2.4
-inline constexpr uint8_t kVrrpTtl = 255;               // §5.1.1.3 / §5.1.2.3
+inline constexpr uint8_t kVrrpVersion = 3;            // RFC 5798 §5.2.1
+inline constexpr uint8_t kVrrpTypeAdvertisement = 1;  // §5.2.2
+inline constexpr uint8_t kIpProtoVrrp = 112;          // §5.1.1.4 / §5.1.2.4
+inline constexpr uint8_t kVrrpTtl = 255;              // §5.1.1.3 / §5.1.2.3
 inline constexpr size_t kVrrpHeaderBytes = 8;
 inline constexpr uint8_t kPriorityShutdown = 0;        // §5.2.4: the Master stops participating
 inline constexpr uint8_t kPriorityOwner = 255;         // §5.2.4: owns the virtual addresses
@@ -103,10 +103,10 @@ IpAddress vrrp_group(Family f);
 // The fields of one advertisement (the checksum is derived, the reserved bits are always zero).
 struct Advert {
   Family family = Family::kIpv4;
-  uint8_t vrid = 1;                     // 1..255
-  uint8_t priority = 100;               // 0..255
-  uint16_t max_adver_interval_cs = 100; // 1..4095 centiseconds
-  std::vector<IpAddress> addresses;     // 1..255, all of `family`
+  uint8_t vrid = 1;                      // 1..255
+  uint8_t priority = 100;                // 0..255
+  uint16_t max_adver_interval_cs = 100;  // 1..4095 centiseconds
+  std::vector<IpAddress> addresses;      // 1..255, all of `family`
 
   friend bool operator==(const Advert&, const Advert&) = default;
 };
@@ -120,7 +120,7 @@ enum class ChecksumForm : uint8_t {
 };
 std::string_view checksum_form_name(ChecksumForm f);
 
-enum class Ipv4Checksum : uint8_t { kPseudoHeader, kMessageOnly };            // what to send
+enum class Ipv4Checksum : uint8_t { kPseudoHeader, kMessageOnly };                 // what to send
 enum class Ipv4ChecksumAccept : uint8_t { kEither, kPseudoHeader, kMessageOnly };  // what to take
 
 // The form used for a message of family `f` sent with `mode` (IPv6 ignores `mode`).
@@ -146,12 +146,12 @@ enum class RxError : uint8_t {
   kBadChecksum,           // no accepted checksum form sums to 0xFFFF
   kZeroInterval,          // Max Adver Int is 0 (RFC 9568 erratum 8301)
   // IP layer (§5.1, §7.1)
-  kBadTtl,                // TTL / Hop Limit is not 255
-  kBadProtocol,           // IPv4 protocol / IPv6 next header is not 112
-  kBadDestination,        // not 224.0.0.18 / ff02::12 (nor, when allowed, a unicast address)
-  kFamilyMismatch,        // source, destination and header disagree on the address family
-  kBadIpHeader,           // IPv4 header: version not 4, IHL < 5, a fragment
-  kBadLength,             // IPv4 total length disagrees with the datagram received
+  kBadTtl,          // TTL / Hop Limit is not 255
+  kBadProtocol,     // IPv4 protocol / IPv6 next header is not 112
+  kBadDestination,  // not 224.0.0.18 / ff02::12 (nor, when allowed, a unicast address)
+  kFamilyMismatch,  // source, destination and header disagree on the address family
+  kBadIpHeader,     // IPv4 header: version not 4, IHL < 5, a fragment
+  kBadLength,       // IPv4 total length disagrees with the datagram received
 };
 inline constexpr size_t kRxErrorCount = static_cast<size_t>(RxError::kBadLength) + 1;
 std::string_view rx_error_name(RxError e);
@@ -176,8 +176,8 @@ struct IpMeta {
   Family family = Family::kIpv4;
   IpAddress source;
   IpAddress destination;
-  uint8_t ttl = kVrrpTtl;          // IPv4 TTL or IPv6 Hop Limit
-  uint8_t protocol = kIpProtoVrrp; // IPv4 Protocol or the IPv6 Next Header that carried the message
+  uint8_t ttl = kVrrpTtl;           // IPv4 TTL or IPv6 Hop Limit
+  uint8_t protocol = kIpProtoVrrp;  // IPv4 Protocol or the IPv6 Next Header that carried the message
 };
 
 struct RxOptions {
@@ -188,7 +188,7 @@ struct RxOptions {
 
 struct ReceivedAdvert {
   Advert advert;
-  IpAddress source;       // the sender's primary address: the tie-break of §6.4.3
+  IpAddress source;  // the sender's primary address: the tie-break of §6.4.3
   IpAddress destination;
   ChecksumForm checksum_form = ChecksumForm::kIpv4PseudoHeader;  // the form that matched
 };

@@ -9,35 +9,52 @@ namespace conductor::election {
 
 std::string_view state_name(State s) {
   switch (s) {
-    case State::kInitialize: return "Initialize";
-    case State::kBackup: return "Backup";
-    case State::kMaster: return "Master";
+    case State::kInitialize:
+      return "Initialize";
+    case State::kBackup:
+      return "Backup";
+    case State::kMaster:
+      return "Master";
   }
   return "unknown";
 }
 
 std::string_view action_kind_name(ActionKind k) {
   switch (k) {
-    case ActionKind::kSendAdvert: return "send-advert";
-    case ActionKind::kAnnounce: return "announce";
-    case ActionKind::kBecomeMaster: return "become-master";
-    case ActionKind::kBecomeBackup: return "become-backup";
-    case ActionKind::kBecomeInitialize: return "become-initialize";
+    case ActionKind::kSendAdvert:
+      return "send-advert";
+    case ActionKind::kAnnounce:
+      return "announce";
+    case ActionKind::kBecomeMaster:
+      return "become-master";
+    case ActionKind::kBecomeBackup:
+      return "become-backup";
+    case ActionKind::kBecomeInitialize:
+      return "become-initialize";
   }
   return "unknown";
 }
 
 std::string_view reason_name(Reason r) {
   switch (r) {
-    case Reason::kStartup: return "startup";
-    case Reason::kOwnerStartup: return "owner-startup";
-    case Reason::kMasterDown: return "master-down";
-    case Reason::kAdverTimer: return "adver-timer";
-    case Reason::kHigherPriority: return "higher-priority";
-    case Reason::kAddressTieBreak: return "address-tie-break";
-    case Reason::kPriorityZero: return "priority-zero";
-    case Reason::kAssertMaster: return "assert-master";
-    case Reason::kShutdown: return "shutdown";
+    case Reason::kStartup:
+      return "startup";
+    case Reason::kOwnerStartup:
+      return "owner-startup";
+    case Reason::kMasterDown:
+      return "master-down";
+    case Reason::kAdverTimer:
+      return "adver-timer";
+    case Reason::kHigherPriority:
+      return "higher-priority";
+    case Reason::kAddressTieBreak:
+      return "address-tie-break";
+    case Reason::kPriorityZero:
+      return "priority-zero";
+    case Reason::kAssertMaster:
+      return "assert-master";
+    case Reason::kShutdown:
+      return "shutdown";
   }
   return "unknown";
 }
@@ -124,9 +141,8 @@ void VrrpRouter::become_backup(TimePoint now, const ReceivedAdvert& rx, Reason r
 
 bool VrrpRouter::same_addresses(const std::vector<IpAddress>& other) const {
   if (other.size() != config_.addresses.size()) return false;
-  return std::all_of(config_.addresses.begin(), config_.addresses.end(), [&](const IpAddress& a) {
-    return std::find(other.begin(), other.end(), a) != other.end();
-  });
+  return std::all_of(config_.addresses.begin(), config_.addresses.end(),
+                     [&](const IpAddress& a) { return std::find(other.begin(), other.end(), a) != other.end(); });
 }
 
 Actions VrrpRouter::start(TimePoint now) {
@@ -178,9 +194,12 @@ Actions VrrpRouter::on_timer(TimePoint now) {
 
 std::optional<TimePoint> VrrpRouter::next_deadline() const {
   switch (state_) {
-    case State::kBackup: return master_down_timer_;
-    case State::kMaster: return adver_timer_;
-    case State::kInitialize: return std::nullopt;
+    case State::kBackup:
+      return master_down_timer_;
+    case State::kMaster:
+      return adver_timer_;
+    case State::kInitialize:
+      return std::nullopt;
   }
   return std::nullopt;
 }

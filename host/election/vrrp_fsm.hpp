@@ -78,11 +78,11 @@ std::string_view state_name(State s);
 
 // §6.1 parameters of one virtual router on one LAN. Defaults are the RFC's where it has them.
 struct VrrpConfig {
-  uint8_t vrid = 1;                  // VRID, 1..255
-  uint8_t priority = 100;            // 1..254 for a backup, 255 = the address owner (§5.2.4)
-  uint16_t advert_interval_cs = 100; // Advertisement_Interval, 1..4095 centiseconds (default 1 s)
-  bool preempt = true;               // Preempt_Mode (default True)
-  bool accept = false;               // Accept_Mode (default False): used by the daemon, see accepts_traffic()
+  uint8_t vrid = 1;                   // VRID, 1..255
+  uint8_t priority = 100;             // 1..254 for a backup, 255 = the address owner (§5.2.4)
+  uint16_t advert_interval_cs = 100;  // Advertisement_Interval, 1..4095 centiseconds (default 1 s)
+  bool preempt = true;                // Preempt_Mode (default True)
+  bool accept = false;                // Accept_Mode (default False): used by the daemon, see accepts_traffic()
   Family family = Family::kIpv4;
   IpAddress primary_address;         // this router's own address on the LAN: the source of its adverts
                                      // and its side of the tie-break (IPv6: its link-local address)
@@ -102,15 +102,15 @@ enum class ActionKind : uint8_t {
 std::string_view action_kind_name(ActionKind k);
 
 enum class Reason : uint8_t {
-  kStartup,           // Startup event, not the owner: Backup
-  kOwnerStartup,      // Startup event, priority 255: Master at once
-  kMasterDown,        // Master_Down_Timer fired
-  kAdverTimer,        // Adver_Timer fired
-  kHigherPriority,    // a Master heard a higher priority
-  kAddressTieBreak,   // a Master heard an equal priority from a higher address
-  kPriorityZero,      // a Master heard priority 0 (another Master left): answer at once
-  kAssertMaster,      // a Master heard a lower priority: assert itself at once (RFC 9568 §6.4.3)
-  kShutdown,          // Shutdown event
+  kStartup,          // Startup event, not the owner: Backup
+  kOwnerStartup,     // Startup event, priority 255: Master at once
+  kMasterDown,       // Master_Down_Timer fired
+  kAdverTimer,       // Adver_Timer fired
+  kHigherPriority,   // a Master heard a higher priority
+  kAddressTieBreak,  // a Master heard an equal priority from a higher address
+  kPriorityZero,     // a Master heard priority 0 (another Master left): answer at once
+  kAssertMaster,     // a Master heard a lower priority: assert itself at once (RFC 9568 §6.4.3)
+  kShutdown,         // Shutdown event
 };
 std::string_view reason_name(Reason r);
 
@@ -125,33 +125,33 @@ using Actions = std::vector<Action>;
 
 // Who the Master is, as far as this router knows.
 struct MasterInfo {
-  IpAddress address;             // the Master's primary address (ours when we are Master)
+  IpAddress address;  // the Master's primary address (ours when we are Master)
   uint8_t priority = 0;
   uint16_t adver_interval_cs = 0;
-  TimePoint last_heard{};        // when its last accepted advert arrived (when we became Master)
+  TimePoint last_heard{};  // when its last accepted advert arrived (when we became Master)
 };
 
 // Counters: every dropped advert lands in exactly one of them (STYLE: every degraded mode counts).
 struct VrrpStats {
   uint64_t adverts_sent = 0;
-  uint64_t adverts_received = 0;        // passed every check and reached the state machine
+  uint64_t adverts_received = 0;  // passed every check and reached the state machine
   uint64_t priority_zero_sent = 0;
   uint64_t priority_zero_received = 0;
   uint64_t became_master = 0;
   uint64_t became_backup = 0;
-  uint64_t interval_changes = 0;        // Master_Adver_Interval learned with a new value
-  uint64_t preempt_discards = 0;        // Backup with Preempt_Mode dropped a lower priority
+  uint64_t interval_changes = 0;  // Master_Adver_Interval learned with a new value
+  uint64_t preempt_discards = 0;  // Backup with Preempt_Mode dropped a lower priority
   // Drops before the state machine:
   std::array<uint64_t, kRxErrorCount> rx_errors{};  // codec: malformed or bad IP header, by reason
   uint64_t vrid_mismatch = 0;
   uint64_t family_mismatch = 0;
-  uint64_t own_adverts = 0;             // our own address as the source (multicast loopback)
-  uint64_t owner_discards = 0;          // we own the addresses (priority 255): §7.1 drops everything
-  uint64_t address_list_mismatch = 0;   // §7.1 "MAY verify" failed and the sender is not the owner
-  uint64_t not_running = 0;             // received in Initialize
+  uint64_t own_adverts = 0;            // our own address as the source (multicast loopback)
+  uint64_t owner_discards = 0;         // we own the addresses (priority 255): §7.1 drops everything
+  uint64_t address_list_mismatch = 0;  // §7.1 "MAY verify" failed and the sender is not the owner
+  uint64_t not_running = 0;            // received in Initialize
 
   uint64_t rx_error(RxError e) const { return rx_errors[static_cast<size_t>(e)]; }
-  uint64_t dropped() const;             // sum of every drop counter above
+  uint64_t dropped() const;  // sum of every drop counter above
 };
 
 class VrrpRouter {

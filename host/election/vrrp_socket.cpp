@@ -24,9 +24,7 @@
 namespace conductor::election {
 namespace {
 
-Error sys_error(const std::string& what) {
-  return make_error(Errc::kIo, what + ": " + std::strerror(errno));
-}
+Error sys_error(const std::string& what) { return make_error(Errc::kIo, what + ": " + std::strerror(errno)); }
 
 in_addr to_in_addr(const IpAddress& a) {
   in_addr in{};
@@ -69,12 +67,10 @@ Expected<std::vector<IpAddress>> interface_addresses(const std::string& ifname) 
     if (i->ifa_addr == nullptr || ifname != i->ifa_name) continue;
     if (i->ifa_addr->sa_family == AF_INET) {
       const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
-      out.push_back(IpAddress::from_bytes(Family::kIpv4,
-                                          {reinterpret_cast<const uint8_t*>(&sin->sin_addr), 4}));
+      out.push_back(IpAddress::from_bytes(Family::kIpv4, {reinterpret_cast<const uint8_t*>(&sin->sin_addr), 4}));
     } else if (i->ifa_addr->sa_family == AF_INET6) {
       const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
-      out.push_back(IpAddress::from_bytes(Family::kIpv6,
-                                          {reinterpret_cast<const uint8_t*>(&sin6->sin6_addr), 16}));
+      out.push_back(IpAddress::from_bytes(Family::kIpv6, {reinterpret_cast<const uint8_t*>(&sin6->sin6_addr), 16}));
     }
   }
   freeifaddrs(list);
@@ -124,8 +120,7 @@ Expected<VrrpEndpoint> VrrpEndpoint::open(EndpointConfig config) {
   if (!addrs) return addrs.error();
   const bool local_loopback = (interface_flags(config.interface) & IFF_LOOPBACK) != 0 &&
                               is_loopback_v4(config.vrrp.primary_address);  // all of 127/8 is local there
-  if (!local_loopback &&
-      std::find(addrs->begin(), addrs->end(), config.vrrp.primary_address) == addrs->end()) {
+  if (!local_loopback && std::find(addrs->begin(), addrs->end(), config.vrrp.primary_address) == addrs->end()) {
     return make_error(Errc::kInvalidArgument, "VRRP endpoint: primary address " +
                                                   config.vrrp.primary_address.to_string() +
                                                   " is not an address of interface " + config.interface);
@@ -136,7 +131,9 @@ Expected<VrrpEndpoint> VrrpEndpoint::open(EndpointConfig config) {
   VrrpEndpoint ep(std::move(config), std::move(*router));
   ep.ifindex_ = ifindex;
   const EndpointConfig& c = ep.config_;
-  auto fail = [&](const std::string& what) -> Error { return sys_error("VRRP endpoint on " + c.interface + ": " + what); };
+  auto fail = [&](const std::string& what) -> Error {
+    return sys_error("VRRP endpoint on " + c.interface + ": " + what);
+  };
 
   ep.fd_ = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
   if (ep.fd_ < 0) return fail("socket(AF_INET, SOCK_RAW, 112)");
@@ -293,11 +290,19 @@ void VrrpEndpoint::carry_out(const Actions& actions, Step& step) {
   for (const Action& a : actions) {
     Status s = ok_status();
     switch (a.kind) {
-      case ActionKind::kSendAdvert: s = send_advert(a.advert); break;
-      case ActionKind::kAnnounce: if (config_.announce) s = announce(); break;
-      case ActionKind::kBecomeMaster: if (config_.manage_addresses) s = set_addresses(true); break;
+      case ActionKind::kSendAdvert:
+        s = send_advert(a.advert);
+        break;
+      case ActionKind::kAnnounce:
+        if (config_.announce) s = announce();
+        break;
+      case ActionKind::kBecomeMaster:
+        if (config_.manage_addresses) s = set_addresses(true);
+        break;
       case ActionKind::kBecomeBackup:
-      case ActionKind::kBecomeInitialize: if (config_.manage_addresses) s = set_addresses(false); break;
+      case ActionKind::kBecomeInitialize:
+        if (config_.manage_addresses) s = set_addresses(false);
+        break;
     }
     if (!s) step.errors.push_back(s.error());
     step.actions.push_back(a);
@@ -378,7 +383,10 @@ Status VrrpEndpoint::set_addresses(bool present) {
       result = sys_error(what);
       continue;
     }
-    if (present) ++stats_.addresses_added; else ++stats_.addresses_removed;
+    if (present)
+      ++stats_.addresses_added;
+    else
+      ++stats_.addresses_removed;
   }
   return result;
 }

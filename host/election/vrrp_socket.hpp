@@ -42,13 +42,13 @@
 namespace conductor::election {
 
 struct EndpointConfig {
-  std::string interface{};                            // e.g. "eth0"; must carry vrrp.primary_address
-  VrrpConfig vrrp{};                                  // family must be kIpv4
+  std::string interface {};                                  // e.g. "eth0"; must carry vrrp.primary_address
+  VrrpConfig vrrp{};                                         // family must be kIpv4
   Ipv4Checksum ipv4_checksum = Ipv4Checksum::kPseudoHeader;  // what keepalived 2.2 sends and expects
-  RxOptions rx{};                                     // what to accept (either checksum form by default)
-  bool manage_addresses = true;  // add/remove the virtual addresses on the interface
-  bool announce = true;          // gratuitous ARP on becoming Master
-  uint8_t address_prefix_len = 32;  // prefix of the added virtual addresses
+  RxOptions rx{};                                            // what to accept (either checksum form by default)
+  bool manage_addresses = true;                              // add/remove the virtual addresses on the interface
+  bool announce = true;                                      // gratuitous ARP on becoming Master
+  uint8_t address_prefix_len = 32;                           // prefix of the added virtual addresses
 };
 
 // I/O counters (the protocol counters are the router's VrrpStats).
@@ -57,7 +57,7 @@ struct EndpointStats {
   uint64_t datagrams_sent = 0;
   uint64_t send_errors = 0;
   uint64_t receive_errors = 0;
-  uint64_t other_vrid = 0;          // a well-formed VRRP datagram for another virtual router
+  uint64_t other_vrid = 0;  // a well-formed VRRP datagram for another virtual router
   uint64_t addresses_added = 0;
   uint64_t addresses_removed = 0;
   uint64_t address_errors = 0;
@@ -114,9 +114,9 @@ class VrrpEndpoint {
   EndpointConfig config_;
   VrrpRouter router_;
   EndpointStats stats_;
-  int fd_ = -1;         // raw IPv4, protocol 112
-  int netlink_fd_ = -1; // NETLINK_ROUTE, for RTM_NEWADDR / RTM_DELADDR
-  int packet_fd_ = -1;  // AF_PACKET, for gratuitous ARP
+  int fd_ = -1;          // raw IPv4, protocol 112
+  int netlink_fd_ = -1;  // NETLINK_ROUTE, for RTM_NEWADDR / RTM_DELADDR
+  int packet_fd_ = -1;   // AF_PACKET, for gratuitous ARP
   int ifindex_ = 0;
   std::array<uint8_t, 6> mac_{};
   uint32_t netlink_seq_ = 0;

@@ -58,7 +58,8 @@ Expected<uint64_t> parse_uint(std::string_view name, std::string_view s, uint64_
   errno = 0;
   const unsigned long long v = std::strtoull(t.c_str(), &end, 10);
   if (t.empty() || t[0] == '-' || *end || errno || v > max)
-    return make_error(Errc::kInvalidArgument, std::string(name) + ": '" + t + "' is not an integer 0.." + std::to_string(max));
+    return make_error(Errc::kInvalidArgument,
+                      std::string(name) + ": '" + t + "' is not an integer 0.." + std::to_string(max));
   return static_cast<uint64_t>(v);
 }
 
@@ -70,13 +71,11 @@ Expected<uint64_t> parse_throughput(std::string_view s) {
   return *r;
 }
 
-
 struct Target {
   sockaddr_storage addr{};
   socklen_t len = 0;
   std::string text;
 };
-
 
 // The load parsers name their key ("cpu: ...") for --load-file; on the command line the option does.
 template <class T>
@@ -124,43 +123,51 @@ void add_member_options(CLI::App& app, MemberOptions& o) {
       "key, HyperSync with the member's peers on its address at [sync] port: --connections at start becomes\n"
       "that many synthetic connections synced to them, their connections are kept as backup, and heartbeats\n"
       "carry SYNCED once every peer's full sync arrived.");
-  app.add_option("--config", o.config_path, "the cluster configuration (conductord.conf)")->type_name("FILE")->required();
+  app.add_option("--config", o.config_path, "the cluster configuration (conductord.conf)")
+      ->type_name("FILE")
+      ->required();
   cli::add_parsed(app, "--id", o.id, config::parse_member_id, "this member (site/member), e.g. 0/3")
       ->type_name("S/M")
       ->required();
-  cli::add_parsed(app, "--cpu", o.load.cpu_centipercent, [](const std::string& v) { return unnamed(parse_cpu(v)); },
-                  "CPU load to report, 0..100 (fractions allowed; default 0)")
+  cli::add_parsed(
+      app, "--cpu", o.load.cpu_centipercent, [](const std::string& v) { return unnamed(parse_cpu(v)); },
+      "CPU load to report, 0..100 (fractions allowed; default 0)")
       ->type_name("PERCENT");
-  cli::add_parsed(app, "--connections", o.load.connections,
-                  [](const std::string& v) -> Expected<uint32_t> {
-                    auto c = unnamed(parse_uint("connections", v, UINT32_MAX));
-                    if (!c) return c.error();
-                    return static_cast<uint32_t>(*c);
-                  },
-                  "established connections to report (default 0)")
+  cli::add_parsed(
+      app, "--connections", o.load.connections,
+      [](const std::string& v) -> Expected<uint32_t> {
+        auto c = unnamed(parse_uint("connections", v, UINT32_MAX));
+        if (!c) return c.error();
+        return static_cast<uint32_t>(*c);
+      },
+      "established connections to report (default 0)")
       ->type_name("N");
-  cli::add_parsed(app, "--throughput", o.load.bps, [](const std::string& v) { return unnamed(parse_throughput(v)); },
-                  "throughput to report: bits/s or with a unit (10Gbps; default 0)")
+  cli::add_parsed(
+      app, "--throughput", o.load.bps, [](const std::string& v) { return unnamed(parse_throughput(v)); },
+      "throughput to report: bits/s or with a unit (10Gbps; default 0)")
       ->type_name("RATE");
   app.add_option("--load-file", o.load_file, "read at start and on SIGUSR1: cpu=.. connections=.. throughput=..")
       ->type_name("FILE");
-  cli::add_parsed(app, "--heartbeat-port", o.heartbeat_port,
-                  [](const std::string& v) -> Expected<std::optional<uint16_t>> {
-                    auto p = parse_uint("port", v, 65535);
-                    if (!p || *p == 0) return make_error(Errc::kInvalidArgument, "'" + v + "' is not a port 1..65535");
-                    return std::optional<uint16_t>(static_cast<uint16_t>(*p));
-                  },
-                  "override the orchestrators' heartbeat port")
+  cli::add_parsed(
+      app, "--heartbeat-port", o.heartbeat_port,
+      [](const std::string& v) -> Expected<std::optional<uint16_t>> {
+        auto p = parse_uint("port", v, 65535);
+        if (!p || *p == 0) return make_error(Errc::kInvalidArgument, "'" + v + "' is not a port 1..65535");
+        return std::optional<uint16_t>(static_cast<uint16_t>(*p));
+      },
+      "override the orchestrators' heartbeat port")
       ->type_name("PORT");
-  cli::add_parsed(app, "--bind", o.bind_address,
-                  [](const std::string& v) -> Expected<std::optional<std::string>> {
-                    if (auto ip = config::parse_ip(v); !ip) return ip.error();
-                    return std::optional<std::string>(v);
-                  },
-                  "send from this address instead of the member's configured address")
+  cli::add_parsed(
+      app, "--bind", o.bind_address,
+      [](const std::string& v) -> Expected<std::optional<std::string>> {
+        if (auto ip = config::parse_ip(v); !ip) return ip.error();
+        return std::optional<std::string>(v);
+      },
+      "send from this address instead of the member's configured address")
       ->type_name("ADDRESS");
-  cli::add_parsed(app, "--count", o.count, [](const std::string& v) { return unnamed(parse_uint("count", v, UINT64_MAX)); },
-                  "stop after N heartbeats (without LEAVING)")
+  cli::add_parsed(
+      app, "--count", o.count, [](const std::string& v) { return unnamed(parse_uint("count", v, UINT64_MAX)); },
+      "stop after N heartbeats (without LEAVING)")
       ->type_name("N");
   app.add_flag("--verbose", o.verbose, "one line per heartbeat and per backup change on stderr");
 }
@@ -329,8 +336,8 @@ class MemberAgent {
 
   // One heartbeat with the current load to every orchestrator.
   void send_heartbeats(uint16_t flags) {
-    cluster::Heartbeat hb{.member = o_.id, .flags = flags, .incarnation = incarnation_, .sequence = ++sequence_,
-                          .load = load_};
+    cluster::Heartbeat hb{
+        .member = o_.id, .flags = flags, .incarnation = incarnation_, .sequence = ++sequence_, .load = load_};
     if (load_.connections == 0) hb.flags |= cluster::kFlagDrained;
     if (hsync_ && hsync_->all_in_sync()) hb.flags |= cluster::kFlagSynced;
     const auto bytes = cluster::encode_heartbeat(hb, cfg_.sync.key);
@@ -343,7 +350,8 @@ class MemberAgent {
     if (o_.verbose)
       std::fprintf(err_, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s%s\n", me_.c_str(), hb.sequence,
                    load_.cpu_percent(), load_.connections, static_cast<unsigned long long>(load_.bps),
-                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "", (hb.flags & cluster::kFlagSynced) ? " SYNCED" : "");
+                   (flags & cluster::kFlagLeaving) ? " LEAVING" : "",
+                   (hb.flags & cluster::kFlagSynced) ? " SYNCED" : "");
   }
 
   // Heartbeats on time (no burst after a suspension), HyperSync deadlines and datagrams, signals.

@@ -18,7 +18,6 @@ namespace conductor::member {
 
 namespace {
 
-
 uint8_t byte_of(MemberId m) { return sync::member_byte(m.member, m.site); }
 
 }  // namespace
@@ -68,9 +67,8 @@ std::vector<MemberId> sync_peers(const config::ClusterConfig& cfg, MemberId self
     for (const auto& m : all)
       if (!(m == self) && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
   }
-  std::sort(out.begin(), out.end(), [](MemberId a, MemberId b) {
-    return a.site != b.site ? a.site < b.site : a.member < b.member;
-  });
+  std::sort(out.begin(), out.end(),
+            [](MemberId a, MemberId b) { return a.site != b.site ? a.site < b.site : a.member < b.member; });
   return out;
 }
 
@@ -85,11 +83,12 @@ Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConf
   socklen_t len;
   len = config::to_sockaddr(address, port, &ss);
   if (::bind(ms->fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0)
-    return make_error(Errc::kIo, "sync: cannot bind " + config::Endpoint{address, port}.to_string() + ": " +
-                                     std::strerror(errno));
+    return make_error(Errc::kIo,
+                      "sync: cannot bind " + config::Endpoint{address, port}.to_string() + ": " + std::strerror(errno));
   const auto conns = synthetic_connections(self, connections, owned_group(cfg, self));
   // Established long ago: offered at once, whatever [sync] delay is.
-  const sync::TimePoint created = now - std::chrono::duration_cast<sync::Duration>(cfg.sync.delay) - std::chrono::seconds{1};
+  const sync::TimePoint created =
+      now - std::chrono::duration_cast<sync::Duration>(cfg.sync.delay) - std::chrono::seconds{1};
   for (const MemberId id : sync_peers(cfg, self)) {
     const config::Member* m = cfg.member(id);
     if (!m || !m->address || m->address->is_v4() != address.is_v4()) continue;  // unreachable from this socket

@@ -29,10 +29,14 @@ std::string d(uint64_t v) { return std::to_string(v) + "u"; }
 
 const char* access_enum(Access a) {
   switch (a) {
-    case Access::kConst: return "Access::kConst";
-    case Access::kRo: return "Access::kRo";
-    case Access::kRw: return "Access::kRw";
-    case Access::kW1p: return "Access::kW1p";
+    case Access::kConst:
+      return "Access::kConst";
+    case Access::kRo:
+      return "Access::kRo";
+    case Access::kRw:
+      return "Access::kRw";
+    case Access::kW1p:
+      return "Access::kW1p";
   }
   return "";
 }
@@ -180,8 +184,7 @@ std::string emit_cpp_header(const RegMap& map, std::string_view source) {
       if (r.fields.empty()) continue;
       o << "inline constexpr FieldInfo " << upper(b.name) << "_" << upper(r.name) << "_FIELDS[] = {\n";
       for (const Field& f : r.fields) {
-        o << "    {" << cstr(f.name) << ", " << d(f.lsb) << ", " << d(f.width) << ", " << cstr(f.description)
-          << "},\n";
+        o << "    {" << cstr(f.name) << ", " << d(f.lsb) << ", " << d(f.width) << ", " << cstr(f.description) << "},\n";
       }
       o << "};\n";
     }
@@ -197,8 +200,9 @@ std::string emit_cpp_header(const RegMap& map, std::string_view source) {
     << "inline constexpr RegInfo kRegisters[" << (nregs == 0 ? "1" : "") << "] = {\n";
   for (const Block& b : map.blocks) {
     for (const Reg& r : b.regs) {
-      std::string fields = r.fields.empty() ? "nullptr, 0" : upper(b.name) + "_" + upper(r.name) + "_FIELDS, " +
-                                                                  std::to_string(r.fields.size());
+      std::string fields = r.fields.empty()
+                               ? "nullptr, 0"
+                               : upper(b.name) + "_" + upper(r.name) + "_FIELDS, " + std::to_string(r.fields.size());
       o << "    {" << cstr(r.name) << ", " << cstr(b.name) << ", " << h(uint64_t{b.base} + r.offset) << ", "
         << h(r.offset) << ", " << access_enum(r.access) << ", " << h(r.reset) << ",\n     " << cstr(r.description)
         << ", " << fields << "},\n";

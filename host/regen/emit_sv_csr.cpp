@@ -270,7 +270,9 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
     uint32_t m = r.field_mask();
     o << indent << "  " << a << ": ";
     switch (r.access) {
-      case Access::kConst: o << "axi_r_data_d = " << u32(r.reset) << ";"; break;
+      case Access::kConst:
+        o << "axi_r_data_d = " << u32(r.reset) << ";";
+        break;
       case Access::kRo:
         if (m == 0xFFFFFFFFu) {
           o << "axi_r_data_d = " << l << "_i;";
@@ -278,8 +280,12 @@ std::string emit_sv_csr(const Block& b, std::string_view source) {
           o << "axi_r_data_d = " << l << "_i & " << u32(m) << ";";
         }
         break;
-      case Access::kRw: o << "axi_r_data_d = " << l << "_q;"; break;
-      case Access::kW1p: o << "axi_r_data_d = '0;  // write-only"; break;
+      case Access::kRw:
+        o << "axi_r_data_d = " << l << "_q;";
+        break;
+      case Access::kW1p:
+        o << "axi_r_data_d = '0;  // write-only";
+        break;
     }
     o << "\n";
   }

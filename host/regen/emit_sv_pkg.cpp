@@ -35,8 +35,8 @@ void enum_type(std::ostringstream& o, const std::string& F, const Field& f) {
 
 // A named constant: its own width, written in the base the description uses.
 std::string const_value(const Const& c) {
-  return std::to_string(c.width) + (c.hex ? "'h" + hex_digits(c.value, static_cast<int>((c.width + 3) / 4))
-                                          : "'d" + std::to_string(c.value));
+  return std::to_string(c.width) +
+         (c.hex ? "'h" + hex_digits(c.value, static_cast<int>((c.width + 3) / 4)) : "'d" + std::to_string(c.value));
 }
 
 }  // namespace

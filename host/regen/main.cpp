@@ -76,8 +76,9 @@ std::vector<std::string> obsolete(const fs::path& root, const std::vector<OutFil
 int main(int argc, char** argv) {
   std::string in, out_dir, check_root;
   bool prune = false;
-  CLI::App app{"regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs, "
-               "the dissector's Lua module"};
+  CLI::App app{
+      "regen: rtl/csr/conductor.regs -> SV package, AXI-Lite CSR blocks, C++ header, Markdown docs, "
+      "the dissector's Lua module"};
   app.add_option("--in", in, "the register description")->required()->type_name("FILE.regs");
   CLI::Option* out = app.add_option("--out-dir", out_dir,
                                     "write rtl/csr/gen/*.sv, hls/common/gen/conductor_regs.hpp, docs/registers.md "
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
   if (conductor::Status st = conductor::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !st)
     return conductor::cli::report(st, "regen");
   if (out_dir.empty() && check_root.empty())
-    return conductor::cli::report(conductor::make_error(conductor::Errc::kInvalidArgument, "--out-dir or --check is required"), "regen");
+    return conductor::cli::report(
+        conductor::make_error(conductor::Errc::kInvalidArgument, "--out-dir or --check is required"), "regen");
 
   auto text = read_file(in);
   if (!text) {

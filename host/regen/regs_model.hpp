@@ -81,7 +81,7 @@ struct Const {
   std::string name;
   uint32_t width = 0;  // 1..32 bits; the value fits
   uint32_t value = 0;
-  bool hex = false;    // written as 0x... (the generated files keep the base)
+  bool hex = false;  // written as 0x... (the generated files keep the base)
   std::string description;
   int line = 0;
 };

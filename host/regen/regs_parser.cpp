@@ -11,10 +11,14 @@ namespace conductor::regen {
 
 const char* access_name(Access a) {
   switch (a) {
-    case Access::kConst: return "const";
-    case Access::kRo: return "ro";
-    case Access::kRw: return "rw";
-    case Access::kW1p: return "w1p";
+    case Access::kConst:
+      return "const";
+    case Access::kRo:
+      return "ro";
+    case Access::kRw:
+      return "rw";
+    case Access::kW1p:
+      return "w1p";
   }
   return "?";
 }
@@ -119,8 +123,7 @@ class Parser {
     finish_reg();
     cross_checks();
     ParseResult r;
-    std::stable_sort(errors_.begin(), errors_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [line, msg] : errors_) r.errors.push_back(file_ + ":" + std::to_string(line) + ": " + msg);
     if (r.errors.empty()) r.map = std::move(map_);
     return r;
@@ -346,8 +349,8 @@ class Parser {
       return;
     }
     if (uint64_t{r.offset} + 4 > b->size) {
-      error("reg " + r.name + " offset " + hex(r.offset) + " is outside block " + b->name + " (size " +
-            hex(b->size) + ")");
+      error("reg " + r.name + " offset " + hex(r.offset) + " is outside block " + b->name + " (size " + hex(b->size) +
+            ")");
       return;
     }
     if (!block_space_free(*b, "reg " + r.name, r.offset, 4)) return;
@@ -361,8 +364,8 @@ class Parser {
       const Reg& r = map_.blocks[cur_block_].regs[cur_reg_];
       uint32_t outside = r.reset & ~r.field_mask();
       if (outside != 0) {
-        error(r.line, "reg " + r.name + " reset " + hex(r.reset) + " sets bits outside its fields (" + hex(outside) +
-                          ")");
+        error(r.line,
+              "reg " + r.name + " reset " + hex(r.reset) + " sets bits outside its fields (" + hex(outside) + ")");
       }
     }
     cur_reg_ = -1;
@@ -647,8 +650,11 @@ class Parser {
       for (const Reg& r : b.regs) {
         std::string l = lower(r.name);
         switch (r.access) {
-          case Access::kConst: break;
-          case Access::kRo: id(l + "_i", r.line); break;
+          case Access::kConst:
+            break;
+          case Access::kRo:
+            id(l + "_i", r.line);
+            break;
           case Access::kRw:
           case Access::kW1p:
             id(l + "_o", r.line);

@@ -17,7 +17,8 @@ std::string key_text(const FlowKey& k) {
   char buf[160];
   if (!k.is_ipv6) {
     std::snprintf(buf, sizeof buf, "%u.%u.%u.%u:%u-%u.%u.%u.%u:%u/%u sg %u", k.a_addr[0], k.a_addr[1], k.a_addr[2],
-                  k.a_addr[3], k.a_port, k.b_addr[0], k.b_addr[1], k.b_addr[2], k.b_addr[3], k.b_port, k.proto, k.sg_id);
+                  k.a_addr[3], k.a_port, k.b_addr[0], k.b_addr[1], k.b_addr[2], k.b_addr[3], k.b_port, k.proto,
+                  k.sg_id);
   } else {
     std::string s;
     for (const auto* a : {&k.a_addr, &k.b_addr}) {

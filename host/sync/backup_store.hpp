@@ -33,13 +33,13 @@
 namespace conductor::sync {
 
 struct BackupStats {
-  uint64_t applied = 0;            // NEW/UPDATE/DELETE records that changed or confirmed an entry
-  uint64_t stale = 0;              // records older than the entry, a tombstone or the last full sync
-  uint64_t delete_absent = 0;      // DELETE of a connection the store did not hold
-  uint64_t staged = 0;             // records staged for a full sync
-  uint64_t full_syncs = 0;         // full syncs committed
+  uint64_t applied = 0;        // NEW/UPDATE/DELETE records that changed or confirmed an entry
+  uint64_t stale = 0;          // records older than the entry, a tombstone or the last full sync
+  uint64_t delete_absent = 0;  // DELETE of a connection the store did not hold
+  uint64_t staged = 0;         // records staged for a full sync
+  uint64_t full_syncs = 0;     // full syncs committed
   uint64_t removed_by_full_sync = 0;
-  uint64_t old_epoch = 0;          // records of an epoch older than the source's current one
+  uint64_t old_epoch = 0;  // records of an epoch older than the source's current one
 };
 
 class BackupStore {

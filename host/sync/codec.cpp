@@ -33,9 +33,15 @@ bool is_v6_type(RecordType t) {
 }
 bool is_flow_type(RecordType t) {
   switch (t) {
-    case RecordType::kNewV4: case RecordType::kUpdateV4: case RecordType::kDeleteV4:
-    case RecordType::kNewV6: case RecordType::kUpdateV6: case RecordType::kDeleteV6: return true;
-    default: return false;
+    case RecordType::kNewV4:
+    case RecordType::kUpdateV4:
+    case RecordType::kDeleteV4:
+    case RecordType::kNewV6:
+    case RecordType::kUpdateV6:
+    case RecordType::kDeleteV6:
+      return true;
+    default:
+      return false;
   }
 }
 bool has_value(RecordType t) {
@@ -97,15 +103,18 @@ uint16_t csum_fold(uint32_t sum) {
 uint64_t pack_flow_value(const FlowValueFields& f) {
   using namespace regs;
   uint32_t lo = 0;
-  lo |= (f.owner_member << FLOW_VALUE_OWNER_MEMBER_LSB) & field_mask(FLOW_VALUE_OWNER_MEMBER_LSB, FLOW_VALUE_OWNER_MEMBER_WIDTH);
-  lo |= (f.owner_site << FLOW_VALUE_OWNER_SITE_LSB) & field_mask(FLOW_VALUE_OWNER_SITE_LSB, FLOW_VALUE_OWNER_SITE_WIDTH);
+  lo |= (f.owner_member << FLOW_VALUE_OWNER_MEMBER_LSB) &
+        field_mask(FLOW_VALUE_OWNER_MEMBER_LSB, FLOW_VALUE_OWNER_MEMBER_WIDTH);
+  lo |=
+      (f.owner_site << FLOW_VALUE_OWNER_SITE_LSB) & field_mask(FLOW_VALUE_OWNER_SITE_LSB, FLOW_VALUE_OWNER_SITE_WIDTH);
   lo |= (f.lb_member << FLOW_VALUE_LB_MEMBER_LSB) & field_mask(FLOW_VALUE_LB_MEMBER_LSB, FLOW_VALUE_LB_MEMBER_WIDTH);
   lo |= (f.lb_valid << FLOW_VALUE_LB_VALID_LSB) & field_mask(FLOW_VALUE_LB_VALID_LSB, FLOW_VALUE_LB_VALID_WIDTH);
   lo |= (f.rb_member << FLOW_VALUE_RB_MEMBER_LSB) & field_mask(FLOW_VALUE_RB_MEMBER_LSB, FLOW_VALUE_RB_MEMBER_WIDTH);
   lo |= (f.rb_site << FLOW_VALUE_RB_SITE_LSB) & field_mask(FLOW_VALUE_RB_SITE_LSB, FLOW_VALUE_RB_SITE_WIDTH);
   lo |= (f.rb_valid << FLOW_VALUE_RB_VALID_LSB) & field_mask(FLOW_VALUE_RB_VALID_LSB, FLOW_VALUE_RB_VALID_WIDTH);
   lo |= (f.state << FLOW_VALUE_STATE_LSB) & field_mask(FLOW_VALUE_STATE_LSB, FLOW_VALUE_STATE_WIDTH);
-  lo |= (f.sync_flags << FLOW_VALUE_SYNC_FLAGS_LSB) & field_mask(FLOW_VALUE_SYNC_FLAGS_LSB, FLOW_VALUE_SYNC_FLAGS_WIDTH);
+  lo |=
+      (f.sync_flags << FLOW_VALUE_SYNC_FLAGS_LSB) & field_mask(FLOW_VALUE_SYNC_FLAGS_LSB, FLOW_VALUE_SYNC_FLAGS_WIDTH);
   static_assert(FLOW_VALUE_LAST_SEEN_LSB == 32 && FLOW_VALUE_LAST_SEEN_WIDTH == 32, "LAST_SEEN is the upper word");
   return (uint64_t{f.last_seen} << 32) | lo;
 }
@@ -161,7 +170,9 @@ Record control(RecordType t) {
 }
 }  // namespace
 
-Record new_record(const FlowKey& key, uint64_t value) { return flow_record(RecordType::kNewV4, RecordType::kNewV6, key, value); }
+Record new_record(const FlowKey& key, uint64_t value) {
+  return flow_record(RecordType::kNewV4, RecordType::kNewV6, key, value);
+}
 Record update_record(const FlowKey& key, uint64_t value) {
   return flow_record(RecordType::kUpdateV4, RecordType::kUpdateV6, key, value);
 }
@@ -204,27 +215,36 @@ Status encode_record(std::vector<uint8_t>& out, const Record& r, size_t index) {
   const uint8_t t = static_cast<uint8_t>(r.type);
   const size_t size = encoded_size(r);
   if (size > kMaxRecordBytes) {
-    return make_error(Errc::kInvalidArgument, format("record %zu (type 0x%02x) would be %zu bytes (at most 255)", index, t, size));
+    return make_error(Errc::kInvalidArgument,
+                      format("record %zu (type 0x%02x) would be %zu bytes (at most 255)", index, t, size));
   }
   if (!is_known(t) && (t & kMustUnderstand)) {
-    return make_error(Errc::kInvalidArgument, format("record %zu: type 0x%02x is unknown and must-understand", index, t));
+    return make_error(Errc::kInvalidArgument,
+                      format("record %zu: type 0x%02x is unknown and must-understand", index, t));
   }
   if (is_flow_type(r.type) && r.key.is_ipv6 != is_v6_type(r.type)) {
-    return make_error(Errc::kInvalidArgument, format("record %zu: type 0x%02x and the key's address family disagree", index, t));
+    return make_error(Errc::kInvalidArgument,
+                      format("record %zu: type 0x%02x and the key's address family disagree", index, t));
   }
   out.push_back(t);
   out.push_back(static_cast<uint8_t>(size));
   switch (r.type) {
-    case RecordType::kNewV4: case RecordType::kUpdateV4: case RecordType::kNewV6: case RecordType::kUpdateV6:
-    case RecordType::kDeleteV4: case RecordType::kDeleteV6:
+    case RecordType::kNewV4:
+    case RecordType::kUpdateV4:
+    case RecordType::kNewV6:
+    case RecordType::kUpdateV6:
+    case RecordType::kDeleteV4:
+    case RecordType::kDeleteV6:
       put_key(out, r.key);
       if (has_value(r.type)) put64(out, r.value);
       break;
-    case RecordType::kFullSyncBegin: case RecordType::kFullSyncEnd:
+    case RecordType::kFullSyncBegin:
+    case RecordType::kFullSyncEnd:
       put32(out, r.session);
       put32(out, r.count);
       break;
-    case RecordType::kAck: case RecordType::kNack:
+    case RecordType::kAck:
+    case RecordType::kNack:
       put32(out, r.epoch);
       put32(out, r.first_seq);
       put32(out, r.last_seq);
@@ -238,15 +258,20 @@ Status encode_record(std::vector<uint8_t>& out, const Record& r, size_t index) {
 }
 }  // namespace
 
-Expected<std::vector<uint8_t>> encode_frame(const FrameHeader& h, const std::vector<Record>& records, const SipKey& key) {
-  if (h.key_number >= kKeySlots) return make_error(Errc::kInvalidArgument, format("key number %u (0..3)", h.key_number));
-  if (h.version_minor > 15) return make_error(Errc::kInvalidArgument, format("minor version %u (0..15)", h.version_minor));
-  if (h.flags & ~kFlagBitsMask) return make_error(Errc::kInvalidArgument, format("flags 0x%02x use bits 6..7 (the key number)", h.flags));
+Expected<std::vector<uint8_t>> encode_frame(const FrameHeader& h, const std::vector<Record>& records,
+                                            const SipKey& key) {
+  if (h.key_number >= kKeySlots)
+    return make_error(Errc::kInvalidArgument, format("key number %u (0..3)", h.key_number));
+  if (h.version_minor > 15)
+    return make_error(Errc::kInvalidArgument, format("minor version %u (0..15)", h.version_minor));
+  if (h.flags & ~kFlagBitsMask)
+    return make_error(Errc::kInvalidArgument, format("flags 0x%02x use bits 6..7 (the key number)", h.flags));
   if (h.source & 0x80) return make_error(Errc::kInvalidArgument, format("source 0x%02x has bit 7 set", h.source));
   if ((h.destination & 0x80) && h.destination != kBroadcast) {
     return make_error(Errc::kInvalidArgument, format("destination 0x%02x has bit 7 set", h.destination));
   }
-  if (records.size() > 0xFFFF) return make_error(Errc::kInvalidArgument, format("%zu records (at most 65535)", records.size()));
+  if (records.size() > 0xFFFF)
+    return make_error(Errc::kInvalidArgument, format("%zu records (at most 65535)", records.size()));
   std::vector<uint8_t> out;
   size_t total = 0;
   for (const Record& r : records) total += encoded_size(r);
@@ -346,20 +371,34 @@ std::vector<std::vector<Record>> batch_records(const std::vector<Record>& record
 
 std::string_view sync_rx_error_name(SyncRxError e) {
   switch (e) {
-    case SyncRxError::kTruncated: return "truncated";
-    case SyncRxError::kBadMagic: return "bad-magic";
-    case SyncRxError::kBadVersion: return "bad-version";
-    case SyncRxError::kLengthMismatch: return "length-mismatch";
-    case SyncRxError::kUnknownCluster: return "unknown-cluster";
-    case SyncRxError::kUnknownMember: return "unknown-member";
-    case SyncRxError::kWrongDestination: return "wrong-destination";
-    case SyncRxError::kUnknownKey: return "unknown-key";
-    case SyncRxError::kBadTag: return "bad-tag";
-    case SyncRxError::kOldEpoch: return "old-epoch";
-    case SyncRxError::kReplayed: return "replayed";
-    case SyncRxError::kBadRecordLength: return "bad-record-length";
-    case SyncRxError::kUnknownRecordType: return "unknown-record-type";
-    case SyncRxError::kRecordCountMismatch: return "record-count-mismatch";
+    case SyncRxError::kTruncated:
+      return "truncated";
+    case SyncRxError::kBadMagic:
+      return "bad-magic";
+    case SyncRxError::kBadVersion:
+      return "bad-version";
+    case SyncRxError::kLengthMismatch:
+      return "length-mismatch";
+    case SyncRxError::kUnknownCluster:
+      return "unknown-cluster";
+    case SyncRxError::kUnknownMember:
+      return "unknown-member";
+    case SyncRxError::kWrongDestination:
+      return "wrong-destination";
+    case SyncRxError::kUnknownKey:
+      return "unknown-key";
+    case SyncRxError::kBadTag:
+      return "bad-tag";
+    case SyncRxError::kOldEpoch:
+      return "old-epoch";
+    case SyncRxError::kReplayed:
+      return "replayed";
+    case SyncRxError::kBadRecordLength:
+      return "bad-record-length";
+    case SyncRxError::kUnknownRecordType:
+      return "unknown-record-type";
+    case SyncRxError::kRecordCountMismatch:
+      return "record-count-mismatch";
   }
   return "unknown";
 }
@@ -392,13 +431,15 @@ void ReplayState::commit(uint8_t source, bool broadcast, uint32_t epoch, uint32_
 SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const KeyRing& keys, ReplayState& replay,
                                       const Membership& m) {
   if (size < kFrameOverheadBytes) {
-    return reject(SyncRxError::kTruncated, format("%zu bytes, shorter than the %zu-byte header and tag", size, kFrameOverheadBytes));
+    return reject(SyncRxError::kTruncated,
+                  format("%zu bytes, shorter than the %zu-byte header and tag", size, kFrameOverheadBytes));
   }
   const uint16_t magic = get16(data + kOffMagic);
   if (magic != kMagic) return reject(SyncRxError::kBadMagic, format("magic 0x%04x, not 0x%04x", magic, kMagic));
   const uint8_t version = data[kOffVersion];
   if ((version >> 4) != kVersionMajor) {
-    return reject(SyncRxError::kBadVersion, format("version %u.%u, this receiver speaks major %u", version >> 4, version & 15u, kVersionMajor));
+    return reject(SyncRxError::kBadVersion,
+                  format("version %u.%u, this receiver speaks major %u", version >> 4, version & 15u, kVersionMajor));
   }
   DecodedFrame f;
   FrameHeader& h = f.header;
@@ -413,8 +454,8 @@ SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const Ke
   const uint16_t count = get16(data + kOffRecordCount);
   const size_t records_bytes = get16(data + kOffRecordsBytes);
   if (kFrameOverheadBytes + records_bytes != size) {
-    return reject(SyncRxError::kLengthMismatch, format("records-bytes %zu, but the payload of %zu bytes holds %zu", records_bytes, size,
-                                                       size - kFrameOverheadBytes));
+    return reject(SyncRxError::kLengthMismatch, format("records-bytes %zu, but the payload of %zu bytes holds %zu",
+                                                       records_bytes, size, size - kFrameOverheadBytes));
   }
   if (h.cluster_id != m.cluster_id) {
     return reject(SyncRxError::kUnknownCluster, format("cluster %u, ours is %u", h.cluster_id, m.cluster_id));
@@ -430,7 +471,8 @@ SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const Ke
                   format("destination %s, we are %s", member_text(h.destination).c_str(), member_text(m.self).c_str()));
   }
   if (!keys.slots[h.key_number]) {
-    return reject(SyncRxError::kUnknownKey, format("frame from %s names key %u, which is not installed", member_text(h.source).c_str(), h.key_number));
+    return reject(SyncRxError::kUnknownKey, format("frame from %s names key %u, which is not installed",
+                                                   member_text(h.source).c_str(), h.key_number));
   }
   const size_t tag_at = size - kTagBytes;
   const auto tag = siphash24_bytes(*keys.slots[h.key_number], data, tag_at);
@@ -442,8 +484,8 @@ SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const Ke
   }
   if (auto e = replay.check(h.source, broadcast, h.epoch, h.sequence)) {
     const auto& w = replay.window(h.source, broadcast);
-    return reject(*e, format("from %s epoch %u seq %u; accepted so far: epoch %u up to seq %u", member_text(h.source).c_str(),
-                             h.epoch, h.sequence, w.epoch, w.highest));
+    return reject(*e, format("from %s epoch %u seq %u; accepted so far: epoch %u up to seq %u",
+                             member_text(h.source).c_str(), h.epoch, h.sequence, w.epoch, w.highest));
   }
   // Records.
   const uint8_t* p = data + kHeaderBytes;
@@ -452,40 +494,51 @@ SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const Ke
   size_t n = 0;
   while (p < end) {
     const size_t left = static_cast<size_t>(end - p);
-    if (left < kRecordHeadBytes) return reject(SyncRxError::kBadRecordLength, format("record %zu: %zu byte(s) left, less than type and length", n, left));
+    if (left < kRecordHeadBytes)
+      return reject(SyncRxError::kBadRecordLength,
+                    format("record %zu: %zu byte(s) left, less than type and length", n, left));
     const uint8_t t = p[0];
     const size_t len = p[1];
     if (len < kRecordHeadBytes || len > left) {
-      return reject(SyncRxError::kBadRecordLength, format("record %zu (type 0x%02x): length %zu with %zu bytes left", n, t, len, left));
+      return reject(SyncRxError::kBadRecordLength,
+                    format("record %zu (type 0x%02x): length %zu with %zu bytes left", n, t, len, left));
     }
     Record r;
     r.type = static_cast<RecordType>(t);
     const size_t base = record_bytes(r.type);
     if (base == 0) {
       if (t & kMustUnderstand) {
-        return reject(SyncRxError::kUnknownRecordType, format("record %zu: type 0x%02x is must-understand and unknown to version %u.%u", n,
-                                                              t, kVersionMajor, kVersionMinor));
+        return reject(SyncRxError::kUnknownRecordType,
+                      format("record %zu: type 0x%02x is must-understand and unknown to version %u.%u", n, t,
+                             kVersionMajor, kVersionMinor));
       }
       r.extension.assign(p + kRecordHeadBytes, p + len);
       ++f.skipped_records;
     } else {
       if (len < base) {
-        return reject(SyncRxError::kBadRecordLength, format("record %zu (type 0x%02x): length %zu, the type needs %zu", n, t, len, base));
+        return reject(SyncRxError::kBadRecordLength,
+                      format("record %zu (type 0x%02x): length %zu, the type needs %zu", n, t, len, base));
       }
       const uint8_t* b = p + kRecordHeadBytes;
       switch (r.type) {
-        case RecordType::kNewV4: case RecordType::kUpdateV4: case RecordType::kDeleteV4:
-        case RecordType::kNewV6: case RecordType::kUpdateV6: case RecordType::kDeleteV6: {
+        case RecordType::kNewV4:
+        case RecordType::kUpdateV4:
+        case RecordType::kDeleteV4:
+        case RecordType::kNewV6:
+        case RecordType::kUpdateV6:
+        case RecordType::kDeleteV6: {
           const bool v6 = is_v6_type(r.type);
           r.key = get_key(b, v6);
           if (has_value(r.type)) r.value = get64(b + (v6 ? kKeyV6Bytes : kKeyV4Bytes));
           break;
         }
-        case RecordType::kFullSyncBegin: case RecordType::kFullSyncEnd:
+        case RecordType::kFullSyncBegin:
+        case RecordType::kFullSyncEnd:
           r.session = get32(b);
           r.count = get32(b + 4);
           break;
-        case RecordType::kAck: case RecordType::kNack:
+        case RecordType::kAck:
+        case RecordType::kNack:
           r.epoch = get32(b);
           r.first_seq = get32(b + 4);
           r.last_seq = get32(b + 8);
@@ -501,7 +554,8 @@ SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const Ke
     ++n;
   }
   if (n != count) {
-    return reject(SyncRxError::kRecordCountMismatch, format("record-count %u, but the records bytes hold %zu records", count, n));
+    return reject(SyncRxError::kRecordCountMismatch,
+                  format("record-count %u, but the records bytes hold %zu records", count, n));
   }
   replay.commit(h.source, broadcast, h.epoch, h.sequence);
   return f;
@@ -509,7 +563,8 @@ SyncResult<DecodedFrame> decode_frame(const uint8_t* data, size_t size, const Ke
 
 Receiver::Receiver(Membership membership, KeyRing keys, LogSink log)
     : membership_(membership), keys_(std::move(keys)), log_(std::move(log)) {
-  if (!log_) log_ = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data()); };
+  if (!log_)
+    log_ = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data()); };
 }
 
 SyncResult<DecodedFrame> Receiver::receive(const uint8_t* data, size_t size) {

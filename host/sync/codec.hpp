@@ -117,8 +117,8 @@ struct FrameHeader {
   uint8_t flags = 0;                      // kFlag* and reserved bits 3..5 (bits 0..5)
   uint8_t key_number = 0;                 // 0..3
   uint16_t cluster_id = 0;
-  uint8_t source = 0;                     // member_byte()
-  uint8_t destination = kBroadcast;       // member_byte() or kBroadcast
+  uint8_t source = 0;                // member_byte()
+  uint8_t destination = kBroadcast;  // member_byte() or kBroadcast
   uint32_t epoch = 0;
   uint32_t sequence = 0;
 
@@ -150,9 +150,9 @@ struct UdpEncap {
   std::array<uint8_t, 16> dst_ip{};
   uint16_t src_port = kUdpPort;
   uint16_t dst_port = kUdpPort;
-  uint8_t ttl = 64;                  // TTL / Hop Limit
-  uint8_t dscp = 48;                 // CS6 (network control), as cluster-control traffic
-  uint16_t ip_id = 0;                // IPv4 identification (DF is set)
+  uint8_t ttl = 64;    // TTL / Hop Limit
+  uint8_t dscp = 48;   // CS6 (network control), as cluster-control traffic
+  uint16_t ip_id = 0;  // IPv4 identification (DF is set)
 };
 Expected<std::vector<uint8_t>> encode_udp_packet(const FrameHeader& header, const std::vector<Record>& records,
                                                  const SipKey& key, const UdpEncap& encap);
@@ -196,8 +196,8 @@ using SyncResult = Expected<T, SyncReject>;
 // Who we are and who may send to us.
 struct Membership {
   uint16_t cluster_id = 0;
-  uint8_t self = 0;                 // our member byte
-  std::bitset<128> members;         // member bytes (site << 6 | member) of the cluster, self included
+  uint8_t self = 0;          // our member byte
+  std::bitset<128> members;  // member bytes (site << 6 | member) of the cluster, self included
 
   void add(uint8_t member) { members.set(member & 0x7F); }
   bool contains(uint8_t member) const { return member < 0x80 && members.test(member); }

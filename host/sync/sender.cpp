@@ -34,7 +34,8 @@ Status validate(const SenderConfig& c) {
   if (max_payload_for_mtu(c.mtu, c.ipv6_transport) < kFrameOverheadBytes + kDeltaV6Bytes + kAckBytes) {
     return bad("mtu " + std::to_string(c.mtu) + " leaves no room for an IPv6 record and a NACK echo");
   }
-  if (max_payload_for_mtu(c.mtu, c.ipv6_transport) > 0xFFFF) return bad("mtu " + std::to_string(c.mtu) + " (UDP payload above 65535)");
+  if (max_payload_for_mtu(c.mtu, c.ipv6_transport) > 0xFFFF)
+    return bad("mtu " + std::to_string(c.mtu) + " (UDP payload above 65535)");
   if (c.resend_window == 0) return bad("resend_window 0 (at least 1 frame)");
   if (c.flush <= Duration::zero()) return bad("flush must be positive");
   if (c.heartbeat <= Duration::zero()) return bad("heartbeat must be positive");
@@ -166,10 +167,20 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   stats_.bytes += bytes->size();
   for (const Record& r : records) {
     switch (r.type) {
-      case RecordType::kNewV4: case RecordType::kNewV6: ++stats_.records_new; break;
-      case RecordType::kUpdateV4: case RecordType::kUpdateV6: ++stats_.records_update; break;
-      case RecordType::kDeleteV4: case RecordType::kDeleteV6: ++stats_.records_delete; break;
-      default: break;
+      case RecordType::kNewV4:
+      case RecordType::kNewV6:
+        ++stats_.records_new;
+        break;
+      case RecordType::kUpdateV4:
+      case RecordType::kUpdateV6:
+        ++stats_.records_update;
+        break;
+      case RecordType::kDeleteV4:
+      case RecordType::kDeleteV6:
+        ++stats_.records_delete;
+        break;
+      default:
+        break;
     }
   }
   out_.push_back(std::move(*bytes));

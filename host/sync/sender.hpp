@@ -57,20 +57,20 @@ struct PortDelay {
 
 struct SenderConfig {
   uint16_t cluster_id = 0;
-  uint8_t self = 0;                     // member_byte() of this primary
-  uint8_t destination = 0;              // member_byte() of the backup
-  uint32_t epoch = 1;                   // greater than any earlier epoch of this member
+  uint8_t self = 0;         // member_byte() of this primary
+  uint8_t destination = 0;  // member_byte() of the backup
+  uint32_t epoch = 1;       // greater than any earlier epoch of this member
   SipKey key{};
   uint8_t key_number = 0;
-  size_t mtu = kDefaultMtu;             // [sync] mtu
+  size_t mtu = kDefaultMtu;  // [sync] mtu
   bool ipv6_transport = false;
   Duration flush = std::chrono::milliseconds{1};  // [sync] flush
   Duration delay = std::chrono::seconds{3};       // [sync] delay; 0 turns delayed notifications off
   std::vector<PortDelay> port_delays{};           // per-service delays, first match wins
   Duration heartbeat = std::chrono::milliseconds{100};
-  size_t resend_window = 1024;                    // frames whose key lists are kept until ACKed
+  size_t resend_window = 1024;  // frames whose key lists are kept until ACKed
   Duration full_sync_holdoff = std::chrono::milliseconds{50};
-  Receiver::LogSink log{};                        // reject lines of the reverse direction (default stderr)
+  Receiver::LogSink log{};  // reject lines of the reverse direction (default stderr)
 };
 
 // Names the first bad field: zero mtu or one too small for a record, resend_window 0, key number > 3,
@@ -78,13 +78,13 @@ struct SenderConfig {
 Status validate(const SenderConfig& config);
 
 struct SenderStats {
-  uint64_t frames = 0, bytes = 0;                 // UDP payload bytes
+  uint64_t frames = 0, bytes = 0;  // UDP payload bytes
   uint64_t delta_frames = 0, retransmit_frames = 0, full_sync_frames = 0, heartbeat_frames = 0;
   uint64_t records_new = 0, records_update = 0, records_delete = 0;
   uint64_t full_syncs = 0, full_sync_requests = 0, full_sync_too_old = 0;
   uint64_t nacks = 0, nacks_stale = 0, nacks_bad = 0, acks = 0;
-  uint64_t window_evicted = 0;                    // key lists forgotten before an ACK
-  uint64_t never_synced = 0;                      // connections deleted before they matured: zero bytes
+  uint64_t window_evicted = 0;  // key lists forgotten before an ACK
+  uint64_t never_synced = 0;    // connections deleted before they matured: zero bytes
   uint64_t matured = 0;
   uint64_t update_unknown = 0, delete_unknown = 0;
 };

@@ -20,9 +20,15 @@ KeyRing session_keys(const SessionConfig& c) { return KeyRing::single(c.key_numb
 
 bool is_flow(RecordType t) {
   switch (t) {
-    case RecordType::kNewV4: case RecordType::kUpdateV4: case RecordType::kDeleteV4:
-    case RecordType::kNewV6: case RecordType::kUpdateV6: case RecordType::kDeleteV6: return true;
-    default: return false;
+    case RecordType::kNewV4:
+    case RecordType::kUpdateV4:
+    case RecordType::kDeleteV4:
+    case RecordType::kNewV6:
+    case RecordType::kUpdateV6:
+    case RecordType::kDeleteV6:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -32,7 +38,9 @@ constexpr size_t kReplyPayload = max_payload_for_mtu(kDefaultMtu, true);
 }  // namespace
 
 Session::Session(SessionConfig config, BackupStore& store)
-    : config_(std::move(config)), store_(store), receiver_(session_membership(config_), session_keys(config_), config_.log) {}
+    : config_(std::move(config)),
+      store_(store),
+      receiver_(session_membership(config_), session_keys(config_), config_.log) {}
 
 void Session::add_missing(TimePoint now, uint32_t from, uint32_t to) {
   if (from > to) return;
@@ -42,7 +50,8 @@ void Session::add_missing(TimePoint now, uint32_t from, uint32_t to) {
     return;
   }
   stats_.gaps += count;
-  for (uint64_t s = from; s <= to; ++s) missing_.emplace(static_cast<uint32_t>(s), Missing{now + config_.nack_delay, 0});
+  for (uint64_t s = from; s <= to; ++s)
+    missing_.emplace(static_cast<uint32_t>(s), Missing{now + config_.nack_delay, 0});
 }
 
 void Session::unrepairable(TimePoint, uint32_t floor) {

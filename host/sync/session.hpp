@@ -37,9 +37,9 @@ namespace conductor::sync {
 
 struct SessionConfig {
   uint16_t cluster_id = 0;
-  uint8_t self = 0;                  // member_byte() of this backup
-  uint8_t peer = 0;                  // member_byte() of the primary this session listens to
-  uint32_t epoch = 1;                // this backup's epoch for its ACK/NACK frames (greater after a restart)
+  uint8_t self = 0;    // member_byte() of this backup
+  uint8_t peer = 0;    // member_byte() of the primary this session listens to
+  uint32_t epoch = 1;  // this backup's epoch for its ACK/NACK frames (greater after a restart)
   SipKey key{};
   uint8_t key_number = 0;
   Duration ack_interval = std::chrono::milliseconds{20};
@@ -48,20 +48,20 @@ struct SessionConfig {
   unsigned nack_attempts = 8;
   size_t max_missing = 1024;
   Duration full_sync_retry = std::chrono::milliseconds{250};
-  Receiver::LogSink log{};           // reject lines (default stderr)
+  Receiver::LogSink log{};  // reject lines (default stderr)
 };
 
 struct SessionStats {
-  uint64_t frames = 0;               // accepted from the peer
-  uint64_t foreign = 0;              // accepted but from another source (the transport misrouted it)
-  uint64_t gaps = 0;                 // sequences found missing
-  uint64_t reordered = 0;            // missing sequences that arrived late
-  uint64_t repaired = 0;             // missing sequences answered by a NACK echo
-  uint64_t nacks_sent = 0;           // NACK records (ranges)
+  uint64_t frames = 0;      // accepted from the peer
+  uint64_t foreign = 0;     // accepted but from another source (the transport misrouted it)
+  uint64_t gaps = 0;        // sequences found missing
+  uint64_t reordered = 0;   // missing sequences that arrived late
+  uint64_t repaired = 0;    // missing sequences answered by a NACK echo
+  uint64_t nacks_sent = 0;  // NACK records (ranges)
   uint64_t acks_sent = 0;
   uint64_t full_sync_requests = 0;
-  uint64_t unrepairable = 0;         // gaps given up on (attempts used up or too large)
-  uint64_t tail_losses = 0;          // sequences revealed missing by a heartbeat
+  uint64_t unrepairable = 0;  // gaps given up on (attempts used up or too large)
+  uint64_t tail_losses = 0;   // sequences revealed missing by a heartbeat
   uint64_t frames_sent = 0;
   uint64_t new_epochs = 0;
 };
@@ -96,19 +96,19 @@ class Session final : public SyncEndpoint {
   SessionConfig config_;
   BackupStore& store_;
   Receiver receiver_;
-  bool known_ = false;         // an epoch of the source has been seen
+  bool known_ = false;  // an epoch of the source has been seen
   uint32_t epoch_ = 0;
   uint32_t highest_ = 0;
-  uint32_t floor_ = 1;         // every sequence from here to highest_ is received or tracked as missing
+  uint32_t floor_ = 1;  // every sequence from here to highest_ is received or tracked as missing
   std::map<uint32_t, Missing> missing_;
-  uint32_t acked_ = 0;         // highest sequence ACKed
+  uint32_t acked_ = 0;  // highest sequence ACKed
   bool ack_now_ = false;
   TimePoint last_ack_ = TimePoint::min();
   bool in_sync_ = false;
   bool want_full_sync_ = false;
   TimePoint last_full_sync_frame_ = TimePoint::min();
   TimePoint last_request_ = TimePoint::min();
-  uint32_t seq_ = 0;           // our own frames
+  uint32_t seq_ = 0;  // our own frames
   std::vector<std::vector<uint8_t>> out_;
   SessionStats stats_;
 };

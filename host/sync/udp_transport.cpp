@@ -36,7 +36,8 @@ Expected<std::unique_ptr<UdpTransport>> UdpTransport::open(const UdpOptions& o, 
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr->first), addr->second) != 0) {
     const int e = errno;
     ::close(fd);
-    return make_error(Errc::kIo, "sync udp: bind " + o.bind + " port " + std::to_string(o.port) + ": " + std::strerror(e));
+    return make_error(Errc::kIo,
+                      "sync udp: bind " + o.bind + " port " + std::to_string(o.port) + ": " + std::strerror(e));
   }
   return std::unique_ptr<UdpTransport>(new UdpTransport(fd, endpoint, o));
 }
@@ -88,7 +89,8 @@ void UdpTransport::on_readable(TimePoint now) {
       for (auto& b : out) {
         ++stats_.tx_datagrams;
         stats_.tx_bytes += b.size();
-        if (::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&peer_), peer_len_) < 0) ++stats_.tx_errors;
+        if (::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&peer_), peer_len_) < 0)
+          ++stats_.tx_errors;
       }
     }
   }

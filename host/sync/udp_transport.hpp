@@ -56,7 +56,7 @@ class UdpTransport {
   void on_readable(TimePoint now);  // reads until the socket is empty
   TimePoint next_deadline() const { return endpoint_.next_deadline(); }
   void on_deadline(TimePoint now);
-  void flush();                     // sends what the endpoint queued (after events fed to it directly)
+  void flush();  // sends what the endpoint queued (after events fed to it directly)
   const UdpStats& stats() const { return stats_; }
 
  private:

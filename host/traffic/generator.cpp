@@ -27,7 +27,7 @@ constexpr uint8_t kProtoUdp = 17;
 constexpr uint8_t kProtoIcmpV6 = 58;
 constexpr uint8_t kProtoSctp = 132;
 
-constexpr uint32_t kMinFrame = 60;   // without FCS
+constexpr uint32_t kMinFrame = 60;  // without FCS
 constexpr uint32_t kMaxFrame = 1514;
 constexpr uint32_t kMaxFlows = 1u << 24;
 
@@ -52,20 +52,25 @@ void set16(std::vector<uint8_t>& v, size_t at, uint32_t x) {
 void append(std::vector<uint8_t>& v, std::span<const uint8_t> s) { v.insert(v.end(), s.begin(), s.end()); }
 
 bool is_v6(FrameKind k) {
-  return k == FrameKind::kIpv6Tcp || k == FrameKind::kIpv6Udp || k == FrameKind::kIpv6Sctp ||
-         k == FrameKind::kIcmpv6;
+  return k == FrameKind::kIpv6Tcp || k == FrameKind::kIpv6Udp || k == FrameKind::kIpv6Sctp || k == FrameKind::kIcmpv6;
 }
 uint8_t proto_of(FrameKind k) {
   switch (k) {
     case FrameKind::kIpv4Tcp:
-    case FrameKind::kIpv6Tcp: return kProtoTcp;
+    case FrameKind::kIpv6Tcp:
+      return kProtoTcp;
     case FrameKind::kIpv4Udp:
-    case FrameKind::kIpv6Udp: return kProtoUdp;
+    case FrameKind::kIpv6Udp:
+      return kProtoUdp;
     case FrameKind::kIpv4Sctp:
-    case FrameKind::kIpv6Sctp: return kProtoSctp;
-    case FrameKind::kIcmp: return kProtoIcmp;
-    case FrameKind::kIcmpv6: return kProtoIcmpV6;
-    default: return 0;
+    case FrameKind::kIpv6Sctp:
+      return kProtoSctp;
+    case FrameKind::kIcmp:
+      return kProtoIcmp;
+    case FrameKind::kIcmpv6:
+      return kProtoIcmpV6;
+    default:
+      return 0;
   }
 }
 bool has_ports(uint8_t proto) { return proto == kProtoTcp || proto == kProtoUdp || proto == kProtoSctp; }
@@ -77,17 +82,28 @@ uint32_t round_up8(uint32_t x) { return (x + 7u) & ~7u; }
 
 const char* frame_kind_name(FrameKind k) {
   switch (k) {
-    case FrameKind::kIpv4Tcp: return "ipv4-tcp";
-    case FrameKind::kIpv4Udp: return "ipv4-udp";
-    case FrameKind::kIpv4Sctp: return "ipv4-sctp";
-    case FrameKind::kIcmp: return "icmp";
-    case FrameKind::kIpv6Tcp: return "ipv6-tcp";
-    case FrameKind::kIpv6Udp: return "ipv6-udp";
-    case FrameKind::kIpv6Sctp: return "ipv6-sctp";
-    case FrameKind::kIcmpv6: return "icmpv6";
-    case FrameKind::kArp: return "arp";
-    case FrameKind::kTruncated: return "truncated";
-    case FrameKind::kBadHeader: return "bad-header";
+    case FrameKind::kIpv4Tcp:
+      return "ipv4-tcp";
+    case FrameKind::kIpv4Udp:
+      return "ipv4-udp";
+    case FrameKind::kIpv4Sctp:
+      return "ipv4-sctp";
+    case FrameKind::kIcmp:
+      return "icmp";
+    case FrameKind::kIpv6Tcp:
+      return "ipv6-tcp";
+    case FrameKind::kIpv6Udp:
+      return "ipv6-udp";
+    case FrameKind::kIpv6Sctp:
+      return "ipv6-sctp";
+    case FrameKind::kIcmpv6:
+      return "icmpv6";
+    case FrameKind::kArp:
+      return "arp";
+    case FrameKind::kTruncated:
+      return "truncated";
+    case FrameKind::kBadHeader:
+      return "bad-header";
   }
   return "?";
 }
@@ -116,9 +132,7 @@ uint64_t TrafficGenerator::Rng::next() {
   return result;
 }
 
-uint32_t TrafficGenerator::Rng::below(uint32_t n) {
-  return static_cast<uint32_t>(((next() >> 32) * n) >> 32);
-}
+uint32_t TrafficGenerator::Rng::below(uint32_t n) { return static_cast<uint32_t>(((next() >> 32) * n) >> 32); }
 
 // ---- flows --------------------------------------------------------------------------------------
 
@@ -139,7 +153,7 @@ struct TrafficGenerator::Flow {
   std::array<uint32_t, 2> seq{};     // TCP next sequence number per direction
   std::array<bool, 2> opened{};      // TCP SYN / SYN-ACK sent
   std::array<uint16_t, 2> ip_id{};
-  std::array<uint32_t, 2> vtag{};    // SCTP verification tag each side expects
+  std::array<uint32_t, 2> vtag{};  // SCTP verification tag each side expects
   std::array<uint32_t, 2> tsn{};
   std::array<uint16_t, 2> ssn{};
   uint16_t icmp_id = 0;
@@ -168,8 +182,8 @@ Expected<TrafficGenerator> TrafficGenerator::create(const GeneratorConfig& c) {
   if (c.flows == 0) return bad("traffic generator: flows must be at least 1");
   if (c.flows > kMaxFlows) return bad("traffic generator: flows above " + std::to_string(kMaxFlows));
   const TrafficMix& m = c.mix;
-  const uint64_t mix_sum = uint64_t{m.ipv4_tcp} + m.ipv4_udp + m.ipv4_sctp + m.icmp + m.ipv6_tcp +
-                           m.ipv6_udp + m.ipv6_sctp + m.icmpv6;
+  const uint64_t mix_sum =
+      uint64_t{m.ipv4_tcp} + m.ipv4_udp + m.ipv4_sctp + m.icmp + m.ipv6_tcp + m.ipv6_udp + m.ipv6_sctp + m.icmpv6;
   if (mix_sum == 0) return bad("traffic generator: the traffic mix is all zero");
   const std::pair<const char*, uint32_t> permilles[] = {
       {"vlan1_permille", c.vlan1_permille},
@@ -232,10 +246,17 @@ TrafficGenerator::TrafficGenerator(const GeneratorConfig& c) : config_(c), rng_(
     }
     f.port[0] = static_cast<uint16_t>(49152 + rng_.below(65536 - 49152));  // IANA dynamic range
     switch (f.proto) {
-      case kProtoTcp: f.port[1] = kTcpServerPorts[rng_.below(std::size(kTcpServerPorts))]; break;
-      case kProtoUdp: f.port[1] = kUdpServerPorts[rng_.below(std::size(kUdpServerPorts))]; break;
-      case kProtoSctp: f.port[1] = kSctpServerPorts[rng_.below(std::size(kSctpServerPorts))]; break;
-      default: f.port = {0, 0};
+      case kProtoTcp:
+        f.port[1] = kTcpServerPorts[rng_.below(std::size(kTcpServerPorts))];
+        break;
+      case kProtoUdp:
+        f.port[1] = kUdpServerPorts[rng_.below(std::size(kUdpServerPorts))];
+        break;
+      case kProtoSctp:
+        f.port[1] = kSctpServerPorts[rng_.below(std::size(kSctpServerPorts))];
+        break;
+      default:
+        f.port = {0, 0};
     }
     for (int side = 0; side < 2; ++side) {  // locally administered, a function of the ARP address
       const auto ip = arp_address(f, side);
@@ -263,7 +284,8 @@ TrafficGenerator::TrafficGenerator(const GeneratorConfig& c) : config_(c), rng_(
       } else if (e < c.ipv6_long_chain_permille + c.ipv6_ext_permille) {
         // A non-empty subset of {HBH, DO, RH, DO-final} with at most 3 members, in RFC 8200 order.
         uint32_t mask;
-        do mask = 1 + rng_.below(15); while (std::popcount(mask) > 3);
+        do mask = 1 + rng_.below(15);
+        while (std::popcount(mask) > 3);
         if (mask & 1) f.ext_before.push_back(kNhHopByHop);
         if (mask & 2) f.ext_before.push_back(kNhDestOpts);
         if (mask & 4) f.ext_before.push_back(kNhRouting);
@@ -293,8 +315,7 @@ uint32_t TrafficGenerator::frame_size() {
   return kMinFrame + rng_.below(kMaxFrame - kMinFrame + 1);
 }
 
-void TrafficGenerator::emit_l2(const Flow& f, bool reply, uint16_t ethertype,
-                               std::vector<uint8_t>& out) const {
+void TrafficGenerator::emit_l2(const Flow& f, bool reply, uint16_t ethertype, std::vector<uint8_t>& out) const {
   const int d = reply ? 1 : 0;
   append(out, f.mac[1 - d]);
   append(out, f.mac[d]);
@@ -338,8 +359,8 @@ size_t ext_len(uint8_t type) { return type == kNhRouting ? 24 : 8; }
 
 // Builds one IP packet of `f` (one frame, or two fragments of which the second goes to pending_).
 // Returns the end offset of the headers the parser needs (for truncation) in `needed_end`.
-void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame& out,
-                                FrameInfo& info, size_t* needed_end) {
+void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame& out, FrameInfo& info,
+                                size_t* needed_end) {
   const int d = reply ? 1 : 0;
   const auto& src = f.addr[d];
   const auto& dst = f.addr[1 - d];
@@ -368,8 +389,8 @@ void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame&
     if (f.proto == kProtoSctp) payload = std::max<size_t>(1, payload & ~size_t{3});
   } else {
     const size_t room = target > l2 + ip_fixed + frag_hdr ? target - l2 - ip_fixed - frag_hdr : 0;
-    first_part = std::max(round_down8(static_cast<uint32_t>(room)),
-                          round_up8(static_cast<uint32_t>(final_dest + l4_hdr)));
+    first_part =
+        std::max(round_down8(static_cast<uint32_t>(room)), round_up8(static_cast<uint32_t>(final_dest + l4_hdr)));
     // Second fragment: 8..256 bytes (8 with min_size_only).
     const uint32_t total = first_part + 8 + (config_.min_size_only ? 0 : 8 * rng_.below(32));
     payload = total - final_dest - l4_hdr;  // SCTP: a multiple of 4 (total is a multiple of 8)
@@ -384,8 +405,10 @@ void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame&
   switch (f.proto) {
     case kProtoTcp: {
       uint8_t flags = 0x10;  // ACK
-      if (tcp_handshake) flags = reply ? 0x12 : 0x02;  // SYN-ACK : SYN
-      else if (payload > 0) flags = 0x18;              // PSH-ACK
+      if (tcp_handshake)
+        flags = reply ? 0x12 : 0x02;  // SYN-ACK : SYN
+      else if (payload > 0)
+        flags = 0x18;  // PSH-ACK
       const bool acks = (flags & 0x10) != 0;
       put16(seg, sport);
       put16(seg, dport);
@@ -396,7 +419,7 @@ void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame&
       put16(seg, 65535);  // window
       csum_at = seg.size();
       put16(seg, 0);
-      put16(seg, 0);  // urgent pointer
+      put16(seg, 0);                                                       // urgent pointer
       if (tcp_handshake) seg.insert(seg.end(), {0x02, 0x04, 0x05, 0xB4});  // MSS 1460
       f.seq[d] += static_cast<uint32_t>(payload) + (tcp_handshake ? 1 : 0);
       f.opened[d] = true;
@@ -413,7 +436,7 @@ void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame&
       put16(seg, sport);
       put16(seg, dport);
       put32(seg, f.vtag[1 - d]);
-      put32(seg, 0);  // CRC32c, filled below
+      put32(seg, 0);    // CRC32c, filled below
       put8(seg, 0);     // DATA
       put8(seg, 0x03);  // B|E: a whole message
       put16(seg, static_cast<uint32_t>(16 + payload));
@@ -476,8 +499,7 @@ void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame&
 
   const uint16_t ip_id = f.ip_id[d]++;
   const uint32_t frag_id = (uint32_t{f.flow_label} << 12) ^ ip_id ^ (reply ? 0x80000000u : 0);
-  auto emit = [&](std::vector<uint8_t>& v, FrameInfo& fi, size_t from, size_t len, bool first,
-                  bool more) {
+  auto emit = [&](std::vector<uint8_t>& v, FrameInfo& fi, size_t from, size_t len, bool first, bool more) {
     v.clear();
     v.reserve(std::max<size_t>(kMinFrame, l2 + ip_fixed + frag_hdr + len));
     emit_l2(f, reply, f.v6 ? kEthIpv6 : kEthIpv4, v);
@@ -526,7 +548,7 @@ void TrafficGenerator::build_ip(Flow& f, bool reply, bool allow_fragment, Frame&
       fi.ipv6_ext_headers = static_cast<uint8_t>(chain.size() + (first && final_dest ? 1 : 0));
     }
     if (needed_end && first) {  // meaningful for unfragmented packets (malformed frames)
-      size_t end = v.size();      // L2 + IP header(s) so far
+      size_t end = v.size();    // L2 + IP header(s) so far
       if (f.v6 && f.atomic_frag) {
         end = l3 + 40;  // past the parser's chain limit: only the fixed header is needed
       } else {
@@ -588,7 +610,7 @@ void TrafficGenerator::build_arp(Frame& out, FrameInfo& info) {
     put16(v, f.vid[1]);
   }
   put16(v, kEthArp);
-  put16(v, 1);        // Ethernet
+  put16(v, 1);  // Ethernet
   put16(v, kEthIpv4);
   put8(v, 6);
   put8(v, 4);
@@ -683,8 +705,7 @@ Frame TrafficGenerator::next(FrameInfo* info) {
   return f;
 }
 
-Expected<std::vector<Frame>> generate_traffic(const GeneratorConfig& config,
-                                              std::vector<FrameInfo>* infos) {
+Expected<std::vector<Frame>> generate_traffic(const GeneratorConfig& config, std::vector<FrameInfo>* infos) {
   auto gen = TrafficGenerator::create(config);
   if (!gen) return gen.error();
   std::vector<Frame> frames(config.packets);

@@ -79,21 +79,21 @@ struct TrafficMix {
 
 struct GeneratorConfig {
   uint64_t seed = 1;
-  uint32_t flows = 256;       // >= 1
-  uint64_t packets = 10'000;  // frames generate_traffic() returns (TrafficGenerator is unbounded)
-  uint8_t sg_id = 0;          // security-group id of every frame
-  bool min_size_only = false; // smallest frames the headers allow (throughput runs)
+  uint32_t flows = 256;        // >= 1
+  uint64_t packets = 10'000;   // frames generate_traffic() returns (TrafficGenerator is unbounded)
+  uint8_t sg_id = 0;           // security-group id of every frame
+  bool min_size_only = false;  // smallest frames the headers allow (throughput runs)
   TrafficMix mix{};
   // Per-flow decorations, in 1/1000 of the flows (of the IPv4 or IPv6 flows where it applies).
-  uint32_t vlan1_permille = 100;            // one 802.1Q tag
-  uint32_t vlan2_permille = 30;             // 802.1ad outer + 802.1Q inner tag
-  uint32_t ipv4_options_permille = 30;      // IPv4 options on every packet of the flow
-  uint32_t ipv6_ext_permille = 100;         // 1..3 IPv6 extension headers
-  uint32_t ipv6_long_chain_permille = 15;   // 5 extension headers (past the parser's limit)
+  uint32_t vlan1_permille = 100;           // one 802.1Q tag
+  uint32_t vlan2_permille = 30;            // 802.1ad outer + 802.1Q inner tag
+  uint32_t ipv4_options_permille = 30;     // IPv4 options on every packet of the flow
+  uint32_t ipv6_ext_permille = 100;        // 1..3 IPv6 extension headers
+  uint32_t ipv6_long_chain_permille = 15;  // 5 extension headers (past the parser's limit)
   // Per-packet, in 1/1000.
-  uint32_t fragment_permille = 20;  // of IP datagrams: sent as two fragments
-  uint32_t arp_permille = 10;       // of frames: ARP
-  uint32_t malformed_permille = 10; // of frames: truncated or bad IP header
+  uint32_t fragment_permille = 20;   // of IP datagrams: sent as two fragments
+  uint32_t arp_permille = 10;        // of frames: ARP
+  uint32_t malformed_permille = 10;  // of frames: truncated or bad IP header
 };
 
 // What the generator made, for tests and reports.
@@ -103,7 +103,7 @@ struct FrameInfo {
   uint32_t flow = kNoFlow;  // IP packets: index of the flow; ARP and malformed frames: kNoFlow
   bool reply = false;       // server -> client
   uint8_t vlan_tags = 0;
-  uint8_t fragment = 0;     // 0 not a fragment, 1 first fragment, 2 second (last) fragment
+  uint8_t fragment = 0;  // 0 not a fragment, 1 first fragment, 2 second (last) fragment
   bool ipv4_options = false;
   uint8_t ipv6_ext_headers = 0;  // extension headers in this frame (a Fragment header included)
 };
@@ -141,8 +141,7 @@ class TrafficGenerator {
   };
 
   size_t pick_flow();
-  void build_ip(Flow& flow, bool reply, bool allow_fragment, Frame& out, FrameInfo& info,
-                size_t* needed_end = nullptr);
+  void build_ip(Flow& flow, bool reply, bool allow_fragment, Frame& out, FrameInfo& info, size_t* needed_end = nullptr);
   void build_arp(Frame& out, FrameInfo& info);
   void build_malformed(Frame& out, FrameInfo& info);
   uint32_t frame_size();
@@ -154,14 +153,13 @@ class TrafficGenerator {
   std::array<std::vector<uint32_t>, 8> flows_by_kind_;  // IP kinds only
   std::array<uint32_t, 8> kind_weight_{};               // mix weights of kinds that have flows
   uint64_t kind_weight_sum_ = 0;
-  Frame pending_;          // second fragment waiting to go out
+  Frame pending_;  // second fragment waiting to go out
   FrameInfo pending_info_;
   bool has_pending_ = false;
   uint32_t arp_seq_ = 0;
 };
 
 // config.packets frames from a fresh generator, or the config error.
-Expected<std::vector<Frame>> generate_traffic(const GeneratorConfig& config,
-                                              std::vector<FrameInfo>* infos = nullptr);
+Expected<std::vector<Frame>> generate_traffic(const GeneratorConfig& config, std::vector<FrameInfo>* infos = nullptr);
 
 }  // namespace conductor

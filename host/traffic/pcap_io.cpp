@@ -11,8 +11,7 @@ namespace conductor {
 namespace {
 
 Error os_error(const std::string& path, const char* what, int err) {
-  return make_error(err == ENOENT ? Errc::kNotFound : Errc::kIo,
-                    path + ": " + what + ": " + std::strerror(err));
+  return make_error(err == ENOENT ? Errc::kNotFound : Errc::kIo, path + ": " + what + ": " + std::strerror(err));
 }
 
 void put_le32(uint8_t* p, uint32_t v) {
@@ -54,8 +53,7 @@ Expected<PcapReader> PcapReader::open(const std::string& path, uint8_t sg_id) {
   pcap_t* raw = pcap_fopen_offline(f, errbuf);
   if (raw == nullptr) {
     std::fclose(f);  // pcap_fopen_offline leaves the FILE to us when it fails
-    return make_error(Errc::kCorrupt,
-                      path + ": not a readable pcap or pcapng file: " + std::string(errbuf));
+    return make_error(Errc::kCorrupt, path + ": not a readable pcap or pcapng file: " + std::string(errbuf));
   }
   std::unique_ptr<pcap, Closer> handle(raw);  // owns f from here on
 
@@ -81,8 +79,7 @@ Expected<bool> PcapReader::next(Frame& out) {
     if (rc != 1) {
       return make_error(Errc::kCorrupt, path_ + ": record " + std::to_string(record) + ": " +
                                             (rc == PCAP_ERROR ? pcap_geterr(handle_.get())
-                                                              : "unexpected libpcap result " +
-                                                                    std::to_string(rc)));
+                                                              : "unexpected libpcap result " + std::to_string(rc)));
     }
     stats_.records = record;
     if (hdr->caplen == 0) {
@@ -123,8 +120,7 @@ void PcapWriter::Closer::operator()(std::FILE* f) const {
   if (f != nullptr) std::fclose(f);
 }
 
-PcapWriter::PcapWriter(std::string path, std::unique_ptr<std::FILE, Closer> file,
-                       PcapWriteOptions options)
+PcapWriter::PcapWriter(std::string path, std::unique_ptr<std::FILE, Closer> file, PcapWriteOptions options)
     : path_(std::move(path)), file_(std::move(file)), options_(options) {}
 
 Expected<PcapWriter> PcapWriter::create(const std::string& path, const PcapWriteOptions& options) {
@@ -137,10 +133,10 @@ Expected<PcapWriter> PcapWriter::create(const std::string& path, const PcapWrite
   put_le32(header + 0, 0xA1B2C3D4u);  // microsecond timestamps
   put_le16(header + 4, 2);            // version 2.4
   put_le16(header + 6, 4);
-  put_le32(header + 8, 0);    // thiszone
-  put_le32(header + 12, 0);   // sigfigs
+  put_le32(header + 8, 0);   // thiszone
+  put_le32(header + 12, 0);  // sigfigs
   put_le32(header + 16, options.snaplen);
-  put_le32(header + 20, 1);   // LINKTYPE_ETHERNET
+  put_le32(header + 20, 1);  // LINKTYPE_ETHERNET
   if (std::fwrite(header, 1, sizeof header, file.get()) != sizeof header) {
     return os_error(path, "cannot write the pcap header", errno);
   }
@@ -181,8 +177,7 @@ Status PcapWriter::close() {
   return {};
 }
 
-Status write_pcap(const std::string& path, const std::vector<Frame>& frames,
-                  const PcapWriteOptions& options) {
+Status write_pcap(const std::string& path, const std::vector<Frame>& frames, const PcapWriteOptions& options) {
   auto writer = PcapWriter::create(path, options);
   if (!writer) return writer.error();
   for (const Frame& f : frames) {

@@ -67,8 +67,7 @@ class PcapReader {
 };
 
 // Every frame of a file, or the first error. `stats`, when given, receives the reader's counters.
-Expected<std::vector<Frame>> read_pcap(const std::string& path, uint8_t sg_id = 0,
-                                       PcapStats* stats = nullptr);
+Expected<std::vector<Frame>> read_pcap(const std::string& path, uint8_t sg_id = 0, PcapStats* stats = nullptr);
 
 struct PcapWriteOptions {
   uint64_t start_us = 1'767'225'600'000'000;  // 2026-01-01T00:00:00Z: files are reproducible
@@ -81,7 +80,7 @@ class PcapWriter {
   // Creates (truncates) the file and writes the global header.
   static Expected<PcapWriter> create(const std::string& path, const PcapWriteOptions& options = {});
 
-  Status write(const Frame& frame);                      // timestamp start + index * interval
+  Status write(const Frame& frame);  // timestamp start + index * interval
   Status write(const Frame& frame, uint64_t timestamp_us);
   // Flushes and closes; reports a failed flush. The destructor closes silently.
   Status close();
@@ -104,7 +103,6 @@ class PcapWriter {
   uint64_t records_ = 0;
 };
 
-Status write_pcap(const std::string& path, const std::vector<Frame>& frames,
-                  const PcapWriteOptions& options = {});
+Status write_pcap(const std::string& path, const std::vector<Frame>& frames, const PcapWriteOptions& options = {});
 
 }  // namespace conductor

@@ -33,8 +33,7 @@ class AxilMaster {
     t.s_axi_control_RREADY = 0;
   }
 
-  AxilResult write(uint32_t addr, uint32_t data, uint8_t strb = 0xF,
-                   AxilOrder order = AxilOrder::kTogether) {
+  AxilResult write(uint32_t addr, uint32_t data, uint8_t strb = 0xF, AxilOrder order = AxilOrder::kTogether) {
     Top& t = ctrl_.top();
     bool aw_done = false, w_done = false;
     t.s_axi_control_AWADDR = addr;

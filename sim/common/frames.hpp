@@ -25,13 +25,10 @@ inline void copy_into_words(uint32_t* words, const uint8_t* bytes, std::size_t n
   }
 }
 
-inline uint64_t keep_for_bytes(std::size_t n) {
-  return n >= 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1);
-}
+inline uint64_t keep_for_bytes(std::size_t n) { return n >= 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1); }
 
 // A zero-length frame becomes one beat with TKEEP 0. user goes on every beat.
-inline std::vector<AxisBeat> frame_to_beats(const uint8_t* bytes, std::size_t len,
-                                            const std::vector<uint32_t>& user) {
+inline std::vector<AxisBeat> frame_to_beats(const uint8_t* bytes, std::size_t len, const std::vector<uint32_t>& user) {
   std::vector<AxisBeat> beats;
   std::size_t nbeats = len == 0 ? 1 : (len + kBeatBytes - 1) / kBeatBytes;
   beats.reserve(nbeats);

@@ -17,9 +17,7 @@ inline void set_port(VlWide<N>& port, const std::vector<uint32_t>& words) {
 inline void set_port(QData& port, const std::vector<uint32_t>& words) {
   port = (words.size() > 0 ? words[0] : 0u) | (uint64_t{words.size() > 1 ? words[1] : 0u} << 32);
 }
-inline void set_port(IData& port, const std::vector<uint32_t>& words) {
-  port = words.empty() ? 0u : words[0];
-}
+inline void set_port(IData& port, const std::vector<uint32_t>& words) { port = words.empty() ? 0u : words[0]; }
 inline void set_port(SData& port, const std::vector<uint32_t>& words) {
   port = static_cast<SData>(words.empty() ? 0u : words[0]);
 }

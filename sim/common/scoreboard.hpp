@@ -44,9 +44,9 @@ class Scoreboard {
 
   std::string summary() const {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%s: %llu matched, %llu mismatched, %zu expected but not seen",
-                  name_.c_str(), static_cast<unsigned long long>(matched_),
-                  static_cast<unsigned long long>(mismatches_), expected_.size());
+    std::snprintf(buf, sizeof buf, "%s: %llu matched, %llu mismatched, %zu expected but not seen", name_.c_str(),
+                  static_cast<unsigned long long>(matched_), static_cast<unsigned long long>(mismatches_),
+                  expected_.size());
     return buf;
   }
 
@@ -55,8 +55,8 @@ class Scoreboard {
     ++mismatches_;
     if (mismatches_ > static_cast<uint64_t>(max_printed_)) return;
     std::fprintf(stderr, "%s: item %llu: %s\n  want: %s\n  got:  %s\n", name_.c_str(),
-                 static_cast<unsigned long long>(index_ - 1), what,
-                 want ? print_(*want).c_str() : "(nothing)", print_(got).c_str());
+                 static_cast<unsigned long long>(index_ - 1), what, want ? print_(*want).c_str() : "(nothing)",
+                 print_(got).c_str());
   }
 
   std::string name_;

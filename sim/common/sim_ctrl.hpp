@@ -92,8 +92,7 @@ class SimCtrl {
     }
     if (done()) return true;
     std::fprintf(stderr, "%s: timeout after %llu cycles waiting for %s (cycle %llu)\n", name_.c_str(),
-                 static_cast<unsigned long long>(max_cycles), what,
-                 static_cast<unsigned long long>(cycle_));
+                 static_cast<unsigned long long>(max_cycles), what, static_cast<unsigned long long>(cycle_));
     return false;
   }
 
@@ -119,8 +118,7 @@ class SimCtrl {
     std::fprintf(stderr, "%s: tracing to %s\n", name_.c_str(), path.c_str());
 #else
     if (trace_requested())
-      std::fprintf(stderr, "%s: tracing asked for, but this model was built without TRACE_FST\n",
-                   name_.c_str());
+      std::fprintf(stderr, "%s: tracing asked for, but this model was built without TRACE_FST\n", name_.c_str());
 #endif
   }
   void dump([[maybe_unused]] uint64_t t) {

@@ -49,31 +49,29 @@ struct RtlCore::Impl {
         top(std::make_unique<Vconductor_core>(context.get(), "conductor_core")),
         ctrl(*top, top->clk_i, top->rst_ni, "conductor_core"),
         axil(ctrl),
-        src(sim::AxisSourcePorts{
-                [this](const sim::AxisBeat& b, bool valid) {
-                  sim::set_port(top->s_axis_tdata, b.data);
-                  top->s_axis_tkeep = b.keep;
-                  // user = {sg_id, time}: tuser = {time[31:0], sg_id[7:0]}.
-                  uint64_t u = 0;
-                  if (b.user.size() > 0) u |= b.user[0] & 0xFFu;
-                  if (b.user.size() > 1) u |= uint64_t{b.user[1]} << 8;
-                  top->s_axis_tuser = u;
-                  top->s_axis_tlast = b.last;
-                  top->s_axis_tvalid = valid;
-                },
-                [this] { return top->s_axis_tready != 0; }},
+        src(sim::AxisSourcePorts{[this](const sim::AxisBeat& b, bool valid) {
+                                   sim::set_port(top->s_axis_tdata, b.data);
+                                   top->s_axis_tkeep = b.keep;
+                                   // user = {sg_id, time}: tuser = {time[31:0], sg_id[7:0]}.
+                                   uint64_t u = 0;
+                                   if (b.user.size() > 0) u |= b.user[0] & 0xFFu;
+                                   if (b.user.size() > 1) u |= uint64_t{b.user[1]} << 8;
+                                   top->s_axis_tuser = u;
+                                   top->s_axis_tlast = b.last;
+                                   top->s_axis_tvalid = valid;
+                                 },
+                                 [this] { return top->s_axis_tready != 0; }},
             o.seed, o.idle_percent),
-        sink(sim::AxisSinkPorts{
-                 [this] { return top->m_axis_tvalid != 0; },
-                 [this] {
-                   sim::AxisBeat b;
-                   b.data = sim::get_port(top->m_axis_tdata);
-                   b.keep = top->m_axis_tkeep;
-                   b.user = sim::u64_to_words(top->m_axis_tuser);
-                   b.last = top->m_axis_tlast;
-                   return b;
-                 },
-                 [this](bool r) { top->m_axis_tready = r; }},
+        sink(sim::AxisSinkPorts{[this] { return top->m_axis_tvalid != 0; },
+                                [this] {
+                                  sim::AxisBeat b;
+                                  b.data = sim::get_port(top->m_axis_tdata);
+                                  b.keep = top->m_axis_tkeep;
+                                  b.user = sim::u64_to_words(top->m_axis_tuser);
+                                  b.last = top->m_axis_tlast;
+                                  return b;
+                                },
+                                [this](bool r) { top->m_axis_tready = r; }},
              o.seed ^ 0x9e3779b97f4a7c15ull, 100 - o.backpressure_percent) {
     ctrl.add(&src);
     ctrl.add(&sink);
@@ -190,8 +188,7 @@ CoreCounters RtlCore::counters() {
   return c;
 }
 
-bool RtlCore::run(const FrameSource& next_frame,
-                  const std::function<void(CoreFrameOut&&)>& on_out) {
+bool RtlCore::run(const FrameSource& next_frame, const std::function<void(CoreFrameOut&&)>& on_out) {
   return run(TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
                *time = 0;
                return next_frame(bytes, sg);
@@ -199,8 +196,7 @@ bool RtlCore::run(const FrameSource& next_frame,
              on_out);
 }
 
-bool RtlCore::run(const TimedFrameSource& next_frame,
-                  const std::function<void(CoreFrameOut&&)>& on_out) {
+bool RtlCore::run(const TimedFrameSource& next_frame, const std::function<void(CoreFrameOut&&)>& on_out) {
   Impl& s = *impl_;
   uint64_t offered = 0, done = 0;
   bool exhausted = false;
@@ -259,10 +255,9 @@ bool RtlCore::run(const TimedFrameSource& next_frame,
     s.ctrl.tick();
     if (s.ctrl.cycle() - last_beat_cycle > s.opts.max_idle_cycles) {
       char buf[160];
-      std::snprintf(buf, sizeof buf,
-                    "core made no progress for %llu cycles: %llu of %llu frames out",
-                    static_cast<unsigned long long>(s.opts.max_idle_cycles),
-                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(offered));
+      std::snprintf(buf, sizeof buf, "core made no progress for %llu cycles: %llu of %llu frames out",
+                    static_cast<unsigned long long>(s.opts.max_idle_cycles), static_cast<unsigned long long>(done),
+                    static_cast<unsigned long long>(offered));
       s.error = buf;
       malformed = true;
       break;

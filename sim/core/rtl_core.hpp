@@ -36,9 +36,9 @@ constexpr uint32_t kCoreInflightEntries = 16;
 constexpr uint64_t kCoreResetClearCycles = (uint64_t{1} << kCoreFlowBucketLog2Max) + 16;
 
 struct RtlCoreOptions {
-  uint64_t seed = 1;             // random idle / back-pressure pattern
-  int idle_percent = 0;          // chance per cycle that the input waits before the next beat
-  int backpressure_percent = 0;  // chance per cycle that the output is not ready
+  uint64_t seed = 1;                  // random idle / back-pressure pattern
+  int idle_percent = 0;               // chance per cycle that the input waits before the next beat
+  int backpressure_percent = 0;       // chance per cycle that the output is not ready
   uint64_t max_idle_cycles = 100000;  // a run fails if nothing moves for this long
   // Start every register and memory from random bits (seeded by `seed`) instead of zeros, so a
   // bench shows that no output depends on state that reset does not define (the 2-state
@@ -51,9 +51,9 @@ struct CoreFrameOut {
   SteerMeta meta;
   SteerAction action = SteerAction::kNew;  // STEER_META.ACTION
   bool op_dropped = false;                 // STEER_META.OP_DROPPED
-  bool meta_consistent = true;  // the same TUSER on every beat of the frame
-  uint64_t in_cycle = 0;        // cycle the frame's first beat was accepted
-  uint64_t out_cycle = 0;       // cycle the frame's first beat left
+  bool meta_consistent = true;             // the same TUSER on every beat of the frame
+  uint64_t in_cycle = 0;                   // cycle the frame's first beat was accepted
+  uint64_t out_cycle = 0;                  // cycle the frame's first beat left
 };
 
 struct CoreIdentity {

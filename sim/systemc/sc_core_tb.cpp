@@ -27,8 +27,8 @@ using conductor::SteerMeta;
 
 CoreRegs tb_regs() {
   CoreRegs r;
-  r.hash.ctrl = (1u << conductor::regs::DIST_HASH_CTRL_MODE_LSB) |
-                (10u << conductor::regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
+  r.hash.ctrl =
+      (1u << conductor::regs::DIST_HASH_CTRL_MODE_LSB) | (10u << conductor::regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
   for (uint32_t b = 0; b < 1024; ++b) r.hash.buckets[b] = static_cast<uint8_t>(0x80 | ((b & 1) << 6) | (b % 7));
   return r;
 }
@@ -65,18 +65,34 @@ SC_MODULE(CoreTb) {
     core = std::make_unique<Vconductor_core>("core");
     core->clk_i(clk);
     core->rst_ni(rst_n);
-    core->s_axis_tdata(s_tdata); core->s_axis_tkeep(s_tkeep); core->s_axis_tuser(s_tuser);
-    core->s_axis_tlast(s_tlast); core->s_axis_tvalid(s_tvalid); core->s_axis_tready(s_tready);
-    core->m_axis_tdata(m_tdata); core->m_axis_tkeep(m_tkeep); core->m_axis_tuser(m_tuser);
-    core->m_axis_tlast(m_tlast); core->m_axis_tvalid(m_tvalid); core->m_axis_tready(m_tready);
-    core->s_axi_control_AWADDR(awaddr); core->s_axi_control_AWVALID(awvalid);
-    core->s_axi_control_AWREADY(awready); core->s_axi_control_WDATA(wdata);
-    core->s_axi_control_WSTRB(wstrb); core->s_axi_control_WVALID(wvalid);
-    core->s_axi_control_WREADY(wready); core->s_axi_control_BRESP(bresp);
-    core->s_axi_control_BVALID(bvalid); core->s_axi_control_BREADY(bready);
-    core->s_axi_control_ARADDR(araddr); core->s_axi_control_ARVALID(arvalid);
-    core->s_axi_control_ARREADY(arready); core->s_axi_control_RDATA(rdata);
-    core->s_axi_control_RRESP(rresp); core->s_axi_control_RVALID(rvalid);
+    core->s_axis_tdata(s_tdata);
+    core->s_axis_tkeep(s_tkeep);
+    core->s_axis_tuser(s_tuser);
+    core->s_axis_tlast(s_tlast);
+    core->s_axis_tvalid(s_tvalid);
+    core->s_axis_tready(s_tready);
+    core->m_axis_tdata(m_tdata);
+    core->m_axis_tkeep(m_tkeep);
+    core->m_axis_tuser(m_tuser);
+    core->m_axis_tlast(m_tlast);
+    core->m_axis_tvalid(m_tvalid);
+    core->m_axis_tready(m_tready);
+    core->s_axi_control_AWADDR(awaddr);
+    core->s_axi_control_AWVALID(awvalid);
+    core->s_axi_control_AWREADY(awready);
+    core->s_axi_control_WDATA(wdata);
+    core->s_axi_control_WSTRB(wstrb);
+    core->s_axi_control_WVALID(wvalid);
+    core->s_axi_control_WREADY(wready);
+    core->s_axi_control_BRESP(bresp);
+    core->s_axi_control_BVALID(bvalid);
+    core->s_axi_control_BREADY(bready);
+    core->s_axi_control_ARADDR(araddr);
+    core->s_axi_control_ARVALID(arvalid);
+    core->s_axi_control_ARREADY(arready);
+    core->s_axi_control_RDATA(rdata);
+    core->s_axi_control_RRESP(rresp);
+    core->s_axi_control_RVALID(rvalid);
     core->s_axi_control_RREADY(rready);
 
     conductor::sim::SyntheticFrameSource gen(/*seed=*/77, /*flows=*/64);
@@ -158,7 +174,8 @@ SC_MODULE(CoreTb) {
       SteerMeta got = conductor::unpack_steer_meta(ap_uint<64>(m_tuser.read()));
       SteerMeta want = expected.front();
       expected.pop_front();
-      if (got == want) ++matched;
+      if (got == want)
+        ++matched;
       else if (++mismatched <= 10)
         std::fprintf(stderr, "sc_core_tb: frame %" PRIu64 ": meta 0x%016" PRIx64 " differs from the model\n",
                      out_frames, static_cast<uint64_t>(m_tuser.read()));
@@ -182,7 +199,8 @@ int sc_main(int argc, char** argv) {
   tb.clk(clk);
   sc_start(sc_time(10, SC_MS));  // bound: far more than the frames need
   double ns = (tb.last_out - tb.first_in).to_seconds() * 1e9;
-  std::printf("sc_core_tb: %" PRIu64 " frames, %" PRIu64 " matched, %" PRIu64 " mismatched; "
+  std::printf("sc_core_tb: %" PRIu64 " frames, %" PRIu64 " matched, %" PRIu64
+              " mismatched; "
               "%.0f ns of simulated time at 300 MHz\n",
               tb.out_frames, tb.matched, tb.mismatched, ns);
   bool ok = tb.out_frames == n && tb.mismatched == 0;

@@ -64,8 +64,8 @@ uint64_t lower_bound_moves(const std::vector<uint64_t>& old_counts, const Weight
 }
 
 // Everything that must hold after a change from `before` to the allocator's current state.
-void check_change(const BucketAllocator& a, const std::vector<BucketEntry>& before,
-                  const Weights& w, const Rebalance& r, const std::string& where) {
+void check_change(const BucketAllocator& a, const std::vector<BucketEntry>& before, const Weights& w,
+                  const Rebalance& r, const std::string& where) {
   SCOPED_TRACE(where);
   const auto& after = a.table();
   const uint64_t n = after.size();
@@ -99,8 +99,7 @@ void check_change(const BucketAllocator& a, const std::vector<BucketEntry>& befo
     const uint64_t exact = n * x;  // ideal share times W
     const uint64_t lo = exact / total;
     const uint64_t hi = (exact + total - 1) / total;
-    ASSERT_TRUE(t == lo || t == hi) << id.to_string() << " holds " << t << ", ideal " << exact
-                                    << "/" << total;
+    ASSERT_TRUE(t == lo || t == hi) << id.to_string() << " holds " << t << ", ideal " << exact << "/" << total;
   }
   for (unsigned k = 0; k < 128; ++k) {
     if (!weighted[k]) {
@@ -149,11 +148,8 @@ TEST(BucketAlloc, RejectsBadWeightsAndKeepsState) {
     std::string needle;
   };
   const Case cases[] = {
-      {{{{0, 1}, 513}}, "weight 513"},
-      {{{{0, 1}, 10}, {{2, 0}, 5}}, "site 2"},
-      {{{{0, 64}, 5}}, "member 64"},
-      {{{{1, 255}, 0}}, "member 255"},
-      {{{{0, 0}, 65535}}, "weight 65535"},
+      {{{{0, 1}, 513}}, "weight 513"}, {{{{0, 1}, 10}, {{2, 0}, 5}}, "site 2"}, {{{{0, 64}, 5}}, "member 64"},
+      {{{{1, 255}, 0}}, "member 255"}, {{{{0, 0}, 65535}}, "weight 65535"},
   };
   for (const auto& c : cases) {
     auto r = a.set_weights(c.w);
@@ -278,10 +274,14 @@ TEST(BucketAlloc, RandomSequencesKeepSharesAndMinimalMoves) {
   };
   auto random_weight = [&]() -> uint16_t {
     switch (uniform(0, 5)) {
-      case 0: return 0;
-      case 1: return 512;
-      case 2: return static_cast<uint16_t>(uniform(1, 4));
-      default: return static_cast<uint16_t>(uniform(0, 512));
+      case 0:
+        return 0;
+      case 1:
+        return 512;
+      case 2:
+        return static_cast<uint16_t>(uniform(1, 4));
+      default:
+        return static_cast<uint16_t>(uniform(0, 512));
     }
   };
   auto random_id = [&]() {
@@ -300,9 +300,8 @@ TEST(BucketAlloc, RandomSequencesKeepSharesAndMinimalMoves) {
     for (int i = 0; i < members; ++i) w[random_id()] = random_weight();
     const int steps = static_cast<int>(uniform(3, 10));
     for (int step = 0; step < steps; ++step) {
-      const std::string where = "seed 0x" + std::to_string(seed) + " sequence " +
-                                std::to_string(seq) + " step " + std::to_string(step) +
-                                " buckets " + std::to_string(n);
+      const std::string where = "seed 0x" + std::to_string(seed) + " sequence " + std::to_string(seq) + " step " +
+                                std::to_string(step) + " buckets " + std::to_string(n);
       if (step > 0) {
         switch (uniform(0, 7)) {
           case 0:  // add a member
@@ -346,10 +345,9 @@ TEST(BucketAlloc, RandomSequencesKeepSharesAndMinimalMoves) {
       ASSERT_EQ(replay.table(), a.table()) << where;
     }
   }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "[ stats    ] " << kSequences << " sequences, " << changes << " changes, "
-            << total_moves << " moves, " << secs << " s\n";
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "[ stats    ] " << kSequences << " sequences, " << changes << " changes, " << total_moves << " moves, "
+            << secs << " s\n";
 }
 
 }  // namespace

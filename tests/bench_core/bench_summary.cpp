@@ -33,8 +33,10 @@ std::map<std::string, double> items_per_second(const Json& json) {
     auto ends_with = [&](const std::string& s) {
       return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
     };
-    if (ends_with("_median")) median[name.substr(0, name.size() - 7)] = v;
-    else if (!ends_with("_mean") && !ends_with("_stddev") && !ends_with("_cv")) plain.emplace(name, v);
+    if (ends_with("_median"))
+      median[name.substr(0, name.size() - 7)] = v;
+    else if (!ends_with("_mean") && !ends_with("_stddev") && !ends_with("_cv"))
+      plain.emplace(name, v);
   }
   for (auto& [k, v] : median) plain[k] = v;
   return plain;
@@ -61,8 +63,8 @@ int main(int argc, char** argv) {
   };
   Json out = {{"hash", Json::object()}};
   std::fprintf(stderr, "\nToeplitz hash on this CPU, ns per hash (median; ratio = baseline / ours, same run)\n");
-  std::fprintf(stderr, "  %-6s %10s %10s %12s %12s %14s %9s %9s %9s\n", "input", "ours", "ours-avx512",
-               "rte_softrss", "rte_gfni", "rte_gfni_bulk", "x softrss", "x gfni", "x bulk");
+  std::fprintf(stderr, "  %-6s %10s %10s %12s %12s %14s %9s %9s %9s\n", "input", "ours", "ours-avx512", "rte_softrss",
+               "rte_gfni", "rte_gfni_bulk", "x softrss", "x gfni", "x bulk");
   for (const char* bytes : {"12", "36"}) {
     std::string sfx = std::string("/bytes:") + bytes;
     double ours = ns("BM_fast_dispatch" + sfx), avx = ns("BM_fast_avx512" + sfx);
@@ -81,8 +83,8 @@ int main(int argc, char** argv) {
         {"speedup_vs_rte_thash_gfni", fixed(ratio(gfni, ours), 2)},
         {"speedup_vs_rte_thash_gfni_bulk", fixed(ratio(bulk, ours), 2)}};
     std::fprintf(stderr, "  %-6s %10.2f %10.2f %12.2f %12.2f %14.2f %9.1f %9.2f %9.2f\n",
-                 bytes[0] == '1' ? "12 B" : "36 B", ours, avx, soft, gfni, bulk, ratio(soft, ours),
-                 ratio(gfni, ours), ratio(bulk, ours));
+                 bytes[0] == '1' ? "12 B" : "36 B", ours, avx, soft, gfni, bulk, ratio(soft, ours), ratio(gfni, ours),
+                 ratio(bulk, ours));
   }
   out["core"] = *core_json;  // bench_core's object as it is
   std::fputs((out.dump() + "\n").c_str(), stdout);

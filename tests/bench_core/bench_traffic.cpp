@@ -89,7 +89,8 @@ class Bench {
     if (!core_.load(model_.regs())) fail("register programming failed");
     if (bucket_log2 >= 0) {
       flow::Config c = model_.flow_table().config();
-      const uint32_t mask = ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1) << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB;
+      const uint32_t mask = ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1)
+                            << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB;
       c.ctrl = (c.ctrl & ~mask) | (static_cast<uint32_t>(bucket_log2) << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB);
       model_.flow_table().set_config(c);
       if (!core_.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, c.ctrl))
@@ -107,39 +108,39 @@ class Bench {
     const uint64_t t0 = tick_;
     size_t next = 0, out = 0;
     auto w0 = Clock::now();
-    bool ok = core_.run(
-        RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
-          if (next == frames.size()) return false;
-          *bytes = frames[next];
-          *sg = 0;
-          *time = static_cast<uint32_t>(t0 + next);
-          ++next;
-          return true;
-        }),
-        [&](CoreFrameOut&& fo) {
-          const std::vector<uint8_t>& f = frames[out];
-          CoreOut got{fo.meta, fo.action, fo.op_dropped};
-          CoreOut want = model_.replay(f.data(), f.size(), 0, static_cast<uint32_t>(t0 + out), got);
-          if (!(want == got) || fo.bytes != f) {
-            if (mismatches_ < 10)
-              std::fprintf(stderr, "bench_traffic: frame %zu differs from the model (action %s vs %s)\n", out,
-                           steer_action_name(got.action), steer_action_name(want.action));
-            ++mismatches_;
-          }
-          if (fo.action == SteerAction::kNew) {
-            ++p.new_frames;
-            if (fo.op_dropped) {
-              ++p.learn_dropped;
-              if (unlearned) unlearned->push_back(conn[out]);
-            } else {
-              ++p.inserts_issued;
-            }
-          }
-          if (fo.op_dropped) ++p.ops_dropped;
-          p.bytes += f.size();
-          p.beats += (f.size() + 63) / 64;
-          ++out;
-        });
+    bool ok =
+        core_.run(RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+                    if (next == frames.size()) return false;
+                    *bytes = frames[next];
+                    *sg = 0;
+                    *time = static_cast<uint32_t>(t0 + next);
+                    ++next;
+                    return true;
+                  }),
+                  [&](CoreFrameOut&& fo) {
+                    const std::vector<uint8_t>& f = frames[out];
+                    CoreOut got{fo.meta, fo.action, fo.op_dropped};
+                    CoreOut want = model_.replay(f.data(), f.size(), 0, static_cast<uint32_t>(t0 + out), got);
+                    if (!(want == got) || fo.bytes != f) {
+                      if (mismatches_ < 10)
+                        std::fprintf(stderr, "bench_traffic: frame %zu differs from the model (action %s vs %s)\n", out,
+                                     steer_action_name(got.action), steer_action_name(want.action));
+                      ++mismatches_;
+                    }
+                    if (fo.action == SteerAction::kNew) {
+                      ++p.new_frames;
+                      if (fo.op_dropped) {
+                        ++p.learn_dropped;
+                        if (unlearned) unlearned->push_back(conn[out]);
+                      } else {
+                        ++p.inserts_issued;
+                      }
+                    }
+                    if (fo.op_dropped) ++p.ops_dropped;
+                    p.bytes += f.size();
+                    p.beats += (f.size() + 63) / 64;
+                    ++out;
+                  });
     p.seconds = std::chrono::duration<double>(Clock::now() - w0).count();
     if (!ok) fail(core_.error());
     tick_ += frames.size();
@@ -188,7 +189,7 @@ struct Result {
   Phase p;
   uint64_t occupancy = 0;
   uint64_t age_ops = 0;
-  uint64_t mismatches = 0;  // frames that differ from the model (learning phases included)
+  uint64_t mismatches = 0;                  // frames that differ from the model (learning phases included)
   uint64_t learn_full = 0, learn_held = 0;  // INSERTs that failed (walks), INSERTs held by the filter
 };
 
@@ -239,7 +240,8 @@ Result finish(Bench& b, const char* name, uint64_t conns, const Phase& p, uint64
   r.mismatches = b.mismatches();
   const double fpc = p.cycles ? double(p.frames) / p.cycles : 0.0;
   std::fprintf(stderr,
-               "bench_traffic: %-18s %8" PRIu64 " conns %8" PRIu64 " frames: %.4f frames/clock, %.4f beats/clock, "
+               "bench_traffic: %-18s %8" PRIu64 " conns %8" PRIu64
+               " frames: %.4f frames/clock, %.4f beats/clock, "
                "%.0f Mpps at 300 MHz; learned %" PRIu64 " of %" PRIu64 " new (%" PRIu64 " INSERTs dropped), %" PRIu64
                " ops dropped; %.0f frames/s simulated\n",
                name, conns, p.frames, fpc, p.cycles ? double(p.beats) / p.cycles : 0.0, fpc * kClockMhz,
@@ -339,9 +341,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<Result> rs;
-  rs.push_back(established("established_1k", static_cast<uint32_t>(scaled(1000, scale)), scaled(60000, scale), false, 1));
-  rs.push_back(established("established_20k", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), false, 2));
-  rs.push_back(established("established_200k", static_cast<uint32_t>(scaled(200000, scale)), scaled(400000, scale), false, 3));
+  rs.push_back(
+      established("established_1k", static_cast<uint32_t>(scaled(1000, scale)), scaled(60000, scale), false, 1));
+  rs.push_back(
+      established("established_20k", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), false, 2));
+  rs.push_back(
+      established("established_200k", static_cast<uint32_t>(scaled(200000, scale)), scaled(400000, scale), false, 3));
   rs.push_back(with_new("flood", 0, scaled(100000, scale), 100, 4));
   rs.push_back(with_new("new30", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), 30, 5));
   {
@@ -351,7 +356,8 @@ int main(int argc, char** argv) {
     while (k < 15 && 2u * (1u << k) * 4 + 16 < conns / 3) ++k;
     rs.push_back(full_table("full_table", conns, scaled(60000, scale), k, 7));
   }
-  rs.push_back(established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
+  rs.push_back(
+      established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
 
   uint64_t bad = 0;
   bench::Json json = {{"benchmark", "core_traffic"},

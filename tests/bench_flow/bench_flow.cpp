@@ -41,7 +41,7 @@ namespace {
 using conductor::FlowTableModel;
 using conductor::flow::CKey;
 
-constexpr uint32_t kKeyBytes = 40;  // canonical key: 5 x 64 bits
+constexpr uint32_t kKeyBytes = 40;               // canonical key: 5 x 64 bits
 constexpr int kBulk = RTE_HASH_LOOKUP_BULK_MAX;  // 64 keys per call, both sides
 
 // Random IPv4/IPv6 TCP/UDP connections as canonical keys (distinct).
@@ -69,9 +69,7 @@ std::vector<CKey> make_keys(size_t n, uint64_t seed) {
   return keys;
 }
 
-conductor::flow::Config model_config(uint32_t log2) {
-  return conductor::flowsim::config(log2);
-}
+conductor::flow::Config model_config(uint32_t log2) { return conductor::flowsim::config(log2); }
 
 uint32_t log2_of(int64_t entries) {
   uint32_t l = 0;
@@ -126,7 +124,8 @@ struct Fixture {
         std::abort();
       }
       if (rte_hash_add_key(rte->h, k.w) < 0) {
-        std::fprintf(stderr, "rte_hash_add_key failed at %zu of %zu\n", static_cast<size_t>(&k - keys.data()), keys.size());
+        std::fprintf(stderr, "rte_hash_add_key failed at %zu of %zu\n", static_cast<size_t>(&k - keys.data()),
+                     keys.size());
         std::abort();
       }
     }
@@ -324,12 +323,25 @@ BENCHMARK(BM_lookup_vs_rte_hash)->Arg(1 << 12)->Arg(1 << 20)->Unit(benchmark::kM
 BENCHMARK(BM_model_lookup)->Arg(1 << 12)->Arg(1 << 20);
 BENCHMARK(BM_model_lookup_single)->Arg(1 << 20);
 BENCHMARK(BM_rte_hash_lookup_bulk)->Arg(1 << 12)->Arg(1 << 20);
-BENCHMARK(BM_occupancy_at_first_failure)->Arg(1 << 12)->Arg(1 << 16)->Arg(1 << 20)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_occupancy_at_first_failure)
+    ->Arg(1 << 12)
+    ->Arg(1 << 16)
+    ->Arg(1 << 20)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_rtl_mix_90_10)->Arg(2000)->Arg(20000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
-  const char* eal_args[] = {"bench_flow", "--no-huge", "--no-shconf", "-m", "1024", "--no-pci",
-                            "-l", "0", "--no-telemetry", "--log-level=lib.eal:error"};
+  const char* eal_args[] = {"bench_flow",
+                            "--no-huge",
+                            "--no-shconf",
+                            "-m",
+                            "1024",
+                            "--no-pci",
+                            "-l",
+                            "0",
+                            "--no-telemetry",
+                            "--log-level=lib.eal:error"};
   if (rte_eal_init(static_cast<int>(sizeof eal_args / sizeof eal_args[0]), const_cast<char**>(eal_args)) < 0) {
     std::fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
     return 1;

@@ -53,14 +53,13 @@ struct Fixture {
   std::unique_ptr<DistHashRegs> regs;
   std::unique_ptr<DistHashFast> dist_fast;
   Batch v4, v6;
-  std::vector<FlowKey> flows;           // mixed IPv4/IPv6 TCP flows for the decision benchmarks
+  std::vector<FlowKey> flows;            // mixed IPv4/IPv6 TCP flows for the decision benchmarks
   std::vector<ap_uint<320>> flow_words;  // the same, packed
 
   Fixture() {
     std::mt19937_64 rng(2024);
     for (auto& b : key) b = static_cast<uint8_t>(rng());  // a random key: not the suite's
-    rte_convert_rss_key(reinterpret_cast<const uint32_t*>(key.data()), key_be.data(),
-                        static_cast<int>(key.size()));
+    rte_convert_rss_key(reinterpret_cast<const uint32_t*>(key.data()), key_be.data(), static_cast<int>(key.size()));
     rte_thash_complete_matrix(gfni_matrices.data(), key.data(), static_cast<int>(key.size()));
     fast = std::make_unique<ToeplitzFast>(key.data());
     regs = std::make_unique<DistHashRegs>();
@@ -110,16 +109,16 @@ struct Fixture {
       const uint32_t n_words = static_cast<uint32_t>(b->len / 4);
       std::vector<uint32_t> bulk(kBatch);
 #ifdef RTE_THASH_GFNI_DEFINED
-      rte_thash_gfni_bulk(gfni_matrices.data(), static_cast<int>(b->len),
-                          const_cast<uint8_t**>(b->ptrs.data()), bulk.data(), kBatch);
+      rte_thash_gfni_bulk(gfni_matrices.data(), static_cast<int>(b->len), const_cast<uint8_t**>(b->ptrs.data()),
+                          bulk.data(), kBatch);
 #endif
       for (size_t i = 0; i < kBatch; ++i) {
         const uint8_t* in = b->bytes[i].data();
         const uint32_t want = conductor::toeplitz(key.data(), in, b->len);
         auto expect = [&](const char* what, uint32_t got) {
           if (got != want && bad++ < 10) {
-            std::fprintf(stderr, "bench_hash: %s differs from the model (len %zu, input %zu): %08x != %08x\n",
-                         what, b->len, i, got, want);
+            std::fprintf(stderr, "bench_hash: %s differs from the model (len %zu, input %zu): %08x != %08x\n", what,
+                         b->len, i, got, want);
           }
         };
         auto words = b->words[i];
@@ -352,9 +351,10 @@ int main(int argc, char** argv) {
 #else
   const char* gfni = "rte_thash_gfni NOT compiled in (needs -march with GFNI and AVX-512)";
 #endif
-  std::printf("bench_hash: all implementations agree on %zu IPv4 and %zu IPv6 inputs; ToeplitzFast "
-              "uses %s; %s\n",
-              kBatch, kBatch, ToeplitzFast::impl_name(ToeplitzFast::best_impl()), gfni);
+  std::printf(
+      "bench_hash: all implementations agree on %zu IPv4 and %zu IPv6 inputs; ToeplitzFast "
+      "uses %s; %s\n",
+      kBatch, kBatch, ToeplitzFast::impl_name(ToeplitzFast::best_impl()), gfni);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

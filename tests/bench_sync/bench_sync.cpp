@@ -41,9 +41,13 @@ const Change kChanges[] = {
 Record make(const Change& c, uint32_t i) {
   const FlowKey k = c.ipv6 ? test::sample_key_v6(i) : test::sample_key_v4(i);
   switch (c.type) {
-    case RecordType::kNewV4: case RecordType::kNewV6: return new_record(k, test::sample_value(i));
-    case RecordType::kDeleteV4: return delete_record(k);
-    default: return update_record(k, test::sample_value(i));
+    case RecordType::kNewV4:
+    case RecordType::kNewV6:
+      return new_record(k, test::sample_value(i));
+    case RecordType::kDeleteV4:
+      return delete_record(k);
+    default:
+      return update_record(k, test::sample_value(i));
   }
 }
 
@@ -98,8 +102,10 @@ void BM_encode_frame(benchmark::State& state) {
     bytes += f->size();
     benchmark::DoNotOptimize(f->data());
   }
-  state.counters["frames_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["records_per_s"] = benchmark::Counter(static_cast<double>(state.iterations() * recs.size()), benchmark::Counter::kIsRate);
+  state.counters["frames_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["records_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * recs.size()), benchmark::Counter::kIsRate);
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_encode_frame);
@@ -108,7 +114,8 @@ void BM_decode_frame(benchmark::State& state) {
   const auto recs = full_v4_frame();
   constexpr uint32_t kFrames = 1024;
   std::vector<std::vector<uint8_t>> frames;
-  for (uint32_t s = 1; s <= kFrames; ++s) frames.push_back(*encode_frame(test::sample_header(s), recs, fuzz::fuzz_key()));
+  for (uint32_t s = 1; s <= kFrames; ++s)
+    frames.push_back(*encode_frame(test::sample_header(s), recs, fuzz::fuzz_key()));
   const KeyRing keys = fuzz::fuzz_keys();
   const Membership members = fuzz::fuzz_membership();
   ReplayState replay;
@@ -129,8 +136,10 @@ void BM_decode_frame(benchmark::State& state) {
     benchmark::DoNotOptimize(d->records.data());
     ++i;
   }
-  state.counters["frames_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["records_per_s"] = benchmark::Counter(static_cast<double>(state.iterations() * recs.size()), benchmark::Counter::kIsRate);
+  state.counters["frames_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["records_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * recs.size()), benchmark::Counter::kIsRate);
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_decode_frame);

@@ -112,7 +112,8 @@ void BM_model_frames(benchmark::State& state) {
   m->configure(c);
   for (auto _ : state) benchmark::DoNotOptimize(model_frames(c, recs, *m, 1));
   state.SetItemsProcessed(state.iterations() * 60);
-  state.counters["frames_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["frames_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_model_frames);
 
@@ -122,7 +123,8 @@ void BM_codec_frames(benchmark::State& state) {
   for (const auto& r : frame_records(c)) recs.push_back(t::host_record(r));
   for (auto _ : state) benchmark::DoNotOptimize(codec_frames(c, recs, 1));
   state.SetItemsProcessed(state.iterations() * 60);
-  state.counters["frames_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["frames_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_codec_frames);
 

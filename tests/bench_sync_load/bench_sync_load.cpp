@@ -63,7 +63,9 @@ const Mix& mix() {
     std::mt19937_64 rng(2026);
     std::exponential_distribution<double> gap(400.0);
     std::uniform_real_distribution<double> u(0, 1);
-    struct Class { double share, dur_median_s, dur_sigma, bytes_median, bytes_sigma; };
+    struct Class {
+      double share, dur_median_s, dur_sigma, bytes_median, bytes_sigma;
+    };
     const Class classes[] = {{0.80, 0.25, 1.2, 8e3, 1.5}, {0.15, 2.0, 1.0, 100e3, 1.5}, {0.05, 40.0, 1.0, 4e6, 1.5}};
     const double horizon = 600.0;
     double t = 0;
@@ -79,8 +81,10 @@ const Mix& mix() {
         }
         pick -= k.share;
       }
-      const double dur = std::clamp(c->dur_median_s * std::exp(c->dur_sigma * std::normal_distribution<double>()(rng)), 0.05, 600.0);
-      const double bytes = std::max(200.0, c->bytes_median * std::exp(c->bytes_sigma * std::normal_distribution<double>()(rng)));
+      const double dur =
+          std::clamp(c->dur_median_s * std::exp(c->dur_sigma * std::normal_distribution<double>()(rng)), 0.05, 600.0);
+      const double bytes =
+          std::max(200.0, c->bytes_median * std::exp(c->bytes_sigma * std::normal_distribution<double>()(rng)));
       const uint32_t id = m.flows++;
       if (dur >= 3.0) ++m.long_flows;
       const auto us = [](double s) { return Duration{static_cast<int64_t>(s * 1e6)}; };
@@ -100,7 +104,8 @@ const Mix& mix() {
 }
 
 FlowKey flow_key(uint32_t id) {
-  return key_v4(0xC6120000u | (id & 0xFFFF), 0xC6130000u | (id >> 16), static_cast<uint16_t>(1024 + id % 60000), 443, 6, 1);
+  return key_v4(0xC6120000u | (id & 0xFFFF), 0xC6130000u | (id >> 16), static_cast<uint16_t>(1024 + id % 60000), 443, 6,
+                1);
 }
 
 struct LoadResult {
@@ -163,9 +168,12 @@ LoadResult run_load(Duration delay) {
     timers(now);
     const FlowKey k = flow_key(e.flow);
     const uint64_t value = (uint64_t{static_cast<uint32_t>(e.at.count() / 1000)} << 32) | (e.kind == 0 ? 1 : 2);
-    if (e.kind == 0) tx.on_new(now, k, value, now);
-    else if (e.kind == 1) tx.on_update(now, k, value);
-    else tx.on_delete(now, k);
+    if (e.kind == 0)
+      tx.on_new(now, k, value, now);
+    else if (e.kind == 1)
+      tx.on_update(now, k, value);
+    else
+      tx.on_delete(now, k);
     pump(now);
   }
   const TimePoint end = t0 + m.events.back().at + 5s;

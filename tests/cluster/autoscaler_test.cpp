@@ -17,9 +17,15 @@ using Kind = ScaleAction::Kind;
 constexpr MemberId M0{0, 0}, M1{0, 1}, M2{0, 2}, S3{0, 3}, S4{0, 4}, S5{0, 5};
 
 config::Autoscale policy() {
-  return config::Autoscale{.group = "sg1", .min_members = 2, .max_members = 4, .spares = {S3, S4},
-                           .scale_out_cpu_percent = 70, .scale_in_cpu_percent = 30,
-                           .scale_out_after = 10s, .scale_in_after = 20s, .cooldown = 30s};
+  return config::Autoscale{.group = "sg1",
+                           .min_members = 2,
+                           .max_members = 4,
+                           .spares = {S3, S4},
+                           .scale_out_cpu_percent = 70,
+                           .scale_in_cpu_percent = 30,
+                           .scale_out_after = 10s,
+                           .scale_in_after = 20s,
+                           .cooldown = 30s};
 }
 
 Load cpu(double percent, uint32_t conns = 100) {
@@ -255,9 +261,9 @@ TEST(AutoscalerProperty, RandomLoadTraces) {
 
     std::map<MemberId, uint16_t> weight{{M0, 100}, {M1, 100}, {M2, 100}};
     std::set<MemberId> group{M0, M1, M2}, synced;
-    std::map<MemberId, TimePoint> sync_done_at;      // pending syncs
-    std::map<MemberId, uint32_t> conns;              // draining members' connections
-    double demand = 150;                             // total CPU percent points
+    std::map<MemberId, TimePoint> sync_done_at;                        // pending syncs
+    std::map<MemberId, uint32_t> conns;                                // draining members' connections
+    double demand = 150;                                               // total CPU percent points
     std::vector<std::pair<TimePoint, std::pair<bool, bool>>> samples;  // (high, low)
     std::vector<TimePoint> decisions;
     for (int tick = 0; tick < 4000; ++tick) {
@@ -270,7 +276,8 @@ TEST(AutoscalerProperty, RandomLoadTraces) {
       for (MemberId m : group) {
         Load l{};
         if (weight[m] > 0) {
-          const double c = std::clamp(demand / serving.size() + std::normal_distribution<double>(0, 2)(rng), 0.0, 100.0);
+          const double c =
+              std::clamp(demand / serving.size() + std::normal_distribution<double>(0, 2)(rng), 0.0, 100.0);
           l.cpu_centipercent = static_cast<uint16_t>(c * 100);
           l.connections = 1000;
           sum += l.cpu_centipercent / 100.0;
@@ -310,7 +317,8 @@ TEST(AutoscalerProperty, RandomLoadTraces) {
           case Kind::kStartFullSync:
             ASSERT_TRUE(group.count(x.member)) << seed;
             if (std::uniform_int_distribution<int>(0, 4)(rng) > 0)
-              sync_done_at[x.member] = clock.now() + Duration{std::uniform_int_distribution<int>(0, 6)(rng) * 1'000'000LL};
+              sync_done_at[x.member] =
+                  clock.now() + Duration{std::uniform_int_distribution<int>(0, 6)(rng) * 1'000'000LL};
             break;
           case Kind::kRemoveMember:
             ASSERT_EQ(weight[x.member], 0) << seed;

@@ -15,9 +15,15 @@ config::ClusterConfig two_sites() {
   for (uint8_t s = 0; s < 2; ++s)
     for (uint8_t m = 0; m < 3; ++m) c.members.push_back({.id = {s, m}, .weight = 100});
   c.groups = {{.name = "sg1", .id = 1, .members = {{0, 0}, {0, 1}, {1, 0}, {1, 1}}}};
-  c.autoscale = {{.group = "sg1", .min_members = 2, .max_members = 6, .spares = {{0, 2}, {1, 2}},
-                  .scale_out_cpu_percent = 70, .scale_in_cpu_percent = 20, .scale_out_after = 1s,
-                  .scale_in_after = 2s, .cooldown = 5s}};
+  c.autoscale = {{.group = "sg1",
+                  .min_members = 2,
+                  .max_members = 6,
+                  .spares = {{0, 2}, {1, 2}},
+                  .scale_out_cpu_percent = 70,
+                  .scale_in_cpu_percent = 20,
+                  .scale_out_after = 1s,
+                  .scale_in_after = 2s,
+                  .cooldown = 5s}};
   c.sync.key = test_key();
   return c;
 }

@@ -26,7 +26,10 @@ std::map<std::string, std::vector<uint8_t>> corpus() {
     b.insert(b.begin(), mode);
     return b;
   };
-  const Heartbeat hb{.member = {1, 7}, .flags = 0, .incarnation = 0x1234, .sequence = 99,
+  const Heartbeat hb{.member = {1, 7},
+                     .flags = 0,
+                     .incarnation = 0x1234,
+                     .sequence = 99,
                      .load = {.cpu_centipercent = 4321, .bps = 12'000'000'000ULL, .connections = 5000}};
   auto none = [](std::vector<uint8_t>&) {};
   out["valid"] = with(0, hb, none);

@@ -9,14 +9,17 @@ namespace {
 using test::test_key;
 
 Heartbeat sample() {
-  return Heartbeat{.member = {1, 5}, .flags = kFlagDrained, .incarnation = 0xA1B2C3D4, .sequence = 42,
+  return Heartbeat{.member = {1, 5},
+                   .flags = kFlagDrained,
+                   .incarnation = 0xA1B2C3D4,
+                   .sequence = 42,
                    .load = {.cpu_centipercent = 7550, .bps = 40'000'000'000ULL, .connections = 123456}};
 }
 
 TEST(HeartbeatWire, LayoutIsBigEndianWithTrailingTag) {
   const auto b = encode_heartbeat(sample(), test_key());
-  const uint8_t head[] = {0x43, 0x42, 1, 1, 1, 5, 0x00, 0x02, 0xA1, 0xB2, 0xC3, 0xD4, 0, 0, 0, 42,
-                          0x1D, 0x7E, 0, 0, 0x00, 0x01, 0xE2, 0x40};
+  const uint8_t head[] = {0x43, 0x42, 1, 1,  1,    5,    0x00, 0x02, 0xA1, 0xB2, 0xC3, 0xD4,
+                          0,    0,    0, 42, 0x1D, 0x7E, 0,    0,    0x00, 0x01, 0xE2, 0x40};
   for (size_t i = 0; i < sizeof head; ++i) EXPECT_EQ(b[i], head[i]) << "byte " << i;
   // 40 Gbps = 0x00000009502F9000
   const uint8_t bps[] = {0x00, 0x00, 0x00, 0x09, 0x50, 0x2F, 0x90, 0x00};
@@ -74,7 +77,12 @@ TEST(HeartbeatWire, EveryRejectHasItsReason) {
       {"site", [](std::vector<uint8_t>& b) { b[4] = 2; }, HeartbeatReject::kMember, true},
       {"member", [](std::vector<uint8_t>& b) { b[5] = 64; }, HeartbeatReject::kMember, true},
       {"flags", [](std::vector<uint8_t>& b) { b[7] |= 0x80; }, HeartbeatReject::kFlags, true},
-      {"cpu", [](std::vector<uint8_t>& b) { b[16] = 0x27; b[17] = 0x11; }, HeartbeatReject::kCpu, true},
+      {"cpu",
+       [](std::vector<uint8_t>& b) {
+         b[16] = 0x27;
+         b[17] = 0x11;
+       },
+       HeartbeatReject::kCpu, true},
       {"reserved", [](std::vector<uint8_t>& b) { b[19] = 1; }, HeartbeatReject::kReserved, true},
       {"tag", [](std::vector<uint8_t>& b) { b[39] ^= 1; }, HeartbeatReject::kTag, false},
       {"payload-changed", [](std::vector<uint8_t>& b) { b[21] ^= 1; }, HeartbeatReject::kTag, false},

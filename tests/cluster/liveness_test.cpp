@@ -15,8 +15,8 @@ constexpr MemberId kB{0, 2};
 
 struct LivenessTest : ::testing::Test {
   FakeClock clock;
-  LivenessConfig cfg{.interval = 50ms, .timeout = 150ms, .rise = 2, .flap_limit = 3, .flap_window = 10s,
-                     .hold_down = 1s};
+  LivenessConfig cfg{
+      .interval = 50ms, .timeout = 150ms, .rise = 2, .flap_limit = 3, .flap_window = 10s, .hold_down = 1s};
   Liveness make(std::vector<MemberId> ids = {kA, kB}) {
     auto l = Liveness::create(cfg, ids, clock.now());
     EXPECT_TRUE(l);

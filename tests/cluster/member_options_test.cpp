@@ -7,8 +7,8 @@ namespace {
 
 TEST(MemberOptions, ParsesEverything) {
   auto o = parse_member_options({"--config", "c.conf", "--id", "1/7", "--cpu", "55.5", "--connections", "12",
-                                 "--throughput", "10Gbps", "--load-file", "l.txt", "--heartbeat-port", "9000",
-                                 "--bind", "127.0.0.9", "--count", "3", "--verbose"});
+                                 "--throughput", "10Gbps", "--load-file", "l.txt", "--heartbeat-port", "9000", "--bind",
+                                 "127.0.0.9", "--count", "3", "--verbose"});
   ASSERT_TRUE(o) << o.error().message;
   EXPECT_EQ(o->config_path, "c.conf");
   EXPECT_EQ(o->id, (MemberId{1, 7}));
@@ -23,7 +23,10 @@ TEST(MemberOptions, ParsesEverything) {
 }
 
 TEST(MemberOptions, ErrorsNameTheFlag) {
-  struct Case { std::vector<std::string> args; const char* needle; };
+  struct Case {
+    std::vector<std::string> args;
+    const char* needle;
+  };
   const Case cases[] = {
       {{"--id", "0/1"}, "--config"},
       {{"--config", "c"}, "--id"},

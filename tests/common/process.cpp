@@ -226,12 +226,16 @@ void Process::close_stdin() { close_fd(in_fd_); }
 bool Process::read_available() {
   bool open = false;
   if (out_fd_ >= 0) {
-    if (drain(out_fd_, out_)) open = true;
-    else close_fd(out_fd_);
+    if (drain(out_fd_, out_))
+      open = true;
+    else
+      close_fd(out_fd_);
   }
   if (err_fd_ >= 0) {
-    if (drain(err_fd_, err_)) open = true;
-    else close_fd(err_fd_);
+    if (drain(err_fd_, err_))
+      open = true;
+    else
+      close_fd(err_fd_);
   }
   return open;
 }

@@ -38,12 +38,12 @@ struct ExitStatus {
 };
 
 struct SpawnOptions {
-  std::vector<std::string> argv;    // argv[0]: a path, or a program name looked up in PATH
-  std::vector<std::string> env{};   // NAME=value entries added to (or replacing in) the environment
-  std::string output_file{};        // set: stdout and stderr both to this file (created, truncated)
-  bool pipe_output = false;         // stdout and stderr to pipes (read_available, out, err)
-  bool merge_stderr = false;        // with pipe_output: stderr on the stdout pipe (one ordered stream)
-  bool pipe_stdin = false;          // stdin from a pipe (stdin_fd, close_stdin); else /dev/null
+  std::vector<std::string> argv;   // argv[0]: a path, or a program name looked up in PATH
+  std::vector<std::string> env{};  // NAME=value entries added to (or replacing in) the environment
+  std::string output_file{};       // set: stdout and stderr both to this file (created, truncated)
+  bool pipe_output = false;        // stdout and stderr to pipes (read_available, out, err)
+  bool merge_stderr = false;       // with pipe_output: stderr on the stdout pipe (one ordered stream)
+  bool pipe_stdin = false;         // stdin from a pipe (stdin_fd, close_stdin); else /dev/null
 };
 
 class Process {
@@ -54,7 +54,10 @@ class Process {
   Process& operator=(Process&& o) noexcept;
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
-  ~Process() { kill(); close_fds(); }
+  ~Process() {
+    kill();
+    close_fds();
+  }
 
   // Spawns the program (a Process that still runs one kills it first). False when fork or pipe
   // failed; a program that cannot be executed exits with 127.

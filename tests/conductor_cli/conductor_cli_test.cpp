@@ -40,9 +40,8 @@ std::string slurp(const fs::path& p) {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("conductor_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("conductor_cli_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -58,8 +57,7 @@ class CliTest : public ::testing::Test {
   void expect_error(const std::vector<std::string>& args, const std::string& needle) {
     Outcome r = run(args);
     EXPECT_EQ(r.rc, 2) << "args: " << ::testing::PrintToString(args) << "\nstderr: " << r.err;
-    EXPECT_NE(r.err.find(needle), std::string::npos)
-        << "stderr should mention '" << needle << "' but is: " << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "stderr should mention '" << needle << "' but is: " << r.err;
     EXPECT_EQ(r.out, "") << "no summary on a failed run";
   }
 
@@ -202,8 +200,9 @@ bool same_decisions(const std::string& model, const std::string& rtl) {
 TEST_F(CliTest, ModelAndRtlEnginesAgreeOnSyntheticTraffic) {
   for (const char* mode : {"rss", "sym-l4", "sym-ip"}) {
     fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
-    std::vector<std::string> common = {"sim", "--packets", "3000", "--seed", "5", "--hash-mode", mode,
-                                       "--weights", "1:10,2:300,1/7:512,9:0", "--buckets", "1024"};
+    std::vector<std::string> common = {
+        "sim",       "--packets", "3000", "--seed", "5", "--hash-mode", mode, "--weights", "1:10,2:300,1/7:512,9:0",
+        "--buckets", "1024"};
     auto with = [&](std::vector<std::string> extra) {
       auto a = common;
       a.insert(a.end(), extra.begin(), extra.end());
@@ -229,11 +228,11 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeOnSyntheticTraffic) {
 TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAPcap) {
   fs::path pcap = write_pcap(2000, 11);
   fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
-  Outcome rm = run({"sim", "--pcap", pcap.string(), "--engine", "model", "--out", m.string(),
-                "--default-action", "drop"});
+  Outcome rm =
+      run({"sim", "--pcap", pcap.string(), "--engine", "model", "--out", m.string(), "--default-action", "drop"});
   ASSERT_EQ(rm.rc, 0) << rm.err;
-  Outcome rr = run({"sim", "--pcap", pcap.string(), "--engine", "rtl", "--out", r.string(),
-                "--default-action", "drop", "--idle", kNoDropIdle});
+  Outcome rr = run({"sim", "--pcap", pcap.string(), "--engine", "rtl", "--out", r.string(), "--default-action", "drop",
+                    "--idle", kNoDropIdle});
   ASSERT_EQ(rr.rc, 0) << rr.err;
   expect_no_drop(rr.out);
   EXPECT_TRUE(same_decisions(slurp(m), slurp(r)));
@@ -251,9 +250,9 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAPcap) {
 // both engines give the same decisions (expired flows come back new) and the same AGE_OPS/EXPIRED.
 TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAgeing) {
   fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
-  std::vector<std::string> common = {"sim", "--packets", "4000", "--flows", "400", "--seed", "9",
-                                     "--age-frames", "2", "--flow-timeout", "300", "--min-size",
-                                     "--flow-capacity", "500"};
+  std::vector<std::string> common = {
+      "sim",          "--packets", "4000",           "--flows", "400",        "--seed",          "9",
+      "--age-frames", "2",         "--flow-timeout", "300",     "--min-size", "--flow-capacity", "500"};
   auto with = [&](std::vector<std::string> extra) {
     auto a = common;
     a.insert(a.end(), extra.begin(), extra.end());
@@ -283,8 +282,8 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeOnAgeing) {
 // equals the model with the drops replayed (model_match). The model engine learns them all.
 TEST_F(CliTest, LoadedRtlMatchesTheModelWithItsDrops) {
   fs::path r = dir_ / "rtl.jsonl";
-  std::vector<std::string> common = {"sim", "--packets", "3000", "--flows", "100000", "--seed", "4", "--min-size",
-                                     "--age-frames", "0"};
+  std::vector<std::string> common = {"sim",    "--packets", "3000",       "--flows",      "100000",
+                                     "--seed", "4",         "--min-size", "--age-frames", "0"};
   auto with = [&](std::vector<std::string> extra) {
     auto a = common;
     a.insert(a.end(), extra.begin(), extra.end());
@@ -340,9 +339,11 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeAcrossScriptedEvents) {
          "at 4500 member-up 0/2\n";
   }
   fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
-  std::vector<std::string> common = {"sim", "--packets", "6000", "--seed", "9", "--flows", "200",
-                                     "--weights", "1:100,2:100,3:100,1/1:100,1/2:100", "--buckets", "256",
-                                     "--events", ev.string()};
+  std::vector<std::string> common = {"sim",       "--packets", "6000",
+                                     "--seed",    "9",         "--flows",
+                                     "200",       "--weights", "1:100,2:100,3:100,1/1:100,1/2:100",
+                                     "--buckets", "256",       "--events",
+                                     ev.string()};
   auto with = [&](std::vector<std::string> extra) {
     auto a = common;
     a.insert(a.end(), extra.begin(), extra.end());

@@ -48,8 +48,9 @@ class SimEventsTest : public ::testing::Test {
 
 TEST_F(SimEventsTest, EachEventIsOneControllerChange) {
   daemon::Controller& c = *controller_;
-  const auto events = parse("at 1 weights 1:300,2:0\nat 2 member-down 0/3\nat 3 site-down 0\nat 4 site-up 0\n"
-                            "at 4 member-up 0/3\n");
+  const auto events = parse(
+      "at 1 weights 1:300,2:0\nat 2 member-down 0/3\nat 3 site-down 0\nat 4 site-up 0\n"
+      "at 4 member-up 0/3\n");
   ASSERT_EQ(events.size(), 5u);
   const uint64_t rebalances = metrics_.find_counter("conductord_rebalances_total")->value();
   ASSERT_TRUE(apply_sim_event(events[0], c).ok());

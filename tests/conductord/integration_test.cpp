@@ -36,9 +36,9 @@ constexpr auto kDeadline = std::chrono::seconds{20};
 
 using conductor::testing::ExitStatus;
 using conductor::testing::Process;
+using conductor::testing::run;
 using conductor::testing::RunResult;
 using conductor::testing::SpawnOptions;
-using conductor::testing::run;
 
 bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds limit = kDeadline) {
   const auto end = Clock::now() + limit;
@@ -69,8 +69,8 @@ std::string read_file(const std::string& p) {
 // A random loopback address and a port that was free a moment ago.
 std::pair<std::string, uint16_t> free_endpoint() {
   std::random_device rd;
-  const std::string addr = "127." + std::to_string(1 + rd() % 250) + "." + std::to_string(rd() % 250) + "." +
-                           std::to_string(1 + rd() % 250);
+  const std::string addr =
+      "127." + std::to_string(1 + rd() % 250) + "." + std::to_string(rd() % 250) + "." + std::to_string(1 + rd() % 250);
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -136,7 +136,8 @@ class Conductord : public ::testing::Test {
   // test (nobody sends heartbeats here) and a heartbeat port of its own.
   std::string control(const std::string& extra = "") const {
     return "[control]\nsocket = " + sock_ + "\nmetrics = " + maddr_ + ":" + std::to_string(mport_) + "\n" + extra +
-           "[timers]\nheartbeat-interval = 10s\nheartbeat-timeout = 1min\nheartbeat-port = " + std::to_string(hport_) + "\n";
+           "[timers]\nheartbeat-interval = 10s\nheartbeat-timeout = 1min\nheartbeat-port = " + std::to_string(hport_) +
+           "\n";
   }
   void write_config(const std::string& body, const std::string& control_extra = "") {
     std::ofstream(conf_) << body << control(control_extra);
@@ -167,12 +168,14 @@ TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
   start();
   RunResult r = ctl("show distribution");
   ASSERT_EQ(r.status.code, 0) << r.err;
-  EXPECT_NE(r.out.find("security-group sg1 (id 1): 4096 buckets, 0 unassigned, ActiveSite 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("security-group sg1 (id 1): 4096 buckets, 0 unassigned, ActiveSite 0"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("0/3     200     up     alive   online   1639     40.01%"), std::string::npos) << r.out;
   r = ctl("show members");
   ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("0/0     -             sg1           100     up     alive   up      819      0/1           1/0"),
-            std::string::npos) << r.out;
+            std::string::npos)
+      << r.out;
   r = ctl("show sites");
   ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("0     east      online   yes     4        4"), std::string::npos) << r.out;
@@ -244,7 +247,8 @@ TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
   body.replace(body.find("[member 0/0]\n"), 13, "[member 0/0]\nweight = 300\n");
   write_config(body);
   daemon_->signal(SIGHUP);
-  ASSERT_TRUE(wait_for([&] { return ctl("show distribution").out.find("0/0     300") != std::string::npos; })) << read_file(log_);
+  ASSERT_TRUE(wait_for([&] { return ctl("show distribution").out.find("0/0     300") != std::string::npos; }))
+      << read_file(log_);
   r = ctl("show distribution");
   EXPECT_NE(r.out.find("0/0     300     up     alive   online   175"), std::string::npos) << r.out;  // 4096 * 300 / 700
   EXPECT_EQ(counter("flow_table.OCCUPANCY"), occupancy);
@@ -261,8 +265,10 @@ TEST_F(Conductord, SighupChangesWeightsWithoutResettingFlows) {
   ASSERT_NE(g, nullptr);
   write_config(body, "log-level = debug\nsocket-group = " + std::string(g->gr_name) + "\n");
   daemon_->signal(SIGHUP);
-  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("change-needs-restart") != std::string::npos; })) << read_file(log_);
-  EXPECT_NE(read_file(log_).find("[control] socket-group: (unset) -> " + std::string(g->gr_name) + " (restart)"), std::string::npos);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("change-needs-restart") != std::string::npos; }))
+      << read_file(log_);
+  EXPECT_NE(read_file(log_).find("[control] socket-group: (unset) -> " + std::string(g->gr_name) + " (restart)"),
+            std::string::npos);
   EXPECT_NE(read_file(log_).find("[control] log-level: info -> debug (live)"), std::string::npos);
   EXPECT_TRUE(daemon_->running());
 }
@@ -296,11 +302,13 @@ TEST_F(Conductord, BadConfigurationExitsTwoWithFileAndLine) {
   write_config(kBody + "[member 0/5]\nwieght = 10\n");
   RunResult r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
   EXPECT_EQ(r.status.code, 2);
-  EXPECT_NE(r.err.find(conf_ + ":22: unknown key 'wieght' in [member 0/5] (did you mean 'weight'?)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(conf_ + ":22: unknown key 'wieght' in [member 0/5] (did you mean 'weight'?)"), std::string::npos)
+      << r.err;
   write_config(kBody, "socket-group = no-such-group-xyz\n");
   r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
   EXPECT_EQ(r.status.code, 2);
-  EXPECT_NE(r.err.find(conf_ + ":24: socket-group: no group 'no-such-group-xyz' on this system"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(conf_ + ":24: socket-group: no group 'no-such-group-xyz' on this system"), std::string::npos)
+      << r.err;
   write_config(kBody + "[member 0/9]\n[security-group sg2]\nid = 2\nmembers = 0/9\n");
   r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
   EXPECT_EQ(r.status.code, 2);
@@ -333,14 +341,15 @@ TEST_F(Conductord, MetricsEndpointOverTcp) {
   EXPECT_EQ(http(maddr_, mport_, "GET /metrics HTTP/1.0\r\nX: " + std::string(9000, 'a')).rfind("HTTP/1.0 431", 0), 0u);
   // Still serving afterwards.
   EXPECT_EQ(http(maddr_, mport_, "GET /metrics HTTP/1.0\r\n\r\n").rfind("HTTP/1.0 200", 0), 0u);
-  EXPECT_NE(http(maddr_, mport_, "GET /metrics HTTP/1.0\r\n\r\n").find("conductord_http_requests_total{code=\"404\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      http(maddr_, mport_, "GET /metrics HTTP/1.0\r\n\r\n").find("conductord_http_requests_total{code=\"404\"} 1"),
+      std::string::npos);
 }
 
 TEST_F(Conductord, SocketPermissionsAndGroup) {
   write_config(kBody);
   start();
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::lstat(sock_.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -380,11 +389,13 @@ TEST_F(Conductord, SimDevice) {
   // process, SIGHUP's default action).
   daemon_ = std::make_unique<Process>(
       SpawnOptions{.argv = {CONDUCTORD_BIN, "--config", conf_, "--device", "sim"}, .output_file = log_});
-  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"starting\"") != std::string::npos; })) << read_file(log_);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"starting\"") != std::string::npos; }))
+      << read_file(log_);
   daemon_->signal(SIGHUP);
   ASSERT_TRUE(wait_for([&] { return can_connect(sock_) || !daemon_->running(); })) << read_file(log_);
   ASSERT_TRUE(daemon_->running()) << read_file(log_);
-  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"reloaded\"") != std::string::npos; })) << read_file(log_);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("\"event\":\"reloaded\"") != std::string::npos; }))
+      << read_file(log_);
   RunResult r = ctl("show distribution verification");
   ASSERT_EQ(r.status.code, 0) << r.err << read_file(log_);
   r = ctl("traffic 300 50");

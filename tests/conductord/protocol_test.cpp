@@ -64,8 +64,12 @@ TEST(Http, ParsesRequests) {
 TEST(Commands, LongestPrefixAndUnknown) {
   CommandRegistry r;
   std::vector<std::string> seen;
-  r.add("show distribution", "a", [&](const std::vector<std::string>& a) -> Expected<std::string> { seen = a; return std::string("d"); });
-  r.add("show distribution verification", "b", [&](const std::vector<std::string>&) -> Expected<std::string> { return std::string("v"); });
+  r.add("show distribution", "a", [&](const std::vector<std::string>& a) -> Expected<std::string> {
+    seen = a;
+    return std::string("d");
+  });
+  r.add("show distribution verification", "b",
+        [&](const std::vector<std::string>&) -> Expected<std::string> { return std::string("v"); });
   EXPECT_EQ(*r.run({"show", "distribution"}), "d");
   EXPECT_EQ(*r.run({"show", "distribution", "verification"}), "v");
   EXPECT_EQ(*r.run({"show", "distribution", "x"}), "d");
@@ -88,7 +92,8 @@ TEST(Options, ParsesAndRejects) {
   EXPECT_EQ(parse_options({"--config", "c", "--device", "fpga"}).error().message,
             "--device: 'fpga' is not a device type (sim or soft)");
   EXPECT_EQ(parse_options({"--config"}).error().message, "--config: 1 required FILE missing");
-  EXPECT_EQ(parse_options({"--config", "c", "--bogus"}).error().message, "The following argument was not expected: --bogus");
+  EXPECT_EQ(parse_options({"--config", "c", "--bogus"}).error().message,
+            "The following argument was not expected: --bogus");
   auto help = parse_options({"--help"});
   EXPECT_EQ(help.error().code, Errc::kNotFound);
   EXPECT_NE(help.error().message.find("--device sim|soft"), std::string::npos) << help.error().message;

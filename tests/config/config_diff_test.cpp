@@ -38,7 +38,7 @@ TEST(ConfigDiff, WeightChangesApplyLiveAndRebalance) {
   member(b, {1, 2})->weight = 0;
   const ConfigDiff d = diff(a, b);
   EXPECT_EQ(lines(d), (std::vector<std::string>{"[member 0/1] weight: 100 -> 300 (live)",
-                                                 "[member 1/2] weight: 100 -> 0 (live)"}));
+                                                "[member 1/2] weight: 100 -> 0 (live)"}));
   ASSERT_EQ(d.changes.size(), 2u);
   EXPECT_EQ(d.changes[0].subject, Subject::kMember);
   EXPECT_EQ(d.changes[0].kind, ChangeKind::kChanged);
@@ -175,13 +175,13 @@ TEST(ConfigDiff, ApplyLiveKeepsRestartOnlyValues) {
   b.sync.port = 8118;
   b.timers.heartbeat_port = 9117;
   b.sites[0].vrid = 11;
-  b.sites[0].advert_interval_cs = 50;                  // live
+  b.sites[0].advert_interval_cs = 50;  // live
   b.orchestrators[0].address = *parse_ip("198.18.0.9");
-  b.orchestrators[0].priority = 150;                   // live
+  b.orchestrators[0].priority = 150;  // live
   b.orchestrators[1].interface = "veth1";
   b.orchestrators.pop_back();
   b.groups[0].id = 2;
-  b.members[0].weight = 50;                            // live
+  b.members[0].weight = 50;  // live
   const ClusterConfig r = apply_live(a, b);
   const ConfigDiff d = diff(a, r);
   EXPECT_FALSE(d.needs_restart());
@@ -196,12 +196,12 @@ TEST(ConfigDiff, ApplyLiveKeepsRestartOnlyValues) {
 TEST(ConfigDiff, SitesAndGroupsAddedAndRemoved) {
   const ClusterConfig a = example();
   ClusterConfig b = a;
-  b.sites.pop_back();                  // site 1 (restart)
+  b.sites.pop_back();                                           // site 1 (restart)
   b.groups.push_back({.name = "sg2", .id = 2, .members = {}});  // live
-  b.autoscale.clear();                 // live
+  b.autoscale.clear();                                          // live
   const ConfigDiff d = diff(a, b);
   EXPECT_EQ(lines(d), (std::vector<std::string>{"[site 1] removed (restart)", "[security-group sg2] added (live)",
-                                                 "[autoscale sg1] removed (live)"}));
+                                                "[autoscale sg1] removed (live)"}));
   EXPECT_EQ(d.changes[0].subject, Subject::kSite);
   EXPECT_EQ(d.changes[0].name, "1");
   EXPECT_EQ(d.changes[1].name, "sg2");

@@ -61,11 +61,16 @@ std::map<std::string, std::vector<DocKey>> doc_tables(const std::string& text) {
 }
 
 std::map<std::string, std::vector<Field>> code_fields() {
-  return {{"cluster", fields(ClusterSettings{})}, {"site", fields(Site{})},
-          {"orchestrator", fields(Orchestrator{})}, {"member", fields(Member{})},
-          {"security-group", fields(SecurityGroup{})}, {"autoscale", fields(Autoscale{})},
-          {"timers", fields(Timers{})}, {"sync", fields(Sync{})},
-          {"control", fields(Control{})}, {"device", fields(Device{})},
+  return {{"cluster", fields(ClusterSettings{})},
+          {"site", fields(Site{})},
+          {"orchestrator", fields(Orchestrator{})},
+          {"member", fields(Member{})},
+          {"security-group", fields(SecurityGroup{})},
+          {"autoscale", fields(Autoscale{})},
+          {"timers", fields(Timers{})},
+          {"sync", fields(Sync{})},
+          {"control", fields(Control{})},
+          {"device", fields(Device{})},
           {"hash", fields(Hash{})}};
 }
 

@@ -25,16 +25,23 @@ SyncKey sync_key(const char* s) {
 ClusterConfig expected_example() {
   ClusterConfig c{
       .cluster = {.name = "lab", .active_site = 0},
-      .sites = {{.id = 0, .name = "east", .vrid = 10, .advert_interval_cs = 20, .preempt = true,
+      .sites = {{.id = 0,
+                 .name = "east",
+                 .vrid = 10,
+                 .advert_interval_cs = 20,
+                 .preempt = true,
                  .virtual_addresses = {ip("198.18.0.1")}},
-                {.id = 1, .name = "west", .vrid = 20, .advert_interval_cs = 20, .preempt = true,
+                {.id = 1,
+                 .name = "west",
+                 .vrid = 20,
+                 .advert_interval_cs = 20,
+                 .preempt = true,
                  .virtual_addresses = {ip("198.19.0.1")}}},
       .orchestrators = {{.name = "east-a", .site = 0, .address = ip("198.18.0.2"), .priority = 200},
                         {.name = "east-b", .site = 0, .address = ip("198.18.0.3"), .priority = 100},
                         {.name = "west-a", .site = 1, .address = ip("198.19.0.2"), .priority = 200},
                         {.name = "west-b", .site = 1, .address = ip("198.19.0.3"), .priority = 100}},
-      .groups = {{.name = "sg1", .id = 1,
-                  .members = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 0}, {1, 1}, {1, 2}, {1, 3}}}},
+      .groups = {{.name = "sg1", .id = 1, .members = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 0}, {1, 1}, {1, 2}, {1, 3}}}},
       .autoscale = {{.group = "sg1",
                      .enabled = true,
                      .min_members = 8,
@@ -66,8 +73,8 @@ ClusterConfig expected_example() {
       c.members.push_back({.id = {site, m}, .address = ip((a + std::to_string(m)).c_str())});
     }
   }
-  c.members[3].weight = 200;                 // 0/3
-  c.members[8].admin = AdminState::kDown;    // 1/3
+  c.members[3].weight = 200;               // 0/3
+  c.members[8].admin = AdminState::kDown;  // 1/3
   return c;
 }
 
@@ -115,9 +122,8 @@ TEST(ConfigExample, LoadConfigErrorListsEveryDiagnostic) {
   auto c = load_config(path);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code, Errc::kInvalidArgument);
-  EXPECT_EQ(c.error().message,
-            path + ":2: vrid: 0 is below 1 (allowed 1..255)\n" +
-            path + ":4: key: needs 16 bytes (32 hex digits), got 2 hex digits");
+  EXPECT_EQ(c.error().message, path + ":2: vrid: 0 is below 1 (allowed 1..255)\n" + path +
+                                   ":4: key: needs 16 bytes (32 hex digits), got 2 hex digits");
   std::remove(path.c_str());
 }
 
@@ -170,8 +176,7 @@ TEST(ConfigExample, MinimalConfigTakesEveryDefault) {
   EXPECT_EQ(c.device.type, DeviceType::kSim);
   EXPECT_EQ(c.hash.mode, HashMode::kSymL4);
   EXPECT_EQ(c.hash.buckets, 4096u);
-  EXPECT_EQ(format_hex(c.hash.key),
-            "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa");
+  EXPECT_EQ(format_hex(c.hash.key), "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa");
   EXPECT_TRUE(c.members.empty());
   // [site 1]'s default VRID is 2.
   const ParseResult r1 = parse_config(std::string(test::kMinimal) + "[site 1]\n", "min.conf");
@@ -206,11 +211,12 @@ TEST(ConfigExample, NoWarningsBesideErrors) {
 }
 
 TEST(ConfigExample, OrchestratorInterfaceAndHeartbeatPort) {
-  const ParseResult r = parse_config("[site 0]\nvirtual-addresses = 127.0.0.1\n"
-                                     "[sync]\nkey = 00112233445566778899aabbccddeeff\n"
-                                     "[orchestrator o1]\nsite = 0\naddress = 127.0.0.2\ninterface = veth0.100\n"
-                                     "[timers]\nheartbeat-port = 9117\n",
-                                     "t.conf");
+  const ParseResult r = parse_config(
+      "[site 0]\nvirtual-addresses = 127.0.0.1\n"
+      "[sync]\nkey = 00112233445566778899aabbccddeeff\n"
+      "[orchestrator o1]\nsite = 0\naddress = 127.0.0.2\ninterface = veth0.100\n"
+      "[timers]\nheartbeat-port = 9117\n",
+      "t.conf");
   ASSERT_TRUE(r.ok()) << test::diagnostics(r);
   EXPECT_EQ(r.config->orchestrator("o1")->interface, "veth0.100");
   EXPECT_EQ(r.config->timers.heartbeat_port, 9117);

@@ -100,14 +100,80 @@ std::string join_lines(const std::vector<std::string>& lines) {
 }
 
 const std::vector<std::string> kTokens = {
-    "[", "]", "=", "#", ",", "/", "-", ":", ".", "%", " ", "\t", "\r", "0", "1", "2", "3", "7", "64", "255", "512",
-    "513", "65536", "99999999999999999999", "site", "member", "orchestrator", "security-group", "autoscale", "sync",
-    "control", "device", "hash", "timers", "cluster", "weight", "address", "members", "spares", "key", "port", "vrid",
-    "min-members", "max-members", "scale-in-cpu", "scale-out-cpu", "heartbeat-interval", "heartbeat-timeout",
-    "virtual-addresses", "metrics", "ms", "s", "min", "h", "us", "cs", "Gbps", "198.18.0.1", "::1", "[::1]:9816",
-    "127.0.0.1:9816", "0/0-3", "1/0-63", "true", "off", "sym-l4", "sg1", "\xc3\xa9", "\x01", "\x00", "\xff",
+    "[",
+    "]",
+    "=",
+    "#",
+    ",",
+    "/",
+    "-",
+    ":",
+    ".",
+    "%",
+    " ",
+    "\t",
+    "\r",
+    "0",
+    "1",
+    "2",
+    "3",
+    "7",
+    "64",
+    "255",
+    "512",
+    "513",
+    "65536",
+    "99999999999999999999",
+    "site",
+    "member",
+    "orchestrator",
+    "security-group",
+    "autoscale",
+    "sync",
+    "control",
+    "device",
+    "hash",
+    "timers",
+    "cluster",
+    "weight",
+    "address",
+    "members",
+    "spares",
+    "key",
+    "port",
+    "vrid",
+    "min-members",
+    "max-members",
+    "scale-in-cpu",
+    "scale-out-cpu",
+    "heartbeat-interval",
+    "heartbeat-timeout",
+    "virtual-addresses",
+    "metrics",
+    "ms",
+    "s",
+    "min",
+    "h",
+    "us",
+    "cs",
+    "Gbps",
+    "198.18.0.1",
+    "::1",
+    "[::1]:9816",
+    "127.0.0.1:9816",
+    "0/0-3",
+    "1/0-63",
+    "true",
+    "off",
+    "sym-l4",
+    "sg1",
+    "\xc3\xa9",
+    "\x01",
+    "\x00",
+    "\xff",
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa",
-    "00112233445566778899aabbccddeeff", "\n"};
+    "00112233445566778899aabbccddeeff",
+    "\n"};
 
 class Rng {
  public:
@@ -125,13 +191,21 @@ std::string mutate(const std::string& base, Rng& rng) {
   for (int e = 0; e < edits && !lines.empty(); ++e) {
     std::string& l = lines[rng.below(lines.size())];
     switch (rng.below(9)) {
-      case 0: lines.erase(lines.begin() + static_cast<long>(rng.below(lines.size()))); break;
-      case 1: lines.insert(lines.begin() + static_cast<long>(rng.below(lines.size())), lines[rng.below(lines.size())]); break;
-      case 2: std::swap(lines[rng.below(lines.size())], lines[rng.below(lines.size())]); break;
+      case 0:
+        lines.erase(lines.begin() + static_cast<long>(rng.below(lines.size())));
+        break;
+      case 1:
+        lines.insert(lines.begin() + static_cast<long>(rng.below(lines.size())), lines[rng.below(lines.size())]);
+        break;
+      case 2:
+        std::swap(lines[rng.below(lines.size())], lines[rng.below(lines.size())]);
+        break;
       case 3:
         if (!l.empty()) l[rng.below(l.size())] = static_cast<char>(rng.below(256));
         break;
-      case 4: l.insert(rng.below(l.size() + 1), kTokens[rng.below(kTokens.size())]); break;
+      case 4:
+        l.insert(rng.below(l.size() + 1), kTokens[rng.below(kTokens.size())]);
+        break;
       case 5:
         if (!l.empty()) l.erase(rng.below(l.size()), 1 + rng.below(4));
         break;
@@ -146,7 +220,9 @@ std::string mutate(const std::string& base, Rng& rng) {
         }
         break;
       }
-      default: l = kTokens[rng.below(kTokens.size())] + l; break;
+      default:
+        l = kTokens[rng.below(kTokens.size())] + l;
+        break;
     }
   }
   std::string out = join_lines(lines);
@@ -191,9 +267,9 @@ TEST(ConfigRobustness, RandomTokens) {
 }
 
 TEST(ConfigRobustness, PathologicalShapes) {
-  check(std::string(1 << 20, '\n'));                // a million empty lines
-  check(std::string(100000, '['));                  // one long line
-  check(std::string(5000, 'a') + "\n[site 0]\n");   // over-long first line
+  check(std::string(1 << 20, '\n'));               // a million empty lines
+  check(std::string(100000, '['));                 // one long line
+  check(std::string(5000, 'a') + "\n[site 0]\n");  // over-long first line
   std::string many;
   for (int i = 0; i < 20000; ++i) many += "[member 0/" + std::to_string(i % 70) + "]\n";  // duplicates, ranges
   check(many);

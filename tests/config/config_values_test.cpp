@@ -140,7 +140,8 @@ TEST(ConfigValues, NamesAndWords) {
   EXPECT_FALSE(parse_hash_mode("reserved"));
   EXPECT_EQ(*parse_admin_state("down"), AdminState::kDown);
   EXPECT_EQ(*parse_uint("0007", 0, 10), 7u);
-  EXPECT_EQ(parse_uint("18446744073709551616", 0, 10).error().message, "'18446744073709551616' is above 10 (allowed 0..10)");
+  EXPECT_EQ(parse_uint("18446744073709551616", 0, 10).error().message,
+            "'18446744073709551616' is above 10 (allowed 0..10)");
 }
 
 TEST(ConfigValues, DidYouMean) {

@@ -36,7 +36,8 @@ TEST(Log, JsonLines) {
             "\"command\":\"say \\\"hi\\\"\\n\",\"x\":\"\\u0001\"}");
   // Bytes that are not UTF-8 (a client's words) still give a JSON line.
   EXPECT_EQ(Logger::format("t", config::LogLevel::kInfo, "control", "request", {{"command", "a\xff"}}),
-            "{\"ts\":\"t\",\"level\":\"info\",\"component\":\"control\",\"event\":\"request\",\"command\":\"a\xef\xbf\xbd\"}");
+            "{\"ts\":\"t\",\"level\":\"info\",\"component\":\"control\",\"event\":\"request\",\"command\":"
+            "\"a\xef\xbf\xbd\"}");
   char* buf = nullptr;
   size_t len = 0;
   FILE* mem = open_memstream(&buf, &len);

@@ -98,29 +98,28 @@ Result run_core(RtlCore& core, CoreModel& model, const Stimulus& s, sim::Scorebo
   Result r;
   auto time_of = [&](size_t i) { return s.times.empty() ? 0u : s.times[i]; };
   size_t next = 0, out = 0;
-  bool ok = core.run(
-      RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
-        if (next == s.frames.size()) return false;
-        *bytes = s.frames[next];
-        *sg = s.sgs[next];
-        *time = time_of(next);
-        ++next;
-        return true;
-      }),
-      [&](CoreFrameOut&& fo) {
-        if (out < s.frames.size())
-          board.expect(model.replay(s.frames[out].data(), s.frames[out].size(), s.sgs[out], time_of(out),
-                                    CoreOut{fo.meta, fo.action, fo.op_dropped}));
-        if (fo.op_dropped) ++r.ops_dropped;
-        board.step(CoreOut{fo.meta, fo.action, fo.op_dropped});
-        if (out < s.frames.size() && fo.bytes != s.frames[out]) ++r.byte_mismatches;
-        if (!fo.meta_consistent) ++r.inconsistent;
-        r.latency.push_back(fo.out_cycle - fo.in_cycle);
-        if (out == 0) r.first_in = fo.in_cycle;
-        r.last_out = fo.out_cycle;
-        r.lengths.push_back(fo.bytes.size());
-        ++out;
-      });
+  bool ok = core.run(RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+                       if (next == s.frames.size()) return false;
+                       *bytes = s.frames[next];
+                       *sg = s.sgs[next];
+                       *time = time_of(next);
+                       ++next;
+                       return true;
+                     }),
+                     [&](CoreFrameOut&& fo) {
+                       if (out < s.frames.size())
+                         board.expect(model.replay(s.frames[out].data(), s.frames[out].size(), s.sgs[out], time_of(out),
+                                                   CoreOut{fo.meta, fo.action, fo.op_dropped}));
+                       if (fo.op_dropped) ++r.ops_dropped;
+                       board.step(CoreOut{fo.meta, fo.action, fo.op_dropped});
+                       if (out < s.frames.size() && fo.bytes != s.frames[out]) ++r.byte_mismatches;
+                       if (!fo.meta_consistent) ++r.inconsistent;
+                       r.latency.push_back(fo.out_cycle - fo.in_cycle);
+                       if (out == 0) r.first_in = fo.in_cycle;
+                       r.last_out = fo.out_cycle;
+                       r.lengths.push_back(fo.bytes.size());
+                       ++out;
+                     });
   EXPECT_TRUE(ok) << core.error();
   r.frames = out;
   r.cycles = core.last_run_cycles();
@@ -149,14 +148,14 @@ void expect_steer_counters(RtlCore& core, const CoreModel& model) {
   // The flow table's own registers: the op sequence is the model's, so everything the ops decide
   // matches. (HITS is left out: a frame whose lookup overtook an op sees it through the in-flight
   // table, not in the table.)
-  const uint32_t offs[] = {regs::FLOW_TABLE_OCCUPANCY_OFFSET, regs::FLOW_TABLE_STASH_USED_OFFSET,
-                           regs::FLOW_TABLE_NOW_OFFSET, regs::FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET,
-                           regs::FLOW_TABLE_LOOKUPS_OFFSET, regs::FLOW_TABLE_INSERTS_OFFSET,
+  const uint32_t offs[] = {regs::FLOW_TABLE_OCCUPANCY_OFFSET,   regs::FLOW_TABLE_STASH_USED_OFFSET,
+                           regs::FLOW_TABLE_NOW_OFFSET,         regs::FLOW_TABLE_FIRST_FULL_OCCUPANCY_OFFSET,
+                           regs::FLOW_TABLE_LOOKUPS_OFFSET,     regs::FLOW_TABLE_INSERTS_OFFSET,
                            regs::FLOW_TABLE_INSERT_FULL_OFFSET, regs::FLOW_TABLE_INSERT_EXISTS_OFFSET,
-                           regs::FLOW_TABLE_UPDATES_OFFSET, regs::FLOW_TABLE_TOUCHES_OFFSET,
-                           regs::FLOW_TABLE_NOT_FOUND_OFFSET, regs::FLOW_TABLE_INVALID_OPS_OFFSET,
-                           regs::FLOW_TABLE_MOVES_OFFSET, regs::FLOW_TABLE_EXPIRIES_OFFSET,
-                           regs::FLOW_TABLE_AGE_STEPS_OFFSET, regs::FLOW_TABLE_AGE_CURSOR_OFFSET};
+                           regs::FLOW_TABLE_UPDATES_OFFSET,     regs::FLOW_TABLE_TOUCHES_OFFSET,
+                           regs::FLOW_TABLE_NOT_FOUND_OFFSET,   regs::FLOW_TABLE_INVALID_OPS_OFFSET,
+                           regs::FLOW_TABLE_MOVES_OFFSET,       regs::FLOW_TABLE_EXPIRIES_OFFSET,
+                           regs::FLOW_TABLE_AGE_STEPS_OFFSET,   regs::FLOW_TABLE_AGE_CURSOR_OFFSET};
   for (uint32_t off : offs) {
     uint32_t v = 0;
     EXPECT_TRUE(core.read_reg(regs::FLOW_TABLE_BASE + off, &v));
@@ -201,7 +200,10 @@ TEST(CoreCosim, RandomTrafficWithIdleAndBackPressure) {
   const uint64_t seed = 424242;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  struct Cfg { int idle, stall; uint32_t mode, log2; };
+  struct Cfg {
+    int idle, stall;
+    uint32_t mode, log2;
+  };
   const Cfg cfgs[] = {{0, 0, 0, 12}, {30, 0, 1, 16}, {0, 40, 2, 6}, {25, 25, 1, 12}};
   for (const Cfg& c : cfgs) {
     RtlCoreOptions o;
@@ -216,8 +218,8 @@ TEST(CoreCosim, RandomTrafficWithIdleAndBackPressure) {
     Stimulus s = make_stimulus(rng(), 10000, false);
     sim::Scoreboard<CoreOut> board("conductor_core", print_meta);
     Result r = run_core(core, model, s, board);
-    std::printf("idle %d%% stall %d%% mode %u log2 %u: %s; %llu cycles\n", c.idle, c.stall, c.mode,
-                c.log2, board.summary().c_str(), static_cast<unsigned long long>(r.cycles));
+    std::printf("idle %d%% stall %d%% mode %u log2 %u: %s; %llu cycles\n", c.idle, c.stall, c.mode, c.log2,
+                board.summary().c_str(), static_cast<unsigned long long>(r.cycles));
     EXPECT_TRUE(board.clean());
     EXPECT_EQ(r.frames, s.frames.size());
     EXPECT_EQ(r.byte_mismatches, 0u);
@@ -280,10 +282,9 @@ TEST(CoreCosim, OneFramePerClockAndFixedLatency) {
   sim::Scoreboard<CoreOut> board("one-beat", print_meta);
   Result r = run_core(core, model, s, board);
   EXPECT_TRUE(board.clean());
-  for (size_t i = 0; i < r.latency.size(); ++i)
-    ASSERT_EQ(r.latency[i], kCoreLatencyCycles) << "frame " << i;
-  std::printf("%zu one-beat frames in %llu cycles: %.4f frames/cycle, latency %llu cycles\n",
-              r.lengths.size(), static_cast<unsigned long long>(r.cycles), double(r.frames) / r.cycles,
+  for (size_t i = 0; i < r.latency.size(); ++i) ASSERT_EQ(r.latency[i], kCoreLatencyCycles) << "frame " << i;
+  std::printf("%zu one-beat frames in %llu cycles: %.4f frames/cycle, latency %llu cycles\n", r.lengths.size(),
+              static_cast<unsigned long long>(r.cycles), double(r.frames) / r.cycles,
               static_cast<unsigned long long>(kCoreLatencyCycles));
   // Frame i enters at first_in + i and leaves kCoreLatencyCycles later: nothing else.
   EXPECT_EQ(r.last_out - r.first_in, r.frames - 1 + kCoreLatencyCycles);
@@ -315,9 +316,8 @@ TEST(CoreCosim, MixedMinimumSizeFramesKeepOneBeatPerClock) {
     ASSERT_LE(r.latency[i], kCoreLatencyCycles + kExtraCyclesMultiBeat) << "frame " << i;
   }
   std::printf("%zu frames (%llu of two beats), %llu beats in %llu cycles: %.4f beats/cycle, %.4f frames/cycle\n",
-              r.lengths.size(), static_cast<unsigned long long>(two_beat),
-              static_cast<unsigned long long>(beats), static_cast<unsigned long long>(r.cycles),
-              double(beats) / r.cycles, double(r.frames) / r.cycles);
+              r.lengths.size(), static_cast<unsigned long long>(two_beat), static_cast<unsigned long long>(beats),
+              static_cast<unsigned long long>(r.cycles), double(beats) / r.cycles, double(r.frames) / r.cycles);
   // Fill and drain only: the run starts a clock before the first beat, and the last frame may
   // have two beats.
   EXPECT_LE(r.cycles, beats + kCoreLatencyCycles + kExtraCyclesMultiBeat + 2);
@@ -359,9 +359,9 @@ void random_cluster(CoreRegs& r, unsigned members, std::mt19937_64& rng) {
     b = rng() % 16 == 0 ? 0 : bucket_byte(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members));
   for (unsigned s = 0; s < 2; ++s)
     for (unsigned k = 0; k < members; ++k)
-      r.steer.backup[s * 64 + k] = static_cast<uint16_t>(
-          (rng() % members) | (rng() % 4 ? 0x40 : 0) | ((rng() % members) << 8) | ((1 - s) << 14) |
-          (rng() % 4 ? 0x8000 : 0));
+      r.steer.backup[s * 64 + k] =
+          static_cast<uint16_t>((rng() % members) | (rng() % 4 ? 0x40 : 0) | ((rng() % members) << 8) |
+                                ((1 - s) << 14) | (rng() % 4 ? 0x8000 : 0));
 }
 
 // Random traffic in batches; between batches (core drained) a weight change (new bucket table),
@@ -371,7 +371,10 @@ TEST(CoreCosim, CorrectionLayerAcrossFailuresAndWeightChanges) {
   const uint64_t seed = 2026;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  struct Cfg { int idle, stall; bool min_size; };
+  struct Cfg {
+    int idle, stall;
+    bool min_size;
+  };
   const Cfg cfgs[] = {{0, 0, true}, {20, 30, false}};
   for (const Cfg& c : cfgs) {
     RtlCoreOptions o;
@@ -411,7 +414,8 @@ TEST(CoreCosim, CorrectionLayerAcrossFailuresAndWeightChanges) {
       switch (rng() % 4) {
         case 0:  // weight change: a new bucket table
           for (auto& b : model.regs().hash.buckets)
-            if (rng() % 3 == 0) b = bucket_byte(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members));
+            if (rng() % 3 == 0)
+              b = bucket_byte(static_cast<unsigned>(rng() % 2), static_cast<unsigned>(rng() % members));
           ASSERT_TRUE(core.load(model.regs()));
           break;
         case 1:
@@ -428,10 +432,10 @@ TEST(CoreCosim, CorrectionLayerAcrossFailuresAndWeightChanges) {
       failovers = model.steer_counters().failover;
       corrected = model.steer_counters().corrected;
     }
-    std::printf("idle %d%% stall %d%%: new %llu hit %llu corrected %llu failover %llu ops %llu\n", c.idle,
-                c.stall, static_cast<unsigned long long>(model.steer_counters().new_flows),
-                static_cast<unsigned long long>(model.steer_counters().hit),
-                static_cast<unsigned long long>(corrected), static_cast<unsigned long long>(failovers),
+    std::printf("idle %d%% stall %d%%: new %llu hit %llu corrected %llu failover %llu ops %llu\n", c.idle, c.stall,
+                static_cast<unsigned long long>(model.steer_counters().new_flows),
+                static_cast<unsigned long long>(model.steer_counters().hit), static_cast<unsigned long long>(corrected),
+                static_cast<unsigned long long>(failovers),
                 static_cast<unsigned long long>(model.steer_counters().ops_issued));
     EXPECT_GT(failovers, 0u);
     EXPECT_GT(corrected, 0u);
@@ -531,7 +535,11 @@ TEST(CoreCosim, AgeingExpiresFlowsAndTheyComeBackNew) {
   const uint64_t seed = 5150;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  struct Cfg { int idle, stall; uint32_t age_frames, bucket_log2, timeout; bool random_init; };
+  struct Cfg {
+    int idle, stall;
+    uint32_t age_frames, bucket_log2, timeout;
+    bool random_init;
+  };
   const Cfg cfgs[] = {{0, 0, 1, 4, 120, false}, {20, 30, 3, 5, 200, true}, {10, 10, 7, 3, 60, true}};
   for (const Cfg& c : cfgs) {
     RtlCoreOptions o;
@@ -584,13 +592,14 @@ TEST(CoreCosim, AgeingExpiresFlowsAndTheyComeBackNew) {
       t += static_cast<uint32_t>(rng() % (2 * c.timeout));  // a quiet spell: idle flows expire
     }
     const SteerCounters& m = model.steer_counters();
-    std::printf("age every %u frames, %u buckets, timeout %u, idle %d%% stall %d%%: new %llu hit %llu "
-                "corrected %llu failover %llu ops %llu age ops %llu expired %llu learn_full %llu\n",
-                c.age_frames, 1u << c.bucket_log2, c.timeout, c.idle, c.stall,
-                static_cast<unsigned long long>(m.new_flows), static_cast<unsigned long long>(m.hit),
-                static_cast<unsigned long long>(m.corrected), static_cast<unsigned long long>(m.failover),
-                static_cast<unsigned long long>(m.ops_issued), static_cast<unsigned long long>(m.age_ops),
-                static_cast<unsigned long long>(m.expired), static_cast<unsigned long long>(m.learn_full));
+    std::printf(
+        "age every %u frames, %u buckets, timeout %u, idle %d%% stall %d%%: new %llu hit %llu "
+        "corrected %llu failover %llu ops %llu age ops %llu expired %llu learn_full %llu\n",
+        c.age_frames, 1u << c.bucket_log2, c.timeout, c.idle, c.stall, static_cast<unsigned long long>(m.new_flows),
+        static_cast<unsigned long long>(m.hit), static_cast<unsigned long long>(m.corrected),
+        static_cast<unsigned long long>(m.failover), static_cast<unsigned long long>(m.ops_issued),
+        static_cast<unsigned long long>(m.age_ops), static_cast<unsigned long long>(m.expired),
+        static_cast<unsigned long long>(m.learn_full));
     EXPECT_GT(m.expired, 300u);
     EXPECT_GT(m.age_ops, 1000u);
     expect_counters(core, model.counters());
@@ -647,7 +656,11 @@ TEST(CoreCosim, AgeingCostsABubble) {
 // the flood costs the data path nothing. Then the same under random idle, back-pressure, ageing and
 // random initial state.
 TEST(CoreCosim, FloodOfNewFlowsKeepsOneFramePerClock) {
-  struct Cfg { int idle, stall; uint32_t age_frames; bool random_init; };
+  struct Cfg {
+    int idle, stall;
+    uint32_t age_frames;
+    bool random_init;
+  };
   const Cfg cfgs[] = {{0, 0, 0, false}, {0, 0, 1024, false}, {20, 20, 64, true}, {50, 0, 16, true}};
   uint32_t base = 0;
   for (const Cfg& c : cfgs) {
@@ -683,11 +696,12 @@ TEST(CoreCosim, FloodOfNewFlowsKeepsOneFramePerClock) {
     EXPECT_EQ(sc.ops_issued + sc.ops_dropped, sc.learn_dropped + model.flow_table().counters().inserts);
     EXPECT_GT(sc.ops_issued + sc.ops_dropped, sc.new_flows * 8 / 10);
     const double learned = double(model.flow_table().counters().inserts) / n;
-    std::printf("flood idle %d%% stall %d%% AGE_FRAMES %u: %u new flows in %llu cycles (%.4f frames/cycle), "
-                "%llu inserts issued, %llu dropped, %.1f%% learned\n",
-                c.idle, c.stall, c.age_frames, n, static_cast<unsigned long long>(r.cycles),
-                double(r.frames) / r.cycles, static_cast<unsigned long long>(sc.ops_issued),
-                static_cast<unsigned long long>(sc.learn_dropped), 100.0 * learned);
+    std::printf(
+        "flood idle %d%% stall %d%% AGE_FRAMES %u: %u new flows in %llu cycles (%.4f frames/cycle), "
+        "%llu inserts issued, %llu dropped, %.1f%% learned\n",
+        c.idle, c.stall, c.age_frames, n, static_cast<unsigned long long>(r.cycles), double(r.frames) / r.cycles,
+        static_cast<unsigned long long>(sc.ops_issued), static_cast<unsigned long long>(sc.learn_dropped),
+        100.0 * learned);
     if (c.idle == 0 && c.stall == 0 && c.age_frames == 0) {
       // Not one clock lost: frame i leaves kCoreLatencyCycles after entering, one per clock.
       EXPECT_EQ(r.last_out - r.first_in, r.frames - 1 + kCoreLatencyCycles);
@@ -750,9 +764,13 @@ TEST(CoreCosim, LearningBelowTheEngineRateDropsNothing) {
 // stage keeps the engine idle before each AGE, so an AGE costs tens of clocks, not the ~700 of the
 // walks queued ahead of it: still above 0.98 frames per clock (0.93 without that rule).
 TEST(CoreCosim, AFullTableIsNotWalkedOnEveryFrame) {
-  struct Cfg { uint32_t hold; int idle, stall; uint32_t age; };
-  const Cfg cfgs[] = {{1000000, 0, 0, 0}, {0, 0, 0, 0}, {1000000, 20, 20, 0}, {300, 10, 30, 0},
-                      {0, 0, 0, 4096}, {0, 10, 10, 1024}};
+  struct Cfg {
+    uint32_t hold;
+    int idle, stall;
+    uint32_t age;
+  };
+  const Cfg cfgs[] = {{1000000, 0, 0, 0}, {0, 0, 0, 0},    {1000000, 20, 20, 0},
+                      {300, 10, 30, 0},   {0, 0, 0, 4096}, {0, 10, 10, 1024}};
   uint64_t full_with = 0, full_without = 0;
   for (const Cfg& c : cfgs) {
     RtlCoreOptions o;
@@ -785,13 +803,14 @@ TEST(CoreCosim, AFullTableIsNotWalkedOnEveryFrame) {
     expect_steer_counters(core, model);
     const SteerCounters& sc = model.steer_counters();
     const double fpc = double(r.frames) / r.cycles;
-    std::printf("LEARN_HOLD %u AGE_FRAMES %u idle %d%% stall %d%%: %llu frames in %llu cycles (%.4f "
-                "frames/cycle), %llu learned, %llu INSERTs failed (walks), %llu held, %llu dropped\n",
-                c.hold, c.age, c.idle, c.stall, static_cast<unsigned long long>(r.frames),
-                static_cast<unsigned long long>(r.cycles), fpc,
-                static_cast<unsigned long long>(model.flow_table().counters().occupancy),
-                static_cast<unsigned long long>(sc.learn_full), static_cast<unsigned long long>(sc.learn_held),
-                static_cast<unsigned long long>(sc.learn_dropped));
+    std::printf(
+        "LEARN_HOLD %u AGE_FRAMES %u idle %d%% stall %d%%: %llu frames in %llu cycles (%.4f "
+        "frames/cycle), %llu learned, %llu INSERTs failed (walks), %llu held, %llu dropped\n",
+        c.hold, c.age, c.idle, c.stall, static_cast<unsigned long long>(r.frames),
+        static_cast<unsigned long long>(r.cycles), fpc,
+        static_cast<unsigned long long>(model.flow_table().counters().occupancy),
+        static_cast<unsigned long long>(sc.learn_full), static_cast<unsigned long long>(sc.learn_held),
+        static_cast<unsigned long long>(sc.learn_dropped));
     if (c.idle == 0 && c.stall == 0) EXPECT_GT(fpc, c.age ? 0.98 : 0.99);
     if (c.age) EXPECT_GT(sc.age_ops, r.frames / c.age - 1);
     if (c.hold == 1000000 && c.idle == 0) {

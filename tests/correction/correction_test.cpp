@@ -51,8 +51,8 @@ uint8_t bucket_byte(unsigned site, unsigned member) {
 }
 
 uint16_t backup_word(bool lb_valid, unsigned lb, bool rb_valid, unsigned rb_site, unsigned rb) {
-  return static_cast<uint16_t>((lb & 63) | (lb_valid ? 0x40 : 0) | ((rb & 63) << 8) |
-                               ((rb_site & 1) << 14) | (rb_valid ? 0x8000 : 0));
+  return static_cast<uint16_t>((lb & 63) | (lb_valid ? 0x40 : 0) | ((rb & 63) << 8) | ((rb_site & 1) << 14) |
+                               (rb_valid ? 0x8000 : 0));
 }
 
 // sym-l4 mode, 2^log2 buckets all assigned to (site, member).
@@ -228,7 +228,7 @@ TEST(Correction, RecentlyFailedBucketPairIsHeldForLearnHold) {
   EXPECT_TRUE(o.op_dropped);
   EXPECT_EQ(m.steer_counters().learn_held, 13u);
   EXPECT_EQ(m.steer_counters().ops_dropped, 0u);  // held is not a queue drop
-  o = send(m, cap + 5, false, 110);  // 100 ticks: offered again, fails
+  o = send(m, cap + 5, false, 110);               // 100 ticks: offered again, fails
   EXPECT_FALSE(o.op_dropped);
   EXPECT_EQ(m.steer_counters().learn_full, 19u);
   EXPECT_EQ(m.steer_counters().learn_held, 13u);
@@ -285,8 +285,8 @@ void property_run(uint64_t seed) {
   };
   for (unsigned s = 0; s < 2; ++s)
     for (unsigned k = 0; k < members; ++k)
-      st.backup[s * 64 + k] = backup_word(rng() % 4 != 0, (k + 1 + rng() % (members - 1)) % members,
-                                          rng() % 4 != 0, 1 - s, static_cast<unsigned>(rng() % members));
+      st.backup[s * 64 + k] = backup_word(rng() % 4 != 0, (k + 1 + rng() % (members - 1)) % members, rng() % 4 != 0,
+                                          1 - s, static_cast<unsigned>(rng() % members));
   random_buckets();
   std::map<uint32_t, Owner> owner;  // established connections
   uint64_t kept = 0, failed_over = 0;

@@ -230,11 +230,11 @@ TEST_F(CsrTest, RwRegisterKeepsOnlyItsFields) {
   uint32_t fields = regs::DIST_HASH_CTRL_MODE_MASK | regs::DIST_HASH_CTRL_BUCKET_LOG2_MASK;
   EXPECT_EQ(read_ok(regs::DIST_HASH_CTRL_ADDR), fields);
   EXPECT_EQ(top_->dist_ctrl_o, fields);
-  write_ok(regs::DIST_HASH_CTRL_ADDR, regs::field_set(0, regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB,
-                                                       regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH, 10));
-  EXPECT_EQ(regs::field_get(top_->dist_ctrl_o, regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB,
-                            regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH),
-            10u);
+  write_ok(regs::DIST_HASH_CTRL_ADDR,
+           regs::field_set(0, regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB, regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH, 10));
+  EXPECT_EQ(
+      regs::field_get(top_->dist_ctrl_o, regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB, regs::DIST_HASH_CTRL_BUCKET_LOG2_WIDTH),
+      10u);
   EXPECT_EQ(regs::field_get(top_->dist_ctrl_o, regs::DIST_HASH_CTRL_MODE_LSB, regs::DIST_HASH_CTRL_MODE_WIDTH), 0u);
   write_ok(regs::DIST_HASH_KEY9_ADDR, 0x01020304u);
   EXPECT_EQ(top_->key9_o, 0x01020304u);
@@ -286,9 +286,15 @@ TEST_F(CsrTest, WindowWritesWithStrobesAndReadsBack) {
 
 TEST_F(CsrTest, UnmappedAddressesAnswerSlverr) {
   const uint32_t unmapped[] = {
-      regs::ID_BASE + 0x014,        regs::ID_BASE + 0xFFC,          regs::PARSER_BASE + 0x008,
-      regs::PARSER_BASE + 0x030,    regs::PARSER_BASE + 0x044,      regs::DIST_HASH_BASE + 0x004,
-      regs::DIST_HASH_BASE + 0x038, regs::DIST_HASH_BASE + 0xFFFC,  0x02000,  // no block
+      regs::ID_BASE + 0x014,
+      regs::ID_BASE + 0xFFC,
+      regs::PARSER_BASE + 0x008,
+      regs::PARSER_BASE + 0x030,
+      regs::PARSER_BASE + 0x044,
+      regs::DIST_HASH_BASE + 0x004,
+      regs::DIST_HASH_BASE + 0x038,
+      regs::DIST_HASH_BASE + 0xFFFC,
+      0x02000,  // no block
       0x1FFFC,
   };
   write_ok(regs::ID_SCRATCH_ADDR, 0x5A5A5A5Au);

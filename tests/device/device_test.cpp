@@ -83,7 +83,8 @@ TEST(Identity, RefusesWrongMagicVersionAndSmallTables) {
   bad_magic.magic = 0x12345678;
   Status s = check_identity(bad_magic, "fake", 4096);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message, "fake device: ID magic is 0x12345678 ('.4Vx'), expected 0x434e4452 ('CNDR'): not a Conductor core");
+  EXPECT_EQ(s.error().message,
+            "fake device: ID magic is 0x12345678 ('.4Vx'), expected 0x434e4452 ('CNDR'): not a Conductor core");
 
   Identity bad_version = *good;
   bad_version.version = 0x00020001;
@@ -95,10 +96,12 @@ TEST(Identity, RefusesWrongMagicVersionAndSmallTables) {
   small.caps = (10u << ID_CAPS_BUCKET_LOG2_MAX_LSB) | (2u << ID_CAPS_MAX_SITES_LSB) | (64u << ID_CAPS_MAX_MEMBERS_LSB);
   s = check_identity(small, "fake", 4096);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message, "fake device: its bucket table holds 2^10 entries, the configuration asks for 4096 ([hash] buckets)");
+  EXPECT_EQ(s.error().message,
+            "fake device: its bucket table holds 2^10 entries, the configuration asks for 4096 ([hash] buckets)");
 
   Identity one_site = *good;
-  one_site.caps = (16u << ID_CAPS_BUCKET_LOG2_MAX_LSB) | (1u << ID_CAPS_MAX_SITES_LSB) | (64u << ID_CAPS_MAX_MEMBERS_LSB);
+  one_site.caps =
+      (16u << ID_CAPS_BUCKET_LOG2_MAX_LSB) | (1u << ID_CAPS_MAX_SITES_LSB) | (64u << ID_CAPS_MAX_MEMBERS_LSB);
   EXPECT_FALSE(check_identity(one_site, "fake", 4096).ok());
 
   d.fail_reads.insert(ID_VERSION_ADDR);
@@ -110,15 +113,17 @@ TEST(Identity, RefusesWrongMagicVersionAndSmallTables) {
 TEST(SoftDevice, RejectsUnalignedOutOfRangeAndUnmapped) {
   SoftDevice d;
   EXPECT_EQ(d.write_reg(0x41022, 1).error().message, "register address 0x00041022 is not word-aligned");
-  EXPECT_EQ(d.read_reg(0x100000).error().message, "register address 0x00100000 is beyond the core's 20-bit register port");
-  EXPECT_EQ(d.read_reg(0x41100).error().message, "soft device: read of 0x00041100: no register of block steer there (SLVERR)");
+  EXPECT_EQ(d.read_reg(0x100000).error().message,
+            "register address 0x00100000 is beyond the core's 20-bit register port");
+  EXPECT_EQ(d.read_reg(0x41100).error().message,
+            "soft device: read of 0x00041100: no register of block steer there (SLVERR)");
   EXPECT_EQ(d.write_reg(0x50000, 1).error().message, "soft device: write to 0x00050000: no block decodes it (SLVERR)");
 }
 
 TEST(SoftDevice, FieldsStrobesAndCounterClear) {
   SoftDevice d;
   ASSERT_TRUE(d.write_reg(DIST_HASH_CTRL_ADDR, 0xFFFFFFFF).ok());
-  EXPECT_EQ(*d.read_reg(DIST_HASH_CTRL_ADDR), 0x1F03u);  // MODE and BUCKET_LOG2 only
+  EXPECT_EQ(*d.read_reg(DIST_HASH_CTRL_ADDR), 0x1F03u);                   // MODE and BUCKET_LOG2 only
   ASSERT_TRUE(d.write_reg(STEER_MEMBER_UP0_ADDR, 0x00000000, 0x2).ok());  // byte 1 only
   EXPECT_EQ(*d.read_reg(STEER_MEMBER_UP0_ADDR), 0xFFFF00FFu);
   EXPECT_FALSE(d.model().regs().steer.member_is_up(0, 8));
@@ -182,10 +187,10 @@ TEST(DeviceEquivalence, ControllerProgrammingReadsBackTheSame) {
   const auto t1 = std::chrono::steady_clock::now();
   ASSERT_TRUE(c2.start(cfg).ok());
   const auto t2 = std::chrono::steady_clock::now();
-  std::printf("programming 4096 buckets + status + backups (%llu writes): soft %.3f ms, sim %.3f ms (%llu cycles)\n",
-              static_cast<unsigned long long>(c1.device_writes()),
-              std::chrono::duration<double, std::milli>(t1 - t0).count(),
-              std::chrono::duration<double, std::milli>(t2 - t1).count(), static_cast<unsigned long long>(sim.cycles()));
+  std::printf(
+      "programming 4096 buckets + status + backups (%llu writes): soft %.3f ms, sim %.3f ms (%llu cycles)\n",
+      static_cast<unsigned long long>(c1.device_writes()), std::chrono::duration<double, std::milli>(t1 - t0).count(),
+      std::chrono::duration<double, std::milli>(t2 - t1).count(), static_cast<unsigned long long>(sim.cycles()));
   expect_same_map(soft, sim, "after programming");
   for (auto* c : {&c1, &c2}) {
     ASSERT_TRUE(c->set_member_admin(MemberId{0, 1}, false, "test").ok());

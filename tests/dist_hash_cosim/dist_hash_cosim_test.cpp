@@ -24,13 +24,13 @@
 namespace conductor {
 namespace {
 
-constexpr unsigned kLatencyCycles = 5;  // dist_hash.sv LatencyCycles
+constexpr unsigned kLatencyCycles = 5;            // dist_hash.sv LatencyCycles
 constexpr uint32_t kBase = regs::DIST_HASH_BASE;  // local addresses = absolute - base
 
 std::string print_decision(const Decision& d) {
   char buf[128];
-  std::snprintf(buf, sizeof buf, "hash=0x%08x bucket=%u site=%u member=%u valid=%d sg=%u", d.hash,
-                d.bucket, d.site, d.member, d.valid, d.sg_id);
+  std::snprintf(buf, sizeof buf, "hash=0x%08x bucket=%u site=%u member=%u valid=%d sg=%u", d.hash, d.bucket, d.site,
+                d.member, d.valid, d.sg_id);
   return buf;
 }
 
@@ -85,8 +85,7 @@ struct Bench {
   }
 
   bool drain(uint64_t max_cycles = 1000000) {
-    return ctrl.run_until([this] { return board.outstanding() == 0 && src.idle(); }, max_cycles,
-                          "all decisions");
+    return ctrl.run_until([this] { return board.outstanding() == 0 && src.idle(); }, max_cycles, "all decisions");
   }
 
   VerilatedContext ctx;
@@ -102,11 +101,10 @@ struct Bench {
 DistHashRegs default_regs(uint32_t mode, uint32_t log2) {
   DistHashRegs r;
   r.ctrl = (mode << regs::DIST_HASH_CTRL_MODE_LSB) | (log2 << regs::DIST_HASH_CTRL_BUCKET_LOG2_LSB);
-  const uint32_t resets[10] = {regs::DIST_HASH_KEY0_RESET, regs::DIST_HASH_KEY1_RESET,
-                               regs::DIST_HASH_KEY2_RESET, regs::DIST_HASH_KEY3_RESET,
-                               regs::DIST_HASH_KEY4_RESET, regs::DIST_HASH_KEY5_RESET,
-                               regs::DIST_HASH_KEY6_RESET, regs::DIST_HASH_KEY7_RESET,
-                               regs::DIST_HASH_KEY8_RESET, regs::DIST_HASH_KEY9_RESET};
+  const uint32_t resets[10] = {regs::DIST_HASH_KEY0_RESET, regs::DIST_HASH_KEY1_RESET, regs::DIST_HASH_KEY2_RESET,
+                               regs::DIST_HASH_KEY3_RESET, regs::DIST_HASH_KEY4_RESET, regs::DIST_HASH_KEY5_RESET,
+                               regs::DIST_HASH_KEY6_RESET, regs::DIST_HASH_KEY7_RESET, regs::DIST_HASH_KEY8_RESET,
+                               regs::DIST_HASH_KEY9_RESET};
   for (unsigned i = 0; i < 10; ++i) r.key[i] = resets[i];
   for (uint32_t b = 0; b < r.buckets.size(); ++b)
     r.buckets[b] = static_cast<uint8_t>(0x80 | ((b % 5) & 0x3F) | ((b & 8) ? 0x40 : 0));
@@ -124,8 +122,10 @@ FlowKey random_key(std::mt19937_64& rng) {
     for (unsigned i = k.is_ipv6 ? 0 : 12; i < 16; ++i) a[i] = static_cast<uint8_t>(rng());
   };
   addr(k.src_addr);
-  if (kind == 1) k.dst_addr = k.src_addr;  // equal addresses: the port tie-break
-  else addr(k.dst_addr);
+  if (kind == 1)
+    k.dst_addr = k.src_addr;  // equal addresses: the port tie-break
+  else
+    addr(k.dst_addr);
   const uint8_t protos[] = {6, 17, 132, 1, 58, 50, 47};
   k.proto = protos[rng() % 7];
   k.is_frag = (rng() % 8) == 0;
@@ -194,8 +194,8 @@ TEST(DistHashCosim, RandomTrafficWithBackPressure) {
     b.program(r);
     for (int i = 0; i < 20000; ++i) b.send(r, random_key(rng));
     ASSERT_TRUE(b.drain()) << "batch " << batch;
-    std::printf("batch %d mode %u log2 %u idle %d%% stall %d%%: %s\n", batch, mode, log2, idle,
-                stall, b.board.summary().c_str());
+    std::printf("batch %d mode %u log2 %u idle %d%% stall %d%%: %s\n", batch, mode, log2, idle, stall,
+                b.board.summary().c_str());
     EXPECT_TRUE(b.board.clean()) << "batch " << batch;
     total += b.board.matched();
   }
@@ -216,11 +216,10 @@ TEST(DistHashCosim, InitiationIntervalAndLatency) {
   ASSERT_EQ(b.in_cycles.size(), static_cast<size_t>(n));
   ASSERT_EQ(b.out_cycles.size(), static_cast<size_t>(n));
   for (int i = 1; i < n; ++i) ASSERT_EQ(b.in_cycles[i], b.in_cycles[0] + i) << "input II at " << i;
-  for (int i = 0; i < n; ++i)
-    ASSERT_EQ(b.out_cycles[i], b.in_cycles[i] + kLatencyCycles) << "latency at " << i;
+  for (int i = 0; i < n; ++i) ASSERT_EQ(b.out_cycles[i], b.in_cycles[i] + kLatencyCycles) << "latency at " << i;
   uint64_t cycles = b.out_cycles.back() - b.in_cycles.front() + 1;
-  std::printf("%d keys in %llu cycles (II=1, latency %u)\n", n,
-              static_cast<unsigned long long>(cycles), kLatencyCycles);
+  std::printf("%d keys in %llu cycles (II=1, latency %u)\n", n, static_cast<unsigned long long>(cycles),
+              kLatencyCycles);
   EXPECT_EQ(cycles, static_cast<uint64_t>(n) + kLatencyCycles);
 }
 

@@ -153,9 +153,7 @@ TEST(VrrpCodec, AddressParseFormatAndOrder) {
 
 // ---- Round trips ---------------------------------------------------------------------------------
 
-Advert v4_advert() {
-  return Advert{Family::kIpv4, 7, 200, 10, {ip("198.18.0.100"), ip("198.18.0.101")}};
-}
+Advert v4_advert() { return Advert{Family::kIpv4, 7, 200, 10, {ip("198.18.0.100"), ip("198.18.0.101")}}; }
 
 TEST(VrrpCodec, EncodesTheFieldsWhereRfc5798Section5PutsThem) {
   const IpAddress src = ip("198.18.0.1"), dst = vrrp_group(Family::kIpv4);
@@ -211,9 +209,9 @@ TEST(VrrpCodec, RoundTripIpv4Datagram) {
   auto rx = decode_ipv4_packet(*d);
   ASSERT_TRUE(rx.ok()) << rx.error().message;
   EXPECT_EQ(rx->advert, v4_advert());
-  EXPECT_FALSE(encode_ipv4_packet(Advert{Family::kIpv6, 1, 1, 1, {ip("fe80::1")}}, ip("fe80::2"),
-                                  vrrp_group(Family::kIpv6))
-                   .ok());
+  EXPECT_FALSE(
+      encode_ipv4_packet(Advert{Family::kIpv6, 1, 1, 1, {ip("fe80::1")}}, ip("fe80::2"), vrrp_group(Family::kIpv6))
+          .ok());
 }
 
 TEST(VrrpCodec, RandomAdvertsRoundTrip) {
@@ -328,8 +326,9 @@ std::vector<RejectCase> reject_cases() {
       {"type 15", RxError::kBadType, msg([](auto& m) { m[0] = 0x3F; })},
       {"count 0", RxError::kZeroAddressCount, msg([](auto& m) { m[3] = 0; })},
       {"count 0, no address", RxError::kZeroAddressCount, msg([](auto& m) { m[3] = 0, m.resize(8); })},
-      {"an uncounted address", RxError::kAddressCountMismatch,
-       msg([](auto& m) { m.insert(m.end(), {198, 18, 0, 101}); })},
+      {"an uncounted address", RxError::kAddressCountMismatch, msg([](auto& m) {
+         m.insert(m.end(), {198, 18, 0, 101});
+       })},
       {"one trailing byte", RxError::kAddressCountMismatch, msg([](auto& m) { m.push_back(0); })},
       {"checksum off by one", RxError::kBadChecksum, msg([](auto& m) { m[7] ^= 1; }, false)},
       {"address changed", RxError::kBadChecksum, msg([](auto& m) { m[11] ^= 0x80; }, false)},

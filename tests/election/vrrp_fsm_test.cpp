@@ -146,8 +146,8 @@ TEST(VrrpFsm, SingleRouterBecomesMasterAfterMasterDownInterval) {
   EXPECT_EQ(r.state(), State::kBackup);
 
   a = r.on_timer(kT0 + 360'937us);
-  ASSERT_EQ(kinds(a), (std::vector<ActionKind>{ActionKind::kBecomeMaster, ActionKind::kSendAdvert,
-                                               ActionKind::kAnnounce}));
+  ASSERT_EQ(kinds(a),
+            (std::vector<ActionKind>{ActionKind::kBecomeMaster, ActionKind::kSendAdvert, ActionKind::kAnnounce}));
   for (const Action& x : a) EXPECT_EQ(x.reason, Reason::kMasterDown);
   const Action* send = find(a, ActionKind::kSendAdvert);
   EXPECT_EQ(send->advert, (Advert{Family::kIpv4, kVrid, 100, 10, {IpAddress::v4(198, 18, 0, 100)}}));
@@ -170,8 +170,8 @@ TEST(VrrpFsm, OwnerBecomesMasterAtStartup) {
   VrrpRouter r = make(v4_config(1, kPriorityOwner));
   EXPECT_TRUE(r.is_owner());
   Actions a = r.start(kT0);
-  ASSERT_EQ(kinds(a), (std::vector<ActionKind>{ActionKind::kBecomeMaster, ActionKind::kSendAdvert,
-                                               ActionKind::kAnnounce}));
+  ASSERT_EQ(kinds(a),
+            (std::vector<ActionKind>{ActionKind::kBecomeMaster, ActionKind::kSendAdvert, ActionKind::kAnnounce}));
   EXPECT_EQ(a[0].reason, Reason::kOwnerStartup);
   EXPECT_EQ(find(a, ActionKind::kSendAdvert)->advert.priority, 255);
   EXPECT_EQ(r.state(), State::kMaster);
@@ -369,8 +369,8 @@ TEST(VrrpFsm, BadAdvertsAreIgnoredWithCounters) {
 
   const IpAddress peer6 = ip("fe80::2"), group6 = vrrp_group(Family::kIpv6);
   const Advert v6{Family::kIpv6, kVrid, 200, 10, {ip("fe80::100")}};
-  EXPECT_TRUE(r.on_packet(t, IpMeta{Family::kIpv6, peer6, group6, 255, 112}, *encode_advert(v6, peer6, group6))
-                  .empty());
+  EXPECT_TRUE(
+      r.on_packet(t, IpMeta{Family::kIpv6, peer6, group6, 255, 112}, *encode_advert(v6, peer6, group6)).empty());
 
   const VrrpStats& s = r.stats();
   EXPECT_EQ(s.vrid_mismatch, 1u);

@@ -39,9 +39,15 @@ inline RxOptions mode_options(uint8_t mode) {
   RxOptions o;
   o.allow_unicast = (mode & kModeUnicast) != 0;
   switch ((mode >> 4) & 3) {
-    case 1: o.ipv4_checksum = Ipv4ChecksumAccept::kPseudoHeader; break;
-    case 2: o.ipv4_checksum = Ipv4ChecksumAccept::kMessageOnly; break;
-    default: o.ipv4_checksum = Ipv4ChecksumAccept::kEither; break;
+    case 1:
+      o.ipv4_checksum = Ipv4ChecksumAccept::kPseudoHeader;
+      break;
+    case 2:
+      o.ipv4_checksum = Ipv4ChecksumAccept::kMessageOnly;
+      break;
+    default:
+      o.ipv4_checksum = Ipv4ChecksumAccept::kEither;
+      break;
   }
   return o;
 }

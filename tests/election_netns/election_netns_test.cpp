@@ -129,12 +129,12 @@ class NetnsTest : public ::testing::Test {
     lab_.reset();  // kills every process, deletes the namespaces
   }
 
-  LabProcess& start_node(const std::string& name, std::string_view ns, char side, const std::string& addr,
-                      int priority, int interval_cs) {
+  LabProcess& start_node(const std::string& name, std::string_view ns, char side, const std::string& addr, int priority,
+                         int interval_cs) {
     return start_node_on(name, ns, lab_->link(side), addr, kVip, priority, interval_cs);
   }
   LabProcess& start_node_on(const std::string& name, std::string_view ns, const std::string& ifname,
-                         const std::string& addr, const std::string& vip, int priority, int interval_cs) {
+                            const std::string& addr, const std::string& vip, int priority, int interval_cs) {
     return lab_->spawn(name, ns,
                        {kNode, "--interface", ifname, "--address", addr, "--vip", vip, "--vrid", std::to_string(kVrid),
                         "--priority", std::to_string(priority), "--interval-cs", std::to_string(interval_cs)});
@@ -191,11 +191,11 @@ class KeepalivedInterop : public NetnsTest, public ::testing::WithParamInterface
   LabProcess& start_keepalived(const std::string& name, int priority, const std::string& advert_int) {
     const std::string d = lab_->dir() + "/" + name;
     sh("mkdir -p " + d);
-    std::ofstream(d + "/keepalived.conf") << "global_defs {\n  vrrp_version 3\n  router_id " << name << "\n}\n"
-                                          << "vrrp_instance VI_1 {\n  state BACKUP\n  interface " << lab_->link('a')
-                                          << "\n  virtual_router_id " << kVrid << "\n  priority " << priority
-                                          << "\n  advert_int " << advert_int << "\n  dont_track_primary\n"
-                                          << "  virtual_ipaddress {\n    " << kVip << "/32\n  }\n}\n";
+    std::ofstream(d + "/keepalived.conf")
+        << "global_defs {\n  vrrp_version 3\n  router_id " << name << "\n}\n"
+        << "vrrp_instance VI_1 {\n  state BACKUP\n  interface " << lab_->link('a') << "\n  virtual_router_id " << kVrid
+        << "\n  priority " << priority << "\n  advert_int " << advert_int << "\n  dont_track_primary\n"
+        << "  virtual_ipaddress {\n    " << kVip << "/32\n  }\n}\n";
     return lab_->spawn(name, "a",
                        {"keepalived", "-n", "-l", "-D", "-P", "-f", d + "/keepalived.conf", "-p", d + "/k.pid", "-r",
                         d + "/vrrp.pid", "-c", d + "/checkers.pid"});
@@ -290,7 +290,8 @@ std::string write_conductord_config(const std::string& dir, const std::string& t
                                     int peer_priority) {
   const std::string conf = dir + "/" + tag + ".conf";
   std::ofstream(conf) << "[cluster]\nname = vrrp-interop\n"
-                      << "[site 0]\nvrid = " << kVrid << "\nadvert-interval = 100ms\nvirtual-addresses = " << kVip << "\n"
+                      << "[site 0]\nvrid = " << kVrid << "\nadvert-interval = 100ms\nvirtual-addresses = " << kVip
+                      << "\n"
                       << "[orchestrator peer]\nsite = 0\naddress = " << peer_addr << "\npriority = " << peer_priority
                       << "\n"
                       << "[orchestrator self]\nsite = 0\naddress = " << self_addr << "\npriority = " << self_priority
@@ -352,7 +353,8 @@ TEST_F(KeepalivedConductord, CleanStopHandsOverAt100ms) {
   ASSERT_TRUE(lab_->wait_line(k, "Entering BACKUP STATE", 0, 5s));
   // keepalived must hear conductord: no MASTER for 2 of its Master_Down_Intervals.
   lab_->observe(to_ms(2 * master_down_interval(50, ic)));
-  ASSERT_FALSE(lab_->wait_for(k, keepalived_event("MASTER", TimePoint{}), 0, 0ms)) << "keepalived did not hear conductord";
+  ASSERT_FALSE(lab_->wait_for(k, keepalived_event("MASTER", TimePoint{}), 0, 0ms))
+      << "keepalived did not hear conductord";
   ASSERT_TRUE(lab_->has_address("b", 'b', kVip));
 
   const TimePoint stop = Clock::now();
@@ -363,10 +365,11 @@ TEST_F(KeepalivedConductord, CleanStopHandsOverAt100ms) {
   measure("conductord-sigterm-to-keepalived-master-100ms", clean_ms,
           "keepalived priority 50: Skew_Time " + ms_text(skew_time(50, ic)));
   // A priority-0 advert costs Skew_Time (80.5 ms); a missing one Master_Down_Interval (380.5 ms).
-  EXPECT_LT(clean_ms, 300.0) << "no priority-0 advert? (Master_Down_Interval " +
-                                    ms_text(master_down_interval(50, ic)) + ")";
+  EXPECT_LT(clean_ms, 300.0) << "no priority-0 advert? (Master_Down_Interval " + ms_text(master_down_interval(50, ic)) +
+                                    ")";
   // keepalived -D logs the priority-0 advert it acted on.
-  EXPECT_TRUE(lab_->wait_line(k, "Backup received priority 0 advertisement", 0, 0ms)) << "keepalived heard no priority 0";
+  EXPECT_TRUE(lab_->wait_line(k, "Backup received priority 0 advertisement", 0, 0ms))
+      << "keepalived heard no priority 0";
   EXPECT_EQ(c.reap(3s), std::optional<int>(0)) << "conductord did not exit cleanly on SIGTERM";
   EXPECT_TRUE(lab_->wait_line(c, "\"component\":\"election\",\"event\":\"stop\"", 0, 0ms)) << "no election stop logged";
   EXPECT_FALSE(lab_->has_address("b", 'b', kVip)) << "the stopped conductord left the virtual address behind";
@@ -378,9 +381,11 @@ TEST_F(NetnsTest, ConductordPairCrashAt100ms) {
   constexpr uint16_t ic = 10;
   const std::string conf_a = write_conductord_config(lab_->dir(), "a", lab_->link('a'), kAddrA, 200, kAddrB, 100);
   const std::string conf_b = write_conductord_config(lab_->dir(), "b", lab_->link('b'), kAddrB, 100, kAddrA, 200);
-  LabProcess& a = lab_->spawn("conductord-a", "a", {CONDUCTORD_PATH, "--config", conf_a, "--name", "self", "--device", "sim"});
+  LabProcess& a =
+      lab_->spawn("conductord-a", "a", {CONDUCTORD_PATH, "--config", conf_a, "--name", "self", "--device", "sim"});
   ASSERT_TRUE(lab_->wait_line(a, "\"event\":\"become-master\"", 0, 10s)) << "conductord a never became Master";
-  LabProcess& b = lab_->spawn("conductord-b", "b", {CONDUCTORD_PATH, "--config", conf_b, "--name", "self", "--device", "sim"});
+  LabProcess& b =
+      lab_->spawn("conductord-b", "b", {CONDUCTORD_PATH, "--config", conf_b, "--name", "self", "--device", "sim"});
   ASSERT_TRUE(lab_->wait_line(b, "\"event\":\"master-changed\",\"master\":\"" + kAddrA + "\"", 0, 10s))
       << "conductord b never heard a";
   lab_->observe(500ms);
@@ -403,7 +408,8 @@ TEST_F(NetnsTest, ConductordPairCrashAt100ms) {
   lab_->observe(100ms);
   EXPECT_TRUE(lab_->has_address("b", 'b', kVip));
 #ifdef CONDUCTORCTL_PATH
-  auto show = sh(std::string("timeout 10 ") + CONDUCTORCTL_PATH + " --socket " + lab_->dir() + "/b.sock --timeout 5 show election");
+  auto show = sh(std::string("timeout 10 ") + CONDUCTORCTL_PATH + " --socket " + lab_->dir() +
+                 "/b.sock --timeout 5 show election");
   EXPECT_EQ(show.status, 0) << show.output;
   const size_t st = show.output.find("state ");
   ASSERT_NE(st, std::string::npos) << show.output;

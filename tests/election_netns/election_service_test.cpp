@@ -68,11 +68,11 @@ config::IpAddress ip(std::string_view s) {
 
 config::ClusterConfig two_orchestrators(uint16_t interval_cs) {
   config::ClusterConfig c;
-  c.sites = {config::Site{.id = 0, .vrid = 51, .advert_interval_cs = interval_cs,
-                          .virtual_addresses = {ip("127.0.0.100")}}};
-  c.orchestrators = {config::Orchestrator{.name = "orch-a", .site = 0, .address = ip("127.0.0.1"), .priority = 200,
-                                          .interface = "lo"},
-                     config::Orchestrator{.name = "orch-b", .site = 0, .address = ip("127.0.0.2"), .priority = 100}};
+  c.sites = {
+      config::Site{.id = 0, .vrid = 51, .advert_interval_cs = interval_cs, .virtual_addresses = {ip("127.0.0.100")}}};
+  c.orchestrators = {
+      config::Orchestrator{.name = "orch-a", .site = 0, .address = ip("127.0.0.1"), .priority = 200, .interface = "lo"},
+      config::Orchestrator{.name = "orch-b", .site = 0, .address = ip("127.0.0.2"), .priority = 100}};
   return c;
 }
 
@@ -80,8 +80,8 @@ class ElectionServiceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (unshare(CLONE_NEWNET) != 0) {
-      skip_reason_ = std::string("cannot create a network namespace (unshare(CLONE_NEWNET) needs root): ") +
-                     std::strerror(errno);
+      skip_reason_ =
+          std::string("cannot create a network namespace (unshare(CLONE_NEWNET) needs root): ") + std::strerror(errno);
       return;
     }
     const auto ip = testing::run_shell("ip link set lo up && ip addr add 127.0.0.2/8 dev lo", 30s);
@@ -112,7 +112,10 @@ TEST_F(ElectionServiceTest, ElectsLogsCountsShowsAndHandsOverOnStop) {
   Node a(cfg, "orch-a"), b(cfg, "orch-b");
   ASSERT_TRUE(a.service->start(a.ctx).ok());
   ASSERT_TRUE(b.service->start(b.ctx).ok());  // interface found from its address
-  ASSERT_TRUE(drive(a, b, [&] { return a.state() == 2 && b.state() == 1 && b.show().find("127.0.0.1 priority 200") != std::string::npos; }, 3s))
+  ASSERT_TRUE(drive(
+      a, b,
+      [&] { return a.state() == 2 && b.state() == 1 && b.show().find("127.0.0.1 priority 200") != std::string::npos; },
+      3s))
       << a.logs() << b.logs();
 
   const std::string la = a.logs(), lb = b.logs();
@@ -145,7 +148,9 @@ TEST_F(ElectionServiceTest, ElectsLogsCountsShowsAndHandsOverOnStop) {
   a.service->stop(stop);
   EXPECT_NE(a.logs().find("\"event\":\"become-initialize\""), std::string::npos);
   EXPECT_EQ(a.state(), 0);
-  ASSERT_TRUE(drive(a, b, [&] { return b.state() == 2; }, 2s)) << b.logs();
+  ASSERT_TRUE(drive(
+      a, b, [&] { return b.state() == 2; }, 2s))
+      << b.logs();
   EXPECT_LT(Clock::now() - stop, 60ms);
   EXPECT_NE(b.logs().find("\"event\":\"become-master\""), std::string::npos);
   b.service->stop(Clock::now());
@@ -161,7 +166,10 @@ TEST_F(ElectionServiceTest, UnassignedLoopbackAddressesElectOnLo) {
   Node a(cfg, "orch-a"), b(cfg, "orch-b");
   ASSERT_TRUE(a.service->start(a.ctx).ok());
   ASSERT_TRUE(b.service->start(b.ctx).ok());
-  ASSERT_TRUE(drive(a, b, [&] { return a.state() == 2 && b.state() == 1 && b.show().find("127.77.0.1 priority 200") != std::string::npos; }, 3s))
+  ASSERT_TRUE(drive(
+      a, b,
+      [&] { return a.state() == 2 && b.state() == 1 && b.show().find("127.77.0.1 priority 200") != std::string::npos; },
+      3s))
       << a.logs() << b.logs();
   a.service->stop(Clock::now());
   b.service->stop(Clock::now());

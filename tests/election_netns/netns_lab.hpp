@@ -29,9 +29,7 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 using namespace std::chrono_literals;
 
-inline double ms_between(TimePoint a, TimePoint b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
+inline double ms_between(TimePoint a, TimePoint b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
 // Runs a shell command (bounded: killed after 30 s); returns its exit status and output (stdout +
 // stderr).
@@ -168,12 +166,16 @@ class Lab {
     }
   }
   // A line containing `needle`, timed by its arrival.
-  std::optional<TimePoint> wait_line(LabProcess& p, std::string_view needle, size_t from, std::chrono::milliseconds limit) {
+  std::optional<TimePoint> wait_line(LabProcess& p, std::string_view needle, size_t from,
+                                     std::chrono::milliseconds limit) {
     const std::string n(needle);
-    return wait_for(p, [n](const Line& l) -> std::optional<TimePoint> {
-      if (l.text.find(n) != std::string::npos) return l.at;
-      return std::nullopt;
-    }, from, limit);
+    return wait_for(
+        p,
+        [n](const Line& l) -> std::optional<TimePoint> {
+          if (l.text.find(n) != std::string::npos) return l.at;
+          return std::nullopt;
+        },
+        from, limit);
   }
   // Waits for output from any process for at most `limit`, then drains every pipe.
   void pump_for(std::chrono::milliseconds limit) {
@@ -188,7 +190,8 @@ class Lab {
   // Lets `d` pass while draining output (observing that nothing happens is part of some checks).
   void observe(std::chrono::milliseconds d) {
     const TimePoint end = Clock::now() + d;
-    while (Clock::now() < end) pump_for(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()) + 1ms);
+    while (Clock::now() < end)
+      pump_for(std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()) + 1ms);
   }
   std::string transcripts() const {
     std::string s;

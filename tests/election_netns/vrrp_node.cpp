@@ -76,7 +76,8 @@ struct Reporter {
     std::optional<IpAddress> addr = m ? std::optional<IpAddress>(m->address) : std::nullopt;
     if (addr != master_address) {
       master_address = addr;
-      emit(now, {{"event", "master"}, {"address", addr ? addr->to_string() : "none"}, {"priority", m ? m->priority : 0}});
+      emit(now,
+           {{"event", "master"}, {"address", addr ? addr->to_string() : "none"}, {"priority", m ? m->priority : 0}});
     }
   }
 };
@@ -108,7 +109,10 @@ int main(int argc, char** argv) {
       if (!v) return usage(std::string(arg) + " needs an address");
       auto ip = IpAddress::parse(*v);
       if (!ip) return usage(std::string(arg) + " " + *v + ": " + ip.error().message);
-      if (arg == "--address") cfg.vrrp.primary_address = *ip; else cfg.vrrp.addresses.push_back(*ip);
+      if (arg == "--address")
+        cfg.vrrp.primary_address = *ip;
+      else
+        cfg.vrrp.addresses.push_back(*ip);
     } else if (arg == "--vrid") {
       auto n = number(1, 255);
       if (!n) return usage("--vrid needs 1..255");
@@ -125,9 +129,12 @@ int main(int argc, char** argv) {
       cfg.vrrp.preempt = false;
     } else if (arg == "--checksum") {
       auto v = value();
-      if (v == "pseudo") cfg.ipv4_checksum = Ipv4Checksum::kPseudoHeader;
-      else if (v == "message") cfg.ipv4_checksum = Ipv4Checksum::kMessageOnly;
-      else return usage("--checksum needs pseudo or message");
+      if (v == "pseudo")
+        cfg.ipv4_checksum = Ipv4Checksum::kPseudoHeader;
+      else if (v == "message")
+        cfg.ipv4_checksum = Ipv4Checksum::kMessageOnly;
+      else
+        return usage("--checksum needs pseudo or message");
     } else {
       return usage("unknown argument '" + std::string(arg) + "'");
     }

@@ -56,7 +56,8 @@ struct Traffic {
 };
 std::optional<Traffic> parse_traffic(const std::string& s) {
   std::smatch m;
-  if (!std::regex_search(s, m, std::regex(R"((\d+) frames through the \w+ device: (\d+) delivered, (\d+) dropped.*failover (\d+))")))
+  if (!std::regex_search(
+          s, m, std::regex(R"((\d+) frames through the \w+ device: (\d+) delivered, (\d+) dropped.*failover (\d+))")))
     return std::nullopt;
   return Traffic{std::stoull(m[1]), std::stoull(m[2]), std::stoull(m[3]), std::stoull(m[4])};
 }
@@ -68,15 +69,16 @@ struct DaemonFailover : ::testing::Test {
 
   void SetUp() override {
     lab.write_config(4,
-                     "[member 0/4]\naddress = " + lab.member_addr(MemberId{0, 4}) + "\n"
-                     "[security-group sg1]\nmembers = 0/0-3, 1/0-3\n"
-                     "[autoscale sg1]\nmin-members = 2\nspares = 0/4\nscale-out-cpu = 80%\nscale-in-cpu = 10%\n"
-                     "scale-out-after = 1s\nscale-in-after = 1h\ncooldown = 0s\n",
+                     "[member 0/4]\naddress = " + lab.member_addr(MemberId{0, 4}) +
+                         "\n"
+                         "[security-group sg1]\nmembers = 0/0-3, 1/0-3\n"
+                         "[autoscale sg1]\nmin-members = 2\nspares = 0/4\nscale-out-cpu = 80%\nscale-in-cpu = 10%\n"
+                         "scale-out-after = 1s\nscale-in-after = 1h\ncooldown = 0s\n",
                      cluster::kDefaultHeartbeatPort);
     sock = (lab.dir / "ctl.sock").string();
-    ASSERT_TRUE(daemon.start({.argv = {CONDUCTORD_BIN, "--config", lab.config_path, "--name", "orch0", "--device",
-                                        "soft", "--foreground"},
-                              .output_file = (lab.dir / "conductord.log").string()}));
+    ASSERT_TRUE(daemon.start(
+        {.argv = {CONDUCTORD_BIN, "--config", lab.config_path, "--name", "orch0", "--device", "soft", "--foreground"},
+         .output_file = (lab.dir / "conductord.log").string()}));
     bool ready = false;
     for (int i = 0; i < 500 && !ready; ++i) {
       ready = ctl(sock, "show liveness").find("listening on") != std::string::npos;
@@ -132,16 +134,18 @@ TEST_F(DaemonFailover, MemberKillDetectedAndNoFrameLost) {
     times.push_back(ms(Clock::now() - t0));
     lab.members.at(id).wait(1000ms);
   }
-  std::printf("conductord: kill -9 -> `show members` says failed: %.1f / %.1f / %.1f ms (heartbeat 50 ms, timeout 150 ms)\n",
-              times[0], times[1], times[2]);
+  std::printf(
+      "conductord: kill -9 -> `show members` says failed: %.1f / %.1f / %.1f ms (heartbeat 50 ms, timeout 150 ms)\n",
+      times[0], times[1], times[2]);
   std::sort(times.begin(), times.end());
   EXPECT_LT(times[1], 200.0);
   auto after = parse_traffic(ctl(sock, "traffic 4000 300 7"));
   ASSERT_TRUE(after);
-  std::printf("traffic 4000 frames / 300 flows: before %llu delivered %llu dropped; after 3 failures %llu delivered %llu dropped, %llu failover\n",
-              (unsigned long long)before->delivered, (unsigned long long)before->dropped,
-              (unsigned long long)after->delivered, (unsigned long long)after->dropped,
-              (unsigned long long)after->failover);
+  std::printf(
+      "traffic 4000 frames / 300 flows: before %llu delivered %llu dropped; after 3 failures %llu delivered %llu "
+      "dropped, %llu failover\n",
+      (unsigned long long)before->delivered, (unsigned long long)before->dropped, (unsigned long long)after->delivered,
+      (unsigned long long)after->dropped, (unsigned long long)after->failover);
   EXPECT_EQ(after->delivered, before->delivered);
   EXPECT_GT(after->failover, 0u);
   const std::string log = daemon.output_file_text();
@@ -171,8 +175,8 @@ TEST_F(DaemonFailover, SiteKillMakesOtherSiteActive) {
   EXPECT_EQ(after->delivered, before->delivered);
   // The log line is read from the daemon's pipe as it comes: wait for it (bounded) rather than
   // assume it arrived with the `show sites` answer (a fresh-clone CI run once read it too early).
-  EXPECT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"site-offline\"") != std::string::npos; },
-                       2000ms));
+  EXPECT_TRUE(wait_for(
+      [&] { return daemon.output_file_text().find("\"event\":\"site-offline\"") != std::string::npos; }, 2000ms));
 }
 
 TEST_F(DaemonFailover, MemberDownUpDrill) {
@@ -197,17 +201,18 @@ TEST_F(DaemonFailover, RunTimeLoadScalesOutThroughTheController) {
     p.signal(SIGUSR1);
   }
   const auto t0 = Clock::now();
-  ASSERT_TRUE(wait_for([&] { return member_row(ctl(sock, "show members"), "0/4").find("sg1") != std::string::npos; },
-                       4000ms))
+  ASSERT_TRUE(
+      wait_for([&] { return member_row(ctl(sock, "show members"), "0/4").find("sg1") != std::string::npos; }, 4000ms))
       << ctl(sock, "show autoscale") << ctl(sock, "show members");
-  std::printf("conductord: cpu 95%% reported -> spare 0/4 in sg1 in %.0f ms (scale-out-after 1 s)\n", ms(Clock::now() - t0));
+  std::printf("conductord: cpu 95%% reported -> spare 0/4 in sg1 in %.0f ms (scale-out-after 1 s)\n",
+              ms(Clock::now() - t0));
   const std::string as = ctl(sock, "show autoscale");
   EXPECT_NE(as.find("scale-out 0/4"), std::string::npos) << as;
   EXPECT_NE(as.find("above scale-out-cpu 80%"), std::string::npos) << as;
   // The weight step waits for the spare's heartbeat to report its HyperSync whole (SYNCED): the log
   // shows the full sync started, then done, then the spare's weight.
-  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync-done\"") != std::string::npos; },
-                       2000ms))
+  ASSERT_TRUE(wait_for(
+      [&] { return daemon.output_file_text().find("\"event\":\"full-sync-done\"") != std::string::npos; }, 2000ms))
       << daemon.output_file_text();
   const std::string log = daemon.output_file_text();
   EXPECT_NE(log.find("\"event\":\"scale-out\""), std::string::npos);
@@ -216,8 +221,9 @@ TEST_F(DaemonFailover, RunTimeLoadScalesOutThroughTheController) {
   ASSERT_NE(started, std::string::npos) << log;
   EXPECT_LT(started, done) << log;
   EXPECT_EQ(log.find("\"event\":\"full-sync-timeout\""), std::string::npos) << log;
-  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"autoscale-weight\"", done) != std::string::npos; },
-                       1000ms))
+  ASSERT_TRUE(wait_for(
+      [&] { return daemon.output_file_text().find("\"event\":\"autoscale-weight\"", done) != std::string::npos; },
+      1000ms))
       << daemon.output_file_text();
   const std::string after = daemon.output_file_text().substr(done);
   const auto w = after.find("\"event\":\"autoscale-weight\"");
@@ -251,17 +257,21 @@ TEST_F(DaemonFailover, SpareWithoutSyncGetsWeightAfterTheLoggedTimeout) {
     ~Closer() { ::close(fd); }
   } closer{blocker};
   ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, spare, cluster::kDefaultHeartbeatPort));
-  ASSERT_TRUE(wait_for([&] { return lab.members.at(spare).output_file_text().find("no HyperSync") != std::string::npos; }, 2000ms))
+  ASSERT_TRUE(wait_for(
+      [&] { return lab.members.at(spare).output_file_text().find("no HyperSync") != std::string::npos; }, 2000ms))
       << lab.members.at(spare).output_file_text();
-  ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 9; }, 3000ms)) << ctl(sock, "show liveness");
+  ASSERT_TRUE(wait_for([&] { return members_up(ctl(sock, "show liveness")) == 9; }, 3000ms))
+      << ctl(sock, "show liveness");
   for (auto& [id, p] : lab.members) {
     std::ofstream(lab.load_file(id)) << "cpu=95 connections=5000\n";
     p.signal(SIGUSR1);
   }
-  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync\"") != std::string::npos; }, 4000ms))
+  ASSERT_TRUE(
+      wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync\"") != std::string::npos; }, 4000ms))
       << daemon.output_file_text();
   const auto t0 = Clock::now();
-  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"full-sync-timeout\"") != std::string::npos; }, 7000ms))
+  ASSERT_TRUE(wait_for(
+      [&] { return daemon.output_file_text().find("\"event\":\"full-sync-timeout\"") != std::string::npos; }, 7000ms))
       << daemon.output_file_text();
   const double waited = ms(Clock::now() - t0);
   std::printf("conductord: spare without HyperSync -> full-sync-timeout after %.0f ms (timeout 5 s)\n", waited);
@@ -270,7 +280,9 @@ TEST_F(DaemonFailover, SpareWithoutSyncGetsWeightAfterTheLoggedTimeout) {
   EXPECT_EQ(log.find("\"event\":\"full-sync-done\""), std::string::npos) << log;
   const auto to = log.find("\"event\":\"full-sync-timeout\"");
   EXPECT_NE(log.substr(to, log.find('\n', to) - to).find("taken as done"), std::string::npos) << log;
-  ASSERT_TRUE(wait_for([&] { return daemon.output_file_text().find("\"event\":\"autoscale-weight\"", to) != std::string::npos; }, 1000ms))
+  ASSERT_TRUE(wait_for(
+      [&] { return daemon.output_file_text().find("\"event\":\"autoscale-weight\"", to) != std::string::npos; },
+      1000ms))
       << daemon.output_file_text();
 }
 

@@ -92,8 +92,14 @@ struct DataplaneFailover : ::testing::Test {
   }
   void establish(uint32_t n) {
     GeneratorConfig g{.seed = 42, .flows = n, .sg_id = 1};
-    g.mix = TrafficMix{.ipv4_tcp = 1, .ipv4_udp = 0, .ipv4_sctp = 0, .icmp = 0, .ipv6_tcp = 0, .ipv6_udp = 0,
-                       .ipv6_sctp = 0, .icmpv6 = 0};
+    g.mix = TrafficMix{.ipv4_tcp = 1,
+                       .ipv4_udp = 0,
+                       .ipv4_sctp = 0,
+                       .icmp = 0,
+                       .ipv6_tcp = 0,
+                       .ipv6_udp = 0,
+                       .ipv6_sctp = 0,
+                       .icmpv6 = 0};
     g.vlan1_permille = g.vlan2_permille = g.ipv4_options_permille = g.ipv6_ext_permille = 0;
     g.ipv6_long_chain_permille = g.fragment_permille = g.arp_permille = g.malformed_permille = 0;
     auto gen = TrafficGenerator::create(g);

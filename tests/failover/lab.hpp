@@ -61,15 +61,14 @@ struct Lab {
   // members: per site, how many; `extra` is appended to the file.
   void write_config(int per_site, const std::string& extra, uint16_t heartbeat_port) {
     std::string c = "[cluster]\nname = failover\nactive-site = 0\n";
+    for (int s = 0; s < 2; ++s) c += "[site " + std::to_string(s) + "]\nvirtual-addresses = " + addr(s, 2) + "\n";
     for (int s = 0; s < 2; ++s)
-      c += "[site " + std::to_string(s) + "]\nvirtual-addresses = " + addr(s, 2) + "\n";
-    for (int s = 0; s < 2; ++s)
-      c += "[orchestrator orch" + std::to_string(s) + "]\nsite = " + std::to_string(s) + "\naddress = " +
-           orchestrator(s) + "\ninterface = lo\n";
+      c += "[orchestrator orch" + std::to_string(s) + "]\nsite = " + std::to_string(s) +
+           "\naddress = " + orchestrator(s) + "\ninterface = lo\n";
     for (int s = 0; s < 2; ++s)
       for (int m = 0; m < per_site; ++m)
-        c += "[member " + std::to_string(s) + "/" + std::to_string(m) + "]\naddress = " +
-             member_addr(MemberId{uint8_t(s), uint8_t(m)}) + "\n";
+        c += "[member " + std::to_string(s) + "/" + std::to_string(m) +
+             "]\naddress = " + member_addr(MemberId{uint8_t(s), uint8_t(m)}) + "\n";
     c += "[timers]\nheartbeat-interval = 50ms\nheartbeat-timeout = 150ms\n";
     (void)heartbeat_port;
     c += "[sync]\nkey = 00112233445566778899aabbccddeeff\n";
@@ -79,17 +78,18 @@ struct Lab {
     std::ofstream(config_path) << c;
   }
 
-  bool start_member(const std::string& bin, MemberId id, uint16_t port, const std::string& load = "cpu=40 connections=100",
-                    const std::vector<std::string>& extra = {}) {
+  bool start_member(const std::string& bin, MemberId id, uint16_t port,
+                    const std::string& load = "cpu=40 connections=100", const std::vector<std::string>& extra = {}) {
     std::ofstream(load_file(id)) << load << "\n";
     Process p;
     const std::string ids = std::to_string(id.site) + "/" + std::to_string(id.member);
-    std::vector<std::string> argv{bin, "--config", config_path, "--id", ids, "--load-file", load_file(id), "--heartbeat-port",
-                                  std::to_string(port)};
+    std::vector<std::string> argv{bin,           "--config",         config_path,         "--id", ids, "--load-file",
+                                  load_file(id), "--heartbeat-port", std::to_string(port)};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    if (!p.start({.argv = argv,
-                  .output_file = (dir / ("member-" + std::to_string(id.site) + "-" + std::to_string(id.member) + ".log"))
-                                     .string()}))
+    if (!p.start(
+            {.argv = argv,
+             .output_file =
+                 (dir / ("member-" + std::to_string(id.site) + "-" + std::to_string(id.member) + ".log")).string()}))
       return false;
     members.erase(id);
     members.emplace(id, std::move(p));
@@ -112,7 +112,7 @@ struct Listener {
     if (fd >= 0) ::close(fd);
   }
   std::string open(const std::string& address, uint16_t port, const config::ClusterConfig& cfg,
-                    cluster::CoreOptions opts) {
+                   cluster::CoreOptions opts) {
     fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;

@@ -65,13 +65,14 @@ TEST_F(MemberFailover, KillNineDetectedWithinTarget) {
     times.push_back(ms(*d));
     ASSERT_TRUE(lab.start_member(CONDUCTOR_MEMBER_BIN, victim, kPort));
     ASSERT_TRUE(listener.pump_until(
-        [&](const cluster::CoreAction& a) { return a.kind == K::kMemberHealth && a.up && a.member == victim; },
-        2000ms))
+        [&](const cluster::CoreAction& a) { return a.kind == K::kMemberHealth && a.up && a.member == victim; }, 2000ms))
         << "round " << round << ": restarted member did not come back";
   }
   std::sort(times.begin(), times.end());
-  std::printf("member kill -9 -> marked down (heartbeat 50 ms, timeout 150 ms), 5 runs: min %.1f ms, median %.1f ms, max %.1f ms\n",
-              times.front(), times[2], times.back());
+  std::printf(
+      "member kill -9 -> marked down (heartbeat 50 ms, timeout 150 ms), 5 runs: min %.1f ms, median %.1f ms, max %.1f "
+      "ms\n",
+      times.front(), times[2], times.back());
   RecordProperty("detection_median_ms", std::to_string(times[2]));
   // Target (docs/cluster.md): local backup active < 200 ms. Timeout 150 ms after the last heartbeat, which
   // left at most one interval before the kill: 100..150 ms plus scheduling.

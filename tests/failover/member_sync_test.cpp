@@ -35,8 +35,8 @@ struct MemberSyncLab : ::testing::Test {
     cfg = *c;
   }
   bool start(MemberId id) {
-    return lab.start_member(CONDUCTOR_MEMBER_BIN, id, kPort,
-                            "cpu=40 connections=" + std::to_string(conns.at(id)), {"--verbose"});
+    return lab.start_member(CONDUCTOR_MEMBER_BIN, id, kPort, "cpu=40 connections=" + std::to_string(conns.at(id)),
+                            {"--verbose"});
   }
   // Polls the member's log every 5 ms until `needle` appears or `limit` passes.
   bool wait_log(MemberId id, const std::string& needle, std::chrono::milliseconds limit) {
@@ -105,8 +105,9 @@ TEST_F(MemberSyncLab, RestartedMemberIsResynced) {
   ASSERT_TRUE(wait_log(spare, "sync: in-sync 3/3", 5000ms)) << lab.members.at(spare).output_file_text();
   lab.members.at({0, 1}).signal(SIGKILL);
   lab.members.at({0, 1}).wait(1000ms);
-  std::this_thread::sleep_for(1100ms);  // not a synchronisation: the epoch counts seconds, a restart must be in a later one
-  conns[{0, 1}] = 70;                   // it comes back with fewer connections
+  std::this_thread::sleep_for(
+      1100ms);         // not a synchronisation: the epoch counts seconds, a restart must be in a later one
+  conns[{0, 1}] = 70;  // it comes back with fewer connections
   ASSERT_TRUE(start({0, 1}));
   ASSERT_TRUE(wait_log({0, 1}, "sync: whole with all 3 peers", 5000ms)) << lab.members.at({0, 1}).output_file_text();
   const std::string want = expected({0, 1});

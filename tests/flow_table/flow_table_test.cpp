@@ -94,10 +94,9 @@ FlowOp op_of(Opcode c, const FlowKey& k, const FlowValue& v = {}, uint32_t time 
 
 flow::Config config(uint32_t bucket_log2, uint32_t walk = flow::kWalkMax) {
   flow::Config c;
-  c.ctrl = regs::field_set(0, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH,
-                           bucket_log2);
-  c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_WALK_STEPS_LSB, regs::FLOW_TABLE_CTRL_WALK_STEPS_WIDTH,
-                           walk);
+  c.ctrl =
+      regs::field_set(0, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH, bucket_log2);
+  c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_WALK_STEPS_LSB, regs::FLOW_TABLE_CTRL_WALK_STEPS_WIDTH, walk);
   return c;
 }
 
@@ -164,8 +163,7 @@ TEST(FlowTableHash, SeedIsTheFirstMessageBits) {
   for (int i = 0; i < 1000; ++i) {
     const uint32_t seed = static_cast<uint32_t>(rng());
     const uint64_t w0 = rng(), w1 = rng();
-    EXPECT_EQ(flow::crc32c_u64(flow::crc32c_u64(seed, w0), w1),
-              flow::crc32c_u64(flow::crc32c_u64(0, w0 ^ seed), w1));
+    EXPECT_EQ(flow::crc32c_u64(flow::crc32c_u64(seed, w0), w1), flow::crc32c_u64(flow::crc32c_u64(0, w0 ^ seed), w1));
   }
 }
 
@@ -257,7 +255,8 @@ TEST(FlowTableKey, SecurityGroupAndFamilyAreKeyParts) {
 TEST(FlowTablePacking, WordsRoundTrip) {
   std::mt19937_64 rng(5);
   uint64_t defined = 0;  // FLOW_VALUE bits that belong to a field
-  for (const auto& f : regs::FLOW_VALUE_FIELDS) defined |= ((f.width == 64 ? 0 : (uint64_t{1} << f.width)) - 1) << f.lsb;
+  for (const auto& f : regs::FLOW_VALUE_FIELDS)
+    defined |= ((f.width == 64 ? 0 : (uint64_t{1} << f.width)) - 1) << f.lsb;
   EXPECT_EQ(defined, ~uint64_t{0x8080});
   for (int i = 0; i < 1000; ++i) {
     const uint64_t w = rng() & defined;
@@ -396,7 +395,8 @@ TEST(FlowTableOps, CountersAndClear) {
   uint32_t expired = 0;
   for (uint32_t u = 0; u < units; ++u) expired += static_cast<uint32_t>(m.apply(op_of(Opcode::kAge, {}, {}, 3)).size());
   EXPECT_EQ(expired, 0u);
-  for (uint32_t u = 0; u < units; ++u) expired += static_cast<uint32_t>(m.apply(op_of(Opcode::kAge, {}, {}, 100)).size());
+  for (uint32_t u = 0; u < units; ++u)
+    expired += static_cast<uint32_t>(m.apply(op_of(Opcode::kAge, {}, {}, 100)).size());
   const flow::Counters& n = m.counters();
   EXPECT_EQ(n.inserts, 50u);
   EXPECT_EQ(n.insert_exists, 1u);
@@ -431,7 +431,8 @@ TEST(FlowTableStructure, StashTakesWhatTheBucketsCannot) {
   std::vector<FlowKey> keys;
   for (int i = 0; i < 30; ++i) keys.push_back(random_key(rng));
   for (int i = 0; i < 30; ++i) {
-    const FlowEvent e = one(m, op_of(Opcode::kInsert, keys[i], value_of(static_cast<uint8_t>(i)), 1, static_cast<uint16_t>(i)));
+    const FlowEvent e =
+        one(m, op_of(Opcode::kInsert, keys[i], value_of(static_cast<uint8_t>(i)), 1, static_cast<uint16_t>(i)));
     if (i < 8) {
       EXPECT_EQ(e.status, Status::kDone);
       EXPECT_NE(e.where, Where::kStash);
@@ -513,8 +514,8 @@ double fill_until_full(uint32_t log2, uint64_t seed, FlowTableModel* out_model =
   FlowOp op = op_of(Opcode::kInsert, tcp4(0, 0, 0, 0), value_of(1), 1);
   for (;;) {
     const uint64_t r = rng();
-    op.key = tcp4(static_cast<uint32_t>(r), static_cast<uint16_t>(r >> 32), static_cast<uint32_t>(r >> 48) | 0xC6120000u,
-                  static_cast<uint16_t>(rng()));
+    op.key = tcp4(static_cast<uint32_t>(r), static_cast<uint16_t>(r >> 32),
+                  static_cast<uint32_t>(r >> 48) | 0xC6120000u, static_cast<uint16_t>(rng()));
     FlowEvent e[flow::kMaxEvents];
     m.apply(op, e);
     if (e[0].status == Status::kFull) break;
@@ -523,7 +524,10 @@ double fill_until_full(uint32_t log2, uint64_t seed, FlowTableModel* out_model =
 }
 
 TEST(FlowTableStructure, NinetyPercentBeforeTheFirstInsertFailure) {
-  struct Case { uint32_t log2; int seeds; };
+  struct Case {
+    uint32_t log2;
+    int seeds;
+  };
   for (const Case c : {Case{4, 20}, Case{6, 20}, Case{8, 10}, Case{10, 5}, Case{12, 3}, Case{14, 2}, Case{16, 1}}) {
     double lo = 1.0, sum = 0;
     for (int s = 0; s < c.seeds; ++s) {
@@ -612,8 +616,8 @@ TEST(FlowTableAgeing, EachStateHasItsTimeout) {
     const uint32_t units = 2 * m.buckets() + flow::kStashSize;
     for (uint32_t u = 0; u < units; ++u)
       for (const FlowEvent& e : m.apply(op_of(Opcode::kAge, {}, {}, now, static_cast<uint16_t>(u)))) {
-      all.push_back(e);
-    }
+        all.push_back(e);
+      }
     return all;
   };
   // New entries are marked: the first visit refreshes them (LAST_SEEN stays t0 here) and clears it.
@@ -651,7 +655,8 @@ TEST(FlowTableAgeing, ZeroTimeoutNeverExpiresAndSweepOrderIsUnitOrder) {
   for (int i = 0; i < 60; ++i)
     one(m, op_of(Opcode::kInsert, random_key(rng), value_of(1, i % 2 ? State::kEstablished : State::kNew), 0));
   const uint32_t units = 2 * m.buckets() + flow::kStashSize;
-  for (uint32_t u = 0; u < units; ++u) EXPECT_TRUE(m.apply(op_of(Opcode::kAge, {}, {}, 0)).empty());  // clears the new entries' marks
+  for (uint32_t u = 0; u < units; ++u)
+    EXPECT_TRUE(m.apply(op_of(Opcode::kAge, {}, {}, 0)).empty());  // clears the new entries' marks
   // Expiries come out unit by unit: sub-table 1, sub-table 2, stash, slot order inside a bucket.
   int last_rank = -1;
   uint32_t expired = 0;
@@ -687,7 +692,11 @@ TEST(FlowTableAgeing, LookupsKeepAnEntryAliveWithoutOps) {
       for (const FlowEvent& e : m.apply(op_of(Opcode::kAge, {}, {}, now))) ev.push_back(e);
   }
   ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].key, [&] { flow::CKey k; canonical_key(quiet, k); return k; }());
+  EXPECT_EQ(ev[0].key, [&] {
+    flow::CKey k;
+    canonical_key(quiet, k);
+    return k;
+  }());
   EXPECT_EQ(ev[0].value.last_seen, 40u);  // refreshed by the first visit (new entries are marked)
   EXPECT_EQ(m.counters().touches, 0u);
   FlowResult r = m.lookup({busy, 0});
@@ -700,7 +709,7 @@ TEST(FlowTableAgeing, CursorWrapsWhenTheActiveSizeShrinks) {
   m.set_config(config(4));
   for (int i = 0; i < 40; ++i) m.apply(op_of(Opcode::kAge, {}, {}, 0));
   EXPECT_EQ(m.counters().age_cursor, 40u);  // of 2*16 + 16 = 48 units
-  m.set_config(config(2));  // 2*4 + 16 = 24 units: the cursor is out of range, the next AGE is unit 0
+  m.set_config(config(2));                  // 2*4 + 16 = 24 units: the cursor is out of range, the next AGE is unit 0
   m.apply(op_of(Opcode::kAge, {}, {}, 0));
   EXPECT_EQ(m.counters().age_cursor, 1u);
 }
@@ -719,8 +728,8 @@ TEST(FlowTableModelApi, WordApiEqualsStructApi) {
       const FlowLookup l{(i & 1) ? reversed(k) : k, rng()};
       ASSERT_EQ(a.lookup(l), unpack_flow_result(b.lookup_word(pack(l))));
     } else {
-      FlowOp op = op_of(static_cast<Opcode>(1 + rng() % 5), k, value_of(static_cast<uint8_t>(i)), static_cast<uint32_t>(i),
-                        static_cast<uint16_t>(i));
+      FlowOp op = op_of(static_cast<Opcode>(1 + rng() % 5), k, value_of(static_cast<uint8_t>(i)),
+                        static_cast<uint32_t>(i), static_cast<uint16_t>(i));
       const std::vector<FlowEvent> ea = a.apply(op);
       flow::EventWord w[flow::kMaxEvents];
       const int n = b.apply_word(pack(op), w);

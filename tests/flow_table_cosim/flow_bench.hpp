@@ -34,9 +34,9 @@ namespace conductor::flowsim {
 #define FLOW_BENCH_BUCKET_LOG2 9
 #endif
 constexpr int kBucketLog2Max = FLOW_BENCH_BUCKET_LOG2;  // -GBucketLog2Max of the Verilated build
-constexpr unsigned kLatencyCycles = 7;                   // flow_table.sv LatencyCycles
-constexpr unsigned kOpCycles = 8;        // handshake to handshake, simple ops without HINT
-constexpr unsigned kHintedOpCycles = 2;  // with HINT, when no earlier op's pending write conflicts
+constexpr unsigned kLatencyCycles = 7;                  // flow_table.sv LatencyCycles
+constexpr unsigned kOpCycles = 8;                       // handshake to handshake, simple ops without HINT
+constexpr unsigned kHintedOpCycles = 2;                 // with HINT, when no earlier op's pending write conflicts
 
 using ResultWord = std::array<uint32_t, (regs::FLOW_RESULT_BITS + 31) / 32>;
 using EventWord = std::array<uint32_t, (regs::FLOW_EVENT_BITS + 31) / 32>;
@@ -48,7 +48,8 @@ inline std::string print_event(const EventWord& w) {
   const flow::EventWord x = from_words<regs::FLOW_EVENT_BITS>(w);
   char raw[40];
   std::snprintf(raw, sizeof raw, " [value word 0x%016llx]",
-                static_cast<unsigned long long>(x.range(regs::FLOW_EVENT_VALUE_LSB + 63, regs::FLOW_EVENT_VALUE_LSB).to_uint64()));
+                static_cast<unsigned long long>(
+                    x.range(regs::FLOW_EVENT_VALUE_LSB + 63, regs::FLOW_EVENT_VALUE_LSB).to_uint64()));
   return to_string(unpack_flow_event(x)) + raw;
 }
 
@@ -267,7 +268,7 @@ struct Mix {
   int op_percent = 30;
   int insert = 45, update = 10, del = 20, touch = 10, age = 12;  // of ops; the rest invalid
   uint32_t time_step = 1;                                        // TIME advance per op (max)
-  int hot_percent = 0;  // % of items on 4 hot connections: same-key ops and lookups close together
+  int hot_percent = 0;    // % of items on 4 hot connections: same-key ops and lookups close together
   int hint_percent = 50;  // % of ops carrying FLOW_OP.HINT (their buckets, as a lookup reports them)
 };
 
@@ -299,8 +300,12 @@ class Stimulus {
       op.time = now_;
       op.tag = static_cast<uint16_t>(g_());
       int acc = m.insert;
-      op.opcode = r < acc ? 1 : r < (acc += m.update) ? 2 : r < (acc += m.del) ? 3 : r < (acc += m.touch) ? 4
-                : r < (acc += m.age) ? 5 : static_cast<uint8_t>((g_() & 1) ? 0 : 6 + g_() % 10);
+      op.opcode = r < acc                 ? 1
+                  : r < (acc += m.update) ? 2
+                  : r < (acc += m.del)    ? 3
+                  : r < (acc += m.touch)  ? 4
+                  : r < (acc += m.age)    ? 5
+                                          : static_cast<uint8_t>((g_() & 1) ? 0 : 6 + g_() % 10);
       if (op.opcode == 1 && g_() % 50 == 0) op.key = FlowKey{};  // INSERT without IP_VALID
       flow::OpWord w = pack(op);
       w.range(regs::FLOW_OP_VALUE_LSB + 63, regs::FLOW_OP_VALUE_LSB) = value_word();
@@ -324,7 +329,9 @@ class Stimulus {
   uint64_t value_word() {
     uint64_t v = g_() & 0xFFFFFFFFull;
     v &= ~(uint64_t{3} << regs::FLOW_VALUE_STATE_LSB);
-    v |= uint64_t{static_cast<uint32_t>(g_() % 7 < 3 ? 0 : g_() % 7 < 6 ? 1 : 2 + g_() % 2)}
+    v |= uint64_t{static_cast<uint32_t>(g_() % 7 < 3   ? 0
+                                        : g_() % 7 < 6 ? 1
+                                                       : 2 + g_() % 2)}
          << regs::FLOW_VALUE_STATE_LSB;
     return v;
   }
@@ -336,10 +343,9 @@ class Stimulus {
 
 inline flow::Config config(uint32_t bucket_log2, uint32_t walk = flow::kWalkMax) {
   flow::Config c;
-  c.ctrl = regs::field_set(0, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH,
-                           bucket_log2);
-  c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_WALK_STEPS_LSB, regs::FLOW_TABLE_CTRL_WALK_STEPS_WIDTH,
-                           walk);
+  c.ctrl =
+      regs::field_set(0, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH, bucket_log2);
+  c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_WALK_STEPS_LSB, regs::FLOW_TABLE_CTRL_WALK_STEPS_WIDTH, walk);
   return c;
 }
 

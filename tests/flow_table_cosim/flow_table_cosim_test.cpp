@@ -51,9 +51,12 @@ TEST(FlowTableCosim, ResetClearsTheTableAndRegistersReadBack) {
   EXPECT_EQ(b.compare_registers(), 0);
   EXPECT_EQ(b.axil.read_ok(regs::FLOW_TABLE_CAPACITY_OFFSET), 2u * 512 * 4 + 16);
   const uint32_t g = b.axil.read_ok(regs::FLOW_TABLE_GEOMETRY_OFFSET);
-  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB, regs::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH), 9u);
+  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB,
+                            regs::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH),
+            9u);
   EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_SLOTS_LSB, regs::FLOW_TABLE_GEOMETRY_SLOTS_WIDTH), 4u);
-  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB, regs::FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH), 16u);
+  EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB, regs::FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH),
+            16u);
   EXPECT_EQ(regs::field_get(g, regs::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB, regs::FLOW_TABLE_GEOMETRY_WALK_MAX_WIDTH), 16u);
   // CTRL keeps only its fields; values above the build are clamped in CAPACITY.
   b.axil.write_ok(regs::FLOW_TABLE_CTRL_OFFSET, 0xFFFFFFFFu);
@@ -369,8 +372,8 @@ TEST(FlowTableCosim, HintedInsertsTakeTwoClocksEach) {
     two += gap == flowsim::kHintedOpCycles;
   }
   const double per_op = static_cast<double>(b.op_cycles.back() - b.op_cycles.front()) / (kOps - 1);
-  std::printf("hinted inserts: %.3f clocks per insert (%zu of %zu gaps are 2; %zu bucket conflicts)\n", per_op,
-              two, kOps - 1, conflicts);
+  std::printf("hinted inserts: %.3f clocks per insert (%zu of %zu gaps are 2; %zu bucket conflicts)\n", per_op, two,
+              kOps - 1, conflicts);
   EXPECT_LE(per_op, 2.05);
 }
 

@@ -49,7 +49,8 @@ void check(const ParseResult& r, uint8_t sg, size_t size) {
   if (k.ip_valid && !k.is_ipv6 && (!zero(k.src_addr, 12) || !zero(k.dst_addr, 12))) {
     fail("IPv4 address with upper bytes set", size);
   }
-  if (r.status == ParseStatus::kExtLimit && (!k.is_ipv6 || k.l4_valid)) fail("ext-limit must be IPv6 without ports", size);
+  if (r.status == ParseStatus::kExtLimit && (!k.is_ipv6 || k.l4_valid))
+    fail("ext-limit must be IPv6 without ports", size);
 }
 
 }  // namespace

@@ -58,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!back) fail("a re-encoded frame does not decode", size);
   if (!(back->header == d->header) || back->records != d->records) fail("round trip changed the frame", size);
   auto replayed = decode_frame(*again, keys, fresh, members);
-  if (replayed || replayed.error().reason != SyncRxError::kReplayed) fail("the same frame twice is not kReplayed", size);
+  if (replayed || replayed.error().reason != SyncRxError::kReplayed)
+    fail("the same frame twice is not kReplayed", size);
   return 0;
 }

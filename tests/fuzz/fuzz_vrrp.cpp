@@ -35,7 +35,8 @@ Ipv4Checksum tx_mode(ChecksumForm f) {
 void check_reencode(const ReceivedAdvert& rx, std::span<const uint8_t> message, const RxOptions& options, size_t size) {
   const Advert& a = rx.advert;
   if (a.addresses.empty() || a.addresses.size() > kMaxAddresses) fail("address count out of range", size);
-  if (a.max_adver_interval_cs == 0 || a.max_adver_interval_cs > kMaxAdverIntervalCs) fail("interval out of range", size);
+  if (a.max_adver_interval_cs == 0 || a.max_adver_interval_cs > kMaxAdverIntervalCs)
+    fail("interval out of range", size);
   if (message.size() != kVrrpHeaderBytes + a.addresses.size() * address_bytes(a.family)) fail("length", size);
   for (const IpAddress& x : a.addresses) {
     if (x.family != a.family) fail("address of the wrong family", size);
@@ -47,8 +48,8 @@ void check_reencode(const ReceivedAdvert& rx, std::span<const uint8_t> message, 
   if (m.size() != message.size()) fail("re-encoded size", size);
   for (size_t i = 0; i < m.size(); ++i) {
     uint8_t want = message[i];
-    if (i == 4) want &= 0x0F;           // reserved nibble: ignored on receipt, zero on transmit
-    if (i == 6 || i == 7) continue;     // checksum: 0x0000 and 0xFFFF are both valid for a zero sum
+    if (i == 4) want &= 0x0F;        // reserved nibble: ignored on receipt, zero on transmit
+    if (i == 6 || i == 7) continue;  // checksum: 0x0000 and 0xFFFF are both valid for a zero sum
     if (m[i] != want) fail("re-encoded bytes differ", size);
   }
   auto back = decode_advert(m, rx.source, rx.destination, options);

@@ -143,7 +143,7 @@ TEST(ApShim, MixedWidthsAndIntegers) {
   EXPECT_EQ((a & 0x3c).to_uint(), 0x30u);
   EXPECT_EQ((0x3c & a).to_uint(), 0x30u);
   const ap_uint<128> w(1);
-  EXPECT_TRUE(((w & -1) == 1));        // -1 sign-extends to all ones
+  EXPECT_TRUE(((w & -1) == 1));  // -1 sign-extends to all ones
   EXPECT_EQ((ap_uint<128>(-1) & -1), ap_uint<128>(-1));
   const auto sum = ap_uint<8>(255) + ap_uint<8>(1);  // one more bit, as the vendor type
   static_assert(std::is_same_v<std::decay_t<decltype(sum)>, ap_uint<9>>);

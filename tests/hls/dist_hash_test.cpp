@@ -24,14 +24,13 @@
 namespace conductor {
 namespace {
 
-constexpr HashMode kModes[] = {HashMode::kRss, HashMode::kSymL4, HashMode::kSymIp,
-                               HashMode::kReserved};
+constexpr HashMode kModes[] = {HashMode::kRss, HashMode::kSymL4, HashMode::kSymIp, HashMode::kReserved};
 
 std::vector<RssVector> rss_vectors() {
   std::vector<RssVector> v;
   std::string error;
-  const bool ok = load_rss_vectors(
-      std::string(CONDUCTOR_SOURCE_DIR) + "/tests/hls/data/rss_verification.txt", &v, &error);
+  const bool ok =
+      load_rss_vectors(std::string(CONDUCTOR_SOURCE_DIR) + "/tests/hls/data/rss_verification.txt", &v, &error);
   EXPECT_TRUE(ok) << error;
   return v;
 }
@@ -177,10 +176,9 @@ TEST(DistHashSymmetric, BothDirectionsHashAlikeWithRandomKeys) {
     ASSERT_EQ(fwd.hash, rev.hash) << "iteration " << iter;
     ASSERT_EQ(fwd, rev);
     // And it is the rss hash of the canonical direction.
-    const bool src_first = k.src_addr < k.dst_addr ||
-                           (k.src_addr == k.dst_addr && k.src_port <= k.dst_port);
+    const bool src_first = k.src_addr < k.dst_addr || (k.src_addr == k.dst_addr && k.src_port <= k.dst_port);
     FlowKey canon = src_first ? k : reversed(k);
-    if (mode == HashMode::kSymIp) canon.l4_valid = false;  // sym-ip never hashes ports
+    if (mode == HashMode::kSymIp) canon.l4_valid = false;                                // sym-ip never hashes ports
     if (canon.proto == kProtoSctp && mode == HashMode::kSymL4) canon.proto = kProtoTcp;  // rss drops SCTP
     DistHashRegs& r = *regs;
     const uint32_t saved = r.ctrl;
@@ -273,9 +271,7 @@ TEST(DistHashPorts, InclusionRulesPerMode) {
       k.l4_valid = c.l4_valid;
       k.is_frag = c.is_frag;
       for (HashMode mode : kModes) {
-        const bool want = mode == HashMode::kSymL4  ? c.sym_l4
-                          : mode == HashMode::kSymIp ? c.sym_ip
-                                                     : c.rss;
+        const bool want = mode == HashMode::kSymL4 ? c.sym_l4 : mode == HashMode::kSymIp ? c.sym_ip : c.rss;
         EXPECT_EQ(ports_included(k, mode), want)
             << "proto " << int(c.proto) << " mode " << int(mode) << " frag " << c.is_frag;
         const HashInput in = hash_input(k, mode);
@@ -374,8 +370,7 @@ TEST(DistHashBuckets, SmallerBuildClampsToItsCapacity) {
   for (int w = 0; w < kDistHashKeyWords; ++w) key.range(32 * w + 31, 32 * w) = regs.key[w];
   for (int iter = 0; iter < 200; ++iter) {
     const FlowKey k = random_flow(rng, iter & 1, kProtoUdp);
-    const Decision d =
-        unpack_decision(dist_hash_core<10>(pack(k), ap_uint<32>(regs.ctrl), key, table));
+    const Decision d = unpack_decision(dist_hash_core<10>(pack(k), ap_uint<32>(regs.ctrl), key, table));
     EXPECT_EQ(d.bucket, d.hash & 0x3ffu);
     EXPECT_EQ(pack_bucket_entry(BucketEntry{d.member, d.site, d.valid}), table[d.bucket]);
   }

@@ -166,8 +166,7 @@ TEST(DistHashPacking, VerilatorWordLayout) {
 // pack()/unpack() walk the layout::k*Fields lists; a field added to a struct in conductor.regs (and
 // so to the generated FLOW_KEY_FIELDS etc.) but not to those lists fails here.
 template <std::size_t N, std::size_t M>
-void expect_same_fields(const layout::Field (&have)[N], const regs::FieldInfo (&want)[M],
-                        const char* what) {
+void expect_same_fields(const layout::Field (&have)[N], const regs::FieldInfo (&want)[M], const char* what) {
   ASSERT_EQ(N, M) << what << ": field count";
   for (std::size_t i = 0; i < N; ++i) {
     EXPECT_STREQ(have[i].name, want[i].name) << what;

@@ -122,8 +122,7 @@ TEST(DistHashToeplitzFast, HashTupleMatchesBytes) {
       if (ports) {
         for (int sh : {24, 16, 8, 0}) in.push_back(static_cast<uint8_t>(pw >> sh));
       }
-      ASSERT_EQ(fast.hash_tuple(a.data(), b.data(), ipv6, ports, pw),
-                toeplitz(key.data(), in.data(), in.size()))
+      ASSERT_EQ(fast.hash_tuple(a.data(), b.data(), ipv6, ports, pw), toeplitz(key.data(), in.data(), in.size()))
           << ToeplitzFast::impl_name(impl) << " ipv6 " << ipv6 << " ports " << ports;
     }
   }

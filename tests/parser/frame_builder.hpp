@@ -21,11 +21,11 @@ struct Ipv4Header {
   std::array<uint8_t, 4> dst{198, 19, 255, 254};
   uint8_t proto = kProtoTcp;
   uint8_t version = 4;
-  uint8_t ihl = 5;                // 32-bit words; options bytes (4 * ihl - 20) are written as 0x01 (NOP)
-  int total_length = -1;          // -1: 4 * ihl + 40
+  uint8_t ihl = 5;        // 32-bit words; options bytes (4 * ihl - 20) are written as 0x01 (NOP)
+  int total_length = -1;  // -1: 4 * ihl + 40
   bool more_fragments = false;
   bool dont_fragment = false;
-  uint16_t frag_offset = 0;       // 13 bits, in 8-byte units
+  uint16_t frag_offset = 0;  // 13 bits, in 8-byte units
   uint8_t ttl = 64;
 };
 
@@ -140,8 +140,8 @@ inline FlowKey ipv4_key(const Ipv4Header& h, uint8_t sg_id, bool l4_valid = fals
   return k;
 }
 
-inline FlowKey ipv6_key(const Ipv6Header& h, uint8_t proto, uint8_t sg_id, bool l4_valid = false,
-                        uint16_t sport = 0, uint16_t dport = 0, bool is_frag = false) {
+inline FlowKey ipv6_key(const Ipv6Header& h, uint8_t proto, uint8_t sg_id, bool l4_valid = false, uint16_t sport = 0,
+                        uint16_t dport = 0, bool is_frag = false) {
   FlowKey k;
   k.src_addr = h.src;
   k.dst_addr = h.dst;

@@ -76,8 +76,7 @@ void ipv4_cases(Cases& c) {
     c.add("ipv4_icmp", FrameBuilder().ethernet(kEtherTypeIpv4).ipv4(h).bytes({8, 0, 0, 0}).pad_to(60), 22,
           ok(ipv4_key(h, 22)), 34);
     Ipv4Header g{.proto = kProtoGre};
-    c.add("ipv4_gre_vlan1", FrameBuilder().ethernet(kEtherTypeIpv4, 1).ipv4(g).pad_to(60), 23, ok(ipv4_key(g, 23)),
-          38);
+    c.add("ipv4_gre_vlan1", FrameBuilder().ethernet(kEtherTypeIpv4, 1).ipv4(g).pad_to(60), 23, ok(ipv4_key(g, 23)), 38);
     // ICMP with the frame ending right after the IP header: no L4 bytes needed.
     c.add("ipv4_icmp_no_payload", FrameBuilder().ethernet(kEtherTypeIpv4).ipv4(h), 24, ok(ipv4_key(h, 24)), 34);
   }
@@ -88,8 +87,8 @@ void ipv4_cases(Cases& c) {
       FrameBuilder f;
       f.ethernet(kEtherTypeIpv4, tags).ipv4(h).l4(kProtoTcp, 1000 + ihl, 80);
       c.add("ipv4_options_ihl" + std::to_string(ihl) + "_vlan" + std::to_string(tags), f,
-            static_cast<uint8_t>(30 + ihl + tags), ok(ipv4_key(h, static_cast<uint8_t>(30 + ihl + tags), true,
-                                                                static_cast<uint16_t>(1000 + ihl), 80)),
+            static_cast<uint8_t>(30 + ihl + tags),
+            ok(ipv4_key(h, static_cast<uint8_t>(30 + ihl + tags), true, static_cast<uint16_t>(1000 + ihl), 80)),
             l3_of(tags) + 4u * ihl + 4);
     }
   }
@@ -167,8 +166,8 @@ void ipv4_cases(Cases& c) {
   }
   {
     Ipv4Header h{.proto = kProtoUdp, .ihl = 8, .more_fragments = true};
-    c.add("ipv4_frag_first_options_no_l4", FrameBuilder().ethernet(kEtherTypeIpv4, 1).ipv4(h), 66,
-          ok(ipv4_key(h, 66)), 18 + 32);
+    c.add("ipv4_frag_first_options_no_l4", FrameBuilder().ethernet(kEtherTypeIpv4, 1).ipv4(h), 66, ok(ipv4_key(h, 66)),
+          18 + 32);
     // DF alone is not a fragment: ports are read.
     Ipv4Header d{.proto = kProtoTcp, .dont_fragment = true};
     c.add("ipv4_df_not_frag", FrameBuilder().ethernet(kEtherTypeIpv4).ipv4(d).l4(kProtoTcp, 22, 2222), 67,
@@ -258,8 +257,9 @@ void ipv6_cases(Cases& c) {
   // Atomic fragment (offset 0, M 0): skipped, ports read, not a fragment.
   {
     Ipv6Header h{.next_header = kIpv6Fragment};
-    c.add("ipv6_atomic_frag_udp", FrameBuilder().ethernet(kEtherTypeIpv6).ipv6(h).frag6(kProtoUdp, 0, false).l4(kProtoUdp, 1111, 2222),
-          sg, ok(ipv6_key(h, kProtoUdp, sg, true, 1111, 2222)), 54 + 8 + 4);
+    c.add("ipv6_atomic_frag_udp",
+          FrameBuilder().ethernet(kEtherTypeIpv6).ipv6(h).frag6(kProtoUdp, 0, false).l4(kProtoUdp, 1111, 2222), sg,
+          ok(ipv6_key(h, kProtoUdp, sg, true, 1111, 2222)), 54 + 8 + 4);
     ++sg;
   }
   // Real fragments end the chain: IS_FRAG, PROTO = the Fragment header's Next Header, no ports.
@@ -279,7 +279,12 @@ void ipv6_cases(Cases& c) {
   {
     Ipv6Header h{.next_header = kIpv6HopByHop};
     FrameBuilder f;
-    f.ethernet(kEtherTypeIpv6, 1).ipv6(h).ext6(kIpv6Fragment, 1).frag6(kIpv6DestOpts, 0, true).ext6(kProtoUdp).l4(kProtoUdp, 1, 2);
+    f.ethernet(kEtherTypeIpv6, 1)
+        .ipv6(h)
+        .ext6(kIpv6Fragment, 1)
+        .frag6(kIpv6DestOpts, 0, true)
+        .ext6(kProtoUdp)
+        .l4(kProtoUdp, 1, 2);
     c.add("ipv6_hbh_frag_first_destopts", f, sg, ok(ipv6_key(h, kIpv6DestOpts, sg, false, 0, 0, true)),
           18 + 40 + 16 + 8);
     ++sg;
@@ -294,8 +299,8 @@ void ipv6_cases(Cases& c) {
   // AH, ESP, No Next Header: the chain ends without ports.
   for (uint8_t nh : {kProtoAh, kProtoEsp, kNoNextHeader}) {
     Ipv6Header h{.next_header = kIpv6HopByHop};
-    c.add("ipv6_hbh_nh" + std::to_string(nh), FrameBuilder().ethernet(kEtherTypeIpv6).ipv6(h).ext6(nh).payload(24),
-          sg, ok(ipv6_key(h, nh, sg)), 62);
+    c.add("ipv6_hbh_nh" + std::to_string(nh), FrameBuilder().ethernet(kEtherTypeIpv6).ipv6(h).ext6(nh).payload(24), sg,
+          ok(ipv6_key(h, nh, sg)), 62);
     ++sg;
     Ipv6Header d{.next_header = nh};
     c.add("ipv6_nh" + std::to_string(nh), FrameBuilder().ethernet(kEtherTypeIpv6).ipv6(d).payload(4), sg,
@@ -388,8 +393,10 @@ void random_ipv4(Rand& r, FrameBuilder& f) {
   h.proto = random_l4_proto(r);
   h.version = r.chance(92) ? 4 : static_cast<uint8_t>(r.below(16));
   h.ihl = r.chance(60) ? 5 : static_cast<uint8_t>(r.chance(90) ? 5 + r.below(11) : r.below(16));
-  if (r.chance(10)) h.total_length = static_cast<int>(r.below(80));
-  else if (r.chance(10)) h.total_length = static_cast<int>(r.below(65536));
+  if (r.chance(10))
+    h.total_length = static_cast<int>(r.below(80));
+  else if (r.chance(10))
+    h.total_length = static_cast<int>(r.below(65536));
   if (r.chance(25)) {
     h.more_fragments = r.chance(50);
     h.frag_offset = r.chance(50) ? 0 : static_cast<uint16_t>(r.below(0x2000));
@@ -458,8 +465,8 @@ Bytes random_frame(std::mt19937_64& rng, size_t max_len) {
   // Payload: short, or enough to make the frame longer than the window.
   f.payload(r.chance(70) ? r.below(32) : r.below(200));
   b = f.build();
-  if (r.chance(5)) b[r.below(b.size())] = r.byte();               // corrupt one byte
-  if (r.chance(25)) b.resize(r.below(b.size() + 1));              // cut anywhere
+  if (r.chance(5)) b[r.below(b.size())] = r.byte();   // corrupt one byte
+  if (r.chance(25)) b.resize(r.below(b.size() + 1));  // cut anywhere
   if (b.size() > max_len) b.resize(max_len);
   return b;
 }

@@ -15,7 +15,7 @@
 namespace conductor::test {
 
 struct ParserCase {
-  std::string name;     // a valid gtest parameter name: [A-Za-z0-9_]
+  std::string name;  // a valid gtest parameter name: [A-Za-z0-9_]
   Bytes frame;
   uint8_t sg_id = 0;
   ParseResult expected;

@@ -26,9 +26,8 @@ void PrintTo(const FlowKey& k, std::ostream* os) {
   hex(k.src_addr);
   *os << " dst=";
   hex(k.dst_addr);
-  *os << " sport=" << k.src_port << " dport=" << k.dst_port << " proto=" << int(k.proto)
-      << " v6=" << k.is_ipv6 << " frag=" << k.is_frag << " l4=" << k.l4_valid << " ip=" << k.ip_valid
-      << " sg=" << int(k.sg_id) << "}";
+  *os << " sport=" << k.src_port << " dport=" << k.dst_port << " proto=" << int(k.proto) << " v6=" << k.is_ipv6
+      << " frag=" << k.is_frag << " l4=" << k.l4_valid << " ip=" << k.ip_valid << " sg=" << int(k.sg_id) << "}";
 }
 
 namespace {

@@ -70,11 +70,11 @@ std::string describe(const KeyItem& k) {
     }
     return s;
   };
-  std::snprintf(buf, sizeof buf,
-                "status=%u(%s) src=%s dst=%s sport=%u dport=%u proto=%u v6=%d frag=%d l4=%d ip=%d sg=%u raw[9..0]=",
-                k.status, k.status <= 4 ? parse_status_name(static_cast<ParseStatus>(k.status)) : "?",
-                addr(f.src_addr).c_str(), addr(f.dst_addr).c_str(), f.src_port, f.dst_port, f.proto,
-                f.is_ipv6, f.is_frag, f.l4_valid, f.ip_valid, f.sg_id);
+  std::snprintf(
+      buf, sizeof buf,
+      "status=%u(%s) src=%s dst=%s sport=%u dport=%u proto=%u v6=%d frag=%d l4=%d ip=%d sg=%u raw[9..0]=", k.status,
+      k.status <= 4 ? parse_status_name(static_cast<ParseStatus>(k.status)) : "?", addr(f.src_addr).c_str(),
+      addr(f.dst_addr).c_str(), f.src_port, f.dst_port, f.proto, f.is_ipv6, f.is_frag, f.l4_valid, f.ip_valid, f.sg_id);
   std::string s = buf;
   for (int i = 9; i >= 0; --i) {
     std::snprintf(buf, sizeof buf, "%08x", k.key[i]);
@@ -92,10 +92,10 @@ KeyItem expected_item(const Bytes& frame, uint8_t sg) {
 }
 
 struct StreamOptions {
-  int idle_percent = 0;    // s_axis: chance per cycle of not starting the next beat
-  int ready_percent = 100; // m_key: chance per cycle of TREADY
-  bool garbage = true;     // random bytes and TKEEP bits past the frame end, random TUSER after beat 0
-  bool empty_beats = true; // now and then end a frame that fills its beats with an extra TKEEP-0 beat
+  int idle_percent = 0;     // s_axis: chance per cycle of not starting the next beat
+  int ready_percent = 100;  // m_key: chance per cycle of TREADY
+  bool garbage = true;      // random bytes and TKEEP bits past the frame end, random TUSER after beat 0
+  bool empty_beats = true;  // now and then end a frame that fills its beats with an extra TKEEP-0 beat
 };
 
 // The parser, its model and the scoreboard, on the shared harness (sim/common).
@@ -132,8 +132,7 @@ class ParserBench {
 
   // Runs until every key is out (plus a few clocks to catch extras); false on timeout.
   bool finish(uint64_t max_cycles) {
-    const bool ok = sim_.run_until([this] { return sb_.outstanding() == 0 && src_.idle(); }, max_cycles,
-                                   "all keys");
+    const bool ok = sim_.run_until([this] { return sb_.outstanding() == 0 && src_.idle(); }, max_cycles, "all keys");
     for (int i = 0; i < 3 * kLatencyCycles; ++i) sim_.tick();  // nothing more may come out
     if (!ok) std::printf("%s\n", sb_.summary().c_str());
     return ok;

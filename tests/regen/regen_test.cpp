@@ -75,8 +75,8 @@ TEST(RegenParse, ReadsTheCheckedInMap) {
   ASSERT_GE(m.blocks[2].windows.size(), 1u);
   EXPECT_EQ(m.blocks[2].windows[0].name, "BUCKETS");
   EXPECT_EQ(m.blocks[2].windows[0].word_addr_bits(), 14u);
-  const auto ctrl = std::find_if(m.blocks[2].regs.begin(), m.blocks[2].regs.end(),
-                                 [](const auto& r) { return r.name == "CTRL"; });
+  const auto ctrl =
+      std::find_if(m.blocks[2].regs.begin(), m.blocks[2].regs.end(), [](const auto& r) { return r.name == "CTRL"; });
   ASSERT_NE(ctrl, m.blocks[2].regs.end());
   EXPECT_EQ(ctrl->reset, 0x00000C00u);
   EXPECT_EQ(ctrl->field_mask(), 0x1F03u);
@@ -121,15 +121,17 @@ TEST(RegenParse, ReadsEveryStatement) {
 }
 
 TEST(RegenParse, EnumLinesMaySitBetweenFields) {
-  RegMap m = parse_ok("struct S 8 \"s\"\nfield A 0 2 \"a\"\nenum S.A X 1 \"x\"\nfield B 2 2 \"b\"\n"
-                      "const C 1 1 \"c\"\nenum S.B Y 3 \"y\"\n");
+  RegMap m = parse_ok(
+      "struct S 8 \"s\"\nfield A 0 2 \"a\"\nenum S.A X 1 \"x\"\nfield B 2 2 \"b\"\n"
+      "const C 1 1 \"c\"\nenum S.B Y 3 \"y\"\n");
   ASSERT_EQ(m.structs[0].fields.size(), 2u);
   EXPECT_EQ(m.structs[0].fields[1].values.size(), 1u);
 }
 
 TEST(RegenParse, CommentsBlankLinesAndHashInStrings) {
-  RegMap m = parse_ok("\n   # only a comment\nblock b 0 0x10 \"uses # inside\"  # trailing\n\n"
-                      "reg R 0 rw 0 \"x\"\r\n");
+  RegMap m = parse_ok(
+      "\n   # only a comment\nblock b 0 0x10 \"uses # inside\"  # trailing\n\n"
+      "reg R 0 rw 0 \"x\"\r\n");
   ASSERT_EQ(m.blocks.size(), 1u);
   EXPECT_EQ(m.blocks[0].description, "uses # inside");
   EXPECT_EQ(m.blocks[0].regs.size(), 1u);
@@ -151,12 +153,10 @@ const BadCase kBad[] = {
     {"DuplicateField", "block b 0 0x100 \"b\"\nreg R 0 rw 0 \"r\"\nfield F 0 1 \"f\"\nfield F 4 1 \"f\"\n", 4,
      "duplicate field 'F'"},
     {"DuplicateStruct", "struct S 8 \"s\"\nstruct S 8 \"s\"\n", 2, "duplicate struct 'S'"},
-    {"OverlappingRegs", "block b 0 0x100 \"b\"\nreg A 0x10 rw 0 \"a\"\nreg B 0x10 rw 0 \"b\"\n", 3,
-     "overlaps reg A"},
+    {"OverlappingRegs", "block b 0 0x100 \"b\"\nreg A 0x10 rw 0 \"a\"\nreg B 0x10 rw 0 \"b\"\n", 3, "overlaps reg A"},
     {"RegInsideWindow", "block b 0 0x100 \"b\"\nwindow M 0x80 0x80 \"m\"\nreg R 0x84 rw 0 \"r\"\n", 3,
      "overlaps window M"},
-    {"WindowOverRegs", "block b 0 0x100 \"b\"\nreg R 0x84 rw 0 \"r\"\nwindow M 0x80 0x80 \"m\"\n", 3,
-     "overlaps reg R"},
+    {"WindowOverRegs", "block b 0 0x100 \"b\"\nreg R 0x84 rw 0 \"r\"\nwindow M 0x80 0x80 \"m\"\n", 3, "overlaps reg R"},
     {"UnalignedOffset", "block b 0 0x100 \"b\"\nreg R 0x6 rw 0 \"r\"\n", 2, "not 4-aligned"},
     {"OffsetOutsideBlock", "block b 0 0x100 \"b\"\nreg R 0x100 rw 0 \"r\"\n", 2, "outside block b"},
     {"FieldBeyond32Bits", "block b 0 0x100 \"b\"\nreg R 0 rw 0 \"r\"\nfield F 30 3 \"f\"\n", 3,
@@ -164,8 +164,7 @@ const BadCase kBad[] = {
     {"FieldWidthZero", "block b 0 0x100 \"b\"\nreg R 0 rw 0 \"r\"\nfield F 3 0 \"f\"\n", 3, "width 0"},
     {"OverlappingFields", "block b 0 0x100 \"b\"\nreg R 0 rw 0 \"r\"\nfield A 0 4 \"a\"\nfield B 3 2 \"b\"\n", 4,
      "field B overlaps field A"},
-    {"StructFieldOverlap", "struct S 16 \"s\"\nfield A 0 8 \"a\"\nfield B 7 2 \"b\"\n", 3,
-     "field B overlaps field A"},
+    {"StructFieldOverlap", "struct S 16 \"s\"\nfield A 0 8 \"a\"\nfield B 7 2 \"b\"\n", 3, "field B overlaps field A"},
     {"StructFieldBeyondWidth", "struct S 16 \"s\"\nfield A 12 8 \"a\"\n", 2, "outside struct S (16 bits)"},
     {"WindowOutsideBlock", "block b 0 0x100 \"b\"\nwindow M 0x100 0x100 \"m\"\n", 2, "not inside block b"},
     {"WindowMisaligned", "block b 0 0x100 \"b\"\nwindow M 0x40 0x80 \"m\"\n", 2, "not aligned to its size"},
@@ -190,8 +189,9 @@ const BadCase kBad[] = {
     {"BlocksOverlap", "block a 0 0x1000 \"a\"\nblock b 0x800 0x800 \"b\"\n", 2, "overlaps block a"},
     {"ResetOutsideFields", "block b 0 0x100 \"b\"\nreg R 0 rw 0x10 \"r\"\nfield F 0 4 \"f\"\n", 2,
      "sets bits outside its fields"},
-    {"GeneratedNameCollision", "block a 0 0x100 \"a\"\nreg B_C 0 rw 0 \"r\"\nblock a_b 0x100 0x100 \"b\"\nreg C 0 rw 0 \"r\"\n",
-     4, "generated name A_B_C_OFFSET collides with the one from line 2"},
+    {"GeneratedNameCollision",
+     "block a 0 0x100 \"a\"\nreg B_C 0 rw 0 \"r\"\nblock a_b 0x100 0x100 \"b\"\nreg C 0 rw 0 \"r\"\n", 4,
+     "generated name A_B_C_OFFSET collides with the one from line 2"},
     {"EnumUnknownStructField", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum S.OPCOD X 1 \"x\"\n", 3,
      "unknown field 'S.OPCOD': struct S has no field OPCOD"},
     {"EnumUnknownStruct", "struct S 8 \"s\"\nfield A 0 4 \"a\"\nenum T.A X 1 \"x\"\n", 3,
@@ -220,8 +220,7 @@ const BadCase kBad[] = {
     {"ConstCollidesWithGeneratedName", "struct S 8 \"s\"\nconst S_BITS 8 8 \"c\"\n", 2,
      "generated name S_BITS collides with the one from line 1"},
     {"ConstBadNumber", "const C 8 0x1G \"c\"\n", 1, "bad number '0x1G' for const value"},
-    {"PortNameCollision", "block b 0 0x100 \"b\"\nreg M_REQ 0 rw 0 \"r\"\nwindow M 0x80 0x80 \"m\"\n", 3,
-     "m_req_o"},
+    {"PortNameCollision", "block b 0 0x100 \"b\"\nreg M_REQ 0 rw 0 \"r\"\nwindow M 0x80 0x80 \"m\"\n", 3, "m_req_o"},
 };
 
 // Shown by gtest (and in CTest's test list) instead of the raw bytes.
@@ -235,8 +234,8 @@ INSTANTIATE_TEST_SUITE_P(Regen, RegenBadInput, ::testing::ValuesIn(kBad),
                          [](const ::testing::TestParamInfo<BadCase>& i) { return std::string(i.param.name); });
 
 TEST(RegenParse, ReportsEveryErrorInLineOrder) {
-  ParseResult r = parse_regs("block b 0 0x100 \"b\"\nreg A 3 rw 0 \"a\"\nfoo\nreg B 0 rw 0 \"b\"\nfield X 40 1 \"x\"\n",
-                             "x.regs");
+  ParseResult r =
+      parse_regs("block b 0 0x100 \"b\"\nreg A 3 rw 0 \"a\"\nfoo\nreg B 0 rw 0 \"b\"\nfield X 40 1 \"x\"\n", "x.regs");
   EXPECT_FALSE(r.map.has_value());
   ASSERT_EQ(r.errors.size(), 3u);
   EXPECT_EQ(r.errors[0].rfind("x.regs:2: ", 0), 0u) << r.errors[0];
@@ -246,14 +245,35 @@ TEST(RegenParse, ReportsEveryErrorInLineOrder) {
 
 TEST(RegenEmit, PackageHasEveryName) {
   std::string sv = conductor::regen::emit_sv_package(parse_ok(kSmall), "t.regs");
-  for (const char* want : {
-           "package conductor_regs_pkg;", "BLK_BASE", "= 32'h00001000;", "BLK_SIZE", "BLK_ADDR_BITS",
-           "BLK_CTRL_OFFSET", "BLK_CTRL_ADDR", "localparam logic [31:0] BLK_CTRL_RESET", "BLK_CTRL_MODE_LSB",
-           "BLK_CTRL_MODE_WIDTH", "BLK_CTRL_MODE_MASK", "BLK_MEM_OFFSET", "BLK_MEM_SIZE", "BLK_MEM_WORD_ADDR_BITS",
-           "PKT_BITS", "PKT_B_LSB", "PKT_B_WIDTH", "typedef enum logic [7:0] {", "PKT_A_LOW = 8'd0,",
-           "PKT_A_HIGH = 8'd255", "} pkt_a_e;", "typedef enum logic [1:0] {", "BLK_CTRL_MODE_FAST = 2'd2",
-           "} blk_ctrl_mode_e;", "localparam logic [15:0] WIRE_MAGIC", "= 16'h4853;",
-           "localparam logic [7:0]  LIMIT", "= 8'd128;", "endpackage"}) {
+  for (const char* want : {"package conductor_regs_pkg;",
+                           "BLK_BASE",
+                           "= 32'h00001000;",
+                           "BLK_SIZE",
+                           "BLK_ADDR_BITS",
+                           "BLK_CTRL_OFFSET",
+                           "BLK_CTRL_ADDR",
+                           "localparam logic [31:0] BLK_CTRL_RESET",
+                           "BLK_CTRL_MODE_LSB",
+                           "BLK_CTRL_MODE_WIDTH",
+                           "BLK_CTRL_MODE_MASK",
+                           "BLK_MEM_OFFSET",
+                           "BLK_MEM_SIZE",
+                           "BLK_MEM_WORD_ADDR_BITS",
+                           "PKT_BITS",
+                           "PKT_B_LSB",
+                           "PKT_B_WIDTH",
+                           "typedef enum logic [7:0] {",
+                           "PKT_A_LOW = 8'd0,",
+                           "PKT_A_HIGH = 8'd255",
+                           "} pkt_a_e;",
+                           "typedef enum logic [1:0] {",
+                           "BLK_CTRL_MODE_FAST = 2'd2",
+                           "} blk_ctrl_mode_e;",
+                           "localparam logic [15:0] WIRE_MAGIC",
+                           "= 16'h4853;",
+                           "localparam logic [7:0]  LIMIT",
+                           "= 8'd128;",
+                           "endpackage"}) {
     EXPECT_NE(sv.find(want), std::string::npos) << want;
   }
 }
@@ -276,23 +296,39 @@ TEST(RegenEmit, CsrModuleHasTheContractPorts) {
 TEST(RegenEmit, HeaderAndDocsHaveEveryName) {
   RegMap m = parse_ok(kSmall);
   std::string h = conductor::regen::emit_cpp_header(m, "t.regs");
-  for (const char* want : {"namespace conductor::regs {", "BLK_CTRL_ADDR", "= 0x00001000u;", "BLK_GO_ADDR",
-                           "= 0x0000100Cu;", "BLK_CTRL_MODE_MASK", "= 0x00000006u;", "PKT_B_LSB", "PKT_FIELDS[]",
-                           "kRegisters[]", "Access::kW1p", "BLK_CTRL_FIELDS, 2", "PKT_A_HIGH", "= 255u;",
-                           "enum class PktA : uint8_t {", "kHigh = 255,", "enum class BlkCtrlMode : uint8_t {",
-                           "kFast = 2,", "WIRE_MAGIC", "= 0x00004853u;", "LIMIT"}) {
+  for (const char* want : {"namespace conductor::regs {",
+                           "BLK_CTRL_ADDR",
+                           "= 0x00001000u;",
+                           "BLK_GO_ADDR",
+                           "= 0x0000100Cu;",
+                           "BLK_CTRL_MODE_MASK",
+                           "= 0x00000006u;",
+                           "PKT_B_LSB",
+                           "PKT_FIELDS[]",
+                           "kRegisters[]",
+                           "Access::kW1p",
+                           "BLK_CTRL_FIELDS, 2",
+                           "PKT_A_HIGH",
+                           "= 255u;",
+                           "enum class PktA : uint8_t {",
+                           "kHigh = 255,",
+                           "enum class BlkCtrlMode : uint8_t {",
+                           "kFast = 2,",
+                           "WIRE_MAGIC",
+                           "= 0x00004853u;",
+                           "LIMIT"}) {
     EXPECT_NE(h.find(want), std::string::npos) << want;
   }
   std::string md = conductor::regen::emit_markdown(m, "t.regs");
   for (const char* want : {"| 0x1000 | 0x00 | `CTRL` | rw | 0x00000003 | `[0]` EN: enable<br>`[2:1]` MODE: mode |",
-                           "`MEM` | window", "### `PKT` — 24 bits", "| `[23:16]` | `B` | 8 | b |",
-                           "Values of `PKT.A`:", "| 255 | `HIGH` | high |", "Values of `blk.CTRL.MODE`:",
-                           "## Constants", "| `WIRE_MAGIC` | 16 | 0x4853 | magic |", "| `LIMIT` | 8 | 128 | limit |"}) {
+                           "`MEM` | window", "### `PKT` — 24 bits", "| `[23:16]` | `B` | 8 | b |", "Values of `PKT.A`:",
+                           "| 255 | `HIGH` | high |", "Values of `blk.CTRL.MODE`:", "## Constants",
+                           "| `WIRE_MAGIC` | 16 | 0x4853 | magic |", "| `LIMIT` | 8 | 128 | limit |"}) {
     EXPECT_NE(md.find(want), std::string::npos) << want << "\n" << md;
   }
   std::string lua = conductor::regen::emit_lua_module(m, "t.regs");
-  for (const char* want : {"local M = {}", "M.WIRE_MAGIC", "= 0x4853", "M.PKT_A_LSB", "M.PKT_B_WIDTH",
-                           "M.PKT_A_HIGH", "= 255", "M.PKT_A_NAMES = { [0] = \"LOW\", [255] = \"HIGH\" }",
+  for (const char* want : {"local M = {}", "M.WIRE_MAGIC", "= 0x4853", "M.PKT_A_LSB", "M.PKT_B_WIDTH", "M.PKT_A_HIGH",
+                           "= 255", "M.PKT_A_NAMES = { [0] = \"LOW\", [255] = \"HIGH\" }",
                            "M.BLK_CTRL_MODE_NAMES = { [2] = \"FAST\" }", "return M"}) {
     EXPECT_NE(lua.find(want), std::string::npos) << want << "\n" << lua;
   }

@@ -140,7 +140,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "gen_sync_session_corpus: %s is missing\n", path.c_str());
         ++stale;
       } else if (have != bytes) {
-        std::fprintf(stderr, "gen_sync_session_corpus: %s is stale (regenerate: cmake --build <build> --target fuzz_sync_session_corpus)\n", path.c_str());
+        std::fprintf(stderr,
+                     "gen_sync_session_corpus: %s is stale (regenerate: cmake --build <build> --target "
+                     "fuzz_sync_session_corpus)\n",
+                     path.c_str());
         ++stale;
       }
       continue;

@@ -32,7 +32,9 @@ struct Rx {
   KeyRing keys = fuzz::fuzz_keys();
   Membership membership = fuzz::fuzz_membership();
   ReplayState replay;
-  SyncResult<DecodedFrame> operator()(const std::vector<uint8_t>& b) { return decode_frame(b, keys, replay, membership); }
+  SyncResult<DecodedFrame> operator()(const std::vector<uint8_t>& b) {
+    return decode_frame(b, keys, replay, membership);
+  }
 };
 
 // ---- SipHash-2-4 ---------------------------------------------------------------------------------
@@ -109,16 +111,16 @@ TEST(SyncWire, HeaderBytes) {
   h.sequence = 0xA0B0C0D0;
   const auto b = encode_ok(h, {heartbeat_record(0x11223344)});
   const std::vector<uint8_t> want = {
-      0x48, 0x53,              // magic "HS"
-      0x12,                    // version 1.2
-      0x46,                    // key 1 in bits 7..6, FULL_SYNC | ACK_REQUEST
-      0x01, 0x07,              // cluster 263
-      0x45,                    // member 5, site 1
-      0xFF,                    // broadcast
-      0x01, 0x02, 0x03, 0x04,  // epoch
-      0xA0, 0xB0, 0xC0, 0xD0,  // sequence
-      0x00, 0x01,              // one record
-      0x00, 0x06,              // 6 record bytes
+      0x48, 0x53,                          // magic "HS"
+      0x12,                                // version 1.2
+      0x46,                                // key 1 in bits 7..6, FULL_SYNC | ACK_REQUEST
+      0x01, 0x07,                          // cluster 263
+      0x45,                                // member 5, site 1
+      0xFF,                                // broadcast
+      0x01, 0x02, 0x03, 0x04,              // epoch
+      0xA0, 0xB0, 0xC0, 0xD0,              // sequence
+      0x00, 0x01,                          // one record
+      0x00, 0x06,                          // 6 record bytes
       0x41, 0x06, 0x11, 0x22, 0x33, 0x44,  // heartbeat, highest seq
   };
   ASSERT_EQ(b.size(), want.size() + kTagBytes);
@@ -134,9 +136,9 @@ TEST(SyncWire, DeltaV4Bytes) {
   const std::vector<uint8_t> rec(b.begin() + kHeaderBytes, b.end() - kTagBytes);
   const std::vector<uint8_t> want = {
       0x02, 24,                                        // UPDATE_V4, 24 bytes
-      198, 18, 0, 1, 198, 19, 0, 1,                    // A, B addresses
+      198,  18,   0,    1,    198,  19,   0,    1,     // A, B addresses
       0x9C, 0x40, 0x01, 0xBB,                          // A port 40000, B port 443
-      6, 3,                                            // TCP, security group 3
+      6,    3,                                         // TCP, security group 3
       0x00, 0x01, 0xE2, 0x40, 0x15, 0xC4, 0x43, 0x02,  // FLOW_VALUE, big-endian
   };
   EXPECT_EQ(rec, want);
@@ -358,7 +360,7 @@ TEST(SyncReject, EveryReason) {
   {
     Rx rx;
     auto b = good;
-    b[kHeaderBytes + 1] = 23;  // shorter than an IPv4 delta
+    b[kHeaderBytes + 1] = 23;                                                 // shorter than an IPv4 delta
     b[kOffRecordsBytes + 1] = static_cast<uint8_t>(b[kOffRecordsBytes + 1]);  // (length unchanged)
     expect_reject(rx, resigned(b), SyncRxError::kBadRecordLength);
     b = good;
@@ -392,7 +394,7 @@ TEST(SyncReject, ReceiverCountsAndLogsEachReason) {
   EXPECT_FALSE(rx.receive(good).ok());  // replayed
   auto bad = good;
   bad.back() ^= 0x80;
-  EXPECT_FALSE(rx.receive(bad).ok());   // bad tag (checked before the replay window)
+  EXPECT_FALSE(rx.receive(bad).ok());  // bad tag (checked before the replay window)
   EXPECT_FALSE(rx.receive(std::vector<uint8_t>(3, 0)).ok());
   EXPECT_EQ(rx.counters().accepted, 1u);
   EXPECT_EQ(rx.counters().records, 1u);
@@ -425,16 +427,16 @@ TEST(SyncReplay, WindowBehaviour) {
   Rx rx;
   auto frame = [](uint32_t seq, uint32_t epoch = 1) { return encode_ok(sample_header(seq, epoch), {}); };
   EXPECT_TRUE(rx(frame(10)).ok());
-  EXPECT_TRUE(rx(frame(12)).ok());                                       // a gap
-  EXPECT_TRUE(rx(frame(11)).ok());                                       // late but new
-  EXPECT_EQ(rx(frame(11)).error().reason, SyncRxError::kReplayed);             // duplicate
-  EXPECT_TRUE(rx(frame(100)).ok());                                      // jump
-  EXPECT_TRUE(rx(frame(37)).ok());                                       // 63 behind: inside the window
-  EXPECT_EQ(rx(frame(36)).error().reason, SyncRxError::kReplayed);             // 64 behind: outside
+  EXPECT_TRUE(rx(frame(12)).ok());                                  // a gap
+  EXPECT_TRUE(rx(frame(11)).ok());                                  // late but new
+  EXPECT_EQ(rx(frame(11)).error().reason, SyncRxError::kReplayed);  // duplicate
+  EXPECT_TRUE(rx(frame(100)).ok());                                 // jump
+  EXPECT_TRUE(rx(frame(37)).ok());                                  // 63 behind: inside the window
+  EXPECT_EQ(rx(frame(36)).error().reason, SyncRxError::kReplayed);  // 64 behind: outside
   EXPECT_EQ(rx(frame(12)).error().reason, SyncRxError::kReplayed);
-  EXPECT_TRUE(rx(frame(5000)).ok());                                     // a jump beyond the window
+  EXPECT_TRUE(rx(frame(5000)).ok());  // a jump beyond the window
   EXPECT_EQ(rx(frame(100)).error().reason, SyncRxError::kReplayed);
-  EXPECT_TRUE(rx(frame(1, 2)).ok());                                     // sender restarted: new epoch
+  EXPECT_TRUE(rx(frame(1, 2)).ok());  // sender restarted: new epoch
   EXPECT_EQ(rx(frame(5001, 1)).error().reason, SyncRxError::kOldEpoch);
   EXPECT_TRUE(rx(frame(2, 2)).ok());
 }
@@ -496,7 +498,8 @@ TEST(SyncCompare, DocumentedTable) {
   EXPECT_NEAR(pdel.per_change, 12.5, 0.05);
   // The arithmetic matches a frame the codec really builds.
   std::vector<Record> recs;
-  for (uint32_t i = 0; i < ours.messages; ++i) recs.push_back(new_record(test::sample_key_v4(i), test::sample_value(i)));
+  for (uint32_t i = 0; i < ours.messages; ++i)
+    recs.push_back(new_record(test::sample_key_v4(i), test::sample_value(i)));
   auto pkt = encode_udp_packet(test::sample_header(), recs, fuzz::fuzz_key(), UdpEncap{});
   ASSERT_TRUE(pkt.ok());
   EXPECT_EQ(pkt->size(), ours.frame_bytes);

@@ -83,7 +83,9 @@ inline SenderConfig sender_config(uint32_t epoch = 1) {
   c.key = fuzz::fuzz_key();
   c.delay = 100ms;
   c.port_delays = {{22, Duration{0}}, {80, 300ms}};
-  c.log = [](std::string_view l) { if (std::getenv("SYNC_TEST_LOG")) std::fprintf(stderr, "%.*s\n", (int)l.size(), l.data()); };
+  c.log = [](std::string_view l) {
+    if (std::getenv("SYNC_TEST_LOG")) std::fprintf(stderr, "%.*s\n", (int)l.size(), l.data());
+  };
   return c;
 }
 
@@ -94,7 +96,9 @@ inline SessionConfig session_config(uint32_t epoch = 1) {
   c.peer = kPrimary;
   c.epoch = epoch;
   c.key = fuzz::fuzz_key();
-  c.log = [](std::string_view l) { if (std::getenv("SYNC_TEST_LOG")) std::fprintf(stderr, "%.*s\n", (int)l.size(), l.data()); };
+  c.log = [](std::string_view l) {
+    if (std::getenv("SYNC_TEST_LOG")) std::fprintf(stderr, "%.*s\n", (int)l.size(), l.data());
+  };
   return c;
 }
 
@@ -159,7 +163,8 @@ class Workload {
       b[15] = 1;
       return key_v6(a, b, static_cast<uint16_t>(30000 + i), kPorts[i % 5], 6, 1);
     }
-    return key_v4(0xC6120000u + static_cast<uint32_t>(i), 0xC6130001u, static_cast<uint16_t>(30000 + i), kPorts[i % 5], 6, 1);
+    return key_v4(0xC6120000u + static_cast<uint32_t>(i), 0xC6130001u, static_cast<uint16_t>(30000 + i), kPorts[i % 5],
+                  6, 1);
   }
 
   // One random event applied to the sender and the model.

@@ -46,7 +46,8 @@ std::vector<uint8_t> reply(std::vector<Record> recs, uint32_t seq) {
 }
 
 size_t count(const DecodedFrame& f, RecordType t) {
-  return static_cast<size_t>(std::count_if(f.records.begin(), f.records.end(), [t](const Record& r) { return r.type == t; }));
+  return static_cast<size_t>(
+      std::count_if(f.records.begin(), f.records.end(), [t](const Record& r) { return r.type == t; }));
 }
 
 struct Fixture {
@@ -253,7 +254,7 @@ TEST(SyncSender, FullSyncRequestIsNackZeroZeroAndIsHeldOff) {
   auto req = reply({nack_record(0, 0, 0)}, 1);
   x.s.on_frame(x.now + 10ms, req.data(), req.size());  // 10 ms after the start-up full sync: held off
   EXPECT_TRUE(x.s.take_output().empty());
-  EXPECT_EQ(x.s.next_deadline(), x.now + 1ms);           // the pending NEW's flush comes first
+  EXPECT_EQ(x.s.next_deadline(), x.now + 1ms);  // the pending NEW's flush comes first
   x.advance(50ms);
   ASSERT_FALSE(x.frames.empty());
   const auto& f = x.frames.back();
@@ -323,7 +324,7 @@ TEST(SyncBackupStore, FullSyncReplacesAtomicallyAtEnd) {
   st.apply(2, 1, 5, true, new_record(b, 5));
   st.apply(2, 1, 6, true, new_record(c, 6));
   EXPECT_EQ(st.snapshot(2), (BackupStore::Snapshot{{a, 1}, {b, 1}}));  // nothing visible before END
-  st.apply(2, 1, 8, false, update_record(c, 8));  // a delta that overtook the END
+  st.apply(2, 1, 8, false, update_record(c, 8));                       // a delta that overtook the END
   st.apply(2, 1, 7, true, full_sync_end(5, 2));
   EXPECT_EQ(st.snapshot(2), (BackupStore::Snapshot{{b, 5}, {c, 8}}));
   EXPECT_EQ(st.stats().full_syncs, 1u);
@@ -473,8 +474,11 @@ uint64_t seeds(uint64_t dflt) {
 TEST(SyncLossy, ConvergesOverManySeeds) {
   uint64_t full_syncs = 0, nacks = 0, resent = 0;
   for (uint64_t seed = 1; seed <= seeds(40); ++seed) {
-    Impairment imp{.drop = 0.02 + 0.01 * static_cast<double>(seed % 24), .duplicate = 0.05, .corrupt = 0.02,
-                   .min_delay = 50us, .max_delay = seed % 2 ? 3000us : 300us};
+    Impairment imp{.drop = 0.02 + 0.01 * static_cast<double>(seed % 24),
+                   .duplicate = 0.05,
+                   .corrupt = 0.02,
+                   .min_delay = 50us,
+                   .max_delay = seed % 2 ? 3000us : 300us};
     Pair p(seed, imp);
     Workload w(seed);
     std::mt19937_64 rng(seed);
@@ -555,7 +559,10 @@ TEST(SyncLossy, HarshSoak) {
   for (uint64_t seed = 1; seed <= n; ++seed) {
     std::mt19937_64 rng(seed * 7919);
     auto u = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
-    Impairment imp{.drop = u(0, 0.4), .duplicate = u(0, 0.1), .corrupt = u(0, 0.05), .min_delay = 20us,
+    Impairment imp{.drop = u(0, 0.4),
+                   .duplicate = u(0, 0.1),
+                   .corrupt = u(0, 0.05),
+                   .min_delay = 20us,
                    .max_delay = Duration{static_cast<int64_t>(u(50, 30000))}};
     auto sc = test::sender_config();
     const size_t windows[] = {8, 64, 1024};
@@ -589,10 +596,11 @@ TEST(SyncLossy, HarshSoak) {
     const auto d = BackupStore::compare(w.expected(p.sender(), p.now()), p.store().snapshot(test::kPrimary), 1);
     if (!d.empty() || !p.session().in_sync()) {
       ++unsettled;
-      std::printf("seed %llu drop %.2f reorder %lld us window %zu mtu %zu max_missing %zu: %s, in_sync %d, full syncs %llu\n",
-                  static_cast<unsigned long long>(seed), imp.drop, static_cast<long long>(imp.max_delay.count()),
-                  sc.resend_window, sc.mtu, rc.max_missing, d.empty() ? "state right" : d[0].c_str(),
-                  p.session().in_sync(), static_cast<unsigned long long>(p.sender().stats().full_syncs));
+      std::printf(
+          "seed %llu drop %.2f reorder %lld us window %zu mtu %zu max_missing %zu: %s, in_sync %d, full syncs %llu\n",
+          static_cast<unsigned long long>(seed), imp.drop, static_cast<long long>(imp.max_delay.count()),
+          sc.resend_window, sc.mtu, rc.max_missing, d.empty() ? "state right" : d[0].c_str(), p.session().in_sync(),
+          static_cast<unsigned long long>(p.sender().stats().full_syncs));
       if (sc.resend_window == 1024 && rc.max_missing == 1024) EXPECT_TRUE(d.empty()) << "seed " << seed;
     }
   }

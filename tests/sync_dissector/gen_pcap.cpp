@@ -68,26 +68,78 @@ std::string addr_text(const std::array<uint8_t, 16>& a, bool v6) {
 
 // Every field the test reads, in the order of the tshark command line.
 const std::vector<std::string> kFields = {
-    "hypersync.magic", "hypersync.version", "hypersync.version.major", "hypersync.version.minor",
-    "hypersync.flags", "hypersync.flags.retransmit", "hypersync.flags.full_sync", "hypersync.flags.ack_request",
-    "hypersync.flags.reserved", "hypersync.flags.key", "hypersync.cluster", "hypersync.src", "hypersync.src.member",
-    "hypersync.src.site", "hypersync.src.bit7", "hypersync.dst", "hypersync.dst.member", "hypersync.dst.site",
-    "hypersync.dst.broadcast", "hypersync.epoch", "hypersync.seq", "hypersync.record_count",
-    "hypersync.records_bytes", "hypersync.tag", "hypersync.tag.status", "hypersync.undecoded",
-    "hypersync.record.type", "hypersync.record.length", "hypersync.record.body", "hypersync.record.extension",
-    "hypersync.key.a_addr", "hypersync.key.b_addr", "hypersync.key.a_addr6", "hypersync.key.b_addr6",
-    "hypersync.key.a_port", "hypersync.key.b_port", "hypersync.key.proto", "hypersync.key.sg", "hypersync.value",
-    "hypersync.value.last_seen", "hypersync.value.sync_flags", "hypersync.value.state", "hypersync.value.rb_valid",
-    "hypersync.value.rb_site", "hypersync.value.rb_member", "hypersync.value.lb_valid", "hypersync.value.lb_member",
-    "hypersync.value.owner_site", "hypersync.value.owner_member", "hypersync.fullsync.session",
-    "hypersync.fullsync.count", "hypersync.ack.epoch", "hypersync.ack.first", "hypersync.ack.last",
-    "hypersync.nack.epoch", "hypersync.nack.first", "hypersync.nack.last", "hypersync.heartbeat.seq",
+    "hypersync.magic",
+    "hypersync.version",
+    "hypersync.version.major",
+    "hypersync.version.minor",
+    "hypersync.flags",
+    "hypersync.flags.retransmit",
+    "hypersync.flags.full_sync",
+    "hypersync.flags.ack_request",
+    "hypersync.flags.reserved",
+    "hypersync.flags.key",
+    "hypersync.cluster",
+    "hypersync.src",
+    "hypersync.src.member",
+    "hypersync.src.site",
+    "hypersync.src.bit7",
+    "hypersync.dst",
+    "hypersync.dst.member",
+    "hypersync.dst.site",
+    "hypersync.dst.broadcast",
+    "hypersync.epoch",
+    "hypersync.seq",
+    "hypersync.record_count",
+    "hypersync.records_bytes",
+    "hypersync.tag",
+    "hypersync.tag.status",
+    "hypersync.undecoded",
+    "hypersync.record.type",
+    "hypersync.record.length",
+    "hypersync.record.body",
+    "hypersync.record.extension",
+    "hypersync.key.a_addr",
+    "hypersync.key.b_addr",
+    "hypersync.key.a_addr6",
+    "hypersync.key.b_addr6",
+    "hypersync.key.a_port",
+    "hypersync.key.b_port",
+    "hypersync.key.proto",
+    "hypersync.key.sg",
+    "hypersync.value",
+    "hypersync.value.last_seen",
+    "hypersync.value.sync_flags",
+    "hypersync.value.state",
+    "hypersync.value.rb_valid",
+    "hypersync.value.rb_site",
+    "hypersync.value.rb_member",
+    "hypersync.value.lb_valid",
+    "hypersync.value.lb_member",
+    "hypersync.value.owner_site",
+    "hypersync.value.owner_member",
+    "hypersync.fullsync.session",
+    "hypersync.fullsync.count",
+    "hypersync.ack.epoch",
+    "hypersync.ack.first",
+    "hypersync.ack.last",
+    "hypersync.nack.epoch",
+    "hypersync.nack.first",
+    "hypersync.nack.last",
+    "hypersync.heartbeat.seq",
     // Expert info (an FT_NONE field prints "1" per occurrence).
-    "hypersync.expert.truncated", "hypersync.expert.bad_magic", "hypersync.expert.bad_version",
-    "hypersync.expert.length_mismatch", "hypersync.expert.bad_record_length",
-    "hypersync.expert.record_count_mismatch", "hypersync.expert.unknown_record",
-    "hypersync.expert.unknown_must_understand", "hypersync.expert.member_bit7", "hypersync.expert.captured_short",
-    "hypersync.expert.internal", "_ws.lua.error", "_ws.malformed",
+    "hypersync.expert.truncated",
+    "hypersync.expert.bad_magic",
+    "hypersync.expert.bad_version",
+    "hypersync.expert.length_mismatch",
+    "hypersync.expert.bad_record_length",
+    "hypersync.expert.record_count_mismatch",
+    "hypersync.expert.unknown_record",
+    "hypersync.expert.unknown_must_understand",
+    "hypersync.expert.member_bit7",
+    "hypersync.expert.captured_short",
+    "hypersync.expert.internal",
+    "_ws.lua.error",
+    "_ws.malformed",
 };
 
 using Fields = std::map<std::string, std::vector<std::string>>;  // field -> values in tree order
@@ -172,23 +224,33 @@ struct Expect {
     add("hypersync.record.type", hex(t, 2));
     add("hypersync.record.length", dec(encoded_size(r)));
     switch (r.type) {
-      case RecordType::kNewV4: case RecordType::kUpdateV4: case RecordType::kNewV6: case RecordType::kUpdateV6:
+      case RecordType::kNewV4:
+      case RecordType::kUpdateV4:
+      case RecordType::kNewV6:
+      case RecordType::kUpdateV6:
         key(r.key);
         value(r.value);
         break;
-      case RecordType::kDeleteV4: case RecordType::kDeleteV6: key(r.key); break;
-      case RecordType::kFullSyncBegin: case RecordType::kFullSyncEnd:
+      case RecordType::kDeleteV4:
+      case RecordType::kDeleteV6:
+        key(r.key);
+        break;
+      case RecordType::kFullSyncBegin:
+      case RecordType::kFullSyncEnd:
         add("hypersync.fullsync.session", dec(r.session));
         add("hypersync.fullsync.count", dec(r.count));
         break;
-      case RecordType::kAck: case RecordType::kNack: {
+      case RecordType::kAck:
+      case RecordType::kNack: {
         const std::string p = r.type == RecordType::kAck ? "hypersync.ack." : "hypersync.nack.";
         add(p + "epoch", dec(r.epoch));
         add(p + "first", dec(r.first_seq));
         add(p + "last", dec(r.last_seq));
         break;
       }
-      case RecordType::kHeartbeat: add("hypersync.heartbeat.seq", dec(r.first_seq)); break;
+      case RecordType::kHeartbeat:
+        add("hypersync.heartbeat.seq", dec(r.first_seq));
+        break;
       default:  // unknown skippable type: the body, skipped by its length
         if (!r.extension.empty()) add("hypersync.record.body", bytes_hex(r.extension.data(), r.extension.size()));
         expert("unknown_record");
@@ -281,10 +343,10 @@ uint64_t value(unsigned owner, unsigned site, unsigned state, unsigned sync_flag
 
 struct Case {
   std::string name;
-  std::vector<uint8_t> frame;   // Ethernet frame
-  bool directed = true;         // compare every field against `expect`
+  std::vector<uint8_t> frame;  // Ethernet frame
+  bool directed = true;        // compare every field against `expect`
   Expect expect;
-  std::vector<uint8_t> payload; // mutated frames: the UDP payload, for the codec's verdict
+  std::vector<uint8_t> payload;  // mutated frames: the UDP payload, for the codec's verdict
 };
 
 Case named(std::string name) {
@@ -332,8 +394,7 @@ std::vector<Case> directed_cases() {
   h1.epoch = 0x01020304;
   h1.sequence = 1000;
   const std::vector<Record> v4 = {new_record(v4key(0), value(2, 0, 0, 0x05, 123456)),
-                                  update_record(v4key(1), value(17, 1, 1, 0x3F, 0xFFFFFFFFu)),
-                                  delete_record(v4key(2))};
+                                  update_record(v4key(1), value(17, 1, 1, 0x3F, 0xFFFFFFFFu)), delete_record(v4key(2))};
   add_ok("ipv4 deltas over IPv4", h1, v4, false);
 
   FrameHeader h2;
@@ -346,8 +407,7 @@ std::vector<Case> directed_cases() {
   h2.epoch = 0xFFFFFFFFu;
   h2.sequence = 1;
   const std::vector<Record> v6 = {new_record(v6key(0), value(0, 1, 1, 0, 1)),
-                                  update_record(v6key(1), value(40, 0, 2, 0x2A, 99)),
-                                  delete_record(v6key(2))};
+                                  update_record(v6key(1), value(40, 0, 2, 0x2A, 99)), delete_record(v6key(2))};
   add_ok("ipv6 deltas over IPv6, broadcast, full sync", h2, v6, true);
 
   FrameHeader h3 = h1;
@@ -356,8 +416,11 @@ std::vector<Case> directed_cases() {
   h3.source = member_byte(1, 0);
   h3.destination = member_byte(0, 1);
   h3.sequence = 0xFFFFFFFEu;
-  const std::vector<Record> ctl = {full_sync_begin(0xABCD0001u, 1000), full_sync_end(0xABCD0001u, 998),
-                                   ack_record(5, 10, 20), nack_record(5, 21, 23), nack_record(6, 0, 0),
+  const std::vector<Record> ctl = {full_sync_begin(0xABCD0001u, 1000),
+                                   full_sync_end(0xABCD0001u, 998),
+                                   ack_record(5, 10, 20),
+                                   nack_record(5, 21, 23),
+                                   nack_record(6, 0, 0),
                                    heartbeat_record(42)};
   add_ok("control records over IPv4", h3, ctl, false);
   add_ok("control records over IPv6", h3, ctl, true);
@@ -511,15 +574,25 @@ std::vector<Case> mutated_cases(size_t n) {
     const unsigned kind = rng() % 7;
     auto pos = [&](size_t lo) { return p.size() > lo ? lo + rng() % (p.size() - lo) : 0; };
     switch (kind) {
-      case 0: p[pos(16)] = static_cast<uint8_t>(rng()); break;  // count, records bytes or records
-      case 1: p[16 + rng() % 4] ^= static_cast<uint8_t>(1u << (rng() % 8)); break;  // count, records bytes
-      case 2: p.resize(rng() % (p.size() + 1)); break;  // truncation
-      case 3:  // bytes inserted among the records
+      case 0:
+        p[pos(16)] = static_cast<uint8_t>(rng());
+        break;  // count, records bytes or records
+      case 1:
+        p[16 + rng() % 4] ^= static_cast<uint8_t>(1u << (rng() % 8));
+        break;  // count, records bytes
+      case 2:
+        p.resize(rng() % (p.size() + 1));
+        break;  // truncation
+      case 3:   // bytes inserted among the records
         for (int k = 0; k < 3; ++k) p.insert(p.begin() + static_cast<long>(pos(20)), static_cast<uint8_t>(rng()));
         break;
-      case 4: p[pos(20)] = static_cast<uint8_t>(rng() % 2 ? 0x80 | rng() : rng() % 3); break;  // odd types, lengths
-      case 5: p[2] = static_cast<uint8_t>(rng()); break;  // version
-      case 6:  // scattered bytes
+      case 4:
+        p[pos(20)] = static_cast<uint8_t>(rng() % 2 ? 0x80 | rng() : rng() % 3);
+        break;  // odd types, lengths
+      case 5:
+        p[2] = static_cast<uint8_t>(rng());
+        break;  // version
+      case 6:   // scattered bytes
         for (auto& b : p) {
           if (rng() % 16 == 0) b = static_cast<uint8_t>(rng());
         }
@@ -581,14 +654,22 @@ std::optional<std::string> codec_verdict(const std::vector<uint8_t>& p) {
   auto r = decode_frame(p, keys, replay, m);
   if (r) return std::string();
   switch (r.error().reason) {
-    case SyncRxError::kTruncated: return std::string("truncated");
-    case SyncRxError::kBadMagic: return std::string("bad_magic");
-    case SyncRxError::kBadVersion: return std::string("bad_version");
-    case SyncRxError::kLengthMismatch: return std::string("length_mismatch");
-    case SyncRxError::kBadRecordLength: return std::string("bad_record_length");
-    case SyncRxError::kUnknownRecordType: return std::string("unknown_must_understand");
-    case SyncRxError::kRecordCountMismatch: return std::string("record_count_mismatch");
-    default: return std::nullopt;
+    case SyncRxError::kTruncated:
+      return std::string("truncated");
+    case SyncRxError::kBadMagic:
+      return std::string("bad_magic");
+    case SyncRxError::kBadVersion:
+      return std::string("bad_version");
+    case SyncRxError::kLengthMismatch:
+      return std::string("length_mismatch");
+    case SyncRxError::kBadRecordLength:
+      return std::string("bad_record_length");
+    case SyncRxError::kUnknownRecordType:
+      return std::string("unknown_must_understand");
+    case SyncRxError::kRecordCountMismatch:
+      return std::string("record_count_mismatch");
+    default:
+      return std::nullopt;
   }
 }
 
@@ -602,15 +683,15 @@ int check(const std::string& tshark, const std::string& lua, const std::string& 
 
   // A private configuration directory: the user's preferences (disabled protocols, a Decode As for
   // port 8116) cannot change what is decoded.
-  std::vector<std::string> argv{tshark, "-n", "-X", "lua_script:" + lua, "-r", pcap, "-T", "fields", "-E", "header=n",
-                                "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=;", "-e", "frame.number"};
+  std::vector<std::string> argv{tshark, "-n",           "-X", "lua_script:" + lua, "-r", pcap,
+                                "-T",   "fields",       "-E", "header=n",          "-E", "separator=/t",
+                                "-E",   "occurrence=a", "-E", "aggregator=;",      "-e", "frame.number"};
   for (const std::string& f : kFields) argv.insert(argv.end(), {"-e", f});
   std::string shown;
   for (const auto& a : argv) shown += " " + a;
   std::printf("running: WIRESHARK_CONFIG_DIR=%s/wireshark-config%s\n", dir.c_str(), shown.c_str());
-  const conductor::testing::RunResult tshark_run =
-      conductor::testing::run({.argv = argv, .env = {"WIRESHARK_CONFIG_DIR=" + dir + "/wireshark-config"}},
-                              std::chrono::seconds{50});
+  const conductor::testing::RunResult tshark_run = conductor::testing::run(
+      {.argv = argv, .env = {"WIRESHARK_CONFIG_DIR=" + dir + "/wireshark-config"}}, std::chrono::seconds{50});
   const int rc = tshark_run.status.shell_code();
   {
     std::ofstream(dir + "/fields.tsv") << tshark_run.out;  // kept beside the capture for a reader
@@ -685,8 +766,12 @@ int check(const std::string& tshark, const std::string& lua, const std::string& 
     if (!verdict) continue;
     ++compared;
     ++verdicts[verdict->empty() ? "accepted" : *verdict];
-    static const std::vector<std::string> kRejects = {"truncated", "bad_magic", "bad_version", "length_mismatch",
-                                                      "bad_record_length", "unknown_must_understand",
+    static const std::vector<std::string> kRejects = {"truncated",
+                                                      "bad_magic",
+                                                      "bad_version",
+                                                      "length_mismatch",
+                                                      "bad_record_length",
+                                                      "unknown_must_understand",
                                                       "record_count_mismatch"};
     std::set<std::string> flagged;
     for (const std::string& r : kRejects) {
@@ -717,11 +802,16 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) std::fprintf(stderr, "gen_pcap: %s needs a value\n", a.c_str()), std::exit(2);
       return argv[++i];
     };
-    if (a == "--check") do_check = true;
-    else if (a == "--tshark") tshark = next();
-    else if (a == "--lua") lua = next();
-    else if (a == "--dir") dir = next();
-    else if (!a.empty() && a[0] != '-' && out.empty()) out = a;
+    if (a == "--check")
+      do_check = true;
+    else if (a == "--tshark")
+      tshark = next();
+    else if (a == "--lua")
+      lua = next();
+    else if (a == "--dir")
+      dir = next();
+    else if (!a.empty() && a[0] != '-' && out.empty())
+      out = a;
     else {
       std::fprintf(stderr, "gen_pcap: unknown argument '%s'\n", a.c_str());
       return 2;

@@ -34,7 +34,7 @@ inline SyncEncoderConfig standard_config() {
   c.dest[2].mac = 0x01005E000074ULL;  // broadcast slot: an IPv4 multicast group
   c.dest[2].ip = 0xEF000074;
   c.delay_default = 3000;
-  c.delay[0] = {true, 53, 17, 0};     // DNS over UDP: never delayed
+  c.delay[0] = {true, 53, 17, 0};      // DNS over UDP: never delayed
   c.delay[1] = {true, 443, 0, 10000};  // HTTPS: 10 s
   return c;
 }
@@ -109,6 +109,5 @@ inline SyncRecord random_record(std::mt19937_64& rng, const SyncEncoderConfig& c
   r.created = r.now - 20000 - static_cast<uint32_t>(rng() % 100000);
   return r;
 }
-
 
 }  // namespace conductor::sync_encoder::testing

@@ -189,8 +189,8 @@ class Bench : public sim::Agent {
   sim::Scoreboard<BeatItem> beats;
   std::unique_ptr<SyncEncoderModel> model;
   std::vector<uint64_t> accept_cycles;
-  std::vector<uint64_t> beat_cycles;       // clock of every output beat
-  std::vector<uint64_t> first_beat_cycles; // clock of every frame's first beat
+  std::vector<uint64_t> beat_cycles;        // clock of every output beat
+  std::vector<uint64_t> first_beat_cycles;  // clock of every frame's first beat
   uint64_t frames_decoded = 0;
   uint64_t decode_failures = 0;
 

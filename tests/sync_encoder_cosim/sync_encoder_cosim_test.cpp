@@ -33,8 +33,8 @@ void expect_clean(Bench& b, const char* what) {
   EXPECT_TRUE(rtl == m) << what << ": counters differ: rtl frames " << rtl.frames << " records " << rtl.records
                         << " young " << rtl.young << " timer " << rtl.close_timer << " full " << rtl.close_full
                         << " dest " << rtl.close_dest << "; model frames " << m.frames << " records " << m.records
-                        << " young " << m.young << " timer " << m.close_timer << " full " << m.close_full
-                        << " dest " << m.close_dest;
+                        << " young " << m.young << " timer " << m.close_timer << " full " << m.close_full << " dest "
+                        << m.close_dest;
   EXPECT_EQ(rtl.frames, b.frames_decoded) << what;
 }
 
@@ -51,9 +51,11 @@ TEST(SyncEncoderCosim, RegistersAndGeometry) {
   Bench b(1, standard_config());
   const uint32_t g = b.axil.read_ok(regs::SYNC_ENCODER_GEOMETRY_OFFSET);
   EXPECT_EQ(g & regs::SYNC_ENCODER_GEOMETRY_MAX_MTU_MASK, kRtlMaxMtu);
-  EXPECT_EQ(regs::field_get(g, regs::SYNC_ENCODER_GEOMETRY_DESTS_LSB, regs::SYNC_ENCODER_GEOMETRY_DESTS_WIDTH), kDestSlots);
-  EXPECT_EQ(regs::field_get(g, regs::SYNC_ENCODER_GEOMETRY_DELAY_PORTS_LSB, regs::SYNC_ENCODER_GEOMETRY_DELAY_PORTS_WIDTH),
-            kDelayClasses);
+  EXPECT_EQ(regs::field_get(g, regs::SYNC_ENCODER_GEOMETRY_DESTS_LSB, regs::SYNC_ENCODER_GEOMETRY_DESTS_WIDTH),
+            kDestSlots);
+  EXPECT_EQ(
+      regs::field_get(g, regs::SYNC_ENCODER_GEOMETRY_DELAY_PORTS_LSB, regs::SYNC_ENCODER_GEOMETRY_DELAY_PORTS_WIDTH),
+      kDelayClasses);
   EXPECT_EQ(regs::field_get(g, regs::SYNC_ENCODER_GEOMETRY_ROUNDS_LSB, regs::SYNC_ENCODER_GEOMETRY_ROUNDS_WIDTH),
             kRounds);
   for (const auto& [off, val] : register_writes(standard_config())) EXPECT_EQ(b.axil.read_ok(off), val) << off;
@@ -130,8 +132,8 @@ TEST(SyncEncoderCosim, BenchDetectsADifferentModel) {
 
   SyncEncoderConfig other_key = c;
   other_key.key[0] ^= 1;
-  Bench k(5, c);          // its receivers hold c's key
-  k.program(other_key);   // RTL and model sign with another
+  Bench k(5, c);         // its receivers hold c's key
+  k.program(other_key);  // RTL and model sign with another
   k.push(random_record(rng, c, 0));
   ASSERT_TRUE(k.drain());
   EXPECT_TRUE(k.beats.clean());
@@ -162,8 +164,9 @@ TEST(SyncEncoderSoak, RandomCases) {
   const int n = std::atoi(env);
   for (int i = 0; i < n && !HasFailure(); ++i) {
     const unsigned mtus[] = {128, 200, 576, 1280, 1500, 4000, 9000};
-    RandomCase rc{1000u + static_cast<uint64_t>(i), mtus[g() % 7], static_cast<uint32_t>(1 + g() % 3000),
-                  static_cast<int>(g() % 80), static_cast<int>(20 + g() % 81), 3000};
+    RandomCase rc{1000u + static_cast<uint64_t>(i),      mtus[g() % 7],
+                  static_cast<uint32_t>(1 + g() % 3000), static_cast<int>(g() % 80),
+                  static_cast<int>(20 + g() % 81),       3000};
     run_random_case(rc);
   }
 }
@@ -181,9 +184,12 @@ void run_random_case(const RandomCase& rc) {
     if (rng() % 8 == 0) slot = rng() % kDestSlots;
     SyncRecord r = random_record(rng, c, slot);
     const unsigned kind = rng() % 100;
-    if (kind < 10) r.created = r.now - static_cast<uint32_t>(rng() % 3000);  // young (default class)
-    else if (kind < 12) r.op = Op::kInvalid;
-    else if (kind < 14) r.dest = sync::member_byte(50, 1);
+    if (kind < 10)
+      r.created = r.now - static_cast<uint32_t>(rng() % 3000);  // young (default class)
+    else if (kind < 12)
+      r.op = Op::kInvalid;
+    else if (kind < 14)
+      r.dest = sync::member_byte(50, 1);
     b.push(r);
     if (rng() % 200 == 0) {  // sometimes let the timer close the frame
       ASSERT_TRUE(b.drain());
@@ -196,14 +202,12 @@ void run_random_case(const RandomCase& rc) {
   expect_clean(b, what);
 }
 
-INSTANTIATE_TEST_SUITE_P(Mixes, SyncEncoderRandom,
-                         ::testing::Values(RandomCase{11, 1500, 400, 0, 100, 15000},
-                                           RandomCase{12, 1500, 300, 30, 70, 10000},
-                                           RandomCase{13, 128, 1, 50, 40, 4000},
-                                           RandomCase{14, 9000, 2000, 10, 90, 12000},
-                                           RandomCase{15, 576, 37, 70, 100, 8000},
-                                           RandomCase{16, 3000, 5000, 0, 30, 10000},
-                                           RandomCase{17, 1280, 64, 20, 50, 10000}));
+INSTANTIATE_TEST_SUITE_P(
+    Mixes, SyncEncoderRandom,
+    ::testing::Values(RandomCase{11, 1500, 400, 0, 100, 15000}, RandomCase{12, 1500, 300, 30, 70, 10000},
+                      RandomCase{13, 128, 1, 50, 40, 4000}, RandomCase{14, 9000, 2000, 10, 90, 12000},
+                      RandomCase{15, 576, 37, 70, 100, 8000}, RandomCase{16, 3000, 5000, 0, 30, 10000},
+                      RandomCase{17, 1280, 64, 20, 50, 10000}));
 
 // Input II = 1 while a frame fills; output II = 1 within a frame; the latency of a lone record is
 // FLUSH_CYCLES + MAC + fixed clocks; the sustained rate is one frame per MAC time.
@@ -249,13 +253,15 @@ TEST(SyncEncoderCosim, InitiationIntervalLatencyAndRate) {
   const double rate = (n - 1) / span;
   // Steady state: a frame of 60 records leaves every MAC time + the clocks around it.
   std::vector<uint64_t> gaps;
-  for (size_t i = 1; i < b.first_beat_cycles.size(); ++i) gaps.push_back(b.first_beat_cycles[i] - b.first_beat_cycles[i - 1]);
+  for (size_t i = 1; i < b.first_beat_cycles.size(); ++i)
+    gaps.push_back(b.first_beat_cycles[i] - b.first_beat_cycles[i - 1]);
   ASSERT_GE(gaps.size(), 10u);
   const uint64_t steady = gaps[gaps.size() / 2];
-  std::printf("sustained: %d IPv4 updates in %.0f clocks = %.4f records/clock; a 60-record frame every %llu clocks "
-              "(MAC %u + %llu)\n",
-              n, span, rate, static_cast<unsigned long long>(steady), mac_clocks(1440),
-              static_cast<unsigned long long>(steady - mac_clocks(1440)));
+  std::printf(
+      "sustained: %d IPv4 updates in %.0f clocks = %.4f records/clock; a 60-record frame every %llu clocks "
+      "(MAC %u + %llu)\n",
+      n, span, rate, static_cast<unsigned long long>(steady), mac_clocks(1440),
+      static_cast<unsigned long long>(steady - mac_clocks(1440)));
   EXPECT_EQ(steady, mac_clocks(1440) + 4u);
   // Output II = 1 within a frame.
   uint64_t stalls = 0;

@@ -31,13 +31,17 @@ using namespace std::chrono_literals;
 namespace {
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "hsync_peer: %s\nusage: hsync_peer --peer-port P [--seed S] [--conns N] [--run-ms T] [--drop F] [--delay-ms D]\n", why);
+  std::fprintf(
+      stderr,
+      "hsync_peer: %s\nusage: hsync_peer --peer-port P [--seed S] [--conns N] [--run-ms T] [--drop F] [--delay-ms D]\n",
+      why);
   std::exit(2);
 }
 
 FlowKey key_of(uint32_t i) {
   if (i % 4 == 3) {
-    std::array<uint8_t, 16> a{0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+    std::array<uint8_t, 16> a{
+        0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
     std::array<uint8_t, 16> b{0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 1};
     return key_v6(a, b, static_cast<uint16_t>(20000 + i), 443, 6, 2);
   }
@@ -56,13 +60,20 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) usage(("missing value after " + a).c_str());
     const char* v = argv[++i];
-    if (a == "--peer-port") peer_port = std::atoi(v);
-    else if (a == "--seed") seed = std::strtoull(v, nullptr, 10);
-    else if (a == "--conns") conns = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
-    else if (a == "--run-ms") run_ms = std::atoi(v);
-    else if (a == "--delay-ms") delay_ms = std::atoi(v);
-    else if (a == "--drop") drop = std::atof(v);
-    else usage(("unknown option " + a).c_str());
+    if (a == "--peer-port")
+      peer_port = std::atoi(v);
+    else if (a == "--seed")
+      seed = std::strtoull(v, nullptr, 10);
+    else if (a == "--conns")
+      conns = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
+    else if (a == "--run-ms")
+      run_ms = std::atoi(v);
+    else if (a == "--delay-ms")
+      delay_ms = std::atoi(v);
+    else if (a == "--drop")
+      drop = std::atof(v);
+    else
+      usage(("unknown option " + a).c_str());
   }
   if (peer_port <= 0 || peer_port > 65535) usage("--peer-port 1..65535 is required");
   if (conns == 0 || conns > 60000) usage("--conns 1..60000");
@@ -139,7 +150,10 @@ int main(int argc, char** argv) {
     }
     if (now >= udp.next_deadline()) udp.on_deadline(now);
   }
-  std::fprintf(stderr, "hsync_peer: sent %" PRIu64 " frames (%" PRIu64 " dropped by --drop), %" PRIu64 " full syncs, %" PRIu64 " NACKs\n",
-               udp.stats().tx_datagrams, udp.stats().tx_dropped_by_hook, sender.stats().full_syncs, sender.stats().nacks);
+  std::fprintf(stderr,
+               "hsync_peer: sent %" PRIu64 " frames (%" PRIu64 " dropped by --drop), %" PRIu64 " full syncs, %" PRIu64
+               " NACKs\n",
+               udp.stats().tx_datagrams, udp.stats().tx_dropped_by_hook, sender.stats().full_syncs,
+               sender.stats().nacks);
   return 0;
 }

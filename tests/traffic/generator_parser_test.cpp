@@ -23,10 +23,17 @@ TEST(TrafficGen, ParserModelSeesTheIntendedStatus) {
     ++seen[r.status];
     EXPECT_EQ(r.key.sg_id, 3);
     switch (fi.kind) {
-      case FrameKind::kArp: EXPECT_EQ(r.status, ParseStatus::kNonIp); continue;
-      case FrameKind::kTruncated: EXPECT_EQ(r.status, ParseStatus::kTruncated); continue;
-      case FrameKind::kBadHeader: EXPECT_EQ(r.status, ParseStatus::kBadHeader); continue;
-      default: break;
+      case FrameKind::kArp:
+        EXPECT_EQ(r.status, ParseStatus::kNonIp);
+        continue;
+      case FrameKind::kTruncated:
+        EXPECT_EQ(r.status, ParseStatus::kTruncated);
+        continue;
+      case FrameKind::kBadHeader:
+        EXPECT_EQ(r.status, ParseStatus::kBadHeader);
+        continue;
+      default:
+        break;
     }
     const bool v6 = fi.kind == FrameKind::kIpv6Tcp || fi.kind == FrameKind::kIpv6Udp ||
                     fi.kind == FrameKind::kIpv6Sctp || fi.kind == FrameKind::kIcmpv6;
@@ -47,8 +54,8 @@ TEST(TrafficGen, ParserModelSeesTheIntendedStatus) {
     const bool ports = fi.kind != FrameKind::kIcmp && fi.kind != FrameKind::kIcmpv6;
     EXPECT_EQ(r.key.l4_valid, ports);
   }
-  for (ParseStatus s : {ParseStatus::kOk, ParseStatus::kNonIp, ParseStatus::kTruncated,
-                        ParseStatus::kBadHeader, ParseStatus::kExtLimit}) {
+  for (ParseStatus s : {ParseStatus::kOk, ParseStatus::kNonIp, ParseStatus::kTruncated, ParseStatus::kBadHeader,
+                        ParseStatus::kExtLimit}) {
     EXPECT_GT(seen[s], 20) << parse_status_name(s);
   }
 }

@@ -43,29 +43,33 @@ uint32_t crc32c_slow(std::vector<uint8_t> data) {
 
 // What this test sees in a frame.
 struct View {
-  bool ok = false;          // a complete, consistent IP packet (or ARP) was found
+  bool ok = false;  // a complete, consistent IP packet (or ARP) was found
   int vlans = 0;
   uint16_t ethertype = 0;
   bool v6 = false;
-  uint8_t proto = 0;        // upper layer
-  bool fragment = false;    // MF or offset != 0
-  uint32_t frag_offset = 0; // bytes
+  uint8_t proto = 0;         // upper layer
+  bool fragment = false;     // MF or offset != 0
+  uint32_t frag_offset = 0;  // bytes
   bool more_fragments = false;
   uint32_t frag_id = 0;
-  size_t frag_data = 0;     // IPv6 fragments: the fragmentable part starts here
-  uint8_t frag_next = 0;    // and with this header
+  size_t frag_data = 0;   // IPv6 fragments: the fragmentable part starts here
+  uint8_t frag_next = 0;  // and with this header
   bool ipv4_options = false;
   int ext_headers = 0;
   size_t l3 = 0;
-  size_t l4 = 0;            // offset of the upper-layer data (or of the fragment's data)
-  size_t ip_end = 0;        // end of the IP packet (before Ethernet padding)
+  size_t l4 = 0;      // offset of the upper-layer data (or of the fragment's data)
+  size_t ip_end = 0;  // end of the IP packet (before Ethernet padding)
   std::vector<uint8_t> src, dst;
-  std::string why;          // when !ok
+  std::string why;  // when !ok
 };
 
 View parse(const std::vector<uint8_t>& b) {
   View v;
-  auto fail = [&](const std::string& why) { v.ok = false; v.why = why; return v; };
+  auto fail = [&](const std::string& why) {
+    v.ok = false;
+    v.why = why;
+    return v;
+  };
   if (b.size() < 14) return fail("short ethernet");
   size_t at = 12;
   uint16_t et = be16(b, at);
@@ -149,7 +153,8 @@ View parse(const std::vector<uint8_t>& b) {
   std::vector<uint8_t> pseudo = v.src;
   pseudo.insert(pseudo.end(), v.dst.begin(), v.dst.end());
   if (v.v6) {
-    pseudo.insert(pseudo.end(), {0, 0, static_cast<uint8_t>(seg.size() >> 8), static_cast<uint8_t>(seg.size()), 0, 0, 0, v.proto});
+    pseudo.insert(pseudo.end(),
+                  {0, 0, static_cast<uint8_t>(seg.size() >> 8), static_cast<uint8_t>(seg.size()), 0, 0, 0, v.proto});
   } else {
     pseudo.insert(pseudo.end(), {0, v.proto, static_cast<uint8_t>(seg.size() >> 8), static_cast<uint8_t>(seg.size())});
   }
@@ -157,7 +162,8 @@ View parse(const std::vector<uint8_t>& b) {
     case 6:
     case 17:
     case 58:
-      if (fold_sum({pseudo, seg}) != 0xFFFF) return ::testing::AssertionFailure() << "bad checksum, proto " << int(v.proto);
+      if (fold_sum({pseudo, seg}) != 0xFFFF)
+        return ::testing::AssertionFailure() << "bad checksum, proto " << int(v.proto);
       if (v.proto == 17 && be16(seg, 4) != seg.size()) return ::testing::AssertionFailure() << "udp length";
       return ::testing::AssertionSuccess();
     case 1:
@@ -169,7 +175,8 @@ View parse(const std::vector<uint8_t>& b) {
       copy[8] = copy[9] = copy[10] = copy[11] = 0;
       if (crc32c_slow(copy) != stored) return ::testing::AssertionFailure() << "bad sctp crc32c";
       const uint16_t chunk_len = be16(seg, 14);
-      if (seg[12] != 0 || 12u + ((chunk_len + 3u) & ~3u) != seg.size()) return ::testing::AssertionFailure() << "sctp chunk length";
+      if (seg[12] != 0 || 12u + ((chunk_len + 3u) & ~3u) != seg.size())
+        return ::testing::AssertionFailure() << "sctp chunk length";
       return ::testing::AssertionSuccess();
     }
   }
@@ -189,11 +196,16 @@ size_t skip_final_dest(const View& v, const std::vector<uint8_t>& data, size_t a
 FrameKind expected_kind(const View& v) {
   const bool v6 = v.v6;
   switch (v.proto) {
-    case 6: return v6 ? FrameKind::kIpv6Tcp : FrameKind::kIpv4Tcp;
-    case 17: return v6 ? FrameKind::kIpv6Udp : FrameKind::kIpv4Udp;
-    case 132: return v6 ? FrameKind::kIpv6Sctp : FrameKind::kIpv4Sctp;
-    case 1: return FrameKind::kIcmp;
-    case 58: return FrameKind::kIcmpv6;
+    case 6:
+      return v6 ? FrameKind::kIpv6Tcp : FrameKind::kIpv4Tcp;
+    case 17:
+      return v6 ? FrameKind::kIpv6Udp : FrameKind::kIpv4Udp;
+    case 132:
+      return v6 ? FrameKind::kIpv6Sctp : FrameKind::kIpv4Sctp;
+    case 1:
+      return FrameKind::kIcmp;
+    case 58:
+      return FrameKind::kIcmpv6;
   }
   return FrameKind::kBadHeader;
 }
@@ -272,8 +284,7 @@ TEST(TrafficGen, FramesAreWellFormed) {
         continue;
       case FrameKind::kBadHeader:
         EXPECT_FALSE(v.ok);
-        EXPECT_TRUE(v.why.find("version") != std::string::npos || v.why == "ihl" ||
-                    v.why == "total length < ihl")
+        EXPECT_TRUE(v.why.find("version") != std::string::npos || v.why == "ihl" || v.why == "total length < ihl")
             << v.why;
         EXPECT_GE(b.size(), 60u);
         continue;
@@ -376,19 +387,16 @@ TEST(TrafficGen, MixFollowsConfig) {
     }
     if (fi.fragment != 2 && !flow_first.count(fi.flow)) flow_first[fi.flow] = &fi;
   }
-  auto near = [](double got, double want, double tol, const char* what) {
-    EXPECT_NEAR(got, want, tol) << what;
-  };
+  auto near = [](double got, double want, double tol, const char* what) { EXPECT_NEAR(got, want, tol) << what; };
   near(arp / frames_n, 0.010, 0.002, "arp share of frames");
   near(malformed / frames_n, 0.010, 0.002, "malformed share of frames");
   near(fragmented / ip_datagrams, 0.020, 0.004, "fragmented share of datagrams");
   const TrafficMix& m = c.mix;
   const double sum = m.ipv4_tcp + m.ipv4_udp + m.ipv4_sctp + m.icmp + m.ipv6_tcp + m.ipv6_udp + m.ipv6_sctp + m.icmpv6;
-  const std::pair<FrameKind, uint32_t> mix[] = {
-      {FrameKind::kIpv4Tcp, m.ipv4_tcp}, {FrameKind::kIpv4Udp, m.ipv4_udp},
-      {FrameKind::kIpv4Sctp, m.ipv4_sctp}, {FrameKind::kIcmp, m.icmp},
-      {FrameKind::kIpv6Tcp, m.ipv6_tcp}, {FrameKind::kIpv6Udp, m.ipv6_udp},
-      {FrameKind::kIpv6Sctp, m.ipv6_sctp}, {FrameKind::kIcmpv6, m.icmpv6}};
+  const std::pair<FrameKind, uint32_t> mix[] = {{FrameKind::kIpv4Tcp, m.ipv4_tcp},   {FrameKind::kIpv4Udp, m.ipv4_udp},
+                                                {FrameKind::kIpv4Sctp, m.ipv4_sctp}, {FrameKind::kIcmp, m.icmp},
+                                                {FrameKind::kIpv6Tcp, m.ipv6_tcp},   {FrameKind::kIpv6Udp, m.ipv6_udp},
+                                                {FrameKind::kIpv6Sctp, m.ipv6_sctp}, {FrameKind::kIcmpv6, m.icmpv6}};
   for (const auto& [kind, w] : mix) {
     const double want = w / sum;
     near(datagrams[kind] / ip_datagrams, want, 0.1 * want + 0.003, frame_kind_name(kind));
@@ -441,8 +449,8 @@ TEST(TrafficGen, MinSizeOnly) {
     ++ip;
     sixty += b.size() == 60;
     // Plain IPv4 TCP/UDP without tags, options or fragmentation: exactly the minimum.
-    if ((fi.kind == FrameKind::kIpv4Tcp || fi.kind == FrameKind::kIpv4Udp) && fi.vlan_tags == 0 &&
-        !fi.ipv4_options && fi.fragment == 0) {
+    if ((fi.kind == FrameKind::kIpv4Tcp || fi.kind == FrameKind::kIpv4Udp) && fi.vlan_tags == 0 && !fi.ipv4_options &&
+        fi.fragment == 0) {
       EXPECT_EQ(b.size(), 60u) << i;
     }
   }
@@ -458,7 +466,7 @@ TEST(TrafficGen, DefaultSizesSpanTheRange) {
   }
   EXPECT_EQ(sizes.begin()->first, 60u);
   EXPECT_EQ(sizes.rbegin()->first, 1514u);
-  EXPECT_GT(sizes[1514], 800);  // 1 in 14 of the frames
+  EXPECT_GT(sizes[1514], 800);    // 1 in 14 of the frames
   EXPECT_GT(sizes.size(), 500u);  // and many sizes in between
 }
 
@@ -471,11 +479,18 @@ TEST(TrafficGen, TsharkFindsNothingWrong) {
   const auto frames = generate({.seed = 21, .flows = 400, .packets = 4000}, &infos);
   const std::string path = dir.file("t.pcap");
   ASSERT_TRUE(write_pcap(path, frames).ok());
-  const testing::RunResult tshark =
-      testing::run({"tshark", "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o",
-                    "udp.check_checksum:TRUE", "-o", "sctp.checksum:CRC-32C", "-T", "fields", "-E", "separator=/t", "-e",
-                    "frame.number", "-e", "_ws.expert.severity", "-e", "_ws.expert.message"},
-                   std::chrono::seconds{100});
+  const testing::RunResult tshark = testing::run({"tshark", "-n",
+                                                  "-r",     path,
+                                                  "-o",     "ip.check_checksum:TRUE",
+                                                  "-o",     "tcp.check_checksum:TRUE",
+                                                  "-o",     "udp.check_checksum:TRUE",
+                                                  "-o",     "sctp.checksum:CRC-32C",
+                                                  "-T",     "fields",
+                                                  "-E",     "separator=/t",
+                                                  "-e",     "frame.number",
+                                                  "-e",     "_ws.expert.severity",
+                                                  "-e",     "_ws.expert.message"},
+                                                 std::chrono::seconds{100});
   std::istringstream out(tshark.out);
   int lines = 0, complaints = 0;
   for (std::string s; std::getline(out, s);) {

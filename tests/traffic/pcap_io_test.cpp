@@ -186,8 +186,7 @@ std::vector<uint8_t> pcapng(uint16_t linktype, const std::vector<std::vector<uin
 
 TEST(TrafficPcap, ReadsPcapng) {
   TempDir dir;
-  const std::vector<std::vector<uint8_t>> packets = {frame_bytes(60, 1), frame_bytes(61, 2),
-                                                     frame_bytes(1514, 3)};
+  const std::vector<std::vector<uint8_t>> packets = {frame_bytes(60, 1), frame_bytes(61, 2), frame_bytes(1514, 3)};
   auto frames = read_pcap(dir.write("a.pcapng", pcapng(1, packets)), 4);
   ASSERT_TRUE(frames.ok()) << frames.error().message;
   ASSERT_EQ(frames->size(), 3u);
@@ -197,8 +196,7 @@ TEST(TrafficPcap, ReadsPcapng) {
   }
 }
 
-void expect_error(const Error& e, Errc code, const std::string& path,
-                  std::initializer_list<const char*> needles) {
+void expect_error(const Error& e, Errc code, const std::string& path, std::initializer_list<const char*> needles) {
   EXPECT_EQ(errc_name(e.code), errc_name(code)) << e.message;
   EXPECT_NE(e.message.find(path), std::string::npos) << e.message;
   for (const char* n : needles) EXPECT_NE(e.message.find(n), std::string::npos) << n << " in: " << e.message;
