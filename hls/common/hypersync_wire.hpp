@@ -123,6 +123,21 @@ constexpr size_t record_bytes(RecordType t) {
   return 0;
 }
 
+// A flow record (NEW, UPDATE or DELETE of a connection, IPv4 or IPv6), not a control record.
+constexpr bool is_flow_record(RecordType t) {
+  switch (t) {
+    case RecordType::kNewV4:
+    case RecordType::kUpdateV4:
+    case RecordType::kDeleteV4:
+    case RecordType::kNewV6:
+    case RecordType::kUpdateV6:
+    case RecordType::kDeleteV6:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Encapsulation.
 inline constexpr size_t kEthernetBytes = 14;
 inline constexpr size_t kIpv4HeaderBytes = 20;

@@ -26,20 +26,6 @@ Expected<uint32_t> flow_bucket_log2_for(uint32_t entries) {
 
 const char* engine_name(Engine e) { return e == Engine::kRtl ? "rtl" : "model"; }
 
-const char* hash_mode_name(HashMode m) {
-  switch (m) {
-    case HashMode::kRss:
-      return "rss";
-    case HashMode::kSymL4:
-      return "sym-l4";
-    case HashMode::kSymIp:
-      return "sym-ip";
-    case HashMode::kReserved:
-      return "reserved";
-  }
-  return "?";
-}
-
 std::array<uint8_t, 40> default_rss_key() { return kMicrosoftRssKey; }
 
 namespace {

@@ -23,7 +23,6 @@ namespace conductor {
 enum class Engine { kModel, kRtl };
 
 const char* engine_name(Engine e);
-const char* hash_mode_name(HashMode m);
 
 struct SimOptions {
   std::optional<std::string> pcap;        // --pcap FILE; synthetic traffic when absent

@@ -18,6 +18,7 @@
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/conductor/sim_events.hpp"
+#include "host/config/cluster_config.hpp"
 #include "host/control/controller.hpp"
 #include "host/device/sim_device.hpp"
 #include "host/device/soft_device.hpp"
@@ -315,7 +316,7 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
                   std::optional<uint64_t> cycles, const std::string& source) {
   std::fprintf(out, "Conductor distribution report\n");
   std::fprintf(out, "  engine %s, hash %s, %u buckets, %s, %" PRIu64 " frames\n\n", engine_name(o.engine),
-               hash_mode_name(o.hash_mode), o.buckets, source.c_str(), t.packets);
+               std::string(config::hash_mode_config_name(o.hash_mode)).c_str(), o.buckets, source.c_str(), t.packets);
   uint64_t total_w = 0;
   for (auto& [id, w] : o.weights) total_w += w;
   uint64_t hashed = 0;
@@ -411,7 +412,7 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
                    const std::string& source, double wall) {
   Json s = {{"engine", engine_name(o.engine)},
             {"source", source},
-            {"hash_mode", hash_mode_name(o.hash_mode)},
+            {"hash_mode", std::string(config::hash_mode_config_name(o.hash_mode))},
             {"buckets", o.buckets},
             {"packets", t.packets},
             {"bytes", t.bytes}};

@@ -31,19 +31,6 @@ bool is_known(uint8_t t) { return record_bytes(static_cast<RecordType>(t)) != 0;
 bool is_v6_type(RecordType t) {
   return t == RecordType::kNewV6 || t == RecordType::kUpdateV6 || t == RecordType::kDeleteV6;
 }
-bool is_flow_type(RecordType t) {
-  switch (t) {
-    case RecordType::kNewV4:
-    case RecordType::kUpdateV4:
-    case RecordType::kDeleteV4:
-    case RecordType::kNewV6:
-    case RecordType::kUpdateV6:
-    case RecordType::kDeleteV6:
-      return true;
-    default:
-      return false;
-  }
-}
 bool has_value(RecordType t) {
   return t == RecordType::kNewV4 || t == RecordType::kUpdateV4 || t == RecordType::kNewV6 || t == RecordType::kUpdateV6;
 }
@@ -222,7 +209,7 @@ Status encode_record(std::vector<uint8_t>& out, const Record& r, size_t index) {
     return make_error(Errc::kInvalidArgument,
                       format("record %zu: type 0x%02x is unknown and must-understand", index, t));
   }
-  if (is_flow_type(r.type) && r.key.is_ipv6 != is_v6_type(r.type)) {
+  if (is_flow_record(r.type) && r.key.is_ipv6 != is_v6_type(r.type)) {
     return make_error(Errc::kInvalidArgument,
                       format("record %zu: type 0x%02x and the key's address family disagree", index, t));
   }

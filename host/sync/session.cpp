@@ -18,20 +18,6 @@ Membership session_membership(const SessionConfig& c) {
 
 KeyRing session_keys(const SessionConfig& c) { return KeyRing::single(c.key_number, c.key); }
 
-bool is_flow(RecordType t) {
-  switch (t) {
-    case RecordType::kNewV4:
-    case RecordType::kUpdateV4:
-    case RecordType::kDeleteV4:
-    case RecordType::kNewV6:
-    case RecordType::kUpdateV6:
-    case RecordType::kDeleteV6:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // ACK/NACK frames stay well inside any sync MTU.
 constexpr size_t kReplyPayload = max_payload_for_mtu(kDefaultMtu, true);
 
@@ -99,7 +85,7 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
   const bool full_sync_frame = h.flags & kFlagFullSync;
   if (full_sync_frame) last_full_sync_frame_ = now;
   for (const Record& r : f->records) {
-    if (is_flow(r.type)) {
+    if (is_flow_record(r.type)) {
       store_.apply(h.source, h.epoch, s, full_sync_frame, r);
       continue;
     }
