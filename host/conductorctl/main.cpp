@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
       "2 usage or connection errors.");
   app.prefix_command();  // the first word that is not an option starts the command; the rest is its words
   app.add_option("--socket", socket_path,
-                 "conductord's control socket (default: $CONDUCTOR_SOCKET, else [control]\n"
-                 "socket of --config, else /run/conductor/conductord.sock)")
+                 "conductord's control socket (default: [control] socket of --config, else\n"
+                 "$CONDUCTOR_SOCKET, else /run/conductor/conductord.sock)")
       ->type_name("PATH");
   app.add_option("--config", config_path, "take the socket path from this configuration file")->type_name("FILE");
   cli::add_parsed(
