@@ -183,9 +183,11 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
       ->type_name("PCT");
   cli::add_parsed(
       app, "--events", o.events, [](const std::string& v) -> Expected<std::string> { return v; },
-      "scripted changes, one per line ('#' comments), applied before frame N:\n"
+      "scripted changes, one per line ('#' comments), applied before frame N as one\n"
+      "Controller call each (docs/conductord.md):\n"
       "  at N weights [S/]ID:W,...   (merged into the current weights)\n"
-      "  at N member-down S/M | member-up S/M | site-down S | site-up S")
+      "  at N member-down S/M | member-up S/M | site-down S | site-up S\n"
+      "a site that goes down hands the ActiveSite to the other site (no failback)")
       ->type_name("FILE");
   cli::add_uint(app, "--age-frames", o.age_frames, 0, UINT32_MAX,
                 "an AGE op (one flow-table sweep unit) after every N frames; 0: no\n"
