@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "host/config/diff.hpp"
 #include "host/config/text.hpp"
 #include "host/config/values.hpp"
 
@@ -303,19 +304,7 @@ const KeySpec<Hash> kHashKeys[] = {
 
 // ---- section kinds ----
 
-enum class Kind {
-  kCluster,
-  kSite,
-  kOrchestrator,
-  kMember,
-  kGroup,
-  kAutoscale,
-  kTimers,
-  kSync,
-  kControl,
-  kDevice,
-  kHash
-};
+using Kind = Subject;  // the configuration's sections, as diff.hpp names them
 enum class Arg { kNone, kSiteId, kMemberId, kName };
 
 template <class T, size_t N>

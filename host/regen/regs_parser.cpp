@@ -242,12 +242,7 @@ class Parser {
     ok = number("block base", t[2].text, b.base) && ok;
     ok = number("block size", t[3].text, b.size) && ok;
     if (!ok) return;
-    for (const Block& o : map_.blocks) {
-      if (upper(o.name) == upper(b.name)) {
-        error("duplicate block '" + b.name + "' (first at line " + std::to_string(o.line) + ")");
-        return;
-      }
-    }
+    if (duplicate(map_.blocks, "block", b.name)) return;
     if (!is_pow2(b.size) || b.size < 8) {
       error("block size " + hex(b.size) + " is not a power of two of at least 8 bytes");
       return;
@@ -371,13 +366,22 @@ class Parser {
     cur_reg_ = -1;
   }
 
-  bool field_fits(std::vector<Field>& fields, const Field& f, uint32_t bits, const std::string& owner) {
-    for (const Field& o : fields) {
-      if (upper(o.name) == upper(f.name)) {
-        error("duplicate field '" + f.name + "' in " + owner + " (first at line " + std::to_string(o.line) + ")");
-        return false;
+  // Reports `name` when `list` already holds it (names compare case-insensitively: the generated
+  // upper-case names would collide) and returns true; `where` follows the name in the message.
+  template <class T>
+  bool duplicate(const std::vector<T>& list, const std::string& what, const std::string& name,
+                 const std::string& where = "") {
+    for (const T& o : list) {
+      if (upper(o.name) == upper(name)) {
+        error("duplicate " + what + " '" + name + "'" + where + " (first at line " + std::to_string(o.line) + ")");
+        return true;
       }
     }
+    return false;
+  }
+
+  bool field_fits(std::vector<Field>& fields, const Field& f, uint32_t bits, const std::string& owner) {
+    if (duplicate(fields, "field", f.name, " in " + owner)) return false;
     if (f.width == 0) {
       error("field " + f.name + " has width 0");
       return false;
@@ -470,12 +474,7 @@ class Parser {
       error("struct " + s.name + " has 0 bits");
       return;
     }
-    for (const Struct& o : map_.structs) {
-      if (upper(o.name) == upper(s.name)) {
-        error("duplicate struct '" + s.name + "' (first at line " + std::to_string(o.line) + ")");
-        return;
-      }
-    }
+    if (duplicate(map_.structs, "struct", s.name)) return;
     map_.structs.push_back(std::move(s));
     cur_struct_ = static_cast<int>(map_.structs.size()) - 1;
   }
@@ -592,12 +591,7 @@ class Parser {
             " bits (at most " + std::to_string((uint64_t{1} << c.width) - 1) + ")");
       return;
     }
-    for (const Const& o : map_.consts) {
-      if (upper(o.name) == upper(c.name)) {
-        error("duplicate const '" + c.name + "' (first at line " + std::to_string(o.line) + ")");
-        return;
-      }
-    }
+    if (duplicate(map_.consts, "const", c.name)) return;
     map_.consts.push_back(std::move(c));
   }
 
