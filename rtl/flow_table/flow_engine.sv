@@ -710,7 +710,35 @@ module flow_engine #(
   assign dec_final = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE &&
                      !(kv_q && opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT && !found && full2);
 
-  always_comb begin
+  // ---------------------------------------------------------------- next state, in four stages
+  // Each always_comb below owns the _d values of its registers, and its share of port B's and the
+  // activity memory's enables (ORed into the ports after them). In the order they hand data on:
+  //   front_end   the op's way through Canon, Hash, Read, Compare, Decide, the cuckoo walk (Walk*),
+  //               the moves (Cm*) and Accept: fs_q, the op, hash, walk and path registers, port-B
+  //               reads and the initialisation's and moves' writes;
+  //   staged      the op's effect, decided at Decide (or beside the next op's Read, d2_q), its
+  //               value patched in the next clock, and completed in Stash, CmWrite and Accept: fin_*
+  //               (its write), ev_* (its events), c_* (its counts), the AGE's candidates, marks and
+  //               cursor;
+  //   slots       the two write slots (count down, patch, load the staged effect at the
+  //               handshake), the events going out, the stash's writes and its activity;
+  //   counters    the counts of the op handshaken last clock into the counters.
+  logic [1:0] fe_ram_re, fe_ram_we, fe_act_we;  // front end
+  logic [1:0] st_act_re;                        // staged: an AGE's marks
+  logic [1:0] sl_ram_we, sl_act_we;             // slots: the write of this clock
+  assign ram_re_o = fe_ram_re;
+  assign ram_we_o = fe_ram_we | sl_ram_we;
+  assign act_re_o = st_act_re;
+  assign act_we_o = fe_act_we | sl_act_we;
+
+  // An op is decided in this clock (in Decide, or handshaken in Compare last clock), and it starts
+  // a cuckoo walk: an INSERT of a new key into two full buckets. (An op handshaken in Compare never
+  // walks: cmp_early.)
+  logic deciding;
+  assign deciding = fs_q == FsDecide || d2_q;
+  assign dec_walk = en_i && deciding && !dec_final && opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
+
+  always_comb begin : front_end
     fs_d        = fs_q;
     init_addr_d = init_addr_q;
     init_done_d = init_done_q;
@@ -752,11 +780,223 @@ module flow_engine #(
     cm_b_dst_n  = wk_alt;
     cm_s_dst_n  = wk_fsl;
     lfsr_d      = lfsr_q;
-    stash_d     = stash_q;
-    sact_d      = sact_q;
+    d2_d        = d2_q;
+    fe_ram_re   = 2'b00;
+    fe_ram_we   = 2'b00;
+    fe_act_we   = 2'b00;
+
+    if (en_i) begin
+      d2_d = 1'b0;
+      if (dec_walk) begin  // the walk starts from the sub-table 1 bucket
+        cur_t_d = 1'b0;
+        cur_b_d = b1_q;
+        cur_d   = rd1;
+        step_d  = '0;
+        sc_d    = '0;
+        len_d   = '0;
+      end
+
+      unique case (fs_q)
+        FsInit: begin
+          fe_ram_we     = 2'b11;
+          fe_act_we     = 2'b11;
+          init_addr_d   = init_addr_q + 1'b1;
+          if (init_addr_q == {BL{1'b1}}) begin
+            init_done_d = 1'b1;
+            fs_d        = FsIdle;
+          end
+        end
+
+        FsIdle: begin
+          if (s_op_tvalid_i) begin
+            opw_d = s_op_tdata_i;
+            if (!in_hint) begin
+              fs_d = FsCanon;
+            end else if (rd_ok_in) begin  // hinted: Canon, Hash and Read in one clock
+              opc_d      = s_op_tdata_i[OpOpcLsb +: 4];
+              kv_d       = in_kv;
+              ck_d       = in_ckey;
+              val_d      = s_op_tdata_i[OpValLsb +: 64];
+              tim_d      = s_op_tdata_i[OpTimLsb +: 32];
+              tag_d      = s_op_tdata_i[OpTagLsb +: 16];
+              b1_d       = in_b1;
+              b2_d       = in_b2;
+              fe_ram_re  = 2'b11;
+              fs_d       = FsCompare;
+            end
+          end
+        end
+
+        FsCanon: begin
+          opc_d = opw_q[OpOpcLsb +: 4];
+          kv_d  = canon_valid;
+          ck_d  = canon_key;
+          val_d = opw_q[OpValLsb +: 64];
+          tim_d = opw_q[OpTimLsb +: 32];
+          tag_d = opw_q[OpTagLsb +: 16];
+          hc_d  = '0;
+          fs_d  = FsHash;
+        end
+
+        FsHash: begin  // hc 0: key into the hash; 3: buckets out
+          hc_d = hc_q + 2'd1;
+          // AGE unit (the cursor is not written while an op is in the front end), decoded in
+          // hc 3 with the cursor after it.
+          if (hc_q == 2'd0) au_d = (cursor_q >= 32'(units)) ? '0 : UnitBits'(cursor_q);
+          if (hc_q == 2'd3) begin
+            b1_d    = BL'(h1 & 32'(mask));
+            b2_d    = BL'(h2 & 32'(mask));
+            au_st_d = au_q >= nb2;
+            au_t2_d = au_q < nb2 && au_q >= nb;
+            au_b_d  = au_q >= nb ? BL'(au_q - nb) : BL'(au_q);
+            au_si_d = SI'(au_q - nb2);
+            anext_d = (32'(au_q) + 32'd1 == 32'(units)) ? 32'd0 : 32'(au_q) + 32'd1;
+            fs_d    = FsRead;
+          end
+        end
+
+        FsRead: begin
+          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE ? bk_idle : rd_ok_q) begin
+            if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE) begin
+              if (!au_st_q) begin
+                fe_ram_re = onehot2(au_t2_q);
+              end
+            end else begin
+              fe_ram_re   = 2'b11;
+            end
+            fs_d = FsCompare;
+          end
+        end
+
+        FsCompare: begin  // the matches into registers; the handshake when no walk can follow
+          if (accept) begin
+            d2_d = 1'b1;
+            fs_d = FsIdle;
+          end else begin
+            fs_d = FsDecide;
+          end
+        end
+
+        FsDecide: begin  // the decision: stage `staged` below
+          if (dec_walk) fs_d = steps == 6'd0 ? FsStash : FsWalkWait;
+          else fs_d = accept ? FsIdle : FsAccept;
+        end
+
+        FsWalk: begin
+          sc_d = sc_q + 4'd1;
+          if (sc_q >= 4'd3 && sc_q <= 4'd6) fe_ram_re = onehot2(other_t);
+          for (int s = 0; s < 4; s++) begin
+            if (sc_q == 4'(s + 3)) begin  // candidate s: record, read its bucket
+              alt_d[s*BL +: BL] = cand_b;
+              ok_d[s]           = !cand_on_path;
+            end
+            if (sc_q == 4'(s + 4)) begin  // the bucket of candidate s arrived
+              fr_d[s]         = cand_free;
+              fsl_d[s*2 +: 2] = cand_fslot;
+            end
+          end
+          if (sc_q == 4'd8) begin
+            if (wk_found) begin
+              for (int p = 0; p < PathLen; p++) begin  // entries len and len + 1
+                if (len_q == 6'(p)) begin
+                  path_t_d[p]          = cur_t_q;
+                  path_b_d[p*BL +: BL] = cur_b_q;
+                  path_s_d[p*2 +: 2]   = wk_s;
+                end
+                if (p >= 1 && len_q == 6'(p - 1)) begin
+                  path_t_d[p]          = !cur_t_q;
+                  path_b_d[p*BL +: BL] = wk_alt;
+                  path_s_d[p*2 +: 2]   = wk_fsl;
+                end
+              end
+              len_d = len_q + 6'd2;
+              cmj_d = len_q + 6'd1;
+              cm_ld = 1'b1;  // entries len (src) and len + 1 (dst), as written here
+              fs_d  = FsCmRead;
+            end else if (wlast_q) begin
+              fs_d = FsStash;
+            end else begin
+              lfsr_d = lfsr_nx;
+              if (!wk_pick_ok) begin
+                fs_d = FsStash;
+              end else begin
+                for (int p = 0; p < PathLen; p++) begin
+                  if (len_q == 6'(p)) begin
+                    path_t_d[p]          = cur_t_q;
+                    path_b_d[p*BL +: BL] = cur_b_q;
+                    path_s_d[p*2 +: 2]   = wk_pick;
+                  end
+                end
+                len_d   = len_q + 6'd1;
+                cur_t_d = !cur_t_q;
+                cur_b_d = bl_of4(alt_q, wk_pick);
+                step_d  = step_q + 6'd1;
+                fs_d    = FsWalkRead;
+              end
+            end
+          end
+        end
+
+        FsWalkWait: begin  // the walk reads and writes port B: earlier ops' writes land first
+          if (bk_idle) fs_d = FsWalk;
+        end
+
+        FsWalkRead: begin
+          fe_ram_re = onehot2(cur_t_q);
+          fs_d = FsWalkLoad;
+        end
+
+        FsWalkLoad: begin
+          cur_d = cur_t_q ? rd2 : rd1;
+          sc_d  = '0;
+          fs_d  = FsWalk;
+        end
+
+        FsStash: fs_d = FsAccept;  // the walk failed or was not allowed: `staged` takes the stash
+
+        FsCmRead: begin
+          fe_ram_re = onehot2(cm_t_src);
+          fs_d = FsCmWrite;
+        end
+
+        FsCmWrite: begin
+          fe_ram_we = onehot2(cm_t_dst);
+          fe_act_we = onehot2(cm_t_dst);  // a moved entry is marked
+          cmj_d = cmj_q - 6'd1;
+          if (cmj_q == 6'd1) begin
+            fs_d = FsAccept;  // the new key into the first path slot: `staged`
+          end else begin
+            cm_ld      = 1'b1;  // the pair of cmj - 1: entries cmj - 2 (src) and cmj - 1 (dst)
+            for (int p = 0; p < PathLen; p++) begin
+              if (cmj_q == 6'(p + 2)) begin
+                cm_t_src_n = path_t_q[p];
+                cm_b_src_n = path_b_q[p*BL +: BL];
+                cm_s_src_n = path_s_q[p*2 +: 2];
+              end
+              if (cmj_q == 6'(p + 1)) begin
+                cm_t_dst_n = path_t_q[p];
+                cm_b_dst_n = path_b_q[p*BL +: BL];
+                cm_s_dst_n = path_s_q[p*2 +: 2];
+              end
+            end
+            fs_d = FsCmRead;
+          end
+        end
+
+        FsAccept: begin
+          if (accept) fs_d = FsIdle;
+        end
+
+        default: fs_d = FsIdle;
+      endcase
+    end
+  end
+
+  always_comb begin : staged
     age_vld_d   = age_vld_q;
     age_cand_d  = age_cand_q;
     keep_d      = keep_q;
+    cursor_d    = cursor_q;
     fin_kind_d  = fin_kind_q;
     fin_t_d     = fin_t_q;
     fin_b_d     = fin_b_q;
@@ -784,105 +1024,22 @@ module flow_engine #(
     c_sinc_d    = c_sinc_q;
     c_sdec_d    = c_sdec_q;
     c_moves_d   = c_moves_q;
-    bk_evm_d    = bk_evm_q;
-    ws_cnt_d    = ws_cnt_q;
-    ws_one_d    = ws_one_q;
-    ws_zero_d   = ws_zero_q;
-    ws_age_d    = ws_age_q;
-    ws_kind_d   = ws_kind_q;
-    ws_t_d      = ws_t_q;
-    ws_b_d      = ws_b_q;
-    ws_mask_d   = ws_mask_q;
-    ws_wbkt_d   = ws_wbkt_q;
-    ws_actset_d = ws_actset_q;
-    ws_actclr_d = ws_actclr_q;
-    ws_sidx_d   = ws_sidx_q;
-    cnt_go_d    = cnt_go_q;
-    d2_d        = d2_q;
+    c_nexp_d    = c_nexp_q;
+    c_sexp_d    = c_sexp_q;
     nv_d        = nv_q;
     pt_ev_d     = pt_ev_q;
     pt_ws_d     = pt_ws_q;
-    pt_in_d     = pt_in_q;
-    pt_slot_d   = pt_slot_q;
-    dec_walk    = 1'b0;
-    c_nexp_d    = c_nexp_q;
-    c_sexp_d    = c_sexp_q;
-    occ_d       = occ_q;
-    sused_d     = sused_q;
-    now_d       = now_q;
-    cursor_d    = cursor_q;
-    ffull_d     = ffull_q;
-    n_ins_d     = n_ins_q;
-    n_full_d    = n_full_q;
-    n_exists_d  = n_exists_q;
-    n_upd_d     = n_upd_q;
-    n_tch_d     = n_tch_q;
-    n_del_d     = n_del_q;
-    n_nf_d      = n_nf_q;
-    n_exp_d     = n_exp_q;
-    n_age_d     = n_age_q;
-    n_inv_d     = n_inv_q;
-    n_mov_d     = n_mov_q;
-    ram_re_o      = 2'b00;  // port B's enables; its address and data: below
-    ram_we_o      = 2'b00;
-    act_re_o      = 2'b00;
-    act_we_o      = 2'b00;
+    st_act_re   = 2'b00;
 
     if (en_i) begin
-      // ---- activity: the stash's marks of this clock
-      sact_d      = sact_q | mark_stash_i;
-
-      // ---- back end: events, the write slots, the counters of the op accepted last clock
-      cnt_go_d = 1'b0;
-      d2_d     = 1'b0;
-      pt_ev_d  = 1'b0;
-      pt_ws_d  = 1'b0;
-      pt_in_d  = 1'b0;
-      if (bk_evm_q != 4'd0 && !pt_ev_q) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
+      pt_ev_d = 1'b0;
+      pt_ws_d = 1'b0;
       if ((!ws_zero_q[0] && ws_age_q[0]) || (!ws_zero_q[1] && ws_age_q[1])) keep_d = keep_q | mark_unit;
-      for (int i = 0; i < 2; i++) begin
-        if (ws_cnt_q[i*3 +: 3] != 3'd0) ws_cnt_d[i*3 +: 3] = ws_cnt_q[i*3 +: 3] - 3'd1;
-        // The flags of the decremented count (a slot the handshake loads below is cleared there:
-        // BackLoad and BackLoad - 1 are neither 0 nor 1, ReadStage >= 5).
-        ws_one_d[i]  = ws_cnt_q[i*3 +: 3] == 3'd2;
-        ws_zero_d[i] = ws_one_q[i] || ws_zero_q[i];
-      end
-      if (ws_any_fin) begin
-        if (wf_kind == FinTable) begin
-          ram_we_o = ram_we_o | onehot2(wf_t);
-          if (wf_actset || wf_actclr != 4'd0) act_we_o = act_we_o | onehot2(wf_t);
-        end else if (wf_kind == FinStash) begin
-          for (int e = 0; e < StashSize; e++) begin
-            if (wf_sidx == SI'(e)) begin
-              stash_d[e*SlotBits +: SlotBits] = wf_wbkt[SlotBits-1:0];
-              if (wf_actset) sact_d[e] = 1'b1;
-              else if (wf_actclr[0] && !(keep_q[0] || mark_unit[0])) sact_d[e] = 1'b0;
-            end
-          end
-        end
-      end
-      if (cnt_go_q) begin
-        now_d   = tim_q;
-        occ_d   = occ_q + 32'(c_ins_q) - 32'(c_del_q) - 32'(c_nexp_q);
-        sused_d = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q) - 32'(c_sexp_q);
-        n_ins_d    = n_ins_q + 32'(c_ins_q);
-        n_full_d   = n_full_q + 32'(c_full_q);
-        n_exists_d = n_exists_q + 32'(c_exists_q);
-        n_upd_d    = n_upd_q + 32'(c_upd_q);
-        n_tch_d    = n_tch_q + 32'(c_tch_q);
-        n_del_d    = n_del_q + 32'(c_del_q);
-        n_nf_d     = n_nf_q + 32'(c_nf_q);
-        n_exp_d    = n_exp_q + 32'(c_nexp_q);
-        n_age_d    = n_age_q + 32'(c_age_q);
-        n_inv_d    = n_inv_q + 32'(c_inv_q);
-        n_mov_d    = n_mov_q + 32'(c_moves_q);
-        if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
-      end
 
-      // ---- Decide: the op read two clocks ago, in state Decide or, handshaken in
-      // Compare, beside the front end's next clock (d2_q). Its effect is staged here (fin_*, the
-      // events, the counters); the handshake below moves it into a write slot.
-      if (fs_q == FsDecide || d2_q) begin
+      // ---- Decide: the op read two clocks ago, in state Decide or, handshaken in Compare, beside
+      // the front end's next clock (d2_q). Its effect is staged here (fin_*, the events, the
+      // counters); the handshake (slots) moves it into a write slot.
+      if (deciding) begin
         // Defaults of the staged effect: one event, no write, no counter.
         fin_kind_d  = FinNone;
         fin_wbkt_d  = '0;
@@ -891,7 +1048,7 @@ module flow_engine #(
         keep_d      = mark_unit;  // the marks of clock H - 1 when the handshake is next clock
         // The unit's marks, read for the next clock.
         if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE && !age_in_stash) begin
-          act_re_o = act_re_o | onehot2(age_in_t2);
+          st_act_re = onehot2(age_in_t2);
         end
         ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_DONE;
         ev_opc_d    = opc_q;
@@ -958,16 +1115,9 @@ module flow_engine #(
                 ev_where_d = f1ge ? conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE1
                                   : conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE2;
                 c_ins_d    = 1'b1;
-              end else begin
-                // Both buckets full: walk from the sub-table 1 bucket (or go to the stash).
-                cur_t_d = 1'b0;
-                cur_b_d = b1_q;
-                cur_d   = rd1;
-                step_d  = '0;
-                sc_d    = '0;
-                len_d   = '0;
-                dec_walk = 1'b1;
               end
+              // else both buckets full: the front end walks (dec_walk), Stash or CmWrite below
+              // stages the insert.
             end
           end else if (!found) begin
             ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_NOT_FOUND;
@@ -988,175 +1138,15 @@ module flow_engine #(
         end
       end
 
-      // ---- patch clock: the value of the op decided last clock into its event and its write image
-      // (staged, and in its write slot when it was handshaken at Decide)
+      // ---- patch clock: the value of the op decided last clock into its event and its write
+      // image (the write slot's copy: slots)
       if (pt_ev_q) ev_ent_d[ValLsb +: 64] = nv_q;
       if (pt_ws_q) begin
         for (int s = 0; s < Slots; s++) fin_wbkt_d[s*SlotBits + ValLsb +: 64] = nv_q;
-        for (int i = 0; i < 2; i++) begin
-          if (pt_in_q && pt_slot_q == 1'(i)) begin
-            for (int s = 0; s < Slots; s++) ws_wbkt_d[i*BktBits + s*SlotBits + ValLsb +: 64] = nv_q;
-          end
-        end
       end
 
-      // ---- front end
-      unique case (fs_q)
-        FsInit: begin
-          ram_we_o      = 2'b11;
-          act_we_o      = 2'b11;
-          init_addr_d   = init_addr_q + 1'b1;
-          if (init_addr_q == {BL{1'b1}}) begin
-            init_done_d = 1'b1;
-            fs_d        = FsIdle;
-          end
-        end
-
-        FsIdle: begin
-          if (s_op_tvalid_i) begin
-            opw_d = s_op_tdata_i;
-            if (!in_hint) begin
-              fs_d = FsCanon;
-            end else if (rd_ok_in) begin  // hinted: Canon, Hash and Read in one clock
-              opc_d      = s_op_tdata_i[OpOpcLsb +: 4];
-              kv_d       = in_kv;
-              ck_d       = in_ckey;
-              val_d      = s_op_tdata_i[OpValLsb +: 64];
-              tim_d      = s_op_tdata_i[OpTimLsb +: 32];
-              tag_d      = s_op_tdata_i[OpTagLsb +: 16];
-              b1_d       = in_b1;
-              b2_d       = in_b2;
-              ram_re_o   = 2'b11;
-              fs_d       = FsCompare;
-            end
-          end
-        end
-
-        FsCanon: begin
-          opc_d = opw_q[OpOpcLsb +: 4];
-          kv_d  = canon_valid;
-          ck_d  = canon_key;
-          val_d = opw_q[OpValLsb +: 64];
-          tim_d = opw_q[OpTimLsb +: 32];
-          tag_d = opw_q[OpTagLsb +: 16];
-          hc_d  = '0;
-          fs_d  = FsHash;
-        end
-
-        FsHash: begin  // hc 0: key into the hash; 3: buckets out
-          hc_d = hc_q + 2'd1;
-          // AGE unit (the cursor is not written while an op is in the front end), decoded in
-          // hc 3 with the cursor after it.
-          if (hc_q == 2'd0) au_d = (cursor_q >= 32'(units)) ? '0 : UnitBits'(cursor_q);
-          if (hc_q == 2'd3) begin
-            b1_d    = BL'(h1 & 32'(mask));
-            b2_d    = BL'(h2 & 32'(mask));
-            au_st_d = au_q >= nb2;
-            au_t2_d = au_q < nb2 && au_q >= nb;
-            au_b_d  = au_q >= nb ? BL'(au_q - nb) : BL'(au_q);
-            au_si_d = SI'(au_q - nb2);
-            anext_d = (32'(au_q) + 32'd1 == 32'(units)) ? 32'd0 : 32'(au_q) + 32'd1;
-            fs_d    = FsRead;
-          end
-        end
-
-        FsRead: begin
-          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE ? bk_idle : rd_ok_q) begin
-            if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE) begin
-              if (!au_st_q) begin
-                ram_re_o = onehot2(au_t2_q);
-              end
-            end else begin
-              ram_re_o   = 2'b11;
-            end
-            fs_d = FsCompare;
-          end
-        end
-
-        FsCompare: begin  // the matches into registers; the handshake when no walk can follow
-          if (accept) begin
-            d2_d = 1'b1;
-            fs_d = FsIdle;
-          end else begin
-            fs_d = FsDecide;
-          end
-        end
-
-        FsDecide: begin  // the decision is made above
-          if (dec_walk) fs_d = steps == 6'd0 ? FsStash : FsWalkWait;
-          else fs_d = accept ? FsIdle : FsAccept;
-        end
-
-        FsWalk: begin
-          sc_d = sc_q + 4'd1;
-          if (sc_q >= 4'd3 && sc_q <= 4'd6) ram_re_o = onehot2(other_t);
-          for (int s = 0; s < 4; s++) begin
-            if (sc_q == 4'(s + 3)) begin  // candidate s: record, read its bucket
-              alt_d[s*BL +: BL] = cand_b;
-              ok_d[s]           = !cand_on_path;
-            end
-            if (sc_q == 4'(s + 4)) begin  // the bucket of candidate s arrived
-              fr_d[s]         = cand_free;
-              fsl_d[s*2 +: 2] = cand_fslot;
-            end
-          end
-          if (sc_q == 4'd8) begin
-            if (wk_found) begin
-              for (int p = 0; p < PathLen; p++) begin  // entries len and len + 1
-                if (len_q == 6'(p)) begin
-                  path_t_d[p]          = cur_t_q;
-                  path_b_d[p*BL +: BL] = cur_b_q;
-                  path_s_d[p*2 +: 2]   = wk_s;
-                end
-                if (p >= 1 && len_q == 6'(p - 1)) begin
-                  path_t_d[p]          = !cur_t_q;
-                  path_b_d[p*BL +: BL] = wk_alt;
-                  path_s_d[p*2 +: 2]   = wk_fsl;
-                end
-              end
-              len_d = len_q + 6'd2;
-              cmj_d = len_q + 6'd1;
-              cm_ld = 1'b1;  // entries len (src) and len + 1 (dst), as written here
-              fs_d  = FsCmRead;
-            end else if (wlast_q) begin
-              fs_d = FsStash;
-            end else begin
-              lfsr_d = lfsr_nx;
-              if (!wk_pick_ok) begin
-                fs_d = FsStash;
-              end else begin
-                for (int p = 0; p < PathLen; p++) begin
-                  if (len_q == 6'(p)) begin
-                    path_t_d[p]          = cur_t_q;
-                    path_b_d[p*BL +: BL] = cur_b_q;
-                    path_s_d[p*2 +: 2]   = wk_pick;
-                  end
-                end
-                len_d   = len_q + 6'd1;
-                cur_t_d = !cur_t_q;
-                cur_b_d = bl_of4(alt_q, wk_pick);
-                step_d  = step_q + 6'd1;
-                fs_d    = FsWalkRead;
-              end
-            end
-          end
-        end
-
-        FsWalkWait: begin  // the walk reads and writes port B: earlier ops' writes land first
-          if (bk_idle) fs_d = FsWalk;
-        end
-
-        FsWalkRead: begin
-          ram_re_o = onehot2(cur_t_q);
-          fs_d = FsWalkLoad;
-        end
-
-        FsWalkLoad: begin
-          cur_d = cur_t_q ? rd2 : rd1;
-          sc_d  = '0;
-          fs_d  = FsWalk;
-        end
-
+      // ---- the states that complete an INSERT's walk or an AGE
+      case (fs_q)
         FsStash: begin  // the walk failed or was not allowed
           if (sfree != '0) begin
             fin_kind_d = FinStash;
@@ -1168,18 +1158,9 @@ module flow_engine #(
             ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_FULL;
             c_full_d    = 1'b1;
           end
-          fs_d = FsAccept;
-        end
-
-        FsCmRead: begin
-          ram_re_o = onehot2(cm_t_src);
-          fs_d = FsCmWrite;
         end
 
         FsCmWrite: begin
-          ram_we_o = ram_we_o | onehot2(cm_t_dst);
-          act_we_o = act_we_o | onehot2(cm_t_dst);  // a moved entry is marked
-          cmj_d = cmj_q - 6'd1;
           if (cmj_q == 6'd1) begin
             // The new key into the first path slot: the op's one visible write.
             fin_kind_d = FinTable;
@@ -1190,22 +1171,6 @@ module flow_engine #(
             ev_moves_d = len_q - 6'd1;
             c_ins_d    = 1'b1;
             c_moves_d  = len_q - 6'd1;
-            fs_d       = FsAccept;
-          end else begin
-            cm_ld      = 1'b1;  // the pair of cmj - 1: entries cmj - 2 (src) and cmj - 1 (dst)
-            for (int p = 0; p < PathLen; p++) begin
-              if (cmj_q == 6'(p + 2)) begin
-                cm_t_src_n = path_t_q[p];
-                cm_b_src_n = path_b_q[p*BL +: BL];
-                cm_s_src_n = path_s_q[p*2 +: 2];
-              end
-              if (cmj_q == 6'(p + 1)) begin
-                cm_t_dst_n = path_t_q[p];
-                cm_b_dst_n = path_b_q[p*BL +: BL];
-                cm_s_dst_n = path_s_q[p*2 +: 2];
-              end
-            end
-            fs_d = FsCmRead;
           end
         end
 
@@ -1213,32 +1178,92 @@ module flow_engine #(
           keep_d = mark_unit;
           // Re-read each clock until the handshake.
           if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_AGE && !age_in_stash) begin
-            act_re_o = act_re_o | onehot2(age_in_t2);
-            end
-          if (accept) begin
-            if (c_age_q) begin
-              // The AGE's effect, decided now: expired slots emptied and reported, marked ones
-              // refreshed and their marks cleared.
-              cursor_d     = anext_q;
-              keep_d       = keep_q | mark_unit;
-              fin_kind_d   = age_in_stash ? ((aa_exp[0] || aa_ref[0]) ? FinStash : FinNone) : FinTable;
-              fin_mask_d   = aa_exp | aa_ref;
-              fin_wbkt_d   = aa_wbkt;
-              fin_actclr_d = aa_ref;
-              ev_mask_d    = aa_exp;
-              c_nexp_d     = aa_nexp;
-              c_sexp_d     = age_in_stash && aa_exp[0];
-            end
-            fs_d = FsIdle;
+            st_act_re = st_act_re | onehot2(age_in_t2);
+          end
+          if (accept && c_age_q) begin
+            // The AGE's effect, decided now: expired slots emptied and reported, marked ones
+            // refreshed and their marks cleared.
+            cursor_d     = anext_q;
+            keep_d       = keep_q | mark_unit;
+            fin_kind_d   = age_in_stash ? ((aa_exp[0] || aa_ref[0]) ? FinStash : FinNone) : FinTable;
+            fin_mask_d   = aa_exp | aa_ref;
+            fin_wbkt_d   = aa_wbkt;
+            fin_actclr_d = aa_ref;
+            ev_mask_d    = aa_exp;
+            c_nexp_d     = aa_nexp;
+            c_sexp_d     = age_in_stash && aa_exp[0];
           end
         end
 
-        default: fs_d = FsIdle;
+        default: ;
       endcase
+    end
+  end
 
-      // ---- handshake: the staged write into a free slot, the events out from the next clock, the
-      // counters in the next clock. An op handshaken in Compare (clock H) is staged in H + 1, one
-      // clock closer to its write in H + ReadStage - 1.
+  always_comb begin : slots
+    stash_d     = stash_q;
+    sact_d      = sact_q;
+    bk_evm_d    = bk_evm_q;
+    ws_cnt_d    = ws_cnt_q;
+    ws_one_d    = ws_one_q;
+    ws_zero_d   = ws_zero_q;
+    ws_age_d    = ws_age_q;
+    ws_kind_d   = ws_kind_q;
+    ws_t_d      = ws_t_q;
+    ws_b_d      = ws_b_q;
+    ws_mask_d   = ws_mask_q;
+    ws_wbkt_d   = ws_wbkt_q;
+    ws_actset_d = ws_actset_q;
+    ws_actclr_d = ws_actclr_q;
+    ws_sidx_d   = ws_sidx_q;
+    cnt_go_d    = cnt_go_q;
+    pt_in_d     = pt_in_q;
+    pt_slot_d   = pt_slot_q;
+    sl_ram_we   = 2'b00;
+    sl_act_we   = 2'b00;
+
+    if (en_i) begin
+      // ---- activity: the stash's marks of this clock
+      sact_d   = sact_q | mark_stash_i;
+      cnt_go_d = 1'b0;
+      pt_in_d  = 1'b0;
+      // ---- the event going out, the counts down, the write of this clock
+      if (bk_evm_q != 4'd0 && !pt_ev_q) bk_evm_d = bk_evm_q & ~(4'd1 << ev_pick);
+      for (int i = 0; i < 2; i++) begin
+        if (ws_cnt_q[i*3 +: 3] != 3'd0) ws_cnt_d[i*3 +: 3] = ws_cnt_q[i*3 +: 3] - 3'd1;
+        // The flags of the decremented count (a slot the handshake loads below is cleared there:
+        // BackLoad and BackLoad - 1 are neither 0 nor 1, ReadStage >= 5).
+        ws_one_d[i]  = ws_cnt_q[i*3 +: 3] == 3'd2;
+        ws_zero_d[i] = ws_one_q[i] || ws_zero_q[i];
+      end
+      if (ws_any_fin) begin
+        if (wf_kind == FinTable) begin
+          sl_ram_we = onehot2(wf_t);
+          if (wf_actset || wf_actclr != 4'd0) sl_act_we = onehot2(wf_t);
+        end else if (wf_kind == FinStash) begin
+          for (int e = 0; e < StashSize; e++) begin
+            if (wf_sidx == SI'(e)) begin
+              stash_d[e*SlotBits +: SlotBits] = wf_wbkt[SlotBits-1:0];
+              if (wf_actset) sact_d[e] = 1'b1;
+              else if (wf_actclr[0] && !(keep_q[0] || mark_unit[0])) sact_d[e] = 1'b0;
+            end
+          end
+        end
+      end
+
+      // ---- patch clock: the value of the op decided last clock into its write slot, when it was
+      // handshaken at Decide
+      if (pt_ws_q) begin
+        for (int i = 0; i < 2; i++) begin
+          if (pt_in_q && pt_slot_q == 1'(i)) begin
+            for (int s = 0; s < Slots; s++) ws_wbkt_d[i*BktBits + s*SlotBits + ValLsb +: 64] = nv_q;
+          end
+        end
+      end
+
+      // ---- handshake: the staged write into a free slot, the events out from the next clock,
+      // the counters in the next clock. An op handshaken in Compare (clock H) is staged in H + 1,
+      // one clock closer to its write in H + ReadStage - 1.
       if ((accept && fs_q != FsCompare) || d2_q) begin
         for (int i = 0; i < 2; i++) begin
           if (ws_pick == 1'(i)) begin
@@ -1256,15 +1281,49 @@ module flow_engine #(
             ws_sidx_d[i*SI +: SI]           = fin_sidx_d;
           end
         end
-        bk_evm_d             = ev_mask_d;
-        cnt_go_d             = 1'b1;
-        if (fs_q == FsDecide || d2_q) begin  // handshaken at Decide: its slot is patched next clock
+        bk_evm_d = ev_mask_d;
+        cnt_go_d = 1'b1;
+        if (deciding) begin  // handshaken at Decide: its slot is patched next clock
           pt_in_d   = 1'b1;
           pt_slot_d = ws_pick;
         end
       end
     end
+  end
 
+  always_comb begin : counters
+    occ_d      = occ_q;
+    sused_d    = sused_q;
+    now_d      = now_q;
+    ffull_d    = ffull_q;
+    n_ins_d    = n_ins_q;
+    n_full_d   = n_full_q;
+    n_exists_d = n_exists_q;
+    n_upd_d    = n_upd_q;
+    n_tch_d    = n_tch_q;
+    n_del_d    = n_del_q;
+    n_nf_d     = n_nf_q;
+    n_exp_d    = n_exp_q;
+    n_age_d    = n_age_q;
+    n_inv_d    = n_inv_q;
+    n_mov_d    = n_mov_q;
+    if (en_i && cnt_go_q) begin
+      now_d      = tim_q;
+      occ_d      = occ_q + 32'(c_ins_q) - 32'(c_del_q) - 32'(c_nexp_q);
+      sused_d    = sused_q + 32'(c_sinc_q) - 32'(c_sdec_q) - 32'(c_sexp_q);
+      n_ins_d    = n_ins_q + 32'(c_ins_q);
+      n_full_d   = n_full_q + 32'(c_full_q);
+      n_exists_d = n_exists_q + 32'(c_exists_q);
+      n_upd_d    = n_upd_q + 32'(c_upd_q);
+      n_tch_d    = n_tch_q + 32'(c_tch_q);
+      n_del_d    = n_del_q + 32'(c_del_q);
+      n_nf_d     = n_nf_q + 32'(c_nf_q);
+      n_exp_d    = n_exp_q + 32'(c_nexp_q);
+      n_age_d    = n_age_q + 32'(c_age_q);
+      n_inv_d    = n_inv_q + 32'(c_inv_q);
+      n_mov_d    = n_mov_q + 32'(c_moves_q);
+      if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
+    end
     if (counter_clear_i) begin
       ffull_d    = '0;
       n_ins_d    = '0;
