@@ -479,7 +479,7 @@ class FlowTableCore {
   int execute(const OpRec& op, EventRec ev[kMaxEvents]) {
     cnt_.now = op.time;
     const Opcode code = static_cast<Opcode>(op.opcode);
-    const bool known = op.opcode >= 1 && op.opcode <= 5;
+    const bool known = op.opcode >= 1 && op.opcode <= static_cast<uint32_t>(Opcode::kUpsert);
     if (!known || (code != Opcode::kAge && !op.key_valid)) {
       ++cnt_.invalid_ops;
       ev[0] = EventRec{};
@@ -507,7 +507,8 @@ class FlowTableCore {
                   : where == Where::kStash  ? &stash_[at]
                                             : nullptr;
 
-    if (code == Opcode::kInsert) {
+    // An UPSERT of an absent key is an INSERT; of a present one, an UPDATE.
+    if (code == Opcode::kInsert || (code == Opcode::kUpsert && found == nullptr)) {
       const uint64_t v = value_with_last_seen(op.value, op.time);
       if (found != nullptr) {
         ++cnt_.insert_exists;
@@ -527,7 +528,7 @@ class FlowTableCore {
     }
     e.status = Status::kDone;
     e.where = where;
-    if (code == Opcode::kUpdate) {  // rewrites the entry in place: its activity mark stays
+    if (code == Opcode::kUpdate || code == Opcode::kUpsert) {  // in place: its activity mark stays
       found->value = value_with_last_seen(op.value, op.time);
       e.value = found->value;
       ++cnt_.updates;

@@ -669,9 +669,12 @@ module flow_engine #(
   // when a write slot is free, or in Accept from an idle back end. dec_final: the Decide clock's
   // decision is final.
   logic accept, dec_final, cmp_early;
-  logic dec_walk;  // Decide: an INSERT of a new key into two full buckets starts a walk
+  logic dec_walk;  // Decide: an INSERT or UPSERT of a new key into two full buckets starts a walk
+  // The op adds its key when absent: INSERT, or UPSERT (which otherwise updates like UPDATE).
+  logic adds;
+  assign adds = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT || opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT;
   assign cmp_early     = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE &&
-                         !(kv_q && opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT && free1 == 4'd0 && free2 == 4'd0);
+                         !(kv_q && adds && free1 == 4'd0 && free2 == 4'd0);
   assign s_op_tready_o = en_i && ev_room_i &&
                          ((fs_q == FsAccept && bk_idle) ||
                           (fs_q == FsCompare && cmp_early && ws_free && ev_last) ||
@@ -703,12 +706,12 @@ module flow_engine #(
       where = conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
       fval  = fs_ent[ValLsb +: 64];
     end
-    nv = (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE) ? new_val :
+    nv = (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE || opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT) ? new_val :
          (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_TOUCH)  ? {tim_q, fval[31:0]} : fval;
   end
-  // The op needs a walk (an INSERT of a new key into two full buckets); AGE decides at Accept.
-  assign dec_final = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE &&
-                     !(kv_q && opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT && !found && full2);
+  // The op needs a walk (an INSERT or UPSERT of a new key into two full buckets); AGE decides at
+  // Accept.
+  assign dec_final = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_AGE && !(kv_q && adds && !found && full2);
 
   // ---------------------------------------------------------------- next state, in four stages
   // Each always_comb below owns the _d values of its registers, and its share of port B's and the
@@ -732,7 +735,7 @@ module flow_engine #(
   assign act_we_o = fe_act_we | sl_act_we;
 
   // An op is decided in this clock (in Decide, or handshaken in Compare last clock), and it starts
-  // a cuckoo walk: an INSERT of a new key into two full buckets. (An op handshaken in Compare never
+  // a cuckoo walk: an INSERT or UPSERT of a new key into two full buckets. (An op handshaken in Compare never
   // walks: cmp_early.)
   logic deciding;
   assign deciding = fs_q == FsDecide || d2_q;
@@ -1086,18 +1089,19 @@ module flow_engine #(
             fin_b_d    = au_b_q;
             fin_mask_d = age_exp;
           end
-        end else if (opc_q == 4'd0 || opc_q > conductor_regs_pkg::FLOW_OP_OPCODE_AGE || !kv_q) begin
+        end else if (opc_q == 4'd0 || opc_q > conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT || !kv_q) begin
           ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_INVALID;
           ev_ent_d    = '0;
           c_inv_d     = 1'b1;
         end else begin
-          // Location of the found entry, for UPDATE / TOUCH / DELETE.
+          // Location of the found entry, for UPDATE / UPSERT / TOUCH / DELETE.
           fin_t_d    = where == conductor_regs_pkg::FLOW_EVENT_WHERE_TABLE2;
           fin_b_d    = where == 2'd1 ? b2_q : b1_q;
           fin_mask_d = 4'd1 << (where == 2'd1 ? m2_at : m1_at);
           fin_sidx_d = ms_at;
 
-          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT) begin
+          if (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_INSERT ||
+              (opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT && !found)) begin
             if (found) begin
               ev_status_d = conductor_regs_pkg::FLOW_EVENT_STATUS_EXISTS;
               ev_where_d  = where;
@@ -1129,7 +1133,7 @@ module flow_engine #(
             pt_ws_d     = opc_q != conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
             pt_ev_d     = 1'b1;
             ev_where_d  = where;
-            c_upd_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE;
+            c_upd_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPDATE || opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT;
             c_tch_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_TOUCH;
             c_del_d  = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
             c_sdec_d = opc_q == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE &&

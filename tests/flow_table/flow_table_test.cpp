@@ -349,11 +349,40 @@ TEST(FlowTableOps, InsertLookupUpdateTouchDelete) {
   EXPECT_EQ(m.counters().now, 600u);
 }
 
+// UPSERT (what a backup's sync decoder issues): an absent key is inserted (counted as an insert,
+// FULL when there is no room), a present one updated in place (counted as an update).
+TEST(FlowTableOps, UpsertInsertsAbsentAndUpdatesPresent) {
+  FlowTableModel m(6);
+  m.set_config(config(6));
+  const FlowKey k = tcp4(0xC6120001, 40000, 0xC6130002, 443, 2);
+  FlowValue v = value_of(5, State::kEstablished);
+  FlowEvent e = one(m, op_of(Opcode::kUpsert, k, v, 100, 7));
+  v.last_seen = 100;
+  EXPECT_EQ(e.status, Status::kDone);
+  EXPECT_EQ(e.opcode, static_cast<uint32_t>(Opcode::kUpsert));
+  EXPECT_NE(e.where, Where::kNone);
+  EXPECT_EQ(e.value, v);
+  EXPECT_EQ(m.lookup({reversed(k), 0}).value, v);
+  EXPECT_EQ(m.counters().inserts, 1u);
+  EXPECT_EQ(m.counters().occupancy, 1u);
+
+  FlowValue nv = value_of(9, State::kClosing);
+  e = one(m, op_of(Opcode::kUpsert, reversed(k), nv, 200, 8));
+  nv.last_seen = 200;
+  EXPECT_EQ(e.status, Status::kDone);
+  EXPECT_EQ(e.value, nv);
+  EXPECT_EQ(m.lookup({k, 0}).value, nv);
+  EXPECT_EQ(m.counters().inserts, 1u);
+  EXPECT_EQ(m.counters().updates, 1u);
+  EXPECT_EQ(m.counters().occupancy, 1u);
+  EXPECT_EQ(m.counters().insert_exists, 0u);
+}
+
 TEST(FlowTableOps, InvalidOpsAndKeys) {
   FlowTableModel m(4);
   m.set_config(config(4));
   const FlowKey k = tcp4(1, 2, 3, 4);
-  for (uint8_t code : {0, 6, 7, 15}) {
+  for (uint8_t code : {0, 7, 8, 15}) {
     FlowOp op = op_of(Opcode::kInsert, k, value_of(1), 5, 77);
     op.opcode = code;
     const FlowEvent e = one(m, op);
@@ -363,9 +392,9 @@ TEST(FlowTableOps, InvalidOpsAndKeys) {
     EXPECT_EQ(e.key, flow::CKey{});
   }
   FlowKey none;  // IP_VALID = 0
-  for (Opcode c : {Opcode::kInsert, Opcode::kUpdate, Opcode::kDelete, Opcode::kTouch})
+  for (Opcode c : {Opcode::kInsert, Opcode::kUpdate, Opcode::kDelete, Opcode::kTouch, Opcode::kUpsert})
     EXPECT_EQ(one(m, op_of(c, none, value_of(1), 5)).status, Status::kInvalid);
-  EXPECT_EQ(m.counters().invalid_ops, 8u);
+  EXPECT_EQ(m.counters().invalid_ops, 9u);
   EXPECT_EQ(m.counters().occupancy, 0u);
   // A lookup without IP_VALID misses, even though nothing else distinguishes it.
   const FlowResult r = m.lookup({none, 3});

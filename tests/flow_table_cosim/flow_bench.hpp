@@ -266,8 +266,8 @@ inline void key_noise(ap_uint<W>& w, int key_lsb, std::mt19937_64& g) {
 // (reserved bits included), noise in unused bits, reserved opcodes and keys without IP_VALID.
 struct Mix {
   int op_percent = 30;
-  int insert = 45, update = 10, del = 20, touch = 10, age = 12;  // of ops; the rest invalid
-  uint32_t time_step = 1;                                        // TIME advance per op (max)
+  int insert = 37, update = 10, del = 20, touch = 10, age = 12, upsert = 8;  // of ops; the rest invalid
+  uint32_t time_step = 1;                                                    // TIME advance per op (max)
   int hot_percent = 0;    // % of items on 4 hot connections: same-key ops and lookups close together
   int hint_percent = 50;  // % of ops carrying FLOW_OP.HINT (their buckets, as a lookup reports them)
 };
@@ -305,8 +305,9 @@ class Stimulus {
                   : r < (acc += m.del)    ? 3
                   : r < (acc += m.touch)  ? 4
                   : r < (acc += m.age)    ? 5
-                                          : static_cast<uint8_t>((g_() & 1) ? 0 : 6 + g_() % 10);
-      if (op.opcode == 1 && g_() % 50 == 0) op.key = FlowKey{};  // INSERT without IP_VALID
+                  : r < (acc += m.upsert) ? 6
+                                          : static_cast<uint8_t>((g_() & 1) ? 0 : 7 + g_() % 9);
+      if ((op.opcode == 1 || op.opcode == 6) && g_() % 50 == 0) op.key = FlowKey{};  // without IP_VALID
       flow::OpWord w = pack(op);
       w.range(regs::FLOW_OP_VALUE_LSB + 63, regs::FLOW_OP_VALUE_LSB) = value_word();
       key_noise(w, regs::FLOW_OP_KEY_LSB, g_);

@@ -107,9 +107,11 @@ TEST(FlowTableCosim, VisibilityIsTheOpHandshakeClock) {
     std::mt19937_64 g(33);
     const FlowKey k = flowsim::random_key(g);
     const uint64_t v1 = 0x0000000001020304ull, v2 = 0x00000000050A0B0Cull;
+    // Rounds 6 and 7: an UPSERT of the absent key inserts it, the next one updates it.
     const flow::Opcode seq[] = {flow::Opcode::kInsert, flow::Opcode::kUpdate, flow::Opcode::kTouch,
-                                flow::Opcode::kDelete, flow::Opcode::kInsert, flow::Opcode::kDelete};
-    for (int round = 0; round < 6; ++round) {
+                                flow::Opcode::kDelete, flow::Opcode::kInsert, flow::Opcode::kDelete,
+                                flow::Opcode::kUpsert, flow::Opcode::kUpsert};
+    for (int round = 0; round < 8; ++round) {
       const size_t lk0 = b.lk_cycles.size();
       for (int i = 0; i < 80; ++i) b.lookup(FlowLookup{(i & 1) ? flowsim::reversed(k) : k, static_cast<uint64_t>(i)});
       // The op goes in after a few lookups, so lookups straddle its handshake.
@@ -125,11 +127,14 @@ TEST(FlowTableCosim, VisibilityIsTheOpHandshakeClock) {
         const FlowResult& r = b.got_results[i];
         // Expected state just before and just after the op.
         const bool present_after = seq[round] != flow::Opcode::kDelete;
-        const bool present_before = round != 0 && round != 4;
+        const bool present_before = round != 0 && round != 4 && round != 6;
         const bool want_hit = b.lk_cycles[i] >= h ? present_after : present_before;
         ASSERT_EQ(r.hit, want_hit) << "round " << round << " lookup clock " << b.lk_cycles[i] << " op clock " << h;
         if (round == 2 && r.hit) {  // TOUCH: LAST_SEEN changes at the op clock, nothing else
           ASSERT_EQ(r.value.last_seen, b.lk_cycles[i] >= h ? 102u : 101u);
+        }
+        if (round == 7 && r.hit) {  // UPSERT of a present key: the new value (TIME as LAST_SEEN)
+          ASSERT_EQ(r.value.last_seen, b.lk_cycles[i] >= h ? 107u : 106u);
         }
         (b.lk_cycles[i] >= h ? after : before)++;
       }

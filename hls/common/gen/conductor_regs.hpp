@@ -1085,25 +1085,27 @@ inline constexpr FieldInfo FLOW_RESULT_FIELDS[] = {
 inline constexpr uint32_t FLOW_OP_BITS                             = 512u;
 inline constexpr uint32_t FLOW_OP_KEY_LSB                          = 0u;  // [319:0] FLOW_KEY, either direction (ignored by AGE)
 inline constexpr uint32_t FLOW_OP_KEY_WIDTH                        = 320u;
-inline constexpr uint32_t FLOW_OP_VALUE_LSB                        = 320u;  // [383:320] FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)
+inline constexpr uint32_t FLOW_OP_VALUE_LSB                        = 320u;  // [383:320] FLOW_VALUE of INSERT, UPDATE and UPSERT (LAST_SEEN is replaced by TIME)
 inline constexpr uint32_t FLOW_OP_VALUE_WIDTH                      = 64u;
-inline constexpr uint32_t FLOW_OP_TIME_LSB                         = 384u;  // [415:384] the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE
+inline constexpr uint32_t FLOW_OP_TIME_LSB                         = 384u;  // [415:384] the op's time in ticks: LAST_SEEN for INSERT, UPDATE, UPSERT and TOUCH; now for AGE
 inline constexpr uint32_t FLOW_OP_TIME_WIDTH                       = 32u;
 inline constexpr uint32_t FLOW_OP_TAG_LSB                          = 416u;  // [431:416] opaque; returned in the op's events
 inline constexpr uint32_t FLOW_OP_TAG_WIDTH                        = 16u;
-inline constexpr uint32_t FLOW_OP_OPCODE_LSB                       = 432u;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
+inline constexpr uint32_t FLOW_OP_OPCODE_LSB                       = 432u;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE, 6 UPSERT; others invalid
 inline constexpr uint32_t FLOW_OP_OPCODE_WIDTH                     = 4u;
 inline constexpr uint32_t FLOW_OP_OPCODE_INSERT                    = 1u;  // add the key with VALUE (EXISTS if present, FULL if no room)
 inline constexpr uint32_t FLOW_OP_OPCODE_UPDATE                    = 2u;  // replace the value of a present key (NOT_FOUND if absent)
 inline constexpr uint32_t FLOW_OP_OPCODE_DELETE                    = 3u;  // remove the key (NOT_FOUND if absent)
 inline constexpr uint32_t FLOW_OP_OPCODE_TOUCH                     = 4u;  // refresh LAST_SEEN of a present key (NOT_FOUND if absent)
 inline constexpr uint32_t FLOW_OP_OPCODE_AGE                       = 5u;  // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+inline constexpr uint32_t FLOW_OP_OPCODE_UPSERT                    = 6u;  // replace the value of a present key, else add the key (FULL if no room): a sync record applied to a backup's table
 enum class FlowOpOpcode : uint8_t {
   kInsert = 1,                              // add the key with VALUE (EXISTS if present, FULL if no room)
   kUpdate = 2,                              // replace the value of a present key (NOT_FOUND if absent)
   kDelete = 3,                              // remove the key (NOT_FOUND if absent)
   kTouch = 4,                               // refresh LAST_SEEN of a present key (NOT_FOUND if absent)
   kAge = 5,                                 // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+  kUpsert = 6,                              // replace the value of a present key, else add the key (FULL if no room): a sync record applied to a backup's table
 };
 inline constexpr uint32_t FLOW_OP_HINT_LSB                         = 436u;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
 inline constexpr uint32_t FLOW_OP_HINT_WIDTH                       = 1u;
@@ -1113,10 +1115,10 @@ inline constexpr uint32_t FLOW_OP_BUCKET2_LSB                      = 472u;  // [
 inline constexpr uint32_t FLOW_OP_BUCKET2_WIDTH                    = 24u;
 inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
     {"KEY", 0u, 320u, "FLOW_KEY, either direction (ignored by AGE)"},
-    {"VALUE", 320u, 64u, "FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)"},
-    {"TIME", 384u, 32u, "the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE"},
+    {"VALUE", 320u, 64u, "FLOW_VALUE of INSERT, UPDATE and UPSERT (LAST_SEEN is replaced by TIME)"},
+    {"TIME", 384u, 32u, "the op's time in ticks: LAST_SEEN for INSERT, UPDATE, UPSERT and TOUCH; now for AGE"},
     {"TAG", 416u, 16u, "opaque; returned in the op's events"},
-    {"OPCODE", 432u, 4u, "1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid"},
+    {"OPCODE", 432u, 4u, "1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE, 6 UPSERT; others invalid"},
     {"HINT", 436u, 1u, "BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry"},
     {"BUCKET1", 448u, 24u, "the key's bucket in sub-table 1 when HINT"},
     {"BUCKET2", 472u, 24u, "the key's bucket in sub-table 2 when HINT"},
@@ -1126,7 +1128,7 @@ inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
 inline constexpr uint32_t FLOW_EVENT_BITS                          = 448u;
 inline constexpr uint32_t FLOW_EVENT_KEY_LSB                       = 0u;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
 inline constexpr uint32_t FLOW_EVENT_KEY_WIDTH                     = 305u;
-inline constexpr uint32_t FLOW_EVENT_VALUE_LSB                     = 305u;  // [368:305] the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
+inline constexpr uint32_t FLOW_EVENT_VALUE_LSB                     = 305u;  // [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
 inline constexpr uint32_t FLOW_EVENT_VALUE_WIDTH                   = 64u;
 inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
 inline constexpr uint32_t FLOW_EVENT_STATUS_WIDTH                  = 4u;
@@ -1164,7 +1166,7 @@ inline constexpr uint32_t FLOW_EVENT_TAG_LSB                       = 416u;  // [
 inline constexpr uint32_t FLOW_EVENT_TAG_WIDTH                     = 16u;
 inline constexpr FieldInfo FLOW_EVENT_FIELDS[] = {
     {"KEY", 0u, 305u, "canonical key in the FLOW_ENTRY layout (0 for INVALID)"},
-    {"VALUE", 305u, 64u, "the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise"},
+    {"VALUE", 305u, 64u, "the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise"},
     {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID"},
     {"OPCODE", 388u, 4u, "the op's OPCODE (FLOW_OP.OPCODE values)"},
     {"WHERE", 392u, 2u, "0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere"},

@@ -931,20 +931,21 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_OP_BITS                             = 32'd512;
   localparam int unsigned FLOW_OP_KEY_LSB                          = 32'd0;  // [319:0] FLOW_KEY, either direction (ignored by AGE)
   localparam int unsigned FLOW_OP_KEY_WIDTH                        = 32'd320;
-  localparam int unsigned FLOW_OP_VALUE_LSB                        = 32'd320;  // [383:320] FLOW_VALUE of INSERT and UPDATE (LAST_SEEN is replaced by TIME)
+  localparam int unsigned FLOW_OP_VALUE_LSB                        = 32'd320;  // [383:320] FLOW_VALUE of INSERT, UPDATE and UPSERT (LAST_SEEN is replaced by TIME)
   localparam int unsigned FLOW_OP_VALUE_WIDTH                      = 32'd64;
-  localparam int unsigned FLOW_OP_TIME_LSB                         = 32'd384;  // [415:384] the op's time in ticks: LAST_SEEN for INSERT, UPDATE and TOUCH; now for AGE
+  localparam int unsigned FLOW_OP_TIME_LSB                         = 32'd384;  // [415:384] the op's time in ticks: LAST_SEEN for INSERT, UPDATE, UPSERT and TOUCH; now for AGE
   localparam int unsigned FLOW_OP_TIME_WIDTH                       = 32'd32;
   localparam int unsigned FLOW_OP_TAG_LSB                          = 32'd416;  // [431:416] opaque; returned in the op's events
   localparam int unsigned FLOW_OP_TAG_WIDTH                        = 32'd16;
-  localparam int unsigned FLOW_OP_OPCODE_LSB                       = 32'd432;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
+  localparam int unsigned FLOW_OP_OPCODE_LSB                       = 32'd432;  // [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE, 6 UPSERT; others invalid
   localparam int unsigned FLOW_OP_OPCODE_WIDTH                     = 32'd4;
   typedef enum logic [3:0] {
     FLOW_OP_OPCODE_INSERT = 4'd1,                     // add the key with VALUE (EXISTS if present, FULL if no room)
     FLOW_OP_OPCODE_UPDATE = 4'd2,                     // replace the value of a present key (NOT_FOUND if absent)
     FLOW_OP_OPCODE_DELETE = 4'd3,                     // remove the key (NOT_FOUND if absent)
     FLOW_OP_OPCODE_TOUCH = 4'd4,                      // refresh LAST_SEEN of a present key (NOT_FOUND if absent)
-    FLOW_OP_OPCODE_AGE = 4'd5                         // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+    FLOW_OP_OPCODE_AGE = 4'd5,                        // examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
+    FLOW_OP_OPCODE_UPSERT = 4'd6                      // replace the value of a present key, else add the key (FULL if no room): a sync record applied to a backup's table
   } flow_op_opcode_e;
   localparam int unsigned FLOW_OP_HINT_LSB                         = 32'd436;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
   localparam int unsigned FLOW_OP_HINT_WIDTH                       = 32'd1;
@@ -957,7 +958,7 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_EVENT_BITS                          = 32'd448;
   localparam int unsigned FLOW_EVENT_KEY_LSB                       = 32'd0;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
   localparam int unsigned FLOW_EVENT_KEY_WIDTH                     = 32'd305;
-  localparam int unsigned FLOW_EVENT_VALUE_LSB                     = 32'd305;  // [368:305] the entry's value: as stored (INSERT, UPDATE, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
+  localparam int unsigned FLOW_EVENT_VALUE_LSB                     = 32'd305;  // [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
   localparam int unsigned FLOW_EVENT_VALUE_WIDTH                   = 32'd64;
   localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
   localparam int unsigned FLOW_EVENT_STATUS_WIDTH                  = 32'd4;
