@@ -19,6 +19,12 @@
 namespace conductor::daemon {
 
 namespace cl = conductor::cluster;
+using control::Clock;
+using control::Controller;
+using control::Counter;
+using control::Gauge;
+using control::Logger;
+using control::Metrics;
 
 namespace {
 

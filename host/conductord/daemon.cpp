@@ -31,6 +31,12 @@
 namespace conductor::daemon {
 
 using config::member_id_text;
+using control::Clock;
+using control::Controller;
+using control::Difference;
+using control::GroupView;
+using control::MemberView;
+using control::SiteView;
 
 namespace {
 

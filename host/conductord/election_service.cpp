@@ -11,6 +11,12 @@
 #include "host/election/vrrp_socket.hpp"
 
 namespace conductor::daemon {
+
+using control::Clock;
+using control::Counter;
+using control::Gauge;
+using control::Logger;
+
 namespace {
 
 namespace el = conductor::election;
