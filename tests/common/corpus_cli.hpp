@@ -19,8 +19,8 @@ struct CorpusArgs {
 
 // Fills `args` from argv and returns nullopt; or, when the program is done (--help: the help on
 // stdout; a bad argument: the error on stderr), returns its exit code (0, cli::kExitUsage).
-inline std::optional<int> parse_corpus_args(int argc, char** argv, const std::string& name,
-                                            const std::string& about, CorpusArgs& args) {
+inline std::optional<int> parse_corpus_args(int argc, char** argv, const std::string& name, const std::string& about,
+                                            CorpusArgs& args) {
   CLI::App app{about, name};
   cli::setup(app);
   app.add_flag("--check", args.check, "write nothing: exit 1 if a file in DIR is missing or differs");
