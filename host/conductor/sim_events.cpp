@@ -86,7 +86,7 @@ Expected<std::vector<SimEvent>> load_sim_events(const std::string& path) {
   return parse_sim_events(ss.str(), path);
 }
 
-Status apply_sim_event(const SimEvent& e, daemon::Controller& controller) {
+Status apply_sim_event(const SimEvent& e, control::Controller& controller) {
   const std::string reason = "conductor sim event, line " + std::to_string(e.line);
   switch (e.kind) {
     case SimEvent::Kind::kWeights:

@@ -42,6 +42,6 @@ Expected<std::vector<SimEvent>> load_sim_events(const std::string& path);
 
 // The event as a Controller call: weights -> set_member_weights (one recomputation for the whole
 // list), member-down|up -> set_member_admin, site-down|up -> set_site_online.
-Status apply_sim_event(const SimEvent& e, daemon::Controller& controller);
+Status apply_sim_event(const SimEvent& e, control::Controller& controller);
 
 }  // namespace conductor

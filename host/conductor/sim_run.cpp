@@ -119,7 +119,7 @@ config::ClusterConfig sim_cluster(const SimOptions& o, const std::vector<SimEven
 // The members the report lists: those of --weights and of the weight events applied, each with
 // the Controller's weight at the end.
 Weights final_weights(const SimOptions& o, const std::vector<SimEvent>& events, size_t applied,
-                      const daemon::Controller& controller) {
+                      const control::Controller& controller) {
   Weights w = o.weights;
   for (size_t i = 0; i < applied; ++i)
     if (events[i].kind == SimEvent::Kind::kWeights)
@@ -482,9 +482,9 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   }
   // Weights -> buckets, backups, status bits: the Controller, as in conductord. Its log carries
   // only errors (a refused write); its metrics are not exported.
-  daemon::Logger log(err, config::LogLevel::kError);
-  daemon::Metrics metrics;
-  daemon::Controller controller(*dev, log, metrics, daemon::ControllerOptions{.default_dest = o.default_dest});
+  control::Logger log(err, config::LogLevel::kError);
+  control::Metrics metrics;
+  control::Controller controller(*dev, log, metrics, control::ControllerOptions{.default_dest = o.default_dest});
   if (Status s = controller.start(sim_cluster(o, events)); !s) {
     std::fprintf(err, "conductor sim: programming the core's registers failed: %s\n", s.error().message.c_str());
     return 1;

@@ -19,6 +19,12 @@
 namespace conductor::daemon {
 
 namespace cl = conductor::cluster;
+using control::Clock;
+using control::Controller;
+using control::Counter;
+using control::Gauge;
+using control::Logger;
+using control::Metrics;
 
 namespace {
 
@@ -350,18 +356,17 @@ class ClusterService final : public Service {
   }
 
   void register_commands() {
-    ctx_->commands.add(
-        "show liveness",
-        "show liveness: each member's heartbeats (health, last heard, load, losses), sites as heartbeats see them",
-        [this](const std::vector<std::string>& a) -> Expected<std::string> {
-          if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show liveness");
-          const auto now = ctx_->loop.now();
-          return "listening on " + listen_.text() + "\n" + core_->show_members(now) + core_->show_sites(now);
-        });
-    ctx_->commands.add("show autoscale",
-                       "show autoscale: per policy its members, load, hold timers, phase and decisions with reasons",
-                       [this](const std::vector<std::string>& a) -> Expected<std::string> {
-                         if (!a.empty()) return make_error(Errc::kInvalidArgument, "usage: show autoscale");
+    const std::string liveness_help =
+        "each member's heartbeats (health, last heard, load, losses), sites as heartbeats see them";
+    ctx_->commands.add({.name = "show liveness", .help = liveness_help},
+                       [this](const std::vector<std::string>&) -> Expected<std::string> {
+                         const auto now = ctx_->loop.now();
+                         return "listening on " + listen_.text() + "\n" + core_->show_members(now) +
+                                core_->show_sites(now);
+                       });
+    ctx_->commands.add({.name = "show autoscale",
+                        .help = "per policy its members, load, hold timers, phase and decisions with reasons"},
+                       [this](const std::vector<std::string>&) -> Expected<std::string> {
                          return core_->show_autoscale(ctx_->loop.now());
                        });
   }

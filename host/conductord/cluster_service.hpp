@@ -19,6 +19,6 @@ std::unique_ptr<Service> make_cluster_service();
 // weight, group add/remove through the Controller. kActiveSite (the Controller derives ActiveSite
 // from the sites and members) and kStartFullSync (no HyperSync transport in conductord yet) need no
 // Controller call. Exposed so in-process tests drive a Controller exactly as the service does.
-Status apply_cluster_action(Controller& controller, const cluster::CoreAction& action);
+Status apply_cluster_action(control::Controller& controller, const cluster::CoreAction& action);
 
 }  // namespace conductor::daemon

@@ -4,13 +4,19 @@
 
 namespace conductor::daemon {
 
-void CommandRegistry::add(std::string prefix, std::string help, Handler h) {
+void CommandRegistry::add(const CommandSpec& spec, Handler h) {
   Entry e;
-  std::istringstream in(prefix);
+  std::istringstream in(spec.name);
   for (std::string w; in >> w;) e.words.push_back(w);
-  e.help = std::move(help);
-  e.handler = std::move(h);
-  commands_[prefix] = std::move(e);
+  e.help = spec.name + (spec.args.empty() ? "" : " " + spec.args) + ": " + spec.help;
+  const std::string& usage_args = spec.usage_args.empty() ? spec.args : spec.usage_args;
+  const std::string usage = "usage: " + spec.name + (usage_args.empty() ? "" : " " + usage_args);
+  e.handler = [min = spec.min_args, max = spec.max_args, usage,
+               h = std::move(h)](const std::vector<std::string>& a) -> Expected<std::string> {
+    if (a.size() < min || a.size() > max) return make_error(Errc::kInvalidArgument, usage);
+    return h(a);
+  };
+  commands_[spec.name] = std::move(e);
 }
 
 Expected<std::string> CommandRegistry::run(const std::vector<std::string>& words) const {

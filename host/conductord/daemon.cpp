@@ -31,6 +31,12 @@
 namespace conductor::daemon {
 
 using config::member_id_text;
+using control::Clock;
+using control::Controller;
+using control::Difference;
+using control::GroupView;
+using control::MemberView;
+using control::SiteView;
 
 namespace {
 
@@ -660,15 +666,13 @@ Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
 }
 
 // ---- Control-socket commands ---------------------------------------------------------------------
-// One table lists every command: its words, its arguments as help shows them, how many arguments it
-// takes and the handler. register_commands() turns the table into registry entries, so the help line
-// ("NAME ARGS: text") and the usage error ("usage: NAME ARGS") are formatted in one place.
+// One table lists every command of the daemon: its CommandSpec (words, arguments, help, how many
+// arguments it takes; the registry formats the help line and the usage error from it and checks the
+// count) and the Daemon method that answers it.
 
 namespace {
 
 using Args = std::vector<std::string>;
-
-constexpr size_t kAnyArgs = SIZE_MAX;
 
 // A row of left-aligned columns; each cell but the last is padded to its width.
 std::string columns(std::initializer_list<std::pair<std::string, size_t>> cells) {
@@ -702,12 +706,8 @@ std::string backup_text(const MemberView& m) {
   return pad(local, 14) + remote;
 }
 
-struct CommandSpec {
-  std::string_view name;  // the command's fixed words
-  std::string_view args;  // the words after them, as the help line shows them ("" for none)
-  std::string_view help;  // what it does
-  size_t min_args = 0, max_args = 0;
-  std::string_view usage_args;  // the arguments as the usage error shows them, when not `args`
+struct DaemonCommand {
+  CommandSpec spec;
   Expected<std::string> (*run)(Daemon& d, const Args& args) = nullptr;
 };
 
@@ -827,51 +827,47 @@ Expected<std::string> Daemon::device_write(const Args& a) {
 }
 
 void Daemon::register_commands() {
-  static const CommandSpec kCommands[] = {
-      {"help", "", "this list", 0, kAnyArgs, "",
+  static const DaemonCommand kCommands[] = {
+      {{"help", "", "this list", 0, kAnyArgs, ""},
        [](Daemon& d, const Args&) -> Expected<std::string> { return d.commands_.help(); }},
-      {"show distribution", "", "per security group its members, weights and bucket shares", 0, 0, "[verification]",
+      {{"show distribution", "", "per security group its members, weights and bucket shares", 0, 0, "[verification]"},
        [](Daemon& d, const Args& a) { return d.show_distribution(a); }},
-      {"show distribution verification", "", "read the device back and list every difference from the intended state",
-       0, 0, "", [](Daemon& d, const Args& a) { return d.verify_distribution(a); }},
-      {"show members", "", "every member's weight, admin state, health, status bit, buckets and backups", 0, 0, "",
+      {{"show distribution verification", "", "read the device back and list every difference from the intended state",
+        0, 0, ""},
+       [](Daemon& d, const Args& a) { return d.verify_distribution(a); }},
+      {{"show members", "", "every member's weight, admin state, health, status bit, buckets and backups", 0, 0, ""},
        [](Daemon& d, const Args& a) { return d.show_members(a); }},
-      {"show sites", "", "each site's state, ActiveSite and serving members", 0, 0, "",
+      {{"show sites", "", "each site's state, ActiveSite and serving members", 0, 0, ""},
        [](Daemon& d, const Args& a) { return d.show_sites(a); }},
-      {"member down", "ID",
-       "drain a member (clusterXL_admin down): weight 0 for new flows, backups take its connections", 1, 1,
-       "SITE/MEMBER", [](Daemon& d, const Args& a) { return d.member_admin(a, false); }},
-      {"member up", "ID", "end a drain: the member takes new connections again", 1, 1, "SITE/MEMBER",
+      {{"member down", "ID",
+        "drain a member (clusterXL_admin down): weight 0 for new flows, backups take its connections", 1, 1,
+        "SITE/MEMBER"},
+       [](Daemon& d, const Args& a) { return d.member_admin(a, false); }},
+      {{"member up", "ID", "end a drain: the member takes new connections again", 1, 1, "SITE/MEMBER"},
        [](Daemon& d, const Args& a) { return d.member_admin(a, true); }},
-      {"member weight", "ID W", "set a member's weight 0..512 until the next reload changes it", 2, 2,
-       "SITE/MEMBER WEIGHT", [](Daemon& d, const Args& a) { return d.member_weight(a); }},
-      {"site offline", "ID",
-       "site drill: its members stop serving, the other site becomes ActiveSite, remote backups take over", 1, 1, "",
+      {{"member weight", "ID W", "set a member's weight 0..512 until the next reload changes it", 2, 2,
+        "SITE/MEMBER WEIGHT"},
+       [](Daemon& d, const Args& a) { return d.member_weight(a); }},
+      {{"site offline", "ID",
+        "site drill: its members stop serving, the other site becomes ActiveSite, remote backups take over", 1, 1, ""},
        [](Daemon& d, const Args& a) { return d.site_online(a, false); }},
-      {"site online", "ID", "bring a site back (end a drill)", 1, 1, "",
+      {{"site online", "ID", "bring a site back (end a drill)", 1, 1, ""},
        [](Daemon& d, const Args& a) { return d.site_online(a, true); }},
-      {"stats", "", "device counters and daemon counters", 0, 0, "",
+      {{"stats", "", "device counters and daemon counters", 0, 0, ""},
        [](Daemon& d, const Args&) -> Expected<std::string> { return d.stats_text(); }},
-      {"reload", "", "read the configuration file again (as SIGHUP)", 0, 0, "",
+      {{"reload", "", "read the configuration file again (as SIGHUP)", 0, 0, ""},
        [](Daemon& d, const Args& a) { return d.reload_command(a); }},
-      {"device read", "ADDR", "read one device register (byte address, e.g. 0x41020)", 1, 1, "",
+      {{"device read", "ADDR", "read one device register (byte address, e.g. 0x41020)", 1, 1, ""},
        [](Daemon& d, const Args& a) { return d.device_read(a); }},
-      {"device write", "ADDR VALUE",
-       "write one device register behind the Controller's back (diagnostics; verification reports what it changed)", 2,
-       2, "", [](Daemon& d, const Args& a) { return d.device_write(a); }},
-      {"traffic", "FRAMES [FLOWS [SEED]]", "send generated frames through the device (drills, tests)", 1, 3, "",
+      {{"device write", "ADDR VALUE",
+        "write one device register behind the Controller's back (diagnostics; verification reports what it changed)", 2,
+        2, ""},
+       [](Daemon& d, const Args& a) { return d.device_write(a); }},
+      {{"traffic", "FRAMES [FLOWS [SEED]]", "send generated frames through the device (drills, tests)", 1, 3, ""},
        [](Daemon& d, const Args& a) { return d.traffic(a); }},
   };
-  for (const CommandSpec& c : kCommands) {
-    const std::string name(c.name);
-    const std::string args(c.args), usage_args(c.usage_args.empty() ? c.args : c.usage_args);
-    const std::string help = name + (args.empty() ? "" : " " + args) + ": " + std::string(c.help);
-    const std::string usage = "usage: " + name + (usage_args.empty() ? "" : " " + usage_args);
-    commands_.add(name, help, [this, &c, usage](const Args& a) -> Expected<std::string> {
-      if (a.size() < c.min_args || a.size() > c.max_args) return make_error(Errc::kInvalidArgument, usage);
-      return c.run(*this, a);
-    });
-  }
+  for (const DaemonCommand& c : kCommands)
+    commands_.add(c.spec, [this, run = c.run](const Args& a) { return run(*this, a); });
 }
 
 int run_conductord(int argc, char** argv) {

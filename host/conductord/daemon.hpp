@@ -61,18 +61,18 @@ class Daemon {
   // SIGHUP: reload the file and apply the difference. Exposed for tests and the `reload` command.
   Status reload();
 
-  Controller& controller() { return *controller_; }
+  control::Controller& controller() { return *controller_; }
   const config::ClusterConfig& config() const { return config_; }
-  EventLoop& loop() { return loop_; }
+  control::EventLoop& loop() { return loop_; }
 
  private:
   Status open_control_socket();
   Status open_metrics_socket();
   Status open_signals();
-  void on_signal(Clock::time_point now);
-  void on_control_accept(Clock::time_point now);
+  void on_signal(control::Clock::time_point now);
+  void on_control_accept(control::Clock::time_point now);
   void on_control_readable(int fd);
-  void on_metrics_accept(Clock::time_point now);
+  void on_metrics_accept(control::Clock::time_point now);
   void on_metrics_readable(int fd);
   void close_client(int fd);
   // The control-socket commands: register_commands() adds the table in daemon.cpp, which checks the
@@ -95,12 +95,12 @@ class Daemon {
   Options opts_;
   config::ClusterConfig config_{};
   std::string config_text_;
-  Logger log_;
-  Metrics metrics_;
-  EventLoop loop_;
+  control::Logger log_;
+  control::Metrics metrics_;
+  control::EventLoop loop_;
   CommandRegistry commands_;
   std::unique_ptr<device::Device> device_;
-  std::unique_ptr<Controller> controller_;
+  std::unique_ptr<control::Controller> controller_;
   std::unique_ptr<DaemonContext> ctx_;
   std::vector<std::unique_ptr<Service>> services_;
 

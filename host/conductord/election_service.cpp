@@ -11,6 +11,12 @@
 #include "host/election/vrrp_socket.hpp"
 
 namespace conductor::daemon {
+
+using control::Clock;
+using control::Counter;
+using control::Gauge;
+using control::Logger;
+
 namespace {
 
 namespace el = conductor::election;
@@ -90,13 +96,8 @@ class ElectionService final : public Service {
 
   Status start(DaemonContext& ctx) override {
     ctx_ = &ctx;
-    ctx.commands.add("show election", "show election: VRRP state, timers, the Master last heard and counters",
-                     [this](const std::vector<std::string>& args) -> Expected<std::string> {
-                       if (!args.empty()) {
-                         return make_error(Errc::kInvalidArgument, "show election takes no arguments");
-                       }
-                       return show();
-                     });
+    ctx.commands.add({.name = "show election", .help = "VRRP state, timers, the Master last heard and counters"},
+                     [this](const std::vector<std::string>&) -> Expected<std::string> { return show(); });
     if (ctx.self_name.empty()) {
       ctx.log.info(kComponent, "disabled", {{"reason", "no --name: this daemon is no orchestrator"}});
       return ok_status();

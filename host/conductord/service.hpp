@@ -20,11 +20,11 @@
 namespace conductor::daemon {
 
 struct DaemonContext {
-  EventLoop& loop;
-  Logger& log;
-  Metrics& metrics;
+  control::EventLoop& loop;
+  control::Logger& log;
+  control::Metrics& metrics;
   CommandRegistry& commands;
-  Controller& controller;
+  control::Controller& controller;
   const config::ClusterConfig& config;  // current (replaced in place on SIGHUP reload)
   std::string self_name;                // --name: this daemon's [orchestrator NAME] ("" if not given)
 };
@@ -38,7 +38,7 @@ class Service {
     (void)ctx;
     (void)old_config;
   }
-  virtual void stop(Clock::time_point now) { (void)now; }  // clean shutdown (e.g. VRRP priority 0)
+  virtual void stop(control::Clock::time_point now) { (void)now; }  // clean shutdown (e.g. VRRP priority 0)
 };
 
 // services.cpp: every service the daemon runs, in start order.

@@ -4,7 +4,7 @@
 
 #include "common/gen/conductor_regs.hpp"
 
-namespace conductor {
+namespace conductor::control {
 
 BackupMap compute_backup_map(const Weights& candidates) {
   std::vector<uint8_t> live[2];
@@ -34,4 +34,4 @@ BackupMap compute_backup_map(const Weights& candidates) {
   return map;
 }
 
-}  // namespace conductor
+}  // namespace conductor::control

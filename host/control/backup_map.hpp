@@ -17,11 +17,11 @@
 
 #include "host/alloc/bucket_allocator.hpp"
 
-namespace conductor {
+namespace conductor::control {
 
 // 128 BACKUP_ENTRY words, index site*64 + member.
 using BackupMap = std::array<uint16_t, 128>;
 
 BackupMap compute_backup_map(const Weights& candidates);
 
-}  // namespace conductor
+}  // namespace conductor::control

@@ -5,7 +5,7 @@
 #include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash_model.hpp"
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 using namespace conductor::regs;
 using config::member_id_text;
@@ -533,4 +533,4 @@ void Controller::update_gauges() {
   metrics_.gauge("conductord_buckets_unassigned", "Buckets with no member").set(alloc_.unassigned());
 }
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

@@ -1,4 +1,4 @@
-// The daemon's intended data-plane state and the one place that programs the Device.
+// The intended data-plane state (of conductord and `conductor sim`) and the one place that programs the Device.
 //
 // State: per member its weight (0..512), admin state (member down|up) and health (heartbeats, set
 // by the cluster service; alive until told otherwise), per site online/offline, the security
@@ -42,7 +42,7 @@
 #include "host/control/metrics.hpp"
 #include "host/device/device.hpp"
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 struct MemberView {
   MemberId id{};
@@ -188,4 +188,4 @@ class Controller {
   Counter* c_rebalances_;
 };
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 void EventLoop::watch_fd(int fd, Handler on_readable) {
   fds_[fd] = Watch{std::make_shared<Handler>(std::move(on_readable))};
@@ -72,4 +72,4 @@ void EventLoop::run() {
   }
 }
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

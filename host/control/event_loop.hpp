@@ -1,4 +1,4 @@
-// The daemon's event loop: poll(2), single-threaded, level-triggered file descriptors and one-shot
+// The event loop conductord runs on: poll(2), single-threaded, level-triggered file descriptors and one-shot
 // timers on the steady clock. Handlers run one at a time on the loop's thread; a handler may watch,
 // unwatch, add or cancel anything, including itself.
 //
@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 using Clock = std::chrono::steady_clock;
 
@@ -48,4 +48,4 @@ class EventLoop {
   bool stopped_ = false;
 };
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 std::string Logger::format(std::string_view ts, config::LogLevel level, std::string_view component,
                            std::string_view event, const Fields& fields) {
@@ -33,4 +33,4 @@ void Logger::log(config::LogLevel level, std::string_view component, std::string
   std::fflush(out_);
 }
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

@@ -12,7 +12,7 @@
 
 #include "host/config/cluster_config.hpp"
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 class Logger {
  public:
@@ -52,4 +52,4 @@ class Logger {
   uint64_t lines_[5] = {};
 };
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 namespace {
 
@@ -107,4 +107,4 @@ std::string Metrics::exposition() const {
   return out;
 }
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

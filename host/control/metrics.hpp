@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace conductor::daemon {
+namespace conductor::control {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
@@ -58,4 +58,4 @@ class Metrics {
   std::map<std::string, Family> families_;
 };
 
-}  // namespace conductor::daemon
+}  // namespace conductor::control

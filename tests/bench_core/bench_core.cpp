@@ -1,18 +1,18 @@
 // Core benchmark: the Verilated conductor_core's simulation speed (cycles/s and frames/s of wall
 // time) and its exact throughput in frames and beats per clock, on minimum-size frames and on an
-// IMIX, next to the C++ model's frames/s on the same frames. Writes one JSON object.
+// IMIX, next to the C++ model's frames/s on the same frames. Prints one JSON object (and writes it to --out).
 //
 //   bench_core [--frames N] [--out FILE]
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "common/gen/conductor_regs.hpp"
 #include "core/core_model.hpp"
+#include "host/common/cli.hpp"
 #include "host/traffic/generator.hpp"
 #include "rtl_core.hpp"
 #include "tests/bench_core/bench_json.hpp"
@@ -103,20 +103,15 @@ int main(int argc, char** argv) {
   using namespace conductor;
   uint64_t n = 200000;
   std::string out_path;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--frames") && i + 1 < argc) {
-      n = std::strtoull(argv[++i], nullptr, 10);
-    } else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) {
-      out_path = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: bench_core [--frames N] [--out FILE]\n");
-      return 2;
-    }
-  }
-  if (n == 0) {
-    std::fprintf(stderr, "bench_core: --frames must be at least 1\n");
-    return 2;
-  }
+  CLI::App app{
+      "Core benchmark: the Verilated core's simulation speed and frames/beats per clock, next to the "
+      "C++ model, on minimum-size frames and an IMIX. Prints one JSON object.",
+      "bench_core"};
+  cli::setup(app);
+  cli::add_uint(app, "--frames", n, 1, 1'000'000'000, "frames per mix (default 200000)");
+  app.add_option("--out", out_path, "also write the JSON to FILE")->type_name("FILE");
+  if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
+    return cli::report(s, "bench_core");
   const Mix mixes[] = {{"min_size", true}, {"imix", false}};
   bench::Json json = {{"benchmark", "core"}, {"frames_per_mix", n}, {"mixes", bench::Json::array()}};
   uint64_t bad = 0;

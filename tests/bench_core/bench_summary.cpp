@@ -7,14 +7,16 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "host/common/cli.hpp"
 #include "tests/bench_core/bench_json.hpp"
 
 namespace {
 
 using conductor::bench::Json;
 
-std::optional<Json> read_json(const char* path) {
+std::optional<Json> read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
   Json j = Json::parse(in, nullptr, /*allow_exceptions=*/false);
@@ -46,14 +48,20 @@ std::map<std::string, double> items_per_second(const Json& json) {
 
 int main(int argc, char** argv) {
   using conductor::bench::fixed;
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: bench_summary HASH_JSON CORE_JSON\n");
-    return 2;
-  }
-  auto hash_json = read_json(argv[1]);
-  auto core_json = read_json(argv[2]);
+  std::string hash_path, core_path;
+  CLI::App app{
+      "Ratios of one `make bench` run against the baselines measured in the same run: JSON on stdout, "
+      "a readable table on stderr.",
+      "bench_summary"};
+  conductor::cli::setup(app);
+  app.add_option("HASH_JSON", hash_path, "bench_hash's output (Google Benchmark JSON)")->required()->type_name("");
+  app.add_option("CORE_JSON", core_path, "bench_core's output")->required()->type_name("");
+  if (conductor::Status s = conductor::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
+    return conductor::cli::report(s, "bench_summary");
+  auto hash_json = read_json(hash_path);
+  auto core_json = read_json(core_path);
   if (!hash_json || !core_json) {
-    std::fprintf(stderr, "bench_summary: cannot read %s as JSON\n", !hash_json ? argv[1] : argv[2]);
+    std::fprintf(stderr, "bench_summary: cannot read %s as JSON\n", (!hash_json ? hash_path : core_path).c_str());
     return 1;
   }
   auto ips = items_per_second(*hash_json);

@@ -1,7 +1,7 @@
 // Line rate on a user's traffic: the Verilated conductor_core (exact clock cycles, one lane) on
 // minimum-size TCP frames with many connections, a flood of new ones and a mix, and an IMIX; every
 // frame's STEER_META checked against the C++ model (CoreModel, with the RTL's OP_DROPPED replayed:
-// docs/architecture.md, "Learning never waits"). Writes one JSON object.
+// docs/architecture.md, "Learning never waits"). Prints one JSON object (and writes it to --out).
 //
 //   bench_traffic [--scale PCT] [--out FILE]
 //
@@ -20,13 +20,13 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "common/gen/conductor_regs.hpp"
 #include "core/core_model.hpp"
+#include "host/common/cli.hpp"
 #include "rtl_core.hpp"
 #include "tests/bench_core/bench_json.hpp"
 
@@ -326,20 +326,16 @@ int main(int argc, char** argv) {
   using namespace conductor;
   unsigned scale = 100;
   std::string out_path;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) {
-      scale = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
-    } else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) {
-      out_path = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: bench_traffic [--scale PCT] [--out FILE]\n");
-      return 2;
-    }
-  }
-  if (scale == 0 || scale > 1000) {
-    std::fprintf(stderr, "bench_traffic: --scale must be within 1..1000 (percent of the default sizes)\n");
-    return 2;
-  }
+  CLI::App app{
+      "Line rate on a user's traffic: the Verilated core on established connections, a flood of new "
+      "ones, a mix and an IMIX, every frame checked against the C++ model. Prints one JSON object.",
+      "bench_traffic"};
+  cli::setup(app);
+  cli::add_uint(app, "--scale", scale, 1, 1000, "flows and frames in percent of the default sizes (default 100)")
+      ->type_name("PCT");
+  app.add_option("--out", out_path, "also write the JSON to FILE")->type_name("FILE");
+  if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
+    return cli::report(s, "bench_traffic");
   std::vector<Result> rs;
   rs.push_back(
       established("established_1k", static_cast<uint32_t>(scaled(1000, scale)), scaled(60000, scale), false, 1));

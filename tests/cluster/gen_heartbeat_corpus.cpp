@@ -1,7 +1,6 @@
 // Writes the fuzz_heartbeat seed corpus (tests/fuzz/corpus/heartbeat/): valid reports and one case per
 // reject reason. `--check DIR` fails when DIR differs from what would be written.
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,6 +9,7 @@
 #include <vector>
 
 #include "tests/cluster/heartbeat_fuzz_input.hpp"
+#include "tests/common/corpus_cli.hpp"
 
 namespace {
 
@@ -58,12 +58,15 @@ std::map<std::string, std::vector<uint8_t>> corpus() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool check = argc == 3 && !std::strcmp(argv[1], "--check");
-  if (argc != 2 && !check) {
-    std::fprintf(stderr, "usage: gen_heartbeat_corpus [--check] DIR\n");
-    return 2;
-  }
-  const std::filesystem::path dir = argv[argc - 1];
+  conductor::test::CorpusArgs args;
+  if (auto done =
+          conductor::test::parse_corpus_args(argc, argv, "gen_heartbeat_corpus",
+                                             "Writes the fuzz_heartbeat seed corpus (tests/fuzz/corpus/heartbeat/): "
+                                             "valid reports and one per reject reason.",
+                                             args))
+    return *done;
+  const bool check = args.check;
+  const std::filesystem::path dir = args.dir;
   const auto files = corpus();
   if (check) {
     int bad = 0;

@@ -16,8 +16,8 @@ class SimEventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     null_ = std::fopen("/dev/null", "w");
-    log_ = std::make_unique<daemon::Logger>(null_);
-    controller_ = std::make_unique<daemon::Controller>(dev_, *log_, metrics_);
+    log_ = std::make_unique<control::Logger>(null_);
+    controller_ = std::make_unique<control::Controller>(dev_, *log_, metrics_);
     config::ClusterConfig c;
     c.sites = {config::Site{.id = 0}, config::Site{.id = 1}};
     config::SecurityGroup g{.name = "sim"};
@@ -41,13 +41,13 @@ class SimEventsTest : public ::testing::Test {
 
   std::FILE* null_ = nullptr;
   device::FakeDevice dev_;
-  daemon::Metrics metrics_;
-  std::unique_ptr<daemon::Logger> log_;
-  std::unique_ptr<daemon::Controller> controller_;
+  control::Metrics metrics_;
+  std::unique_ptr<control::Logger> log_;
+  std::unique_ptr<control::Controller> controller_;
 };
 
 TEST_F(SimEventsTest, EachEventIsOneControllerChange) {
-  daemon::Controller& c = *controller_;
+  control::Controller& c = *controller_;
   const auto events = parse(
       "at 1 weights 1:300,2:0\nat 2 member-down 0/3\nat 3 site-down 0\nat 4 site-up 0\n"
       "at 4 member-up 0/3\n");

@@ -64,11 +64,12 @@ TEST(Http, ParsesRequests) {
 TEST(Commands, LongestPrefixAndUnknown) {
   CommandRegistry r;
   std::vector<std::string> seen;
-  r.add("show distribution", "a", [&](const std::vector<std::string>& a) -> Expected<std::string> {
-    seen = a;
-    return std::string("d");
-  });
-  r.add("show distribution verification", "b",
+  r.add({.name = "show distribution", .help = "a", .max_args = kAnyArgs},
+        [&](const std::vector<std::string>& a) -> Expected<std::string> {
+          seen = a;
+          return std::string("d");
+        });
+  r.add({.name = "show distribution verification", .help = "b"},
         [&](const std::vector<std::string>&) -> Expected<std::string> { return std::string("v"); });
   EXPECT_EQ(*r.run({"show", "distribution"}), "d");
   EXPECT_EQ(*r.run({"show", "distribution", "verification"}), "v");
@@ -79,7 +80,29 @@ TEST(Commands, LongestPrefixAndUnknown) {
   EXPECT_EQ(u.error().message,
             "unknown command 'show nothing' (commands starting so: show distribution, show distribution verification)");
   EXPECT_EQ(r.run({"frobnicate"}).error().message, "unknown command 'frobnicate' (try: help)");
-  EXPECT_EQ(r.help(), "a\nb\n");
+  EXPECT_EQ(r.help(), "show distribution: a\nshow distribution verification: b\n");
+}
+
+// The registry, not the handler, formats the help line and the usage error and checks the count.
+TEST(Commands, SpecGivesHelpUsageAndArgumentCount) {
+  CommandRegistry r;
+  int runs = 0;
+  r.add({.name = "member weight",
+         .args = "ID W",
+         .help = "set",
+         .min_args = 2,
+         .max_args = 2,
+         .usage_args = "SITE/MEMBER WEIGHT"},
+        [&](const std::vector<std::string>&) -> Expected<std::string> { return std::to_string(++runs); });
+  r.add({.name = "site online", .args = "ID", .help = "up", .min_args = 1, .max_args = 1},
+        [&](const std::vector<std::string>&) -> Expected<std::string> { return std::to_string(++runs); });
+  EXPECT_EQ(r.help(), "member weight ID W: set\nsite online ID: up\n");
+  EXPECT_EQ(r.run({"member", "weight", "0/1"}).error().message, "usage: member weight SITE/MEMBER WEIGHT");
+  EXPECT_EQ(r.run({"member", "weight", "0/1", "5", "6"}).error().message, "usage: member weight SITE/MEMBER WEIGHT");
+  EXPECT_EQ(r.run({"site", "online"}).error().message, "usage: site online ID");
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(*r.run({"member", "weight", "0/1", "5"}), "1");
+  EXPECT_EQ(*r.run({"site", "online", "1"}), "2");
 }
 
 TEST(Options, ParsesAndRejects) {

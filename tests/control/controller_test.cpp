@@ -12,7 +12,7 @@
 #include "host/device/soft_device.hpp"
 #include "host/traffic/generator.hpp"
 
-namespace conductor::daemon {
+namespace conductor::control {
 namespace {
 
 using namespace conductor::regs;
@@ -309,4 +309,4 @@ TEST_F(ControllerTest, HealthFailureMovesConnectionsToBackups) {
 }
 
 }  // namespace
-}  // namespace conductor::daemon
+}  // namespace conductor::control

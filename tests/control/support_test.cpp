@@ -11,7 +11,7 @@
 #include "host/control/log.hpp"
 #include "host/control/metrics.hpp"
 
-namespace conductor::daemon {
+namespace conductor::control {
 namespace {
 
 TEST(Metrics, ExpositionFormat) {
@@ -82,4 +82,4 @@ TEST(EventLoop, TimersInOrderCancelAndFds) {
 }
 
 }  // namespace
-}  // namespace conductor::daemon
+}  // namespace conductor::control

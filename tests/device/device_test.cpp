@@ -176,11 +176,11 @@ TEST(DeviceEquivalence, ResetStateIsTheSame) {
 
 TEST(DeviceEquivalence, ControllerProgrammingReadsBackTheSame) {
   FILE* null = std::fopen("/dev/null", "w");
-  daemon::Logger log(null);
-  daemon::Metrics m1, m2;
+  control::Logger log(null);
+  control::Metrics m1, m2;
   SoftDevice soft;
   SimDevice sim;
-  daemon::Controller c1(soft, log, m1), c2(sim, log, m2);
+  control::Controller c1(soft, log, m1), c2(sim, log, m2);
   const config::ClusterConfig cfg = example_config();
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(c1.start(cfg).ok());
@@ -223,11 +223,11 @@ TEST(DeviceEquivalence, RandomWritesToEveryAddressReadBackTheSame) {
 
 TEST(DeviceEquivalence, FramesGiveTheSameAnswersAndCounters) {
   FILE* null = std::fopen("/dev/null", "w");
-  daemon::Logger log(null);
-  daemon::Metrics m1, m2;
+  control::Logger log(null);
+  control::Metrics m1, m2;
   SoftDevice soft;
   SimDevice sim;
-  daemon::Controller c1(soft, log, m1), c2(sim, log, m2);
+  control::Controller c1(soft, log, m1), c2(sim, log, m2);
   const config::ClusterConfig cfg = example_config();
   ASSERT_TRUE(c1.start(cfg).ok());
   ASSERT_TRUE(c2.start(cfg).ok());

@@ -5,7 +5,6 @@
 //   gen_vrrp_corpus --check DIR  exit 1 if a file in DIR is missing or differs (ctest runs this)
 // Regenerate with: cmake --build <build> --target fuzz_vrrp_corpus
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "host/election/vrrp_codec.hpp"
+#include "tests/common/corpus_cli.hpp"
 #include "vrrp_fuzz_input.hpp"
 #include "vrrp_vectors.hpp"
 
@@ -79,12 +79,14 @@ std::vector<Seed> seeds() {
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
-  const bool check = argc == 3 && std::strcmp(argv[1], "--check") == 0;
-  if (argc != 2 && !check) {
-    std::fprintf(stderr, "usage: %s [--check] DIR\n", argv[0]);
-    return 2;
-  }
-  const fs::path dir(argv[argc - 1]);
+  conductor::test::CorpusArgs args;
+  if (auto done = conductor::test::parse_corpus_args(argc, argv, "gen_vrrp_corpus",
+                                                     "Writes the VRRP seed corpus (tests/fuzz/corpus/vrrp/): valid "
+                                                     "adverts in each input mode of fuzz_vrrp, one per file.",
+                                                     args))
+    return *done;
+  const bool check = args.check;
+  const fs::path dir(args.dir);
   if (!check) fs::create_directories(dir);
   const auto all = seeds();
   int bad = 0;

@@ -24,6 +24,13 @@ namespace conductor::daemon {
 namespace {
 
 using namespace std::chrono_literals;
+using control::Clock;
+using control::Controller;
+using control::Counter;
+using control::EventLoop;
+using control::Gauge;
+using control::Logger;
+using control::Metrics;
 
 // One orchestrator's daemon parts around one election service.
 struct Node {

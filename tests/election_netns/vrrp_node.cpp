@@ -22,12 +22,13 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "host/common/cli.hpp"
 #include "host/election/vrrp_socket.hpp"
 
 using namespace conductor::election;
@@ -44,14 +45,6 @@ void emit(TimePoint now, const nlohmann::ordered_json& body) {
   line.update(body);
   std::fprintf(stderr, "%s\n", line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
   std::fflush(stderr);
-}
-
-int usage(const std::string& why) {
-  std::fprintf(stderr,
-               "vrrp_node: %s\nusage: vrrp_node --interface IF --address A --vip V [--vip V2 ...] [--vrid N]\n"
-               "                 [--priority P] [--interval-cs N] [--no-preempt] [--checksum pseudo|message]\n",
-               why.c_str());
-  return 2;
 }
 
 struct Reporter {
@@ -86,59 +79,48 @@ struct Reporter {
 
 int main(int argc, char** argv) {
   EndpointConfig cfg;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
-    auto number = [&](long lo, long hi) -> std::optional<long> {
-      auto v = value();
-      if (!v) return std::nullopt;
-      char* end = nullptr;
-      const long n = std::strtol(v->c_str(), &end, 10);
-      if (end == v->c_str() || *end != '\0' || n < lo || n > hi) return std::nullopt;
-      return n;
-    };
-    if (arg == "--interface") {
-      auto v = value();
-      if (!v) return usage("--interface needs a name");
-      cfg.interface = *v;
-    } else if (arg == "--address" || arg == "--vip") {
-      auto v = value();
-      if (!v) return usage(std::string(arg) + " needs an address");
-      auto ip = IpAddress::parse(*v);
-      if (!ip) return usage(std::string(arg) + " " + *v + ": " + ip.error().message);
-      if (arg == "--address")
-        cfg.vrrp.primary_address = *ip;
-      else
-        cfg.vrrp.addresses.push_back(*ip);
-    } else if (arg == "--vrid") {
-      auto n = number(1, 255);
-      if (!n) return usage("--vrid needs 1..255");
-      cfg.vrrp.vrid = static_cast<uint8_t>(*n);
-    } else if (arg == "--priority") {
-      auto n = number(1, 255);
-      if (!n) return usage("--priority needs 1..255");
-      cfg.vrrp.priority = static_cast<uint8_t>(*n);
-    } else if (arg == "--interval-cs") {
-      auto n = number(1, 4095);
-      if (!n) return usage("--interval-cs needs 1..4095");
-      cfg.vrrp.advert_interval_cs = static_cast<uint16_t>(*n);
-    } else if (arg == "--no-preempt") {
-      cfg.vrrp.preempt = false;
-    } else if (arg == "--checksum") {
-      auto v = value();
-      if (v == "pseudo")
-        cfg.ipv4_checksum = Ipv4Checksum::kPseudoHeader;
-      else if (v == "message")
-        cfg.ipv4_checksum = Ipv4Checksum::kMessageOnly;
-      else
-        return usage("--checksum needs pseudo or message");
-    } else {
-      return usage("unknown argument '" + std::string(arg) + "'");
-    }
-  }
+  CLI::App app{
+      "One VRRPv3 router on one interface over real sockets, for the network-namespace tests: "
+      "one JSON line per event on stderr.",
+      "vrrp_node"};
+  conductor::cli::setup(app);
+  auto parse_ip = [](const std::string& v) { return IpAddress::parse(v); };
+  app.add_option("--interface", cfg.interface, "the interface that carries --address")->required()->type_name("IF");
+  conductor::cli::add_parsed(app, "--address", cfg.vrrp.primary_address, parse_ip, "this router's primary address")
+      ->required()
+      ->type_name("A");
+  app.add_option_function<std::vector<std::string>>(
+         "--vip",
+         [&cfg, parse_ip](const std::vector<std::string>& vs) {
+           for (const std::string& v : vs) {
+             auto ip = parse_ip(v);
+             if (!ip) throw CLI::ValidationError("--vip: " + ip.error().message);
+             cfg.vrrp.addresses.push_back(*ip);
+           }
+         },
+         "a virtual address (repeat for more)")
+      ->required()
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("V");
+  conductor::cli::add_uint(app, "--vrid", cfg.vrrp.vrid, 1, 255, "the virtual router id (default 1)");
+  conductor::cli::add_uint(app, "--priority", cfg.vrrp.priority, 1, 255,
+                           "this router's priority (default 100; 255 owns the addresses)");
+  conductor::cli::add_uint(app, "--interval-cs", cfg.vrrp.advert_interval_cs, 1, 4095,
+                           "the advert interval in centiseconds (default 100)");
+  app.add_flag_callback(
+      "--no-preempt", [&cfg] { cfg.vrrp.preempt = false; }, "do not take over from a Master of lower priority");
+  conductor::cli::add_parsed(
+      app, "--checksum", cfg.ipv4_checksum,
+      [](const std::string& v) -> conductor::Expected<Ipv4Checksum> {
+        if (v == "pseudo") return Ipv4Checksum::kPseudoHeader;
+        if (v == "message") return Ipv4Checksum::kMessageOnly;
+        return conductor::make_error(conductor::Errc::kInvalidArgument, "'" + v + "' is not pseudo or message");
+      },
+      "the IPv4 checksum sent: over the pseudo-header (default, as keepalived) or the message only")
+      ->type_name("pseudo|message");
+  if (conductor::Status s = conductor::cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
+    return conductor::cli::report(s, "vrrp_node");
 
   sigset_t mask;
   sigemptyset(&mask);

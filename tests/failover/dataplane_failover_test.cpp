@@ -48,9 +48,9 @@ struct DataplaneFailover : ::testing::Test {
   config::ClusterConfig cfg = cluster_config();
   device::SoftDevice dev;
   std::FILE* logfile = std::tmpfile();
-  daemon::Logger log{logfile};
-  daemon::Metrics metrics;
-  daemon::Controller ctl{dev, log, metrics};
+  control::Logger log{logfile};
+  control::Metrics metrics;
+  control::Controller ctl{dev, log, metrics};
   TimePoint now = TimePoint{} + 1h;
   std::optional<cluster::ClusterCore> core;
   std::map<MemberId, uint32_t> seq;

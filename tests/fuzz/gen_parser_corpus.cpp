@@ -4,7 +4,6 @@
 //   gen_parser_corpus --check DIR  exit 1 if a file in DIR is missing or differs (ctest runs this)
 // Regenerate with: cmake --build <build> --target fuzz_parser_corpus
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "parser/parser_cases.hpp"
+#include "tests/common/corpus_cli.hpp"
 
 namespace {
 
@@ -48,12 +48,14 @@ const char* const kSeeds[] = {
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
-  const bool check = argc == 3 && std::strcmp(argv[1], "--check") == 0;
-  if (argc != 2 && !check) {
-    std::fprintf(stderr, "usage: %s [--check] DIR\n", argv[0]);
-    return 2;
-  }
-  const fs::path dir(argv[argc - 1]);
+  conductor::test::CorpusArgs args;
+  if (auto done = conductor::test::parse_corpus_args(argc, argv, "gen_parser_corpus",
+                                                     "Writes the parser seed corpus (tests/fuzz/corpus/parser/): "
+                                                     "frames of the directed parser cases, one per file.",
+                                                     args))
+    return *done;
+  const bool check = args.check;
+  const fs::path dir(args.dir);
   const auto cases = conductor::test::parser_cases();
   if (!check) fs::create_directories(dir);
   int bad = 0;

@@ -4,7 +4,6 @@
 //   gen_sync_corpus <dir>          write the files
 //   gen_sync_corpus --check <dir>  exit 1 when a file is missing or differs (CTest fuzz_sync_corpus_fresh)
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "host/sync/codec.hpp"
+#include "tests/common/corpus_cli.hpp"
 #include "tests/sync/sync_fuzz_input.hpp"
 #include "tests/sync/sync_test_util.hpp"
 
@@ -81,12 +81,14 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> cases() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool check = argc == 3 && std::strcmp(argv[1], "--check") == 0;
-  if (argc != 2 && !check) {
-    std::fprintf(stderr, "usage: gen_sync_corpus [--check] <dir>\n");
-    return 2;
-  }
-  const std::string dir = argv[argc - 1];
+  conductor::test::CorpusArgs args;
+  if (auto done = conductor::test::parse_corpus_args(
+          argc, argv, "gen_sync_corpus",
+          "Writes the fuzz_sync seed corpus (tests/fuzz/corpus/sync/): one mode byte and a HyperSync frame per file.",
+          args))
+    return *done;
+  const bool check = args.check;
+  const std::string& dir = args.dir;
   int stale = 0;
   for (const auto& [name, bytes] : cases()) {
     const std::string path = dir + "/" + name;

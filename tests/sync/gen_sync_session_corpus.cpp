@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/sync/sender.hpp"
+#include "tests/common/corpus_cli.hpp"
 #include "tests/sync/sync_session_fuzz_input.hpp"
 #include "tests/sync/sync_test_util.hpp"
 
@@ -124,12 +125,15 @@ std::vector<std::pair<std::string, std::vector<uint8_t>>> cases() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool check = argc == 3 && std::string(argv[1]) == "--check";
-  if (argc != 2 && !check) {
-    std::fprintf(stderr, "usage: gen_sync_session_corpus [--check] <dir>\n");
-    return 2;
-  }
-  const std::string dir = argv[argc - 1];
+  conductor::test::CorpusArgs args;
+  if (auto done = conductor::test::parse_corpus_args(
+          argc, argv, "gen_sync_session_corpus",
+          "Writes the fuzz_sync_session seed corpus (tests/fuzz/corpus/sync_session/): frame sequences a real Sender "
+          "produced.",
+          args))
+    return *done;
+  const bool check = args.check;
+  const std::string& dir = args.dir;
   int stale = 0;
   for (const auto& [name, bytes] : cases()) {
     const std::string path = dir + "/" + name;

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "host/common/cli.hpp"
 #include "host/sync/codec.hpp"
 #include "host/traffic/checksum.hpp"
 #include "host/traffic/pcap_io.hpp"
@@ -793,40 +794,25 @@ int check(const std::string& tshark, const std::string& lua, const std::string& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string tshark, lua, dir;
+  std::string tshark, lua, dir, out;
   bool do_check = false;
-  std::string out;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) std::fprintf(stderr, "gen_pcap: %s needs a value\n", a.c_str()), std::exit(2);
-      return argv[++i];
-    };
-    if (a == "--check")
-      do_check = true;
-    else if (a == "--tshark")
-      tshark = next();
-    else if (a == "--lua")
-      lua = next();
-    else if (a == "--dir")
-      dir = next();
-    else if (!a.empty() && a[0] != '-' && out.empty())
-      out = a;
-    else {
-      std::fprintf(stderr, "gen_pcap: unknown argument '%s'\n", a.c_str());
-      return 2;
-    }
-  }
+  CLI::App app{
+      "Frames for the HyperSync Wireshark dissector: writes the sample capture to OUT.pcap, or with "
+      "--check runs tshark with the dissector over it and checks every field and verdict.",
+      "gen_pcap"};
+  cli::setup(app);
+  app.add_option("OUT.pcap", out, "write the sample capture here")->type_name("");
+  app.add_flag("--check", do_check, "check the dissector under tshark instead (needs the three below)");
+  app.add_option("--tshark", tshark, "the tshark binary")->type_name("PATH");
+  app.add_option("--lua", lua, "the dissector (hypersync.lua)")->type_name("FILE");
+  app.add_option("--dir", dir, "a scratch folder for the capture and tshark's settings")->type_name("DIR");
+  if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
+    return cli::report(s, "gen_pcap");
+  auto usage = [](const std::string& why) { return cli::report(make_error(Errc::kInvalidArgument, why), "gen_pcap"); };
   if (do_check) {
-    if (tshark.empty() || lua.empty() || dir.empty()) {
-      std::fprintf(stderr, "usage: gen_pcap --check --tshark <tshark> --lua <hypersync.lua> --dir <scratch dir>\n");
-      return 2;
-    }
+    if (tshark.empty() || lua.empty() || dir.empty()) return usage("--check needs --tshark, --lua and --dir");
     return check(tshark, lua, dir);
   }
-  if (out.empty()) {
-    std::fprintf(stderr, "usage: gen_pcap <out.pcap> | gen_pcap --check --tshark <bin> --lua <lua> --dir <dir>\n");
-    return 2;
-  }
+  if (out.empty()) return usage("give OUT.pcap, or --check with --tshark, --lua and --dir");
   return write_capture(out, all_cases()) ? 0 : 1;
 }
