@@ -20,6 +20,7 @@
 #include <random>
 #include <string>
 
+#include "host/common/cli.hpp"
 #include "host/sync/backup_store.hpp"
 #include "host/sync/sender.hpp"
 #include "host/sync/udp_transport.hpp"
@@ -29,14 +30,6 @@ using namespace conductor::sync;
 using namespace std::chrono_literals;
 
 namespace {
-
-[[noreturn]] void usage(const char* why) {
-  std::fprintf(
-      stderr,
-      "hsync_peer: %s\nusage: hsync_peer --peer-port P [--seed S] [--conns N] [--run-ms T] [--drop F] [--delay-ms D]\n",
-      why);
-  std::exit(2);
-}
 
 FlowKey key_of(uint32_t i) {
   if (i % 4 == 3) {
@@ -51,32 +44,20 @@ FlowKey key_of(uint32_t i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int peer_port = -1;
+  uint16_t peer_port = 0;
   uint64_t seed = 1;
   uint32_t conns = 500;
-  int run_ms = 800, delay_ms = 50;
+  uint32_t run_ms = 800, delay_ms = 50;
   double drop = 0;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (i + 1 >= argc) usage(("missing value after " + a).c_str());
-    const char* v = argv[++i];
-    if (a == "--peer-port")
-      peer_port = std::atoi(v);
-    else if (a == "--seed")
-      seed = std::strtoull(v, nullptr, 10);
-    else if (a == "--conns")
-      conns = static_cast<uint32_t>(std::strtoul(v, nullptr, 10));
-    else if (a == "--run-ms")
-      run_ms = std::atoi(v);
-    else if (a == "--delay-ms")
-      delay_ms = std::atoi(v);
-    else if (a == "--drop")
-      drop = std::atof(v);
-    else
-      usage(("unknown option " + a).c_str());
-  }
-  if (peer_port <= 0 || peer_port > 65535) usage("--peer-port 1..65535 is required");
-  if (conns == 0 || conns > 60000) usage("--conns 1..60000");
+  CLI::App app{"A HyperSync primary in its own process, for the real-UDP test (tests/sync_udp)", "hsync_peer"};
+  conductor::cli::setup(app);
+  conductor::cli::add_uint(app, "--peer-port", peer_port, 1, 65535, "the backup's UDP port on 127.0.0.1")->required();
+  conductor::cli::add_uint(app, "--seed", seed, 0, UINT64_MAX, "workload and drop seed (default 1)");
+  conductor::cli::add_uint(app, "--conns", conns, 1, 60000, "distinct connections (default 500)");
+  conductor::cli::add_uint(app, "--run-ms", run_ms, 0, 600000, "milliseconds of changes (default 800)");
+  conductor::cli::add_uint(app, "--delay-ms", delay_ms, 0, 600000, "delayed-notification threshold (default 50)");
+  app.add_option("--drop", drop, "fraction of outgoing datagrams dropped (default 0)")->check(CLI::Range(0.0, 1.0));
+  if (auto s = conductor::cli::parse(app, {argv + 1, argv + argc}); !s) return conductor::cli::report(s, "hsync_peer");
 
   SenderConfig cfg;
   cfg.cluster_id = conductor::sync::fuzz::kFuzzCluster;
