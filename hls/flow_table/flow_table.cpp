@@ -17,7 +17,8 @@
 void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::flow::ResultWord>& m_result,
                     hls::stream<conductor::flow::OpWord>& s_op, hls::stream<conductor::flow::EventWord>& m_event,
                     ap_uint<32> ctrl, ap_uint<32> timeout_new, ap_uint<32> timeout_est,
-                    ap_uint<32> timeout_closing, ap_uint<32> hash_seed1, ap_uint<32> hash_seed2,
+                    ap_uint<32> timeout_closing, ap_uint<32> sync_mature, ap_uint<32> hash_seed1,
+                    ap_uint<32> hash_seed2,
                     ap_uint<32> counter_clear, ap_uint<32>* geometry, ap_uint<32>* capacity,
                     ap_uint<32>* occupancy, ap_uint<32>* stash_used, ap_uint<32>* now,
                     ap_uint<32>* age_cursor, ap_uint<32>* first_full_occupancy,
@@ -25,7 +26,7 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::
                     ap_uint<32>* insert_full, ap_uint<32>* insert_exists, ap_uint<32>* updates,
                     ap_uint<32>* touches, ap_uint<32>* deletes, ap_uint<32>* not_found,
                     ap_uint<32>* expiries, ap_uint<32>* age_steps, ap_uint<32>* invalid_ops,
-                    ap_uint<32>* moves) {
+                    ap_uint<32>* moves, ap_uint<32>* matured) {
 #pragma HLS INTERFACE mode=ap_ctrl_none port=return
 #pragma HLS INTERFACE mode=axis port=s_lookup register_mode=both
 #pragma HLS INTERFACE mode=axis port=m_result register_mode=both
@@ -39,6 +40,7 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::
 #pragma HLS INTERFACE mode=s_axilite port=timeout_new bundle=control offset=0x050
 #pragma HLS INTERFACE mode=s_axilite port=timeout_est bundle=control offset=0x054
 #pragma HLS INTERFACE mode=s_axilite port=timeout_closing bundle=control offset=0x058
+#pragma HLS INTERFACE mode=s_axilite port=sync_mature bundle=control offset=0x05C
 #pragma HLS INTERFACE mode=s_axilite port=hash_seed1 bundle=control offset=0x060
 #pragma HLS INTERFACE mode=s_axilite port=hash_seed2 bundle=control offset=0x064
 #pragma HLS INTERFACE mode=s_axilite port=now bundle=control offset=0x070
@@ -57,6 +59,7 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::
 #pragma HLS INTERFACE mode=s_axilite port=age_steps bundle=control offset=0x0A8
 #pragma HLS INTERFACE mode=s_axilite port=invalid_ops bundle=control offset=0x0AC
 #pragma HLS INTERFACE mode=s_axilite port=moves bundle=control offset=0x0B0
+#pragma HLS INTERFACE mode=s_axilite port=matured bundle=control offset=0x0B4
 #pragma HLS INTERFACE mode=s_axilite port=counter_clear bundle=control offset=0x0C0
   using namespace conductor::flow;
   static FlowTableCore<FlowStaticStorage<kHlsBucketLog2>> core;
@@ -68,6 +71,7 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::
   cfg.timeout_new = timeout_new.to_uint();
   cfg.timeout_est = timeout_est.to_uint();
   cfg.timeout_closing = timeout_closing.to_uint();
+  cfg.sync_mature = sync_mature.to_uint();
   cfg.seed1 = hash_seed1.to_uint();
   cfg.seed2 = hash_seed2.to_uint();
   core.set_config(cfg);
@@ -109,4 +113,5 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::
   *age_steps = c.age_steps;
   *invalid_ops = c.invalid_ops;
   *moves = c.moves;
+  *matured = c.matured;
 }

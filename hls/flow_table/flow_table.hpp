@@ -223,6 +223,7 @@ struct Config {
   uint32_t timeout_new = regs::FLOW_TABLE_TIMEOUT_NEW_RESET;
   uint32_t timeout_est = regs::FLOW_TABLE_TIMEOUT_EST_RESET;
   uint32_t timeout_closing = regs::FLOW_TABLE_TIMEOUT_CLOSING_RESET;
+  uint32_t sync_mature = regs::FLOW_TABLE_SYNC_MATURE_RESET;  // SYNC_MATURE (SWEEPS in bits 3:0)
   uint32_t seed1 = regs::FLOW_TABLE_HASH_SEED1_RESET;
   uint32_t seed2 = regs::FLOW_TABLE_HASH_SEED2_RESET;
 };
@@ -247,6 +248,7 @@ struct Counters {
   uint32_t age_steps = 0;
   uint32_t invalid_ops = 0;
   uint32_t moves = 0;
+  uint32_t matured = 0;
 
   // COUNTER_CLEAR: everything but the state gauges (occupancy, stash_used, now, age_cursor).
   void clear() {
@@ -264,7 +266,7 @@ struct Counters {
            a.insert_full == b.insert_full && a.insert_exists == b.insert_exists &&
            a.updates == b.updates && a.touches == b.touches && a.deletes == b.deletes &&
            a.not_found == b.not_found && a.expiries == b.expiries && a.age_steps == b.age_steps &&
-           a.invalid_ops == b.invalid_ops && a.moves == b.moves;
+           a.invalid_ops == b.invalid_ops && a.moves == b.moves && a.matured == b.matured;
   }
 };
 
@@ -732,33 +734,60 @@ class FlowTableCore {
     const uint32_t u = cnt_.age_cursor >= units ? 0 : cnt_.age_cursor;
     cnt_.age_cursor = u + 1 == units ? 0 : u + 1;
     ++cnt_.age_steps;
-    int n = 0;
+    int n = 0, expired_n = 0;
     if (u < 2 * nb) {
       const int t = u < nb ? 0 : 1;
       Bucket& b = store_.table(t)[u < nb ? u : u - nb];
       for (int s = 0; s < kSlots; ++s) {
-        if (slot_valid(b.slot[s]) && slot_active(b.slot[s])) {
-          refresh(b.slot[s], op.time);
-        } else if (slot_valid(b.slot[s]) && expired(b.slot[s].value, op.time)) {
-          ev[n] = expiry(b.slot[s], t == 0 ? Where::kTable1 : Where::kTable2, op);
-          b.slot[s] = empty_slot();
+        if (sweep_slot(b.slot[s], t == 0 ? Where::kTable1 : Where::kTable2, op, ev[n])) {
           ++n;
+          if (ev[n - 1].status == Status::kExpired) ++expired_n;
         }
       }
     } else {
       Slot& s = stash_[u - 2 * nb];
-      if (slot_valid(s) && slot_active(s)) {
-        refresh(s, op.time);
-      } else if (slot_valid(s) && expired(s.value, op.time)) {
-        ev[n] = expiry(s, Where::kStash, op);
-        s = empty_slot();
-        --cnt_.stash_used;
+      if (sweep_slot(s, Where::kStash, op, ev[n])) {
         ++n;
+        if (ev[0].status == Status::kExpired) {
+          ++expired_n;
+          --cnt_.stash_used;
+        }
       }
     }
-    cnt_.expiries += static_cast<uint32_t>(n);
-    cnt_.occupancy -= static_cast<uint32_t>(n);
+    cnt_.expiries += static_cast<uint32_t>(expired_n);
+    cnt_.matured += static_cast<uint32_t>(n - expired_n);
+    cnt_.occupancy -= static_cast<uint32_t>(expired_n);
     return n;
+  }
+
+  // One slot of an AGE's unit: a marked (active) entry is refreshed, an idle one past its timeout
+  // expires (event EXPIRED, slot emptied). Under SYNC_MATURE.SWEEPS = N > 0, an entry that stays
+  // and whose FLOW_SYNC.SYNCED is clear counts the sweep (FLOW_SYNC.SWEEPS, saturating at 15) and
+  // is matured when the count reaches N: SYNCED set, event MATURED with the value after the op.
+  // Returns whether `e` was filled.
+  bool sweep_slot(Slot& s, Where w, const OpRec& op, EventRec& e) {
+    if (!slot_valid(s)) return false;
+    if (slot_active(s)) {
+      refresh(s, op.time);
+    } else if (expired(s.value, op.time)) {
+      e = age_event(s, Status::kExpired, w, op);
+      s = empty_slot();
+      return true;
+    }
+    const uint32_t need = cfg_.sync_mature & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK;
+    const uint32_t flags = static_cast<uint32_t>(s.value >> regs::FLOW_VALUE_SYNC_FLAGS_LSB) & 0x3Fu;
+    if (need == 0 || (flags >> regs::FLOW_SYNC_SYNCED_LSB) & 1u) return false;
+    uint32_t sweeps = (flags >> regs::FLOW_SYNC_SWEEPS_LSB) & 15u;
+    sweeps = sweeps == 15 ? 15 : sweeps + 1;
+    const bool matured = sweeps >= need;
+    uint32_t nf = flags & ~(15u << regs::FLOW_SYNC_SWEEPS_LSB);
+    nf |= sweeps << regs::FLOW_SYNC_SWEEPS_LSB;
+    if (matured) nf |= 1u << regs::FLOW_SYNC_SYNCED_LSB;
+    s.value = (s.value & ~(uint64_t{0x3F} << regs::FLOW_VALUE_SYNC_FLAGS_LSB)) |
+              (uint64_t{nf} << regs::FLOW_VALUE_SYNC_FLAGS_LSB);
+    if (!matured) return false;
+    e = age_event(s, Status::kMatured, w, op);
+    return true;
   }
 
   static void refresh(Slot& s, uint32_t now) {
@@ -766,9 +795,9 @@ class FlowTableCore {
     s.key[4] &= ~kSlotActive;
   }
 
-  static EventRec expiry(const Slot& s, Where w, const OpRec& op) {
+  static EventRec age_event(const Slot& s, Status st, Where w, const OpRec& op) {
     EventRec e;
-    e.status = Status::kExpired;
+    e.status = st;
     e.opcode = op.opcode;
     e.where = w;
     e.tag = op.tag;
@@ -798,7 +827,8 @@ constexpr int kHlsBucketLog2 = 15;
 void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::flow::ResultWord>& m_result,
                     hls::stream<conductor::flow::OpWord>& s_op, hls::stream<conductor::flow::EventWord>& m_event,
                     ap_uint<32> ctrl, ap_uint<32> timeout_new, ap_uint<32> timeout_est,
-                    ap_uint<32> timeout_closing, ap_uint<32> hash_seed1, ap_uint<32> hash_seed2,
+                    ap_uint<32> timeout_closing, ap_uint<32> sync_mature, ap_uint<32> hash_seed1,
+                    ap_uint<32> hash_seed2,
                     ap_uint<32> counter_clear, ap_uint<32>* geometry, ap_uint<32>* capacity,
                     ap_uint<32>* occupancy, ap_uint<32>* stash_used, ap_uint<32>* now,
                     ap_uint<32>* age_cursor, ap_uint<32>* first_full_occupancy,
@@ -806,4 +836,4 @@ void flow_table_top(hls::stream<ap_uint<384>>& s_lookup, hls::stream<conductor::
                     ap_uint<32>* insert_full, ap_uint<32>* insert_exists, ap_uint<32>* updates,
                     ap_uint<32>* touches, ap_uint<32>* deletes, ap_uint<32>* not_found,
                     ap_uint<32>* expiries, ap_uint<32>* age_steps, ap_uint<32>* invalid_ops,
-                    ap_uint<32>* moves);
+                    ap_uint<32>* moves, ap_uint<32>* matured);

@@ -206,6 +206,8 @@ const char* status_name(flow::Status s) {
       return "EXPIRED";
     case flow::Status::kInvalid:
       return "INVALID";
+    case flow::Status::kMatured:
+      return "MATURED";
   }
   return "?";
 }
@@ -246,6 +248,8 @@ uint32_t FlowTableModel::read_reg(uint32_t offset) const {
       return c.timeout_est;
     case FLOW_TABLE_TIMEOUT_CLOSING_OFFSET:
       return c.timeout_closing;
+    case FLOW_TABLE_SYNC_MATURE_OFFSET:
+      return c.sync_mature & FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK;
     case FLOW_TABLE_HASH_SEED1_OFFSET:
       return c.seed1;
     case FLOW_TABLE_HASH_SEED2_OFFSET:
@@ -282,6 +286,8 @@ uint32_t FlowTableModel::read_reg(uint32_t offset) const {
       return n.invalid_ops;
     case FLOW_TABLE_MOVES_OFFSET:
       return n.moves;
+    case FLOW_TABLE_MATURED_OFFSET:
+      return n.matured;
     default:
       return 0;
   }

@@ -30,8 +30,9 @@ struct Regs {
   uint32_t timeout[3] = {100, 1000, 50};
   uint32_t seed1 = regs::FLOW_TABLE_HASH_SEED1_RESET;
   uint32_t seed2 = regs::FLOW_TABLE_HASH_SEED2_RESET;
+  uint32_t sync_mature = 0;
   uint32_t clear = 0;
-  ap_uint<32> ro[20];
+  ap_uint<32> ro[21];
 };
 
 hls::stream<ap_uint<384>> s_lookup("s_lookup");
@@ -40,10 +41,10 @@ hls::stream<conductor::flow::OpWord> s_op("s_op");
 hls::stream<conductor::flow::EventWord> m_event("m_event");
 
 void call(Regs& r) {
-  flow_table_top(s_lookup, m_result, s_op, m_event, r.ctrl, r.timeout[0], r.timeout[1], r.timeout[2], r.seed1, r.seed2,
-                 r.clear, &r.ro[0], &r.ro[1], &r.ro[2], &r.ro[3], &r.ro[4], &r.ro[5], &r.ro[6], &r.ro[7], &r.ro[8],
-                 &r.ro[9], &r.ro[10], &r.ro[11], &r.ro[12], &r.ro[13], &r.ro[14], &r.ro[15], &r.ro[16], &r.ro[17],
-                 &r.ro[18], &r.ro[19]);
+  flow_table_top(s_lookup, m_result, s_op, m_event, r.ctrl, r.timeout[0], r.timeout[1], r.timeout[2], r.sync_mature,
+                 r.seed1, r.seed2, r.clear, &r.ro[0], &r.ro[1], &r.ro[2], &r.ro[3], &r.ro[4], &r.ro[5], &r.ro[6],
+                 &r.ro[7], &r.ro[8], &r.ro[9], &r.ro[10], &r.ro[11], &r.ro[12], &r.ro[13], &r.ro[14], &r.ro[15],
+                 &r.ro[16], &r.ro[17], &r.ro[18], &r.ro[19], &r.ro[20]);
 }
 
 // Reference canonical key: endpoints as (address bytes, port) pairs, ordered; ports only for

@@ -695,8 +695,9 @@ module conductor_core
   assign age_shake = op_tvalid && op_tready && head_age;
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
   assign ev_ring  = ev_tvalid && !ev_age;
-  logic ev_full;
+  logic ev_full, ev_expired;
   assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == conductor_regs_pkg::FLOW_EVENT_STATUS_FULL;
+  assign ev_expired = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == conductor_regs_pkg::FLOW_EVENT_STATUS_EXPIRED;
 
   for (genvar k = 0; k < InflightEntries; k++) begin : gen_inflight
     logic [31:0] diff;      // only its sign is used
@@ -1101,8 +1102,9 @@ module conductor_core
       end
       if (ev_ring && ev_full) cnt_full_q <= cnt_full_q + 32'd1;
       if (age_wr) cnt_age_q <= cnt_age_q + 32'd1;
-      // An AGE op's events are its expired entries (status EXPIRED), one each.
-      if (ev_tvalid && ev_age) cnt_exp_q <= cnt_exp_q + 32'd1;
+      // An AGE op's events are its expired entries (status EXPIRED) and, under the flow table's
+      // SYNC_MATURE, its matured ones (MATURED), one each.
+      if (ev_tvalid && ev_age && ev_expired) cnt_exp_q <= cnt_exp_q + 32'd1;
     end
   end
 

@@ -67,6 +67,7 @@ module flow_engine #(
   input  wire logic [31:0]                timeout_new_i,
   input  wire logic [31:0]                timeout_est_i,
   input  wire logic [31:0]                timeout_closing_i,
+  input  wire logic [3:0]                 mature_sweeps_i,   // SYNC_MATURE.SWEEPS; 0: no maturing
   input  wire logic [31:0]                seed1_i,
   input  wire logic [31:0]                seed2_i,
   input  wire logic                       counter_clear_i,
@@ -117,7 +118,8 @@ module flow_engine #(
   output      logic [31:0]                expiries_o,
   output      logic [31:0]                age_steps_o,
   output      logic [31:0]                invalid_ops_o,
-  output      logic [31:0]                moves_o
+  output      logic [31:0]                moves_o,
+  output      logic [31:0]                matured_o
 );
   localparam int unsigned BL       = BucketLog2Max;
   localparam int unsigned Slots    = 4;
@@ -125,6 +127,7 @@ module flow_engine #(
   localparam int unsigned SlotBits = 370;                  // key, value, valid (FLOW_ENTRY 369:0)
   localparam int unsigned ValLsb   = KeyBits;              // 305
   localparam int unsigned VldBit   = SlotBits - 1;         // 369
+  localparam int unsigned SyncLsb  = conductor_regs_pkg::FLOW_VALUE_SYNC_FLAGS_LSB;  // within a value
   localparam int unsigned BktBits  = Slots * SlotBits;     // 1480
   localparam int unsigned PathLen  = WalkMax + 1;
   localparam int unsigned SI       = $clog2(StashSize);
@@ -233,6 +236,7 @@ module flow_engine #(
   logic [StashSize*SlotBits-1:0] stash_d, stash_q;
   logic [StashSize-1:0]  sact_d, sact_q;           // stash activity
   logic [4:0]            age_vld_d, age_vld_q, age_cand_d, age_cand_q;  // AGE unit: valid, idle past timeout
+  logic [4:0]            age_uns_d, age_uns_q, age_rip_d, age_rip_q;    // ... valid and unsynced, ripe (FLOW_SYNC)
   logic [3:0]            keep_d, keep_q;          // marks on the AGE unit since clock H - 1
   // Staged effect of the op (written by the front end before Accept, used by the back end).
   logic [1:0]            fin_kind_d, fin_kind_q;
@@ -249,6 +253,7 @@ module flow_engine #(
   logic [15:0]           ev_tag_d, ev_tag_q;
   logic [BktBits-1:0]    ev_ent_d, ev_ent_q;
   logic [3:0]            ev_mask_d, ev_mask_q;
+  logic [3:0]            ev_mat_d, ev_mat_q;      // AGE: the events of these slots are MATURED (else EXPIRED)
   // Staged counter effects.
   logic                  c_ins_d, c_ins_q, c_full_d, c_full_q, c_exists_d, c_exists_q;
   logic                  c_upd_d, c_upd_q, c_tch_d, c_tch_q, c_del_d, c_del_q, c_nf_d, c_nf_q;
@@ -282,12 +287,13 @@ module flow_engine #(
   logic                  pt_in_d, pt_in_q;            // ... in write slot pt_slot as well (handshaken at Decide)
   logic                  pt_slot_d, pt_slot_q;
   logic [2:0]            c_nexp_d, c_nexp_q;          // an AGE's expired table entries
+  logic [2:0]            c_mat_d, c_mat_q;            // an AGE's matured entries
   logic                  c_sexp_d, c_sexp_q;          // an AGE's expired stash entry
   // Counters.
   logic [31:0] occ_d, occ_q, sused_d, sused_q, now_d, now_q, cursor_d, cursor_q, ffull_d, ffull_q;
   logic [31:0] n_ins_d, n_ins_q, n_full_d, n_full_q, n_exists_d, n_exists_q, n_upd_d, n_upd_q;
   logic [31:0] n_tch_d, n_tch_q, n_del_d, n_del_q, n_nf_d, n_nf_q, n_exp_d, n_exp_q;
-  logic [31:0] n_age_d, n_age_q, n_inv_d, n_inv_q, n_mov_d, n_mov_q;
+  logic [31:0] n_age_d, n_age_q, n_inv_d, n_inv_q, n_mov_d, n_mov_q, n_mat_d, n_mat_q;
 
   // ---------------------------------------------------------------- geometry
   // Static settings (CTRL, registered in flow_table): decoded into registers here, so no path of
@@ -431,7 +437,7 @@ module flow_engine #(
   end
 
   // Five candidates: the unit bucket's four slots and the unit stash entry.
-  logic [4:0]    x_valid, x_exp;
+  logic [4:0]    x_valid, x_exp, x_uns, x_rip;
   logic [5*64-1:0] x_val;
   logic [5*32-1:0] x_to, x_idle;
   assign x_val   = {age_sent[ValLsb +: 64], age_bkt[3*SlotBits + ValLsb +: 64],
@@ -448,19 +454,35 @@ module flow_engine #(
       endcase
       x_idle[s*32 +: 32] = tim_q - x_val[s*64 + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32];
       x_exp[s] = x_valid[s] && x_to[s*32 +: 32] != 32'd0 && x_idle[s*32 +: 32] > x_to[s*32 +: 32];
+      // Delayed notifications: valid and not yet offered to sync, and ripe: this sweep is its
+      // SYNC_MATURE-th (the count saturates at 15, so a count of 15 is always ripe).
+      x_uns[s] = x_valid[s] && mature_sweeps_i != 4'd0 && !x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB];
+      x_rip[s] = x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] == 4'd15 ||
+                 x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] + 4'd1 >= mature_sweeps_i;
     end
   end
   // Registered in Compare (an AGE goes Read, Compare, Decide), so Decide's event mask and staged
   // write start from registers: the unit's entries that are valid and idle past their timeout.
-  logic [4:0] x_valid_q, x_exp_q;
+  logic [4:0] x_valid_q, x_exp_q, x_uns_q, x_rip_q;
   always_ff @(posedge clk_i) begin
     if (en_i && fs_q == FsCompare) begin
       x_valid_q <= x_valid;
       x_exp_q   <= x_exp;
+      x_uns_q   <= x_uns;
+      x_rip_q   <= x_rip;
     end
   end
   assign age_exp  = x_exp_q[3:0];
   assign age_sexp = x_exp_q[4];
+  // Each slot's FLOW_SYNC.SWEEPS + 1 (saturating at 15) in the AGE's staged bucket (ev_ent_q, its
+  // stash entry in slot 0): what Accept writes for an unsynced entry that stays.
+  logic [4*4-1:0] ev_sweeps1;
+  always_comb begin
+    for (int s = 0; s < Slots; s++) begin
+      ev_sweeps1[s*4 +: 4] = ev_ent_q[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4];
+      if (ev_sweeps1[s*4 +: 4] != 4'd15) ev_sweeps1[s*4 +: 4] = ev_sweeps1[s*4 +: 4] + 4'd1;
+    end
+  end
 
   // The unit stash entry's mark as of the previous clock (the unit does not change during an AGE), and whether the walk's step is its last (step_q changes only
   // in the step's decision clock, 9 clocks apart): registers, so neither waits for a select or a
@@ -474,28 +496,38 @@ module flow_engine #(
   // The AGE's decision in its handshake clock: marks as of the previous clock (aa_act), entries
   // that were valid and idle past their timeout at Compare (age_vld_q, age_cand_q; the unit cannot
   // change before the handshake: one op at a time, lookups do not write entries).
-  logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, mark_unit;
-  logic [2:0] aa_nexp;
+  logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, aa_uns, aa_rip, aa_sync, aa_mat, mark_unit;
+  logic [2:0] aa_nexp, aa_nmat;
   logic [BktBits-1:0] aa_wbkt;
   always_comb begin
     if (age_in_stash) begin
       aa_act  = {3'b000, sact_unit_q};
       aa_vld  = {3'b000, age_vld_q[4]};
       aa_cand = {3'b000, age_cand_q[4]};
+      aa_uns  = {3'b000, age_uns_q[4]};
+      aa_rip  = {3'b000, age_rip_q[4]};
     end else begin
       aa_act  = age_in_t2 ? act_rdata_i[7:4] : act_rdata_i[3:0];
       aa_vld  = age_vld_q[3:0];
       aa_cand = age_cand_q[3:0];
+      aa_uns  = age_uns_q[3:0];
+      aa_rip  = age_rip_q[3:0];
     end
     aa_ref  = aa_vld & aa_act;
     aa_exp  = aa_cand & ~aa_act;
+    aa_sync = aa_uns & ~aa_exp;  // stays, unsynced: counts this sweep
+    aa_mat  = aa_sync & aa_rip;  // ... and matures now
     aa_nexp = 3'(aa_exp[0]) + 3'(aa_exp[1]) + 3'(aa_exp[2]) + 3'(aa_exp[3]);
-    // Expired slots become empty, refreshed ones take LAST_SEEN := TIME.
+    aa_nmat = 3'(aa_mat[0]) + 3'(aa_mat[1]) + 3'(aa_mat[2]) + 3'(aa_mat[3]);
+    // Expired slots become empty, refreshed ones take LAST_SEEN := TIME, unsynced ones count the
+    // sweep (FLOW_SYNC.SWEEPS + 1, saturating) and take SYNCED when they mature.
     aa_wbkt = '0;
     for (int s = 0; s < Slots; s++) begin
-      if (aa_ref[s]) begin
-        aa_wbkt[s*SlotBits +: SlotBits] = ev_ent_q[s*SlotBits +: SlotBits];
-        aa_wbkt[s*SlotBits + ValLsb + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32] = tim_q;
+      if (aa_ref[s] || aa_sync[s]) aa_wbkt[s*SlotBits +: SlotBits] = ev_ent_q[s*SlotBits +: SlotBits];
+      if (aa_ref[s]) aa_wbkt[s*SlotBits + ValLsb + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32] = tim_q;
+      if (aa_sync[s]) begin
+        aa_wbkt[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] = ev_sweeps1[s*4 +: 4];
+        aa_wbkt[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB]      = aa_rip[s];
       end
     end
     // This clock's lookup marks on the unit's slots (bit 0: its stash entry).
@@ -655,7 +687,8 @@ module flow_engine #(
     ev_data_o = '0;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_KEY_LSB +: KeyBits] = ev_slot[KeyBits-1:0];
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_VALUE_LSB +: 64]    = ev_slot[ValLsb +: 64];
-    ev_data_o[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4]    = ev_status_q;
+    ev_data_o[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4]    =
+        ev_mat_q[ev_pick] ? 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_MATURED) : ev_status_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4]    = ev_opc_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_WHERE_LSB +: 2]     = ev_where_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_MOVES_LSB +: 6]     = ev_moves_q;
@@ -998,6 +1031,8 @@ module flow_engine #(
   always_comb begin : staged
     age_vld_d   = age_vld_q;
     age_cand_d  = age_cand_q;
+    age_uns_d   = age_uns_q;
+    age_rip_d   = age_rip_q;
     keep_d      = keep_q;
     cursor_d    = cursor_q;
     fin_kind_d  = fin_kind_q;
@@ -1015,6 +1050,7 @@ module flow_engine #(
     ev_tag_d    = ev_tag_q;
     ev_ent_d    = ev_ent_q;
     ev_mask_d   = ev_mask_q;
+    ev_mat_d    = ev_mat_q;
     c_ins_d     = c_ins_q;
     c_full_d    = c_full_q;
     c_exists_d  = c_exists_q;
@@ -1029,6 +1065,7 @@ module flow_engine #(
     c_moves_d   = c_moves_q;
     c_nexp_d    = c_nexp_q;
     c_sexp_d    = c_sexp_q;
+    c_mat_d     = c_mat_q;
     nv_d        = nv_q;
     pt_ev_d     = pt_ev_q;
     pt_ws_d     = pt_ws_q;
@@ -1061,6 +1098,8 @@ module flow_engine #(
         ev_ent_d    = '0;
         ev_ent_d[0 +: KeyBits] = ck_q;
         ev_mask_d   = 4'b0001;
+        ev_mat_d    = 4'b0000;
+        c_mat_d     = '0;
         {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
          c_sinc_d, c_sdec_d, c_sexp_d} = '0;
         nv_d = nv;
@@ -1074,6 +1113,8 @@ module flow_engine #(
           ev_ent_d    = '0;
           age_vld_d   = x_valid_q;
           age_cand_d  = x_exp_q;
+          age_uns_d   = x_uns_q;
+          age_rip_d   = x_rip_q;
           if (age_in_stash) begin
             ev_where_d  = conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
             ev_ent_d[0 +: SlotBits] = age_sent;
@@ -1189,12 +1230,17 @@ module flow_engine #(
             // refreshed and their marks cleared.
             cursor_d     = anext_q;
             keep_d       = keep_q | mark_unit;
-            fin_kind_d   = age_in_stash ? ((aa_exp[0] || aa_ref[0]) ? FinStash : FinNone) : FinTable;
-            fin_mask_d   = aa_exp | aa_ref;
+            fin_kind_d   = age_in_stash ? ((aa_exp[0] || aa_ref[0] || aa_sync[0]) ? FinStash : FinNone) : FinTable;
+            fin_mask_d   = aa_exp | aa_ref | aa_sync;
             fin_wbkt_d   = aa_wbkt;
             fin_actclr_d = aa_ref;
-            ev_mask_d    = aa_exp;
+            ev_mask_d    = aa_exp | aa_mat;
+            ev_mat_d     = aa_mat;
+            for (int s = 0; s < Slots; s++) begin  // a matured entry's event: its value after the op
+              if (aa_mat[s]) ev_ent_d[s*SlotBits +: SlotBits] = aa_wbkt[s*SlotBits +: SlotBits];
+            end
             c_nexp_d     = aa_nexp;
+            c_mat_d      = aa_nmat;
             c_sexp_d     = age_in_stash && aa_exp[0];
           end
         end
@@ -1311,6 +1357,7 @@ module flow_engine #(
     n_age_d    = n_age_q;
     n_inv_d    = n_inv_q;
     n_mov_d    = n_mov_q;
+    n_mat_d    = n_mat_q;
     if (en_i && cnt_go_q) begin
       now_d      = tim_q;
       occ_d      = occ_q + 32'(c_ins_q) - 32'(c_del_q) - 32'(c_nexp_q);
@@ -1326,6 +1373,7 @@ module flow_engine #(
       n_age_d    = n_age_q + 32'(c_age_q);
       n_inv_d    = n_inv_q + 32'(c_inv_q);
       n_mov_d    = n_mov_q + 32'(c_moves_q);
+      n_mat_d    = n_mat_q + 32'(c_mat_q);
       if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
     end
     if (counter_clear_i) begin
@@ -1341,6 +1389,7 @@ module flow_engine #(
       n_age_d    = '0;
       n_inv_d    = '0;
       n_mov_d    = '0;
+      n_mat_d    = '0;
     end
   end
 
@@ -1423,6 +1472,7 @@ module flow_engine #(
       n_age_q     <= '0;
       n_inv_q     <= '0;
       n_mov_q     <= '0;
+      n_mat_q     <= '0;
     end else begin
       fs_q        <= fs_d;
       init_addr_q <= init_addr_d;
@@ -1455,6 +1505,7 @@ module flow_engine #(
       n_age_q     <= n_age_d;
       n_inv_q     <= n_inv_d;
       n_mov_q     <= n_mov_d;
+      n_mat_q     <= n_mat_d;
     end
   end
 
@@ -1499,6 +1550,8 @@ module flow_engine #(
     fin_actclr_q <= fin_actclr_d;
     age_vld_q   <= age_vld_d;
     age_cand_q  <= age_cand_d;
+    age_uns_q   <= age_uns_d;
+    age_rip_q   <= age_rip_d;
     keep_q      <= keep_d;
     fin_sidx_q  <= fin_sidx_d;
     ev_status_q <= ev_status_d;
@@ -1508,6 +1561,7 @@ module flow_engine #(
     ev_tag_q    <= ev_tag_d;
     ev_ent_q    <= ev_ent_d;
     ev_mask_q   <= ev_mask_d;
+    ev_mat_q    <= ev_mat_d;
     c_ins_q     <= c_ins_d;
     c_full_q    <= c_full_d;
     c_exists_q  <= c_exists_d;
@@ -1521,6 +1575,7 @@ module flow_engine #(
     c_sdec_q    <= c_sdec_d;
     c_moves_q   <= c_moves_d;
     c_nexp_q    <= c_nexp_d;
+    c_mat_q     <= c_mat_d;
     c_sexp_q    <= c_sexp_d;
     ws_age_q    <= ws_age_d;
     ws_kind_q   <= ws_kind_d;
@@ -1553,6 +1608,7 @@ module flow_engine #(
   assign age_steps_o            = n_age_q;
   assign invalid_ops_o          = n_inv_q;
   assign moves_o                = n_mov_q;
+  assign matured_o              = n_mat_q;
 
 `ifndef SYNTHESIS
   // Simulation only (Yosys defines SYNTHESIS): the write slots' flags are their counts' "is 1" and

@@ -85,10 +85,10 @@ module flow_table
   end
 
   // ---------------------------------------------------------------- registers
-  logic [31:0] ctrl, timeout_new, timeout_est, timeout_closing, seed1, seed2, counter_clear;
+  logic [31:0] ctrl, timeout_new, timeout_est, timeout_closing, sync_mature, seed1, seed2, counter_clear;
   logic [31:0] geometry, capacity, occupancy, stash_used, now, age_cursor, first_full;
   logic [31:0] lookups_q, hits_q, inserts, insert_full, insert_exists, updates, touches, deletes;
-  logic [31:0] not_found, expiries, age_steps, invalid_ops, moves;
+  logic [31:0] not_found, expiries, age_steps, invalid_ops, moves, matured;
 
   flow_table_csr u_csr (
     .clk_i                  (ap_clk),
@@ -118,6 +118,7 @@ module flow_table
     .timeout_new_o          (timeout_new),
     .timeout_est_o          (timeout_est),
     .timeout_closing_o      (timeout_closing),
+    .sync_mature_o          (sync_mature),
     .hash_seed1_o           (seed1),
     .hash_seed2_o           (seed2),
     .now_i                  (now),
@@ -136,6 +137,7 @@ module flow_table
     .age_steps_i            (age_steps),
     .invalid_ops_i          (invalid_ops),
     .moves_i                (moves),
+    .matured_i              (matured),
     .counter_clear_o        (counter_clear)
   );
 
@@ -160,7 +162,7 @@ module flow_table
                   | (32'(WalkMax) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB);
 
   logic unused_ctrl;
-  assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1]};
+  assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1], sync_mature[31:4]};
 
   // ---------------------------------------------------------------- pipeline control
   logic                     en, init_done;
@@ -426,6 +428,7 @@ module flow_table
     .timeout_new_i          (timeout_new),
     .timeout_est_i          (timeout_est),
     .timeout_closing_i      (timeout_closing),
+    .mature_sweeps_i        (sync_mature[3:0]),
     .seed1_i                (seed1),
     .seed2_i                (seed2),
     .counter_clear_i        (counter_clear[0]),
@@ -468,7 +471,8 @@ module flow_table
     .expiries_o             (expiries),
     .age_steps_o            (age_steps),
     .invalid_ops_o          (invalid_ops),
-    .moves_o                (moves)
+    .moves_o                (moves),
+    .matured_o              (matured)
   );
 
   // Room for Slots more events: registered from this clock's count with room for one more, as the

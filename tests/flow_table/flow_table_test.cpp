@@ -625,6 +625,61 @@ TEST(FlowTableStructure, MovesAreCountedAndBounded) {
 }
 
 // ---- ageing -------------------------------------------------------------------------------------
+// Delayed notifications in the table: under SYNC_MATURE.SWEEPS = 2 an unsynced entry that stays
+// counts each sweep in FLOW_SYNC.SWEEPS and is matured (event MATURED, SYNCED set) by its second;
+// synced entries, expired ones and a table with SYNC_MATURE 0 are left alone.
+TEST(FlowTableAgeing, SweepMaturesUnsyncedEntries) {
+  FlowTableModel m(2);
+  flow::Config c = config(2);
+  c.timeout_new = 100;
+  c.sync_mature = 2;
+  m.set_config(c);
+  const FlowKey fresh = tcp4(0x0A000001u, 1, 0x0B000000u, 2), synced = tcp4(0x0A000002u, 1, 0x0B000000u, 2),
+                idle = tcp4(0x0A000003u, 1, 0x0B000000u, 2);
+  FlowValue v = value_of(3);
+  v.sync_flags = 0;  // unsynced, no sweep counted
+  ASSERT_EQ(one(m, op_of(Opcode::kInsert, fresh, v, 50)).status, Status::kDone);
+  FlowValue vs = v;
+  vs.sync_flags = 1u << regs::FLOW_SYNC_SYNCED_LSB;
+  ASSERT_EQ(one(m, op_of(Opcode::kInsert, synced, vs, 50)).status, Status::kDone);
+  ASSERT_EQ(one(m, op_of(Opcode::kInsert, idle, v, 0)).status, Status::kDone);
+  const uint32_t units = 2 * m.buckets() + flow::kStashSize;
+  auto sweep = [&](uint32_t now) {
+    std::vector<FlowEvent> all;
+    for (uint32_t u = 0; u < units; ++u)
+      for (const FlowEvent& e : m.apply(op_of(Opcode::kAge, {}, {}, now))) all.push_back(e);
+    return all;
+  };
+  // First sweep at 60: the inserts' activity marks refresh all three; the unsynced two count one
+  // sweep, nothing matures yet (N = 2).
+  EXPECT_TRUE(sweep(60).empty());
+  EXPECT_EQ(m.lookup({fresh, 0}).value.sync_flags, 1u << regs::FLOW_SYNC_SWEEPS_LSB);  // marks `fresh`
+  EXPECT_EQ(m.lookup({synced, 0}).value.sync_flags, 1u << regs::FLOW_SYNC_SYNCED_LSB);
+  // Second sweep at 200: `idle` (seen at 60, unmarked) expires although ripe; `fresh` (marked by
+  // the lookup) stays and matures, its event carrying the value after the op.
+  std::vector<FlowEvent> ev = sweep(200);
+  ASSERT_EQ(ev.size(), 2u);
+  const FlowEvent& mat = ev[0].status == Status::kMatured ? ev[0] : ev[1];
+  const FlowEvent& exp = ev[0].status == Status::kMatured ? ev[1] : ev[0];
+  EXPECT_EQ(mat.status, Status::kMatured);
+  EXPECT_EQ(exp.status, Status::kExpired);
+  const uint8_t want = (1u << regs::FLOW_SYNC_SYNCED_LSB) | (2u << regs::FLOW_SYNC_SWEEPS_LSB);
+  EXPECT_EQ(mat.value.sync_flags, want);
+  EXPECT_EQ(mat.value.owner_member, 3u);
+  EXPECT_EQ(mat.value.last_seen, 200u);
+  EXPECT_EQ(m.lookup({fresh, 0}).value.sync_flags, want);
+  EXPECT_EQ(m.counters().matured, 1u);
+  EXPECT_EQ(m.counters().expiries, 1u);
+  // Later sweeps leave synced entries alone; so does SYNC_MATURE 0.
+  EXPECT_TRUE(sweep(210).empty());
+  c.sync_mature = 0;
+  m.set_config(c);
+  ASSERT_EQ(one(m, op_of(Opcode::kInsert, idle, v, 210)).status, Status::kDone);
+  EXPECT_TRUE(sweep(220).empty());
+  EXPECT_EQ(m.lookup({idle, 0}).value.sync_flags, 0u);
+  EXPECT_EQ(m.counters().matured, 1u);
+}
+
 TEST(FlowTableAgeing, EachStateHasItsTimeout) {
   FlowTableModel m(2);
   flow::Config c = config(2);

@@ -136,6 +136,7 @@ class FlowBench {
     axil.write_ok(regs::FLOW_TABLE_TIMEOUT_NEW_OFFSET, c.timeout_new);
     axil.write_ok(regs::FLOW_TABLE_TIMEOUT_EST_OFFSET, c.timeout_est);
     axil.write_ok(regs::FLOW_TABLE_TIMEOUT_CLOSING_OFFSET, c.timeout_closing);
+    axil.write_ok(regs::FLOW_TABLE_SYNC_MATURE_OFFSET, c.sync_mature);
     axil.write_ok(regs::FLOW_TABLE_HASH_SEED1_OFFSET, c.seed1);
     axil.write_ok(regs::FLOW_TABLE_HASH_SEED2_OFFSET, c.seed2);
     model.set_config(c);

@@ -202,15 +202,16 @@ TEST(FlowTableCosim, RandomMixWithBackPressure) {
     uint32_t log2, walk;
     size_t pool, items;
     Knobs k;
-    int hot, age;  // % hot-key items, % AGE among ops
+    int hot, age;     // % hot-key items, % AGE among ops
+    uint32_t mature;  // SYNC_MATURE.SWEEPS (0: the sweep leaves SYNC_FLAGS alone)
   };
   const Batch batches[] = {
-      {9, 16, 3000, 24000, {0, 0, 0, 0}, 0, 12},
-      {9, 16, 3000, 20000, {30, 20, 25, 40}, 30, 12},
-      {6, 16, 700, 20000, {10, 50, 10, 10}, 20, 12},
-      {6, 3, 700, 16000, {40, 0, 50, 5}, 40, 12},
-      {4, 16, 250, 16000, {5, 5, 60, 60}, 10, 12},
-      {5, 16, 900, 20000, {20, 20, 20, 20}, 25, 1},  // stays nearly full: walks, stash, FULL
+      {9, 16, 3000, 24000, {0, 0, 0, 0}, 0, 12, 0},
+      {9, 16, 3000, 20000, {30, 20, 25, 40}, 30, 12, 1},
+      {6, 16, 700, 20000, {10, 50, 10, 10}, 20, 12, 2},
+      {6, 3, 700, 16000, {40, 0, 50, 5}, 40, 12, 3},
+      {4, 16, 250, 16000, {5, 5, 60, 60}, 10, 12, 15},
+      {5, 16, 900, 20000, {20, 20, 20, 20}, 25, 1, 2},  // stays nearly full: walks, stash, FULL
   };
   uint64_t seed = 20260401;
   std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
@@ -220,6 +221,7 @@ TEST(FlowTableCosim, RandomMixWithBackPressure) {
     c.timeout_new = 40;
     c.timeout_est = 400;
     c.timeout_closing = 20;
+    c.sync_mature = bt.mature;
     c.seed1 ^= static_cast<uint32_t>(seed);
     b.program(c);
     Stimulus st(seed * 13, bt.pool);
@@ -234,8 +236,9 @@ TEST(FlowTableCosim, RandomMixWithBackPressure) {
                   bt.k.lookup_idle, bt.k.op_idle, bt.k.result_stall, bt.k.event_stall, bt.hot);
     expect_clean(b, what);
     const flow::Counters& n = b.model.counters();
-    std::printf("  occupancy %u, inserts %u (full %u), moves %u, stash %u, expiries %u\n", n.occupancy, n.inserts,
-                n.insert_full, n.moves, n.stash_used, n.expiries);
+    std::printf("  occupancy %u, inserts %u (full %u), moves %u, stash %u, expiries %u, matured %u\n", n.occupancy,
+                n.inserts, n.insert_full, n.moves, n.stash_used, n.expiries, n.matured);
+    if (bt.mature != 0 && bt.age > 1) EXPECT_GT(n.matured, 0u) << what;
   }
 }
 

@@ -303,6 +303,13 @@ inline constexpr uint32_t FLOW_TABLE_TIMEOUT_EST_RESET             = 0x0036EE80u
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 0x00000058u;
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 0x00040058u;
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 0x00004E20u;
+// SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, SYNCED set) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC)
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_OFFSET            = 0x0000005Cu;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_ADDR              = 0x0004005Cu;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_RESET             = 0x00000000u;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB        = 0u;  // sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_WIDTH      = 4u;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 0x0000000Fu;
 // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
 inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_OFFSET             = 0x00000060u;
 inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_ADDR               = 0x00040060u;
@@ -375,6 +382,10 @@ inline constexpr uint32_t FLOW_TABLE_INVALID_OPS_RESET             = 0x00000000u
 inline constexpr uint32_t FLOW_TABLE_MOVES_OFFSET                  = 0x000000B0u;
 inline constexpr uint32_t FLOW_TABLE_MOVES_ADDR                    = 0x000400B0u;
 inline constexpr uint32_t FLOW_TABLE_MOVES_RESET                   = 0x00000000u;
+// MATURED (ro): entries AGE ops matured (SYNC_MATURE): one MATURED event each
+inline constexpr uint32_t FLOW_TABLE_MATURED_OFFSET                = 0x000000B4u;
+inline constexpr uint32_t FLOW_TABLE_MATURED_ADDR                  = 0x000400B4u;
+inline constexpr uint32_t FLOW_TABLE_MATURED_RESET                 = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 0x000000C0u;
 inline constexpr uint32_t FLOW_TABLE_COUNTER_CLEAR_ADDR            = 0x000400C0u;
@@ -998,7 +1009,7 @@ enum class FlowValueState : uint8_t {
   kClosing = 2,                             // closing (TIMEOUT_CLOSING)
   kReserved = 3,                            // reserved: ages like CLOSING
 };
-inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_LSB                = 26u;  // [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
+inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_LSB                = 26u;  // [31:26] HyperSync bookkeeping (FLOW_SYNC): stored and returned; the ageing sweep updates it only under flow_table.SYNC_MATURE
 inline constexpr uint32_t FLOW_VALUE_SYNC_FLAGS_WIDTH              = 6u;
 inline constexpr uint32_t FLOW_VALUE_LAST_SEEN_LSB                 = 32u;  // [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
 inline constexpr uint32_t FLOW_VALUE_LAST_SEEN_WIDTH               = 32u;
@@ -1011,8 +1022,22 @@ inline constexpr FieldInfo FLOW_VALUE_FIELDS[] = {
     {"RB_SITE", 22u, 1u, "remote backup site"},
     {"RB_VALID", 23u, 1u, "a remote backup is assigned"},
     {"STATE", 24u, 2u, "0 new, 1 established, 2 closing, 3 reserved (ages like closing)"},
-    {"SYNC_FLAGS", 26u, 6u, "HyperSync bookkeeping: stored and returned, never interpreted by the table"},
+    {"SYNC_FLAGS", 26u, 6u, "HyperSync bookkeeping (FLOW_SYNC): stored and returned; the ageing sweep updates it only under flow_table.SYNC_MATURE"},
     {"LAST_SEEN", 32u, 32u, "TIME (ticks) of the last INSERT, UPDATE or TOUCH"},
+};
+
+// ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
+inline constexpr uint32_t FLOW_SYNC_BITS                           = 6u;
+inline constexpr uint32_t FLOW_SYNC_SYNCED_LSB                     = 0u;  // [0] the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it
+inline constexpr uint32_t FLOW_SYNC_SYNCED_WIDTH                   = 1u;
+inline constexpr uint32_t FLOW_SYNC_SWEEPS_LSB                     = 1u;  // [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
+inline constexpr uint32_t FLOW_SYNC_SWEEPS_WIDTH                   = 4u;
+inline constexpr uint32_t FLOW_SYNC_SPARE_LSB                      = 5u;  // [5] kept as written
+inline constexpr uint32_t FLOW_SYNC_SPARE_WIDTH                    = 1u;
+inline constexpr FieldInfo FLOW_SYNC_FIELDS[] = {
+    {"SYNCED", 0u, 1u, "the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it"},
+    {"SWEEPS", 1u, 4u, "AGE ops that found the entry live and unsynced (saturates at 15)"},
+    {"SPARE", 5u, 1u, "kept as written"},
 };
 
 // ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
@@ -1124,13 +1149,13 @@ inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
     {"BUCKET2", 472u, 24u, "the key's bucket in sub-table 2 when HINT"},
 };
 
-// ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE
+// ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired or matured entry (none or more)
 inline constexpr uint32_t FLOW_EVENT_BITS                          = 448u;
 inline constexpr uint32_t FLOW_EVENT_KEY_LSB                       = 0u;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
 inline constexpr uint32_t FLOW_EVENT_KEY_WIDTH                     = 305u;
 inline constexpr uint32_t FLOW_EVENT_VALUE_LSB                     = 305u;  // [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
 inline constexpr uint32_t FLOW_EVENT_VALUE_WIDTH                   = 64u;
-inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
+inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED
 inline constexpr uint32_t FLOW_EVENT_STATUS_WIDTH                  = 4u;
 inline constexpr uint32_t FLOW_EVENT_STATUS_DONE                   = 0u;  // the op did what it asked (AGE: the sweep unit had no expired entry)
 inline constexpr uint32_t FLOW_EVENT_STATUS_NOT_FOUND              = 1u;  // UPDATE, TOUCH or DELETE of an absent key
@@ -1138,6 +1163,7 @@ inline constexpr uint32_t FLOW_EVENT_STATUS_EXISTS                 = 2u;  // INS
 inline constexpr uint32_t FLOW_EVENT_STATUS_FULL                   = 3u;  // INSERT failed: no slot after the walk and the stash full
 inline constexpr uint32_t FLOW_EVENT_STATUS_EXPIRED                = 4u;  // AGE removed this entry
 inline constexpr uint32_t FLOW_EVENT_STATUS_INVALID                = 5u;  // reserved OPCODE, or a key without IP_VALID
+inline constexpr uint32_t FLOW_EVENT_STATUS_MATURED                = 6u;  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
 enum class FlowEventStatus : uint8_t {
   kDone = 0,                                // the op did what it asked (AGE: the sweep unit had no expired entry)
   kNotFound = 1,                            // UPDATE, TOUCH or DELETE of an absent key
@@ -1145,6 +1171,7 @@ enum class FlowEventStatus : uint8_t {
   kFull = 3,                                // INSERT failed: no slot after the walk and the stash full
   kExpired = 4,                             // AGE removed this entry
   kInvalid = 5,                             // reserved OPCODE, or a key without IP_VALID
+  kMatured = 6,                             // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
 };
 inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 inline constexpr uint32_t FLOW_EVENT_OPCODE_WIDTH                  = 4u;
@@ -1167,7 +1194,7 @@ inline constexpr uint32_t FLOW_EVENT_TAG_WIDTH                     = 16u;
 inline constexpr FieldInfo FLOW_EVENT_FIELDS[] = {
     {"KEY", 0u, 305u, "canonical key in the FLOW_ENTRY layout (0 for INVALID)"},
     {"VALUE", 305u, 64u, "the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise"},
-    {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID"},
+    {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED"},
     {"OPCODE", 388u, 4u, "the op's OPCODE (FLOW_OP.OPCODE values)"},
     {"WHERE", 392u, 2u, "0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere"},
     {"MOVES", 400u, 6u, "entries the insert moved (cuckoo walk); 0 otherwise"},
@@ -1234,6 +1261,9 @@ inline constexpr FieldInfo FLOW_TABLE_GEOMETRY_FIELDS[] = {
 inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
     {"WALK_STEPS", 0u, 6u, "cuckoo walk steps an insert may take before it tries the stash (clamped to WALK_MAX); 0: no moves"},
     {"BUCKET_LOG2", 8u, 5u, "active buckets per sub-table 2^BUCKET_LOG2 (clamped to BUCKET_LOG2_MAX; reset 31 = the maximum)"},
+};
+inline constexpr FieldInfo FLOW_TABLE_SYNC_MATURE_FIELDS[] = {
+    {"SWEEPS", 0u, 4u, "sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone"},
 };
 inline constexpr FieldInfo STEER_SITE_UP_FIELDS[] = {
     {"UP", 0u, 2u, "bit s = site s is up"},
@@ -1400,6 +1430,8 @@ inline constexpr RegInfo kRegisters[] = {
      "idle ticks after which an ESTABLISHED entry expires (reset 3600000); 0: never", nullptr, 0},
     {"TIMEOUT_CLOSING", "flow_table", 0x00040058u, 0x00000058u, Access::kRw, 0x00004E20u,
      "idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never", nullptr, 0},
+    {"SYNC_MATURE", "flow_table", 0x0004005Cu, 0x0000005Cu, Access::kRw, 0x00000000u,
+     "delayed notifications: an AGE op matures an entry (event MATURED, SYNCED set) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC)", FLOW_TABLE_SYNC_MATURE_FIELDS, 1},
     {"HASH_SEED1", "flow_table", 0x00040060u, 0x00000060u, Access::kRw, 0x9E3779B9u,
      "CRC32C seed of the sub-table 1 hash; change only while the table is empty", nullptr, 0},
     {"HASH_SEED2", "flow_table", 0x00040064u, 0x00000064u, Access::kRw, 0x7F4A7C15u,
@@ -1436,6 +1468,8 @@ inline constexpr RegInfo kRegisters[] = {
      "ops with a reserved OPCODE, or a key without IP_VALID", nullptr, 0},
     {"MOVES", "flow_table", 0x000400B0u, 0x000000B0u, Access::kRo, 0x00000000u,
      "entries moved by cuckoo walks", nullptr, 0},
+    {"MATURED", "flow_table", 0x000400B4u, 0x000000B4u, Access::kRo, 0x00000000u,
+     "entries AGE ops matured (SYNC_MATURE): one MATURED event each", nullptr, 0},
     {"COUNTER_CLEAR", "flow_table", 0x000400C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY", nullptr, 0},
     {"MEMBER_UP0", "steer", 0x00041010u, 0x00000010u, Access::kRw, 0xFFFFFFFFu,
@@ -1600,7 +1634,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 6;
-inline constexpr std::size_t kNumRegisters = 131;
+inline constexpr std::size_t kNumRegisters = 133;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

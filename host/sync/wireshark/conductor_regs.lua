@@ -138,10 +138,19 @@ M.FLOW_VALUE_STATE_ESTABLISHED             = 1  -- established (TIMEOUT_EST)
 M.FLOW_VALUE_STATE_CLOSING                 = 2  -- closing (TIMEOUT_CLOSING)
 M.FLOW_VALUE_STATE_RESERVED                = 3  -- reserved: ages like CLOSING
 M.FLOW_VALUE_STATE_NAMES = { [0] = "NEW", [1] = "ESTABLISHED", [2] = "CLOSING", [3] = "RESERVED" }
-M.FLOW_VALUE_SYNC_FLAGS_LSB                = 26  -- [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
+M.FLOW_VALUE_SYNC_FLAGS_LSB                = 26  -- [31:26] HyperSync bookkeeping (FLOW_SYNC): stored and returned; the ageing sweep updates it only under flow_table.SYNC_MATURE
 M.FLOW_VALUE_SYNC_FLAGS_WIDTH              = 6
 M.FLOW_VALUE_LAST_SEEN_LSB                 = 32  -- [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
 M.FLOW_VALUE_LAST_SEEN_WIDTH               = 32
+
+-- ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
+M.FLOW_SYNC_BITS                           = 6
+M.FLOW_SYNC_SYNCED_LSB                     = 0  -- [0] the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it
+M.FLOW_SYNC_SYNCED_WIDTH                   = 1
+M.FLOW_SYNC_SWEEPS_LSB                     = 1  -- [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
+M.FLOW_SYNC_SWEEPS_WIDTH                   = 4
+M.FLOW_SYNC_SPARE_LSB                      = 5  -- [5] kept as written
+M.FLOW_SYNC_SPARE_WIDTH                    = 1
 
 -- ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
 M.FLOW_ENTRY_BITS                          = 384
@@ -212,13 +221,13 @@ M.FLOW_OP_BUCKET1_WIDTH                    = 24
 M.FLOW_OP_BUCKET2_LSB                      = 472  -- [495:472] the key's bucket in sub-table 2 when HINT
 M.FLOW_OP_BUCKET2_WIDTH                    = 24
 
--- ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE
+-- ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired or matured entry (none or more)
 M.FLOW_EVENT_BITS                          = 448
 M.FLOW_EVENT_KEY_LSB                       = 0  -- [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
 M.FLOW_EVENT_KEY_WIDTH                     = 305
 M.FLOW_EVENT_VALUE_LSB                     = 305  -- [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
 M.FLOW_EVENT_VALUE_WIDTH                   = 64
-M.FLOW_EVENT_STATUS_LSB                    = 384  -- [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
+M.FLOW_EVENT_STATUS_LSB                    = 384  -- [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED
 M.FLOW_EVENT_STATUS_WIDTH                  = 4
 M.FLOW_EVENT_STATUS_DONE                   = 0  -- the op did what it asked (AGE: the sweep unit had no expired entry)
 M.FLOW_EVENT_STATUS_NOT_FOUND              = 1  -- UPDATE, TOUCH or DELETE of an absent key
@@ -226,7 +235,8 @@ M.FLOW_EVENT_STATUS_EXISTS                 = 2  -- INSERT of a present key: entr
 M.FLOW_EVENT_STATUS_FULL                   = 3  -- INSERT failed: no slot after the walk and the stash full
 M.FLOW_EVENT_STATUS_EXPIRED                = 4  -- AGE removed this entry
 M.FLOW_EVENT_STATUS_INVALID                = 5  -- reserved OPCODE, or a key without IP_VALID
-M.FLOW_EVENT_STATUS_NAMES = { [0] = "DONE", [1] = "NOT_FOUND", [2] = "EXISTS", [3] = "FULL", [4] = "EXPIRED", [5] = "INVALID" }
+M.FLOW_EVENT_STATUS_MATURED                = 6  -- AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
+M.FLOW_EVENT_STATUS_NAMES = { [0] = "DONE", [1] = "NOT_FOUND", [2] = "EXISTS", [3] = "FULL", [4] = "EXPIRED", [5] = "INVALID", [6] = "MATURED" }
 M.FLOW_EVENT_OPCODE_LSB                    = 388  -- [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 M.FLOW_EVENT_OPCODE_WIDTH                  = 4
 M.FLOW_EVENT_WHERE_LSB                     = 392  -- [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere

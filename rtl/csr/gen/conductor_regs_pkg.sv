@@ -240,6 +240,13 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 32'h00000058;
   localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 32'h00040058;
   localparam logic [31:0] FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 32'h00004E20;
+  // SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, SYNCED set) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC)
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_OFFSET            = 32'h0000005C;
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_ADDR              = 32'h0004005C;
+  localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_RESET             = 32'h00000000;
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB        = 32'd0;  // sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_SWEEPS_WIDTH      = 32'd4;
+  localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 32'h0000000F;
   // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
   localparam int unsigned FLOW_TABLE_HASH_SEED1_OFFSET             = 32'h00000060;
   localparam int unsigned FLOW_TABLE_HASH_SEED1_ADDR               = 32'h00040060;
@@ -312,6 +319,10 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_MOVES_OFFSET                  = 32'h000000B0;
   localparam int unsigned FLOW_TABLE_MOVES_ADDR                    = 32'h000400B0;
   localparam logic [31:0] FLOW_TABLE_MOVES_RESET                   = 32'h00000000;
+  // MATURED (ro): entries AGE ops matured (SYNC_MATURE): one MATURED event each
+  localparam int unsigned FLOW_TABLE_MATURED_OFFSET                = 32'h000000B4;
+  localparam int unsigned FLOW_TABLE_MATURED_ADDR                  = 32'h000400B4;
+  localparam logic [31:0] FLOW_TABLE_MATURED_RESET                 = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter above and FIRST_FULL_OCCUPANCY
   localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_OFFSET          = 32'h000000C0;
   localparam int unsigned FLOW_TABLE_COUNTER_CLEAR_ADDR            = 32'h000400C0;
@@ -879,10 +890,19 @@ package conductor_regs_pkg;
     FLOW_VALUE_STATE_CLOSING = 2'd2,                  // closing (TIMEOUT_CLOSING)
     FLOW_VALUE_STATE_RESERVED = 2'd3                  // reserved: ages like CLOSING
   } flow_value_state_e;
-  localparam int unsigned FLOW_VALUE_SYNC_FLAGS_LSB                = 32'd26;  // [31:26] HyperSync bookkeeping: stored and returned, never interpreted by the table
+  localparam int unsigned FLOW_VALUE_SYNC_FLAGS_LSB                = 32'd26;  // [31:26] HyperSync bookkeeping (FLOW_SYNC): stored and returned; the ageing sweep updates it only under flow_table.SYNC_MATURE
   localparam int unsigned FLOW_VALUE_SYNC_FLAGS_WIDTH              = 32'd6;
   localparam int unsigned FLOW_VALUE_LAST_SEEN_LSB                 = 32'd32;  // [63:32] TIME (ticks) of the last INSERT, UPDATE or TOUCH
   localparam int unsigned FLOW_VALUE_LAST_SEEN_WIDTH               = 32'd32;
+
+  // ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
+  localparam int unsigned FLOW_SYNC_BITS                           = 32'd6;
+  localparam int unsigned FLOW_SYNC_SYNCED_LSB                     = 32'd0;  // [0] the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it
+  localparam int unsigned FLOW_SYNC_SYNCED_WIDTH                   = 32'd1;
+  localparam int unsigned FLOW_SYNC_SWEEPS_LSB                     = 32'd1;  // [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
+  localparam int unsigned FLOW_SYNC_SWEEPS_WIDTH                   = 32'd4;
+  localparam int unsigned FLOW_SYNC_SPARE_LSB                      = 32'd5;  // [5] kept as written
+  localparam int unsigned FLOW_SYNC_SPARE_WIDTH                    = 32'd1;
 
   // ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
   localparam int unsigned FLOW_ENTRY_BITS                          = 32'd384;
@@ -954,13 +974,13 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_OP_BUCKET2_LSB                      = 32'd472;  // [495:472] the key's bucket in sub-table 2 when HINT
   localparam int unsigned FLOW_OP_BUCKET2_WIDTH                    = 32'd24;
 
-  // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op, none or one per expired entry for AGE
+  // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired or matured entry (none or more)
   localparam int unsigned FLOW_EVENT_BITS                          = 32'd448;
   localparam int unsigned FLOW_EVENT_KEY_LSB                       = 32'd0;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
   localparam int unsigned FLOW_EVENT_KEY_WIDTH                     = 32'd305;
   localparam int unsigned FLOW_EVENT_VALUE_LSB                     = 32'd305;  // [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
   localparam int unsigned FLOW_EVENT_VALUE_WIDTH                   = 32'd64;
-  localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID
+  localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED
   localparam int unsigned FLOW_EVENT_STATUS_WIDTH                  = 32'd4;
   typedef enum logic [3:0] {
     FLOW_EVENT_STATUS_DONE = 4'd0,                    // the op did what it asked (AGE: the sweep unit had no expired entry)
@@ -968,7 +988,8 @@ package conductor_regs_pkg;
     FLOW_EVENT_STATUS_EXISTS = 4'd2,                  // INSERT of a present key: entry unchanged
     FLOW_EVENT_STATUS_FULL = 4'd3,                    // INSERT failed: no slot after the walk and the stash full
     FLOW_EVENT_STATUS_EXPIRED = 4'd4,                 // AGE removed this entry
-    FLOW_EVENT_STATUS_INVALID = 4'd5                  // reserved OPCODE, or a key without IP_VALID
+    FLOW_EVENT_STATUS_INVALID = 4'd5,                 // reserved OPCODE, or a key without IP_VALID
+    FLOW_EVENT_STATUS_MATURED = 4'd6                  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
   } flow_event_status_e;
   localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
   localparam int unsigned FLOW_EVENT_OPCODE_WIDTH                  = 32'd4;

@@ -45,6 +45,7 @@ module flow_table_csr (
   output      logic [31:0] timeout_new_o,           // TIMEOUT_NEW (rw)
   output      logic [31:0] timeout_est_o,           // TIMEOUT_EST (rw)
   output      logic [31:0] timeout_closing_o,       // TIMEOUT_CLOSING (rw)
+  output      logic [31:0] sync_mature_o,           // SYNC_MATURE (rw)
   output      logic [31:0] hash_seed1_o,            // HASH_SEED1 (rw)
   output      logic [31:0] hash_seed2_o,            // HASH_SEED2 (rw)
   input  wire logic [31:0] now_i,                   // NOW (ro)
@@ -63,6 +64,7 @@ module flow_table_csr (
   input  wire logic [31:0] age_steps_i,             // AGE_STEPS (ro)
   input  wire logic [31:0] invalid_ops_i,           // INVALID_OPS (ro)
   input  wire logic [31:0] moves_i,                 // MOVES (ro)
+  input  wire logic [31:0] matured_i,               // MATURED (ro)
   output      logic [31:0] counter_clear_o          // COUNTER_CLEAR (w1p): written bits for one clock
 );
 
@@ -80,6 +82,7 @@ module flow_table_csr (
   localparam logic [WordAddrWidth-1:0] TimeoutNewAddr         = 10'h014;  // 0x050
   localparam logic [WordAddrWidth-1:0] TimeoutEstAddr         = 10'h015;  // 0x054
   localparam logic [WordAddrWidth-1:0] TimeoutClosingAddr     = 10'h016;  // 0x058
+  localparam logic [WordAddrWidth-1:0] SyncMatureAddr         = 10'h017;  // 0x05C
   localparam logic [WordAddrWidth-1:0] HashSeed1Addr          = 10'h018;  // 0x060
   localparam logic [WordAddrWidth-1:0] HashSeed2Addr          = 10'h019;  // 0x064
   localparam logic [WordAddrWidth-1:0] NowAddr                = 10'h01C;  // 0x070
@@ -98,6 +101,7 @@ module flow_table_csr (
   localparam logic [WordAddrWidth-1:0] AgeStepsAddr           = 10'h02A;  // 0x0A8
   localparam logic [WordAddrWidth-1:0] InvalidOpsAddr         = 10'h02B;  // 0x0AC
   localparam logic [WordAddrWidth-1:0] MovesAddr              = 10'h02C;  // 0x0B0
+  localparam logic [WordAddrWidth-1:0] MaturedAddr            = 10'h02D;  // 0x0B4
   localparam logic [WordAddrWidth-1:0] CounterClearAddr       = 10'h030;  // 0x0C0
 
   // Write channel: address and data slots, then the response.
@@ -120,6 +124,7 @@ module flow_table_csr (
   logic [31:0]              timeout_new_d, timeout_new_q;
   logic [31:0]              timeout_est_d, timeout_est_q;
   logic [31:0]              timeout_closing_d, timeout_closing_q;
+  logic [31:0]              sync_mature_d, sync_mature_q;
   logic [31:0]              hash_seed1_d, hash_seed1_q;
   logic [31:0]              hash_seed2_d, hash_seed2_q;
   logic [31:0]              counter_clear_d, counter_clear_q;
@@ -152,6 +157,7 @@ module flow_table_csr (
     timeout_new_d = timeout_new_q;
     timeout_est_d = timeout_est_q;
     timeout_closing_d = timeout_closing_q;
+    sync_mature_d = sync_mature_q;
     hash_seed1_d = hash_seed1_q;
     hash_seed2_d = hash_seed2_q;
     counter_clear_d = '0;  // a pulse lasts one clock
@@ -189,6 +195,7 @@ module flow_table_csr (
         TimeoutNewAddr: axi_r_data_d = timeout_new_q;
         TimeoutEstAddr: axi_r_data_d = timeout_est_q;
         TimeoutClosingAddr: axi_r_data_d = timeout_closing_q;
+        SyncMatureAddr: axi_r_data_d = sync_mature_q;
         HashSeed1Addr: axi_r_data_d = hash_seed1_q;
         HashSeed2Addr: axi_r_data_d = hash_seed2_q;
         NowAddr: axi_r_data_d = now_i;
@@ -207,6 +214,7 @@ module flow_table_csr (
         AgeStepsAddr: axi_r_data_d = age_steps_i;
         InvalidOpsAddr: axi_r_data_d = invalid_ops_i;
         MovesAddr: axi_r_data_d = moves_i;
+        MaturedAddr: axi_r_data_d = matured_i;
         CounterClearAddr: axi_r_data_d = '0;  // write-only
         default: begin
           axi_r_resp_d = RespSlverr;
@@ -221,13 +229,14 @@ module flow_table_csr (
       axi_b_valid_d = 1'b1;
       axi_b_resp_d  = RespOkay;
       unique case (axi_aw_addr_q)
-        GeometryAddr, CapacityAddr, OccupancyAddr, StashUsedAddr, NowAddr, AgeCursorAddr, FirstFullOccupancyAddr, LookupsAddr, HitsAddr, InsertsAddr, InsertFullAddr, InsertExistsAddr, UpdatesAddr, TouchesAddr, DeletesAddr, NotFoundAddr, ExpiriesAddr, AgeStepsAddr, InvalidOpsAddr, MovesAddr: begin
+        GeometryAddr, CapacityAddr, OccupancyAddr, StashUsedAddr, NowAddr, AgeCursorAddr, FirstFullOccupancyAddr, LookupsAddr, HitsAddr, InsertsAddr, InsertFullAddr, InsertExistsAddr, UpdatesAddr, TouchesAddr, DeletesAddr, NotFoundAddr, ExpiriesAddr, AgeStepsAddr, InvalidOpsAddr, MovesAddr, MaturedAddr: begin
           // read-only: the write is ignored
         end
         CtrlAddr: ctrl_d = (ctrl_q & ~(axi_wmask & 32'h00001F3F)) | (axi_w_data_q & (axi_wmask & 32'h00001F3F));
         TimeoutNewAddr: timeout_new_d = (timeout_new_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         TimeoutEstAddr: timeout_est_d = (timeout_est_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         TimeoutClosingAddr: timeout_closing_d = (timeout_closing_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
+        SyncMatureAddr: sync_mature_d = (sync_mature_q & ~(axi_wmask & 32'h0000000F)) | (axi_w_data_q & (axi_wmask & 32'h0000000F));
         HashSeed1Addr: hash_seed1_d = (hash_seed1_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         HashSeed2Addr: hash_seed2_d = (hash_seed2_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         CounterClearAddr: counter_clear_d = axi_w_data_q & axi_wmask;
@@ -256,6 +265,7 @@ module flow_table_csr (
       timeout_new_q <= 32'h000061A8;
       timeout_est_q <= 32'h0036EE80;
       timeout_closing_q <= 32'h00004E20;
+      sync_mature_q <= 32'h00000000;
       hash_seed1_q <= 32'h9E3779B9;
       hash_seed2_q <= 32'h7F4A7C15;
       counter_clear_q <= '0;
@@ -276,6 +286,7 @@ module flow_table_csr (
       timeout_new_q <= timeout_new_d;
       timeout_est_q <= timeout_est_d;
       timeout_closing_q <= timeout_closing_d;
+      sync_mature_q <= sync_mature_d;
       hash_seed1_q <= hash_seed1_d;
       hash_seed2_q <= hash_seed2_d;
       counter_clear_q <= counter_clear_d;
@@ -286,6 +297,7 @@ module flow_table_csr (
   assign timeout_new_o = timeout_new_q;
   assign timeout_est_o = timeout_est_q;
   assign timeout_closing_o = timeout_closing_q;
+  assign sync_mature_o = sync_mature_q;
   assign hash_seed1_o = hash_seed1_q;
   assign hash_seed2_o = hash_seed2_q;
   assign counter_clear_o = counter_clear_q;
