@@ -162,7 +162,7 @@ module flow_table
                   | (32'(WalkMax) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB);
 
   logic unused_ctrl;
-  assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1], sync_mature[31:4]};
+  assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1], sync_mature[31:9], sync_mature[7:4]};
 
   // ---------------------------------------------------------------- pipeline control
   logic                     en, init_done;
@@ -428,7 +428,8 @@ module flow_table
     .timeout_new_i          (timeout_new),
     .timeout_est_i          (timeout_est),
     .timeout_closing_i      (timeout_closing),
-    .mature_sweeps_i        (sync_mature[3:0]),
+    .mature_sweeps_i        (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB +: 4]),
+    .mature_gen_i           (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB]),
     .seed1_i                (seed1),
     .seed2_i                (seed2),
     .counter_clear_i        (counter_clear[0]),

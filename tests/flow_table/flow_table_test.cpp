@@ -670,6 +670,31 @@ TEST(FlowTableAgeing, SweepMaturesUnsyncedEntries) {
   EXPECT_EQ(m.lookup({fresh, 0}).value.sync_flags, want);
   EXPECT_EQ(m.counters().matured, 1u);
   EXPECT_EQ(m.counters().expiries, 1u);
+  // Flipping GEN makes every entry unsynced: `fresh` (counted twice already) is offered again on the
+  // next sweep, `synced` (never counted) on the one after; then nothing. Flipping back offers both
+  // at once.
+  c.sync_mature = 2 | (1u << regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB);
+  m.set_config(c);
+  auto keep_alive = [&] {
+    m.lookup({fresh, 0});
+    m.lookup({synced, 0});
+  };
+  keep_alive();
+  ev = sweep(205);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].status, Status::kMatured);
+  EXPECT_EQ(ev[0].value.sync_flags & (1u << regs::FLOW_SYNC_SYNCED_LSB), 0u);  // SYNCED = !GEN = 0
+  keep_alive();
+  ev = sweep(206);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].status, Status::kMatured);
+  keep_alive();
+  EXPECT_TRUE(sweep(207).empty());
+  c.sync_mature = 2;
+  m.set_config(c);
+  keep_alive();
+  EXPECT_EQ(sweep(208).size(), 2u);
+  EXPECT_EQ(m.counters().matured, 5u);
   // Later sweeps leave synced entries alone; so does SYNC_MATURE 0.
   EXPECT_TRUE(sweep(210).empty());
   c.sync_mature = 0;
@@ -677,7 +702,7 @@ TEST(FlowTableAgeing, SweepMaturesUnsyncedEntries) {
   ASSERT_EQ(one(m, op_of(Opcode::kInsert, idle, v, 210)).status, Status::kDone);
   EXPECT_TRUE(sweep(220).empty());
   EXPECT_EQ(m.lookup({idle, 0}).value.sync_flags, 0u);
-  EXPECT_EQ(m.counters().matured, 1u);
+  EXPECT_EQ(m.counters().matured, 5u);
 }
 
 TEST(FlowTableAgeing, EachStateHasItsTimeout) {

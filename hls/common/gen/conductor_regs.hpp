@@ -303,13 +303,16 @@ inline constexpr uint32_t FLOW_TABLE_TIMEOUT_EST_RESET             = 0x0036EE80u
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 0x00000058u;
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 0x00040058u;
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 0x00004E20u;
-// SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, SYNCED set) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC)
+// SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := !GEN) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC.SYNCED == GEN)
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_OFFSET            = 0x0000005Cu;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_ADDR              = 0x0004005Cu;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_RESET             = 0x00000000u;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB        = 0u;  // sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_WIDTH      = 4u;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 0x0000000Fu;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 8u;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED differs from it (GEN 0: SYNCED 1 is synced); flipping it makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_WIDTH         = 1u;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_MASK          = 0x00000100u;
 // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
 inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_OFFSET             = 0x00000060u;
 inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_ADDR               = 0x00040060u;
@@ -1028,14 +1031,14 @@ inline constexpr FieldInfo FLOW_VALUE_FIELDS[] = {
 
 // ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
 inline constexpr uint32_t FLOW_SYNC_BITS                           = 6u;
-inline constexpr uint32_t FLOW_SYNC_SYNCED_LSB                     = 0u;  // [0] the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it
+inline constexpr uint32_t FLOW_SYNC_SYNCED_LSB                     = 0u;  // [0] the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it
 inline constexpr uint32_t FLOW_SYNC_SYNCED_WIDTH                   = 1u;
 inline constexpr uint32_t FLOW_SYNC_SWEEPS_LSB                     = 1u;  // [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
 inline constexpr uint32_t FLOW_SYNC_SWEEPS_WIDTH                   = 4u;
 inline constexpr uint32_t FLOW_SYNC_SPARE_LSB                      = 5u;  // [5] kept as written
 inline constexpr uint32_t FLOW_SYNC_SPARE_WIDTH                    = 1u;
 inline constexpr FieldInfo FLOW_SYNC_FIELDS[] = {
-    {"SYNCED", 0u, 1u, "the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it"},
+    {"SYNCED", 0u, 1u, "the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it"},
     {"SWEEPS", 1u, 4u, "AGE ops that found the entry live and unsynced (saturates at 15)"},
     {"SPARE", 5u, 1u, "kept as written"},
 };
@@ -1163,7 +1166,7 @@ inline constexpr uint32_t FLOW_EVENT_STATUS_EXISTS                 = 2u;  // INS
 inline constexpr uint32_t FLOW_EVENT_STATUS_FULL                   = 3u;  // INSERT failed: no slot after the walk and the stash full
 inline constexpr uint32_t FLOW_EVENT_STATUS_EXPIRED                = 4u;  // AGE removed this entry
 inline constexpr uint32_t FLOW_EVENT_STATUS_INVALID                = 5u;  // reserved OPCODE, or a key without IP_VALID
-inline constexpr uint32_t FLOW_EVENT_STATUS_MATURED                = 6u;  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
+inline constexpr uint32_t FLOW_EVENT_STATUS_MATURED                = 6u;  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
 enum class FlowEventStatus : uint8_t {
   kDone = 0,                                // the op did what it asked (AGE: the sweep unit had no expired entry)
   kNotFound = 1,                            // UPDATE, TOUCH or DELETE of an absent key
@@ -1171,7 +1174,7 @@ enum class FlowEventStatus : uint8_t {
   kFull = 3,                                // INSERT failed: no slot after the walk and the stash full
   kExpired = 4,                             // AGE removed this entry
   kInvalid = 5,                             // reserved OPCODE, or a key without IP_VALID
-  kMatured = 6,                             // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
+  kMatured = 6,                             // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
 };
 inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 inline constexpr uint32_t FLOW_EVENT_OPCODE_WIDTH                  = 4u;
@@ -1264,6 +1267,7 @@ inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
 };
 inline constexpr FieldInfo FLOW_TABLE_SYNC_MATURE_FIELDS[] = {
     {"SWEEPS", 0u, 4u, "sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone"},
+    {"GEN", 8u, 1u, "sync generation: an entry is synced when FLOW_SYNC.SYNCED differs from it (GEN 0: SYNCED 1 is synced); flipping it makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)"},
 };
 inline constexpr FieldInfo STEER_SITE_UP_FIELDS[] = {
     {"UP", 0u, 2u, "bit s = site s is up"},
@@ -1431,7 +1435,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"TIMEOUT_CLOSING", "flow_table", 0x00040058u, 0x00000058u, Access::kRw, 0x00004E20u,
      "idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never", nullptr, 0},
     {"SYNC_MATURE", "flow_table", 0x0004005Cu, 0x0000005Cu, Access::kRw, 0x00000000u,
-     "delayed notifications: an AGE op matures an entry (event MATURED, SYNCED set) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC)", FLOW_TABLE_SYNC_MATURE_FIELDS, 1},
+     "delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := !GEN) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC.SYNCED == GEN)", FLOW_TABLE_SYNC_MATURE_FIELDS, 2},
     {"HASH_SEED1", "flow_table", 0x00040060u, 0x00000060u, Access::kRw, 0x9E3779B9u,
      "CRC32C seed of the sub-table 1 hash; change only while the table is empty", nullptr, 0},
     {"HASH_SEED2", "flow_table", 0x00040064u, 0x00000064u, Access::kRw, 0x7F4A7C15u,

@@ -240,13 +240,16 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 32'h00000058;
   localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 32'h00040058;
   localparam logic [31:0] FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 32'h00004E20;
-  // SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, SYNCED set) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC)
+  // SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := !GEN) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC.SYNCED == GEN)
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_OFFSET            = 32'h0000005C;
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_ADDR              = 32'h0004005C;
   localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_RESET             = 32'h00000000;
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB        = 32'd0;  // sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_SWEEPS_WIDTH      = 32'd4;
   localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 32'h0000000F;
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 32'd8;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED differs from it (GEN 0: SYNCED 1 is synced); flipping it makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_WIDTH         = 32'd1;
+  localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_GEN_MASK          = 32'h00000100;
   // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
   localparam int unsigned FLOW_TABLE_HASH_SEED1_OFFSET             = 32'h00000060;
   localparam int unsigned FLOW_TABLE_HASH_SEED1_ADDR               = 32'h00040060;
@@ -897,7 +900,7 @@ package conductor_regs_pkg;
 
   // ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
   localparam int unsigned FLOW_SYNC_BITS                           = 32'd6;
-  localparam int unsigned FLOW_SYNC_SYNCED_LSB                     = 32'd0;  // [0] the connection has been offered to HyperSync (a NEW record); the sweep no longer matures it
+  localparam int unsigned FLOW_SYNC_SYNCED_LSB                     = 32'd0;  // [0] the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it
   localparam int unsigned FLOW_SYNC_SYNCED_WIDTH                   = 32'd1;
   localparam int unsigned FLOW_SYNC_SWEEPS_LSB                     = 32'd1;  // [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
   localparam int unsigned FLOW_SYNC_SWEEPS_WIDTH                   = 32'd4;
@@ -989,7 +992,7 @@ package conductor_regs_pkg;
     FLOW_EVENT_STATUS_FULL = 4'd3,                    // INSERT failed: no slot after the walk and the stash full
     FLOW_EVENT_STATUS_EXPIRED = 4'd4,                 // AGE removed this entry
     FLOW_EVENT_STATUS_INVALID = 4'd5,                 // reserved OPCODE, or a key without IP_VALID
-    FLOW_EVENT_STATUS_MATURED = 4'd6                  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED set)
+    FLOW_EVENT_STATUS_MATURED = 4'd6                  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
   } flow_event_status_e;
   localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
   localparam int unsigned FLOW_EVENT_OPCODE_WIDTH                  = 32'd4;
