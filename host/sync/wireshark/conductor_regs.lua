@@ -17,6 +17,9 @@ M.SYNC_ENCODER_MIN_MTU                     = 128  -- smallest effective MTU: MTU
 M.SYNC_ENCODER_MAX_MTU                     = 9000  -- GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu)
 M.SYNC_ENCODER_DESTS                       = 4  -- destination slots DEST0..DEST3 (GEOMETRY.DESTS)
 M.SYNC_ENCODER_DELAY_CLASSES               = 4  -- port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS)
+M.SYNC_DECODER_MAX_MTU                     = 9000  -- GEOMETRY.MAX_MTU of the default build (rtl/sync_decoder MaxMtu)
+M.SYNC_DECODER_REJECTS                     = 14  -- reject reasons of docs/hypersync.md section 8, counters TRUNCATED .. RECORD_COUNT_MISMATCH in that order
+M.SYNC_REPLAY_WINDOW                       = 64  -- frames of the replay window below the highest accepted sequence (docs/hypersync.md section 4)
 
 M.DIST_HASH_CTRL_MODE_RSS                  = 0  -- Microsoft RSS: source address, destination address, source port, destination port
 M.DIST_HASH_CTRL_MODE_SYM_L4               = 1  -- symmetric: both directions of a connection hash alike (addresses and ports)
@@ -196,14 +199,15 @@ M.FLOW_OP_TIME_LSB                         = 384  -- [415:384] the op's time in 
 M.FLOW_OP_TIME_WIDTH                       = 32
 M.FLOW_OP_TAG_LSB                          = 416  -- [431:416] opaque; returned in the op's events
 M.FLOW_OP_TAG_WIDTH                        = 16
-M.FLOW_OP_OPCODE_LSB                       = 432  -- [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE; others invalid
+M.FLOW_OP_OPCODE_LSB                       = 432  -- [435:432] 1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE, 6 UPSERT; others invalid
 M.FLOW_OP_OPCODE_WIDTH                     = 4
 M.FLOW_OP_OPCODE_INSERT                    = 1  -- add the key with VALUE (EXISTS if present, FULL if no room)
 M.FLOW_OP_OPCODE_UPDATE                    = 2  -- replace the value of a present key (NOT_FOUND if absent)
 M.FLOW_OP_OPCODE_DELETE                    = 3  -- remove the key (NOT_FOUND if absent)
 M.FLOW_OP_OPCODE_TOUCH                     = 4  -- refresh LAST_SEEN of a present key (NOT_FOUND if absent)
 M.FLOW_OP_OPCODE_AGE                       = 5  -- examine one sweep unit at TIME and remove its expired entries (an EXPIRED event each)
-M.FLOW_OP_OPCODE_NAMES = { [1] = "INSERT", [2] = "UPDATE", [3] = "DELETE", [4] = "TOUCH", [5] = "AGE" }
+M.FLOW_OP_OPCODE_UPSERT                    = 6  -- insert the key with VALUE, or replace the value of a present key
+M.FLOW_OP_OPCODE_NAMES = { [1] = "INSERT", [2] = "UPDATE", [3] = "DELETE", [4] = "TOUCH", [5] = "AGE", [6] = "UPSERT" }
 M.FLOW_OP_HINT_LSB                         = 436  -- [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
 M.FLOW_OP_HINT_WIDTH                       = 1
 M.FLOW_OP_BUCKET1_LSB                      = 448  -- [471:448] the key's bucket in sub-table 1 when HINT
