@@ -32,13 +32,13 @@
 
 namespace conductor::sync_decoder {
 
-inline constexpr unsigned kKeySlots = sync::kKeySlots;                  // KEY0..3
-inline constexpr unsigned kRejects = regs::SYNC_DECODER_REJECTS;       // TRUNCATED .. RECORD_COUNT_MISMATCH
-inline constexpr unsigned kWindow = regs::SYNC_REPLAY_WINDOW;          // 64 frames
-inline constexpr unsigned kPayloadAt = 42;                             // frame byte of the sync header (14 + 20 + 8)
-inline constexpr unsigned kRecordsAt = 62;                             // frame byte of the first record
-inline constexpr unsigned kMinFrame = 42;                              // Ethernet + IPv4 + UDP headers
-inline constexpr unsigned kRoundsPerClock = 1;                         // the default RTL build (GEOMETRY.ROUNDS)
+inline constexpr unsigned kKeySlots = sync::kKeySlots;            // KEY0..3
+inline constexpr unsigned kRejects = regs::SYNC_DECODER_REJECTS;  // TRUNCATED .. RECORD_COUNT_MISMATCH
+inline constexpr unsigned kWindow = regs::SYNC_REPLAY_WINDOW;     // 64 frames
+inline constexpr unsigned kPayloadAt = 42;                        // frame byte of the sync header (14 + 20 + 8)
+inline constexpr unsigned kRecordsAt = 62;                        // frame byte of the first record
+inline constexpr unsigned kMinFrame = 42;                         // Ethernet + IPv4 + UDP headers
+inline constexpr unsigned kRoundsPerClock = 1;                    // the default RTL build (GEOMETRY.ROUNDS)
 
 // The receive checks in order (docs/hypersync.md §8); kNotSync is checked before all of them.
 enum class Reject : uint8_t {
@@ -112,7 +112,9 @@ inline void put_bits(ap_uint<W>& w, unsigned lsb, unsigned width, uint64_t v) {
   w.range(lsb + width - 1, lsb) = ap_uint<64>(v);
 }
 // The v1.0 size of a known record type, 0 for an unknown one.
-inline unsigned known_bytes(uint8_t t) { return static_cast<unsigned>(sync::record_bytes(static_cast<sync::RecordType>(t))); }
+inline unsigned known_bytes(uint8_t t) {
+  return static_cast<unsigned>(sync::record_bytes(static_cast<sync::RecordType>(t)));
+}
 }  // namespace detail
 
 // The op of a flow record at `r` (type, length, key, [value]); `tag` is its TAG.

@@ -197,8 +197,8 @@ TEST(SyncDecoderModelTest, EveryRejectReasonInOrder) {
   f = good(6);
   f[21] = 250;  // past the end
   expect(f, Reject::kBadRecordLength, true);
-  auto v4 = payload(udp_frame(header(kPeer, kSelf, 7, 6), {sync::delete_record(sync::key_v4(1, 2, 3, 4, 6))},
-                              slot_key(0)));
+  auto v4 =
+      payload(udp_frame(header(kPeer, kSelf, 7, 6), {sync::delete_record(sync::key_v4(1, 2, 3, 4, 6))}, slot_key(0)));
   v4[20] = static_cast<uint8_t>(sync::RecordType::kNewV4);  // 16 bytes, the type needs 24
   expect(v4, Reject::kBadRecordLength, true);
   f = good(6);
@@ -218,7 +218,9 @@ TEST(SyncDecoderModelTest, NotSyncFrames) {
   Pair p;
   std::mt19937_64 rng(3);
   const auto frame = udp_frame(header(kPeer, kSelf, 1, 1), some_records(rng, 3), slot_key(0));
-  auto nots = [&](std::vector<uint8_t> f) { EXPECT_EQ(static_cast<int>(p.feed(f)), static_cast<int>(Reject::kNotSync)); };
+  auto nots = [&](std::vector<uint8_t> f) {
+    EXPECT_EQ(static_cast<int>(p.feed(f)), static_cast<int>(Reject::kNotSync));
+  };
   auto f = frame;
   f[12] = 0x86;  // IPv6 ethertype
   nots(f);
@@ -261,10 +263,10 @@ TEST(SyncDecoderModelTest, ReplayWindowEdgesAndEpochs) {
   EXPECT_EQ(fr(kSelf, 10, 36), Reject::kReplayed);  // highest - 64
   EXPECT_EQ(fr(kSelf, 10, 37), Reject::kReplayed);  // seen
   EXPECT_EQ(fr(kSelf, 10, 99), Reject::kNone);
-  EXPECT_EQ(fr(kSelf, 10, 164), Reject::kNone);     // slides by 64: 100 falls out
+  EXPECT_EQ(fr(kSelf, 10, 164), Reject::kNone);  // slides by 64: 100 falls out
   EXPECT_EQ(fr(kSelf, 10, 100), Reject::kReplayed);
   EXPECT_EQ(fr(kSelf, 10, 101), Reject::kNone);
-  EXPECT_EQ(fr(sync::kBroadcast, 10, 100), Reject::kNone);  // the broadcast window is its own
+  EXPECT_EQ(fr(sync::kBroadcast, 10, 100), Reject::kNone);     // the broadcast window is its own
   EXPECT_EQ(fr(kSelf, 100, 100, kRemotePeer), Reject::kNone);  // and every source's
   EXPECT_EQ(fr(kSelf, 9, 1000), Reject::kOldEpoch);
   EXPECT_EQ(fr(kSelf, 11, 1), Reject::kNone);  // a new epoch resets the window
