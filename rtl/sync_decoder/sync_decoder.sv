@@ -342,7 +342,7 @@ module sync_decoder #(
   logic [12:0]  mac_k_d, mac_k_q;              // word index
   logic [1:0]   mac_fin_d, mac_fin_q;          // finalisation round
   logic [BeatAw-1:0] mac_rd_d, mac_rd_q;       // next beat to read
-  logic [15:0]  mac_mlen;                      // message bytes: header 20 + records
+  logic [15:0]  mac_mlen;                      // message bytes: header 20 + records (a register: rb_q + 20)
   logic [12:0]  mac_nw;                        // full words
   logic [63:0]  mac_word, mac_m, mac_tag;
   logic [1023:0] mac_win;
@@ -369,7 +369,6 @@ module sync_decoder #(
   end
 
   always_comb begin
-    mac_mlen = 16'd20 + rb_q;
     mac_nw = mac_mlen[15:3];
     mac_win = {win_hi_q, win_lo_q};
     mac_word = mac_win[16 + 64 * mac_j_q +: 64];
@@ -776,6 +775,7 @@ module sync_decoder #(
     epoch_q <= h_epoch;
     seq_q <= h_seq;
     rb_q <= h_rb;
+    mac_mlen <= 16'd20 + rb_q;  // from StJudge on (rb_q is fixed in StCheck)
     count_q <= h_count;
     src_q <= h_src;
     bcast_q <= h_dst == Broadcast;
