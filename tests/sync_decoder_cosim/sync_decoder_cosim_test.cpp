@@ -23,6 +23,15 @@ namespace {
 using sim_bench::Bench;
 using namespace testing;
 
+// The Verilated build's SipRounds per clock (-GRoundsPerClock; a second build checks 2).
+#ifndef SYNC_DECODER_ROUNDS
+#define SYNC_DECODER_ROUNDS 1
+#endif
+constexpr unsigned kRounds = SYNC_DECODER_ROUNDS;
+
+// SipHash rounds of a frame with R record bytes: 2 per message word (+ the last), 4 to finalise.
+unsigned mac_clocks(unsigned records_bytes) { return (2 * ((20 + records_bytes) / 8 + 1) + 4) / kRounds; }
+
 void expect_clean(Bench& b, const char* what) {
   std::printf("%s: %s; %zu frames\n", what, b.ops.summary().c_str(), b.verdicts.size());
   EXPECT_TRUE(b.ops.clean()) << what;
@@ -52,7 +61,7 @@ TEST(SyncDecoderCosim, RegistersAndGeometry) {
   const uint32_t g = b.axil.read_ok(regs::SYNC_DECODER_GEOMETRY_OFFSET);
   EXPECT_EQ(g & regs::SYNC_DECODER_GEOMETRY_MAX_MTU_MASK, kRtlMaxMtu);
   EXPECT_EQ(regs::field_get(g, regs::SYNC_DECODER_GEOMETRY_ROUNDS_LSB, regs::SYNC_DECODER_GEOMETRY_ROUNDS_WIDTH),
-            kRoundsPerClock);
+            kRounds);
   for (const auto& [off, val] : register_writes(standard_config())) EXPECT_EQ(b.axil.read_ok(off), val) << off;
   EXPECT_TRUE(b.rtl_counters() == SyncDecoderCounters{});
 }
@@ -330,12 +339,15 @@ TEST(SyncDecoderCosim, InitiationIntervalAndLatency) {
       static_cast<unsigned long long>(lat60), static_cast<unsigned long long>(ops60),
       static_cast<unsigned long long>(period), 60.0 * 19 / static_cast<double>(span));
   EXPECT_EQ(beats60, 24u) << "input II is not 1 beat per clock within a frame";
-  // Last beat to first op: 4 (length, check) + MAC (2 loads, 2 * (floor((20 + R) / 8) + 1) rounds,
-  // 4 finalisation, 1 compare) + 1 verdict + walk 0 + 1 commit + 2 (walk 1's first record) + 1 (FIFO).
-  EXPECT_EQ(lat1, 34u);     // R = 24: MAC 2 + 12 + 4 + 1, walk 0 6 clocks
-  EXPECT_EQ(lat60, 555u);   // R = 1440: MAC 2 + 366 + 4 + 1, walk 0 173 clocks
-  EXPECT_EQ(ops60, 165u);   // walk 1: 60 records, 23 beat crossings
-  EXPECT_EQ(period, 743u);  // 24 beats + 555 + 164: 0.081 IPv4 updates per clock
+  // Last beat to first op: 12 + the SipHash rounds + walk 0, the 12 being 4 (length, checks), 2 (MAC
+  // loads), 1 (tag compare), 1 (verdict), 1 (commit), 2 (walk 1's first record), 1 (op FIFO).
+  std::printf(
+      "%u SipRound(s) per clock: latency = 12 + MAC + walk 0 = 12 + %u + 6 (R = 24), 12 + %u + 173 (R = 1440)\n",
+      kRounds, mac_clocks(24), mac_clocks(1440));
+  EXPECT_EQ(lat1, 12 + mac_clocks(24) + 6);                   // 34 at one round per clock
+  EXPECT_EQ(lat60, 12 + mac_clocks(1440) + 173);              // 555
+  EXPECT_EQ(ops60, 165u);                                     // walk 1: 60 records, 23 beat crossings
+  EXPECT_EQ(period, 24 + 12 + mac_clocks(1440) + 173 + 164);  // 743: 0.081 IPv4 updates per clock
   expect_clean(b, "figures");
 }
 
