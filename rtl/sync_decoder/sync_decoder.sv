@@ -301,32 +301,37 @@ module sync_decoder #(
   logic [31:0]  w_epoch, w_high, w_high_q;
   logic [63:0]  w_seen, w_seen_q;
   logic         ep_gt_q, ep_lt_q, seq_gt_q;
-  logic [31:0]  back_q, ahead_q;               // highest - seq, seq - highest
+  logic [5:0]   back_q, ahead_q;               // highest - seq, seq - highest (mod 64)
+  logic         back_big_q, ahead_big_q;       // either >= 64 (the window's size)
+  logic [31:0]  back, ahead;
   logic         old_epoch_q, replayed_q;
   logic [63:0]  seen_new_q;
   logic [31:0]  high_new_q;
   assign w_epoch = rp_rdata[31:0];
   assign w_high = rp_rdata[63:32];
   assign w_seen = rp_rdata[127:64];
+  assign back = w_high - seq_q;
+  assign ahead = seq_q - w_high;
   always_ff @(posedge ap_clk) begin
     w_valid_q <= rp_valid_q[idx_q];
     w_seen_q <= w_seen;
     ep_gt_q <= epoch_q > w_epoch;
     ep_lt_q <= epoch_q < w_epoch;
     seq_gt_q <= seq_q > w_high;
-    back_q <= w_high - seq_q;
-    ahead_q <= seq_q - w_high;
+    back_q <= back[5:0];
+    ahead_q <= ahead[5:0];
+    back_big_q <= back >= 32'(conductor_regs_pkg::SYNC_REPLAY_WINDOW);
+    ahead_big_q <= ahead >= 32'(conductor_regs_pkg::SYNC_REPLAY_WINDOW);
     old_epoch_q <= w_valid_q && ep_lt_q;
-    replayed_q <= w_valid_q && !ep_gt_q && !ep_lt_q && !seq_gt_q &&
-                  ((back_q >= 32'(conductor_regs_pkg::SYNC_REPLAY_WINDOW)) || w_seen_q[back_q[5:0]]);
+    replayed_q <= w_valid_q && !ep_gt_q && !ep_lt_q && !seq_gt_q && (back_big_q || w_seen_q[back_q]);
     if (!w_valid_q || ep_gt_q) begin
       seen_new_q <= 64'd1;
       high_new_q <= seq_q;
     end else if (seq_gt_q) begin
-      seen_new_q <= (ahead_q >= 32'd64) ? 64'd1 : ((w_seen_q << ahead_q[5:0]) | 64'd1);
+      seen_new_q <= ahead_big_q ? 64'd1 : ((w_seen_q << ahead_q) | 64'd1);
       high_new_q <= seq_q;
     end else begin
-      seen_new_q <= w_seen_q | (64'd1 << back_q[5:0]);
+      seen_new_q <= w_seen_q | (64'd1 << back_q);
       high_new_q <= w_high_q;
     end
   end
@@ -351,6 +356,8 @@ module sync_decoder #(
   logic [63:0]  r_in0, r_in1, r_in2, r_in3, r_out0, r_out1, r_out2, r_out3;
   logic [63:0]  r1_out0, r1_out1, r1_out2, r1_out3;
   logic         word_done;
+  logic         mac_last_d, mac_last_q;        // the word being hashed is the last (mac_k == mac_nw)
+  logic [63:0]  mac_keep_q;                    // the last word's message bytes (mlen mod 8 of them)
 
   sync_sipround u_round (
     .v0_i (r_in0), .v1_i (r_in1), .v2_i (r_in2), .v3_i (r_in3),
@@ -373,11 +380,7 @@ module sync_decoder #(
     mac_win = {win_hi_q, win_lo_q};
     mac_word = mac_win[16 + 64 * mac_j_q +: 64];
     mac_m = mac_word;
-    if (mac_k_q == mac_nw) begin
-      for (int i = 0; i < 8; i++)
-        if (3'(i) >= mac_mlen[2:0]) mac_m[8*i +: 8] = 8'd0;
-      mac_m[63:56] = mac_mlen[7:0];
-    end
+    if (mac_last_q) mac_m = (mac_word & mac_keep_q) | {mac_mlen[7:0], 56'd0};
     r_in0 = v0_q;
     r_in1 = v1_q;
     r_in2 = v2_q;
@@ -388,7 +391,7 @@ module sync_decoder #(
     mac_tag = v0_q ^ v1_q ^ v2_q ^ v3_q;
     // The tag follows the message: window byte 2 + 8j + (mlen mod 8) at the last word.
     tag_rx_d = tag_rx_q;
-    if (st_q == StMacRun && mac_k_q == mac_nw) tag_rx_d = mac_win[16 + 8 * {mac_j_q, mac_mlen[2:0]} +: 64];
+    if (st_q == StMacRun && mac_last_q) tag_rx_d = mac_win[16 + 8 * {mac_j_q, mac_mlen[2:0]} +: 64];
     // Constant time: every bit of the difference ORed, whatever the first differing byte.
     tag_bad_d = tag_bad_q;
     if (st_q == StMacSum) tag_bad_d = |(mac_tag ^ tag_rx_q);
@@ -513,6 +516,7 @@ module sync_decoder #(
     mac_k_d = mac_k_q;
     mac_fin_d = mac_fin_q;
     mac_rd_d = mac_rd_q;
+    mac_last_d = mac_last_q;
     q_d = q_q;
     left_d = left_q;
     n_d = n_q;
@@ -574,6 +578,7 @@ module sync_decoder #(
         mac_rd_d = BeatAw'(3);
         mac_j_d = 3'd5;  // message byte 0 is frame byte 42 = 2 + 8 * 5
         mac_k_d = '0;
+        mac_last_d = 1'b0;  // a message is at least the 20-byte header: 2 full words and a last one
         mac_phase_d = 1'b0;
         st_d = StMacRun;
       end
@@ -586,6 +591,7 @@ module sync_decoder #(
         if (word_done) begin
           v0_d = r_out0 ^ mac_m;
           mac_k_d = mac_k_q + 13'd1;
+          mac_last_d = (mac_k_q + 13'd1 == mac_nw);
           mac_j_d = mac_j_q + 3'd1;
           if (mac_j_q == 3'd7) begin
             win_lo_d = win_hi_q;
@@ -593,7 +599,7 @@ module sync_decoder #(
             ram_re = 1'b1;
             mac_rd_d = mac_rd_q + 1'b1;
           end
-          if (mac_k_q == mac_nw) begin
+          if (mac_last_q) begin
             mac_fin_d = 2'd0;
             st_d = StMacFin;
           end
@@ -776,6 +782,8 @@ module sync_decoder #(
     seq_q <= h_seq;
     rb_q <= h_rb;
     mac_mlen <= 16'd20 + rb_q;  // from StJudge on (rb_q is fixed in StCheck)
+    for (int i = 0; i < 8; i++) mac_keep_q[8*i +: 8] <= (3'(i) < mac_mlen[2:0]) ? 8'hFF : 8'h00;
+    mac_last_q <= mac_last_d;
     count_q <= h_count;
     src_q <= h_src;
     bcast_q <= h_dst == Broadcast;
