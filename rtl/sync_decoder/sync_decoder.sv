@@ -340,7 +340,7 @@ module sync_decoder #(
 
   // ---------------------------------------------------------------------------------------------
   // MAC engine (the sync_encoder's): message = frame bytes 42 .. 61 + R
-  logic [63:0]  v0_d, v0_q, v1_d, v1_q, v2_d, v2_q, v3_d, v3_q;
+  logic [63:0]  v0_q, v1_q, v2_q, v3_q;
   logic [511:0] win_lo_d, win_lo_q, win_hi_d, win_hi_q;   // two-beat window (MAC and walk)
   logic [2:0]   mac_j_d, mac_j_q;              // word within the window: bytes 2+8j .. 9+8j
   logic         mac_phase_d, mac_phase_q;      // first or second round of the word
@@ -349,7 +349,15 @@ module sync_decoder #(
   logic [BeatAw-1:0] mac_rd_d, mac_rd_q;       // next beat to read
   logic [15:0]  mac_mlen;                      // message bytes: header 20 + records (a register: rb_q + 20)
   logic [12:0]  mac_nw;                        // full words
-  logic [63:0]  mac_word, mac_m, mac_tag;
+  logic [63:0]  mac_word, mac_tag;
+  logic [63:0]  m_d, m_q;                      // the message word being hashed (loaded as the previous ends)
+  logic [12:0]  mac_nwm1_q;                    // mac_nw - 1
+  // Controls of the rounds, registered so that no state decode stands in front of the SipRound:
+  logic         v_init_d, v_init_q;            // load v0..v3 from the key (StJudge)
+  logic         v_run_d, v_run_q;              // v0..v3 take the round's output (StMacRun, StMacFin)
+  logic         mix_d, mix_q;                  // v3 ^= m at the round's input (a word's first round)
+  logic         xorm_d, xorm_q;                // v0 ^= m at its output (a word's last round)
+  logic         fin0_d, fin0_q;                // v2 ^= 0xFF (the first finalisation round)
   logic [1023:0] mac_win;
   logic [63:0]  tag_rx_d, tag_rx_q;            // the frame's tag
   logic         tag_bad_d, tag_bad_q;
@@ -378,16 +386,14 @@ module sync_decoder #(
   always_comb begin
     mac_nw = mac_mlen[15:3];
     mac_win = {win_hi_q, win_lo_q};
-    mac_word = mac_win[16 + 64 * mac_j_q +: 64];
-    mac_m = mac_word;
-    if (mac_last_q) mac_m = (mac_word & mac_keep_q) | {mac_mlen[7:0], 56'd0};
+    // The next word: window bytes 2 + 8 (j + 1) (for j = 7 the next beat's bytes 2..9, which the
+    // window shift makes win_lo's).
+    mac_word = mac_win[16 + 64 * (32'(mac_j_q) + 32'd1) +: 64];
     r_in0 = v0_q;
     r_in1 = v1_q;
-    r_in2 = v2_q;
-    r_in3 = v3_q;
+    r_in2 = v2_q ^ (fin0_q ? 64'hFF : 64'd0);
+    r_in3 = v3_q ^ (mix_q ? m_q : 64'd0);
     word_done = (RoundsPerClock == 2) || mac_phase_q;
-    if (st_q == StMacRun && (RoundsPerClock == 2 || !mac_phase_q)) r_in3 = v3_q ^ mac_m;
-    if (st_q == StMacFin && mac_fin_q == 2'd0) r_in2 = v2_q ^ 64'hFF;
     mac_tag = v0_q ^ v1_q ^ v2_q ^ v3_q;
     // The tag follows the message: window byte 2 + 8j + (mlen mod 8) at the last word.
     tag_rx_d = tag_rx_q;
@@ -505,10 +511,7 @@ module sync_decoder #(
     acc_d = 1'b0;
     ram_re = 1'b0;
     ram_raddr = mac_rd_q;
-    v0_d = v0_q;
-    v1_d = v1_q;
-    v2_d = v2_q;
-    v3_d = v3_q;
+    m_d = m_q;
     win_lo_d = win_lo_q;
     win_hi_d = win_hi_q;
     mac_j_d = mac_j_q;
@@ -556,11 +559,7 @@ module sync_decoder #(
         if (rej_d) begin
           st_d = StRx;
         end else begin
-          v0_d = key_q[63:0] ^ SipC0;
-          v1_d = key_q[127:64] ^ SipC1;
-          v2_d = key_q[63:0] ^ SipC2;
-          v3_d = key_q[127:64] ^ SipC3;
-          ram_re = 1'b1;  // beat 0
+          ram_re = 1'b1;  // beat 0 (v0..v3 take the key this clock: v_init_q)
           ram_raddr = '0;
           mac_rd_d = BeatAw'(1);
           st_d = StMacLoad0;
@@ -579,19 +578,17 @@ module sync_decoder #(
         mac_j_d = 3'd5;  // message byte 0 is frame byte 42 = 2 + 8 * 5
         mac_k_d = '0;
         mac_last_d = 1'b0;  // a message is at least the 20-byte header: 2 full words and a last one
+        m_d = win_lo_q[16 + 64 * 5 +: 64];  // word 0: frame bytes 42..49
         mac_phase_d = 1'b0;
         st_d = StMacRun;
       end
       StMacRun: begin
-        v0_d = r_out0;
-        v1_d = r_out1;
-        v2_d = r_out2;
-        v3_d = r_out3;
         mac_phase_d = !mac_phase_q;
         if (word_done) begin
-          v0_d = r_out0 ^ mac_m;
           mac_k_d = mac_k_q + 13'd1;
-          mac_last_d = (mac_k_q + 13'd1 == mac_nw);
+          mac_last_d = (mac_k_q == mac_nwm1_q);
+          // The next word; the last is padded: its message bytes, then the length in byte 7.
+          m_d = mac_last_d ? ((mac_word & mac_keep_q) | {mac_mlen[7:0], 56'd0}) : mac_word;
           mac_j_d = mac_j_q + 3'd1;
           if (mac_j_q == 3'd7) begin
             win_lo_d = win_hi_q;
@@ -606,10 +603,6 @@ module sync_decoder #(
         end
       end
       StMacFin: begin
-        v0_d = r_out0;
-        v1_d = r_out1;
-        v2_d = r_out2;
-        v3_d = r_out3;
         mac_fin_d = mac_fin_q + 2'd1;
         if (mac_fin_q == 2'(4 / RoundsPerClock - 1)) st_d = StMacSum;
       end
@@ -724,6 +717,15 @@ module sync_decoder #(
     endcase
   end
 
+  // The round controls for the next clock.
+  always_comb begin
+    v_init_d = (st_d == StJudge);
+    v_run_d = (st_d == StMacRun) || (st_d == StMacFin);
+    mix_d = (st_d == StMacRun) && (RoundsPerClock == 2 || !mac_phase_d);
+    xorm_d = (st_d == StMacRun) && (RoundsPerClock == 2 || mac_phase_d);
+    fin0_d = (st_d == StMacFin) && (mac_fin_d == 2'd0);
+  end
+
   // ---------------------------------------------------------------------------------------------
   // State
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
@@ -788,10 +790,24 @@ module sync_decoder #(
     src_q <= h_src;
     bcast_q <= h_dst == Broadcast;
     // MAC and walk.
-    v0_q <= v0_d;
-    v1_q <= v1_d;
-    v2_q <= v2_d;
-    v3_q <= v3_d;
+    if (v_init_q) begin
+      v0_q <= key_q[63:0] ^ SipC0;
+      v1_q <= key_q[127:64] ^ SipC1;
+      v2_q <= key_q[63:0] ^ SipC2;
+      v3_q <= key_q[127:64] ^ SipC3;
+    end else if (v_run_q) begin
+      v0_q <= r_out0 ^ (xorm_q ? m_q : 64'd0);
+      v1_q <= r_out1;
+      v2_q <= r_out2;
+      v3_q <= r_out3;
+    end
+    m_q <= m_d;
+    mac_nwm1_q <= mac_nw - 13'd1;
+    v_init_q <= v_init_d;
+    v_run_q <= v_run_d;
+    mix_q <= mix_d;
+    xorm_q <= xorm_d;
+    fin0_q <= fin0_d;
     win_lo_q <= win_lo_d;
     win_hi_q <= win_hi_d;
     mac_j_q <= mac_j_d;
