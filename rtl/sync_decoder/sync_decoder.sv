@@ -245,7 +245,7 @@ module sync_decoder #(
   end
 
   // Check flags (StCheck -> registered), the first failing one (StJudge).
-  logic         f_notsync_q, f_trunc_q, f_magic_q, f_version_q, f_length_q, f_cluster_q, f_member_q;
+  logic         f_notsync_q, f_notsync_len_q, f_trunc_q, f_magic_q, f_version_q, f_length_q, f_cluster_q, f_member_q;
   logic         f_dest_q, f_key_q;
   logic [127:0] key_q;                        // the slot's key: {k1, k0}
   logic [7:0]   idx_q;                        // replay window: {broadcast, source[6:0]}
@@ -546,7 +546,7 @@ module sync_decoder #(
       StJudge: begin
         // The first failing check; NOT_SYNC before §8's.
         rej_d = 1'b1;
-        if (f_notsync_q) rej_code_d = RjNotSync;
+        if (f_notsync_q || f_notsync_len_q) rej_code_d = RjNotSync;
         else if (f_trunc_q) rej_code_d = RjTruncated;
         else if (f_magic_q) rej_code_d = RjBadMagic;
         else if (f_version_q) rej_code_d = RjBadVersion;
@@ -765,10 +765,11 @@ module sync_decoder #(
     for (int i = 0; i < 8; i++) pc_q[i] <= ones8(keep_q[8*i +: 8]);
     if (st_q == StLen1) len_q <= len_sum;
     // StCheck: every compare of the header, the slot's key, the fields the later stages use.
-    f_notsync_q <= len_q < 22'd42 || over_q || len_q > 22'(FrameBytes) || h_ethertype != 16'h0800 ||
-                   hb(b0_q, 14) != 8'h45 || b0_q[8*20 +: 6] != 6'd0 || hb(b0_q, 21) != 8'd0 ||
-                   hb(b0_q, 23) != 8'd17 || h_ip_total < 16'd28 || 22'(h_ip_total) + 22'd14 > len_q ||
-                   h_dport != SyncPort || h_udp_len != h_ip_total - 16'd20;
+    // NOT_SYNC in two halves (the frame's length; the headers), ORed in StJudge.
+    f_notsync_len_q <= len_q < 22'd42 || over_q || len_q > 22'(FrameBytes) || 22'(h_ip_total) + 22'd14 > len_q;
+    f_notsync_q <= h_ethertype != 16'h0800 || hb(b0_q, 14) != 8'h45 || b0_q[8*20 +: 6] != 6'd0 ||
+                   hb(b0_q, 21) != 8'd0 || hb(b0_q, 23) != 8'd17 || h_ip_total < 16'd28 || h_dport != SyncPort ||
+                   h_udp_len != h_ip_total - 16'd20;
     f_trunc_q <= h_ip_total < 16'd56;
     f_magic_q <= h_magic != SyncMagic;
     f_version_q <= b0_q[8*44+4 +: 4] != SyncMajor;
