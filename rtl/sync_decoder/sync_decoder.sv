@@ -198,7 +198,7 @@ module sync_decoder #(
     StVerdict, StWalk, StCommit
   } state_e;
   // Walk sub-states.
-  typedef enum logic [2:0] {WkExtract, WkStep, WkLoadLo, WkLoadHi, WkShift} walk_e;
+  typedef enum logic [2:0] {WkExtract, WkClass, WkStep, WkLoadLo, WkLoadHi, WkShift} walk_e;
 
   state_e       st_d, st_q;
   walk_e        wk_d, wk_q;
@@ -414,6 +414,9 @@ module sync_decoder #(
   logic [BeatAw-1:0] q_beat;
   logic [7:0]   rt, rl;                        // type, length
   logic [7:0]   rbase;                         // its type's v1.0 size, 0 unknown
+  logic         c_badlen_d, c_badlen_q;        // walk 0: too short, or past the end
+  logic         c_badtype_d, c_badtype_q;      // walk 0: unknown and must-understand
+  logic         c_short_d, c_short_q;          // walk 0: shorter than its type
   logic         r_flow, r_control;
   always_comb begin
     q_beat = BeatAw'(q_q[16:6]);
@@ -431,6 +434,13 @@ module sync_decoder #(
       8'h41:        begin rbase = 8'd6;  r_control = 1'b1; end
       default:      rbase = 8'd0;
     endcase
+  end
+
+  // Walk 0's checks of the record in rec_q (registered in WkClass, used in WkStep).
+  always_comb begin
+    c_badlen_d = left_q < 16'd2 || rl < 8'd2 || 16'(rl) > left_q;
+    c_badtype_d = rbase == 8'd0 && rt[7];
+    c_short_d = rbase != 8'd0 && rl < rbase;
   end
 
   // The op of the flow record in rec_q (FLOW_OP; KEY in FLOW_KEY: SRC = A, DST = B).
@@ -643,7 +653,7 @@ module sync_decoder #(
               end
             end else if (win_ok_q && wl_q == q_beat) begin
               rec_d = 384'(mac_win >> {q_q[5:0], 3'b000});
-              wk_d = WkStep;
+              wk_d = pass_q ? WkStep : WkClass;
             end else if (win_ok_q && wl_q + 1'b1 == q_beat) begin
               win_lo_d = win_hi_q;
               wl_d = q_beat;
@@ -672,16 +682,17 @@ module sync_decoder #(
             win_ok_d = 1'b1;
             wk_d = WkExtract;
           end
+          WkClass: wk_d = WkStep;  // walk 0: the record's checks into c_*_q
           WkStep: begin
             if (!pass_q) begin
               // The codec's order: too short or past the end, unknown must-understand, short for its type.
-              if (left_q < 16'd2 || rl < 8'd2 || 16'(rl) > left_q) begin
+              if (c_badlen_q) begin
                 rej_d = 1'b1;
                 rej_code_d = RjBadRecordLength;
-              end else if (rbase == 8'd0 && rt[7]) begin
+              end else if (c_badtype_q) begin
                 rej_d = 1'b1;
                 rej_code_d = RjUnknownRecordType;
-              end else if (rbase != 8'd0 && rl < rbase) begin
+              end else if (c_short_q) begin
                 rej_d = 1'b1;
                 rej_code_d = RjBadRecordLength;
               end
@@ -823,6 +834,9 @@ module sync_decoder #(
     n_q <= n_d;
     wl_q <= wl_d;
     rec_q <= rec_d;
+    c_badlen_q <= c_badlen_d;
+    c_badtype_q <= c_badtype_d;
+    c_short_q <= c_short_d;
   end
 
   // ---------------------------------------------------------------------------------------------
