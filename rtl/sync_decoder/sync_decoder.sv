@@ -18,11 +18,12 @@
 //            window at the last word; one clock ORs the 64 XORed bits (no early exit). Meanwhile the
 //            replay check and the window's next value are computed from the window read in 'check'.
 //   verdict  bad-tag, then old-epoch, then replayed.
-//   walk 0   the records, one per 2 clocks through a two-beat window (a beat crossing costs 1 or 3
-//            clocks more): bad-record-length, unknown-record-type, then record-count-mismatch.
+//   walk 0   the records, one per 3 clocks (extract, check, step) through a two-beat window (a beat
+//            crossing costs 2 clocks more, a jump past the next beat 3): bad-record-length,
+//            unknown-record-type, then record-count-mismatch.
 //   commit   the frame is accepted: the replay window is written, FRAMES counted.
-//   walk 1   the records again: a FLOW_OP per flow record into a 4-entry FIFO (m_op), control and
-//            skipped records counted. Then the next frame.
+//   walk 1   the records again, one per 2 clocks: a FLOW_OP per flow record into a 4-entry FIFO
+//            (m_op), control and skipped records counted. Then the next frame.
 // A rejected frame leaves at its verdict and changes nothing but its counter. Figures (Verilator,
 // exact; test_sync_decoder_cosim asserts them) are in docs/sync_decoder.md.
 `default_nettype none
