@@ -18,7 +18,8 @@
 #                               and where each memory was mapped (constraints/synth_report.py)
 #   summary.txt                 the table printed at the end
 # Runs (name:top:extra synth_xilinx options): the kernels alone, the bucket table's URAM variant,
-# and the whole portable core. SYNTH_RUNS="dist_hash pkt_parser" restricts them by name.
+# the whole portable core, and the HyperSync decoder (rtl/sync_decoder, MaxMtu 9000; its files are
+# in the list, not yet in the core). SYNTH_RUNS="dist_hash pkt_parser" restricts them by name.
 #
 # Yosys' UltraScale+ mapping is 7-series-like (CARRY4, no CARRY8 packing) and there is no
 # placement or routing: the figures are estimates, not a timing sign-off (constraints/README.md).
@@ -60,6 +61,7 @@ ALL_RUNS=(
   "dist_hash_uram:dist_hash:-uram:"
   "flow_table:flow_table::BucketLog2Max=8"
   "conductor_core:conductor_core::FlowBucketLog2Max=8"
+  "sync_decoder:sync_decoder::"
 )
 OPTIONAL_RUNS=(
   "conductor_core_full:conductor_core::"

@@ -9,6 +9,8 @@
 #                 with/without delayed notifications, beside the published figures; Sender frames/s
 #   sync_encoder.json Google Benchmark: sync_encoder RTL records per clock (Verilator, exact) and the
 #                 model's frames per second vs the host codec's encode_udp_packet (same run)
+#   sync_decoder.json Google Benchmark: sync_decoder RTL frames and records per clock (Verilator, exact)
+#                 and the model's frames per second vs the host codec's decode_frame
 #   core.json     Verilated core: simulation speed and exact frames/beats per clock
 #   traffic.json  Verilated core on a user's traffic (1K/20K/200K established connections, a flood of
 #                 new ones, 30% new, IMIX): frames/beats per clock, Mpps at 300 MHz, connections
@@ -30,9 +32,10 @@ echo "bench: flow table (model vs DPDK rte_hash, occupancy, RTL ops per clock) .
 echo "bench: HyperSync codec (bytes per change vs conntrackd / pfsync, frames per second) ..."
 "$build/tests/bench_sync/bench_sync" --benchmark_out="$out/sync.json" --benchmark_out_format=json
 
-echo "bench: HyperSync load (sync % of data traffic, delayed notifications, sender frames/s), sync_encoder ..."
+echo "bench: HyperSync load (sync % of data traffic, delayed notifications, sender frames/s), sync_encoder, sync_decoder ..."
 "$build/tests/bench_sync_load/bench_sync_load" --benchmark_out="$out/sync_load.json" --benchmark_out_format=json
 "$build/tests/bench_sync_encoder/bench_sync_encoder" --benchmark_out="$out/sync_encoder.json" --benchmark_out_format=json
+"$build/tests/bench_sync_decoder/bench_sync_decoder" --benchmark_out="$out/sync_decoder.json" --benchmark_out_format=json
 
 echo "bench: conductor_core in Verilator ..."
 "$build/tests/bench_core/bench_core" --frames "${BENCH_FRAMES:-200000}" --out "$out/core.json" >/dev/null
@@ -42,4 +45,4 @@ echo "bench: conductor_core on established connections, floods and mixes (exact 
 
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, core.json, traffic.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, summary.json)"

@@ -68,7 +68,7 @@ struct WindowInfo {
   const char* description;
 };
 
-inline constexpr uint32_t NUM_BLOCKS                               = 6u;  // CSR blocks in the map
+inline constexpr uint32_t NUM_BLOCKS                               = 7u;  // CSR blocks in the map
 
 // ---- named constants
 inline constexpr uint32_t SYNC_UDP_PORT                            = 8116u;  // UDP port of sync frames (UDP_PORTS reset, both ends) (16 bits)
@@ -82,6 +82,9 @@ inline constexpr uint32_t SYNC_ENCODER_MIN_MTU                     = 128u;  // s
 inline constexpr uint32_t SYNC_ENCODER_MAX_MTU                     = 9000u;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu) (16 bits)
 inline constexpr uint32_t SYNC_ENCODER_DESTS                       = 4u;  // destination slots DEST0..DEST3 (GEOMETRY.DESTS) (4 bits)
 inline constexpr uint32_t SYNC_ENCODER_DELAY_CLASSES               = 4u;  // port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS) (4 bits)
+inline constexpr uint32_t SYNC_DECODER_MAX_MTU                     = 9000u;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_decoder MaxMtu) (16 bits)
+inline constexpr uint32_t SYNC_DECODER_REJECTS                     = 14u;  // reject reasons of docs/hypersync.md section 8, counters TRUNCATED .. RECORD_COUNT_MISMATCH in that order (4 bits)
+inline constexpr uint32_t SYNC_REPLAY_WINDOW                       = 64u;  // frames of the replay window below the highest accepted sequence (docs/hypersync.md section 4) (8 bits)
 
 // ---- block id: Identification: the host checks it before it programs anything
 inline constexpr uint32_t ID_BASE                                  = 0x00000000u;
@@ -838,6 +841,233 @@ inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_SEQ_LSB       = 1u;  // the
 inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_SEQ_WIDTH     = 1u;
 inline constexpr uint32_t SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK      = 0x00000002u;
 
+// ---- block sync_decoder: HyperSync decoder kernel: identity, members, key slots, replay windows, counters
+inline constexpr uint32_t SYNC_DECODER_BASE                        = 0x00081000u;
+inline constexpr uint32_t SYNC_DECODER_SIZE                        = 0x00001000u;
+inline constexpr uint32_t SYNC_DECODER_ADDR_BITS                   = 12u;  // local byte-address bits
+// GEOMETRY (ro): what this build holds
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_OFFSET             = 0x00000010u;
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_ADDR               = 0x00081010u;
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_RESET              = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_MAX_MTU_LSB        = 0u;  // largest IP MTU accepted (frames of up to 14 + MAX_MTU bytes); longer frames are NOT_SYNC
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_MAX_MTU_WIDTH      = 16u;
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_MAX_MTU_MASK       = 0x0000FFFFu;
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_ROUNDS_LSB         = 24u;  // SipRounds per clock
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_ROUNDS_WIDTH       = 4u;
+inline constexpr uint32_t SYNC_DECODER_GEOMETRY_ROUNDS_MASK        = 0x0F000000u;
+// CLUSTER (rw): our cluster id: frames of another are dropped (UNKNOWN_CLUSTER)
+inline constexpr uint32_t SYNC_DECODER_CLUSTER_OFFSET              = 0x00000044u;
+inline constexpr uint32_t SYNC_DECODER_CLUSTER_ADDR                = 0x00081044u;
+inline constexpr uint32_t SYNC_DECODER_CLUSTER_RESET               = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_CLUSTER_ID_LSB              = 0u;  // cluster id
+inline constexpr uint32_t SYNC_DECODER_CLUSTER_ID_WIDTH            = 16u;
+inline constexpr uint32_t SYNC_DECODER_CLUSTER_ID_MASK             = 0x0000FFFFu;
+// SELF (rw): our member byte: frames for it or for broadcast 0xFF are accepted; frames from it are UNKNOWN_MEMBER
+inline constexpr uint32_t SYNC_DECODER_SELF_OFFSET                 = 0x00000048u;
+inline constexpr uint32_t SYNC_DECODER_SELF_ADDR                   = 0x00081048u;
+inline constexpr uint32_t SYNC_DECODER_SELF_RESET                  = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_SELF_MEMBER_LSB             = 0u;  // bits 5..0 member id, bit 6 site
+inline constexpr uint32_t SYNC_DECODER_SELF_MEMBER_WIDTH           = 7u;
+inline constexpr uint32_t SYNC_DECODER_SELF_MEMBER_MASK            = 0x0000007Fu;
+// MEMBERS0 (rw): member bytes 0..31 of the cluster (bit i = member byte i); a source must be set here and not be SELF
+inline constexpr uint32_t SYNC_DECODER_MEMBERS0_OFFSET             = 0x00000050u;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS0_ADDR               = 0x00081050u;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS0_RESET              = 0x00000000u;
+// MEMBERS1 (rw): member bytes 32..63 (site 0 members 32..63)
+inline constexpr uint32_t SYNC_DECODER_MEMBERS1_OFFSET             = 0x00000054u;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS1_ADDR               = 0x00081054u;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS1_RESET              = 0x00000000u;
+// MEMBERS2 (rw): member bytes 64..95 (site 1 members 0..31)
+inline constexpr uint32_t SYNC_DECODER_MEMBERS2_OFFSET             = 0x00000058u;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS2_ADDR               = 0x00081058u;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS2_RESET              = 0x00000000u;
+// MEMBERS3 (rw): member bytes 96..127 (site 1 members 32..63)
+inline constexpr uint32_t SYNC_DECODER_MEMBERS3_OFFSET             = 0x0000005Cu;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS3_ADDR               = 0x0008105Cu;
+inline constexpr uint32_t SYNC_DECODER_MEMBERS3_RESET              = 0x00000000u;
+// KEY0_CTRL (rw): key slot 0 (flags key number 0)
+inline constexpr uint32_t SYNC_DECODER_KEY0_CTRL_OFFSET            = 0x00000100u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_CTRL_ADDR              = 0x00081100u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_CTRL_RESET             = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_CTRL_VALID_LSB         = 0u;  // slot holds a key; a frame naming an empty slot is UNKNOWN_KEY
+inline constexpr uint32_t SYNC_DECODER_KEY0_CTRL_VALID_WIDTH       = 1u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_CTRL_VALID_MASK        = 0x00000001u;
+// KEY0_0 (rw): slot 0 SipHash key k0 bits 31:0 (key bytes 0..3, byte 0 in 7:0)
+inline constexpr uint32_t SYNC_DECODER_KEY0_0_OFFSET               = 0x00000104u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_0_ADDR                 = 0x00081104u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_0_RESET                = 0x00000000u;
+// KEY0_1 (rw): slot 0 k0 bits 63:32 (key bytes 4..7)
+inline constexpr uint32_t SYNC_DECODER_KEY0_1_OFFSET               = 0x00000108u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_1_ADDR                 = 0x00081108u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_1_RESET                = 0x00000000u;
+// KEY0_2 (rw): slot 0 k1 bits 31:0 (key bytes 8..11)
+inline constexpr uint32_t SYNC_DECODER_KEY0_2_OFFSET               = 0x0000010Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY0_2_ADDR                 = 0x0008110Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY0_2_RESET                = 0x00000000u;
+// KEY0_3 (rw): slot 0 k1 bits 63:32 (key bytes 12..15)
+inline constexpr uint32_t SYNC_DECODER_KEY0_3_OFFSET               = 0x00000110u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_3_ADDR                 = 0x00081110u;
+inline constexpr uint32_t SYNC_DECODER_KEY0_3_RESET                = 0x00000000u;
+// KEY1_CTRL (rw): key slot 1 (as slot 0)
+inline constexpr uint32_t SYNC_DECODER_KEY1_CTRL_OFFSET            = 0x00000120u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_CTRL_ADDR              = 0x00081120u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_CTRL_RESET             = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_CTRL_VALID_LSB         = 0u;  // slot holds a key
+inline constexpr uint32_t SYNC_DECODER_KEY1_CTRL_VALID_WIDTH       = 1u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_CTRL_VALID_MASK        = 0x00000001u;
+// KEY1_0 (rw): slot 1 k0 bits 31:0
+inline constexpr uint32_t SYNC_DECODER_KEY1_0_OFFSET               = 0x00000124u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_0_ADDR                 = 0x00081124u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_0_RESET                = 0x00000000u;
+// KEY1_1 (rw): slot 1 k0 bits 63:32
+inline constexpr uint32_t SYNC_DECODER_KEY1_1_OFFSET               = 0x00000128u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_1_ADDR                 = 0x00081128u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_1_RESET                = 0x00000000u;
+// KEY1_2 (rw): slot 1 k1 bits 31:0
+inline constexpr uint32_t SYNC_DECODER_KEY1_2_OFFSET               = 0x0000012Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY1_2_ADDR                 = 0x0008112Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY1_2_RESET                = 0x00000000u;
+// KEY1_3 (rw): slot 1 k1 bits 63:32
+inline constexpr uint32_t SYNC_DECODER_KEY1_3_OFFSET               = 0x00000130u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_3_ADDR                 = 0x00081130u;
+inline constexpr uint32_t SYNC_DECODER_KEY1_3_RESET                = 0x00000000u;
+// KEY2_CTRL (rw): key slot 2 (as slot 0)
+inline constexpr uint32_t SYNC_DECODER_KEY2_CTRL_OFFSET            = 0x00000140u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_CTRL_ADDR              = 0x00081140u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_CTRL_RESET             = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_CTRL_VALID_LSB         = 0u;  // slot holds a key
+inline constexpr uint32_t SYNC_DECODER_KEY2_CTRL_VALID_WIDTH       = 1u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_CTRL_VALID_MASK        = 0x00000001u;
+// KEY2_0 (rw): slot 2 k0 bits 31:0
+inline constexpr uint32_t SYNC_DECODER_KEY2_0_OFFSET               = 0x00000144u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_0_ADDR                 = 0x00081144u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_0_RESET                = 0x00000000u;
+// KEY2_1 (rw): slot 2 k0 bits 63:32
+inline constexpr uint32_t SYNC_DECODER_KEY2_1_OFFSET               = 0x00000148u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_1_ADDR                 = 0x00081148u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_1_RESET                = 0x00000000u;
+// KEY2_2 (rw): slot 2 k1 bits 31:0
+inline constexpr uint32_t SYNC_DECODER_KEY2_2_OFFSET               = 0x0000014Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY2_2_ADDR                 = 0x0008114Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY2_2_RESET                = 0x00000000u;
+// KEY2_3 (rw): slot 2 k1 bits 63:32
+inline constexpr uint32_t SYNC_DECODER_KEY2_3_OFFSET               = 0x00000150u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_3_ADDR                 = 0x00081150u;
+inline constexpr uint32_t SYNC_DECODER_KEY2_3_RESET                = 0x00000000u;
+// KEY3_CTRL (rw): key slot 3 (as slot 0)
+inline constexpr uint32_t SYNC_DECODER_KEY3_CTRL_OFFSET            = 0x00000160u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_CTRL_ADDR              = 0x00081160u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_CTRL_RESET             = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_CTRL_VALID_LSB         = 0u;  // slot holds a key
+inline constexpr uint32_t SYNC_DECODER_KEY3_CTRL_VALID_WIDTH       = 1u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_CTRL_VALID_MASK        = 0x00000001u;
+// KEY3_0 (rw): slot 3 k0 bits 31:0
+inline constexpr uint32_t SYNC_DECODER_KEY3_0_OFFSET               = 0x00000164u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_0_ADDR                 = 0x00081164u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_0_RESET                = 0x00000000u;
+// KEY3_1 (rw): slot 3 k0 bits 63:32
+inline constexpr uint32_t SYNC_DECODER_KEY3_1_OFFSET               = 0x00000168u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_1_ADDR                 = 0x00081168u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_1_RESET                = 0x00000000u;
+// KEY3_2 (rw): slot 3 k1 bits 31:0
+inline constexpr uint32_t SYNC_DECODER_KEY3_2_OFFSET               = 0x0000016Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY3_2_ADDR                 = 0x0008116Cu;
+inline constexpr uint32_t SYNC_DECODER_KEY3_2_RESET                = 0x00000000u;
+// KEY3_3 (rw): slot 3 k1 bits 63:32
+inline constexpr uint32_t SYNC_DECODER_KEY3_3_OFFSET               = 0x00000170u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_3_ADDR                 = 0x00081170u;
+inline constexpr uint32_t SYNC_DECODER_KEY3_3_RESET                = 0x00000000u;
+// FRAMES (ro): sync frames accepted (every check passed; wraps at 2^32)
+inline constexpr uint32_t SYNC_DECODER_FRAMES_OFFSET               = 0x00000200u;
+inline constexpr uint32_t SYNC_DECODER_FRAMES_ADDR                 = 0x00081200u;
+inline constexpr uint32_t SYNC_DECODER_FRAMES_RESET                = 0x00000000u;
+// RECORDS (ro): records of accepted frames this version knows (flow and control records)
+inline constexpr uint32_t SYNC_DECODER_RECORDS_OFFSET              = 0x00000204u;
+inline constexpr uint32_t SYNC_DECODER_RECORDS_ADDR                = 0x00081204u;
+inline constexpr uint32_t SYNC_DECODER_RECORDS_RESET               = 0x00000000u;
+// SKIPPED (ro): records of accepted frames skipped by their length (unknown type, bit 7 clear)
+inline constexpr uint32_t SYNC_DECODER_SKIPPED_OFFSET              = 0x00000208u;
+inline constexpr uint32_t SYNC_DECODER_SKIPPED_ADDR                = 0x00081208u;
+inline constexpr uint32_t SYNC_DECODER_SKIPPED_RESET               = 0x00000000u;
+// CONTROL (ro): FULL_SYNC_BEGIN/END, ACK, NACK and HEARTBEAT records of accepted frames (no op: the host handles them)
+inline constexpr uint32_t SYNC_DECODER_CONTROL_OFFSET              = 0x0000020Cu;
+inline constexpr uint32_t SYNC_DECODER_CONTROL_ADDR                = 0x0008120Cu;
+inline constexpr uint32_t SYNC_DECODER_CONTROL_RESET               = 0x00000000u;
+// OPS (ro): FLOW_OP words emitted on m_op (UPSERT and DELETE)
+inline constexpr uint32_t SYNC_DECODER_OPS_OFFSET                  = 0x00000210u;
+inline constexpr uint32_t SYNC_DECODER_OPS_ADDR                    = 0x00081210u;
+inline constexpr uint32_t SYNC_DECODER_OPS_RESET                   = 0x00000000u;
+// NOT_SYNC (ro): frames dropped before the sync checks: not IPv4 (IHL 5, not a fragment) / UDP / destination port 8116, IP or UDP length inconsistent with the frame, or longer than 14 + MAX_MTU
+inline constexpr uint32_t SYNC_DECODER_NOT_SYNC_OFFSET             = 0x00000214u;
+inline constexpr uint32_t SYNC_DECODER_NOT_SYNC_ADDR               = 0x00081214u;
+inline constexpr uint32_t SYNC_DECODER_NOT_SYNC_RESET              = 0x00000000u;
+// TRUNCATED (ro): frames dropped: payload shorter than header + tag (28 bytes)
+inline constexpr uint32_t SYNC_DECODER_TRUNCATED_OFFSET            = 0x00000240u;
+inline constexpr uint32_t SYNC_DECODER_TRUNCATED_ADDR              = 0x00081240u;
+inline constexpr uint32_t SYNC_DECODER_TRUNCATED_RESET             = 0x00000000u;
+// BAD_MAGIC (ro): frames dropped: magic is not 0x4853
+inline constexpr uint32_t SYNC_DECODER_BAD_MAGIC_OFFSET            = 0x00000244u;
+inline constexpr uint32_t SYNC_DECODER_BAD_MAGIC_ADDR              = 0x00081244u;
+inline constexpr uint32_t SYNC_DECODER_BAD_MAGIC_RESET             = 0x00000000u;
+// BAD_VERSION (ro): frames dropped: major version is not SYNC_VERSION_MAJOR
+inline constexpr uint32_t SYNC_DECODER_BAD_VERSION_OFFSET          = 0x00000248u;
+inline constexpr uint32_t SYNC_DECODER_BAD_VERSION_ADDR            = 0x00081248u;
+inline constexpr uint32_t SYNC_DECODER_BAD_VERSION_RESET           = 0x00000000u;
+// LENGTH_MISMATCH (ro): frames dropped: records bytes + 28 differs from the payload length
+inline constexpr uint32_t SYNC_DECODER_LENGTH_MISMATCH_OFFSET      = 0x0000024Cu;
+inline constexpr uint32_t SYNC_DECODER_LENGTH_MISMATCH_ADDR        = 0x0008124Cu;
+inline constexpr uint32_t SYNC_DECODER_LENGTH_MISMATCH_RESET       = 0x00000000u;
+// UNKNOWN_CLUSTER (ro): frames dropped: cluster id is not CLUSTER
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_CLUSTER_OFFSET      = 0x00000250u;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_CLUSTER_ADDR        = 0x00081250u;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_CLUSTER_RESET       = 0x00000000u;
+// UNKNOWN_MEMBER (ro): frames dropped: source not in MEMBERS, bit 7 set, or SELF
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_MEMBER_OFFSET       = 0x00000254u;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_MEMBER_ADDR         = 0x00081254u;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_MEMBER_RESET        = 0x00000000u;
+// WRONG_DESTINATION (ro): frames dropped: destination is neither SELF nor 0xFF
+inline constexpr uint32_t SYNC_DECODER_WRONG_DESTINATION_OFFSET    = 0x00000258u;
+inline constexpr uint32_t SYNC_DECODER_WRONG_DESTINATION_ADDR      = 0x00081258u;
+inline constexpr uint32_t SYNC_DECODER_WRONG_DESTINATION_RESET     = 0x00000000u;
+// UNKNOWN_KEY (ro): frames dropped: the key number names a slot without VALID
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_KEY_OFFSET          = 0x0000025Cu;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_KEY_ADDR            = 0x0008125Cu;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_KEY_RESET           = 0x00000000u;
+// BAD_TAG (ro): frames dropped: the SipHash-2-4 tag does not verify
+inline constexpr uint32_t SYNC_DECODER_BAD_TAG_OFFSET              = 0x00000260u;
+inline constexpr uint32_t SYNC_DECODER_BAD_TAG_ADDR                = 0x00081260u;
+inline constexpr uint32_t SYNC_DECODER_BAD_TAG_RESET               = 0x00000000u;
+// OLD_EPOCH (ro): frames dropped: epoch older than the newest accepted from that (source, destination kind)
+inline constexpr uint32_t SYNC_DECODER_OLD_EPOCH_OFFSET            = 0x00000264u;
+inline constexpr uint32_t SYNC_DECODER_OLD_EPOCH_ADDR              = 0x00081264u;
+inline constexpr uint32_t SYNC_DECODER_OLD_EPOCH_RESET             = 0x00000000u;
+// REPLAYED (ro): frames dropped: sequence already accepted, or 64 or more below the highest
+inline constexpr uint32_t SYNC_DECODER_REPLAYED_OFFSET             = 0x00000268u;
+inline constexpr uint32_t SYNC_DECODER_REPLAYED_ADDR               = 0x00081268u;
+inline constexpr uint32_t SYNC_DECODER_REPLAYED_RESET              = 0x00000000u;
+// BAD_RECORD_LENGTH (ro): frames dropped: a record shorter than its type or than 2 bytes, or running past the records
+inline constexpr uint32_t SYNC_DECODER_BAD_RECORD_LENGTH_OFFSET    = 0x0000026Cu;
+inline constexpr uint32_t SYNC_DECODER_BAD_RECORD_LENGTH_ADDR      = 0x0008126Cu;
+inline constexpr uint32_t SYNC_DECODER_BAD_RECORD_LENGTH_RESET     = 0x00000000u;
+// UNKNOWN_RECORD_TYPE (ro): frames dropped: an unknown record type with bit 7 set
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_RECORD_TYPE_OFFSET  = 0x00000270u;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_RECORD_TYPE_ADDR    = 0x00081270u;
+inline constexpr uint32_t SYNC_DECODER_UNKNOWN_RECORD_TYPE_RESET   = 0x00000000u;
+// RECORD_COUNT_MISMATCH (ro): frames dropped: the records do not number the header's record count
+inline constexpr uint32_t SYNC_DECODER_RECORD_COUNT_MISMATCH_OFFSET = 0x00000274u;
+inline constexpr uint32_t SYNC_DECODER_RECORD_COUNT_MISMATCH_ADDR  = 0x00081274u;
+inline constexpr uint32_t SYNC_DECODER_RECORD_COUNT_MISMATCH_RESET = 0x00000000u;
+// COUNTER_CLEAR (w1p): write 1s to clear
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_OFFSET        = 0x000002C0u;
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_ADDR          = 0x000812C0u;
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_RESET         = 0x00000000u;
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_COUNTERS_LSB  = 0u;  // every counter above (FRAMES .. RECORD_COUNT_MISMATCH)
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_COUNTERS_WIDTH = 1u;
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_COUNTERS_MASK = 0x00000001u;
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_REPLAY_LSB    = 1u;  // every replay window: the next frame of each (source, destination kind) is accepted as new
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_REPLAY_WIDTH  = 1u;
+inline constexpr uint32_t SYNC_DECODER_COUNTER_CLEAR_REPLAY_MASK   = 0x00000002u;
+
 // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
 inline constexpr uint32_t FLOW_KEY_BITS                            = 320u;
 inline constexpr uint32_t FLOW_KEY_SRC_ADDR_LSB                    = 0u;  // [127:0] source address; IPv4 in bits 31:0 (first octet in 31:24), upper bits zero
@@ -1353,6 +1583,32 @@ inline constexpr FieldInfo SYNC_ENCODER_COUNTER_CLEAR_FIELDS[] = {
     {"COUNTERS", 0u, 1u, "every counter above (FRAMES .. CLOSE_DEST)"},
     {"SEQ", 1u, 1u, "the sequence numbers: the next frame per destination is sequence 1 (after a new EPOCH)"},
 };
+inline constexpr FieldInfo SYNC_DECODER_GEOMETRY_FIELDS[] = {
+    {"MAX_MTU", 0u, 16u, "largest IP MTU accepted (frames of up to 14 + MAX_MTU bytes); longer frames are NOT_SYNC"},
+    {"ROUNDS", 24u, 4u, "SipRounds per clock"},
+};
+inline constexpr FieldInfo SYNC_DECODER_CLUSTER_FIELDS[] = {
+    {"ID", 0u, 16u, "cluster id"},
+};
+inline constexpr FieldInfo SYNC_DECODER_SELF_FIELDS[] = {
+    {"MEMBER", 0u, 7u, "bits 5..0 member id, bit 6 site"},
+};
+inline constexpr FieldInfo SYNC_DECODER_KEY0_CTRL_FIELDS[] = {
+    {"VALID", 0u, 1u, "slot holds a key; a frame naming an empty slot is UNKNOWN_KEY"},
+};
+inline constexpr FieldInfo SYNC_DECODER_KEY1_CTRL_FIELDS[] = {
+    {"VALID", 0u, 1u, "slot holds a key"},
+};
+inline constexpr FieldInfo SYNC_DECODER_KEY2_CTRL_FIELDS[] = {
+    {"VALID", 0u, 1u, "slot holds a key"},
+};
+inline constexpr FieldInfo SYNC_DECODER_KEY3_CTRL_FIELDS[] = {
+    {"VALID", 0u, 1u, "slot holds a key"},
+};
+inline constexpr FieldInfo SYNC_DECODER_COUNTER_CLEAR_FIELDS[] = {
+    {"COUNTERS", 0u, 1u, "every counter above (FRAMES .. RECORD_COUNT_MISMATCH)"},
+    {"REPLAY", 1u, 1u, "every replay window: the next frame of each (source, destination kind) is accepted as new"},
+};
 
 inline constexpr BlockInfo kBlocks[] = {
     {"id", 0x00000000u, 0x00001000u, "Identification: the host checks it before it programs anything"},
@@ -1361,6 +1617,7 @@ inline constexpr BlockInfo kBlocks[] = {
     {"flow_table", 0x00040000u, 0x00001000u, "Flow table kernel (its own s_axi_control port): geometry, insert control, timeouts, hash seeds, counters"},
     {"steer", 0x00041000u, 0x00001000u, "Correction layer: member and site status, backup map, ageing rate, counters"},
     {"sync_encoder", 0x00080000u, 0x00001000u, "HyperSync encoder kernel: identity, key, encapsulation, batching, delayed notifications, counters"},
+    {"sync_decoder", 0x00081000u, 0x00001000u, "HyperSync decoder kernel: identity, members, key slots, replay windows, counters"},
 };
 
 inline constexpr RegInfo kRegisters[] = {
@@ -1630,6 +1887,102 @@ inline constexpr RegInfo kRegisters[] = {
      "same, slot 3", nullptr, 0},
     {"COUNTER_CLEAR", "sync_encoder", 0x000802C0u, 0x000002C0u, Access::kW1p, 0x00000000u,
      "write 1s to clear", SYNC_ENCODER_COUNTER_CLEAR_FIELDS, 2},
+    {"GEOMETRY", "sync_decoder", 0x00081010u, 0x00000010u, Access::kRo, 0x00000000u,
+     "what this build holds", SYNC_DECODER_GEOMETRY_FIELDS, 2},
+    {"CLUSTER", "sync_decoder", 0x00081044u, 0x00000044u, Access::kRw, 0x00000000u,
+     "our cluster id: frames of another are dropped (UNKNOWN_CLUSTER)", SYNC_DECODER_CLUSTER_FIELDS, 1},
+    {"SELF", "sync_decoder", 0x00081048u, 0x00000048u, Access::kRw, 0x00000000u,
+     "our member byte: frames for it or for broadcast 0xFF are accepted; frames from it are UNKNOWN_MEMBER", SYNC_DECODER_SELF_FIELDS, 1},
+    {"MEMBERS0", "sync_decoder", 0x00081050u, 0x00000050u, Access::kRw, 0x00000000u,
+     "member bytes 0..31 of the cluster (bit i = member byte i); a source must be set here and not be SELF", nullptr, 0},
+    {"MEMBERS1", "sync_decoder", 0x00081054u, 0x00000054u, Access::kRw, 0x00000000u,
+     "member bytes 32..63 (site 0 members 32..63)", nullptr, 0},
+    {"MEMBERS2", "sync_decoder", 0x00081058u, 0x00000058u, Access::kRw, 0x00000000u,
+     "member bytes 64..95 (site 1 members 0..31)", nullptr, 0},
+    {"MEMBERS3", "sync_decoder", 0x0008105Cu, 0x0000005Cu, Access::kRw, 0x00000000u,
+     "member bytes 96..127 (site 1 members 32..63)", nullptr, 0},
+    {"KEY0_CTRL", "sync_decoder", 0x00081100u, 0x00000100u, Access::kRw, 0x00000000u,
+     "key slot 0 (flags key number 0)", SYNC_DECODER_KEY0_CTRL_FIELDS, 1},
+    {"KEY0_0", "sync_decoder", 0x00081104u, 0x00000104u, Access::kRw, 0x00000000u,
+     "slot 0 SipHash key k0 bits 31:0 (key bytes 0..3, byte 0 in 7:0)", nullptr, 0},
+    {"KEY0_1", "sync_decoder", 0x00081108u, 0x00000108u, Access::kRw, 0x00000000u,
+     "slot 0 k0 bits 63:32 (key bytes 4..7)", nullptr, 0},
+    {"KEY0_2", "sync_decoder", 0x0008110Cu, 0x0000010Cu, Access::kRw, 0x00000000u,
+     "slot 0 k1 bits 31:0 (key bytes 8..11)", nullptr, 0},
+    {"KEY0_3", "sync_decoder", 0x00081110u, 0x00000110u, Access::kRw, 0x00000000u,
+     "slot 0 k1 bits 63:32 (key bytes 12..15)", nullptr, 0},
+    {"KEY1_CTRL", "sync_decoder", 0x00081120u, 0x00000120u, Access::kRw, 0x00000000u,
+     "key slot 1 (as slot 0)", SYNC_DECODER_KEY1_CTRL_FIELDS, 1},
+    {"KEY1_0", "sync_decoder", 0x00081124u, 0x00000124u, Access::kRw, 0x00000000u,
+     "slot 1 k0 bits 31:0", nullptr, 0},
+    {"KEY1_1", "sync_decoder", 0x00081128u, 0x00000128u, Access::kRw, 0x00000000u,
+     "slot 1 k0 bits 63:32", nullptr, 0},
+    {"KEY1_2", "sync_decoder", 0x0008112Cu, 0x0000012Cu, Access::kRw, 0x00000000u,
+     "slot 1 k1 bits 31:0", nullptr, 0},
+    {"KEY1_3", "sync_decoder", 0x00081130u, 0x00000130u, Access::kRw, 0x00000000u,
+     "slot 1 k1 bits 63:32", nullptr, 0},
+    {"KEY2_CTRL", "sync_decoder", 0x00081140u, 0x00000140u, Access::kRw, 0x00000000u,
+     "key slot 2 (as slot 0)", SYNC_DECODER_KEY2_CTRL_FIELDS, 1},
+    {"KEY2_0", "sync_decoder", 0x00081144u, 0x00000144u, Access::kRw, 0x00000000u,
+     "slot 2 k0 bits 31:0", nullptr, 0},
+    {"KEY2_1", "sync_decoder", 0x00081148u, 0x00000148u, Access::kRw, 0x00000000u,
+     "slot 2 k0 bits 63:32", nullptr, 0},
+    {"KEY2_2", "sync_decoder", 0x0008114Cu, 0x0000014Cu, Access::kRw, 0x00000000u,
+     "slot 2 k1 bits 31:0", nullptr, 0},
+    {"KEY2_3", "sync_decoder", 0x00081150u, 0x00000150u, Access::kRw, 0x00000000u,
+     "slot 2 k1 bits 63:32", nullptr, 0},
+    {"KEY3_CTRL", "sync_decoder", 0x00081160u, 0x00000160u, Access::kRw, 0x00000000u,
+     "key slot 3 (as slot 0)", SYNC_DECODER_KEY3_CTRL_FIELDS, 1},
+    {"KEY3_0", "sync_decoder", 0x00081164u, 0x00000164u, Access::kRw, 0x00000000u,
+     "slot 3 k0 bits 31:0", nullptr, 0},
+    {"KEY3_1", "sync_decoder", 0x00081168u, 0x00000168u, Access::kRw, 0x00000000u,
+     "slot 3 k0 bits 63:32", nullptr, 0},
+    {"KEY3_2", "sync_decoder", 0x0008116Cu, 0x0000016Cu, Access::kRw, 0x00000000u,
+     "slot 3 k1 bits 31:0", nullptr, 0},
+    {"KEY3_3", "sync_decoder", 0x00081170u, 0x00000170u, Access::kRw, 0x00000000u,
+     "slot 3 k1 bits 63:32", nullptr, 0},
+    {"FRAMES", "sync_decoder", 0x00081200u, 0x00000200u, Access::kRo, 0x00000000u,
+     "sync frames accepted (every check passed; wraps at 2^32)", nullptr, 0},
+    {"RECORDS", "sync_decoder", 0x00081204u, 0x00000204u, Access::kRo, 0x00000000u,
+     "records of accepted frames this version knows (flow and control records)", nullptr, 0},
+    {"SKIPPED", "sync_decoder", 0x00081208u, 0x00000208u, Access::kRo, 0x00000000u,
+     "records of accepted frames skipped by their length (unknown type, bit 7 clear)", nullptr, 0},
+    {"CONTROL", "sync_decoder", 0x0008120Cu, 0x0000020Cu, Access::kRo, 0x00000000u,
+     "FULL_SYNC_BEGIN/END, ACK, NACK and HEARTBEAT records of accepted frames (no op: the host handles them)", nullptr, 0},
+    {"OPS", "sync_decoder", 0x00081210u, 0x00000210u, Access::kRo, 0x00000000u,
+     "FLOW_OP words emitted on m_op (UPSERT and DELETE)", nullptr, 0},
+    {"NOT_SYNC", "sync_decoder", 0x00081214u, 0x00000214u, Access::kRo, 0x00000000u,
+     "frames dropped before the sync checks: not IPv4 (IHL 5, not a fragment) / UDP / destination port 8116, IP or UDP length inconsistent with the frame, or longer than 14 + MAX_MTU", nullptr, 0},
+    {"TRUNCATED", "sync_decoder", 0x00081240u, 0x00000240u, Access::kRo, 0x00000000u,
+     "frames dropped: payload shorter than header + tag (28 bytes)", nullptr, 0},
+    {"BAD_MAGIC", "sync_decoder", 0x00081244u, 0x00000244u, Access::kRo, 0x00000000u,
+     "frames dropped: magic is not 0x4853", nullptr, 0},
+    {"BAD_VERSION", "sync_decoder", 0x00081248u, 0x00000248u, Access::kRo, 0x00000000u,
+     "frames dropped: major version is not SYNC_VERSION_MAJOR", nullptr, 0},
+    {"LENGTH_MISMATCH", "sync_decoder", 0x0008124Cu, 0x0000024Cu, Access::kRo, 0x00000000u,
+     "frames dropped: records bytes + 28 differs from the payload length", nullptr, 0},
+    {"UNKNOWN_CLUSTER", "sync_decoder", 0x00081250u, 0x00000250u, Access::kRo, 0x00000000u,
+     "frames dropped: cluster id is not CLUSTER", nullptr, 0},
+    {"UNKNOWN_MEMBER", "sync_decoder", 0x00081254u, 0x00000254u, Access::kRo, 0x00000000u,
+     "frames dropped: source not in MEMBERS, bit 7 set, or SELF", nullptr, 0},
+    {"WRONG_DESTINATION", "sync_decoder", 0x00081258u, 0x00000258u, Access::kRo, 0x00000000u,
+     "frames dropped: destination is neither SELF nor 0xFF", nullptr, 0},
+    {"UNKNOWN_KEY", "sync_decoder", 0x0008125Cu, 0x0000025Cu, Access::kRo, 0x00000000u,
+     "frames dropped: the key number names a slot without VALID", nullptr, 0},
+    {"BAD_TAG", "sync_decoder", 0x00081260u, 0x00000260u, Access::kRo, 0x00000000u,
+     "frames dropped: the SipHash-2-4 tag does not verify", nullptr, 0},
+    {"OLD_EPOCH", "sync_decoder", 0x00081264u, 0x00000264u, Access::kRo, 0x00000000u,
+     "frames dropped: epoch older than the newest accepted from that (source, destination kind)", nullptr, 0},
+    {"REPLAYED", "sync_decoder", 0x00081268u, 0x00000268u, Access::kRo, 0x00000000u,
+     "frames dropped: sequence already accepted, or 64 or more below the highest", nullptr, 0},
+    {"BAD_RECORD_LENGTH", "sync_decoder", 0x0008126Cu, 0x0000026Cu, Access::kRo, 0x00000000u,
+     "frames dropped: a record shorter than its type or than 2 bytes, or running past the records", nullptr, 0},
+    {"UNKNOWN_RECORD_TYPE", "sync_decoder", 0x00081270u, 0x00000270u, Access::kRo, 0x00000000u,
+     "frames dropped: an unknown record type with bit 7 set", nullptr, 0},
+    {"RECORD_COUNT_MISMATCH", "sync_decoder", 0x00081274u, 0x00000274u, Access::kRo, 0x00000000u,
+     "frames dropped: the records do not number the header's record count", nullptr, 0},
+    {"COUNTER_CLEAR", "sync_decoder", 0x000812C0u, 0x000002C0u, Access::kW1p, 0x00000000u,
+     "write 1s to clear", SYNC_DECODER_COUNTER_CLEAR_FIELDS, 2},
 };
 
 inline constexpr WindowInfo kWindows[] = {
@@ -1637,8 +1990,8 @@ inline constexpr WindowInfo kWindows[] = {
     {"BACKUP", "steer", 0x00041200u, 0x00000200u, "backup map, word site*64 + member (BACKUP_ENTRY): the backups a connection owned by that member gets"},
 };
 
-inline constexpr std::size_t kNumBlocks = 6;
-inline constexpr std::size_t kNumRegisters = 133;
+inline constexpr std::size_t kNumBlocks = 7;
+inline constexpr std::size_t kNumRegisters = 181;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

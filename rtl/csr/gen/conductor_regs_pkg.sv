@@ -9,7 +9,7 @@
 
 package conductor_regs_pkg;
 
-  localparam int unsigned NUM_BLOCKS                               = 32'd6;  // CSR blocks in the map
+  localparam int unsigned NUM_BLOCKS                               = 32'd7;  // CSR blocks in the map
 
   // ---- named constants
   localparam logic [15:0] SYNC_UDP_PORT                            = 16'd8116;  // UDP port of sync frames (UDP_PORTS reset, both ends)
@@ -23,6 +23,9 @@ package conductor_regs_pkg;
   localparam logic [15:0] SYNC_ENCODER_MAX_MTU                     = 16'd9000;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu)
   localparam logic [3:0]  SYNC_ENCODER_DESTS                       = 4'd4;  // destination slots DEST0..DEST3 (GEOMETRY.DESTS)
   localparam logic [3:0]  SYNC_ENCODER_DELAY_CLASSES               = 4'd4;  // port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS)
+  localparam logic [15:0] SYNC_DECODER_MAX_MTU                     = 16'd9000;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_decoder MaxMtu)
+  localparam logic [3:0]  SYNC_DECODER_REJECTS                     = 4'd14;  // reject reasons of docs/hypersync.md section 8, counters TRUNCATED .. RECORD_COUNT_MISMATCH in that order
+  localparam logic [7:0]  SYNC_REPLAY_WINDOW                       = 8'd64;  // frames of the replay window below the highest accepted sequence (docs/hypersync.md section 4)
 
   // ---- block id: Identification: the host checks it before it programs anything
   localparam int unsigned ID_BASE                                  = 32'h00000000;
@@ -774,6 +777,233 @@ package conductor_regs_pkg;
   localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_SEQ_LSB       = 32'd1;  // the sequence numbers: the next frame per destination is sequence 1 (after a new EPOCH)
   localparam int unsigned SYNC_ENCODER_COUNTER_CLEAR_SEQ_WIDTH     = 32'd1;
   localparam logic [31:0] SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK      = 32'h00000002;
+
+  // ---- block sync_decoder: HyperSync decoder kernel: identity, members, key slots, replay windows, counters
+  localparam int unsigned SYNC_DECODER_BASE                        = 32'h00081000;
+  localparam int unsigned SYNC_DECODER_SIZE                        = 32'h00001000;
+  localparam int unsigned SYNC_DECODER_ADDR_BITS                   = 32'd12;  // local byte-address bits
+  // GEOMETRY (ro): what this build holds
+  localparam int unsigned SYNC_DECODER_GEOMETRY_OFFSET             = 32'h00000010;
+  localparam int unsigned SYNC_DECODER_GEOMETRY_ADDR               = 32'h00081010;
+  localparam logic [31:0] SYNC_DECODER_GEOMETRY_RESET              = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_GEOMETRY_MAX_MTU_LSB        = 32'd0;  // largest IP MTU accepted (frames of up to 14 + MAX_MTU bytes); longer frames are NOT_SYNC
+  localparam int unsigned SYNC_DECODER_GEOMETRY_MAX_MTU_WIDTH      = 32'd16;
+  localparam logic [31:0] SYNC_DECODER_GEOMETRY_MAX_MTU_MASK       = 32'h0000FFFF;
+  localparam int unsigned SYNC_DECODER_GEOMETRY_ROUNDS_LSB         = 32'd24;  // SipRounds per clock
+  localparam int unsigned SYNC_DECODER_GEOMETRY_ROUNDS_WIDTH       = 32'd4;
+  localparam logic [31:0] SYNC_DECODER_GEOMETRY_ROUNDS_MASK        = 32'h0F000000;
+  // CLUSTER (rw): our cluster id: frames of another are dropped (UNKNOWN_CLUSTER)
+  localparam int unsigned SYNC_DECODER_CLUSTER_OFFSET              = 32'h00000044;
+  localparam int unsigned SYNC_DECODER_CLUSTER_ADDR                = 32'h00081044;
+  localparam logic [31:0] SYNC_DECODER_CLUSTER_RESET               = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_CLUSTER_ID_LSB              = 32'd0;  // cluster id
+  localparam int unsigned SYNC_DECODER_CLUSTER_ID_WIDTH            = 32'd16;
+  localparam logic [31:0] SYNC_DECODER_CLUSTER_ID_MASK             = 32'h0000FFFF;
+  // SELF (rw): our member byte: frames for it or for broadcast 0xFF are accepted; frames from it are UNKNOWN_MEMBER
+  localparam int unsigned SYNC_DECODER_SELF_OFFSET                 = 32'h00000048;
+  localparam int unsigned SYNC_DECODER_SELF_ADDR                   = 32'h00081048;
+  localparam logic [31:0] SYNC_DECODER_SELF_RESET                  = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_SELF_MEMBER_LSB             = 32'd0;  // bits 5..0 member id, bit 6 site
+  localparam int unsigned SYNC_DECODER_SELF_MEMBER_WIDTH           = 32'd7;
+  localparam logic [31:0] SYNC_DECODER_SELF_MEMBER_MASK            = 32'h0000007F;
+  // MEMBERS0 (rw): member bytes 0..31 of the cluster (bit i = member byte i); a source must be set here and not be SELF
+  localparam int unsigned SYNC_DECODER_MEMBERS0_OFFSET             = 32'h00000050;
+  localparam int unsigned SYNC_DECODER_MEMBERS0_ADDR               = 32'h00081050;
+  localparam logic [31:0] SYNC_DECODER_MEMBERS0_RESET              = 32'h00000000;
+  // MEMBERS1 (rw): member bytes 32..63 (site 0 members 32..63)
+  localparam int unsigned SYNC_DECODER_MEMBERS1_OFFSET             = 32'h00000054;
+  localparam int unsigned SYNC_DECODER_MEMBERS1_ADDR               = 32'h00081054;
+  localparam logic [31:0] SYNC_DECODER_MEMBERS1_RESET              = 32'h00000000;
+  // MEMBERS2 (rw): member bytes 64..95 (site 1 members 0..31)
+  localparam int unsigned SYNC_DECODER_MEMBERS2_OFFSET             = 32'h00000058;
+  localparam int unsigned SYNC_DECODER_MEMBERS2_ADDR               = 32'h00081058;
+  localparam logic [31:0] SYNC_DECODER_MEMBERS2_RESET              = 32'h00000000;
+  // MEMBERS3 (rw): member bytes 96..127 (site 1 members 32..63)
+  localparam int unsigned SYNC_DECODER_MEMBERS3_OFFSET             = 32'h0000005C;
+  localparam int unsigned SYNC_DECODER_MEMBERS3_ADDR               = 32'h0008105C;
+  localparam logic [31:0] SYNC_DECODER_MEMBERS3_RESET              = 32'h00000000;
+  // KEY0_CTRL (rw): key slot 0 (flags key number 0)
+  localparam int unsigned SYNC_DECODER_KEY0_CTRL_OFFSET            = 32'h00000100;
+  localparam int unsigned SYNC_DECODER_KEY0_CTRL_ADDR              = 32'h00081100;
+  localparam logic [31:0] SYNC_DECODER_KEY0_CTRL_RESET             = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_KEY0_CTRL_VALID_LSB         = 32'd0;  // slot holds a key; a frame naming an empty slot is UNKNOWN_KEY
+  localparam int unsigned SYNC_DECODER_KEY0_CTRL_VALID_WIDTH       = 32'd1;
+  localparam logic [31:0] SYNC_DECODER_KEY0_CTRL_VALID_MASK        = 32'h00000001;
+  // KEY0_0 (rw): slot 0 SipHash key k0 bits 31:0 (key bytes 0..3, byte 0 in 7:0)
+  localparam int unsigned SYNC_DECODER_KEY0_0_OFFSET               = 32'h00000104;
+  localparam int unsigned SYNC_DECODER_KEY0_0_ADDR                 = 32'h00081104;
+  localparam logic [31:0] SYNC_DECODER_KEY0_0_RESET                = 32'h00000000;
+  // KEY0_1 (rw): slot 0 k0 bits 63:32 (key bytes 4..7)
+  localparam int unsigned SYNC_DECODER_KEY0_1_OFFSET               = 32'h00000108;
+  localparam int unsigned SYNC_DECODER_KEY0_1_ADDR                 = 32'h00081108;
+  localparam logic [31:0] SYNC_DECODER_KEY0_1_RESET                = 32'h00000000;
+  // KEY0_2 (rw): slot 0 k1 bits 31:0 (key bytes 8..11)
+  localparam int unsigned SYNC_DECODER_KEY0_2_OFFSET               = 32'h0000010C;
+  localparam int unsigned SYNC_DECODER_KEY0_2_ADDR                 = 32'h0008110C;
+  localparam logic [31:0] SYNC_DECODER_KEY0_2_RESET                = 32'h00000000;
+  // KEY0_3 (rw): slot 0 k1 bits 63:32 (key bytes 12..15)
+  localparam int unsigned SYNC_DECODER_KEY0_3_OFFSET               = 32'h00000110;
+  localparam int unsigned SYNC_DECODER_KEY0_3_ADDR                 = 32'h00081110;
+  localparam logic [31:0] SYNC_DECODER_KEY0_3_RESET                = 32'h00000000;
+  // KEY1_CTRL (rw): key slot 1 (as slot 0)
+  localparam int unsigned SYNC_DECODER_KEY1_CTRL_OFFSET            = 32'h00000120;
+  localparam int unsigned SYNC_DECODER_KEY1_CTRL_ADDR              = 32'h00081120;
+  localparam logic [31:0] SYNC_DECODER_KEY1_CTRL_RESET             = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_KEY1_CTRL_VALID_LSB         = 32'd0;  // slot holds a key
+  localparam int unsigned SYNC_DECODER_KEY1_CTRL_VALID_WIDTH       = 32'd1;
+  localparam logic [31:0] SYNC_DECODER_KEY1_CTRL_VALID_MASK        = 32'h00000001;
+  // KEY1_0 (rw): slot 1 k0 bits 31:0
+  localparam int unsigned SYNC_DECODER_KEY1_0_OFFSET               = 32'h00000124;
+  localparam int unsigned SYNC_DECODER_KEY1_0_ADDR                 = 32'h00081124;
+  localparam logic [31:0] SYNC_DECODER_KEY1_0_RESET                = 32'h00000000;
+  // KEY1_1 (rw): slot 1 k0 bits 63:32
+  localparam int unsigned SYNC_DECODER_KEY1_1_OFFSET               = 32'h00000128;
+  localparam int unsigned SYNC_DECODER_KEY1_1_ADDR                 = 32'h00081128;
+  localparam logic [31:0] SYNC_DECODER_KEY1_1_RESET                = 32'h00000000;
+  // KEY1_2 (rw): slot 1 k1 bits 31:0
+  localparam int unsigned SYNC_DECODER_KEY1_2_OFFSET               = 32'h0000012C;
+  localparam int unsigned SYNC_DECODER_KEY1_2_ADDR                 = 32'h0008112C;
+  localparam logic [31:0] SYNC_DECODER_KEY1_2_RESET                = 32'h00000000;
+  // KEY1_3 (rw): slot 1 k1 bits 63:32
+  localparam int unsigned SYNC_DECODER_KEY1_3_OFFSET               = 32'h00000130;
+  localparam int unsigned SYNC_DECODER_KEY1_3_ADDR                 = 32'h00081130;
+  localparam logic [31:0] SYNC_DECODER_KEY1_3_RESET                = 32'h00000000;
+  // KEY2_CTRL (rw): key slot 2 (as slot 0)
+  localparam int unsigned SYNC_DECODER_KEY2_CTRL_OFFSET            = 32'h00000140;
+  localparam int unsigned SYNC_DECODER_KEY2_CTRL_ADDR              = 32'h00081140;
+  localparam logic [31:0] SYNC_DECODER_KEY2_CTRL_RESET             = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_KEY2_CTRL_VALID_LSB         = 32'd0;  // slot holds a key
+  localparam int unsigned SYNC_DECODER_KEY2_CTRL_VALID_WIDTH       = 32'd1;
+  localparam logic [31:0] SYNC_DECODER_KEY2_CTRL_VALID_MASK        = 32'h00000001;
+  // KEY2_0 (rw): slot 2 k0 bits 31:0
+  localparam int unsigned SYNC_DECODER_KEY2_0_OFFSET               = 32'h00000144;
+  localparam int unsigned SYNC_DECODER_KEY2_0_ADDR                 = 32'h00081144;
+  localparam logic [31:0] SYNC_DECODER_KEY2_0_RESET                = 32'h00000000;
+  // KEY2_1 (rw): slot 2 k0 bits 63:32
+  localparam int unsigned SYNC_DECODER_KEY2_1_OFFSET               = 32'h00000148;
+  localparam int unsigned SYNC_DECODER_KEY2_1_ADDR                 = 32'h00081148;
+  localparam logic [31:0] SYNC_DECODER_KEY2_1_RESET                = 32'h00000000;
+  // KEY2_2 (rw): slot 2 k1 bits 31:0
+  localparam int unsigned SYNC_DECODER_KEY2_2_OFFSET               = 32'h0000014C;
+  localparam int unsigned SYNC_DECODER_KEY2_2_ADDR                 = 32'h0008114C;
+  localparam logic [31:0] SYNC_DECODER_KEY2_2_RESET                = 32'h00000000;
+  // KEY2_3 (rw): slot 2 k1 bits 63:32
+  localparam int unsigned SYNC_DECODER_KEY2_3_OFFSET               = 32'h00000150;
+  localparam int unsigned SYNC_DECODER_KEY2_3_ADDR                 = 32'h00081150;
+  localparam logic [31:0] SYNC_DECODER_KEY2_3_RESET                = 32'h00000000;
+  // KEY3_CTRL (rw): key slot 3 (as slot 0)
+  localparam int unsigned SYNC_DECODER_KEY3_CTRL_OFFSET            = 32'h00000160;
+  localparam int unsigned SYNC_DECODER_KEY3_CTRL_ADDR              = 32'h00081160;
+  localparam logic [31:0] SYNC_DECODER_KEY3_CTRL_RESET             = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_KEY3_CTRL_VALID_LSB         = 32'd0;  // slot holds a key
+  localparam int unsigned SYNC_DECODER_KEY3_CTRL_VALID_WIDTH       = 32'd1;
+  localparam logic [31:0] SYNC_DECODER_KEY3_CTRL_VALID_MASK        = 32'h00000001;
+  // KEY3_0 (rw): slot 3 k0 bits 31:0
+  localparam int unsigned SYNC_DECODER_KEY3_0_OFFSET               = 32'h00000164;
+  localparam int unsigned SYNC_DECODER_KEY3_0_ADDR                 = 32'h00081164;
+  localparam logic [31:0] SYNC_DECODER_KEY3_0_RESET                = 32'h00000000;
+  // KEY3_1 (rw): slot 3 k0 bits 63:32
+  localparam int unsigned SYNC_DECODER_KEY3_1_OFFSET               = 32'h00000168;
+  localparam int unsigned SYNC_DECODER_KEY3_1_ADDR                 = 32'h00081168;
+  localparam logic [31:0] SYNC_DECODER_KEY3_1_RESET                = 32'h00000000;
+  // KEY3_2 (rw): slot 3 k1 bits 31:0
+  localparam int unsigned SYNC_DECODER_KEY3_2_OFFSET               = 32'h0000016C;
+  localparam int unsigned SYNC_DECODER_KEY3_2_ADDR                 = 32'h0008116C;
+  localparam logic [31:0] SYNC_DECODER_KEY3_2_RESET                = 32'h00000000;
+  // KEY3_3 (rw): slot 3 k1 bits 63:32
+  localparam int unsigned SYNC_DECODER_KEY3_3_OFFSET               = 32'h00000170;
+  localparam int unsigned SYNC_DECODER_KEY3_3_ADDR                 = 32'h00081170;
+  localparam logic [31:0] SYNC_DECODER_KEY3_3_RESET                = 32'h00000000;
+  // FRAMES (ro): sync frames accepted (every check passed; wraps at 2^32)
+  localparam int unsigned SYNC_DECODER_FRAMES_OFFSET               = 32'h00000200;
+  localparam int unsigned SYNC_DECODER_FRAMES_ADDR                 = 32'h00081200;
+  localparam logic [31:0] SYNC_DECODER_FRAMES_RESET                = 32'h00000000;
+  // RECORDS (ro): records of accepted frames this version knows (flow and control records)
+  localparam int unsigned SYNC_DECODER_RECORDS_OFFSET              = 32'h00000204;
+  localparam int unsigned SYNC_DECODER_RECORDS_ADDR                = 32'h00081204;
+  localparam logic [31:0] SYNC_DECODER_RECORDS_RESET               = 32'h00000000;
+  // SKIPPED (ro): records of accepted frames skipped by their length (unknown type, bit 7 clear)
+  localparam int unsigned SYNC_DECODER_SKIPPED_OFFSET              = 32'h00000208;
+  localparam int unsigned SYNC_DECODER_SKIPPED_ADDR                = 32'h00081208;
+  localparam logic [31:0] SYNC_DECODER_SKIPPED_RESET               = 32'h00000000;
+  // CONTROL (ro): FULL_SYNC_BEGIN/END, ACK, NACK and HEARTBEAT records of accepted frames (no op: the host handles them)
+  localparam int unsigned SYNC_DECODER_CONTROL_OFFSET              = 32'h0000020C;
+  localparam int unsigned SYNC_DECODER_CONTROL_ADDR                = 32'h0008120C;
+  localparam logic [31:0] SYNC_DECODER_CONTROL_RESET               = 32'h00000000;
+  // OPS (ro): FLOW_OP words emitted on m_op (UPSERT and DELETE)
+  localparam int unsigned SYNC_DECODER_OPS_OFFSET                  = 32'h00000210;
+  localparam int unsigned SYNC_DECODER_OPS_ADDR                    = 32'h00081210;
+  localparam logic [31:0] SYNC_DECODER_OPS_RESET                   = 32'h00000000;
+  // NOT_SYNC (ro): frames dropped before the sync checks: not IPv4 (IHL 5, not a fragment) / UDP / destination port 8116, IP or UDP length inconsistent with the frame, or longer than 14 + MAX_MTU
+  localparam int unsigned SYNC_DECODER_NOT_SYNC_OFFSET             = 32'h00000214;
+  localparam int unsigned SYNC_DECODER_NOT_SYNC_ADDR               = 32'h00081214;
+  localparam logic [31:0] SYNC_DECODER_NOT_SYNC_RESET              = 32'h00000000;
+  // TRUNCATED (ro): frames dropped: payload shorter than header + tag (28 bytes)
+  localparam int unsigned SYNC_DECODER_TRUNCATED_OFFSET            = 32'h00000240;
+  localparam int unsigned SYNC_DECODER_TRUNCATED_ADDR              = 32'h00081240;
+  localparam logic [31:0] SYNC_DECODER_TRUNCATED_RESET             = 32'h00000000;
+  // BAD_MAGIC (ro): frames dropped: magic is not 0x4853
+  localparam int unsigned SYNC_DECODER_BAD_MAGIC_OFFSET            = 32'h00000244;
+  localparam int unsigned SYNC_DECODER_BAD_MAGIC_ADDR              = 32'h00081244;
+  localparam logic [31:0] SYNC_DECODER_BAD_MAGIC_RESET             = 32'h00000000;
+  // BAD_VERSION (ro): frames dropped: major version is not SYNC_VERSION_MAJOR
+  localparam int unsigned SYNC_DECODER_BAD_VERSION_OFFSET          = 32'h00000248;
+  localparam int unsigned SYNC_DECODER_BAD_VERSION_ADDR            = 32'h00081248;
+  localparam logic [31:0] SYNC_DECODER_BAD_VERSION_RESET           = 32'h00000000;
+  // LENGTH_MISMATCH (ro): frames dropped: records bytes + 28 differs from the payload length
+  localparam int unsigned SYNC_DECODER_LENGTH_MISMATCH_OFFSET      = 32'h0000024C;
+  localparam int unsigned SYNC_DECODER_LENGTH_MISMATCH_ADDR        = 32'h0008124C;
+  localparam logic [31:0] SYNC_DECODER_LENGTH_MISMATCH_RESET       = 32'h00000000;
+  // UNKNOWN_CLUSTER (ro): frames dropped: cluster id is not CLUSTER
+  localparam int unsigned SYNC_DECODER_UNKNOWN_CLUSTER_OFFSET      = 32'h00000250;
+  localparam int unsigned SYNC_DECODER_UNKNOWN_CLUSTER_ADDR        = 32'h00081250;
+  localparam logic [31:0] SYNC_DECODER_UNKNOWN_CLUSTER_RESET       = 32'h00000000;
+  // UNKNOWN_MEMBER (ro): frames dropped: source not in MEMBERS, bit 7 set, or SELF
+  localparam int unsigned SYNC_DECODER_UNKNOWN_MEMBER_OFFSET       = 32'h00000254;
+  localparam int unsigned SYNC_DECODER_UNKNOWN_MEMBER_ADDR         = 32'h00081254;
+  localparam logic [31:0] SYNC_DECODER_UNKNOWN_MEMBER_RESET        = 32'h00000000;
+  // WRONG_DESTINATION (ro): frames dropped: destination is neither SELF nor 0xFF
+  localparam int unsigned SYNC_DECODER_WRONG_DESTINATION_OFFSET    = 32'h00000258;
+  localparam int unsigned SYNC_DECODER_WRONG_DESTINATION_ADDR      = 32'h00081258;
+  localparam logic [31:0] SYNC_DECODER_WRONG_DESTINATION_RESET     = 32'h00000000;
+  // UNKNOWN_KEY (ro): frames dropped: the key number names a slot without VALID
+  localparam int unsigned SYNC_DECODER_UNKNOWN_KEY_OFFSET          = 32'h0000025C;
+  localparam int unsigned SYNC_DECODER_UNKNOWN_KEY_ADDR            = 32'h0008125C;
+  localparam logic [31:0] SYNC_DECODER_UNKNOWN_KEY_RESET           = 32'h00000000;
+  // BAD_TAG (ro): frames dropped: the SipHash-2-4 tag does not verify
+  localparam int unsigned SYNC_DECODER_BAD_TAG_OFFSET              = 32'h00000260;
+  localparam int unsigned SYNC_DECODER_BAD_TAG_ADDR                = 32'h00081260;
+  localparam logic [31:0] SYNC_DECODER_BAD_TAG_RESET               = 32'h00000000;
+  // OLD_EPOCH (ro): frames dropped: epoch older than the newest accepted from that (source, destination kind)
+  localparam int unsigned SYNC_DECODER_OLD_EPOCH_OFFSET            = 32'h00000264;
+  localparam int unsigned SYNC_DECODER_OLD_EPOCH_ADDR              = 32'h00081264;
+  localparam logic [31:0] SYNC_DECODER_OLD_EPOCH_RESET             = 32'h00000000;
+  // REPLAYED (ro): frames dropped: sequence already accepted, or 64 or more below the highest
+  localparam int unsigned SYNC_DECODER_REPLAYED_OFFSET             = 32'h00000268;
+  localparam int unsigned SYNC_DECODER_REPLAYED_ADDR               = 32'h00081268;
+  localparam logic [31:0] SYNC_DECODER_REPLAYED_RESET              = 32'h00000000;
+  // BAD_RECORD_LENGTH (ro): frames dropped: a record shorter than its type or than 2 bytes, or running past the records
+  localparam int unsigned SYNC_DECODER_BAD_RECORD_LENGTH_OFFSET    = 32'h0000026C;
+  localparam int unsigned SYNC_DECODER_BAD_RECORD_LENGTH_ADDR      = 32'h0008126C;
+  localparam logic [31:0] SYNC_DECODER_BAD_RECORD_LENGTH_RESET     = 32'h00000000;
+  // UNKNOWN_RECORD_TYPE (ro): frames dropped: an unknown record type with bit 7 set
+  localparam int unsigned SYNC_DECODER_UNKNOWN_RECORD_TYPE_OFFSET  = 32'h00000270;
+  localparam int unsigned SYNC_DECODER_UNKNOWN_RECORD_TYPE_ADDR    = 32'h00081270;
+  localparam logic [31:0] SYNC_DECODER_UNKNOWN_RECORD_TYPE_RESET   = 32'h00000000;
+  // RECORD_COUNT_MISMATCH (ro): frames dropped: the records do not number the header's record count
+  localparam int unsigned SYNC_DECODER_RECORD_COUNT_MISMATCH_OFFSET = 32'h00000274;
+  localparam int unsigned SYNC_DECODER_RECORD_COUNT_MISMATCH_ADDR  = 32'h00081274;
+  localparam logic [31:0] SYNC_DECODER_RECORD_COUNT_MISMATCH_RESET = 32'h00000000;
+  // COUNTER_CLEAR (w1p): write 1s to clear
+  localparam int unsigned SYNC_DECODER_COUNTER_CLEAR_OFFSET        = 32'h000002C0;
+  localparam int unsigned SYNC_DECODER_COUNTER_CLEAR_ADDR          = 32'h000812C0;
+  localparam logic [31:0] SYNC_DECODER_COUNTER_CLEAR_RESET         = 32'h00000000;
+  localparam int unsigned SYNC_DECODER_COUNTER_CLEAR_COUNTERS_LSB  = 32'd0;  // every counter above (FRAMES .. RECORD_COUNT_MISMATCH)
+  localparam int unsigned SYNC_DECODER_COUNTER_CLEAR_COUNTERS_WIDTH = 32'd1;
+  localparam logic [31:0] SYNC_DECODER_COUNTER_CLEAR_COUNTERS_MASK = 32'h00000001;
+  localparam int unsigned SYNC_DECODER_COUNTER_CLEAR_REPLAY_LSB    = 32'd1;  // every replay window: the next frame of each (source, destination kind) is accepted as new
+  localparam int unsigned SYNC_DECODER_COUNTER_CLEAR_REPLAY_WIDTH  = 32'd1;
+  localparam logic [31:0] SYNC_DECODER_COUNTER_CLEAR_REPLAY_MASK   = 32'h00000002;
 
   // ---- struct FLOW_KEY: flow key: parser -> dist_hash (s_key_TDATA); addresses as big-endian integers
   localparam int unsigned FLOW_KEY_BITS                            = 32'd320;
