@@ -235,6 +235,7 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     } else if (s.has_op) {
       FlowEvent ev[flow::kMaxEvents];
       int n = table_.apply(s.op, ev);
+      feed_sync(ev, n);
       ++steer_.ops_issued;
       const bool failed = n > 0 && ev[0].status == flow::Status::kFull;
       if (failed) ++steer_.learn_full;
@@ -286,6 +287,7 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     age.time = time;
     FlowEvent ev[flow::kMaxEvents];
     int n = table_.apply(age, ev);
+    feed_sync(ev, n);
     ++steer_.age_ops;
     for (int i = 0; i < n; ++i) {
       if (ev[i].status != flow::Status::kExpired) continue;
@@ -296,6 +298,39 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
     ++age_count_;
   }
   return o;
+}
+
+// rtl/core/sync_feed.sv's rule: MATURED and (with AT_INSERT) INSERT DONE give NEW; UPDATE DONE
+// gives UPDATE and EXPIRED or DELETE DONE give DELETE when the entry is synced (FLOW_SYNC.SYNCED
+// with EPOCH = flow_table.SYNC_MATURE.GEN, or any entry under AT_INSERT).
+void CoreModel::feed_sync(const FlowEvent* ev, int n) {
+  const uint32_t sync = regs_.steer.sync;
+  if (((sync >> regs::STEER_SYNC_ENABLE_LSB) & 1u) == 0) return;
+  const bool at_insert = ((sync >> regs::STEER_SYNC_AT_INSERT_LSB) & 1u) != 0;
+  const uint32_t gen = (table_.config().sync_mature >> regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB) & 1u;
+  const uint8_t dest = static_cast<uint8_t>((sync >> regs::STEER_SYNC_DEST_LSB) & 0xFFu);
+  using Op = regs::SyncRecordOp;
+  for (int i = 0; i < n; ++i) {
+    const FlowEvent& e = ev[i];
+    const uint32_t flags = e.value.sync_flags;
+    const bool synced = at_insert || (((flags >> regs::FLOW_SYNC_SYNCED_LSB) & 1u) != 0 &&
+                                      ((flags >> regs::FLOW_SYNC_EPOCH_LSB) & 1u) == gen);
+    Op op = Op::kInvalid;
+    if (e.status == flow::Status::kMatured) {
+      op = Op::kNew;
+    } else if (e.status == flow::Status::kExpired) {
+      if (synced) op = Op::kDelete;
+    } else if (e.status == flow::Status::kDone) {
+      const auto code = static_cast<flow::Opcode>(e.opcode);
+      if (code == flow::Opcode::kInsert && at_insert)
+        op = Op::kNew;
+      else if (code == flow::Opcode::kUpdate && synced)
+        op = Op::kUpdate;
+      else if (code == flow::Opcode::kDelete && synced)
+        op = Op::kDelete;
+    }
+    if (op != Op::kInvalid) sync_records_.push_back(SyncRecordOut{op, e, dest});
+  }
 }
 
 }  // namespace conductor

@@ -34,6 +34,7 @@ struct SteerRegs {
   uint32_t learn_hold =
       regs::STEER_LEARN_HOLD_RESET;  // LEARN_HOLD: ticks a failed connection is not offered again (0: off)
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;  // AGE_FRAMES: an AGE op after every this many frames (0: never)
+  uint32_t sync = regs::STEER_SYNC_RESET;              // SYNC: ENABLE, AT_INSERT, DEST (the HyperSync feed)
   // BACKUP window: word site*64 + member, BACKUP_ENTRY (bits 15:0 = FLOW_VALUE bits 23:8).
   std::array<uint16_t, 128> backup{};
 
@@ -176,6 +177,15 @@ class CoreModel {
   // Expired entries (FLOW_EVENT, status EXPIRED) of the AGE ops since the last take_expired(), in
   // the order the table reported them. Kept only while keep_expired(true) (off by default).
   void keep_expired(bool on) { keep_expired_ = on; }
+  // The HyperSync feed (steer.SYNC, rtl/core/sync_feed.sv): the records the core hands its
+  // sync_encoder, in order, since the last take_sync_records(). Whether the RTL's queue drops one
+  // depends on clocks; the model has none and drops nothing (SYNC_DROPPED is the RTL's).
+  struct SyncRecordOut {
+    regs::SyncRecordOp op = regs::SyncRecordOp::kInvalid;
+    FlowEvent event;   // key and value of the record
+    uint8_t dest = 0;  // SYNC.DEST
+  };
+  std::vector<SyncRecordOut> take_sync_records() { return std::move(sync_records_); }
   std::vector<FlowEvent> take_expired() { return std::move(expired_); }
   // Frames counted towards the next AGE op (the RTL's counter at lookup).
   uint32_t age_count() const { return age_count_; }
@@ -206,6 +216,8 @@ class CoreModel {
   SteerCounters steer_;
   uint32_t age_count_ = 0;
   bool keep_expired_ = false;
+  std::vector<SyncRecordOut> sync_records_;
+  void feed_sync(const FlowEvent* ev, int n);
   // The recently-failed filter (conductor_core.sv): direct-mapped by the key's buckets,
   // signature = both buckets, the failed op's TIME.
   struct HeldEntry {

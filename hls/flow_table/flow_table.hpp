@@ -762,9 +762,9 @@ class FlowTableCore {
 
   // One slot of an AGE's unit: a marked (active) entry is refreshed, an idle one past its timeout
   // expires (event EXPIRED, slot emptied). Under SYNC_MATURE.SWEEPS = N > 0, an entry that stays
-  // and is unsynced (FLOW_SYNC.SYNCED == SYNC_MATURE.GEN) counts the sweep (FLOW_SYNC.SWEEPS,
-  // saturating at 15) and is matured when the count reaches N: SYNCED := !GEN, event MATURED with
-  // the value after the op.
+  // and is unsynced (not FLOW_SYNC.SYNCED with EPOCH = SYNC_MATURE.GEN) counts the sweep
+  // (FLOW_SYNC.SWEEPS, saturating at 15) and is matured when the count reaches N: SYNCED := 1,
+  // EPOCH := GEN, event MATURED with the value after the op.
   // Returns whether `e` was filled.
   bool sweep_slot(Slot& s, Where w, const OpRec& op, EventRec& e) {
     if (!slot_valid(s)) return false;
@@ -778,13 +778,14 @@ class FlowTableCore {
     const uint32_t need = cfg_.sync_mature & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK;
     const uint32_t gen = (cfg_.sync_mature >> regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB) & 1u;
     const uint32_t flags = static_cast<uint32_t>(s.value >> regs::FLOW_VALUE_SYNC_FLAGS_LSB) & 0x3Fu;
-    if (need == 0 || ((flags >> regs::FLOW_SYNC_SYNCED_LSB) & 1u) != gen) return false;  // synced
+    const bool synced = ((flags >> regs::FLOW_SYNC_SYNCED_LSB) & 1u) != 0 && ((flags >> regs::FLOW_SYNC_EPOCH_LSB) & 1u) == gen;
+    if (need == 0 || synced) return false;
     uint32_t sweeps = (flags >> regs::FLOW_SYNC_SWEEPS_LSB) & 15u;
     sweeps = sweeps == 15 ? 15 : sweeps + 1;
     const bool matured = sweeps >= need;
     uint32_t nf = flags & ~(15u << regs::FLOW_SYNC_SWEEPS_LSB);
     nf |= sweeps << regs::FLOW_SYNC_SWEEPS_LSB;
-    if (matured) nf = (nf & ~(1u << regs::FLOW_SYNC_SYNCED_LSB)) | ((gen ^ 1u) << regs::FLOW_SYNC_SYNCED_LSB);
+    if (matured) nf = (nf & ~(1u << regs::FLOW_SYNC_EPOCH_LSB)) | (1u << regs::FLOW_SYNC_SYNCED_LSB) | (gen << regs::FLOW_SYNC_EPOCH_LSB);
     s.value = (s.value & ~(uint64_t{0x3F} << regs::FLOW_VALUE_SYNC_FLAGS_LSB)) |
               (uint64_t{nf} << regs::FLOW_VALUE_SYNC_FLAGS_LSB);
     if (!matured) return false;

@@ -43,7 +43,8 @@ std::string Identity::to_string() const {
 }
 
 bool in_core(std::string_view block) {
-  static constexpr std::string_view kCoreBlocks[] = {"id", "parser", "dist_hash", "flow_table", "steer"};
+  static constexpr std::string_view kCoreBlocks[] = {"id",         "parser", "dist_hash",
+                                                     "flow_table", "steer",  "sync_encoder"};
   for (std::string_view b : kCoreBlocks)
     if (b == block) return true;
   return false;

@@ -88,6 +88,8 @@ void SoftDevice::sync_rw(uint32_t addr, uint32_t v) {
     regs.steer.age_frames = v;
   else if (addr == STEER_LEARN_HOLD_ADDR)
     regs.steer.learn_hold = v;
+  else if (addr == STEER_SYNC_ADDR)
+    regs.steer.sync = v;
   else if (addr >= FLOW_TABLE_BASE && addr < FLOW_TABLE_BASE + FLOW_TABLE_SIZE) {
     flow::Config c = model_->flow_table().config();
     switch (addr) {
@@ -102,6 +104,9 @@ void SoftDevice::sync_rw(uint32_t addr, uint32_t v) {
         break;
       case FLOW_TABLE_TIMEOUT_CLOSING_ADDR:
         c.timeout_closing = v;
+        break;
+      case FLOW_TABLE_SYNC_MATURE_ADDR:
+        c.sync_mature = v;
         break;
       case FLOW_TABLE_HASH_SEED1_ADDR:
         c.seed1 = v;
@@ -125,6 +130,11 @@ uint32_t SoftDevice::read_ro(uint32_t addr) const {
       return CONDUCTOR_BUILD_HASH;
     case ID_CAPS_ADDR:
       return kCaps;
+    case SYNC_ENCODER_GEOMETRY_ADDR:  // the core's sync_encoder: default build, 1 SipRound per clock
+      return (SYNC_ENCODER_MAX_MTU << SYNC_ENCODER_GEOMETRY_MAX_MTU_LSB) |
+             (SYNC_ENCODER_DESTS << SYNC_ENCODER_GEOMETRY_DESTS_LSB) |
+             (SYNC_ENCODER_DELAY_CLASSES << SYNC_ENCODER_GEOMETRY_DELAY_PORTS_LSB) |
+             (1u << SYNC_ENCODER_GEOMETRY_ROUNDS_LSB);
     case PARSER_RX_PKTS_ADDR:
       return u32(c.rx_pkts);
     case PARSER_PARSED_OK_ADDR:

@@ -4,15 +4,18 @@
 //           └─► pkt_parser ─FLOW_KEY─► dist_hash ─DECISION─► flow_table ─RESULT─► steer ─► meta FIFO ─► m_axis
 //                 └ time FIFO ┘ └ head FIFO (time, status, key) ┘ └ side FIFO ┘   │  ▲
 //                                                              ▲ s_op ◄─ op FIFO ◄┘  │ in-flight table
-//                                                              └ m_event ────────────┘
+//                                                              └ m_event ─┬──────────┘
+//                                                                         └─► sync_feed ─SYNC_RECORD─► sync_encoder ─► m_sync
 //
 // Every frame leaves unchanged and in order, never dropped: DELIVER = 0 marks the ones to drop.
 // STEER_META is on m_axis_tuser for every beat of the frame (docs/architecture.md, "Correction
 // layer": the rule, the in-flight table and why the result equals the sequential model).
 // Ageing: an AGE op follows every steer.AGE_FRAMES-th frame's op, and the next lookup waits for its
 // handshake (docs/flow_table.md, "Ageing in the core"); EXPIRED counts the entries it removes.
-// Registers: blocks id, parser, dist_hash, flow_table and steer of rtl/csr/conductor.regs behind
-// one AXI-Lite port.
+// HyperSync (issue 11): the table's events become sync records (rtl/core/sync_feed.sv, steer.SYNC)
+// and HyperSync frames on m_sync (sync_encoder); the data path never waits for them.
+// Registers: blocks id, parser, dist_hash, flow_table, steer and sync_encoder of
+// rtl/csr/conductor.regs behind one AXI-Lite port.
 `default_nettype none
 
 module conductor_core
@@ -42,6 +45,12 @@ module conductor_core
   output      logic          m_axis_tlast,
   output      logic          m_axis_tvalid,
   input  wire logic          m_axis_tready,
+  // HyperSync frames (Ethernet/IPv4/UDP 8116, docs/hypersync.md): the table's state for its mirror.
+  output      logic [511:0]  m_sync_tdata,
+  output      logic [63:0]   m_sync_tkeep,
+  output      logic          m_sync_tlast,
+  output      logic          m_sync_tvalid,
+  input  wire logic          m_sync_tready,
   // Registers (20-bit byte addresses).
   input  wire logic [19:0]   s_axi_control_AWADDR,
   input  wire logic          s_axi_control_AWVALID,
@@ -84,7 +93,7 @@ module conductor_core
   end
 
   // ================================================================ register blocks
-  localparam int unsigned NumSlaves = 5;
+  localparam int unsigned NumSlaves = 6;
   // Per-slave buses, flattened (slave i in bits i*width +: width) as Yosys 0.23 reads them.
   logic [NumSlaves*AW-1:0] sl_awaddr, sl_araddr;
   logic [NumSlaves-1:0]    sl_awvalid, sl_awready, sl_wvalid, sl_wready, sl_bvalid, sl_bready;
@@ -96,9 +105,11 @@ module conductor_core
   axil_xbar #(
     .AddrWidth (AW),
     .NumSlaves (NumSlaves),
-    .SlaveBase ({20'(conductor_regs_pkg::STEER_BASE), 20'(conductor_regs_pkg::FLOW_TABLE_BASE),
+    .SlaveBase ({20'(conductor_regs_pkg::SYNC_ENCODER_BASE),
+                 20'(conductor_regs_pkg::STEER_BASE), 20'(conductor_regs_pkg::FLOW_TABLE_BASE),
                  20'(conductor_regs_pkg::DIST_HASH_BASE), 20'(conductor_regs_pkg::PARSER_BASE), 20'(conductor_regs_pkg::ID_BASE)}),
-    .SlaveAddrBits ({32'(conductor_regs_pkg::STEER_ADDR_BITS), 32'(conductor_regs_pkg::FLOW_TABLE_ADDR_BITS),
+    .SlaveAddrBits ({32'(conductor_regs_pkg::SYNC_ENCODER_ADDR_BITS),
+                     32'(conductor_regs_pkg::STEER_ADDR_BITS), 32'(conductor_regs_pkg::FLOW_TABLE_ADDR_BITS),
                      32'(conductor_regs_pkg::DIST_HASH_ADDR_BITS), 32'(conductor_regs_pkg::PARSER_ADDR_BITS), 32'(conductor_regs_pkg::ID_ADDR_BITS)})
   ) u_xbar (
     .clk_i                 (clk_i),
@@ -214,7 +225,8 @@ module conductor_core
 
   // ---------------------------------------------------------------- steer block (correction layer)
   logic [31:0] member_up0, member_up1, member_up2, member_up3, site_up_reg, steer_clear;
-  logic [31:0] age_frames;
+  logic [31:0] age_frames, sync_reg, sync_records, sync_dropped;
+  logic        sync_gen;
   logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
   logic [31:0] cnt_age_q, cnt_exp_q, cnt_opdrop_q, cnt_learndrop_q, cnt_held_q, learn_hold;
   logic        backup_req, backup_we;
@@ -248,6 +260,7 @@ module conductor_core
     .member_up3_o          (member_up3),
     .site_up_o             (site_up_reg),
     .age_frames_o          (age_frames),
+    .sync_o                (sync_reg),
     .learn_hold_o          (learn_hold),
     .new_i                 (cnt_new_q),
     .hit_i                 (cnt_hit_q),
@@ -261,6 +274,8 @@ module conductor_core
     .ops_dropped_i         (cnt_opdrop_q),
     .learn_dropped_i       (cnt_learndrop_q),
     .learn_held_i          (cnt_held_q),
+    .sync_records_i        (sync_records),
+    .sync_dropped_i        (sync_dropped),
     .counter_clear_o       (steer_clear),
     .backup_req_o          (backup_req),
     .backup_we_o           (backup_we),
@@ -498,6 +513,7 @@ module conductor_core
     .m_event_TDATA         (ev_tdata),
     .m_event_TVALID        (ev_tvalid),
     .m_event_TREADY        (1'b1),
+    .sync_gen_o            (sync_gen),
     .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
     .s_axi_control_AWVALID (sl_awvalid[3]),
     .s_axi_control_AWREADY (sl_awready[3]),
@@ -1107,6 +1123,54 @@ module conductor_core
       if (ev_tvalid && ev_age && ev_expired) cnt_exp_q <= cnt_exp_q + 32'd1;
     end
   end
+
+  // ---------------------------------------------------------------- HyperSync
+  logic [447:0] rec_tdata;
+  logic         rec_tvalid, rec_tready;
+  sync_feed u_sync_feed (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .sync_i         (sync_reg),
+    .gen_i          (sync_gen),
+    .clear_i        (steer_clear[0]),
+    .ev_tdata_i     (ev_tdata),
+    .ev_tvalid_i    (ev_tvalid),
+    .m_rec_tdata_o  (rec_tdata),
+    .m_rec_tvalid_o (rec_tvalid),
+    .m_rec_tready_i (rec_tready),
+    .records_o      (sync_records),
+    .dropped_o      (sync_dropped)
+  );
+
+  sync_encoder u_sync_encoder (
+    .ap_clk                (clk_i),
+    .ap_rst_n              (rst_ni),
+    .s_rec_TDATA           (rec_tdata),
+    .s_rec_TVALID          (rec_tvalid),
+    .s_rec_TREADY          (rec_tready),
+    .m_axis_TDATA          (m_sync_tdata),
+    .m_axis_TKEEP          (m_sync_tkeep),
+    .m_axis_TLAST          (m_sync_tlast),
+    .m_axis_TVALID         (m_sync_tvalid),
+    .m_axis_TREADY         (m_sync_tready),
+    .s_axi_control_AWADDR  (sl_awaddr[5*AW +: conductor_regs_pkg::SYNC_ENCODER_ADDR_BITS]),
+    .s_axi_control_AWVALID (sl_awvalid[5]),
+    .s_axi_control_AWREADY (sl_awready[5]),
+    .s_axi_control_WDATA   (sl_wdata[5*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[5*4 +: 4]),
+    .s_axi_control_WVALID  (sl_wvalid[5]),
+    .s_axi_control_WREADY  (sl_wready[5]),
+    .s_axi_control_BRESP   (sl_bresp[5*2 +: 2]),
+    .s_axi_control_BVALID  (sl_bvalid[5]),
+    .s_axi_control_BREADY  (sl_bready[5]),
+    .s_axi_control_ARADDR  (sl_araddr[5*AW +: conductor_regs_pkg::SYNC_ENCODER_ADDR_BITS]),
+    .s_axi_control_ARVALID (sl_arvalid[5]),
+    .s_axi_control_ARREADY (sl_arready[5]),
+    .s_axi_control_RDATA   (sl_rdata[5*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[5*2 +: 2]),
+    .s_axi_control_RVALID  (sl_rvalid[5]),
+    .s_axi_control_RREADY  (sl_rready[5])
+  );
 
   // ---------------------------------------------------------------- output
   assign m_axis_tvalid = !frame_empty && !meta_empty;

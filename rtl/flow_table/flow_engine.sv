@@ -455,11 +455,13 @@ module flow_engine #(
       endcase
       x_idle[s*32 +: 32] = tim_q - x_val[s*64 + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32];
       x_exp[s] = x_valid[s] && x_to[s*32 +: 32] != 32'd0 && x_idle[s*32 +: 32] > x_to[s*32 +: 32];
-      // Delayed notifications: valid and not offered to sync in this generation (SYNCED == GEN), and
+      // Delayed notifications: valid and not offered to sync in this generation (SYNCED with EPOCH =
+  // GEN), and
   // ripe: this sweep is its
       // SYNC_MATURE-th (the count saturates at 15, so a count of 15 is always ripe).
       x_uns[s] = x_valid[s] && mature_sweeps_i != 4'd0 &&
-                 x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB] == mature_gen_i;
+                 !(x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB] &&
+                   x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_EPOCH_LSB] == mature_gen_i);
       x_rip[s] = x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] == 4'd15 ||
                  x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] + 4'd1 >= mature_sweeps_i;
     end
@@ -530,7 +532,10 @@ module flow_engine #(
       if (aa_ref[s]) aa_wbkt[s*SlotBits + ValLsb + conductor_regs_pkg::FLOW_VALUE_LAST_SEEN_LSB +: 32] = tim_q;
       if (aa_sync[s]) begin
         aa_wbkt[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] = ev_sweeps1[s*4 +: 4];
-        if (aa_rip[s]) aa_wbkt[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB] = !mature_gen_i;
+        if (aa_rip[s]) begin
+          aa_wbkt[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB] = 1'b1;
+          aa_wbkt[s*SlotBits + ValLsb + SyncLsb + conductor_regs_pkg::FLOW_SYNC_EPOCH_LSB]  = mature_gen_i;
+        end
       end
     end
     // This clock's lookup marks on the unit's slots (bit 0: its stash entry).

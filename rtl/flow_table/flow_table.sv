@@ -50,6 +50,8 @@ module flow_table
   output      logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0]  m_event_TDATA,
   output      logic                              m_event_TVALID,
   input  wire logic                              m_event_TREADY,
+  // SYNC_MATURE.GEN, for an event consumer that tells synced entries (FLOW_SYNC) from unsynced ones.
+  output      logic                              sync_gen_o,
   // Registers: block flow_table of rtl/csr/conductor.regs.
   input  wire logic [conductor_regs_pkg::FLOW_TABLE_ADDR_BITS-1:0] s_axi_control_AWADDR,
   input  wire logic                              s_axi_control_AWVALID,
@@ -160,6 +162,8 @@ module flow_table
                   | (32'(Slots) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_SLOTS_LSB)
                   | (32'(StashSize) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB)
                   | (32'(WalkMax) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_WALK_MAX_LSB);
+
+  assign sync_gen_o = sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB];
 
   logic unused_ctrl;
   assign unused_ctrl = ^{ctrl[31:13], ctrl[7:6], counter_clear[31:1], sync_mature[31:9], sync_mature[7:4]};

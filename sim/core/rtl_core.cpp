@@ -72,9 +72,30 @@ struct RtlCore::Impl {
                                   return b;
                                 },
                                 [this](bool r) { top->m_axis_tready = r; }},
-             o.seed ^ 0x9e3779b97f4a7c15ull, 100 - o.backpressure_percent) {
+             o.seed ^ 0x9e3779b97f4a7c15ull, 100 - o.backpressure_percent),
+        sync_sink(sim::AxisSinkPorts{[this] { return top->m_sync_tvalid != 0; },
+                                     [this] {
+                                       sim::AxisBeat b;
+                                       b.data = sim::get_port(top->m_sync_tdata);
+                                       b.keep = top->m_sync_tkeep;
+                                       b.last = top->m_sync_tlast;
+                                       return b;
+                                     },
+                                     [this](bool r) { top->m_sync_tready = r; }},
+                  o.seed ^ 0x5bd1e995ull, 100) {
+    // The sync port is always ready: its frames are collected whole (bytes by TKEEP).
+    sync_sink.on_beat = [this](const sim::AxisBeat& b) {
+      for (unsigned i = 0; i < 64; ++i) {
+        if ((b.keep >> i) & 1) sync_partial.push_back(static_cast<uint8_t>(b.data[i / 4] >> (8 * (i % 4))));
+      }
+      if (b.last) {
+        sync_frames.push_back(std::move(sync_partial));
+        sync_partial.clear();
+      }
+    };
     ctrl.add(&src);
     ctrl.add(&sink);
+    ctrl.add(&sync_sink);
     ctrl.reset();
     for (uint64_t i = 0; i < kCoreResetClearCycles; ++i) ctrl.tick();  // flow table clearing
   }
@@ -86,6 +107,9 @@ struct RtlCore::Impl {
   sim::AxilMaster<Vconductor_core> axil;
   sim::AxisSource src;
   sim::AxisSink sink;
+  sim::AxisSink sync_sink;
+  std::vector<uint8_t> sync_partial;
+  std::vector<std::vector<uint8_t>> sync_frames;
   uint64_t last_run_cycles = 0;
   std::string error;
 };
@@ -139,6 +163,7 @@ bool RtlCore::load_steer(const SteerRegs& st) {
   ok &= write_reg(regs::STEER_SITE_UP_ADDR, st.site_up);
   ok &= write_reg(regs::STEER_AGE_FRAMES_ADDR, st.age_frames);
   ok &= write_reg(regs::STEER_LEARN_HOLD_ADDR, st.learn_hold);
+  ok &= write_reg(regs::STEER_SYNC_ADDR, st.sync);
   for (unsigned i = 0; i < st.backup.size(); ++i) ok &= write_reg(regs::STEER_BACKUP_ADDR + 4 * i, st.backup[i]);
   return ok;
 }
@@ -162,6 +187,12 @@ SteerCounters RtlCore::steer_counters() {
   c.learn_dropped = rd(regs::STEER_LEARN_DROPPED_ADDR);
   c.learn_held = rd(regs::STEER_LEARN_HELD_ADDR);
   return c;
+}
+
+std::vector<std::vector<uint8_t>> RtlCore::take_sync_frames() {
+  std::vector<std::vector<uint8_t>> out;
+  out.swap(impl_->sync_frames);
+  return out;
 }
 
 uint32_t RtlCore::inflight_max() {

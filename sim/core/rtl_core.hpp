@@ -83,6 +83,9 @@ class RtlCore {
   // steer.INFLIGHT_MAX: most in-flight table entries held at once (the build holds
   // kCoreInflightEntries; the benches check it never filled).
   uint32_t inflight_max();
+  // The HyperSync frames (Ethernet onwards) the core emitted on m_sync since the last call, in
+  // order (the port is always ready; steer.SYNC and block sync_encoder configure them).
+  std::vector<std::vector<uint8_t>> take_sync_frames();
 
   // Streams frames from `next` (which fills the next frame and its security group, or returns
   // false when there are no more) and calls on_out for every frame that leaves, in order, until

@@ -45,6 +45,10 @@ SC_MODULE(CoreTb) {
   sc_signal<sc_bv<512>> m_tdata{"m_tdata"};
   sc_signal<uint64_t> m_tkeep{"m_tkeep"}, m_tuser{"m_tuser"};
   sc_signal<bool> m_tlast{"m_tlast"}, m_tvalid{"m_tvalid"}, m_tready{"m_tready"};
+  // HyperSync frames (steer.SYNC is off in this bench: the port stays idle, always ready).
+  sc_signal<sc_bv<512>> y_tdata{"y_tdata"};
+  sc_signal<uint64_t> y_tkeep{"y_tkeep"};
+  sc_signal<bool> y_tlast{"y_tlast"}, y_tvalid{"y_tvalid"}, y_tready{"y_tready"};
   // Registers.
   sc_signal<uint32_t> awaddr{"awaddr"}, wdata{"wdata"}, wstrb{"wstrb"}, bresp{"bresp"};
   sc_signal<uint32_t> araddr{"araddr"}, rdata{"rdata"}, rresp{"rresp"};
@@ -77,6 +81,12 @@ SC_MODULE(CoreTb) {
     core->m_axis_tlast(m_tlast);
     core->m_axis_tvalid(m_tvalid);
     core->m_axis_tready(m_tready);
+    core->m_sync_tdata(y_tdata);
+    core->m_sync_tkeep(y_tkeep);
+    core->m_sync_tlast(y_tlast);
+    core->m_sync_tvalid(y_tvalid);
+    core->m_sync_tready(y_tready);
+    y_tready.write(true);
     core->s_axi_control_AWADDR(awaddr);
     core->s_axi_control_AWVALID(awvalid);
     core->s_axi_control_AWREADY(awready);

@@ -16,9 +16,12 @@
 #include "common/gen/conductor_regs.hpp"
 #include "common/packing.hpp"
 #include "core/core_model.hpp"
+#include "host/sync/codec.hpp"
 #include "host/traffic/generator.hpp"
 #include "rtl_core.hpp"
 #include "scoreboard.hpp"
+#include "sync_encoder/sync_encoder.hpp"
+#include "sync_encoder/sync_encoder_model.hpp"
 
 namespace conductor {
 namespace {
@@ -828,4 +831,149 @@ TEST(CoreCosim, AFullTableIsNotWalkedOnEveryFrame) {
 }
 
 }  // namespace
+// ---- HyperSync feed (issue 11) ------------------------------------------------------------------
+// The core's m_sync frames, decoded by host/sync's decode_frame, carry exactly the model's records
+// (rtl/core/sync_feed.sv's rule) in order: delayed notifications through the sweep (SYNC_MATURE,
+// with a GEN flip: the whole table offered again), and NEW at insert (AT_INSERT). Flows expire and
+// come back, members fail over (UPDATE records); idle and back-pressure on the data path. The
+// encoder keeps up here, so SYNC_DROPPED is 0 and nothing is missing.
+sync_encoder::SyncEncoderConfig sync_cfg() {
+  sync_encoder::SyncEncoderConfig c;
+  c.cluster_id = 7;
+  c.source = sync::member_byte(1, 0);
+  c.epoch = 3;
+  c.mtu = 1500;
+  c.flush_cycles = 400;
+  for (unsigned i = 0; i < 16; ++i) c.key[i] = static_cast<uint8_t>(0xA0 + i);
+  c.src_mac = 0x020000000001ull;
+  c.src_ip = 0xC6120001u;  // 198.18.0.1
+  c.dest[0] = {true, sync::kBroadcast, 0x020000000002ull, 0xC6120002u};
+  c.delay_default = 0;  // the table does the delaying
+  return c;
+}
+
+std::vector<sync::Record> decode_sync(const std::vector<std::vector<uint8_t>>& frames,
+                                      const sync_encoder::SyncEncoderConfig& c, sync::ReplayState& replay) {
+  sync::Membership m;
+  m.cluster_id = c.cluster_id;
+  m.self = sync::member_byte(2, 0);
+  m.add(m.self);
+  m.add(c.source);
+  const sync::KeyRing keys = sync::KeyRing::single(c.key_number, c.key);
+  std::vector<sync::Record> out;
+  for (const auto& f : frames) {
+    EXPECT_GT(f.size(), size_t{sync_encoder::kHeaderAt});
+    if (f.size() <= sync_encoder::kHeaderAt) continue;
+    auto d =
+        sync::decode_frame(f.data() + sync_encoder::kHeaderAt, f.size() - sync_encoder::kHeaderAt, keys, replay, m);
+    EXPECT_TRUE(d.ok()) << (d.ok() ? "" : d.error().message);
+    if (d.ok()) out.insert(out.end(), d->records.begin(), d->records.end());
+  }
+  return out;
+}
+
+// The model's record as the wire carries it.
+sync::Record wire_record(const CoreModel::SyncRecordOut& r) {
+  ap_uint<448> w = 0;
+  for (int i = 0; i < flow::kKeyWords; ++i) w.range(64 * i + 63, 64 * i) = r.event.key.w[i];
+  const sync_encoder::SyncRecord sr = sync_encoder::unpack_sync_record(w);
+  sync::Record out;
+  const bool v6 = sr.ipv6;
+  using RT = sync::RecordType;
+  out.type = r.op == regs::SyncRecordOp::kNew      ? (v6 ? RT::kNewV6 : RT::kNewV4)
+             : r.op == regs::SyncRecordOp::kUpdate ? (v6 ? RT::kUpdateV6 : RT::kUpdateV4)
+                                                   : (v6 ? RT::kDeleteV6 : RT::kDeleteV4);
+  out.key.is_ipv6 = v6;
+  out.key.a_addr = sr.a_addr;
+  out.key.b_addr = sr.b_addr;
+  out.key.a_port = sr.a_port;
+  out.key.b_port = sr.b_port;
+  out.key.proto = sr.proto;
+  out.key.sg_id = sr.sg_id;
+  out.value = r.op == regs::SyncRecordOp::kDelete ? 0 : pack(r.event.value);
+  return out;
+}
+
+TEST(CoreCosim, SyncFeedCarriesTheModelsRecords) {
+  const uint64_t seed = 1111;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  struct Cfg {
+    bool at_insert;
+    uint32_t sweeps;
+    int idle, stall;
+  };
+  const Cfg cfgs[] = {{false, 1, 0, 0}, {false, 3, 20, 30}, {true, 0, 10, 10}};
+  for (const Cfg& c : cfgs) {
+    RtlCoreOptions o;
+    o.seed = rng();
+    o.idle_percent = c.idle;
+    o.backpressure_percent = c.stall;
+    RtlCore core(o);
+    CoreModel model;
+    model.regs() = make_regs(1, 8, rng);
+    const unsigned members = 6;
+    random_cluster(model.regs(), members, rng);
+    SteerRegs& st = model.regs().steer;
+    st.age_frames = 3;
+    st.sync = (1u << regs::STEER_SYNC_ENABLE_LSB) | (uint32_t{c.at_insert} << regs::STEER_SYNC_AT_INSERT_LSB) |
+              (uint32_t{sync::kBroadcast} << regs::STEER_SYNC_DEST_LSB);
+    ASSERT_TRUE(core.load(model.regs()));
+    set_flow_table(core, model, 4, 200);
+    const sync_encoder::SyncEncoderConfig ec = sync_cfg();
+    for (const auto& [off, val] : sync_encoder::register_writes(ec))
+      ASSERT_TRUE(core.write_reg(regs::SYNC_ENCODER_BASE + off, val));
+    auto set_mature = [&](uint32_t v) {
+      flow::Config fc = model.flow_table().config();
+      fc.sync_mature = v;
+      model.flow_table().set_config(fc);
+      ASSERT_TRUE(core.write_reg(regs::FLOW_TABLE_SYNC_MATURE_ADDR, v));
+    };
+    set_mature(c.sweeps);
+    sync::ReplayState replay;
+    size_t records = 0, news = 0, updates = 0, deletes = 0;
+    uint32_t t = 0;
+    for (int batch = 0; batch < 5; ++batch) {
+      if (batch == 3 && c.sweeps != 0) set_mature(c.sweeps | (1u << regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB));  // resync
+      Stimulus s;
+      for (int i = 0; i < 1200; ++i) {
+        const uint32_t f = static_cast<uint32_t>(rng() % 120);
+        s.frames.push_back(udp_frame(f, rng() % 2 == 0));
+        s.sgs.push_back(0);
+        s.times.push_back(t);
+        t += static_cast<uint32_t>(rng() % 2);
+      }
+      sim::Scoreboard<CoreOut> board("sync", print_meta);
+      Result r = run_core(core, model, s, board);
+      EXPECT_TRUE(board.clean()) << board.summary();
+      core.settle(4000);  // the last ops, then the encoder's flush timer
+      const std::vector<sync::Record> got = decode_sync(core.take_sync_frames(), ec, replay);
+      const std::vector<CoreModel::SyncRecordOut> want = model.take_sync_records();
+      ASSERT_EQ(got.size(), want.size()) << "batch " << batch;
+      for (size_t i = 0; i < want.size(); ++i) {
+        const sync::Record w = wire_record(want[i]);
+        ASSERT_EQ(got[i].type, w.type) << "batch " << batch << " record " << i;
+        ASSERT_TRUE(got[i].key == w.key) << "batch " << batch << " record " << i;
+        ASSERT_EQ(got[i].value, w.value) << "batch " << batch << " record " << i;
+        news += want[i].op == regs::SyncRecordOp::kNew;
+        updates += want[i].op == regs::SyncRecordOp::kUpdate;
+        deletes += want[i].op == regs::SyncRecordOp::kDelete;
+      }
+      records += want.size();
+      st.set_member(0, static_cast<unsigned>(rng() % members), rng() % 2 == 0);  // failovers: UPDATEs
+      ASSERT_TRUE(core.load_steer(st));
+      t += static_cast<uint32_t>(rng() % 400);  // a quiet spell: idle flows expire
+    }
+    uint32_t sent = 0, dropped = 0;
+    ASSERT_TRUE(core.read_reg(regs::STEER_SYNC_RECORDS_ADDR, &sent));
+    ASSERT_TRUE(core.read_reg(regs::STEER_SYNC_DROPPED_ADDR, &dropped));
+    std::printf("sync %s, SWEEPS %u: %zu records (%zu NEW, %zu UPDATE, %zu DELETE), SYNC_RECORDS %u, dropped %u\n",
+                c.at_insert ? "at insert" : "matured", c.sweeps, records, news, updates, deletes, sent, dropped);
+    EXPECT_EQ(dropped, 0u);
+    EXPECT_EQ(sent, records);
+    EXPECT_GT(news, 100u);
+    EXPECT_GT(deletes, 20u);
+  }
+}
+
 }  // namespace conductor

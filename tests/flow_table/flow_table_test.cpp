@@ -683,7 +683,8 @@ TEST(FlowTableAgeing, SweepMaturesUnsyncedEntries) {
   ev = sweep(205);
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].status, Status::kMatured);
-  EXPECT_EQ(ev[0].value.sync_flags & (1u << regs::FLOW_SYNC_SYNCED_LSB), 0u);  // SYNCED = !GEN = 0
+  EXPECT_EQ(ev[0].value.sync_flags & ((1u << regs::FLOW_SYNC_SYNCED_LSB) | (1u << regs::FLOW_SYNC_EPOCH_LSB)),
+            (1u << regs::FLOW_SYNC_SYNCED_LSB) | (1u << regs::FLOW_SYNC_EPOCH_LSB));  // SYNCED, EPOCH = GEN = 1
   keep_alive();
   ev = sweep(206);
   ASSERT_EQ(ev.size(), 1u);

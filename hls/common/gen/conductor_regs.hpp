@@ -306,14 +306,14 @@ inline constexpr uint32_t FLOW_TABLE_TIMEOUT_EST_RESET             = 0x0036EE80u
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 0x00000058u;
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 0x00040058u;
 inline constexpr uint32_t FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 0x00004E20u;
-// SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := !GEN) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC.SYNCED == GEN)
+// SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := 1, EPOCH := GEN) the SWEEPS-th time it finds it live and unsynced (not SYNCED with EPOCH = GEN)
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_OFFSET            = 0x0000005Cu;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_ADDR              = 0x0004005Cu;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_RESET             = 0x00000000u;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB        = 0u;  // sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_WIDTH      = 4u;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 0x0000000Fu;
-inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 8u;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED differs from it (GEN 0: SYNCED 1 is synced); flipping it makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 8u;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED is set and its EPOCH equals GEN; flipping GEN makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_WIDTH         = 1u;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_MASK          = 0x00000100u;
 // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
@@ -432,6 +432,19 @@ inline constexpr uint32_t STEER_LEARN_HOLD_RESET                   = 0x000003E8u
 inline constexpr uint32_t STEER_AGE_FRAMES_OFFSET                  = 0x00000028u;
 inline constexpr uint32_t STEER_AGE_FRAMES_ADDR                    = 0x00041028u;
 inline constexpr uint32_t STEER_AGE_FRAMES_RESET                   = 0x00002000u;
+// SYNC (rw): HyperSync feed (issue 11): the flow table's events as SYNC_RECORDs into the core's sync_encoder (block sync_encoder), whose frames leave on m_sync
+inline constexpr uint32_t STEER_SYNC_OFFSET                        = 0x00000030u;
+inline constexpr uint32_t STEER_SYNC_ADDR                          = 0x00041030u;
+inline constexpr uint32_t STEER_SYNC_RESET                         = 0x0000FF00u;
+inline constexpr uint32_t STEER_SYNC_ENABLE_LSB                    = 0u;  // feed records; 0: the events go nowhere and m_sync stays idle
+inline constexpr uint32_t STEER_SYNC_ENABLE_WIDTH                  = 1u;
+inline constexpr uint32_t STEER_SYNC_ENABLE_MASK                   = 0x00000001u;
+inline constexpr uint32_t STEER_SYNC_AT_INSERT_LSB                 = 1u;  // a NEW record at every learned connection's INSERT (threshold 0); else NEW records come from the table's MATURED events (flow_table.SYNC_MATURE)
+inline constexpr uint32_t STEER_SYNC_AT_INSERT_WIDTH               = 1u;
+inline constexpr uint32_t STEER_SYNC_AT_INSERT_MASK                = 0x00000002u;
+inline constexpr uint32_t STEER_SYNC_DEST_LSB                      = 8u;  // SYNC_RECORD.DEST of every record: the member byte of the peer that mirrors this table (the standby orchestrator), 0xFF every member
+inline constexpr uint32_t STEER_SYNC_DEST_WIDTH                    = 8u;
+inline constexpr uint32_t STEER_SYNC_DEST_MASK                     = 0x0000FF00u;
 // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
 inline constexpr uint32_t STEER_NEW_OFFSET                         = 0x00000080u;
 inline constexpr uint32_t STEER_NEW_ADDR                           = 0x00041080u;
@@ -480,6 +493,14 @@ inline constexpr uint32_t STEER_LEARN_DROPPED_RESET                = 0x00000000u
 inline constexpr uint32_t STEER_LEARN_HELD_OFFSET                  = 0x000000ACu;
 inline constexpr uint32_t STEER_LEARN_HELD_ADDR                    = 0x000410ACu;
 inline constexpr uint32_t STEER_LEARN_HELD_RESET                   = 0x00000000u;
+// SYNC_RECORDS (ro): records handed to the sync_encoder (SYNC.ENABLE)
+inline constexpr uint32_t STEER_SYNC_RECORDS_OFFSET                = 0x000000B0u;
+inline constexpr uint32_t STEER_SYNC_RECORDS_ADDR                  = 0x000410B0u;
+inline constexpr uint32_t STEER_SYNC_RECORDS_RESET                 = 0x00000000u;
+// SYNC_DROPPED (ro): records dropped because the sync_encoder's input queue was full: the data path never waits for sync; the host resyncs the table (flow_table.SYNC_MATURE.GEN)
+inline constexpr uint32_t STEER_SYNC_DROPPED_OFFSET                = 0x000000B4u;
+inline constexpr uint32_t STEER_SYNC_DROPPED_ADDR                  = 0x000410B4u;
+inline constexpr uint32_t STEER_SYNC_DROPPED_RESET                 = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
 inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
 inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
@@ -1261,16 +1282,16 @@ inline constexpr FieldInfo FLOW_VALUE_FIELDS[] = {
 
 // ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
 inline constexpr uint32_t FLOW_SYNC_BITS                           = 6u;
-inline constexpr uint32_t FLOW_SYNC_SYNCED_LSB                     = 0u;  // [0] the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it
+inline constexpr uint32_t FLOW_SYNC_SYNCED_LSB                     = 0u;  // [0] the connection has been offered to HyperSync (a NEW record), in generation EPOCH; an op source inserts with it clear
 inline constexpr uint32_t FLOW_SYNC_SYNCED_WIDTH                   = 1u;
 inline constexpr uint32_t FLOW_SYNC_SWEEPS_LSB                     = 1u;  // [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
 inline constexpr uint32_t FLOW_SYNC_SWEEPS_WIDTH                   = 4u;
-inline constexpr uint32_t FLOW_SYNC_SPARE_LSB                      = 5u;  // [5] kept as written
-inline constexpr uint32_t FLOW_SYNC_SPARE_WIDTH                    = 1u;
+inline constexpr uint32_t FLOW_SYNC_EPOCH_LSB                      = 5u;  // [5] SYNC_MATURE.GEN when the entry was matured: synced = SYNCED and EPOCH = GEN
+inline constexpr uint32_t FLOW_SYNC_EPOCH_WIDTH                    = 1u;
 inline constexpr FieldInfo FLOW_SYNC_FIELDS[] = {
-    {"SYNCED", 0u, 1u, "the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it"},
+    {"SYNCED", 0u, 1u, "the connection has been offered to HyperSync (a NEW record), in generation EPOCH; an op source inserts with it clear"},
     {"SWEEPS", 1u, 4u, "AGE ops that found the entry live and unsynced (saturates at 15)"},
-    {"SPARE", 5u, 1u, "kept as written"},
+    {"EPOCH", 5u, 1u, "SYNC_MATURE.GEN when the entry was matured: synced = SYNCED and EPOCH = GEN"},
 };
 
 // ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
@@ -1396,7 +1417,7 @@ inline constexpr uint32_t FLOW_EVENT_STATUS_EXISTS                 = 2u;  // INS
 inline constexpr uint32_t FLOW_EVENT_STATUS_FULL                   = 3u;  // INSERT failed: no slot after the walk and the stash full
 inline constexpr uint32_t FLOW_EVENT_STATUS_EXPIRED                = 4u;  // AGE removed this entry
 inline constexpr uint32_t FLOW_EVENT_STATUS_INVALID                = 5u;  // reserved OPCODE, or a key without IP_VALID
-inline constexpr uint32_t FLOW_EVENT_STATUS_MATURED                = 6u;  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
+inline constexpr uint32_t FLOW_EVENT_STATUS_MATURED                = 6u;  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
 enum class FlowEventStatus : uint8_t {
   kDone = 0,                                // the op did what it asked (AGE: the sweep unit had no expired entry)
   kNotFound = 1,                            // UPDATE, TOUCH or DELETE of an absent key
@@ -1404,7 +1425,7 @@ enum class FlowEventStatus : uint8_t {
   kFull = 3,                                // INSERT failed: no slot after the walk and the stash full
   kExpired = 4,                             // AGE removed this entry
   kInvalid = 5,                             // reserved OPCODE, or a key without IP_VALID
-  kMatured = 6,                             // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
+  kMatured = 6,                             // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
 };
 inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 inline constexpr uint32_t FLOW_EVENT_OPCODE_WIDTH                  = 4u;
@@ -1497,10 +1518,15 @@ inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
 };
 inline constexpr FieldInfo FLOW_TABLE_SYNC_MATURE_FIELDS[] = {
     {"SWEEPS", 0u, 4u, "sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone"},
-    {"GEN", 8u, 1u, "sync generation: an entry is synced when FLOW_SYNC.SYNCED differs from it (GEN 0: SYNCED 1 is synced); flipping it makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)"},
+    {"GEN", 8u, 1u, "sync generation: an entry is synced when FLOW_SYNC.SYNCED is set and its EPOCH equals GEN; flipping GEN makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)"},
 };
 inline constexpr FieldInfo STEER_SITE_UP_FIELDS[] = {
     {"UP", 0u, 2u, "bit s = site s is up"},
+};
+inline constexpr FieldInfo STEER_SYNC_FIELDS[] = {
+    {"ENABLE", 0u, 1u, "feed records; 0: the events go nowhere and m_sync stays idle"},
+    {"AT_INSERT", 1u, 1u, "a NEW record at every learned connection's INSERT (threshold 0); else NEW records come from the table's MATURED events (flow_table.SYNC_MATURE)"},
+    {"DEST", 8u, 8u, "SYNC_RECORD.DEST of every record: the member byte of the peer that mirrors this table (the standby orchestrator), 0xFF every member"},
 };
 inline constexpr FieldInfo SYNC_ENCODER_GEOMETRY_FIELDS[] = {
     {"MAX_MTU", 0u, 16u, "largest effective MTU (bytes); MTU is clamped to [128, MAX_MTU]"},
@@ -1692,7 +1718,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"TIMEOUT_CLOSING", "flow_table", 0x00040058u, 0x00000058u, Access::kRw, 0x00004E20u,
      "idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never", nullptr, 0},
     {"SYNC_MATURE", "flow_table", 0x0004005Cu, 0x0000005Cu, Access::kRw, 0x00000000u,
-     "delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := !GEN) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC.SYNCED == GEN)", FLOW_TABLE_SYNC_MATURE_FIELDS, 2},
+     "delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := 1, EPOCH := GEN) the SWEEPS-th time it finds it live and unsynced (not SYNCED with EPOCH = GEN)", FLOW_TABLE_SYNC_MATURE_FIELDS, 2},
     {"HASH_SEED1", "flow_table", 0x00040060u, 0x00000060u, Access::kRw, 0x9E3779B9u,
      "CRC32C seed of the sub-table 1 hash; change only while the table is empty", nullptr, 0},
     {"HASH_SEED2", "flow_table", 0x00040064u, 0x00000064u, Access::kRw, 0x7F4A7C15u,
@@ -1747,6 +1773,8 @@ inline constexpr RegInfo kRegisters[] = {
      "ticks a bucket pair whose INSERT failed (FULL) is not offered to the flow table again (the recently-failed filter, 64 entries); INSERTs into it are held: the frame follows its bucket, OP_DROPPED set, counted in LEARN_HELD; 0: off (reset 1000: 1 s at 1 ms ticks)", nullptr, 0},
     {"AGE_FRAMES", "steer", 0x00041028u, 0x00000028u, Access::kRw, 0x00002000u,
      "an AGE op (TIME = the frame's timestamp) follows every this many frames, counted at lookup; the next frame's lookup waits for it; 0: no ageing (reset 8192: a sweep of the 262K-entry table every 537M frames, 1.8 s at 300 Mframes/s)", nullptr, 0},
+    {"SYNC", "steer", 0x00041030u, 0x00000030u, Access::kRw, 0x0000FF00u,
+     "HyperSync feed (issue 11): the flow table's events as SYNC_RECORDs into the core's sync_encoder (block sync_encoder), whose frames leave on m_sync", STEER_SYNC_FIELDS, 3},
     {"NEW", "steer", 0x00041080u, 0x00000080u, Access::kRo, 0x00000000u,
      "frames with ACTION new (flow-table miss; defaulted frames included)", nullptr, 0},
     {"HIT", "steer", 0x00041084u, 0x00000084u, Access::kRo, 0x00000000u,
@@ -1771,6 +1799,10 @@ inline constexpr RegInfo kRegisters[] = {
      "of OPS_DROPPED, the INSERTs of new connections and the frames whose connection's INSERT was in flight (the connection stays unlearned until an INSERT of it succeeds)", nullptr, 0},
     {"LEARN_HELD", "steer", 0x000410ACu, 0x000000ACu, Access::kRo, 0x00000000u,
      "INSERTs not issued because an INSERT into the key's bucket pair failed less than LEARN_HOLD ticks ago (frames with STEER_META.OP_DROPPED, not in OPS_DROPPED)", nullptr, 0},
+    {"SYNC_RECORDS", "steer", 0x000410B0u, 0x000000B0u, Access::kRo, 0x00000000u,
+     "records handed to the sync_encoder (SYNC.ENABLE)", nullptr, 0},
+    {"SYNC_DROPPED", "steer", 0x000410B4u, 0x000000B4u, Access::kRo, 0x00000000u,
+     "records dropped because the sync_encoder's input queue was full: the data path never waits for sync; the host resyncs the table (flow_table.SYNC_MATURE.GEN)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
     {"GEOMETRY", "sync_encoder", 0x00080010u, 0x00000010u, Access::kRo, 0x00000000u,
@@ -1991,7 +2023,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 7;
-inline constexpr std::size_t kNumRegisters = 181;
+inline constexpr std::size_t kNumRegisters = 184;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

@@ -148,12 +148,12 @@ M.FLOW_VALUE_LAST_SEEN_WIDTH               = 32
 
 -- ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
 M.FLOW_SYNC_BITS                           = 6
-M.FLOW_SYNC_SYNCED_LSB                     = 0  -- [0] the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it
+M.FLOW_SYNC_SYNCED_LSB                     = 0  -- [0] the connection has been offered to HyperSync (a NEW record), in generation EPOCH; an op source inserts with it clear
 M.FLOW_SYNC_SYNCED_WIDTH                   = 1
 M.FLOW_SYNC_SWEEPS_LSB                     = 1  -- [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
 M.FLOW_SYNC_SWEEPS_WIDTH                   = 4
-M.FLOW_SYNC_SPARE_LSB                      = 5  -- [5] kept as written
-M.FLOW_SYNC_SPARE_WIDTH                    = 1
+M.FLOW_SYNC_EPOCH_LSB                      = 5  -- [5] SYNC_MATURE.GEN when the entry was matured: synced = SYNCED and EPOCH = GEN
+M.FLOW_SYNC_EPOCH_WIDTH                    = 1
 
 -- ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
 M.FLOW_ENTRY_BITS                          = 384
@@ -238,7 +238,7 @@ M.FLOW_EVENT_STATUS_EXISTS                 = 2  -- INSERT of a present key: entr
 M.FLOW_EVENT_STATUS_FULL                   = 3  -- INSERT failed: no slot after the walk and the stash full
 M.FLOW_EVENT_STATUS_EXPIRED                = 4  -- AGE removed this entry
 M.FLOW_EVENT_STATUS_INVALID                = 5  -- reserved OPCODE, or a key without IP_VALID
-M.FLOW_EVENT_STATUS_MATURED                = 6  -- AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
+M.FLOW_EVENT_STATUS_MATURED                = 6  -- AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
 M.FLOW_EVENT_STATUS_NAMES = { [0] = "DONE", [1] = "NOT_FOUND", [2] = "EXISTS", [3] = "FULL", [4] = "EXPIRED", [5] = "INVALID", [6] = "MATURED" }
 M.FLOW_EVENT_OPCODE_LSB                    = 388  -- [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 M.FLOW_EVENT_OPCODE_WIDTH                  = 4

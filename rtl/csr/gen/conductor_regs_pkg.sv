@@ -243,14 +243,14 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_OFFSET        = 32'h00000058;
   localparam int unsigned FLOW_TABLE_TIMEOUT_CLOSING_ADDR          = 32'h00040058;
   localparam logic [31:0] FLOW_TABLE_TIMEOUT_CLOSING_RESET         = 32'h00004E20;
-  // SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := !GEN) the SWEEPS-th time it finds it live and unsynced (FLOW_SYNC.SYNCED == GEN)
+  // SYNC_MATURE (rw): delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := 1, EPOCH := GEN) the SWEEPS-th time it finds it live and unsynced (not SYNCED with EPOCH = GEN)
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_OFFSET            = 32'h0000005C;
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_ADDR              = 32'h0004005C;
   localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_RESET             = 32'h00000000;
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB        = 32'd0;  // sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_SWEEPS_WIDTH      = 32'd4;
   localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 32'h0000000F;
-  localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 32'd8;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED differs from it (GEN 0: SYNCED 1 is synced); flipping it makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 32'd8;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED is set and its EPOCH equals GEN; flipping GEN makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_WIDTH         = 32'd1;
   localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_GEN_MASK          = 32'h00000100;
   // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
@@ -369,6 +369,19 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_AGE_FRAMES_OFFSET                  = 32'h00000028;
   localparam int unsigned STEER_AGE_FRAMES_ADDR                    = 32'h00041028;
   localparam logic [31:0] STEER_AGE_FRAMES_RESET                   = 32'h00002000;
+  // SYNC (rw): HyperSync feed (issue 11): the flow table's events as SYNC_RECORDs into the core's sync_encoder (block sync_encoder), whose frames leave on m_sync
+  localparam int unsigned STEER_SYNC_OFFSET                        = 32'h00000030;
+  localparam int unsigned STEER_SYNC_ADDR                          = 32'h00041030;
+  localparam logic [31:0] STEER_SYNC_RESET                         = 32'h0000FF00;
+  localparam int unsigned STEER_SYNC_ENABLE_LSB                    = 32'd0;  // feed records; 0: the events go nowhere and m_sync stays idle
+  localparam int unsigned STEER_SYNC_ENABLE_WIDTH                  = 32'd1;
+  localparam logic [31:0] STEER_SYNC_ENABLE_MASK                   = 32'h00000001;
+  localparam int unsigned STEER_SYNC_AT_INSERT_LSB                 = 32'd1;  // a NEW record at every learned connection's INSERT (threshold 0); else NEW records come from the table's MATURED events (flow_table.SYNC_MATURE)
+  localparam int unsigned STEER_SYNC_AT_INSERT_WIDTH               = 32'd1;
+  localparam logic [31:0] STEER_SYNC_AT_INSERT_MASK                = 32'h00000002;
+  localparam int unsigned STEER_SYNC_DEST_LSB                      = 32'd8;  // SYNC_RECORD.DEST of every record: the member byte of the peer that mirrors this table (the standby orchestrator), 0xFF every member
+  localparam int unsigned STEER_SYNC_DEST_WIDTH                    = 32'd8;
+  localparam logic [31:0] STEER_SYNC_DEST_MASK                     = 32'h0000FF00;
   // NEW (ro): frames with ACTION new (flow-table miss; defaulted frames included)
   localparam int unsigned STEER_NEW_OFFSET                         = 32'h00000080;
   localparam int unsigned STEER_NEW_ADDR                           = 32'h00041080;
@@ -417,6 +430,14 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_LEARN_HELD_OFFSET                  = 32'h000000AC;
   localparam int unsigned STEER_LEARN_HELD_ADDR                    = 32'h000410AC;
   localparam logic [31:0] STEER_LEARN_HELD_RESET                   = 32'h00000000;
+  // SYNC_RECORDS (ro): records handed to the sync_encoder (SYNC.ENABLE)
+  localparam int unsigned STEER_SYNC_RECORDS_OFFSET                = 32'h000000B0;
+  localparam int unsigned STEER_SYNC_RECORDS_ADDR                  = 32'h000410B0;
+  localparam logic [31:0] STEER_SYNC_RECORDS_RESET                 = 32'h00000000;
+  // SYNC_DROPPED (ro): records dropped because the sync_encoder's input queue was full: the data path never waits for sync; the host resyncs the table (flow_table.SYNC_MATURE.GEN)
+  localparam int unsigned STEER_SYNC_DROPPED_OFFSET                = 32'h000000B4;
+  localparam int unsigned STEER_SYNC_DROPPED_ADDR                  = 32'h000410B4;
+  localparam logic [31:0] STEER_SYNC_DROPPED_RESET                 = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
   localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
   localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;
@@ -1130,12 +1151,12 @@ package conductor_regs_pkg;
 
   // ---- struct FLOW_SYNC: FLOW_VALUE.SYNC_FLAGS: delayed notifications in the table (flow_table.SYNC_MATURE)
   localparam int unsigned FLOW_SYNC_BITS                           = 32'd6;
-  localparam int unsigned FLOW_SYNC_SYNCED_LSB                     = 32'd0;  // [0] the connection was offered to HyperSync in this generation when it differs from SYNC_MATURE.GEN (1 under the reset GEN 0); the sweep then no longer matures it
+  localparam int unsigned FLOW_SYNC_SYNCED_LSB                     = 32'd0;  // [0] the connection has been offered to HyperSync (a NEW record), in generation EPOCH; an op source inserts with it clear
   localparam int unsigned FLOW_SYNC_SYNCED_WIDTH                   = 32'd1;
   localparam int unsigned FLOW_SYNC_SWEEPS_LSB                     = 32'd1;  // [4:1] AGE ops that found the entry live and unsynced (saturates at 15)
   localparam int unsigned FLOW_SYNC_SWEEPS_WIDTH                   = 32'd4;
-  localparam int unsigned FLOW_SYNC_SPARE_LSB                      = 32'd5;  // [5] kept as written
-  localparam int unsigned FLOW_SYNC_SPARE_WIDTH                    = 32'd1;
+  localparam int unsigned FLOW_SYNC_EPOCH_LSB                      = 32'd5;  // [5] SYNC_MATURE.GEN when the entry was matured: synced = SYNCED and EPOCH = GEN
+  localparam int unsigned FLOW_SYNC_EPOCH_WIDTH                    = 32'd1;
 
   // ---- struct FLOW_ENTRY: one flow-table slot: canonical key (the two directions are one key), value, valid
   localparam int unsigned FLOW_ENTRY_BITS                          = 32'd384;
@@ -1222,7 +1243,7 @@ package conductor_regs_pkg;
     FLOW_EVENT_STATUS_FULL = 4'd3,                    // INSERT failed: no slot after the walk and the stash full
     FLOW_EVENT_STATUS_EXPIRED = 4'd4,                 // AGE removed this entry
     FLOW_EVENT_STATUS_INVALID = 4'd5,                 // reserved OPCODE, or a key without IP_VALID
-    FLOW_EVENT_STATUS_MATURED = 4'd6                  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED = !GEN)
+    FLOW_EVENT_STATUS_MATURED = 4'd6                  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
   } flow_event_status_e;
   localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
   localparam int unsigned FLOW_EVENT_OPCODE_WIDTH                  = 32'd4;

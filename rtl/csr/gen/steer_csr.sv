@@ -44,6 +44,7 @@ module steer_csr (
   output      logic [31:0] site_up_o,              // SITE_UP (rw)
   output      logic [31:0] learn_hold_o,           // LEARN_HOLD (rw)
   output      logic [31:0] age_frames_o,           // AGE_FRAMES (rw)
+  output      logic [31:0] sync_o,                 // SYNC (rw)
   input  wire logic [31:0] new_i,                  // NEW (ro)
   input  wire logic [31:0] hit_i,                  // HIT (ro)
   input  wire logic [31:0] corrected_i,            // CORRECTED (ro)
@@ -56,6 +57,8 @@ module steer_csr (
   input  wire logic [31:0] ops_dropped_i,          // OPS_DROPPED (ro)
   input  wire logic [31:0] learn_dropped_i,        // LEARN_DROPPED (ro)
   input  wire logic [31:0] learn_held_i,           // LEARN_HELD (ro)
+  input  wire logic [31:0] sync_records_i,         // SYNC_RECORDS (ro)
+  input  wire logic [31:0] sync_dropped_i,         // SYNC_DROPPED (ro)
   output      logic [31:0] counter_clear_o,        // COUNTER_CLEAR (w1p): written bits for one clock
   output      logic        backup_req_o,           // window BACKUP: access this clock
   output      logic        backup_we_o,            // 1 write, 0 read
@@ -78,6 +81,7 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] SiteUpAddr       = 10'h008;  // 0x020
   localparam logic [WordAddrWidth-1:0] LearnHoldAddr    = 10'h00B;  // 0x02C
   localparam logic [WordAddrWidth-1:0] AgeFramesAddr    = 10'h00A;  // 0x028
+  localparam logic [WordAddrWidth-1:0] SyncAddr         = 10'h00C;  // 0x030
   localparam logic [WordAddrWidth-1:0] NewAddr          = 10'h020;  // 0x080
   localparam logic [WordAddrWidth-1:0] HitAddr          = 10'h021;  // 0x084
   localparam logic [WordAddrWidth-1:0] CorrectedAddr    = 10'h022;  // 0x088
@@ -90,6 +94,8 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] OpsDroppedAddr   = 10'h029;  // 0x0A4
   localparam logic [WordAddrWidth-1:0] LearnDroppedAddr = 10'h02A;  // 0x0A8
   localparam logic [WordAddrWidth-1:0] LearnHeldAddr    = 10'h02B;  // 0x0AC
+  localparam logic [WordAddrWidth-1:0] SyncRecordsAddr  = 10'h02C;  // 0x0B0
+  localparam logic [WordAddrWidth-1:0] SyncDroppedAddr  = 10'h02D;  // 0x0B4
   localparam logic [WordAddrWidth-1:0] CounterClearAddr = 10'h030;  // 0x0C0
 
   // Write channel: address and data slots, then the response.
@@ -117,6 +123,7 @@ module steer_csr (
   logic [31:0]              site_up_d, site_up_q;
   logic [31:0]              learn_hold_d, learn_hold_q;
   logic [31:0]              age_frames_d, age_frames_q;
+  logic [31:0]              sync_d, sync_q;
   logic [31:0]              counter_clear_d, counter_clear_q;
   logic                     backup_aw_hit, backup_ar_hit;  // window BACKUP
   logic                     backup_req_d, backup_we_d;  // its port, one clock ahead
@@ -159,6 +166,7 @@ module steer_csr (
     site_up_d = site_up_q;
     learn_hold_d = learn_hold_q;
     age_frames_d = age_frames_q;
+    sync_d = sync_q;
     counter_clear_d = '0;  // a pulse lasts one clock
     backup_req_d   = 1'b0;
     backup_we_d    = 1'b0;
@@ -205,6 +213,7 @@ module steer_csr (
           SiteUpAddr: axi_r_data_d = site_up_q;
           LearnHoldAddr: axi_r_data_d = learn_hold_q;
           AgeFramesAddr: axi_r_data_d = age_frames_q;
+          SyncAddr: axi_r_data_d = sync_q;
           NewAddr: axi_r_data_d = new_i;
           HitAddr: axi_r_data_d = hit_i;
           CorrectedAddr: axi_r_data_d = corrected_i;
@@ -217,6 +226,8 @@ module steer_csr (
           OpsDroppedAddr: axi_r_data_d = ops_dropped_i;
           LearnDroppedAddr: axi_r_data_d = learn_dropped_i;
           LearnHeldAddr: axi_r_data_d = learn_held_i;
+          SyncRecordsAddr: axi_r_data_d = sync_records_i;
+          SyncDroppedAddr: axi_r_data_d = sync_dropped_i;
           CounterClearAddr: axi_r_data_d = '0;  // write-only
           default: begin
             axi_r_resp_d = RespSlverr;
@@ -243,7 +254,7 @@ module steer_csr (
         backup_we_d  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
-          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr, LearnHeldAddr: begin
+          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr, LearnHeldAddr, SyncRecordsAddr, SyncDroppedAddr: begin
             // read-only: the write is ignored
           end
           MemberUp0Addr: member_up0_d = (member_up0_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
@@ -253,6 +264,7 @@ module steer_csr (
           SiteUpAddr: site_up_d = (site_up_q & ~(axi_wmask & 32'h00000003)) | (axi_w_data_q & (axi_wmask & 32'h00000003));
           LearnHoldAddr: learn_hold_d = (learn_hold_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
           AgeFramesAddr: age_frames_d = (age_frames_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
+          SyncAddr: sync_d = (sync_q & ~(axi_wmask & 32'h0000FF03)) | (axi_w_data_q & (axi_wmask & 32'h0000FF03));
           CounterClearAddr: counter_clear_d = axi_w_data_q & axi_wmask;
           default: begin
             axi_b_resp_d = RespSlverr;
@@ -290,6 +302,7 @@ module steer_csr (
       site_up_q <= 32'h00000003;
       learn_hold_q <= 32'h000003E8;
       age_frames_q <= 32'h00002000;
+      sync_q <= 32'h0000FF00;
       counter_clear_q <= '0;
     end else begin
       axi_aw_full_q <= axi_aw_full_d;
@@ -318,6 +331,7 @@ module steer_csr (
       site_up_q <= site_up_d;
       learn_hold_q <= learn_hold_d;
       age_frames_q <= age_frames_d;
+      sync_q <= sync_d;
       counter_clear_q <= counter_clear_d;
     end
   end
@@ -329,6 +343,7 @@ module steer_csr (
   assign site_up_o = site_up_q;
   assign learn_hold_o = learn_hold_q;
   assign age_frames_o = age_frames_q;
+  assign sync_o = sync_q;
   assign counter_clear_o = counter_clear_q;
 
   // AXI-Lite addresses are word aligned here: the two low bits are not decoded.
