@@ -305,7 +305,7 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
 // with EPOCH = flow_table.SYNC_MATURE.GEN, or any entry under AT_INSERT).
 void CoreModel::feed_sync(const FlowEvent* ev, int n) {
   const uint32_t sync = regs_.steer.sync;
-  if (((sync >> regs::STEER_SYNC_ENABLE_LSB) & 1u) == 0) return;
+  if (!keep_sync_records_ || ((sync >> regs::STEER_SYNC_ENABLE_LSB) & 1u) == 0) return;
   const bool at_insert = ((sync >> regs::STEER_SYNC_AT_INSERT_LSB) & 1u) != 0;
   const uint32_t gen = (table_.config().sync_mature >> regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB) & 1u;
   const uint8_t dest = static_cast<uint8_t>((sync >> regs::STEER_SYNC_DEST_LSB) & 0xFFu);

@@ -178,13 +178,15 @@ class CoreModel {
   // the order the table reported them. Kept only while keep_expired(true) (off by default).
   void keep_expired(bool on) { keep_expired_ = on; }
   // The HyperSync feed (steer.SYNC, rtl/core/sync_feed.sv): the records the core hands its
-  // sync_encoder, in order, since the last take_sync_records(). Whether the RTL's queue drops one
-  // depends on clocks; the model has none and drops nothing (SYNC_DROPPED is the RTL's).
+  // sync_encoder, in order, since the last take_sync_records(); kept only while
+  // keep_sync_records(true) (off by default). Whether the RTL's queue drops one depends on clocks;
+  // the model has none and drops nothing (SYNC_DROPPED is the RTL's).
   struct SyncRecordOut {
     regs::SyncRecordOp op = regs::SyncRecordOp::kInvalid;
     FlowEvent event;   // key and value of the record
     uint8_t dest = 0;  // SYNC.DEST
   };
+  void keep_sync_records(bool on) { keep_sync_records_ = on; }
   std::vector<SyncRecordOut> take_sync_records() { return std::move(sync_records_); }
   std::vector<FlowEvent> take_expired() { return std::move(expired_); }
   // Frames counted towards the next AGE op (the RTL's counter at lookup).
@@ -216,6 +218,7 @@ class CoreModel {
   SteerCounters steer_;
   uint32_t age_count_ = 0;
   bool keep_expired_ = false;
+  bool keep_sync_records_ = false;
   std::vector<SyncRecordOut> sync_records_;
   void feed_sync(const FlowEvent* ev, int n);
   // The recently-failed filter (conductor_core.sv): direct-mapped by the key's buckets,

@@ -9,6 +9,7 @@
 #include "dist_hash/dist_hash_model.hpp"
 #include "flow_table/flow_table.hpp"
 #include "host/common/cli.hpp"
+#include "host/config/values.hpp"
 
 namespace conductor {
 
@@ -230,6 +231,30 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
       },
       "rtl: core clock for the Mpps and Gbit/s figures, 1..2000 (default 300)")
       ->type_name("MHZ");
+  cli::add_parsed(
+      app, "--sync-out", o.sync_out,
+      [](const std::string& v) -> Expected<std::optional<std::string>> { return std::optional<std::string>(v); },
+      "rtl: write the core's HyperSync frames (m_sync, UDP 8116) to FILE as a\n"
+      "pcap (docs/hypersync.md; Wireshark decodes them with the project's\n"
+      "dissector); the summary gets a \"sync\" object")
+      ->type_name("FILE");
+  cli::add_parsed(
+      app, "--sync-key", o.sync_key,
+      [](const std::string& v) -> Expected<std::array<uint8_t, 16>> {
+        auto k = config::parse_hex(v, 16, 16);
+        if (!k) return k.error();
+        std::array<uint8_t, 16> key{};
+        std::copy(k->begin(), k->end(), key.begin());
+        return key;
+      },
+      "SipHash-2-4 key of the sync frames, 16 bytes as 32 hex digits\n"
+      "(default 000102...0f: a demo key, not a secret)")
+      ->type_name("HEX");
+  cli::add_uint(app, "--sync-delay", o.sync_delay, 0, UINT32_MAX,
+                "delayed notifications: a connection is synced once it has lived\n"
+                "TICKS (frame i is tick i), rounded up to whole ageing sweeps; 0: at\n"
+                "its insert (default 0)")
+      ->type_name("TICKS");
   app.add_flag("--report", o.report, "print a readable distribution report before the JSON summary");
   app.add_flag("--progress", o.progress, "progress on stderr");
 }

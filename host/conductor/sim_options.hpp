@@ -49,6 +49,13 @@ struct SimOptions {
   std::optional<uint32_t> flow_timeout;   // --flow-timeout TICKS: every flow_table.TIMEOUT_* (frames)
   std::optional<uint32_t> flow_capacity;  // --flow-capacity N: smallest flow-table size >= N entries
   double clock_mhz = 300.0;               // --clock MHZ: core clock for Mpps and Gbit/s (rtl)
+  // HyperSync out of the core (rtl): --sync-out FILE writes its sync frames as a pcap; --sync-key
+  // HEX the SipHash key (16 bytes); --sync-delay TICKS the delayed-notification threshold (0: every
+  // connection at its insert).
+  std::optional<std::string> sync_out;
+  std::array<uint8_t, 16> sync_key{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
+  uint32_t sync_delay = 0;
 };
 
 // The flow table's active size for --flow-capacity N: the smallest BUCKET_LOG2 whose capacity

@@ -27,6 +27,8 @@
 #include "host/traffic/pcap_io.hpp"
 #include "parser/parser_model.hpp"
 #include "rtl_core.hpp"
+#include "sync_encoder/sync_encoder.hpp"
+#include "sync_encoder/sync_encoder_model.hpp"
 
 namespace conductor {
 namespace {
@@ -129,6 +131,52 @@ Weights final_weights(const SimOptions& o, const std::vector<SimEvent>& events, 
   return w;
 }
 
+// Clocks an open sync frame waits for more records (sync_encoder FLUSH_CYCLES under --sync-out).
+constexpr uint32_t kSimSyncFlushCycles = 1000;
+
+// --sync-out: the core's sync_encoder as the run programs it. Cluster 1, the core as member 0/0,
+// frames to every member (DEST 0xFF) from 198.18.0.1 to 198.18.0.2; the table does the delaying,
+// so the encoder's thresholds are 0 (docs/hypersync.md §13.2).
+sync_encoder::SyncEncoderConfig sim_sync_config(const SimOptions& o) {
+  sync_encoder::SyncEncoderConfig c;
+  c.cluster_id = 1;
+  c.source = 0;
+  c.epoch = 1;
+  c.mtu = 1500;
+  c.flush_cycles = kSimSyncFlushCycles;
+  c.key = o.sync_key;
+  c.src_mac = 0x020000000001ull;
+  c.src_ip = 0xC6120001u;
+  c.dest[0] = {true, 0xFF, 0x020000000002ull, 0xC6120002u};
+  c.delay_default = 0;
+  return c;
+}
+
+// steer.SYNC and flow_table.SYNC_MATURE for --sync-delay: 0 syncs every connection at its insert
+// (AT_INSERT); else the sweep matures it after N sweeps, N = ceil(delay / period) + 1, the sweep
+// period being one AGE op per --age-frames frames over every unit of the active table (frame i is
+// tick i). An error when the delay does not fit the 4-bit count or there is no sweep.
+Expected<std::pair<uint32_t, uint32_t>> sim_sync_registers(const SimOptions& o) {
+  uint32_t sync = (1u << regs::STEER_SYNC_ENABLE_LSB) | (0xFFu << regs::STEER_SYNC_DEST_LSB);
+  if (o.sync_delay == 0) return std::make_pair(sync | (1u << regs::STEER_SYNC_AT_INSERT_LSB), 0u);
+  if (o.age_frames == 0)
+    return make_error(Errc::kInvalidArgument,
+                      "--sync-delay " + std::to_string(o.sync_delay) +
+                          " needs ageing: the flow table's sweep matures connections (--age-frames 0 turns it off)");
+  const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
+                                               ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
+                                           kCoreFlowBucketLog2Max);
+  const uint64_t period = (2 * (uint64_t{1} << log2) + flow::kStashSize) * uint64_t{o.age_frames};
+  const uint64_t n = (o.sync_delay + period - 1) / period + 1;
+  if (n > 15)
+    return make_error(Errc::kInvalidArgument, "--sync-delay " + std::to_string(o.sync_delay) + " is " +
+                                                  std::to_string(n - 1) + " ageing sweeps of " +
+                                                  std::to_string(period) +
+                                                  " ticks; the table counts at most 14: lower --age-frames or "
+                                                  "--flow-capacity, or the delay");
+  return std::make_pair(sync, static_cast<uint32_t>(n));
+}
+
 // The run's settings the Controller does not own (it programs the cluster state: buckets,
 // MEMBER_UP/SITE_UP, backups, DEFAULT_DEST, the hash): --default-action, --age-frames,
 // --learn-hold and the flow table's --flow-timeout / --flow-capacity.
@@ -145,6 +193,14 @@ Status write_run_settings(device::Device& dev, const SimOptions& o) {
   };
   for (const auto& [addr, value] : writes)
     if (Status s = dev.write_reg(addr, value); !s) return s;
+  if (o.sync_out) {
+    auto r = sim_sync_registers(o);
+    if (!r) return r.error();
+    if (Status s = dev.write_reg(regs::STEER_SYNC_ADDR, r->first); !s) return s;
+    if (Status s = dev.write_reg(regs::FLOW_TABLE_SYNC_MATURE_ADDR, r->second); !s) return s;
+    for (const auto& [off, val] : sync_encoder::register_writes(sim_sync_config(o)))
+      if (Status s = dev.write_reg(regs::SYNC_ENCODER_BASE + off, val); !s) return s;
+  }
   return ok_status();
 }
 
@@ -215,6 +271,8 @@ struct Tally {
   uint64_t actions[4] = {0, 0, 0, 0};                           // per SteerAction, from the outputs
   uint64_t events = 0;                                          // scripted events applied
   uint64_t age_ops = 0, expired = 0;                            // steer.AGE_OPS and EXPIRED at the end (ageing)
+  uint64_t sync_frames = 0, sync_bytes = 0;                     // --sync-out: frames written and their bytes
+  uint64_t sync_records = 0, sync_dropped = 0;                  // steer.SYNC_RECORDS and SYNC_DROPPED
   uint64_t beats = 0;                                           // 512-bit beats (64 bytes each, at least one per frame)
   uint64_t ops_dropped = 0, learn_dropped = 0, learn_held = 0;  // steer.OPS_DROPPED, LEARN_DROPPED, LEARN_HELD
   // Learning, from the device's counters at the end.
@@ -430,6 +488,9 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
   s["events"] = t.events;
   s["learning"] = learning_json(o, t);
   s["ageing"] = {{"age_frames", o.age_frames}, {"age_ops", t.age_ops}, {"expired", t.expired}};
+  if (o.sync_out)
+    s["sync"] = {{"out", *o.sync_out},        {"delay", o.sync_delay},     {"frames", t.sync_frames},
+                 {"records", t.sync_records}, {"dropped", t.sync_dropped}, {"bytes", t.sync_bytes}};
   if (counters_match) s["counters_match"] = *counters_match;
   if (model_match) s["model_match"] = *model_match;
   s["wall_seconds"] = wall;
@@ -440,6 +501,18 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
 
 int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   auto t0 = Clock::now();
+  if (o.sync_out) {
+    if (o.engine != Engine::kRtl) {
+      std::fprintf(err,
+                   "conductor sim: --sync-out needs --engine rtl: the sync frames are the Verilated core's "
+                   "(m_sync); the model engine has no sync encoder\n");
+      return 2;
+    }
+    if (auto r = sim_sync_registers(o); !r) {
+      std::fprintf(err, "conductor sim: %s\n", r.error().message.c_str());
+      return 2;
+    }
+  }
   std::vector<SimEvent> events;
   if (o.events) {
     auto ev = load_sim_events(*o.events);
@@ -625,6 +698,24 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     }
     cycles = run_cycles;
     core.settle(200);  // the AGE op after the last frame and its events
+    if (o.sync_out) {
+      core.settle(kSimSyncFlushCycles + 200);  // the last records, then the open frame's flush timer
+      std::vector<Frame> frames;
+      for (auto& bytes : core.take_sync_frames()) {
+        tally.sync_bytes += bytes.size();
+        frames.push_back(Frame{std::move(bytes), 0});
+      }
+      tally.sync_frames = frames.size();
+      uint32_t records = 0, dropped = 0;
+      core.read_reg(regs::STEER_SYNC_RECORDS_ADDR, &records);
+      core.read_reg(regs::STEER_SYNC_DROPPED_ADDR, &dropped);
+      tally.sync_records = records;
+      tally.sync_dropped = dropped;
+      if (Status s = write_pcap(*o.sync_out, frames); !s) {
+        std::fprintf(err, "conductor sim: --sync-out %s: %s\n", o.sync_out->c_str(), s.error().message.c_str());
+        rc = 1;
+      }
+    }
     CoreCounters hw = core.counters();
     SteerCounters hs = core.steer_counters();
     tally.age_ops = hs.age_ops;

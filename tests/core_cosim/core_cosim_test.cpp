@@ -911,6 +911,7 @@ TEST(CoreCosim, SyncFeedCarriesTheModelsRecords) {
     o.backpressure_percent = c.stall;
     RtlCore core(o);
     CoreModel model;
+    model.keep_sync_records(true);
     model.regs() = make_regs(1, 8, rng);
     const unsigned members = 6;
     random_cluster(model.regs(), members, rng);
