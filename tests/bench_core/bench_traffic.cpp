@@ -11,6 +11,9 @@
 //   flood         every frame a new connection (a SYN flood or a port scan)
 //   new30         30% of the frames open a new connection, 70% belong to 20k established ones
 //   imix_established  Simple IMIX sizes (60/590/1514 bytes, 7:4:1) over 1k established connections
+//   flood_sync / new30_sync  flood and new30 with the HyperSync feed on (issue 11): every learned
+//                 connection a NEW record at its insert (steer.SYNC.AT_INSERT), or matured by the
+//                 sweep (SYNC_MATURE.SWEEPS 1); the sync frames' records, drops and bytes
 // Frame i of the run is stamped with tick i. An established connection needs no op (the table marks
 // it active in line), so only INSERTs and UPDATEs go through the op engine.
 // Figures: frames and beats per clock, Mpps and Gbit/s at 300 MHz, ops issued and dropped,
@@ -28,6 +31,7 @@
 #include "core/core_model.hpp"
 #include "host/common/cli.hpp"
 #include "rtl_core.hpp"
+#include "sync_encoder/sync_encoder_model.hpp"
 #include "tests/bench_core/bench_json.hpp"
 
 namespace conductor {
@@ -161,6 +165,28 @@ class Bench {
     if (!conns.empty()) fail("connections still unlearned after 200 rounds");
   }
 
+  // The HyperSync feed: steer.SYNC (every record to 0xFF), flow_table.SYNC_MATURE and the core's
+  // sync_encoder (1500-byte MTU, thresholds 0: the table does the delaying).
+  void enable_sync(bool at_insert, uint32_t sweeps) {
+    SteerRegs& st = model_.regs().steer;
+    st.sync = (1u << regs::STEER_SYNC_ENABLE_LSB) | (uint32_t{at_insert} << regs::STEER_SYNC_AT_INSERT_LSB) |
+              (0xFFu << regs::STEER_SYNC_DEST_LSB);
+    if (!core_.write_reg(regs::STEER_SYNC_ADDR, st.sync)) fail("STEER.SYNC write failed");
+    flow::Config c = model_.flow_table().config();
+    c.sync_mature = sweeps;
+    model_.flow_table().set_config(c);
+    if (!core_.write_reg(regs::FLOW_TABLE_SYNC_MATURE_ADDR, sweeps)) fail("SYNC_MATURE write failed");
+    sync_encoder::SyncEncoderConfig e;
+    e.cluster_id = 1;
+    e.mtu = 1500;
+    e.flush_cycles = 1000;
+    e.key[0] = 1;
+    e.dest[0] = {true, 0xFF, 0x020000000002ull, 0xC6120002u};
+    e.delay_default = 0;
+    for (const auto& [off, val] : sync_encoder::register_writes(e))
+      if (!core_.write_reg(regs::SYNC_ENCODER_BASE + off, val)) fail("sync_encoder write failed");
+  }
+
   // steer.LEARN_HOLD on the device and in the model.
   void set_learn_hold(uint32_t ticks) {
     model_.regs().steer.learn_hold = ticks;
@@ -191,6 +217,10 @@ struct Result {
   uint64_t age_ops = 0;
   uint64_t mismatches = 0;                  // frames that differ from the model (learning phases included)
   uint64_t learn_full = 0, learn_held = 0;  // INSERTs that failed (walks), INSERTs held by the filter
+  // The HyperSync feed, when on: records handed to the encoder and dropped (steer.SYNC_RECORDS,
+  // SYNC_DROPPED), frames and bytes on m_sync (their records put in frames: encoder RECORDS).
+  bool sync = false;
+  uint64_t sync_records = 0, sync_dropped = 0, sync_frames = 0, sync_bytes = 0, sync_in_frames = 0;
 };
 
 bench::Json to_json(const Result& r) {
@@ -223,6 +253,22 @@ bench::Json to_json(const Result& r) {
           {"learn_full", r.learn_full},
           {"learn_held", r.learn_held},
           {"rtl_vs_model_mismatches", r.mismatches}};
+}
+
+// The sync figures of a scenario with the feed on: records per clock offered and dropped, bytes of
+// sync per connection synced.
+void add_sync_json(bench::Json& j, const Result& r) {
+  if (!r.sync) return;
+  const Phase& p = r.p;
+  using bench::fixed;
+  j["sync"] = {{"records", r.sync_records},
+               {"dropped", r.sync_dropped},
+               {"records_per_cycle", fixed(p.cycles ? double(r.sync_records) / p.cycles : 0.0, 4)},
+               {"offered_per_cycle", fixed(p.cycles ? double(r.sync_records + r.sync_dropped) / p.cycles : 0.0, 4)},
+               {"frames", r.sync_frames},
+               {"bytes", r.sync_bytes},
+               {"records_in_frames", r.sync_in_frames},
+               {"bytes_per_connection", fixed(r.sync_in_frames ? double(r.sync_bytes) / r.sync_in_frames : 0.0, 1)}};
 }
 
 uint64_t scaled(uint64_t n, unsigned pct) { return n * pct / 100 ? n * pct / 100 : 1; }
@@ -304,6 +350,57 @@ Result with_new(const char* name, uint32_t established_conns, uint64_t frames, u
   return finish(b, name, established_conns, p, age0);
 }
 
+// with_new with the HyperSync feed on: at insert, or matured by the sweep (SYNC_MATURE 1: at the
+// sweep's first visit) in a table of 2 x 2^bucket_log2 x 4 + 16 entries with an AGE op every
+// `age_frames` frames; then the feed's figures after the encoder has flushed.
+Result with_new_sync(const char* name, uint32_t established_conns, uint64_t frames, unsigned new_pct, bool at_insert,
+                     int bucket_log2, uint32_t age_frames, uint64_t seed) {
+  Bench b(bucket_log2);
+  b.model().regs().steer.age_frames = age_frames;
+  if (!b.core().write_reg(regs::STEER_AGE_FRAMES_ADDR, age_frames)) Bench::fail("AGE_FRAMES write failed");
+  b.enable_sync(at_insert, at_insert ? 0 : 1);
+  std::vector<uint32_t> all(established_conns);
+  for (uint32_t c = 0; c < established_conns; ++c) all[c] = c;
+  if (established_conns) b.learn(all);
+  b.core().take_sync_frames();
+  uint32_t rec0 = 0, drop0 = 0, inf0 = 0;
+  b.core().read_reg(regs::STEER_SYNC_RECORDS_ADDR, &rec0);
+  b.core().read_reg(regs::STEER_SYNC_DROPPED_ADDR, &drop0);
+  b.core().read_reg(regs::SYNC_ENCODER_RECORDS_ADDR, &inf0);
+  std::mt19937_64 rng(seed);
+  std::vector<uint32_t> conn(frames);
+  std::vector<uint8_t> reply(frames);
+  std::vector<uint16_t> len(frames, 60);
+  uint32_t fresh = 1u << 22;
+  for (uint64_t i = 0; i < frames; ++i) {
+    const bool is_new = established_conns == 0 || rng() % 100 < new_pct;
+    conn[i] = is_new ? fresh++ : static_cast<uint32_t>(rng() % established_conns);
+    reply[i] = static_cast<uint8_t>(is_new ? 0 : rng() & 1);
+  }
+  const uint64_t age0 = b.model().steer_counters().age_ops;
+  Phase p = b.run(conn, reply, len);
+  b.core().settle(3000);
+  Result r = finish(b, name, established_conns, p, age0);
+  r.sync = true;
+  uint32_t rec = 0, drop = 0, inf = 0;
+  b.core().read_reg(regs::STEER_SYNC_RECORDS_ADDR, &rec);
+  b.core().read_reg(regs::STEER_SYNC_DROPPED_ADDR, &drop);
+  b.core().read_reg(regs::SYNC_ENCODER_RECORDS_ADDR, &inf);
+  r.sync_records = rec - rec0;
+  r.sync_dropped = drop - drop0;
+  r.sync_in_frames = inf - inf0;
+  for (const auto& f : b.core().take_sync_frames()) {
+    ++r.sync_frames;
+    r.sync_bytes += f.size();
+  }
+  std::fprintf(stderr,
+               "bench_traffic: %-18s sync: %" PRIu64 " records (%.4f per clock), %" PRIu64 " dropped, %" PRIu64
+               " frames, %.1f bytes per connection\n",
+               name, r.sync_records, p.cycles ? double(r.sync_records) / p.cycles : 0.0, r.sync_dropped, r.sync_frames,
+               r.sync_in_frames ? double(r.sync_bytes) / r.sync_in_frames : 0.0);
+  return r;
+}
+
 // A table that is full: `conns` connections, each sending frames in random order, into a table of
 // about a third of their number (2 x 2^bucket_log2 x 4 + 16 entries). Most connections cannot be
 // learned; their frames follow their bucket without waiting for the failed INSERTs (walks), and the
@@ -354,6 +451,11 @@ int main(int argc, char** argv) {
   }
   rs.push_back(
       established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
+  rs.push_back(with_new_sync("flood_sync", 0, scaled(100000, scale), 100, true, -1, regs::STEER_AGE_FRAMES_RESET, 8));
+  // 400 established connections in a 528-entry table (144 sweep units): one AGE op per 4096 frames
+  // sweeps it every 590k frames, so each connection is matured once in the run (at --scale 100).
+  rs.push_back(with_new_sync("established_sync_matured", static_cast<uint32_t>(scaled(400, scale)),
+                             scaled(700000, scale), 0, false, 6, 4096, 9));
 
   uint64_t bad = 0;
   bench::Json json = {{"benchmark", "core_traffic"},
@@ -362,7 +464,11 @@ int main(int argc, char** argv) {
                       {"scale_percent", scale},
                       {"published_setup_rate_per_second", {{"napatech_smartnic", 3500000}, {"tiara", 1800000}}},
                       {"scenarios", bench::Json::array()}};
-  for (const Result& r : rs) json["scenarios"].push_back(to_json(r));
+  for (const Result& r : rs) {
+    bench::Json j = to_json(r);
+    add_sync_json(j, r);
+    json["scenarios"].push_back(std::move(j));
+  }
   for (const Result& r : rs) bad += r.mismatches;
   if (!bench::write_json(json, out_path)) {
     std::fprintf(stderr, "bench_traffic: cannot write %s\n", out_path.c_str());
