@@ -157,4 +157,28 @@ constexpr size_t records_per_frame(size_t mtu, bool ipv6_transport, size_t recor
 }
 static_assert(records_per_frame(kDefaultMtu, false, kDeltaV4Bytes) == 60, "docs/hypersync.md byte table");
 
+// The receive checks of docs/hypersync.md §8, in their order: one list for the host codec
+// (host/sync: SyncRxError) and the sync_decoder kernel (hls/sync_decoder: Reject, one counter each,
+// TRUNCATED .. RECORD_COUNT_MISMATCH of block sync_decoder). The kernel also says kNotSync (not an
+// IPv4/UDP 8116 frame, checked before all of them) and kNone (accepted); the codec never does.
+enum class RxCheck : uint8_t {
+  kTruncated,
+  kBadMagic,
+  kBadVersion,
+  kLengthMismatch,
+  kUnknownCluster,
+  kUnknownMember,
+  kWrongDestination,
+  kUnknownKey,
+  kBadTag,
+  kOldEpoch,
+  kReplayed,
+  kBadRecordLength,
+  kUnknownRecordType,
+  kRecordCountMismatch,
+  kNotSync,
+  kNone,
+};
+inline constexpr size_t kRxChecks = static_cast<size_t>(RxCheck::kRecordCountMismatch) + 1;  // the §8 checks
+
 }  // namespace conductor::sync

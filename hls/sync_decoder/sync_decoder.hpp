@@ -40,25 +40,9 @@ inline constexpr unsigned kRecordsAt = 62;                        // frame byte 
 inline constexpr unsigned kMinFrame = 42;                         // Ethernet + IPv4 + UDP headers
 inline constexpr unsigned kRoundsPerClock = 1;                    // the default RTL build (GEOMETRY.ROUNDS)
 
-// The receive checks in order (docs/hypersync.md §8); kNotSync is checked before all of them.
-enum class Reject : uint8_t {
-  kTruncated,
-  kBadMagic,
-  kBadVersion,
-  kLengthMismatch,
-  kUnknownCluster,
-  kUnknownMember,
-  kWrongDestination,
-  kUnknownKey,
-  kBadTag,
-  kOldEpoch,
-  kReplayed,
-  kBadRecordLength,
-  kUnknownRecordType,
-  kRecordCountMismatch,
-  kNotSync,  // not a sync frame at all (counter NOT_SYNC)
-  kNone,     // accepted
-};
+// The receive checks in order (docs/hypersync.md §8, the host codec's list); kNotSync (counter
+// NOT_SYNC) is checked before all of them, kNone is an accepted frame.
+using Reject = sync::RxCheck;
 static_assert(static_cast<unsigned>(Reject::kRecordCountMismatch) + 1 == kRejects, "one counter per §8 reason");
 
 // The register values of block sync_decoder.

@@ -386,6 +386,10 @@ std::string_view sync_rx_error_name(SyncRxError e) {
       return "unknown-record-type";
     case SyncRxError::kRecordCountMismatch:
       return "record-count-mismatch";
+    case SyncRxError::kNotSync:
+      return "not-sync";
+    case SyncRxError::kNone:
+      return "none";
   }
   return "unknown";
 }

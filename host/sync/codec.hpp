@@ -162,23 +162,10 @@ std::vector<std::vector<Record>> batch_records(const std::vector<Record>& record
 
 // ---- Receive -------------------------------------------------------------------------------------
 
-enum class SyncRxError : uint8_t {
-  kTruncated,
-  kBadMagic,
-  kBadVersion,
-  kLengthMismatch,
-  kUnknownCluster,
-  kUnknownMember,
-  kWrongDestination,
-  kUnknownKey,
-  kBadTag,
-  kOldEpoch,
-  kReplayed,
-  kBadRecordLength,
-  kUnknownRecordType,
-  kRecordCountMismatch,
-};
-inline constexpr size_t kSyncRxErrorCount = static_cast<size_t>(SyncRxError::kRecordCountMismatch) + 1;
+// The §8 checks (hls/common/hypersync_wire.hpp, shared with the sync_decoder kernel); the codec
+// rejects with the first kSyncRxErrorCount of them, never kNotSync or kNone.
+using SyncRxError = RxCheck;
+inline constexpr size_t kSyncRxErrorCount = kRxChecks;
 std::string_view sync_rx_error_name(SyncRxError e);
 
 struct SyncReject {

@@ -317,6 +317,20 @@ Traffic random_traffic(uint32_t conns, uint64_t frames, bool imix, uint64_t seed
   return t;
 }
 
+// `frames` 64-byte frames of which `new_pct` % open a new connection (ids from 2^22, above every
+// established one) and the rest belong to random ones of 0..established_conns-1, either direction.
+Traffic with_new_traffic(uint32_t established_conns, uint64_t frames, unsigned new_pct, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Traffic t{std::vector<uint32_t>(frames), std::vector<uint8_t>(frames), std::vector<uint16_t>(frames, 60)};
+  uint32_t fresh = 1u << 22;
+  for (uint64_t i = 0; i < frames; ++i) {
+    const bool is_new = established_conns == 0 || rng() % 100 < new_pct;
+    t.conn[i] = is_new ? fresh++ : static_cast<uint32_t>(rng() % established_conns);
+    t.reply[i] = static_cast<uint8_t>(is_new ? 0 : rng() & 1);
+  }
+  return t;
+}
+
 // Established connections 0..conns-1 learned, then `frames` frames of random ones.
 Result established(const char* name, uint32_t conns, uint64_t frames, bool imix, uint64_t seed) {
   Bench b;
@@ -335,18 +349,9 @@ Result with_new(const char* name, uint32_t established_conns, uint64_t frames, u
   std::vector<uint32_t> all(established_conns);
   for (uint32_t c = 0; c < established_conns; ++c) all[c] = c;
   if (established_conns) b.learn(all);
-  std::mt19937_64 rng(seed);
-  std::vector<uint32_t> conn(frames);
-  std::vector<uint8_t> reply(frames);
-  std::vector<uint16_t> len(frames, 60);
-  uint32_t fresh = 1u << 22;  // new connections: ids above every established one
-  for (uint64_t i = 0; i < frames; ++i) {
-    const bool is_new = established_conns == 0 || rng() % 100 < new_pct;
-    conn[i] = is_new ? fresh++ : static_cast<uint32_t>(rng() % established_conns);
-    reply[i] = static_cast<uint8_t>(is_new ? 0 : rng() & 1);
-  }
+  const Traffic t = with_new_traffic(established_conns, frames, new_pct, seed);
   const uint64_t age0 = b.model().steer_counters().age_ops;
-  Phase p = b.run(conn, reply, len);
+  Phase p = b.run(t.conn, t.reply, t.len);
   return finish(b, name, established_conns, p, age0);
 }
 
@@ -367,18 +372,9 @@ Result with_new_sync(const char* name, uint32_t established_conns, uint64_t fram
   b.core().read_reg(regs::STEER_SYNC_RECORDS_ADDR, &rec0);
   b.core().read_reg(regs::STEER_SYNC_DROPPED_ADDR, &drop0);
   b.core().read_reg(regs::SYNC_ENCODER_RECORDS_ADDR, &inf0);
-  std::mt19937_64 rng(seed);
-  std::vector<uint32_t> conn(frames);
-  std::vector<uint8_t> reply(frames);
-  std::vector<uint16_t> len(frames, 60);
-  uint32_t fresh = 1u << 22;
-  for (uint64_t i = 0; i < frames; ++i) {
-    const bool is_new = established_conns == 0 || rng() % 100 < new_pct;
-    conn[i] = is_new ? fresh++ : static_cast<uint32_t>(rng() % established_conns);
-    reply[i] = static_cast<uint8_t>(is_new ? 0 : rng() & 1);
-  }
+  const Traffic t = with_new_traffic(established_conns, frames, new_pct, seed);
   const uint64_t age0 = b.model().steer_counters().age_ops;
-  Phase p = b.run(conn, reply, len);
+  Phase p = b.run(t.conn, t.reply, t.len);
   b.core().settle(3000);
   Result r = finish(b, name, established_conns, p, age0);
   r.sync = true;
