@@ -634,6 +634,42 @@ std::string Daemon::stats_text() {
   return out;
 }
 
+// The device's HyperSync feed (docs/hypersync.md §13.2): its settings and counters, read now.
+Expected<std::string> Daemon::show_sync(const Args&) {
+  auto rd = [this](uint32_t addr) -> Expected<uint32_t> { return device_->read_reg(addr); };
+  auto sync = rd(regs::STEER_SYNC_ADDR);
+  if (!sync) return sync.error();
+  auto mature = rd(regs::FLOW_TABLE_SYNC_MATURE_ADDR);
+  if (!mature) return mature.error();
+  auto field = [](uint32_t v, uint32_t lsb, uint32_t width) { return (v >> lsb) & ((1u << width) - 1); };
+  const bool enabled = field(*sync, regs::STEER_SYNC_ENABLE_LSB, 1) != 0;
+  const bool at_insert = field(*sync, regs::STEER_SYNC_AT_INSERT_LSB, 1) != 0;
+  const uint32_t sweeps = field(*mature, regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB, 4);
+  std::string out = std::string("feed ") + (enabled ? "on" : "off") + ", destination " +
+                    device::hex32(field(*sync, regs::STEER_SYNC_DEST_LSB, 8)).substr(8) + ", new connections " +
+                    (at_insert     ? "at insert"
+                     : sweeps == 0 ? "never (no maturing: flow_table.SYNC_MATURE.SWEEPS is 0)"
+                                   : "after " + std::to_string(sweeps) + " ageing sweeps") +
+                    ", generation " + std::to_string(field(*mature, regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB, 1)) + "\n";
+  const std::pair<const char*, uint32_t> counters[] = {
+      {"records handed to the encoder", regs::STEER_SYNC_RECORDS_ADDR},
+      {"records dropped (queue full)", regs::STEER_SYNC_DROPPED_ADDR},
+      {"connections matured", regs::FLOW_TABLE_MATURED_ADDR},
+      {"frames sent", regs::SYNC_ENCODER_FRAMES_ADDR},
+      {"frame bytes", regs::SYNC_ENCODER_FRAME_BYTES_ADDR},
+      {"records in frames", regs::SYNC_ENCODER_RECORDS_ADDR},
+      {"record bytes", regs::SYNC_ENCODER_RECORD_BYTES_ADDR},
+      {"records without a route", regs::SYNC_ENCODER_NO_ROUTE_ADDR},
+      {"records too young", regs::SYNC_ENCODER_YOUNG_ADDR},
+      {"last sequence, slot 0", regs::SYNC_ENCODER_SEQ0_ADDR},
+  };
+  for (const auto& [what, addr] : counters) {
+    auto v = rd(addr);
+    out += "  " + pad(what, 32) + (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
+  }
+  return out;
+}
+
 Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
   auto frames = number_arg(args[0], 1, 100000, "FRAMES");
   if (!frames) return frames.error();
@@ -853,6 +889,8 @@ void Daemon::register_commands() {
        [](Daemon& d, const Args& a) { return d.site_online(a, false); }},
       {{"site online", "ID", "bring a site back (end a drill)", 1, 1, ""},
        [](Daemon& d, const Args& a) { return d.site_online(a, true); }},
+      {{"show sync", "", "the device's HyperSync feed: settings, records, drops, frames", 0, 0, ""},
+       [](Daemon& d, const Args& a) { return d.show_sync(a); }},
       {{"stats", "", "device counters and daemon counters", 0, 0, ""},
        [](Daemon& d, const Args&) -> Expected<std::string> { return d.stats_text(); }},
       {{"reload", "", "read the configuration file again (as SIGHUP)", 0, 0, ""},

@@ -87,6 +87,7 @@ class Daemon {
   Expected<std::string> member_weight(const Args& args);
   Expected<std::string> site_online(const Args& args, bool online);
   std::string stats_text();
+  Expected<std::string> show_sync(const Args& args);
   Expected<std::string> reload_command(const Args& args);
   Expected<std::string> device_read(const Args& args);
   Expected<std::string> device_write(const Args& args);

@@ -179,9 +179,14 @@ TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
   r = ctl("show sites");
   ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("0     east      online   yes     4        4"), std::string::npos) << r.out;
+  r = ctl("show sync");
+  ASSERT_EQ(r.status.code, 0) << r.err;
+  EXPECT_NE(r.out.find("feed off, destination ff, new connections never"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("records dropped (queue full)"), std::string::npos) << r.out;
   r = ctl("stats");
   ASSERT_EQ(r.status.code, 0);
   EXPECT_NE(r.out.find("steer.NEW"), std::string::npos);
+  EXPECT_NE(r.out.find("sync_encoder.FRAMES"), std::string::npos);
   EXPECT_NE(r.out.find("conductord_device_writes_total"), std::string::npos);
   r = ctl("help");
   ASSERT_EQ(r.status.code, 0);
