@@ -18,8 +18,9 @@
 #                               and where each memory was mapped (constraints/synth_report.py)
 #   summary.txt                 the table printed at the end
 # Runs (name:top:extra synth_xilinx options): the kernels alone, the bucket table's URAM variant,
-# the whole portable core, and the HyperSync decoder (rtl/sync_decoder, MaxMtu 9000; its files are
-# in the list, not yet in the core). SYNTH_RUNS="dist_hash pkt_parser" restricts them by name.
+# the whole portable core (with its sync_encoder), the HyperSync decoder (rtl/sync_decoder, MaxMtu
+# 9000; in the list, not in the core) and the encoder alone. SYNTH_RUNS="dist_hash pkt_parser"
+# restricts them by name.
 #
 # Yosys' UltraScale+ mapping is 7-series-like (CARRY4, no CARRY8 packing) and there is no
 # placement or routing: the figures are estimates, not a timing sign-off (constraints/README.md).
@@ -62,6 +63,7 @@ ALL_RUNS=(
   "flow_table:flow_table::BucketLog2Max=8"
   "conductor_core:conductor_core::FlowBucketLog2Max=8"
   "sync_decoder:sync_decoder::"
+  "sync_encoder:sync_encoder::"
 )
 OPTIONAL_RUNS=(
   "conductor_core_full:conductor_core::"

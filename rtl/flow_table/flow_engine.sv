@@ -288,7 +288,6 @@ module flow_engine #(
   logic                  pt_in_d, pt_in_q;            // ... in write slot pt_slot as well (handshaken at Decide)
   logic                  pt_slot_d, pt_slot_q;
   logic [2:0]            c_nexp_d, c_nexp_q;          // an AGE's expired table entries
-  logic [2:0]            c_mat_d, c_mat_q;            // an AGE's matured entries
   logic                  c_sexp_d, c_sexp_q;          // an AGE's expired stash entry
   // Counters.
   logic [31:0] occ_d, occ_q, sused_d, sused_q, now_d, now_q, cursor_d, cursor_q, ffull_d, ffull_q;
@@ -502,7 +501,7 @@ module flow_engine #(
   // that were valid and idle past their timeout at Compare (age_vld_q, age_cand_q; the unit cannot
   // change before the handshake: one op at a time, lookups do not write entries).
   logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, aa_uns, aa_rip, aa_sync, aa_mat, mark_unit;
-  logic [2:0] aa_nexp, aa_nmat;
+  logic [2:0] aa_nexp;
   logic [BktBits-1:0] aa_wbkt;
   always_comb begin
     if (age_in_stash) begin
@@ -523,7 +522,6 @@ module flow_engine #(
     aa_sync = aa_uns & ~aa_exp;  // stays, unsynced: counts this sweep
     aa_mat  = aa_sync & aa_rip;  // ... and matures now
     aa_nexp = 3'(aa_exp[0]) + 3'(aa_exp[1]) + 3'(aa_exp[2]) + 3'(aa_exp[3]);
-    aa_nmat = 3'(aa_mat[0]) + 3'(aa_mat[1]) + 3'(aa_mat[2]) + 3'(aa_mat[3]);
     // Expired slots become empty, refreshed ones take LAST_SEEN := TIME, unsynced ones count the
     // sweep (FLOW_SYNC.SWEEPS + 1, saturating) and take SYNCED when they mature.
     aa_wbkt = '0;
@@ -1073,7 +1071,6 @@ module flow_engine #(
     c_moves_d   = c_moves_q;
     c_nexp_d    = c_nexp_q;
     c_sexp_d    = c_sexp_q;
-    c_mat_d     = c_mat_q;
     nv_d        = nv_q;
     pt_ev_d     = pt_ev_q;
     pt_ws_d     = pt_ws_q;
@@ -1107,7 +1104,6 @@ module flow_engine #(
         ev_ent_d[0 +: KeyBits] = ck_q;
         ev_mask_d   = 4'b0001;
         ev_mat_d    = 4'b0000;
-        c_mat_d     = '0;
         {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
          c_sinc_d, c_sdec_d, c_sexp_d} = '0;
         nv_d = nv;
@@ -1248,7 +1244,6 @@ module flow_engine #(
               if (aa_mat[s]) ev_ent_d[s*SlotBits +: SlotBits] = aa_wbkt[s*SlotBits +: SlotBits];
             end
             c_nexp_d     = aa_nexp;
-            c_mat_d      = aa_nmat;
             c_sexp_d     = age_in_stash && aa_exp[0];
           end
         end
@@ -1381,7 +1376,9 @@ module flow_engine #(
       n_age_d    = n_age_q + 32'(c_age_q);
       n_inv_d    = n_inv_q + 32'(c_inv_q);
       n_mov_d    = n_mov_q + 32'(c_moves_q);
-      n_mat_d    = n_mat_q + 32'(c_mat_q);
+      // An AGE's matured entries are its MATURED event slots, staged with its handshake (ev_mat_q;
+      // 0 for every other op): counted from the register, not from the handshake's decision.
+      n_mat_d    = n_mat_q + 32'(ev_mat_q[0]) + 32'(ev_mat_q[1]) + 32'(ev_mat_q[2]) + 32'(ev_mat_q[3]);
       if (c_full_q && ffull_q == 32'd0) ffull_d = occ_q;
     end
     if (counter_clear_i) begin
@@ -1583,7 +1580,6 @@ module flow_engine #(
     c_sdec_q    <= c_sdec_d;
     c_moves_q   <= c_moves_d;
     c_nexp_q    <= c_nexp_d;
-    c_mat_q     <= c_mat_d;
     c_sexp_q    <= c_sexp_d;
     ws_age_q    <= ws_age_d;
     ws_kind_q   <= ws_kind_d;
