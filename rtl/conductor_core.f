@@ -24,10 +24,7 @@ sync_encoder/sync_sipround.sv
 sync_encoder/sync_frame_ram.sv
 sync_encoder/sync_encoder.sv
 core/sync_feed.sv
-core/conductor_core.sv
-// HyperSync decoder (issue 11: sync frames in, FLOW_OP out; a standby's side, not inside
-// conductor_core). Here so that constraints/synth.sh (run sync_decoder) and a lint of the list see
-// it; its Verilator builds use SYNC_DECODER_RTL (rtl/sync_decoder/CMakeLists.txt), the same files.
 csr/gen/sync_decoder_csr.sv
 sync_decoder/sync_replay_ram.sv
 sync_decoder/sync_decoder.sv
+core/conductor_core.sv

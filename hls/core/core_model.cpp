@@ -300,6 +300,15 @@ CoreOut CoreModel::process(const uint8_t* frame, size_t len, uint8_t sg_id, uint
   return o;
 }
 
+void CoreModel::apply_sync_op(const flow::OpWord& op) {
+  flow::EventWord w[flow::kMaxEvents];
+  const int n = table_.apply_word(op, w);
+  FlowEvent ev[flow::kMaxEvents];
+  for (int i = 0; i < n; ++i) ev[i] = unpack_flow_event(w[i]);
+  feed_sync(ev, n);
+  ++steer_.sync_applied;
+}
+
 // rtl/core/sync_feed.sv's rule: MATURED and (with AT_INSERT) INSERT DONE give NEW; UPDATE DONE
 // gives UPDATE and EXPIRED or DELETE DONE give DELETE when the entry is synced (FLOW_SYNC.SYNCED
 // with EPOCH = flow_table.SYNC_MATURE.GEN, or any entry under AT_INSERT).

@@ -80,12 +80,13 @@ struct SteerCounters {
   uint64_t ops_dropped = 0;    // OPS_DROPPED
   uint64_t learn_dropped = 0;  // LEARN_DROPPED
   uint64_t learn_held = 0;     // LEARN_HELD
+  uint64_t sync_applied = 0;   // SYNC_APPLIED: sync ops (the core's sync_decoder) applied
 
   friend bool operator==(const SteerCounters& a, const SteerCounters& b) {
     return a.new_flows == b.new_flows && a.hit == b.hit && a.corrected == b.corrected && a.failover == b.failover &&
            a.learn_full == b.learn_full && a.ops_issued == b.ops_issued && a.age_ops == b.age_ops &&
            a.expired == b.expired && a.ops_dropped == b.ops_dropped && a.learn_dropped == b.learn_dropped &&
-           a.learn_held == b.learn_held;
+           a.learn_held == b.learn_held && a.sync_applied == b.sync_applied;
   }
   friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
 };
@@ -189,6 +190,12 @@ class CoreModel {
   void keep_sync_records(bool on) { keep_sync_records_ = on; }
   std::vector<SyncRecordOut> take_sync_records() { return std::move(sync_records_); }
   std::vector<FlowEvent> take_expired() { return std::move(expired_); }
+  // A standby's side (docs/hypersync.md §13.3): one op of the core's sync_decoder (FLOW_OP word:
+  // UPSERT for a NEW or UPDATE record, DELETE) applied to the table between two frames, where the
+  // RTL's sync window puts it (the co-simulations replay the RTL's placement: RtlCore reports after
+  // how many lookups each sync op entered the table). Its events feed the HyperSync feed like any
+  // op's (an UPSERT makes no record); SYNC_APPLIED counts it.
+  void apply_sync_op(const flow::OpWord& op);
   // Frames counted towards the next AGE op (the RTL's counter at lookup).
   uint32_t age_count() const { return age_count_; }
 

@@ -169,6 +169,8 @@ uint32_t SoftDevice::read_ro(uint32_t addr) const {
       return u32(s.expired);
     case STEER_LEARN_HELD_ADDR:
       return u32(s.learn_held);
+    case STEER_SYNC_APPLIED_ADDR:
+      return u32(s.sync_applied);
     default:
       break;
   }

@@ -6,6 +6,7 @@
 //                                                              ▲ s_op ◄─ op FIFO ◄┘  │ in-flight table
 //                                                              └ m_event ─┬──────────┘
 //                                                                         └─► sync_feed ─SYNC_RECORD─► sync_encoder ─► m_sync
+//   s_sync ─► sync_decoder ─FLOW_OP (UPSERT, DELETE)─► op FIFO, between frames (sync window)
 //
 // Every frame leaves unchanged and in order, never dropped: DELIVER = 0 marks the ones to drop.
 // STEER_META is on m_axis_tuser for every beat of the frame (docs/architecture.md, "Correction
@@ -13,8 +14,11 @@
 // Ageing: an AGE op follows every steer.AGE_FRAMES-th frame's op, and the next lookup waits for its
 // handshake (docs/flow_table.md, "Ageing in the core"); EXPIRED counts the entries it removes.
 // HyperSync (issue 11): the table's events become sync records (rtl/core/sync_feed.sv, steer.SYNC)
-// and HyperSync frames on m_sync (sync_encoder); the data path never waits for them.
-// Registers: blocks id, parser, dist_hash, flow_table, steer and sync_encoder of
+// and HyperSync frames on m_sync (sync_encoder); the data path never waits for them. A standby's
+// side: HyperSync frames on s_sync are checked by the sync_decoder, whose ops enter the flow table
+// in sync windows: lookups held, the steer side drained, up to 16 ops, then lookups again
+// (docs/hypersync.md §13.3).
+// Registers: blocks id, parser, dist_hash, flow_table, steer, sync_encoder and sync_decoder of
 // rtl/csr/conductor.regs behind one AXI-Lite port.
 `default_nettype none
 
@@ -51,6 +55,17 @@ module conductor_core
   output      logic          m_sync_tlast,
   output      logic          m_sync_tvalid,
   input  wire logic          m_sync_tready,
+  // HyperSync frames in (a standby's side: the active core's m_sync through the sync link)
+  input  wire logic [511:0]  s_sync_tdata,
+  input  wire logic [63:0]   s_sync_tkeep,
+  input  wire logic          s_sync_tlast,
+  input  wire logic          s_sync_tvalid,
+  output      logic          s_sync_tready,
+  // Pulses, one clock after the event: a frame's flow-table lookup, a sync op into the op FIFO.
+  // Their order is where each sync op sits between frames (a bench or a trace may count them;
+  // sim/core/rtl_core.cpp does, to replay the placement in the model). A board top leaves them open.
+  output      logic          lookup_o,
+  output      logic          sync_op_o,
   // Registers (20-bit byte addresses).
   input  wire logic [19:0]   s_axi_control_AWADDR,
   input  wire logic          s_axi_control_AWVALID,
@@ -93,7 +108,7 @@ module conductor_core
   end
 
   // ================================================================ register blocks
-  localparam int unsigned NumSlaves = 6;
+  localparam int unsigned NumSlaves = 7;
   // Per-slave buses, flattened (slave i in bits i*width +: width) as Yosys 0.23 reads them.
   logic [NumSlaves*AW-1:0] sl_awaddr, sl_araddr;
   logic [NumSlaves-1:0]    sl_awvalid, sl_awready, sl_wvalid, sl_wready, sl_bvalid, sl_bready;
@@ -105,10 +120,10 @@ module conductor_core
   axil_xbar #(
     .AddrWidth (AW),
     .NumSlaves (NumSlaves),
-    .SlaveBase ({20'(conductor_regs_pkg::SYNC_ENCODER_BASE),
+    .SlaveBase ({20'(conductor_regs_pkg::SYNC_DECODER_BASE), 20'(conductor_regs_pkg::SYNC_ENCODER_BASE),
                  20'(conductor_regs_pkg::STEER_BASE), 20'(conductor_regs_pkg::FLOW_TABLE_BASE),
                  20'(conductor_regs_pkg::DIST_HASH_BASE), 20'(conductor_regs_pkg::PARSER_BASE), 20'(conductor_regs_pkg::ID_BASE)}),
-    .SlaveAddrBits ({32'(conductor_regs_pkg::SYNC_ENCODER_ADDR_BITS),
+    .SlaveAddrBits ({32'(conductor_regs_pkg::SYNC_DECODER_ADDR_BITS), 32'(conductor_regs_pkg::SYNC_ENCODER_ADDR_BITS),
                      32'(conductor_regs_pkg::STEER_ADDR_BITS), 32'(conductor_regs_pkg::FLOW_TABLE_ADDR_BITS),
                      32'(conductor_regs_pkg::DIST_HASH_ADDR_BITS), 32'(conductor_regs_pkg::PARSER_ADDR_BITS), 32'(conductor_regs_pkg::ID_ADDR_BITS)})
   ) u_xbar (
@@ -229,6 +244,7 @@ module conductor_core
   logic        sync_gen;
   logic [31:0] cnt_new_q, cnt_hit_q, cnt_corr_q, cnt_fail_q, cnt_full_q, cnt_ops_q, if_max_q;
   logic [31:0] cnt_age_q, cnt_exp_q, cnt_opdrop_q, cnt_learndrop_q, cnt_held_q, learn_hold;
+  logic [31:0] cnt_sy_applied_q, cnt_sy_windows_q;
   logic        backup_req, backup_we;
   logic [6:0]  backup_addr;
   logic [31:0] backup_wdata, backup_rdata_q;
@@ -276,6 +292,8 @@ module conductor_core
     .learn_held_i          (cnt_held_q),
     .sync_records_i        (sync_records),
     .sync_dropped_i        (sync_dropped),
+    .sync_applied_i        (cnt_sy_applied_q),
+    .sync_windows_i        (cnt_sy_windows_q),
     .counter_clear_o       (steer_clear),
     .backup_req_o          (backup_req),
     .backup_we_o           (backup_we),
@@ -432,6 +450,7 @@ module conductor_core
   // exactly as the sequential model applies it between the two frames.
   logic [31:0] age_cnt_q;
   logic        lk_age, age_block_q, age_shake, lk_pre_w, lk_pre_q;
+  logic        sy_block_q;  // a sync window is open: no lookup (see "HyperSync in")
   assign lk_age = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + 33'd1 >= {1'b0, age_frames});
   // The frame is among the last pre_w_q (min(1024, AGE_FRAMES/2)) or pre_q_q (min(256,
   // AGE_FRAMES/4): longer than the longest walk, 16 steps of at most 13 clocks) frames before the
@@ -450,7 +469,7 @@ module conductor_core
   assign lk_pre_w = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + {1'b0, pre_w_q} >= {1'b0, age_frames});
   assign lk_pre_q = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + {1'b0, pre_q_q} >= {1'b0, age_frames});
 
-  assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits) && !age_block_q;
+  assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits) && !age_block_q && !sy_block_q;
   assign dec_tready = lk_ready && lk_room;
   assign lk_fire    = dec_tvalid && dec_tready;
 
@@ -703,14 +722,16 @@ module conductor_core
   logic [31:0]         rd_diff;
   logic [InflightEntries-1:0] p_seen_n, p_seen_q;  // entries P's frame already saw in the table
 
-  // AGE ops take no entry: op_shake and ev_ring count only the ring's ops and their events.
-  logic ev_age, ev_ring, head_age;
+  // AGE and sync ops take no entry: op_shake and ev_ring count only the ring's ops and their events.
+  logic ev_age, ev_sy, ev_ring, head_age, head_sy;
   assign if_count = if_wr_q - if_rd_q;
   assign if_full  = if_count == (IfBits + 1)'(InflightEntries);
-  assign op_shake = op_tvalid && op_tready && !head_age;
+  assign op_shake = op_tvalid && op_tready && !head_age && !head_sy;
   assign age_shake = op_tvalid && op_tready && head_age;
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
-  assign ev_ring  = ev_tvalid && !ev_age;
+  assign ev_sy    = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT ||
+                    ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
+  assign ev_ring  = ev_tvalid && !ev_age && !ev_sy;
   logic ev_full, ev_expired;
   assign ev_full = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == conductor_regs_pkg::FLOW_EVENT_STATUS_FULL;
   assign ev_expired = ev_tdata[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4] == conductor_regs_pkg::FLOW_EVENT_STATUS_EXPIRED;
@@ -914,7 +935,7 @@ module conductor_core
   assign age_wr    = age_pend_q && !op_full;
   assign age_tdata = {(OpBits - conductor_regs_pkg::FLOW_OP_HINT_LSB)'(0), conductor_regs_pkg::FLOW_OP_OPCODE_AGE,
                        16'd0, age_time_q, 64'd0, KeyBits'(0)};
-  assign op_wdata  = age_pend_q ? age_tdata : op_tdata;
+  assign op_wdata  = age_pend_q ? age_tdata : sy_wr ? sy_op_tdata : op_tdata;
 
   // The data path never waits for the op engine: an op that finds the op FIFO or the in-flight
   // ring full is dropped (STEER_META.OP_DROPPED, OPS_DROPPED, LEARN_DROPPED) and the frame goes on,
@@ -976,6 +997,64 @@ module conductor_core
     end
   end
 
+  // ---------------------------------------------------------------- HyperSync in (sync windows)
+  // The sync_decoder's ops (UPSERT, DELETE) enter the flow table between two frames, exactly as the
+  // sequential model applies them (CoreModel::apply_sync_op between frame n-1 and frame n):
+  //   open:  an op waits and (no frame waits at the lookup, or SyncGap clocks since the last
+  //          window): sy_block_q holds the lookups;
+  //   write: once every frame looked up has left the steer stage and its op (and AGE) is in the op
+  //          FIFO (credit_q = 0, no AGE pending), up to SyncBurst ops go into the op FIFO behind
+  //          them, in the decoder's order;
+  //   close: when the decoder has no op ready or SyncBurst were written, and every sync op has been
+  //          handshaken by the engine (an op handshaken before a lookup is visible to it).
+  // A window on an idle data path costs nothing; under traffic it is a drain (the steer pipeline's
+  // depth) plus the ops, then at least SyncGap clocks of lookups. The ops' events (opcode UPSERT or
+  // DELETE) are not the ring's; the sync feed makes no record of an UPSERT (docs/hypersync.md §13.3).
+  localparam int unsigned SyncBurst = 16;
+  localparam int unsigned SyncGap = 64;
+  logic [OpBits-1:0] sy_op_tdata;
+  logic        sy_op_tvalid, sy_op_tready, sy_open;
+  logic        sy_wr;
+  logic [4:0]  sy_burst_q;            // ops written in this window
+  logic [$clog2(OpFifoDepth):0] sy_out_q;  // sync ops in the op FIFO, not yet handshaken
+  logic [6:0]  sy_gap_q;              // clocks until a window may open while frames wait
+  assign sy_open      = !sy_block_q && sy_op_tvalid && (!dec_tvalid || sy_gap_q == 7'd0);
+  assign sy_wr        = sy_block_q && sy_op_tvalid && sy_burst_q != 5'(SyncBurst) &&
+                        credit_q == '0 && !age_pend_q && !op_full;
+  assign sy_op_tready = sy_wr;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      sy_block_q <= 1'b0;
+      sy_burst_q <= '0;
+      sy_out_q   <= '0;
+      sy_gap_q   <= '0;
+    end else begin
+      sy_out_q <= sy_out_q + ($clog2(OpFifoDepth) + 1)'(sy_wr) -
+                  ($clog2(OpFifoDepth) + 1)'(op_tvalid && op_tready && head_sy);
+      if (sy_open) begin
+        sy_block_q <= 1'b1;
+        sy_burst_q <= '0;
+      end else if (sy_block_q && !sy_wr && (!sy_op_tvalid || sy_burst_q == 5'(SyncBurst)) &&
+                   sy_burst_q != 5'd0 && sy_out_q == '0) begin
+        sy_block_q <= 1'b0;
+        sy_gap_q   <= 7'(SyncGap - 1);
+      end else begin
+        if (sy_wr) sy_burst_q <= sy_burst_q + 5'd1;
+        if (sy_gap_q != 7'd0) sy_gap_q <= sy_gap_q - 7'd1;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      lookup_o  <= 1'b0;
+      sync_op_o <= 1'b0;
+    end else begin
+      lookup_o  <= lk_fire;
+      sync_op_o <= sy_wr;
+    end
+  end
+
   logic [$clog2(OpFifoDepth):0] unused_op_count;
   logic [OpBits-1:0] op_head;
   // The head in a register: the engine forms the canonical key and its read guard from it in one
@@ -983,7 +1062,7 @@ module conductor_core
   sync_fifo #(.Width(OpBits), .Depth(OpFifoDepth), .RegHead(1'b1)) u_op_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
-    .we_i    (op_issue || age_wr),
+    .we_i    (op_issue || age_wr || sy_wr),
     .wdata_i (op_wdata),
     .re_i    (op_tready),
     .rdata_o (op_head),
@@ -993,6 +1072,9 @@ module conductor_core
   );
   assign op_tvalid = !op_empty;
   assign head_age  = op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
+  // The steer stage issues only INSERT and UPDATE; UPSERT and DELETE are the sync_decoder's.
+  assign head_sy   = op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT ||
+                     op_head[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
 
 
   // In-flight ring: allocate on issue, mark the handshake and the event, free the oldest when it
@@ -1099,12 +1181,14 @@ module conductor_core
     if (!rst_ni) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
       if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0; cnt_opdrop_q <= '0; cnt_learndrop_q <= '0;
-      cnt_held_q <= '0;
+      cnt_held_q <= '0; cnt_sy_applied_q <= '0; cnt_sy_windows_q <= '0;
     end else if (sclear) begin
       cnt_new_q <= '0; cnt_hit_q <= '0; cnt_corr_q <= '0; cnt_fail_q <= '0; cnt_full_q <= '0; cnt_ops_q <= '0;
       if_max_q <= '0; cnt_age_q <= '0; cnt_exp_q <= '0; cnt_opdrop_q <= '0; cnt_learndrop_q <= '0;
-      cnt_held_q <= '0;
+      cnt_held_q <= '0; cnt_sy_applied_q <= '0; cnt_sy_windows_q <= '0;
     end else begin
+      if (sy_wr) cnt_sy_applied_q <= cnt_sy_applied_q + 32'd1;
+      if (sy_open) cnt_sy_windows_q <= cnt_sy_windows_q + 32'd1;
       if (32'(if_count) > if_max_q) if_max_q <= 32'(if_count);
       if (steer_fire) begin
         if (action == conductor_regs_pkg::STEER_META_ACTION_NEW) cnt_new_q  <= cnt_new_q + 32'd1;
@@ -1170,6 +1254,36 @@ module conductor_core
     .s_axi_control_RRESP   (sl_rresp[5*2 +: 2]),
     .s_axi_control_RVALID  (sl_rvalid[5]),
     .s_axi_control_RREADY  (sl_rready[5])
+  );
+
+  sync_decoder u_sync_decoder (
+    .ap_clk                (clk_i),
+    .ap_rst_n              (rst_ni),
+    .s_axis_TDATA          (s_sync_tdata),
+    .s_axis_TKEEP          (s_sync_tkeep),
+    .s_axis_TLAST          (s_sync_tlast),
+    .s_axis_TVALID         (s_sync_tvalid),
+    .s_axis_TREADY         (s_sync_tready),
+    .m_op_TDATA            (sy_op_tdata),
+    .m_op_TVALID           (sy_op_tvalid),
+    .m_op_TREADY           (sy_op_tready),
+    .s_axi_control_AWADDR  (sl_awaddr[6*AW +: conductor_regs_pkg::SYNC_DECODER_ADDR_BITS]),
+    .s_axi_control_AWVALID (sl_awvalid[6]),
+    .s_axi_control_AWREADY (sl_awready[6]),
+    .s_axi_control_WDATA   (sl_wdata[6*32 +: 32]),
+    .s_axi_control_WSTRB   (sl_wstrb[6*4 +: 4]),
+    .s_axi_control_WVALID  (sl_wvalid[6]),
+    .s_axi_control_WREADY  (sl_wready[6]),
+    .s_axi_control_BRESP   (sl_bresp[6*2 +: 2]),
+    .s_axi_control_BVALID  (sl_bvalid[6]),
+    .s_axi_control_BREADY  (sl_bready[6]),
+    .s_axi_control_ARADDR  (sl_araddr[6*AW +: conductor_regs_pkg::SYNC_DECODER_ADDR_BITS]),
+    .s_axi_control_ARVALID (sl_arvalid[6]),
+    .s_axi_control_ARREADY (sl_arready[6]),
+    .s_axi_control_RDATA   (sl_rdata[6*32 +: 32]),
+    .s_axi_control_RRESP   (sl_rresp[6*2 +: 2]),
+    .s_axi_control_RVALID  (sl_rvalid[6]),
+    .s_axi_control_RREADY  (sl_rready[6])
   );
 
   // ---------------------------------------------------------------- output

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <memory>
 
 #include "axil_master.hpp"
@@ -39,6 +40,35 @@ SteerMeta meta_from_u64(uint64_t v) {
   m.defaulted = field(regs::STEER_META_DEFAULTED_LSB, 1) != 0;
   return m;
 }
+
+// s_sync frames released at their cycle, and the sync ops' placement (conductor_core's lookup_o
+// and sync_op_o pulses, in the order they come): drive() queues the frames that are due.
+class SyncInAgent : public sim::Agent {
+ public:
+  SyncInAgent(Vconductor_core& top, sim::AxisSource& src, std::function<uint64_t()> now)
+      : top_(top), src_(src), now_(std::move(now)) {}
+  void sample() override {
+    if (top_.lookup_o) ++lookups_;
+    if (top_.sync_op_o) positions.push_back(lookups_);
+  }
+  void drive() override {
+    while (!due_.empty() && due_.front().first <= now_()) {
+      const auto& f = due_.front().second;
+      for (auto& beat : sim::frame_to_beats(f.data(), f.size(), {})) src_.push(std::move(beat));
+      due_.pop_front();
+    }
+  }
+  void add(std::vector<uint8_t> bytes, uint64_t at) { due_.emplace_back(at, std::move(bytes)); }
+  size_t waiting() const { return due_.size(); }
+  std::vector<uint64_t> positions;
+
+ private:
+  Vconductor_core& top_;
+  sim::AxisSource& src_;
+  std::function<uint64_t()> now_;
+  std::deque<std::pair<uint64_t, std::vector<uint8_t>>> due_;
+  uint64_t lookups_ = 0;
+};
 
 }  // namespace
 
@@ -82,23 +112,42 @@ struct RtlCore::Impl {
                                        return b;
                                      },
                                      [this](bool r) { top->m_sync_tready = r; }},
-                  o.seed ^ 0x5bd1e995ull, 100) {
+                  o.seed ^ 0x5bd1e995ull, 100),
+        sync_src(sim::AxisSourcePorts{[this](const sim::AxisBeat& b, bool valid) {
+                                        sim::set_port(top->s_sync_tdata, b.data);
+                                        top->s_sync_tkeep = b.keep;
+                                        top->s_sync_tlast = b.last;
+                                        top->s_sync_tvalid = valid;
+                                      },
+                                      [this] { return top->s_sync_tready != 0; }},
+                 o.seed ^ 0x2545f4914f6cdd1dull, 0),
+        sync_in(*top, sync_src, [this] { return ctrl.cycle(); }) {
     // The sync port is always ready: its frames are collected whole (bytes by TKEEP).
     sync_sink.on_beat = [this](const sim::AxisBeat& b) {
       for (unsigned i = 0; i < 64; ++i) {
         if ((b.keep >> i) & 1) sync_partial.push_back(static_cast<uint8_t>(b.data[i / 4] >> (8 * (i % 4))));
       }
       if (b.last) {
-        sync_frames.push_back(std::move(sync_partial));
+        sync_frames.push_back(SyncFrameOut{std::move(sync_partial), ctrl.cycle()});
         sync_partial.clear();
       }
+    };
+    sync_src.on_fire = [this](const sim::AxisBeat& b) {
+      if (b.last) ++sync_taken;
     };
     ctrl.add(&src);
     ctrl.add(&sink);
     ctrl.add(&sync_sink);
+    ctrl.add(&sync_in);
+    ctrl.add(&sync_src);
     ctrl.reset();
     for (uint64_t i = 0; i < kCoreResetClearCycles; ++i) ctrl.tick();  // flow table clearing
   }
+
+  // Verilator 5.006's scopes unregister from the thread's current context when the model is
+  // destroyed: make it this model's, or a second RtlCore in the process (a standby beside an
+  // active core) would unregister from a context that is already gone.
+  ~Impl() { Verilated::threadContextp(context.get()); }
 
   RtlCoreOptions opts;
   std::unique_ptr<VerilatedContext> context;
@@ -109,7 +158,10 @@ struct RtlCore::Impl {
   sim::AxisSink sink;
   sim::AxisSink sync_sink;
   std::vector<uint8_t> sync_partial;
-  std::vector<std::vector<uint8_t>> sync_frames;
+  std::vector<SyncFrameOut> sync_frames;
+  sim::AxisSource sync_src;
+  SyncInAgent sync_in;
+  uint64_t sync_sent = 0, sync_taken = 0;
   uint64_t last_run_cycles = 0;
   std::string error;
 };
@@ -186,12 +238,32 @@ SteerCounters RtlCore::steer_counters() {
   c.ops_dropped = rd(regs::STEER_OPS_DROPPED_ADDR);
   c.learn_dropped = rd(regs::STEER_LEARN_DROPPED_ADDR);
   c.learn_held = rd(regs::STEER_LEARN_HELD_ADDR);
+  c.sync_applied = rd(regs::STEER_SYNC_APPLIED_ADDR);
   return c;
 }
 
 std::vector<std::vector<uint8_t>> RtlCore::take_sync_frames() {
   std::vector<std::vector<uint8_t>> out;
+  for (auto& f : take_timed_sync_frames()) out.push_back(std::move(f.bytes));
+  return out;
+}
+
+std::vector<RtlCore::SyncFrameOut> RtlCore::take_timed_sync_frames() {
+  std::vector<SyncFrameOut> out;
   out.swap(impl_->sync_frames);
+  return out;
+}
+
+void RtlCore::send_sync_frame(std::vector<uint8_t> bytes, uint64_t at) {
+  impl_->sync_in.add(std::move(bytes), at);
+  ++impl_->sync_sent;
+}
+
+size_t RtlCore::sync_frames_waiting() const { return impl_->sync_sent - impl_->sync_taken; }
+
+std::vector<uint64_t> RtlCore::take_sync_op_positions() {
+  std::vector<uint64_t> out;
+  out.swap(impl_->sync_in.positions);
   return out;
 }
 

@@ -86,6 +86,21 @@ class RtlCore {
   // The HyperSync frames (Ethernet onwards) the core emitted on m_sync since the last call, in
   // order (the port is always ready; steer.SYNC and block sync_encoder configure them).
   std::vector<std::vector<uint8_t>> take_sync_frames();
+  // The same with the cycle each frame's last beat left.
+  struct SyncFrameOut {
+    std::vector<uint8_t> bytes;
+    uint64_t cycle = 0;
+  };
+  std::vector<SyncFrameOut> take_timed_sync_frames();
+  // s_sync (a standby's side): offers `bytes` on the core's sync input from cycle `at` on, after
+  // the frames queued before it (one frame after another, each as soon as the port takes it).
+  void send_sync_frame(std::vector<uint8_t> bytes, uint64_t at);
+  // Frames sent with send_sync_frame that the port has not taken whole yet.
+  size_t sync_frames_waiting() const;
+  // Where the core's sync ops (the sync_decoder's UPSERT and DELETE) entered the flow table since
+  // the last call, in order: the number of frames looked up before each (the model applies op k
+  // before frame position[k], counting frames from the core's reset).
+  std::vector<uint64_t> take_sync_op_positions();
 
   // Streams frames from `next` (which fills the next frame and its security group, or returns
   // false when there are no more) and calls on_out for every frame that leaves, in order, until

@@ -49,6 +49,11 @@ SC_MODULE(CoreTb) {
   sc_signal<sc_bv<512>> y_tdata{"y_tdata"};
   sc_signal<uint64_t> y_tkeep{"y_tkeep"};
   sc_signal<bool> y_tlast{"y_tlast"}, y_tvalid{"y_tvalid"}, y_tready{"y_tready"};
+  // s_sync (a standby's sync input): idle here; lookup_o and sync_op_o are left to the trace.
+  sc_signal<sc_bv<512>> z_tdata{"z_tdata"};
+  sc_signal<uint64_t> z_tkeep{"z_tkeep"};
+  sc_signal<bool> z_tlast{"z_tlast"}, z_tvalid{"z_tvalid"}, z_tready{"z_tready"};
+  sc_signal<bool> lookup{"lookup"}, sync_op{"sync_op"};
   // Registers.
   sc_signal<uint32_t> awaddr{"awaddr"}, wdata{"wdata"}, wstrb{"wstrb"}, bresp{"bresp"};
   sc_signal<uint32_t> araddr{"araddr"}, rdata{"rdata"}, rresp{"rresp"};
@@ -86,6 +91,13 @@ SC_MODULE(CoreTb) {
     core->m_sync_tlast(y_tlast);
     core->m_sync_tvalid(y_tvalid);
     core->m_sync_tready(y_tready);
+    core->s_sync_tdata(z_tdata);
+    core->s_sync_tkeep(z_tkeep);
+    core->s_sync_tlast(z_tlast);
+    core->s_sync_tvalid(z_tvalid);
+    core->s_sync_tready(z_tready);
+    core->lookup_o(lookup);
+    core->sync_op_o(sync_op);
     y_tready.write(true);
     core->s_axi_control_AWADDR(awaddr);
     core->s_axi_control_AWVALID(awvalid);

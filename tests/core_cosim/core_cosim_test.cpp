@@ -7,6 +7,7 @@
 // clock on minimum-size frames with a fixed latency.
 #include <gtest/gtest.h>
 
+#include <cinttypes>
 #include <cstdio>
 #include <deque>
 #include <random>
@@ -20,6 +21,7 @@
 #include "host/traffic/generator.hpp"
 #include "rtl_core.hpp"
 #include "scoreboard.hpp"
+#include "sync_decoder/sync_decoder_model.hpp"
 #include "sync_encoder/sync_encoder.hpp"
 #include "sync_encoder/sync_encoder_model.hpp"
 
@@ -974,6 +976,160 @@ TEST(CoreCosim, SyncFeedCarriesTheModelsRecords) {
     EXPECT_EQ(sent, records);
     EXPECT_GT(news, 100u);
     EXPECT_GT(deletes, 20u);
+  }
+}
+
+// A standby's side: the active core's sync frames (m_sync) into a second core's s_sync, through a
+// link with latency, while the standby carries traffic of its own (or none). The standby's frames
+// match its model with every sync op applied where the RTL's sync window put it (after the
+// lookups RtlCore reports), the ops are the sync_decoder model's for the same frames, and the
+// counters agree: SYNC_APPLIED, the decoder's FRAMES and OPS, the flow table's registers.
+TEST(CoreCosim, StandbyAppliesTheActivesSyncOpsBetweenFrames) {
+  const uint64_t seed = 2222;
+  std::printf("seed %llu\n", static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  struct Cfg {
+    bool standby_traffic;
+    int idle, stall;
+  };
+  const Cfg cfgs[] = {{false, 0, 0}, {true, 0, 0}, {true, 20, 30}};
+  for (const Cfg& c : cfgs) {
+    RtlCoreOptions oa, ob;
+    oa.seed = rng();
+    ob.seed = rng();
+    ob.idle_percent = c.idle;
+    ob.backpressure_percent = c.stall;
+    RtlCore active(oa), standby(ob);
+    CoreModel ma, mb;
+    ma.keep_sync_records(true);
+    ma.regs() = make_regs(1, 8, rng);
+    const unsigned members = 6;
+    random_cluster(ma.regs(), members, rng);
+    ma.regs().steer.age_frames = 5;
+    ma.regs().steer.sync = (1u << regs::STEER_SYNC_ENABLE_LSB) | (1u << regs::STEER_SYNC_AT_INSERT_LSB) |
+                           (uint32_t{sync::kBroadcast} << regs::STEER_SYNC_DEST_LSB);
+    mb.regs() = ma.regs();
+    mb.regs().steer.sync = 0;  // the standby feeds nothing on
+    ASSERT_TRUE(active.load(ma.regs()));
+    ASSERT_TRUE(standby.load(mb.regs()));
+    set_flow_table(active, ma, 4, 300);
+    set_flow_table(standby, mb, 4, 300);
+    const sync_encoder::SyncEncoderConfig ec = sync_cfg();
+    for (const auto& [off, val] : sync_encoder::register_writes(ec))
+      ASSERT_TRUE(active.write_reg(regs::SYNC_ENCODER_BASE + off, val));
+    sync_decoder::SyncDecoderConfig dc;
+    dc.cluster_id = ec.cluster_id;
+    dc.self = sync::member_byte(2, 0);
+    dc.add_member(ec.source);
+    dc.add_member(dc.self);
+    dc.keys[ec.key_number].valid = true;
+    dc.keys[ec.key_number].key = ec.key;
+    for (const auto& [off, val] : sync_decoder::register_writes(dc))
+      ASSERT_TRUE(standby.write_reg(regs::SYNC_DECODER_BASE + off, val));
+    sync_decoder::SyncDecoderModel dec;
+    dec.configure(dc);
+
+    std::deque<flow::OpWord> ops;    // the decoder model's ops, in order
+    std::deque<uint64_t> positions;  // where the RTL applied them
+    uint64_t applied = 0, frames_sent = 0, b_frames = 0;
+    auto apply_due = [&](uint64_t before_frame) {
+      for (uint64_t p : standby.take_sync_op_positions()) positions.push_back(p);
+      while (!positions.empty() && positions.front() <= before_frame) {
+        ASSERT_FALSE(ops.empty()) << "the RTL applied more sync ops than the decoder model made";
+        mb.apply_sync_op(ops.front());
+        ops.pop_front();
+        positions.pop_front();
+        ++applied;
+      }
+    };
+    uint32_t t = 0;
+    sim::Scoreboard<CoreOut> board("standby", print_meta);
+    for (int batch = 0; batch < 4; ++batch) {
+      Stimulus sa;
+      for (int i = 0; i < 1000; ++i) {
+        sa.frames.push_back(udp_frame(static_cast<uint32_t>(rng() % 300), rng() % 2 == 0));
+        sa.sgs.push_back(0);
+        sa.times.push_back(t);
+        t += static_cast<uint32_t>(rng() % 2);
+      }
+      sim::Scoreboard<CoreOut> board_a("active", print_meta);
+      run_core(active, ma, sa, board_a);
+      EXPECT_TRUE(board_a.clean()) << board_a.summary();
+      active.settle(1500);  // the encoder's flush timer
+      (void)ma.take_sync_records();
+      // The link: each frame arrives 300 clocks after it left, in order.
+      const uint64_t base = standby.cycle();
+      uint64_t first = 0;
+      bool have_first = false;
+      for (auto& f : active.take_timed_sync_frames()) {
+        if (!have_first) first = f.cycle, have_first = true;
+        ASSERT_EQ(dec.receive(f.bytes.data(), static_cast<unsigned>(f.bytes.size())), sync_decoder::Reject::kNone);
+        while (dec.op_ready()) {
+          ops.push_back(dec.op());
+          dec.pop_op();
+        }
+        standby.send_sync_frame(std::move(f.bytes), base + 300 + (f.cycle - first) / 4);
+        ++frames_sent;
+      }
+      if (c.standby_traffic) {
+        Stimulus sb;
+        for (int i = 0; i < 1500; ++i) {
+          sb.frames.push_back(udp_frame(static_cast<uint32_t>(rng() % 300), rng() % 2 == 0));
+          sb.sgs.push_back(0);
+          sb.times.push_back(t);
+          t += static_cast<uint32_t>(rng() % 2);
+        }
+        size_t next = 0, out = 0;
+        const bool ok =
+            standby.run(RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+                          if (next == sb.frames.size()) return false;
+                          *bytes = sb.frames[next];
+                          *sg = 0;
+                          *time = sb.times[next];
+                          ++next;
+                          return true;
+                        }),
+                        [&](CoreFrameOut&& fo) {
+                          apply_due(b_frames);
+                          const CoreOut got{fo.meta, fo.action, fo.op_dropped};
+                          board.expect(mb.replay(sb.frames[out].data(), sb.frames[out].size(), 0, sb.times[out], got));
+                          board.step(got);
+                          ++out;
+                          ++b_frames;
+                        });
+        EXPECT_TRUE(ok) << standby.error();
+      }
+      for (int i = 0; i < 200 && standby.sync_frames_waiting() > 0; ++i) standby.settle(200);
+      ASSERT_EQ(standby.sync_frames_waiting(), 0u) << "the standby's s_sync did not take every frame";
+      standby.settle(3000);  // the last frame's checks and ops
+      apply_due(b_frames);
+      EXPECT_TRUE(ops.empty()) << ops.size() << " sync ops the RTL did not apply";
+      EXPECT_TRUE(positions.empty());
+    }
+    EXPECT_TRUE(board.clean()) << board.summary();
+    const SteerCounters got = standby.steer_counters(), want = mb.steer_counters();
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(got.sync_applied, applied);
+    uint32_t dframes = 0, dops = 0, windows = 0;
+    ASSERT_TRUE(standby.read_reg(regs::SYNC_DECODER_BASE + regs::SYNC_DECODER_FRAMES_OFFSET, &dframes));
+    ASSERT_TRUE(standby.read_reg(regs::SYNC_DECODER_BASE + regs::SYNC_DECODER_OPS_OFFSET, &dops));
+    ASSERT_TRUE(standby.read_reg(regs::STEER_SYNC_WINDOWS_ADDR, &windows));
+    EXPECT_EQ(dframes, frames_sent);
+    EXPECT_EQ(dops, applied);
+    for (uint32_t off :
+         {regs::FLOW_TABLE_OCCUPANCY_OFFSET, regs::FLOW_TABLE_INSERTS_OFFSET, regs::FLOW_TABLE_UPDATES_OFFSET,
+          regs::FLOW_TABLE_DELETES_OFFSET, regs::FLOW_TABLE_NOT_FOUND_OFFSET, regs::FLOW_TABLE_EXPIRIES_OFFSET,
+          regs::FLOW_TABLE_INSERT_FULL_OFFSET}) {
+      uint32_t v = 0;
+      ASSERT_TRUE(standby.read_reg(regs::FLOW_TABLE_BASE + off, &v));
+      EXPECT_EQ(v, mb.flow_table().read_reg(off)) << "flow_table register 0x" << std::hex << off;
+    }
+    std::printf("standby %s: %" PRIu64 " sync frames, %" PRIu64 " ops applied in %u windows, %" PRIu64
+                " frames of its own, occupancy %u\n",
+                c.standby_traffic ? "with traffic" : "idle", frames_sent, applied, windows, b_frames,
+                mb.flow_table().read_reg(regs::FLOW_TABLE_OCCUPANCY_OFFSET));
+    EXPECT_GT(applied, 200u);
+    EXPECT_GT(frames_sent, 3u);
   }
 }
 

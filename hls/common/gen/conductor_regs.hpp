@@ -501,6 +501,14 @@ inline constexpr uint32_t STEER_SYNC_RECORDS_RESET                 = 0x00000000u
 inline constexpr uint32_t STEER_SYNC_DROPPED_OFFSET                = 0x000000B4u;
 inline constexpr uint32_t STEER_SYNC_DROPPED_ADDR                  = 0x000410B4u;
 inline constexpr uint32_t STEER_SYNC_DROPPED_RESET                 = 0x00000000u;
+// SYNC_APPLIED (ro): ops of the core's sync_decoder (UPSERT for NEW and UPDATE records, DELETE) applied to the flow table, between frames (docs/hypersync.md §13.3)
+inline constexpr uint32_t STEER_SYNC_APPLIED_OFFSET                = 0x000000B8u;
+inline constexpr uint32_t STEER_SYNC_APPLIED_ADDR                  = 0x000410B8u;
+inline constexpr uint32_t STEER_SYNC_APPLIED_RESET                 = 0x00000000u;
+// SYNC_WINDOWS (ro): times the lookups were held so that sync ops could enter the flow table (one window: up to 16 ops)
+inline constexpr uint32_t STEER_SYNC_WINDOWS_OFFSET                = 0x000000BCu;
+inline constexpr uint32_t STEER_SYNC_WINDOWS_ADDR                  = 0x000410BCu;
+inline constexpr uint32_t STEER_SYNC_WINDOWS_RESET                 = 0x00000000u;
 // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
 inline constexpr uint32_t STEER_COUNTER_CLEAR_OFFSET               = 0x000000C0u;
 inline constexpr uint32_t STEER_COUNTER_CLEAR_ADDR                 = 0x000410C0u;
@@ -1803,6 +1811,10 @@ inline constexpr RegInfo kRegisters[] = {
      "records handed to the sync_encoder (SYNC.ENABLE)", nullptr, 0},
     {"SYNC_DROPPED", "steer", 0x000410B4u, 0x000000B4u, Access::kRo, 0x00000000u,
      "records dropped because the sync_encoder's input queue was full: the data path never waits for sync; the host resyncs the table (flow_table.SYNC_MATURE.GEN)", nullptr, 0},
+    {"SYNC_APPLIED", "steer", 0x000410B8u, 0x000000B8u, Access::kRo, 0x00000000u,
+     "ops of the core's sync_decoder (UPSERT for NEW and UPDATE records, DELETE) applied to the flow table, between frames (docs/hypersync.md §13.3)", nullptr, 0},
+    {"SYNC_WINDOWS", "steer", 0x000410BCu, 0x000000BCu, Access::kRo, 0x00000000u,
+     "times the lookups were held so that sync ops could enter the flow table (one window: up to 16 ops)", nullptr, 0},
     {"COUNTER_CLEAR", "steer", 0x000410C0u, 0x000000C0u, Access::kW1p, 0x00000000u,
      "write 1 to bit 0 to clear every counter of this block", nullptr, 0},
     {"GEOMETRY", "sync_encoder", 0x00080010u, 0x00000010u, Access::kRo, 0x00000000u,
@@ -2023,7 +2035,7 @@ inline constexpr WindowInfo kWindows[] = {
 };
 
 inline constexpr std::size_t kNumBlocks = 7;
-inline constexpr std::size_t kNumRegisters = 184;
+inline constexpr std::size_t kNumRegisters = 186;
 inline constexpr std::size_t kNumWindows = 2;
 
 }  // namespace conductor::regs

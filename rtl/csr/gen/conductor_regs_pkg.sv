@@ -438,6 +438,14 @@ package conductor_regs_pkg;
   localparam int unsigned STEER_SYNC_DROPPED_OFFSET                = 32'h000000B4;
   localparam int unsigned STEER_SYNC_DROPPED_ADDR                  = 32'h000410B4;
   localparam logic [31:0] STEER_SYNC_DROPPED_RESET                 = 32'h00000000;
+  // SYNC_APPLIED (ro): ops of the core's sync_decoder (UPSERT for NEW and UPDATE records, DELETE) applied to the flow table, between frames (docs/hypersync.md §13.3)
+  localparam int unsigned STEER_SYNC_APPLIED_OFFSET                = 32'h000000B8;
+  localparam int unsigned STEER_SYNC_APPLIED_ADDR                  = 32'h000410B8;
+  localparam logic [31:0] STEER_SYNC_APPLIED_RESET                 = 32'h00000000;
+  // SYNC_WINDOWS (ro): times the lookups were held so that sync ops could enter the flow table (one window: up to 16 ops)
+  localparam int unsigned STEER_SYNC_WINDOWS_OFFSET                = 32'h000000BC;
+  localparam int unsigned STEER_SYNC_WINDOWS_ADDR                  = 32'h000410BC;
+  localparam logic [31:0] STEER_SYNC_WINDOWS_RESET                 = 32'h00000000;
   // COUNTER_CLEAR (w1p): write 1 to bit 0 to clear every counter of this block
   localparam int unsigned STEER_COUNTER_CLEAR_OFFSET               = 32'h000000C0;
   localparam int unsigned STEER_COUNTER_CLEAR_ADDR                 = 32'h000410C0;

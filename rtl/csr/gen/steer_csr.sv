@@ -59,6 +59,8 @@ module steer_csr (
   input  wire logic [31:0] learn_held_i,           // LEARN_HELD (ro)
   input  wire logic [31:0] sync_records_i,         // SYNC_RECORDS (ro)
   input  wire logic [31:0] sync_dropped_i,         // SYNC_DROPPED (ro)
+  input  wire logic [31:0] sync_applied_i,         // SYNC_APPLIED (ro)
+  input  wire logic [31:0] sync_windows_i,         // SYNC_WINDOWS (ro)
   output      logic [31:0] counter_clear_o,        // COUNTER_CLEAR (w1p): written bits for one clock
   output      logic        backup_req_o,           // window BACKUP: access this clock
   output      logic        backup_we_o,            // 1 write, 0 read
@@ -96,6 +98,8 @@ module steer_csr (
   localparam logic [WordAddrWidth-1:0] LearnHeldAddr    = 10'h02B;  // 0x0AC
   localparam logic [WordAddrWidth-1:0] SyncRecordsAddr  = 10'h02C;  // 0x0B0
   localparam logic [WordAddrWidth-1:0] SyncDroppedAddr  = 10'h02D;  // 0x0B4
+  localparam logic [WordAddrWidth-1:0] SyncAppliedAddr  = 10'h02E;  // 0x0B8
+  localparam logic [WordAddrWidth-1:0] SyncWindowsAddr  = 10'h02F;  // 0x0BC
   localparam logic [WordAddrWidth-1:0] CounterClearAddr = 10'h030;  // 0x0C0
 
   // Write channel: address and data slots, then the response.
@@ -228,6 +232,8 @@ module steer_csr (
           LearnHeldAddr: axi_r_data_d = learn_held_i;
           SyncRecordsAddr: axi_r_data_d = sync_records_i;
           SyncDroppedAddr: axi_r_data_d = sync_dropped_i;
+          SyncAppliedAddr: axi_r_data_d = sync_applied_i;
+          SyncWindowsAddr: axi_r_data_d = sync_windows_i;
           CounterClearAddr: axi_r_data_d = '0;  // write-only
           default: begin
             axi_r_resp_d = RespSlverr;
@@ -254,7 +260,7 @@ module steer_csr (
         backup_we_d  = 1'b1;
       end else begin
         unique case (axi_aw_addr_q)
-          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr, LearnHeldAddr, SyncRecordsAddr, SyncDroppedAddr: begin
+          NewAddr, HitAddr, CorrectedAddr, FailoverAddr, LearnFullAddr, OpsIssuedAddr, InflightMaxAddr, AgeOpsAddr, ExpiredAddr, OpsDroppedAddr, LearnDroppedAddr, LearnHeldAddr, SyncRecordsAddr, SyncDroppedAddr, SyncAppliedAddr, SyncWindowsAddr: begin
             // read-only: the write is ignored
           end
           MemberUp0Addr: member_up0_d = (member_up0_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
