@@ -20,6 +20,8 @@ const char* sim_event_name(SimEvent::Kind k) {
       return "site-down";
     case SimEvent::Kind::kSiteUp:
       return "site-up";
+    case SimEvent::Kind::kOrchestratorFailover:
+      return "orchestrator-failover";
   }
   return "?";
 }
@@ -53,6 +55,16 @@ Expected<std::vector<SimEvent>> parse_sim_events(const std::string& text, const 
       return fail("frame " + w[1] + " comes before the previous event's frame " + std::to_string(last_at));
     last_at = e.at;
     const std::string& what = w[2];
+    if (what == "orchestrator-failover") {
+      if (w.size() != 3) return fail("'orchestrator-failover' takes no argument");
+      for (const SimEvent& p : out)
+        if (p.kind == SimEvent::Kind::kOrchestratorFailover)
+          return fail("a second orchestrator-failover (the first is on line " + std::to_string(p.line) +
+                      "): there is one standby");
+      e.kind = SimEvent::Kind::kOrchestratorFailover;
+      out.push_back(std::move(e));
+      continue;
+    }
     if (w.size() != 4) return fail("'" + what + "' takes exactly one argument");
     const std::string& arg = w[3];
     if (what == "weights") {
@@ -71,7 +83,7 @@ Expected<std::vector<SimEvent>> parse_sim_events(const std::string& text, const 
       if (arg != "0" && arg != "1") return fail("'" + arg + "': site must be 0 or 1");
       e.site = static_cast<uint8_t>(arg[0] - '0');
     } else {
-      return fail("'" + what + "' is not weights, member-down, member-up, site-down or site-up");
+      return fail("'" + what + "' is not weights, member-down, member-up, site-down, site-up or orchestrator-failover");
     }
     out.push_back(std::move(e));
   }
@@ -97,6 +109,8 @@ Status apply_sim_event(const SimEvent& e, control::Controller& controller) {
     case SimEvent::Kind::kSiteDown:
     case SimEvent::Kind::kSiteUp:
       return controller.set_site_online(e.site, e.kind == SimEvent::Kind::kSiteUp, reason);
+    case SimEvent::Kind::kOrchestratorFailover:
+      return ok_status();
   }
   return make_error(Errc::kInvalidArgument, "unknown event");
 }

@@ -5,6 +5,7 @@
 //   at N member-up S/M
 //   at N site-down S               SITE_UP bit cleared: the site's connections go to remote backups
 //   at N site-up S
+//   at N orchestrator-failover     (--standby) the traffic moves to the standby core from frame N
 // N is the 0-based index of the frame the change comes before. Events are applied in file order
 // among equal N; N must not decrease. Errors name FILE:LINE.
 // Each event is one call of the Controller (host/control/controller.hpp), which writes the
@@ -24,7 +25,7 @@
 namespace conductor {
 
 struct SimEvent {
-  enum class Kind { kWeights, kMemberDown, kMemberUp, kSiteDown, kSiteUp };
+  enum class Kind { kWeights, kMemberDown, kMemberUp, kSiteDown, kSiteUp, kOrchestratorFailover };
   uint64_t at = 0;  // before frame `at`
   Kind kind = Kind::kWeights;
   std::map<MemberId, uint16_t> weights;  // kWeights
@@ -41,7 +42,8 @@ Expected<std::vector<SimEvent>> parse_sim_events(const std::string& text, const 
 Expected<std::vector<SimEvent>> load_sim_events(const std::string& path);
 
 // The event as a Controller call: weights -> set_member_weights (one recomputation for the whole
-// list), member-down|up -> set_member_admin, site-down|up -> set_site_online.
+// list), member-down|up -> set_member_admin, site-down|up -> set_site_online. An
+// orchestrator-failover is not the Controller's (the run moves the traffic): nothing is written.
 Status apply_sim_event(const SimEvent& e, control::Controller& controller);
 
 }  // namespace conductor

@@ -255,6 +255,20 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
                 "TICKS (frame i is tick i), rounded up to whole ageing sweeps; 0: at\n"
                 "its insert (default 0)")
       ->type_name("TICKS");
+  app.add_flag("--standby", o.standby,
+               "rtl: run a standby orchestrator's core beside the active one, fed by\n"
+               "its HyperSync frames through a sync link; `at N orchestrator-failover`\n"
+               "in --events moves the traffic to it; the summary gets a \"standby\" object");
+  cli::add_uint(app, "--link-latency", o.link_latency, 0, 100000000,
+                "--standby: clocks from a sync frame leaving the active core to its\n"
+                "arrival at the standby (default 3000: 10 us at 300 MHz)")
+      ->type_name("CLOCKS");
+  cli::add_uint(app, "--link-loss", o.link_loss, 0, 100, "--standby: chance a sync frame is lost, 0..100 (default 0)")
+      ->type_name("PCT");
+  cli::add_uint(app, "--link-reorder", o.link_reorder, 0, 100,
+                "--standby: chance a sync frame is held back 1..latency clocks more,\n"
+                "so later ones overtake it, 0..100 (default 0)")
+      ->type_name("PCT");
   app.add_flag("--report", o.report, "print a readable distribution report before the JSON summary");
   app.add_flag("--progress", o.progress, "progress on stderr");
 }

@@ -56,6 +56,13 @@ struct SimOptions {
   std::array<uint8_t, 16> sync_key{0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
                                    0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
   uint32_t sync_delay = 0;
+  // --standby (rtl): a second core, the standby orchestrator's, fed by the first one's sync frames
+  // through a link with --link-latency CLOCKS, --link-loss PCT and --link-reorder PCT; the event
+  // `at N orchestrator-failover` moves the traffic to it (docs/hypersync.md §13.3).
+  bool standby = false;
+  uint64_t link_latency = 3000;
+  unsigned link_loss = 0;
+  unsigned link_reorder = 0;
 };
 
 // The flow table's active size for --flow-capacity N: the smallest BUCKET_LOG2 whose capacity

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,15 +19,18 @@
 #include "core/core_model.hpp"
 #include "host/alloc/bucket_allocator.hpp"
 #include "host/conductor/sim_events.hpp"
+#include "host/conductor/sim_standby.hpp"
 #include "host/config/cluster_config.hpp"
 #include "host/control/controller.hpp"
 #include "host/device/sim_device.hpp"
 #include "host/device/soft_device.hpp"
+#include "host/sync/codec.hpp"
 #include "host/traffic/frame.hpp"
 #include "host/traffic/generator.hpp"
 #include "host/traffic/pcap_io.hpp"
 #include "parser/parser_model.hpp"
 #include "rtl_core.hpp"
+#include "sync_decoder/sync_decoder_model.hpp"
 #include "sync_encoder/sync_encoder.hpp"
 #include "sync_encoder/sync_encoder_model.hpp"
 
@@ -152,6 +156,20 @@ sync_encoder::SyncEncoderConfig sim_sync_config(const SimOptions& o) {
   return c;
 }
 
+// --standby: the standby core's sync_decoder. Cluster 1, the standby as member 0/1, the active
+// (0/0) its peer, the run's key in slot 0 (the encoder's key number).
+sync_decoder::SyncDecoderConfig sim_decoder_config(const SimOptions& o) {
+  sync_decoder::SyncDecoderConfig c;
+  const sync_encoder::SyncEncoderConfig e = sim_sync_config(o);
+  c.cluster_id = e.cluster_id;
+  c.self = 1;
+  c.add_member(e.source);
+  c.add_member(c.self);
+  c.keys[e.key_number].valid = true;
+  c.keys[e.key_number].key = o.sync_key;
+  return c;
+}
+
 // steer.SYNC and flow_table.SYNC_MATURE for --sync-delay: 0 syncs every connection at its insert
 // (AT_INSERT); else the sweep matures it after N sweeps, N = ceil(delay / period) + 1, the sweep
 // period being one AGE op per --age-frames frames over every unit of the active table (frame i is
@@ -179,8 +197,10 @@ Expected<std::pair<uint32_t, uint32_t>> sim_sync_registers(const SimOptions& o) 
 
 // The run's settings the Controller does not own (it programs the cluster state: buckets,
 // MEMBER_UP/SITE_UP, backups, DEFAULT_DEST, the hash): --default-action, --age-frames,
-// --learn-hold and the flow table's --flow-timeout / --flow-capacity.
-Status write_run_settings(device::Device& dev, const SimOptions& o) {
+// --learn-hold and the flow table's --flow-timeout / --flow-capacity; the HyperSync feed and
+// encoder of the active core (--sync-out, --standby), the decoder of the standby's.
+enum class SimRole { kActive, kStandby };
+Status write_run_settings(device::Device& dev, const SimOptions& o, SimRole role = SimRole::kActive) {
   const flow::Config fc = flow_config(o);
   const std::pair<uint32_t, uint32_t> writes[] = {
       {regs::PARSER_CTRL_ADDR, o.drop_unparsed ? (1u << regs::PARSER_CTRL_DEFAULT_ACTION_LSB) : 0u},
@@ -193,7 +213,12 @@ Status write_run_settings(device::Device& dev, const SimOptions& o) {
   };
   for (const auto& [addr, value] : writes)
     if (Status s = dev.write_reg(addr, value); !s) return s;
-  if (o.sync_out) {
+  if (role == SimRole::kStandby) {
+    for (const auto& [off, val] : sync_decoder::register_writes(sim_decoder_config(o)))
+      if (Status s = dev.write_reg(regs::SYNC_DECODER_BASE + off, val); !s) return s;
+    return ok_status();
+  }
+  if (o.sync_out || o.standby) {
     auto r = sim_sync_registers(o);
     if (!r) return r.error();
     if (Status s = dev.write_reg(regs::STEER_SYNC_ADDR, r->first); !s) return s;
@@ -467,7 +492,7 @@ Json learning_json(const SimOptions& o, const Tally& t) {
 // The one-line JSON summary every run ends with.
 void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& alloc, const Tally& t,
                    std::optional<uint64_t> cycles, std::optional<bool> counters_match, std::optional<bool> model_match,
-                   const std::string& source, double wall) {
+                   const std::string& source, double wall, const Json& standby) {
   Json s = {{"engine", engine_name(o.engine)},
             {"source", source},
             {"hash_mode", std::string(config::hash_mode_config_name(o.hash_mode))},
@@ -491,6 +516,7 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
   if (o.sync_out)
     s["sync"] = {{"out", *o.sync_out},        {"delay", o.sync_delay},     {"frames", t.sync_frames},
                  {"records", t.sync_records}, {"dropped", t.sync_dropped}, {"bytes", t.sync_bytes}};
+  if (!standby.is_null()) s["standby"] = standby;
   if (counters_match) s["counters_match"] = *counters_match;
   if (model_match) s["model_match"] = *model_match;
   s["wall_seconds"] = wall;
@@ -501,7 +527,13 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
 
 int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   auto t0 = Clock::now();
-  if (o.sync_out) {
+  if (o.standby && o.engine != Engine::kRtl) {
+    std::fprintf(err,
+                 "conductor sim: --standby needs --engine rtl: the standby is a second Verilated core fed by the "
+                 "first one's sync frames (m_sync into s_sync)\n");
+    return 2;
+  }
+  if (o.sync_out || o.standby) {
     if (o.engine != Engine::kRtl) {
       std::fprintf(err,
                    "conductor sim: --sync-out needs --engine rtl: the sync frames are the Verilated core's "
@@ -523,6 +555,16 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     events = std::move(*ev);
   }
   size_t next_event = 0;
+  std::optional<uint64_t> failover_at;
+  for (const SimEvent& e : events) {
+    if (e.kind != SimEvent::Kind::kOrchestratorFailover) continue;
+    if (!o.standby) {
+      std::fprintf(err, "conductor sim: %s:%d: orchestrator-failover needs --standby (there is no standby core)\n",
+                   o.events->c_str(), e.line);
+      return 2;
+    }
+    failover_at = e.at;
+  }
 
   // The device the Controller programs: the soft device (CoreModel behind the core's register
   // file) for the model engine; for the RTL engine the Verilated core, with a soft device beside it
@@ -566,6 +608,39 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "conductor sim: programming the core's registers failed: %s\n", s.error().message.c_str());
     return 1;
   }
+  // --standby: the standby orchestrator's core, programmed by its own Controller from the same
+  // cluster (as its conductord would), with its sync_decoder and no feed of its own.
+  std::unique_ptr<device::SoftDevice> sb_soft;
+  std::unique_ptr<device::SimDevice> sb_rtl;
+  std::unique_ptr<LockstepDevice> sb_lock;
+  control::Metrics sb_metrics;
+  std::unique_ptr<control::Controller> sb_controller;
+  if (o.standby) {
+    RtlCoreOptions ro;
+    ro.seed = o.seed ^ 0x6a09e667f3bcc908ull;
+    ro.idle_percent = o.idle_percent;
+    ro.backpressure_percent = o.backpressure_percent;
+    sb_soft = std::make_unique<device::SoftDevice>();
+    sb_rtl = std::make_unique<device::SimDevice>(ro);
+    sb_lock = std::make_unique<LockstepDevice>(*sb_rtl, *sb_soft);
+    sb_controller = std::make_unique<control::Controller>(*sb_lock, log, sb_metrics,
+                                                          control::ControllerOptions{.default_dest = o.default_dest});
+    Status s = sb_controller->start(sim_cluster(o, events));
+    if (s) s = write_run_settings(*sb_lock, o, SimRole::kStandby);
+    if (!s) {
+      std::fprintf(err, "conductor sim: programming the standby core's registers failed: %s\n",
+                   s.error().message.c_str());
+      return 1;
+    }
+  }
+  // An event goes to both orchestrators' Controllers (the standby's daemon follows the same
+  // cluster); orchestrator-failover is the run's own.
+  auto apply_event = [&](const SimEvent& e) -> Status {
+    if (Status s = apply_sim_event(e, controller); !s) return s;
+    if (sb_controller) return apply_sim_event(e, *sb_controller);
+    return ok_status();
+  };
+  Json standby_json;
   const BucketAllocator& alloc = controller.allocator();
   if (alloc.unassigned() == alloc.buckets())
     std::fprintf(err,
@@ -619,7 +694,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     uint64_t index = 0;
     while (!event_error && feed->next(f)) {
       while (next_event < events.size() && events[next_event].at <= index) {
-        if (Status s = apply_sim_event(events[next_event], controller); !s) {
+        if (Status s = apply_event(events[next_event]); !s) {
           event_error = make_error(Errc::kInvalidArgument, *o.events + ":" + std::to_string(events[next_event].line) +
                                                                ": " + s.error().message);
           break;
@@ -647,10 +722,58 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     Frame f;
     uint64_t index = 0, run_cycles = 0;
     bool feed_done = false, ok = true;
+    std::vector<Frame> sync_pcap;  // --sync-out
+    // --standby: the link, the standby's side, and the failover's comparison with the active's
+    // model carried on (the shadow: what the active would have done).
+    RtlCore* sb_core = sb_rtl ? &sb_rtl->core() : nullptr;
+    std::optional<SyncLink> link;
+    std::optional<StandbyMirror> mirror;
+    ConnectionAges ages;
+    bool failed_over = false;
+    uint64_t sb_frames = 0, sb_mismatches = 0, after_failover = 0, failover_cycle = 0;
+    uint64_t misrouted_frames = 0, young_frames = 0;
+    std::map<uint64_t, bool> misrouted_conns;  // first frame of the connection -> protected
+    std::set<uint64_t> protected_seen;         // protected connections with frames after the failover
+    uint64_t protect_frames = 0;
+    if (sb_core) {
+      link.emplace(SyncLinkOptions{o.link_latency, o.link_loss, o.link_reorder, o.seed});
+      mirror.emplace(*sb_core, sb_soft->model(), sim_decoder_config(o),
+                     static_cast<int64_t>(sb_core->cycle()) - static_cast<int64_t>(core.cycle()));
+      // Connections older than this many frames at the failover are protected: the delay (whole
+      // sweeps), the link (its latency, twice under reordering), the encoder's flush and the
+      // pipelines (a frame per clock at most, so frames never outnumber clocks).
+      const auto sync_regs = sim_sync_registers(o);
+      uint64_t delay = 0;
+      if (sync_regs && sync_regs->second) {
+        const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
+                                                     ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
+                                                 kCoreFlowBucketLog2Max);
+        delay = uint64_t{sync_regs->second} * (2 * (uint64_t{1} << log2) + flow::kStashSize) * o.age_frames;
+      }
+      protect_frames = delay + o.link_latency * (o.link_reorder ? 2 : 1) + kSimSyncFlushCycles + 1024;
+    }
+    // The active's sync frames since the last call: into the pcap and over the link.
+    auto forward_sync = [&] {
+      std::vector<RtlCore::SyncFrameOut> frames = core.take_timed_sync_frames();
+      if (o.sync_out)
+        for (const auto& fr : frames) {
+          tally.sync_bytes += fr.bytes.size();
+          sync_pcap.push_back(Frame{fr.bytes, 0});
+        }
+      if (mirror) {
+        mirror->deliver(link->carry(std::move(frames)));
+        mirror->catch_up(core.cycle());
+      }
+    };
     // Runs until the next event's frame, drains, writes the event's registers, continues.
     while (ok && !feed_done && !event_error) {
       while (next_event < events.size() && events[next_event].at <= index) {
-        if (Status s = apply_sim_event(events[next_event], controller); !s) {
+        if (events[next_event].kind == SimEvent::Kind::kOrchestratorFailover && !failed_over) {
+          forward_sync();  // what the active sent before it failed is on the link
+          failed_over = true;
+          failover_cycle = core.cycle();
+        }
+        if (Status s = apply_event(events[next_event]); !s) {
           event_error = make_error(Errc::kInvalidArgument, *o.events + ":" + std::to_string(events[next_event].line) +
                                                                ": " + s.error().message);
           break;
@@ -660,73 +783,180 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
       }
       if (event_error) break;
       const uint64_t stop = next_event < events.size() ? events[next_event].at : UINT64_MAX;
-      ok = core.run(RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
-                      if (index >= stop) return false;
-                      if (!feed->next(f)) {
-                        feed_done = true;
-                        return false;
-                      }
-                      *bytes = f.bytes;
-                      *sg = f.sg_id;
-                      *time = static_cast<uint32_t>(index);
-                      ++index;
-                      in_flight.push_back(std::move(f));
-                      return true;
-                    }),
-                    [&](CoreFrameOut&& fo) {
-                      if (!fo.meta_consistent) ++tally.inconsistent_meta;
-                      if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
-                      if (!in_flight.empty()) {
-                        const Frame& fr = in_flight.front();
-                        const CoreOut got{fo.meta, fo.action, fo.op_dropped};
-                        CoreOut want = lock.replay(fr.bytes.data(), fr.bytes.size(), fr.sg_id,
-                                                   static_cast<uint32_t>(tally.packets), got);
-                        if (!(want == got)) ++tally.model_mismatches;
-                        in_flight.pop_front();
-                      }
-                      uint64_t lat = fo.out_cycle - fo.in_cycle;
-                      tally.lat_min = std::min(tally.lat_min, lat);
-                      tally.lat_max = std::max(tally.lat_max, lat);
-                      sink.add(CoreOut{fo.meta, fo.action, fo.op_dropped}, fo.bytes.size());
-                      progress.tick(tally.packets, core.cycle());
-                    });
-      run_cycles += core.last_run_cycles();
+      RtlCore& cur = failed_over ? *sb_core : core;
+      ok = cur.run(RtlCore::TimedFrameSource([&](std::vector<uint8_t>* bytes, uint8_t* sg, uint32_t* time) {
+                     if (index >= stop) return false;
+                     if (!feed->next(f)) {
+                       feed_done = true;
+                       return false;
+                     }
+                     *bytes = f.bytes;
+                     *sg = f.sg_id;
+                     *time = static_cast<uint32_t>(index);
+                     ++index;
+                     in_flight.push_back(std::move(f));
+                     return true;
+                   }),
+                   [&](CoreFrameOut&& fo) {
+                     if (!fo.meta_consistent) ++tally.inconsistent_meta;
+                     if (in_flight.empty() || in_flight.front().bytes != fo.bytes) ++tally.modified_frames;
+                     const CoreOut got{fo.meta, fo.action, fo.op_dropped};
+                     if (!in_flight.empty()) {
+                       const Frame& fr = in_flight.front();
+                       const auto t = static_cast<uint32_t>(tally.packets);
+                       flow::CKey ck;
+                       const bool keyed = sb_core && ages.key_of(fr.bytes.data(), fr.bytes.size(), fr.sg_id, ck);
+                       const uint64_t first = keyed ? ages.see(ck, tally.packets) : tally.packets;
+                       if (!failed_over) {
+                         CoreOut want = lock.replay(fr.bytes.data(), fr.bytes.size(), fr.sg_id, t, got);
+                         if (!(want == got)) ++tally.model_mismatches;
+                       } else {
+                         if (!mirror->apply_due(sb_frames)) ++sb_mismatches;
+                         CoreOut want = sb_soft->model().replay(fr.bytes.data(), fr.bytes.size(), fr.sg_id, t, got);
+                         if (!(want == got)) ++sb_mismatches;
+                         ++sb_frames;
+                         ++after_failover;
+                         const CoreOut shadow = lock.process(fr.bytes.data(), fr.bytes.size(), fr.sg_id, t);
+                         if (keyed && first + protect_frames <= *failover_at) protected_seen.insert(first);
+                         if (keyed && (shadow.meta.member != got.meta.member || shadow.meta.site != got.meta.site ||
+                                       shadow.meta.deliver != got.meta.deliver)) {
+                           const bool prot = first + protect_frames <= *failover_at;
+                           misrouted_conns[first] = prot;
+                           if (prot)
+                             ++misrouted_frames;
+                           else
+                             ++young_frames;
+                         }
+                       }
+                       in_flight.pop_front();
+                     }
+                     uint64_t lat = fo.out_cycle - fo.in_cycle;
+                     tally.lat_min = std::min(tally.lat_min, lat);
+                     tally.lat_max = std::max(tally.lat_max, lat);
+                     sink.add(got, fo.bytes.size());
+                     progress.tick(tally.packets, cur.cycle());
+                   });
+      run_cycles += cur.last_run_cycles();
+      if (!failed_over) forward_sync();
+      if (!ok) std::fprintf(err, "conductor sim: %s\n", cur.error().c_str());
     }
-    if (!ok) {
-      std::fprintf(err, "conductor sim: %s\n", core.error().c_str());
-      rc = 1;
-    }
+    if (!ok) rc = 1;
     cycles = run_cycles;
-    core.settle(200);  // the AGE op after the last frame and its events
-    if (o.sync_out) {
-      core.settle(kSimSyncFlushCycles + 200);  // the last records, then the open frame's flush timer
-      std::vector<Frame> frames;
-      for (auto& bytes : core.take_sync_frames()) {
-        tally.sync_bytes += bytes.size();
-        frames.push_back(Frame{std::move(bytes), 0});
+    if (!failed_over) {
+      core.settle(200);  // the AGE op after the last frame and its events
+      if (o.sync_out || mirror) {
+        core.settle(kSimSyncFlushCycles + 200);  // the last records, then the open frame's flush timer
+        forward_sync();
       }
-      tally.sync_frames = frames.size();
+    } else {
+      sb_core->settle(200);
+    }
+    if (o.sync_out) {
+      tally.sync_frames = sync_pcap.size();
       uint32_t records = 0, dropped = 0;
       core.read_reg(regs::STEER_SYNC_RECORDS_ADDR, &records);
       core.read_reg(regs::STEER_SYNC_DROPPED_ADDR, &dropped);
       tally.sync_records = records;
       tally.sync_dropped = dropped;
-      if (Status s = write_pcap(*o.sync_out, frames); !s) {
+      if (Status s = write_pcap(*o.sync_out, sync_pcap); !s) {
         std::fprintf(err, "conductor sim: --sync-out %s: %s\n", o.sync_out->c_str(), s.error().message.c_str());
         rc = 1;
       }
     }
+    // The device counters: the active's, plus the standby's for the frames it carried.
     CoreCounters hw = core.counters();
     SteerCounters hs = core.steer_counters();
+    uint32_t inserts = 0, occupancy = 0, capacity = 0;
+    RtlCore& last = failed_over ? *sb_core : core;
+    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_INSERTS_OFFSET, &inserts);
+    last.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_OCCUPANCY_OFFSET, &occupancy);
+    last.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CAPACITY_OFFSET, &capacity);
+    // One AGE op per AGE_FRAMES frames each core looked up (the register is written once).
+    uint64_t want_ages = o.age_frames ? (tally.packets - sb_frames) / o.age_frames : 0;
+    if (sb_core) {
+      mirror->drain(sb_frames);
+      const CoreCounters bw = sb_core->counters();
+      const SteerCounters bs = sb_core->steer_counters();
+      hw.rx_pkts += bw.rx_pkts;
+      hw.parsed_ok += bw.parsed_ok;
+      hw.non_ip += bw.non_ip;
+      hw.truncated += bw.truncated;
+      hw.bad_header += bw.bad_header;
+      hw.ext_limit += bw.ext_limit;
+      hw.defaulted += bw.defaulted;
+      hw.dropped += bw.dropped;
+      hs.new_flows += bs.new_flows;
+      hs.hit += bs.hit;
+      hs.corrected += bs.corrected;
+      hs.failover += bs.failover;
+      hs.age_ops += bs.age_ops;
+      hs.expired += bs.expired;
+      hs.ops_issued += bs.ops_issued;
+      hs.learn_full += bs.learn_full;
+      hs.ops_dropped += bs.ops_dropped;
+      hs.learn_dropped += bs.learn_dropped;
+      hs.learn_held += bs.learn_held;
+      uint32_t sb_inserts = 0;
+      sb_core->read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_INSERTS_OFFSET, &sb_inserts);
+      inserts += sb_inserts;
+      want_ages += o.age_frames ? sb_frames / o.age_frames : 0;
+      // The standby's figures (docs/hypersync.md §13.3).
+      auto rd = [&](uint32_t addr) {
+        uint32_t v = 0;
+        sb_core->read_reg(addr, &v);
+        return v;
+      };
+      const sync_decoder::SyncDecoderCounters dec =
+          sync_decoder::counters_from_regs([&](uint32_t off) { return rd(regs::SYNC_DECODER_BASE + off); });
+      const bool dec_exact = dec == mirror->decoder_counters();
+      Json rejects = Json::object();
+      for (unsigned i = 0; i < sync_decoder::kRejects; ++i)
+        if (dec.rejects[i])
+          rejects[std::string(sync::sync_rx_error_name(static_cast<sync::SyncRxError>(i)))] = dec.rejects[i];
+      uint64_t prot = 0, young = 0;
+      for (const auto& [first, p] : misrouted_conns) (p ? prot : young) += 1;
+      const bool exact = sb_mismatches == 0 && mirror->exact() && dec_exact && bs.sync_applied == mirror->ops_applied();
+      standby_json = Json{{"failover_frame", failover_at ? Json(*failover_at) : Json(nullptr)},
+                          {"failover_cycle", failed_over ? Json(failover_cycle) : Json(nullptr)},
+                          {"link",
+                           {{"latency_cycles", o.link_latency},
+                            {"loss_percent", o.link_loss},
+                            {"reorder_percent", o.link_reorder},
+                            {"frames", link->sent},
+                            {"lost", link->lost},
+                            {"reordered", link->reordered}}},
+                          {"decoder",
+                           {{"frames", dec.frames},
+                            {"records", dec.records},
+                            {"ops", dec.ops},
+                            {"not_sync", dec.not_sync},
+                            {"rejects", rejects}}},
+                          {"sync_applied", bs.sync_applied},
+                          {"sync_windows", rd(regs::STEER_SYNC_WINDOWS_ADDR)},
+                          {"mirror_lag_cycles", mirror->lag_json()},
+                          {"occupancy_at_end", rd(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_OCCUPANCY_OFFSET)},
+                          {"expired", bs.expired},
+                          {"protected_after_frames", protect_frames},
+                          {"frames_after_failover", after_failover},
+                          {"protected_connections", protected_seen.size()},
+                          {"misrouted", prot},
+                          {"misrouted_frames", misrouted_frames},
+                          {"misrouted_young", young},
+                          {"misrouted_young_frames", young_frames},
+                          {"exact", exact}};
+      if (!exact) {
+        std::fprintf(err,
+                     "conductor sim: standby integrity check failed: %" PRIu64
+                     " frames differ from its model, sync ops %s, decoder counters %s, SYNC_APPLIED %" PRIu64
+                     " for %" PRIu64 " ops\n",
+                     sb_mismatches, mirror->exact() ? "placed" : "NOT matched", dec_exact ? "match" : "DIFFER",
+                     bs.sync_applied, mirror->ops_applied());
+        rc = 1;
+      }
+    }
     tally.age_ops = hs.age_ops;
     tally.expired = hs.expired;
-    uint32_t inserts = 0, occupancy = 0, capacity = 0;
-    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_INSERTS_OFFSET, &inserts);
-    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_OCCUPANCY_OFFSET, &occupancy);
-    core.read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CAPACITY_OFFSET, &capacity);
     tally_learning(tally, hs, inserts, occupancy, capacity);
-    // One AGE op per AGE_FRAMES frames since reset (the register is written once, before traffic).
-    const uint64_t want_ages = o.age_frames ? tally.packets / o.age_frames : 0;
     auto wrap = [](uint64_t v) { return v & 0xFFFFFFFFull; };
     CoreCounters sw = tally.counts;
     counters_match = wrap(hw.rx_pkts) == wrap(sw.rx_pkts) && wrap(hw.parsed_ok) == wrap(sw.parsed_ok) &&
@@ -777,7 +1007,7 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   SimOptions final_o = o;
   final_o.weights = final_weights(o, events, next_event, controller);  // after the scripted changes
   if (o.report) print_report(out, final_o, alloc, tally, cycles, feed->describe());
-  print_summary(out, final_o, alloc, tally, cycles, counters_match, model_match, feed->describe(), wall);
+  print_summary(out, final_o, alloc, tally, cycles, counters_match, model_match, feed->describe(), wall, standby_json);
   return rc;
 }
 

@@ -43,8 +43,8 @@ std::string Identity::to_string() const {
 }
 
 bool in_core(std::string_view block) {
-  static constexpr std::string_view kCoreBlocks[] = {"id",         "parser", "dist_hash",
-                                                     "flow_table", "steer",  "sync_encoder"};
+  static constexpr std::string_view kCoreBlocks[] = {"id",    "parser",       "dist_hash",   "flow_table",
+                                                     "steer", "sync_encoder", "sync_decoder"};
   for (std::string_view b : kCoreBlocks)
     if (b == block) return true;
   return false;

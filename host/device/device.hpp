@@ -79,8 +79,8 @@ class Device {
 };
 
 // The register blocks conductor_core decodes (its crossbar, rtl/core/conductor_core.sv): id,
-// parser, dist_hash, flow_table, steer. The map has more (kernels outside the core, e.g.
-// sync_encoder); the core answers their addresses with SLVERR.
+// parser, dist_hash, flow_table, steer, sync_encoder and sync_decoder. An address of no block gets
+// SLVERR.
 bool in_core(std::string_view block);
 
 // Rejects addresses a back end must never see: unaligned or beyond the 20-bit port.

@@ -49,7 +49,7 @@ class SyncInAgent : public sim::Agent {
       : top_(top), src_(src), now_(std::move(now)) {}
   void sample() override {
     if (top_.lookup_o) ++lookups_;
-    if (top_.sync_op_o) positions.push_back(lookups_);
+    if (top_.sync_op_o) positions.push_back(RtlCore::SyncOpPlace{lookups_, now_()});
   }
   void drive() override {
     while (!due_.empty() && due_.front().first <= now_()) {
@@ -60,7 +60,7 @@ class SyncInAgent : public sim::Agent {
   }
   void add(std::vector<uint8_t> bytes, uint64_t at) { due_.emplace_back(at, std::move(bytes)); }
   size_t waiting() const { return due_.size(); }
-  std::vector<uint64_t> positions;
+  std::vector<RtlCore::SyncOpPlace> positions;
 
  private:
   Vconductor_core& top_;
@@ -261,8 +261,8 @@ void RtlCore::send_sync_frame(std::vector<uint8_t> bytes, uint64_t at) {
 
 size_t RtlCore::sync_frames_waiting() const { return impl_->sync_sent - impl_->sync_taken; }
 
-std::vector<uint64_t> RtlCore::take_sync_op_positions() {
-  std::vector<uint64_t> out;
+std::vector<RtlCore::SyncOpPlace> RtlCore::take_sync_op_positions() {
+  std::vector<SyncOpPlace> out;
   out.swap(impl_->sync_in.positions);
   return out;
 }

@@ -99,8 +99,12 @@ class RtlCore {
   size_t sync_frames_waiting() const;
   // Where the core's sync ops (the sync_decoder's UPSERT and DELETE) entered the flow table since
   // the last call, in order: the number of frames looked up before each (the model applies op k
-  // before frame position[k], counting frames from the core's reset).
-  std::vector<uint64_t> take_sync_op_positions();
+  // before frame `lookups` of op k, counting frames from the core's reset), and the cycle.
+  struct SyncOpPlace {
+    uint64_t lookups = 0;
+    uint64_t cycle = 0;
+  };
+  std::vector<SyncOpPlace> take_sync_op_positions();
 
   // Streams frames from `next` (which fills the next frame and its security group, or returns
   // false when there are no more) and calls on_out for every frame that leaves, in order, until

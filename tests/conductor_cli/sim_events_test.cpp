@@ -85,5 +85,24 @@ TEST_F(SimEventsTest, RefusedEventChangesNothing) {
   EXPECT_TRUE(dev_.writes.empty());
 }
 
+// orchestrator-failover (--standby) takes no argument, comes once, and writes nothing.
+TEST_F(SimEventsTest, OrchestratorFailoverIsTheRunsOwn) {
+  const auto events = parse("at 1 weights 1:50\nat 7 orchestrator-failover   # the standby takes over\n");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, SimEvent::Kind::kOrchestratorFailover);
+  EXPECT_EQ(events[1].at, 7u);
+  EXPECT_STREQ(sim_event_name(events[1].kind), "orchestrator-failover");
+  dev_.writes.clear();
+  ASSERT_TRUE(apply_sim_event(events[1], *controller_).ok());
+  EXPECT_TRUE(dev_.writes.empty());
+  auto twice = parse_sim_events("at 1 orchestrator-failover\nat 2 orchestrator-failover\n", "ev.txt");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message,
+            "ev.txt:2: a second orchestrator-failover (the first is on line 1): there is one standby");
+  auto arg = parse_sim_events("at 1 orchestrator-failover now\n", "ev.txt");
+  ASSERT_FALSE(arg.ok());
+  EXPECT_EQ(arg.error().message, "ev.txt:1: 'orchestrator-failover' takes no argument");
+}
+
 }  // namespace
 }  // namespace conductor

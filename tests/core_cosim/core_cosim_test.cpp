@@ -1033,7 +1033,7 @@ TEST(CoreCosim, StandbyAppliesTheActivesSyncOpsBetweenFrames) {
     std::deque<uint64_t> positions;  // where the RTL applied them
     uint64_t applied = 0, frames_sent = 0, b_frames = 0;
     auto apply_due = [&](uint64_t before_frame) {
-      for (uint64_t p : standby.take_sync_op_positions()) positions.push_back(p);
+      for (const RtlCore::SyncOpPlace& p : standby.take_sync_op_positions()) positions.push_back(p.lookups);
       while (!positions.empty() && positions.front() <= before_frame) {
         ASSERT_FALSE(ops.empty()) << "the RTL applied more sync ops than the decoder model made";
         mb.apply_sync_op(ops.front());
