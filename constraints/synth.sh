@@ -18,8 +18,8 @@
 #                               and where each memory was mapped (constraints/synth_report.py)
 #   summary.txt                 the table printed at the end
 # Runs (name:top:extra synth_xilinx options): the kernels alone, the bucket table's URAM variant,
-# the whole portable core (with its sync_encoder), the HyperSync decoder (rtl/sync_decoder, MaxMtu
-# 9000; in the list, not in the core) and the encoder alone. SYNTH_RUNS="dist_hash pkt_parser"
+# the whole portable core (with its sync_encoder and sync_decoder), the HyperSync decoder alone
+# (rtl/sync_decoder, MaxMtu 9000) and the encoder alone. SYNTH_RUNS="dist_hash pkt_parser"
 # restricts them by name.
 #
 # Yosys' UltraScale+ mapping is 7-series-like (CARRY4, no CARRY8 packing) and there is no

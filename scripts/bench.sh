@@ -15,6 +15,9 @@
 #   traffic.json  Verilated core on a user's traffic (1K/20K/200K established connections, a flood of
 #                 new ones, 30% new, IMIX): frames/beats per clock, Mpps at 300 MHz, connections
 #                 learned per second, every frame checked against the model (BENCH_TRAFFIC_SCALE, %)
+#   standby.json  conductor sim --standby: an active and a standby core linked by HyperSync, an
+#                 orchestrator failover under traffic: misrouted connections, mirror lag in clocks,
+#                 on a clean link and a lossy one (docs/hypersync.md §13.3)
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
 set -euo pipefail
@@ -43,6 +46,22 @@ echo "bench: conductor_core in Verilator ..."
 echo "bench: conductor_core on established connections, floods and mixes (exact cycles, checked against the model) ..."
 "$build/tests/bench_core/bench_traffic" --scale "${BENCH_TRAFFIC_SCALE:-100}" --out "$out/traffic.json" >/dev/null
 
+echo "bench: orchestrator failover onto a standby core mirrored by HyperSync (two Verilated cores) ..."
+printf 'at 20000 weights 5:100\nat 60000 orchestrator-failover\n' > "$out/standby.events"
+{
+  echo "["
+  sep=""
+  for link in "" "--link-loss 1 --link-reorder 5"; do
+    # shellcheck disable=SC2086 # the link flags are words
+    line=$("$build/bin/conductor" sim --engine rtl --standby --packets 100000 --flows 5000 --seed 11 \
+      --events "$out/standby.events" --sync-delay 100 --age-frames 2 --flow-capacity 20000 \
+      --flow-timeout 100000000 $link | tail -n 1)
+    printf '%s{"link_flags": "%s", "summary": %s}\n' "$sep" "$link" "$line"
+    sep=","
+  done
+  echo "]"
+} > "$out/standby.json"
+
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, standby.json, summary.json)"

@@ -188,6 +188,7 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
       "Controller call each (docs/conductord.md):\n"
       "  at N weights [S/]ID:W,...   (merged into the current weights)\n"
       "  at N member-down S/M | member-up S/M | site-down S | site-up S\n"
+      "  at N orchestrator-failover (--standby: the traffic moves to the standby)\n"
       "a site that goes down hands the ActiveSite to the other site (no failback)")
       ->type_name("FILE");
   cli::add_uint(app, "--age-frames", o.age_frames, 0, UINT32_MAX,
