@@ -309,9 +309,10 @@ void CoreModel::apply_sync_op(const flow::OpWord& op) {
   ++steer_.sync_applied;
 }
 
-// rtl/core/sync_feed.sv's rule: MATURED and (with AT_INSERT) INSERT DONE give NEW; UPDATE DONE
-// gives UPDATE and EXPIRED or DELETE DONE give DELETE when the entry is synced (FLOW_SYNC.SYNCED
-// with EPOCH = flow_table.SYNC_MATURE.GEN, or any entry under AT_INSERT).
+// rtl/core/sync_feed.sv's rule: MATURED and (with AT_INSERT) INSERT DONE give NEW; REFRESHED (a
+// keepalive) gives UPDATE; UPDATE DONE gives UPDATE and EXPIRED or DELETE DONE give DELETE when
+// the entry is synced (FLOW_SYNC.SYNCED with EPOCH = flow_table.SYNC_MATURE.GEN, or any entry
+// under AT_INSERT).
 void CoreModel::feed_sync(const FlowEvent* ev, int n) {
   const uint32_t sync = regs_.steer.sync;
   if (!keep_sync_records_ || ((sync >> regs::STEER_SYNC_ENABLE_LSB) & 1u) == 0) return;
@@ -327,6 +328,8 @@ void CoreModel::feed_sync(const FlowEvent* ev, int n) {
     Op op = Op::kInvalid;
     if (e.status == flow::Status::kMatured) {
       op = Op::kNew;
+    } else if (e.status == flow::Status::kRefreshed) {
+      op = Op::kUpdate;  // a keepalive (SYNC_MATURE.KEEPALIVE): synced by construction
     } else if (e.status == flow::Status::kExpired) {
       if (synced) op = Op::kDelete;
     } else if (e.status == flow::Status::kDone) {

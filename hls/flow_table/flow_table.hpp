@@ -734,7 +734,7 @@ class FlowTableCore {
     const uint32_t u = cnt_.age_cursor >= units ? 0 : cnt_.age_cursor;
     cnt_.age_cursor = u + 1 == units ? 0 : u + 1;
     ++cnt_.age_steps;
-    int n = 0, expired_n = 0;
+    int n = 0, expired_n = 0, refreshed_n = 0;
     if (u < 2 * nb) {
       const int t = u < nb ? 0 : 1;
       Bucket& b = store_.table(t)[u < nb ? u : u - nb];
@@ -742,6 +742,7 @@ class FlowTableCore {
         if (sweep_slot(b.slot[s], t == 0 ? Where::kTable1 : Where::kTable2, op, ev[n])) {
           ++n;
           if (ev[n - 1].status == Status::kExpired) ++expired_n;
+          if (ev[n - 1].status == Status::kRefreshed) ++refreshed_n;
         }
       }
     } else {
@@ -752,10 +753,11 @@ class FlowTableCore {
           ++expired_n;
           --cnt_.stash_used;
         }
+        if (ev[0].status == Status::kRefreshed) ++refreshed_n;
       }
     }
     cnt_.expiries += static_cast<uint32_t>(expired_n);
-    cnt_.matured += static_cast<uint32_t>(n - expired_n);
+    cnt_.matured += static_cast<uint32_t>(n - expired_n - refreshed_n);
     cnt_.occupancy -= static_cast<uint32_t>(expired_n);
     return n;
   }
@@ -764,21 +766,27 @@ class FlowTableCore {
   // expires (event EXPIRED, slot emptied). Under SYNC_MATURE.SWEEPS = N > 0, an entry that stays
   // and is unsynced (not FLOW_SYNC.SYNCED with EPOCH = SYNC_MATURE.GEN) counts the sweep
   // (FLOW_SYNC.SWEEPS, saturating at 15) and is matured when the count reaches N: SYNCED := 1,
-  // EPOCH := GEN, event MATURED with the value after the op.
+  // EPOCH := GEN, event MATURED with the value after the op. Under SYNC_MATURE.KEEPALIVE, a synced
+  // entry refreshed from its mark is reported: event REFRESHED with the value after the op.
   // Returns whether `e` was filled.
   bool sweep_slot(Slot& s, Where w, const OpRec& op, EventRec& e) {
     if (!slot_valid(s)) return false;
+    const uint32_t need = cfg_.sync_mature & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK;
+    const uint32_t gen = (cfg_.sync_mature >> regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB) & 1u;
+    const bool keepalive = ((cfg_.sync_mature >> regs::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB) & 1u) != 0;
+    const uint32_t flags = static_cast<uint32_t>(s.value >> regs::FLOW_VALUE_SYNC_FLAGS_LSB) & 0x3Fu;
+    const bool synced = ((flags >> regs::FLOW_SYNC_SYNCED_LSB) & 1u) != 0 && ((flags >> regs::FLOW_SYNC_EPOCH_LSB) & 1u) == gen;
     if (slot_active(s)) {
       refresh(s, op.time);
+      if (keepalive && synced) {
+        e = age_event(s, Status::kRefreshed, w, op);
+        return true;
+      }
     } else if (expired(s.value, op.time)) {
       e = age_event(s, Status::kExpired, w, op);
       s = empty_slot();
       return true;
     }
-    const uint32_t need = cfg_.sync_mature & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK;
-    const uint32_t gen = (cfg_.sync_mature >> regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB) & 1u;
-    const uint32_t flags = static_cast<uint32_t>(s.value >> regs::FLOW_VALUE_SYNC_FLAGS_LSB) & 0x3Fu;
-    const bool synced = ((flags >> regs::FLOW_SYNC_SYNCED_LSB) & 1u) != 0 && ((flags >> regs::FLOW_SYNC_EPOCH_LSB) & 1u) == gen;
     if (need == 0 || synced) return false;
     uint32_t sweeps = (flags >> regs::FLOW_SYNC_SWEEPS_LSB) & 15u;
     sweeps = sweeps == 15 ? 15 : sweeps + 1;

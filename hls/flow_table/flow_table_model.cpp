@@ -249,7 +249,8 @@ uint32_t FlowTableModel::read_reg(uint32_t offset) const {
     case FLOW_TABLE_TIMEOUT_CLOSING_OFFSET:
       return c.timeout_closing;
     case FLOW_TABLE_SYNC_MATURE_OFFSET:
-      return c.sync_mature & (FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK | FLOW_TABLE_SYNC_MATURE_GEN_MASK);
+      return c.sync_mature & (FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK | FLOW_TABLE_SYNC_MATURE_GEN_MASK |
+                              FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK);
     case FLOW_TABLE_HASH_SEED1_OFFSET:
       return c.seed1;
     case FLOW_TABLE_HASH_SEED2_OFFSET:

@@ -171,7 +171,7 @@ sync_decoder::SyncDecoderConfig sim_decoder_config(const SimOptions& o) {
 }
 
 // steer.SYNC and flow_table.SYNC_MATURE for --sync-delay: 0 syncs every connection at its insert
-// (AT_INSERT); else the sweep matures it after N sweeps, N = ceil(delay / period) + 1, the sweep
+// (AT_INSERT, no keepalive); else the sweep matures it after N sweeps (and KEEPALIVE refreshes it), N = ceil(delay / period) + 1, the sweep
 // period being one AGE op per --age-frames frames over every unit of the active table (frame i is
 // tick i). An error when the delay does not fit the 4-bit count or there is no sweep.
 Expected<std::pair<uint32_t, uint32_t>> sim_sync_registers(const SimOptions& o) {
@@ -192,7 +192,9 @@ Expected<std::pair<uint32_t, uint32_t>> sim_sync_registers(const SimOptions& o) 
                                                   std::to_string(period) +
                                                   " ticks; the table counts at most 14: lower --age-frames or "
                                                   "--flow-capacity, or the delay");
-  return std::make_pair(sync, static_cast<uint32_t>(n));
+  // KEEPALIVE: a synced connection the sweep finds active is sent again (UPDATE with its new
+  // LAST_SEEN), so a standby's idle timers follow the active's within a sweep period.
+  return std::make_pair(sync, static_cast<uint32_t>(n) | regs::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK);
 }
 
 // The run's settings the Controller does not own (it programs the cluster state: buckets,

@@ -61,8 +61,8 @@ bool StandbyMirror::apply_due(uint64_t before_frame) {
     // The frame whose last op this is: its lag, from its last beat out of the active.
     while (!ends_.empty() && ends_.front().first <= ops_applied_) {
       if (ends_.front().first == ops_applied_) {
-        const int64_t lag = static_cast<int64_t>(places_.front().cycle) - offset_ -
-                            static_cast<int64_t>(ends_.front().second);
+        const int64_t lag =
+            static_cast<int64_t>(places_.front().cycle) - offset_ - static_cast<int64_t>(ends_.front().second);
         const uint64_t l = lag > 0 ? static_cast<uint64_t>(lag) : 0;
         ++lag_n_;
         lag_sum_ += l;

@@ -75,8 +75,8 @@ class StandbyMirror {
   CoreModel& model_;
   sync_decoder::SyncDecoderModel dec_;
   int64_t offset_;
-  std::deque<flow::OpWord> ops_;                   // made by the decoder model, not yet applied
-  std::deque<RtlCore::SyncOpPlace> places_;        // reported by the RTL, not yet applied
+  std::deque<flow::OpWord> ops_;                    // made by the decoder model, not yet applied
+  std::deque<RtlCore::SyncOpPlace> places_;         // reported by the RTL, not yet applied
   std::deque<std::pair<uint64_t, uint64_t>> ends_;  // (op count after the frame, frame's sent cycle)
   uint64_t ops_made_ = 0, ops_applied_ = 0;
   uint64_t lag_n_ = 0, lag_sum_ = 0, lag_max_ = 0;

@@ -5,6 +5,8 @@
 //   event                                   record (steer.SYNC.ENABLE)
 //   INSERT DONE (a learned connection)      NEW,    with steer.SYNC.AT_INSERT
 //   MATURED (the sweep: delayed notice)     NEW
+//   REFRESHED (KEEPALIVE: a synced entry    UPDATE (its LAST_SEEN moved on)
+//     the sweep found active)
 //   UPDATE DONE (owner or backups moved)    UPDATE, when the entry is synced
 //   EXPIRED, DELETE DONE                    DELETE, when the entry is synced
 //
@@ -48,6 +50,8 @@ module sync_feed #(
     op = 2'(conductor_regs_pkg::SYNC_RECORD_OP_INVALID);
     if (status == 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_MATURED)) begin
       op = 2'(conductor_regs_pkg::SYNC_RECORD_OP_NEW);
+    end else if (status == 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_REFRESHED)) begin
+      op = 2'(conductor_regs_pkg::SYNC_RECORD_OP_UPDATE);  // a keepalive: synced by construction
     end else if (status == 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_EXPIRED)) begin
       if (synced) op = 2'(conductor_regs_pkg::SYNC_RECORD_OP_DELETE);
     end else if (status == 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_DONE)) begin

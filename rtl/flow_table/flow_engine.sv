@@ -69,6 +69,7 @@ module flow_engine #(
   input  wire logic [31:0]                timeout_closing_i,
   input  wire logic [3:0]                 mature_sweeps_i,   // SYNC_MATURE.SWEEPS; 0: no maturing
   input  wire logic                       mature_gen_i,      // SYNC_MATURE.GEN
+  input  wire logic                       keepalive_i,       // SYNC_MATURE.KEEPALIVE
   input  wire logic [31:0]                seed1_i,
   input  wire logic [31:0]                seed2_i,
   input  wire logic                       counter_clear_i,
@@ -238,6 +239,7 @@ module flow_engine #(
   logic [StashSize-1:0]  sact_d, sact_q;           // stash activity
   logic [4:0]            age_vld_d, age_vld_q, age_cand_d, age_cand_q;  // AGE unit: valid, idle past timeout
   logic [4:0]            age_uns_d, age_uns_q, age_rip_d, age_rip_q;    // ... valid and unsynced, ripe (FLOW_SYNC)
+  logic [4:0]            age_syn_d, age_syn_q;    // ... valid and synced, under KEEPALIVE
   logic [3:0]            keep_d, keep_q;          // marks on the AGE unit since clock H - 1
   // Staged effect of the op (written by the front end before Accept, used by the back end).
   logic [1:0]            fin_kind_d, fin_kind_q;
@@ -255,6 +257,7 @@ module flow_engine #(
   logic [BktBits-1:0]    ev_ent_d, ev_ent_q;
   logic [3:0]            ev_mask_d, ev_mask_q;
   logic [3:0]            ev_mat_d, ev_mat_q;      // AGE: the events of these slots are MATURED (else EXPIRED)
+  logic [3:0]            ev_kal_d, ev_kal_q;      // AGE: ... REFRESHED (KEEPALIVE)
   // Staged counter effects.
   logic                  c_ins_d, c_ins_q, c_full_d, c_full_q, c_exists_d, c_exists_q;
   logic                  c_upd_d, c_upd_q, c_tch_d, c_tch_q, c_del_d, c_del_q, c_nf_d, c_nf_q;
@@ -437,7 +440,7 @@ module flow_engine #(
   end
 
   // Five candidates: the unit bucket's four slots and the unit stash entry.
-  logic [4:0]    x_valid, x_exp, x_uns, x_rip;
+  logic [4:0]    x_valid, x_exp, x_uns, x_rip, x_syn;
   logic [5*64-1:0] x_val;
   logic [5*32-1:0] x_to, x_idle;
   assign x_val   = {age_sent[ValLsb +: 64], age_bkt[3*SlotBits + ValLsb +: 64],
@@ -461,18 +464,23 @@ module flow_engine #(
       x_uns[s] = x_valid[s] && mature_sweeps_i != 4'd0 &&
                  !(x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB] &&
                    x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_EPOCH_LSB] == mature_gen_i);
+      // Keepalive: valid and synced (a refresh from its mark is reported).
+      x_syn[s] = x_valid[s] && keepalive_i &&
+                 x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SYNCED_LSB] &&
+                 x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_EPOCH_LSB] == mature_gen_i;
       x_rip[s] = x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] == 4'd15 ||
                  x_val[s*64 + SyncLsb + conductor_regs_pkg::FLOW_SYNC_SWEEPS_LSB +: 4] + 4'd1 >= mature_sweeps_i;
     end
   end
   // Registered in Compare (an AGE goes Read, Compare, Decide), so Decide's event mask and staged
   // write start from registers: the unit's entries that are valid and idle past their timeout.
-  logic [4:0] x_valid_q, x_exp_q, x_uns_q, x_rip_q;
+  logic [4:0] x_valid_q, x_exp_q, x_uns_q, x_rip_q, x_syn_q;
   always_ff @(posedge clk_i) begin
     if (en_i && fs_q == FsCompare) begin
       x_valid_q <= x_valid;
       x_exp_q   <= x_exp;
       x_uns_q   <= x_uns;
+      x_syn_q   <= x_syn;
       x_rip_q   <= x_rip;
     end
   end
@@ -500,7 +508,7 @@ module flow_engine #(
   // The AGE's decision in its handshake clock: marks as of the previous clock (aa_act), entries
   // that were valid and idle past their timeout at Compare (age_vld_q, age_cand_q; the unit cannot
   // change before the handshake: one op at a time, lookups do not write entries).
-  logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, aa_uns, aa_rip, aa_sync, aa_mat, mark_unit;
+  logic [3:0] aa_act, aa_vld, aa_cand, aa_exp, aa_ref, aa_uns, aa_rip, aa_sync, aa_mat, aa_syn, aa_kal, mark_unit;
   logic [2:0] aa_nexp;
   logic [BktBits-1:0] aa_wbkt;
   always_comb begin
@@ -510,17 +518,20 @@ module flow_engine #(
       aa_cand = {3'b000, age_cand_q[4]};
       aa_uns  = {3'b000, age_uns_q[4]};
       aa_rip  = {3'b000, age_rip_q[4]};
+      aa_syn  = {3'b000, age_syn_q[4]};
     end else begin
       aa_act  = age_in_t2 ? act_rdata_i[7:4] : act_rdata_i[3:0];
       aa_vld  = age_vld_q[3:0];
       aa_cand = age_cand_q[3:0];
       aa_uns  = age_uns_q[3:0];
       aa_rip  = age_rip_q[3:0];
+      aa_syn  = age_syn_q[3:0];
     end
     aa_ref  = aa_vld & aa_act;
     aa_exp  = aa_cand & ~aa_act;
     aa_sync = aa_uns & ~aa_exp;  // stays, unsynced: counts this sweep
     aa_mat  = aa_sync & aa_rip;  // ... and matures now
+    aa_kal  = aa_ref & aa_syn;   // refreshed and synced: a keepalive (REFRESHED)
     aa_nexp = 3'(aa_exp[0]) + 3'(aa_exp[1]) + 3'(aa_exp[2]) + 3'(aa_exp[3]);
     // Expired slots become empty, refreshed ones take LAST_SEEN := TIME, unsynced ones count the
     // sweep (FLOW_SYNC.SWEEPS + 1, saturating) and take SYNCED when they mature.
@@ -694,7 +705,8 @@ module flow_engine #(
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_KEY_LSB +: KeyBits] = ev_slot[KeyBits-1:0];
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_VALUE_LSB +: 64]    = ev_slot[ValLsb +: 64];
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_STATUS_LSB +: 4]    =
-        ev_mat_q[ev_pick] ? 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_MATURED) : ev_status_q;
+        ev_mat_q[ev_pick] ? 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_MATURED) :
+        ev_kal_q[ev_pick] ? 4'(conductor_regs_pkg::FLOW_EVENT_STATUS_REFRESHED) : ev_status_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4]    = ev_opc_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_WHERE_LSB +: 2]     = ev_where_q;
     ev_data_o[conductor_regs_pkg::FLOW_EVENT_MOVES_LSB +: 6]     = ev_moves_q;
@@ -1038,6 +1050,7 @@ module flow_engine #(
     age_vld_d   = age_vld_q;
     age_cand_d  = age_cand_q;
     age_uns_d   = age_uns_q;
+    age_syn_d   = age_syn_q;
     age_rip_d   = age_rip_q;
     keep_d      = keep_q;
     cursor_d    = cursor_q;
@@ -1057,6 +1070,7 @@ module flow_engine #(
     ev_ent_d    = ev_ent_q;
     ev_mask_d   = ev_mask_q;
     ev_mat_d    = ev_mat_q;
+    ev_kal_d    = ev_kal_q;
     c_ins_d     = c_ins_q;
     c_full_d    = c_full_q;
     c_exists_d  = c_exists_q;
@@ -1104,6 +1118,7 @@ module flow_engine #(
         ev_ent_d[0 +: KeyBits] = ck_q;
         ev_mask_d   = 4'b0001;
         ev_mat_d    = 4'b0000;
+        ev_kal_d    = 4'b0000;
         {c_ins_d, c_full_d, c_exists_d, c_upd_d, c_tch_d, c_del_d, c_nf_d, c_inv_d, c_age_d,
          c_sinc_d, c_sdec_d, c_sexp_d} = '0;
         nv_d = nv;
@@ -1118,6 +1133,7 @@ module flow_engine #(
           age_vld_d   = x_valid_q;
           age_cand_d  = x_exp_q;
           age_uns_d   = x_uns_q;
+          age_syn_d   = x_syn_q;
           age_rip_d   = x_rip_q;
           if (age_in_stash) begin
             ev_where_d  = conductor_regs_pkg::FLOW_EVENT_WHERE_STASH;
@@ -1238,10 +1254,11 @@ module flow_engine #(
             fin_mask_d   = aa_exp | aa_ref | aa_sync;
             fin_wbkt_d   = aa_wbkt;
             fin_actclr_d = aa_ref;
-            ev_mask_d    = aa_exp | aa_mat;
+            ev_mask_d    = aa_exp | aa_mat | aa_kal;
             ev_mat_d     = aa_mat;
-            for (int s = 0; s < Slots; s++) begin  // a matured entry's event: its value after the op
-              if (aa_mat[s]) ev_ent_d[s*SlotBits +: SlotBits] = aa_wbkt[s*SlotBits +: SlotBits];
+            ev_kal_d     = aa_kal;
+            for (int s = 0; s < Slots; s++) begin  // a matured or refreshed entry's event: its value after the op
+              if (aa_mat[s] || aa_kal[s]) ev_ent_d[s*SlotBits +: SlotBits] = aa_wbkt[s*SlotBits +: SlotBits];
             end
             c_nexp_d     = aa_nexp;
             c_sexp_d     = age_in_stash && aa_exp[0];
@@ -1556,6 +1573,7 @@ module flow_engine #(
     age_vld_q   <= age_vld_d;
     age_cand_q  <= age_cand_d;
     age_uns_q   <= age_uns_d;
+    age_syn_q   <= age_syn_d;
     age_rip_q   <= age_rip_d;
     keep_q      <= keep_d;
     fin_sidx_q  <= fin_sidx_d;
@@ -1567,6 +1585,7 @@ module flow_engine #(
     ev_ent_q    <= ev_ent_d;
     ev_mask_q   <= ev_mask_d;
     ev_mat_q    <= ev_mat_d;
+    ev_kal_q    <= ev_kal_d;
     c_ins_q     <= c_ins_d;
     c_full_q    <= c_full_d;
     c_exists_q  <= c_exists_d;

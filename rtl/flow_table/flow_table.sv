@@ -434,6 +434,7 @@ module flow_table
     .timeout_closing_i      (timeout_closing),
     .mature_sweeps_i        (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB +: 4]),
     .mature_gen_i           (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB]),
+    .keepalive_i            (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB]),
     .seed1_i                (seed1),
     .seed2_i                (seed2),
     .counter_clear_i        (counter_clear[0]),

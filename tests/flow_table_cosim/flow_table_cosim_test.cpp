@@ -221,7 +221,8 @@ TEST(FlowTableCosim, RandomMixWithBackPressure) {
     c.timeout_new = 40;
     c.timeout_est = 400;
     c.timeout_closing = 20;
-    c.sync_mature = bt.mature | ((seed & 1) << regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB);
+    c.sync_mature = bt.mature | ((seed & 1) << regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB) |
+                    (((seed >> 1) & 1) << regs::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB);
     c.seed1 ^= static_cast<uint32_t>(seed);
     b.program(c);
     Stimulus st(seed * 13, bt.pool);

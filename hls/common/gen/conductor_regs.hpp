@@ -316,6 +316,9 @@ inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK       = 0x0000000Fu
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 8u;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED is set and its EPOCH equals GEN; flipping GEN makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_WIDTH         = 1u;
 inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_GEN_MASK          = 0x00000100u;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB     = 9u;  // an AGE that refreshes a synced entry's LAST_SEEN from its activity mark reports it (event REFRESHED, the value after the op): the sync feed sends it as an UPDATE, so a standby's idle timers follow the active's
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_KEEPALIVE_WIDTH   = 1u;
+inline constexpr uint32_t FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK    = 0x00000200u;
 // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
 inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_OFFSET             = 0x00000060u;
 inline constexpr uint32_t FLOW_TABLE_HASH_SEED1_ADDR               = 0x00040060u;
@@ -1411,13 +1414,13 @@ inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
     {"BUCKET2", 472u, 24u, "the key's bucket in sub-table 2 when HINT"},
 };
 
-// ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired or matured entry (none or more)
+// ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired, matured or (KEEPALIVE) refreshed synced entry (none or more)
 inline constexpr uint32_t FLOW_EVENT_BITS                          = 448u;
 inline constexpr uint32_t FLOW_EVENT_KEY_LSB                       = 0u;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
 inline constexpr uint32_t FLOW_EVENT_KEY_WIDTH                     = 305u;
 inline constexpr uint32_t FLOW_EVENT_VALUE_LSB                     = 305u;  // [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
 inline constexpr uint32_t FLOW_EVENT_VALUE_WIDTH                   = 64u;
-inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED
+inline constexpr uint32_t FLOW_EVENT_STATUS_LSB                    = 384u;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED, 7 REFRESHED
 inline constexpr uint32_t FLOW_EVENT_STATUS_WIDTH                  = 4u;
 inline constexpr uint32_t FLOW_EVENT_STATUS_DONE                   = 0u;  // the op did what it asked (AGE: the sweep unit had no expired entry)
 inline constexpr uint32_t FLOW_EVENT_STATUS_NOT_FOUND              = 1u;  // UPDATE, TOUCH or DELETE of an absent key
@@ -1426,6 +1429,7 @@ inline constexpr uint32_t FLOW_EVENT_STATUS_FULL                   = 3u;  // INS
 inline constexpr uint32_t FLOW_EVENT_STATUS_EXPIRED                = 4u;  // AGE removed this entry
 inline constexpr uint32_t FLOW_EVENT_STATUS_INVALID                = 5u;  // reserved OPCODE, or a key without IP_VALID
 inline constexpr uint32_t FLOW_EVENT_STATUS_MATURED                = 6u;  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
+inline constexpr uint32_t FLOW_EVENT_STATUS_REFRESHED              = 7u;  // AGE refreshed this synced entry's LAST_SEEN from its activity mark (SYNC_MATURE.KEEPALIVE): the value is the entry's after the op
 enum class FlowEventStatus : uint8_t {
   kDone = 0,                                // the op did what it asked (AGE: the sweep unit had no expired entry)
   kNotFound = 1,                            // UPDATE, TOUCH or DELETE of an absent key
@@ -1434,6 +1438,7 @@ enum class FlowEventStatus : uint8_t {
   kExpired = 4,                             // AGE removed this entry
   kInvalid = 5,                             // reserved OPCODE, or a key without IP_VALID
   kMatured = 6,                             // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
+  kRefreshed = 7,                           // AGE refreshed this synced entry's LAST_SEEN from its activity mark (SYNC_MATURE.KEEPALIVE): the value is the entry's after the op
 };
 inline constexpr uint32_t FLOW_EVENT_OPCODE_LSB                    = 388u;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 inline constexpr uint32_t FLOW_EVENT_OPCODE_WIDTH                  = 4u;
@@ -1456,7 +1461,7 @@ inline constexpr uint32_t FLOW_EVENT_TAG_WIDTH                     = 16u;
 inline constexpr FieldInfo FLOW_EVENT_FIELDS[] = {
     {"KEY", 0u, 305u, "canonical key in the FLOW_ENTRY layout (0 for INVALID)"},
     {"VALUE", 305u, 64u, "the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise"},
-    {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED"},
+    {"STATUS", 384u, 4u, "0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED, 7 REFRESHED"},
     {"OPCODE", 388u, 4u, "the op's OPCODE (FLOW_OP.OPCODE values)"},
     {"WHERE", 392u, 2u, "0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere"},
     {"MOVES", 400u, 6u, "entries the insert moved (cuckoo walk); 0 otherwise"},
@@ -1527,6 +1532,7 @@ inline constexpr FieldInfo FLOW_TABLE_CTRL_FIELDS[] = {
 inline constexpr FieldInfo FLOW_TABLE_SYNC_MATURE_FIELDS[] = {
     {"SWEEPS", 0u, 4u, "sweeps an unsynced entry must survive before it is matured (1..15); 0: the sweep leaves FLOW_VALUE.SYNC_FLAGS alone"},
     {"GEN", 8u, 1u, "sync generation: an entry is synced when FLOW_SYNC.SYNCED is set and its EPOCH equals GEN; flipping GEN makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)"},
+    {"KEEPALIVE", 9u, 1u, "an AGE that refreshes a synced entry's LAST_SEEN from its activity mark reports it (event REFRESHED, the value after the op): the sync feed sends it as an UPDATE, so a standby's idle timers follow the active's"},
 };
 inline constexpr FieldInfo STEER_SITE_UP_FIELDS[] = {
     {"UP", 0u, 2u, "bit s = site s is up"},
@@ -1726,7 +1732,7 @@ inline constexpr RegInfo kRegisters[] = {
     {"TIMEOUT_CLOSING", "flow_table", 0x00040058u, 0x00000058u, Access::kRw, 0x00004E20u,
      "idle ticks after which a CLOSING (or state 3) entry expires (reset 20000); 0: never", nullptr, 0},
     {"SYNC_MATURE", "flow_table", 0x0004005Cu, 0x0000005Cu, Access::kRw, 0x00000000u,
-     "delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := 1, EPOCH := GEN) the SWEEPS-th time it finds it live and unsynced (not SYNCED with EPOCH = GEN)", FLOW_TABLE_SYNC_MATURE_FIELDS, 2},
+     "delayed notifications: an AGE op matures an entry (event MATURED, FLOW_SYNC.SYNCED := 1, EPOCH := GEN) the SWEEPS-th time it finds it live and unsynced (not SYNCED with EPOCH = GEN)", FLOW_TABLE_SYNC_MATURE_FIELDS, 3},
     {"HASH_SEED1", "flow_table", 0x00040060u, 0x00000060u, Access::kRw, 0x9E3779B9u,
      "CRC32C seed of the sub-table 1 hash; change only while the table is empty", nullptr, 0},
     {"HASH_SEED2", "flow_table", 0x00040064u, 0x00000064u, Access::kRw, 0x7F4A7C15u,

@@ -224,13 +224,13 @@ M.FLOW_OP_BUCKET1_WIDTH                    = 24
 M.FLOW_OP_BUCKET2_LSB                      = 472  -- [495:472] the key's bucket in sub-table 2 when HINT
 M.FLOW_OP_BUCKET2_WIDTH                    = 24
 
--- ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired or matured entry (none or more)
+-- ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired, matured or (KEEPALIVE) refreshed synced entry (none or more)
 M.FLOW_EVENT_BITS                          = 448
 M.FLOW_EVENT_KEY_LSB                       = 0  -- [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
 M.FLOW_EVENT_KEY_WIDTH                     = 305
 M.FLOW_EVENT_VALUE_LSB                     = 305  -- [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
 M.FLOW_EVENT_VALUE_WIDTH                   = 64
-M.FLOW_EVENT_STATUS_LSB                    = 384  -- [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED
+M.FLOW_EVENT_STATUS_LSB                    = 384  -- [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED, 7 REFRESHED
 M.FLOW_EVENT_STATUS_WIDTH                  = 4
 M.FLOW_EVENT_STATUS_DONE                   = 0  -- the op did what it asked (AGE: the sweep unit had no expired entry)
 M.FLOW_EVENT_STATUS_NOT_FOUND              = 1  -- UPDATE, TOUCH or DELETE of an absent key
@@ -239,7 +239,8 @@ M.FLOW_EVENT_STATUS_FULL                   = 3  -- INSERT failed: no slot after 
 M.FLOW_EVENT_STATUS_EXPIRED                = 4  -- AGE removed this entry
 M.FLOW_EVENT_STATUS_INVALID                = 5  -- reserved OPCODE, or a key without IP_VALID
 M.FLOW_EVENT_STATUS_MATURED                = 6  -- AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
-M.FLOW_EVENT_STATUS_NAMES = { [0] = "DONE", [1] = "NOT_FOUND", [2] = "EXISTS", [3] = "FULL", [4] = "EXPIRED", [5] = "INVALID", [6] = "MATURED" }
+M.FLOW_EVENT_STATUS_REFRESHED              = 7  -- AGE refreshed this synced entry's LAST_SEEN from its activity mark (SYNC_MATURE.KEEPALIVE): the value is the entry's after the op
+M.FLOW_EVENT_STATUS_NAMES = { [0] = "DONE", [1] = "NOT_FOUND", [2] = "EXISTS", [3] = "FULL", [4] = "EXPIRED", [5] = "INVALID", [6] = "MATURED", [7] = "REFRESHED" }
 M.FLOW_EVENT_OPCODE_LSB                    = 388  -- [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
 M.FLOW_EVENT_OPCODE_WIDTH                  = 4
 M.FLOW_EVENT_WHERE_LSB                     = 392  -- [393:392] 0 sub-table 1, 1 sub-table 2, 2 stash, 3 nowhere

@@ -253,6 +253,9 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_LSB           = 32'd8;  // sync generation: an entry is synced when FLOW_SYNC.SYNCED is set and its EPOCH equals GEN; flipping GEN makes every entry unsynced, so the sweep offers the whole table again (a full sync paced by the sweep)
   localparam int unsigned FLOW_TABLE_SYNC_MATURE_GEN_WIDTH         = 32'd1;
   localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_GEN_MASK          = 32'h00000100;
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB     = 32'd9;  // an AGE that refreshes a synced entry's LAST_SEEN from its activity mark reports it (event REFRESHED, the value after the op): the sync feed sends it as an UPDATE, so a standby's idle timers follow the active's
+  localparam int unsigned FLOW_TABLE_SYNC_MATURE_KEEPALIVE_WIDTH   = 32'd1;
+  localparam logic [31:0] FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK    = 32'h00000200;
   // HASH_SEED1 (rw): CRC32C seed of the sub-table 1 hash; change only while the table is empty
   localparam int unsigned FLOW_TABLE_HASH_SEED1_OFFSET             = 32'h00000060;
   localparam int unsigned FLOW_TABLE_HASH_SEED1_ADDR               = 32'h00040060;
@@ -1236,13 +1239,13 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_OP_BUCKET2_LSB                      = 32'd472;  // [495:472] the key's bucket in sub-table 2 when HINT
   localparam int unsigned FLOW_OP_BUCKET2_WIDTH                    = 32'd24;
 
-  // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired or matured entry (none or more)
+  // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired, matured or (KEEPALIVE) refreshed synced entry (none or more)
   localparam int unsigned FLOW_EVENT_BITS                          = 32'd448;
   localparam int unsigned FLOW_EVENT_KEY_LSB                       = 32'd0;  // [304:0] canonical key in the FLOW_ENTRY layout (0 for INVALID)
   localparam int unsigned FLOW_EVENT_KEY_WIDTH                     = 32'd305;
   localparam int unsigned FLOW_EVENT_VALUE_LSB                     = 32'd305;  // [368:305] the entry's value: as stored (INSERT, UPDATE, UPSERT, TOUCH), found (EXISTS), removed (DELETE, EXPIRED), offered (FULL); 0 otherwise
   localparam int unsigned FLOW_EVENT_VALUE_WIDTH                   = 32'd64;
-  localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED
+  localparam int unsigned FLOW_EVENT_STATUS_LSB                    = 32'd384;  // [387:384] 0 DONE, 1 NOT_FOUND, 2 EXISTS, 3 FULL, 4 EXPIRED, 5 INVALID, 6 MATURED, 7 REFRESHED
   localparam int unsigned FLOW_EVENT_STATUS_WIDTH                  = 32'd4;
   typedef enum logic [3:0] {
     FLOW_EVENT_STATUS_DONE = 4'd0,                    // the op did what it asked (AGE: the sweep unit had no expired entry)
@@ -1251,7 +1254,8 @@ package conductor_regs_pkg;
     FLOW_EVENT_STATUS_FULL = 4'd3,                    // INSERT failed: no slot after the walk and the stash full
     FLOW_EVENT_STATUS_EXPIRED = 4'd4,                 // AGE removed this entry
     FLOW_EVENT_STATUS_INVALID = 4'd5,                 // reserved OPCODE, or a key without IP_VALID
-    FLOW_EVENT_STATUS_MATURED = 4'd6                  // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
+    FLOW_EVENT_STATUS_MATURED = 4'd6,                 // AGE matured this entry (SYNC_MATURE): the value is the entry's after the op (SYNCED 1, EPOCH = GEN)
+    FLOW_EVENT_STATUS_REFRESHED = 4'd7                // AGE refreshed this synced entry's LAST_SEEN from its activity mark (SYNC_MATURE.KEEPALIVE): the value is the entry's after the op
   } flow_event_status_e;
   localparam int unsigned FLOW_EVENT_OPCODE_LSB                    = 32'd388;  // [391:388] the op's OPCODE (FLOW_OP.OPCODE values)
   localparam int unsigned FLOW_EVENT_OPCODE_WIDTH                  = 32'd4;

@@ -236,7 +236,7 @@ module flow_table_csr (
         TimeoutNewAddr: timeout_new_d = (timeout_new_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         TimeoutEstAddr: timeout_est_d = (timeout_est_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         TimeoutClosingAddr: timeout_closing_d = (timeout_closing_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
-        SyncMatureAddr: sync_mature_d = (sync_mature_q & ~(axi_wmask & 32'h0000010F)) | (axi_w_data_q & (axi_wmask & 32'h0000010F));
+        SyncMatureAddr: sync_mature_d = (sync_mature_q & ~(axi_wmask & 32'h0000030F)) | (axi_w_data_q & (axi_wmask & 32'h0000030F));
         HashSeed1Addr: hash_seed1_d = (hash_seed1_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         HashSeed2Addr: hash_seed2_d = (hash_seed2_q & ~axi_wmask) | (axi_w_data_q & axi_wmask);
         CounterClearAddr: counter_clear_d = axi_w_data_q & axi_wmask;
