@@ -4,6 +4,7 @@
 
 #include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash_model.hpp"
+#include "host/config/values.hpp"
 
 namespace conductor::control {
 
@@ -224,6 +225,167 @@ Status Controller::apply(std::string_view cause) {
              {"bucket-moves", std::to_string(rb->moves)},
              {"backup-entries", std::to_string(backups)}});
   update_gauges();
+  return ok_status();
+}
+
+// ---------------------------------------------------------------- HyperSync
+
+bool Controller::device_has_sync_decoder() {
+  auto g = dev_.read_reg(SYNC_DECODER_GEOMETRY_ADDR);
+  return g && field_get(*g, SYNC_DECODER_GEOMETRY_MAX_MTU_LSB, SYNC_DECODER_GEOMETRY_MAX_MTU_WIDTH) != 0;
+}
+
+namespace {
+
+// Key bytes 4i..4i+3 as the kernels' KEYi registers hold them (byte 4i in bits 7:0).
+uint32_t sync_key_word(const config::SyncKey& k, unsigned i) {
+  return uint32_t{k[4 * i]} | uint32_t{k[4 * i + 1]} << 8 | uint32_t{k[4 * i + 2]} << 16 | uint32_t{k[4 * i + 3]} << 24;
+}
+
+}  // namespace
+
+Expected<std::vector<SyncRegister>> Controller::plan_sync(const SyncSettings& s) {
+  const config::Sync& y = s.sync;
+  const bool keyed = std::any_of(y.key.begin(), y.key.end(), [](uint8_t b) { return b != 0; });
+  auto rd = [&](uint32_t addr, const char* what) -> Expected<uint32_t> {
+    auto v = dev_.read_reg(addr);
+    if (!v) return make_error(v.error().code, std::string("reading ") + what + ": " + v.error().message);
+    return v;
+  };
+  // What the device can hold.
+  auto enc_geo = rd(SYNC_ENCODER_GEOMETRY_ADDR, "sync_encoder GEOMETRY");
+  if (!enc_geo) return enc_geo.error();
+  const uint32_t enc_mtu = field_get(*enc_geo, SYNC_ENCODER_GEOMETRY_MAX_MTU_LSB, SYNC_ENCODER_GEOMETRY_MAX_MTU_WIDTH);
+  if (y.mtu > enc_mtu)
+    return make_error(Errc::kInvalidArgument,
+                      "[sync] mtu " + std::to_string(y.mtu) + ": the device's sync_encoder " +
+                          "sends frames of at most " + std::to_string(enc_mtu) +
+                          " bytes (sync_encoder GEOMETRY.MAX_MTU); use mtu = " + std::to_string(enc_mtu) + " or less");
+  const bool decoder = device_has_sync_decoder();
+  if (decoder) {
+    auto g = rd(SYNC_DECODER_GEOMETRY_ADDR, "sync_decoder GEOMETRY");
+    if (!g) return g.error();
+    const uint32_t dec_mtu = field_get(*g, SYNC_DECODER_GEOMETRY_MAX_MTU_LSB, SYNC_DECODER_GEOMETRY_MAX_MTU_WIDTH);
+    if (y.mtu > dec_mtu)
+      return make_error(Errc::kInvalidArgument, "[sync] mtu " + std::to_string(y.mtu) +
+                                                    ": the device's sync_decoder accepts frames of at most " +
+                                                    std::to_string(dec_mtu) + " bytes (sync_decoder GEOMETRY.MAX_MTU)");
+  }
+  // Delayed notifications: the table matures connections after SWEEPS ageing sweeps.
+  uint32_t sweeps = 0;
+  const bool at_insert = keyed && y.delay.count() == 0;
+  if (keyed && !at_insert) {
+    auto age = rd(STEER_AGE_FRAMES_ADDR, "steer AGE_FRAMES");
+    if (!age) return age.error();
+    auto geo = rd(FLOW_TABLE_GEOMETRY_ADDR, "flow_table GEOMETRY");
+    if (!geo) return geo.error();
+    auto ctrl = rd(FLOW_TABLE_CTRL_ADDR, "flow_table CTRL");
+    if (!ctrl) return ctrl.error();
+    const uint32_t log2 =
+        std::min(field_get(*ctrl, FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH),
+                 field_get(*geo, FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB, FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH));
+    const uint32_t units =
+        (2u << log2) + field_get(*geo, FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB, FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH);
+    auto n = sync_sweeps(y.delay, *age, units);
+    if (!n) {
+      const uint64_t period = sweep_period_us(*age, units);
+      return make_error(Errc::kInvalidArgument,
+                        "[sync] delay " + config::format_duration(y.delay) + ": the device's ageing sweep takes " +
+                            std::to_string(period / 1000) + " ms at line rate (steer AGE_FRAMES " +
+                            std::to_string(*age) + ", " + std::to_string(units) +
+                            " sweep units) and flow_table SYNC_MATURE.SWEEPS counts at most 15 sweeps; use delay = " +
+                            std::to_string(15 * period / 1000) + "ms or less");
+    }
+    sweeps = *n;
+  }
+
+  std::vector<SyncRegister> r;
+  auto add = [&](uint32_t addr, std::string name, uint32_t value) { r.push_back({addr, std::move(name), value}); };
+  const uint32_t port = y.port;
+  add(SYNC_ENCODER_CTRL_ADDR, "sync_encoder CTRL", 0);  // KEY_NUMBER 0: the decoders' slot 0 holds the key
+  add(SYNC_ENCODER_CLUSTER_ADDR, "sync_encoder CLUSTER", s.cluster_id);
+  add(SYNC_ENCODER_SOURCE_ADDR, "sync_encoder SOURCE", s.self);
+  add(SYNC_ENCODER_EPOCH_ADDR, "sync_encoder EPOCH", s.epoch);
+  add(SYNC_ENCODER_MTU_ADDR, "sync_encoder MTU", y.mtu);
+  add(SYNC_ENCODER_FLUSH_CYCLES_ADDR, "sync_encoder FLUSH_CYCLES",
+      static_cast<uint32_t>(std::max<int64_t>(y.flush.count(), 1) * CORE_CLOCK_MHZ));
+  for (unsigned i = 0; i < 4; ++i)
+    add(SYNC_ENCODER_KEY0_ADDR + 4 * i, "sync_encoder KEY" + std::to_string(i), sync_key_word(y.key, i));
+  add(SYNC_ENCODER_SRC_MAC_LO_ADDR, "sync_encoder SRC_MAC_LO", s.self);  // 02:00:00:00:00:<self>
+  add(SYNC_ENCODER_SRC_MAC_HI_ADDR, "sync_encoder SRC_MAC_HI", 0x0200);
+  add(SYNC_ENCODER_SRC_IP_ADDR, "sync_encoder SRC_IP", s.source_ip);
+  add(SYNC_ENCODER_UDP_PORTS_ADDR, "sync_encoder UDP_PORTS",
+      (port << SYNC_ENCODER_UDP_PORTS_SRC_LSB) | (port << SYNC_ENCODER_UDP_PORTS_DST_LSB));
+  add(SYNC_ENCODER_DEST0_MEMBER_ADDR, "sync_encoder DEST0_MEMBER",
+      (uint32_t{s.destination} << SYNC_ENCODER_DEST0_MEMBER_MEMBER_LSB) | SYNC_ENCODER_DEST0_MEMBER_VALID_MASK);
+  add(SYNC_ENCODER_DEST0_MAC_LO_ADDR, "sync_encoder DEST0_MAC_LO", 0xFFFFFFFFu);  // broadcast MAC
+  add(SYNC_ENCODER_DEST0_MAC_HI_ADDR, "sync_encoder DEST0_MAC_HI", 0xFFFFu);
+  add(SYNC_ENCODER_DEST0_IP_ADDR, "sync_encoder DEST0_IP", s.destination_ip);
+  add(SYNC_ENCODER_DEST1_MEMBER_ADDR, "sync_encoder DEST1_MEMBER", 0);
+  add(SYNC_ENCODER_DEST2_MEMBER_ADDR, "sync_encoder DEST2_MEMBER", 0);
+  add(SYNC_ENCODER_DEST3_MEMBER_ADDR, "sync_encoder DEST3_MEMBER", 0);
+  add(SYNC_ENCODER_DELAY_DEFAULT_ADDR, "sync_encoder DELAY_DEFAULT", 0);  // the table delays (SWEEPS)
+  add(FLOW_TABLE_SYNC_MATURE_ADDR, "flow_table SYNC_MATURE", sweeps << FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB);
+  if (decoder) {
+    add(SYNC_DECODER_CLUSTER_ADDR, "sync_decoder CLUSTER", s.cluster_id);
+    add(SYNC_DECODER_SELF_ADDR, "sync_decoder SELF", s.self);
+    for (unsigned i = 0; i < 4; ++i)
+      add(SYNC_DECODER_MEMBERS0_ADDR + 4 * i, "sync_decoder MEMBERS" + std::to_string(i), s.members[i]);
+    const uint32_t slot = SYNC_DECODER_KEY1_CTRL_ADDR - SYNC_DECODER_KEY0_CTRL_ADDR;
+    for (unsigned k = 0; k < 4; ++k) {
+      const std::string n = "sync_decoder KEY" + std::to_string(k);
+      const bool used = k == 0 && keyed;
+      add(SYNC_DECODER_KEY0_CTRL_ADDR + slot * k, n + "_CTRL", used ? SYNC_DECODER_KEY0_CTRL_VALID_MASK : 0);
+      for (unsigned i = 0; i < 4; ++i)
+        add(SYNC_DECODER_KEY0_0_ADDR + slot * k + 4 * i, n + "_" + std::to_string(i),
+            used ? sync_key_word(y.key, i) : 0);
+    }
+  }
+  add(STEER_SYNC_ADDR, "steer SYNC",
+      (keyed ? STEER_SYNC_ENABLE_MASK : 0) | (at_insert ? STEER_SYNC_AT_INSERT_MASK : 0) |
+          (uint32_t{s.destination} << STEER_SYNC_DEST_LSB));
+  return r;
+}
+
+Status Controller::program_sync(const SyncSettings& s) {
+  auto plan = plan_sync(s);
+  if (!plan) {
+    log_.error("controller", "sync-refused", {{"error", plan.error().message}});
+    return plan.error();
+  }
+  std::map<uint32_t, uint32_t> before;
+  for (const SyncRegister& r : sync_regs_) before[r.addr] = r.value;
+  auto changed = [&](const SyncRegister& r) {
+    auto it = before.find(r.addr);
+    return it == before.end() || it->second != r.value;
+  };
+  // The kernels' identity, key and encapsulation change only while the feed is off.
+  auto feed = before.find(STEER_SYNC_ADDR);
+  const bool quiesce = feed != before.end() && (feed->second & STEER_SYNC_ENABLE_MASK) &&
+                       std::any_of(plan->begin(), plan->end(), [&](const SyncRegister& r) {
+                         return r.addr != STEER_SYNC_ADDR && r.addr != FLOW_TABLE_SYNC_MATURE_ADDR && changed(r);
+                       });
+  if (quiesce)
+    if (Status st = write(STEER_SYNC_ADDR, feed->second & ~STEER_SYNC_ENABLE_MASK); !st) return st;
+  uint32_t writes = 0;
+  for (const SyncRegister& r : *plan) {
+    if (!changed(r) && !(quiesce && r.addr == STEER_SYNC_ADDR)) continue;
+    ++writes;
+    if (Status st = write(r.addr, r.value); !st) return st;
+    if (r.addr == SYNC_ENCODER_EPOCH_ADDR)  // a new epoch: sequence numbers start at 1 again
+      if (Status st = write(SYNC_ENCODER_COUNTER_CLEAR_ADDR, SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK); !st) return st;
+  }
+  sync_regs_ = std::move(*plan);
+  uint32_t mature = 0;
+  for (const SyncRegister& r : sync_regs_)
+    if (r.addr == FLOW_TABLE_SYNC_MATURE_ADDR) mature = r.value;
+  log_.info("controller", "sync-programmed",
+            {{"feed", s.sync.key == config::SyncKey{} ? "off" : "on"},
+             {"self", device::hex32(s.self).substr(8)},
+             {"destination", device::hex32(s.destination).substr(8)},
+             {"sweeps", std::to_string(field_get(mature, FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB, 4))},
+             {"decoder", device_has_sync_decoder() ? "yes" : "no"},
+             {"writes", std::to_string(writes)}});
   return ok_status();
 }
 
@@ -512,6 +674,8 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
     auto v = read(STEER_BACKUP_ADDR + 4 * i, what);
     if (v && *v != steer_.backup[i]) add(what, backup_text(static_cast<uint16_t>(*v)), backup_text(steer_.backup[i]));
   }
+  for (const SyncRegister& r : sync_regs_)
+    if (auto v = read(r.addr, r.name); v && *v != r.value) add(r.name, device::hex32(*v), device::hex32(r.value));
   metrics_.gauge("conductord_verify_differences", "Differences the last verification found")
       .set(static_cast<double>(count));
   if (total) *total = count;

@@ -181,7 +181,9 @@ TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
   EXPECT_NE(r.out.find("0     east      online   yes     4        4"), std::string::npos) << r.out;
   r = ctl("show sync");
   ASSERT_EQ(r.status.code, 0) << r.err;
-  EXPECT_NE(r.out.find("feed off, destination ff, new connections never"), std::string::npos) << r.out;
+  // [sync] with a key and no orchestrators: the feed is on, for every member (no peer), and the
+  // default delay of 3 s is two ageing sweeps of the default table (1.79 s each at line rate).
+  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 2 ageing sweeps"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("records dropped (queue full)"), std::string::npos) << r.out;
   r = ctl("stats");
   ASSERT_EQ(r.status.code, 0);
