@@ -293,8 +293,9 @@ Expected<std::vector<SyncRegister>> Controller::plan_sync(const SyncSettings& s)
                         "[sync] delay " + config::format_duration(y.delay) + ": the device's ageing sweep takes " +
                             std::to_string(period / 1000) + " ms at line rate (steer AGE_FRAMES " +
                             std::to_string(*age) + ", " + std::to_string(units) +
-                            " sweep units) and flow_table SYNC_MATURE.SWEEPS counts at most 15 sweeps; use delay = " +
-                            std::to_string(15 * period / 1000) + "ms or less");
+                            " sweep units), a connection matures after ceil(delay / sweep) + 1 sweeps and flow_table "
+                            "SYNC_MATURE.SWEEPS counts at most 15; use delay = " +
+                            std::to_string(14 * period / 1000) + "ms or less");
     }
     sweeps = *n;
   }

@@ -116,13 +116,13 @@ std::vector<std::string> check_sync_identities(const config::ClusterConfig& c);
 // SyncSettings for conductord --name `orchestrator` ("" without --name).
 SyncSettings make_sync_settings(const config::ClusterConfig& c, std::string_view orchestrator, uint32_t epoch);
 
-// flow_table.SYNC_MATURE.SWEEPS for [sync] delay: ceil(delay / sweep period), at least 1, where the
-// sweep period is the time the ageing sweep takes to visit every sweep unit once at the core's line
-// rate (one frame per clock at CORE_CLOCK_MHZ): sweep_units * AGE_FRAMES frames. A connection then
-// matures between SWEEPS - 1 and SWEEPS sweep periods after its insert; at lower traffic the sweep
-// is slower, so the delay in hardware is approximate and never shorter than (SWEEPS - 1) periods of
-// line rate. nullopt when that needs more than 15 (the field's limit). delay 0 is not a sweep count
-// (the feed sends at insert instead); age_frames 0 (no ageing) gives 1.
+// flow_table.SYNC_MATURE.SWEEPS for [sync] delay: the rule of docs/flow_table.md ("Maturing"),
+// N = ceil(delay / sweep period) + 1, where the sweep period is the time the ageing sweep takes to
+// visit every sweep unit once at the core's line rate (one frame per clock at CORE_CLOCK_MHZ):
+// sweep_units * AGE_FRAMES frames. A connection matures between N - 1 and N sweep periods after its
+// insert, so never before `delay` at line rate; at lower traffic the sweep is slower and the
+// connection matures later: the delay in hardware is approximate, a lower bound. nullopt when N
+// would exceed 15 (the field's limit). age_frames 0 (no ageing: nothing matures) gives 1.
 std::optional<uint32_t> sync_sweeps(config::Duration delay, uint32_t age_frames, uint32_t sweep_units);
 // The sweep period at line rate, in microseconds.
 uint64_t sweep_period_us(uint32_t age_frames, uint32_t sweep_units);

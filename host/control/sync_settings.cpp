@@ -89,7 +89,7 @@ std::optional<uint32_t> sync_sweeps(config::Duration delay, uint32_t age_frames,
   const uint64_t period = std::max<uint64_t>(sweep_period_us(age_frames, sweep_units), 1);
   if (age_frames == 0) return 1;  // no ageing: nothing matures anyway
   const uint64_t d = static_cast<uint64_t>(std::max<int64_t>(delay.count(), 0));
-  const uint64_t n = std::max<uint64_t>((d + period - 1) / period, 1);
+  const uint64_t n = (d + period - 1) / period + 1;  // matures after at least ceil(d / period) whole periods
   if (n > kMax) return std::nullopt;
   return static_cast<uint32_t>(n);
 }

@@ -182,8 +182,8 @@ TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
   r = ctl("show sync");
   ASSERT_EQ(r.status.code, 0) << r.err;
   // [sync] with a key and no orchestrators: the feed is on, for every member (no peer), and the
-  // default delay of 3 s is two ageing sweeps of the default table (1.79 s each at line rate).
-  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 2 ageing sweeps"), std::string::npos) << r.out;
+  // default delay of 3 s is ceil(3 / 1.79) + 1 ageing sweeps of the default table at line rate.
+  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 3 ageing sweeps"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("records dropped (queue full)"), std::string::npos) << r.out;
   r = ctl("stats");
   ASSERT_EQ(r.status.code, 0);
@@ -409,7 +409,7 @@ TEST_F(Conductord, ProgramsHyperSyncFromTheSyncSection) {
     return r.out.substr(r.out.find(" = ") + 3, 10);
   };
   EXPECT_EQ(reg("0x41030"), "0x00003e01");  // steer SYNC: ENABLE, DEST 0x3e (east-b)
-  EXPECT_EQ(reg("0x4005c"), "0x00000003");  // flow_table SYNC_MATURE.SWEEPS: 5 s over 1.79 s sweeps
+  EXPECT_EQ(reg("0x4005c"), "0x00000004");  // flow_table SYNC_MATURE.SWEEPS: ceil(5 s / 1.79 s) + 1
   EXPECT_EQ(reg("0x80048"), "0x0000003f");  // sync_encoder SOURCE: east-a = site 0 member 63
   EXPECT_EQ(reg("0x80050"), "0x00002328");  // MTU 9000
   EXPECT_EQ(reg("0x80054"), "0x000927c0");  // FLUSH_CYCLES: 2 ms at 300 MHz
@@ -426,7 +426,7 @@ TEST_F(Conductord, ProgramsHyperSyncFromTheSyncSection) {
   EXPECT_EQ(reg("0x81110"), "0xffeeddcc");  // KEY0_3
   RunResult r = ctl("show sync");
   ASSERT_EQ(r.status.code, 0) << r.err;
-  EXPECT_NE(r.out.find("feed on, destination 3e, new connections after 3 ageing sweeps, generation 0"),
+  EXPECT_NE(r.out.find("feed on, destination 3e, new connections after 4 ageing sweeps, generation 0"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("decoder: cluster 0, self 3f, 3 member bytes, key slot 0 set"), std::string::npos) << r.out;
@@ -437,7 +437,7 @@ TEST_F(Conductord, ProgramsHyperSyncFromTheSyncSection) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   r = ctl("show sync json");
   ASSERT_EQ(r.status.code, 0) << r.err;
-  EXPECT_EQ(r.out.rfind("{\"feed\":{\"enabled\":true,\"destination\":62,\"at_insert\":false,\"sweeps\":3", 0), 0u)
+  EXPECT_EQ(r.out.rfind("{\"feed\":{\"enabled\":true,\"destination\":62,\"at_insert\":false,\"sweeps\":4", 0), 0u)
       << r.out;
   EXPECT_NE(r.out.find("\"decoder\":{\"cluster\":0,\"self\":63,\"members\":3,\"key_slot0\":true,\"frames\":0"),
             std::string::npos)
@@ -491,7 +491,8 @@ TEST_F(Conductord, BadSyncValuesAreRefusedWithTheLine) {
   EXPECT_NE(r.err.find(":26: [sync] delay 40s: the device's ageing sweep takes 1790 ms at line rate"),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("counts at most 15 sweeps; use delay = 26850ms or less"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("SYNC_MATURE.SWEEPS counts at most 15; use delay = 25060ms or less"), std::string::npos)
+      << r.err;
   // A member that takes an orchestrator's member byte: a configuration error (--check finds it).
   write_config(kSyncBody + "[member 0/62]\n");
   r = run({CONDUCTORD_BIN, "--config", conf_, "--check"});
@@ -519,7 +520,7 @@ TEST_F(Conductord, SimDevice) {
   // without it.
   r = ctl("show sync");
   ASSERT_EQ(r.status.code, 0) << r.err;
-  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 2 ageing sweeps"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 3 ageing sweeps"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("decoder: none on this sim device"), std::string::npos) << r.out;
   r = ctl("traffic 300 50");
   ASSERT_EQ(r.status.code, 0) << r.err;

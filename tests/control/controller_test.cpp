@@ -342,16 +342,18 @@ TEST(SyncSettings, OrchestratorIdentitiesAndPeer) {
   EXPECT_NE(clash[0].find("[member 0/62] has the HyperSync member byte of [orchestrator east-b]"), std::string::npos);
 }
 
+// docs/flow_table.md, "Maturing": N = ceil(delay / sweep period) + 1, so a connection matures after
+// at least `delay` at line rate.
 TEST(SyncSettings, SweepsFromDelay) {
   using std::chrono::milliseconds, std::chrono::seconds;
   const uint32_t units = 2 * 32768 + 16;  // the default table: 1.79 s per sweep at 8192 frames per AGE op
   EXPECT_EQ(sweep_period_us(8192, units), 1790006u);
-  EXPECT_EQ(sync_sweeps(seconds{3}, 8192, units), 2u);
-  EXPECT_EQ(sync_sweeps(milliseconds{1790}, 8192, units), 1u);
-  EXPECT_EQ(sync_sweeps(milliseconds{1}, 8192, units), 1u);  // at least one
-  EXPECT_EQ(sync_sweeps(seconds{26}, 8192, units), 15u);
-  EXPECT_EQ(sync_sweeps(seconds{27}, 8192, units), std::nullopt);  // beyond the field
-  EXPECT_EQ(sync_sweeps(seconds{27}, 16384, units), 8u);           // slower sweep: fewer
+  EXPECT_EQ(sync_sweeps(seconds{3}, 8192, units), 3u);  // matures 3.58 .. 5.37 s after its insert
+  EXPECT_EQ(sync_sweeps(milliseconds{1790}, 8192, units), 2u);
+  EXPECT_EQ(sync_sweeps(milliseconds{1}, 8192, units), 2u);
+  EXPECT_EQ(sync_sweeps(milliseconds{25060}, 8192, units), 15u);
+  EXPECT_EQ(sync_sweeps(seconds{26}, 8192, units), std::nullopt);  // beyond the field
+  EXPECT_EQ(sync_sweeps(seconds{27}, 16384, units), 9u);           // slower sweep: fewer
   EXPECT_EQ(sync_sweeps(seconds{60}, 0, units), 1u);               // no ageing
 }
 
@@ -365,7 +367,7 @@ TEST_F(ControllerTest, ProgramsHyperSyncAndVerifiesIt) {
   ASSERT_TRUE(c.program_sync(make_sync_settings(cfg, "east-a", 1234)).ok());
   auto reg = [&](uint32_t addr) { return *dev.read_reg(addr); };
   EXPECT_EQ(reg(STEER_SYNC_ADDR), 0x3E01u);         // ENABLE, not AT_INSERT, DEST east-b
-  EXPECT_EQ(reg(FLOW_TABLE_SYNC_MATURE_ADDR), 3u);  // 5 s / 1.79 s
+  EXPECT_EQ(reg(FLOW_TABLE_SYNC_MATURE_ADDR), 4u);  // ceil(5 s / 1.79 s) + 1
   EXPECT_EQ(reg(SYNC_ENCODER_SOURCE_ADDR), 0x3Fu);
   EXPECT_EQ(reg(SYNC_ENCODER_EPOCH_ADDR), 1234u);
   EXPECT_EQ(reg(SYNC_ENCODER_MTU_ADDR), 9000u);
@@ -434,7 +436,7 @@ TEST_F(ControllerTest, HyperSyncWithoutADecoder) {
   ASSERT_TRUE(c.program_sync(make_sync_settings(cfg, "west-a", 1)).ok());
   for (uint32_t a : dev.writes) EXPECT_FALSE(a >= SYNC_DECODER_BASE && a < SYNC_DECODER_BASE + SYNC_DECODER_SIZE);
   EXPECT_EQ(dev.regs[STEER_SYNC_ADDR], 0xFF01u);  // west-a has no peer: every member
-  EXPECT_EQ(dev.regs[FLOW_TABLE_SYNC_MATURE_ADDR], 3u);
+  EXPECT_EQ(dev.regs[FLOW_TABLE_SYNC_MATURE_ADDR], 4u);
   EXPECT_EQ(dev.regs[SYNC_ENCODER_COUNTER_CLEAR_ADDR], SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK);  // new epoch
   EXPECT_TRUE(c.verify().empty());
 }
