@@ -18,7 +18,8 @@
 //   - dist_hash CTRL (mode, BUCKET_LOG2) and KEY0..9 from [hash];
 //   - parser DEFAULT_DEST (where frames the parser cannot key go): the serving member of the
 //     ActiveSite with the lowest id (0/0 when none serves), so they never go to a drained member;
-//     or the member ControllerOptions::default_dest pins (`conductor sim --default-dest`).
+//     or the member ControllerOptions::default_dest pins (`conductor sim --default-dest`);
+//   - HyperSync (conductord): the feed, the encoder and the decoder from [sync], program_sync().
 // The core has one bucket table (dist_hash does not index it by SG_ID), so the Controller drives
 // one security group; a configuration with more is refused.
 //
