@@ -4,6 +4,8 @@
 
 #include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash_model.hpp"
+#include "sync_decoder/sync_decoder_model.hpp"
+#include "sync_encoder/sync_encoder_model.hpp"
 #include "host/config/values.hpp"
 
 namespace conductor::control {
@@ -237,10 +239,8 @@ bool Controller::device_has_sync_decoder() {
 
 namespace {
 
-// Key bytes 4i..4i+3 as the kernels' KEYi registers hold them (byte 4i in bits 7:0).
-uint32_t sync_key_word(const config::SyncKey& k, unsigned i) {
-  return uint32_t{k[4 * i]} | uint32_t{k[4 * i + 1]} << 8 | uint32_t{k[4 * i + 2]} << 16 | uint32_t{k[4 * i + 3]} << 24;
-}
+constexpr uint64_t kSyncSourceMac = 0x020000000000ull;  // locally administered 02:00:00:00:00:<member byte>
+constexpr uint64_t kBroadcastMac = 0xFFFFFFFFFFFFull;
 
 }  // namespace
 
@@ -300,51 +300,40 @@ Expected<std::vector<SyncRegister>> Controller::plan_sync(const SyncSettings& s)
     sweeps = *n;
   }
 
+  // The kernels' own register layouts (hls/sync_*/sync_*_model.hpp register_writes()): one source
+  // of the key byte order and the field packing for the benches, `conductor sim` and this.
+  sync_encoder::SyncEncoderConfig enc;
+  enc.key_number = 0;  // the decoders' slot 0 holds the key
+  enc.cluster_id = s.cluster_id;
+  enc.source = s.self;
+  enc.epoch = s.epoch;
+  enc.mtu = y.mtu;
+  enc.flush_cycles = static_cast<uint32_t>(std::max<int64_t>(y.flush.count(), 1) * CORE_CLOCK_MHZ);
+  enc.key = y.key;
+  enc.src_mac = kSyncSourceMac | s.self;
+  enc.src_ip = s.source_ip;
+  enc.src_port = enc.dst_port = y.port;
+  enc.dest[0] = {true, s.destination, kBroadcastMac, s.destination_ip};
+  enc.delay_default = 0;  // the table delays (SYNC_MATURE.SWEEPS), docs/hypersync.md §13.2
   std::vector<SyncRegister> r;
-  auto add = [&](uint32_t addr, std::string name, uint32_t value) { r.push_back({addr, std::move(name), value}); };
-  const uint32_t port = y.port;
-  add(SYNC_ENCODER_CTRL_ADDR, "sync_encoder CTRL", 0);  // KEY_NUMBER 0: the decoders' slot 0 holds the key
-  add(SYNC_ENCODER_CLUSTER_ADDR, "sync_encoder CLUSTER", s.cluster_id);
-  add(SYNC_ENCODER_SOURCE_ADDR, "sync_encoder SOURCE", s.self);
-  add(SYNC_ENCODER_EPOCH_ADDR, "sync_encoder EPOCH", s.epoch);
-  add(SYNC_ENCODER_MTU_ADDR, "sync_encoder MTU", y.mtu);
-  add(SYNC_ENCODER_FLUSH_CYCLES_ADDR, "sync_encoder FLUSH_CYCLES",
-      static_cast<uint32_t>(std::max<int64_t>(y.flush.count(), 1) * CORE_CLOCK_MHZ));
-  for (unsigned i = 0; i < 4; ++i)
-    add(SYNC_ENCODER_KEY0_ADDR + 4 * i, "sync_encoder KEY" + std::to_string(i), sync_key_word(y.key, i));
-  add(SYNC_ENCODER_SRC_MAC_LO_ADDR, "sync_encoder SRC_MAC_LO", s.self);  // 02:00:00:00:00:<self>
-  add(SYNC_ENCODER_SRC_MAC_HI_ADDR, "sync_encoder SRC_MAC_HI", 0x0200);
-  add(SYNC_ENCODER_SRC_IP_ADDR, "sync_encoder SRC_IP", s.source_ip);
-  add(SYNC_ENCODER_UDP_PORTS_ADDR, "sync_encoder UDP_PORTS",
-      (port << SYNC_ENCODER_UDP_PORTS_SRC_LSB) | (port << SYNC_ENCODER_UDP_PORTS_DST_LSB));
-  add(SYNC_ENCODER_DEST0_MEMBER_ADDR, "sync_encoder DEST0_MEMBER",
-      (uint32_t{s.destination} << SYNC_ENCODER_DEST0_MEMBER_MEMBER_LSB) | SYNC_ENCODER_DEST0_MEMBER_VALID_MASK);
-  add(SYNC_ENCODER_DEST0_MAC_LO_ADDR, "sync_encoder DEST0_MAC_LO", 0xFFFFFFFFu);  // broadcast MAC
-  add(SYNC_ENCODER_DEST0_MAC_HI_ADDR, "sync_encoder DEST0_MAC_HI", 0xFFFFu);
-  add(SYNC_ENCODER_DEST0_IP_ADDR, "sync_encoder DEST0_IP", s.destination_ip);
-  add(SYNC_ENCODER_DEST1_MEMBER_ADDR, "sync_encoder DEST1_MEMBER", 0);
-  add(SYNC_ENCODER_DEST2_MEMBER_ADDR, "sync_encoder DEST2_MEMBER", 0);
-  add(SYNC_ENCODER_DEST3_MEMBER_ADDR, "sync_encoder DEST3_MEMBER", 0);
-  add(SYNC_ENCODER_DELAY_DEFAULT_ADDR, "sync_encoder DELAY_DEFAULT", 0);  // the table delays (SWEEPS)
-  add(FLOW_TABLE_SYNC_MATURE_ADDR, "flow_table SYNC_MATURE", sweeps << FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB);
+  auto add = [&](uint32_t addr, uint32_t value) {
+    std::string name = "?";
+    for (const RegInfo& info : kRegisters)
+      if (info.addr == addr) name = std::string(info.block) + " " + info.name;
+    r.push_back({addr, std::move(name), value});
+  };
+  for (const auto& [off, value] : sync_encoder::register_writes(enc)) add(SYNC_ENCODER_BASE + off, value);
+  add(FLOW_TABLE_SYNC_MATURE_ADDR, sweeps << FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB);
   if (decoder) {
-    add(SYNC_DECODER_CLUSTER_ADDR, "sync_decoder CLUSTER", s.cluster_id);
-    add(SYNC_DECODER_SELF_ADDR, "sync_decoder SELF", s.self);
-    for (unsigned i = 0; i < 4; ++i)
-      add(SYNC_DECODER_MEMBERS0_ADDR + 4 * i, "sync_decoder MEMBERS" + std::to_string(i), s.members[i]);
-    const uint32_t slot = SYNC_DECODER_KEY1_CTRL_ADDR - SYNC_DECODER_KEY0_CTRL_ADDR;
-    for (unsigned k = 0; k < 4; ++k) {
-      const std::string n = "sync_decoder KEY" + std::to_string(k);
-      const bool used = k == 0 && keyed;
-      add(SYNC_DECODER_KEY0_CTRL_ADDR + slot * k, n + "_CTRL", used ? SYNC_DECODER_KEY0_CTRL_VALID_MASK : 0);
-      for (unsigned i = 0; i < 4; ++i)
-        add(SYNC_DECODER_KEY0_0_ADDR + slot * k + 4 * i, n + "_" + std::to_string(i),
-            used ? sync_key_word(y.key, i) : 0);
-    }
+    sync_decoder::SyncDecoderConfig dec;
+    dec.cluster_id = s.cluster_id;
+    dec.self = s.self;
+    dec.members = s.members;
+    dec.keys[0] = {keyed, y.key};
+    for (const auto& [off, value] : sync_decoder::register_writes(dec)) add(SYNC_DECODER_BASE + off, value);
   }
-  add(STEER_SYNC_ADDR, "steer SYNC",
-      (keyed ? STEER_SYNC_ENABLE_MASK : 0) | (at_insert ? STEER_SYNC_AT_INSERT_MASK : 0) |
-          (uint32_t{s.destination} << STEER_SYNC_DEST_LSB));
+  add(STEER_SYNC_ADDR, (keyed ? STEER_SYNC_ENABLE_MASK : 0) | (at_insert ? STEER_SYNC_AT_INSERT_MASK : 0) |
+                           (uint32_t{s.destination} << STEER_SYNC_DEST_LSB));
   return r;
 }
 

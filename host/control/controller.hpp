@@ -125,6 +125,9 @@ SyncSettings make_sync_settings(const config::ClusterConfig& c, std::string_view
 // connection matures later: the delay in hardware is approximate, a lower bound. nullopt when N
 // would exceed 15 (the field's limit). age_frames 0 (no ageing: nothing matures) gives 1.
 std::optional<uint32_t> sync_sweeps(config::Duration delay, uint32_t age_frames, uint32_t sweep_units);
+// The rule itself in any one unit (time, or frames when frame i is tick i as in `conductor sim`):
+// ceil(delay / period) + 1, nullopt above 15; period 0 counts as 1.
+std::optional<uint32_t> mature_sweeps(uint64_t delay, uint64_t period);
 // The sweep period at line rate, in microseconds.
 uint64_t sweep_period_us(uint32_t age_frames, uint32_t sweep_units);
 

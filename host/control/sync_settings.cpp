@@ -84,14 +84,18 @@ uint64_t sweep_period_us(uint32_t age_frames, uint32_t sweep_units) {
   return uint64_t{age_frames} * sweep_units / regs::CORE_CLOCK_MHZ;  // frames at one per clock
 }
 
-std::optional<uint32_t> sync_sweeps(config::Duration delay, uint32_t age_frames, uint32_t sweep_units) {
+std::optional<uint32_t> mature_sweeps(uint64_t delay, uint64_t period) {
   constexpr uint32_t kMax = regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK >> regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB;
-  const uint64_t period = std::max<uint64_t>(sweep_period_us(age_frames, sweep_units), 1);
-  if (age_frames == 0) return 1;  // no ageing: nothing matures anyway
-  const uint64_t d = static_cast<uint64_t>(std::max<int64_t>(delay.count(), 0));
-  const uint64_t n = (d + period - 1) / period + 1;  // matures after at least ceil(d / period) whole periods
+  period = std::max<uint64_t>(period, 1);
+  const uint64_t n = (delay + period - 1) / period + 1;  // matures after at least ceil(delay / period) periods
   if (n > kMax) return std::nullopt;
   return static_cast<uint32_t>(n);
+}
+
+std::optional<uint32_t> sync_sweeps(config::Duration delay, uint32_t age_frames, uint32_t sweep_units) {
+  if (age_frames == 0) return 1;  // no ageing: nothing matures anyway
+  return mature_sweeps(static_cast<uint64_t>(std::max<int64_t>(delay.count(), 0)),
+                       sweep_period_us(age_frames, sweep_units));
 }
 
 }  // namespace conductor::control
