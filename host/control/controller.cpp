@@ -357,15 +357,17 @@ Status Controller::program_sync(const SyncSettings& s) {
                        });
   if (quiesce)
     if (Status st = write(STEER_SYNC_ADDR, feed->second & ~STEER_SYNC_ENABLE_MASK); !st) return st;
+  // The new values are the intended state from here on: a write the device refuses leaves them
+  // intended, and verification shows what the device holds.
+  sync_regs_ = std::move(*plan);
   uint32_t writes = 0;
-  for (const SyncRegister& r : *plan) {
+  for (const SyncRegister& r : sync_regs_) {
     if (!changed(r) && !(quiesce && r.addr == STEER_SYNC_ADDR)) continue;
     ++writes;
     if (Status st = write(r.addr, r.value); !st) return st;
     if (r.addr == SYNC_ENCODER_EPOCH_ADDR)  // a new epoch: sequence numbers start at 1 again
       if (Status st = write(SYNC_ENCODER_COUNTER_CLEAR_ADDR, SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK); !st) return st;
   }
-  sync_regs_ = std::move(*plan);
   uint32_t mature = 0;
   for (const SyncRegister& r : sync_regs_)
     if (r.addr == FLOW_TABLE_SYNC_MATURE_ADDR) mature = r.value;

@@ -439,6 +439,21 @@ TEST_F(ControllerTest, HyperSyncWithoutADecoder) {
   EXPECT_EQ(dev.regs[FLOW_TABLE_SYNC_MATURE_ADDR], 4u);
   EXPECT_EQ(dev.regs[SYNC_ENCODER_COUNTER_CLEAR_ADDR], SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK);  // new epoch
   EXPECT_TRUE(c.verify().empty());
+  // A new key: the feed goes off first, the four key words change, the feed comes back last.
+  config::ClusterConfig rekeyed = cfg;
+  rekeyed.sync.key[0] = 0xAA;
+  dev.writes.clear();
+  ASSERT_TRUE(c.program_sync(make_sync_settings(rekeyed, "west-a", 1)).ok());
+  EXPECT_EQ(dev.writes, (std::vector<uint32_t>{STEER_SYNC_ADDR, SYNC_ENCODER_KEY0_ADDR, STEER_SYNC_ADDR}));
+  EXPECT_EQ(dev.regs[STEER_SYNC_ADDR], 0xFF01u);
+  // A write the device refuses: the new values stay intended, the feed stays off, and verification
+  // shows both.
+  dev.fail_writes.insert(SYNC_ENCODER_KEY0_ADDR);
+  EXPECT_FALSE(c.program_sync(make_sync_settings(cfg, "west-a", 1)).ok());
+  const auto d = c.verify();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].to_string(), "sync_encoder KEY0: device 0x332211aa, intended 0x33221100");
+  EXPECT_EQ(d[1].to_string(), "steer SYNC: device 0x0000ff00, intended 0x0000ff01");
 }
 
 }  // namespace
