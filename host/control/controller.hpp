@@ -182,7 +182,9 @@ class Controller {
   //   sync_encoder  CTRL.KEY_NUMBER 0, CLUSTER, SOURCE, EPOCH (then COUNTER_CLEAR.SEQ when it
   //                 changed), MTU, FLUSH_CYCLES = flush at CORE_CLOCK_MHZ, KEY0..3 (key byte 0 in
   //                 KEY0 bits 7:0), SRC_MAC, SRC_IP, UDP_PORTS (both [sync] port), DEST0 (the
-  //                 destination, VALID), DEST1..3 unused, DELAY_DEFAULT 0 (the table delays: §13.2)
+  //                 destination, VALID), DEST1..3 unused, DELAY_DEFAULT and the delay classes 0
+  //                 (the table delays: §13.2), IP_OPTS at reset; all through the kernel's own
+  //                 sync_encoder::register_writes() (the decoder's likewise)
   //   flow_table    SYNC_MATURE: SWEEPS from sync_sweeps(delay, steer AGE_FRAMES, the table's sweep
   //                 units), 0 when delay is 0 or there is no key; GEN 0
   //   sync_decoder  CLUSTER, SELF, MEMBERS0..3, KEY0_CTRL.VALID and KEY0_0..3 (the same key), slots
