@@ -185,16 +185,16 @@ Expected<std::pair<uint32_t, uint32_t>> sim_sync_registers(const SimOptions& o) 
                                                ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
                                            kCoreFlowBucketLog2Max);
   const uint64_t period = (2 * (uint64_t{1} << log2) + flow::kStashSize) * uint64_t{o.age_frames};
-  const uint64_t n = (o.sync_delay + period - 1) / period + 1;
-  if (n > 15)
+  const auto n = control::mature_sweeps(o.sync_delay, period);  // conductord's rule too
+  if (!n)
     return make_error(Errc::kInvalidArgument, "--sync-delay " + std::to_string(o.sync_delay) + " is " +
-                                                  std::to_string(n - 1) + " ageing sweeps of " +
-                                                  std::to_string(period) +
+                                                  std::to_string((o.sync_delay + period - 1) / period) +
+                                                  " ageing sweeps of " + std::to_string(period) +
                                                   " ticks; the table counts at most 14: lower --age-frames or "
                                                   "--flow-capacity, or the delay");
   // KEEPALIVE: a synced connection the sweep finds active is sent again (UPDATE with its new
   // LAST_SEEN), so a standby's idle timers follow the active's within a sweep period.
-  return std::make_pair(sync, static_cast<uint32_t>(n) | regs::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK);
+  return std::make_pair(sync, *n | regs::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK);
 }
 
 // The run's settings the Controller does not own (it programs the cluster state: buckets,

@@ -16,7 +16,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "common/gen/conductor_regs.hpp"
 #include "host/common/cli.hpp"
@@ -115,6 +118,14 @@ Expected<std::string> read_text(const std::string& path) {
   return text;
 }
 
+// A Controller refusal of a [sync] value ("[sync] mtu 9216: ...") as FILE:LINE: reason.
+std::string sync_error_text(const std::string& path, const std::string& text, const std::string& message) {
+  constexpr std::string_view kSection = "[sync] ";
+  if (message.rfind(kSection, 0) != 0) return path + ": " + message;
+  const std::string key = message.substr(kSection.size(), message.find(' ', kSection.size()) - kSection.size());
+  return at(path, find_line(text, "[sync]", key)) + message;
+}
+
 std::string pct(uint64_t part, uint64_t whole) {
   char b[32];
   std::snprintf(b, sizeof b, "%.2f%%", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
@@ -202,6 +213,10 @@ std::vector<std::string> check_for_daemon(const config::ClusterConfig& c, const 
     if (::getgrnam_r(c.control.socket_group.c_str(), &g, buf.data(), buf.size(), &res) != 0 || !res)
       out.push_back(at(path, find_line(text, "[control]", "socket-group")) + "socket-group: no group '" +
                     c.control.socket_group + "' on this system");
+  }
+  for (const std::string& p : control::check_sync_identities(c)) {
+    const std::string header = p.substr(0, p.find(']') + 1);  // "[member 0/63]"
+    out.push_back(at(path, find_line(text, header, "")) + p);
   }
   if (c.groups.size() > 1)
     out.push_back(at(path, find_line(text, "[security-group", "", 1)) + "[security-group " + c.groups[1].name +
@@ -291,6 +306,14 @@ int Daemon::init() {
   if (Status s = controller_->start(config_); !s) {
     log_.error("controller", "start-failed", {{"error", s.error().message}});
     std::fprintf(stderr, "conductord: %s\n", s.error().message.c_str());
+    return kExitFailure;
+  }
+  // HyperSync: the feed, the encoder and the decoder, from [sync] (a new epoch per start).
+  sync_epoch_ = static_cast<uint32_t>(::time(nullptr));
+  if (Status s = controller_->program_sync(control::make_sync_settings(config_, opts_.name, sync_epoch_)); !s) {
+    log_.error("controller", "start-failed", {{"error", s.error().message}});
+    std::fprintf(stderr, "conductord: %s\n",
+                 sync_error_text(opts_.config_path, config_text_, s.error().message).c_str());
     return kExitFailure;
   }
   for (Status s : {open_signals(), open_control_socket(), open_metrics_socket()}) {
@@ -385,6 +408,12 @@ Status Daemon::reload() {
     for (const std::string& p : problems) why += (why.empty() ? "" : "\n") + p;
     return fail(why);
   }
+  const config::ClusterConfig old = config_;
+  const config::ClusterConfig running = config::apply_live(old, now);
+  // [sync] values the device cannot hold reject the whole reload before anything is written.
+  const control::SyncSettings sync = control::make_sync_settings(running, opts_.name, sync_epoch_);
+  if (auto plan = controller_->plan_sync(sync); !plan)
+    return fail(sync_error_text(opts_.config_path, *text, plan.error().message));
   const config::ConfigDiff d = config::diff(config_, now);
   for (const config::Change& c : d.changes) {
     if (c.apply == config::Apply::kRestart)
@@ -392,13 +421,13 @@ Status Daemon::reload() {
     else
       log_.info("config", "change", {{"change", c.to_string()}});
   }
-  const config::ClusterConfig old = config_;
-  const config::ClusterConfig running = config::apply_live(old, now);
   if (Status s = controller_->reload(old, running); !s) {
     // The Controller refused before it wrote anything only for check_groups(); a device error
     // leaves the new intended state (verification shows what the device holds).
     log_.error("controller", "reload-failed", {{"error", s.error().message}});
   }
+  if (Status s = controller_->program_sync(sync); !s)
+    log_.error("controller", "reload-failed", {{"error", s.error().message}});
   config_ = running;
   config_text_ = *text;
   log_.set_level(config_.control.log_level);
@@ -634,8 +663,12 @@ std::string Daemon::stats_text() {
   return out;
 }
 
-// The device's HyperSync feed (docs/hypersync.md §13.2): its settings and counters, read now.
-Expected<std::string> Daemon::show_sync(const Args&) {
+// The device's HyperSync feed (docs/hypersync.md §13.2), its encoder and its decoder (§13.1): their
+// settings and counters, read now; `show sync json` gives the same as one JSON object
+// (docs/conductord.md, "show sync").
+Expected<std::string> Daemon::show_sync(const Args& args) {
+  const bool json = !args.empty();
+  if (json && args[0] != "json") return make_error(Errc::kInvalidArgument, "usage: show sync [json]");
   auto rd = [this](uint32_t addr) -> Expected<uint32_t> { return device_->read_reg(addr); };
   auto sync = rd(regs::STEER_SYNC_ADDR);
   if (!sync) return sync.error();
@@ -644,30 +677,96 @@ Expected<std::string> Daemon::show_sync(const Args&) {
   auto field = [](uint32_t v, uint32_t lsb, uint32_t width) { return (v >> lsb) & ((1u << width) - 1); };
   const bool enabled = field(*sync, regs::STEER_SYNC_ENABLE_LSB, 1) != 0;
   const bool at_insert = field(*sync, regs::STEER_SYNC_AT_INSERT_LSB, 1) != 0;
+  const uint32_t dest = field(*sync, regs::STEER_SYNC_DEST_LSB, 8);
   const uint32_t sweeps = field(*mature, regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB, 4);
-  std::string out = std::string("feed ") + (enabled ? "on" : "off") + ", destination " +
-                    device::hex32(field(*sync, regs::STEER_SYNC_DEST_LSB, 8)).substr(8) + ", new connections " +
-                    (at_insert     ? "at insert"
-                     : sweeps == 0 ? "never (no maturing: flow_table.SYNC_MATURE.SWEEPS is 0)"
-                                   : "after " + std::to_string(sweeps) + " ageing sweeps") +
-                    ", generation " + std::to_string(field(*mature, regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB, 1)) + "\n";
-  const std::pair<const char*, uint32_t> counters[] = {
-      {"records handed to the encoder", regs::STEER_SYNC_RECORDS_ADDR},
-      {"records dropped (queue full)", regs::STEER_SYNC_DROPPED_ADDR},
-      {"connections matured", regs::FLOW_TABLE_MATURED_ADDR},
-      {"frames sent", regs::SYNC_ENCODER_FRAMES_ADDR},
-      {"frame bytes", regs::SYNC_ENCODER_FRAME_BYTES_ADDR},
-      {"records in frames", regs::SYNC_ENCODER_RECORDS_ADDR},
-      {"record bytes", regs::SYNC_ENCODER_RECORD_BYTES_ADDR},
-      {"records without a route", regs::SYNC_ENCODER_NO_ROUTE_ADDR},
-      {"records too young", regs::SYNC_ENCODER_YOUNG_ADDR},
-      {"last sequence, slot 0", regs::SYNC_ENCODER_SEQ0_ADDR},
+  const uint32_t gen = field(*mature, regs::FLOW_TABLE_SYNC_MATURE_GEN_LSB, 1);
+  struct Counter {
+    const char* key;   // JSON
+    const char* text;  // text output
+    uint32_t addr;
   };
-  for (const auto& [what, addr] : counters) {
-    auto v = rd(addr);
-    out += "  " + pad(what, 32) + (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
+  static constexpr Counter kFeed[] = {
+      {"records", "records handed to the encoder", regs::STEER_SYNC_RECORDS_ADDR},
+      {"dropped", "records dropped (queue full)", regs::STEER_SYNC_DROPPED_ADDR},
+      {"matured", "connections matured", regs::FLOW_TABLE_MATURED_ADDR},
+      {"frames", "frames sent", regs::SYNC_ENCODER_FRAMES_ADDR},
+      {"frame_bytes", "frame bytes", regs::SYNC_ENCODER_FRAME_BYTES_ADDR},
+      {"records_in_frames", "records in frames", regs::SYNC_ENCODER_RECORDS_ADDR},
+      {"record_bytes", "record bytes", regs::SYNC_ENCODER_RECORD_BYTES_ADDR},
+      {"no_route", "records without a route", regs::SYNC_ENCODER_NO_ROUTE_ADDR},
+      {"young", "records too young", regs::SYNC_ENCODER_YOUNG_ADDR},
+      {"last_sequence", "last sequence, slot 0", regs::SYNC_ENCODER_SEQ0_ADDR},
+  };
+  static constexpr Counter kDecoder[] = {
+      {"frames", "frames accepted", regs::SYNC_DECODER_FRAMES_ADDR},
+      {"records", "records", regs::SYNC_DECODER_RECORDS_ADDR},
+      {"skipped", "records skipped (unknown type)", regs::SYNC_DECODER_SKIPPED_ADDR},
+      {"control", "control records", regs::SYNC_DECODER_CONTROL_ADDR},
+      {"ops", "ops to the flow table", regs::SYNC_DECODER_OPS_ADDR},
+      {"not_sync", "frames not sync (NOT_SYNC)", regs::SYNC_DECODER_NOT_SYNC_ADDR},
+  };
+  nlohmann::ordered_json j;
+  std::string out;
+  auto line = [&](std::string_view what, const Expected<uint32_t>& v, size_t indent = 2) {
+    out += std::string(indent, ' ') + pad(std::string(what), 34 - indent) +
+           (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
+  };
+  auto value = [](const Expected<uint32_t>& v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(); };
+  j["feed"] = {
+      {"enabled", enabled}, {"destination", dest}, {"at_insert", at_insert}, {"sweeps", sweeps}, {"generation", gen}};
+  out = std::string("feed ") + (enabled ? "on" : "off") + ", destination " + device::hex32(dest).substr(8) +
+        ", new connections " +
+        (at_insert     ? "at insert"
+         : sweeps == 0 ? "never (no maturing: flow_table.SYNC_MATURE.SWEEPS is 0)"
+                       : "after " + std::to_string(sweeps) + " ageing sweeps") +
+        ", generation " + std::to_string(gen) + "\n";
+  j["encoder"] = nlohmann::ordered_json::object();
+  for (const Counter& c : kFeed) {
+    auto v = rd(c.addr);
+    line(c.text, v);
+    j["encoder"][c.key] = value(v);
   }
-  return out;
+  if (!controller_->device_has_sync_decoder()) {
+    out += "decoder: none on this " + std::string(device_->kind()) + " device\n";
+    j["decoder"] = nullptr;
+    return json ? j.dump() + "\n" : out;
+  }
+  auto cluster = rd(regs::SYNC_DECODER_CLUSTER_ADDR), self = rd(regs::SYNC_DECODER_SELF_ADDR),
+       slot0 = rd(regs::SYNC_DECODER_KEY0_CTRL_ADDR);
+  uint32_t members = 0;
+  for (unsigned i = 0; i < 4; ++i)
+    if (auto w = rd(regs::SYNC_DECODER_MEMBERS0_ADDR + 4 * i)) members += static_cast<uint32_t>(__builtin_popcount(*w));
+  auto& dj = j["decoder"];
+  dj["cluster"] = value(cluster);
+  dj["self"] = value(self);
+  dj["members"] = members;
+  dj["key_slot0"] = slot0 && (*slot0 & regs::SYNC_DECODER_KEY0_CTRL_VALID_MASK) != 0;
+  out += "decoder: cluster " + (cluster ? std::to_string(*cluster) : std::string("?")) + ", self " +
+         (self ? device::hex32(*self).substr(8) : std::string("?")) + ", " + std::to_string(members) +
+         " member bytes, key slot 0 " + (dj["key_slot0"].get<bool>() ? "set" : "empty") + "\n";
+  for (const Counter& c : kDecoder) {
+    auto v = rd(c.addr);
+    line(c.text, v);
+    dj[c.key] = value(v);
+  }
+  // One counter per reject reason of docs/hypersync.md §8, in its order (consecutive registers).
+  std::string reasons;
+  uint64_t rejected = 0;
+  dj["rejects"] = nlohmann::ordered_json::object();
+  for (uint32_t i = 0; i < regs::SYNC_DECODER_REJECTS; ++i) {
+    const uint32_t addr = regs::SYNC_DECODER_TRUNCATED_ADDR + 4 * i;
+    std::string name = "?";
+    for (const regs::RegInfo& r : regs::kRegisters)
+      if (r.addr == addr) name = r.name;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char ch) { return ch == '_' ? '-' : static_cast<char>(std::tolower(ch)); });
+    auto v = rd(addr);
+    if (v) rejected += *v;
+    reasons += "    " + pad(name, 30) + (v ? std::to_string(*v) : "read failed: " + v.error().message) + "\n";
+    dj["rejects"][name] = value(v);
+  }
+  out += "  " + pad("frames rejected", 32) + std::to_string(rejected) + "\n" + reasons;
+  return json ? j.dump() + "\n" : out;
 }
 
 Expected<std::string> Daemon::traffic(const std::vector<std::string>& args) {
@@ -775,7 +874,8 @@ Expected<std::string> Daemon::verify_distribution(const Args&) {
   const auto diffs = controller_->verify(1000, &total);
   if (total == 0)
     return "verified: the device matches the intended state (" + std::to_string(controller_->allocator().buckets()) +
-           " buckets, member and site status, backup map, hash)\n";
+           " buckets, member and site status, backup map, hash, " +
+           std::to_string(controller_->intended_sync().size()) + " HyperSync registers)\n";
   std::string out;
   for (const Difference& d : diffs) out += d.to_string() + "\n";
   if (total > diffs.size()) out += "... and " + std::to_string(total - diffs.size()) + " more\n";
@@ -889,7 +989,9 @@ void Daemon::register_commands() {
        [](Daemon& d, const Args& a) { return d.site_online(a, false); }},
       {{"site online", "ID", "bring a site back (end a drill)", 1, 1, ""},
        [](Daemon& d, const Args& a) { return d.site_online(a, true); }},
-      {{"show sync", "", "the device's HyperSync feed: settings, records, drops, frames", 0, 0, ""},
+      {{"show sync", "[json]",
+        "the device's HyperSync feed, encoder and decoder: settings, records, drops, frames, rejects by reason", 0, 1,
+        ""},
        [](Daemon& d, const Args& a) { return d.show_sync(a); }},
       {{"stats", "", "device counters and daemon counters", 0, 0, ""},
        [](Daemon& d, const Args&) -> Expected<std::string> { return d.stats_text(); }},

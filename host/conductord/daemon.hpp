@@ -115,6 +115,7 @@ class Daemon {
     uint64_t timer = 0;
   };
   std::map<int, Client> clients_;
+  uint32_t sync_epoch_ = 0;    // sync_encoder EPOCH: the start time (a restarted daemon's is greater)
   uint32_t traffic_time_ = 0;  // timestamp ticks of frames the traffic command sends
   int exit_code_ = kExitOk;
 };

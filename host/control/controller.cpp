@@ -4,6 +4,9 @@
 
 #include "common/gen/conductor_regs.hpp"
 #include "dist_hash/dist_hash_model.hpp"
+#include "sync_decoder/sync_decoder_model.hpp"
+#include "sync_encoder/sync_encoder_model.hpp"
+#include "host/config/values.hpp"
 
 namespace conductor::control {
 
@@ -224,6 +227,161 @@ Status Controller::apply(std::string_view cause) {
              {"bucket-moves", std::to_string(rb->moves)},
              {"backup-entries", std::to_string(backups)}});
   update_gauges();
+  return ok_status();
+}
+
+// ---------------------------------------------------------------- HyperSync
+
+bool Controller::device_has_sync_decoder() {
+  auto g = dev_.read_reg(SYNC_DECODER_GEOMETRY_ADDR);
+  return g && field_get(*g, SYNC_DECODER_GEOMETRY_MAX_MTU_LSB, SYNC_DECODER_GEOMETRY_MAX_MTU_WIDTH) != 0;
+}
+
+namespace {
+
+constexpr uint64_t kSyncSourceMac = 0x020000000000ull;  // locally administered 02:00:00:00:00:<member byte>
+constexpr uint64_t kBroadcastMac = 0xFFFFFFFFFFFFull;
+
+}  // namespace
+
+Expected<std::vector<SyncRegister>> Controller::plan_sync(const SyncSettings& s) {
+  const config::Sync& y = s.sync;
+  const bool keyed = std::any_of(y.key.begin(), y.key.end(), [](uint8_t b) { return b != 0; });
+  auto rd = [&](uint32_t addr, const char* what) -> Expected<uint32_t> {
+    auto v = dev_.read_reg(addr);
+    if (!v) return make_error(v.error().code, std::string("reading ") + what + ": " + v.error().message);
+    return v;
+  };
+  // What the device can hold.
+  auto enc_geo = rd(SYNC_ENCODER_GEOMETRY_ADDR, "sync_encoder GEOMETRY");
+  if (!enc_geo) return enc_geo.error();
+  const uint32_t enc_mtu = field_get(*enc_geo, SYNC_ENCODER_GEOMETRY_MAX_MTU_LSB, SYNC_ENCODER_GEOMETRY_MAX_MTU_WIDTH);
+  if (y.mtu > enc_mtu)
+    return make_error(Errc::kInvalidArgument,
+                      "[sync] mtu " + std::to_string(y.mtu) + ": the device's sync_encoder " +
+                          "sends frames of at most " + std::to_string(enc_mtu) +
+                          " bytes (sync_encoder GEOMETRY.MAX_MTU); use mtu = " + std::to_string(enc_mtu) + " or less");
+  const bool decoder = device_has_sync_decoder();
+  if (decoder) {
+    auto g = rd(SYNC_DECODER_GEOMETRY_ADDR, "sync_decoder GEOMETRY");
+    if (!g) return g.error();
+    const uint32_t dec_mtu = field_get(*g, SYNC_DECODER_GEOMETRY_MAX_MTU_LSB, SYNC_DECODER_GEOMETRY_MAX_MTU_WIDTH);
+    if (y.mtu > dec_mtu)
+      return make_error(Errc::kInvalidArgument, "[sync] mtu " + std::to_string(y.mtu) +
+                                                    ": the device's sync_decoder accepts frames of at most " +
+                                                    std::to_string(dec_mtu) + " bytes (sync_decoder GEOMETRY.MAX_MTU)");
+  }
+  // Delayed notifications: the table matures connections after SWEEPS ageing sweeps.
+  uint32_t sweeps = 0;
+  const bool at_insert = keyed && y.delay.count() == 0;
+  if (keyed && !at_insert) {
+    auto age = rd(STEER_AGE_FRAMES_ADDR, "steer AGE_FRAMES");
+    if (!age) return age.error();
+    auto geo = rd(FLOW_TABLE_GEOMETRY_ADDR, "flow_table GEOMETRY");
+    if (!geo) return geo.error();
+    auto ctrl = rd(FLOW_TABLE_CTRL_ADDR, "flow_table CTRL");
+    if (!ctrl) return ctrl.error();
+    const uint32_t log2 =
+        std::min(field_get(*ctrl, FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH),
+                 field_get(*geo, FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB, FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_WIDTH));
+    const uint32_t units =
+        (2u << log2) + field_get(*geo, FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB, FLOW_TABLE_GEOMETRY_STASH_SIZE_WIDTH);
+    auto n = sync_sweeps(y.delay, *age, units);
+    if (!n) {
+      const uint64_t period = sweep_period_us(*age, units);
+      return make_error(Errc::kInvalidArgument,
+                        "[sync] delay " + config::format_duration(y.delay) + ": the device's ageing sweep takes " +
+                            std::to_string(period / 1000) + " ms at line rate (steer AGE_FRAMES " +
+                            std::to_string(*age) + ", " + std::to_string(units) +
+                            " sweep units), a connection matures after ceil(delay / sweep) + 1 sweeps and flow_table "
+                            "SYNC_MATURE.SWEEPS counts at most 15; use delay = " +
+                            std::to_string(14 * period / 1000) + "ms or less");
+    }
+    sweeps = *n;
+  }
+
+  // The kernels' own register layouts (hls/sync_*/sync_*_model.hpp register_writes()): one source
+  // of the key byte order and the field packing for the benches, `conductor sim` and this.
+  sync_encoder::SyncEncoderConfig enc;
+  enc.key_number = 0;  // the decoders' slot 0 holds the key
+  enc.cluster_id = s.cluster_id;
+  enc.source = s.self;
+  enc.epoch = s.epoch;
+  enc.mtu = y.mtu;
+  enc.flush_cycles = static_cast<uint32_t>(std::max<int64_t>(y.flush.count(), 1) * CORE_CLOCK_MHZ);
+  enc.key = y.key;
+  enc.src_mac = kSyncSourceMac | s.self;
+  enc.src_ip = s.source_ip;
+  enc.src_port = enc.dst_port = y.port;
+  enc.dest[0] = {true, s.destination, kBroadcastMac, s.destination_ip};
+  enc.delay_default = 0;  // the table delays (SYNC_MATURE.SWEEPS), docs/hypersync.md §13.2
+  std::vector<SyncRegister> r;
+  auto add = [&](uint32_t addr, uint32_t value) {
+    std::string name = "?";
+    for (const RegInfo& info : kRegisters)
+      if (info.addr == addr) name = std::string(info.block) + " " + info.name;
+    r.push_back({addr, std::move(name), value});
+  };
+  for (const auto& [off, value] : sync_encoder::register_writes(enc)) add(SYNC_ENCODER_BASE + off, value);
+  // KEEPALIVE with a delay: a synced connection the sweep finds active is sent again, so the peer's
+  // idle timers follow ours (docs/hypersync.md §13.3); under AT_INSERT no entry is synced in the
+  // table's sense, so there is nothing to refresh.
+  add(FLOW_TABLE_SYNC_MATURE_ADDR,
+      (sweeps << FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB) | (sweeps ? FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK : 0u));
+  if (decoder) {
+    sync_decoder::SyncDecoderConfig dec;
+    dec.cluster_id = s.cluster_id;
+    dec.self = s.self;
+    dec.members = s.members;
+    dec.keys[0] = {keyed, y.key};
+    for (const auto& [off, value] : sync_decoder::register_writes(dec)) add(SYNC_DECODER_BASE + off, value);
+  }
+  add(STEER_SYNC_ADDR, (keyed ? STEER_SYNC_ENABLE_MASK : 0) | (at_insert ? STEER_SYNC_AT_INSERT_MASK : 0) |
+                           (uint32_t{s.destination} << STEER_SYNC_DEST_LSB));
+  return r;
+}
+
+Status Controller::program_sync(const SyncSettings& s) {
+  auto plan = plan_sync(s);
+  if (!plan) {
+    log_.error("controller", "sync-refused", {{"error", plan.error().message}});
+    return plan.error();
+  }
+  std::map<uint32_t, uint32_t> before;
+  for (const SyncRegister& r : sync_regs_) before[r.addr] = r.value;
+  auto changed = [&](const SyncRegister& r) {
+    auto it = before.find(r.addr);
+    return it == before.end() || it->second != r.value;
+  };
+  // The kernels' identity, key and encapsulation change only while the feed is off.
+  auto feed = before.find(STEER_SYNC_ADDR);
+  const bool quiesce = feed != before.end() && (feed->second & STEER_SYNC_ENABLE_MASK) &&
+                       std::any_of(plan->begin(), plan->end(), [&](const SyncRegister& r) {
+                         return r.addr != STEER_SYNC_ADDR && r.addr != FLOW_TABLE_SYNC_MATURE_ADDR && changed(r);
+                       });
+  if (quiesce)
+    if (Status st = write(STEER_SYNC_ADDR, feed->second & ~STEER_SYNC_ENABLE_MASK); !st) return st;
+  // The new values are the intended state from here on: a write the device refuses leaves them
+  // intended, and verification shows what the device holds.
+  sync_regs_ = std::move(*plan);
+  uint32_t writes = 0;
+  for (const SyncRegister& r : sync_regs_) {
+    if (!changed(r) && !(quiesce && r.addr == STEER_SYNC_ADDR)) continue;
+    ++writes;
+    if (Status st = write(r.addr, r.value); !st) return st;
+    if (r.addr == SYNC_ENCODER_EPOCH_ADDR)  // a new epoch: sequence numbers start at 1 again
+      if (Status st = write(SYNC_ENCODER_COUNTER_CLEAR_ADDR, SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK); !st) return st;
+  }
+  uint32_t mature = 0;
+  for (const SyncRegister& r : sync_regs_)
+    if (r.addr == FLOW_TABLE_SYNC_MATURE_ADDR) mature = r.value;
+  log_.info("controller", "sync-programmed",
+            {{"feed", s.sync.key == config::SyncKey{} ? "off" : "on"},
+             {"self", device::hex32(s.self).substr(8)},
+             {"destination", device::hex32(s.destination).substr(8)},
+             {"sweeps", std::to_string(field_get(mature, FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB, 4))},
+             {"decoder", device_has_sync_decoder() ? "yes" : "no"},
+             {"writes", std::to_string(writes)}});
   return ok_status();
 }
 
@@ -512,6 +670,8 @@ std::vector<Difference> Controller::verify(size_t limit, size_t* total) {
     auto v = read(STEER_BACKUP_ADDR + 4 * i, what);
     if (v && *v != steer_.backup[i]) add(what, backup_text(static_cast<uint16_t>(*v)), backup_text(steer_.backup[i]));
   }
+  for (const SyncRegister& r : sync_regs_)
+    if (auto v = read(r.addr, r.name); v && *v != r.value) add(r.name, device::hex32(*v), device::hex32(r.value));
   metrics_.gauge("conductord_verify_differences", "Differences the last verification found")
       .set(static_cast<double>(count));
   if (total) *total = count;

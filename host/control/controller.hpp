@@ -18,7 +18,8 @@
 //   - dist_hash CTRL (mode, BUCKET_LOG2) and KEY0..9 from [hash];
 //   - parser DEFAULT_DEST (where frames the parser cannot key go): the serving member of the
 //     ActiveSite with the lowest id (0/0 when none serves), so they never go to a drained member;
-//     or the member ControllerOptions::default_dest pins (`conductor sim --default-dest`).
+//     or the member ControllerOptions::default_dest pins (`conductor sim --default-dest`);
+//   - HyperSync (conductord): the feed, the encoder and the decoder from [sync], program_sync().
 // The core has one bucket table (dist_hash does not index it by SG_ID), so the Controller drives
 // one security group; a configuration with more is refused.
 //
@@ -85,6 +86,59 @@ struct Difference {
   std::string to_string() const { return what + ": device " + device + ", intended " + intended; }
 };
 
+// The device's HyperSync registers (docs/hypersync.md §13.3): what program_sync() programs, from the
+// file's [sync] section and who this orchestrator is. make_sync_settings() builds it for conductord.
+//
+// Identity: HyperSync names peers by member byte (bits 5..0 member id, bit 6 site). An
+// orchestrator's member byte is that of member 63 - k of its site, k its index among the site's
+// [orchestrator] sections in file order (0 or 1), so member ids 63 and 62 of a site with orchestrators
+// are theirs (conductord refuses a [member] that takes one). A daemon without --name stands for
+// orchestrator 0 of [cluster] active-site. Its peer is the other orchestrator of its own site (the
+// VRRP pair): frames go to that peer's address when it is IPv4, else to every member (0xFF,
+// 255.255.255.255). The configuration names no MAC address: frames carry the broadcast MAC as
+// destination and the locally administered 02:00:00:00:00:<member byte> as source.
+struct SyncSettings {
+  config::Sync sync{};                    // key (all zero: no key, the feed stays off), delay, flush, mtu, port
+  uint16_t cluster_id = 0;                // sync header cluster id (HyperSync's member agents use 0 too)
+  uint8_t self = 0;                       // this orchestrator's member byte (encoder SOURCE, decoder SELF)
+  uint8_t destination = 0xFF;             // the peer's member byte, 0xFF every member (steer SYNC.DEST)
+  uint32_t source_ip = 0;                 // this orchestrator's IPv4 address, first octet in bits 31:24 (0: none)
+  uint32_t destination_ip = 0xFFFFFFFFu;  // the peer's IPv4 address, or the limited broadcast
+  std::array<uint32_t, 4> members{};      // decoder MEMBERS0..3: bit i = member byte i may send to us
+  uint32_t epoch = 0;                     // encoder EPOCH: conductord's start time (Unix seconds)
+  friend bool operator==(const SyncSettings&, const SyncSettings&) = default;
+};
+
+// The member byte of orchestrator `name` (see SyncSettings); nullopt when it is not configured.
+std::optional<uint8_t> orchestrator_sync_byte(const config::ClusterConfig& c, std::string_view name);
+// Problems of the identities above: a [member] that takes an orchestrator's member byte ("[member
+// 0/63] has the member byte of orchestrator east-a (HyperSync identity)").
+std::vector<std::string> check_sync_identities(const config::ClusterConfig& c);
+// SyncSettings for conductord --name `orchestrator` ("" without --name).
+SyncSettings make_sync_settings(const config::ClusterConfig& c, std::string_view orchestrator, uint32_t epoch);
+
+// flow_table.SYNC_MATURE.SWEEPS for [sync] delay: the rule of docs/flow_table.md ("Maturing"),
+// N = ceil(delay / sweep period) + 1, where the sweep period is the time the ageing sweep takes to
+// visit every sweep unit once at the core's line rate (one frame per clock at CORE_CLOCK_MHZ):
+// sweep_units * AGE_FRAMES frames. A connection matures between N - 1 and N sweep periods after its
+// insert, so never before `delay` at line rate; at lower traffic the sweep is slower and the
+// connection matures later: the delay in hardware is approximate, a lower bound. nullopt when N
+// would exceed 15 (the field's limit). age_frames 0 (no ageing: nothing matures) gives 1.
+std::optional<uint32_t> sync_sweeps(config::Duration delay, uint32_t age_frames, uint32_t sweep_units);
+// The rule itself in any one unit (time, or frames when frame i is tick i as in `conductor sim`):
+// ceil(delay / period) + 1, nullopt above 15; period 0 counts as 1.
+std::optional<uint32_t> mature_sweeps(uint64_t delay, uint64_t period);
+// The sweep period at line rate, in microseconds.
+uint64_t sweep_period_us(uint32_t age_frames, uint32_t sweep_units);
+
+// One register program_sync() owns, with the value it intends.
+struct SyncRegister {
+  uint32_t addr = 0;
+  std::string name;  // "sync_encoder KEY0", "steer SYNC"
+  uint32_t value = 0;
+  friend bool operator==(const SyncRegister&, const SyncRegister&) = default;
+};
+
 // What a user of the Controller may fix instead of the rules above.
 struct ControllerOptions {
   // parser DEFAULT_DEST pinned to this member instead of the ActiveSite's first serving member.
@@ -123,8 +177,32 @@ class Controller {
   uint32_t intended_hash_ctrl() const;
   uint32_t intended_default_dest() const { return default_dest_; }
 
-  // Reads back the bucket table, MEMBER_UP0..3, SITE_UP, the backup map and the hash CTRL/KEY, and
-  // returns every difference (at most `limit`; *total gets the full count). A read error is one
+  // HyperSync (conductord, at start and after every reload): the core's sync feed, its encoder and,
+  // when the device has one (sync_decoder GEOMETRY reads non-zero), the decoder, from `s`:
+  //   sync_encoder  CTRL.KEY_NUMBER 0, CLUSTER, SOURCE, EPOCH (then COUNTER_CLEAR.SEQ when it
+  //                 changed), MTU, FLUSH_CYCLES = flush at CORE_CLOCK_MHZ, KEY0..3 (key byte 0 in
+  //                 KEY0 bits 7:0), SRC_MAC, SRC_IP, UDP_PORTS (both [sync] port), DEST0 (the
+  //                 destination, VALID), DEST1..3 unused, DELAY_DEFAULT and the delay classes 0
+  //                 (the table delays: §13.2), IP_OPTS at reset; all through the kernel's own
+  //                 sync_encoder::register_writes() (the decoder's likewise)
+  //   flow_table    SYNC_MATURE: SWEEPS from sync_sweeps(delay, steer AGE_FRAMES, the table's sweep
+  //                 units), 0 when delay is 0 or there is no key; GEN 0
+  //   sync_decoder  CLUSTER, SELF, MEMBERS0..3, KEY0_CTRL.VALID and KEY0_0..3 (the same key), slots
+  //                 1..3 empty
+  //   steer         SYNC: ENABLE when the key is set, AT_INSERT when delay is 0, DEST (written last)
+  // Everything is computed and checked before the first write: a value the device cannot hold (an
+  // MTU above its GEOMETRY.MAX_MTU, a delay beyond 15 sweeps) fails naming the [sync] key and
+  // nothing is written. Later calls write only the registers whose value changed.
+  Status program_sync(const SyncSettings& s);
+  // The registers program_sync(s) would write, or why it would refuse (reads the device's geometry
+  // and AGE_FRAMES; writes nothing).
+  Expected<std::vector<SyncRegister>> plan_sync(const SyncSettings& s);
+  // The sync registers as last programmed (empty before program_sync()).
+  const std::vector<SyncRegister>& intended_sync() const { return sync_regs_; }
+  bool device_has_sync_decoder();
+
+  // Reads back the bucket table, MEMBER_UP0..3, SITE_UP, the backup map, the hash CTRL/KEY and the
+  // sync registers (intended_sync()), and returns every difference (at most `limit`; *total gets the full count). A read error is one
   // difference ("read failed").
   std::vector<Difference> verify(size_t limit = 1000, size_t* total = nullptr);
 
@@ -179,6 +257,7 @@ class Controller {
   SteerRegs steer_{};
   uint32_t default_dest_ = 0;  // parser DEFAULT_DEST
   uint8_t active_site_ = 0;
+  std::vector<SyncRegister> sync_regs_;  // program_sync()'s registers, in write order
 
   uint64_t bucket_moves_ = 0;
   uint64_t writes_ = 0;

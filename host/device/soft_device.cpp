@@ -15,9 +15,14 @@ using namespace conductor::regs;
 
 namespace {
 
+// The core's blocks, and the sync_decoder (a kernel beside the core on a board: it receives the peer's
+// sync frames). The soft device has no sync receive path yet: the decoder's registers hold what is
+// written, its counters read 0.
+bool served(std::string_view block) { return in_core(block) || block == "sync_decoder"; }
+
 const BlockInfo* find_block(uint32_t addr) {
   for (const BlockInfo& b : kBlocks)
-    if (addr >= b.base && addr < b.base + b.size && in_core(b.name)) return &b;
+    if (addr >= b.base && addr < b.base + b.size && served(b.name)) return &b;
   return nullptr;
 }
 
@@ -135,6 +140,8 @@ uint32_t SoftDevice::read_ro(uint32_t addr) const {
              (SYNC_ENCODER_DESTS << SYNC_ENCODER_GEOMETRY_DESTS_LSB) |
              (SYNC_ENCODER_DELAY_CLASSES << SYNC_ENCODER_GEOMETRY_DELAY_PORTS_LSB) |
              (1u << SYNC_ENCODER_GEOMETRY_ROUNDS_LSB);
+    case SYNC_DECODER_GEOMETRY_ADDR:  // default build, 1 SipRound per clock
+      return (SYNC_DECODER_MAX_MTU << SYNC_DECODER_GEOMETRY_MAX_MTU_LSB) | (1u << SYNC_DECODER_GEOMETRY_ROUNDS_LSB);
     case PARSER_RX_PKTS_ADDR:
       return u32(c.rx_pkts);
     case PARSER_PARSED_OK_ADDR:

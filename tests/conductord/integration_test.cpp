@@ -181,7 +181,9 @@ TEST_F(Conductord, ShowsDistributionMembersSitesAndStats) {
   EXPECT_NE(r.out.find("0     east      online   yes     4        4"), std::string::npos) << r.out;
   r = ctl("show sync");
   ASSERT_EQ(r.status.code, 0) << r.err;
-  EXPECT_NE(r.out.find("feed off, destination ff, new connections never"), std::string::npos) << r.out;
+  // [sync] with a key and no orchestrators: the feed is on, for every member (no peer), and the
+  // default delay of 3 s is ceil(3 / 1.79) + 1 ageing sweeps of the default table at line rate.
+  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 3 ageing sweeps"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("records dropped (queue full)"), std::string::npos) << r.out;
   r = ctl("stats");
   ASSERT_EQ(r.status.code, 0);
@@ -388,6 +390,117 @@ TEST_F(Conductord, KillNineLeavesAStaleSocketTheNextStartRemoves) {
   EXPECT_EQ(daemon_->wait(kDeadline), ExitStatus{.code = 0});
 }
 
+// [sync] as the device's HyperSync registers: read back through `device read` and `show sync`,
+// verified, changed by a reload; values the device cannot hold are refused with the file's line.
+const std::string kSyncBody =
+    "[cluster]\nactive-site = 0\n[site 0]\nname = east\nvirtual-addresses = 127.0.0.100\n"
+    "[site 1]\nname = west\nvirtual-addresses = 127.0.1.100\n"
+    "[orchestrator east-a]\nsite = 0\naddress = 127.0.0.11\n[orchestrator east-b]\nsite = 0\naddress = 127.0.0.12\n"
+    "[orchestrator west-a]\nsite = 1\naddress = 127.0.1.11\n"
+    "[member 0/0]\n[member 0/1]\n[member 1/0]\n[security-group sg1]\nid = 1\nmembers = 0/0-1, 1/0\n"
+    "[sync]\nkey = 00112233445566778899aabbccddeeff\ndelay = 5s\nflush = 2ms\nmtu = 9000\nport = 18116\n";
+
+TEST_F(Conductord, ProgramsHyperSyncFromTheSyncSection) {
+  write_config(kSyncBody);
+  start();  // no --name: orchestrator 0 of the active site (east-a), its peer east-b
+  auto reg = [&](const std::string& addr) {
+    RunResult r = ctl("device read " + addr);
+    EXPECT_EQ(r.status.code, 0) << r.err;
+    return r.out.substr(r.out.find(" = ") + 3, 10);
+  };
+  EXPECT_EQ(reg("0x41030"), "0x00003e01");  // steer SYNC: ENABLE, DEST 0x3e (east-b)
+  EXPECT_EQ(reg("0x4005c"), "0x00000004");  // flow_table SYNC_MATURE.SWEEPS: ceil(5 s / 1.79 s) + 1
+  EXPECT_EQ(reg("0x80048"), "0x0000003f");  // sync_encoder SOURCE: east-a = site 0 member 63
+  EXPECT_EQ(reg("0x80050"), "0x00002328");  // MTU 9000
+  EXPECT_EQ(reg("0x80054"), "0x000927c0");  // FLUSH_CYCLES: 2 ms at 300 MHz
+  EXPECT_EQ(reg("0x80060"), "0x33221100");  // KEY0: key byte 0 in bits 7:0
+  EXPECT_EQ(reg("0x8006c"), "0xffeeddcc");  // KEY3
+  EXPECT_EQ(reg("0x80078"), "0x7f00000b");  // SRC_IP 127.0.0.11
+  EXPECT_EQ(reg("0x8007c"), "0x46c446c4");  // UDP_PORTS 18116 both
+  EXPECT_EQ(reg("0x80100"), "0x0000013e");  // DEST0_MEMBER: east-b, VALID
+  EXPECT_EQ(reg("0x8010c"), "0x7f00000c");  // DEST0_IP 127.0.0.12
+  EXPECT_EQ(reg("0x81048"), "0x0000003f");  // sync_decoder SELF
+  EXPECT_EQ(reg("0x81054"), "0xc0000000");  // MEMBERS1: bytes 0x3e, 0x3f
+  EXPECT_EQ(reg("0x8105c"), "0x80000000");  // MEMBERS3: byte 0x7f (west-a)
+  EXPECT_EQ(reg("0x81100"), "0x00000001");  // KEY0_CTRL VALID
+  EXPECT_EQ(reg("0x81110"), "0xffeeddcc");  // KEY0_3
+  RunResult r = ctl("show sync");
+  ASSERT_EQ(r.status.code, 0) << r.err;
+  EXPECT_NE(r.out.find("feed on, destination 3e, new connections after 4 ageing sweeps, generation 0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("decoder: cluster 0, self 3f, 3 member bytes, key slot 0 set"), std::string::npos) << r.out;
+  for (const char* line : {"  frames accepted                 0", "  records                         0",
+                           "  ops to the flow table           0", "  frames rejected                 0",
+                           "    truncated                     0", "    bad-tag                       0",
+                           "    record-count-mismatch         0"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+  r = ctl("show sync json");
+  ASSERT_EQ(r.status.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("{\"feed\":{\"enabled\":true,\"destination\":62,\"at_insert\":false,\"sweeps\":4", 0), 0u)
+      << r.out;
+  EXPECT_NE(r.out.find("\"decoder\":{\"cluster\":0,\"self\":63,\"members\":3,\"key_slot0\":true,\"frames\":0"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"rejects\":{\"truncated\":0,\"bad-magic\":0"), std::string::npos) << r.out;
+  EXPECT_EQ(ctl("show sync xml").status.code, 1);
+  r = ctl("show distribution verification");
+  ASSERT_EQ(r.status.code, 0) << r.err;
+  EXPECT_NE(r.out.find("HyperSync registers"), std::string::npos) << r.out;
+  // Behind the Controller's back: verification reports the sync register like any other.
+  ASSERT_EQ(ctl("device write 0x80060 0").status.code, 0);
+  r = ctl("show distribution verification");
+  EXPECT_EQ(r.status.code, 1);
+  EXPECT_NE(r.out.find("sync_encoder KEY0: device 0x00000000, intended 0x33221100"), std::string::npos) << r.out;
+  // A reload with another key and delay 0 (a NEW record at insert): the registers follow.
+  std::string body = kSyncBody;
+  body.replace(body.find("key = 0011"), 38, "key = 8899aabbccddeeff0011223344556677");
+  body.replace(body.find("delay = 5s"), 10, "delay = 0s");
+  write_config(body);
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return reg("0x41030") == "0x00003e03"; })) << read_file(log_);
+  EXPECT_EQ(reg("0x4005c"), "0x00000000");
+  EXPECT_EQ(reg("0x80060"), "0xbbaa9988");
+  EXPECT_EQ(reg("0x81104"), "0xbbaa9988");
+  EXPECT_EQ(ctl("show distribution verification").status.code, 0);
+  // A value the device cannot hold rejects the reload, with the file's line; nothing changes.
+  write_config(std::string(body).replace(body.find("mtu = 9000"), 10, "mtu = 9216"));
+  daemon_->signal(SIGHUP);
+  ASSERT_TRUE(wait_for([&] { return read_file(log_).find("reload-rejected") != std::string::npos; }));
+  EXPECT_NE(read_file(log_).find("c.conf:28: [sync] mtu 9216: the device's sync_encoder sends frames of at most 9000"),
+            std::string::npos)
+      << read_file(log_);
+  EXPECT_EQ(reg("0x80050"), "0x00002328");
+  EXPECT_EQ(ctl("show distribution verification").status.code, 0);
+}
+
+TEST_F(Conductord, BadSyncValuesAreRefusedWithTheLine) {
+  // An MTU above the sync_encoder's GEOMETRY.MAX_MTU (the file format allows up to 9216).
+  write_config(std::string(kSyncBody).replace(kSyncBody.find("mtu = 9000"), 10, "mtu = 9216"));
+  RunResult r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.status.code, 1);
+  EXPECT_NE(r.err.find("conductord: " + conf_ +
+                       ":28: [sync] mtu 9216: the device's sync_encoder sends frames of at most 9000 bytes "
+                       "(sync_encoder GEOMETRY.MAX_MTU); use mtu = 9000 or less"),
+            std::string::npos)
+      << r.err;
+  // A delay beyond 15 ageing sweeps.
+  write_config(std::string(kSyncBody).replace(kSyncBody.find("delay = 5s"), 10, "delay = 40s"));
+  r = run({CONDUCTORD_BIN, "--config", conf_, "--device", "soft"});
+  EXPECT_EQ(r.status.code, 1);
+  EXPECT_NE(r.err.find(":26: [sync] delay 40s: the device's ageing sweep takes 1790 ms at line rate"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("SYNC_MATURE.SWEEPS counts at most 15; use delay = 25060ms or less"), std::string::npos)
+      << r.err;
+  // A member that takes an orchestrator's member byte: a configuration error (--check finds it).
+  write_config(kSyncBody + "[member 0/62]\n");
+  r = run({CONDUCTORD_BIN, "--config", conf_, "--check"});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(r.err.find(":30: [member 0/62] has the HyperSync member byte of [orchestrator east-b]"), std::string::npos)
+      << r.err;
+}
+
 TEST_F(Conductord, SimDevice) {
   write_config(kBody);
   // A SIGHUP while the device is being programmed waits for the event loop (it must not end the
@@ -403,6 +516,12 @@ TEST_F(Conductord, SimDevice) {
       << read_file(log_);
   RunResult r = ctl("show distribution verification");
   ASSERT_EQ(r.status.code, 0) << r.err << read_file(log_);
+  // The Verilated core has the feed, the encoder and the sync_decoder (a standby's side, docs/
+  // hypersync.md §13.3): all programmed and verified.
+  r = ctl("show sync");
+  ASSERT_EQ(r.status.code, 0) << r.err;
+  EXPECT_NE(r.out.find("feed on, destination ff, new connections after 3 ageing sweeps"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("decoder: none on this sim device"), std::string::npos) << r.out;
   r = ctl("traffic 300 50");
   ASSERT_EQ(r.status.code, 0) << r.err;
   EXPECT_NE(r.out.find("300 frames through the sim device"), std::string::npos) << r.out;

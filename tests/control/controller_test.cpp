@@ -308,5 +308,153 @@ TEST_F(ControllerTest, HealthFailureMovesConnectionsToBackups) {
   EXPECT_TRUE(c.verify().empty());
 }
 
+// HyperSync (program_sync): identities from the orchestrators, [sync] delay as ageing sweeps.
+constexpr const char* kOrchestrators =
+    "[site 0]\nname = east\nvirtual-addresses = 127.0.0.100\n[site 1]\nname = west\nvirtual-addresses = "
+    "127.0.1.100\n[orchestrator east-a]\nsite = 0\naddress = 127.0.0.11\n[orchestrator east-b]\nsite = 0\naddress = "
+    "127.0.0.12\n[orchestrator west-a]\nsite = 1\naddress = 127.0.1.11\n"
+    "[member 0/0]\n[member 1/0]\n[security-group sg1]\nid = 1\nmembers = 0/0, 1/0\n"
+    "[sync]\nkey = 00112233445566778899aabbccddeeff\ndelay = 5s\nflush = 2ms\nmtu = 9000\nport = 18116\n";
+
+TEST(SyncSettings, OrchestratorIdentitiesAndPeer) {
+  const config::ClusterConfig c = parse(kOrchestrators);
+  EXPECT_EQ(orchestrator_sync_byte(c, "east-a"), 0x3F);  // site 0, member 63
+  EXPECT_EQ(orchestrator_sync_byte(c, "east-b"), 0x3E);  // site 0, member 62
+  EXPECT_EQ(orchestrator_sync_byte(c, "west-a"), 0x7F);  // site 1, member 63
+  EXPECT_EQ(orchestrator_sync_byte(c, "nobody"), std::nullopt);
+  SyncSettings a = make_sync_settings(c, "east-a", 7);
+  EXPECT_EQ(a.self, 0x3F);
+  EXPECT_EQ(a.destination, 0x3E);
+  EXPECT_EQ(a.source_ip, 0x7F00000Bu);
+  EXPECT_EQ(a.destination_ip, 0x7F00000Cu);
+  EXPECT_EQ(a.epoch, 7u);
+  EXPECT_EQ(a.members, (std::array<uint32_t, 4>{0, 0xC0000000u, 0, 0x80000000u}));
+  EXPECT_EQ(make_sync_settings(c, "east-b", 7).destination, 0x3E ^ 1);  // east-a
+  EXPECT_EQ(make_sync_settings(c, "", 7), a);                           // no --name: orchestrator 0 of active-site 0
+  // No peer in its site: every member, the limited broadcast.
+  const SyncSettings w = make_sync_settings(c, "west-a", 7);
+  EXPECT_EQ(w.self, 0x7F);
+  EXPECT_EQ(w.destination, 0xFF);
+  EXPECT_EQ(w.destination_ip, 0xFFFFFFFFu);
+  EXPECT_TRUE(check_sync_identities(c).empty());
+  const auto clash = check_sync_identities(parse(std::string(kOrchestrators) + "[member 0/62]\n"));
+  ASSERT_EQ(clash.size(), 1u);
+  EXPECT_NE(clash[0].find("[member 0/62] has the HyperSync member byte of [orchestrator east-b]"), std::string::npos);
+}
+
+// docs/flow_table.md, "Maturing": N = ceil(delay / sweep period) + 1, so a connection matures after
+// at least `delay` at line rate.
+TEST(SyncSettings, SweepsFromDelay) {
+  using std::chrono::milliseconds, std::chrono::seconds;
+  const uint32_t units = 2 * 32768 + 16;  // the default table: 1.79 s per sweep at 8192 frames per AGE op
+  EXPECT_EQ(sweep_period_us(8192, units), 1790006u);
+  EXPECT_EQ(sync_sweeps(seconds{3}, 8192, units), 3u);  // matures 3.58 .. 5.37 s after its insert
+  EXPECT_EQ(sync_sweeps(milliseconds{1790}, 8192, units), 2u);
+  EXPECT_EQ(sync_sweeps(milliseconds{1}, 8192, units), 2u);
+  EXPECT_EQ(sync_sweeps(milliseconds{25060}, 8192, units), 15u);
+  EXPECT_EQ(sync_sweeps(seconds{26}, 8192, units), std::nullopt);  // beyond the field
+  EXPECT_EQ(sync_sweeps(seconds{27}, 16384, units), 9u);           // slower sweep: fewer
+  EXPECT_EQ(sync_sweeps(seconds{60}, 0, units), 1u);               // no ageing
+}
+
+TEST_F(ControllerTest, ProgramsHyperSyncAndVerifiesIt) {
+  Logger log(null_);
+  device::SoftDevice dev;
+  Controller c(dev, log, metrics_);
+  const config::ClusterConfig cfg = parse(kOrchestrators);
+  ASSERT_TRUE(c.start(cfg).ok());
+  ASSERT_TRUE(c.device_has_sync_decoder());
+  ASSERT_TRUE(c.program_sync(make_sync_settings(cfg, "east-a", 1234)).ok());
+  auto reg = [&](uint32_t addr) { return *dev.read_reg(addr); };
+  EXPECT_EQ(reg(STEER_SYNC_ADDR), 0x3E01u);  // ENABLE, not AT_INSERT, DEST east-b
+  EXPECT_EQ(reg(FLOW_TABLE_SYNC_MATURE_ADDR), 4u | FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK);  // ceil(5 s / 1.79 s) + 1
+  EXPECT_EQ(reg(SYNC_ENCODER_SOURCE_ADDR), 0x3Fu);
+  EXPECT_EQ(reg(SYNC_ENCODER_EPOCH_ADDR), 1234u);
+  EXPECT_EQ(reg(SYNC_ENCODER_MTU_ADDR), 9000u);
+  EXPECT_EQ(reg(SYNC_ENCODER_FLUSH_CYCLES_ADDR), 600000u);  // 2 ms at 300 MHz
+  EXPECT_EQ(reg(SYNC_ENCODER_KEY0_ADDR), 0x33221100u);      // key byte 0 in bits 7:0
+  EXPECT_EQ(reg(SYNC_ENCODER_KEY3_ADDR), 0xFFEEDDCCu);
+  EXPECT_EQ(reg(SYNC_ENCODER_SRC_IP_ADDR), 0x7F00000Bu);
+  EXPECT_EQ(reg(SYNC_ENCODER_UDP_PORTS_ADDR), 0x46C446C4u);  // 18116 both
+  EXPECT_EQ(reg(SYNC_ENCODER_DEST0_MEMBER_ADDR), 0x13Eu);
+  EXPECT_EQ(reg(SYNC_ENCODER_DEST0_IP_ADDR), 0x7F00000Cu);
+  EXPECT_EQ(reg(SYNC_ENCODER_DELAY_DEFAULT_ADDR), 0u);
+  EXPECT_EQ(reg(SYNC_DECODER_SELF_ADDR), 0x3Fu);
+  EXPECT_EQ(reg(SYNC_DECODER_MEMBERS1_ADDR), 0xC0000000u);
+  EXPECT_EQ(reg(SYNC_DECODER_MEMBERS3_ADDR), 0x80000000u);
+  EXPECT_EQ(reg(SYNC_DECODER_KEY0_CTRL_ADDR), 1u);
+  EXPECT_EQ(reg(SYNC_DECODER_KEY0_3_ADDR), 0xFFEEDDCCu);
+  EXPECT_EQ(reg(SYNC_DECODER_FRAMES_ADDR), 0u);  // the soft device's decoder counts nothing yet
+  EXPECT_TRUE(c.verify().empty());
+  // Behind the Controller's back: verification names the register.
+  ASSERT_TRUE(dev.write_reg(SYNC_DECODER_KEY0_1_ADDR, 0).ok());
+  const auto d = c.verify();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].to_string(), "sync_decoder KEY0_1: device 0x00000000, intended 0x77665544");
+  ASSERT_TRUE(dev.write_reg(SYNC_DECODER_KEY0_1_ADDR, 0x77665544).ok());
+  // The same settings again: nothing written. A new delay of 0: only steer SYNC (AT_INSERT) and SWEEPS.
+  const uint64_t writes = c.device_writes();
+  ASSERT_TRUE(c.program_sync(make_sync_settings(cfg, "east-a", 1234)).ok());
+  EXPECT_EQ(c.device_writes(), writes);
+  config::ClusterConfig now = cfg;
+  now.sync.delay = config::Duration{0};
+  ASSERT_TRUE(c.program_sync(make_sync_settings(now, "east-a", 1234)).ok());
+  EXPECT_EQ(c.device_writes(), writes + 2);
+  EXPECT_EQ(reg(STEER_SYNC_ADDR), 0x3E03u);
+  EXPECT_EQ(reg(FLOW_TABLE_SYNC_MATURE_ADDR), 0u);
+  EXPECT_TRUE(c.verify().empty());
+  // Values the device cannot hold: refused by name, nothing written.
+  now.sync.mtu = 9216;
+  Status s = c.program_sync(make_sync_settings(now, "east-a", 1234));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message.rfind("[sync] mtu 9216: the device's sync_encoder sends frames of at most 9000", 0), 0u)
+      << s.error().message;
+  now.sync.mtu = 1500;
+  now.sync.delay = std::chrono::seconds{60};
+  s = c.program_sync(make_sync_settings(now, "east-a", 1234));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message.rfind("[sync] delay 1min: the device's ageing sweep takes 1790 ms", 0), 0u)
+      << s.error().message;
+  EXPECT_EQ(c.device_writes(), writes + 2);
+  EXPECT_TRUE(c.verify().empty());
+}
+
+// A device without a sync_decoder (the Verilated core; here the fake, whose decoder GEOMETRY reads
+// 0): the feed and the encoder are programmed, the decoder is left alone and not verified.
+TEST_F(ControllerTest, HyperSyncWithoutADecoder) {
+  Logger log(null_);
+  device::FakeDevice dev;
+  dev.regs[SYNC_ENCODER_GEOMETRY_ADDR] = SYNC_ENCODER_MAX_MTU;
+  dev.regs[STEER_AGE_FRAMES_ADDR] = STEER_AGE_FRAMES_RESET;
+  dev.regs[FLOW_TABLE_GEOMETRY_ADDR] = 15u | (16u << FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB);
+  dev.regs[FLOW_TABLE_CTRL_ADDR] = FLOW_TABLE_CTRL_RESET;
+  Controller c(dev, log, metrics_);
+  const config::ClusterConfig cfg = parse(kOrchestrators);
+  ASSERT_TRUE(c.start(cfg).ok());
+  ASSERT_FALSE(c.device_has_sync_decoder());
+  dev.writes.clear();
+  ASSERT_TRUE(c.program_sync(make_sync_settings(cfg, "west-a", 1)).ok());
+  for (uint32_t a : dev.writes) EXPECT_FALSE(a >= SYNC_DECODER_BASE && a < SYNC_DECODER_BASE + SYNC_DECODER_SIZE);
+  EXPECT_EQ(dev.regs[STEER_SYNC_ADDR], 0xFF01u);  // west-a has no peer: every member
+  EXPECT_EQ(dev.regs[FLOW_TABLE_SYNC_MATURE_ADDR], 4u | FLOW_TABLE_SYNC_MATURE_KEEPALIVE_MASK);
+  EXPECT_EQ(dev.regs[SYNC_ENCODER_COUNTER_CLEAR_ADDR], SYNC_ENCODER_COUNTER_CLEAR_SEQ_MASK);  // new epoch
+  EXPECT_TRUE(c.verify().empty());
+  // A new key: the feed goes off first, the four key words change, the feed comes back last.
+  config::ClusterConfig rekeyed = cfg;
+  rekeyed.sync.key[0] = 0xAA;
+  dev.writes.clear();
+  ASSERT_TRUE(c.program_sync(make_sync_settings(rekeyed, "west-a", 1)).ok());
+  EXPECT_EQ(dev.writes, (std::vector<uint32_t>{STEER_SYNC_ADDR, SYNC_ENCODER_KEY0_ADDR, STEER_SYNC_ADDR}));
+  EXPECT_EQ(dev.regs[STEER_SYNC_ADDR], 0xFF01u);
+  // A write the device refuses: the new values stay intended, the feed stays off, and verification
+  // shows both.
+  dev.fail_writes.insert(SYNC_ENCODER_KEY0_ADDR);
+  EXPECT_FALSE(c.program_sync(make_sync_settings(cfg, "west-a", 1)).ok());
+  const auto d = c.verify();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].to_string(), "sync_encoder KEY0: device 0x332211aa, intended 0x33221100");
+  EXPECT_EQ(d[1].to_string(), "steer SYNC: device 0x0000ff00, intended 0x0000ff01");
+}
+
 }  // namespace
 }  // namespace conductor::control

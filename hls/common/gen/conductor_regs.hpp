@@ -82,6 +82,7 @@ inline constexpr uint32_t SYNC_ENCODER_MIN_MTU                     = 128u;  // s
 inline constexpr uint32_t SYNC_ENCODER_MAX_MTU                     = 9000u;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu) (16 bits)
 inline constexpr uint32_t SYNC_ENCODER_DESTS                       = 4u;  // destination slots DEST0..DEST3 (GEOMETRY.DESTS) (4 bits)
 inline constexpr uint32_t SYNC_ENCODER_DELAY_CLASSES               = 4u;  // port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS) (4 bits)
+inline constexpr uint32_t CORE_CLOCK_MHZ                           = 300u;  // core clock the host converts times with: FLUSH_CYCLES = [sync] flush x this (reset 30000 = 100 us); the ageing-sweep estimate of conductord assumes one frame per clock (16 bits)
 inline constexpr uint32_t SYNC_DECODER_MAX_MTU                     = 9000u;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_decoder MaxMtu) (16 bits)
 inline constexpr uint32_t SYNC_DECODER_REJECTS                     = 14u;  // reject reasons of docs/hypersync.md section 8, counters TRUNCATED .. RECORD_COUNT_MISMATCH in that order (4 bits)
 inline constexpr uint32_t SYNC_REPLAY_WINDOW                       = 64u;  // frames of the replay window below the highest accepted sequence (docs/hypersync.md section 4) (8 bits)

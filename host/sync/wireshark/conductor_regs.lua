@@ -17,6 +17,7 @@ M.SYNC_ENCODER_MIN_MTU                     = 128  -- smallest effective MTU: MTU
 M.SYNC_ENCODER_MAX_MTU                     = 9000  -- GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu)
 M.SYNC_ENCODER_DESTS                       = 4  -- destination slots DEST0..DEST3 (GEOMETRY.DESTS)
 M.SYNC_ENCODER_DELAY_CLASSES               = 4  -- port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS)
+M.CORE_CLOCK_MHZ                           = 300  -- core clock the host converts times with: FLUSH_CYCLES = [sync] flush x this (reset 30000 = 100 us); the ageing-sweep estimate of conductord assumes one frame per clock
 M.SYNC_DECODER_MAX_MTU                     = 9000  -- GEOMETRY.MAX_MTU of the default build (rtl/sync_decoder MaxMtu)
 M.SYNC_DECODER_REJECTS                     = 14  -- reject reasons of docs/hypersync.md section 8, counters TRUNCATED .. RECORD_COUNT_MISMATCH in that order
 M.SYNC_REPLAY_WINDOW                       = 64  -- frames of the replay window below the highest accepted sequence (docs/hypersync.md section 4)

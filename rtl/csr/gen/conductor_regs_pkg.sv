@@ -23,6 +23,7 @@ package conductor_regs_pkg;
   localparam logic [15:0] SYNC_ENCODER_MAX_MTU                     = 16'd9000;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_encoder MaxMtu)
   localparam logic [3:0]  SYNC_ENCODER_DESTS                       = 4'd4;  // destination slots DEST0..DEST3 (GEOMETRY.DESTS)
   localparam logic [3:0]  SYNC_ENCODER_DELAY_CLASSES               = 4'd4;  // port classes DELAY_PORT0..3 (GEOMETRY.DELAY_PORTS)
+  localparam logic [15:0] CORE_CLOCK_MHZ                           = 16'd300;  // core clock the host converts times with: FLUSH_CYCLES = [sync] flush x this (reset 30000 = 100 us); the ageing-sweep estimate of conductord assumes one frame per clock
   localparam logic [15:0] SYNC_DECODER_MAX_MTU                     = 16'd9000;  // GEOMETRY.MAX_MTU of the default build (rtl/sync_decoder MaxMtu)
   localparam logic [3:0]  SYNC_DECODER_REJECTS                     = 4'd14;  // reject reasons of docs/hypersync.md section 8, counters TRUNCATED .. RECORD_COUNT_MISMATCH in that order
   localparam logic [7:0]  SYNC_REPLAY_WINDOW                       = 8'd64;  // frames of the replay window below the highest accepted sequence (docs/hypersync.md section 4)
