@@ -750,7 +750,8 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
         const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
                                                      ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
                                                  kCoreFlowBucketLog2Max);
-        delay = uint64_t{sync_regs->second} * (2 * (uint64_t{1} << log2) + flow::kStashSize) * o.age_frames;
+        delay = uint64_t{sync_regs->second & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK} *
+                (2 * (uint64_t{1} << log2) + flow::kStashSize) * o.age_frames;
       }
       protect_frames = delay + o.link_latency * (o.link_reorder ? 2 : 1) + kSimSyncFlushCycles + 1024;
     }

@@ -409,7 +409,7 @@ TEST_F(Conductord, ProgramsHyperSyncFromTheSyncSection) {
     return r.out.substr(r.out.find(" = ") + 3, 10);
   };
   EXPECT_EQ(reg("0x41030"), "0x00003e01");  // steer SYNC: ENABLE, DEST 0x3e (east-b)
-  EXPECT_EQ(reg("0x4005c"), "0x00000004");  // flow_table SYNC_MATURE.SWEEPS: ceil(5 s / 1.79 s) + 1
+  EXPECT_EQ(reg("0x4005c"), "0x00000204");  // flow_table SYNC_MATURE: SWEEPS ceil(5 s / 1.79 s) + 1, KEEPALIVE
   EXPECT_EQ(reg("0x80048"), "0x0000003f");  // sync_encoder SOURCE: east-a = site 0 member 63
   EXPECT_EQ(reg("0x80050"), "0x00002328");  // MTU 9000
   EXPECT_EQ(reg("0x80054"), "0x000927c0");  // FLUSH_CYCLES: 2 ms at 300 MHz
