@@ -4,16 +4,23 @@
 // Ports are those of the HLS top hls/sync_encoder/sync_encoder.cpp.
 //
 // Pipeline (two frame buffers, used strictly in turn):
-//   fill   A record accepted at clock t is classified in that clock (drop: invalid op, no
-//          destination slot, or younger than its delayed-notification threshold) and, unless
-//          dropped, shifted into the open frame at byte 62 + records-bytes: a 64-byte accumulator
-//          collects it and every completed beat is written to the frame buffer. The open frame
-//          closes when a record does not fit the MTU, names another destination, or t - t0 >=
-//          FLUSH_CYCLES (t0: its first record's clock) - at that clock on its own - or the clock
-//          after a record left less room than the smallest record (16 bytes). At close the
-//          sequence number is assigned and the 20-byte sync header is fixed. The records' ones'-
-//          complement sum is accumulated as they arrive (the sum is order-free).
-//          s_rec_TREADY is low only when a record needs a new frame and the other buffer is busy.
+//   fill   A record accepted at clock t is stamped with t and goes through three registered
+//          stages (S1 classify, S2 frame decision, S3 pack; at most 6 LUT levels each, one record
+//          per clock): S1 classifies it (drop: invalid op, no destination slot, or younger than
+//          its delayed-notification threshold); S2 decides, from registered state and flags,
+//          whether it joins the open frame; S3 shifts it into the open frame at byte
+//          62 + records-bytes: a 64-byte accumulator collects it and every completed beat is
+//          written to the frame buffer. The open frame closes when a record does not fit the MTU,
+//          names another destination, or its stamp t has t - t0 >= FLUSH_CYCLES (t0: the stamp
+//          of the frame's first record); on its own once t0 + FLUSH_CYCLES has passed and no
+//          record is on its way; or the clock after a record left less room than the smallest
+//          record (16 bytes). At close (S2) the sequence number is assigned and the 20-byte sync
+//          header is fixed; a clock later (S3) the last beat is written and the MAC may start.
+//          The records' ones'-complement sum is accumulated as they arrive (it is order-free).
+//          Decisions use stamps, not the clock a record reaches S2, so the frames are those of
+//          the handshake clocks (the model's timing contract) however long a record waits.
+//          s_rec_TREADY is a register (S1 has a skid register): low while the skid holds a
+//          record, that is when a record in S2 needs a new frame and the other buffer is busy.
 //   MAC    SipHash-2-4 over header + records, one SipRound per clock (RoundsPerClock): 2 clocks per
 //          8-byte word, 4 to finalise, read from the buffer through a two-beat window; then one clock adds the
 //          tag and the header into the UDP checksum and forms the IPv4 header checksum.
@@ -23,7 +30,7 @@
 // Records per clock: 1 while a frame fills; sustained, the MAC bounds it at one frame per
 // 2 * (floor((20 + R) / 8) + 1) + 8 clocks for R record bytes (374 for 60 IPv4 deltas: 0.16
 // records per clock). A lone record's first beat leaves FLUSH_CYCLES + 2 * (floor((20 + R) / 8) + 1)
-// + 12 clocks after its handshake (docs/sync_encoder.md). With RoundsPerClock = 2 the MAC takes
+// + 13 clocks after its handshake (docs/sync_encoder.md). With RoundsPerClock = 2 the MAC takes
 // floor((20 + R) / 8) + 1 + 2 clocks instead of 2 * (floor((20 + R) / 8) + 1) + 4.
 `default_nettype none
 
@@ -197,50 +204,75 @@ module sync_encoder #(
   // from the buffer instead (62, 63) are unused.
   logic unused_bits;
   assign unused_bits = ^{ctrl[31:2], cluster[31:16], source[31:7], mtu[31:16], src_mac_hi[31:16],
-                         ip_opts[31:14], counter_clear[31:2], s_rec_TDATA[375:371], lhdr[511:496]};
+                         ip_opts[31:14], counter_clear[31:2], r1_q[375:371], lhdr[511:496]};
 
-  // Effective MTU, records-bytes limit, flush time.
-  logic [15:0] mtu_eff;
-  logic [15:0] max_rb;  // records bytes per frame: MTU - IPv4 20 - UDP 8 - header 20 - tag 8
-  logic [31:0] flush_eff;
-  always_comb begin
-    mtu_eff = mtu[15:0];
-    if (mtu_eff < 16'(MinMtu)) mtu_eff = 16'(MinMtu);
-    if (mtu_eff > 16'(MaxMtu)) mtu_eff = 16'(MaxMtu);
-    max_rb = mtu_eff - 16'd56;
-    flush_eff = (flush_cycles == 32'd0) ? 32'd1 : flush_cycles;
+  // Effective MTU, records-bytes limit, flush time; registered, in two steps (a register write
+  // takes effect two clocks later: change MTU and FLUSH_CYCLES only while no frame is open).
+  logic [15:0] mtu_eff_q;
+  // Records bytes per frame: max_rb = MTU - IPv4 20 - UDP 8 - header 20 - tag 8 = MTU - 56; a record
+  // of L bytes fits while records-bytes <= max_rb - L.
+  logic [15:0] rb_lim_q [4];  // max_rb - L for the record lengths L of class 0..3 (16, 24, 40, 48)
+  logic [31:0] flush_q, flush_m1_q;
+  always_ff @(posedge ap_clk) begin
+    if (mtu[15:0] < 16'(MinMtu)) mtu_eff_q <= 16'(MinMtu);
+    else if (mtu[15:0] > 16'(MaxMtu)) mtu_eff_q <= 16'(MaxMtu);
+    else mtu_eff_q <= mtu[15:0];
+    rb_lim_q[0] <= mtu_eff_q - 16'd72;
+    rb_lim_q[1] <= mtu_eff_q - 16'd80;
+    rb_lim_q[2] <= mtu_eff_q - 16'd96;
+    rb_lim_q[3] <= mtu_eff_q - 16'd104;
+    flush_q <= (flush_cycles == 32'd0) ? 32'd1 : flush_cycles;
+    flush_m1_q <= (flush_cycles == 32'd0) ? 32'd0 : flush_cycles - 32'd1;
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Input: decode and classify the record on s_rec_TDATA (SYNC_RECORD; key in FLOW_ENTRY layout)
+  // Record pipeline. A record is stamped with its handshake clock (now_q) and then flows through
+  //   S1  the record register (and a skid register behind it, so that s_rec_TREADY is a flop):
+  //       decode and classify (drop? slot, threshold, length, wire bytes)
+  //   S2  the frame decision against the open frame: joins, opens the next frame (closing the
+  //       open one), or waits for a free buffer; sequence number and sync header at a close
+  //   S3  the record's bytes shifted to byte 62 + records-bytes into the 64-byte accumulator, a
+  //       completed beat written to the frame buffer; at a close, the accumulator written and the
+  //       buffer handed to the MAC
+  // The decision in S2 compares the record's stamp, not the clock it reaches S2, with the frame's
+  // first stamp t0 (stamp - t0 < FLUSH_CYCLES), so the frames are those of the timing contract in
+  // hls/sync_encoder/sync_encoder.hpp for the handshake clocks, whatever the pipeline waits.
+  logic [31:0]  now_q;                       // free-running clock count: the stamps
+  logic         rdy_q;                       // s_rec_TREADY
+  logic         p1v_q, psv_q;                // S1 and its skid register hold a record
+  logic [447:0] r1_q, rs_q;
+  logic [31:0]  st1_q, sts_q;                // their stamps
+
+  // Decode and classify the record in S1 (SYNC_RECORD; key in FLOW_ENTRY layout)
   logic [127:0] in_a_addr, in_b_addr;
   logic [15:0]  in_a_port, in_b_port;
   logic [7:0]   in_proto, in_sg, in_dest;
   logic         in_v6;
   logic [63:0]  in_value;
   logic [1:0]   in_op;
-  logic [31:0]  in_created, in_now, in_thr;
+  logic [31:0]  in_created, in_now, in_age;
+  logic [1:0]   in_cls;       // length class: 0 IPv4 delete (16), 1 IPv4 (24), 2 IPv6 delete (40), 3 IPv6 (48)
   logic [6:0]   in_len;       // wire bytes, 0 for an invalid op
   logic [383:0] in_bytes;     // the record, byte i in bits 8i+7:8i, zero past in_len
-  logic [20:0]  in_sum;       // sum of its big-endian 16-bit words
   logic [1:0]   in_slot;
   logic         in_routed, in_young, in_invalid, in_drop;
 
-  assign in_a_addr  = s_rec_TDATA[127:0];
-  assign in_b_addr  = s_rec_TDATA[255:128];
-  assign in_a_port  = s_rec_TDATA[271:256];
-  assign in_b_port  = s_rec_TDATA[287:272];
-  assign in_proto   = s_rec_TDATA[295:288];
-  assign in_v6      = s_rec_TDATA[296];
-  assign in_sg      = s_rec_TDATA[304:297];
-  assign in_value   = s_rec_TDATA[368:305];
-  assign in_op      = s_rec_TDATA[370:369];
-  assign in_dest    = s_rec_TDATA[383:376];
-  assign in_created = s_rec_TDATA[415:384];
-  assign in_now     = s_rec_TDATA[447:416];
+  assign in_a_addr  = r1_q[127:0];
+  assign in_b_addr  = r1_q[255:128];
+  assign in_a_port  = r1_q[271:256];
+  assign in_b_port  = r1_q[287:272];
+  assign in_proto   = r1_q[295:288];
+  assign in_v6      = r1_q[296];
+  assign in_sg      = r1_q[304:297];
+  assign in_value   = r1_q[368:305];
+  assign in_op      = r1_q[370:369];
+  assign in_dest    = r1_q[383:376];
+  assign in_created = r1_q[415:384];
+  assign in_now     = r1_q[447:416];
 
   always_comb begin
     in_invalid = (in_op == 2'd0);
+    in_cls = {in_v6, in_op != 2'd3};
     if (in_invalid) in_len = 7'd0;
     else if (in_op == 2'd3) in_len = in_v6 ? 7'd40 : 7'd16;
     else in_len = in_v6 ? 7'd48 : 7'd24;
@@ -276,9 +308,6 @@ module sync_encoder #(
         for (int i = 0; i < 8; i++) in_bytes[8*(16+i) +: 8] = in_value[8*(7-i) +: 8];
     end
 
-    in_sum = '0;
-    for (int i = 0; i < 24; i++) in_sum = in_sum + 21'({in_bytes[16*i +: 8], in_bytes[16*i+8 +: 8]});
-
     // Destination slot: the lowest valid slot naming the member byte.
     in_routed = 1'b0;
     in_slot = 2'd0;
@@ -289,28 +318,42 @@ module sync_encoder #(
       end
     end
 
-    // Delayed notifications: the lowest matching port class, else the default.
-    in_thr = delay_default;
+    // Delayed notifications: the lowest matching port class, else the default (the age is
+    // compared with every threshold at once, the class picks the result).
+    in_age = in_now - in_created;
+    in_young = in_age < delay_default;
     for (int i = Classes - 1; i >= 0; i--) begin
       if (delay_port[i][24] && (delay_port[i][23:16] == 8'd0 || delay_port[i][23:16] == in_proto) &&
           (delay_port[i][15:0] == in_a_port || delay_port[i][15:0] == in_b_port))
-        in_thr = delay_ticks[i];
+        in_young = in_age < delay_ticks[i];
     end
-    in_young = (in_now - in_created) < in_thr;
     in_drop = in_invalid || !in_routed || in_young;
   end
+
+  // S2: the classified record
+  logic         p2v_q;
+  logic [31:0]  st2_q;
+  logic [1:0]   cls2_q, slot2_q;
+  logic [6:0]   len2_q;
+  logic         drop2_q, invalid2_q, noroute2_q, young2_q;
+  logic         exp2_q;                      // st2 - t0 >= FLUSH_CYCLES (t0 of the frame it meets)
+  logic [383:0] bytes2_q;
 
   // ---------------------------------------------------------------------------------------------
   // Buffers and the open frame
   logic [1:0]   buf_state_d [2];
   logic [1:0]   buf_state_q [2];
   logic         fill_ptr_d, fill_ptr_q;      // buffer of the open frame, or of the next one
+  logic         open_d, open_q;              // a frame is open (S2's view; the buffer is BufFill)
   logic [15:0]  rb_d, rb_q;                  // records bytes of the open frame
+  logic [3:0]   fit_d, fit_q;                // fit_q[c]: a record of class c fits (rb_q <= rb_lim_q[c])
   logic [15:0]  cnt_d, cnt_q;                // records of the open frame
   logic [1:0]   slot_d, slot_q;              // its destination slot
-  logic [31:0]  rsum_d, rsum_q;              // its records' 16-bit word sum
-  logic [31:0]  age_d, age_q;                // clocks since its first record
-  logic [511:0] acc_d, acc_q;                // the beat being filled
+  logic [31:0]  t0_d, t0_q;                  // the stamp of its first record
+  logic         started_q;                   // it opened at the last clock (tq_q is stale)
+  logic         tq_q;                        // at the last clock: now_q + 1 - t0_q >= FLUSH_CYCLES
+  logic [31:0]  rsum_d, rsum_q;              // its records' 16-bit word sum (S3)
+  logic [511:0] acc_d, acc_q;                // the beat being filled (S3)
   logic [BeatAw-1:0] acc_beat_d, acc_beat_q; // its index
 
   // Per-buffer frame metadata, written at close.
@@ -322,39 +365,33 @@ module sync_encoder #(
   logic [15:0]  udp_csum_q [2];
   logic [15:0]  ip_csum_q [2];
 
-  logic open, full, expired, needs_new, new_buf, new_free, rec_fire, take, close_now, start_new;
+  // S2 decision.
+  logic full, expired, timer_idle, fit2, needs_new, new_buf, new_free, s2_free, take, start_new;
+  logic close_now, move1, ld1, rec_fire, exp_a, exp_b;
   logic [15:0] rb_after;
   always_comb begin
-    open = (buf_state_q[fill_ptr_q] == BufFill);
-    expired = open && (age_q >= flush_eff);
-    full = open && (max_rb - rb_q < 16'd16);  // not even the smallest record fits any more
-    rb_after = rb_q + 16'(in_len);
-    needs_new = !open || expired || in_slot != slot_q || rb_after > max_rb;
-    new_buf = open ? !fill_ptr_q : fill_ptr_q;
+    full = open_q && !fit_q[0];  // not even the smallest record fits any more
+    // The frame's time is up: for the record in S2 (its stamp), or with no record on the way (the
+    // clock; tq_q is a clock old, and stale just after a frame opened).
+    timer_idle = !p2v_q && !p1v_q && tq_q && !started_q;
+    expired = open_q && ((p2v_q && exp2_q) || timer_idle);
+    fit2 = fit_q[cls2_q];
+    needs_new = !open_q || exp2_q || slot2_q != slot_q || !fit2;
+    new_buf = open_q ? !fill_ptr_q : fill_ptr_q;
     new_free = (buf_state_q[new_buf] == BufFree);
-    s_rec_TREADY = !needs_new || new_free;
-    rec_fire = s_rec_TVALID && s_rec_TREADY;
-    take = rec_fire && !in_drop;
-    close_now = open && (full || expired || (take && needs_new));
+    take = p2v_q && !drop2_q && (!needs_new || new_free);
     start_new = take && needs_new;
+    // A record that needs the next frame closes the open one at once, a free buffer or not.
+    close_now = open_q && (full || expired || (p2v_q && !drop2_q && needs_new));
+    s2_free = !p2v_q || drop2_q || !needs_new || new_free;
+    move1 = p1v_q && s2_free;
+    ld1 = !p1v_q || move1;
+    rec_fire = s_rec_TVALID && rdy_q;
+    rb_after = rb_q + 16'(len2_q);
+    exp_a = (st1_q - t0_q) >= flush_q;   // S1's record against the open frame
+    exp_b = (st1_q - st2_q) >= flush_q;  // against the frame S2's record opens
   end
-
-  // Shift the record into place: byte 62 of beat 0 for a new frame, else after the records.
-  logic [5:0]    wr_pos;
-  logic [1023:0] shifted;
-  logic [511:0]  merged;
-  logic          beat_done;
-  logic          rec_we [2];
-  logic [BeatAw-1:0] rec_waddr;
-  always_comb begin
-    wr_pos = start_new ? 6'd62 : 6'(rb_q + 16'd62);
-    shifted = {640'd0, in_bytes} << {wr_pos, 3'b000};
-    merged = (start_new ? 512'd0 : acc_q) | shifted[511:0];
-    beat_done = (7'(wr_pos) + in_len) >= 7'd64;
-    rec_waddr = start_new ? '0 : acc_beat_q;
-    rec_we[0] = take && beat_done && ((start_new ? new_buf : fill_ptr_q) == 1'b0);
-    rec_we[1] = take && beat_done && ((start_new ? new_buf : fill_ptr_q) == 1'b1);
-  end
+  assign s_rec_TREADY = rdy_q;
 
   // Header fixed at close (the sequence number is taken here).
   logic [31:0]  seq_next;
@@ -371,26 +408,63 @@ module sync_encoder #(
 
   always_comb begin
     fill_ptr_d = close_now ? !fill_ptr_q : fill_ptr_q;
+    open_d = start_new || (open_q && !close_now);
     rb_d = rb_q;
     cnt_d = cnt_q;
     slot_d = slot_q;
-    rsum_d = rsum_q;
-    age_d = (open && age_q < flush_eff) ? age_q + 32'd1 : age_q;
-    acc_d = acc_q;
-    acc_beat_d = acc_beat_q;
+    t0_d = t0_q;
+    for (int c = 0; c < 4; c++) fit_d[c] = (rb_q <= rb_lim_q[c]);
     if (take) begin
       if (start_new) begin
-        rb_d = 16'(in_len);
+        rb_d = 16'(len2_q);
         cnt_d = 16'd1;
-        slot_d = in_slot;
-        rsum_d = 32'(in_sum);
-        age_d = 32'd1;
+        slot_d = slot2_q;
+        t0_d = st2_q;
+        for (int c = 0; c < 4; c++) fit_d[c] = (16'(len2_q) <= rb_lim_q[c]);
       end else begin
         rb_d = rb_after;
         cnt_d = cnt_q + 16'd1;
-        rsum_d = rsum_q + 32'(in_sum);
+        for (int c = 0; c < 4; c++) fit_d[c] = (rb_after <= rb_lim_q[c]);
       end
-      if (beat_done) begin
+    end
+  end
+
+  // S3: the record taken at S2, shifted into place: byte 62 of beat 0 for a new frame, else after
+  // the records; and the close S2 decided.
+  logic         take3_q, start3_q, bd3_q, buf3_q, close3_q, cptr3_q;
+  logic [5:0]   wp3_q;                       // byte position in the beat
+  logic [383:0] bytes3_q;
+  logic [19:0]  sa3_q, sb3_q;                // sums of its first and last 12 big-endian 16-bit words
+  logic [5:0]   wp_cont;
+  logic         bd_cont;
+  logic [19:0]  sa2, sb2;
+  always_comb begin
+    wp_cont = rb_q[5:0] + 6'd62;
+    bd_cont = (7'(wp_cont) + len2_q) >= 7'd64;
+    sa2 = '0;
+    sb2 = '0;
+    for (int i = 0; i < 12; i++) begin
+      sa2 = sa2 + 20'({bytes2_q[16*i +: 8], bytes2_q[16*i+8 +: 8]});
+      sb2 = sb2 + 20'({bytes2_q[16*(12+i) +: 8], bytes2_q[16*(12+i)+8 +: 8]});
+    end
+  end
+
+  logic [1023:0] shifted;
+  logic [511:0]  merged;
+  logic          rec_we [2];
+  logic [BeatAw-1:0] rec_waddr;
+  always_comb begin
+    shifted = {640'd0, bytes3_q} << {wp3_q, 3'b000};
+    merged = (start3_q ? 512'd0 : acc_q) | shifted[511:0];
+    rec_waddr = start3_q ? '0 : acc_beat_q;
+    rec_we[0] = take3_q && bd3_q && !buf3_q;
+    rec_we[1] = take3_q && bd3_q && buf3_q;
+    rsum_d = rsum_q;
+    acc_d = acc_q;
+    acc_beat_d = acc_beat_q;
+    if (take3_q) begin
+      rsum_d = (start3_q ? 32'd0 : rsum_q) + 32'(sa3_q) + 32'(sb3_q);
+      if (bd3_q) begin
         acc_d = shifted[1023:512];
         acc_beat_d = rec_waddr + 1'b1;
       end else begin
@@ -700,7 +774,7 @@ module sync_encoder #(
     always_comb begin
       // A close writes the accumulator to the closing buffer; a record's completed beat goes to
       // the open (or new) buffer, which is never the closing one.
-      if (close_now && fill_ptr_q == 1'(b)) begin
+      if (close3_q && cptr3_q == 1'(b)) begin
         ram_we[b] = 1'b1;
         ram_waddr[b] = acc_beat_q;
         ram_wdata[b] = acc_q;
@@ -735,7 +809,7 @@ module sync_encoder #(
     for (int b = 0; b < 2; b++) begin
       buf_state_d[b] = buf_state_q[b];
       if (start_new && new_buf == 1'(b)) buf_state_d[b] = BufFill;
-      if (close_now && fill_ptr_q == 1'(b)) buf_state_d[b] = BufMacq;
+      if (close3_q && cptr3_q == 1'(b)) buf_state_d[b] = BufMacq;
       if (mac_done && mac_ptr_q == 1'(b)) buf_state_d[b] = BufSend;
       if (send_release && send_ptr_q == 1'(b)) buf_state_d[b] = BufFree;
     end
@@ -752,7 +826,6 @@ module sync_encoder #(
       cnt_q <= '0;
       slot_q <= '0;
       rsum_q <= '0;
-      age_q <= '0;
       acc_q <= '0;
       acc_beat_q <= '0;
       mac_state_q <= MacIdle;
@@ -777,7 +850,6 @@ module sync_encoder #(
       cnt_q <= cnt_d;
       slot_q <= slot_d;
       rsum_q <= rsum_d;
-      age_q <= age_d;
       acc_q <= acc_d;
       acc_beat_q <= acc_beat_d;
       mac_state_q <= mac_state_d;
@@ -797,6 +869,72 @@ module sync_encoder #(
     end
   end
 
+  // Record pipeline registers.
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      now_q <= '0;
+      rdy_q <= 1'b1;
+      p1v_q <= 1'b0;
+      psv_q <= 1'b0;
+      p2v_q <= 1'b0;
+      take3_q <= 1'b0;
+      close3_q <= 1'b0;
+      open_q <= 1'b0;
+      started_q <= 1'b0;
+      tq_q <= 1'b0;
+      fit_q <= '0;
+      t0_q <= '0;
+    end else begin
+      now_q <= now_q + 32'd1;
+      // S1 loads from the skid register, else from the port; the skid register takes the port's
+      // record while S1 waits, and s_rec_TREADY drops while it holds one.
+      p1v_q <= ld1 ? (psv_q || rec_fire) : 1'b1;
+      psv_q <= !ld1 && (psv_q || rec_fire);
+      rdy_q <= ld1 || !(psv_q || rec_fire);
+      if (s2_free) p2v_q <= p1v_q;
+      take3_q <= take;
+      close3_q <= close_now;
+      open_q <= open_d;
+      started_q <= start_new;
+      tq_q <= (now_q - t0_q) >= flush_m1_q;
+      fit_q <= fit_d;
+      t0_q <= t0_d;
+    end
+  end
+
+  always_ff @(posedge ap_clk) begin
+    if (ld1) begin
+      r1_q <= psv_q ? rs_q : s_rec_TDATA;
+      st1_q <= psv_q ? sts_q : now_q;
+    end
+    if (!ld1 && rec_fire) begin
+      rs_q <= s_rec_TDATA;
+      sts_q <= now_q;
+    end
+    if (move1) begin
+      st2_q <= st1_q;
+      cls2_q <= in_cls;
+      len2_q <= in_len;
+      slot2_q <= in_slot;
+      drop2_q <= in_drop;
+      invalid2_q <= in_invalid;
+      noroute2_q <= !in_invalid && !in_routed;
+      young2_q <= !in_invalid && in_routed && in_young;
+      exp2_q <= start_new ? exp_b : exp_a;
+      bytes2_q <= in_bytes;
+    end
+    start3_q <= start_new;
+    buf3_q <= start_new ? new_buf : fill_ptr_q;
+    cptr3_q <= fill_ptr_q;
+    wp3_q <= start_new ? 6'd62 : wp_cont;
+    bd3_q <= start_new || bd_cont;
+    if (take) begin
+      bytes3_q <= bytes2_q;
+      sa3_q <= sa2;
+      sb3_q <= sb2;
+    end
+  end
+
   // Datapath registers without reset (their valid bits above are reset).
   always_ff @(posedge ap_clk) begin
     v0_q <= v0_d;
@@ -808,9 +946,9 @@ module sync_encoder #(
     if (close_now) begin
       hdr_q[fill_ptr_q] <= hdr_new;
       mrb_q[fill_ptr_q] <= rb_q;
-      msum_q[fill_ptr_q] <= rsum_q;
       mslot_q[fill_ptr_q] <= slot_q;
     end
+    if (close3_q) msum_q[cptr3_q] <= rsum_q;
     if (mac_done) begin
       tag_q[mac_ptr_q] <= mac_tag;
       udp_csum_q[mac_ptr_q] <= mac_udp_csum;
@@ -874,18 +1012,18 @@ module sync_encoder #(
         end
         if (take) begin
           records_q <= records_q + 32'd1;
-          record_bytes_q <= record_bytes_q + 32'(in_len);
+          record_bytes_q <= record_bytes_q + 32'(len2_q);
         end
-        if (rec_fire && in_invalid) invalid_q <= invalid_q + 32'd1;
-        if (rec_fire && !in_invalid && !in_routed) no_route_q <= no_route_q + 32'd1;
-        if (rec_fire && !in_invalid && in_routed && in_young) begin
+        if (p2v_q && invalid2_q) invalid_q <= invalid_q + 32'd1;
+        if (p2v_q && noroute2_q) no_route_q <= no_route_q + 32'd1;
+        if (p2v_q && young2_q) begin
           young_q <= young_q + 32'd1;
-          young_bytes_q <= young_bytes_q + 32'(in_len);
+          young_bytes_q <= young_bytes_q + 32'(len2_q);
         end
         if (close_now) begin
           if (full) close_full_q <= close_full_q + 32'd1;
           else if (expired) close_timer_q <= close_timer_q + 32'd1;
-          else if (in_slot != slot_q) close_dest_q <= close_dest_q + 32'd1;
+          else if (slot2_q != slot_q) close_dest_q <= close_dest_q + 32'd1;
           else close_full_q <= close_full_q + 32'd1;
         end
       end
