@@ -204,7 +204,7 @@ module sync_encoder #(
   // from the buffer instead (62, 63) are unused.
   logic unused_bits;
   assign unused_bits = ^{ctrl[31:2], cluster[31:16], source[31:7], mtu[31:16], src_mac_hi[31:16],
-                         ip_opts[31:14], counter_clear[31:2], r1_q[375:371], lhdr[511:496]};
+                         ip_opts[31:14], counter_clear[31:2], r1_q[375:371]};
 
   // Effective MTU, records-bytes limit, flush time; registered, in two steps (a register write
   // takes effect two clocks later: change MTU and FLUSH_CYCLES only while no frame is open).
@@ -487,13 +487,18 @@ module sync_encoder #(
   logic [BeatAw-1:0] mac_rd_d, mac_rd_q;       // next beat to read
   logic         mac_re;
   logic [511:0] rdata [2];
-  logic [15:0]  mac_mlen;                      // message bytes: header 20 + records
-  logic [12:0]  mac_nw;                        // full words
-  logic [63:0]  mac_word, mac_m;
+  logic [15:0]  mac_mlen_d;                    // message bytes: header 20 + records
+  logic [7:0]   mac_mlen_q;                    // its low byte (the last word's)
+  logic [12:0]  mac_nw_q, mac_nw_m1_q;         // full words, and one less
+  logic [63:0]  mac_next, mac_m_d, mac_m_q;    // the message word of the next round (registered)
   logic [1023:0] mac_win;
   logic [63:0]  r_in0, r_in1, r_in2, r_in3, r_out0, r_out1, r_out2, r_out3;
   logic [63:0]  r1_out0, r1_out1, r1_out2, r1_out3;   // after the first round of the clock
   logic         word_done;                            // this clock finishes a message word
+  // Registered decodes of the state for the round's inputs and outputs: v* hold the key's initial
+  // values (Idle, Load0, Load1); the message word goes into v3 (Run, first round of a word), into
+  // v0 (Run, after the word's last round); 0xFF into v2 (first finalisation round).
+  logic         mac_init_q, mac_x3_q, mac_x0_q, mac_x2_q;
   logic         mac_done;                      // the clock the tag and checksums are written
   logic [63:0]  mac_tag;
   logic [15:0]  mac_udp_csum, mac_ip_csum;
@@ -515,59 +520,118 @@ module sync_encoder #(
   end
 
   always_comb begin
-    mac_mlen = 16'd20 + mrb_q[mac_ptr_q];
-    mac_nw = mac_mlen[15:3];
+    // The word after the current one (the first: frame bytes 42..49 of beat 0, after MacLoad1):
+    // bytes 2 + 8 (j + 1) .. of the window before it moves; the last word (k = nw) is padded and
+    // carries the length byte. Registered, so a round starts from flops only.
+    mac_mlen_d = 16'd20 + mrb_q[mac_ptr_q];
     mac_win = {win_hi_q, win_lo_q};
-    mac_word = mac_win[16 + 64 * mac_j_q +: 64];
-    mac_m = mac_word;
-    if (mac_k_q == mac_nw) begin
+    mac_next = mac_win[16 + 64 * (32'(mac_j_q) + 32'd1) +: 64];
+    if (mac_state_q == MacLoad1) mac_next = win_lo_q[8*42 +: 64];
+    mac_m_d = mac_next;
+    if (mac_state_q == MacRun && mac_k_q == mac_nw_m1_q) begin
       for (int i = 0; i < 8; i++)
-        if (3'(i) >= mac_mlen[2:0]) mac_m[8*i +: 8] = 8'd0;
-      mac_m[63:56] = mac_mlen[7:0];
+        if (3'(i) >= mac_mlen_q[2:0]) mac_m_d[8*i +: 8] = 8'd0;
+      mac_m_d[63:56] = mac_mlen_q[7:0];
     end
     r_in0 = v0_q;
     r_in1 = v1_q;
     r_in2 = v2_q;
     r_in3 = v3_q;
     word_done = (RoundsPerClock == 2) || mac_phase_q;
-    if (mac_state_q == MacRun && (RoundsPerClock == 2 || !mac_phase_q)) r_in3 = v3_q ^ mac_m;
-    if (mac_state_q == MacFin && mac_fin_q == 2'd0) r_in2 = v2_q ^ 64'hFF;
+    if (mac_x3_q) r_in3 = v3_q ^ mac_m_q;
+    if (mac_x2_q) r_in2 = v2_q ^ 64'hFF;
+    // The state: the key's initial values until the rounds start, then the rounds' results.
+    if (mac_init_q) begin
+      v0_d = {key1, key0} ^ SipC0;
+      v1_d = {key3, key2} ^ SipC1;
+      v2_d = {key1, key0} ^ SipC2;
+      v3_d = {key3, key2} ^ SipC3;
+    end else begin
+      v0_d = mac_x0_q ? r_out0 ^ mac_m_q : r_out0;
+      v1_d = r_out1;
+      v2_d = r_out2;
+      v3_d = r_out3;
+    end
     mac_tag = v0_q ^ v1_q ^ v2_q ^ v3_q;
   end
 
-  // Checksums of the frame the MAC just finished (MacSum).
-  logic [31:0] usum, isum;
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      mac_init_q <= 1'b1;
+      mac_x3_q <= 1'b0;
+      mac_x0_q <= 1'b0;
+      mac_x2_q <= 1'b0;
+    end else begin
+      mac_init_q <= (mac_state_d == MacIdle || mac_state_d == MacLoad0 || mac_state_d == MacLoad1);
+      mac_x3_q <= (mac_state_d == MacRun) && (RoundsPerClock == 2 || !mac_phase_d);
+      mac_x0_q <= (mac_state_d == MacRun) && (RoundsPerClock == 2 || mac_phase_d);
+      mac_x2_q <= (mac_state_d == MacFin) && (mac_fin_d == 2'd0);
+    end
+  end
+
+  // Checksums of the frame under the MAC, in steps: partial sums of everything but the tag in
+  // MacLoad0 and MacLoad1, the tag added in MacSum, folded the clock after (csum_v_q) into
+  // udp_csum_q / ip_csum_q (the sender reads them two clocks later at the earliest).
+  logic [31:0] ua_d, ub_d, uc_d, ud_d, ia_d;
+  logic [31:0] ua_q, ub_q, uc_q, ud_q, ia_q, upre_q, ipre_q;
+  logic [31:0] usum_d, usum_q, isum_q, ufold, ifold;
+  logic        csum_v_q, csum_ptr_q;
   logic [15:0] udp_len, ip_len;
   logic [31:0] dip;
   always_comb begin
     udp_len = mrb_q[mac_ptr_q] + 16'd36;
     ip_len = mrb_q[mac_ptr_q] + 16'd56;
     dip = dest_ip[mslot_q[mac_ptr_q]];
-    usum = msum_q[mac_ptr_q];
-    usum = usum + 32'(src_ip[31:16]) + 32'(src_ip[15:0]) + 32'(dip[31:16]) + 32'(dip[15:0]);
-    usum = usum + 32'd17 + 32'(udp_len) + 32'(udp_ports[15:0]) + 32'(udp_ports[31:16]) + 32'(udp_len);
-    for (int i = 0; i < 10; i++)
-      usum = usum + 32'({hdr_q[mac_ptr_q][16*i +: 8], hdr_q[mac_ptr_q][16*i+8 +: 8]});
+    ua_d = msum_q[mac_ptr_q] + 32'd17 + 32'(udp_len) + 32'(udp_len) + 32'(udp_ports[15:0]) + 32'(udp_ports[31:16]);
+    ub_d = 32'(src_ip[31:16]) + 32'(src_ip[15:0]) + 32'(dip[31:16]) + 32'(dip[15:0]);
+    uc_d = '0;
+    ud_d = '0;
+    for (int i = 0; i < 5; i++) begin
+      uc_d = uc_d + 32'({hdr_q[mac_ptr_q][16*i +: 8], hdr_q[mac_ptr_q][16*i+8 +: 8]});
+      ud_d = ud_d + 32'({hdr_q[mac_ptr_q][16*(5+i) +: 8], hdr_q[mac_ptr_q][16*(5+i)+8 +: 8]});
+    end
+    ia_d = 32'h4500 + 32'({ip_opts[13:8], 2'b00}) + 32'(ip_len) + 32'h4000 + 32'({ip_opts[7:0], 8'd17});
+    usum_d = upre_q;
     for (int i = 0; i < 4; i++)
-      usum = usum + 32'({mac_tag[16*i +: 8], mac_tag[16*i+8 +: 8]});
-    usum = 32'(usum[31:16]) + 32'(usum[15:0]);
-    usum = 32'(usum[31:16]) + 32'(usum[15:0]);
-    mac_udp_csum = ~usum[15:0];
+      usum_d = usum_d + 32'({mac_tag[16*i +: 8], mac_tag[16*i+8 +: 8]});
+    ufold = 32'(usum_q[31:16]) + 32'(usum_q[15:0]);
+    ufold = 32'(ufold[31:16]) + 32'(ufold[15:0]);
+    mac_udp_csum = ~ufold[15:0];
     if (mac_udp_csum == 16'd0) mac_udp_csum = 16'hFFFF;
-    isum = 32'h4500 + 32'({ip_opts[13:8], 2'b00}) + 32'(ip_len) + 32'h4000 + 32'({ip_opts[7:0], 8'd17}) +
-           32'(src_ip[31:16]) + 32'(src_ip[15:0]) + 32'(dip[31:16]) + 32'(dip[15:0]);
-    isum = 32'(isum[31:16]) + 32'(isum[15:0]);
-    isum = 32'(isum[31:16]) + 32'(isum[15:0]);
-    mac_ip_csum = ~isum[15:0];
+    ifold = 32'(isum_q[31:16]) + 32'(isum_q[15:0]);
+    ifold = 32'(ifold[31:16]) + 32'(ifold[15:0]);
+    mac_ip_csum = ~ifold[15:0];
+  end
+  always_ff @(posedge ap_clk) begin
+    if (mac_state_q == MacLoad0) begin
+      ua_q <= ua_d;
+      ub_q <= ub_d;
+      uc_q <= uc_d;
+      ud_q <= ud_d;
+      ia_q <= ia_d;
+      mac_mlen_q <= mac_mlen_d[7:0];
+      mac_nw_q <= mac_mlen_d[15:3];
+      mac_nw_m1_q <= mac_mlen_d[15:3] - 13'd1;
+    end
+    if (mac_state_q == MacLoad1) begin
+      upre_q <= ua_q + ub_q + uc_q + ud_q;
+      ipre_q <= ia_q + ub_q;
+    end
+    if (mac_state_q == MacLoad1 || (mac_state_q == MacRun && word_done)) mac_m_q <= mac_m_d;
+    if (mac_done) begin
+      usum_q <= usum_d;
+      isum_q <= ipre_q;
+      csum_ptr_q <= mac_ptr_q;
+    end
+  end
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) csum_v_q <= 1'b0;
+    else csum_v_q <= mac_done;
   end
 
   always_comb begin
     mac_state_d = mac_state_q;
     mac_ptr_d = mac_ptr_q;
-    v0_d = v0_q;
-    v1_d = v1_q;
-    v2_d = v2_q;
-    v3_d = v3_q;
     win_lo_d = win_lo_q;
     win_hi_d = win_hi_q;
     mac_j_d = mac_j_q;
@@ -580,10 +644,6 @@ module sync_encoder #(
     unique case (mac_state_q)
       MacIdle: begin
         if (buf_state_q[mac_ptr_q] == BufMacq) begin
-          v0_d = {key1, key0} ^ SipC0;
-          v1_d = {key3, key2} ^ SipC1;
-          v2_d = {key1, key0} ^ SipC2;
-          v3_d = {key3, key2} ^ SipC3;
           mac_re = 1'b1;  // beat 0
           mac_rd_d = BeatAw'(1);
           mac_state_d = MacLoad0;
@@ -606,13 +666,8 @@ module sync_encoder #(
         mac_state_d = MacRun;
       end
       MacRun: begin
-        v0_d = r_out0;
-        v1_d = r_out1;
-        v2_d = r_out2;
-        v3_d = r_out3;
         mac_phase_d = !mac_phase_q;
         if (word_done) begin
-          v0_d = r_out0 ^ mac_m;
           mac_k_d = mac_k_q + 13'd1;
           mac_j_d = mac_j_q + 3'd1;
           if (mac_j_q == 3'd7) begin
@@ -621,17 +676,13 @@ module sync_encoder #(
             mac_re = 1'b1;
             mac_rd_d = mac_rd_q + 1'b1;
           end
-          if (mac_k_q == mac_nw) begin
+          if (mac_k_q == mac_nw_q) begin
             mac_fin_d = 2'd0;
             mac_state_d = MacFin;
           end
         end
       end
       MacFin: begin
-        v0_d = r_out0;
-        v1_d = r_out1;
-        v2_d = r_out2;
-        v3_d = r_out3;
         mac_fin_d = mac_fin_q + 2'd1;
         if (mac_fin_q == 2'(4 / RoundsPerClock - 1)) mac_state_d = MacSum;
       end
@@ -645,17 +696,19 @@ module sync_encoder #(
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Sender
+  // Sender. What depends only on the frame (header bytes, beat count, where the tag goes, the last
+  // beat's TKEEP) is latched when it starts; what depends on the beat (record bytes kept, the tag
+  // bytes in it, first, last) is formed when the beat is read and registered with the read, so that
+  // the returned beat only picks, byte by byte, between registers and the memory's data.
   logic         send_active_d, send_active_q;
   logic         send_ptr_d, send_ptr_q;
   logic [BeatAw-1:0] send_rd_d, send_rd_q;     // next beat to read
-  logic [BeatAw-1:0] send_nbeats;
-  logic         send_re, send_release;
+  logic         send_start, send_re, send_release;
   logic         rsp_valid_d, rsp_valid_q;        // a read is in flight; its data is in rdata now
-  logic [BeatAw-1:0] rsp_beat_d, rsp_beat_q;
   logic         rsp_buf_d, rsp_buf_q;
-  logic [15:0]  frame_len;                       // bytes of the frame being sent
-  logic [15:0]  tag_at;                          // frame byte of the tag
+  logic         rsp_first_q, rsp_last_q;         // it is the frame's first / last beat
+  logic [63:0]  rsp_rec_q;                       // its bytes that are record bytes (from the buffer)
+  logic [511:0] rsp_tag_q;                       // the tag bytes it carries, zero elsewhere
   logic [1:0]   fifo_cnt_d, fifo_cnt_q;
   logic [511:0] fifo_data_q [3];
   logic [63:0]  fifo_keep_q [3];
@@ -663,27 +716,28 @@ module sync_encoder #(
   logic [6:0]   fifo_bytes_q [3];
   logic         pop;
 
-  // The beat the read returns, with the headers, the tag and the zero tail put in.
-  logic [511:0]  out_data, lhdr;
-  logic [63:0]   out_keep;
-  logic          out_last;
-  logic [6:0]    out_bytes;
-  logic [15:0]   beat_at;                        // frame byte of the beat's first byte
-  logic [1023:0] tag_wide;
-  logic [63:0]   rec_mask;
-  logic [15:0]   span;
-  logic [15:0]   ip_total, udp_total;
-  logic [1:0]    sslot;
-  logic [47:0]   smac, dmac;
-  logic [31:0]   sdip;
+  // Per frame, from buffer send_ptr_q, latched at send_start.
+  logic [15:0]  frame_len;                       // bytes of the frame
+  logic [15:0]  tag_at;                          // frame byte of the tag
+  logic [15:0]  ip_total, udp_total;
+  logic [1:0]   sslot;
+  logic [47:0]  smac, dmac;
+  logic [31:0]  sdip;
+  logic [495:0] lhdr;                            // frame bytes 0..61 without the two checksums
+  logic [6:0]   last_bytes;
+  logic [BeatAw-1:0] f_last_q, f_tag_beat_q;     // the last beat; the beat the tag starts in
+  logic [5:0]   f_tag_off_q;                     // the tag's byte in that beat
+  logic [63:0]  f_tag_q;
+  logic [495:0] f_hdr_q;
+  logic [63:0]  f_keep_q;                        // TKEEP of the last beat
+  logic [6:0]   f_bytes_q;                       // its bytes
   always_comb begin
-    sslot = mslot_q[rsp_buf_q];
+    sslot = mslot_q[send_ptr_q];
     smac = {src_mac_hi[15:0], src_mac_lo};
     dmac = {dest_mac_hi[sslot][15:0], dest_mac_lo[sslot]};
     sdip = dest_ip[sslot];
-    frame_len = mrb_q[rsp_buf_q] + 16'd70;
-    tag_at = mrb_q[rsp_buf_q] + 16'd62;
-    beat_at = 16'({rsp_beat_q, 6'd0});
+    frame_len = mrb_q[send_ptr_q] + 16'd70;
+    tag_at = mrb_q[send_ptr_q] + 16'd62;
     ip_total = frame_len - 16'd14;
     udp_total = frame_len - 16'd34;
     // Ethernet, IPv4, UDP and sync header: frame bytes 0..61, byte i in bits 8i+7:8i.
@@ -700,7 +754,6 @@ module sync_encoder #(
     lhdr[8*20 +: 16] = {8'h00, 8'h40};
     lhdr[8*22 +: 8] = ip_opts[7:0];
     lhdr[8*23 +: 8] = 8'd17;
-    lhdr[8*24 +: 16] = {ip_csum_q[rsp_buf_q][7:0], ip_csum_q[rsp_buf_q][15:8]};
     for (int i = 0; i < 4; i++) begin
       lhdr[8*(26+i) +: 8] = src_ip[8*(3-i) +: 8];
       lhdr[8*(30+i) +: 8] = sdip[8*(3-i) +: 8];
@@ -708,24 +761,41 @@ module sync_encoder #(
     lhdr[8*34 +: 16] = {udp_ports[7:0], udp_ports[15:8]};
     lhdr[8*36 +: 16] = {udp_ports[23:16], udp_ports[31:24]};
     lhdr[8*38 +: 16] = {udp_total[7:0], udp_total[15:8]};
-    lhdr[8*40 +: 16] = {udp_csum_q[rsp_buf_q][7:0], udp_csum_q[rsp_buf_q][15:8]};
-    lhdr[8*42 +: 160] = hdr_q[rsp_buf_q];
+    lhdr[8*42 +: 160] = hdr_q[send_ptr_q];
+    last_bytes = 7'(frame_len[5:0] == 6'd0 ? 7'd64 : 7'(frame_len[5:0]));
+  end
 
-    // Record bytes before the tag; the tag; zero after it.
-    span = tag_at - beat_at;  // record bytes in this beat (when below 64)
-    if (tag_at <= beat_at) rec_mask = '0;
-    else if (span >= 16'd64) rec_mask = '1;
-    else rec_mask = (64'd1 << span[5:0]) - 64'd1;
-    tag_wide = {960'd0, tag_q[rsp_buf_q]} << {tag_at[5:0], 3'b000};
-    out_data = '0;
+  // Per beat, at its read (beat send_rd_q of the frame).
+  logic [1023:0] tag_wide;
+  logic [63:0]   rec_bytes;
+  logic [511:0]  tag_bytes;
+  always_comb begin
+    tag_wide = {960'd0, f_tag_q} << {f_tag_off_q, 3'b000};
+    if (send_rd_q < f_tag_beat_q) rec_bytes = '1;
+    else if (send_rd_q == f_tag_beat_q) rec_bytes = (64'd1 << f_tag_off_q) - 64'd1;
+    else rec_bytes = '0;
+    if (send_rd_q == f_tag_beat_q) tag_bytes = tag_wide[511:0];
+    else if (send_rd_q == f_tag_beat_q + 1'b1) tag_bytes = tag_wide[1023:512];
+    else tag_bytes = '0;
+  end
+
+  // The beat the read returns: headers over beat 0, record bytes, the tag, zero past the frame.
+  logic [511:0]  out_data, rbeat;
+  logic [63:0]   out_keep;
+  logic          out_last;
+  logic [6:0]    out_bytes;
+  always_comb begin
+    rbeat = rdata[rsp_buf_q];
     for (int i = 0; i < 64; i++)
-      if (rec_mask[i]) out_data[8*i +: 8] = rdata[rsp_buf_q][8*i +: 8];
-    if (beat_at[15:6] == tag_at[15:6]) out_data = out_data | tag_wide[511:0];
-    else if (beat_at[15:6] == tag_at[15:6] + 10'd1) out_data = out_data | tag_wide[1023:512];
-    if (rsp_beat_q == '0) out_data[8*62-1:0] = lhdr[8*62-1:0];
-    out_last = (frame_len - beat_at) <= 16'd64;
-    out_bytes = out_last ? 7'(frame_len - beat_at) : 7'd64;
-    out_keep = out_last ? ((64'd1 << out_bytes[5:0]) - 64'd1) | {64{out_bytes[6]}} : '1;
+      out_data[8*i +: 8] = rsp_rec_q[i] ? rbeat[8*i +: 8] : rsp_tag_q[8*i +: 8];
+    if (rsp_first_q) begin
+      out_data[8*62-1:0] = f_hdr_q;
+      out_data[8*24 +: 16] = {ip_csum_q[rsp_buf_q][7:0], ip_csum_q[rsp_buf_q][15:8]};
+      out_data[8*40 +: 16] = {udp_csum_q[rsp_buf_q][7:0], udp_csum_q[rsp_buf_q][15:8]};
+    end
+    out_last = rsp_last_q;
+    out_bytes = rsp_last_q ? f_bytes_q : 7'd64;
+    out_keep = rsp_last_q ? f_keep_q : '1;
   end
 
   assign pop = m_axis_TVALID && m_axis_TREADY;
@@ -738,30 +808,47 @@ module sync_encoder #(
     send_active_d = send_active_q;
     send_ptr_d = send_ptr_q;
     send_rd_d = send_rd_q;
+    send_start = 1'b0;
     send_re = 1'b0;
     send_release = 1'b0;
-    send_nbeats = BeatAw'((mrb_q[send_ptr_q] + 16'd70 + 16'd63) >> 6);
     rsp_valid_d = 1'b0;
-    rsp_beat_d = rsp_beat_q;
     rsp_buf_d = rsp_buf_q;
     if (!send_active_q) begin
       if (buf_state_q[send_ptr_q] == BufSend) begin
+        send_start = 1'b1;
         send_active_d = 1'b1;
         send_rd_d = '0;
       end
-    end else if (send_rd_q < send_nbeats && ({1'b0, fifo_cnt_q} + 3'(rsp_valid_q) < 3'd3)) begin
+    end else if ({1'b0, fifo_cnt_q} + 3'(rsp_valid_q) < 3'd3) begin
       send_re = 1'b1;
       rsp_valid_d = 1'b1;
-      rsp_beat_d = send_rd_q;
       rsp_buf_d = send_ptr_q;
       send_rd_d = send_rd_q + 1'b1;
-      if (send_rd_q + 1'b1 == send_nbeats) begin
+      if (send_rd_q == f_last_q) begin
         send_release = 1'b1;  // every beat read: the buffer is free after this clock
         send_active_d = 1'b0;
         send_ptr_d = !send_ptr_q;
       end
     end
     fifo_cnt_d = fifo_cnt_q + 2'(rsp_valid_q) - 2'(pop);
+  end
+
+  always_ff @(posedge ap_clk) begin
+    if (send_start) begin
+      f_last_q <= BeatAw'((frame_len - 16'd1) >> 6);
+      f_tag_beat_q <= BeatAw'(tag_at >> 6);
+      f_tag_off_q <= tag_at[5:0];
+      f_tag_q <= tag_q[send_ptr_q];
+      f_hdr_q <= lhdr;
+      f_bytes_q <= last_bytes;
+      f_keep_q <= last_bytes[6] ? '1 : (64'd1 << last_bytes[5:0]) - 64'd1;
+    end
+    if (send_re) begin
+      rsp_first_q <= (send_rd_q == '0);
+      rsp_last_q <= (send_rd_q == f_last_q);
+      rsp_rec_q <= rec_bytes;
+      rsp_tag_q <= tag_bytes;
+    end
   end
 
   // Buffer memories: the record packer writes, the MAC or the sender reads.
@@ -839,7 +926,6 @@ module sync_encoder #(
       send_ptr_q <= 1'b0;
       send_rd_q <= '0;
       rsp_valid_q <= 1'b0;
-      rsp_beat_q <= '0;
       rsp_buf_q <= 1'b0;
       fifo_cnt_q <= '0;
     end else begin
@@ -863,7 +949,6 @@ module sync_encoder #(
       send_ptr_q <= send_ptr_d;
       send_rd_q <= send_rd_d;
       rsp_valid_q <= rsp_valid_d;
-      rsp_beat_q <= rsp_beat_d;
       rsp_buf_q <= rsp_buf_d;
       fifo_cnt_q <= fifo_cnt_d;
     end
@@ -951,8 +1036,10 @@ module sync_encoder #(
     if (close3_q) msum_q[cptr3_q] <= rsum_q;
     if (mac_done) begin
       tag_q[mac_ptr_q] <= mac_tag;
-      udp_csum_q[mac_ptr_q] <= mac_udp_csum;
-      ip_csum_q[mac_ptr_q] <= mac_ip_csum;
+    end
+    if (csum_v_q) begin
+      udp_csum_q[csum_ptr_q] <= mac_udp_csum;
+      ip_csum_q[csum_ptr_q] <= mac_ip_csum;
     end
     // Output FIFO: entry 0 is the head.
     if (pop) begin
