@@ -208,21 +208,28 @@ module sync_encoder #(
 
   // Effective MTU, records-bytes limit, flush time; registered, in two steps (a register write
   // takes effect two clocks later: change MTU and FLUSH_CYCLES only while no frame is open).
-  logic [15:0] mtu_eff_q;
+  logic [15:0] mtu_eff_d, mtu_eff_q;
   // Records bytes per frame: max_rb = MTU - IPv4 20 - UDP 8 - header 20 - tag 8 = MTU - 56; a record
   // of L bytes fits while records-bytes <= max_rb - L.
-  logic [15:0] rb_lim_q [4];  // max_rb - L for the record lengths L of class 0..3 (16, 24, 40, 48)
-  logic [31:0] flush_q, flush_m1_q;
+  logic [15:0] rb_lim_d [4];  // max_rb - L for the record lengths L of class 0..3 (16, 24, 40, 48)
+  logic [15:0] rb_lim_q [4];
+  logic [31:0] flush_d, flush_q, flush_m1_d, flush_m1_q;
+  always_comb begin
+    mtu_eff_d = mtu[15:0];
+    if (mtu[15:0] < 16'(MinMtu)) mtu_eff_d = 16'(MinMtu);
+    else if (mtu[15:0] > 16'(MaxMtu)) mtu_eff_d = 16'(MaxMtu);
+    rb_lim_d[0] = mtu_eff_q - 16'd72;
+    rb_lim_d[1] = mtu_eff_q - 16'd80;
+    rb_lim_d[2] = mtu_eff_q - 16'd96;
+    rb_lim_d[3] = mtu_eff_q - 16'd104;
+    flush_d = (flush_cycles == 32'd0) ? 32'd1 : flush_cycles;
+    flush_m1_d = flush_d - 32'd1;
+  end
   always_ff @(posedge ap_clk) begin
-    if (mtu[15:0] < 16'(MinMtu)) mtu_eff_q <= 16'(MinMtu);
-    else if (mtu[15:0] > 16'(MaxMtu)) mtu_eff_q <= 16'(MaxMtu);
-    else mtu_eff_q <= mtu[15:0];
-    rb_lim_q[0] <= mtu_eff_q - 16'd72;
-    rb_lim_q[1] <= mtu_eff_q - 16'd80;
-    rb_lim_q[2] <= mtu_eff_q - 16'd96;
-    rb_lim_q[3] <= mtu_eff_q - 16'd104;
-    flush_q <= (flush_cycles == 32'd0) ? 32'd1 : flush_cycles;
-    flush_m1_q <= (flush_cycles == 32'd0) ? 32'd0 : flush_cycles - 32'd1;
+    mtu_eff_q <= mtu_eff_d;
+    for (int c = 0; c < 4; c++) rb_lim_q[c] <= rb_lim_d[c];
+    flush_q <= flush_d;
+    flush_m1_q <= flush_m1_d;
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -498,6 +505,7 @@ module sync_encoder #(
   // Registered decodes of the state for the round's inputs and outputs: v* hold the key's initial
   // values (Idle, Load0, Load1); the message word goes into v3 (Run, first round of a word), into
   // v0 (Run, after the word's last round); 0xFF into v2 (first finalisation round).
+  logic         mac_init_d, mac_x3_d, mac_x0_d, mac_x2_d;
   logic         mac_init_q, mac_x3_q, mac_x0_q, mac_x2_q;
   logic         mac_done;                      // the clock the tag and checksums are written
   logic [63:0]  mac_tag;
@@ -555,6 +563,12 @@ module sync_encoder #(
     mac_tag = v0_q ^ v1_q ^ v2_q ^ v3_q;
   end
 
+  always_comb begin
+    mac_init_d = (mac_state_d == MacIdle || mac_state_d == MacLoad0 || mac_state_d == MacLoad1);
+    mac_x3_d = (mac_state_d == MacRun) && (RoundsPerClock == 2 || !mac_phase_d);
+    mac_x0_d = (mac_state_d == MacRun) && (RoundsPerClock == 2 || mac_phase_d);
+    mac_x2_d = (mac_state_d == MacFin) && (mac_fin_d == 2'd0);
+  end
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
       mac_init_q <= 1'b1;
@@ -562,10 +576,10 @@ module sync_encoder #(
       mac_x0_q <= 1'b0;
       mac_x2_q <= 1'b0;
     end else begin
-      mac_init_q <= (mac_state_d == MacIdle || mac_state_d == MacLoad0 || mac_state_d == MacLoad1);
-      mac_x3_q <= (mac_state_d == MacRun) && (RoundsPerClock == 2 || !mac_phase_d);
-      mac_x0_q <= (mac_state_d == MacRun) && (RoundsPerClock == 2 || mac_phase_d);
-      mac_x2_q <= (mac_state_d == MacFin) && (mac_fin_d == 2'd0);
+      mac_init_q <= mac_init_d;
+      mac_x3_q <= mac_x3_d;
+      mac_x0_q <= mac_x0_d;
+      mac_x2_q <= mac_x2_d;
     end
   end
 
@@ -574,7 +588,9 @@ module sync_encoder #(
   // udp_csum_q / ip_csum_q (the sender reads them two clocks later at the earliest).
   logic [31:0] ua_d, ub_d, uc_d, ud_d, ia_d;
   logic [31:0] ua_q, ub_q, uc_q, ud_q, ia_q, upre_q, ipre_q;
-  logic [31:0] usum_d, usum_q, isum_q, ufold, ifold;
+  logic [31:0] usum_d, usum_q, isum_q, ufold, ifold, upre_d, ipre_d;
+  logic [12:0] mac_nw_d, mac_nw_m1_d;
+  logic        mac_m_load;
   logic        csum_v_q, csum_ptr_q;
   logic [15:0] udp_len, ip_len;
   logic [31:0] dip;
@@ -591,6 +607,11 @@ module sync_encoder #(
       ud_d = ud_d + 32'({hdr_q[mac_ptr_q][16*(5+i) +: 8], hdr_q[mac_ptr_q][16*(5+i)+8 +: 8]});
     end
     ia_d = 32'h4500 + 32'({ip_opts[13:8], 2'b00}) + 32'(ip_len) + 32'h4000 + 32'({ip_opts[7:0], 8'd17});
+    upre_d = ua_q + ub_q + uc_q + ud_q;
+    ipre_d = ia_q + ub_q;
+    mac_nw_d = mac_mlen_d[15:3];
+    mac_nw_m1_d = mac_nw_d - 13'd1;
+    mac_m_load = (mac_state_q == MacLoad1) || (mac_state_q == MacRun && word_done);
     usum_d = upre_q;
     for (int i = 0; i < 4; i++)
       usum_d = usum_d + 32'({mac_tag[16*i +: 8], mac_tag[16*i+8 +: 8]});
@@ -610,14 +631,14 @@ module sync_encoder #(
       ud_q <= ud_d;
       ia_q <= ia_d;
       mac_mlen_q <= mac_mlen_d[7:0];
-      mac_nw_q <= mac_mlen_d[15:3];
-      mac_nw_m1_q <= mac_mlen_d[15:3] - 13'd1;
+      mac_nw_q <= mac_nw_d;
+      mac_nw_m1_q <= mac_nw_m1_d;
     end
     if (mac_state_q == MacLoad1) begin
-      upre_q <= ua_q + ub_q + uc_q + ud_q;
-      ipre_q <= ia_q + ub_q;
+      upre_q <= upre_d;
+      ipre_q <= ipre_d;
     end
-    if (mac_state_q == MacLoad1 || (mac_state_q == MacRun && word_done)) mac_m_q <= mac_m_d;
+    if (mac_m_load) mac_m_q <= mac_m_d;
     if (mac_done) begin
       usum_q <= usum_d;
       isum_q <= ipre_q;
@@ -725,6 +746,8 @@ module sync_encoder #(
   logic [31:0]  sdip;
   logic [495:0] lhdr;                            // frame bytes 0..61 without the two checksums
   logic [6:0]   last_bytes;
+  logic [63:0]  last_keep;
+  logic [BeatAw-1:0] f_last_d, f_tag_beat_d;
   logic [BeatAw-1:0] f_last_q, f_tag_beat_q;     // the last beat; the beat the tag starts in
   logic [5:0]   f_tag_off_q;                     // the tag's byte in that beat
   logic [63:0]  f_tag_q;
@@ -763,13 +786,19 @@ module sync_encoder #(
     lhdr[8*38 +: 16] = {udp_total[7:0], udp_total[15:8]};
     lhdr[8*42 +: 160] = hdr_q[send_ptr_q];
     last_bytes = 7'(frame_len[5:0] == 6'd0 ? 7'd64 : 7'(frame_len[5:0]));
+    last_keep = last_bytes[6] ? '1 : (64'd1 << last_bytes[5:0]) - 64'd1;
+    f_last_d = BeatAw'((frame_len - 16'd1) >> 6);
+    f_tag_beat_d = BeatAw'(tag_at >> 6);
   end
 
   // Per beat, at its read (beat send_rd_q of the frame).
   logic [1023:0] tag_wide;
   logic [63:0]   rec_bytes;
   logic [511:0]  tag_bytes;
+  logic          rsp_first_d, rsp_last_d;
   always_comb begin
+    rsp_first_d = (send_rd_q == '0);
+    rsp_last_d = (send_rd_q == f_last_q);
     tag_wide = {960'd0, f_tag_q} << {f_tag_off_q, 3'b000};
     if (send_rd_q < f_tag_beat_q) rec_bytes = '1;
     else if (send_rd_q == f_tag_beat_q) rec_bytes = (64'd1 << f_tag_off_q) - 64'd1;
@@ -835,17 +864,17 @@ module sync_encoder #(
 
   always_ff @(posedge ap_clk) begin
     if (send_start) begin
-      f_last_q <= BeatAw'((frame_len - 16'd1) >> 6);
-      f_tag_beat_q <= BeatAw'(tag_at >> 6);
+      f_last_q <= f_last_d;
+      f_tag_beat_q <= f_tag_beat_d;
       f_tag_off_q <= tag_at[5:0];
       f_tag_q <= tag_q[send_ptr_q];
       f_hdr_q <= lhdr;
       f_bytes_q <= last_bytes;
-      f_keep_q <= last_bytes[6] ? '1 : (64'd1 << last_bytes[5:0]) - 64'd1;
+      f_keep_q <= last_keep;
     end
     if (send_re) begin
-      rsp_first_q <= (send_rd_q == '0);
-      rsp_last_q <= (send_rd_q == f_last_q);
+      rsp_first_q <= rsp_first_d;
+      rsp_last_q <= rsp_last_d;
       rsp_rec_q <= rec_bytes;
       rsp_tag_q <= tag_bytes;
     end
@@ -954,7 +983,29 @@ module sync_encoder #(
     end
   end
 
-  // Record pipeline registers.
+  // Record pipeline registers. S1 loads from the skid register, else from the port; the skid
+  // register takes the port's record while S1 waits, and s_rec_TREADY drops while it holds one.
+  logic [31:0]  now_d, st1_d;
+  logic         p1v_d, psv_d, rdy_d, p2v_d, tq_d, exp2_d, buf3_d, bd3_d;
+  logic         in_noroute, in_counted_young;
+  logic [447:0] r1_d;
+  logic [5:0]   wp3_d;
+  always_comb begin
+    now_d = now_q + 32'd1;
+    p1v_d = ld1 ? (psv_q || rec_fire) : 1'b1;
+    psv_d = !ld1 && (psv_q || rec_fire);
+    rdy_d = !psv_d;
+    p2v_d = s2_free ? p1v_q : p2v_q;
+    tq_d = (now_q - t0_q) >= flush_m1_q;
+    r1_d = psv_q ? rs_q : s_rec_TDATA;
+    st1_d = psv_q ? sts_q : now_q;
+    in_noroute = !in_invalid && !in_routed;
+    in_counted_young = !in_invalid && in_routed && in_young;
+    exp2_d = start_new ? exp_b : exp_a;
+    buf3_d = start_new ? new_buf : fill_ptr_q;
+    wp3_d = start_new ? 6'd62 : wp_cont;
+    bd3_d = start_new || bd_cont;
+  end
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
       now_q <= '0;
@@ -970,18 +1021,16 @@ module sync_encoder #(
       fit_q <= '0;
       t0_q <= '0;
     end else begin
-      now_q <= now_q + 32'd1;
-      // S1 loads from the skid register, else from the port; the skid register takes the port's
-      // record while S1 waits, and s_rec_TREADY drops while it holds one.
-      p1v_q <= ld1 ? (psv_q || rec_fire) : 1'b1;
-      psv_q <= !ld1 && (psv_q || rec_fire);
-      rdy_q <= ld1 || !(psv_q || rec_fire);
-      if (s2_free) p2v_q <= p1v_q;
+      now_q <= now_d;
+      p1v_q <= p1v_d;
+      psv_q <= psv_d;
+      rdy_q <= rdy_d;
+      p2v_q <= p2v_d;
       take3_q <= take;
       close3_q <= close_now;
       open_q <= open_d;
       started_q <= start_new;
-      tq_q <= (now_q - t0_q) >= flush_m1_q;
+      tq_q <= tq_d;
       fit_q <= fit_d;
       t0_q <= t0_d;
     end
@@ -989,8 +1038,8 @@ module sync_encoder #(
 
   always_ff @(posedge ap_clk) begin
     if (ld1) begin
-      r1_q <= psv_q ? rs_q : s_rec_TDATA;
-      st1_q <= psv_q ? sts_q : now_q;
+      r1_q <= r1_d;
+      st1_q <= st1_d;
     end
     if (!ld1 && rec_fire) begin
       rs_q <= s_rec_TDATA;
@@ -1003,16 +1052,16 @@ module sync_encoder #(
       slot2_q <= in_slot;
       drop2_q <= in_drop;
       invalid2_q <= in_invalid;
-      noroute2_q <= !in_invalid && !in_routed;
-      young2_q <= !in_invalid && in_routed && in_young;
-      exp2_q <= start_new ? exp_b : exp_a;
+      noroute2_q <= in_noroute;
+      young2_q <= in_counted_young;
+      exp2_q <= exp2_d;
       bytes2_q <= in_bytes;
     end
     start3_q <= start_new;
-    buf3_q <= start_new ? new_buf : fill_ptr_q;
+    buf3_q <= buf3_d;
     cptr3_q <= fill_ptr_q;
-    wp3_q <= start_new ? 6'd62 : wp_cont;
-    bd3_q <= start_new || bd_cont;
+    wp3_q <= wp3_d;
+    bd3_q <= bd3_d;
     if (take) begin
       bytes3_q <= bytes2_q;
       sa3_q <= sa2;
