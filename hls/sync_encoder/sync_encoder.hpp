@@ -13,8 +13,11 @@
 // closes on its own at t0 + FLUSH_CYCLES, and right after a record that leaves less room than the
 // smallest record (16 bytes). So the frames depend only on the records and the clocks
 // at which they were accepted: accept(record, t) in handshake order gives exactly the RTL's frames.
-// tick(t) closes a frame whose time is up (the RTL closes it at that clock; the bytes are the same
-// whenever the model does it, as long as it is before the next accept).
+// The RTL stamps each record with its handshake clock and decides on the stamps a few clocks later
+// in its pipeline, so these are its frames even when a record waits there for a buffer.
+// tick(t) closes a frame whose time is up (the RTL closes it at that clock, or once the records
+// on their way are in; the bytes are the same whenever the model does it, as long as it is before
+// the next accept).
 #pragma once
 
 #include <array>

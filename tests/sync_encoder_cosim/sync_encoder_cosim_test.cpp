@@ -233,7 +233,7 @@ TEST(SyncEncoderCosim, InitiationIntervalLatencyAndRate) {
   std::printf("lone IPv4 record: %llu clocks from handshake to first beat = FLUSH_CYCLES %u + MAC %u + %llu\n",
               static_cast<unsigned long long>(latency), c.flush_cycles, mac_clocks(24),
               static_cast<unsigned long long>(fixed));
-  EXPECT_EQ(fixed, 8u);
+  EXPECT_EQ(fixed, 9u);
 
   // A burst of 60 IPv4 updates (one 1500-byte frame) into an idle encoder: one per clock.
   b.accept_cycles.clear();
