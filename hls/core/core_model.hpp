@@ -89,6 +89,22 @@ struct SteerCounters {
            a.learn_held == b.learn_held && a.sync_applied == b.sync_applied;
   }
   friend bool operator!=(const SteerCounters& a, const SteerCounters& b) { return !(a == b); }
+  // Two devices' counters together (conductor sim --standby: the active's and the standby's).
+  SteerCounters& operator+=(const SteerCounters& o) {
+    new_flows += o.new_flows;
+    hit += o.hit;
+    corrected += o.corrected;
+    failover += o.failover;
+    learn_full += o.learn_full;
+    ops_issued += o.ops_issued;
+    age_ops += o.age_ops;
+    expired += o.expired;
+    ops_dropped += o.ops_dropped;
+    learn_dropped += o.learn_dropped;
+    learn_held += o.learn_held;
+    sync_applied += o.sync_applied;
+    return *this;
+  }
 };
 
 // One frame's answer: STEER_META (m_axis_tuser) split into the stateless fields, ACTION and
@@ -128,6 +144,17 @@ struct CoreCounters {
            a.dropped == b.dropped;
   }
   friend bool operator!=(const CoreCounters& a, const CoreCounters& b) { return !(a == b); }
+  CoreCounters& operator+=(const CoreCounters& o) {
+    rx_pkts += o.rx_pkts;
+    parsed_ok += o.parsed_ok;
+    non_ip += o.non_ip;
+    truncated += o.truncated;
+    bad_header += o.bad_header;
+    ext_limit += o.ext_limit;
+    defaulted += o.defaulted;
+    dropped += o.dropped;
+    return *this;
+  }
 };
 
 // The steer stage: parse status + DECISION + parser registers -> STEER_META.

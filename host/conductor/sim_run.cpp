@@ -156,6 +156,15 @@ sync_encoder::SyncEncoderConfig sim_sync_config(const SimOptions& o) {
   return c;
 }
 
+// Frames per ageing sweep: one AGE op per --age-frames frames over every unit of the active table
+// (both sub-tables' buckets and the stash).
+uint64_t sim_sweep_period(const SimOptions& o) {
+  const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
+                                               ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
+                                           kCoreFlowBucketLog2Max);
+  return (2 * (uint64_t{1} << log2) + flow::kStashSize) * uint64_t{o.age_frames};
+}
+
 // --standby: the standby core's sync_decoder. Cluster 1, the standby as member 0/1, the active
 // (0/0) its peer, the run's key in slot 0 (the encoder's key number).
 sync_decoder::SyncDecoderConfig sim_decoder_config(const SimOptions& o) {
@@ -181,10 +190,7 @@ Expected<std::pair<uint32_t, uint32_t>> sim_sync_registers(const SimOptions& o) 
     return make_error(Errc::kInvalidArgument,
                       "--sync-delay " + std::to_string(o.sync_delay) +
                           " needs ageing: the flow table's sweep matures connections (--age-frames 0 turns it off)");
-  const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
-                                               ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
-                                           kCoreFlowBucketLog2Max);
-  const uint64_t period = (2 * (uint64_t{1} << log2) + flow::kStashSize) * uint64_t{o.age_frames};
+  const uint64_t period = sim_sweep_period(o);
   const auto n = control::mature_sweeps(o.sync_delay, period);  // conductord's rule too
   if (!n)
     return make_error(Errc::kInvalidArgument, "--sync-delay " + std::to_string(o.sync_delay) + " is " +
@@ -746,13 +752,8 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
       // pipelines (a frame per clock at most, so frames never outnumber clocks).
       const auto sync_regs = sim_sync_registers(o);
       uint64_t delay = 0;
-      if (sync_regs && sync_regs->second) {
-        const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
-                                                     ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
-                                                 kCoreFlowBucketLog2Max);
-        delay = uint64_t{sync_regs->second & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK} *
-                (2 * (uint64_t{1} << log2) + flow::kStashSize) * o.age_frames;
-      }
+      if (sync_regs)
+        delay = uint64_t{sync_regs->second & regs::FLOW_TABLE_SYNC_MATURE_SWEEPS_MASK} * sim_sweep_period(o);
       protect_frames = delay + o.link_latency * (o.link_reorder ? 2 : 1) + kSimSyncFlushCycles + 1024;
     }
     // The active's sync frames since the last call: into the pcap and over the link.
@@ -878,27 +879,9 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     uint64_t want_ages = o.age_frames ? (tally.packets - sb_frames) / o.age_frames : 0;
     if (sb_core) {
       mirror->drain(sb_frames);
-      const CoreCounters bw = sb_core->counters();
       const SteerCounters bs = sb_core->steer_counters();
-      hw.rx_pkts += bw.rx_pkts;
-      hw.parsed_ok += bw.parsed_ok;
-      hw.non_ip += bw.non_ip;
-      hw.truncated += bw.truncated;
-      hw.bad_header += bw.bad_header;
-      hw.ext_limit += bw.ext_limit;
-      hw.defaulted += bw.defaulted;
-      hw.dropped += bw.dropped;
-      hs.new_flows += bs.new_flows;
-      hs.hit += bs.hit;
-      hs.corrected += bs.corrected;
-      hs.failover += bs.failover;
-      hs.age_ops += bs.age_ops;
-      hs.expired += bs.expired;
-      hs.ops_issued += bs.ops_issued;
-      hs.learn_full += bs.learn_full;
-      hs.ops_dropped += bs.ops_dropped;
-      hs.learn_dropped += bs.learn_dropped;
-      hs.learn_held += bs.learn_held;
+      hw += sb_core->counters();
+      hs += bs;
       uint32_t sb_inserts = 0;
       sb_core->read_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_INSERTS_OFFSET, &sb_inserts);
       inserts += sb_inserts;

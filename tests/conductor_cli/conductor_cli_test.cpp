@@ -512,7 +512,6 @@ TEST_F(CliTest, StandbyMirrorsTheActiveThroughAFailover) {
     args.insert(args.end(), c.link.begin(), c.link.end());
     Outcome r = run(args);
     ASSERT_EQ(r.rc, 0) << c.what << "\n" << r.err;
-    const std::string last = r.out.substr(r.out.rfind('{'));
     const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.find("{\"engine\"")));
     const nlohmann::json& sb = j.at("standby");
     std::printf("%s: %s\n", c.what, sb.dump().c_str());
