@@ -184,7 +184,7 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
     }
   }
   out_.push_back(std::move(*bytes));
-  window_.push_back(Kept{h.sequence, std::move(keys), fs_end});
+  window_.push_back(Kept{h.sequence, now, std::move(keys), fs_end});
   // The frames of the latest full sync are kept on top of resend_window: a full sync larger than the
   // window could otherwise never be repaired (a NACK inside it would start the next one, forever).
   while (window_.size() > config_.resend_window + full_sync_frames_) {
@@ -393,6 +393,12 @@ TimePoint Sender::next_deadline() const {
   if (!dirty_.empty() && dirty_since_ != TimePoint::max()) t = std::min(t, dirty_since_ + config_.flush);
   if (last_sent_ != TimePoint::min()) t = std::min(t, last_sent_ + config_.heartbeat);
   return t;
+}
+
+Duration Sender::lag(TimePoint now) const {
+  for (const Kept& k : window_)
+    if (k.seq > acked_) return std::max(Duration::zero(), std::chrono::duration_cast<Duration>(now - k.sent));
+  return Duration::zero();
 }
 
 std::vector<std::vector<uint8_t>> Sender::take_output() {

@@ -107,6 +107,10 @@ class Sender final : public SyncEndpoint {
   std::vector<std::pair<FlowKey, uint64_t>> backup_view() const;
   Duration delay_for(const FlowKey& key) const;
   const SenderStats& stats() const { return stats_; }
+  // Age of the oldest frame sent and not yet acknowledged (zero when every frame is acknowledged).
+  Duration lag(TimePoint now) const;
+  // A full sync is being sent (its END has not left yet).
+  bool full_sync_active() const { return full_sync_active_; }
   const RxCounters& reverse_counters() const { return reverse_.counters(); }
   uint32_t highest_sequence() const { return seq_; }
   uint32_t acked() const { return acked_; }
@@ -125,6 +129,7 @@ class Sender final : public SyncEndpoint {
   };
   struct Kept {
     uint32_t seq = 0;
+    TimePoint sent{};
     std::vector<FlowKey> keys;
     std::optional<std::pair<uint32_t, uint32_t>> full_sync_end;  // (session, entries) of an END it carried
   };
@@ -158,6 +163,7 @@ class Sender final : public SyncEndpoint {
   TimePoint last_sent_ = TimePoint::min();
   TimePoint last_full_sync_ = TimePoint::min();
   bool full_sync_queued_ = false;
+  bool full_sync_active_ = false;
   std::vector<std::vector<uint8_t>> out_;
   SenderStats stats_;
 };
