@@ -12,6 +12,8 @@
 
 #include "common/hypersync_wire.hpp"
 #include "host/config/sockaddr.hpp"
+#include "host/control/backup_map.hpp"
+#include "common/gen/conductor_regs.hpp"
 #include "host/sync/sync_config.hpp"
 
 namespace conductor::member {
@@ -67,6 +69,26 @@ std::vector<MemberId> sync_peers(const config::ClusterConfig& cfg, MemberId self
     for (const auto& m : all)
       if (!(m == self) && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
   }
+  std::sort(out.begin(), out.end(),
+            [](MemberId a, MemberId b) { return a.site != b.site ? a.site < b.site : a.member < b.member; });
+  return out;
+}
+
+std::vector<MemberId> backups_of(const config::ClusterConfig& cfg, MemberId owner, const std::vector<MemberId>& up) {
+  Weights candidates;
+  for (const auto& g : cfg.groups) {
+    if (std::find(g.members.begin(), g.members.end(), owner) == g.members.end()) continue;
+    for (const MemberId m : g.members)
+      if (m == owner || std::find(up.begin(), up.end(), m) != up.end()) candidates[m] = 1;
+  }
+  if (!candidates.count(owner)) return {};
+  const uint16_t e = control::compute_backup_map(candidates)[owner.site * 64u + owner.member];
+  std::vector<MemberId> out;
+  if ((e >> regs::BACKUP_ENTRY_LB_VALID_LSB) & 1)
+    out.push_back({owner.site, static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_LB_MEMBER_LSB) & 63)});
+  if ((e >> regs::BACKUP_ENTRY_RB_VALID_LSB) & 1)
+    out.push_back({static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_SITE_LSB) & 1),
+                   static_cast<uint8_t>((e >> regs::BACKUP_ENTRY_RB_MEMBER_LSB) & 63)});
   std::sort(out.begin(), out.end(),
             [](MemberId a, MemberId b) { return a.site != b.site ? a.site < b.site : a.member < b.member; });
   return out;

@@ -38,6 +38,11 @@ sync::BackupStore::Snapshot synthetic_connections(MemberId self, uint32_t n, uin
 uint8_t owned_group(const config::ClusterConfig& cfg, MemberId self);
 // Who syncs with `self`, ascending.
 std::vector<MemberId> sync_peers(const config::ClusterConfig& cfg, MemberId self);
+// The backups `owner`'s connections are synced to: its local and its remote backup by the steer
+// BACKUP rule (host/control/backup_map.hpp) over the candidates, which are the configured members of
+// owner's security group (spares serve only once the autoscaler adds them, so they are not
+// candidates) that are in `up`, and owner itself. Ascending; empty when no other candidate exists.
+std::vector<MemberId> backups_of(const config::ClusterConfig& cfg, MemberId owner, const std::vector<MemberId>& up);
 
 class MemberSync {
  public:
