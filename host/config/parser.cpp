@@ -272,6 +272,8 @@ const KeySpec<Sync> kSyncKeys[] = {
        return assign(s.flush, parse_duration(v, std::chrono::microseconds{100}, std::chrono::seconds{1}));
      }},
     {"mtu", false, [](Sync& s, std::string_view v) { return assign(s.mtu, parse_uint(v, 1280, 9216)); }},
+    {"window", false, [](Sync& s, std::string_view v) { return assign(s.window, parse_uint(v, 1, 1024)); }},
+    {"rate", false, [](Sync& s, std::string_view v) { return assign(s.rate, parse_rate(v)); }},
 };
 
 const KeySpec<Control> kControlKeys[] = {

@@ -91,7 +91,9 @@ std::vector<Field> fields(const Sync& s) {
            kLive, true},
           {"delay", format_duration(s.delay), kLive},
           {"flush", format_duration(s.flush), kLive},
-          {"mtu", std::to_string(s.mtu), kLive}};
+          {"mtu", std::to_string(s.mtu), kLive},
+          {"window", std::to_string(s.window), kLive},
+          {"rate", format_rate(s.rate), kLive}};
 }
 
 std::vector<Field> fields(const Control& c) {

@@ -321,9 +321,13 @@ class MemberAgent {
       return;
     }
     hsync_ = std::move(*s);
-    std::fprintf(err_, "%s: sync on %s with %zu peers, %u connections owned\n", me_.c_str(),
-                 config::Endpoint{*source_, cfg_.sync.port}.to_string().c_str(), hsync_->peers(),
-                 std::min(load_.connections, kMaxSyntheticConnections));
+    std::string list;
+    for (const MemberId m : hsync_->backups())
+      list += (list.empty() ? "" : ", ") + std::to_string(m.site) + "/" + std::to_string(m.member);
+    std::fprintf(err_, "%s: sync on %s with %zu peers, %u connections owned, synced to %s (socket buffers %d/%d)\n",
+                 me_.c_str(), config::Endpoint{*source_, cfg_.sync.port}.to_string().c_str(), hsync_->peers(),
+                 std::min(load_.connections, kMaxSyntheticConnections), list.empty() ? "no backup" : list.c_str(),
+                 hsync_->rcvbuf(), hsync_->sndbuf());
   }
 
   void announce() {
@@ -372,6 +376,7 @@ class MemberAgent {
       }
       if (hsync_ && hsync_->next_deadline() <= now) {
         hsync_->on_deadline(now);
+        after_sync(now);
         continue;
       }
       auto wake = next;
@@ -389,21 +394,44 @@ class MemberAgent {
     }
   }
 
-  // HyperSync datagrams; says when the member's state becomes whole (or stops being whole).
+  // HyperSync datagrams; says when the member's state becomes whole (or stops being whole), with the
+  // summary line then. --verbose also prints the summary when the number of whole sessions changes,
+  // and at most once a second while backups fill (the summary sorts every copy it digests).
   void on_sync_readable() {
-    hsync_->on_readable(steady_clock::now());
+    const auto now = steady_clock::now();
+    hsync_->on_readable(now);
+    after_sync(now);
+  }
+
+  void after_sync(steady_clock::time_point now) {
     const bool in_sync = hsync_->all_in_sync();
+    const size_t whole = hsync_->in_sync_count();
+    const size_t backup = hsync_->backup_connections();
+    if (hsync_->backup_changes() != backup_changes_) {
+      backup_changes_ = hsync_->backup_changes();
+      std::string list;
+      for (const MemberId m : hsync_->backups())
+        list += (list.empty() ? "" : ", ") + std::to_string(m.site) + "/" + std::to_string(m.member);
+      std::fprintf(err_, "%s: sync: connections now go to %s\n", me_.c_str(),
+                   list.empty() ? "no backup" : list.c_str());
+    }
     if (in_sync != was_in_sync_) {
       std::fprintf(err_, "%s: sync: %s with all %zu peers\n", me_.c_str(), in_sync ? "whole" : "not whole",
                    hsync_->peers());
       was_in_sync_ = in_sync;
+      if (in_sync) print_summary(now);
     }
-    if (o_.verbose) {
-      std::string s = hsync_->summary();
-      if (s != last_summary_) std::fprintf(err_, "%s: sync: %s\n", me_.c_str(), s.c_str());
-      last_summary_ = std::move(s);
+    if (o_.verbose && (whole != last_whole_ || (backup != last_backup_ && now - last_print_ >= seconds{1}))) {
+      print_summary(now);
     }
+    last_whole_ = whole;
     std::fflush(err_);
+  }
+
+  void print_summary(steady_clock::time_point now) {
+    std::fprintf(err_, "%s: sync: %s\n", me_.c_str(), hsync_->summary().c_str());
+    last_print_ = now;
+    last_backup_ = hsync_->backup_connections();
   }
 
   // SIGUSR1 reads the load file and reports it at once, SIGHUP reads it quietly, SIGTERM/SIGINT
@@ -423,6 +451,10 @@ class MemberAgent {
     }
     if (!stop) return false;
     send_heartbeats(cluster::kFlagLeaving);
+    if (hsync_) {
+      std::istringstream lines(hsync_->counters());
+      for (std::string line; std::getline(lines, line);) std::fprintf(err_, "%s: sync %s\n", me_.c_str(), line.c_str());
+    }
     std::fprintf(err_, "%s: leaving after %u heartbeats\n", me_.c_str(), sequence_);
     return true;
   }
@@ -452,7 +484,9 @@ class MemberAgent {
   uint64_t send_errors_ = 0;
   std::unique_ptr<MemberSync> hsync_;
   bool was_in_sync_ = false;
-  std::string last_summary_;
+  size_t last_whole_ = SIZE_MAX, last_backup_ = 0;
+  uint64_t backup_changes_ = 0;
+  steady_clock::time_point last_print_{};
 };
 
 }  // namespace

@@ -94,6 +94,26 @@ std::vector<MemberId> backups_of(const config::ClusterConfig& cfg, MemberId owne
   return out;
 }
 
+namespace {
+
+// Large socket buffers: a full sync keeps [sync] window frames in flight to each backup, and several
+// peers' windows arrive at one socket. Root may exceed net.core.[rw]mem_max (the FORCE options).
+int grow_buffer(int fd, int force, int plain, int bytes) {
+  if (::setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) != 0)
+    ::setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof bytes);
+  int got = 0;
+  socklen_t len = sizeof got;
+  ::getsockopt(fd, SOL_SOCKET, plain, &got, &len);
+  return got;
+}
+
+constexpr int kSocketBuffer = 16 << 20;
+constexpr auto kCheckEvery = std::chrono::milliseconds{100};
+constexpr int kReadBatch = 64;
+constexpr int kDrainBatches = 64;  // at most 4096 datagrams before the timers
+
+}  // namespace
+
 Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConfig& cfg, MemberId self,
                                                        const config::IpAddress& address, uint32_t connections,
                                                        uint32_t epoch, sync::TimePoint now) {
@@ -107,10 +127,13 @@ Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConf
   if (::bind(ms->fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0)
     return make_error(Errc::kIo,
                       "sync: cannot bind " + config::Endpoint{address, port}.to_string() + ": " + std::strerror(errno));
-  const auto conns = synthetic_connections(self, connections, owned_group(cfg, self));
+  ms->rcvbuf_ = grow_buffer(ms->fd_, SO_RCVBUFFORCE, SO_RCVBUF, kSocketBuffer);
+  ms->sndbuf_ = grow_buffer(ms->fd_, SO_SNDBUFFORCE, SO_SNDBUF, kSocketBuffer);
+  ms->cfg_ = cfg;
+  ms->self_ = self;
+  ms->conns_ = synthetic_connections(self, connections, owned_group(cfg, self));
   // Established long ago: offered at once, whatever [sync] delay is.
-  const sync::TimePoint created =
-      now - std::chrono::duration_cast<sync::Duration>(cfg.sync.delay) - std::chrono::seconds{1};
+  ms->created_ = now - std::chrono::duration_cast<sync::Duration>(cfg.sync.delay) - std::chrono::seconds{1};
   for (const MemberId id : sync_peers(cfg, self)) {
     const config::Member* m = cfg.member(id);
     if (!m || !m->address || m->address->is_v4() != address.is_v4()) continue;  // unreachable from this socket
@@ -118,18 +141,72 @@ Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConf
     p.id = id;
     p.byte = byte_of(id);
     p.len = config::to_sockaddr(*m->address, port, &p.addr);
+    p.last_heard = now;  // every peer counts as up until it has been silent for kPeerTimeout
     auto sc = sync::make_sender_config(cfg.sync, 0, byte_of(self), p.byte, epoch);
     sc.ipv6_transport = !address.is_v4();
     if (auto st = sync::validate(sc); !st.ok()) return st.error();
     p.sender = std::make_unique<sync::Sender>(std::move(sc));
     p.session = std::make_unique<sync::Session>(sync::make_session_config(cfg.sync, 0, byte_of(self), p.byte, epoch),
                                                 ms->store_);
-    p.sender->start(now);
-    for (const auto& [k, v] : conns) p.sender->on_new(now, k, v, created);
     ms->peers_.push_back(std::move(p));
   }
+  std::vector<MemberId> up;
+  for (const auto& p : ms->peers_) up.push_back(p.id);
+  const auto backups = backups_of(cfg, self, up);
+  for (auto& p : ms->peers_) {
+    p.backup = std::find(backups.begin(), backups.end(), p.id) != backups.end();
+    if (p.backup) {
+      p.sender->replace(now, ms->conns_, ms->created_);  // the start-up full sync carries them
+    } else {
+      p.sender->start(now);  // an empty full sync: the peer's copy of this member is whole and empty
+    }
+  }
+  // Silence is measured from when the member is ready: building a million connections takes a while.
+  const sync::TimePoint ready = std::max(now, sync::Clock::now());
+  for (auto& p : ms->peers_) p.last_heard = ready;
+  ms->next_check_ = ready + kCheckEvery;
+  ms->last_check_ = ready;
   for (auto& p : ms->peers_) ms->send(p, *p.sender);
   return ms;
+}
+
+// A peer that went silent stops being a backup, one heard again becomes one again (backups_of over
+// the peers heard within kPeerTimeout). A peer whose duty changes gets a full sync of its new share:
+// all of this member's connections, or none.
+void MemberSync::refresh_backups(sync::TimePoint now) {
+  next_check_ = now + kCheckEvery;
+  // This agent's own stall (a long commit, a big table swap) is nobody's silence.
+  if (last_check_ != sync::TimePoint{} && now - last_check_ > 2 * kCheckEvery) {
+    const auto stall = now - last_check_ - kCheckEvery;
+    for (auto& p : peers_) p.last_heard = std::min(now, p.last_heard + stall);
+  }
+  last_check_ = now;
+  std::vector<MemberId> up;
+  for (const auto& p : peers_)
+    if (now - p.last_heard < kPeerTimeout) up.push_back(p.id);
+  const auto backups = backups_of(cfg_, self_, up);
+  bool changed = false;
+  for (auto& p : peers_) {
+    const bool want = std::find(backups.begin(), backups.end(), p.id) != backups.end();
+    if (want == p.backup) continue;
+    p.backup = want;
+    changed = true;
+    p.sender->replace(now, want ? conns_ : sync::BackupStore::Snapshot{}, created_);
+    send(p, *p.sender);
+  }
+  if (changed) ++backup_changes_;
+}
+
+std::vector<MemberId> MemberSync::backups() const {
+  std::vector<MemberId> out;
+  for (const auto& p : peers_)
+    if (p.backup) out.push_back(p.id);
+  return out;
+}
+
+size_t MemberSync::in_sync_count() const {
+  return static_cast<size_t>(
+      std::count_if(peers_.begin(), peers_.end(), [](const Peer& p) { return p.session->in_sync(); }));
 }
 
 MemberSync::~MemberSync() {
@@ -141,11 +218,15 @@ void MemberSync::send(Peer& p, sync::SyncEndpoint& e) {
     if (::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&p.addr), p.len) < 0) ++tx_errors_;
 }
 
-void MemberSync::on_readable(sync::TimePoint now) {
+int MemberSync::on_readable(sync::TimePoint now) {
   uint8_t buf[9216];
-  for (;;) {
+  int got = 0;
+  // A bounded batch: under a full sync the socket never drains, and heartbeats, timers and the clock
+  // (`now`) must move on between batches.
+  for (int i = 0; i < kReadBatch; ++i) {
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n < 0) break;
+    ++got;
     if (static_cast<size_t>(n) <= sync::kHeaderBytes) {
       ++rx_unknown_;
       continue;
@@ -156,6 +237,9 @@ void MemberSync::on_readable(sync::TimePoint now) {
       ++rx_unknown_;
       continue;
     }
+    const bool was_silent = now - it->last_heard >= kPeerTimeout;
+    it->last_heard = now;
+    if (was_silent) refresh_backups(now);  // before its frame: a joining peer's full sync request gets its share
     // A backup's reply: flags clear and ACK/NACK first. A sender's NACK echo always comes flagged RETRANSMIT.
     const uint8_t flags = buf[sync::kOffFlags] & 0x07;
     const uint8_t first = buf[sync::kHeaderBytes];
@@ -166,15 +250,21 @@ void MemberSync::on_readable(sync::TimePoint now) {
     send(*it, *it->sender);
     send(*it, *it->session);
   }
+  return got;
 }
 
 sync::TimePoint MemberSync::next_deadline() const {
-  sync::TimePoint t = sync::kNever;
+  sync::TimePoint t = next_check_;
   for (const auto& p : peers_) t = std::min({t, p.sender->next_deadline(), p.session->next_deadline()});
   return t;
 }
 
 void MemberSync::on_deadline(sync::TimePoint now) {
+  // What already arrived first: after a stall (a big commit) the timers are late, and a session must
+  // not ask for a full sync while that full sync's frames sit unread in the socket.
+  for (int i = 0; i < kDrainBatches && on_readable(now) == kReadBatch; ++i) {
+  }
+  if (now >= next_check_) refresh_backups(now);
   for (auto& p : peers_) {
     if (p.sender->next_deadline() <= now) p.sender->on_timer(now);
     if (p.session->next_deadline() <= now) p.session->on_timer(now);
@@ -193,11 +283,34 @@ size_t MemberSync::backup_connections() const {
   return n;
 }
 
+std::string MemberSync::counters() const {
+  std::string out;
+  char buf[512];
+  for (const auto& p : peers_) {
+    const auto& t = p.sender->stats();
+    const auto& r = p.session->stats();
+    std::snprintf(buf, sizeof buf,
+                  "to %u/%u: frames %llu (full sync %llu in %llu runs, resent %llu, probes %llu), full-sync requests "
+                  "%llu, NACKs %llu (coalesced %llu, superseded %llu), window waits %llu; from it: frames %llu, gaps "
+                  "%llu, NACKs %llu, full-sync requests %llu, unrepairable %llu\n",
+                  p.id.site, p.id.member, (unsigned long long)t.frames, (unsigned long long)t.full_sync_frames,
+                  (unsigned long long)t.full_syncs, (unsigned long long)t.retransmit_frames,
+                  (unsigned long long)t.probes, (unsigned long long)t.full_sync_requests, (unsigned long long)t.nacks,
+                  (unsigned long long)t.nacks_coalesced, (unsigned long long)t.nacks_superseded,
+                  (unsigned long long)t.window_waits, (unsigned long long)r.frames, (unsigned long long)r.gaps,
+                  (unsigned long long)r.nacks_sent, (unsigned long long)r.full_sync_requests,
+                  (unsigned long long)r.unrepairable);
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "backup store: %llu full syncs committed, %llu records applied, %llu staged\n",
+                (unsigned long long)store_.stats().full_syncs, (unsigned long long)store_.stats().applied,
+                (unsigned long long)store_.stats().staged);
+  return out + buf;
+}
+
 std::string MemberSync::summary() const {
-  size_t synced = 0;
-  for (const auto& p : peers_) synced += p.session->in_sync() ? 1 : 0;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "in-sync %zu/%zu backup", synced, peers_.size());
+  std::snprintf(buf, sizeof buf, "in-sync %zu/%zu backup", in_sync_count(), peers_.size());
   std::string s = buf;
   for (const auto& p : peers_) {
     std::snprintf(buf, sizeof buf, " %u/%u=%zu/%016llx", p.id.site, p.id.member, store_.size(p.byte),

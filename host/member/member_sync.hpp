@@ -16,6 +16,7 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -46,7 +47,8 @@ std::vector<MemberId> backups_of(const config::ClusterConfig& cfg, MemberId owne
 
 class MemberSync {
  public:
-  // Binds `address`:[sync] port; `connections` synthetic connections are offered to every peer.
+  // Binds `address`:[sync] port; `connections` synthetic connections go to this member's backups
+  // (backups_of), every other peer gets an empty full sync.
   static Expected<std::unique_ptr<MemberSync>> open(const config::ClusterConfig& cfg, MemberId self,
                                                     const config::IpAddress& address, uint32_t connections,
                                                     uint32_t epoch, sync::TimePoint now);
@@ -55,18 +57,36 @@ class MemberSync {
   MemberSync& operator=(const MemberSync&) = delete;
 
   int fd() const { return fd_; }
-  void on_readable(sync::TimePoint now);
+  // Reads and handles at most a batch of datagrams (64); returns how many it read.
+  int on_readable(sync::TimePoint now);
   sync::TimePoint next_deadline() const;
   void on_deadline(sync::TimePoint now);
 
   size_t peers() const { return peers_.size(); }
   // Every peer's session has committed a full sync of the peer's current epoch.
   bool all_in_sync() const;
+  size_t in_sync_count() const;
   size_t backup_connections() const;
-  // "in-sync 2/3 backup 0/0=100(digest 0123abcd...) 0/1=..." : one line for logs and tests.
+  // The peers this member's connections are synced to now (backups_of over the peers it hears).
+  std::vector<MemberId> backups() const;
+  // Times the backups changed (a peer went silent or came back).
+  uint64_t backup_changes() const { return backup_changes_; }
+  // "in-sync 2/3 backup 0/0=100(digest 0123abcd...) 0/1=..." : one line for logs and tests. It sorts
+  // every peer's copy: call it when something changed, not per datagram.
   std::string summary() const;
+  // Per peer, the sender's and the session's counters on one line each (for the agent's last words).
+  std::string counters() const;
   const sync::BackupStore& store() const { return store_; }
   uint64_t rx_unknown() const { return rx_unknown_; }
+  uint64_t tx_errors() const { return tx_errors_; }
+  // The socket buffer sizes the kernel granted (bytes, as getsockopt reports them).
+  int rcvbuf() const { return rcvbuf_; }
+  int sndbuf() const { return sndbuf_; }
+  // A peer not heard from (any sync frame: data, heartbeat, ACK) for this long is taken as down and
+  // stops being a backup; it is a backup again once heard. Long against the pauses of a busy agent:
+  // taking a million connections in or out stops its loop for a good part of a second. Time this
+  // agent itself spent stalled does not count as the peers' silence.
+  static constexpr auto kPeerTimeout = std::chrono::seconds{3};
 
  private:
   struct Peer {
@@ -76,14 +96,24 @@ class MemberSync {
     socklen_t len = 0;
     std::unique_ptr<sync::Sender> sender;
     std::unique_ptr<sync::Session> session;
+    sync::TimePoint last_heard{};
+    bool backup = false;  // this member's connections go to it
   };
   MemberSync() = default;
   void send(Peer& p, sync::SyncEndpoint& e);
+  void refresh_backups(sync::TimePoint now);
 
   int fd_ = -1;
+  int rcvbuf_ = 0, sndbuf_ = 0;
+  config::ClusterConfig cfg_;
+  MemberId self_{};
+  sync::BackupStore::Snapshot conns_;  // what this member owns
+  sync::TimePoint created_{};          // when they were established (long enough ago to be offered)
+  sync::TimePoint next_check_{};
+  sync::TimePoint last_check_{};
   sync::BackupStore store_;
   std::vector<Peer> peers_;
-  uint64_t rx_unknown_ = 0, tx_errors_ = 0;
+  uint64_t rx_unknown_ = 0, tx_errors_ = 0, backup_changes_ = 0;
 };
 
 }  // namespace conductor::member

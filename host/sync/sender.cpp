@@ -23,6 +23,8 @@ KeyRing ring(const SenderConfig& c) { return KeyRing::single(c.key_number, c.key
 
 size_t delta_bytes(const FlowKey& k) { return k.is_ipv6 ? kDeltaV6Bytes : kDeltaV4Bytes; }
 
+constexpr size_t kIpUdpBytes = 28;  // IPv4 and UDP headers: what the rate counts beside the payload
+
 }  // namespace
 
 Status validate(const SenderConfig& c) {
@@ -37,6 +39,9 @@ Status validate(const SenderConfig& c) {
   if (max_payload_for_mtu(c.mtu, c.ipv6_transport) > 0xFFFF)
     return bad("mtu " + std::to_string(c.mtu) + " (UDP payload above 65535)");
   if (c.resend_window == 0) return bad("resend_window 0 (at least 1 frame)");
+  if (c.window == 0) return bad("window 0 (at least 1 frame in flight)");
+  if (c.probe <= Duration::zero()) return bad("probe must be positive");
+  if (c.resend_holdoff < Duration::zero()) return bad("resend_holdoff is negative");
   if (c.flush <= Duration::zero()) return bad("flush must be positive");
   if (c.heartbeat <= Duration::zero()) return bad("heartbeat must be positive");
   if (c.delay < Duration::zero()) return bad("delay is negative");
@@ -49,7 +54,8 @@ Status validate(const SenderConfig& c) {
 Sender::Sender(SenderConfig config)
     : config_(std::move(config)),
       max_payload_(max_payload_for_mtu(config_.mtu, config_.ipv6_transport)),
-      reverse_(reverse_membership(config_), ring(config_), config_.log) {
+      reverse_(reverse_membership(config_), ring(config_), config_.log),
+      probe_every_(config_.probe) {
   assert(validate(config_));
 }
 
@@ -62,7 +68,27 @@ Duration Sender::delay_for(const FlowKey& key) const {
 
 // ---- Events --------------------------------------------------------------------------------------
 
-void Sender::start(TimePoint now) { full_sync(now); }
+void Sender::start(TimePoint now) {
+  started_ = true;
+  full_sync(now);
+}
+
+void Sender::replace(TimePoint now, const std::vector<std::pair<FlowKey, uint64_t>>& entries, TimePoint created) {
+  table_.clear();
+  dirty_.clear();
+  dirty_bytes_ = 0;
+  dirty_since_ = TimePoint::max();
+  maturity_ = {};
+  table_.reserve(entries.size());
+  for (const auto& [k, v] : entries) {
+    Conn& c = table_[k];
+    c.value = v;
+    c.created = created;
+    c.offered = true;
+  }
+  started_ = true;
+  full_sync(now);  // at once: the destination's copy must change now, whatever the hold-off
+}
 
 void Sender::mark_dirty(TimePoint now, const FlowKey& key, Conn& c) {
   if (c.dirty) return;
@@ -78,7 +104,7 @@ void Sender::on_new(TimePoint now, const FlowKey& key, uint64_t value, TimePoint
   if (!fresh && c.alive) {  // a repeated NEW is an update
     c.value = value;
     if (c.offered) mark_dirty(now, key, c);
-    flush(now, false);
+    pump(now);
     return;
   }
   c.value = value;
@@ -93,7 +119,7 @@ void Sender::on_new(TimePoint now, const FlowKey& key, uint64_t value, TimePoint
     c.offered = false;  // a DELETE may still be owed for an earlier incarnation (it is dirty then)
     maturity_.push({created + d, key});
   }
-  flush(now, false);
+  pump(now);
 }
 
 void Sender::on_update(TimePoint now, const FlowKey& key, uint64_t value) {
@@ -104,7 +130,7 @@ void Sender::on_update(TimePoint now, const FlowKey& key, uint64_t value) {
   }
   it->second.value = value;
   if (it->second.offered) mark_dirty(now, key, it->second);
-  flush(now, false);
+  pump(now);
 }
 
 void Sender::on_delete(TimePoint now, const FlowKey& key) {
@@ -121,7 +147,7 @@ void Sender::on_delete(TimePoint now, const FlowKey& key) {
     if (!c.offered) ++stats_.never_synced;  // opened and closed inside its delay: zero bytes
     table_.erase(it);
   }  // else: a NEW was pending and never left; flush finds nothing to send and erases it
-  flush(now, false);
+  pump(now);
 }
 
 // ---- Records and frames --------------------------------------------------------------------------
@@ -161,6 +187,12 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   h.destination = config_.destination;
   h.epoch = config_.epoch;
   h.sequence = ++seq_;
+  // Credits come back with ACKs: ask for one every quarter window, when the window fills and with
+  // every resend (a repaired gap lets the cumulative ACK jump).
+  const size_t w = effective_window();
+  if ((flags & kFlagRetransmit) || seq_ - last_ack_request_ >= std::max<size_t>(1, w / 4) || window_.size() + 1 >= w)
+    h.flags |= kFlagAckRequest;
+  if (h.flags & kFlagAckRequest) last_ack_request_ = seq_;
   auto bytes = encode_frame(h, records, config_.key);
   assert(bytes);  // the sender only builds valid records
   ++stats_.frames;
@@ -183,78 +215,72 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
         break;
     }
   }
+  if (config_.rate_bps) tokens_ -= static_cast<double>(bytes->size() + kIpUdpBytes);
   out_.push_back(std::move(*bytes));
-  window_.push_back(Kept{h.sequence, now, std::move(keys), fs_end});
-  // The frames of the latest full sync are kept on top of resend_window: a full sync larger than the
-  // window could otherwise never be repaired (a NACK inside it would start the next one, forever).
-  while (window_.size() > config_.resend_window + full_sync_frames_) {
+  if (window_.empty()) last_progress_ = now;  // the wait for an ACK starts with the first frame in flight
+  window_.push_back(Kept{h.sequence, now, TimePoint::min(), std::move(keys), fs_end});
+  // Only resends and heartbeats, which do not wait for the window, can push it past resend_window.
+  while (window_.size() > config_.resend_window) {
     window_.pop_front();
     ++stats_.window_evicted;
   }
   last_sent_ = now;
 }
 
-void Sender::flush(TimePoint now, bool partial) {
-  if (dirty_.empty()) return;
+bool Sender::flush_one(TimePoint now, bool partial) {
   const size_t capacity = max_payload_ - kFrameOverheadBytes;
-  if (!partial && dirty_bytes_ < capacity) return;
+  if (dirty_.empty() || (!partial && dirty_bytes_ < capacity)) return false;
   std::vector<Record> recs;
   std::vector<FlowKey> keys;
   size_t used = 0;
-  auto send_frame = [&] {
-    for (const FlowKey& k : keys) settle(k);
-    ++stats_.delta_frames;
-    emit(now, 0, std::move(recs), std::move(keys));
-    recs.clear(), keys.clear(), used = 0;
-  };
-  for (const FlowKey& key : dirty_) {
+  while (!dirty_.empty()) {
+    const FlowKey key = dirty_.front();
     auto it = table_.find(key);
-    if (it == table_.end() || !it->second.dirty) continue;  // settled by a resend or a full sync
+    if (it == table_.end() || !it->second.dirty) {  // settled by a resend or a full sync
+      dirty_.pop_front();
+      dirty_bytes_ -= delta_bytes(key);
+      continue;
+    }
     auto rec = current_record(key, false);
     if (!rec) {
       if (!it->second.offered && !it->second.alive) ++stats_.never_synced;
+      dirty_.pop_front();
+      dirty_bytes_ -= delta_bytes(key);
       settle(key);
       continue;
     }
     const size_t n = encoded_size(*rec);
-    if (used + n > capacity) send_frame();
+    if (used + n > capacity) break;
+    dirty_.pop_front();
+    dirty_bytes_ -= delta_bytes(key);
     recs.push_back(std::move(*rec));
     keys.push_back(key);
     used += n;
   }
-  dirty_.clear();
-  dirty_bytes_ = 0;
-  if (!recs.empty()) {
-    if (partial) {
-      send_frame();
-    } else {  // keep the unfinished frame's connections dirty for the flush timer
-      for (const FlowKey& k : keys) {
-        dirty_.push_back(k);
-        dirty_bytes_ += delta_bytes(k);
-      }
-      return;
-    }
-  }
-  dirty_since_ = TimePoint::max();
+  if (dirty_.empty()) dirty_since_ = TimePoint::max();
+  if (recs.empty()) return false;
+  for (const FlowKey& k : keys) settle(k);
+  ++stats_.delta_frames;
+  emit(now, 0, std::move(recs), std::move(keys));
+  return true;
 }
 
 void Sender::full_sync(TimePoint now) {
-  for (const FlowKey& k : dirty_) {
-    auto it = table_.find(k);
-    if (it != table_.end()) it->second.dirty = false;
-  }
+  // Everything in flight is superseded: the destination's commit of this full sync drops whatever
+  // older frames brought, so their NACKs get an echo and the window starts empty.
+  superseded_below_ = seq_ + 1;
+  window_.clear();
   dirty_.clear();
   dirty_bytes_ = 0;
   dirty_since_ = TimePoint::max();
-  const uint32_t session = seq_ + 1;
-  std::vector<Record> recs;
-  recs.push_back(full_sync_begin(session, 0));
+  fs_keys_.clear();
+  fs_keys_.reserve(table_.size());
   for (auto it = table_.begin(); it != table_.end();) {
     Conn& c = it->second;
     c.dirty = false;
     if (c.alive && c.offered) {
-      c.sent = true;
-      recs.push_back(new_record(it->first, c.value));
+      c.sent = true;  // from now on a change or a delete is owed as a delta, whatever the cursor did
+      fs_keys_.push_back(it->first);
       ++it;
     } else if (!c.alive) {
       it = table_.erase(it);
@@ -263,27 +289,96 @@ void Sender::full_sync(TimePoint now) {
       ++it;
     }
   }
-  const auto entries = static_cast<uint32_t>(recs.size() - 1);
-  recs.front().count = entries;
-  recs.push_back(full_sync_end(session, entries));
-  auto frames = batch_records(recs, max_payload_);
-  full_sync_frames_ = frames.size();
-  for (size_t i = 0; i < frames.size(); ++i) {
-    std::vector<FlowKey> keys;
-    for (const Record& r : frames[i]) {
-      if (r.type != RecordType::kFullSyncBegin && r.type != RecordType::kFullSyncEnd) keys.push_back(r.key);
-    }
-    std::optional<std::pair<uint32_t, uint32_t>> end;
-    if (i + 1 == frames.size()) end = std::make_pair(session, entries);
-    ++stats_.full_sync_frames;
-    emit(now, kFlagFullSync, std::move(frames[i]), std::move(keys), end);
-  }
+  fs_pos_ = 0;
+  fs_session_ = 0;
+  fs_entries_ = 0;
+  full_sync_active_ = true;
   ++stats_.full_syncs;
   last_full_sync_ = now;
   full_sync_queued_ = false;
+  pump(now);
+}
+
+bool Sender::full_sync_step(TimePoint now) {
+  if (!full_sync_active_) return false;
+  const size_t capacity = max_payload_ - kFrameOverheadBytes;
+  std::vector<Record> recs;
+  std::vector<FlowKey> keys;
+  size_t used = 0;
+  if (fs_session_ == 0) {
+    fs_session_ = seq_ + 1;  // this frame carries BEGIN
+    recs.push_back(full_sync_begin(fs_session_, static_cast<uint32_t>(fs_keys_.size())));
+    used += encoded_size(recs.back());
+  }
+  for (; fs_pos_ < fs_keys_.size(); ++fs_pos_) {
+    const FlowKey& key = fs_keys_[fs_pos_];
+    auto it = table_.find(key);
+    if (it == table_.end() || !it->second.alive || !it->second.offered) continue;  // gone: its DELETE is a delta
+    Record r = new_record(key, it->second.value);
+    const size_t n = encoded_size(r);
+    if (used + n > capacity) break;
+    recs.push_back(r);
+    keys.push_back(key);
+    used += n;
+    ++fs_entries_;
+  }
+  std::optional<std::pair<uint32_t, uint32_t>> end;
+  if (fs_pos_ == fs_keys_.size()) {
+    Record e = full_sync_end(fs_session_, fs_entries_);
+    if (used + encoded_size(e) <= capacity) {
+      recs.push_back(e);
+      end = std::make_pair(fs_session_, fs_entries_);
+      full_sync_active_ = false;
+      fs_keys_.clear();
+      fs_keys_.shrink_to_fit();
+    }
+  }
+  stats_.full_sync_records += keys.size();
+  ++stats_.full_sync_frames;
+  emit(now, kFlagFullSync, std::move(recs), std::move(keys), end);
+  return true;
+}
+
+bool Sender::can_send(TimePoint now) {
+  if (window_.size() >= effective_window()) {
+    ++stats_.window_waits;
+    return false;
+  }
+  if (config_.rate_bps == 0) return true;
+  // Token bucket in bytes; the bucket holds at most two frames or 1 ms of the rate.
+  const double per_us = static_cast<double>(config_.rate_bps) / 8e6;
+  const double cap = std::max(2.0 * static_cast<double>(max_payload_ + kIpUdpBytes), per_us * 1000.0);
+  if (tokens_at_ == TimePoint::min()) {
+    tokens_ = cap;
+  } else if (now > tokens_at_) {
+    tokens_ = std::min(
+        cap, tokens_ + per_us * static_cast<double>(std::chrono::duration_cast<Duration>(now - tokens_at_).count()));
+  }
+  tokens_at_ = now;
+  if (tokens_ < 0) {
+    ++stats_.rate_waits;
+    return false;
+  }
+  return true;
+}
+
+void Sender::pump(TimePoint now) {
+  if (!started_) return;
+  for (;;) {
+    const bool overdue = !dirty_.empty() && dirty_since_ != TimePoint::max() && now - dirty_since_ >= config_.flush;
+    const bool full_delta = dirty_bytes_ >= max_payload_ - kFrameOverheadBytes;
+    if (!overdue && !full_delta && !full_sync_active_) return;
+    if (!can_send(now)) return;
+    if (flush_one(now, overdue)) continue;
+    if (full_sync_step(now)) continue;
+    return;
+  }
 }
 
 void Sender::request_full_sync(TimePoint now) {
+  // A full sync whose BEGIN has not left yet is newer than anything the requester has seen: it is
+  // the answer.
+  if (full_sync_active_ && fs_session_ == 0) return;
   if (last_full_sync_ != TimePoint::min() && now - last_full_sync_ < config_.full_sync_holdoff) {
     full_sync_queued_ = true;
     return;
@@ -292,23 +387,56 @@ void Sender::request_full_sync(TimePoint now) {
 }
 
 void Sender::resend(TimePoint now, uint32_t first, uint32_t last) {
+  // The range's frames older than the running full sync: its commit covers them, an echo answers.
+  if (first < superseded_below_) {
+    const uint32_t to = std::min(last, superseded_below_ - 1);
+    stats_.nacks_superseded += to - first + 1;
+    answer_.echoes.push_back(nack_record(config_.epoch, first, to));
+    first = to + 1;
+    if (first > last) return;
+  }
+  if (window_.empty() || first < window_.front().seq) {
+    ++stats_.full_sync_too_old;  // forgotten: only a full sync can repair it
+    request_full_sync(now);
+    return;
+  }
+  // Frames resent within resend_holdoff are not resent again (that answer may still be on its way;
+  // the session asks again if it is lost), and the echo leaves them out so the session keeps asking.
   const uint32_t base = window_.front().seq;
-  std::vector<FlowKey> keys;
-  std::unordered_set<FlowKey, FlowKeyHash> seen;
-  std::optional<std::pair<uint32_t, uint32_t>> fs_end;
+  std::optional<Record> run;
+  auto close_run = [&] {
+    if (run) answer_.echoes.push_back(*run);
+    run.reset();
+  };
   for (uint32_t s = first; s <= last && s - base < window_.size(); ++s) {
-    const Kept& k = window_[s - base];
-    for (const FlowKey& key : k.keys) {
-      if (seen.insert(key).second) keys.push_back(key);
+    Kept& k = window_[s - base];
+    if (k.resent != TimePoint::min() && now - k.resent < config_.resend_holdoff) {
+      ++stats_.nacks_coalesced;
+      close_run();
+    } else {
+      k.resent = now;
+      for (const FlowKey& key : k.keys)
+        if (answer_.seen.insert(key).second) answer_.keys.push_back(key);
+      if (k.full_sync_end) answer_.fs_end = k.full_sync_end;
+      if (run) {
+        run->last_seq = s;
+      } else {
+        run = nack_record(config_.epoch, s, s);
+      }
     }
-    if (k.full_sync_end) fs_end = k.full_sync_end;
     if (s == last) break;
   }
-  std::vector<Record> recs;
-  recs.push_back(nack_record(config_.epoch, first, last));  // the echo: "these are answered"
-  for (const FlowKey& key : keys) recs.push_back(*current_record(key, true));
-  if (fs_end) recs.push_back(full_sync_end(fs_end->first, fs_end->second));
-  for (const FlowKey& key : keys) settle(key);
+  close_run();
+}
+
+void Sender::send_answer(TimePoint now) {
+  if (answer_.echoes.empty()) return;
+  std::vector<Record> recs = std::move(answer_.echoes);  // the echoes: "these are answered"
+  for (const FlowKey& key : answer_.keys) recs.push_back(*current_record(key, true));
+  if (answer_.fs_end) recs.push_back(full_sync_end(answer_.fs_end->first, answer_.fs_end->second));
+  for (const FlowKey& key : answer_.keys) settle(key);
+  const auto fs_end = answer_.fs_end;
+  answer_ = Answer{};
   auto frames = batch_records(recs, max_payload_);
   for (size_t i = 0; i < frames.size(); ++i) {
     std::vector<FlowKey> fk;
@@ -327,6 +455,7 @@ void Sender::resend(TimePoint now, uint32_t first, uint32_t last) {
 void Sender::on_frame(TimePoint now, const uint8_t* data, size_t size) {
   auto f = reverse_.receive(data, size);
   if (!f) return;
+  // Every NACK of the frame is answered together: one set of resend frames, each key once.
   for (const Record& r : f->records) {
     if (r.type == RecordType::kAck) {
       if (r.epoch != config_.epoch) {
@@ -336,7 +465,12 @@ void Sender::on_frame(TimePoint now, const uint8_t* data, size_t size) {
       ++stats_.acks;
       const uint32_t upto = std::min(r.last_seq, seq_);
       if (upto > acked_) acked_ = upto;
+      const size_t before = window_.size();
       while (!window_.empty() && window_.front().seq <= acked_) window_.pop_front();
+      if (window_.size() != before) {
+        last_progress_ = now;
+        probe_every_ = config_.probe;
+      }
     } else if (r.type == RecordType::kNack) {
       if (r.first_seq == 0 && r.last_seq == 0) {
         ++stats_.full_sync_requests;
@@ -353,15 +487,11 @@ void Sender::on_frame(TimePoint now, const uint8_t* data, size_t size) {
         ++stats_.nacks_stale;  // already acknowledged: a late NACK
         continue;
       }
-      const uint32_t first = std::max(r.first_seq, acked_ + 1);
-      if (window_.empty() || first < window_.front().seq) {
-        ++stats_.full_sync_too_old;  // forgotten: only a full sync can repair it
-        request_full_sync(now);
-        continue;
-      }
-      resend(now, first, last);
+      resend(now, std::max(r.first_seq, acked_ + 1), last);
     }
   }
+  send_answer(now);
+  pump(now);
 }
 
 void Sender::on_timer(TimePoint now) {
@@ -377,10 +507,19 @@ void Sender::on_timer(TimePoint now) {
       mark_dirty(now, key, c);
     }
   }
-  flush(now, false);
   if (full_sync_queued_ && now - last_full_sync_ >= config_.full_sync_holdoff) full_sync(now);
-  if (!dirty_.empty() && dirty_since_ != TimePoint::max() && now - dirty_since_ >= config_.flush) flush(now, true);
-  if (last_sent_ != TimePoint::min() && now - last_sent_ >= config_.heartbeat) {
+  pump(now);
+  if (!started_) return;
+  const bool stalled = !window_.empty() && window_.size() >= effective_window();
+  if (stalled && now - std::max(last_progress_, last_probe_) >= probe_every_) {
+    // The window stayed full: the ACK (or the frame asking for it) was lost. A heartbeat asks again and
+    // reveals the tail; the interval doubles up to `heartbeat` while nothing comes back.
+    ++stats_.probes;
+    ++stats_.heartbeat_frames;
+    last_probe_ = now;
+    probe_every_ = std::min(probe_every_ * 2, config_.heartbeat);
+    emit(now, kFlagAckRequest, {heartbeat_record(seq_ + 1)}, {});
+  } else if (last_sent_ != TimePoint::min() && now - last_sent_ >= config_.heartbeat) {
     ++stats_.heartbeat_frames;
     emit(now, kFlagAckRequest, {heartbeat_record(seq_ + 1)}, {});
   }
@@ -390,15 +529,22 @@ TimePoint Sender::next_deadline() const {
   TimePoint t = kNever;
   if (!maturity_.empty()) t = std::min(t, maturity_.top().first);
   if (full_sync_queued_) t = std::min(t, last_full_sync_ + config_.full_sync_holdoff);
-  if (!dirty_.empty() && dirty_since_ != TimePoint::max()) t = std::min(t, dirty_since_ + config_.flush);
+  const bool window_open = window_.size() < effective_window();
+  const bool work = full_sync_active_ || !dirty_.empty();
+  if (started_ && work && window_open) {
+    if (config_.rate_bps && tokens_ < 0) {
+      const double per_us = static_cast<double>(config_.rate_bps) / 8e6;
+      t = std::min(t, tokens_at_ + Duration{static_cast<int64_t>(-tokens_ / per_us) + 1});
+    } else if (full_sync_active_ || dirty_bytes_ >= max_payload_ - kFrameOverheadBytes) {
+      t = std::min(t, tokens_at_ == TimePoint::min() ? last_sent_ : tokens_at_);  // due now
+    } else if (dirty_since_ != TimePoint::max()) {
+      t = std::min(t, dirty_since_ + config_.flush);
+    }
+  }
+  if (started_ && !window_.empty() && !window_open)
+    t = std::min(t, std::max(last_progress_, last_probe_) + probe_every_);
   if (last_sent_ != TimePoint::min()) t = std::min(t, last_sent_ + config_.heartbeat);
   return t;
-}
-
-Duration Sender::lag(TimePoint now) const {
-  for (const Kept& k : window_)
-    if (k.seq > acked_) return std::max(Duration::zero(), std::chrono::duration_cast<Duration>(now - k.sent));
-  return Duration::zero();
 }
 
 std::vector<std::vector<uint8_t>> Sender::take_output() {

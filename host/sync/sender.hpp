@@ -40,6 +40,7 @@
 #include <optional>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -70,7 +71,13 @@ struct SenderConfig {
   Duration heartbeat = std::chrono::milliseconds{100};
   size_t resend_window = 1024;  // frames whose key lists are kept until ACKed
   Duration full_sync_holdoff = std::chrono::milliseconds{50};
-  Receiver::LogSink log{};  // reject lines of the reverse direction (default stderr)
+  // Pacing (docs/hypersync.md §12.1, "Pacing"). At most `window` frames sent and not yet acknowledged
+  // (the receiver's credit; at most resend_window); new frames wait, resends and heartbeats do not.
+  size_t window = 256;
+  uint64_t rate_bps = 0;  // [sync] rate: bits/s of IP packets (UDP payload + 28 bytes); 0: unlimited
+  Duration probe = std::chrono::milliseconds{5};           // window full, no ACK for this long: ask for one
+  Duration resend_holdoff = std::chrono::milliseconds{4};  // a frame resent this recently is not resent again
+  Receiver::LogSink log{};                                 // reject lines of the reverse direction (default stderr)
 };
 
 // Names the first bad field: zero mtu or one too small for a record, resend_window 0, key number > 3,
@@ -83,8 +90,14 @@ struct SenderStats {
   uint64_t records_new = 0, records_update = 0, records_delete = 0;
   uint64_t full_syncs = 0, full_sync_requests = 0, full_sync_too_old = 0;
   uint64_t nacks = 0, nacks_stale = 0, nacks_bad = 0, acks = 0;
-  uint64_t window_evicted = 0;  // key lists forgotten before an ACK
-  uint64_t never_synced = 0;    // connections deleted before they matured: zero bytes
+  uint64_t window_evicted = 0;    // key lists forgotten before an ACK
+  uint64_t window_waits = 0;      // times new frames waited for the window to open
+  uint64_t rate_waits = 0;        // times new frames waited for the rate
+  uint64_t probes = 0;            // heartbeats sent because the window stayed full
+  uint64_t nacks_coalesced = 0;   // NACKed frames not resent again (resent within resend_holdoff)
+  uint64_t nacks_superseded = 0;  // NACKed frames older than the running full sync: echo only
+  uint64_t full_sync_records = 0;
+  uint64_t never_synced = 0;  // connections deleted before they matured: zero bytes
   uint64_t matured = 0;
   uint64_t update_unknown = 0, delete_unknown = 0;
 };
@@ -93,7 +106,12 @@ class Sender final : public SyncEndpoint {
  public:
   explicit Sender(SenderConfig config);
 
+  // Before start() events only fill the table (the start-up full sync carries them).
   void start(TimePoint now);
+  // Replaces the whole table with `entries` (offered at once, created at `created`) and sends a full
+  // sync of it: the destination's copy becomes exactly `entries` (a backup that takes over or gives up
+  // this member's connections).
+  void replace(TimePoint now, const std::vector<std::pair<FlowKey, uint64_t>>& entries, TimePoint created);
   void on_new(TimePoint now, const FlowKey& key, uint64_t value, TimePoint created);
   void on_update(TimePoint now, const FlowKey& key, uint64_t value);
   void on_delete(TimePoint now, const FlowKey& key);
@@ -115,6 +133,8 @@ class Sender final : public SyncEndpoint {
   uint32_t highest_sequence() const { return seq_; }
   uint32_t acked() const { return acked_; }
   size_t kept_frames() const { return window_.size(); }
+  // Frames sent and not acknowledged: what the window limits.
+  size_t in_flight() const { return window_.size(); }
   size_t connections() const { return table_.size(); }
   const SenderConfig& config() const { return config_; }
 
@@ -130,25 +150,31 @@ class Sender final : public SyncEndpoint {
   struct Kept {
     uint32_t seq = 0;
     TimePoint sent{};
+    TimePoint resent = TimePoint::min();
     std::vector<FlowKey> keys;
     std::optional<std::pair<uint32_t, uint32_t>> full_sync_end;  // (session, entries) of an END it carried
   };
 
   void mark_dirty(TimePoint now, const FlowKey& key, Conn& c);
   std::optional<Record> current_record(const FlowKey& key, bool resend) const;
-  void settle(const FlowKey& key);  // after `key`'s record left: update its flags, erase a finished one
-  void flush(TimePoint now, bool partial);
+  void settle(const FlowKey& key);              // after `key`'s record left: update its flags, erase a finished one
+  bool flush_one(TimePoint now, bool partial);  // one delta frame from the dirty list
+  bool full_sync_step(TimePoint now);           // the full sync's next frame
+  void pump(TimePoint now);                     // sends what the window and the rate allow
+  bool can_send(TimePoint now);
   void emit(TimePoint now, uint8_t flags, std::vector<Record> records, std::vector<FlowKey> keys,
             std::optional<std::pair<uint32_t, uint32_t>> fs_end = std::nullopt);
   void full_sync(TimePoint now);
-  void resend(TimePoint now, uint32_t first, uint32_t last);
+  void resend(TimePoint now, uint32_t first, uint32_t last);  // adds to answer_
+  void send_answer(TimePoint now);                            // the resend frames of one ACK/NACK frame
   void request_full_sync(TimePoint now);
+  size_t effective_window() const { return std::min(config_.window, config_.resend_window); }
 
   SenderConfig config_;
   size_t max_payload_ = 0;
   Receiver reverse_;
   std::unordered_map<FlowKey, Conn, FlowKeyHash> table_;
-  std::vector<FlowKey> dirty_;
+  std::deque<FlowKey> dirty_;
   size_t dirty_bytes_ = 0;
   TimePoint dirty_since_ = kNever;
   using Due = std::pair<TimePoint, FlowKey>;
@@ -157,7 +183,29 @@ class Sender final : public SyncEndpoint {
   };
   std::priority_queue<Due, std::vector<Due>, DueLater> maturity_;
   std::deque<Kept> window_;
-  size_t full_sync_frames_ = 0;  // frames of the latest full sync, kept beyond resend_window
+  bool started_ = false;
+  // The running full sync: the connections to send (taken when it began), the next one, its session
+  // (the sequence of the BEGIN frame, 0 until that frame left) and the entries sent so far. NACKs of
+  // frames older than `superseded_below_` are answered by the full sync: an echo, no records.
+  std::vector<FlowKey> fs_keys_;
+  size_t fs_pos_ = 0;
+  uint32_t fs_session_ = 0;
+  uint32_t fs_entries_ = 0;
+  uint32_t superseded_below_ = 0;
+  double tokens_ = 0;  // bytes the rate allows now (negative: owed)
+  TimePoint tokens_at_ = TimePoint::min();
+  TimePoint last_progress_ = TimePoint::min();  // last ACK that freed a frame (or the first send)
+  uint32_t last_ack_request_ = 0;
+  TimePoint last_probe_ = TimePoint::min();
+  Duration probe_every_{};
+  // The answer to the NACKs of one frame, built by resend() and sent by send_answer().
+  struct Answer {
+    std::vector<Record> echoes;
+    std::vector<FlowKey> keys;
+    std::unordered_set<FlowKey, FlowKeyHash> seen;
+    std::optional<std::pair<uint32_t, uint32_t>> fs_end;
+  };
+  Answer answer_;
   uint32_t seq_ = 0;
   uint32_t acked_ = 0;
   TimePoint last_sent_ = TimePoint::min();

@@ -68,6 +68,7 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     missing_.clear();
     acked_ = 0;
     in_sync_ = false;
+    committed_ = 0;
     last_full_sync_frame_ = TimePoint::min();
     last_request_ = TimePoint::min();
     // From the epoch's first frame on, gaps are tracked; joining later, what came before is unknown and
@@ -81,9 +82,12 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
   } else if (auto it = missing_.find(s); it != missing_.end()) {
     missing_.erase(it);
     ++stats_.reordered;
+    ack_now_ = true;  // a filled gap lets the cumulative ACK jump: the sender's window waits for it
   }
   const bool full_sync_frame = h.flags & kFlagFullSync;
-  if (full_sync_frame) last_full_sync_frame_ = now;
+  // A full sync under way: its own frames and the resends that repair it. As long as they come, the
+  // session does not ask for another one.
+  if (full_sync_frame || (h.flags & kFlagRetransmit)) last_full_sync_frame_ = now;
   for (const Record& r : f->records) {
     if (is_flow_record(r.type)) {
       store_.apply(h.source, h.epoch, s, full_sync_frame, r);
@@ -92,6 +96,9 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     switch (r.type) {
       case RecordType::kFullSyncBegin:
         last_full_sync_frame_ = now;
+        // A newer full sync replaces the copy at its END (a backup duty that moved here, a restart):
+        // until then the copy is not whole.
+        if (r.session >= floor_ && r.session > committed_) in_sync_ = false;
         break;
       case RecordType::kFullSyncEnd:
         store_.apply(h.source, h.epoch, s, full_sync_frame, r);
@@ -99,8 +106,9 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
         // In sync only if every frame from the full sync's start on is accounted for (received or
         // tracked as missing): a late END of a full sync that began before this session started
         // tracking (it joined late, or gave up on a gap) does not make it whole.
-        if (r.session >= floor_ && r.session <= s) {
+        if (r.session >= floor_ && r.session <= s && r.session >= committed_) {
           in_sync_ = true;
+          committed_ = r.session;
           // Frames before the full sync no longer matter: its snapshot already reflects them.
           missing_.erase(missing_.begin(), missing_.lower_bound(r.session));
         }
@@ -110,6 +118,7 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
           auto lo = missing_.lower_bound(r.first_seq);
           auto hi = missing_.upper_bound(r.last_seq);
           stats_.repaired += static_cast<uint64_t>(std::distance(lo, hi));
+          if (lo != hi) ack_now_ = true;
           missing_.erase(lo, hi);
         }
         break;

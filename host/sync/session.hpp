@@ -44,10 +44,10 @@ struct SessionConfig {
   uint8_t key_number = 0;
   Duration ack_interval = std::chrono::milliseconds{20};
   Duration nack_delay = std::chrono::microseconds{500};
-  Duration nack_retry = std::chrono::milliseconds{20};
-  unsigned nack_attempts = 8;
+  Duration nack_retry = std::chrono::milliseconds{5};
+  unsigned nack_attempts = 64;
   size_t max_missing = 1024;
-  Duration full_sync_retry = std::chrono::milliseconds{250};
+  Duration full_sync_retry = std::chrono::seconds{1};
   Receiver::LogSink log{};  // reject lines (default stderr)
 };
 
@@ -106,6 +106,7 @@ class Session final : public SyncEndpoint {
   TimePoint last_ack_ = TimePoint::min();
   bool in_sync_ = false;
   bool want_full_sync_ = false;
+  uint32_t committed_ = 0;  // session of the last full sync committed in this epoch
   TimePoint last_full_sync_frame_ = TimePoint::min();
   TimePoint last_request_ = TimePoint::min();
   uint32_t seq_ = 0;  // our own frames

@@ -17,6 +17,8 @@ SenderConfig make_sender_config(const config::Sync& sync, uint16_t cluster_id, u
   c.flush = std::chrono::duration_cast<Duration>(sync.flush);
   c.delay = std::chrono::duration_cast<Duration>(sync.delay);
   c.port_delays = std::move(port_delays);
+  c.window = sync.window;
+  c.rate_bps = sync.rate;
   return c;
 }
 

@@ -226,18 +226,25 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   x.s.on_frame(x.now, stale.data(), stale.size());
   EXPECT_EQ(x.s.stats().nacks_stale, 1u);
   EXPECT_TRUE(x.s.take_output().empty());
-  // A window of 2 frames (plus the latest full sync's): a NACK for one that fell out -> full sync.
+  // A window of 2 frames: new frames wait for ACKs, the heartbeats that ask for them do not, and push
+  // the oldest key list out. A NACK for a frame that fell out -> full sync.
   auto cfg = test::sender_config();
   cfg.resend_window = 2;
   Sender small(cfg);
-  small.start(x.now);
-  for (uint32_t i = 0; i < 4; ++i) {
-    small.on_new(x.now, test::sample_key_v4(i), i, x.now - 1s);
-    small.on_timer(x.now + 1ms);
-  }
+  small.start(x.now);  // frame 1: the empty start-up full sync
+  for (uint32_t i = 0; i < 4; ++i) small.on_new(x.now, test::sample_key_v4(i), i, x.now - 1s);
+  small.on_timer(x.now + 1ms);  // frame 2: the four NEWs; the window is full
+  EXPECT_EQ(small.in_flight(), 2u);
+  small.on_update(x.now + 1ms, test::sample_key_v4(0), 10);
+  small.on_timer(x.now + 2ms);  // the UPDATE waits
+  EXPECT_EQ(small.highest_sequence(), 2u);
+  EXPECT_GT(small.stats().window_waits, 0u);
+  EXPECT_EQ(small.next_deadline(), x.now + cfg.probe);  // no ACK since frame 1 left: a probe then
+  small.on_timer(x.now + cfg.probe);                    // frame 3: a heartbeat asking for an ACK
+  EXPECT_EQ(small.stats().probes, 1u);
+  EXPECT_EQ(small.stats().window_evicted, 1u);  // frame 1's (empty) list
   small.take_output();
-  EXPECT_EQ(small.stats().window_evicted, 2u);  // 2 frames + the start-up full sync's 1 are kept
-  auto old = reply({nack_record(1, 2, 2)}, 1);
+  auto old = reply({nack_record(1, 1, 1)}, 1);
   small.on_frame(x.now + 1s, old.data(), old.size());
   auto out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
@@ -246,13 +253,23 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(count(f, RecordType::kNewV4), 4u);
   EXPECT_EQ(f.records.front(), full_sync_begin(f.header.sequence, 4));
   EXPECT_EQ(small.stats().full_sync_too_old, 1u);
+  // The full sync superseded frames 1..3: a NACK for them gets an echo and no records.
+  auto superseded = reply({nack_record(1, 2, 3)}, 2);
+  small.on_frame(x.now + 1s, superseded.data(), superseded.size());
+  out = small.take_output();
+  ASSERT_EQ(out.size(), 1u);
+  f = decode_at_backup(out[0]);
+  EXPECT_TRUE(f.header.flags & kFlagRetransmit);
+  ASSERT_EQ(f.records.size(), 1u);
+  EXPECT_EQ(f.records.front(), nack_record(1, 2, 3));
+  EXPECT_EQ(small.stats().nacks_superseded, 2u);
 }
 
 TEST(SyncSender, FullSyncRequestIsNackZeroZeroAndIsHeldOff) {
   Fixture x;
   x.s.on_new(x.now, test::sample_key_v4(1), 1, x.now - 1s);
   auto req = reply({nack_record(0, 0, 0)}, 1);
-  x.s.on_frame(x.now + 10ms, req.data(), req.size());  // 10 ms after the start-up full sync: held off
+  x.s.on_frame(x.now + 500us, req.data(), req.size());  // 0.5 ms after the start-up full sync: held off
   EXPECT_TRUE(x.s.take_output().empty());
   EXPECT_EQ(x.s.next_deadline(), x.now + 1ms);  // the pending NEW's flush comes first
   x.advance(50ms);
@@ -496,22 +513,26 @@ TEST(SyncLossy, ConvergesOverManySeeds) {
   RecordProperty("full_syncs", std::to_string(full_syncs));
 }
 
-TEST(SyncLossy, UnrepairableGapEndsInAFullSync) {
+TEST(SyncLossy, OutageLongerThanTheWindowIsRepairedWithoutAStorm) {
   for (uint64_t seed = 1; seed <= seeds(40) / 4; ++seed) {
     auto sc = test::sender_config();
-    sc.resend_window = 16;  // small: a long outage cannot be repaired by resends
+    sc.resend_window = 16;  // small: the window fills at once, new frames wait, probes push old lists out
     Impairment imp{.drop = 0.05, .duplicate = 0.02, .corrupt = 0.01, .min_delay = 50us, .max_delay = 1500us};
     Pair p(seed, imp, sc);
     Workload w(seed + 100);
     std::mt19937_64 rng(seed);
     converge(p, w, 300ms, 100ms, 2, rng);
+    const uint64_t before = p.sender().stats().full_syncs;
     p.impair(Impairment{.drop = 1.0});  // an outage while changes keep coming
     converge(p, w, 300ms, 0ms, 3, rng);
     p.impair(imp);
     converge(p, w, 300ms, 4s, 2, rng);
     EXPECT_TRUE(same_state(p, w)) << "seed " << seed;
-    EXPECT_GE(p.sender().stats().full_syncs, 2u) << "seed " << seed;
-    EXPECT_GE(p.sender().stats().full_sync_too_old + p.session().stats().unrepairable, 1u) << "seed " << seed;
+    // Repaired by resends, or by one full sync when a probe pushed a lost frame's key list out.
+    EXPECT_LE(p.sender().stats().full_syncs - before, 1u)
+        << "seed " << seed << ": too old " << p.sender().stats().full_sync_too_old << ", requests "
+        << p.sender().stats().full_sync_requests << ", unrepairable " << p.session().stats().unrepairable;
+    EXPECT_GT(p.sender().stats().window_waits, 0u) << "seed " << seed;
   }
 }
 
