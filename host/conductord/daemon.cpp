@@ -44,21 +44,18 @@ using control::SiteView;
 namespace {
 
 constexpr size_t kMaxClients = 32;
+// A client has this long to send its request, and then, while its answer is being written, this
+// long for each write that makes progress (docs/conductord.md, "Client I/O").
 constexpr auto kClientTimeout = std::chrono::seconds{5};
+// An answer larger than this is not buffered: the client is closed.
+constexpr size_t kMaxClientOutput = size_t{8} << 20;
 
 std::string errno_text(int e) { return std::strerror(e); }
 
-// Writes everything (the socket is made blocking with a send timeout first).
-void write_all(int fd, std::string_view data) {
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+// A refused client's short answer ("busy"): one non-blocking send, then the caller closes. A fresh
+// socket's buffer takes it whole; whatever it does not take is dropped, never waited for.
+void send_once(int fd, std::string_view data) {
+  (void)::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 // Line of `key` in the first section whose header starts with `header` ("[control]"), or of the
@@ -499,34 +496,124 @@ void Daemon::close_client(int fd) {
   clients_.erase(it);
 }
 
+void Daemon::add_client(int fd, bool http, std::string name, Clock::time_point now) {
+  Client c;
+  c.http = http;
+  c.name = std::move(name);
+  c.progress = now;
+  c.timer = loop_.add_timer(now + kClientTimeout, [this, fd](Clock::time_point t) { on_client_deadline(fd, t); });
+  clients_[fd] = std::move(c);
+  loop_.watch_fd(
+      fd, [this, fd](Clock::time_point t) { on_client_ready(fd, t); }, control::EventLoop::kReadable);
+}
+
+void Daemon::on_client_ready(int fd, Clock::time_point now) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  if (it->second.answered)
+    flush_client(fd, now);
+  else if (it->second.http)
+    on_metrics_readable(fd, now);
+  else
+    on_control_readable(fd, now);
+}
+
+void Daemon::respond(int fd, std::string bytes, Clock::time_point now) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  Client& c = it->second;
+  c.answered = true;
+  std::string().swap(c.in);
+  c.out = std::move(bytes);
+  c.out_sent = 0;
+  c.progress = now;
+  if (c.out.size() > kMaxClientOutput) return drop_client(fd, "output-limit");
+  // From now on only writes: the request is complete, whatever else the client sends is ignored.
+  loop_.set_events(fd, control::EventLoop::kWritable);
+  flush_client(fd, now);
+}
+
+void Daemon::flush_client(int fd, Clock::time_point now) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  Client& c = it->second;
+  while (c.out_sent < c.out.size()) {
+    const ssize_t n = ::send(fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.out_sent += static_cast<size_t>(n);
+      c.progress = now;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // POLLOUT brings us back
+    break;  // the client went away (EPIPE, ECONNRESET): nobody to answer
+  }
+  close_client(fd);  // everything sent (the kernel delivers the rest), or nobody to send it to
+}
+
+void Daemon::on_client_deadline(int fd, Clock::time_point now) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  Client& c = it->second;
+  c.timer = 0;
+  if (!c.answered) {  // no complete request within kClientTimeout
+    if (!c.http)
+      metrics_.counter("conductord_ctl_rejected_total", "Control connections refused", {{"reason", "timeout"}}).inc();
+    close_client(fd);
+    return;
+  }
+  const Clock::time_point due = c.progress + kClientTimeout;
+  if (now < due) {  // it read some of its answer since: wait for the next deadline
+    c.timer = loop_.add_timer(due, [this, fd](Clock::time_point t) { on_client_deadline(fd, t); });
+    return;
+  }
+  drop_client(fd, "no-progress");
+}
+
+void Daemon::drop_client(int fd, std::string_view reason) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  const Client& c = it->second;
+  const std::string limit = reason == "output-limit" ? std::to_string(kMaxClientOutput) + " bytes"
+                                                     : std::to_string(kClientTimeout.count()) + " s without progress";
+  log_.warn("control", "client-dropped",
+            {{"client", c.name},
+             {"reason", std::string(reason)},
+             {"limit", limit},
+             {"unsent", std::to_string(c.out.size() - c.out_sent)},
+             {"sent", std::to_string(c.out_sent)}});
+  metrics_
+      .counter("conductord_client_drops_total",
+               "Control and metrics clients closed for reading their answer too slowly",
+               {{"socket", c.http ? "metrics" : "control"}, {"reason", std::string(reason)}})
+      .inc();
+  close_client(fd);
+}
+
 void Daemon::on_control_accept(Clock::time_point now) {
   int fd = ::accept4(control_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return;
   if (clients_.size() >= kMaxClients) {
     metrics_.counter("conductord_ctl_rejected_total", "Control connections refused", {{"reason", "busy"}}).inc();
-    write_all(fd, format_response(Error{Errc::kIo, "busy: too many control connections"}));
+    send_once(fd, format_response(Error{Errc::kIo, "busy: too many control connections"}));
     ::close(fd);
     return;
   }
   ucred cred{};
   socklen_t len = sizeof cred;
-  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+  std::string name = "control fd " + std::to_string(fd);
+  if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
     log_.debug("control", "connection", {{"pid", std::to_string(cred.pid)}, {"uid", std::to_string(cred.uid)}});
-  Client c;
-  c.timer = loop_.add_timer(now + kClientTimeout, [this, fd](Clock::time_point) {
-    clients_[fd].timer = 0;
-    metrics_.counter("conductord_ctl_rejected_total", "Control connections refused", {{"reason", "timeout"}}).inc();
-    close_client(fd);
-  });
-  clients_[fd] = std::move(c);
-  loop_.watch_fd(fd, [this, fd](Clock::time_point) { on_control_readable(fd); });
+    name = "control pid " + std::to_string(cred.pid) + " uid " + std::to_string(cred.uid);
+  }
+  add_client(fd, false, std::move(name), now);
 }
 
-void Daemon::on_control_readable(int fd) {
-  Client& c = clients_[fd];
+void Daemon::on_control_readable(int fd, Clock::time_point now) {
+  Client& c = clients_.at(fd);
   char buf[2048];
   ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n <= 0) {
     close_client(fd);
     return;
@@ -536,9 +623,10 @@ void Daemon::on_control_readable(int fd) {
   if (nl == std::string::npos) {
     if (c.in.size() > kMaxRequestBytes + 1) {
       metrics_.counter("conductord_ctl_requests_total", "Control requests", {{"result", "rejected"}}).inc();
-      write_all(fd, format_response(Error{Errc::kInvalidArgument,
-                                          "request longer than " + std::to_string(kMaxRequestBytes) + " bytes"}));
-      close_client(fd);
+      respond(fd,
+              format_response(
+                  Error{Errc::kInvalidArgument, "request longer than " + std::to_string(kMaxRequestBytes) + " bytes"}),
+              now);
     }
     return;
   }
@@ -558,8 +646,7 @@ void Daemon::on_control_readable(int fd) {
   metrics_.counter("conductord_ctl_requests_total", "Control requests", {{"result", result ? "ok" : "error"}}).inc();
   std::string out = format_response(result);
   if (out.size() > kMaxResponseBytes) out = format_response(Error{Errc::kIo, "response larger than 1 MiB"});
-  write_all(fd, out);
-  close_client(fd);
+  respond(fd, std::move(out), now);
 }
 
 // ---------------------------------------------------------------- metrics endpoint
@@ -584,28 +671,36 @@ Status Daemon::open_metrics_socket() {
 }
 
 void Daemon::on_metrics_accept(Clock::time_point now) {
-  int fd = ::accept4(metrics_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  sockaddr_storage peer{};
+  socklen_t plen = sizeof peer;
+  int fd = ::accept4(metrics_fd_, reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return;
   if (clients_.size() >= kMaxClients) {
-    write_all(fd, http_response(503, "text/plain", "busy\n"));
+    send_once(fd, http_response(503, "text/plain", "busy\n"));
     ::close(fd);
     return;
   }
-  Client c;
-  c.http = true;
-  c.timer = loop_.add_timer(now + kClientTimeout, [this, fd](Clock::time_point) {
-    clients_[fd].timer = 0;
-    close_client(fd);
-  });
-  clients_[fd] = std::move(c);
-  loop_.watch_fd(fd, [this, fd](Clock::time_point) { on_metrics_readable(fd); });
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (peer.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&peer);
+    ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    port = ntohs(a->sin_port);
+  } else if (peer.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&peer);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    port = ntohs(a->sin6_port);
+  }
+  const bool v6 = peer.ss_family == AF_INET6;
+  add_client(fd, true, std::string("metrics ") + (v6 ? "[" : "") + host + (v6 ? "]" : "") + ":" + std::to_string(port),
+             now);
 }
 
-void Daemon::on_metrics_readable(int fd) {
-  Client& c = clients_[fd];
+void Daemon::on_metrics_readable(int fd, Clock::time_point now) {
+  Client& c = clients_.at(fd);
   char buf[2048];
   ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
   if (n <= 0) {
     close_client(fd);
     return;
@@ -618,9 +713,8 @@ void Daemon::on_metrics_readable(int fd) {
                  {{"code", std::to_string(status)}})
         .inc();
     (void)result;
-    write_all(fd,
-              http_response(status, status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain", body));
-    close_client(fd);
+    respond(fd, http_response(status, status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain", body),
+            now);
   };
   if (end == std::string::npos) {
     if (c.in.size() > kMaxHttpRequestBytes) answer(431, "request head too large\n", "too-large");

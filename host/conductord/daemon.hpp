@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "host/conductord/commands.hpp"
@@ -71,9 +72,17 @@ class Daemon {
   Status open_signals();
   void on_signal(control::Clock::time_point now);
   void on_control_accept(control::Clock::time_point now);
-  void on_control_readable(int fd);
+  void on_control_readable(int fd, control::Clock::time_point now);
   void on_metrics_accept(control::Clock::time_point now);
-  void on_metrics_readable(int fd);
+  void on_metrics_readable(int fd, control::Clock::time_point now);
+  // Client I/O never blocks the loop: a client's answer goes to its output buffer, which is written
+  // when the socket takes more (POLLOUT); see "Client I/O" in docs/conductord.md.
+  void add_client(int fd, bool http, std::string name, control::Clock::time_point now);
+  void on_client_ready(int fd, control::Clock::time_point now);
+  void respond(int fd, std::string bytes, control::Clock::time_point now);  // then close once sent
+  void flush_client(int fd, control::Clock::time_point now);
+  void on_client_deadline(int fd, control::Clock::time_point now);
+  void drop_client(int fd, std::string_view reason);  // logs one line naming the client
   void close_client(int fd);
   // The control-socket commands: register_commands() adds the table in daemon.cpp, which checks the
   // argument count before a handler runs.
@@ -111,7 +120,12 @@ class Daemon {
   std::string socket_path_;  // bound path, removed at exit
   struct Client {
     bool http = false;
-    std::string in;
+    std::string name;  // for logs: "control pid 12 uid 0", "metrics 127.0.0.1:40312"
+    std::string in;    // the request so far
+    std::string out;   // the answer; out_sent bytes of it are written
+    size_t out_sent = 0;
+    bool answered = false;                // out holds the whole answer: no more reading
+    control::Clock::time_point progress;  // accepted, or the last write that sent a byte
     uint64_t timer = 0;
   };
   std::map<int, Client> clients_;

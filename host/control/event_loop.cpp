@@ -6,8 +6,15 @@
 
 namespace conductor::control {
 
-void EventLoop::watch_fd(int fd, Handler on_readable) {
-  fds_[fd] = Watch{std::make_shared<Handler>(std::move(on_readable))};
+void EventLoop::watch_fd(int fd, Handler on_ready, Events events) {
+  fds_[fd] = Watch{std::make_shared<Handler>(std::move(on_ready)), events};
+}
+
+bool EventLoop::set_events(int fd, Events events) {
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return false;
+  it->second.events = events;
+  return true;
 }
 
 void EventLoop::unwatch_fd(int fd) { fds_.erase(fd); }
@@ -41,7 +48,10 @@ bool EventLoop::run_once(Clock::duration max_wait) {
     wait = std::min(wait, std::max(Clock::duration::zero(), timer_order_.begin()->first - start));
   std::vector<pollfd> pfds;
   pfds.reserve(fds_.size());
-  for (const auto& [fd, w] : fds_) pfds.push_back(pollfd{fd, POLLIN, 0});
+  for (const auto& [fd, w] : fds_) {
+    const short ev = static_cast<short>(((w.events & kReadable) ? POLLIN : 0) | ((w.events & kWritable) ? POLLOUT : 0));
+    pfds.push_back(pollfd{fd, ev, 0});
+  }
   const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
   int n = ::poll(pfds.data(), pfds.size(), static_cast<int>(std::min<int64_t>(ms, 60'000)));
   if (n < 0 && errno != EINTR) return !stopped_;

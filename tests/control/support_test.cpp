@@ -81,5 +81,28 @@ TEST(EventLoop, TimersInOrderCancelAndFds) {
   ::close(fds[1]);
 }
 
+TEST(EventLoop, WritableAndNoEvents) {
+  EventLoop loop;
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  int calls = 0;
+  // An empty pipe's write end is writable at once; with no events the handler does not run.
+  loop.watch_fd(
+      fds[1], [&](Clock::time_point) { ++calls; }, EventLoop::kWritable);
+  loop.run_once(std::chrono::milliseconds{0});
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(loop.set_events(fds[1], 0));
+  loop.run_once(std::chrono::milliseconds{10});
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(loop.set_events(fds[0], EventLoop::kReadable));  // not watched
+  // Nothing to read: the read end does not fire for kReadable.
+  int reads = 0;
+  loop.watch_fd(fds[0], [&](Clock::time_point) { ++reads; });
+  loop.run_once(std::chrono::milliseconds{10});
+  EXPECT_EQ(reads, 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
 }  // namespace
 }  // namespace conductor::control
