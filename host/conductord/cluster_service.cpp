@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "host/config/sockaddr.hpp"
 #include "host/cluster/cluster_core.hpp"
+#include "host/cluster/sync_report_wire.hpp"
 
 namespace conductor::daemon {
 
@@ -89,6 +91,11 @@ Expected<int> open_socket(const Listen& l) {
   return fd;
 }
 
+// Three heartbeat timeouts without a sync report make a member's report stale.
+cl::Duration stale_after(const config::ClusterConfig& c) {
+  return std::chrono::duration_cast<cl::Duration>(c.timers.heartbeat_timeout) * 3;
+}
+
 class ClusterService final : public Service {
  public:
   std::string_view name() const override { return kComponent; }
@@ -103,6 +110,8 @@ class ClusterService final : public Service {
     auto core = cl::ClusterCore::create(ctx.config, cl::CoreOptions{}, now);
     if (!core) return make_error(core.error().code, "cluster: " + core.error().message);
     core_.emplace(std::move(*core));
+    health_ = ctx.sync_health ? ctx.sync_health : &own_health_;
+    health_->set_stale_after(stale_after(ctx.config));
     register_commands();
     register_metrics();
     auto l = listen_for(ctx.config, ctx.self_name);
@@ -127,6 +136,8 @@ class ClusterService final : public Service {
       return;
     }
     carry_out(now, *r);
+    health_->set_stale_after(stale_after(ctx.config));
+    health_->retain([&](MemberId m) { return ctx.config.member(m) != nullptr; });
     auto l = listen_for(ctx.config, ctx.self_name);
     if (l && !(*l == listen_)) {
       close();
@@ -162,15 +173,24 @@ class ClusterService final : public Service {
   }
 
   void on_readable(Clock::time_point now) {
-    uint8_t buf[512];
+    // Room for the largest sync report; anything longer arrives truncated and is rejected by length.
+    static uint8_t buf[cl::kSyncReportMaxBytes + 64];
     for (int i = 0; i < 256; ++i) {  // bounded: the loop comes back while more are queued
       const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n < 0) break;
+      const std::span<const uint8_t> bytes(buf, static_cast<size_t>(n));
+      // Sync reports share the port; their magic tells them apart before the heartbeat decoder runs.
+      if (cl::is_sync_report(bytes)) {
+        on_sync_report(now, bytes);
+        continue;
+      }
       const auto before = core_->rejects();
-      carry_out(now, core_->on_datagram(now, std::span<const uint8_t>(buf, static_cast<size_t>(n))));
-      if (!waiting_sync_.empty()) {
-        auto hb = cl::decode_heartbeat(std::span<const uint8_t>(buf, static_cast<size_t>(n)), ctx_->config.sync.key);
+      carry_out(now, core_->on_datagram(now, bytes));
+      if (!waiting_sync_.empty() || !health_->members().empty()) {
+        auto hb = cl::decode_heartbeat(bytes, ctx_->config.sync.key);
         if (hb && (hb->flags & cl::kFlagSynced)) sync_reported(now, hb->member);
+        // A member that leaves cleanly is no longer expected to report.
+        if (hb && hb->leaving()) health_->forget(hb->member);
       }
       const auto& after = core_->rejects();
       for (size_t r = 0; r < after.size(); ++r) {
@@ -187,6 +207,51 @@ class ClusterService final : public Service {
     rearm();
   }
 
+  // One sync report: kept in SyncHealth, its counters and gauges updated; a reject counted and
+  // logged at most once a second.
+  void on_sync_report(Clock::time_point now, std::span<const uint8_t> bytes) {
+    auto r = cl::decode_sync_report(bytes, ctx_->config.sync.key);
+    if (!r) {
+      health_->on_reject(r.error().reason);
+      report_rejects_[static_cast<size_t>(r.error().reason)]->inc();
+      if (now - last_report_reject_log_ >= std::chrono::seconds{1}) {
+        ctx_->log.warn(kComponent, "sync-report-rejected", {{"error", r.error().message}});
+        last_report_reject_log_ = now;
+      }
+      return;
+    }
+    if (!ctx_->config.member(r->member)) {
+      health_->on_reject(cl::SyncReportReject::kMember);
+      report_rejects_[static_cast<size_t>(cl::SyncReportReject::kMember)]->inc();
+      return;
+    }
+    std::vector<cl::SyncHealth::Increments> inc;
+    if (!health_->on_report(now, *r, &inc)) return;  // older than the one held
+    reports_->inc();
+    Metrics& m = ctx_->metrics;
+    for (size_t i = 0; i < r->peers.size(); ++i) {
+      const cl::PeerSyncHealth& p = r->peers[i];
+      const control::Labels l{{"member", id_text(r->member)}, {"peer", id_text(p.peer)}};
+      m.gauge("conductord_sync_peer_whole", "1 while the member's session for the peer has committed a full sync", l)
+          .set(p.whole() ? 1 : 0);
+      m.gauge("conductord_sync_peer_lag_seconds", "Age of the oldest frame the member sent the peer, not acknowledged",
+              l)
+          .set(p.lag_us / 1e6);
+      m.gauge("conductord_sync_peer_unacked_frames", "Frames the member keeps for resending to the peer", l)
+          .set(p.unacked);
+      m.gauge("conductord_sync_peer_records_held", "Connections of the peer the member holds as backup", l)
+          .set(p.records_held);
+      m.counter("conductord_sync_peer_frames_sent_total", "HyperSync frames the member sent the peer", l)
+          .inc(inc[i].frames_sent);
+      m.counter("conductord_sync_peer_records_sent_total", "HyperSync records the member sent the peer", l)
+          .inc(inc[i].records_sent);
+      m.counter("conductord_sync_peer_frames_received_total", "HyperSync frames the member accepted from the peer", l)
+          .inc(inc[i].frames_received);
+      m.counter("conductord_sync_peer_rejects_total", "HyperSync frames from the peer the member's decoder rejected", l)
+          .inc(inc[i].rejects);
+    }
+  }
+
   void on_timer(Clock::time_point now) {
     timer_ = 0;
     carry_out(now, core_->on_timer(now));
@@ -201,6 +266,7 @@ class ClusterService final : public Service {
     std::optional<Clock::time_point> d = core_->next_deadline();
     for (const auto& w : waiting_sync_)
       if (!d || w.since + kSyncWaitTimeout < *d) d = w.since + kSyncWaitTimeout;
+    if (auto st = health_->next_stale(ctx_->loop.now()); st && (!d || *st < *d)) d = *st;  // gauges go stale
     if (d) timer_ = ctx_->loop.add_timer(*d, [this](Clock::time_point t) { on_timer(t); });
   }
 
@@ -331,6 +397,11 @@ class ClusterService final : public Service {
     unknown_ = &m.gauge("conductord_cluster_members_unknown", "Members not heard since start");
     active_ = &m.gauge("conductord_cluster_active_site", "ActiveSite as the cluster service sees it");
     heartbeats_ = &m.gauge("conductord_cluster_heartbeats_accepted", "Heartbeats accepted since start");
+    reports_ = &m.counter("conductord_sync_reports_total", "Member sync reports accepted");
+    for (size_t r = 0; r < cl::kSyncReportRejectCount; ++r)
+      report_rejects_[r] =
+          &m.counter("conductord_sync_report_rejects_total", "Member sync report datagrams rejected, by reason",
+                     {{"reason", std::string(cl::sync_report_reject_name(static_cast<cl::SyncReportReject>(r)))}});
     for (size_t r = 0; r < cl::kHeartbeatRejectCount; ++r)
       reject_counters_[r] =
           &m.counter("conductord_cluster_heartbeat_rejects_total", "Heartbeat datagrams rejected, by reason",
@@ -353,6 +424,36 @@ class ClusterService final : public Service {
     unknown_->set(unknown);
     active_->set(core_->sites().active_site());
     heartbeats_->set(static_cast<double>(core_->liveness().stats().accepted));
+    update_sync_gauges(ctx_->loop.now());
+  }
+
+  // Report ages; a stale report's peers count as not whole (logged once when it turns stale).
+  void update_sync_gauges(Clock::time_point now) {
+    Metrics& m = ctx_->metrics;
+    size_t not_whole = 0;
+    for (const auto& [id, e] : health_->members()) {
+      const bool stale = health_->stale(now, e);
+      m.gauge("conductord_sync_report_age_seconds", "Time since the member's last sync report",
+              {{"member", id_text(id)}})
+          .set(std::chrono::duration<double>(now - e.received).count());
+      for (const cl::PeerSyncHealth& p : e.report.peers) {
+        if (stale || !p.whole()) ++not_whole;
+        if (stale)
+          m.gauge("conductord_sync_peer_whole", "1 while the member's session for the peer has committed a full sync",
+                  {{"member", id_text(id)}, {"peer", id_text(p.peer)}})
+              .set(0);
+      }
+      if (stale && stale_logged_.insert(id).second)
+        ctx_->log.warn(kComponent, "sync-report-stale",
+                       {{"member", id_text(id)},
+                        {"silent-ms", ms3(std::chrono::duration_cast<cl::Duration>(now - e.received))},
+                        {"reason", "no sync report for 3 heartbeat timeouts: its peers count as not whole"}});
+      if (!stale) stale_logged_.erase(id);
+    }
+    m.gauge("conductord_sync_members_reporting", "Members whose sync reports the cluster service holds")
+        .set(static_cast<double>(health_->members().size()));
+    m.gauge("conductord_sync_peers_not_whole", "(member, peer) pairs not whole, counting a stale report's peers")
+        .set(static_cast<double>(not_whole));
   }
 
   void register_commands() {
@@ -394,6 +495,12 @@ class ClusterService final : public Service {
   Gauge* active_ = nullptr;
   Gauge* heartbeats_ = nullptr;
   std::array<Counter*, cl::kHeartbeatRejectCount> reject_counters_{};
+  cl::SyncHealth own_health_;  // when the daemon gives none (in-process tests)
+  cl::SyncHealth* health_ = &own_health_;
+  std::set<MemberId> stale_logged_;
+  Clock::time_point last_report_reject_log_{};
+  Counter* reports_ = nullptr;
+  std::array<Counter*, cl::kSyncReportRejectCount> report_rejects_{};
 };
 
 }  // namespace

@@ -322,7 +322,7 @@ int Daemon::init() {
   }
   register_commands();
   ctx_ = std::make_unique<DaemonContext>(
-      DaemonContext{loop_, log_, metrics_, commands_, *controller_, config_, opts_.name});
+      DaemonContext{loop_, log_, metrics_, commands_, *controller_, config_, opts_.name, &sync_health_});
   services_ = make_services();
   for (auto& svc : services_) {
     if (Status s = svc->start(*ctx_); !s) {
@@ -757,9 +757,53 @@ std::string Daemon::stats_text() {
   return out;
 }
 
+namespace {
+
+// The members section of `show sync`: every member's latest sync report (docs/cluster.md, "Sync
+// report"), per peer whole or not, lag, frames, records, rejects, unacknowledged frames, report age.
+void show_sync_members(const cluster::SyncHealth& h, Clock::time_point now, std::string& text,
+                       nlohmann::ordered_json& j) {
+  text += h.show(now);
+  auto& mj = j["members"];
+  mj = nlohmann::ordered_json::array();
+  for (const auto& [id, e] : h.members()) {
+    nlohmann::ordered_json m;
+    m["member"] = cluster::sync_member_text(id);
+    m["incarnation"] = e.report.incarnation;
+    m["sequence"] = e.report.sequence;
+    m["report_age_seconds"] = std::chrono::duration<double>(now - e.received).count();
+    m["stale"] = h.stale(now, e);
+    size_t whole = 0;
+    m["peers"] = nlohmann::ordered_json::array();
+    for (const cluster::PeerSyncHealth& p : e.report.peers) {
+      whole += p.whole() ? 1 : 0;
+      m["peers"].push_back({{"peer", cluster::sync_member_text(p.peer)},
+                            {"whole", p.whole()},
+                            {"full_sync_out", (p.flags & cluster::kPeerFullSyncOut) != 0},
+                            {"lag_seconds", p.lag_us / 1e6},
+                            {"unacked", p.unacked},
+                            {"frames_sent", p.frames_sent},
+                            {"records_sent", p.records_sent},
+                            {"frames_received", p.frames_received},
+                            {"records_held", p.records_held},
+                            {"rejects", p.rejects}});
+    }
+    m["whole"] = !h.stale(now, e) && whole == e.report.peers.size();
+    mj.push_back(std::move(m));
+  }
+  auto& rj = j["member_reports"];
+  rj["accepted"] = h.accepted();
+  rj["rejects"] = nlohmann::ordered_json::object();
+  for (size_t r = 0; r < cluster::kSyncReportRejectCount; ++r)
+    rj["rejects"][std::string(cluster::sync_report_reject_name(static_cast<cluster::SyncReportReject>(r)))] =
+        h.rejects()[r];
+}
+
+}  // namespace
+
 // The device's HyperSync feed (docs/hypersync.md §13.2), its encoder and its decoder (§13.1): their
-// settings and counters, read now; `show sync json` gives the same as one JSON object
-// (docs/conductord.md, "show sync").
+// settings and counters, read now, then the members' HyperSync as their sync reports tell it; `show
+// sync json` gives the same as one JSON object (docs/conductord.md, "show sync").
 Expected<std::string> Daemon::show_sync(const Args& args) {
   const bool json = !args.empty();
   if (json && args[0] != "json") return make_error(Errc::kInvalidArgument, "usage: show sync [json]");
@@ -823,6 +867,7 @@ Expected<std::string> Daemon::show_sync(const Args& args) {
   if (!controller_->device_has_sync_decoder()) {
     out += "decoder: none on this " + std::string(device_->kind()) + " device\n";
     j["decoder"] = nullptr;
+    show_sync_members(sync_health_, loop_.now(), out, j);
     return json ? j.dump() + "\n" : out;
   }
   auto cluster = rd(regs::SYNC_DECODER_CLUSTER_ADDR), self = rd(regs::SYNC_DECODER_SELF_ADDR),
@@ -860,6 +905,7 @@ Expected<std::string> Daemon::show_sync(const Args& args) {
     dj["rejects"][name] = value(v);
   }
   out += "  " + pad("frames rejected", 32) + std::to_string(rejected) + "\n" + reasons;
+  show_sync_members(sync_health_, loop_.now(), out, j);
   return json ? j.dump() + "\n" : out;
 }
 
@@ -963,18 +1009,28 @@ Expected<std::string> Daemon::show_distribution(const Args&) {
   return out;
 }
 
+// The device against the intended state, then the members' HyperSync: every (member, peer) whose
+// sync report says not whole and every member whose report is stale is a difference too.
 Expected<std::string> Daemon::verify_distribution(const Args&) {
   size_t total = 0;
   const auto diffs = controller_->verify(1000, &total);
-  if (total == 0)
+  const auto sync = sync_health_.problems(loop_.now());
+  if (total == 0 && sync.empty())
     return "verified: the device matches the intended state (" + std::to_string(controller_->allocator().buckets()) +
            " buckets, member and site status, backup map, hash, " +
-           std::to_string(controller_->intended_sync().size()) + " HyperSync registers)\n";
+           std::to_string(controller_->intended_sync().size()) + " HyperSync registers)" +
+           (sync_health_.members().empty()
+                ? std::string()
+                : "; HyperSync whole on all " + std::to_string(sync_health_.members().size()) + " reporting members") +
+           "\n";
   std::string out;
   for (const Difference& d : diffs) out += d.to_string() + "\n";
   if (total > diffs.size()) out += "... and " + std::to_string(total - diffs.size()) + " more\n";
-  return make_error(Errc::kCorrupt, std::to_string(total) + " difference" + (total == 1 ? "" : "s") +
-                                        " between the device and the intended state:\n" + out);
+  for (const std::string& line : sync) out += line + "\n";
+  const size_t all = total + sync.size();
+  return make_error(Errc::kCorrupt, std::to_string(all) + " difference" + (all == 1 ? "" : "s") +
+                                        " between the device and the intended state" +
+                                        (sync.empty() ? "" : " and in the members' HyperSync") + ":\n" + out);
 }
 
 Expected<std::string> Daemon::show_members(const Args&) {
@@ -1084,8 +1140,9 @@ void Daemon::register_commands() {
       {{"site online", "ID", "bring a site back (end a drill)", 1, 1, ""},
        [](Daemon& d, const Args& a) { return d.site_online(a, true); }},
       {{"show sync", "[json]",
-        "the device's HyperSync feed, encoder and decoder: settings, records, drops, frames, rejects by reason", 0, 1,
-        ""},
+        "the device's HyperSync feed, encoder and decoder: settings, records, drops, frames, rejects by reason; the "
+        "members' sync per peer: whole, lag, frames, records, rejects",
+        0, 1, ""},
        [](Daemon& d, const Args& a) { return d.show_sync(a); }},
       {{"stats", "", "device counters and daemon counters", 0, 0, ""},
        [](Daemon& d, const Args&) -> Expected<std::string> { return d.stats_text(); }},

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host/cluster/sync_health.hpp"
 #include "host/conductord/commands.hpp"
 #include "host/conductord/service.hpp"
 #include "host/config/cluster_config.hpp"
@@ -113,6 +114,7 @@ class Daemon {
   std::unique_ptr<control::Controller> controller_;
   std::unique_ptr<DaemonContext> ctx_;
   std::vector<std::unique_ptr<Service>> services_;
+  cluster::SyncHealth sync_health_;  // the members' sync reports (the cluster service feeds it)
 
   int signal_fd_ = -1;
   int control_fd_ = -1;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host/cluster/sync_health.hpp"
 #include "host/common/status.hpp"
 #include "host/conductord/commands.hpp"
 #include "host/config/cluster_config.hpp"
@@ -27,6 +28,8 @@ struct DaemonContext {
   control::Controller& controller;
   const config::ClusterConfig& config;  // current (replaced in place on SIGHUP reload)
   std::string self_name;                // --name: this daemon's [orchestrator NAME] ("" if not given)
+  // The members' sync reports (the cluster service feeds it; `show sync` and verification read it).
+  cluster::SyncHealth* sync_health = nullptr;
 };
 
 class Service {

@@ -23,6 +23,7 @@
 #include "host/config/sockaddr.hpp"
 #include "host/config/parser.hpp"
 #include "host/config/values.hpp"
+#include "host/cluster/sync_report_wire.hpp"
 #include "host/member/member_sync.hpp"
 
 namespace conductor::member {
@@ -351,11 +352,29 @@ class MemberAgent {
           std::fprintf(err_, "%s: send to %s: %s\n", me_.c_str(), t.text.c_str(), std::strerror(errno));
       }
     }
+    // With HyperSync running, the sync report (per peer whole, lag, counters) follows every heartbeat
+    // but a LEAVING one (the orchestrator forgets a leaving member's report).
+    if (hsync_ && !(flags & cluster::kFlagLeaving)) send_sync_report(hb.sequence);
     if (o_.verbose)
       std::fprintf(err_, "%s: seq %u cpu %.2f%% connections %u throughput %llu bps%s%s\n", me_.c_str(), hb.sequence,
                    load_.cpu_percent(), load_.connections, static_cast<unsigned long long>(load_.bps),
                    (flags & cluster::kFlagLeaving) ? " LEAVING" : "",
                    (hb.flags & cluster::kFlagSynced) ? " SYNCED" : "");
+  }
+
+  // The sync report (host/cluster/sync_report_wire.hpp) to every orchestrator, numbered like the
+  // heartbeat it goes with.
+  void send_sync_report(uint32_t sequence) {
+    cluster::SyncReport r{.member = o_.id, .incarnation = incarnation_, .sequence = sequence, .peers = {}};
+    r.peers = hsync_->health(steady_clock::now());
+    if (r.peers.size() > cluster::kSyncReportMaxPeers) r.peers.resize(cluster::kSyncReportMaxPeers);
+    const auto bytes = cluster::encode_sync_report(r, cfg_.sync.key);
+    for (const auto& [fd, t] : targets_) {
+      if (::sendto(*fd, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&t.addr), t.len) < 0) {
+        if (send_errors_++ < 5 || o_.verbose)
+          std::fprintf(err_, "%s: send sync report to %s: %s\n", me_.c_str(), t.text.c_str(), std::strerror(errno));
+      }
+    }
   }
 
   // Heartbeats on time (no burst after a suspension), HyperSync deadlines and datagrams, signals.

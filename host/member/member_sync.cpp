@@ -320,4 +320,32 @@ std::string MemberSync::summary() const {
   return s;
 }
 
+// ---- Sync health (the sync report) ----------------------------------------------------------------
+
+std::vector<cluster::PeerSyncHealth> MemberSync::health(sync::TimePoint now) const {
+  std::vector<cluster::PeerSyncHealth> out;
+  out.reserve(peers_.size());
+  for (const Peer& p : peers_) {
+    cluster::PeerSyncHealth h;
+    h.peer = p.id;
+    h.flags = static_cast<uint8_t>((p.session->in_sync() ? cluster::kPeerWhole : 0) |
+                                   (p.sender->full_sync_active() ? cluster::kPeerFullSyncOut : 0));
+    const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(p.sender->lag(now)).count();
+    h.lag_us = lag <= 0 ? 0 : lag >= 0xFFFFFFFFLL ? 0xFFFFFFFFu : static_cast<uint32_t>(lag);
+    const sync::SenderStats& ss = p.sender->stats();
+    h.frames_sent = ss.frames;
+    h.records_sent = ss.records_new + ss.records_update + ss.records_delete;
+    h.frames_received = p.session->stats().frames;
+    const size_t held = store_.size(p.byte);
+    h.records_held = held > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(held);
+    const size_t kept = p.sender->kept_frames();
+    h.unacked = kept > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(kept);
+    for (const uint64_t r : p.session->counters().rejected) h.rejects += r;
+    out.push_back(h);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const cluster::PeerSyncHealth& a, const cluster::PeerSyncHealth& b) { return a.peer < b.peer; });
+  return out;
+}
+
 }  // namespace conductor::member

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/cluster/sync_report_wire.hpp"
 #include "host/common/status.hpp"
 #include "host/config/cluster_config.hpp"
 #include "host/sync/backup_store.hpp"
@@ -114,6 +115,13 @@ class MemberSync {
   sync::BackupStore store_;
   std::vector<Peer> peers_;
   uint64_t rx_unknown_ = 0, tx_errors_ = 0, backup_changes_ = 0;
+
+  // ---- Sync health (the sync report, docs/cluster.md "Sync report") ----
+ public:
+  // Per peer, ascending: whole (its session committed a full sync of its current epoch), a full sync
+  // being sent to it, lag (Sender::lag), frames and records sent to it, frames accepted from it,
+  // records held from it, unacknowledged frames kept, frames from it rejected by the decoder.
+  std::vector<cluster::PeerSyncHealth> health(sync::TimePoint now) const;
 };
 
 }  // namespace conductor::member
