@@ -25,6 +25,7 @@
 #include "host/common/status.hpp"
 #include "host/config/cluster_config.hpp"
 #include "host/sync/backup_store.hpp"
+#include "host/sync/impairment.hpp"
 #include "host/sync/sender.hpp"
 #include "host/sync/session.hpp"
 
@@ -67,6 +68,10 @@ class MemberSync {
   std::string summary() const;
   const sync::BackupStore& store() const { return store_; }
   uint64_t rx_unknown() const { return rx_unknown_; }
+  // Test/diagnostic (`--sync-impair`, member_sync_impair.cpp): every sync datagram this agent sends
+  // goes through a seeded loss/reorder/duplicate shim first. Null: none.
+  void set_impairment(const sync::ImpairmentConfig& c);
+  const sync::Impairment* impairment() const { return impair_.get(); }
 
  private:
   struct Peer {
@@ -79,11 +84,14 @@ class MemberSync {
   };
   MemberSync() = default;
   void send(Peer& p, sync::SyncEndpoint& e);
+  void impair(const Peer& p, std::vector<uint8_t> datagram);
+  void release_impaired(sync::TimePoint now);
 
   int fd_ = -1;
   sync::BackupStore store_;
   std::vector<Peer> peers_;
   uint64_t rx_unknown_ = 0, tx_errors_ = 0;
+  std::unique_ptr<sync::Impairment> impair_;
 };
 
 }  // namespace conductor::member
