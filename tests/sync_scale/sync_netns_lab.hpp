@@ -35,7 +35,7 @@
 #include <thread>
 #include <vector>
 
-#include "host/common/status.hpp"
+#include "host/alloc/bucket_allocator.hpp"  // MemberId
 #include "tests/common/process.hpp"
 
 namespace conductor::sync_scale {
