@@ -287,17 +287,18 @@ int run(int argc, char** argv) {
 
   nlohmann::json by_n = nlohmann::json::array(), by_loss = nlohmann::json::array();
   std::optional<double> lossless_at_loss_size;
+  bool have_lossless_point = false;  // the 0% point at --loss-size was measured above (whole or not)
   std::optional<Point> base_for_memory;
   for (uint32_t n : o.sizes) {
     auto p = point(n, 0.0);
     if (!p) return 1;
     by_n.push_back(to_json(*p, p->seconds));
-    if (n == o.loss_size) lossless_at_loss_size = p->seconds;
+    if (n == o.loss_size) lossless_at_loss_size = p->seconds, have_lossless_point = true;
     if (p->seconds && (!base_for_memory || n > base_for_memory->connections)) base_for_memory = p;
   }
   for (double l : o.losses) {
     std::optional<Point> p;
-    if (l == 0 && lossless_at_loss_size) {
+    if (l == 0 && have_lossless_point) {
       for (const auto& j : by_n)
         if (j["connections"] == o.loss_size) by_loss.push_back(j);
       continue;
