@@ -18,6 +18,11 @@
 #   standby.json  conductor sim --standby: an active and a standby core linked by HyperSync, an
 #                 orchestrator failover under traffic: misrouted connections, mirror lag in clocks,
 #                 on a clean link and a lossy one (docs/hypersync.md §13.3)
+#   sync_scale.json conductor-member agents (network namespaces as root, else loopback): seconds for a
+#                 joining member's full sync vs connections per member (10k/100k/1M, 0% loss) and vs loss
+#                 on every link (0/1/10/30% at 100k; iptables, or --sync-impair on loopback), ratio to
+#                 the lossless time, frames the joiner received, bytes of VmRSS per backup entry;
+#                 sync_scale.svg beside it plots both (BENCH_SYNC_SCALE=10000,100000 sets the sizes)
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
 set -euo pipefail
@@ -62,6 +67,9 @@ printf 'at 20000 weights 5:100\nat 60000 orchestrator-failover\n' > "$out/standb
   echo "]"
 } > "$out/standby.json"
 
+echo "bench: HyperSync full sync at scale between member agents (joining member vs connections and loss) ..."
+"$build/tests/bench_sync_scale/bench_sync_scale" --out "$out/sync_scale.json"
+
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, standby.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, standby.json, sync_scale.json/.svg, summary.json)"

@@ -12,7 +12,7 @@ PKGS=(
   libcli11-dev nlohmann-json3-dev
   clang clang-format libclang-rt-14-dev
   yosys tshark
-  keepalived iproute2
+  keepalived iproute2 iptables
   python3
 )
 

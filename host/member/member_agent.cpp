@@ -171,6 +171,16 @@ void add_member_options(CLI::App& app, MemberOptions& o) {
       "stop after N heartbeats (without LEAVING)")
       ->type_name("N");
   app.add_flag("--verbose", o.verbose, "one line per heartbeat and per backup change on stderr");
+  cli::add_parsed(
+      app, "--sync-impair", o.sync_impair,
+      [](const std::string& v) -> Expected<std::optional<sync::ImpairmentConfig>> {
+        auto c = sync::parse_impairment(v);
+        if (!c) return c.error();
+        return std::optional<sync::ImpairmentConfig>(*c);
+      },
+      "test/diagnostic: impair every HyperSync datagram this agent sends, seeded "
+      "(loss=P,reorder=P,duplicate=P,seed=N,delay=5ms; fractions 0..1 or %)")
+      ->type_name("SPEC");
 }
 
 Expected<MemberOptions> parse_member_options(const std::vector<std::string>& args, const std::string& program) {
@@ -322,6 +332,11 @@ class MemberAgent {
       return;
     }
     hsync_ = std::move(*s);
+    if (o_.sync_impair && o_.sync_impair->active()) {
+      hsync_->set_impairment(*o_.sync_impair);
+      std::fprintf(err_, "%s: sync: impairing every datagram sent (%s)\n", me_.c_str(),
+                   sync::to_string(*o_.sync_impair).c_str());
+    }
     std::string list;
     for (const MemberId m : hsync_->backups())
       list += (list.empty() ? "" : ", ") + std::to_string(m.site) + "/" + std::to_string(m.member);

@@ -20,6 +20,7 @@
 
 #include "host/cluster/heartbeat_wire.hpp"
 #include "host/common/status.hpp"
+#include "host/sync/impairment.hpp"
 
 namespace CLI {
 class App;
@@ -31,11 +32,12 @@ struct MemberOptions {
   std::string config_path;
   MemberId id{};
   cluster::Load load{};
-  std::string load_file;                    // read at start (if given) and on SIGUSR1
-  std::optional<uint16_t> heartbeat_port;   // overrides the configuration
-  std::optional<std::string> bind_address;  // overrides the member's configured address
-  uint64_t count = 0;                       // stop after this many heartbeats (0: run until a signal)
-  bool verbose = false;                     // one line per heartbeat on stderr
+  std::string load_file;                              // read at start (if given) and on SIGUSR1
+  std::optional<uint16_t> heartbeat_port;             // overrides the configuration
+  std::optional<std::string> bind_address;            // overrides the member's configured address
+  uint64_t count = 0;                                 // stop after this many heartbeats (0: run until a signal)
+  bool verbose = false;                               // one line per heartbeat on stderr
+  std::optional<sync::ImpairmentConfig> sync_impair;  // test/diagnostic: impair every sync datagram sent
 };
 
 // Adds the agent's flags to app (`conductor member`'s CLI11 App), each parsed into o.

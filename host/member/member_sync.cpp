@@ -214,8 +214,13 @@ MemberSync::~MemberSync() {
 }
 
 void MemberSync::send(Peer& p, sync::SyncEndpoint& e) {
-  for (const auto& b : e.take_output())
+  for (auto& b : e.take_output()) {
+    if (impair_) {  // --sync-impair
+      impair(p, std::move(b));
+      continue;
+    }
     if (::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&p.addr), p.len) < 0) ++tx_errors_;
+  }
 }
 
 int MemberSync::on_readable(sync::TimePoint now) {
@@ -256,6 +261,7 @@ int MemberSync::on_readable(sync::TimePoint now) {
 sync::TimePoint MemberSync::next_deadline() const {
   sync::TimePoint t = next_check_;
   for (const auto& p : peers_) t = std::min({t, p.sender->next_deadline(), p.session->next_deadline()});
+  if (impair_) t = std::min(t, impair_->next_deadline());
   return t;
 }
 
@@ -271,6 +277,7 @@ void MemberSync::on_deadline(sync::TimePoint now) {
     send(p, *p.sender);
     send(p, *p.session);
   }
+  if (impair_) release_impaired(now);
 }
 
 bool MemberSync::all_in_sync() const {

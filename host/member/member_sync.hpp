@@ -27,6 +27,7 @@
 #include "host/common/status.hpp"
 #include "host/config/cluster_config.hpp"
 #include "host/sync/backup_store.hpp"
+#include "host/sync/impairment.hpp"
 #include "host/sync/sender.hpp"
 #include "host/sync/session.hpp"
 
@@ -88,6 +89,10 @@ class MemberSync {
   // taking a million connections in or out stops its loop for a good part of a second. Time this
   // agent itself spent stalled does not count as the peers' silence.
   static constexpr auto kPeerTimeout = std::chrono::seconds{3};
+  // Test/diagnostic (`--sync-impair`, member_sync_impair.cpp): every sync datagram this agent sends
+  // goes through a seeded loss/reorder/duplicate shim first. Null: none.
+  void set_impairment(const sync::ImpairmentConfig& c);
+  const sync::Impairment* impairment() const { return impair_.get(); }
 
  private:
   struct Peer {
@@ -103,6 +108,8 @@ class MemberSync {
   MemberSync() = default;
   void send(Peer& p, sync::SyncEndpoint& e);
   void refresh_backups(sync::TimePoint now);
+  void impair(const Peer& p, std::vector<uint8_t> datagram);
+  void release_impaired(sync::TimePoint now);
 
   int fd_ = -1;
   int rcvbuf_ = 0, sndbuf_ = 0;
@@ -115,6 +122,7 @@ class MemberSync {
   sync::BackupStore store_;
   std::vector<Peer> peers_;
   uint64_t rx_unknown_ = 0, tx_errors_ = 0, backup_changes_ = 0;
+  std::unique_ptr<sync::Impairment> impair_;
 
   // ---- Sync health (the sync report, docs/cluster.md "Sync report") ----
  public:
