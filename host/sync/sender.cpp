@@ -547,6 +547,12 @@ TimePoint Sender::next_deadline() const {
   return t;
 }
 
+Duration Sender::lag(TimePoint now) const {
+  for (const Kept& k : window_)
+    if (k.seq > acked_) return std::max(Duration::zero(), std::chrono::duration_cast<Duration>(now - k.sent));
+  return Duration::zero();
+}
+
 std::vector<std::vector<uint8_t>> Sender::take_output() {
   std::vector<std::vector<uint8_t>> out;
   out.swap(out_);
