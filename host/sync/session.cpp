@@ -46,6 +46,8 @@ void Session::unrepairable(TimePoint, uint32_t floor) {
   floor_ = std::max(floor_, floor);  // nothing below is tracked any more
   in_sync_ = false;
   last_full_sync_frame_ = TimePoint::min();  // ask at once, even if a full sync was under way
+  full_sync_seen_ = false;
+  ask_now_ = true;
   last_request_ = TimePoint::min();
 }
 
@@ -70,11 +72,13 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     in_sync_ = false;
     committed_ = 0;
     last_full_sync_frame_ = TimePoint::min();
+    full_sync_seen_ = false;
     last_request_ = TimePoint::min();
     // From the epoch's first frame on, gaps are tracked; joining later, what came before is unknown and
     // only a full sync brings it (requested below, since the session is not in sync).
     highest_ = s == 1 ? 0 : s - 1;
     floor_ = s;
+    ask_now_ = s != 1;  // unless this frame itself begins a full sync (its BEGIN clears it)
   }
   if (s > highest_) {
     add_missing(now, highest_ + 1, s - 1);
@@ -85,9 +89,10 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     ack_now_ = true;  // a filled gap lets the cumulative ACK jump: the sender's window waits for it
   }
   const bool full_sync_frame = h.flags & kFlagFullSync;
-  // A full sync under way: its own frames and the resends that repair it. As long as they come, the
-  // session does not ask for another one.
-  if (full_sync_frame || (h.flags & kFlagRetransmit)) last_full_sync_frame_ = now;
+  // A full sync under way: its own frames and, once one of them was seen, the resends that repair it.
+  // As long as they come, the session does not ask for another one. (Resends alone prove nothing: the
+  // echoes of NACKed heartbeats keep coming while the request itself was lost.)
+  if (full_sync_frame || ((h.flags & kFlagRetransmit) && full_sync_seen_)) last_full_sync_frame_ = now;
   for (const Record& r : f->records) {
     if (is_flow_record(r.type)) {
       store_.apply(h.source, h.epoch, s, full_sync_frame, r);
@@ -98,7 +103,11 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
         last_full_sync_frame_ = now;
         // A newer full sync replaces the copy at its END (a backup duty that moved here, a restart):
         // until then the copy is not whole.
-        if (r.session >= floor_ && r.session > committed_) in_sync_ = false;
+        if (r.session >= floor_ && r.session > committed_) {
+          in_sync_ = false;
+          full_sync_seen_ = true;  // one this session can commit is under way
+          ask_now_ = false;
+        }
         break;
       case RecordType::kFullSyncEnd:
         store_.apply(h.source, h.epoch, s, full_sync_frame, r);
@@ -109,8 +118,11 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
         if (r.session >= floor_ && r.session <= s && r.session >= committed_) {
           in_sync_ = true;
           committed_ = r.session;
+          full_sync_seen_ = false;
           // Frames before the full sync no longer matter: its snapshot already reflects them.
           missing_.erase(missing_.begin(), missing_.lower_bound(r.session));
+        } else if (!in_sync_ && r.session < floor_) {
+          ask_now_ = true;  // the END of a full sync that began before this session could follow it
         }
         break;
       case RecordType::kNack:  // in a RETRANSMIT frame: the echo of the NACK it answers
@@ -177,8 +189,10 @@ void Session::on_timer(TimePoint now) {
   }
   stats_.nacks_sent += reply.size();
   // A full sync when not in sync and none is arriving.
-  if (!in_sync_ && now >= last_request_ + config_.full_sync_retry &&
-      now >= last_full_sync_frame_ + config_.full_sync_retry) {
+  if (!in_sync_ &&
+      ((ask_now_ && now >= last_request_ + request_retry()) ||
+       (now >= last_request_ + request_retry() && now >= last_full_sync_frame_ + config_.full_sync_retry))) {
+    ask_now_ = false;
     reply.push_back(nack_record(epoch_, 0, 0));
     last_request_ = now;
     ++stats_.full_sync_requests;
@@ -199,7 +213,9 @@ TimePoint Session::next_deadline() const {
   if (!known_) return kNever;
   TimePoint t = kNever;
   for (const auto& [seq, m] : missing_) t = std::min(t, m.due);
-  if (!in_sync_) t = std::min(t, std::max(last_request_, last_full_sync_frame_) + config_.full_sync_retry);
+  if (!in_sync_)
+    t = std::min(t, std::max(last_request_ + request_retry(),
+                             ask_now_ ? TimePoint::min() : last_full_sync_frame_ + config_.full_sync_retry));
   if (contiguous() > acked_) t = std::min(t, ack_now_ ? TimePoint::min() : last_ack_ + config_.ack_interval);
   return t;
 }

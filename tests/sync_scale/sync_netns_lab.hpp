@@ -88,6 +88,9 @@ class SyncLab {
     if (netns_) sweep_stale();
   }
   ~SyncLab() {
+    // SIGTERM first: an agent's last lines are its sync counters (kept logs show them); then SIGKILL.
+    for (auto& [id, p] : procs_) p.signal(SIGTERM);
+    for (auto& [id, p] : procs_) p.wait(std::chrono::milliseconds{500});
     procs_.clear();  // SIGKILL to every group, reaped
     for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it) sh("ip netns delete " + *it);
     std::error_code ec;
