@@ -190,7 +190,7 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   // Credits come back with ACKs: ask for one every quarter window, when the window fills and with
   // every resend (a repaired gap lets the cumulative ACK jump).
   const size_t w = effective_window();
-  if ((flags & kFlagRetransmit) || seq_ - last_ack_request_ >= std::max<size_t>(1, w / 4) || window_.size() + 1 >= w)
+  if ((flags & kFlagRetransmit) || seq_ - last_ack_request_ >= std::max<size_t>(1, w / 4) || in_flight() + 1 >= w)
     h.flags |= kFlagAckRequest;
   if (h.flags & kFlagAckRequest) last_ack_request_ = seq_;
   auto bytes = encode_frame(h, records, config_.key);
@@ -217,11 +217,14 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   }
   if (config_.rate_bps) tokens_ -= static_cast<double>(bytes->size() + kIpUdpBytes);
   out_.push_back(std::move(*bytes));
-  if (window_.empty()) last_progress_ = now;  // the wait for an ACK starts with the first frame in flight
-  window_.push_back(Kept{h.sequence, now, TimePoint::min(), std::move(keys), fs_end});
-  // Only resends and heartbeats, which do not wait for the window, can push it past resend_window.
-  while (window_.size() > config_.resend_window) {
-    window_.pop_front();
+  if (window_.empty()) last_progress_ = now;     // the wait for an ACK starts with the first frame in flight
+  const bool keyless = keys.empty() && !fs_end;  // a heartbeat: kept for the sequence arithmetic only
+  keyless_ += keyless ? 1 : 0;
+  window_.push_back(Kept{h.sequence, now, TimePoint::min(), keyless, std::move(keys), fs_end});
+  // Only resends, which do not wait for the window, can push it past resend_window (heartbeats carry
+  // no keys and do not count: a probe never pushes out a frame that may still need a resend).
+  while (window_.size() - keyless_ > config_.resend_window) {
+    pop_kept();
     ++stats_.window_evicted;
   }
   last_sent_ = now;
@@ -270,6 +273,7 @@ void Sender::full_sync(TimePoint now) {
   // older frames brought, so their NACKs get an echo and the window starts empty.
   superseded_below_ = seq_ + 1;
   window_.clear();
+  keyless_ = 0;
   dirty_.clear();
   dirty_bytes_ = 0;
   dirty_since_ = TimePoint::max();
@@ -340,7 +344,7 @@ bool Sender::full_sync_step(TimePoint now) {
 }
 
 bool Sender::can_send(TimePoint now) {
-  if (window_.size() >= effective_window()) {
+  if (in_flight() >= effective_window()) {
     ++stats_.window_waits;
     return false;
   }
@@ -466,7 +470,7 @@ void Sender::on_frame(TimePoint now, const uint8_t* data, size_t size) {
       const uint32_t upto = std::min(r.last_seq, seq_);
       if (upto > acked_) acked_ = upto;
       const size_t before = window_.size();
-      while (!window_.empty() && window_.front().seq <= acked_) window_.pop_front();
+      while (!window_.empty() && window_.front().seq <= acked_) pop_kept();
       if (window_.size() != before) {
         last_progress_ = now;
         probe_every_ = config_.probe;
@@ -510,7 +514,7 @@ void Sender::on_timer(TimePoint now) {
   if (full_sync_queued_ && now - last_full_sync_ >= config_.full_sync_holdoff) full_sync(now);
   pump(now);
   if (!started_) return;
-  const bool stalled = !window_.empty() && window_.size() >= effective_window();
+  const bool stalled = !window_.empty() && in_flight() >= effective_window();
   if (stalled && now - std::max(last_progress_, last_probe_) >= probe_every_) {
     // The window stayed full: the ACK (or the frame asking for it) was lost. A heartbeat asks again and
     // reveals the tail; the interval doubles up to `heartbeat` while nothing comes back.
@@ -529,7 +533,7 @@ TimePoint Sender::next_deadline() const {
   TimePoint t = kNever;
   if (!maturity_.empty()) t = std::min(t, maturity_.top().first);
   if (full_sync_queued_) t = std::min(t, last_full_sync_ + config_.full_sync_holdoff);
-  const bool window_open = window_.size() < effective_window();
+  const bool window_open = in_flight() < effective_window();
   const bool work = full_sync_active_ || !dirty_.empty();
   if (started_ && work && window_open) {
     if (config_.rate_bps && tokens_ < 0) {
@@ -545,6 +549,11 @@ TimePoint Sender::next_deadline() const {
     t = std::min(t, std::max(last_progress_, last_probe_) + probe_every_);
   if (last_sent_ != TimePoint::min()) t = std::min(t, last_sent_ + config_.heartbeat);
   return t;
+}
+
+void Sender::pop_kept() {
+  if (window_.front().keyless) --keyless_;
+  window_.pop_front();
 }
 
 Duration Sender::lag(TimePoint now) const {

@@ -72,7 +72,7 @@ struct SenderConfig {
   size_t resend_window = 1024;  // frames whose key lists are kept until ACKed
   Duration full_sync_holdoff = std::chrono::milliseconds{50};
   // Pacing (docs/hypersync.md §12.1, "Pacing"). At most `window` frames sent and not yet acknowledged
-  // (the receiver's credit; at most resend_window); new frames wait, resends and heartbeats do not.
+  // (the receiver's credit; at most 3/4 of resend_window); new frames wait, resends and heartbeats do not.
   size_t window = 256;
   uint64_t rate_bps = 0;  // [sync] rate: bits/s of IP packets (UDP payload + 28 bytes); 0: unlimited
   Duration probe = std::chrono::milliseconds{5};           // window full, no ACK for this long: ask for one
@@ -133,8 +133,8 @@ class Sender final : public SyncEndpoint {
   uint32_t highest_sequence() const { return seq_; }
   uint32_t acked() const { return acked_; }
   size_t kept_frames() const { return window_.size(); }
-  // Frames sent and not acknowledged: what the window limits.
-  size_t in_flight() const { return window_.size(); }
+  // Frames sent and not acknowledged, heartbeats left out: what the window limits.
+  size_t in_flight() const { return window_.size() - keyless_; }
   size_t connections() const { return table_.size(); }
   const SenderConfig& config() const { return config_; }
 
@@ -151,12 +151,14 @@ class Sender final : public SyncEndpoint {
     uint32_t seq = 0;
     TimePoint sent{};
     TimePoint resent = TimePoint::min();
+    bool keyless = false;  // a heartbeat
     std::vector<FlowKey> keys;
     std::optional<std::pair<uint32_t, uint32_t>> full_sync_end;  // (session, entries) of an END it carried
   };
 
   void mark_dirty(TimePoint now, const FlowKey& key, Conn& c);
   std::optional<Record> current_record(const FlowKey& key, bool resend) const;
+  void pop_kept();
   void settle(const FlowKey& key);              // after `key`'s record left: update its flags, erase a finished one
   bool flush_one(TimePoint now, bool partial);  // one delta frame from the dirty list
   bool full_sync_step(TimePoint now);           // the full sync's next frame
@@ -168,7 +170,11 @@ class Sender final : public SyncEndpoint {
   void resend(TimePoint now, uint32_t first, uint32_t last);  // adds to answer_
   void send_answer(TimePoint now);                            // the resend frames of one ACK/NACK frame
   void request_full_sync(TimePoint now);
-  size_t effective_window() const { return std::min(config_.window, config_.resend_window); }
+  // A quarter of resend_window stays free for resends, which do not wait and would otherwise push out
+  // key lists that are still needed.
+  size_t effective_window() const {
+    return std::max<size_t>(1, std::min(config_.window, config_.resend_window - config_.resend_window / 4));
+  }
 
   SenderConfig config_;
   size_t max_payload_ = 0;
@@ -184,6 +190,7 @@ class Sender final : public SyncEndpoint {
   std::priority_queue<Due, std::vector<Due>, DueLater> maturity_;
   std::deque<Kept> window_;
   bool started_ = false;
+  size_t keyless_ = 0;  // heartbeats among the kept frames
   // The running full sync: the connections to send (taken when it began), the next one, its session
   // (the sequence of the BEGIN frame, 0 until that frame left) and the entries sent so far. NACKs of
   // frames older than `superseded_below_` are answered by the full sync: an echo, no records.

@@ -226,8 +226,9 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   x.s.on_frame(x.now, stale.data(), stale.size());
   EXPECT_EQ(x.s.stats().nacks_stale, 1u);
   EXPECT_TRUE(x.s.take_output().empty());
-  // A window of 2 frames: new frames wait for ACKs, the heartbeats that ask for them do not, and push
-  // the oldest key list out. A NACK for a frame that fell out -> full sync.
+  // A window of 2 frames: new frames wait for ACKs; the heartbeats that ask for them do not wait and
+  // do not count; a resend does not wait either and pushes the oldest key list out. A NACK for a frame
+  // that fell out -> full sync.
   auto cfg = test::sender_config();
   cfg.resend_window = 2;
   Sender small(cfg);
@@ -242,9 +243,14 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(small.next_deadline(), x.now + cfg.probe);  // no ACK since frame 1 left: a probe then
   small.on_timer(x.now + cfg.probe);                    // frame 3: a heartbeat asking for an ACK
   EXPECT_EQ(small.stats().probes, 1u);
-  EXPECT_EQ(small.stats().window_evicted, 1u);  // frame 1's (empty) list
+  EXPECT_EQ(small.in_flight(), 2u);  // the heartbeat is not in flight
+  EXPECT_EQ(small.stats().window_evicted, 0u);
+  auto nack2 = reply({nack_record(1, 2, 2)}, 1);
+  small.on_frame(x.now + 10ms, nack2.data(), nack2.size());  // frame 4: the resend, current state
+  EXPECT_EQ(small.stats().retransmit_frames, 1u);
+  EXPECT_EQ(small.stats().window_evicted, 1u);  // frame 1's list
   small.take_output();
-  auto old = reply({nack_record(1, 1, 1)}, 1);
+  auto old = reply({nack_record(1, 1, 1)}, 2);
   small.on_frame(x.now + 1s, old.data(), old.size());
   auto out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
@@ -253,8 +259,8 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(count(f, RecordType::kNewV4), 4u);
   EXPECT_EQ(f.records.front(), full_sync_begin(f.header.sequence, 4));
   EXPECT_EQ(small.stats().full_sync_too_old, 1u);
-  // The full sync superseded frames 1..3: a NACK for them gets an echo and no records.
-  auto superseded = reply({nack_record(1, 2, 3)}, 2);
+  // The full sync superseded frames 1..4: a NACK for them gets an echo and no records.
+  auto superseded = reply({nack_record(1, 2, 3)}, 3);
   small.on_frame(x.now + 1s, superseded.data(), superseded.size());
   out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
@@ -528,8 +534,9 @@ TEST(SyncLossy, OutageLongerThanTheWindowIsRepairedWithoutAStorm) {
     p.impair(imp);
     converge(p, w, 300ms, 4s, 2, rng);
     EXPECT_TRUE(same_state(p, w)) << "seed " << seed;
-    // Repaired by resends, or by one full sync when a probe pushed a lost frame's key list out.
-    EXPECT_LE(p.sender().stats().full_syncs - before, 1u)
+    // Repaired by resends, or by a full sync when resends pushed a lost frame's key list out of this
+    // small window (rarely a second one: a resend of the first one's frames did it again). No storm.
+    EXPECT_LE(p.sender().stats().full_syncs - before, 2u)
         << "seed " << seed << ": too old " << p.sender().stats().full_sync_too_old << ", requests "
         << p.sender().stats().full_sync_requests << ", unrepairable " << p.session().stats().unrepairable;
     EXPECT_GT(p.sender().stats().window_waits, 0u) << "seed " << seed;
