@@ -2,31 +2,18 @@
 
 #include <cstdio>
 
+#include "host/cluster/wire_bytes.hpp"
+
 namespace conductor::cluster {
 
 namespace {
 
-void put16(uint8_t* p, uint16_t v) {
-  p[0] = v >> 8;
-  p[1] = v & 0xFF;
-}
-void put32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = v >> (24 - 8 * i);
-}
-void put64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = v >> (56 - 8 * i);
-}
-uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t get32(const uint8_t* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = v << 8 | p[i];
-  return v;
-}
-uint64_t get64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
-  return v;
-}
+using wire::get16;
+using wire::get32;
+using wire::get64;
+using wire::put16;
+using wire::put32;
+using wire::put64;
 
 HeartbeatError reject(HeartbeatReject r, std::string msg) {
   return HeartbeatError{r, "heartbeat rejected (" + std::string(heartbeat_reject_name(r)) + "): " + msg};
@@ -72,8 +59,7 @@ std::array<uint8_t, kHeartbeatBytes> encode_heartbeat(const Heartbeat& hb, const
   put16(&b[18], 0);
   put32(&b[20], hb.load.connections);
   put64(&b[24], hb.load.bps);
-  const auto tag = sync::siphash24_bytes(key, b.data(), kHeartbeatTagOffset);
-  for (size_t i = 0; i < 8; ++i) b[kHeartbeatTagOffset + i] = tag[i];
+  wire::put_tag(b.data(), kHeartbeatTagOffset, key);
   return b;
 }
 
@@ -122,10 +108,7 @@ HeartbeatDecodeResult decode_heartbeat(std::span<const uint8_t> bytes, const syn
   }
   hb.load.connections = get32(p + 20);
   hb.load.bps = get64(p + 24);
-  const auto tag = sync::siphash24_bytes(key, p, kHeartbeatTagOffset);
-  uint8_t diff = 0;
-  for (size_t i = 0; i < 8; ++i) diff |= tag[i] ^ p[kHeartbeatTagOffset + i];
-  if (diff != 0) {
+  if (!wire::tag_matches(p, kHeartbeatTagOffset, key)) {
     std::snprintf(buf, sizeof buf, "tag does not match the [sync] key (from member %u/%u, sequence %u)", hb.member.site,
                   hb.member.member, hb.sequence);
     return reject(HeartbeatReject::kTag, buf);

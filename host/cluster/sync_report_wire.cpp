@@ -2,31 +2,18 @@
 
 #include <cstdio>
 
+#include "host/cluster/wire_bytes.hpp"
+
 namespace conductor::cluster {
 
 namespace {
 
-void put16(uint8_t* p, uint16_t v) {
-  p[0] = v >> 8;
-  p[1] = v & 0xFF;
-}
-void put32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = v >> (24 - 8 * i);
-}
-void put64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = v >> (56 - 8 * i);
-}
-uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t get32(const uint8_t* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = v << 8 | p[i];
-  return v;
-}
-uint64_t get64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
-  return v;
-}
+using wire::get16;
+using wire::get32;
+using wire::get64;
+using wire::put16;
+using wire::put32;
+using wire::put64;
 
 SyncReportError reject(SyncReportReject r, const char* msg) {
   return SyncReportError{r, "sync report rejected (" + std::string(sync_report_reject_name(r)) + "): " + msg};
@@ -85,8 +72,7 @@ std::vector<uint8_t> encode_sync_report(const SyncReport& r, const sync::SipKey&
     put64(e + 40, p.rejects);
   }
   const size_t tag_at = b.size() - kSyncReportTagBytes;
-  const auto tag = sync::siphash24_bytes(key, b.data(), tag_at);
-  for (size_t i = 0; i < kSyncReportTagBytes; ++i) b[tag_at + i] = tag[i];
+  wire::put_tag(b.data(), tag_at, key);
   return b;
 }
 
@@ -160,10 +146,7 @@ SyncReportDecodeResult decode_sync_report(std::span<const uint8_t> bytes, const 
     r.peers.push_back(h);
   }
   const size_t tag_at = bytes.size() - kSyncReportTagBytes;
-  const auto tag = sync::siphash24_bytes(key, p, tag_at);
-  uint8_t diff = 0;
-  for (size_t i = 0; i < kSyncReportTagBytes; ++i) diff |= tag[i] ^ p[tag_at + i];
-  if (diff != 0) {
+  if (!wire::tag_matches(p, tag_at, key)) {
     std::snprintf(buf, sizeof buf, "tag does not match the [sync] key (from member %u/%u, sequence %u)", r.member.site,
                   r.member.member, r.sequence);
     return reject(SyncReportReject::kTag, buf);
