@@ -217,13 +217,15 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   }
   if (config_.rate_bps) tokens_ -= static_cast<double>(bytes->size() + kIpUdpBytes);
   out_.push_back(std::move(*bytes));
-  if (window_.empty()) last_progress_ = now;     // the wait for an ACK starts with the first frame in flight
-  const bool keyless = keys.empty() && !fs_end;  // a heartbeat: kept for the sequence arithmetic only
-  keyless_ += keyless ? 1 : 0;
-  window_.push_back(Kept{h.sequence, now, TimePoint::min(), keyless, std::move(keys), fs_end});
-  // Only resends, which do not wait for the window, can push it past resend_window (heartbeats carry
-  // no keys and do not count: a probe never pushes out a frame that may still need a resend).
-  while (window_.size() - keyless_ > config_.resend_window) {
+  if (window_.empty()) last_progress_ = now;  // the wait for an ACK starts with the first frame in flight
+  Kept k{.seq = h.sequence, .sent = now, .keys = std::move(keys), .full_sync_end = fs_end};
+  k.heartbeat = k.keys.empty() && !fs_end;  // kept for the sequence arithmetic only
+  unkeyed_ += k.heartbeat ? 1 : 0;
+  window_.push_back(std::move(k));
+  // Frames with keys stay within resend_window: new frames wait for the window and a resend moves the
+  // keys it carries from the old frames to its own, so in practice nothing is pushed out. Heartbeats
+  // and forwarded frames hold no keys; at most 4 x resend_window of them are kept.
+  while (window_.size() - unkeyed_ > config_.resend_window || window_.size() > 4 * config_.resend_window + 64) {
     pop_kept();
     ++stats_.window_evicted;
   }
@@ -273,7 +275,7 @@ void Sender::full_sync(TimePoint now) {
   // older frames brought, so their NACKs get an echo and the window starts empty.
   superseded_below_ = seq_ + 1;
   window_.clear();
-  keyless_ = 0;
+  unkeyed_ = 0;
   dirty_.clear();
   dirty_bytes_ = 0;
   dirty_since_ = TimePoint::max();
@@ -406,22 +408,20 @@ void Sender::resend(TimePoint now, uint32_t first, uint32_t last) {
   }
   // Frames resent within resend_holdoff are not resent again (that answer may still be on its way;
   // the session asks again if it is lost), and the echo leaves them out so the session keeps asking.
-  const uint32_t base = window_.front().seq;
   std::optional<Record> run;
   auto close_run = [&] {
     if (run) answer_.echoes.push_back(*run);
     run.reset();
   };
-  for (uint32_t s = first; s <= last && s - base < window_.size(); ++s) {
-    Kept& k = window_[s - base];
-    if (k.resent != TimePoint::min() && now - k.resent < config_.resend_holdoff) {
+  for (uint32_t s = first; s <= last; ++s) {
+    Kept* k = kept(s);
+    if (!k) break;
+    if (k->resent != TimePoint::min() && now - k->resent < config_.resend_holdoff) {
       ++stats_.nacks_coalesced;
       close_run();
     } else {
-      k.resent = now;
-      for (const FlowKey& key : k.keys)
-        if (answer_.seen.insert(key).second) answer_.keys.push_back(key);
-      if (k.full_sync_end) answer_.fs_end = k.full_sync_end;
+      k->resent = now;
+      take(now, *k);
       if (run) {
         run->last_seq = s;
       } else {
@@ -433,6 +433,29 @@ void Sender::resend(TimePoint now, uint32_t first, uint32_t last) {
   close_run();
 }
 
+Sender::Kept* Sender::kept(uint32_t seq) {
+  if (window_.empty() || seq < window_.front().seq || seq - window_.front().seq >= window_.size()) return nullptr;
+  return &window_[seq - window_.front().seq];
+}
+
+void Sender::take(TimePoint now, Kept& k) {
+  if (k.fwd_first != 0) {
+    // Resent before and NACKed again: that resend was lost too. Its frames carry the keys now (a
+    // frame no longer kept was acknowledged: delivered).
+    for (uint32_t t = k.fwd_first; t != 0 && t <= k.fwd_last; ++t) {
+      Kept* f = kept(t);
+      if (!f || (f->resent != TimePoint::min() && now - f->resent < config_.resend_holdoff)) continue;
+      f->resent = now;
+      take(now, *f);
+    }
+    return;
+  }
+  for (const FlowKey& key : k.keys)
+    if (answer_.seen.insert(key).second) answer_.keys.push_back(key);
+  if (k.full_sync_end) answer_.fs_end = k.full_sync_end;
+  if (!k.keys.empty() || k.full_sync_end) answer_.forward.push_back(k.seq);
+}
+
 void Sender::send_answer(TimePoint now) {
   if (answer_.echoes.empty()) return;
   std::vector<Record> recs = std::move(answer_.echoes);  // the echoes: "these are answered"
@@ -440,8 +463,18 @@ void Sender::send_answer(TimePoint now) {
   if (answer_.fs_end) recs.push_back(full_sync_end(answer_.fs_end->first, answer_.fs_end->second));
   for (const FlowKey& key : answer_.keys) settle(key);
   const auto fs_end = answer_.fs_end;
-  answer_ = Answer{};
   auto frames = batch_records(recs, max_payload_);
+  // The old frames' keys now travel in these frames (seq_ + 1 ..): a NACK for an old one follows them.
+  for (const uint32_t old : answer_.forward) {
+    Kept* k = kept(old);
+    if (!k || k->unkeyed()) continue;
+    k->keys = {};
+    k->full_sync_end.reset();
+    k->fwd_first = seq_ + 1;
+    k->fwd_last = seq_ + static_cast<uint32_t>(frames.size());
+    ++unkeyed_;
+  }
+  answer_ = Answer{};
   for (size_t i = 0; i < frames.size(); ++i) {
     std::vector<FlowKey> fk;
     for (const Record& r : frames[i]) {
@@ -552,7 +585,7 @@ TimePoint Sender::next_deadline() const {
 }
 
 void Sender::pop_kept() {
-  if (window_.front().keyless) --keyless_;
+  if (window_.front().unkeyed()) --unkeyed_;
   window_.pop_front();
 }
 

@@ -134,7 +134,7 @@ class Sender final : public SyncEndpoint {
   uint32_t acked() const { return acked_; }
   size_t kept_frames() const { return window_.size(); }
   // Frames sent and not acknowledged, heartbeats left out: what the window limits.
-  size_t in_flight() const { return window_.size() - keyless_; }
+  size_t in_flight() const { return window_.size() - unkeyed_; }
   size_t connections() const { return table_.size(); }
   const SenderConfig& config() const { return config_; }
 
@@ -151,9 +151,13 @@ class Sender final : public SyncEndpoint {
     uint32_t seq = 0;
     TimePoint sent{};
     TimePoint resent = TimePoint::min();
-    bool keyless = false;  // a heartbeat
+    bool heartbeat = false;
+    // Its keys went out again in the resend frames fwd_first..fwd_last: a NACK for it is answered by
+    // resending those frames' connections. Such a frame holds no keys and is not in flight.
+    uint32_t fwd_first = 0, fwd_last = 0;
     std::vector<FlowKey> keys;
     std::optional<std::pair<uint32_t, uint32_t>> full_sync_end;  // (session, entries) of an END it carried
+    bool unkeyed() const { return heartbeat || fwd_first != 0; }
   };
 
   void mark_dirty(TimePoint now, const FlowKey& key, Conn& c);
@@ -190,7 +194,7 @@ class Sender final : public SyncEndpoint {
   std::priority_queue<Due, std::vector<Due>, DueLater> maturity_;
   std::deque<Kept> window_;
   bool started_ = false;
-  size_t keyless_ = 0;  // heartbeats among the kept frames
+  size_t unkeyed_ = 0;  // heartbeats and forwarded frames among the kept ones
   // The running full sync: the connections to send (taken when it began), the next one, its session
   // (the sequence of the BEGIN frame, 0 until that frame left) and the entries sent so far. NACKs of
   // frames older than `superseded_below_` are answered by the full sync: an echo, no records.
@@ -211,8 +215,11 @@ class Sender final : public SyncEndpoint {
     std::vector<FlowKey> keys;
     std::unordered_set<FlowKey, FlowKeyHash> seen;
     std::optional<std::pair<uint32_t, uint32_t>> fs_end;
+    std::vector<uint32_t> forward;  // kept frames whose keys this answer carries again
   };
   Answer answer_;
+  Kept* kept(uint32_t seq);
+  void take(TimePoint now, Kept& k);  // k's keys (or its forwards' keys) into answer_
   uint32_t seq_ = 0;
   uint32_t acked_ = 0;
   TimePoint last_sent_ = TimePoint::min();

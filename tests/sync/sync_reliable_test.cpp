@@ -227,8 +227,9 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(x.s.stats().nacks_stale, 1u);
   EXPECT_TRUE(x.s.take_output().empty());
   // A window of 2 frames: new frames wait for ACKs; the heartbeats that ask for them do not wait and
-  // do not count; a resend does not wait either and pushes the oldest key list out. A NACK for a frame
-  // that fell out -> full sync.
+  // do not count; a resend moves the old frame's keys to its own frame (nothing is pushed out), and a
+  // second NACK for the old frame resends them from there. Only a flood of heartbeats (4 x
+  // resend_window + 64 kept) pushes a frame out; a NACK for it -> full sync.
   auto cfg = test::sender_config();
   cfg.resend_window = 2;
   Sender small(cfg);
@@ -244,14 +245,29 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   small.on_timer(x.now + cfg.probe);                    // frame 3: a heartbeat asking for an ACK
   EXPECT_EQ(small.stats().probes, 1u);
   EXPECT_EQ(small.in_flight(), 2u);  // the heartbeat is not in flight
-  EXPECT_EQ(small.stats().window_evicted, 0u);
+  small.take_output();
   auto nack2 = reply({nack_record(1, 2, 2)}, 1);
   small.on_frame(x.now + 10ms, nack2.data(), nack2.size());  // frame 4: the resend, current state
-  EXPECT_EQ(small.stats().retransmit_frames, 1u);
-  EXPECT_EQ(small.stats().window_evicted, 1u);  // frame 1's list
+  auto again = small.take_output();
+  ASSERT_EQ(again.size(), 1u);
+  auto r = decode_at_backup(again[0]);
+  EXPECT_EQ(r.records.front(), nack_record(1, 2, 2));
+  EXPECT_EQ(count(r, RecordType::kUpdateV4), 4u);
+  EXPECT_EQ(small.stats().window_evicted, 0u);
+  EXPECT_EQ(small.in_flight(), 2u);  // frames 1 and 4; frame 2 forwarded its keys to 4
+  auto nack2b = reply({nack_record(1, 2, 2)}, 2);
+  small.on_frame(x.now + 20ms, nack2b.data(), nack2b.size());  // frame 4 was lost too: 5 resends its keys
+  again = small.take_output();
+  ASSERT_EQ(again.size(), 1u);
+  r = decode_at_backup(again[0]);
+  EXPECT_EQ(r.header.sequence, 5u);
+  EXPECT_EQ(r.records.front(), nack_record(1, 2, 2));
+  EXPECT_EQ(count(r, RecordType::kUpdateV4), 4u);
+  for (int i = 1; i <= 80; ++i) small.on_timer(x.now + 20ms + i * cfg.heartbeat);  // nothing comes back
+  EXPECT_GT(small.stats().window_evicted, 0u);
   small.take_output();
-  auto old = reply({nack_record(1, 1, 1)}, 2);
-  small.on_frame(x.now + 1s, old.data(), old.size());
+  auto old = reply({nack_record(1, 1, 1)}, 3);
+  small.on_frame(x.now + 20s, old.data(), old.size());
   auto out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
   auto f = decode_at_backup(out[0]);
@@ -259,9 +275,9 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(count(f, RecordType::kNewV4), 4u);
   EXPECT_EQ(f.records.front(), full_sync_begin(f.header.sequence, 4));
   EXPECT_EQ(small.stats().full_sync_too_old, 1u);
-  // The full sync superseded frames 1..4: a NACK for them gets an echo and no records.
-  auto superseded = reply({nack_record(1, 2, 3)}, 3);
-  small.on_frame(x.now + 1s, superseded.data(), superseded.size());
+  // The full sync superseded every earlier frame: a NACK for them gets an echo and no records.
+  auto superseded = reply({nack_record(1, 2, 3)}, 4);
+  small.on_frame(x.now + 20s, superseded.data(), superseded.size());
   out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
   f = decode_at_backup(out[0]);
