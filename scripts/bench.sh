@@ -23,6 +23,9 @@
 #                 on every link (0/1/10/30% at 100k; iptables, or --sync-impair on loopback), ratio to
 #                 the lossless time, frames the joiner received, bytes of VmRSS per backup entry;
 #                 sync_scale.svg beside it plots both (BENCH_SYNC_SCALE=10000,100000 sets the sizes)
+#   sync_delta.json one primary's connection changes synced to two backups over UDP on 127.0.0.1 (one
+#                 thread, real clock, 1M connections): achieved changes/s vs target (50k/100k/200k/400k),
+#                 lag, frames in flight, catch-up after the changes stop, CPU per change, "keeps up"
 #   summary.json  the ratios and the core figures together
 # BENCH_FRAMES (default 200000) sets the frames per mix of the core benchmark.
 set -euo pipefail
@@ -70,6 +73,9 @@ printf 'at 20000 weights 5:100\nat 60000 orchestrator-failover\n' > "$out/standb
 echo "bench: HyperSync full sync at scale between member agents (joining member vs connections and loss) ..."
 "$build/tests/bench_sync_scale/bench_sync_scale" --out "$out/sync_scale.json"
 
+echo "bench: HyperSync delta sync at scale (1M connections, changes/s to two backups over UDP) ..."
+"$build/tests/bench_sync_scale/bench_sync_delta" --rates 50000,100000,200000,400000 --out "$out/sync_delta.json"
+
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, standby.json, sync_scale.json/.svg, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, standby.json, sync_scale.json/.svg, sync_delta.json, summary.json)"
