@@ -66,7 +66,7 @@ uint16_t UdpTransport::local_port() const {
 }
 
 void UdpTransport::on_readable(TimePoint now) {
-  std::vector<uint8_t> buf(65536);
+  std::vector<uint8_t>& buf = rx_buf_;  // one buffer for the transport's life: no 64 KiB per call
   for (;;) {
     sockaddr_storage from{};
     socklen_t from_len = sizeof from;

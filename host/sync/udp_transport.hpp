@@ -22,6 +22,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "host/common/status.hpp"
 #include "host/sync/sync_types.hpp"
@@ -68,6 +69,7 @@ class UdpTransport {
   double drop_tx_ = 0;
   std::mt19937_64 rng_;
   UdpStats stats_;
+  std::vector<uint8_t> rx_buf_ = std::vector<uint8_t>(65536);
 };
 
 // Parses an IPv4 or IPv6 literal and port into a socket address.
