@@ -224,8 +224,10 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   window_.push_back(std::move(k));
   // Frames with keys stay within resend_window: new frames wait for the window and a resend moves the
   // keys it carries from the old frames to its own, so in practice nothing is pushed out. Heartbeats
-  // and forwarded frames hold no keys; at most 4 x resend_window of them are kept.
-  while (window_.size() - unkeyed_ > config_.resend_window || window_.size() > 4 * config_.resend_window + 64) {
+  // and forwarded frames hold no keys (about 100 bytes each); at most 4096 of them, or 4 x resend_window,
+  // are kept: under heavy loss and reordering the cumulative ACK can wait long behind one gap.
+  while (window_.size() - unkeyed_ > config_.resend_window ||
+         window_.size() > config_.resend_window + std::max<size_t>(4096, 4 * config_.resend_window)) {
     pop_kept();
     ++stats_.window_evicted;
   }

@@ -228,8 +228,8 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_TRUE(x.s.take_output().empty());
   // A window of 2 frames: new frames wait for ACKs; the heartbeats that ask for them do not wait and
   // do not count; a resend moves the old frame's keys to its own frame (nothing is pushed out), and a
-  // second NACK for the old frame resends them from there. Only a flood of heartbeats (4 x
-  // resend_window + 64 kept) pushes a frame out; a NACK for it -> full sync.
+  // second NACK for the old frame resends them from there. Only a flood of heartbeats (4096 kept)
+  // pushes a frame out; a NACK for it -> full sync.
   auto cfg = test::sender_config();
   cfg.resend_window = 2;
   Sender small(cfg);
@@ -263,11 +263,11 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(r.header.sequence, 5u);
   EXPECT_EQ(r.records.front(), nack_record(1, 2, 2));
   EXPECT_EQ(count(r, RecordType::kUpdateV4), 4u);
-  for (int i = 1; i <= 80; ++i) small.on_timer(x.now + 20ms + i * cfg.heartbeat);  // nothing comes back
+  for (int i = 1; i <= 4100; ++i) small.on_timer(x.now + 20ms + i * cfg.heartbeat);  // nothing comes back
   EXPECT_GT(small.stats().window_evicted, 0u);
   small.take_output();
   auto old = reply({nack_record(1, 1, 1)}, 3);
-  small.on_frame(x.now + 20s, old.data(), old.size());
+  small.on_frame(x.now + 500s, old.data(), old.size());
   auto out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
   auto f = decode_at_backup(out[0]);
@@ -277,7 +277,7 @@ TEST(SyncSender, AckFreesStateAndANackForForgottenFramesStartsAFullSync) {
   EXPECT_EQ(small.stats().full_sync_too_old, 1u);
   // The full sync superseded every earlier frame: a NACK for them gets an echo and no records.
   auto superseded = reply({nack_record(1, 2, 3)}, 4);
-  small.on_frame(x.now + 20s, superseded.data(), superseded.size());
+  small.on_frame(x.now + 500s, superseded.data(), superseded.size());
   out = small.take_output();
   ASSERT_EQ(out.size(), 1u);
   f = decode_at_backup(out[0]);
@@ -641,10 +641,15 @@ TEST(SyncLossy, HarshSoak) {
     if (!d.empty() || !p.session().in_sync()) {
       ++unsettled;
       std::printf(
-          "seed %llu drop %.2f reorder %lld us window %zu mtu %zu max_missing %zu: %s, in_sync %d, full syncs %llu\n",
+          "seed %llu drop %.2f reorder %lld us window %zu mtu %zu max_missing %zu: %s, in_sync %d, full syncs %llu "
+          "(requests %llu, too old %llu; session: unrepairable %llu, requests %llu)\n",
           static_cast<unsigned long long>(seed), imp.drop, static_cast<long long>(imp.max_delay.count()),
           sc.resend_window, sc.mtu, rc.max_missing, d.empty() ? "state right" : d[0].c_str(), p.session().in_sync(),
-          static_cast<unsigned long long>(p.sender().stats().full_syncs));
+          static_cast<unsigned long long>(p.sender().stats().full_syncs),
+          static_cast<unsigned long long>(p.sender().stats().full_sync_requests),
+          static_cast<unsigned long long>(p.sender().stats().full_sync_too_old),
+          static_cast<unsigned long long>(p.session().stats().unrepairable),
+          static_cast<unsigned long long>(p.session().stats().full_sync_requests));
       if (sc.resend_window == 1024 && rc.max_missing == 1024) EXPECT_TRUE(d.empty()) << "seed " << seed;
     }
   }
