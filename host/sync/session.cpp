@@ -176,7 +176,10 @@ void Session::on_timer(TimePoint now) {
       give_up = true;
       break;
     }
-    m.due = now + config_.nack_retry;
+    // Backing off (nack_retry, twice that, ... up to nack_retry_max): a quick second NACK repairs plain
+    // loss, and on a link that reorders by more than nack_retry the NACKs do not flood it with resends.
+    m.due = now +
+            std::min(config_.nack_retry_max, config_.nack_retry * (Duration::rep{1} << std::min(m.attempts - 1, 10u)));
     if (!reply.empty() && reply.back().last_seq + 1 == seq) {
       reply.back().last_seq = seq;
     } else {

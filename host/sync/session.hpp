@@ -44,8 +44,9 @@ struct SessionConfig {
   uint8_t key_number = 0;
   Duration ack_interval = std::chrono::milliseconds{20};
   Duration nack_delay = std::chrono::microseconds{500};
-  Duration nack_retry = std::chrono::milliseconds{5};
-  unsigned nack_attempts = 64;
+  Duration nack_retry = std::chrono::milliseconds{5};        // the first retry; each next one waits twice as long
+  Duration nack_retry_max = std::chrono::milliseconds{100};  // ... up to this
+  unsigned nack_attempts = 64;                               // about 6 s of asking
   size_t max_missing = 1024;
   Duration full_sync_retry = std::chrono::seconds{1};
   Receiver::LogSink log{};  // reject lines (default stderr)

@@ -415,15 +415,20 @@ TEST(SyncSession, GapIsNackedThenRetriedThenGivenUpForAFullSync) {
   auto out = s.take_output();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(s.stats().nacks_sent, 1u);
-  // Nobody answers: retried every nack_retry, then given up -> full-sync request.
+  // Nobody answers: retried after nack_retry, then after twice as long each time up to nack_retry_max
+  // (one NACK per due time, none earlier), then given up -> full-sync request.
   TimePoint t = p.now() + s.config().nack_delay;
+  Duration wait = s.config().nack_retry;
   for (unsigned i = 1; i < s.config().nack_attempts; ++i) {
-    t += s.config().nack_retry;
+    s.on_timer(t + wait - 1us);
+    ASSERT_EQ(s.stats().nacks_sent, i) << "attempt " << i << ": a NACK before its time";
+    t += wait;
     s.on_timer(t);
+    wait = std::min(wait * 2, s.config().nack_retry_max);
   }
   EXPECT_EQ(s.stats().nacks_sent, s.config().nack_attempts);
   EXPECT_EQ(s.stats().full_sync_requests, 0u);
-  s.on_timer(t + s.config().nack_retry);
+  s.on_timer(t + wait);
   EXPECT_EQ(s.stats().unrepairable, 1u);
   EXPECT_EQ(s.stats().full_sync_requests, 1u);
   EXPECT_FALSE(s.in_sync());
