@@ -36,8 +36,7 @@ void Session::add_missing(TimePoint now, uint32_t from, uint32_t to) {
     return;
   }
   stats_.gaps += count;
-  for (uint64_t s = from; s <= to; ++s)
-    missing_.emplace(static_cast<uint32_t>(s), Missing{now + config_.nack_delay, 0});
+  for (uint64_t s = from; s <= to; ++s) missing_.emplace(static_cast<uint32_t>(s), Missing{now + nack_wait(), 0, now});
 }
 
 void Session::unrepairable(TimePoint, uint32_t floor) {
@@ -84,6 +83,10 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     add_missing(now, highest_ + 1, s - 1);
     highest_ = s;
   } else if (auto it = missing_.find(s); it != missing_.end()) {
+    if (it->second.attempts == 0) {  // late, not resent: the link reorders by this much
+      const auto late = std::chrono::duration_cast<Duration>(now - it->second.noticed);
+      reorder_ = std::max(late, reorder_ - reorder_ / 64);
+    }
     missing_.erase(it);
     ++stats_.reordered;
     ack_now_ = true;  // a filled gap lets the cumulative ACK jump: the sender's window waits for it
@@ -178,8 +181,8 @@ void Session::on_timer(TimePoint now) {
     }
     // Backing off (nack_retry, twice that, ... up to nack_retry_max): a quick second NACK repairs plain
     // loss, and on a link that reorders by more than nack_retry the NACKs do not flood it with resends.
-    m.due = now +
-            std::min(config_.nack_retry_max, config_.nack_retry * (Duration::rep{1} << std::min(m.attempts - 1, 10u)));
+    m.due = now + std::min(config_.nack_retry_max, std::max(config_.nack_retry, nack_wait()) *
+                                                       (Duration::rep{1} << std::min(m.attempts - 1, 10u)));
     if (!reply.empty() && reply.back().last_seq + 1 == seq) {
       reply.back().last_seq = seq;
     } else {

@@ -88,7 +88,15 @@ class Session final : public SyncEndpoint {
   struct Missing {
     TimePoint due{};
     unsigned attempts = 0;
+    TimePoint noticed{};
   };
+  // How late reordered frames arrive on this link: the longest wait seen, decaying by 1/64 per late
+  // frame. NACKs wait 1.5 times that (at most nack_retry_max), so a reordering link is not flooded with
+  // needless resends.
+  Duration reorder_{0};
+  Duration nack_wait() const {
+    return std::max(config_.nack_delay, std::min(config_.nack_retry_max, reorder_ + reorder_ / 2));
+  }
   void add_missing(TimePoint now, uint32_t from, uint32_t to);  // inclusive
   void unrepairable(TimePoint now, uint32_t floor);
   uint32_t contiguous() const;  // everything up to here is received or answered
