@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <climits>
 #include <unordered_set>
 
 namespace conductor::sync {
@@ -452,10 +453,15 @@ void Sender::take(TimePoint now, Kept& k) {
     }
     return;
   }
-  for (const FlowKey& key : k.keys)
-    if (answer_.seen.insert(key).second) answer_.keys.push_back(key);
+  size_t lo = SIZE_MAX, hi = 0;
+  for (const FlowKey& key : k.keys) {
+    auto [it, fresh] = answer_.index.try_emplace(key, answer_.keys.size());
+    if (fresh) answer_.keys.push_back(key);
+    lo = std::min(lo, it->second);
+    hi = std::max(hi, it->second);
+  }
   if (k.full_sync_end) answer_.fs_end = k.full_sync_end;
-  if (!k.keys.empty() || k.full_sync_end) answer_.forward.push_back(k.seq);
+  if (!k.keys.empty() || k.full_sync_end) answer_.forward.push_back({k.seq, lo, hi});
 }
 
 void Sender::send_answer(TimePoint now) {
@@ -465,15 +471,25 @@ void Sender::send_answer(TimePoint now) {
   if (answer_.fs_end) recs.push_back(full_sync_end(answer_.fs_end->first, answer_.fs_end->second));
   for (const FlowKey& key : answer_.keys) settle(key);
   const auto fs_end = answer_.fs_end;
+  const size_t echoes = recs.size() - answer_.keys.size() - (answer_.fs_end ? 1 : 0);
   auto frames = batch_records(recs, max_payload_);
-  // The old frames' keys now travel in these frames (seq_ + 1 ..): a NACK for an old one follows them.
-  for (const uint32_t old : answer_.forward) {
-    Kept* k = kept(old);
+  // Record i of `recs` leaves in frame frame_of[i] (seq_ + 1 + that): the old frames' keys travel there
+  // now, and a NACK for an old frame follows exactly the frames that carry its keys (or the END).
+  std::vector<uint32_t> frame_of;
+  frame_of.reserve(recs.size());
+  for (size_t f = 0; f < frames.size(); ++f)
+    frame_of.insert(frame_of.end(), frames[f].size(), static_cast<uint32_t>(f));
+  const uint32_t last_frame = static_cast<uint32_t>(frames.size()) - 1;
+  for (const Answer::Forward& fw : answer_.forward) {
+    Kept* k = kept(fw.seq);
     if (!k || k->unkeyed()) continue;
+    const bool end = k->full_sync_end.has_value();
+    const uint32_t lo = fw.lo == SIZE_MAX ? last_frame : frame_of[echoes + fw.lo];
+    const uint32_t hi = end ? last_frame : fw.lo == SIZE_MAX ? last_frame : frame_of[echoes + fw.hi];
     k->keys = {};
     k->full_sync_end.reset();
-    k->fwd_first = seq_ + 1;
-    k->fwd_last = seq_ + static_cast<uint32_t>(frames.size());
+    k->fwd_first = seq_ + 1 + lo;
+    k->fwd_last = seq_ + 1 + hi;
     ++unkeyed_;
   }
   answer_ = Answer{};

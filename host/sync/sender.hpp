@@ -213,9 +213,15 @@ class Sender final : public SyncEndpoint {
   struct Answer {
     std::vector<Record> echoes;
     std::vector<FlowKey> keys;
-    std::unordered_set<FlowKey, FlowKeyHash> seen;
+    std::unordered_map<FlowKey, size_t, FlowKeyHash> index;  // position of each key in `keys`
     std::optional<std::pair<uint32_t, uint32_t>> fs_end;
-    std::vector<uint32_t> forward;  // kept frames whose keys this answer carries again
+    // Kept frames whose keys this answer carries again, with the first and last position of their keys
+    // in `keys` (SIZE_MAX: an END only), so each is forwarded to exactly the frames that carry them.
+    struct Forward {
+      uint32_t seq;
+      size_t lo, hi;
+    };
+    std::vector<Forward> forward;
   };
   Answer answer_;
   Kept* kept(uint32_t seq);

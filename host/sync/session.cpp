@@ -46,6 +46,7 @@ void Session::unrepairable(TimePoint, uint32_t floor) {
   in_sync_ = false;
   last_full_sync_frame_ = TimePoint::min();  // ask at once, even if a full sync was under way
   full_sync_seen_ = false;
+  whole_after_ = 0;
   ask_now_ = true;
   last_request_ = TimePoint::min();
 }
@@ -70,6 +71,7 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
     acked_ = 0;
     in_sync_ = false;
     committed_ = 0;
+    whole_after_ = 0;
     last_full_sync_frame_ = TimePoint::min();
     full_sync_seen_ = false;
     last_request_ = TimePoint::min();
@@ -108,6 +110,7 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
         // until then the copy is not whole.
         if (r.session >= floor_ && r.session > committed_) {
           in_sync_ = false;
+          whole_after_ = 0;
           full_sync_seen_ = true;  // one this session can commit is under way
           ask_now_ = false;
         }
@@ -119,9 +122,10 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
         // tracked as missing): a late END of a full sync that began before this session started
         // tracking (it joined late, or gave up on a gap) does not make it whole.
         if (r.session >= floor_ && r.session <= s && r.session >= committed_) {
-          in_sync_ = true;
+          // Whole once no frame of the full sync (session .. this END) is missing any more: a lost one's
+          // connections come back as resends (the store keeps them, §12.3), until then the copy lacks them.
+          whole_after_ = std::max(whole_after_, s);
           committed_ = r.session;
-          full_sync_seen_ = false;
           // Frames before the full sync no longer matter: its snapshot already reflects them.
           missing_.erase(missing_.begin(), missing_.lower_bound(r.session));
         } else if (!in_sync_ && r.session < floor_) {
@@ -147,6 +151,11 @@ void Session::on_frame(TimePoint now, const uint8_t* data, size_t size) {
       default:
         break;
     }
+  }
+  if (whole_after_ != 0 && !in_sync_ && (missing_.empty() || missing_.begin()->first > whole_after_)) {
+    in_sync_ = true;
+    whole_after_ = 0;
+    full_sync_seen_ = false;
   }
   if (h.flags & kFlagAckRequest) ack_now_ = true;
   on_timer(now);

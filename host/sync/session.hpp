@@ -117,7 +117,9 @@ class Session final : public SyncEndpoint {
   bool want_full_sync_ = false;
   uint32_t committed_ = 0;       // session of the last full sync committed in this epoch
   bool full_sync_seen_ = false;  // the BEGIN of a full sync this session can commit arrived
-  bool ask_now_ = false;         // the full sync under way cannot make this session whole: ask at once
+  bool ask_now_ = false;
+  uint32_t whole_after_ =
+      0;  // a full sync's END arrived in this frame: whole once nothing up to it is missing         // the full sync under way cannot make this session whole: ask at once
   // A request nothing answered yet (no FULL_SYNC frame seen) is repeated sooner: it was likely lost.
   Duration request_retry() const { return full_sync_seen_ ? config_.full_sync_retry : config_.full_sync_retry / 4; }
   TimePoint last_full_sync_frame_ = TimePoint::min();
