@@ -157,7 +157,7 @@ struct Sync {
   Duration delay = std::chrono::seconds{3};       // delayed notifications: younger connections are not synced
   Duration flush = std::chrono::milliseconds{1};  // a partly filled sync frame leaves after at most this long
   uint16_t mtu = 1500;                            // sync frames are batched up to this IP MTU
-  uint16_t window = 256;                          // frames in flight per destination before new ones wait for ACKs
+  uint16_t window = 768;                          // frames in flight per destination before new ones wait for ACKs
   uint64_t rate = 1'000'000'000;                  // bits/s per destination (IP packets) the sync traffic is paced to
   friend bool operator==(const Sync&, const Sync&) = default;
 };

@@ -191,8 +191,10 @@ void Sender::emit(TimePoint now, uint8_t flags, std::vector<Record> records, std
   // Credits come back with ACKs: ask for one every quarter window, when the window fills and with
   // every resend (a repaired gap lets the cumulative ACK jump).
   const size_t w = effective_window();
-  if ((flags & kFlagRetransmit) || seq_ - last_ack_request_ >= std::max<size_t>(1, w / 4) || in_flight() + 1 >= w)
+  if ((flags & kFlagRetransmit) || fs_end || seq_ - last_ack_request_ >= std::max<size_t>(1, w / 4) ||
+      in_flight() + 1 >= w)
     h.flags |= kFlagAckRequest;
+  if (fs_end && !(flags & kFlagRetransmit)) fs_end_seq_ = seq_;
   if (h.flags & kFlagAckRequest) last_ack_request_ = seq_;
   auto bytes = encode_frame(h, records, config_.key);
   assert(bytes);  // the sender only builds valid records
@@ -510,6 +512,7 @@ void Sender::send_answer(TimePoint now) {
 void Sender::on_frame(TimePoint now, const uint8_t* data, size_t size) {
   auto f = reverse_.receive(data, size);
   if (!f) return;
+  heard_ = true;
   // Every NACK of the frame is answered together: one set of resend frames, each key once.
   for (const Record& r : f->records) {
     if (r.type == RecordType::kAck) {
@@ -565,7 +568,10 @@ void Sender::on_timer(TimePoint now) {
   if (full_sync_queued_ && now - last_full_sync_ >= config_.full_sync_holdoff) full_sync(now);
   pump(now);
   if (!started_) return;
-  const bool stalled = !window_.empty() && in_flight() >= effective_window();
+  // Stalled: the window is full, or a full sync's END left and is not acknowledged (a lost tail would
+  // otherwise wait for the next heartbeat, and the backup is not whole until it is repaired).
+  // (Only once the destination has answered at all: one that is not there yet gets the heartbeats.)
+  const bool stalled = !window_.empty() && (in_flight() >= effective_window() || (heard_ && acked_ < fs_end_seq_));
   if (stalled && now - std::max(last_progress_, last_probe_) >= probe_every_) {
     // The window stayed full: the ACK (or the frame asking for it) was lost. A heartbeat asks again and
     // reveals the tail; the interval doubles up to `heartbeat` while nothing comes back.
@@ -596,7 +602,7 @@ TimePoint Sender::next_deadline() const {
       t = std::min(t, dirty_since_ + config_.flush);
     }
   }
-  if (started_ && !window_.empty() && !window_open)
+  if (started_ && !window_.empty() && (!window_open || (heard_ && acked_ < fs_end_seq_)))
     t = std::min(t, std::max(last_progress_, last_probe_) + probe_every_);
   if (last_sent_ != TimePoint::min()) t = std::min(t, last_sent_ + config_.heartbeat);
   return t;

@@ -73,7 +73,7 @@ struct SenderConfig {
   Duration full_sync_holdoff = std::chrono::milliseconds{50};
   // Pacing (docs/hypersync.md §12.1, "Pacing"). At most `window` frames sent and not yet acknowledged
   // (the receiver's credit; at most 3/4 of resend_window); new frames wait, resends and heartbeats do not.
-  size_t window = 256;
+  size_t window = 768;
   uint64_t rate_bps = 0;  // [sync] rate: bits/s of IP packets (UDP payload + 28 bytes); 0: unlimited
   Duration probe = std::chrono::milliseconds{5};           // window full, no ACK for this long: ask for one
   Duration resend_holdoff = std::chrono::milliseconds{4};  // a frame resent this recently is not resent again
@@ -203,7 +203,9 @@ class Sender final : public SyncEndpoint {
   uint32_t fs_session_ = 0;
   uint32_t fs_entries_ = 0;
   uint32_t superseded_below_ = 0;
-  double tokens_ = 0;  // bytes the rate allows now (negative: owed)
+  uint32_t fs_end_seq_ = 0;  // the frame that carried the latest full sync's END
+  bool heard_ = false;       // an ACK/NACK frame from the destination was accepted
+  double tokens_ = 0;        // bytes the rate allows now (negative: owed)
   TimePoint tokens_at_ = TimePoint::min();
   TimePoint last_progress_ = TimePoint::min();  // last ACK that freed a frame (or the first send)
   uint32_t last_ack_request_ = 0;

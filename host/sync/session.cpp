@@ -190,8 +190,9 @@ void Session::on_timer(TimePoint now) {
     }
     // Backing off (nack_retry, twice that, ... up to nack_retry_max): a quick second NACK repairs plain
     // loss, and on a link that reorders by more than nack_retry the NACKs do not flood it with resends.
-    m.due = now + std::min(config_.nack_retry_max, std::max(config_.nack_retry, nack_wait()) *
-                                                       (Duration::rep{1} << std::min(m.attempts - 1, 10u)));
+    m.due =
+        now + std::min(std::max(config_.nack_retry_max, nack_wait()),
+                       std::max(config_.nack_retry, nack_wait()) * (Duration::rep{1} << std::min(m.attempts - 1, 10u)));
     if (!reply.empty() && reply.back().last_seq + 1 == seq) {
       reply.back().last_seq = seq;
     } else {

@@ -44,9 +44,9 @@ struct SessionConfig {
   uint8_t key_number = 0;
   Duration ack_interval = std::chrono::milliseconds{20};
   Duration nack_delay = std::chrono::microseconds{500};
-  Duration nack_retry = std::chrono::milliseconds{5};        // the first retry; each next one waits twice as long
-  Duration nack_retry_max = std::chrono::milliseconds{100};  // ... up to this
-  unsigned nack_attempts = 64;                               // about 6 s of asking
+  Duration nack_retry = std::chrono::milliseconds{5};       // the first retry; each next one waits twice as long
+  Duration nack_retry_max = std::chrono::milliseconds{20};  // ... up to this (or the reordering wait)
+  unsigned nack_attempts = 128;                             // about 2.5 s of asking
   size_t max_missing = 1024;
   Duration full_sync_retry = std::chrono::seconds{1};
   Receiver::LogSink log{};  // reject lines (default stderr)
@@ -91,11 +91,12 @@ class Session final : public SyncEndpoint {
     TimePoint noticed{};
   };
   // How late reordered frames arrive on this link: the longest wait seen, decaying by 1/64 per late
-  // frame. NACKs wait 1.5 times that (at most nack_retry_max), so a reordering link is not flooded with
-  // needless resends.
+  // frame. NACKs wait 1.5 times that (at most 100 ms), so a reordering link is not flooded with needless
+  // resends.
   Duration reorder_{0};
+  static constexpr Duration kMaxReorderWait = std::chrono::milliseconds{100};
   Duration nack_wait() const {
-    return std::max(config_.nack_delay, std::min(config_.nack_retry_max, reorder_ + reorder_ / 2));
+    return std::max(config_.nack_delay, std::min(kMaxReorderWait, reorder_ + reorder_ / 2));
   }
   void add_missing(TimePoint now, uint32_t from, uint32_t to);  // inclusive
   void unrepairable(TimePoint now, uint32_t floor);

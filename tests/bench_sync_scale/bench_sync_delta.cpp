@@ -9,7 +9,7 @@
 // Sender -> Session pairs, each Session with its own BackupStore; four UdpTransports (2 senders, 2
 // sessions) whose socket buffers are raised to 16 MiB (SO_RCVBUFFORCE/SO_SNDBUFFORCE, else the plain
 // options, capped by net.core.[rw]mem_max). Senders have the member agent's defaults (make_sender_config
-// of a default [sync]: window 256, rate 1 Gbps, flush 1 ms, MTU 1500) with delay 0 (every change synced).
+// of a default [sync]: window 768, rate 1 Gbps, flush 1 ms, MTU 1500) with delay 0 (every change synced).
 //
 // Load: M connections (IPv4 TCP keys) into both Senders before start(), the start-up full sync carries
 // them; then wait until both Sessions are in sync and both stores hold M entries (limit 120 s + 60 s per
@@ -56,6 +56,7 @@
 #include "host/sync/backup_store.hpp"
 #include "host/sync/sender.hpp"
 #include "host/sync/session.hpp"
+#include "host/sync/sync_config.hpp"
 #include "host/sync/udp_transport.hpp"
 
 namespace conductor::sync {
@@ -130,16 +131,10 @@ struct Link {
 
 std::string open_link(Link& l, uint8_t backup) {
   l.backup = backup;
-  SenderConfig sc;  // make_sender_config() of a default [sync], delay 0
-  sc.self = kPrimary;
-  sc.destination = backup;
-  sc.epoch = 1;
-  sc.key = kKey;
-  sc.mtu = 1500;
-  sc.flush = 1ms;
-  sc.delay = Duration{0};
-  sc.window = 256;
-  sc.rate_bps = 1'000'000'000;
+  config::Sync file;  // a default [sync], delay 0
+  file.key = kKey;
+  file.delay = std::chrono::seconds{0};
+  SenderConfig sc = make_sender_config(file, 0, kPrimary, backup, 1);
   if (auto st = validate(sc); !st.ok()) return "sender config: " + st.error().message;
   l.sender = std::make_unique<Sender>(sc);
   SessionConfig ss;  // make_session_config()
@@ -470,7 +465,12 @@ int run(int argc, char** argv) {
        "one primary, two backups (two Sender -> Session pairs, a BackupStore each), one thread, "
        "UDP on 127.0.0.1"},
       {"mix", "80% update of a random live connection, 10% delete of a random one, 10% new, applied to both senders"},
-      {"sender", {{"window", 256}, {"rate_bps", 1'000'000'000}, {"flush_ms", 1}, {"delay_ms", 0}, {"mtu", 1500}}},
+      {"sender",
+       {{"window", config::Sync{}.window},
+        {"rate_bps", config::Sync{}.rate},
+        {"flush_ms", 1},
+        {"delay_ms", 0},
+        {"mtu", 1500}}},
       {"connections", o.connections},
       {"seconds_per_point", o.seconds},
       {"keeps_up_rule", "achieved_rate >= 0.99 * target_rate and catch_up_ms < 1000"},
