@@ -4,11 +4,12 @@
 // on_timer() at next_deadline().
 //
 //   start(now)                              new epoch: a full sync (empty table: BEGIN and END only)
+//   replace(now, entries, created)          the whole table swapped, and a full sync of it
 //   on_new(now, key, value, created)        a connection (created: when the flow table created it)
 //   on_update(now, key, value)              its value changed
 //   on_delete(now, key)                     it ended or aged out
 //   on_frame(now, bytes)                    an ACK/NACK frame from the destination
-//   on_timer(now)                           maturity, flush, heartbeat, queued full sync
+//   on_timer(now)                           maturity, flush, pacing, probes, heartbeat, queued full sync
 //
 // Delayed notifications. A connection younger than its delay (the port table's entry for either port,
 // else `delay`) is not offered: updates only change the sender's copy, a delete erases it and costs
@@ -18,21 +19,36 @@
 // Delivery. Changes mark a connection dirty; a frame is built from the current state of dirty
 // connections when it is full (MTU) or `flush` after the first change, so changes inside one flush
 // interval coalesce. Each frame takes the next sequence number. Per frame the sender keeps the list
-// of connection keys it carried (not its bytes) until the destination ACKs it; at most
-// `resend_window` frames (the oldest are forgotten first). A NACK for frames still kept resends the
-// CURRENT state of their connections in new frames flagged RETRANSMIT, the first of which starts with
-// the NACK record echoed back (the destination then stops asking for those sequence numbers):
-// alive and offered -> UPDATE (NEW if never sent), otherwise -> DELETE. A NACK naming a frame that is
-// no longer kept (too old), or a NACK with first = last = 0 (the destination asks), starts a full
-// sync: FULL_SYNC_BEGIN(session = its frame's sequence), a NEW for every offered connection, END, in
-// consecutive frames flagged FULL_SYNC. Requests within `full_sync_holdoff` of the last full sync are
-// served when it ends. When nothing was sent for `heartbeat`, a HEARTBEAT frame (with ACK_REQUEST)
-// carries the highest sequence so that a lost tail is noticed.
+// of connection keys it carried (not its bytes) until the destination ACKs it.
+//
+// Pacing (docs/hypersync.md §12.1). At most `window` frames are in flight (sent, not acknowledged;
+// at most 3/4 of `resend_window`) and a token bucket holds everything to `rate_bps`: new frames wait,
+// changes keep coalescing meanwhile. ACK_REQUEST on every quarter window, on the frame that fills
+// it, on resends and on a full sync's END; a probe heartbeat when the window stays full (or an END
+// stays unacknowledged) for `probe`, the interval doubling while nothing comes back.
+//
+// Repair. A NACK for frames still kept resends the CURRENT state of their connections in new frames
+// flagged RETRANSMIT, the first of which starts with the NACK records echoed back (the destination
+// then stops asking for those sequence numbers): alive and offered -> UPDATE (NEW if never sent),
+// otherwise -> DELETE. The old frames' key lists move to the resend frames that carry them (a NACK
+// for an old frame again follows them there), so resends never push out a list that is still
+// needed. A frame resent within `resend_holdoff` is not resent again. NACKs for frames older than the
+// running full sync get an echo alone (its commit covers them).
+//
+// Full sync: FULL_SYNC_BEGIN(session = its frame's sequence), a NEW with the current value of every
+// connection offered when it began (still alive), END, in frames flagged FULL_SYNC, sent as the
+// window and the rate allow; a lost frame is repaired like any other. It runs at start, at replace,
+// on a NACK with first = last = 0 (the destination asks) and on a NACK naming a frame no longer kept.
+// Requests within `full_sync_holdoff` of the last full sync are served when the hold-off ends; a
+// request while the next BEGIN has not left yet is answered by it. When nothing was sent for
+// `heartbeat`, a HEARTBEAT frame (with ACK_REQUEST) carries the highest sequence so that a lost tail
+// is noticed.
 //
 // Memory per destination: the connection table (the flow table's view of this destination's
-// connections: key, value, creation time, 3 flags), the dirty list, a maturity queue of young
-// connections, and at most `resend_window` key lists (<= 90 keys each at a 1500-byte MTU) plus those
-// of the latest full sync's frames (one key per offered connection), all freed by ACKs.
+// connections: key, value, creation time, 4 flags), the dirty list, a maturity queue of young
+// connections, the running full sync's key list (one key per offered connection), and the key lists
+// of at most `resend_window` frames in flight (<= 90 keys each at a 1500-byte MTU), freed by ACKs;
+// heartbeats and forwarded frames kept behind a gap hold no keys (at most 4096 of them).
 #pragma once
 
 #include <cstdint>

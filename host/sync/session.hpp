@@ -3,25 +3,32 @@
 // and a clock in, ACK/NACK frames out (take_output()), on_timer() at next_deadline().
 //
 //   Gaps. The session tracks the highest sequence accepted in the source's epoch and the missing ones
-//   below it (at most `max_missing`). A missing sequence is NACKed after `nack_delay` (it may only be
-//   reordered), then again every `nack_retry` until it arrives or a RETRANSMIT frame echoes a NACK
-//   covering it (the sender resent the current state of its connections). After `nack_attempts`
-//   NACKs, or when a gap is larger than `max_missing`, the gap is unrepairable: full-sync request.
-//   A HEARTBEAT above the highest accepted sequence reveals lost tail frames the same way.
-//   NACK ranges go out as NACK(epoch, first, last) records, as many as fit one frame.
+//   below it (at most `max_missing`). A missing sequence is NACKed after `nack_delay` or 1.5 times the
+//   reordering the link has shown, whichever is longer (it may only be late), then again after
+//   `nack_retry` and twice as long each time up to `nack_retry_max` (or that reordering wait), until
+//   it arrives or a RETRANSMIT frame echoes a NACK covering it (the sender resent the current state of
+//   its connections). After `nack_attempts` NACKs, or when the missing ones would exceed
+//   `max_missing`, the gap is unrepairable: full-sync request. A HEARTBEAT above the highest accepted
+//   sequence reveals lost tail frames the same way. NACK ranges go out as NACK(epoch, first, last)
+//   records, as many as fit one frame.
 //
-//   ACKs. Every `ack_interval` (and at once when a frame asks with ACK_REQUEST) the session ACKs
-//   (epoch, first, last) where last is the highest sequence below which nothing is missing any more
-//   and first the lowest it has not acknowledged before. The sender then forgets those frames.
+//   ACKs. Every `ack_interval`, and at once when a frame asks with ACK_REQUEST or a gap was filled,
+//   the session ACKs (epoch, first, last) where last is the highest sequence below which nothing is
+//   missing any more and first the lowest it has not acknowledged before. The sender then forgets
+//   those frames and its window opens.
 //
-//   Full sync. A session is "in sync" once a full sync of the source's current epoch has been
-//   committed (FULL_SYNC_END). Until then, and whenever a gap is unrepairable, it asks for one with
-//   NACK(epoch, 0, 0) — sequence 0 is never used, so the range 0..0 means "everything" — at once,
-//   then every `full_sync_retry` as long as no full-sync frame arrives. A fresh session (a backup
-//   that restarted) therefore asks at the first frame it hears, unless that frame is the start of the
-//   source's epoch (sequence 1: the sender's own start-up full sync is on its way). Only a full sync
-//   whose session is at or above the first sequence the session has tracked since joining (or since
-//   giving up on a gap) makes it in sync: an older one may lack frames the session never saw.
+//   Full sync. A session is "in sync" (whole) once a full sync of the source's current epoch has been
+//   committed (FULL_SYNC_END) and none of its frames is missing any more; the BEGIN of a newer one it
+//   can commit makes it not whole until that one's END. Not in sync, it asks with NACK(epoch, 0, 0) —
+//   sequence 0 is never used, so the range 0..0 means "everything" — at once when the full sync under
+//   way cannot make it whole (it joined after the BEGIN, gave up on a gap, or the END names an older
+//   session), otherwise when nothing of a full sync arrived for `full_sync_retry` (FULL_SYNC frames,
+//   and RETRANSMIT frames once a BEGIN it can commit was seen); an unanswered request is repeated
+//   after a quarter of that. A fresh session (a backup that restarted) therefore asks at the first
+//   frame it hears, unless that frame is the start of the source's epoch (sequence 1: the sender's
+//   own start-up full sync is on its way). Only a full sync whose session is at or above the first
+//   sequence the session has tracked since joining (or since giving up on a gap) makes it in sync: an
+//   older one may lack frames the session never saw.
 #pragma once
 
 #include <cstdint>
