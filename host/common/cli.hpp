@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -108,6 +109,48 @@ CLI::Option* add_uint(CLI::App& app, const std::string& name, T& dst, uint64_t l
              },
              help)
       ->type_name("N");
+}
+
+// A number lo..hi (a fraction allowed): "'TEXT' is not a number in lo..hi".
+inline Expected<double> parse_real(const std::string& text, double lo, double hi) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || !(v >= lo && v <= hi)) {
+    char range[64];
+    std::snprintf(range, sizeof range, "%g..%g", lo, hi);
+    return make_error(Errc::kInvalidArgument, "'" + text + "' is not a number in " + range);
+  }
+  return v;
+}
+
+// add_parsed for a comma-separated list of numbers lo..hi (whole numbers when T is integral), at least
+// one: "--sizes 10000,100000".
+template <class T>
+CLI::Option* add_list(CLI::App& app, const std::string& name, std::vector<T>& dst, double lo, double hi,
+                      const std::string& help) {
+  return add_parsed(
+             app, name, dst,
+             [lo, hi](const std::string& v) -> Expected<std::vector<T>> {
+               std::vector<T> out;
+               size_t at = 0;
+               for (;;) {
+                 const size_t comma = v.find(',', at);
+                 const std::string item = v.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+                 if constexpr (std::is_integral_v<T>) {
+                   auto n = parse_uint(item, static_cast<uint64_t>(lo), static_cast<uint64_t>(hi));
+                   if (!n) return n.error();
+                   out.push_back(static_cast<T>(*n));
+                 } else {
+                   auto n = parse_real(item, lo, hi);
+                   if (!n) return n.error();
+                   out.push_back(static_cast<T>(*n));
+                 }
+                 if (comma == std::string::npos) return out;
+                 at = comma + 1;
+               }
+             },
+             help)
+      ->type_name("LIST");
 }
 
 }  // namespace conductor::cli

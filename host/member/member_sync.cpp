@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <tuple>
 
 #include "common/hypersync_wire.hpp"
 #include "host/config/sockaddr.hpp"
 #include "host/control/backup_map.hpp"
 #include "common/gen/conductor_regs.hpp"
 #include "host/sync/sync_config.hpp"
+#include "host/sync/udp_transport.hpp"
 
 namespace conductor::member {
 
@@ -96,18 +98,6 @@ std::vector<MemberId> backups_of(const config::ClusterConfig& cfg, MemberId owne
 
 namespace {
 
-// Large socket buffers: a full sync keeps [sync] window frames in flight to each backup, and several
-// peers' windows arrive at one socket. Root may exceed net.core.[rw]mem_max (the FORCE options).
-int grow_buffer(int fd, int force, int plain, int bytes) {
-  if (::setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) != 0)
-    ::setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof bytes);
-  int got = 0;
-  socklen_t len = sizeof got;
-  ::getsockopt(fd, SOL_SOCKET, plain, &got, &len);
-  return got;
-}
-
-constexpr int kSocketBuffer = 16 << 20;
 constexpr auto kCheckEvery = std::chrono::milliseconds{100};
 constexpr int kReadBatch = 64;
 constexpr int kDrainBatches = 64;  // at most 4096 datagrams before the timers
@@ -127,8 +117,8 @@ Expected<std::unique_ptr<MemberSync>> MemberSync::open(const config::ClusterConf
   if (::bind(ms->fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0)
     return make_error(Errc::kIo,
                       "sync: cannot bind " + config::Endpoint{address, port}.to_string() + ": " + std::strerror(errno));
-  ms->rcvbuf_ = grow_buffer(ms->fd_, SO_RCVBUFFORCE, SO_RCVBUF, kSocketBuffer);
-  ms->sndbuf_ = grow_buffer(ms->fd_, SO_SNDBUFFORCE, SO_SNDBUF, kSocketBuffer);
+  // Several peers' windows arrive at this one socket.
+  std::tie(ms->rcvbuf_, ms->sndbuf_) = sync::grow_socket_buffers(ms->fd_);
   ms->cfg_ = cfg;
   ms->self_ = self;
   ms->conns_ = synthetic_connections(self, connections, owned_group(cfg, self));

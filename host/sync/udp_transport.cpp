@@ -28,6 +28,18 @@ Expected<std::pair<sockaddr_storage, socklen_t>> udp_address(const std::string& 
   return make_error(Errc::kInvalidArgument, "sync udp: \"" + address + "\" is not an IPv4 or IPv6 address literal");
 }
 
+std::pair<int, int> grow_socket_buffers(int fd, int bytes) {
+  auto grow = [fd, bytes](int force, int plain) {
+    if (::setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes) != 0)
+      ::setsockopt(fd, SOL_SOCKET, plain, &bytes, sizeof bytes);
+    int got = 0;
+    socklen_t len = sizeof got;
+    ::getsockopt(fd, SOL_SOCKET, plain, &got, &len);
+    return got;
+  };
+  return {grow(SO_RCVBUFFORCE, SO_RCVBUF), grow(SO_SNDBUFFORCE, SO_SNDBUF)};
+}
+
 Expected<std::unique_ptr<UdpTransport>> UdpTransport::open(const UdpOptions& o, SyncEndpoint& endpoint) {
   auto addr = udp_address(o.bind, o.port);
   if (!addr) return addr.error();

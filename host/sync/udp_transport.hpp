@@ -72,6 +72,12 @@ class UdpTransport {
   std::vector<uint8_t> rx_buf_ = std::vector<uint8_t>(65536);
 };
 
+// Socket buffers for a sync socket that several peers' windows reach ([sync] window frames each):
+// `bytes` each way, with SO_RCVBUFFORCE/SO_SNDBUFFORCE as root (beyond net.core.[rw]mem_max), else as
+// far as the limits allow. Returns what the kernel granted (receive, send), as getsockopt reports it.
+inline constexpr int kSyncSocketBuffer = 16 << 20;
+std::pair<int, int> grow_socket_buffers(int fd, int bytes = kSyncSocketBuffer);
+
 // Parses an IPv4 or IPv6 literal and port into a socket address.
 Expected<std::pair<sockaddr_storage, socklen_t>> udp_address(const std::string& address, uint16_t port);
 

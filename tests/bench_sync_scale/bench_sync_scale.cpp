@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 
+#include "host/common/cli.hpp"
+#include "host/member/member_sync.hpp"
 #include "tests/sync_scale/sync_netns_lab.hpp"
 
 namespace conductor::sync_scale {
@@ -205,58 +207,36 @@ std::string svg(const nlohmann::json& by_n, const nlohmann::json& by_loss, const
   return s.str();
 }
 
-template <class T>
-std::vector<T> parse_list(const std::string& s) {
-  std::vector<T> v;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) v.push_back(static_cast<T>(std::strtod(item.c_str(), nullptr)));
-  return v;
-}
-
-int usage(const char* why) {
-  std::fprintf(stderr,
-               "bench_sync_scale: %s\nusage: bench_sync_scale [--sizes N,N,..] [--losses P,P,..] [--loss-size N] "
-               "[--limit SECONDS] [--loopback] [--smoke] [--out FILE.json]\n",
-               why);
-  return 2;
-}
-
 int run(int argc, char** argv) {
   Options o;
-  if (const char* e = std::getenv("BENCH_SYNC_SCALE")) o.sizes = parse_list<uint32_t>(e);
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) return std::nullopt;
-      return std::string(argv[++i]);
-    };
-    std::optional<std::string> v;
-    if (a == "--loopback") {
-      o.loopback = true;
-    } else if (a == "--smoke") {
-      o.sizes = {2000};
-      o.losses = {0.0, 0.1};
-      o.loss_size = 2000;
-      o.limit_s = 20;
-    } else if (a == "--sizes" && (v = value())) {
-      o.sizes = parse_list<uint32_t>(*v);
-    } else if (a == "--losses" && (v = value())) {
-      o.losses = parse_list<double>(*v);
-    } else if (a == "--loss-size" && (v = value())) {
-      o.loss_size = static_cast<uint32_t>(std::strtoul(v->c_str(), nullptr, 10));
-    } else if (a == "--limit" && (v = value())) {
-      o.limit_s = std::strtod(v->c_str(), nullptr);
-    } else if (a == "--out" && (v = value())) {
-      o.out = *v;
-    } else {
-      return usage(("bad argument '" + a + "'").c_str());
-    }
+  bool smoke = false;
+  CLI::App app{
+      "Seconds until a joining conductor-member holds an owner's N connections (HyperSync full sync), "
+      "against N and against loss; memory per backup entry. JSON and an SVG beside it.",
+      "bench_sync_scale"};
+  cli::setup(app);
+  cli::add_list(app, "--sizes", o.sizes, 1, member::kMaxSyntheticConnections,
+                "connections per point (default 10000,100000,1000000; "
+                "BENCH_SYNC_SCALE sets it too)");
+  cli::add_list(app, "--losses", o.losses, 0, 0.99, "loss fractions on every link (default 0,0.01,0.1,0.3)");
+  cli::add_uint(app, "--loss-size", o.loss_size, 1, member::kMaxSyntheticConnections,
+                "connections of the loss points (100000)");
+  cli::add_parsed(
+      app, "--limit", o.limit_s, [](const std::string& v) { return cli::parse_real(v, 0.1, 3600); },
+      "seconds a point may take before it counts as not whole (60)")
+      ->type_name("SECONDS");
+  app.add_flag("--loopback", o.loopback, "loopback and the agents' --sync-impair even as root");
+  app.add_flag("--smoke", smoke, "one tiny point of each kind (the CTest run)");
+  app.add_option("--out", o.out, "the JSON file (an SVG is written beside it); default stdout")->type_name("FILE");
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (const char* e = std::getenv("BENCH_SYNC_SCALE")) args.insert(args.begin(), {"--sizes", e});
+  if (Status st = cli::parse(app, args); !st) return cli::report(st, "bench_sync_scale");
+  if (smoke) {
+    o.sizes = {2000};
+    o.losses = {0.0, 0.1};
+    o.loss_size = 2000;
+    o.limit_s = 20;
   }
-  for (double l : o.losses)
-    if (!(l >= 0 && l < 1)) return usage("a loss is a fraction 0..1");
-  if (!(o.limit_s > 0 && o.limit_s <= 3600)) return usage("--limit is 0..3600 seconds");
 
   bool netns = false;
   std::string mode = "loopback (--sync-impair loss)";
