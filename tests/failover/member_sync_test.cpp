@@ -107,8 +107,11 @@ TEST_F(MemberSyncLab, LateSpareBecomesWholeAndEveryMemberHoldsItsShare) {
   EXPECT_EQ(member::backups_of(cfg, {1, 0}, members), (std::vector<MemberId>{{0, 0}}));
   for (const MemberId m : members) {
     ASSERT_TRUE(wait_log(m, "sync: in-sync 3/3", 3000ms)) << lab.members.at(m).output_file_text();
-    for (const MemberId o : members)
-      if (!(o == m)) EXPECT_TRUE(wait_summary(m, expected(o, m), 2000ms)) << m.to_string() << ": " << last_summary(m);
+    for (const MemberId o : members) {
+      if (!(o == m)) {
+        EXPECT_TRUE(wait_summary(m, expected(o, m), 2000ms)) << m.to_string() << ": " << last_summary(m);
+      }
+    }
     EXPECT_NE(last_summary(m).find(expected(spare, m)), std::string::npos) << last_summary(m);
     // The heartbeat carries the SYNCED flag from then on.
     EXPECT_TRUE(wait_log(m, " SYNCED", 1000ms)) << lab.members.at(m).output_file_text();
