@@ -49,14 +49,19 @@
 // accepted in clock H or later sees the op and one accepted earlier does not: the visibility rule
 // of docs/flow_table.md. Everything advances only with en_i (the global enable of the lookup
 // pipeline), so the rule holds in enabled clocks under any back-pressure.
-// After reset the engine clears both sub-tables (2^BucketLog2Max clocks) before init_done_o.
+// After reset the engine clears both sub-tables and the activity memories (2^BucketLog2Max clocks;
+// the activity memories only with ClearTable = 0) before init_done_o.
 `default_nettype none
 
 module flow_engine #(
   parameter int unsigned BucketLog2Max = 9,   // buckets per sub-table = 2^BucketLog2Max
   parameter int unsigned StashSize     = 16,  // stash entries, a power of two 2..32
   parameter int unsigned WalkMax       = 16,  // largest WALK_STEPS
-  parameter int unsigned ReadStage     = 5    // lookup read clock after its handshake (>= Slots+1)
+  parameter int unsigned ReadStage     = 5,   // lookup read clock after its handshake (>= Slots+1)
+  // 1: the initialisation clears both sub-tables on port B (on-chip memories); 0: it clears the
+  // activity memories only, and the table's memory is cleared by its owner (flow_table_hbm clears
+  // the HBM over AXI)
+  parameter bit          ClearTable    = 1'b1
 ) (
   input  wire logic                       clk_i,
   input  wire logic                       rst_ni,
@@ -852,7 +857,7 @@ module flow_engine #(
 
       unique case (fs_q)
         FsInit: begin
-          fe_ram_we     = 2'b11;
+          fe_ram_we     = ClearTable ? 2'b11 : 2'b00;
           fe_act_we     = 2'b11;
           init_addr_d   = init_addr_q + 1'b1;
           if (init_addr_q == {BL{1'b1}}) begin

@@ -77,8 +77,6 @@ module flow_table
   localparam int unsigned Slots    = 4;
   localparam int unsigned KeyBits  = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;  // 305
   localparam int unsigned SlotBits = 370;
-  localparam int unsigned ValLsb   = KeyBits;
-  localparam int unsigned VldBit   = SlotBits - 1;
   localparam int unsigned BktBits  = Slots * SlotBits;
   localparam int unsigned EvDepth  = 8;
 
@@ -257,97 +255,35 @@ module flow_table
     .rdata_b_o   (e_rdata[BktBits +: BktBits])
   );
 
-  // Key compares in two clocks each, so no compare and no value select shares a clock: a 305-bit
-  // equality is 17 chunks of 18 bits (CmpChunks); a chunk's equality is one clock, the AND of the
-  // chunks the next. The stash is compared in the read clock (the same view of the engine's writes
-  // as the memories), its values taken into registers with it.
-  localparam int unsigned Chunk     = 18;
-  localparam int unsigned CmpChunks = (KeyBits + Chunk - 1) / Chunk;  // 17
-  function automatic logic [CmpChunks-1:0] chunk_eq(input logic [KeyBits-1:0] a,
-                                                    input logic [KeyBits-1:0] b);
-    logic [KeyBits-1:0]         d;
-    logic [CmpChunks*Chunk-1:0] x;
-    d = a ^ b;
-    x = (CmpChunks*Chunk)'(d);
-    for (int c = 0; c < CmpChunks; c++) chunk_eq[c] = x[c*Chunk +: Chunk] == '0;
-  endfunction
-
-  // t+5: stash chunk compares, its valid bits and values.
-  logic [StashSize*SlotBits-1:0]  stash;
-  logic [CmpChunks-1:0]           sce_q [StashSize];  // chunk equalities
-  logic [StashSize-1:0]           svl_q;              // entry valid (and the key valid)
-  logic [StashSize*64-1:0]        sval_q;
-  logic [BL-1:0]                  a1_q, a2_q;         // the buckets read
-  always_ff @(posedge ap_clk) begin
-    if (en) begin
-      for (int i = 0; i < StashSize; i++) begin
-        sce_q[i]         <= chunk_eq(stash[i*SlotBits +: KeyBits], ck4_q);
-        svl_q[i]         <= stash[i*SlotBits + VldBit] && kv_q[4];
-        sval_q[i*64 +: 64] <= stash[i*SlotBits + ValLsb +: 64];
-      end
-      a1_q <= a1;
-      a2_q <= a2;
-    end
-  end
-
-  // t+6: slot chunk compares (the memories' data), the stash's matches and their value.
-  logic [CmpChunks-1:0] rce_q [2*Slots];  // slot chunk equalities, sub-table 1 slots 0..3 first
-  logic [2*Slots-1:0]   rvl_q;            // slot valid (and the key valid)
-  logic [2*Slots*64-1:0] rval_q;
-  logic [StashSize-1:0] sm_d, sm_q;       // stash entries that matched
-  logic [63:0]          sv_d, sv_q;
-  logic [BL-1:0]        a1_qq, a2_qq;
-  always_comb begin
-    sv_d = '0;
-    for (int i = 0; i < StashSize; i++) begin
-      sm_d[i] = svl_q[i] && &sce_q[i];
-      sv_d    = sv_d | (sm_d[i] ? sval_q[i*64 +: 64] : 64'd0);
-    end
-  end
-  always_ff @(posedge ap_clk) begin
-    if (en) begin
-      for (int s = 0; s < Slots; s++) begin
-        rce_q[s]                <= chunk_eq(rd1_a[s*SlotBits +: KeyBits], ck5_q);
-        rce_q[Slots + s]        <= chunk_eq(rd2_a[s*SlotBits +: KeyBits], ck5_q);
-        rvl_q[s]                <= rd1_a[s*SlotBits + VldBit] && kv_q[5];
-        rvl_q[Slots + s]        <= rd2_a[s*SlotBits + VldBit] && kv_q[5];
-        rval_q[s*64 +: 64]      <= rd1_a[s*SlotBits + ValLsb +: 64];
-        rval_q[(Slots+s)*64 +: 64] <= rd2_a[s*SlotBits + ValLsb +: 64];
-      end
-      sm_q  <= sm_d;
-      sv_q  <= sv_d;
-      a1_qq <= a1_q;
-      a2_qq <= a2_q;
-    end
-  end
-
-  // t+7: slot matches, value select -> result register.
-  // While the engine moves an entry it may sit in two slots with the same value: OR the values.
-  // A key that is not valid matches nothing (its valid bit is in every *vl_q), so the value is 0
-  // on a miss without a select.
+  // t+5..t+7: the stash and the 8 slots compared, the value selected (flow_match).
   logic                                            hit;
-  logic [63:0]                                     hv;
   logic [3:0]                                      m1a, m2a;  // slots that matched
+  logic [StashSize-1:0]                            sm_q;      // stash entries that matched
+  logic [BL-1:0]                                   a1_qq, a2_qq;
+  logic [StashSize*SlotBits-1:0]                   stash;
   logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] res_d, res_q;
-  always_comb begin
-    hv = sv_q;
-    for (int s = 0; s < Slots; s++) begin
-      m1a[s] = rvl_q[s] && &rce_q[s];
-      m2a[s] = rvl_q[Slots + s] && &rce_q[Slots + s];
-      hv = hv | (m1a[s] ? rval_q[s*64 +: 64] : 64'd0) | (m2a[s] ? rval_q[(Slots+s)*64 +: 64] : 64'd0);
-    end
-    hit = sm_q != '0 || m1a != 4'd0 || m2a != 4'd0;
-    res_d = '0;
-    res_d[conductor_regs_pkg::FLOW_RESULT_VALUE_LSB +: 64] = hv;
-    res_d[conductor_regs_pkg::FLOW_RESULT_TAG_LSB +: 64]   = tag6_q;
-    res_d[conductor_regs_pkg::FLOW_RESULT_HIT_LSB]         = hit;
-    res_d[conductor_regs_pkg::FLOW_RESULT_KEY_VALID_LSB]   = kv_q[6];
-    // The key's buckets, for an op built from this result (FLOW_OP.HINT).
-    res_d[conductor_regs_pkg::FLOW_RESULT_BUCKET1_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH] =
-        kv_q[6] ? conductor_regs_pkg::FLOW_RESULT_BUCKET1_WIDTH'(a1_qq) : '0;
-    res_d[conductor_regs_pkg::FLOW_RESULT_BUCKET2_LSB +: conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH] =
-        kv_q[6] ? conductor_regs_pkg::FLOW_RESULT_BUCKET2_WIDTH'(a2_qq) : '0;
-  end
+  flow_match #(.BucketLog2Max(BL), .StashSize(StashSize)) u_match (
+    .clk_i    (ap_clk),
+    .en_i     (en),
+    .stash_i  (stash),
+    .ck_r_i   (ck4_q),
+    .kv_r_i   (kv_q[4]),
+    .a1_r_i   (a1),
+    .a2_r_i   (a2),
+    .rd1_i    (rd1_a),
+    .rd2_i    (rd2_a),
+    .ck_r1_i  (ck5_q),
+    .kv_r1_i  (kv_q[5]),
+    .kv_r2_i  (kv_q[6]),
+    .tag_r2_i (tag6_q),
+    .res_o    (res_d),
+    .hit_o    (hit),
+    .m1_o     (m1a),
+    .m2_o     (m2a),
+    .sm_o     (sm_q),
+    .a1_o     (a1_qq),
+    .a2_o     (a2_qq)
+  );
   always_ff @(posedge ap_clk) begin
     if (en) res_q <= res_d;
   end
