@@ -1,0 +1,1084 @@
+// Flow table kernel with its buckets in HBM: the same table as rtl/flow_table/flow_table.sv
+// (FlowTableCore semantics, the same op engine, stash and activity marks), with the two sub-tables
+// behind AXI4 memory channels as HBM pseudo-channels present them, and one lookup per clock despite
+// their latency. docs/flow_table.md, "Connections in HBM", is the contract; in short:
+//
+// Prefetch (free-running): FLOW_LOOKUP in on s_lookup; canonical key and bucket hashes as on chip
+// (4 clocks); the issue stage sends one AXI read burst per bucket (3 beats of 512 bits: a bucket
+// is 4 slots of 48 bytes) on the bucket's channel (sub-table 1 on channels 0..NPer-1, sub-table 2
+// on NPer..2*NPer-1, the bucket's low ChLog2 bits choose), ARID = the lookup's reorder-buffer slot.
+// Read data comes back in any order across channels and IDs; each beat goes into its slot.
+//
+// Release (in order, with the table's global enable): the oldest lookup whose two buckets are back
+// leaves the reorder buffer when release_i is high (released_o). From there the lookup runs the
+// on-chip pipeline: 5 clocks to its read clock R, where it takes each bucket from the bucket cache
+// when the cache holds it, else from the data the HBM returned; the stash compare, slot compare
+// and select (flow_match) follow, the result leaves 7 clocks after the release. So the release is
+// the lookup's handshake of the on-chip table: an op handshaken on the engine in clock H is seen by
+// every lookup released in clock H or later and by no lookup released earlier (enabled clocks),
+// and the model replays exactly (tests/flow_table_hbm_cosim).
+//
+// Bucket cache (CacheLines, fully associative): the engine works on cached buckets only. A line is
+// allocated by the op gate (a fill read from HBM) or installed by a released lookup whose bucket
+// was not cached (the data it read, kept InstallHold clocks for the op its frame may issue). Every
+// engine write goes into its line and is written back to HBM (whole bucket). A line is freed only
+// when it is clean, unpinned, its writes acknowledged (BRESP) and every lookup that entered the
+// issue stage before its last BRESP has passed its read clock R: so a lookup that finds no line
+// for its bucket at R holds data no older than the engine's last write to it, and a lookup whose
+// HBM read was served before a write landed finds the line at R.
+//
+// Op gate: an op waits in front of the engine until the buckets the engine will read are cached and
+// pinned (a hinted op's BUCKET1/2; otherwise the key's hash; an AGE's sweep unit); they stay pinned
+// until 8 enabled clocks after the engine's handshake, past its write (H + 4). The cuckoo walk is
+// off in this build (a step would read four buckets one after another from HBM): an insert into two
+// full buckets goes to the stash, else FULL; GEOMETRY.WALK_MAX reads 0.
+//
+// After reset: the engine clears the activity memories (2^BucketLog2Max clocks) and, with
+// ClearOnReset, every bucket is written with zeros over all channels; s_lookup and s_op wait.
+`default_nettype none
+
+module flow_table_hbm
+#(
+  parameter int unsigned BucketLog2Max = 20,   // buckets per sub-table = 2^BucketLog2Max (<= 24)
+  parameter int unsigned StashSize     = 16,
+  parameter int unsigned RobLog2       = 8,    // lookups in flight: 2^RobLog2
+  parameter int unsigned ChLog2        = 3,    // channels per sub-table: 2^ChLog2
+  parameter int unsigned CacheLog2     = 6,    // bucket cache lines: 2^CacheLog2
+  parameter int unsigned AddrBits      = 33,   // byte address width of a channel
+  parameter int unsigned InstallHold   = 32,   // clocks an installed line is kept
+  parameter bit          ClearOnReset  = 1'b1, // write every bucket with zeros after reset
+  localparam int unsigned NCh    = 2 << ChLog2,
+  localparam int unsigned IdBits = 1 + ((RobLog2 > CacheLog2) ? RobLog2 : CacheLog2)
+) (
+  input  wire logic                              ap_clk,
+  input  wire logic                              ap_rst_n,
+  // Lookups (FLOW_LOOKUP): taken into the reorder buffer (their reads start).
+  input  wire logic [conductor_regs_pkg::FLOW_LOOKUP_BITS-1:0] s_lookup_TDATA,
+  input  wire logic                              s_lookup_TVALID,
+  output      logic                              s_lookup_TREADY,
+  // The oldest lookup may be released in this clock / was released (its visibility clock).
+  input  wire logic                              release_i,
+  output      logic                              released_o,
+  // Results (FLOW_RESULT), in lookup order.
+  output      logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] m_result_TDATA,
+  output      logic                              m_result_TVALID,
+  input  wire logic                              m_result_TREADY,
+  // Operations (FLOW_OP), taken into the op gate; op_applied_o: the engine took the oldest op
+  // taken in this clock (its handshake on the engine: the op's visibility clock).
+  input  wire logic [conductor_regs_pkg::FLOW_OP_BITS-1:0]     s_op_TDATA,
+  input  wire logic                              s_op_TVALID,
+  output      logic                              s_op_TREADY,
+  output      logic                              op_applied_o,
+  // Events (FLOW_EVENT), in op order.
+  output      logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0]  m_event_TDATA,
+  output      logic                              m_event_TVALID,
+  input  wire logic                              m_event_TREADY,
+  output      logic                              sync_gen_o,
+  // Sticky: the engine touched a bucket that was not cached, or a response had no request. Never
+  // set in a correct design; the co-simulation asserts it stays 0.
+  output      logic                              cache_error_o,
+  // AXI4 masters, channel c in bits [c*W +: W]. Bursts: INCR, 64-byte beats (ARSIZE/AWSIZE 6),
+  // ARLEN/AWLEN 2; WSTRB all ones; responses OKAY assumed (RRESP/BRESP not used).
+  output      logic [NCh-1:0]                    m_axi_arvalid,
+  input  wire logic [NCh-1:0]                    m_axi_arready,
+  output      logic [NCh*AddrBits-1:0]           m_axi_araddr,
+  output      logic [NCh*IdBits-1:0]             m_axi_arid,
+  output      logic [NCh*8-1:0]                  m_axi_arlen,
+  input  wire logic [NCh-1:0]                    m_axi_rvalid,
+  output      logic [NCh-1:0]                    m_axi_rready,
+  input  wire logic [NCh*512-1:0]                m_axi_rdata,
+  input  wire logic [NCh*IdBits-1:0]             m_axi_rid,
+  input  wire logic [NCh-1:0]                    m_axi_rlast,
+  output      logic [NCh-1:0]                    m_axi_awvalid,
+  input  wire logic [NCh-1:0]                    m_axi_awready,
+  output      logic [NCh*AddrBits-1:0]           m_axi_awaddr,
+  output      logic [NCh*IdBits-1:0]             m_axi_awid,
+  output      logic [NCh*8-1:0]                  m_axi_awlen,
+  output      logic [NCh-1:0]                    m_axi_wvalid,
+  input  wire logic [NCh-1:0]                    m_axi_wready,
+  output      logic [NCh*512-1:0]                m_axi_wdata,
+  output      logic [NCh*64-1:0]                 m_axi_wstrb,
+  output      logic [NCh-1:0]                    m_axi_wlast,
+  input  wire logic [NCh-1:0]                    m_axi_bvalid,
+  output      logic [NCh-1:0]                    m_axi_bready,
+  input  wire logic [NCh*IdBits-1:0]             m_axi_bid,
+  // Registers: block flow_table of rtl/csr/conductor.regs.
+  input  wire logic [conductor_regs_pkg::FLOW_TABLE_ADDR_BITS-1:0] s_axi_control_AWADDR,
+  input  wire logic                              s_axi_control_AWVALID,
+  output      logic                              s_axi_control_AWREADY,
+  input  wire logic [31:0]                       s_axi_control_WDATA,
+  input  wire logic [3:0]                        s_axi_control_WSTRB,
+  input  wire logic                              s_axi_control_WVALID,
+  output      logic                              s_axi_control_WREADY,
+  output      logic [1:0]                        s_axi_control_BRESP,
+  output      logic                              s_axi_control_BVALID,
+  input  wire logic                              s_axi_control_BREADY,
+  input  wire logic [conductor_regs_pkg::FLOW_TABLE_ADDR_BITS-1:0] s_axi_control_ARADDR,
+  input  wire logic                              s_axi_control_ARVALID,
+  output      logic                              s_axi_control_ARREADY,
+  output      logic [31:0]                       s_axi_control_RDATA,
+  output      logic [1:0]                        s_axi_control_RRESP,
+  output      logic                              s_axi_control_RVALID,
+  input  wire logic                              s_axi_control_RREADY
+);
+  localparam int unsigned LatencyCycles = 7;  // release edge -> m_result_TVALID edge
+  localparam int unsigned ReadStage     = 5;  // release -> read clock R
+  localparam int unsigned BL       = BucketLog2Max;
+  localparam int unsigned Slots    = 4;
+  localparam int unsigned KeyBits  = conductor_regs_pkg::FLOW_EVENT_KEY_WIDTH;  // 305
+  localparam int unsigned SlotBits = 370;
+  localparam int unsigned BktBits  = Slots * SlotBits;  // 1480: the engine's bucket word
+  localparam int unsigned HbmSlot  = 384;                // a slot in HBM: 48 bytes
+  localparam int unsigned HbmBits  = Slots * HbmSlot;    // 1536: three 64-byte beats
+  localparam int unsigned EvDepth  = 8;
+  localparam int unsigned NPer     = 1 << ChLog2;
+  localparam int unsigned Rob      = 1 << RobLog2;
+  localparam int unsigned Lines    = 1 << CacheLog2;
+  localparam int unsigned RI       = RobLog2;
+  localparam int unsigned LI       = CacheLog2;
+  localparam int unsigned PinDelay = 8;                  // enabled clocks from handshake to unpin
+  localparam int unsigned CW       = $clog2(NCh);
+
+  if (BucketLog2Max < ChLog2 + 1 || BucketLog2Max > 24) begin : gen_bad_log2
+    $error("BucketLog2Max must be within ChLog2+1..24");
+  end
+  if (AddrBits < BucketLog2Max - ChLog2 + 8 || AddrBits > 40) begin : gen_bad_addr
+    $error("AddrBits must hold 2^(BucketLog2Max-ChLog2) buckets of 192 bytes");
+  end
+  if (CacheLog2 < 3 || RobLog2 < 2) begin : gen_bad_sizes
+    $error("CacheLog2 must be >= 3 and RobLog2 >= 2");
+  end
+
+  // HBM layout of a bucket: slot s in bits [s*384 +: 370], the rest zero.
+  function automatic logic [BktBits-1:0] from_hbm(input logic [HbmBits-1:0] h);
+    for (int s = 0; s < Slots; s++) from_hbm[s*SlotBits +: SlotBits] = h[s*HbmSlot +: SlotBits];
+  endfunction
+  function automatic logic [HbmBits-1:0] to_hbm(input logic [BktBits-1:0] b);
+    to_hbm = '0;
+    for (int s = 0; s < Slots; s++) to_hbm[s*HbmSlot +: SlotBits] = b[s*SlotBits +: SlotBits];
+  endfunction
+  // Channel and byte address of bucket b of sub-table t.
+  /* verilator lint_off UNUSEDSIGNAL */
+  function automatic logic [$clog2(NCh)-1:0] chan_of(input logic t, input logic [BL-1:0] b);
+    chan_of = {t, b[ChLog2-1:0]};
+  endfunction
+  function automatic logic [AddrBits-1:0] addr_of(input logic [BL-1:0] b);
+    logic [AddrBits-1:0] row;
+    row     = AddrBits'(b[BL-1:ChLog2]);
+    addr_of = ((row << 1) + row) << 6;  // row * 192
+  endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // ---------------------------------------------------------------- registers
+  logic [31:0] ctrl, timeout_new, timeout_est, timeout_closing, sync_mature, seed1, seed2, counter_clear;
+  logic [31:0] geometry, capacity, occupancy, stash_used, now, age_cursor, first_full;
+  logic [31:0] lookups_q, hits_q, inserts, insert_full, insert_exists, updates, touches, deletes;
+  logic [31:0] not_found, expiries, age_steps, invalid_ops, moves, matured;
+
+  flow_table_csr u_csr (
+    .clk_i                  (ap_clk),
+    .rst_ni                 (ap_rst_n),
+    .s_axi_control_AWADDR   (s_axi_control_AWADDR),
+    .s_axi_control_AWVALID  (s_axi_control_AWVALID),
+    .s_axi_control_AWREADY  (s_axi_control_AWREADY),
+    .s_axi_control_WDATA    (s_axi_control_WDATA),
+    .s_axi_control_WSTRB    (s_axi_control_WSTRB),
+    .s_axi_control_WVALID   (s_axi_control_WVALID),
+    .s_axi_control_WREADY   (s_axi_control_WREADY),
+    .s_axi_control_BRESP    (s_axi_control_BRESP),
+    .s_axi_control_BVALID   (s_axi_control_BVALID),
+    .s_axi_control_BREADY   (s_axi_control_BREADY),
+    .s_axi_control_ARADDR   (s_axi_control_ARADDR),
+    .s_axi_control_ARVALID  (s_axi_control_ARVALID),
+    .s_axi_control_ARREADY  (s_axi_control_ARREADY),
+    .s_axi_control_RDATA    (s_axi_control_RDATA),
+    .s_axi_control_RRESP    (s_axi_control_RRESP),
+    .s_axi_control_RVALID   (s_axi_control_RVALID),
+    .s_axi_control_RREADY   (s_axi_control_RREADY),
+    .geometry_i             (geometry),
+    .capacity_i             (capacity),
+    .occupancy_i            (occupancy),
+    .stash_used_i           (stash_used),
+    .ctrl_o                 (ctrl),
+    .timeout_new_o          (timeout_new),
+    .timeout_est_o          (timeout_est),
+    .timeout_closing_o      (timeout_closing),
+    .sync_mature_o          (sync_mature),
+    .hash_seed1_o           (seed1),
+    .hash_seed2_o           (seed2),
+    .now_i                  (now),
+    .age_cursor_i           (age_cursor),
+    .first_full_occupancy_i (first_full),
+    .lookups_i              (lookups_q),
+    .hits_i                 (hits_q),
+    .inserts_i              (inserts),
+    .insert_full_i          (insert_full),
+    .insert_exists_i        (insert_exists),
+    .updates_i              (updates),
+    .touches_i              (touches),
+    .deletes_i              (deletes),
+    .not_found_i            (not_found),
+    .expiries_i             (expiries),
+    .age_steps_i            (age_steps),
+    .invalid_ops_i          (invalid_ops),
+    .moves_i                (moves),
+    .matured_i              (matured),
+    .counter_clear_o        (counter_clear)
+  );
+
+  // Active size, clamped to the build (registered twice, as on chip). The walk is off.
+  logic [4:0]    log2_req, log2_eff;
+  logic [BL-1:0] mask;
+  assign log2_req = ctrl[conductor_regs_pkg::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB +: 5];
+  always_ff @(posedge ap_clk) begin
+    log2_eff <= (log2_req > 5'(BL)) ? 5'(BL) : log2_req;
+    mask     <= BL'((32'd1 << log2_eff) - 32'd1);
+    capacity <= (32'd8 << log2_eff) + 32'(StashSize);
+  end
+  assign geometry = (32'(BL) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB)
+                  | (32'(Slots) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_SLOTS_LSB)
+                  | (32'(StashSize) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB);
+  assign sync_gen_o = sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB];
+
+  logic unused_ctrl;
+  assign unused_ctrl = ^{ctrl, counter_clear[31:1], sync_mature[31:9], sync_mature[7:4], m_axi_rlast};
+
+  // ---------------------------------------------------------------- global enable, init
+  logic en, eng_init_done, clear_done, init_done;
+  logic out_valid_q;
+  assign en        = !out_valid_q || m_result_TREADY;
+  assign init_done = eng_init_done && clear_done;
+
+  // ---------------------------------------------------------------- cache state
+  logic [Lines-1:0]        lv;      // allocated
+  logic [Lines-1:0]        lt;      // sub-table
+  logic [Lines-1:0][BL-1:0] lb;     // bucket
+  logic [Lines-1:0]        lrdy;    // data present
+  logic [Lines-1:0]        lar;     // fill read still to be sent
+  logic [Lines-1:0][1:0]   lcnt;    // fill beats received
+  logic [Lines-1:0]        ldirty;  // written since its last write-back was sent
+  logic [Lines-1:0]        lwip;    // a write-back is being sent
+  logic [Lines-1:0][1:0]   lwo;     // write-backs sent, BRESP not yet back
+  logic [Lines-1:0][31:0]  lhold;   // lookups numbered below it must pass R before the line is freed
+  logic [Lines-1:0][2:0]   lpin;    // ops that need the line
+  logic [Lines-1:0][5:0]   lttl;    // clocks an installed line is kept
+  logic [BktBits-1:0] cdata [Lines];
+
+  // Which line holds bucket b of sub-table t (allocated lines are unique per bucket).
+  function automatic logic [LI:0] find(input logic t, input logic [BL-1:0] b);
+    find = '0;
+    for (int l = 0; l < Lines; l++) if (lv[l] && lt[l] == t && lb[l] == b) find = {1'b1, LI'(l)};
+  endfunction
+
+  // ---------------------------------------------------------------- prefetch: t .. t+4
+  logic       fen;
+  logic [4:0] fvld;
+  logic [conductor_regs_pkg::FLOW_LOOKUP_BITS-1:0] lk_q;
+  logic [KeyBits-1:0] ck_d, ck1_q, ck2_q, ck3_q, ck4_q;
+  logic               kv_d;
+  logic [4:1]         fkv_q;
+  logic [63:0]        tag1_q, tag2_q, tag3_q, tag4_q;
+  logic [31:0]        h1, h2;
+  logic               lk_fire;
+  assign s_lookup_TREADY = fen && init_done;
+  assign lk_fire         = s_lookup_TVALID && s_lookup_TREADY;
+
+  always_ff @(posedge ap_clk) begin
+    if (fen) begin
+      lk_q   <= s_lookup_TDATA;
+      ck1_q  <= ck_d;
+      ck2_q  <= ck1_q;
+      ck3_q  <= ck2_q;
+      ck4_q  <= ck3_q;
+      fkv_q  <= {fkv_q[3:1], kv_d};
+      tag1_q <= lk_q[conductor_regs_pkg::FLOW_LOOKUP_TAG_LSB +: 64];
+      tag2_q <= tag1_q;
+      tag3_q <= tag2_q;
+      tag4_q <= tag3_q;
+    end
+  end
+  flow_canon u_canon (
+    .key_i   (lk_q[conductor_regs_pkg::FLOW_LOOKUP_KEY_LSB +: conductor_regs_pkg::FLOW_KEY_BITS]),
+    .ckey_o  (ck_d),
+    .valid_o (kv_d)
+  );
+  flow_hash #(.KeyBits(KeyBits)) u_hash (
+    .clk_i   (ap_clk),
+    .en_i    (fen),
+    .key_i   (ck1_q),
+    .seed1_i (seed1),
+    .seed2_i (seed2),
+    .h1_o    (h1),
+    .h2_o    (h2)
+  );
+
+  // ---------------------------------------------------------------- issue stage and reorder buffer
+  logic               is_v, is_kv, is_ar1, is_ar2;
+  logic [KeyBits-1:0] is_ck;
+  logic [63:0]        is_tag;
+  logic [BL-1:0]      is_a1, is_a2;
+  logic [31:0]        iss_cnt_q;    // lookups that entered the issue stage
+  logic [31:0]        rel_r_cnt_q;  // lookups that passed their read clock R
+  logic [RI:0]        tail_q, head_q, free_q;
+  logic               rob_room, is_done, ar1_take, ar2_take;
+  assign rob_room = (tail_q - free_q) < (RI+1)'(Rob);
+  assign is_done  = is_v && rob_room && (!is_kv || ((is_ar1 || ar1_take) && (is_ar2 || ar2_take)));
+  assign fen      = !is_v || is_done;
+
+  logic [KeyBits-1:0] rb_ck  [Rob];
+  logic               rb_kv  [Rob];
+  logic [63:0]        rb_tag [Rob];
+  logic [BL-1:0]      rb_a1  [Rob];
+  logic [BL-1:0]      rb_a2  [Rob];
+  logic [HbmBits-1:0] rb_d1  [Rob];
+  logic [HbmBits-1:0] rb_d2  [Rob];
+  logic [Rob-1:0][1:0] rb_c1;  // beats received
+  logic [Rob-1:0][1:0] rb_c2;
+
+  // Per-channel AR register: a lookup's bucket read first, else a fill.
+  logic [NCh-1:0]      arv_q;
+  logic [AddrBits-1:0] ara_q [NCh];
+  logic [IdBits-1:0]   arid_q [NCh];
+  logic [$clog2(NCh)-1:0] ch1, ch2;
+  assign ch1 = chan_of(1'b0, is_a1);
+  assign ch2 = chan_of(1'b1, is_a2);
+  logic want1, want2;
+  assign want1 = is_v && is_kv && !is_ar1 && rob_room;
+  assign want2 = is_v && is_kv && !is_ar2 && rob_room;
+  assign ar1_take = want1 && (!arv_q[ch1] || m_axi_arready[ch1]);
+  assign ar2_take = want2 && (!arv_q[ch2] || m_axi_arready[ch2]);
+
+  // Fill reads: per channel the lowest line with a fill to send.
+  logic [NCh-1:0] fill_take;
+  logic [LI-1:0]  fill_line [NCh];
+  always_comb begin
+    for (int c = 0; c < NCh; c++) begin
+      fill_take[c] = 1'b0;
+      fill_line[c] = '0;
+      if ((!arv_q[c] || m_axi_arready[c]) && !(ar1_take && ch1 == CW'(c)) && !(ar2_take && ch2 == CW'(c))) begin
+        for (int l = Lines - 1; l >= 0; l--) begin
+          if (lv[l] && lar[l] && chan_of(lt[l], lb[l]) == CW'(c)) begin
+            fill_take[c] = 1'b1;
+            fill_line[c] = LI'(l);
+          end
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      arv_q <= '0;
+    end else begin
+      for (int c = 0; c < NCh; c++) begin
+        if (m_axi_arready[c]) arv_q[c] <= 1'b0;
+        if (ar1_take && ch1 == CW'(c)) begin
+          arv_q[c]  <= 1'b1;
+          ara_q[c]  <= addr_of(is_a1);
+          arid_q[c] <= IdBits'(tail_q[RI-1:0]);
+        end else if (ar2_take && ch2 == CW'(c)) begin
+          arv_q[c]  <= 1'b1;
+          ara_q[c]  <= addr_of(is_a2);
+          arid_q[c] <= IdBits'(tail_q[RI-1:0]);
+        end else if (fill_take[c]) begin
+          arv_q[c]  <= 1'b1;
+          ara_q[c]  <= addr_of(lb[fill_line[c]]);
+          arid_q[c] <= {1'b1, (IdBits-1)'(fill_line[c])};
+        end
+      end
+    end
+  end
+  always_comb begin
+    for (int c = 0; c < NCh; c++) begin
+      m_axi_araddr[c*AddrBits +: AddrBits] = ara_q[c];
+      m_axi_arid[c*IdBits +: IdBits]       = arid_q[c];
+      m_axi_arlen[c*8 +: 8]                = 8'd2;
+    end
+  end
+  assign m_axi_arvalid = arv_q;
+  assign m_axi_rready  = '1;
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      is_v      <= 1'b0;
+      is_ar1    <= 1'b0;
+      is_ar2    <= 1'b0;
+      iss_cnt_q <= '0;
+      tail_q    <= '0;
+    end else begin
+      if (is_done) tail_q <= tail_q + 1'b1;
+      if (fen) begin
+        is_v   <= fvld[4];
+        is_ar1 <= 1'b0;
+        is_ar2 <= 1'b0;
+        if (fvld[4]) iss_cnt_q <= iss_cnt_q + 32'd1;
+      end else begin
+        if (ar1_take) is_ar1 <= 1'b1;
+        if (ar2_take) is_ar2 <= 1'b1;
+      end
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (fen) begin
+      is_ck  <= ck4_q;
+      is_kv  <= fkv_q[4];
+      is_tag <= tag4_q;
+      is_a1  <= BL'(h1 & 32'(mask));
+      is_a2  <= BL'(h2 & 32'(mask));
+    end
+    if (is_done) begin
+      rb_ck[tail_q[RI-1:0]]  <= is_ck;
+      rb_kv[tail_q[RI-1:0]]  <= is_kv;
+      rb_tag[tail_q[RI-1:0]] <= is_tag;
+      rb_a1[tail_q[RI-1:0]]  <= is_a1;
+      rb_a2[tail_q[RI-1:0]]  <= is_a2;
+    end
+  end
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) fvld <= '0;
+    else if (fen) fvld <= {fvld[3:0], lk_fire};
+  end
+
+  // ---------------------------------------------------------------- release: r .. r+4
+  logic [LatencyCycles-1:0] vld_q;  // vld_q[s]: a lookup released s+1 enabled clocks ago
+  logic [RI-1:0]            ridx_q [ReadStage];
+  logic                     head_ready, rel_fire;
+  assign head_ready = head_q != tail_q &&
+                      (!rb_kv[head_q[RI-1:0]] || (rb_c1[head_q[RI-1:0]] == 2'd3 && rb_c2[head_q[RI-1:0]] == 2'd3));
+  assign rel_fire   = en && release_i && head_ready;
+  assign released_o = rel_fire;
+
+  // Stage R (vld_q[4]): the lookup in slot ridx_q[4] reads its buckets.
+  logic [RI-1:0]      r_idx;
+  logic               r_v, r_kv;
+  logic [BL-1:0]      r_a1, r_a2;
+  logic [LI:0]        r_f1, r_f2;  // cache line holding each bucket
+  logic               r_c1, r_c2;  // ... with its data
+  logic [BktBits-1:0] rd1_q, rd2_q;
+  logic [KeyBits-1:0] ck_r1_q;
+  logic               kv_r1_q, kv_r2_q;
+  logic [63:0]        tag_r1_q, tag_r2_q;
+  assign r_idx = ridx_q[ReadStage-1];
+  assign r_v   = vld_q[ReadStage-1];
+  assign r_kv  = rb_kv[r_idx];
+  assign r_a1  = rb_a1[r_idx];
+  assign r_a2  = rb_a2[r_idx];
+  assign r_f1  = find(1'b0, r_a1);
+  assign r_f2  = find(1'b1, r_a2);
+  assign r_c1  = r_f1[LI] && lrdy[r_f1[LI-1:0]];
+  assign r_c2  = r_f2[LI] && lrdy[r_f2[LI-1:0]];
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      vld_q       <= '0;
+      out_valid_q <= 1'b0;
+      head_q      <= '0;
+      free_q      <= '0;
+      rel_r_cnt_q <= '0;
+      lookups_q   <= '0;
+      hits_q      <= '0;
+    end else begin
+      if (rel_fire) head_q <= head_q + 1'b1;
+      if (en) begin
+        vld_q       <= {vld_q[LatencyCycles-2:0], rel_fire};
+        out_valid_q <= vld_q[LatencyCycles-1];
+        if (r_v) begin
+          free_q      <= free_q + 1'b1;
+          rel_r_cnt_q <= rel_r_cnt_q + 32'd1;
+        end
+      end
+      if (counter_clear[0]) begin
+        lookups_q <= '0;
+        hits_q    <= '0;
+      end else begin
+        if (lk_fire) lookups_q <= lookups_q + 32'd1;
+        if (en && vld_q[LatencyCycles-1] && hit) hits_q <= hits_q + 32'd1;
+      end
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      ridx_q[0] <= head_q[RI-1:0];
+      for (int s = 1; s < ReadStage; s++) ridx_q[s] <= ridx_q[s-1];
+      rd1_q    <= r_c1 ? cdata[r_f1[LI-1:0]] : from_hbm(rb_d1[r_idx]);
+      rd2_q    <= r_c2 ? cdata[r_f2[LI-1:0]] : from_hbm(rb_d2[r_idx]);
+      ck_r1_q  <= rb_ck[r_idx];
+      kv_r1_q  <= r_kv;
+      tag_r1_q <= rb_tag[r_idx];
+      kv_r2_q  <= kv_r1_q;
+      tag_r2_q <= tag_r1_q;
+    end
+  end
+
+  // Read data: a lookup's beat into its slot, a fill's into its line.
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      for (int i = 0; i < Rob; i++) begin
+        rb_c1[i] <= '0;
+        rb_c2[i] <= '0;
+      end
+    end else begin
+      for (int c = 0; c < NCh; c++) begin
+        if (m_axi_rvalid[c] && !m_axi_rid[c*IdBits + IdBits - 1]) begin
+          if (c < NPer) begin
+            rb_c1[m_axi_rid[c*IdBits +: RI]] <= rb_c1[m_axi_rid[c*IdBits +: RI]] + 2'd1;
+          end else begin
+            rb_c2[m_axi_rid[c*IdBits +: RI]] <= rb_c2[m_axi_rid[c*IdBits +: RI]] + 2'd1;
+          end
+        end
+      end
+      if (en && r_v) begin  // the slot is free again
+        rb_c1[r_idx] <= '0;
+        rb_c2[r_idx] <= '0;
+      end
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    for (int c = 0; c < NCh; c++) begin
+      if (m_axi_rvalid[c] && !m_axi_rid[c*IdBits + IdBits - 1]) begin
+        if (c < NPer) begin
+          rb_d1[m_axi_rid[c*IdBits +: RI]][rb_c1[m_axi_rid[c*IdBits +: RI]]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
+        end else begin
+          rb_d2[m_axi_rid[c*IdBits +: RI]][rb_c2[m_axi_rid[c*IdBits +: RI]]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- R .. R+2: compare and select
+  logic                                            hit;
+  logic [3:0]                                      m1a, m2a;
+  logic [StashSize-1:0]                            sm_q;
+  logic [BL-1:0]                                   a1_qq, a2_qq;
+  logic [StashSize*SlotBits-1:0]                   stash;
+  logic [conductor_regs_pkg::FLOW_RESULT_BITS-1:0] res_d, res_q;
+  flow_match #(.BucketLog2Max(BL), .StashSize(StashSize)) u_match (
+    .clk_i    (ap_clk),
+    .en_i     (en),
+    .stash_i  (stash),
+    .ck_r_i   (rb_ck[r_idx]),
+    .kv_r_i   (r_kv),
+    .a1_r_i   (r_a1),
+    .a2_r_i   (r_a2),
+    .rd1_i    (rd1_q),
+    .rd2_i    (rd2_q),
+    .ck_r1_i  (ck_r1_q),
+    .kv_r1_i  (kv_r1_q),
+    .kv_r2_i  (kv_r2_q),
+    .tag_r2_i (tag_r2_q),
+    .res_o    (res_d),
+    .hit_o    (hit),
+    .m1_o     (m1a),
+    .m2_o     (m2a),
+    .sm_o     (sm_q),
+    .a1_o     (a1_qq),
+    .a2_o     (a2_qq)
+  );
+  always_ff @(posedge ap_clk) begin
+    if (en) res_q <= res_d;
+  end
+  assign m_result_TDATA  = res_q;
+  assign m_result_TVALID = out_valid_q;
+
+  // ---------------------------------------------------------------- activity marks (on chip)
+  logic       mark_go;
+  logic [1:0] mark_we;
+  logic [1:0] a_re, a_we;
+  logic [2*BL-1:0] a_addr;
+  logic [7:0] a_wmask, a_wdata, a_rdata;
+  assign mark_go = en && vld_q[LatencyCycles-1];
+  assign mark_we = {mark_go && m2a != 4'd0, mark_go && m1a != 4'd0};
+  flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act1 (
+    .clk_i (ap_clk), .we_a_i (mark_we[0]), .addr_a_i (a1_qq), .set_a_i (m1a),
+    .re_b_i (a_re[0]), .we_b_i (a_we[0]), .addr_b_i (a_addr[0 +: BL]), .wmask_b_i (a_wmask[3:0]),
+    .wdata_b_i (a_wdata[3:0]), .rdata_b_o (a_rdata[3:0])
+  );
+  flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act2 (
+    .clk_i (ap_clk), .we_a_i (mark_we[1]), .addr_a_i (a2_qq), .set_a_i (m2a),
+    .re_b_i (a_re[1]), .we_b_i (a_we[1]), .addr_b_i (a_addr[BL +: BL]), .wmask_b_i (a_wmask[7:4]),
+    .wdata_b_i (a_wdata[7:4]), .rdata_b_o (a_rdata[7:4])
+  );
+
+  // ---------------------------------------------------------------- op gate
+  // g_st: 0 empty, 1 hashing (an op without HINT: 4 clocks through the gate's own hash), 2 the
+  // buckets known, pinning them, 3 pinned: offered to the engine.
+  logic [conductor_regs_pkg::FLOW_OP_BITS-1:0] g_op;
+  logic [1:0]    g_st;
+  logic [2:0]    g_wait;
+  logic [1:0]    g_need;            // sub-tables whose bucket the engine reads
+  logic [BL-1:0] g_b1, g_b2;
+  logic [1:0]    g_pin;             // pinned so far
+  logic [LI-1:0] g_l1, g_l2;
+  logic          g_age;
+  logic [KeyBits-1:0] g_ck;
+  logic          g_kv;
+  logic [31:0]   gh1, gh2;
+  logic          eng_tvalid, eng_tready, eng_fire;
+  logic          age_busy;          // an AGE handshaken within the last PinDelay enabled clocks
+  logic          g_go;              // state 1 ends: the buckets are known in this clock
+  assign g_age = g_op[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
+  flow_canon u_gcanon (
+    .key_i   (g_op[conductor_regs_pkg::FLOW_OP_KEY_LSB +: conductor_regs_pkg::FLOW_KEY_BITS]),
+    .ckey_o  (g_ck),
+    .valid_o (g_kv)
+  );
+  logic [KeyBits-1:0] g_ck_q;
+  always_ff @(posedge ap_clk) g_ck_q <= g_ck;
+  flow_hash #(.KeyBits(KeyBits)) u_ghash (
+    .clk_i   (ap_clk),
+    .en_i    (1'b1),
+    .key_i   (g_ck_q),
+    .seed1_i (seed1),
+    .seed2_i (seed2),
+    .h1_o    (gh1),
+    .h2_o    (gh2)
+  );
+  logic unused_gkv;
+  assign unused_gkv = g_kv;
+
+  assign eng_tvalid  = g_st == 2'd3 && (!g_need[0] || lrdy[g_l1]) && (!g_need[1] || lrdy[g_l2]);
+  assign eng_fire    = eng_tvalid && eng_tready;
+  assign op_applied_o = eng_fire;
+  assign s_op_TREADY = init_done && (g_st == 2'd0 || eng_fire);
+
+  // The AGE's sweep unit, as the engine decodes it from the cursor.
+  logic [31:0] nb, nb2, units, au;
+  assign nb    = 32'd1 << log2_eff;
+  assign nb2   = nb << 1;
+  assign units = nb2 + 32'(StashSize);
+  assign au    = (age_cursor >= units) ? 32'd0 : age_cursor;
+
+  // Pinning: each needed bucket is found (pin its line) or allocated (a fill) in this clock.
+  // Allocation takes free lines from the top, a released lookup's installs from the bottom.
+  logic [LI:0] g_f1, g_f2;
+  logic [LI:0] fr_lo0, fr_lo1, fr_hi0, fr_hi1;  // lowest two and highest two free lines
+  always_comb begin
+    fr_lo0 = '0; fr_lo1 = '0; fr_hi0 = '0; fr_hi1 = '0;
+    for (int l = Lines - 1; l >= 0; l--) begin
+      if (!lv[l]) begin
+        fr_lo1 = fr_lo0;
+        fr_lo0 = {1'b1, LI'(l)};
+      end
+    end
+    for (int l = 0; l < Lines; l++) begin
+      if (!lv[l]) begin
+        fr_hi1 = fr_hi0;
+        fr_hi0 = {1'b1, LI'(l)};
+      end
+    end
+  end
+  assign g_f1 = find(1'b0, g_b1);
+  assign g_f2 = find(1'b1, g_b2);
+
+  // Installs at R: a valid key's bucket that no line holds, into the lowest free lines.
+  logic ins1, ins2;
+  logic [LI-1:0] ins1_l, ins2_l;
+  assign ins1   = en && r_v && r_kv && !r_f1[LI] && fr_lo0[LI];
+  assign ins1_l = fr_lo0[LI-1:0];
+  assign ins2   = en && r_v && r_kv && !r_f2[LI] && (ins1 ? fr_lo1[LI] : fr_lo0[LI]);
+  assign ins2_l = ins1 ? fr_lo1[LI-1:0] : fr_lo0[LI-1:0];
+
+  logic pin1_hit, pin2_hit, alloc1, alloc2;
+  logic [LI-1:0] alloc1_l, alloc2_l;
+  logic pinning;
+  assign pinning  = g_st == 2'd2;
+  assign pin1_hit = pinning && g_need[0] && !g_pin[0] && g_f1[LI];
+  assign pin2_hit = pinning && g_need[1] && !g_pin[1] && g_f2[LI];
+  // A fill is allocated unless a released lookup installs the same bucket in this clock or the
+  // line it would take is taken by an install.
+  always_comb begin
+    alloc1 = 1'b0; alloc2 = 1'b0;
+    alloc1_l = fr_hi0[LI-1:0];
+    alloc2_l = fr_hi0[LI-1:0];
+    if (pinning && g_need[0] && !g_pin[0] && !g_f1[LI] && fr_hi0[LI] &&
+        !(ins1 && r_a1 == g_b1) && !(ins1 && ins1_l == fr_hi0[LI-1:0]) && !(ins2 && ins2_l == fr_hi0[LI-1:0])) begin
+      alloc1 = 1'b1;
+    end
+    if (alloc1) alloc2_l = fr_hi1[LI-1:0];
+    if (pinning && g_need[1] && !g_pin[1] && !g_f2[LI] && (alloc1 ? fr_hi1[LI] : fr_hi0[LI]) &&
+        !(ins2 && r_a2 == g_b2) && !(ins1 && ins1_l == alloc2_l) && !(ins2 && ins2_l == alloc2_l)) begin
+      alloc2 = 1'b1;
+    end
+  end
+
+  // Unpin: the lines of an op leave the pins PinDelay enabled clocks after its handshake.
+  logic [PinDelay-1:0] up_v, up_age;
+  logic [1:0]          up_p [PinDelay];
+  logic [LI-1:0]       up_l1 [PinDelay];
+  logic [LI-1:0]       up_l2 [PinDelay];
+  logic                unpin;
+  assign unpin    = en && up_v[PinDelay-1];
+  assign age_busy = up_age != '0;
+  assign g_go     = g_st == 2'd1 && g_wait == 3'd0 && !(g_age && age_busy);
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      g_st   <= 2'd0;
+      g_pin  <= 2'b00;
+      up_v   <= '0;
+      up_age <= '0;
+    end else begin
+      if (en) begin
+        up_v   <= {up_v[PinDelay-2:0], eng_fire};
+        up_age <= {up_age[PinDelay-2:0], eng_fire && g_age};
+      end
+      if (pin1_hit || alloc1) g_pin[0] <= 1'b1;
+      if (pin2_hit || alloc2) g_pin[1] <= 1'b1;
+      unique case (g_st)
+        2'd1: if (g_go) g_st <= 2'd2;
+        2'd2: if ((!g_need[0] || g_pin[0] || pin1_hit || alloc1) && (!g_need[1] || g_pin[1] || pin2_hit || alloc2))
+                g_st <= 2'd3;
+        default: ;
+      endcase
+      if (s_op_TVALID && s_op_TREADY) begin
+        g_pin <= 2'b00;
+        // An AGE waits (state 1) until the previous AGE's cursor is written.
+        g_st  <= (s_op_TDATA[conductor_regs_pkg::FLOW_OP_HINT_LSB] &&
+                  s_op_TDATA[conductor_regs_pkg::FLOW_OP_OPCODE_LSB +: 4] != conductor_regs_pkg::FLOW_OP_OPCODE_AGE)
+                 ? 2'd2 : 2'd1;
+      end else if (eng_fire) begin
+        g_st <= 2'd0;
+      end
+    end
+  end
+  // Buckets: a hinted op's from TDATA; otherwise the gate's hash after 4 clocks; an AGE's unit.
+  always_ff @(posedge ap_clk) begin
+    if (en) begin
+      for (int s = 1; s < PinDelay; s++) begin
+        up_p[s]  <= up_p[s-1];
+        up_l1[s] <= up_l1[s-1];
+        up_l2[s] <= up_l2[s-1];
+      end
+      up_p[0]  <= g_need;
+      up_l1[0] <= g_l1;
+      up_l2[0] <= g_l2;
+    end
+    if (pin1_hit) g_l1 <= g_f1[LI-1:0];
+    if (alloc1)   g_l1 <= alloc1_l;
+    if (pin2_hit) g_l2 <= g_f2[LI-1:0];
+    if (alloc2)   g_l2 <= alloc2_l;
+    if (g_st == 2'd1 && g_wait != 3'd0) g_wait <= g_wait - 3'd1;
+    if (g_go) begin
+      if (g_age) begin
+        g_need <= (au >= nb2) ? 2'b00 : (au >= nb) ? 2'b10 : 2'b01;
+        g_b1   <= BL'(au);
+        g_b2   <= BL'(au - nb);
+      end else begin
+        g_need <= 2'b11;
+        g_b1   <= BL'(gh1 & 32'(mask));
+        g_b2   <= BL'(gh2 & 32'(mask));
+      end
+    end
+    if (s_op_TVALID && s_op_TREADY) begin
+      g_op   <= s_op_TDATA;
+      g_wait <= 3'd5;
+      g_need <= 2'b11;
+      g_b1   <= BL'(s_op_TDATA[conductor_regs_pkg::FLOW_OP_BUCKET1_LSB +: BL]) & mask;
+      g_b2   <= BL'(s_op_TDATA[conductor_regs_pkg::FLOW_OP_BUCKET2_LSB +: BL]) & mask;
+    end
+  end
+
+  // ---------------------------------------------------------------- engine
+  logic [1:0]           e_re, e_we;
+  logic [2*BL-1:0]      e_addr;
+  logic [7:0]           e_slot_we;
+  logic [BktBits-1:0]   e_wbkt;
+  logic [2*BktBits-1:0] e_rdata;
+  logic [LI:0]          e_f1, e_f2;
+  assign e_f1 = find(1'b0, e_addr[0 +: BL]);
+  assign e_f2 = find(1'b1, e_addr[BL +: BL]);
+
+  logic                                           ev_we, ev_room, ev_empty, ev_full;
+  logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0] ev_data;
+  logic [$clog2(EvDepth):0]                       ev_count;
+
+  flow_engine #(
+    .BucketLog2Max (BL),
+    .StashSize     (StashSize),
+    .WalkMax       (1),
+    .ReadStage     (ReadStage),
+    .ClearTable    (1'b0)
+  ) u_engine (
+    .clk_i                  (ap_clk),
+    .rst_ni                 (ap_rst_n),
+    .en_i                   (en),
+    .bucket_log2_i          (log2_eff),
+    .walk_steps_i           (6'd0),
+    .timeout_new_i          (timeout_new),
+    .timeout_est_i          (timeout_est),
+    .timeout_closing_i      (timeout_closing),
+    .mature_sweeps_i        (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB +: 4]),
+    .mature_gen_i           (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB]),
+    .keepalive_i            (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB]),
+    .seed1_i                (seed1),
+    .seed2_i                (seed2),
+    .counter_clear_i        (counter_clear[0]),
+    .s_op_tdata_i           (g_op),
+    .s_op_tvalid_i          (eng_tvalid),
+    .s_op_tready_o          (eng_tready),
+    .ev_we_o                (ev_we),
+    .ev_data_o              (ev_data),
+    .ev_room_i              (ev_room),
+    .ram_re_o               (e_re),
+    .ram_we_o               (e_we),
+    .ram_addr_o             (e_addr),
+    .ram_slot_we_o          (e_slot_we),
+    .ram_wbkt_o             (e_wbkt),
+    .ram_rdata_i            (e_rdata),
+    .act_re_o               (a_re),
+    .act_we_o               (a_we),
+    .act_addr_o             (a_addr),
+    .act_wmask_o            (a_wmask),
+    .act_wdata_o            (a_wdata),
+    .act_rdata_i            (a_rdata),
+    .mark_we_i              (mark_we),
+    .mark_addr_i            ({a2_qq, a1_qq}),
+    .mark_set_i             ({m2a, m1a}),
+    .mark_stash_i           (mark_go ? sm_q : '0),
+    .stash_o                (stash),
+    .init_done_o            (eng_init_done),
+    .occupancy_o            (occupancy),
+    .stash_used_o           (stash_used),
+    .now_o                  (now),
+    .age_cursor_o           (age_cursor),
+    .first_full_occupancy_o (first_full),
+    .inserts_o              (inserts),
+    .insert_full_o          (insert_full),
+    .insert_exists_o        (insert_exists),
+    .updates_o              (updates),
+    .touches_o              (touches),
+    .deletes_o              (deletes),
+    .not_found_o            (not_found),
+    .expiries_o             (expiries),
+    .age_steps_o            (age_steps),
+    .invalid_ops_o          (invalid_ops),
+    .moves_o                (moves),
+    .matured_o              (matured)
+  );
+
+  // The engine's port B: reads and slot-masked writes on the cached lines.
+  always_ff @(posedge ap_clk) begin
+    if (e_re[0]) e_rdata[0 +: BktBits]       <= cdata[e_f1[LI-1:0]];
+    if (e_re[1]) e_rdata[BktBits +: BktBits] <= cdata[e_f2[LI-1:0]];
+  end
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) ev_room <= 1'b0;
+    else           ev_room <= ev_count <= ($clog2(EvDepth) + 1)'(EvDepth - Slots - 1);
+  end
+  sync_fifo #(.Width(conductor_regs_pkg::FLOW_EVENT_BITS), .Depth(EvDepth)) u_events (
+    .clk_i   (ap_clk),
+    .rst_ni  (ap_rst_n),
+    .we_i    (ev_we),
+    .wdata_i (ev_data),
+    .re_i    (m_event_TREADY),
+    .rdata_o (m_event_TDATA),
+    .empty_o (ev_empty),
+    .full_o  (ev_full),
+    .count_o (ev_count)
+  );
+  assign m_event_TVALID = !ev_empty;
+
+  // ---------------------------------------------------------------- write-back and clear
+  // Per channel: idle, AW, then 3 W beats read from the line (a clear writes zeros).
+  logic [NCh-1:0][1:0]  wst_q;    // 0 idle, 1 AW, 2 W
+  logic [NCh-1:0][1:0]  wbeat_q;
+  logic [LI-1:0]   wline_q [NCh];
+  logic [NCh-1:0]       wclr_q;   // the write in progress is a clear
+  logic [AddrBits-1:0] waddr_q [NCh];
+  logic [NCh-1:0][31:0] clr_next_q;  // next row to clear
+  logic [NCh-1:0][31:0] clr_out_q;   // clear writes without BRESP
+  logic [NCh-1:0]  wb_take;
+  logic [LI-1:0]   wb_line [NCh];
+  logic [NCh-1:0]  clr_ch_done;
+  logic [HbmBits-1:0] wbkt_h;
+  localparam int unsigned RowsPerCh = (1 << BL) >> ChLog2;
+  always_comb begin
+    for (int c = 0; c < NCh; c++) begin
+      wb_take[c] = 1'b0;
+      wb_line[c] = '0;
+      if (wst_q[c] == 2'd0 && clear_done) begin
+        for (int l = Lines - 1; l >= 0; l--) begin
+          if (lv[l] && lrdy[l] && ldirty[l] && !lwip[l] && lwo[l] != 2'd3 && chan_of(lt[l], lb[l]) == CW'(c)) begin
+            wb_take[c] = 1'b1;
+            wb_line[c] = LI'(l);
+          end
+        end
+      end
+      clr_ch_done[c] = clr_next_q[c] == 32'(RowsPerCh) && clr_out_q[c] == 32'd0 && wst_q[c] == 2'd0;
+      m_axi_awvalid[c]               = wst_q[c] == 2'd1;
+      m_axi_awaddr[c*AddrBits +: AddrBits] = waddr_q[c];
+      m_axi_awid[c*IdBits +: IdBits] = IdBits'(wline_q[c]);
+      m_axi_awlen[c*8 +: 8]          = 8'd2;
+      m_axi_wvalid[c]                = wst_q[c] == 2'd2;
+      wbkt_h                         = to_hbm(cdata[wline_q[c]]);
+      m_axi_wdata[c*512 +: 512]      = wclr_q[c] ? 512'd0 : wbkt_h[wbeat_q[c]*512 +: 512];
+      m_axi_wstrb[c*64 +: 64]        = '1;
+      m_axi_wlast[c]                 = wbeat_q[c] == 2'd2;
+    end
+  end
+  assign m_axi_bready = '1;
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      clear_done <= !ClearOnReset;
+      for (int c = 0; c < NCh; c++) begin
+        wst_q[c]      <= 2'd0;
+        wbeat_q[c]    <= 2'd0;
+        wclr_q[c]     <= 1'b0;
+        clr_next_q[c] <= ClearOnReset ? 32'd0 : 32'(RowsPerCh);
+        clr_out_q[c]  <= '0;
+      end
+    end else begin
+      if (&clr_ch_done) clear_done <= 1'b1;
+      for (int c = 0; c < NCh; c++) begin
+        unique case (wst_q[c])
+          2'd0: begin
+            if (!clear_done && clr_next_q[c] != 32'(RowsPerCh)) begin
+              wst_q[c]      <= 2'd1;
+              wclr_q[c]     <= 1'b1;
+              wline_q[c]    <= '0;
+              waddr_q[c]    <= addr_of(BL'({clr_next_q[c][BL-1:0], ChLog2'(0)}));
+              clr_next_q[c] <= clr_next_q[c] + 32'd1;
+            end else if (wb_take[c]) begin
+              wst_q[c]   <= 2'd1;
+              wclr_q[c]  <= 1'b0;
+              wline_q[c] <= wb_line[c];
+              waddr_q[c] <= addr_of(lb[wb_line[c]]);
+            end
+          end
+          2'd1: if (m_axi_awready[c]) begin
+            wst_q[c]   <= 2'd2;
+            wbeat_q[c] <= 2'd0;
+          end
+          default: if (m_axi_wready[c]) begin
+            wbeat_q[c] <= wbeat_q[c] + 2'd1;
+            if (wbeat_q[c] == 2'd2) wst_q[c] <= 2'd0;
+          end
+        endcase
+        clr_out_q[c] <= clr_out_q[c]
+                        + ((wst_q[c] == 2'd2 && m_axi_wready[c] && wbeat_q[c] == 2'd2 && wclr_q[c]) ? 32'd1 : 32'd0)
+                        - ((m_axi_bvalid[c] && !clear_done) ? 32'd1 : 32'd0);
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- line state
+  logic [Lines-1:0] lfree;
+  always_comb begin
+    for (int l = 0; l < Lines; l++) begin
+      lfree[l] = lv[l] && lrdy[l] && !lar[l] && !ldirty[l] && !lwip[l] && lwo[l] == 2'd0 && lpin[l] == 3'd0 &&
+                 lttl[l] == 6'd0 && $signed(rel_r_cnt_q - lhold[l]) >= 0 &&
+                 !(pin1_hit && g_f1[LI-1:0] == LI'(l)) && !(pin2_hit && g_f2[LI-1:0] == LI'(l));
+    end
+  end
+
+  logic err_q;
+  assign cache_error_o = err_q;
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      err_q <= 1'b0;
+      for (int l = 0; l < Lines; l++) begin
+        lv[l]     <= 1'b0;
+        lrdy[l]   <= 1'b0;
+        lar[l]    <= 1'b0;
+        lcnt[l]   <= '0;
+        ldirty[l] <= 1'b0;
+        lwip[l]   <= 1'b0;
+        lwo[l]    <= '0;
+        lhold[l]  <= '0;
+        lpin[l]   <= '0;
+        lttl[l]   <= '0;
+      end
+    end else begin
+      for (int l = 0; l < Lines; l++) begin
+        logic [2:0] pin;
+        logic [1:0] wo;
+        pin = lpin[l];
+        wo  = lwo[l];
+        if (lttl[l] != 6'd0) lttl[l] <= lttl[l] - 6'd1;
+        if (lfree[l]) lv[l] <= 1'b0;
+        // pins
+        if ((pin1_hit && g_f1[LI-1:0] == LI'(l)) || (alloc1 && alloc1_l == LI'(l))) pin = pin + 3'd1;
+        if ((pin2_hit && g_f2[LI-1:0] == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) pin = pin + 3'd1;
+        if (unpin && up_p[PinDelay-1][0] && up_l1[PinDelay-1] == LI'(l)) pin = pin - 3'd1;
+        if (unpin && up_p[PinDelay-1][1] && up_l2[PinDelay-1] == LI'(l)) pin = pin - 3'd1;
+        lpin[l] <= pin;
+        // write-backs
+        for (int c = 0; c < NCh; c++) begin
+          if (wb_take[c] && wb_line[c] == LI'(l)) begin
+            lwip[l]   <= 1'b1;
+            ldirty[l] <= 1'b0;
+          end
+          if (wst_q[c] == 2'd2 && !wclr_q[c] && wline_q[c] == LI'(l) && m_axi_wready[c] && wbeat_q[c] == 2'd2) begin
+            lwip[l] <= 1'b0;
+            wo = wo + 2'd1;
+          end
+          if (m_axi_bvalid[c] && clear_done && m_axi_bid[c*IdBits +: LI] == LI'(l)) begin
+            wo       = wo - 2'd1;
+            lhold[l] <= iss_cnt_q;  // every lookup in or past the issue stage (a later one reads after the BRESP)
+          end
+          if (fill_take[c] && fill_line[c] == LI'(l)) lar[l] <= 1'b0;
+          if (m_axi_rvalid[c] && m_axi_rid[c*IdBits + IdBits - 1] && m_axi_rid[c*IdBits +: LI] == LI'(l)) begin
+            lcnt[l] <= lcnt[l] + 2'd1;
+            if (lcnt[l] == 2'd2) lrdy[l] <= 1'b1;
+          end
+        end
+        lwo[l] <= wo;
+        // engine writes
+        if ((e_we[0] && e_f1[LI] && e_f1[LI-1:0] == LI'(l)) || (e_we[1] && e_f2[LI] && e_f2[LI-1:0] == LI'(l))) begin
+          ldirty[l] <= 1'b1;
+        end
+        // allocations and installs
+        if ((alloc1 && alloc1_l == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) begin
+          lv[l]     <= 1'b1;
+          lt[l]     <= alloc2 && alloc2_l == LI'(l);
+          lb[l]     <= (alloc2 && alloc2_l == LI'(l)) ? g_b2 : g_b1;
+          lrdy[l]   <= 1'b0;
+          lar[l]    <= 1'b1;
+          lcnt[l]   <= '0;
+          ldirty[l] <= 1'b0;
+          lttl[l]   <= '0;
+        end
+        if ((ins1 && ins1_l == LI'(l)) || (ins2 && ins2_l == LI'(l))) begin
+          lv[l]     <= 1'b1;
+          lt[l]     <= ins2 && ins2_l == LI'(l);
+          lb[l]     <= (ins2 && ins2_l == LI'(l)) ? r_a2 : r_a1;
+          lrdy[l]   <= 1'b1;
+          lar[l]    <= 1'b0;
+          ldirty[l] <= 1'b0;
+          lttl[l]   <= 6'(InstallHold);
+        end
+      end
+      // Errors: the engine reads or writes a bucket no line holds with its data.
+      if ((e_re[0] || e_we[0]) && !(e_f1[LI] && lrdy[e_f1[LI-1:0]])) err_q <= 1'b1;
+      if ((e_re[1] || e_we[1]) && !(e_f2[LI] && lrdy[e_f2[LI-1:0]])) err_q <= 1'b1;
+    end
+  end
+
+  // Line data: fills (beats 0 and 1 staged, the bucket written with beat 2), installs, engine
+  // writes.
+  logic [1023:0] lstage [Lines];
+  always_ff @(posedge ap_clk) begin
+    for (int c = 0; c < NCh; c++) begin
+      if (m_axi_rvalid[c] && m_axi_rid[c*IdBits + IdBits - 1]) begin
+        if (lcnt[m_axi_rid[c*IdBits +: LI]] == 2'd2) begin
+          cdata[m_axi_rid[c*IdBits +: LI]] <= from_hbm({m_axi_rdata[c*512 +: 512], lstage[m_axi_rid[c*IdBits +: LI]]});
+        end else begin
+          lstage[m_axi_rid[c*IdBits +: LI]][lcnt[m_axi_rid[c*IdBits +: LI]][0]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
+        end
+      end
+    end
+    if (ins1) cdata[ins1_l] <= from_hbm(rb_d1[r_idx]);
+    if (ins2) cdata[ins2_l] <= from_hbm(rb_d2[r_idx]);
+    for (int s = 0; s < Slots; s++) begin
+      if (e_we[0] && e_slot_we[s])     cdata[e_f1[LI-1:0]][s*SlotBits +: SlotBits] <= e_wbkt[s*SlotBits +: SlotBits];
+      if (e_we[1] && e_slot_we[4 + s]) cdata[e_f2[LI-1:0]][s*SlotBits +: SlotBits] <= e_wbkt[s*SlotBits +: SlotBits];
+    end
+  end
+
+  logic unused_fifo;
+  assign unused_fifo = ev_full;
+endmodule
+
+`default_nettype wire
