@@ -338,7 +338,7 @@ inline ResultWord pack_result(bool hit, bool key_valid, uint64_t value, const ap
 // Two sub-tables of 2^BucketLog2Max buckets as arrays (HLS: two memories; a bucket is one word).
 template <int BucketLog2Max>
 struct FlowStaticStorage {
-  static_assert(BucketLog2Max >= 0 && BucketLog2Max <= 24, "bucket index fits 24 bits");
+  static_assert(BucketLog2Max >= 0 && BucketLog2Max <= 25, "bucket index fits 25 bits (FLOW_RESULT.BUCKET1/2)");
   static constexpr int log2_max() { return BucketLog2Max; }
   Bucket* table(int t) { return t == 0 ? t1 : t2; }
   const Bucket* table(int t) const { return t == 0 ? t1 : t2; }

@@ -166,8 +166,8 @@ module flow_engine #(
   if (WalkMax < 1 || WalkMax > 63) begin : gen_bad_walk
     $error("WalkMax must be within 1..63");
   end
-  if (BL < 1 || BL > 24) begin : gen_bad_bl
-    $error("BucketLog2Max must be within 1..24");
+  if (BL < 1 || BL > 25) begin : gen_bad_bl
+    $error("BucketLog2Max must be within 1..25 (FLOW_OP.BUCKET1/2 are 25 bits)");
   end
 
   // Selects with constant part-select bounds only. Yosys 0.23 lowers a part-select whose start is

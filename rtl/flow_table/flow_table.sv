@@ -80,8 +80,8 @@ module flow_table
   localparam int unsigned BktBits  = Slots * SlotBits;
   localparam int unsigned EvDepth  = 8;
 
-  if (BucketLog2Max < 1 || BucketLog2Max > 24) begin : gen_bad_log2
-    $error("BucketLog2Max must be within 1..24");
+  if (BucketLog2Max < 1 || BucketLog2Max > 25) begin : gen_bad_log2
+    $error("BucketLog2Max must be within 1..25 (FLOW_RESULT.BUCKET1/2 are 25 bits)");
   end
 
   // ---------------------------------------------------------------- registers

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "common/packing.hpp"
@@ -280,6 +281,33 @@ TEST(FlowTablePacking, WordsRoundTrip) {
   EXPECT_EQ(regs::FLOW_ENTRY_VALUE_LSB, static_cast<uint32_t>(flow::kKeyBits));
   EXPECT_EQ(regs::FLOW_EVENT_VALUE_LSB, static_cast<uint32_t>(flow::kKeyBits));
   EXPECT_EQ(regs::FLOW_ENTRY_SG_ID_LSB, 297u);
+}
+
+// Bucket indices are 25 bits (BucketLog2Max up to 25: 2 x 2^25 buckets x 4 slots, 268M entries) in
+// FLOW_RESULT and FLOW_OP, and the bits around them stay zero.
+TEST(FlowTablePacking, BucketFieldsHold25Bits) {
+  static_assert(regs::FLOW_RESULT_BUCKET1_WIDTH == 25 && regs::FLOW_RESULT_BUCKET2_WIDTH == 25);
+  static_assert(regs::FLOW_OP_BUCKET1_WIDTH == 25 && regs::FLOW_OP_BUCKET2_WIDTH == 25);
+  static_assert(regs::FLOW_RESULT_BITS == 186 && regs::FLOW_RESULT_BUCKET2_LSB + 25 == regs::FLOW_RESULT_BITS);
+  static_assert(regs::FLOW_OP_BUCKET2_LSB + 25 == 498, "FLOW_OP bits 498..511 stay reserved");
+  const uint32_t top = (1u << 25) - 1;
+  for (const auto& [b1, b2] : {std::pair<uint32_t, uint32_t>{top, 0}, {0, top}, {top, top}, {0x1555555, 0x0AAAAAA}}) {
+    FlowResult r;
+    r.key_valid = true;
+    r.bucket1 = b1;
+    r.bucket2 = b2;
+    const flow::ResultWord w = pack(r);
+    EXPECT_EQ(unpack_flow_result(w), r);
+    EXPECT_EQ(w.range(regs::FLOW_RESULT_BUCKET1_LSB - 1, regs::FLOW_RESULT_KEY_VALID_LSB + 1).to_uint64(), 0u);
+    FlowOp op;
+    op.hint = true;
+    op.bucket1 = b1;
+    op.bucket2 = b2;
+    const flow::OpWord ow = pack(op);
+    EXPECT_EQ(ow.range(regs::FLOW_OP_BUCKET1_LSB + 24, regs::FLOW_OP_BUCKET1_LSB).to_uint64(), b1);
+    EXPECT_EQ(ow.range(regs::FLOW_OP_BUCKET2_LSB + 24, regs::FLOW_OP_BUCKET2_LSB).to_uint64(), b2);
+    EXPECT_EQ(ow.range(511, 498).to_uint64(), 0u);
+  }
 }
 
 // ---- op semantics -------------------------------------------------------------------------------

@@ -1350,7 +1350,7 @@ inline constexpr FieldInfo FLOW_LOOKUP_FIELDS[] = {
 };
 
 // ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
-inline constexpr uint32_t FLOW_RESULT_BITS                         = 184u;
+inline constexpr uint32_t FLOW_RESULT_BITS                         = 186u;
 inline constexpr uint32_t FLOW_RESULT_VALUE_LSB                    = 0u;  // [63:0] FLOW_VALUE of the entry; 0 on a miss
 inline constexpr uint32_t FLOW_RESULT_VALUE_WIDTH                  = 64u;
 inline constexpr uint32_t FLOW_RESULT_TAG_LSB                      = 64u;  // [127:64] the request's TAG
@@ -1359,17 +1359,17 @@ inline constexpr uint32_t FLOW_RESULT_HIT_LSB                      = 128u;  // [
 inline constexpr uint32_t FLOW_RESULT_HIT_WIDTH                    = 1u;
 inline constexpr uint32_t FLOW_RESULT_KEY_VALID_LSB                = 129u;  // [129] the request's IP_VALID (a key without it always misses)
 inline constexpr uint32_t FLOW_RESULT_KEY_VALID_WIDTH              = 1u;
-inline constexpr uint32_t FLOW_RESULT_BUCKET1_LSB                  = 136u;  // [159:136] the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
-inline constexpr uint32_t FLOW_RESULT_BUCKET1_WIDTH                = 24u;
-inline constexpr uint32_t FLOW_RESULT_BUCKET2_LSB                  = 160u;  // [183:160] the key's bucket in sub-table 2 (0 without KEY_VALID)
-inline constexpr uint32_t FLOW_RESULT_BUCKET2_WIDTH                = 24u;
+inline constexpr uint32_t FLOW_RESULT_BUCKET1_LSB                  = 136u;  // [160:136] the key's bucket in sub-table 1, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
+inline constexpr uint32_t FLOW_RESULT_BUCKET1_WIDTH                = 25u;
+inline constexpr uint32_t FLOW_RESULT_BUCKET2_LSB                  = 161u;  // [185:161] the key's bucket in sub-table 2, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID)
+inline constexpr uint32_t FLOW_RESULT_BUCKET2_WIDTH                = 25u;
 inline constexpr FieldInfo FLOW_RESULT_FIELDS[] = {
     {"VALUE", 0u, 64u, "FLOW_VALUE of the entry; 0 on a miss"},
     {"TAG", 64u, 64u, "the request's TAG"},
     {"HIT", 128u, 1u, "the canonical key is in the table"},
     {"KEY_VALID", 129u, 1u, "the request's IP_VALID (a key without it always misses)"},
-    {"BUCKET1", 136u, 24u, "the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT"},
-    {"BUCKET2", 160u, 24u, "the key's bucket in sub-table 2 (0 without KEY_VALID)"},
+    {"BUCKET1", 136u, 25u, "the key's bucket in sub-table 1, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT"},
+    {"BUCKET2", 161u, 25u, "the key's bucket in sub-table 2, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID)"},
 };
 
 // ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
@@ -1400,10 +1400,10 @@ enum class FlowOpOpcode : uint8_t {
 };
 inline constexpr uint32_t FLOW_OP_HINT_LSB                         = 436u;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
 inline constexpr uint32_t FLOW_OP_HINT_WIDTH                       = 1u;
-inline constexpr uint32_t FLOW_OP_BUCKET1_LSB                      = 448u;  // [471:448] the key's bucket in sub-table 1 when HINT
-inline constexpr uint32_t FLOW_OP_BUCKET1_WIDTH                    = 24u;
-inline constexpr uint32_t FLOW_OP_BUCKET2_LSB                      = 472u;  // [495:472] the key's bucket in sub-table 2 when HINT
-inline constexpr uint32_t FLOW_OP_BUCKET2_WIDTH                    = 24u;
+inline constexpr uint32_t FLOW_OP_BUCKET1_LSB                      = 448u;  // [472:448] the key's bucket in sub-table 1 when HINT (25 bits: BucketLog2Max <= 25; bits above BUCKET_LOG2 ignored)
+inline constexpr uint32_t FLOW_OP_BUCKET1_WIDTH                    = 25u;
+inline constexpr uint32_t FLOW_OP_BUCKET2_LSB                      = 473u;  // [497:473] the key's bucket in sub-table 2 when HINT (bits 498..511 reserved)
+inline constexpr uint32_t FLOW_OP_BUCKET2_WIDTH                    = 25u;
 inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
     {"KEY", 0u, 320u, "FLOW_KEY, either direction (ignored by AGE)"},
     {"VALUE", 320u, 64u, "FLOW_VALUE of INSERT, UPDATE and UPSERT (LAST_SEEN is replaced by TIME)"},
@@ -1411,8 +1411,8 @@ inline constexpr FieldInfo FLOW_OP_FIELDS[] = {
     {"TAG", 416u, 16u, "opaque; returned in the op's events"},
     {"OPCODE", 432u, 4u, "1 INSERT, 2 UPDATE, 3 DELETE, 4 TOUCH, 5 AGE, 6 UPSERT; others invalid"},
     {"HINT", 436u, 1u, "BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry"},
-    {"BUCKET1", 448u, 24u, "the key's bucket in sub-table 1 when HINT"},
-    {"BUCKET2", 472u, 24u, "the key's bucket in sub-table 2 when HINT"},
+    {"BUCKET1", 448u, 25u, "the key's bucket in sub-table 1 when HINT (25 bits: BucketLog2Max <= 25; bits above BUCKET_LOG2 ignored)"},
+    {"BUCKET2", 473u, 25u, "the key's bucket in sub-table 2 when HINT (bits 498..511 reserved)"},
 };
 
 // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired, matured or (KEEPALIVE) refreshed synced entry (none or more)

@@ -185,7 +185,7 @@ M.FLOW_LOOKUP_TAG_LSB                      = 320  -- [383:320] opaque; returned 
 M.FLOW_LOOKUP_TAG_WIDTH                    = 64
 
 -- ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
-M.FLOW_RESULT_BITS                         = 184
+M.FLOW_RESULT_BITS                         = 186
 M.FLOW_RESULT_VALUE_LSB                    = 0  -- [63:0] FLOW_VALUE of the entry; 0 on a miss
 M.FLOW_RESULT_VALUE_WIDTH                  = 64
 M.FLOW_RESULT_TAG_LSB                      = 64  -- [127:64] the request's TAG
@@ -194,10 +194,10 @@ M.FLOW_RESULT_HIT_LSB                      = 128  -- [128] the canonical key is 
 M.FLOW_RESULT_HIT_WIDTH                    = 1
 M.FLOW_RESULT_KEY_VALID_LSB                = 129  -- [129] the request's IP_VALID (a key without it always misses)
 M.FLOW_RESULT_KEY_VALID_WIDTH              = 1
-M.FLOW_RESULT_BUCKET1_LSB                  = 136  -- [159:136] the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
-M.FLOW_RESULT_BUCKET1_WIDTH                = 24
-M.FLOW_RESULT_BUCKET2_LSB                  = 160  -- [183:160] the key's bucket in sub-table 2 (0 without KEY_VALID)
-M.FLOW_RESULT_BUCKET2_WIDTH                = 24
+M.FLOW_RESULT_BUCKET1_LSB                  = 136  -- [160:136] the key's bucket in sub-table 1, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
+M.FLOW_RESULT_BUCKET1_WIDTH                = 25
+M.FLOW_RESULT_BUCKET2_LSB                  = 161  -- [185:161] the key's bucket in sub-table 2, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID)
+M.FLOW_RESULT_BUCKET2_WIDTH                = 25
 
 -- ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
 M.FLOW_OP_BITS                             = 512
@@ -220,10 +220,10 @@ M.FLOW_OP_OPCODE_UPSERT                    = 6  -- replace the value of a presen
 M.FLOW_OP_OPCODE_NAMES = { [1] = "INSERT", [2] = "UPDATE", [3] = "DELETE", [4] = "TOUCH", [5] = "AGE", [6] = "UPSERT" }
 M.FLOW_OP_HINT_LSB                         = 436  -- [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
 M.FLOW_OP_HINT_WIDTH                       = 1
-M.FLOW_OP_BUCKET1_LSB                      = 448  -- [471:448] the key's bucket in sub-table 1 when HINT
-M.FLOW_OP_BUCKET1_WIDTH                    = 24
-M.FLOW_OP_BUCKET2_LSB                      = 472  -- [495:472] the key's bucket in sub-table 2 when HINT
-M.FLOW_OP_BUCKET2_WIDTH                    = 24
+M.FLOW_OP_BUCKET1_LSB                      = 448  -- [472:448] the key's bucket in sub-table 1 when HINT (25 bits: BucketLog2Max <= 25; bits above BUCKET_LOG2 ignored)
+M.FLOW_OP_BUCKET1_WIDTH                    = 25
+M.FLOW_OP_BUCKET2_LSB                      = 473  -- [497:473] the key's bucket in sub-table 2 when HINT (bits 498..511 reserved)
+M.FLOW_OP_BUCKET2_WIDTH                    = 25
 
 -- ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired, matured or (KEEPALIVE) refreshed synced entry (none or more)
 M.FLOW_EVENT_BITS                          = 448

@@ -1199,7 +1199,7 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_LOOKUP_TAG_WIDTH                    = 32'd64;
 
   // ---- struct FLOW_RESULT: flow-table lookup result (m_result_TDATA), in request order
-  localparam int unsigned FLOW_RESULT_BITS                         = 32'd184;
+  localparam int unsigned FLOW_RESULT_BITS                         = 32'd186;
   localparam int unsigned FLOW_RESULT_VALUE_LSB                    = 32'd0;  // [63:0] FLOW_VALUE of the entry; 0 on a miss
   localparam int unsigned FLOW_RESULT_VALUE_WIDTH                  = 32'd64;
   localparam int unsigned FLOW_RESULT_TAG_LSB                      = 32'd64;  // [127:64] the request's TAG
@@ -1208,10 +1208,10 @@ package conductor_regs_pkg;
   localparam int unsigned FLOW_RESULT_HIT_WIDTH                    = 32'd1;
   localparam int unsigned FLOW_RESULT_KEY_VALID_LSB                = 32'd129;  // [129] the request's IP_VALID (a key without it always misses)
   localparam int unsigned FLOW_RESULT_KEY_VALID_WIDTH              = 32'd1;
-  localparam int unsigned FLOW_RESULT_BUCKET1_LSB                  = 32'd136;  // [159:136] the key's bucket in sub-table 1 (0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
-  localparam int unsigned FLOW_RESULT_BUCKET1_WIDTH                = 32'd24;
-  localparam int unsigned FLOW_RESULT_BUCKET2_LSB                  = 32'd160;  // [183:160] the key's bucket in sub-table 2 (0 without KEY_VALID)
-  localparam int unsigned FLOW_RESULT_BUCKET2_WIDTH                = 32'd24;
+  localparam int unsigned FLOW_RESULT_BUCKET1_LSB                  = 32'd136;  // [160:136] the key's bucket in sub-table 1, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID): an op built from this result may carry it as FLOW_OP.HINT
+  localparam int unsigned FLOW_RESULT_BUCKET1_WIDTH                = 32'd25;
+  localparam int unsigned FLOW_RESULT_BUCKET2_LSB                  = 32'd161;  // [185:161] the key's bucket in sub-table 2, below 2^BUCKET_LOG2 (25 bits: BucketLog2Max <= 25; 0 without KEY_VALID)
+  localparam int unsigned FLOW_RESULT_BUCKET2_WIDTH                = 32'd25;
 
   // ---- struct FLOW_OP: flow-table operation (s_op_TDATA)
   localparam int unsigned FLOW_OP_BITS                             = 32'd512;
@@ -1235,10 +1235,10 @@ package conductor_regs_pkg;
   } flow_op_opcode_e;
   localparam int unsigned FLOW_OP_HINT_LSB                         = 32'd436;  // [436] BUCKET1/BUCKET2 are the key's buckets (from a FLOW_RESULT under the same SEED/BUCKET_LOG2): the engine skips its hash; a wrong hint misplaces the entry
   localparam int unsigned FLOW_OP_HINT_WIDTH                       = 32'd1;
-  localparam int unsigned FLOW_OP_BUCKET1_LSB                      = 32'd448;  // [471:448] the key's bucket in sub-table 1 when HINT
-  localparam int unsigned FLOW_OP_BUCKET1_WIDTH                    = 32'd24;
-  localparam int unsigned FLOW_OP_BUCKET2_LSB                      = 32'd472;  // [495:472] the key's bucket in sub-table 2 when HINT
-  localparam int unsigned FLOW_OP_BUCKET2_WIDTH                    = 32'd24;
+  localparam int unsigned FLOW_OP_BUCKET1_LSB                      = 32'd448;  // [472:448] the key's bucket in sub-table 1 when HINT (25 bits: BucketLog2Max <= 25; bits above BUCKET_LOG2 ignored)
+  localparam int unsigned FLOW_OP_BUCKET1_WIDTH                    = 32'd25;
+  localparam int unsigned FLOW_OP_BUCKET2_LSB                      = 32'd473;  // [497:473] the key's bucket in sub-table 2 when HINT (bits 498..511 reserved)
+  localparam int unsigned FLOW_OP_BUCKET2_WIDTH                    = 32'd25;
 
   // ---- struct FLOW_EVENT: flow-table event (m_event_TDATA): one per op; for AGE one per expired, matured or (KEEPALIVE) refreshed synced entry (none or more)
   localparam int unsigned FLOW_EVENT_BITS                          = 32'd448;
