@@ -27,6 +27,7 @@
 // for its bucket at R holds data no older than the engine's last write to it, and a lookup whose
 // HBM read was served before a write landed finds the line at R.
 //
+// Sweep prefetch: the bucket of the next AGE's sweep unit is kept cached and pinned.
 // Op gate: an op waits in front of the engine until the buckets the engine will read are cached and
 // pinned (a hinted op's BUCKET1/2; otherwise the key's hash; an AGE's sweep unit); they stay pinned
 // until 8 enabled clocks after the engine's handshake, past its write (H + 4). The cuckoo walk is
@@ -39,13 +40,13 @@
 
 module flow_table_hbm
 #(
-  parameter int unsigned BucketLog2Max = 20,   // buckets per sub-table = 2^BucketLog2Max (<= 24)
+  parameter int unsigned BucketLog2Max = 20,   // buckets per sub-table = 2^BucketLog2Max (<= 25)
   parameter int unsigned StashSize     = 16,
   parameter int unsigned RobLog2       = 8,    // lookups in flight: 2^RobLog2
   parameter int unsigned ChLog2        = 3,    // channels per sub-table: 2^ChLog2
-  parameter int unsigned CacheLog2     = 6,    // bucket cache lines: 2^CacheLog2
+  parameter int unsigned CacheLog2     = 7,    // bucket cache lines: 2^CacheLog2
   parameter int unsigned AddrBits      = 33,   // byte address width of a channel
-  parameter int unsigned InstallHold   = 32,   // clocks an installed line is kept
+  parameter int unsigned InstallHold   = 24,   // clocks an installed line is kept
   parameter bit          ClearOnReset  = 1'b1, // write every bucket with zeros after reset
   localparam int unsigned NCh    = 2 << ChLog2,
   localparam int unsigned IdBits = 1 + ((RobLog2 > CacheLog2) ? RobLog2 : CacheLog2)
@@ -139,8 +140,8 @@ module flow_table_hbm
   localparam int unsigned PinDelay = 8;                  // enabled clocks from handshake to unpin
   localparam int unsigned CW       = $clog2(NCh);
 
-  if (BucketLog2Max < ChLog2 + 1 || BucketLog2Max > 24) begin : gen_bad_log2
-    $error("BucketLog2Max must be within ChLog2+1..24");
+  if (BucketLog2Max < ChLog2 + 1 || BucketLog2Max > 25) begin : gen_bad_log2
+    $error("BucketLog2Max must be within ChLog2+1..25");
   end
   if (AddrBits < BucketLog2Max - ChLog2 + 8 || AddrBits > 40) begin : gen_bad_addr
     $error("AddrBits must hold 2^(BucketLog2Max-ChLog2) buckets of 192 bytes");
@@ -259,7 +260,7 @@ module flow_table_hbm
   logic [Lines-1:0]        ldirty;  // written since its last write-back was sent
   logic [Lines-1:0]        lwip;    // a write-back is being sent
   logic [Lines-1:0][1:0]   lwo;     // write-backs sent, BRESP not yet back
-  logic [Lines-1:0][31:0]  lhold;   // lookups numbered below it must pass R before the line is freed
+  logic [Lines-1:0]        lhf;     // written: held until no lookup that may have read it stale is in flight
   logic [Lines-1:0][2:0]   lpin;    // ops that need the line
   logic [Lines-1:0][5:0]   lttl;    // clocks an installed line is kept
   logic [BktBits-1:0] cdata [Lines];
@@ -317,8 +318,6 @@ module flow_table_hbm
   logic [KeyBits-1:0] is_ck;
   logic [63:0]        is_tag;
   logic [BL-1:0]      is_a1, is_a2;
-  logic [31:0]        iss_cnt_q;    // lookups that entered the issue stage
-  logic [31:0]        rel_r_cnt_q;  // lookups that passed their read clock R
   logic [RI:0]        tail_q, head_q, free_q;
   logic               rob_room, is_done, ar1_take, ar2_take;
   assign rob_room = (tail_q - free_q) < (RI+1)'(Rob);
@@ -403,7 +402,6 @@ module flow_table_hbm
       is_v      <= 1'b0;
       is_ar1    <= 1'b0;
       is_ar2    <= 1'b0;
-      iss_cnt_q <= '0;
       tail_q    <= '0;
     end else begin
       if (is_done) tail_q <= tail_q + 1'b1;
@@ -411,7 +409,6 @@ module flow_table_hbm
         is_v   <= fvld[4];
         is_ar1 <= 1'b0;
         is_ar2 <= 1'b0;
-        if (fvld[4]) iss_cnt_q <= iss_cnt_q + 32'd1;
       end else begin
         if (ar1_take) is_ar1 <= 1'b1;
         if (ar2_take) is_ar2 <= 1'b1;
@@ -474,7 +471,6 @@ module flow_table_hbm
       out_valid_q <= 1'b0;
       head_q      <= '0;
       free_q      <= '0;
-      rel_r_cnt_q <= '0;
       lookups_q   <= '0;
       hits_q      <= '0;
     end else begin
@@ -482,10 +478,7 @@ module flow_table_hbm
       if (en) begin
         vld_q       <= {vld_q[LatencyCycles-2:0], rel_fire};
         out_valid_q <= vld_q[LatencyCycles-1];
-        if (r_v) begin
-          free_q      <= free_q + 1'b1;
-          rel_r_cnt_q <= rel_r_cnt_q + 32'd1;
-        end
+        if (r_v) free_q <= free_q + 1'b1;
       end
       if (counter_clear[0]) begin
         lookups_q <= '0;
@@ -699,6 +692,37 @@ module flow_table_hbm
         !(ins2 && r_a2 == g_b2) && !(ins1 && ins1_l == alloc2_l) && !(ins2 && ins2_l == alloc2_l)) begin
       alloc2 = 1'b1;
     end
+  end
+
+  // Sweep prefetch: while the gate is empty, the bucket of the sweep unit the next AGE will visit
+  // is made cached and pinned (a fill if needed), so an AGE does not wait for HBM (the core holds
+  // its lookups until the AGE's handshake). The pin is dropped when an AGE is handshaken; the next
+  // unit is taken once the cursor has moved.
+  logic          sp_q;       // a prefetch pin is held
+  logic [LI-1:0] sp_line_q;
+  logic          sp_t, sp_go, sp_hit, sp_alloc, sp_drop;
+  logic [BL-1:0] sp_b;
+  logic [LI:0]   sp_f;
+  assign sp_t     = au >= nb;
+  assign sp_b     = BL'(au >= nb ? au - nb : au);
+  assign sp_f     = find(sp_t, sp_b);
+  assign sp_go    = init_done && g_st == 2'd0 && !s_op_TVALID && !sp_q && !age_busy && au < nb2;
+  assign sp_hit   = sp_go && sp_f[LI];
+  assign sp_alloc = sp_go && !sp_f[LI] && fr_hi0[LI] &&
+                    !(ins1 && !sp_t && r_a1 == sp_b) && !(ins2 && sp_t && r_a2 == sp_b) &&
+                    !(ins1 && ins1_l == fr_hi0[LI-1:0]) && !(ins2 && ins2_l == fr_hi0[LI-1:0]);
+  assign sp_drop  = sp_q && eng_fire && g_age;
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      sp_q <= 1'b0;
+    end else begin
+      if (sp_hit || sp_alloc) sp_q <= 1'b1;
+      if (sp_drop) sp_q <= 1'b0;
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (sp_hit)   sp_line_q <= sp_f[LI-1:0];
+    if (sp_alloc) sp_line_q <= fr_hi0[LI-1:0];
   end
 
   // Unpin: the lines of an op leave the pins PinDelay enabled clocks after its handshake.
@@ -963,13 +987,58 @@ module flow_table_hbm
     end
   end
 
+  // ---------------------------------------------------------------- stale-read guard
+  // A line the engine wrote may be freed only when no lookup that read its bucket from HBM before
+  // the write landed is still before its read clock R (it would take the stale HBM data there).
+  // Lookups in flight, from the issue stage to R, are counted per bucket hash (the bucket's low
+  // CntLog2 bits, per sub-table: a counting filter, conservative where buckets share a counter). A
+  // scanner visits two lines per clock: a written line whose write-backs are all acknowledged
+  // (BRESP) and whose counter is 0 is released; every lookup counted later entered the issue stage
+  // after the BRESP, so its read returns the written data.
+  localparam int unsigned CntLog2 = (BL < 10) ? BL : 10;
+  logic [(1 << CntLog2)-1:0][8:0] oc1, oc2;
+  logic [CntLog2-1:0] inc1, inc2, dec1, dec2;
+  logic inc_v, dec_v;
+  assign inc_v = fen && fvld[4] && fkv_q[4];
+  assign inc1  = CntLog2'(h1 & 32'(mask));
+  assign inc2  = CntLog2'(h2 & 32'(mask));
+  assign dec_v = en && r_v && r_kv;
+  assign dec1  = CntLog2'(r_a1);
+  assign dec2  = CntLog2'(r_a2);
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      oc1 <= '0;
+      oc2 <= '0;
+    end else begin
+      if (inc_v && !(dec_v && dec1 == inc1)) oc1[inc1] <= oc1[inc1] + 9'd1;
+      if (dec_v && !(inc_v && dec1 == inc1)) oc1[dec1] <= oc1[dec1] - 9'd1;
+      if (inc_v && !(dec_v && dec2 == inc2)) oc2[inc2] <= oc2[inc2] + 9'd1;
+      if (dec_v && !(inc_v && dec2 == inc2)) oc2[dec2] <= oc2[dec2] - 9'd1;
+    end
+  end
+  logic [LI-1:0] hs_q, hs_l0, hs_l1;
+  logic          hs_ok0, hs_ok1;
+  function automatic logic hs_check(input logic [LI-1:0] l);
+    hs_check = lv[l] && lhf[l] && !ldirty[l] && !lwip[l] && lwo[l] == 2'd0 &&
+               (lt[l] ? oc2[CntLog2'(lb[l])] : oc1[CntLog2'(lb[l])]) == 9'd0;
+  endfunction
+  assign hs_l0  = hs_q;
+  assign hs_l1  = hs_q + LI'(1);
+  assign hs_ok0 = hs_check(hs_l0);
+  assign hs_ok1 = hs_check(hs_l1);
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) hs_q <= '0;
+    else           hs_q <= hs_q + LI'(2);
+  end
+
   // ---------------------------------------------------------------- line state
   logic [Lines-1:0] lfree;
   always_comb begin
     for (int l = 0; l < Lines; l++) begin
       lfree[l] = lv[l] && lrdy[l] && !lar[l] && !ldirty[l] && !lwip[l] && lwo[l] == 2'd0 && lpin[l] == 3'd0 &&
-                 lttl[l] == 6'd0 && $signed(rel_r_cnt_q - lhold[l]) >= 0 &&
-                 !(pin1_hit && g_f1[LI-1:0] == LI'(l)) && !(pin2_hit && g_f2[LI-1:0] == LI'(l));
+                 lttl[l] == 6'd0 && !lhf[l] &&
+                 !(pin1_hit && g_f1[LI-1:0] == LI'(l)) && !(pin2_hit && g_f2[LI-1:0] == LI'(l)) &&
+                 !(sp_hit && sp_f[LI-1:0] == LI'(l));
     end
   end
 
@@ -986,7 +1055,7 @@ module flow_table_hbm
         ldirty[l] <= 1'b0;
         lwip[l]   <= 1'b0;
         lwo[l]    <= '0;
-        lhold[l]  <= '0;
+        lhf[l]    <= 1'b0;
         lpin[l]   <= '0;
         lttl[l]   <= '0;
       end
@@ -1001,6 +1070,8 @@ module flow_table_hbm
         // pins
         if ((pin1_hit && g_f1[LI-1:0] == LI'(l)) || (alloc1 && alloc1_l == LI'(l))) pin = pin + 3'd1;
         if ((pin2_hit && g_f2[LI-1:0] == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) pin = pin + 3'd1;
+        if ((sp_hit && sp_f[LI-1:0] == LI'(l)) || (sp_alloc && fr_hi0[LI-1:0] == LI'(l))) pin = pin + 3'd1;
+        if (sp_drop && sp_line_q == LI'(l)) pin = pin - 3'd1;
         if (unpin && up_p[PinDelay-1][0] && up_l1[PinDelay-1] == LI'(l)) pin = pin - 3'd1;
         if (unpin && up_p[PinDelay-1][1] && up_l2[PinDelay-1] == LI'(l)) pin = pin - 3'd1;
         lpin[l] <= pin;
@@ -1015,8 +1086,7 @@ module flow_table_hbm
             wo = wo + 2'd1;
           end
           if (m_axi_bvalid[c] && clear_done && m_axi_bid[c*IdBits +: LI] == LI'(l)) begin
-            wo       = wo - 2'd1;
-            lhold[l] <= iss_cnt_q;  // every lookup in or past the issue stage (a later one reads after the BRESP)
+            wo = wo - 2'd1;
           end
           if (fill_take[c] && fill_line[c] == LI'(l)) lar[l] <= 1'b0;
           if (m_axi_rvalid[c] && m_axi_rid[c*IdBits + IdBits - 1] && m_axi_rid[c*IdBits +: LI] == LI'(l)) begin
@@ -1028,12 +1098,25 @@ module flow_table_hbm
         // engine writes
         if ((e_we[0] && e_f1[LI] && e_f1[LI-1:0] == LI'(l)) || (e_we[1] && e_f2[LI] && e_f2[LI-1:0] == LI'(l))) begin
           ldirty[l] <= 1'b1;
+          lhf[l]    <= 1'b1;
         end
+        // the scanner found no lookup in flight that may hold stale data of the line
+        if ((hs_ok0 && hs_l0 == LI'(l)) || (hs_ok1 && hs_l1 == LI'(l))) lhf[l] <= 1'b0;
         // allocations and installs
         if ((alloc1 && alloc1_l == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) begin
           lv[l]     <= 1'b1;
           lt[l]     <= alloc2 && alloc2_l == LI'(l);
           lb[l]     <= (alloc2 && alloc2_l == LI'(l)) ? g_b2 : g_b1;
+          lrdy[l]   <= 1'b0;
+          lar[l]    <= 1'b1;
+          lcnt[l]   <= '0;
+          ldirty[l] <= 1'b0;
+          lttl[l]   <= '0;
+        end
+        if (sp_alloc && fr_hi0[LI-1:0] == LI'(l)) begin
+          lv[l]     <= 1'b1;
+          lt[l]     <= sp_t;
+          lb[l]     <= sp_b;
           lrdy[l]   <= 1'b0;
           lar[l]    <= 1'b1;
           lcnt[l]   <= '0;

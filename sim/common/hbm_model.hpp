@@ -66,6 +66,38 @@ inline void set_port_bits(P& p, unsigned lsb, unsigned width, uint64_t v) {
   }
 }
 
+// The port names of a top: Ports::arvalid(top) and so on.
+#define CONDUCTOR_HBM_PORTS(Name, prefix) \
+  struct Name { \
+    template <class T> static auto& arvalid(T& t) { return t.prefix##arvalid; } \
+    template <class T> static auto& arready(T& t) { return t.prefix##arready; } \
+    template <class T> static auto& araddr(T& t) { return t.prefix##araddr; } \
+    template <class T> static auto& arid(T& t) { return t.prefix##arid; } \
+    template <class T> static auto& arlen(T& t) { return t.prefix##arlen; } \
+    template <class T> static auto& rvalid(T& t) { return t.prefix##rvalid; } \
+    template <class T> static auto& rready(T& t) { return t.prefix##rready; } \
+    template <class T> static auto& rdata(T& t) { return t.prefix##rdata; } \
+    template <class T> static auto& rid(T& t) { return t.prefix##rid; } \
+    template <class T> static auto& rlast(T& t) { return t.prefix##rlast; } \
+    template <class T> static auto& awvalid(T& t) { return t.prefix##awvalid; } \
+    template <class T> static auto& awready(T& t) { return t.prefix##awready; } \
+    template <class T> static auto& awaddr(T& t) { return t.prefix##awaddr; } \
+    template <class T> static auto& awid(T& t) { return t.prefix##awid; } \
+    template <class T> static auto& awlen(T& t) { return t.prefix##awlen; } \
+    template <class T> static auto& wvalid(T& t) { return t.prefix##wvalid; } \
+    template <class T> static auto& wready(T& t) { return t.prefix##wready; } \
+    template <class T> static auto& wdata(T& t) { return t.prefix##wdata; } \
+    template <class T> static auto& wstrb(T& t) { return t.prefix##wstrb; } \
+    template <class T> static auto& wlast(T& t) { return t.prefix##wlast; } \
+    template <class T> static auto& bvalid(T& t) { return t.prefix##bvalid; } \
+    template <class T> static auto& bready(T& t) { return t.prefix##bready; } \
+    template <class T> static auto& bid(T& t) { return t.prefix##bid; } \
+  }
+
+// flow_table_hbm's m_axi_* and conductor_core's m_axi_flow_*.
+CONDUCTOR_HBM_PORTS(KernelHbmPorts, m_axi_);
+CONDUCTOR_HBM_PORTS(CoreHbmPorts, m_axi_flow_);
+
 struct HbmConfig {
   unsigned channels = 16;
   unsigned addr_bits = 33;
@@ -86,8 +118,8 @@ struct HbmStats {
   uint64_t max_outstanding = 0;   // reads in one channel at once
 };
 
-// Top: the Verilated kernel with ports m_axi_* (see rtl/flow_table/flow_table_hbm.sv).
-template <class Top>
+// Top: the Verilated design; Ports: its AXI port names (rtl/flow_table/flow_table_hbm.sv).
+template <class Top, class Ports = KernelHbmPorts>
 class HbmModel : public Agent {
  public:
   static constexpr unsigned kRowBytes = 192;
@@ -98,11 +130,11 @@ class HbmModel : public Agent {
   // before the first clock.
   HbmModel(Top& top, HbmConfig cfg) : top_(top), cfg_(cfg), g_(cfg.seed), ch_(cfg.channels) {
     for (unsigned c = 0; c < cfg_.channels; ++c) {
-      set_bit(top_.m_axi_arready, c, false);
-      set_bit(top_.m_axi_rvalid, c, false);
-      set_bit(top_.m_axi_awready, c, false);
-      set_bit(top_.m_axi_wready, c, false);
-      set_bit(top_.m_axi_bvalid, c, false);
+      set_bit(Ports::arready(top_), c, false);
+      set_bit(Ports::rvalid(top_), c, false);
+      set_bit(Ports::awready(top_), c, false);
+      set_bit(Ports::wready(top_), c, false);
+      set_bit(Ports::bvalid(top_), c, false);
     }
   }
 
@@ -130,12 +162,12 @@ class HbmModel : public Agent {
   void sample() override {
     for (unsigned c = 0; c < cfg_.channels; ++c) {
       Channel& ch = ch_[c];
-      if (bit(top_.m_axi_arvalid, c) && ch.arready) {
-        const uint64_t len = port_bits(top_.m_axi_arlen, c * 8, 8);
-        const uint64_t addr = port_bits(top_.m_axi_araddr, c * cfg_.addr_bits, cfg_.addr_bits);
+      if (bit(Ports::arvalid(top_), c) && ch.arready) {
+        const uint64_t len = port_bits(Ports::arlen(top_), c * 8, 8);
+        const uint64_t addr = port_bits(Ports::araddr(top_), c * cfg_.addr_bits, cfg_.addr_bits);
         if (len != 2 || addr % kRowBytes != 0) error(c, "read of len " + std::to_string(len) + " at " + hex(addr));
         Read r;
-        r.id = static_cast<uint32_t>(port_bits(top_.m_axi_arid, c * cfg_.id_bits, cfg_.id_bits));
+        r.id = static_cast<uint32_t>(port_bits(Ports::arid(top_), c * cfg_.id_bits, cfg_.id_bits));
         r.addr = addr;
         r.accepted = now_;
         r.sample_at = now_ + 1 + rnd(cfg_.latency);
@@ -149,7 +181,7 @@ class HbmModel : public Agent {
         ++stats_.reads;
         stats_.max_outstanding = std::max<uint64_t>(stats_.max_outstanding, ch.reads.size());
       }
-      if (ch.rvalid && bit(top_.m_axi_rready, c)) {
+      if (ch.rvalid && bit(Ports::rready(top_), c)) {
         ++stats_.read_beats;
         if (++ch.beat == 3) {
           stats_.read_latency_sum += now_ - ch.reads[ch.cur].accepted;
@@ -158,35 +190,35 @@ class HbmModel : public Agent {
           ch.cur = kNone;
         }
       }
-      if (bit(top_.m_axi_awvalid, c) && ch.awready) {
-        const uint64_t len = port_bits(top_.m_axi_awlen, c * 8, 8);
-        const uint64_t addr = port_bits(top_.m_axi_awaddr, c * cfg_.addr_bits, cfg_.addr_bits);
+      if (bit(Ports::awvalid(top_), c) && ch.awready) {
+        const uint64_t len = port_bits(Ports::awlen(top_), c * 8, 8);
+        const uint64_t addr = port_bits(Ports::awaddr(top_), c * cfg_.addr_bits, cfg_.addr_bits);
         if (len != 2 || addr % kRowBytes != 0) error(c, "write of len " + std::to_string(len) + " at " + hex(addr));
         Write w;
-        w.id = static_cast<uint32_t>(port_bits(top_.m_axi_awid, c * cfg_.id_bits, cfg_.id_bits));
+        w.id = static_cast<uint32_t>(port_bits(Ports::awid(top_), c * cfg_.id_bits, cfg_.id_bits));
         w.addr = addr;
         ch.writes.push_back(w);
         ++stats_.writes;
       }
-      if (bit(top_.m_axi_wvalid, c) && ch.wready) {
+      if (bit(Ports::wvalid(top_), c) && ch.wready) {
         auto it = std::find_if(ch.writes.begin(), ch.writes.end(), [](const Write& w) { return w.beats < 3; });
         if (it == ch.writes.end()) {
           error(c, "W beat without a write address");
         } else {
           for (unsigned i = 0; i < 16; ++i) {
-            it->data[it->beats * 16 + i] = static_cast<uint32_t>(port_bits(top_.m_axi_wdata, c * 512 + i * 32, 32));
+            it->data[it->beats * 16 + i] = static_cast<uint32_t>(port_bits(Ports::wdata(top_), c * 512 + i * 32, 32));
           }
           for (unsigned i = 0; i < 64; ++i) {
-            if (!port_bits(top_.m_axi_wstrb, c * 64 + i, 1)) error(c, "partial write strobe");
+            if (!port_bits(Ports::wstrb(top_), c * 64 + i, 1)) error(c, "partial write strobe");
           }
-          const bool last = bit(top_.m_axi_wlast, c);
+          const bool last = bit(Ports::wlast(top_), c);
           ++it->beats;
           ++stats_.write_beats;
           if (last != (it->beats == 3)) error(c, "WLAST on beat " + std::to_string(it->beats));
           if (it->beats == 3) it->land_at = now_ + cfg_.write_latency + rnd(cfg_.write_jitter + 1);
         }
       }
-      if (ch.bvalid && bit(top_.m_axi_bready, c)) {
+      if (ch.bvalid && bit(Ports::bready(top_), c)) {
         ch.bresp.pop_front();
       }
     }
@@ -201,7 +233,11 @@ class HbmModel : public Agent {
         const Write& w = ch.writes.front();
         Row r;
         std::copy(w.data.begin(), w.data.end(), r.begin());
-        ch.mem[w.addr / kRowBytes] = r;
+        if (std::all_of(r.begin(), r.end(), [](uint32_t x) { return x == 0; })) {
+          ch.mem.erase(w.addr / kRowBytes);  // sparse: a zero row is no row
+        } else {
+          ch.mem[w.addr / kRowBytes] = r;
+        }
         ch.bresp.push_back({w.id, now_ + 1 + rnd(4)});
         ch.writes.pop_front();
       }
@@ -226,22 +262,22 @@ class HbmModel : public Agent {
         }
       }
       ch.rvalid = ch.cur != kNone && static_cast<int>(rnd(100)) >= cfg_.r_idle;
-      set_bit(top_.m_axi_rvalid, c, ch.rvalid);
+      set_bit(Ports::rvalid(top_), c, ch.rvalid);
       if (ch.rvalid) {
         const Read& r = ch.reads[ch.cur];
-        set_port_bits(top_.m_axi_rid, c * cfg_.id_bits, cfg_.id_bits, r.id);
-        set_bit(top_.m_axi_rlast, c, ch.beat == 2);
-        for (unsigned i = 0; i < 16; ++i) set_port_bits(top_.m_axi_rdata, c * 512 + i * 32, 32, r.data[ch.beat * 16 + i]);
+        set_port_bits(Ports::rid(top_), c * cfg_.id_bits, cfg_.id_bits, r.id);
+        set_bit(Ports::rlast(top_), c, ch.beat == 2);
+        for (unsigned i = 0; i < 16; ++i) set_port_bits(Ports::rdata(top_), c * 512 + i * 32, 32, r.data[ch.beat * 16 + i]);
       }
       ch.arready = ch.reads.size() < cfg_.queue && static_cast<int>(rnd(100)) >= cfg_.stall;
       ch.awready = ch.writes.size() < cfg_.queue && static_cast<int>(rnd(100)) >= cfg_.stall;
       ch.wready = static_cast<int>(rnd(100)) >= cfg_.stall;
-      set_bit(top_.m_axi_arready, c, ch.arready);
-      set_bit(top_.m_axi_awready, c, ch.awready);
-      set_bit(top_.m_axi_wready, c, ch.wready);
+      set_bit(Ports::arready(top_), c, ch.arready);
+      set_bit(Ports::awready(top_), c, ch.awready);
+      set_bit(Ports::wready(top_), c, ch.wready);
       ch.bvalid = !ch.bresp.empty() && ch.bresp.front().at <= now_;
-      set_bit(top_.m_axi_bvalid, c, ch.bvalid);
-      if (ch.bvalid) set_port_bits(top_.m_axi_bid, c * cfg_.id_bits, cfg_.id_bits, ch.bresp.front().id);
+      set_bit(Ports::bvalid(top_), c, ch.bvalid);
+      if (ch.bvalid) set_port_bits(Ports::bid(top_), c * cfg_.id_bits, cfg_.id_bits, ch.bresp.front().id);
     }
   }
 
