@@ -30,7 +30,18 @@ module conductor_core
   parameter int unsigned FlowBucketLog2Max = 15,  // flow table: 2 * 2^n * 4 + 16 entries (262 160 at 15)
   parameter int unsigned OpFifoDepth = 4,     // flow-table ops queued (power of two)
   parameter int unsigned LookupCredits = 12,  // lookups in the flow table, queued or in the steer stages (>= 12 for II = 1)
-  parameter int unsigned InflightEntries = 16 // in-flight ops; >= OpFifoDepth + LookupCredits
+  parameter int unsigned InflightEntries = 16, // in-flight ops; >= OpFifoDepth + LookupCredits (+ 1 with FlowHbm)
+  // The flow table's buckets in HBM (rtl/flow_table/flow_table_hbm.sv, docs/flow_table.md
+  // "Connections in HBM"): 0 on chip (flow_table.sv, the m_axi_flow_* ports idle), 1 in HBM behind
+  // the m_axi_flow_* channels. With 1, FrameFifoBeats must cover the memory's latency (512 for
+  // ~300 clocks) and InflightEntries the op the table's gate holds (32).
+  parameter int unsigned FlowHbm = 0,
+  parameter int unsigned FlowRobLog2 = 8,     // HBM: lookups in flight
+  parameter int unsigned FlowChLog2 = 3,      // HBM: channels per sub-table
+  parameter int unsigned FlowCacheLog2 = 7,   // HBM: bucket cache lines
+  parameter int unsigned FlowAddrBits = 33,   // HBM: byte address bits of a channel
+  localparam int unsigned FlowNCh = FlowHbm != 0 ? (2 << FlowChLog2) : 1,
+  localparam int unsigned FlowIdBits = 1 + ((FlowRobLog2 > FlowCacheLog2) ? FlowRobLog2 : FlowCacheLog2)
 ) (
   input  wire logic          clk_i,
   input  wire logic          rst_ni,
@@ -83,7 +94,35 @@ module conductor_core
   output      logic [31:0]   s_axi_control_RDATA,
   output      logic [1:0]    s_axi_control_RRESP,
   output      logic          s_axi_control_RVALID,
-  input  wire logic          s_axi_control_RREADY
+  input  wire logic          s_axi_control_RREADY,
+  // The flow table's HBM channels (FlowHbm): AXI4 masters, channel c in bits [c*W +: W], as
+  // flow_table_hbm.sv drives them; idle in the on-chip build.
+  output      logic [FlowNCh-1:0]              m_axi_flow_arvalid,
+  input  wire logic [FlowNCh-1:0]              m_axi_flow_arready,
+  output      logic [FlowNCh*FlowAddrBits-1:0] m_axi_flow_araddr,
+  output      logic [FlowNCh*FlowIdBits-1:0]   m_axi_flow_arid,
+  output      logic [FlowNCh*8-1:0]            m_axi_flow_arlen,
+  input  wire logic [FlowNCh-1:0]              m_axi_flow_rvalid,
+  output      logic [FlowNCh-1:0]              m_axi_flow_rready,
+  input  wire logic [FlowNCh*512-1:0]          m_axi_flow_rdata,
+  input  wire logic [FlowNCh*FlowIdBits-1:0]   m_axi_flow_rid,
+  input  wire logic [FlowNCh-1:0]              m_axi_flow_rlast,
+  output      logic [FlowNCh-1:0]              m_axi_flow_awvalid,
+  input  wire logic [FlowNCh-1:0]              m_axi_flow_awready,
+  output      logic [FlowNCh*FlowAddrBits-1:0] m_axi_flow_awaddr,
+  output      logic [FlowNCh*FlowIdBits-1:0]   m_axi_flow_awid,
+  output      logic [FlowNCh*8-1:0]            m_axi_flow_awlen,
+  output      logic [FlowNCh-1:0]              m_axi_flow_wvalid,
+  input  wire logic [FlowNCh-1:0]              m_axi_flow_wready,
+  output      logic [FlowNCh*512-1:0]          m_axi_flow_wdata,
+  output      logic [FlowNCh*64-1:0]           m_axi_flow_wstrb,
+  output      logic [FlowNCh-1:0]              m_axi_flow_wlast,
+  input  wire logic [FlowNCh-1:0]              m_axi_flow_bvalid,
+  output      logic [FlowNCh-1:0]              m_axi_flow_bready,
+  input  wire logic [FlowNCh*FlowIdBits-1:0]   m_axi_flow_bid,
+  // Sticky: the HBM table's engine touched a bucket its cache did not hold (never in a correct
+  // design; the benches check it). 0 on chip.
+  output      logic          flow_cache_error_o
 );
   localparam int unsigned MetaFifoDepth = FrameFifoBeats;  // at most one meta per buffered frame
   localparam int unsigned HeadFifoDepth = 8;               // > dist_hash in-flight items (6)
@@ -103,8 +142,8 @@ module conductor_core
   localparam int unsigned IfBits = $clog2(InflightEntries);
   localparam int unsigned LookupFifoDepth = 2 ** $clog2(LookupCredits);  // side and result FIFOs
 
-  if (InflightEntries < OpFifoDepth + LookupCredits || (2 ** IfBits) != InflightEntries) begin : gen_bad_inflight
-    $error("InflightEntries must be a power of two >= OpFifoDepth + LookupCredits");
+  if (InflightEntries < OpFifoDepth + LookupCredits + (FlowHbm != 0 ? 1 : 0) || (2 ** IfBits) != InflightEntries) begin : gen_bad_inflight
+    $error("InflightEntries must be a power of two >= OpFifoDepth + LookupCredits (+ 1 with FlowHbm)");
   end
 
   // ================================================================ register blocks
@@ -420,6 +459,10 @@ module conductor_core
   );
 
   logic lk_fire;
+  // The head FIFO is read as the lookup enters the table: on chip its handshake (lk_fire), in HBM
+  // its prefetch (pf_fire; lk_fire is then its release).
+  logic head_re, pf_fire, pf_full, tab_released;
+  assign head_re = FlowHbm != 0 ? pf_fire : lk_fire;
   // The head in a register: its canonical key (a 128-bit address compare and the swap) is formed
   // in the clock it goes into the side FIFO, so the storage's read does not add to that path.
   sync_fifo #(.Width(HeadBits), .Depth(HeadFifoDepth), .RegHead(1'b1)) u_head_fifo (
@@ -427,7 +470,7 @@ module conductor_core
     .rst_ni  (rst_ni),
     .we_i    (key_fire),
     .wdata_i ({time_head, key_status, key_tdata}),
-    .re_i    (lk_fire),
+    .re_i    (head_re),
     .rdata_o (head_q),
     .empty_o (head_empty),
     .full_o  (head_full),
@@ -470,8 +513,13 @@ module conductor_core
   assign lk_pre_q = (age_frames != 32'd0) && ({1'b0, age_cnt_q} + {1'b0, pre_q_q} >= {1'b0, age_frames});
 
   assign lk_room    = credit_q < ($clog2(LookupCredits) + 1)'(LookupCredits) && !age_block_q && !sy_block_q;
-  assign dec_tready = lk_ready && lk_room;
-  assign lk_fire    = dec_tvalid && dec_tready;
+  // On chip a lookup enters the table when the credits allow (lk_fire). In HBM it enters as soon
+  // as the table takes it (pf_fire: its reads start) and the credits, the AGE and the sync window
+  // hold its release instead (release_i): the release is the lookup's handshake of the on-chip
+  // table, so everything below (credits, sequence numbers, the in-flight table) counts releases.
+  assign dec_tready = FlowHbm != 0 ? lk_ready && !pf_full : lk_ready && lk_room;
+  assign pf_fire    = FlowHbm != 0 && dec_tvalid && dec_tready;
+  assign lk_fire    = FlowHbm != 0 ? tab_released : dec_tvalid && dec_tready;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -495,6 +543,31 @@ module conductor_core
     .valid_o (head_ckey_valid)
   );
 
+  // HBM: the head and its canonical key wait here from the prefetch to the release.
+  logic [CKeyBits+HeadBits-1:0] lk_src;
+  if (FlowHbm != 0) begin : gen_prefetch
+    logic [CKeyBits+HeadBits-1:0] pf_q;
+    logic pf_empty;
+    logic [FlowRobLog2+1:0] unused_pf_count;
+    sync_fifo #(.Width(CKeyBits + HeadBits), .Depth(2 << FlowRobLog2)) u_pf_fifo (
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .we_i    (pf_fire),
+      .wdata_i ({head_ckey, head_q}),
+      .re_i    (lk_fire),
+      .rdata_o (pf_q),
+      .empty_o (pf_empty),
+      .full_o  (pf_full),
+      .count_o (unused_pf_count)
+    );
+    assign lk_src = pf_q;
+    logic unused_pf;
+    assign unused_pf = ^{pf_empty, unused_pf_count};
+  end else begin : gen_no_prefetch
+    assign lk_src  = {head_ckey, head_q};
+    assign pf_full = 1'b0;
+  end
+
   logic [SideBits-1:0] side_q;
   logic side_empty, side_full;
   logic [$clog2(LookupFifoDepth):0] unused_side_count, unused_res_count;
@@ -502,7 +575,7 @@ module conductor_core
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (lk_fire),
-    .wdata_i ({lk_pre_q, lk_pre_w, lk_age, head_ckey, head_q}),
+    .wdata_i ({lk_pre_q, lk_pre_w, lk_age, lk_src}),
     .re_i    (p_load),
     .rdata_o (side_q),
     .empty_o (side_empty),
@@ -517,40 +590,130 @@ module conductor_core
   logic [EvBits-1:0] ev_tdata;
   logic ev_tvalid;
 
-  flow_table #(.BucketLog2Max(FlowBucketLog2Max)) u_flow_table (
-    .ap_clk                (clk_i),
-    .ap_rst_n              (rst_ni),
-    .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}),
-    .s_lookup_TVALID       (dec_tvalid && lk_room),
-    .s_lookup_TREADY       (lk_ready),
-    .m_result_TDATA        (res_tdata),
-    .m_result_TVALID       (res_tvalid),
-    .m_result_TREADY       (1'b1),
-    .s_op_TDATA            (op_head),
-    .s_op_TVALID           (op_tvalid),
-    .s_op_TREADY           (op_tready),
-    .m_event_TDATA         (ev_tdata),
-    .m_event_TVALID        (ev_tvalid),
-    .m_event_TREADY        (1'b1),
-    .sync_gen_o            (sync_gen),
-    .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
-    .s_axi_control_AWVALID (sl_awvalid[3]),
-    .s_axi_control_AWREADY (sl_awready[3]),
-    .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]),
-    .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]),
-    .s_axi_control_WVALID  (sl_wvalid[3]),
-    .s_axi_control_WREADY  (sl_wready[3]),
-    .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]),
-    .s_axi_control_BVALID  (sl_bvalid[3]),
-    .s_axi_control_BREADY  (sl_bready[3]),
-    .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
-    .s_axi_control_ARVALID (sl_arvalid[3]),
-    .s_axi_control_ARREADY (sl_arready[3]),
-    .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]),
-    .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]),
-    .s_axi_control_RVALID  (sl_rvalid[3]),
-    .s_axi_control_RREADY  (sl_rready[3])
-  );
+  logic tab_applied;  // HBM: the table's engine took an op (its handshake; on chip the s_op handshake)
+  if (FlowHbm != 0) begin : gen_hbm_table
+    flow_table_hbm #(
+      .BucketLog2Max (FlowBucketLog2Max),
+      .RobLog2       (FlowRobLog2),
+      .ChLog2        (FlowChLog2),
+      .CacheLog2     (FlowCacheLog2),
+      .AddrBits      (FlowAddrBits)
+    ) u_flow_table (
+      .ap_clk                (clk_i),
+      .ap_rst_n              (rst_ni),
+      .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}),
+      .s_lookup_TVALID       (dec_tvalid && !pf_full),
+      .s_lookup_TREADY       (lk_ready),
+      .release_i             (lk_room),
+      .released_o            (tab_released),
+      .m_result_TDATA        (res_tdata),
+      .m_result_TVALID       (res_tvalid),
+      .m_result_TREADY       (1'b1),
+      .s_op_TDATA            (op_head),
+      .s_op_TVALID           (op_tvalid),
+      .s_op_TREADY           (op_tready),
+      .op_applied_o          (tab_applied),
+      .m_event_TDATA         (ev_tdata),
+      .m_event_TVALID        (ev_tvalid),
+      .m_event_TREADY        (1'b1),
+      .sync_gen_o            (sync_gen),
+      .cache_error_o         (flow_cache_error_o),
+      .m_axi_arvalid         (m_axi_flow_arvalid),
+      .m_axi_arready         (m_axi_flow_arready),
+      .m_axi_araddr          (m_axi_flow_araddr),
+      .m_axi_arid            (m_axi_flow_arid),
+      .m_axi_arlen           (m_axi_flow_arlen),
+      .m_axi_rvalid          (m_axi_flow_rvalid),
+      .m_axi_rready          (m_axi_flow_rready),
+      .m_axi_rdata           (m_axi_flow_rdata),
+      .m_axi_rid             (m_axi_flow_rid),
+      .m_axi_rlast           (m_axi_flow_rlast),
+      .m_axi_awvalid         (m_axi_flow_awvalid),
+      .m_axi_awready         (m_axi_flow_awready),
+      .m_axi_awaddr          (m_axi_flow_awaddr),
+      .m_axi_awid            (m_axi_flow_awid),
+      .m_axi_awlen           (m_axi_flow_awlen),
+      .m_axi_wvalid          (m_axi_flow_wvalid),
+      .m_axi_wready          (m_axi_flow_wready),
+      .m_axi_wdata           (m_axi_flow_wdata),
+      .m_axi_wstrb           (m_axi_flow_wstrb),
+      .m_axi_wlast           (m_axi_flow_wlast),
+      .m_axi_bvalid          (m_axi_flow_bvalid),
+      .m_axi_bready          (m_axi_flow_bready),
+      .m_axi_bid             (m_axi_flow_bid),
+      .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
+      .s_axi_control_AWVALID (sl_awvalid[3]),
+      .s_axi_control_AWREADY (sl_awready[3]),
+      .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]),
+      .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]),
+      .s_axi_control_WVALID  (sl_wvalid[3]),
+      .s_axi_control_WREADY  (sl_wready[3]),
+      .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]),
+      .s_axi_control_BVALID  (sl_bvalid[3]),
+      .s_axi_control_BREADY  (sl_bready[3]),
+      .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
+      .s_axi_control_ARVALID (sl_arvalid[3]),
+      .s_axi_control_ARREADY (sl_arready[3]),
+      .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]),
+      .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]),
+      .s_axi_control_RVALID  (sl_rvalid[3]),
+      .s_axi_control_RREADY  (sl_rready[3])
+    );  end else begin : gen_onchip_table
+    flow_table #(.BucketLog2Max(FlowBucketLog2Max)) u_flow_table (
+      .ap_clk                (clk_i),
+      .ap_rst_n              (rst_ni),
+      .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}),
+      .s_lookup_TVALID       (dec_tvalid && lk_room),
+      .s_lookup_TREADY       (lk_ready),
+      .m_result_TDATA        (res_tdata),
+      .m_result_TVALID       (res_tvalid),
+      .m_result_TREADY       (1'b1),
+      .s_op_TDATA            (op_head),
+      .s_op_TVALID           (op_tvalid),
+      .s_op_TREADY           (op_tready),
+      .m_event_TDATA         (ev_tdata),
+      .m_event_TVALID        (ev_tvalid),
+      .m_event_TREADY        (1'b1),
+      .sync_gen_o            (sync_gen),
+      .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
+      .s_axi_control_AWVALID (sl_awvalid[3]),
+      .s_axi_control_AWREADY (sl_awready[3]),
+      .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]),
+      .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]),
+      .s_axi_control_WVALID  (sl_wvalid[3]),
+      .s_axi_control_WREADY  (sl_wready[3]),
+      .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]),
+      .s_axi_control_BVALID  (sl_bvalid[3]),
+      .s_axi_control_BREADY  (sl_bready[3]),
+      .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
+      .s_axi_control_ARVALID (sl_arvalid[3]),
+      .s_axi_control_ARREADY (sl_arready[3]),
+      .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]),
+      .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]),
+      .s_axi_control_RVALID  (sl_rvalid[3]),
+      .s_axi_control_RREADY  (sl_rready[3])
+    );    assign tab_released       = 1'b0;
+    assign tab_applied        = 1'b0;
+    assign flow_cache_error_o = 1'b0;
+    assign m_axi_flow_arvalid = '0;
+    assign m_axi_flow_araddr  = '0;
+    assign m_axi_flow_arid    = '0;
+    assign m_axi_flow_arlen   = '0;
+    assign m_axi_flow_rready  = '0;
+    assign m_axi_flow_awvalid = '0;
+    assign m_axi_flow_awaddr  = '0;
+    assign m_axi_flow_awid    = '0;
+    assign m_axi_flow_awlen   = '0;
+    assign m_axi_flow_wvalid  = '0;
+    assign m_axi_flow_wdata   = '0;
+    assign m_axi_flow_wstrb   = '0;
+    assign m_axi_flow_wlast   = '0;
+    assign m_axi_flow_bready  = '0;
+    logic unused_axi;
+    assign unused_axi = ^{m_axi_flow_arready, m_axi_flow_rvalid, m_axi_flow_rdata, m_axi_flow_rid, m_axi_flow_rlast,
+                          m_axi_flow_awready, m_axi_flow_wready, m_axi_flow_bvalid, m_axi_flow_bid};
+  end
+
 
   // The register reads of the rule on the lookup result, made as the result arrives (steer_reads)
   // and queued with it: a MEMBER_UP, SITE_UP or BACKUP write applies to frames whose lookup result
@@ -726,8 +889,27 @@ module conductor_core
   logic ev_age, ev_sy, ev_ring, head_age, head_sy;
   assign if_count = if_wr_q - if_rd_q;
   assign if_full  = if_count == (IfBits + 1)'(InflightEntries);
-  assign op_shake = op_tvalid && op_tready && !head_age && !head_sy;
-  assign age_shake = op_tvalid && op_tready && head_age;
+  // The table's op handshake: on chip the s_op handshake of the op FIFO's head; in HBM the engine
+  // taking the op its gate holds (op_applied_o), whose kind was kept as it left the FIFO.
+  logic tab_shake, shk_age, shk_sy;
+  if (FlowHbm != 0) begin : gen_shake_hbm
+    logic [1:0] kind_q;  // {AGE, sync} of the op in the table's gate
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) kind_q <= '0;
+      else if (op_tvalid && op_tready) kind_q <= {head_age, head_sy};
+    end
+    assign tab_shake = tab_applied;
+    assign shk_age   = kind_q[1];
+    assign shk_sy    = kind_q[0];
+  end else begin : gen_shake_onchip
+    assign tab_shake = op_tvalid && op_tready;
+    assign shk_age   = head_age;
+    assign shk_sy    = head_sy;
+    logic unused_applied;
+    assign unused_applied = tab_applied;
+  end
+  assign op_shake = tab_shake && !shk_age && !shk_sy;
+  assign age_shake = tab_shake && shk_age;
   assign ev_age   = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_AGE;
   assign ev_sy    = ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_UPSERT ||
                     ev_tdata[conductor_regs_pkg::FLOW_EVENT_OPCODE_LSB +: 4] == conductor_regs_pkg::FLOW_OP_OPCODE_DELETE;
@@ -1030,7 +1212,7 @@ module conductor_core
       sy_gap_q   <= '0;
     end else begin
       sy_out_q <= sy_out_q + ($clog2(OpFifoDepth) + 1)'(sy_wr) -
-                  ($clog2(OpFifoDepth) + 1)'(op_tvalid && op_tready && head_sy);
+                  ($clog2(OpFifoDepth) + 1)'(tab_shake && shk_sy);
       if (sy_open) begin
         sy_block_q <= 1'b1;
         sy_burst_q <= '0;

@@ -1007,8 +1007,10 @@ module flow_table_hbm
   assign dec2  = CntLog2'(r_a2);
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
-      oc1 <= '0;
-      oc2 <= '0;
+      for (int i = 0; i < (1 << CntLog2); i++) begin
+        oc1[i] <= '0;
+        oc2[i] <= '0;
+      end
     end else begin
       if (inc_v && !(dec_v && dec1 == inc1)) oc1[inc1] <= oc1[inc1] + 9'd1;
       if (dec_v && !(inc_v && dec1 == inc1)) oc1[dec1] <= oc1[dec1] - 9'd1;

@@ -67,6 +67,7 @@ inline void set_port_bits(P& p, unsigned lsb, unsigned width, uint64_t v) {
 }
 
 // The port names of a top: Ports::arvalid(top) and so on.
+// clang-format off
 #define CONDUCTOR_HBM_PORTS(Name, prefix) \
   struct Name { \
     template <class T> static auto& arvalid(T& t) { return t.prefix##arvalid; } \
@@ -93,6 +94,7 @@ inline void set_port_bits(P& p, unsigned lsb, unsigned width, uint64_t v) {
     template <class T> static auto& bready(T& t) { return t.prefix##bready; } \
     template <class T> static auto& bid(T& t) { return t.prefix##bid; } \
   }
+// clang-format on
 
 // flow_table_hbm's m_axi_* and conductor_core's m_axi_flow_*.
 CONDUCTOR_HBM_PORTS(KernelHbmPorts, m_axi_);
@@ -102,13 +104,13 @@ struct HbmConfig {
   unsigned channels = 16;
   unsigned addr_bits = 33;
   unsigned id_bits = 9;
-  unsigned latency = 100;        // clocks, AR handshake to the first beat at least
-  unsigned jitter = 50;          // random extra clocks per read
-  unsigned write_latency = 60;   // clocks from the last W beat to the write landing
+  unsigned latency = 100;       // clocks, AR handshake to the first beat at least
+  unsigned jitter = 50;         // random extra clocks per read
+  unsigned write_latency = 60;  // clocks from the last W beat to the write landing
   unsigned write_jitter = 40;
-  unsigned queue = 64;           // reads a channel holds at once
-  int stall = 0;                 // % of clocks AR, AW and W are not ready
-  int r_idle = 0;                // % of clocks a channel sends no beat
+  unsigned queue = 64;  // reads a channel holds at once
+  int stall = 0;        // % of clocks AR, AW and W are not ready
+  int r_idle = 0;       // % of clocks a channel sends no beat
   uint64_t seed = 1;
 };
 
@@ -267,7 +269,8 @@ class HbmModel : public Agent {
         const Read& r = ch.reads[ch.cur];
         set_port_bits(Ports::rid(top_), c * cfg_.id_bits, cfg_.id_bits, r.id);
         set_bit(Ports::rlast(top_), c, ch.beat == 2);
-        for (unsigned i = 0; i < 16; ++i) set_port_bits(Ports::rdata(top_), c * 512 + i * 32, 32, r.data[ch.beat * 16 + i]);
+        for (unsigned i = 0; i < 16; ++i)
+          set_port_bits(Ports::rdata(top_), c * 512 + i * 32, 32, r.data[ch.beat * 16 + i]);
       }
       ch.arready = ch.reads.size() < cfg_.queue && static_cast<int>(rnd(100)) >= cfg_.stall;
       ch.awready = ch.writes.size() < cfg_.queue && static_cast<int>(rnd(100)) >= cfg_.stall;

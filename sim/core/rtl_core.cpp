@@ -1,6 +1,7 @@
 #include "rtl_core.hpp"
 
 #include <Vconductor_core.h>
+#include <Vconductor_core_hbm.h>
 #include <verilated.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "axis.hpp"
 #include "common/gen/conductor_regs.hpp"
 #include "frames.hpp"
+#include "hbm_model.hpp"
 #include "ports.hpp"
 #include "sim_ctrl.hpp"
 
@@ -45,11 +47,12 @@ SteerMeta meta_from_u64(uint64_t v) {
 // and sync_op_o pulses, in the order they come): drive() queues the frames that are due.
 class SyncInAgent : public sim::Agent {
  public:
-  SyncInAgent(Vconductor_core& top, sim::AxisSource& src, std::function<uint64_t()> now)
-      : top_(top), src_(src), now_(std::move(now)) {}
+  SyncInAgent(std::function<bool()> lookup, std::function<bool()> sync_op, sim::AxisSource& src,
+              std::function<uint64_t()> now)
+      : lookup_(std::move(lookup)), sync_op_(std::move(sync_op)), src_(src), now_(std::move(now)) {}
   void sample() override {
-    if (top_.lookup_o) ++lookups_;
-    if (top_.sync_op_o) positions.push_back(RtlCore::SyncOpPlace{lookups_, now_()});
+    if (lookup_()) ++lookups_;
+    if (sync_op_()) positions.push_back(RtlCore::SyncOpPlace{lookups_, now_()});
   }
   void drive() override {
     while (!due_.empty() && due_.front().first <= now_()) {
@@ -63,7 +66,7 @@ class SyncInAgent : public sim::Agent {
   std::vector<RtlCore::SyncOpPlace> positions;
 
  private:
-  Vconductor_core& top_;
+  std::function<bool()> lookup_, sync_op_;
   sim::AxisSource& src_;
   std::function<uint64_t()> now_;
   std::deque<std::pair<uint64_t, std::vector<uint8_t>>> due_;
@@ -72,109 +75,180 @@ class SyncInAgent : public sim::Agent {
 
 }  // namespace
 
+// What every build of the core shares: the streams, the sync frames, the counts. The Verilated
+// model, its controller and register master are the build's (CoreImpl below).
 struct RtlCore::Impl {
-  explicit Impl(const RtlCoreOptions& o)
-      : opts(o),
-        context(make_context(o)),
-        top(std::make_unique<Vconductor_core>(context.get(), "conductor_core")),
-        ctrl(*top, top->clk_i, top->rst_ni, "conductor_core"),
-        axil(ctrl),
-        src(sim::AxisSourcePorts{[this](const sim::AxisBeat& b, bool valid) {
-                                   sim::set_port(top->s_axis_tdata, b.data);
-                                   top->s_axis_tkeep = b.keep;
-                                   // user = {sg_id, time}: tuser = {time[31:0], sg_id[7:0]}.
-                                   uint64_t u = 0;
-                                   if (b.user.size() > 0) u |= b.user[0] & 0xFFu;
-                                   if (b.user.size() > 1) u |= uint64_t{b.user[1]} << 8;
-                                   top->s_axis_tuser = u;
-                                   top->s_axis_tlast = b.last;
-                                   top->s_axis_tvalid = valid;
-                                 },
-                                 [this] { return top->s_axis_tready != 0; }},
-            o.seed, o.idle_percent),
-        sink(sim::AxisSinkPorts{[this] { return top->m_axis_tvalid != 0; },
-                                [this] {
-                                  sim::AxisBeat b;
-                                  b.data = sim::get_port(top->m_axis_tdata);
-                                  b.keep = top->m_axis_tkeep;
-                                  b.user = sim::u64_to_words(top->m_axis_tuser);
-                                  b.last = top->m_axis_tlast;
-                                  return b;
-                                },
-                                [this](bool r) { top->m_axis_tready = r; }},
-             o.seed ^ 0x9e3779b97f4a7c15ull, 100 - o.backpressure_percent),
-        sync_sink(sim::AxisSinkPorts{[this] { return top->m_sync_tvalid != 0; },
-                                     [this] {
-                                       sim::AxisBeat b;
-                                       b.data = sim::get_port(top->m_sync_tdata);
-                                       b.keep = top->m_sync_tkeep;
-                                       b.last = top->m_sync_tlast;
-                                       return b;
-                                     },
-                                     [this](bool r) { top->m_sync_tready = r; }},
-                  o.seed ^ 0x5bd1e995ull, 100),
-        sync_src(sim::AxisSourcePorts{[this](const sim::AxisBeat& b, bool valid) {
-                                        sim::set_port(top->s_sync_tdata, b.data);
-                                        top->s_sync_tkeep = b.keep;
-                                        top->s_sync_tlast = b.last;
-                                        top->s_sync_tvalid = valid;
-                                      },
-                                      [this] { return top->s_sync_tready != 0; }},
-                 o.seed ^ 0x2545f4914f6cdd1dull, 0),
-        sync_in(*top, sync_src, [this] { return ctrl.cycle(); }) {
-    // The sync port is always ready: its frames are collected whole (bytes by TKEEP).
-    sync_sink.on_beat = [this](const sim::AxisBeat& b) {
-      for (unsigned i = 0; i < 64; ++i) {
-        if ((b.keep >> i) & 1) sync_partial.push_back(static_cast<uint8_t>(b.data[i / 4] >> (8 * (i % 4))));
-      }
-      if (b.last) {
-        sync_frames.push_back(SyncFrameOut{std::move(sync_partial), ctrl.cycle()});
-        sync_partial.clear();
-      }
-    };
-    sync_src.on_fire = [this](const sim::AxisBeat& b) {
-      if (b.last) ++sync_taken;
-    };
-    ctrl.add(&src);
-    ctrl.add(&sink);
-    ctrl.add(&sync_sink);
-    ctrl.add(&sync_in);
-    ctrl.add(&sync_src);
-    ctrl.reset();
-    for (uint64_t i = 0; i < kCoreResetClearCycles; ++i) ctrl.tick();  // flow table clearing
-  }
+  explicit Impl(const RtlCoreOptions& o) : opts(o), context(make_context(o)) {}
+  virtual ~Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
-  // Verilator 5.006's scopes unregister from the thread's current context when the model is
-  // destroyed: make it this model's, or a second RtlCore in the process (a standby beside an
-  // active core) would unregister from a context that is already gone.
-  ~Impl() { Verilated::threadContextp(context.get()); }
+  virtual sim::AxilResult axil_write(uint32_t addr, uint32_t value, uint8_t strb) = 0;
+  virtual sim::AxilResult axil_read(uint32_t addr) = 0;
+  virtual void tick() = 0;
+  virtual uint64_t cycle() const = 0;
+  virtual HbmFigures hbm() const = 0;
 
   RtlCoreOptions opts;
   std::unique_ptr<VerilatedContext> context;
-  std::unique_ptr<Vconductor_core> top;
-  sim::SimCtrl<Vconductor_core> ctrl;
-  sim::AxilMaster<Vconductor_core> axil;
-  sim::AxisSource src;
-  sim::AxisSink sink;
-  sim::AxisSink sync_sink;
+  std::unique_ptr<sim::AxisSource> src;
+  std::unique_ptr<sim::AxisSink> sink;
+  std::unique_ptr<sim::AxisSink> sync_sink;
   std::vector<uint8_t> sync_partial;
   std::vector<SyncFrameOut> sync_frames;
-  sim::AxisSource sync_src;
-  SyncInAgent sync_in;
+  std::unique_ptr<sim::AxisSource> sync_src;
+  std::unique_ptr<SyncInAgent> sync_in;
   uint64_t sync_sent = 0, sync_taken = 0;
   uint64_t last_run_cycles = 0;
   std::string error;
 };
 
-RtlCore::RtlCore(RtlCoreOptions opts) : impl_(std::make_unique<Impl>(opts)) {}
+namespace {
+
+// The HBM build's memory channels (sim/CMakeLists: the -G values of conductor_core_hbm).
+constexpr unsigned kHbmChannels = 2u << kCoreHbmChLog2;
+constexpr unsigned kHbmAddrBits = 33;
+constexpr unsigned kHbmIdBits = 9;
+
+// One Verilated build: Vconductor_core (flow table on chip) or Vconductor_core_hbm (in HBM, with
+// the memory model on its m_axi_flow_* channels).
+template <class Top, bool Hbm>
+struct CoreImpl final : RtlCore::Impl {
+  explicit CoreImpl(const RtlCoreOptions& o)
+      : Impl(o),
+        top(std::make_unique<Top>(context.get(), "conductor_core")),
+        ctrl(*top, top->clk_i, top->rst_ni, "conductor_core"),
+        axil(ctrl) {
+    src = std::make_unique<sim::AxisSource>(sim::AxisSourcePorts{[this](const sim::AxisBeat& b, bool valid) {
+                                                                   sim::set_port(top->s_axis_tdata, b.data);
+                                                                   top->s_axis_tkeep = b.keep;
+                                                                   // user = {sg_id, time}: tuser = {time[31:0], sg_id[7:0]}.
+                                                                   uint64_t u = 0;
+                                                                   if (b.user.size() > 0) u |= b.user[0] & 0xFFu;
+                                                                   if (b.user.size() > 1) u |= uint64_t{b.user[1]} << 8;
+                                                                   top->s_axis_tuser = u;
+                                                                   top->s_axis_tlast = b.last;
+                                                                   top->s_axis_tvalid = valid;
+                                                                 },
+                                                                 [this] { return top->s_axis_tready != 0; }},
+                                            o.seed, o.idle_percent);
+    sink = std::make_unique<sim::AxisSink>(sim::AxisSinkPorts{[this] { return top->m_axis_tvalid != 0; },
+                                                              [this] {
+                                                                sim::AxisBeat b;
+                                                                b.data = sim::get_port(top->m_axis_tdata);
+                                                                b.keep = top->m_axis_tkeep;
+                                                                b.user = sim::u64_to_words(top->m_axis_tuser);
+                                                                b.last = top->m_axis_tlast;
+                                                                return b;
+                                                              },
+                                                              [this](bool r) { top->m_axis_tready = r; }},
+                                           o.seed ^ 0x9e3779b97f4a7c15ull, 100 - o.backpressure_percent);
+    sync_sink = std::make_unique<sim::AxisSink>(sim::AxisSinkPorts{[this] { return top->m_sync_tvalid != 0; },
+                                                                   [this] {
+                                                                     sim::AxisBeat b;
+                                                                     b.data = sim::get_port(top->m_sync_tdata);
+                                                                     b.keep = top->m_sync_tkeep;
+                                                                     b.last = top->m_sync_tlast;
+                                                                     return b;
+                                                                   },
+                                                                   [this](bool r) { top->m_sync_tready = r; }},
+                                                o.seed ^ 0x5bd1e995ull, 100);
+    sync_src = std::make_unique<sim::AxisSource>(sim::AxisSourcePorts{[this](const sim::AxisBeat& b, bool valid) {
+                                                                        sim::set_port(top->s_sync_tdata, b.data);
+                                                                        top->s_sync_tkeep = b.keep;
+                                                                        top->s_sync_tlast = b.last;
+                                                                        top->s_sync_tvalid = valid;
+                                                                      },
+                                                                      [this] { return top->s_sync_tready != 0; }},
+                                                 o.seed ^ 0x2545f4914f6cdd1dull, 0);
+    sync_in =
+        std::make_unique<SyncInAgent>([this] { return top->lookup_o != 0; }, [this] { return top->sync_op_o != 0; },
+                                      *sync_src, [this] { return ctrl.cycle(); });
+    // The sync port is always ready: its frames are collected whole (bytes by TKEEP).
+    sync_sink->on_beat = [this](const sim::AxisBeat& b) {
+      for (unsigned i = 0; i < 64; ++i) {
+        if ((b.keep >> i) & 1) sync_partial.push_back(static_cast<uint8_t>(b.data[i / 4] >> (8 * (i % 4))));
+      }
+      if (b.last) {
+        sync_frames.push_back(RtlCore::SyncFrameOut{std::move(sync_partial), ctrl.cycle()});
+        sync_partial.clear();
+      }
+    };
+    sync_src->on_fire = [this](const sim::AxisBeat& b) {
+      if (b.last) ++sync_taken;
+    };
+    ctrl.add(src.get());
+    ctrl.add(sink.get());
+    ctrl.add(sync_sink.get());
+    ctrl.add(sync_in.get());
+    ctrl.add(sync_src.get());
+    uint64_t clear = kCoreResetClearCycles;
+    if constexpr (Hbm) {
+      sim::HbmConfig m;
+      m.channels = kHbmChannels;
+      m.addr_bits = kHbmAddrBits;
+      m.id_bits = kHbmIdBits;
+      m.latency = o.hbm_latency;
+      m.jitter = o.hbm_jitter;
+      m.seed = o.seed ^ 0x7f4a7c159e3779b9ull;
+      mem = std::make_unique<sim::HbmModel<Top, sim::CoreHbmPorts>>(*top, m);
+      ctrl.add(mem.get());
+      clear = kCoreHbmResetClearCycles;
+    }
+    ctrl.reset();
+    for (uint64_t i = 0; i < clear; ++i) ctrl.tick();  // flow table clearing
+  }
+
+  // Verilator 5.006's scopes unregister from the thread's current context when the model is
+  // destroyed: make it this model's, or a second RtlCore in the process (a standby beside an
+  // active core) would unregister from a context that is already gone.
+  ~CoreImpl() override { Verilated::threadContextp(context.get()); }
+
+  sim::AxilResult axil_write(uint32_t addr, uint32_t value, uint8_t strb) override {
+    return axil.write(addr, value, strb);
+  }
+  sim::AxilResult axil_read(uint32_t addr) override { return axil.read(addr); }
+  void tick() override { ctrl.tick(); }
+  uint64_t cycle() const override { return ctrl.cycle(); }
+  HbmFigures hbm() const override {
+    HbmFigures f;
+    if constexpr (Hbm) {
+      const sim::HbmStats& st = mem->stats();
+      f.present = true;
+      f.reads = st.reads;
+      f.writes = st.writes;
+      f.mean_read_latency = st.reads ? static_cast<double>(st.read_latency_sum) / static_cast<double>(st.reads) : 0.0;
+      f.max_outstanding = st.max_outstanding;
+      f.rows = mem->rows_touched();
+      f.cache_error = top->flow_cache_error_o != 0;
+      f.errors = mem->errors();
+    }
+    return f;
+  }
+
+  std::unique_ptr<Top> top;
+  sim::SimCtrl<Top> ctrl;
+  sim::AxilMaster<Top> axil;
+  std::unique_ptr<sim::HbmModel<Top, sim::CoreHbmPorts>> mem;
+};
+
+}  // namespace
+
+RtlCore::RtlCore(RtlCoreOptions opts) {
+  if (opts.flow_hbm) {
+    impl_ = std::make_unique<CoreImpl<Vconductor_core_hbm, true>>(opts);
+  } else {
+    impl_ = std::make_unique<CoreImpl<Vconductor_core, false>>(opts);
+  }
+}
 RtlCore::~RtlCore() = default;
 
 bool RtlCore::write_reg(uint32_t addr, uint32_t value, uint8_t strb) {
-  return impl_->axil.write(addr, value, strb).ok();
+  return impl_->axil_write(addr, value, strb).ok();
 }
 
 bool RtlCore::read_reg(uint32_t addr, uint32_t* value) {
-  sim::AxilResult r = impl_->axil.read(addr);
+  sim::AxilResult r = impl_->axil_read(addr);
   if (value) *value = r.data;
   return r.ok();
 }
@@ -255,7 +329,7 @@ std::vector<RtlCore::SyncFrameOut> RtlCore::take_timed_sync_frames() {
 }
 
 void RtlCore::send_sync_frame(std::vector<uint8_t> bytes, uint64_t at) {
-  impl_->sync_in.add(std::move(bytes), at);
+  impl_->sync_in->add(std::move(bytes), at);
   ++impl_->sync_sent;
 }
 
@@ -263,7 +337,7 @@ size_t RtlCore::sync_frames_waiting() const { return impl_->sync_sent - impl_->s
 
 std::vector<RtlCore::SyncOpPlace> RtlCore::take_sync_op_positions() {
   std::vector<SyncOpPlace> out;
-  out.swap(impl_->sync_in.positions);
+  out.swap(impl_->sync_in->positions);
   return out;
 }
 
@@ -306,11 +380,11 @@ bool RtlCore::run(const TimedFrameSource& next_frame, const std::function<void(C
   CoreFrameOut cur;
   bool have_meta = false;
   bool malformed = false;
-  uint64_t last_beat_cycle = s.ctrl.cycle();
+  uint64_t last_beat_cycle = s.cycle();
   std::deque<uint64_t> starts;  // first-beat cycles of frames in flight
   bool in_frame = false;
-  s.sink.on_beat = [&](const sim::AxisBeat& beat) {
-    last_beat_cycle = s.ctrl.cycle();
+  s.sink->on_beat = [&](const sim::AxisBeat& beat) {
+    last_beat_cycle = s.cycle();
     uint64_t tuser = sim::words_to_u64(beat.user);
     SteerMeta m = meta_from_u64(tuser);
     if (!have_meta) {
@@ -318,7 +392,7 @@ bool RtlCore::run(const TimedFrameSource& next_frame, const std::function<void(C
       cur.action = static_cast<SteerAction>((tuser >> regs::STEER_META_ACTION_LSB) & 3u);
       cur.op_dropped = ((tuser >> regs::STEER_META_OP_DROPPED_LSB) & 1u) != 0;
       have_meta = true;
-      cur.out_cycle = s.ctrl.cycle();
+      cur.out_cycle = s.cycle();
       if (!starts.empty()) {
         cur.in_cycle = starts.front();
         starts.pop_front();
@@ -334,16 +408,16 @@ bool RtlCore::run(const TimedFrameSource& next_frame, const std::function<void(C
       ++done;
     }
   };
-  s.src.on_fire = [&](const sim::AxisBeat& beat) {
-    last_beat_cycle = s.ctrl.cycle();
-    if (!in_frame) starts.push_back(s.ctrl.cycle());
+  s.src->on_fire = [&](const sim::AxisBeat& beat) {
+    last_beat_cycle = s.cycle();
+    if (!in_frame) starts.push_back(s.cycle());
     in_frame = !beat.last;
   };
 
-  const uint64_t start = s.ctrl.cycle();
+  const uint64_t start = s.cycle();
   std::vector<uint8_t> bytes;
   while (!exhausted || done < offered) {
-    while (!exhausted && s.src.pending() < 64) {
+    while (!exhausted && s.src->pending() < 64) {
       bytes.clear();
       uint8_t sg = 0;
       uint32_t time = 0;
@@ -351,12 +425,12 @@ bool RtlCore::run(const TimedFrameSource& next_frame, const std::function<void(C
         exhausted = true;
         break;
       }
-      for (auto& beat : sim::frame_to_beats(bytes.data(), bytes.size(), {sg, time})) s.src.push(std::move(beat));
+      for (auto& beat : sim::frame_to_beats(bytes.data(), bytes.size(), {sg, time})) s.src->push(std::move(beat));
       ++offered;
     }
     if (exhausted && done == offered) break;
-    s.ctrl.tick();
-    if (s.ctrl.cycle() - last_beat_cycle > s.opts.max_idle_cycles) {
+    s.tick();
+    if (s.cycle() - last_beat_cycle > s.opts.max_idle_cycles) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "core made no progress for %llu cycles: %llu of %llu frames out",
                     static_cast<unsigned long long>(s.opts.max_idle_cycles), static_cast<unsigned long long>(done),
@@ -366,17 +440,18 @@ bool RtlCore::run(const TimedFrameSource& next_frame, const std::function<void(C
       break;
     }
   }
-  s.last_run_cycles = s.ctrl.cycle() - start;
-  s.sink.on_beat = nullptr;
-  s.src.on_fire = nullptr;
+  s.last_run_cycles = s.cycle() - start;
+  s.sink->on_beat = nullptr;
+  s.src->on_fire = nullptr;
   return !malformed;
 }
 
 void RtlCore::settle(uint64_t cycles) {
-  for (uint64_t i = 0; i < cycles; ++i) impl_->ctrl.tick();
+  for (uint64_t i = 0; i < cycles; ++i) impl_->tick();
 }
 
-uint64_t RtlCore::cycle() const { return impl_->ctrl.cycle(); }
+uint64_t RtlCore::cycle() const { return impl_->cycle(); }
+HbmFigures RtlCore::hbm() const { return impl_->hbm(); }
 uint64_t RtlCore::last_run_cycles() const { return impl_->last_run_cycles; }
 const std::string& RtlCore::error() const { return impl_->error; }
 

@@ -35,6 +35,23 @@ constexpr uint32_t kCoreInflightEntries = 16;
 
 constexpr uint64_t kCoreResetClearCycles = (uint64_t{1} << kCoreFlowBucketLog2Max) + 16;
 
+// The HBM build of the core (conductor_core with FlowHbm = 1, rtl/flow_table/flow_table_hbm.sv;
+// sim/core/CMakeLists.txt sets the same values): 2 x 2^20 buckets (8 388 624 entries) on
+// 2 x 2^kCoreHbmChLog2 channels of the memory model, 256 lookups in flight. After reset its engine
+// clears the activity memories (2^20 clocks) while every bucket is written with zeros over AXI.
+constexpr int kCoreHbmFlowBucketLog2Max = 20;
+constexpr int kCoreHbmChLog2 = 3;
+constexpr uint64_t kCoreHbmResetClearCycles = (uint64_t{1} << kCoreHbmFlowBucketLog2Max) + 1024;
+
+// The HBM build's memory traffic and health (RtlCore::hbm()).
+struct HbmFigures {
+  bool present = false;  // the core is the HBM build
+  uint64_t reads = 0, writes = 0, max_outstanding = 0, rows = 0;
+  double mean_read_latency = 0;     // clocks, AR handshake to the last beat
+  bool cache_error = false;         // flow_cache_error_o (never in a correct design)
+  std::vector<std::string> errors;  // AXI protocol errors the memory model saw
+};
+
 struct RtlCoreOptions {
   uint64_t seed = 1;                  // random idle / back-pressure pattern
   int idle_percent = 0;               // chance per cycle that the input waits before the next beat
@@ -44,6 +61,11 @@ struct RtlCoreOptions {
   // bench shows that no output depends on state that reset does not define (the 2-state
   // simulator's stand-in for X propagation).
   bool random_initial_state = false;
+  // The flow table in HBM (conductor_core_hbm) instead of on chip, with the memory model's read
+  // latency: at least hbm_latency clocks, plus 0..hbm_jitter, out of order across requests.
+  bool flow_hbm = false;
+  unsigned hbm_latency = 100;
+  unsigned hbm_jitter = 50;
 };
 
 struct CoreFrameOut {
@@ -123,11 +145,15 @@ class RtlCore {
   // Clock cycles simulated so far and during the last run() (first input beat offered to last
   // output beat taken).
   uint64_t cycle() const;
+  // The HBM build's memory figures (present = false on the on-chip build).
+  HbmFigures hbm() const;
   uint64_t last_run_cycles() const;
   const std::string& error() const;
 
- private:
+  // The build's state (rtl_core.cpp: one implementation per Verilated build).
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

@@ -3,7 +3,7 @@
 // frame's STEER_META checked against the C++ model (CoreModel, with the RTL's OP_DROPPED replayed:
 // docs/architecture.md, "Learning never waits"). Prints one JSON object (and writes it to --out).
 //
-//   bench_traffic [--scale PCT] [--out FILE]
+//   bench_traffic [--scale PCT] [--flow-table onchip|hbm] [--out FILE]
 //
 // Scenarios (flows and frames at --scale 100):
 //   established_1k / _20k / _200k  connections learned first (frames of the still-unlearned ones
@@ -14,6 +14,12 @@
 //   flood_sync / new30_sync  flood and new30 with the HyperSync feed on (issue 11): every learned
 //                 connection a NEW record at its insert (steer.SYNC.AT_INSERT), or matured by the
 //                 sweep (SYNC_MATURE.SWEEPS 1); the sync frames' records, drops and bytes
+// --flow-table hbm: the HBM build of the core (the flow table's buckets behind the memory model's
+// AXI channels, 100..150 clocks of read latency, docs/flow_table.md "Connections in HBM") on
+//   hbm_established_1m / _4m  1M / 4M connections learned first, then frames of random ones
+//   hbm_new30_1m / _4m        then 30% new connections, 70% of the established ones
+//   hbm_flood_1m / _4m        then every frame a new connection
+// (the three phases of one size run on one core, in that order; sizes scale with --scale).
 // Frame i of the run is stamped with tick i. An established connection needs no op (the table marks
 // it active in line), so only INSERTs and UPDATEs go through the op engine.
 // Figures: frames and beats per clock, Mpps and Gbit/s at 300 MHz, ops issued and dropped,
@@ -88,7 +94,8 @@ struct Phase {
 class Bench {
  public:
   // `bucket_log2` < 0: the core's full table; else 2 x 2^bucket_log2 x 4 + 16 entries.
-  explicit Bench(int bucket_log2 = -1) {
+  explicit Bench(int bucket_log2 = -1, bool hbm = false)
+      : core_(core_options(hbm)), model_(hbm ? kCoreHbmFlowBucketLog2Max : kCoreFlowBucketLog2Max) {
     model_.regs() = bench_regs();
     if (!core_.load(model_.regs())) fail("register programming failed");
     if (bucket_log2 >= 0) {
@@ -195,6 +202,12 @@ class Bench {
 
   CoreModel& model() { return model_; }
   RtlCore& core() { return core_; }
+  static RtlCoreOptions core_options(bool hbm) {
+    RtlCoreOptions o;
+    o.flow_hbm = hbm;
+    o.max_idle_cycles = 2000000;
+    return o;
+  }
   uint64_t mismatches() const { return mismatches_; }
 
   [[noreturn]] static void fail(const std::string& why) {
@@ -220,6 +233,11 @@ struct Result {
   // The HyperSync feed, when on: records handed to the encoder and dropped (steer.SYNC_RECORDS,
   // SYNC_DROPPED), frames and bytes on m_sync (their records put in frames: encoder RECORDS).
   bool sync = false;
+  // The HBM build: the memory model's reads over the whole run of the size (learning included),
+  // their mean latency in clocks, the most reads one channel held.
+  bool hbm = false;
+  uint64_t hbm_reads = 0, hbm_max_outstanding = 0;
+  double hbm_mean_latency = 0;
   uint64_t sync_records = 0, sync_dropped = 0, sync_frames = 0, sync_bytes = 0, sync_in_frames = 0;
 };
 
@@ -412,6 +430,50 @@ Result full_table(const char* name, uint32_t conns, uint64_t frames, int bucket_
   return finish(b, name, conns, p, 0);
 }
 
+// The HBM build on one size: `conns` connections learned, then `frames` frames of each phase
+// (established, 30% new, a flood), each measured on its own. The memory model's figures and the
+// engine's cache check go with each phase.
+void hbm_phases(uint32_t conns, uint64_t frames, const char* suffix, uint64_t seed, std::vector<Result>* out) {
+  Bench b(-1, true);
+  std::vector<uint32_t> all(conns);
+  for (uint32_t c = 0; c < conns; ++c) all[c] = c;
+  const auto l0 = Clock::now();
+  b.learn(all);
+  std::fprintf(stderr, "bench_traffic: hbm %s: %u connections learned in %.0f s (simulated)\n", suffix, conns,
+               std::chrono::duration<double>(Clock::now() - l0).count());
+  const std::string n1 = std::string("hbm_established_") + suffix, n2 = std::string("hbm_new30_") + suffix,
+                    n3 = std::string("hbm_flood_") + suffix;
+  {
+    const Traffic t = random_traffic(conns, frames, false, seed);
+    const uint64_t age0 = b.model().steer_counters().age_ops;
+    out->push_back(finish(b, n1.c_str(), conns, b.run(t.conn, t.reply, t.len), age0));
+  }
+  {
+    const Traffic t = with_new_traffic(conns, frames, 30, seed + 1);
+    const uint64_t age0 = b.model().steer_counters().age_ops;
+    out->push_back(finish(b, n2.c_str(), conns, b.run(t.conn, t.reply, t.len), age0));
+  }
+  {
+    Traffic t = with_new_traffic(0, frames, 100, seed + 2);
+    for (uint32_t& c : t.conn) c += 1u << 23;  // above the new30 phase's new connections
+    const uint64_t age0 = b.model().steer_counters().age_ops;
+    out->push_back(finish(b, n3.c_str(), conns, b.run(t.conn, t.reply, t.len), age0));
+  }
+  const HbmFigures h = b.core().hbm();
+  std::fprintf(stderr,
+               "bench_traffic: hbm %s: %" PRIu64 " reads (mean %.0f clocks, at most %" PRIu64
+               " in one channel), %" PRIu64 " writes, %" PRIu64 " rows in use\n",
+               suffix, h.reads, h.mean_read_latency, h.max_outstanding, h.writes, h.rows);
+  if (h.cache_error) Bench::fail("the HBM table's engine touched a bucket its cache did not hold");
+  for (const std::string& e : h.errors) Bench::fail("memory model: " + e);
+  for (size_t i = out->size() - 3; i < out->size(); ++i) {
+    (*out)[i].hbm = true;
+    (*out)[i].hbm_reads = h.reads;
+    (*out)[i].hbm_mean_latency = h.mean_read_latency;
+    (*out)[i].hbm_max_outstanding = h.max_outstanding;
+  }
+}
+
 }  // namespace
 }  // namespace conductor
 
@@ -427,42 +489,58 @@ int main(int argc, char** argv) {
   cli::add_uint(app, "--scale", scale, 1, 1000, "flows and frames in percent of the default sizes (default 100)")
       ->type_name("PCT");
   app.add_option("--out", out_path, "also write the JSON to FILE")->type_name("FILE");
+  std::string flow_table = "onchip";
+  app.add_option("--flow-table", flow_table,
+                 "onchip: the on-chip scenarios; hbm: 1M and 4M connections through the HBM build")
+      ->check(CLI::IsMember({"onchip", "hbm"}))
+      ->type_name("onchip|hbm");
   if (Status s = cli::parse(app, std::vector<std::string>(argv + 1, argv + argc)); !s)
     return cli::report(s, "bench_traffic");
   std::vector<Result> rs;
-  rs.push_back(
-      established("established_1k", static_cast<uint32_t>(scaled(1000, scale)), scaled(60000, scale), false, 1));
-  rs.push_back(
-      established("established_20k", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), false, 2));
-  rs.push_back(
-      established("established_200k", static_cast<uint32_t>(scaled(200000, scale)), scaled(400000, scale), false, 3));
-  rs.push_back(with_new("flood", 0, scaled(100000, scale), 100, 4));
-  rs.push_back(with_new("new30", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), 30, 5));
-  {
-    // table ~ a third of the connections: 2 x 2^k x 4 + 16 >= conns / 3
-    const uint32_t conns = static_cast<uint32_t>(scaled(3000, scale));
-    int k = 0;
-    while (k < 15 && 2u * (1u << k) * 4 + 16 < conns / 3) ++k;
-    rs.push_back(full_table("full_table", conns, scaled(60000, scale), k, 7));
+  if (flow_table == "hbm") {
+    hbm_phases(static_cast<uint32_t>(scaled(1000000, scale)), scaled(1000000, scale), "1m", 11, &rs);
+    hbm_phases(static_cast<uint32_t>(scaled(4000000, scale)), scaled(1000000, scale), "4m", 12, &rs);
+  } else {
+    rs.push_back(
+        established("established_1k", static_cast<uint32_t>(scaled(1000, scale)), scaled(60000, scale), false, 1));
+    rs.push_back(
+        established("established_20k", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), false, 2));
+    rs.push_back(
+        established("established_200k", static_cast<uint32_t>(scaled(200000, scale)), scaled(400000, scale), false, 3));
+    rs.push_back(with_new("flood", 0, scaled(100000, scale), 100, 4));
+    rs.push_back(with_new("new30", static_cast<uint32_t>(scaled(20000, scale)), scaled(100000, scale), 30, 5));
+    {
+      // table ~ a third of the connections: 2 x 2^k x 4 + 16 >= conns / 3
+      const uint32_t conns = static_cast<uint32_t>(scaled(3000, scale));
+      int k = 0;
+      while (k < 15 && 2u * (1u << k) * 4 + 16 < conns / 3) ++k;
+      rs.push_back(full_table("full_table", conns, scaled(60000, scale), k, 7));
+    }
+    rs.push_back(
+        established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
+    rs.push_back(with_new_sync("flood_sync", 0, scaled(100000, scale), 100, true, -1, regs::STEER_AGE_FRAMES_RESET, 8));
+    // 400 established connections in a 528-entry table (144 sweep units): one AGE op per 4096 frames
+    // sweeps it every 590k frames, so each connection is matured once in the run (at --scale 100).
+    rs.push_back(with_new_sync("established_sync_matured", static_cast<uint32_t>(scaled(400, scale)),
+                               scaled(700000, scale), 0, false, 6, 4096, 9));
   }
-  rs.push_back(
-      established("imix_established", static_cast<uint32_t>(scaled(1000, scale)), scaled(40000, scale), true, 6));
-  rs.push_back(with_new_sync("flood_sync", 0, scaled(100000, scale), 100, true, -1, regs::STEER_AGE_FRAMES_RESET, 8));
-  // 400 established connections in a 528-entry table (144 sweep units): one AGE op per 4096 frames
-  // sweeps it every 590k frames, so each connection is matured once in the run (at --scale 100).
-  rs.push_back(with_new_sync("established_sync_matured", static_cast<uint32_t>(scaled(400, scale)),
-                             scaled(700000, scale), 0, false, 6, 4096, 9));
 
   uint64_t bad = 0;
   bench::Json json = {{"benchmark", "core_traffic"},
                       {"clock_mhz", 300},
                       {"lanes", 1},
+                      {"flow_table", flow_table},
                       {"scale_percent", scale},
                       {"published_setup_rate_per_second", {{"napatech_smartnic", 3500000}, {"tiara", 1800000}}},
                       {"scenarios", bench::Json::array()}};
   for (const Result& r : rs) {
     bench::Json j = to_json(r);
     add_sync_json(j, r);
+    if (r.hbm) {
+      j["hbm_reads"] = r.hbm_reads;
+      j["hbm_mean_read_latency_clocks"] = bench::fixed(r.hbm_mean_latency, 1);
+      j["hbm_max_reads_in_one_channel"] = r.hbm_max_outstanding;
+    }
     json["scenarios"].push_back(std::move(j));
   }
   for (const Result& r : rs) bad += r.mismatches;

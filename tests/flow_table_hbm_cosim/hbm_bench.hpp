@@ -232,8 +232,7 @@ class HbmBench {
         ++protocol_errors;
       } else {
         flow::EventWord ev[flow::kMaxEvents];
-        const int n =
-            model.apply_word_at(from_words<regs::FLOW_OP_BITS>(taken_op_.front().data.data()), ev, en_clock_);
+        const int n = model.apply_word_at(from_words<regs::FLOW_OP_BITS>(taken_op_.front().data.data()), ev, en_clock_);
         for (int i = 0; i < n; ++i) events.expect(to_words(ev[i]));
         taken_op_.pop_front();
         ++applied_;
@@ -244,8 +243,8 @@ class HbmBench {
         std::fprintf(stderr, "released_o without a lookup taken\n");
         ++protocol_errors;
       } else {
-        results.expect(
-            to_words(model.lookup_word_at(from_words<regs::FLOW_LOOKUP_BITS>(taken_lk_.front().data.data()), en_clock_)));
+        results.expect(to_words(
+            model.lookup_word_at(from_words<regs::FLOW_LOOKUP_BITS>(taken_lk_.front().data.data()), en_clock_)));
         taken_lk_.pop_front();
         ++released_;
         release_cycles_.push_back(ctrl.cycle());
