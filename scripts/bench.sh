@@ -18,6 +18,9 @@
 #   traffic.json  Verilated core on a user's traffic (1K/20K/200K established connections, a flood of
 #                 new ones, 30% new, IMIX): frames/beats per clock, Mpps at 300 MHz, connections
 #                 learned per second, every frame checked against the model (BENCH_TRAFFIC_SCALE, %)
+#   traffic_hbm.json the HBM build of the core (flow table behind the HBM memory model's AXI channels):
+#                 1M and 4M connections learned, then established / 30% new / flood, 64-byte frames,
+#                 every frame checked against the model (BENCH_TRAFFIC_HBM_SCALE, %; about 25 minutes)
 #   standby.json  conductor sim --standby: an active and a standby core linked by HyperSync, an
 #                 orchestrator failover under traffic: misrouted connections, mirror lag in clocks,
 #                 on a clean link and a lossy one (docs/hypersync.md §13.3)
@@ -63,6 +66,10 @@ echo "bench: conductor_core in Verilator ..."
 echo "bench: conductor_core on established connections, floods and mixes (exact cycles, checked against the model) ..."
 "$build/tests/bench_core/bench_traffic" --scale "${BENCH_TRAFFIC_SCALE:-100}" --out "$out/traffic.json" >/dev/null
 
+echo "bench: conductor_core with its flow table in HBM, 1M and 4M connections (about 25 minutes) ..."
+"$build/tests/bench_core/bench_traffic" --flow-table hbm --scale "${BENCH_TRAFFIC_HBM_SCALE:-100}" \
+  --out "$out/traffic_hbm.json" >/dev/null
+
 echo "bench: orchestrator failover onto a standby core mirrored by HyperSync (two Verilated cores) ..."
 printf 'at 20000 weights 5:100\nat 60000 orchestrator-failover\n' > "$out/standby.events"
 {
@@ -87,4 +94,4 @@ echo "bench: HyperSync delta sync at scale (1M connections, changes/s to two bac
 
 "$build/tests/bench_core/bench_summary" "$out/hash.json" "$out/core.json" > "$out/summary.json"
 echo
-echo "bench: JSON in $out/ (hash.json, flow.json, flow_capacity.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, standby.json, sync_scale.json/.svg, sync_delta.json, summary.json)"
+echo "bench: JSON in $out/ (hash.json, flow.json, flow_capacity.json, sync.json, sync_load.json, sync_encoder.json, sync_decoder.json, core.json, traffic.json, traffic_hbm.json, standby.json, sync_scale.json/.svg, sync_delta.json, summary.json)"

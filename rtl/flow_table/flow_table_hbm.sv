@@ -663,12 +663,16 @@ module flow_table_hbm
   assign g_f1 = find(1'b0, g_b1);
   assign g_f2 = find(1'b1, g_b2);
 
-  // Installs at R: a valid key's bucket that no line holds, into the lowest free lines.
-  logic ins1, ins2;
+  // Installs at R: a valid key's bucket that no line holds, into the lowest free lines, never the
+  // two highest (kept for the gate's fills and the sweep prefetch, so that a steady stream of
+  // installs cannot starve an op).
+  logic ins1, ins2, lo0_spare, lo1_spare;
   logic [LI-1:0] ins1_l, ins2_l;
-  assign ins1   = en && r_v && r_kv && !r_f1[LI] && fr_lo0[LI];
+  assign lo0_spare = fr_lo0[LI] && fr_lo0 != fr_hi0 && fr_lo0 != fr_hi1;
+  assign lo1_spare = fr_lo1[LI] && fr_lo1 != fr_hi0 && fr_lo1 != fr_hi1;
+  assign ins1   = en && r_v && r_kv && !r_f1[LI] && lo0_spare;
   assign ins1_l = fr_lo0[LI-1:0];
-  assign ins2   = en && r_v && r_kv && !r_f2[LI] && (ins1 ? fr_lo1[LI] : fr_lo0[LI]);
+  assign ins2   = en && r_v && r_kv && !r_f2[LI] && (ins1 ? lo1_spare : lo0_spare);
   assign ins2_l = ins1 ? fr_lo1[LI-1:0] : fr_lo0[LI-1:0];
 
   logic pin1_hit, pin2_hit, alloc1, alloc2;

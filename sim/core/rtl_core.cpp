@@ -190,6 +190,7 @@ struct CoreImpl final : RtlCore::Impl {
       m.id_bits = kHbmIdBits;
       m.latency = o.hbm_latency;
       m.jitter = o.hbm_jitter;
+      m.r_idle = o.hbm_r_idle;
       m.seed = o.seed ^ 0x7f4a7c159e3779b9ull;
       mem = std::make_unique<sim::HbmModel<Top, sim::CoreHbmPorts>>(*top, m);
       ctrl.add(mem.get());

@@ -62,10 +62,13 @@ struct RtlCoreOptions {
   // simulator's stand-in for X propagation).
   bool random_initial_state = false;
   // The flow table in HBM (conductor_core_hbm) instead of on chip, with the memory model's read
-  // latency: at least hbm_latency clocks, plus 0..hbm_jitter, out of order across requests.
+  // latency: at least hbm_latency clocks, plus 0..hbm_jitter, out of order across requests; and
+  // its bandwidth: a channel sends no read beat in hbm_r_idle % of clocks (25: 48 B per clock,
+  // 14.4 GB/s at 300 MHz, what one U55C/U280 HBM pseudo-channel provides).
   bool flow_hbm = false;
   unsigned hbm_latency = 100;
   unsigned hbm_jitter = 50;
+  int hbm_r_idle = 25;
 };
 
 struct CoreFrameOut {

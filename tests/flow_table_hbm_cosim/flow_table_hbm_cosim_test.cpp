@@ -1,4 +1,5 @@
-// Co-simulation of rtl/flow_table/flow_table_hbm.sv (buckets in HBM behind AXI4 channels, the
+// Co-simulation of rtl/flow_table/flow_table_hbm.sv (two builds: the default sizes, and
+// HBM_BENCH_SMALL with 8 cache lines and 32 lookups in flight) (buckets in HBM behind AXI4 channels, the
 // memory model of sim/common/hbm_model.hpp) against FlowTableModel: every result and event word,
 // every register, under memory latency of 100..300 clocks with out-of-order completion, idle and
 // back-pressure on every stream, held releases, random initial register contents; II = 1 and the
@@ -50,6 +51,7 @@ TEST(FlowTableHbmCosim, ResetClearsTheTableOverAxiAndRegistersReadBack) {
 
 // Lookups back to back over a populated table with 100..150 clocks of memory latency: one
 // release per clock once the pipeline is full (II = 1 with ~150 reads in flight), results exact.
+// (The small build, HBM_BENCH_SMALL: 32 in flight, so about a quarter of that.)
 TEST(FlowTableHbmCosim, OneLookupPerClockDespiteTheLatency) {
   HbmKnobs k;
   k.mem.latency = 100;
@@ -82,9 +84,15 @@ TEST(FlowTableHbmCosim, OneLookupPerClockDespiteTheLatency) {
   const double per_clock = static_cast<double>(n - 401) / static_cast<double>(last - first);
   std::printf("released %zu lookups; %.4f per clock after the first 400; first result after %llu clocks\n", n,
               per_clock, static_cast<unsigned long long>(rc[r0] - rc[r0]));
+#ifdef HBM_BENCH_SMALL
+  // 32 lookups in flight cannot cover 100..150 clocks: about 32 per 125 clocks.
+  EXPECT_GE(per_clock, 0.2);
+  EXPECT_LE(per_clock, 0.4);
+#else
   EXPECT_GE(per_clock, 0.99);
-  expect_clean(b, "II = 1");
   EXPECT_GE(b.hbm.stats().max_outstanding, 8u) << "reads in flight per channel";
+#endif
+  expect_clean(b, "II = 1");
 }
 
 // Random mixes of lookups and ops over pools of connections: hot keys put same-key ops and lookups
@@ -135,7 +143,11 @@ TEST(FlowTableHbmCosim, RandomMixesAreExact) {
     m.hot_percent = bt.hot;
     m.age = bt.age;
     m.del = bt.age == 1 ? 8 : m.del;
+#ifdef HBM_BENCH_SMALL
+    st.emit(b, m, bt.items / 2);
+#else
     st.emit(b, m, bt.items);
+#endif
     ASSERT_TRUE(b.drain()) << "log2 " << bt.log2;
     char what[128];
     std::snprintf(what, sizeof what, "mix log2 %u idle %d/%d stall %d/%d release idle %d latency %u+%u hot %d%%",
