@@ -18,7 +18,6 @@ flow_table/flow_activity_ram.sv
 flow_table/flow_engine.sv
 flow_table/flow_match.sv
 flow_table/flow_table.sv
-flow_table/flow_table_hbm.sv
 core/steer_reads.sv
 core/steer_decide.sv
 csr/gen/sync_encoder_csr.sv

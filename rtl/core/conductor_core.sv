@@ -1131,8 +1131,10 @@ module conductor_core
   // TREADY (that was a path from the engine's decide logic into op_issue). The AGE then
   // finds the engine idle instead of behind up to five walks of up to 200 clocks, and the lookups
   // it holds (age_block_q) wait 20 clocks. The ops not issued are drops like any other
-  // (OP_DROPPED, replayed by the model).
-  assign age_quiet   = (full_cur_q || full_prev_q) &&
+  // (OP_DROPPED, replayed by the model). The HBM build keeps this rule always: an op there may wait
+  // for a fill of its buckets (~150 clocks), and an AGE queued behind it would hold the lookups
+  // that long (1.6% of the clocks of a flood at AGE_FRAMES 8192 without it).
+  assign age_quiet   = (FlowHbm != 0 || full_cur_q || full_prev_q) &&
                        (s_pre_q || (s_pre_w && !op_empty));
   assign steer_valid = s_valid_q && !age_pend_q && !(slow && s_wait_q < 2'd2);
   assign steer_fire  = steer_valid && !meta_full;

@@ -698,8 +698,8 @@ module flow_table_hbm
     end
   end
 
-  // Sweep prefetch: while the gate is empty, the bucket of the sweep unit the next AGE will visit
-  // is made cached and pinned (a fill if needed), so an AGE does not wait for HBM (the core holds
+  // Sweep prefetch: whenever the gate is not allocating (state 2), the bucket of the sweep unit the
+  // next AGE will visit is made cached and pinned (a fill if needed), so an AGE does not wait for HBM (the core holds
   // its lookups until the AGE's handshake). The pin is dropped when an AGE is handshaken; the next
   // unit is taken once the cursor has moved.
   logic          sp_q;       // a prefetch pin is held
@@ -710,7 +710,7 @@ module flow_table_hbm
   assign sp_t     = au >= nb;
   assign sp_b     = BL'(au >= nb ? au - nb : au);
   assign sp_f     = find(sp_t, sp_b);
-  assign sp_go    = init_done && g_st == 2'd0 && !s_op_TVALID && !sp_q && !age_busy && au < nb2;
+  assign sp_go    = init_done && g_st != 2'd2 && !sp_q && !age_busy && au < nb2;
   assign sp_hit   = sp_go && sp_f[LI];
   assign sp_alloc = sp_go && !sp_f[LI] && fr_hi0[LI] &&
                     !(ins1 && !sp_t && r_a1 == sp_b) && !(ins2 && sp_t && r_a2 == sp_b) &&
