@@ -10,6 +10,7 @@
 #include "flow_table/flow_table.hpp"
 #include "host/common/cli.hpp"
 #include "host/config/values.hpp"
+#include "rtl_core.hpp"
 
 namespace conductor {
 
@@ -17,15 +18,34 @@ uint32_t flow_capacity_of(uint32_t bucket_log2) {
   return 2u * (1u << bucket_log2) * static_cast<uint32_t>(flow::kSlots) + static_cast<uint32_t>(flow::kStashSize);
 }
 
-Expected<uint32_t> flow_bucket_log2_for(uint32_t entries) {
-  for (uint32_t l = 0; l <= static_cast<uint32_t>(kCoreFlowBucketLog2Max); ++l)
+uint32_t flow_bucket_log2_max(FlowTable t) {
+  return static_cast<uint32_t>(t == FlowTable::kHbm ? kCoreHbmFlowBucketLog2Max : kCoreFlowBucketLog2Max);
+}
+
+Expected<uint32_t> flow_bucket_log2_for(uint32_t entries, FlowTable t) {
+  const uint32_t max = flow_bucket_log2_max(t);
+  for (uint32_t l = 0; l <= max; ++l)
     if (flow_capacity_of(l) >= entries) return l;
-  return make_error(Errc::kInvalidArgument, std::to_string(entries) +
-                                                " connections exceed the core's flow table (at most " +
-                                                std::to_string(flow_capacity_of(kCoreFlowBucketLog2Max)) + " entries)");
+  if (t == FlowTable::kHbm)
+    return make_error(Errc::kInvalidArgument, "--flow-capacity: " + std::to_string(entries) +
+                                                  " connections exceed the HBM flow table (at most " +
+                                                  std::to_string(flow_capacity_of(max)) + " entries)");
+  return make_error(Errc::kInvalidArgument,
+                    "--flow-capacity: " + std::to_string(entries) +
+                        " connections exceed the core's flow table (at most " + std::to_string(flow_capacity_of(max)) +
+                        " entries); --flow-table hbm holds up to " +
+                        std::to_string(flow_capacity_of(flow_bucket_log2_max(FlowTable::kHbm))));
+}
+
+Status check_sim_options(const SimOptions& o) {
+  if (o.flow_capacity)
+    if (auto l = flow_bucket_log2_for(*o.flow_capacity, o.flow_table); !l) return l.error();
+  return ok_status();
 }
 
 const char* engine_name(Engine e) { return e == Engine::kRtl ? "rtl" : "model"; }
+
+const char* flow_table_name(FlowTable t) { return t == FlowTable::kHbm ? "hbm" : "onchip"; }
 
 std::array<uint8_t, 40> default_rss_key() { return kMicrosoftRssKey; }
 
@@ -214,13 +234,20 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
       [](const std::string& v) -> Expected<std::optional<uint32_t>> {
         auto n = cli::parse_uint(v, 1, UINT32_MAX);
         if (!n) return n.error();
-        auto l = flow_bucket_log2_for(static_cast<uint32_t>(*n));
-        if (!l) return l.error();
-        return std::optional<uint32_t>(static_cast<uint32_t>(*n));
+        return std::optional<uint32_t>(static_cast<uint32_t>(*n));  // against the table: check_sim_options
       },
       "flow-table size: the smallest build size that holds N connections\n"
-      "(2 x 2^k x 4 + 16 entries, k = 0..15; default the largest, 262160)")
+      "(2 x 2^k x 4 + 16 entries; on chip k = 0..15, default the largest,\n"
+      "262160; with --flow-table hbm k = 0..20, default 8388624)")
       ->type_name("N");
+  cli::add_parsed(app, "--flow-table", o.flow_table,
+                  one_of<FlowTable>({{"onchip", FlowTable::kOnChip}, {"hbm", FlowTable::kHbm}}, "onchip or hbm"),
+                  "where the core's flow table lives: on chip (2 x 2^15 buckets, the\n"
+                  "default), or in HBM (2 x 2^20 buckets behind AXI, no cuckoo walk; the\n"
+                  "model engine models that build). rtl: the core's HBM build with a\n"
+                  "memory model; it clears its table for 2^20 clocks after reset, about\n"
+                  "a minute of simulation before the first frame (twice with --standby)")
+      ->type_name("onchip|hbm");
   cli::add_parsed(
       app, "--clock", o.clock_mhz,
       [](const std::string& v) -> Expected<double> {
@@ -272,6 +299,10 @@ void add_sim_options(CLI::App& app, SimOptions& o) {
       ->type_name("PCT");
   app.add_flag("--report", o.report, "print a readable distribution report before the JSON summary");
   app.add_flag("--progress", o.progress, "progress on stderr");
+  // Checks across options, once all are parsed: CLI11 reports the error like an option's own.
+  app.final_callback([&o] {
+    if (Status s = check_sim_options(o); !s) throw CLI::ValidationError(s.error().message);
+  });
 }
 
 Expected<SimOptions> parse_sim_options(const std::vector<std::string>& args) {

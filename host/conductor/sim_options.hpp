@@ -24,6 +24,12 @@ enum class Engine { kModel, kRtl };
 
 const char* engine_name(Engine e);
 
+// Where the core's flow table lives: on chip (conductor_core, 2 x 2^15 buckets) or in HBM (the
+// FlowHbm build, 2 x 2^20 buckets, no cuckoo walk).
+enum class FlowTable { kOnChip, kHbm };
+
+const char* flow_table_name(FlowTable t);  // "onchip", "hbm"
+
 struct SimOptions {
   std::optional<std::string> pcap;        // --pcap FILE; synthetic traffic when absent
   uint64_t packets = 10000;               // --packets N (synthetic)
@@ -46,9 +52,10 @@ struct SimOptions {
   uint32_t age_frames = regs::STEER_AGE_FRAMES_RESET;
   uint32_t learn_hold = regs::
       STEER_LEARN_HOLD_RESET;  // --learn-hold TICKS: steer.LEARN_HOLD (0: filter off)  // --age-frames N: steer.AGE_FRAMES (0: no ageing)
-  std::optional<uint32_t> flow_timeout;   // --flow-timeout TICKS: every flow_table.TIMEOUT_* (frames)
-  std::optional<uint32_t> flow_capacity;  // --flow-capacity N: smallest flow-table size >= N entries
-  double clock_mhz = 300.0;               // --clock MHZ: core clock for Mpps and Gbit/s (rtl)
+  std::optional<uint32_t> flow_timeout;       // --flow-timeout TICKS: every flow_table.TIMEOUT_* (frames)
+  std::optional<uint32_t> flow_capacity;      // --flow-capacity N: smallest flow-table size >= N entries
+  FlowTable flow_table = FlowTable::kOnChip;  // --flow-table onchip|hbm
+  double clock_mhz = 300.0;                   // --clock MHZ: core clock for Mpps and Gbit/s (rtl)
   // HyperSync out of the core (rtl): --sync-out FILE writes its sync frames as a pcap; --sync-key
   // HEX the SipHash key (16 bytes); --sync-delay TICKS the delayed-notification threshold (0: every
   // connection at its insert).
@@ -65,11 +72,20 @@ struct SimOptions {
   unsigned link_reorder = 0;
 };
 
+// The largest BUCKET_LOG2 of the table's build: kCoreFlowBucketLog2Max on chip,
+// kCoreHbmFlowBucketLog2Max in HBM.
+uint32_t flow_bucket_log2_max(FlowTable t);
+
 // The flow table's active size for --flow-capacity N: the smallest BUCKET_LOG2 whose capacity
-// 2 * 2^BUCKET_LOG2 * 4 + 16 holds N entries, within the core's build (kCoreFlowBucketLog2Max);
-// an error naming the largest capacity when N does not fit.
-Expected<uint32_t> flow_bucket_log2_for(uint32_t entries);
+// 2 * 2^BUCKET_LOG2 * 4 + 16 holds N entries, within the build of table t; an error naming
+// --flow-capacity and the largest capacity when N does not fit (on chip: and that --flow-table hbm
+// holds more).
+Expected<uint32_t> flow_bucket_log2_for(uint32_t entries, FlowTable t = FlowTable::kOnChip);
 uint32_t flow_capacity_of(uint32_t bucket_log2);
+
+// The checks that involve more than one option, made once every option is parsed (so options may
+// come in any order): --flow-capacity against the table --flow-table chooses.
+Status check_sim_options(const SimOptions& o);
 
 // The default Microsoft RSS key (the reset value of KEY0..KEY9).
 std::array<uint8_t, 40> default_rss_key();

@@ -83,16 +83,22 @@ class SyntheticFeed : public FrameFeed {
   uint64_t left_;
 };
 
-// The flow table's timeouts: --flow-timeout for every state, else the reset values.
+// The flow table's registers: --flow-timeout for every state, else the reset values; the active
+// size of --flow-capacity within the build of --flow-table. The HBM build has no cuckoo walk
+// (GEOMETRY.WALK_MAX 0), so with --flow-table hbm CTRL.WALK_STEPS is 0: the RTL does not walk
+// whatever it says, and the model, which honours up to 16 steps, must not walk either. This is the
+// one write of flow_table CTRL (write_run_settings), to the model and the RTL alike.
 flow::Config flow_config(const SimOptions& o) {
   flow::Config c;
   if (o.flow_timeout) c.timeout_new = c.timeout_est = c.timeout_closing = *o.flow_timeout;
   if (o.flow_capacity) {
-    // Validated by the option parser.
-    auto fit = flow_bucket_log2_for(*o.flow_capacity);
-    const uint32_t l = fit ? *fit : static_cast<uint32_t>(kCoreFlowBucketLog2Max);
+    // Validated by the option parser (check_sim_options).
+    auto fit = flow_bucket_log2_for(*o.flow_capacity, o.flow_table);
+    const uint32_t l = fit ? *fit : flow_bucket_log2_max(o.flow_table);
     c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB, regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH, l);
   }
+  if (o.flow_table == FlowTable::kHbm)
+    c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_WALK_STEPS_LSB, regs::FLOW_TABLE_CTRL_WALK_STEPS_WIDTH, 0);
   return c;
 }
 
@@ -161,7 +167,7 @@ sync_encoder::SyncEncoderConfig sim_sync_config(const SimOptions& o) {
 uint64_t sim_sweep_period(const SimOptions& o) {
   const uint32_t log2 = std::min<uint32_t>((flow_config(o).ctrl >> regs::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB) &
                                                ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1),
-                                           kCoreFlowBucketLog2Max);
+                                           flow_bucket_log2_max(o.flow_table));
   return (2 * (uint64_t{1} << log2) + flow::kStashSize) * uint64_t{o.age_frames};
 }
 
@@ -237,6 +243,18 @@ Status write_run_settings(device::Device& dev, const SimOptions& o, SimRole role
   return ok_status();
 }
 
+// The HBM memory's figures of the run: those at the end less those when the core was ready (its
+// reset wrote every bucket with zeros: 2 x 2^20 writes that are not the run's).
+HbmFigures hbm_since(const HbmFigures& end, const HbmFigures& start) {
+  HbmFigures f = end;
+  f.reads = end.reads - start.reads;
+  f.writes = end.writes - start.writes;
+  const double sum = end.mean_read_latency * static_cast<double>(end.reads) -
+                     start.mean_read_latency * static_cast<double>(start.reads);
+  f.mean_read_latency = f.reads ? sum / static_cast<double>(f.reads) : 0.0;
+  return f;
+}
+
 // The RTL engine's device: every write goes to the Verilated core and to the model that checks
 // it in lockstep, so both hold what the Controller and the run's settings wrote; reads and frames
 // go to the core.
@@ -264,9 +282,14 @@ using Json = nlohmann::ordered_json;  // fields in the order they are written
 // them; nlohmann-json would print the shortest form (0.5 for 0.5000). Every other value, and the
 // structure and escaping, is nlohmann-json's.
 int fixed_decimals(std::string_view key) {
-  static const std::map<std::string_view, int> kDecimals = {
-      {"packets_per_cycle", 4}, {"beats_per_cycle", 4}, {"clock_mhz", 1}, {"mpps", 2}, {"gbps", 2},
-      {"gbps_wire", 2},         {"wall_seconds", 3}};
+  static const std::map<std::string_view, int> kDecimals = {{"packets_per_cycle", 4},
+                                                            {"beats_per_cycle", 4},
+                                                            {"clock_mhz", 1},
+                                                            {"mpps", 2},
+                                                            {"gbps", 2},
+                                                            {"gbps_wire", 2},
+                                                            {"wall_seconds", 3},
+                                                            {"mean_read_latency_clocks", 1}};
   auto it = kDecimals.find(key);
   return it == kDecimals.end() ? -1 : it->second;
 }
@@ -311,6 +334,7 @@ struct Tally {
   // Learning, from the device's counters at the end.
   uint64_t ops_issued = 0, learn_full = 0, inserts = 0, occupancy = 0, capacity = 0;
   uint64_t model_mismatches = 0;  // rtl: frames whose decision differs from the model's (drops replayed)
+  std::optional<HbmFigures> hbm;  // rtl with --flow-table hbm: the memory model's figures at the end
 };
 
 // The device's learning counters into the tally (steer block and flow_table registers).
@@ -439,6 +463,19 @@ void print_report(std::FILE* out, const SimOptions& o, const BucketAllocator& al
                " held (failed less than %u ticks ago); table %" PRIu64 " of %" PRIu64 " entries\n",
                t.ops_issued, t.ops_dropped, t.learn_dropped, t.inserts, t.learn_full, t.learn_held, o.learn_hold,
                t.occupancy, t.capacity);
+  if (o.flow_table == FlowTable::kHbm) {
+    const uint32_t max = flow_bucket_log2_max(FlowTable::kHbm);
+    std::fprintf(out, "  flow table in HBM: %" PRIu64 " of %u entries active (2 x 2^%u buckets, no cuckoo walk)",
+                 t.capacity, flow_capacity_of(max), max);
+    if (t.hbm)
+      std::fprintf(out,
+                   ", %" PRIu64 " bucket reads (mean %.1f clocks, at most %" PRIu64 " in one channel at once), %" PRIu64
+                   " writes%s\n",
+                   t.hbm->reads, t.hbm->mean_read_latency, t.hbm->max_outstanding, t.hbm->writes,
+                   t.hbm->cache_error || !t.hbm->errors.empty() ? ", CHECK FAILED" : "");
+    else
+      std::fprintf(out, " (the model of the HBM build)\n");
+  }
   if (cycles) {
     const double fpc = *cycles ? double(t.packets) / *cycles : 0.0;
     const double bpc = *cycles ? double(t.beats) / *cycles : 0.0;
@@ -505,6 +542,7 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
             {"source", source},
             {"hash_mode", std::string(config::hash_mode_config_name(o.hash_mode))},
             {"buckets", o.buckets},
+            {"flow_table", flow_table_name(o.flow_table)},
             {"packets", t.packets},
             {"bytes", t.bytes}};
   if (cycles)
@@ -521,6 +559,12 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
   s["events"] = t.events;
   s["learning"] = learning_json(o, t);
   s["ageing"] = {{"age_frames", o.age_frames}, {"age_ops", t.age_ops}, {"expired", t.expired}};
+  if (t.hbm)
+    s["hbm"] = {{"reads", t.hbm->reads},
+                {"writes", t.hbm->writes},
+                {"mean_read_latency_clocks", t.hbm->mean_read_latency},
+                {"max_reads_in_one_channel", t.hbm->max_outstanding},
+                {"ok", !t.hbm->cache_error && t.hbm->errors.empty()}};
   if (o.sync_out)
     s["sync"] = {{"out", *o.sync_out},        {"delay", o.sync_delay},     {"frames", t.sync_frames},
                  {"records", t.sync_records}, {"dropped", t.sync_dropped}, {"bytes", t.sync_bytes}};
@@ -577,16 +621,20 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
   // The device the Controller programs: the soft device (CoreModel behind the core's register
   // file) for the model engine; for the RTL engine the Verilated core, with a soft device beside it
   // whose model checks every frame in lockstep.
-  auto soft = std::make_unique<device::SoftDevice>();
+  const int flow_log2_max = static_cast<int>(flow_bucket_log2_max(o.flow_table));
+  auto soft = std::make_unique<device::SoftDevice>(flow_log2_max);
   std::unique_ptr<device::SimDevice> rtl;
   std::unique_ptr<LockstepDevice> lockstep;
+  HbmFigures hbm_at_start;  // --flow-table hbm: the memory's figures once the core is ready
   device::Device* dev = soft.get();
   if (o.engine == Engine::kRtl) {
     RtlCoreOptions ro;
     ro.seed = o.seed;
     ro.idle_percent = o.idle_percent;
     ro.backpressure_percent = o.backpressure_percent;
+    ro.flow_hbm = o.flow_table == FlowTable::kHbm;
     rtl = std::make_unique<device::SimDevice>(ro);
+    hbm_at_start = rtl->core().hbm();
     CoreIdentity id = rtl->core().identity();
     if (id.magic != regs::ID_MAGIC_RESET || (id.version >> 16) != (regs::ID_VERSION_RESET >> 16)) {
       std::fprintf(err,
@@ -628,7 +676,8 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
     ro.seed = o.seed ^ 0x6a09e667f3bcc908ull;
     ro.idle_percent = o.idle_percent;
     ro.backpressure_percent = o.backpressure_percent;
-    sb_soft = std::make_unique<device::SoftDevice>();
+    ro.flow_hbm = o.flow_table == FlowTable::kHbm;
+    sb_soft = std::make_unique<device::SoftDevice>(flow_log2_max);
     sb_rtl = std::make_unique<device::SimDevice>(ro);
     sb_lock = std::make_unique<LockstepDevice>(*sb_rtl, *sb_soft);
     sb_controller = std::make_unique<control::Controller>(*sb_lock, log, sb_metrics,
@@ -953,6 +1002,27 @@ int run_sim(const SimOptions& o, std::FILE* out, std::FILE* err) {
                      wrap(hs.corrected) == wrap(tally.actions[2]) && wrap(hs.failover) == wrap(tally.actions[3]) &&
                      wrap(hs.age_ops) == wrap(want_ages) && wrap(hs.ops_dropped) == wrap(tally.ops_dropped);
     model_match = tally.model_mismatches == 0;
+    // The HBM build's health: the engine never touched a bucket its cache did not hold, and the
+    // memory model saw no AXI protocol error (on either core under --standby).
+    if (o.flow_table == FlowTable::kHbm) {
+      tally.hbm = hbm_since(core.hbm(), hbm_at_start);
+      std::vector<std::string> hbm_errors = tally.hbm->errors;
+      bool cache_error = tally.hbm->cache_error;
+      if (sb_core) {
+        const HbmFigures sb = sb_core->hbm();
+        cache_error |= sb.cache_error;
+        for (const std::string& e : sb.errors) hbm_errors.push_back("standby: " + e);
+      }
+      if (cache_error || !hbm_errors.empty()) {
+        tally.hbm->cache_error = cache_error;
+        tally.hbm->errors = hbm_errors;
+        std::fprintf(err, "conductor sim: HBM flow table check failed: %s%zu AXI errors seen by the memory model\n",
+                     cache_error ? "the engine touched a bucket its cache did not hold (flow_cache_error); " : "",
+                     hbm_errors.size());
+        for (const std::string& e : hbm_errors) std::fprintf(err, "conductor sim:   memory model: %s\n", e.c_str());
+        rc = 1;
+      }
+    }
     if (tally.inconsistent_meta || tally.modified_frames || !*counters_match || !*model_match) {
       std::fprintf(err,
                    "conductor sim: RTL integrity check failed: %" PRIu64 " frames with changing TUSER, %" PRIu64

@@ -67,7 +67,7 @@ constexpr uint32_t kCaps = (uint32_t{kDistHashBucketLog2Max} << ID_CAPS_BUCKET_L
 
 }  // namespace
 
-SoftDevice::SoftDevice() : model_(std::make_unique<CoreModel>()) {
+SoftDevice::SoftDevice(int flow_bucket_log2_max) : model_(std::make_unique<CoreModel>(flow_bucket_log2_max)) {
   for (const RegInfo& r : kRegisters)
     if (r.access == Access::kRw && find_block(r.addr)) {
       rw_[r.addr] = r.reset;

@@ -27,7 +27,9 @@ namespace conductor::device {
 
 class SoftDevice final : public Device {
  public:
-  SoftDevice();
+  // The model of the core whose flow table holds 2 x 2^flow_bucket_log2_max buckets: the on-chip
+  // build's (kCoreFlowBucketLog2Max) by default, or the HBM build's (conductor sim --flow-table hbm).
+  explicit SoftDevice(int flow_bucket_log2_max = kCoreFlowBucketLog2Max);
   std::string_view kind() const override { return "soft"; }
   Status write_reg(uint32_t addr, uint32_t value, uint8_t strb = 0xF) override;
   Expected<uint32_t> read_reg(uint32_t addr) override;

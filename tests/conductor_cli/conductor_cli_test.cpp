@@ -322,6 +322,74 @@ TEST_F(CliTest, FlowCapacityAndClockAreChecked) {
   EXPECT_NE(r.out.find("\"clock_mhz\":250.0"), std::string::npos) << r.out;
 }
 
+// --flow-table: a bad value is an option error; --flow-capacity is checked against the table it
+// names, whatever the options' order, and on chip the error points to hbm.
+TEST_F(CliTest, FlowTableIsCheckedWithTheCapacity) {
+  expect_error({"sim", "--flow-table", "bogus"}, "--flow-table: 'bogus' is not onchip or hbm");
+  expect_error({"sim", "--flow-capacity", "1000000"},
+               "--flow-capacity: 1000000 connections exceed the core's flow table (at most 262160 entries); "
+               "--flow-table hbm holds up to 8388624");
+  expect_error({"sim", "--flow-capacity", "9000000", "--flow-table", "hbm"}, "at most 8388624 entries");
+  expect_error({"sim", "--flow-table", "hbm", "--flow-capacity", "9000000"}, "--flow-capacity: 9000000 connections");
+  expect_error({"sim", "--flow-table", "onchip", "--flow-capacity", "300000"}, "--flow-table hbm holds up to");
+  // Accepted in either order with hbm (the model of the HBM build: 2 x 2^17 x 4 + 16 entries).
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"sim", "--packets", "200", "--flow-capacity", "1000000", "--flow-table", "hbm"},
+           {"sim", "--packets", "200", "--flow-table", "hbm", "--flow-capacity", "1000000"}}) {
+    Outcome r = run(args);
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("\"flow_table\":\"hbm\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"capacity\":1048592"), std::string::npos) << r.out;
+  }
+  Outcome r = run({"sim", "--packets", "200"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_NE(r.out.find("\"flow_table\":\"onchip\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"hbm\":"), std::string::npos) << r.out;
+}
+
+// The flow table in HBM: the RTL engine runs the core's HBM build (buckets behind AXI, the memory
+// model's latency and reordering) and the model engine the model of that build (2^20 buckets per
+// sub-table, CTRL.WALK_STEPS 0 on both); their decisions agree frame by frame, the RTL equals its
+// lockstep model, and the memory's figures and health are in the summary and the report. A small
+// active table (1040 entries of the 8388624) for 600 connections, with ageing and a short timeout:
+// entries expire and come back, so a sweep over the wrong size would differ. (A table filled to its
+// first FULL would show a model that walks, but the RTL's dropped INSERTs then change what each
+// engine learns.) One RTL run: the HBM core clears its table for 2^20 clocks when it is built,
+// about a minute here.
+TEST_F(CliTest, ModelAndRtlEnginesAgreeWithTheFlowTableInHbm) {
+  fs::path m = dir_ / "model.jsonl", r = dir_ / "rtl.jsonl";
+  std::vector<std::string> common = {"sim", "--packets",      "3000", "--flows",         "600", "--seed",
+                                     "7",   "--flow-table",   "hbm",  "--flow-capacity", "600", "--age-frames",
+                                     "2",   "--flow-timeout", "1500"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  Outcome rm = run(with({"--engine", "model", "--out", m.string()}));
+  ASSERT_EQ(rm.rc, 0) << rm.err;
+  Outcome rr =
+      run(with({"--engine", "rtl", "--out", r.string(), "--idle", kNoDropIdle, "--backpressure", "20", "--report"}));
+  ASSERT_EQ(rr.rc, 0) << rr.err;
+  expect_no_drop(rr.out);
+  EXPECT_TRUE(same_decisions(slurp(m), slurp(r))) << "per-frame decisions differ between engines";
+  EXPECT_NE(rr.out.find("\"counters_match\":true"), std::string::npos) << rr.out;
+  EXPECT_NE(rr.out.find("flow table in HBM: 1040 of 8388624 entries active"), std::string::npos) << rr.out;
+  const nlohmann::json j = nlohmann::json::parse(rr.out.substr(rr.out.rfind('{', rr.out.find("\"engine\""))));
+  const nlohmann::json jm = nlohmann::json::parse(rm.out);
+  EXPECT_EQ(j["flow_table"], "hbm");
+  EXPECT_EQ(jm["flow_table"], "hbm");
+  EXPECT_EQ(j["learning"]["capacity"], 1040);
+  EXPECT_GT(jm["ageing"]["expired"].get<uint64_t>(), 0u) << rm.out;
+  EXPECT_EQ(j["ageing"], jm["ageing"]) << rm.out << rr.out;
+  ASSERT_TRUE(j.contains("hbm")) << rr.out;
+  EXPECT_GE(j["hbm"]["reads"].get<uint64_t>(), 3000u);                   // a lookup reads its two buckets
+  EXPECT_GE(j["hbm"]["mean_read_latency_clocks"].get<double>(), 100.0);  // the memory model's least latency
+  EXPECT_GE(j["hbm"]["max_reads_in_one_channel"].get<uint64_t>(), 1u);
+  EXPECT_EQ(j["hbm"]["ok"], true);
+  EXPECT_FALSE(jm.contains("hbm")) << rm.out;
+}
+
 TEST_F(CliTest, ReportIsReadable) {
   Outcome r = run({"sim", "--packets", "2000", "--engine", "rtl", "--report", "--weights", "1:100,2:300"});
   ASSERT_EQ(r.rc, 0) << r.err;
