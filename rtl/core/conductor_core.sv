@@ -34,7 +34,7 @@ module conductor_core
   // The flow table's buckets in HBM (rtl/flow_table/flow_table_hbm.sv, docs/flow_table.md
   // "Connections in HBM"): 0 on chip (flow_table.sv, the m_axi_flow_* ports idle), 1 in HBM behind
   // the m_axi_flow_* channels. With 1, FrameFifoBeats must cover the memory's latency (512 for
-  // ~300 clocks) and InflightEntries the op the table's gate holds (32).
+  // ~300 clocks) and InflightEntries the op the table's gate holds (OpFifoDepth 2 keeps it at 16).
   parameter int unsigned FlowHbm = 0,
   parameter int unsigned FlowRobLog2 = 8,     // HBM: lookups in flight
   parameter int unsigned FlowChLog2 = 3,      // HBM: channels per sub-table
@@ -1131,10 +1131,10 @@ module conductor_core
   // TREADY (that was a path from the engine's decide logic into op_issue). The AGE then
   // finds the engine idle instead of behind up to five walks of up to 200 clocks, and the lookups
   // it holds (age_block_q) wait 20 clocks. The ops not issued are drops like any other
-  // (OP_DROPPED, replayed by the model). The HBM build keeps this rule always: an op there may wait
-  // for a fill of its buckets (~150 clocks), and an AGE queued behind it would hold the lookups
-  // that long (1.6% of the clocks of a flood at AGE_FRAMES 8192 without it).
-  assign age_quiet   = (FlowHbm != 0 || full_cur_q || full_prev_q) &&
+  // (OP_DROPPED, replayed by the model). The HBM build applies it also while ops back up (the op
+  // FIFO was full in this AGE period or the last): an op there may wait for a fill of its buckets
+  // (~150 clocks), and an AGE queued behind it would hold the lookups that long.
+  assign age_quiet   = ((FlowHbm != 0 && (busy_cur_q || busy_prev_q)) || full_cur_q || full_prev_q) &&
                        (s_pre_q || (s_pre_w && !op_empty));
   assign steer_valid = s_valid_q && !age_pend_q && !(slow && s_wait_q < 2'd2);
   assign steer_fire  = steer_valid && !meta_full;
@@ -1156,7 +1156,19 @@ module conductor_core
   assign drop_case = fwd_eq ? last_ins_q || dc  : c_slow ? dc : c_found ? c_pend || db : da;
   assign op_issue  = s_valid_q && !age_pend_q && !meta_full && room && iss_case;
 
-  // FULL events in this AGE period and in the last one.
+  // FULL events in this AGE period and in the last one; the op FIFO full (HBM: busy_*).
+  logic busy_cur_q, busy_prev_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_cur_q  <= 1'b0;
+      busy_prev_q <= 1'b0;
+    end else if (age_wr) begin
+      busy_prev_q <= busy_cur_q || op_full;
+      busy_cur_q  <= 1'b0;
+    end else if (op_full) begin
+      busy_cur_q  <= 1'b1;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       full_cur_q  <= 1'b0;

@@ -1071,7 +1071,11 @@ module flow_table_hbm
         logic [1:0] wo;
         pin = lpin[l];
         wo  = lwo[l];
+        // an installed line's hold counts down; a lookup that finds the line at R renews it (its
+        // frame's op is likely to follow)
         if (lttl[l] != 6'd0) lttl[l] <= lttl[l] - 6'd1;
+        if (en && r_v && r_kv && ((r_f1[LI] && r_f1[LI-1:0] == LI'(l)) || (r_f2[LI] && r_f2[LI-1:0] == LI'(l))))
+          lttl[l] <= 6'(InstallHold);
         if (lfree[l]) lv[l] <= 1'b0;
         // pins
         if ((pin1_hit && g_f1[LI-1:0] == LI'(l)) || (alloc1 && alloc1_l == LI'(l))) pin = pin + 3'd1;

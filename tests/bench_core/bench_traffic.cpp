@@ -98,6 +98,13 @@ class Bench {
       : core_(core_options(hbm)), model_(hbm ? kCoreHbmFlowBucketLog2Max : kCoreFlowBucketLog2Max) {
     model_.regs() = bench_regs();
     if (!core_.load(model_.regs())) fail("register programming failed");
+    if (hbm) {  // the HBM build has no cuckoo walk: the model must not walk either
+      flow::Config c = model_.flow_table().config();
+      c.ctrl = regs::field_set(c.ctrl, regs::FLOW_TABLE_CTRL_WALK_STEPS_LSB, regs::FLOW_TABLE_CTRL_WALK_STEPS_WIDTH, 0);
+      model_.flow_table().set_config(c);
+      if (!core_.write_reg(regs::FLOW_TABLE_BASE + regs::FLOW_TABLE_CTRL_OFFSET, c.ctrl))
+        fail("FLOW_TABLE.CTRL write failed");
+    }
     if (bucket_log2 >= 0) {
       flow::Config c = model_.flow_table().config();
       const uint32_t mask = ((1u << regs::FLOW_TABLE_CTRL_BUCKET_LOG2_WIDTH) - 1)
