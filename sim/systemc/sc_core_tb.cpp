@@ -60,6 +60,15 @@ SC_MODULE(CoreTb) {
   sc_signal<bool> awvalid{"awvalid"}, awready{"awready"}, wvalid{"wvalid"}, wready{"wready"};
   sc_signal<bool> bvalid{"bvalid"}, bready{"bready"}, arvalid{"arvalid"}, arready{"arready"};
   sc_signal<bool> rvalid{"rvalid"}, rready{"rready"};
+  // The flow table's HBM channels: idle in this (on-chip) build; bound, never driven.
+  sc_signal<bool> hb_arvalid{"hb_arvalid"}, hb_arready{"hb_arready"}, hb_rvalid{"hb_rvalid"}, hb_rready{"hb_rready"};
+  sc_signal<bool> hb_rlast{"hb_rlast"}, hb_awvalid{"hb_awvalid"}, hb_awready{"hb_awready"};
+  sc_signal<bool> hb_wvalid{"hb_wvalid"}, hb_wready{"hb_wready"}, hb_wlast{"hb_wlast"};
+  sc_signal<bool> hb_bvalid{"hb_bvalid"}, hb_bready{"hb_bready"}, hb_error{"hb_error"};
+  sc_signal<uint64_t> hb_araddr{"hb_araddr"}, hb_awaddr{"hb_awaddr"}, hb_wstrb{"hb_wstrb"};
+  sc_signal<uint32_t> hb_arid{"hb_arid"}, hb_arlen{"hb_arlen"}, hb_rid{"hb_rid"}, hb_awid{"hb_awid"};
+  sc_signal<uint32_t> hb_awlen{"hb_awlen"}, hb_bid{"hb_bid"};
+  sc_signal<sc_bv<512>> hb_rdata{"hb_rdata"}, hb_wdata{"hb_wdata"};
 
   std::unique_ptr<Vconductor_core> core;
   CoreRegs regs = tb_regs();
@@ -98,6 +107,30 @@ SC_MODULE(CoreTb) {
     core->s_sync_tready(z_tready);
     core->lookup_o(lookup);
     core->sync_op_o(sync_op);
+    core->m_axi_flow_arvalid(hb_arvalid);
+    core->m_axi_flow_arready(hb_arready);
+    core->m_axi_flow_araddr(hb_araddr);
+    core->m_axi_flow_arid(hb_arid);
+    core->m_axi_flow_arlen(hb_arlen);
+    core->m_axi_flow_rvalid(hb_rvalid);
+    core->m_axi_flow_rready(hb_rready);
+    core->m_axi_flow_rdata(hb_rdata);
+    core->m_axi_flow_rid(hb_rid);
+    core->m_axi_flow_rlast(hb_rlast);
+    core->m_axi_flow_awvalid(hb_awvalid);
+    core->m_axi_flow_awready(hb_awready);
+    core->m_axi_flow_awaddr(hb_awaddr);
+    core->m_axi_flow_awid(hb_awid);
+    core->m_axi_flow_awlen(hb_awlen);
+    core->m_axi_flow_wvalid(hb_wvalid);
+    core->m_axi_flow_wready(hb_wready);
+    core->m_axi_flow_wdata(hb_wdata);
+    core->m_axi_flow_wstrb(hb_wstrb);
+    core->m_axi_flow_wlast(hb_wlast);
+    core->m_axi_flow_bvalid(hb_bvalid);
+    core->m_axi_flow_bready(hb_bready);
+    core->m_axi_flow_bid(hb_bid);
+    core->flow_cache_error_o(hb_error);
     y_tready.write(true);
     core->s_axi_control_AWADDR(awaddr);
     core->s_axi_control_AWVALID(awvalid);
