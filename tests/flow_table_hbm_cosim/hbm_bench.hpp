@@ -111,6 +111,7 @@ class HbmBench {
     lk_src.on_fire = [this](const sim::AxisBeat& b) { taken_lk_.push_back(b); };
     op_src.on_fire = [this](const sim::AxisBeat& b) { taken_op_.push_back(b); };
     res_sink.on_beat = [this](const sim::AxisBeat& b) {
+      res_cycles.push_back(ctrl.cycle());
       HbmResultWord w{};
       for (size_t i = 0; i < w.size(); ++i) w[i] = b.data[i];
       results.step(w);
@@ -267,6 +268,7 @@ class HbmBench {
   FlowTableModel model;
   uint64_t init_cycles = 0;
   int protocol_errors = 0;
+  std::vector<uint64_t> res_cycles;  // clocks in which a result was taken, in order
 
  private:
   Releaser rel_;
