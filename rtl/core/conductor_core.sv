@@ -592,6 +592,9 @@ module conductor_core
 
   logic tab_applied;  // HBM: the table's engine took an op (its handshake; on chip the s_op handshake)
   if (FlowHbm != 0) begin : gen_hbm_table
+    logic tab_forced;  // a guard dropped by force (RtlCore counts it through the hierarchy)
+    logic unused_forced;
+    assign unused_forced = tab_forced;
     flow_table_hbm #(
       .BucketLog2Max (FlowBucketLog2Max),
       .RobLog2       (FlowRobLog2),
@@ -618,6 +621,7 @@ module conductor_core
       .m_event_TREADY        (1'b1),
       .sync_gen_o            (sync_gen),
       .cache_error_o         (flow_cache_error_o),
+      .force_free_o          (tab_forced),
       .m_axi_arvalid         (m_axi_flow_arvalid),
       .m_axi_arready         (m_axi_flow_arready),
       .m_axi_araddr          (m_axi_flow_araddr),

@@ -78,6 +78,8 @@ module flow_table_hbm
   // Sticky: the engine touched a bucket that was not cached, or a response had no request. Never
   // set in a correct design; the co-simulation asserts it stays 0.
   output      logic                              cache_error_o,
+  // A written line's guard was dropped by force (a pulse; see "forced free" below).
+  output      logic                              force_free_o,
   // AXI4 masters, channel c in bits [c*W +: W]. Bursts: INCR, 64-byte beats (ARSIZE/AWSIZE 6),
   // ARLEN/AWLEN 2; WSTRB all ones; responses OKAY assumed (RRESP/BRESP not used).
   output      logic [NCh-1:0]                    m_axi_arvalid,
@@ -333,6 +335,23 @@ module flow_table_hbm
   logic [HbmBits-1:0] rb_d2  [Rob];
   logic [Rob-1:0][1:0] rb_c1;  // beats received
   logic [Rob-1:0][1:0] rb_c2;
+  // The slot's data of sub-table 1 / 2 may be older than an engine write whose line was freed by
+  // force (below): the slot reads its bucket again when it reaches the head.
+  logic [Rob-1:0]      rb_st1, rb_st2;
+  logic                is_st1, is_st2;  // the same for the lookup in the issue stage
+
+  // Forced free (see "forced free" below): while ff_st != 0 no lookup is released.
+  logic [1:0]    ff_st;      // 0 idle, 1 looking for a line, 2 marking the reorder buffer
+  logic          ff_t;       // the chosen line's sub-table and bucket
+  logic [BL-1:0] ff_b;
+  logic          ff_m1, ff_m2;  // the lookup in the issue stage reads that bucket
+
+  // Refetch at the head: the head's stale sub-tables are read again (ARID = its slot).
+  logic [1:0]    rf_need;    // reads still to send, per sub-table
+  logic [BL-1:0] rf_a1, rf_a2;
+  logic [RI-1:0] rf_id;
+  logic          rf_go, rf1_take, rf2_take;
+  logic [$clog2(NCh)-1:0] rch1, rch2;
 
   // Per-channel AR register: a lookup's bucket read first, else a fill.
   logic [NCh-1:0]      arv_q;
@@ -344,8 +363,12 @@ module flow_table_hbm
   logic want1, want2;
   assign want1 = is_v && is_kv && !is_ar1 && rob_room;
   assign want2 = is_v && is_kv && !is_ar2 && rob_room;
-  assign ar1_take = want1 && (!arv_q[ch1] || m_axi_arready[ch1]);
-  assign ar2_take = want2 && (!arv_q[ch2] || m_axi_arready[ch2]);
+  assign rch1     = chan_of(1'b0, rf_a1);
+  assign rch2     = chan_of(1'b1, rf_a2);
+  assign rf1_take = rf_need[0] && (!arv_q[rch1] || m_axi_arready[rch1]);
+  assign rf2_take = rf_need[1] && (!arv_q[rch2] || m_axi_arready[rch2]);
+  assign ar1_take = want1 && (!arv_q[ch1] || m_axi_arready[ch1]) && !(rf_need[0] && rch1 == ch1);
+  assign ar2_take = want2 && (!arv_q[ch2] || m_axi_arready[ch2]) && !(rf_need[1] && rch2 == ch2);
 
   // Fill reads: per channel the lowest line with a fill to send.
   logic [NCh-1:0] fill_take;
@@ -354,7 +377,8 @@ module flow_table_hbm
     for (int c = 0; c < NCh; c++) begin
       fill_take[c] = 1'b0;
       fill_line[c] = '0;
-      if ((!arv_q[c] || m_axi_arready[c]) && !(ar1_take && ch1 == CW'(c)) && !(ar2_take && ch2 == CW'(c))) begin
+      if ((!arv_q[c] || m_axi_arready[c]) && !(ar1_take && ch1 == CW'(c)) && !(ar2_take && ch2 == CW'(c)) &&
+          !(rf1_take && rch1 == CW'(c)) && !(rf2_take && rch2 == CW'(c))) begin
         for (int l = Lines - 1; l >= 0; l--) begin
           if (lv[l] && lar[l] && chan_of(lt[l], lb[l]) == CW'(c)) begin
             fill_take[c] = 1'b1;
@@ -371,7 +395,15 @@ module flow_table_hbm
     end else begin
       for (int c = 0; c < NCh; c++) begin
         if (m_axi_arready[c]) arv_q[c] <= 1'b0;
-        if (ar1_take && ch1 == CW'(c)) begin
+        if (rf1_take && rch1 == CW'(c)) begin
+          arv_q[c]  <= 1'b1;
+          ara_q[c]  <= addr_of(rf_a1);
+          arid_q[c] <= IdBits'(rf_id);
+        end else if (rf2_take && rch2 == CW'(c)) begin
+          arv_q[c]  <= 1'b1;
+          ara_q[c]  <= addr_of(rf_a2);
+          arid_q[c] <= IdBits'(rf_id);
+        end else if (ar1_take && ch1 == CW'(c)) begin
           arv_q[c]  <= 1'b1;
           ara_q[c]  <= addr_of(is_a1);
           arid_q[c] <= IdBits'(tail_q[RI-1:0]);
@@ -402,6 +434,8 @@ module flow_table_hbm
       is_v      <= 1'b0;
       is_ar1    <= 1'b0;
       is_ar2    <= 1'b0;
+      is_st1    <= 1'b0;
+      is_st2    <= 1'b0;
       tail_q    <= '0;
     end else begin
       if (is_done) tail_q <= tail_q + 1'b1;
@@ -409,9 +443,13 @@ module flow_table_hbm
         is_v   <= fvld[4];
         is_ar1 <= 1'b0;
         is_ar2 <= 1'b0;
+        is_st1 <= 1'b0;
+        is_st2 <= 1'b0;
       end else begin
         if (ar1_take) is_ar1 <= 1'b1;
         if (ar2_take) is_ar2 <= 1'b1;
+        if (ff_m1) is_st1 <= 1'b1;
+        if (ff_m2) is_st2 <= 1'b1;
       end
     end
   end
@@ -440,8 +478,15 @@ module flow_table_hbm
   logic [LatencyCycles-1:0] vld_q;  // vld_q[s]: a lookup released s+1 enabled clocks ago
   logic [RI-1:0]            ridx_q [ReadStage];
   logic                     head_ready, rel_fire;
-  assign head_ready = head_q != tail_q &&
-                      (!rb_kv[head_q[RI-1:0]] || (rb_c1[head_q[RI-1:0]] == 2'd3 && rb_c2[head_q[RI-1:0]] == 2'd3));
+  logic [RI-1:0]            hd;
+  logic                     h_in, h_full, h_st;
+  assign hd         = head_q[RI-1:0];
+  assign h_in       = head_q != tail_q;
+  assign h_full     = rb_c1[hd] == 2'd3 && rb_c2[hd] == 2'd3;
+  assign h_st       = rb_st1[hd] || rb_st2[hd];
+  assign head_ready = h_in && ff_st == 2'd0 && (!rb_kv[hd] || (h_full && !h_st));
+  // The head's data is complete but may be stale: read the stale bucket(s) again.
+  assign rf_go      = h_in && rb_kv[hd] && h_full && h_st && rf_need == 2'b00;
   assign rel_fire   = en && release_i && head_ready;
   assign released_o = rel_fire;
 
@@ -524,6 +569,8 @@ module flow_table_hbm
         rb_c1[r_idx] <= '0;
         rb_c2[r_idx] <= '0;
       end
+      if (rf_go && rb_st1[hd]) rb_c1[hd] <= '0;  // its beats come again
+      if (rf_go && rb_st2[hd]) rb_c2[hd] <= '0;
     end
   end
   always_ff @(posedge ap_clk) begin
@@ -1037,6 +1084,102 @@ module flow_table_hbm
     else           hs_q <= hs_q + LI'(2);
   end
 
+  // ---------------------------------------------------------------- forced free
+  // The guard keeps a written line while a lookup that may have read its bucket before the write
+  // landed is before R. In a small active table nearly every bucket has such a lookup among the
+  // 2^RobLog2 in flight, and a lookup may stay unreleased (the core holds its lookups until an AGE
+  // is applied) while that AGE waits in the gate for a free line: no progress. So when the gate or
+  // the sweep prefetch has waited StarveLimit clocks for a free line, releases stop (ff_st != 0); the
+  // scanner picks a written line whose writes are acknowledged and which no op pins; every slot of
+  // the reorder buffer, and the lookup in the issue stage, that reads its bucket is marked (ScanPer
+  // slots per clock); then, once no released lookup is before R, the line's guard is dropped and
+  // releases resume. A marked slot reads its bucket again when it reaches the head (rf_go): that
+  // read starts after the BRESP, so the lookup holds the written data whether or not the line is
+  // still cached at its R. If the engine writes the line meanwhile, the guard stays (that write has
+  // its own BRESP to wait for).
+  localparam int unsigned StarveLimit = 64;
+  localparam int unsigned ScanPer     = 4;
+  logic [6:0]    starve_q;
+  logic          starve, ff_wr, ff_pick0, ff_pick1, ff_last, ff_end;
+  logic [LI-1:0] ff_line, ff_pl;
+  logic [RI-1:0] ff_ptr;
+  function automatic logic ff_check(input logic [LI-1:0] l);
+    ff_check = lv[l] && lhf[l] && lrdy[l] && !lar[l] && !ldirty[l] && !lwip[l] && lwo[l] == 2'd0 && lpin[l] == 3'd0;
+  endfunction
+  assign starve   = !fr_hi0[LI] &&
+                    ((pinning && ((g_need[0] && !g_pin[0] && !g_f1[LI]) || (g_need[1] && !g_pin[1] && !g_f2[LI]))) ||
+                     (sp_go && !sp_f[LI]));
+  assign ff_pick0 = ff_st == 2'd1 && starve && ff_check(hs_l0);
+  assign ff_pick1 = ff_st == 2'd1 && starve && !ff_pick0 && ff_check(hs_l1);
+  assign ff_pl    = ff_pick0 ? hs_l0 : hs_l1;
+  assign ff_last  = ff_ptr == RI'(Rob - ScanPer);
+  assign ff_end   = ff_st == 2'd2 && ff_last && vld_q[ReadStage-2:0] == '0;
+  assign ff_m1    = ff_st == 2'd2 && is_v && is_kv && !ff_t && is_a1 == ff_b;
+  assign ff_m2    = ff_st == 2'd2 && is_v && is_kv && ff_t && is_a2 == ff_b;
+  assign force_free_o = ff_end && !ff_wr;
+
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      ff_st    <= 2'd0;
+      starve_q <= '0;
+    end else begin
+      starve_q <= (starve && ff_st == 2'd0) ? starve_q + ((starve_q == 7'(StarveLimit)) ? 7'd0 : 7'd1) : 7'd0;
+      unique case (ff_st)
+        2'd0: if (starve_q == 7'(StarveLimit)) ff_st <= 2'd1;
+        2'd1: begin
+          if (!starve) ff_st <= 2'd0;  // a line came free meanwhile
+          if (ff_pick0 || ff_pick1) ff_st <= 2'd2;
+        end
+        default: if (ff_end) ff_st <= 2'd0;
+      endcase
+    end
+  end
+  always_ff @(posedge ap_clk) begin
+    if (ff_pick0 || ff_pick1) begin
+      ff_line <= ff_pl;
+      ff_t    <= lt[ff_pl];
+      ff_b    <= lb[ff_pl];
+      ff_ptr  <= '0;
+      ff_wr   <= 1'b0;
+    end
+    if (ff_st == 2'd2) begin
+      if (!ff_last) ff_ptr <= ff_ptr + RI'(ScanPer);
+      if ((e_we[0] && e_f1[LI] && e_f1[LI-1:0] == ff_line) || (e_we[1] && e_f2[LI] && e_f2[LI-1:0] == ff_line))
+        ff_wr <= 1'b1;
+    end
+    if (rf_go) begin
+      rf_a1 <= rb_a1[hd];
+      rf_a2 <= rb_a2[hd];
+      rf_id <= hd;
+    end
+  end
+  // Marks: set by the scan and at allocation, cleared when the head's read is sent again.
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      rb_st1  <= '0;
+      rb_st2  <= '0;
+      rf_need <= 2'b00;
+    end else begin
+      if (rf_go) begin
+        rb_st1[hd] <= 1'b0;
+        rb_st2[hd] <= 1'b0;
+        rf_need    <= {rb_st2[hd], rb_st1[hd]};
+      end
+      if (rf1_take) rf_need[0] <= 1'b0;
+      if (rf2_take) rf_need[1] <= 1'b0;
+      if (ff_st == 2'd2) begin
+        for (int k = 0; k < ScanPer; k++) begin
+          if (!ff_t && rb_a1[ff_ptr + RI'(k)] == ff_b) rb_st1[ff_ptr + RI'(k)] <= 1'b1;
+          if (ff_t && rb_a2[ff_ptr + RI'(k)] == ff_b)  rb_st2[ff_ptr + RI'(k)] <= 1'b1;
+        end
+      end
+      if (is_done) begin
+        rb_st1[tail_q[RI-1:0]] <= is_st1 || ff_m1;
+        rb_st2[tail_q[RI-1:0]] <= is_st2 || ff_m2;
+      end
+    end
+  end
+
   // ---------------------------------------------------------------- line state
   logic [Lines-1:0] lfree;
   always_comb begin
@@ -1105,13 +1248,15 @@ module flow_table_hbm
           end
         end
         lwo[l] <= wo;
-        // engine writes
+        // the scanner found no lookup in flight that may hold stale data of the line; or its guard
+        // is dropped by force
+        if ((hs_ok0 && hs_l0 == LI'(l)) || (hs_ok1 && hs_l1 == LI'(l))) lhf[l] <= 1'b0;
+        if (force_free_o && ff_line == LI'(l)) lhf[l] <= 1'b0;
+        // engine writes (after the above: a write in the clock the guard is dropped keeps it)
         if ((e_we[0] && e_f1[LI] && e_f1[LI-1:0] == LI'(l)) || (e_we[1] && e_f2[LI] && e_f2[LI-1:0] == LI'(l))) begin
           ldirty[l] <= 1'b1;
           lhf[l]    <= 1'b1;
         end
-        // the scanner found no lookup in flight that may hold stale data of the line
-        if ((hs_ok0 && hs_l0 == LI'(l)) || (hs_ok1 && hs_l1 == LI'(l))) lhf[l] <= 1'b0;
         // allocations and installs
         if ((alloc1 && alloc1_l == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) begin
           lv[l]     <= 1'b1;

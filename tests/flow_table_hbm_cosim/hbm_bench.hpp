@@ -48,11 +48,12 @@ using HbmResultWord = std::array<uint32_t, (regs::FLOW_RESULT_BITS + 31) / 32>;
 using HbmEventWord = std::array<uint32_t, (regs::FLOW_EVENT_BITS + 31) / 32>;
 
 struct HbmKnobs {
-  int lookup_idle = 0;   // % of clocks the lookup source waits
-  int op_idle = 0;       // % of clocks the op source waits
-  int result_stall = 0;  // % of clocks m_result_TREADY is low
-  int event_stall = 0;   // % of clocks m_event_TREADY is low
-  int release_idle = 0;  // % of clocks release_i is low
+  int lookup_idle = 0;    // % of clocks the lookup source waits
+  int op_idle = 0;        // % of clocks the op source waits
+  int result_stall = 0;   // % of clocks m_result_TREADY is low
+  int event_stall = 0;    // % of clocks m_event_TREADY is low
+  int release_idle = 0;   // % of clocks release_i is low
+  bool age_hold = false;  // release_i low while an AGE is in the op gate, as the core holds its lookups
   bool random_init = false;
   sim::HbmConfig mem{};  // channels, addr_bits and id_bits are set by the bench
 };
@@ -99,6 +100,7 @@ class HbmBench {
     top_->release_i = 0;
     rel_.bench = this;
     rel_.idle = k.release_idle;
+    rel_.age_hold = k.age_hold;
     rel_.g.seed(seed * 13 + 5);
     seq_.bench = this;
     ctrl.add(&lk_src);
@@ -183,6 +185,7 @@ class HbmBench {
   Vflow_table_hbm& top() { return *top_; }
   uint64_t released() const { return released_; }
   uint64_t applied() const { return applied_; }
+  uint64_t forced_frees() const { return forced_; }
   // Clocks in which a lookup was released, in order.
   const std::vector<uint64_t>& release_cycles() const { return release_cycles_; }
 
@@ -210,8 +213,18 @@ class HbmBench {
   struct Releaser : sim::Agent {
     HbmBench* bench = nullptr;
     int idle = 0;
+    bool age_hold = false;
     std::mt19937_64 g;
-    void drive() override { bench->top_->release_i = idle == 0 || static_cast<int>(g() % 100) >= idle; }
+    void drive() override {
+      bool r = idle == 0 || static_cast<int>(g() % 100) >= idle;
+      if (age_hold) {
+        for (const sim::AxisBeat& op : bench->taken_op_) {
+          const flow::OpWord w = from_words<regs::FLOW_OP_BITS>(op.data.data());
+          if (w.range(regs::FLOW_OP_OPCODE_LSB + 3, regs::FLOW_OP_OPCODE_LSB) == regs::FLOW_OP_OPCODE_AGE) r = false;
+        }
+      }
+      bench->top_->release_i = r;
+    }
   };
   // Runs last in every clock: feeds the op the engine took and the lookup released in this clock
   // to the model, ops first.
@@ -223,6 +236,7 @@ class HbmBench {
       en = !t.m_result_TVALID || t.m_result_TREADY;
       released = t.released_o != 0;
       applied = t.op_applied_o != 0;
+      if (t.force_free_o) ++bench->forced_;
     }
     void drive() override { bench->sequence(en, released, applied); }
   };
@@ -275,7 +289,7 @@ class HbmBench {
   Sequencer seq_;
   std::deque<sim::AxisBeat> taken_lk_, taken_op_;
   uint64_t en_clock_ = 0;
-  uint64_t released_ = 0, applied_ = 0;
+  uint64_t released_ = 0, applied_ = 0, forced_ = 0;
   std::vector<uint64_t> release_cycles_;
 };
 
