@@ -17,6 +17,7 @@ flow_table/flow_bucket_ram.sv
 flow_table/flow_activity_ram.sv
 flow_table/flow_engine.sv
 flow_table/flow_match.sv
+flow_table/flow_table_regs.sv
 flow_table/flow_table.sv
 core/steer_reads.sv
 core/steer_decide.sv

@@ -591,6 +591,39 @@ module conductor_core
   logic ev_tvalid;
 
   logic tab_applied;  // HBM: the table's engine took an op (its handshake; on chip the s_op handshake)
+  // The ports both builds of the table connect alike, written once for the two instances below.
+`define CONDUCTOR_FLOW_TABLE_PORTS \
+      .ap_clk                (clk_i), \
+      .ap_rst_n              (rst_ni), \
+      .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}), \
+      .s_lookup_TREADY       (lk_ready), \
+      .m_result_TDATA        (res_tdata), \
+      .m_result_TVALID       (res_tvalid), \
+      .m_result_TREADY       (1'b1), \
+      .s_op_TDATA            (op_head), \
+      .s_op_TVALID           (op_tvalid), \
+      .s_op_TREADY           (op_tready), \
+      .m_event_TDATA         (ev_tdata), \
+      .m_event_TVALID        (ev_tvalid), \
+      .m_event_TREADY        (1'b1), \
+      .sync_gen_o            (sync_gen), \
+      .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]), \
+      .s_axi_control_AWVALID (sl_awvalid[3]), \
+      .s_axi_control_AWREADY (sl_awready[3]), \
+      .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]), \
+      .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]), \
+      .s_axi_control_WVALID  (sl_wvalid[3]), \
+      .s_axi_control_WREADY  (sl_wready[3]), \
+      .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]), \
+      .s_axi_control_BVALID  (sl_bvalid[3]), \
+      .s_axi_control_BREADY  (sl_bready[3]), \
+      .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]), \
+      .s_axi_control_ARVALID (sl_arvalid[3]), \
+      .s_axi_control_ARREADY (sl_arready[3]), \
+      .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]), \
+      .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]), \
+      .s_axi_control_RVALID  (sl_rvalid[3]), \
+      .s_axi_control_RREADY  (sl_rready[3])
   if (FlowHbm != 0) begin : gen_hbm_table
     logic tab_forced;  // a guard dropped by force (RtlCore counts it through the hierarchy)
     logic unused_forced;
@@ -602,24 +635,11 @@ module conductor_core
       .CacheLog2     (FlowCacheLog2),
       .AddrBits      (FlowAddrBits)
     ) u_flow_table (
-      .ap_clk                (clk_i),
-      .ap_rst_n              (rst_ni),
-      .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}),
+      `CONDUCTOR_FLOW_TABLE_PORTS,
       .s_lookup_TVALID       (dec_tvalid && !pf_full),
-      .s_lookup_TREADY       (lk_ready),
       .release_i             (lk_room),
       .released_o            (tab_released),
-      .m_result_TDATA        (res_tdata),
-      .m_result_TVALID       (res_tvalid),
-      .m_result_TREADY       (1'b1),
-      .s_op_TDATA            (op_head),
-      .s_op_TVALID           (op_tvalid),
-      .s_op_TREADY           (op_tready),
       .op_applied_o          (tab_applied),
-      .m_event_TDATA         (ev_tdata),
-      .m_event_TVALID        (ev_tvalid),
-      .m_event_TREADY        (1'b1),
-      .sync_gen_o            (sync_gen),
       .cache_error_o         (flow_cache_error_o),
       .force_free_o          (tab_forced),
       .m_axi_arvalid         (m_axi_flow_arvalid),
@@ -644,59 +664,14 @@ module conductor_core
       .m_axi_wlast           (m_axi_flow_wlast),
       .m_axi_bvalid          (m_axi_flow_bvalid),
       .m_axi_bready          (m_axi_flow_bready),
-      .m_axi_bid             (m_axi_flow_bid),
-      .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
-      .s_axi_control_AWVALID (sl_awvalid[3]),
-      .s_axi_control_AWREADY (sl_awready[3]),
-      .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]),
-      .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]),
-      .s_axi_control_WVALID  (sl_wvalid[3]),
-      .s_axi_control_WREADY  (sl_wready[3]),
-      .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]),
-      .s_axi_control_BVALID  (sl_bvalid[3]),
-      .s_axi_control_BREADY  (sl_bready[3]),
-      .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
-      .s_axi_control_ARVALID (sl_arvalid[3]),
-      .s_axi_control_ARREADY (sl_arready[3]),
-      .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]),
-      .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]),
-      .s_axi_control_RVALID  (sl_rvalid[3]),
-      .s_axi_control_RREADY  (sl_rready[3])
-    );  end else begin : gen_onchip_table
+      .m_axi_bid             (m_axi_flow_bid)
+    );
+  end else begin : gen_onchip_table
     flow_table #(.BucketLog2Max(FlowBucketLog2Max)) u_flow_table (
-      .ap_clk                (clk_i),
-      .ap_rst_n              (rst_ni),
-      .s_lookup_TDATA        ({dec_tdata, head_q[0 +: KeyBits]}),
-      .s_lookup_TVALID       (dec_tvalid && lk_room),
-      .s_lookup_TREADY       (lk_ready),
-      .m_result_TDATA        (res_tdata),
-      .m_result_TVALID       (res_tvalid),
-      .m_result_TREADY       (1'b1),
-      .s_op_TDATA            (op_head),
-      .s_op_TVALID           (op_tvalid),
-      .s_op_TREADY           (op_tready),
-      .m_event_TDATA         (ev_tdata),
-      .m_event_TVALID        (ev_tvalid),
-      .m_event_TREADY        (1'b1),
-      .sync_gen_o            (sync_gen),
-      .s_axi_control_AWADDR  (sl_awaddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
-      .s_axi_control_AWVALID (sl_awvalid[3]),
-      .s_axi_control_AWREADY (sl_awready[3]),
-      .s_axi_control_WDATA   (sl_wdata[3*32 +: 32]),
-      .s_axi_control_WSTRB   (sl_wstrb[3*4 +: 4]),
-      .s_axi_control_WVALID  (sl_wvalid[3]),
-      .s_axi_control_WREADY  (sl_wready[3]),
-      .s_axi_control_BRESP   (sl_bresp[3*2 +: 2]),
-      .s_axi_control_BVALID  (sl_bvalid[3]),
-      .s_axi_control_BREADY  (sl_bready[3]),
-      .s_axi_control_ARADDR  (sl_araddr[3*AW +: conductor_regs_pkg::FLOW_TABLE_ADDR_BITS]),
-      .s_axi_control_ARVALID (sl_arvalid[3]),
-      .s_axi_control_ARREADY (sl_arready[3]),
-      .s_axi_control_RDATA   (sl_rdata[3*32 +: 32]),
-      .s_axi_control_RRESP   (sl_rresp[3*2 +: 2]),
-      .s_axi_control_RVALID  (sl_rvalid[3]),
-      .s_axi_control_RREADY  (sl_rready[3])
-    );    assign tab_released       = 1'b0;
+      `CONDUCTOR_FLOW_TABLE_PORTS,
+      .s_lookup_TVALID       (dec_tvalid && lk_room)
+    );
+    assign tab_released       = 1'b0;
     assign tab_applied        = 1'b0;
     assign flow_cache_error_o = 1'b0;
     assign m_axi_flow_arvalid = '0;
@@ -717,7 +692,7 @@ module conductor_core
     assign unused_axi = ^{m_axi_flow_arready, m_axi_flow_rvalid, m_axi_flow_rdata, m_axi_flow_rid, m_axi_flow_rlast,
                           m_axi_flow_awready, m_axi_flow_wready, m_axi_flow_bvalid, m_axi_flow_bid};
   end
-
+`undef CONDUCTOR_FLOW_TABLE_PORTS
 
   // The register reads of the rule on the lookup result, made as the result arrives (steer_reads)
   // and queued with it: a MEMBER_UP, SITE_UP or BACKUP write applies to frames whose lookup result

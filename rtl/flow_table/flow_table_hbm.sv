@@ -173,78 +173,21 @@ module flow_table_hbm
   /* verilator lint_on UNUSEDSIGNAL */
 
   // ---------------------------------------------------------------- registers
-  logic [31:0] ctrl, timeout_new, timeout_est, timeout_closing, sync_mature, seed1, seed2, counter_clear;
-  logic [31:0] geometry, capacity, occupancy, stash_used, now, age_cursor, first_full;
-  logic [31:0] lookups_q, hits_q, inserts, insert_full, insert_exists, updates, touches, deletes;
-  logic [31:0] not_found, expiries, age_steps, invalid_ops, moves, matured;
-
-  flow_table_csr u_csr (
-    .clk_i                  (ap_clk),
-    .rst_ni                 (ap_rst_n),
-    .s_axi_control_AWADDR   (s_axi_control_AWADDR),
-    .s_axi_control_AWVALID  (s_axi_control_AWVALID),
-    .s_axi_control_AWREADY  (s_axi_control_AWREADY),
-    .s_axi_control_WDATA    (s_axi_control_WDATA),
-    .s_axi_control_WSTRB    (s_axi_control_WSTRB),
-    .s_axi_control_WVALID   (s_axi_control_WVALID),
-    .s_axi_control_WREADY   (s_axi_control_WREADY),
-    .s_axi_control_BRESP    (s_axi_control_BRESP),
-    .s_axi_control_BVALID   (s_axi_control_BVALID),
-    .s_axi_control_BREADY   (s_axi_control_BREADY),
-    .s_axi_control_ARADDR   (s_axi_control_ARADDR),
-    .s_axi_control_ARVALID  (s_axi_control_ARVALID),
-    .s_axi_control_ARREADY  (s_axi_control_ARREADY),
-    .s_axi_control_RDATA    (s_axi_control_RDATA),
-    .s_axi_control_RRESP    (s_axi_control_RRESP),
-    .s_axi_control_RVALID   (s_axi_control_RVALID),
-    .s_axi_control_RREADY   (s_axi_control_RREADY),
-    .geometry_i             (geometry),
-    .capacity_i             (capacity),
-    .occupancy_i            (occupancy),
-    .stash_used_i           (stash_used),
-    .ctrl_o                 (ctrl),
-    .timeout_new_o          (timeout_new),
-    .timeout_est_o          (timeout_est),
-    .timeout_closing_o      (timeout_closing),
-    .sync_mature_o          (sync_mature),
-    .hash_seed1_o           (seed1),
-    .hash_seed2_o           (seed2),
-    .now_i                  (now),
-    .age_cursor_i           (age_cursor),
-    .first_full_occupancy_i (first_full),
-    .lookups_i              (lookups_q),
-    .hits_i                 (hits_q),
-    .inserts_i              (inserts),
-    .insert_full_i          (insert_full),
-    .insert_exists_i        (insert_exists),
-    .updates_i              (updates),
-    .touches_i              (touches),
-    .deletes_i              (deletes),
-    .not_found_i            (not_found),
-    .expiries_i             (expiries),
-    .age_steps_i            (age_steps),
-    .invalid_ops_i          (invalid_ops),
-    .moves_i                (moves),
-    .matured_i              (matured),
-    .counter_clear_o        (counter_clear)
-  );
-
-  // Active size, clamped to the build (registered twice, as on chip). The walk is off.
-  logic [4:0]    log2_req, log2_eff;
+  // The CSR block and the active size clamped to the build (flow_table_regs, as on chip). The walk
+  // is off: WalkMax 0, so GEOMETRY.WALK_MAX reads 0.
+  logic [31:0]   timeout_new, timeout_est, timeout_closing, sync_mature, seed1, seed2, occupancy;
+  logic [31:0]   stash_used, now, age_cursor, first_full, lookups_q, hits_q, inserts, insert_full;
+  logic [31:0]   insert_exists, updates, touches, deletes, not_found, expiries, age_steps;
+  logic [31:0]   invalid_ops, moves, matured;
+  logic [0:0]    counter_clear;
+  logic [4:0]    log2_eff;
+  logic [5:0]    walk_eff;  // 0
   logic [BL-1:0] mask;
-  assign log2_req = ctrl[conductor_regs_pkg::FLOW_TABLE_CTRL_BUCKET_LOG2_LSB +: 5];
-  always_ff @(posedge ap_clk) begin
-    log2_eff <= (log2_req > 5'(BL)) ? 5'(BL) : log2_req;
-    mask     <= BL'((32'd1 << log2_eff) - 32'd1);
-    capacity <= (32'd8 << log2_eff) + 32'(StashSize);
-  end
-  assign geometry = (32'(BL) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_BUCKET_LOG2_MAX_LSB)
-                  | (32'(Slots) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_SLOTS_LSB)
-                  | (32'(StashSize) << conductor_regs_pkg::FLOW_TABLE_GEOMETRY_STASH_SIZE_LSB);
-  assign sync_gen_o = sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB];
+  flow_table_regs #(.BucketLog2Max(BL), .StashSize(StashSize), .WalkMax(0), .Slots(Slots))
+    u_regs (.*);
 
   logic unused_ctrl;
-  assign unused_ctrl = ^{ctrl, counter_clear[31:1], sync_mature[31:9], sync_mature[7:4], m_axi_rlast};
+  assign unused_ctrl = ^{walk_eff, sync_mature[31:9], sync_mature[7:4], m_axi_rlast};
 
   // ---------------------------------------------------------------- global enable, init
   logic en, eng_init_done, clear_done, init_done;
