@@ -249,6 +249,7 @@ HbmFigures hbm_since(const HbmFigures& end, const HbmFigures& start) {
   HbmFigures f = end;
   f.reads = end.reads - start.reads;
   f.writes = end.writes - start.writes;
+  f.forced_frees = end.forced_frees - start.forced_frees;
   const double sum = end.mean_read_latency * static_cast<double>(end.reads) -
                      start.mean_read_latency * static_cast<double>(start.reads);
   f.mean_read_latency = f.reads ? sum / static_cast<double>(f.reads) : 0.0;
@@ -564,6 +565,7 @@ void print_summary(std::FILE* out, const SimOptions& o, const BucketAllocator& a
                 {"writes", t.hbm->writes},
                 {"mean_read_latency_clocks", t.hbm->mean_read_latency},
                 {"max_reads_in_one_channel", t.hbm->max_outstanding},
+                {"forced_frees", t.hbm->forced_frees},
                 {"ok", !t.hbm->cache_error && t.hbm->errors.empty()}};
   if (o.sync_out)
     s["sync"] = {{"out", *o.sync_out},        {"delay", o.sync_delay},     {"frames", t.sync_frames},

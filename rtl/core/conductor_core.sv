@@ -122,7 +122,10 @@ module conductor_core
   input  wire logic [FlowNCh*FlowIdBits-1:0]   m_axi_flow_bid,
   // Sticky: the HBM table's engine touched a bucket its cache did not hold (never in a correct
   // design; the benches check it). 0 on chip.
-  output      logic          flow_cache_error_o
+  output      logic          flow_cache_error_o,
+  // A pulse: the HBM table freed a guarded cache line by force (its lookups of that bucket read it
+  // again; docs/flow_table.md). 0 on chip.
+  output      logic          flow_force_free_o
 );
   localparam int unsigned MetaFifoDepth = FrameFifoBeats;  // at most one meta per buffered frame
   localparam int unsigned HeadFifoDepth = 8;               // > dist_hash in-flight items (6)
@@ -625,9 +628,6 @@ module conductor_core
       .s_axi_control_RVALID  (sl_rvalid[3]), \
       .s_axi_control_RREADY  (sl_rready[3])
   if (FlowHbm != 0) begin : gen_hbm_table
-    logic tab_forced;  // a guard dropped by force (RtlCore counts it through the hierarchy)
-    logic unused_forced;
-    assign unused_forced = tab_forced;
     flow_table_hbm #(
       .BucketLog2Max (FlowBucketLog2Max),
       .RobLog2       (FlowRobLog2),
@@ -641,7 +641,7 @@ module conductor_core
       .released_o            (tab_released),
       .op_applied_o          (tab_applied),
       .cache_error_o         (flow_cache_error_o),
-      .force_free_o          (tab_forced),
+      .force_free_o          (flow_force_free_o),
       .m_axi_arvalid         (m_axi_flow_arvalid),
       .m_axi_arready         (m_axi_flow_arready),
       .m_axi_araddr          (m_axi_flow_araddr),
@@ -674,6 +674,7 @@ module conductor_core
     assign tab_released       = 1'b0;
     assign tab_applied        = 1'b0;
     assign flow_cache_error_o = 1'b0;
+    assign flow_force_free_o  = 1'b0;
     assign m_axi_flow_arvalid = '0;
     assign m_axi_flow_araddr  = '0;
     assign m_axi_flow_arid    = '0;

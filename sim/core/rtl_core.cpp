@@ -194,6 +194,8 @@ struct CoreImpl final : RtlCore::Impl {
       m.seed = o.seed ^ 0x7f4a7c159e3779b9ull;
       mem = std::make_unique<sim::HbmModel<Top, sim::CoreHbmPorts>>(*top, m);
       ctrl.add(mem.get());
+      forced.top = top.get();
+      ctrl.add(&forced);
       clear = kCoreHbmResetClearCycles;
     }
     ctrl.reset();
@@ -222,6 +224,7 @@ struct CoreImpl final : RtlCore::Impl {
       f.max_outstanding = st.max_outstanding;
       f.rows = mem->rows_touched();
       f.cache_error = top->flow_cache_error_o != 0;
+      f.forced_frees = forced.n;
       f.errors = mem->errors();
     }
     return f;
@@ -231,6 +234,14 @@ struct CoreImpl final : RtlCore::Impl {
   sim::SimCtrl<Top> ctrl;
   sim::AxilMaster<Top> axil;
   std::unique_ptr<sim::HbmModel<Top, sim::CoreHbmPorts>> mem;
+  // Counts flow_force_free_o pulses.
+  struct ForceCounter : sim::Agent {
+    Top* top = nullptr;
+    uint64_t n = 0;
+    void sample() override {
+      if (top->flow_force_free_o) ++n;
+    }
+  } forced;
 };
 
 }  // namespace

@@ -48,6 +48,7 @@ struct HbmFigures {
   bool present = false;  // the core is the HBM build
   uint64_t reads = 0, writes = 0, max_outstanding = 0, rows = 0;
   double mean_read_latency = 0;     // clocks, AR handshake to the last beat
+  uint64_t forced_frees = 0;        // flow_force_free_o pulses: cache lines freed by force
   bool cache_error = false;         // flow_cache_error_o (never in a correct design)
   std::vector<std::string> errors;  // AXI protocol errors the memory model saw
 };

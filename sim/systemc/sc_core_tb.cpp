@@ -64,7 +64,7 @@ SC_MODULE(CoreTb) {
   sc_signal<bool> hb_arvalid{"hb_arvalid"}, hb_arready{"hb_arready"}, hb_rvalid{"hb_rvalid"}, hb_rready{"hb_rready"};
   sc_signal<bool> hb_rlast{"hb_rlast"}, hb_awvalid{"hb_awvalid"}, hb_awready{"hb_awready"};
   sc_signal<bool> hb_wvalid{"hb_wvalid"}, hb_wready{"hb_wready"}, hb_wlast{"hb_wlast"};
-  sc_signal<bool> hb_bvalid{"hb_bvalid"}, hb_bready{"hb_bready"}, hb_error{"hb_error"};
+  sc_signal<bool> hb_bvalid{"hb_bvalid"}, hb_bready{"hb_bready"}, hb_error{"hb_error"}, hb_forced{"hb_forced"};
   sc_signal<uint64_t> hb_araddr{"hb_araddr"}, hb_awaddr{"hb_awaddr"}, hb_wstrb{"hb_wstrb"};
   sc_signal<uint32_t> hb_arid{"hb_arid"}, hb_arlen{"hb_arlen"}, hb_rid{"hb_rid"}, hb_awid{"hb_awid"};
   sc_signal<uint32_t> hb_awlen{"hb_awlen"}, hb_bid{"hb_bid"};
@@ -131,6 +131,7 @@ SC_MODULE(CoreTb) {
     core->m_axi_flow_bready(hb_bready);
     core->m_axi_flow_bid(hb_bid);
     core->flow_cache_error_o(hb_error);
+    core->flow_force_free_o(hb_forced);
     y_tready.write(true);
     core->s_axi_control_AWADDR(awaddr);
     core->s_axi_control_AWVALID(awvalid);

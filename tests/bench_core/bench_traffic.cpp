@@ -469,8 +469,8 @@ void hbm_phases(uint32_t conns, uint64_t frames, const char* suffix, uint64_t se
   const HbmFigures h = b.core().hbm();
   std::fprintf(stderr,
                "bench_traffic: hbm %s: %" PRIu64 " reads (mean %.0f clocks, at most %" PRIu64
-               " in one channel), %" PRIu64 " writes, %" PRIu64 " rows in use\n",
-               suffix, h.reads, h.mean_read_latency, h.max_outstanding, h.writes, h.rows);
+               " in one channel), %" PRIu64 " writes, %" PRIu64 " rows in use, %" PRIu64 " forced frees\n",
+               suffix, h.reads, h.mean_read_latency, h.max_outstanding, h.writes, h.rows, h.forced_frees);
   if (h.cache_error) Bench::fail("the HBM table's engine touched a bucket its cache did not hold");
   for (const std::string& e : h.errors) Bench::fail("memory model: " + e);
   for (size_t i = out->size() - 3; i < out->size(); ++i) {

@@ -394,6 +394,23 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeWithTheFlowTableInHbm) {
   EXPECT_FALSE(jm.contains("hbm")) << rm.out;
 }
 
+// A tiny active table with an AGE every two frames: the 256 lookups in flight cover most buckets,
+// and the HBM table must free guarded cache lines by force to keep moving (it stopped before that
+// existed), with every frame still equal to the RTL's lockstep model.
+TEST_F(CliTest, FlowTableInHbmKeepsMovingWhenTinyAndAgedOften) {
+  Outcome r =
+      run({"sim",        "--engine",  "rtl",  "--flow-table", "hbm", "--flow-capacity", "600", "--age-frames",   "2",
+           "--min-size", "--packets", "1000", "--flows",      "600", "--seed",          "7",   "--flow-timeout", "1500",
+           "--idle",     "95"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["delivered"], 1000) << r.out;
+  EXPECT_EQ(j["model_match"], true) << r.out;
+  EXPECT_EQ(j["counters_match"], true) << r.out;
+  EXPECT_GT(j["hbm"]["forced_frees"].get<uint64_t>(), 0u) << r.out;
+  EXPECT_EQ(j["hbm"]["ok"], true) << r.out;
+}
+
 TEST_F(CliTest, ReportIsReadable) {
   Outcome r = run({"sim", "--packets", "2000", "--engine", "rtl", "--report", "--weights", "1:100,2:300"});
   ASSERT_EQ(r.rc, 0) << r.err;

@@ -36,7 +36,7 @@ namespace conductor::flowsim {
 constexpr int kHbmBucketLog2Max = HBM_BENCH_BUCKET_LOG2;
 
 struct HbmKnobs : Knobs {
-  int release_idle = 0;  // % of clocks release_i is low
+  int release_idle = 0;   // % of clocks release_i is low
   bool age_hold = false;  // release_i low while an AGE is in the op gate, as the core holds its lookups
   bool random_init = false;
   sim::HbmConfig mem{};  // channels, addr_bits and id_bits are set by the bench
