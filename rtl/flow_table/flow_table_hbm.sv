@@ -38,6 +38,18 @@
 // ClearOnReset, every bucket is written with zeros over all channels; s_lookup and s_op wait.
 `default_nettype none
 
+// An array of per-line (per-slot, per-counter) fields, only ever accessed one element at a time.
+// Yosys 0.23 reads no packed 2-D array (`logic [N-1:0][W-1:0]`), and Verilator 5.006 takes no
+// nonblocking assignment to an unpacked array inside a loop it does not unroll (BLKLOOPINIT: over
+// --unroll-count, 64 iterations; the line state, reorder-buffer and counter loops run 128..1024):
+// packed for Verilator, unpacked for Yosys and other tools. Every use indexes a single element, so
+// the two declarations mean the same.
+`ifdef VERILATOR
+`define FT_HBM_ARRAY(W, N, NAME) logic [(N)-1:0][(W)-1:0] NAME
+`else
+`define FT_HBM_ARRAY(W, N, NAME) logic [(W)-1:0] NAME [N]
+`endif
+
 module flow_table_hbm
 #(
   parameter int unsigned BucketLog2Max = 20,   // buckets per sub-table = 2^BucketLog2Max (<= 25)
@@ -253,16 +265,16 @@ module flow_table_hbm
   // ---------------------------------------------------------------- cache state
   logic [Lines-1:0]        lv;      // allocated
   logic [Lines-1:0]        lt;      // sub-table
-  logic [Lines-1:0][BL-1:0] lb;     // bucket
+  `FT_HBM_ARRAY(BL, Lines, lb);      // bucket
   logic [Lines-1:0]        lrdy;    // data present
   logic [Lines-1:0]        lar;     // fill read still to be sent
-  logic [Lines-1:0][1:0]   lcnt;    // fill beats received
+  `FT_HBM_ARRAY(2, Lines, lcnt);     // fill beats received
   logic [Lines-1:0]        ldirty;  // written since its last write-back was sent
   logic [Lines-1:0]        lwip;    // a write-back is being sent
-  logic [Lines-1:0][1:0]   lwo;     // write-backs sent, BRESP not yet back
+  `FT_HBM_ARRAY(2, Lines, lwo);      // write-backs sent, BRESP not yet back
   logic [Lines-1:0]        lhf;     // written: held until no lookup that may have read it stale is in flight
-  logic [Lines-1:0][2:0]   lpin;    // ops that need the line
-  logic [Lines-1:0][5:0]   lttl;    // clocks an installed line is kept
+  `FT_HBM_ARRAY(3, Lines, lpin);     // ops that need the line
+  `FT_HBM_ARRAY(6, Lines, lttl);     // clocks an installed line is kept
   logic [BktBits-1:0] cdata [Lines];
 
   // Which line holds bucket b of sub-table t (allocated lines are unique per bucket).
@@ -331,8 +343,8 @@ module flow_table_hbm
   logic [BL-1:0]      rb_a2  [Rob];
   logic [HbmBits-1:0] rb_d1  [Rob];
   logic [HbmBits-1:0] rb_d2  [Rob];
-  logic [Rob-1:0][1:0] rb_c1;  // beats received
-  logic [Rob-1:0][1:0] rb_c2;
+  `FT_HBM_ARRAY(2, Rob, rb_c1);  // beats received
+  `FT_HBM_ARRAY(2, Rob, rb_c2);
 
   // Per-channel AR register: a lookup's bucket read first, else a fill.
   logic [NCh-1:0]      arv_q;
@@ -909,13 +921,13 @@ module flow_table_hbm
 
   // ---------------------------------------------------------------- write-back and clear
   // Per channel: idle, AW, then 3 W beats read from the line (a clear writes zeros).
-  logic [NCh-1:0][1:0]  wst_q;    // 0 idle, 1 AW, 2 W
-  logic [NCh-1:0][1:0]  wbeat_q;
+  logic [1:0]      wst_q [NCh];    // 0 idle, 1 AW, 2 W
+  logic [1:0]      wbeat_q [NCh];
   logic [LI-1:0]   wline_q [NCh];
   logic [NCh-1:0]       wclr_q;   // the write in progress is a clear
   logic [AddrBits-1:0] waddr_q [NCh];
-  logic [NCh-1:0][31:0] clr_next_q;  // next row to clear
-  logic [NCh-1:0][31:0] clr_out_q;   // clear writes without BRESP
+  logic [31:0]     clr_next_q [NCh];  // next row to clear
+  logic [31:0]     clr_out_q [NCh];   // clear writes without BRESP
   logic [NCh-1:0]  wb_take;
   logic [LI-1:0]   wb_line [NCh];
   logic [NCh-1:0]  clr_ch_done;
@@ -1000,7 +1012,8 @@ module flow_table_hbm
   // (BRESP) and whose counter is 0 is released; every lookup counted later entered the issue stage
   // after the BRESP, so its read returns the written data.
   localparam int unsigned CntLog2 = (BL < 10) ? BL : 10;
-  logic [(1 << CntLog2)-1:0][8:0] oc1, oc2;
+  `FT_HBM_ARRAY(9, 1 << CntLog2, oc1);
+  `FT_HBM_ARRAY(9, 1 << CntLog2, oc2);
   logic [CntLog2-1:0] inc1, inc2, dec1, dec2;
   logic inc_v, dec_v;
   assign inc_v = fen && fvld[4] && fkv_q[4];
@@ -1174,4 +1187,5 @@ module flow_table_hbm
   assign unused_fifo = ev_full;
 endmodule
 
+`undef FT_HBM_ARRAY
 `default_nettype wire
