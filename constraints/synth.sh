@@ -55,7 +55,10 @@ yosys=${YOSYS:-yosys}
 # flow_engine (about 3 minutes), flow_engine_small (the same control paths with a 4-entry stash
 # and 4-step walks, about 2.5 minutes), conductor_core_noengine (the core with the op engine as a
 # black box: every other path of the core in about 6 minutes, the engine's own in flow_engine*),
-# flow_canon, flow_hash, steer_reads, steer_decide (under a minute each).
+# flow_canon, flow_hash, steer_reads, steer_decide (under a minute each), and the HBM flow table
+# (rtl/flow_table/flow_table_hbm.sv, not in the core's list: EXTRA_FILES) at 2^9 buckets, 16
+# channels, 256 lookups in flight and 8 (flow_table_hbm) or 16 (flow_table_hbm_c4) cache lines
+# (docs/flow_table.md, "Resources (Yosys)").
 ALL_RUNS=(
   "pkt_parser:pkt_parser::"
   "dist_hash:dist_hash::"
@@ -74,6 +77,16 @@ OPTIONAL_RUNS=(
   "flow_hash:flow_hash::"
   "steer_reads:steer_reads::"
   "steer_decide:steer_decide::"
+  "flow_table_hbm:flow_table_hbm::BucketLog2Max=9,ChLog2=3,RobLog2=8,CacheLog2=3"
+  "flow_table_hbm_c4:flow_table_hbm::BucketLog2Max=9,ChLog2=3,RobLog2=8,CacheLog2=4"
+)
+# Files outside rtl/conductor_core.f (top:path relative to the rtl folder), read only when a
+# selected run has that top: the HBM flow table is a generate branch of conductor_core (FlowHbm)
+# that the core's list leaves out. They are read with -defer (the AST only): elaborating
+# flow_table_hbm at its default sizes (2^20 buckets, 128 lines, 256 in flight) takes minutes, so
+# the run's parameters are set on the deferred module ($abstract\top), which is then renamed.
+EXTRA_FILES=(
+  "flow_table_hbm:flow_table/flow_table_hbm.sv"
 )
 
 # The first Yosys errors of a log, with the line before each (it names the file or module).
@@ -112,6 +125,27 @@ done
 # One read_verilog per file so that a parse error names its file; packages persist across reads.
 read_cmds=""
 for f in "${files[@]}"; do read_cmds+="read_verilog -sv $f"$'\n'; done
+# The extra files of a top (EXTRA_FILES), as read commands; every selected run's go into the parse.
+extra_read_cmds() {  # top
+  local e
+  for e in "${EXTRA_FILES[@]}"; do
+    [[ ${e%%:*} == "$1" ]] && printf 'read_verilog -sv -defer %s\n' "$rtl/${e#*:}"
+  done
+  return 0
+}
+parse_cmds=$read_cmds
+extra_files=()
+for r in "${runs[@]}"; do
+  IFS=: read -r _ top _ <<< "$r"
+  for e in "${EXTRA_FILES[@]}"; do
+    f=$rtl/${e#*:}
+    if [[ ${e%%:*} == "$top" && " ${extra_files[*]-} " != *" $f "* ]]; then
+      [[ -f $f ]] || die "EXTRA_FILES names $f, which does not exist"
+      extra_files+=("$f")
+      parse_cmds+="read_verilog -sv -defer $f"$'\n'
+    fi
+  done
+done
 
 say "$version; ${#files[@]} files from ${filelist#"$repo"/}; output in $out"
 
@@ -119,7 +153,7 @@ say "$version; ${#files[@]} files from ${filelist#"$repo"/}; output in $out"
 # Every file is parsed and every top elaborated first, so that a construct Yosys rejects fails in
 # seconds, not after minutes of synthesis of another top.
 log=$out/parse.log
-printf '%s' "$read_cmds" > "$out/parse.ys"
+printf '%s' "$parse_cmds" > "$out/parse.ys"
 if ! "$yosys" -q -l "$log" -s "$out/parse.ys" >/dev/null 2>&1; then
   where=$(grep -m1 -oE '^[^ ]+:[0-9]+: ERROR' "$log" | sed 's/: ERROR$//') || true
   printf 'synth.sh: %s is not accepted by %s:\n' "${where:-a file of $filelist}" "$version" >&2
@@ -130,9 +164,16 @@ say "parsed ${#files[@]} files"
 # The parameters of a run as Yosys commands: chparam before hierarchy, then the derived top
 # renamed back (Yosys 0.23's `hierarchy -chparam` asserts on these sources).
 chparam_cmds() {  # top params
-  local kv kvs
+  local kv kvs mod=$1 e
+  for e in "${EXTRA_FILES[@]}"; do [[ ${e%%:*} == "$1" ]] && mod="\$abstract\\$1"; done
   IFS=, read -r -a kvs <<< "$2"
-  for kv in "${kvs[@]}"; do printf 'chparam -set %s %s %s\n' "${kv%%=*}" "${kv#*=}" "$1"; done
+  if [[ $mod == "$1" ]]; then
+    for kv in "${kvs[@]}"; do printf 'chparam -set %s %s %s\n' "${kv%%=*}" "${kv#*=}" "$mod"; done
+  elif ((${#kvs[@]} > 0)); then  # one chparam: each derives the whole module
+    printf 'chparam%s %s\n' "$(for kv in "${kvs[@]}"; do printf ' -set %s %s' "${kv%%=*}" "${kv#*=}"; done)" "$mod"
+    printf 'rename %s %s\n' "$mod" "$1"
+  fi
+  return 0
 }
 # Each top with each parameter set once (the small-table runs elaborate in seconds).
 tops=()
@@ -146,6 +187,7 @@ for r in "${runs[@]}"; do
   log=$out/elab_$tag.log
   {
     printf '%s' "$read_cmds"
+    extra_read_cmds "$top"
     chparam_cmds "$top" "$params"
     echo "hierarchy -check -top $top"
     echo "proc"
@@ -172,6 +214,7 @@ for r in "${runs[@]}"; do
   log=$out/$name.log
   {
     printf '%s' "$read_cmds"
+    extra_read_cmds "$top"
     chparam_cmds "$top" "$params"
     echo "hierarchy -check -top $top"
     [[ -z $params ]] || echo "rename -top $top"
@@ -213,4 +256,4 @@ done
 # ---------------------------------------------------------------- 3. report
 python3 "$here/synth_report.py" --out "$out" --version "$version" \
   --git "$(git -C "$repo" rev-parse --short=8 HEAD 2>/dev/null || echo unknown)" \
-  --total-seconds $((SECONDS - t_all)) --files "${files[@]#"$repo"/}" -- "${run_names[@]}"
+  --total-seconds $((SECONDS - t_all)) --files "${files[@]#"$repo"/}" "${extra_files[@]#"$repo"/}" -- "${run_names[@]}"

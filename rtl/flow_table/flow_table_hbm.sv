@@ -38,6 +38,18 @@
 // ClearOnReset, every bucket is written with zeros over all channels; s_lookup and s_op wait.
 `default_nettype none
 
+// An array of per-line (per-slot, per-counter) fields, only ever accessed one element at a time.
+// Yosys 0.23 reads no packed 2-D array (`logic [N-1:0][W-1:0]`), and Verilator 5.006 takes no
+// nonblocking assignment to an unpacked array inside a loop it does not unroll (BLKLOOPINIT: over
+// --unroll-count, 64 iterations; the line state, reorder-buffer and counter loops run 128..1024):
+// packed for Verilator, unpacked for Yosys and other tools. Every use indexes a single element, so
+// the two declarations mean the same.
+`ifdef VERILATOR
+`define FT_HBM_ARRAY(W, N, NAME) logic [(N)-1:0][(W)-1:0] NAME
+`else
+`define FT_HBM_ARRAY(W, N, NAME) logic [(W)-1:0] NAME [N]
+`endif
+
 module flow_table_hbm
 #(
   parameter int unsigned BucketLog2Max = 20,   // buckets per sub-table = 2^BucketLog2Max (<= 25)
@@ -198,16 +210,16 @@ module flow_table_hbm
   // ---------------------------------------------------------------- cache state
   logic [Lines-1:0]        lv;      // allocated
   logic [Lines-1:0]        lt;      // sub-table
-  logic [Lines-1:0][BL-1:0] lb;     // bucket
+  `FT_HBM_ARRAY(BL, Lines, lb);      // bucket
   logic [Lines-1:0]        lrdy;    // data present
   logic [Lines-1:0]        lar;     // fill read still to be sent
-  logic [Lines-1:0][1:0]   lcnt;    // fill beats received
+  `FT_HBM_ARRAY(2, Lines, lcnt);     // fill beats received
   logic [Lines-1:0]        ldirty;  // written since its last write-back was sent
   logic [Lines-1:0]        lwip;    // a write-back is being sent
-  logic [Lines-1:0][1:0]   lwo;     // write-backs sent, BRESP not yet back
+  `FT_HBM_ARRAY(2, Lines, lwo);      // write-backs sent, BRESP not yet back
   logic [Lines-1:0]        lhf;     // written: held until no lookup that may have read it stale is in flight
-  logic [Lines-1:0][2:0]   lpin;    // ops that need the line
-  logic [Lines-1:0][5:0]   lttl;    // clocks an installed line is kept
+  `FT_HBM_ARRAY(3, Lines, lpin);     // ops that need the line
+  `FT_HBM_ARRAY(6, Lines, lttl);     // clocks an installed line is kept
   logic [BktBits-1:0] cdata [Lines];
 
   // Which line holds bucket b of sub-table t (allocated lines are unique per bucket).
@@ -274,10 +286,10 @@ module flow_table_hbm
   logic [63:0]        rb_tag [Rob];
   logic [BL-1:0]      rb_a1  [Rob];
   logic [BL-1:0]      rb_a2  [Rob];
-  logic [HbmBits-1:0] rb_d1  [Rob];
-  logic [HbmBits-1:0] rb_d2  [Rob];
-  logic [Rob-1:0][1:0] rb_c1;  // beats received
-  logic [Rob-1:0][1:0] rb_c2;
+  `FT_HBM_ARRAY(2, Rob, rb_c1);  // beats received
+  logic [BktBits-1:0] rbq [NCh];     // per channel: its bank's row of the lookup entering R
+  logic [BktBits-1:0] rb_r1, rb_r2;  // the lookup at R: its buckets as HBM returned them
+  `FT_HBM_ARRAY(2, Rob, rb_c2);
   // The slot's data of sub-table 1 / 2 may be older than an engine write whose line was freed by
   // force (below): the slot reads its bucket again when it reaches the head.
   logic [Rob-1:0]      rb_st1, rb_st2;
@@ -481,8 +493,8 @@ module flow_table_hbm
     if (en) begin
       ridx_q[0] <= head_q[RI-1:0];
       for (int s = 1; s < ReadStage; s++) ridx_q[s] <= ridx_q[s-1];
-      rd1_q    <= r_c1 ? cdata[r_f1[LI-1:0]] : from_hbm(rb_d1[r_idx]);
-      rd2_q    <= r_c2 ? cdata[r_f2[LI-1:0]] : from_hbm(rb_d2[r_idx]);
+      rd1_q    <= r_c1 ? cdata[r_f1[LI-1:0]] : rb_r1;
+      rd2_q    <= r_c2 ? cdata[r_f2[LI-1:0]] : rb_r2;
       ck_r1_q  <= rb_ck[r_idx];
       kv_r1_q  <= r_kv;
       tag_r1_q <= rb_tag[r_idx];
@@ -516,15 +528,45 @@ module flow_table_hbm
       if (rf_go && rb_st2[hd]) rb_c2[hd] <= '0;
     end
   end
-  always_ff @(posedge ap_clk) begin
-    for (int c = 0; c < NCh; c++) begin
-      if (m_axi_rvalid[c] && !m_axi_rid[c*IdBits + IdBits - 1]) begin
-        if (c < NPer) begin
-          rb_d1[m_axi_rid[c*IdBits +: RI]][rb_c1[m_axi_rid[c*IdBits +: RI]]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
-        end else begin
-          rb_d2[m_axi_rid[c*IdBits +: RI]][rb_c2[m_axi_rid[c*IdBits +: RI]]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
-        end
-      end
+
+  // Reorder-buffer data, one bank per channel: bank c holds the bucket of every slot whose bucket
+  // is on channel c (row = slot), written only by channel c's R beats, so each bank has one write
+  // port and one read port (block RAM; Rob x 1480 bits, the bucket word: the 14 pad bits of each
+  // 384-bit HBM slot are not kept). Beat k fills bucket bits [RbLo[k], RbLo[k+1]) (the slots'
+  // bits in HBM bits [k*512, k*512+512)). The banks are read one clock before R, at the row of the
+  // lookup entering R (its data is complete: it was released), each bank into its own register;
+  // at R the lookup's channel selects: chan_of(0, r_a1) in sub-table 1, chan_of(1, r_a2) in 2.
+  localparam int unsigned RbLo1 = SlotBits + (512 - HbmSlot);                  // 498
+  localparam int unsigned RbLo2 = 2 * SlotBits + (1024 - 2 * HbmSlot);         // 996
+  for (genvar c = 0; c < NCh; c++) begin : g_rb
+    logic [BktBits-1:0] mem [Rob];
+    logic [BktBits-1:0] q;
+    logic               we;
+    logic [RI-1:0]      row;
+    logic [1:0]         beat;
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic [BktBits-1:0] wd0, wd1, wd2;  // beat k in its place in the bucket word (its lane used)
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign we   = m_axi_rvalid[c] && !m_axi_rid[c*IdBits + IdBits - 1];
+    assign row  = m_axi_rid[c*IdBits +: RI];
+    assign beat = (c < NPer) ? rb_c1[row] : rb_c2[row];
+    assign wd0  = from_hbm({1024'd0, m_axi_rdata[c*512 +: 512]});
+    assign wd1  = from_hbm({512'd0, m_axi_rdata[c*512 +: 512], 512'd0});
+    assign wd2  = from_hbm({m_axi_rdata[c*512 +: 512], 1024'd0});
+    always_ff @(posedge ap_clk) begin
+      if (we && beat == 2'd0) mem[row][0 +: RbLo1]                 <= wd0[0 +: RbLo1];
+      if (we && beat == 2'd1) mem[row][RbLo1 +: RbLo2 - RbLo1]     <= wd1[RbLo1 +: RbLo2 - RbLo1];
+      if (we && beat == 2'd2) mem[row][RbLo2 +: BktBits - RbLo2]   <= wd2[RbLo2 +: BktBits - RbLo2];
+      if (en) q <= mem[ridx_q[ReadStage-2]];
+    end
+    assign rbq[c] = q;
+  end
+  always_comb begin
+    rb_r1 = rbq[0];
+    rb_r2 = rbq[NPer];
+    for (int c = 0; c < NPer; c++) begin
+      if (chan_of(1'b0, r_a1) == CW'(c))        rb_r1 = rbq[c];
+      if (chan_of(1'b1, r_a2) == CW'(NPer + c)) rb_r2 = rbq[NPer + c];
     end
   end
 
@@ -898,14 +940,17 @@ module flow_table_hbm
   assign m_event_TVALID = !ev_empty;
 
   // ---------------------------------------------------------------- write-back and clear
-  // Per channel: idle, AW, then 3 W beats read from the line (a clear writes zeros).
-  logic [NCh-1:0][1:0]  wst_q;    // 0 idle, 1 AW, 2 W
-  logic [NCh-1:0][1:0]  wbeat_q;
+  // Per channel: idle, AW, then 3 W beats read from the line (a clear writes zeros). Each channel
+  // reads the cache at its beat: NCh read ports of the cache. (One shared read port, the line copied
+  // into a per-channel buffer in a rotating turn of the channels, failed the small co-simulation:
+  // docs/flow_table.md, "Resources (Yosys)".)
+  logic [1:0]      wst_q [NCh];    // 0 idle, 1 AW, 2 W
+  logic [1:0]      wbeat_q [NCh];
   logic [LI-1:0]   wline_q [NCh];
   logic [NCh-1:0]       wclr_q;   // the write in progress is a clear
   logic [AddrBits-1:0] waddr_q [NCh];
-  logic [NCh-1:0][31:0] clr_next_q;  // next row to clear
-  logic [NCh-1:0][31:0] clr_out_q;   // clear writes without BRESP
+  logic [31:0]     clr_next_q [NCh];  // next row to clear
+  logic [31:0]     clr_out_q [NCh];   // clear writes without BRESP
   logic [NCh-1:0]  wb_take;
   logic [LI-1:0]   wb_line [NCh];
   logic [NCh-1:0]  clr_ch_done;
@@ -930,7 +975,9 @@ module flow_table_hbm
       m_axi_awlen[c*8 +: 8]          = 8'd2;
       m_axi_wvalid[c]                = wst_q[c] == 2'd2;
       wbkt_h                         = to_hbm(cdata[wline_q[c]]);
-      m_axi_wdata[c*512 +: 512]      = wclr_q[c] ? 512'd0 : wbkt_h[wbeat_q[c]*512 +: 512];
+      m_axi_wdata[c*512 +: 512]      = wclr_q[c] ? 512'd0 :
+                                       (wbeat_q[c] == 2'd0) ? wbkt_h[0 +: 512] :
+                                       (wbeat_q[c] == 2'd1) ? wbkt_h[512 +: 512] : wbkt_h[1024 +: 512];
       m_axi_wstrb[c*64 +: 64]        = '1;
       m_axi_wlast[c]                 = wbeat_q[c] == 2'd2;
     end
@@ -990,7 +1037,8 @@ module flow_table_hbm
   // (BRESP) and whose counter is 0 is released; every lookup counted later entered the issue stage
   // after the BRESP, so its read returns the written data.
   localparam int unsigned CntLog2 = (BL < 10) ? BL : 10;
-  logic [(1 << CntLog2)-1:0][8:0] oc1, oc2;
+  `FT_HBM_ARRAY(9, 1 << CntLog2, oc1);
+  `FT_HBM_ARRAY(9, 1 << CntLog2, oc2);
   logic [CntLog2-1:0] inc1, inc2, dec1, dec2;
   logic inc_v, dec_v;
   assign inc_v = fen && fvld[4] && fkv_q[4];
@@ -1250,8 +1298,8 @@ module flow_table_hbm
         end
       end
     end
-    if (ins1) cdata[ins1_l] <= from_hbm(rb_d1[r_idx]);
-    if (ins2) cdata[ins2_l] <= from_hbm(rb_d2[r_idx]);
+    if (ins1) cdata[ins1_l] <= rb_r1;
+    if (ins2) cdata[ins2_l] <= rb_r2;
     for (int s = 0; s < Slots; s++) begin
       if (e_we[0] && e_slot_we[s])     cdata[e_f1[LI-1:0]][s*SlotBits +: SlotBits] <= e_wbkt[s*SlotBits +: SlotBits];
       if (e_we[1] && e_slot_we[4 + s]) cdata[e_f2[LI-1:0]][s*SlotBits +: SlotBits] <= e_wbkt[s*SlotBits +: SlotBits];
@@ -1262,4 +1310,5 @@ module flow_table_hbm
   assign unused_fifo = ev_full;
 endmodule
 
+`undef FT_HBM_ARRAY
 `default_nettype wire
