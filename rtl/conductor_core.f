@@ -16,6 +16,7 @@ flow_table/flow_hash.sv
 flow_table/flow_bucket_ram.sv
 flow_table/flow_activity_ram.sv
 flow_table/flow_engine.sv
+flow_table/flow_ops.sv
 flow_table/flow_match.sv
 flow_table/flow_table_regs.sv
 flow_table/flow_table.sv

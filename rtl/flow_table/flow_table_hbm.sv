@@ -145,7 +145,6 @@ module flow_table_hbm
   localparam int unsigned BktBits  = Slots * SlotBits;  // 1480: the engine's bucket word
   localparam int unsigned HbmSlot  = 384;                // a slot in HBM: 48 bytes
   localparam int unsigned HbmBits  = Slots * HbmSlot;    // 1536: three 64-byte beats
-  localparam int unsigned EvDepth  = 8;
   localparam int unsigned NPer     = 1 << ChLog2;
   localparam int unsigned Rob      = 1 << RobLog2;
   localparam int unsigned Lines    = 1 << CacheLog2;
@@ -605,24 +604,9 @@ module flow_table_hbm
   assign m_result_TDATA  = res_q;
   assign m_result_TVALID = out_valid_q;
 
-  // ---------------------------------------------------------------- activity marks (on chip)
-  logic       mark_go;
-  logic [1:0] mark_we;
-  logic [1:0] a_re, a_we;
-  logic [2*BL-1:0] a_addr;
-  logic [7:0] a_wmask, a_wdata, a_rdata;
+  // ---------------------------------------------------------------- marks (the activity memories are on chip)
+  logic mark_go;  // the lookup in the result stage marks its matches (rtl/flow_table/flow_ops.sv)
   assign mark_go = en && vld_q[LatencyCycles-1];
-  assign mark_we = {mark_go && m2a != 4'd0, mark_go && m1a != 4'd0};
-  flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act1 (
-    .clk_i (ap_clk), .we_a_i (mark_we[0]), .addr_a_i (a1_qq), .set_a_i (m1a),
-    .re_b_i (a_re[0]), .we_b_i (a_we[0]), .addr_b_i (a_addr[0 +: BL]), .wmask_b_i (a_wmask[3:0]),
-    .wdata_b_i (a_wdata[3:0]), .rdata_b_o (a_rdata[3:0])
-  );
-  flow_activity_ram #(.BucketLog2Max(BL), .Slots(Slots)) u_act2 (
-    .clk_i (ap_clk), .we_a_i (mark_we[1]), .addr_a_i (a2_qq), .set_a_i (m2a),
-    .re_b_i (a_re[1]), .we_b_i (a_we[1]), .addr_b_i (a_addr[BL +: BL]), .wmask_b_i (a_wmask[7:4]),
-    .wdata_b_i (a_wdata[7:4]), .rdata_b_o (a_rdata[7:4])
-  );
 
   // ---------------------------------------------------------------- op gate
   // g_st: 0 empty, 1 hashing (an op without HINT: 4 clocks through the gate's own hash), 2 the
@@ -848,72 +832,17 @@ module flow_table_hbm
   assign e_f1 = find(1'b0, e_addr[0 +: BL]);
   assign e_f2 = find(1'b1, e_addr[BL +: BL]);
 
-  logic                                           ev_we, ev_room, ev_empty, ev_full;
-  logic [conductor_regs_pkg::FLOW_EVENT_BITS-1:0] ev_data;
-  logic [$clog2(EvDepth):0]                       ev_count;
-
-  flow_engine #(
-    .BucketLog2Max (BL),
-    .StashSize     (StashSize),
-    .WalkMax       (1),
-    .ReadStage     (ReadStage),
-    .ClearTable    (1'b0)
-  ) u_engine (
-    .clk_i                  (ap_clk),
-    .rst_ni                 (ap_rst_n),
-    .en_i                   (en),
-    .bucket_log2_i          (log2_eff),
-    .walk_steps_i           (6'd0),
-    .timeout_new_i          (timeout_new),
-    .timeout_est_i          (timeout_est),
-    .timeout_closing_i      (timeout_closing),
-    .mature_sweeps_i        (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_SWEEPS_LSB +: 4]),
-    .mature_gen_i           (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_GEN_LSB]),
-    .keepalive_i            (sync_mature[conductor_regs_pkg::FLOW_TABLE_SYNC_MATURE_KEEPALIVE_LSB]),
-    .seed1_i                (seed1),
-    .seed2_i                (seed2),
-    .counter_clear_i        (counter_clear[0]),
-    .s_op_tdata_i           (g_op),
-    .s_op_tvalid_i          (eng_tvalid),
-    .s_op_tready_o          (eng_tready),
-    .ev_we_o                (ev_we),
-    .ev_data_o              (ev_data),
-    .ev_room_i              (ev_room),
-    .ram_re_o               (e_re),
-    .ram_we_o               (e_we),
-    .ram_addr_o             (e_addr),
-    .ram_slot_we_o          (e_slot_we),
-    .ram_wbkt_o             (e_wbkt),
-    .ram_rdata_i            (e_rdata),
-    .act_re_o               (a_re),
-    .act_we_o               (a_we),
-    .act_addr_o             (a_addr),
-    .act_wmask_o            (a_wmask),
-    .act_wdata_o            (a_wdata),
-    .act_rdata_i            (a_rdata),
-    .mark_we_i              (mark_we),
-    .mark_addr_i            ({a2_qq, a1_qq}),
-    .mark_set_i             ({m2a, m1a}),
-    .mark_stash_i           (mark_go ? sm_q : '0),
-    .stash_o                (stash),
-    .init_done_o            (eng_init_done),
-    .occupancy_o            (occupancy),
-    .stash_used_o           (stash_used),
-    .now_o                  (now),
-    .age_cursor_o           (age_cursor),
-    .first_full_occupancy_o (first_full),
-    .inserts_o              (inserts),
-    .insert_full_o          (insert_full),
-    .insert_exists_o        (insert_exists),
-    .updates_o              (updates),
-    .touches_o              (touches),
-    .deletes_o              (deletes),
-    .not_found_o            (not_found),
-    .expiries_o             (expiries),
-    .age_steps_o            (age_steps),
-    .invalid_ops_o          (invalid_ops),
-    .moves_o                (moves),
-    .matured_o              (matured)
+  flow_ops #(
+    .BL         (BL),
+    .StashSize  (StashSize),
+    .WalkMax    (1),
+    .ReadStage  (ReadStage),
+    .ClearTable (1'b0)
+  ) u_ops (
+    .op_tdata  (g_op),
+    .op_tvalid (eng_tvalid),
+    .op_tready (eng_tready),
+    .*
   );
 
   // The engine's port B: reads and slot-masked writes on the cached lines.
@@ -922,22 +851,6 @@ module flow_table_hbm
     if (e_re[1]) e_rdata[BktBits +: BktBits] <= cdata[e_f2[LI-1:0]];
   end
 
-  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
-    if (!ap_rst_n) ev_room <= 1'b0;
-    else           ev_room <= ev_count <= ($clog2(EvDepth) + 1)'(EvDepth - Slots - 1);
-  end
-  sync_fifo #(.Width(conductor_regs_pkg::FLOW_EVENT_BITS), .Depth(EvDepth)) u_events (
-    .clk_i   (ap_clk),
-    .rst_ni  (ap_rst_n),
-    .we_i    (ev_we),
-    .wdata_i (ev_data),
-    .re_i    (m_event_TREADY),
-    .rdata_o (m_event_TDATA),
-    .empty_o (ev_empty),
-    .full_o  (ev_full),
-    .count_o (ev_count)
-  );
-  assign m_event_TVALID = !ev_empty;
 
   // ---------------------------------------------------------------- write-back and clear
   // Per channel: idle, AW, then 3 W beats read from the line (a clear writes zeros). Each channel
@@ -1306,8 +1219,6 @@ module flow_table_hbm
     end
   end
 
-  logic unused_fifo;
-  assign unused_fifo = ev_full;
 endmodule
 
 `undef FT_HBM_ARRAY
