@@ -150,6 +150,8 @@ module flow_table_hbm
   localparam int unsigned Lines    = 1 << CacheLog2;
   localparam int unsigned RI       = RobLog2;
   localparam int unsigned LI       = CacheLog2;
+  localparam int unsigned Half     = Lines / 2;          // lines per sub-table
+  localparam int unsigned HI       = CacheLog2 - 1;
   localparam int unsigned PinDelay = 8;                  // enabled clocks from handshake to unpin
   localparam int unsigned CW       = $clog2(NCh);
 
@@ -208,23 +210,27 @@ module flow_table_hbm
 
   // ---------------------------------------------------------------- cache state
   logic [Lines-1:0]        lv;      // allocated
-  logic [Lines-1:0]        lt;      // sub-table
+  logic [Lines-1:0]        lt;      // sub-table: the line's top index bit (lines are split by sub-table)
   `FT_HBM_ARRAY(BL, Lines, lb);      // bucket
   logic [Lines-1:0]        lrdy;    // data present
   logic [Lines-1:0]        lar;     // fill read still to be sent
-  `FT_HBM_ARRAY(2, Lines, lcnt);     // fill beats received
   logic [Lines-1:0]        ldirty;  // written since its last write-back was sent
   logic [Lines-1:0]        lwip;    // a write-back is being sent
   `FT_HBM_ARRAY(2, Lines, lwo);      // write-backs sent, BRESP not yet back
   logic [Lines-1:0]        lhf;     // written: held until no lookup that may have read it stale is in flight
   `FT_HBM_ARRAY(3, Lines, lpin);     // ops that need the line
   `FT_HBM_ARRAY(6, Lines, lttl);     // clocks an installed line is kept
-  logic [BktBits-1:0] cdata [Lines];
+  for (genvar l = 0; l < Lines; l++) begin : g_lt
+    assign lt[l] = 1'(l >> HI);
+  end
 
-  // Which line holds bucket b of sub-table t (allocated lines are unique per bucket).
+  // Which line holds bucket b of sub-table t (allocated lines are unique per bucket): one of the
+  // sub-table's Half lines.
   function automatic logic [LI:0] find(input logic t, input logic [BL-1:0] b);
     find = '0;
-    for (int l = 0; l < Lines; l++) if (lv[l] && lt[l] == t && lb[l] == b) find = {1'b1, LI'(l)};
+    for (int i = 0; i < Half; i++) begin
+      if (lv[{t, HI'(i)}] && lb[{t, HI'(i)}] == b) find = {1'b1, t, HI'(i)};
+    end
   endfunction
 
   // ---------------------------------------------------------------- prefetch: t .. t+4
@@ -381,7 +387,10 @@ module flow_table_hbm
     end
   end
   assign m_axi_arvalid = arv_q;
-  assign m_axi_rready  = '1;
+  // A channel takes no beat while its finished fill waits for its half's line write (below).
+  logic [NCh-1:0] rbeat;
+  assign m_axi_rready = ~pf_v;
+  assign rbeat        = m_axi_rvalid & m_axi_rready;
 
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
@@ -450,7 +459,9 @@ module flow_table_hbm
   logic [BL-1:0]      r_a1, r_a2;
   logic [LI:0]        r_f1, r_f2;  // cache line holding each bucket
   logic               r_c1, r_c2;  // ... with its data
-  logic [BktBits-1:0] rd1_q, rd2_q;
+  logic [BktBits-1:0] rd1, rd2;      // at R+1: the line's data when cached at R, else HBM's
+  logic               c1_q, c2_q;
+  logic [BktBits-1:0] rb1_q, rb2_q;
   logic [KeyBits-1:0] ck_r1_q;
   logic               kv_r1_q, kv_r2_q;
   logic [63:0]        tag_r1_q, tag_r2_q;
@@ -492,8 +503,10 @@ module flow_table_hbm
     if (en) begin
       ridx_q[0] <= head_q[RI-1:0];
       for (int s = 1; s < ReadStage; s++) ridx_q[s] <= ridx_q[s-1];
-      rd1_q    <= r_c1 ? cdata[r_f1[LI-1:0]] : rb_r1;
-      rd2_q    <= r_c2 ? cdata[r_f2[LI-1:0]] : rb_r2;
+      c1_q     <= r_c1;
+      c2_q     <= r_c2;
+      rb1_q    <= rb_r1;
+      rb2_q    <= rb_r2;
       ck_r1_q  <= rb_ck[r_idx];
       kv_r1_q  <= r_kv;
       tag_r1_q <= rb_tag[r_idx];
@@ -511,7 +524,7 @@ module flow_table_hbm
       end
     end else begin
       for (int c = 0; c < NCh; c++) begin
-        if (m_axi_rvalid[c] && !m_axi_rid[c*IdBits + IdBits - 1]) begin
+        if (rbeat[c] && !m_axi_rid[c*IdBits + IdBits - 1]) begin
           if (c < NPer) begin
             rb_c1[m_axi_rid[c*IdBits +: RI]] <= rb_c1[m_axi_rid[c*IdBits +: RI]] + 2'd1;
           end else begin
@@ -546,7 +559,7 @@ module flow_table_hbm
     /* verilator lint_off UNUSEDSIGNAL */
     logic [BktBits-1:0] wd0, wd1, wd2;  // beat k in its place in the bucket word (its lane used)
     /* verilator lint_on UNUSEDSIGNAL */
-    assign we   = m_axi_rvalid[c] && !m_axi_rid[c*IdBits + IdBits - 1];
+    assign we   = rbeat[c] && !m_axi_rid[c*IdBits + IdBits - 1];
     assign row  = m_axi_rid[c*IdBits +: RI];
     assign beat = (c < NPer) ? rb_c1[row] : rb_c2[row];
     assign wd0  = from_hbm({1024'd0, m_axi_rdata[c*512 +: 512]});
@@ -584,8 +597,8 @@ module flow_table_hbm
     .kv_r_i   (r_kv),
     .a1_r_i   (r_a1),
     .a2_r_i   (r_a2),
-    .rd1_i    (rd1_q),
-    .rd2_i    (rd2_q),
+    .rd1_i    (rd1),
+    .rd2_i    (rd2),
     .ck_r1_i  (ck_r1_q),
     .kv_r1_i  (kv_r1_q),
     .kv_r2_i  (kv_r2_q),
@@ -658,38 +671,42 @@ module flow_table_hbm
   assign au    = (age_cursor >= units) ? 32'd0 : age_cursor;
 
   // Pinning: each needed bucket is found (pin its line) or allocated (a fill) in this clock.
-  // Allocation takes free lines from the top, a released lookup's installs from the bottom.
+  // Per sub-table (its Half lines): allocation takes free lines from the top, a released lookup's
+  // install from the bottom.
   logic [LI:0] g_f1, g_f2;
-  logic [LI:0] fr_lo0, fr_lo1, fr_hi0, fr_hi1;  // lowest two and highest two free lines
+  logic [LI:0] fr_lo [2];  // per sub-table: the lowest free line
+  logic [LI:0] fr_hi [2];  // ... the highest
+  logic [LI:0] fr_h1 [2];  // ... the second highest
   always_comb begin
-    fr_lo0 = '0; fr_lo1 = '0; fr_hi0 = '0; fr_hi1 = '0;
-    for (int l = Lines - 1; l >= 0; l--) begin
-      if (!lv[l]) begin
-        fr_lo1 = fr_lo0;
-        fr_lo0 = {1'b1, LI'(l)};
+    for (int h = 0; h < 2; h++) begin
+      fr_lo[h] = '0; fr_hi[h] = '0; fr_h1[h] = '0;
+      for (int i = Half - 1; i >= 0; i--) begin
+        if (!lv[{h[0], HI'(i)}]) fr_lo[h] = {1'b1, h[0], HI'(i)};
       end
-    end
-    for (int l = 0; l < Lines; l++) begin
-      if (!lv[l]) begin
-        fr_hi1 = fr_hi0;
-        fr_hi0 = {1'b1, LI'(l)};
+      for (int i = 0; i < Half; i++) begin
+        if (!lv[{h[0], HI'(i)}]) begin
+          fr_h1[h] = fr_hi[h];
+          fr_hi[h] = {1'b1, h[0], HI'(i)};
+        end
       end
     end
   end
   assign g_f1 = find(1'b0, g_b1);
   assign g_f2 = find(1'b1, g_b2);
 
-  // Installs at R: a valid key's bucket that no line holds, into the lowest free lines, never the
-  // two highest (kept for the gate's fills and the sweep prefetch, so that a steady stream of
-  // installs cannot starve an op).
-  logic ins1, ins2, lo0_spare, lo1_spare;
+  // Installs at R: a valid key's bucket that no line holds, into its sub-table's lowest free line,
+  // never the two highest (kept for the gate's fills and the sweep prefetch, so that a steady
+  // stream of installs cannot starve an op), and not while a fill waits for the sub-table's line
+  // write port (fw_any: a fill goes first; an install is only a shortcut).
+  logic ins1, ins2, sp0, sp1;
   logic [LI-1:0] ins1_l, ins2_l;
-  assign lo0_spare = fr_lo0[LI] && fr_lo0 != fr_hi0 && fr_lo0 != fr_hi1;
-  assign lo1_spare = fr_lo1[LI] && fr_lo1 != fr_hi0 && fr_lo1 != fr_hi1;
-  assign ins1   = en && r_v && r_kv && !r_f1[LI] && lo0_spare;
-  assign ins1_l = fr_lo0[LI-1:0];
-  assign ins2   = en && r_v && r_kv && !r_f2[LI] && (ins1 ? lo1_spare : lo0_spare);
-  assign ins2_l = ins1 ? fr_lo1[LI-1:0] : fr_lo0[LI-1:0];
+  logic [1:0]    fw_any;
+  assign sp0    = fr_lo[0][LI] && fr_lo[0] != fr_hi[0] && fr_lo[0] != fr_h1[0];
+  assign sp1    = fr_lo[1][LI] && fr_lo[1] != fr_hi[1] && fr_lo[1] != fr_h1[1];
+  assign ins1   = en && r_v && r_kv && !r_f1[LI] && sp0 && !fw_any[0];
+  assign ins1_l = fr_lo[0][LI-1:0];
+  assign ins2   = en && r_v && r_kv && !r_f2[LI] && sp1 && !fw_any[1];
+  assign ins2_l = fr_lo[1][LI-1:0];
 
   logic pin1_hit, pin2_hit, alloc1, alloc2;
   logic [LI-1:0] alloc1_l, alloc2_l;
@@ -697,22 +714,12 @@ module flow_table_hbm
   assign pinning  = g_st == 2'd2;
   assign pin1_hit = pinning && g_need[0] && !g_pin[0] && g_f1[LI];
   assign pin2_hit = pinning && g_need[1] && !g_pin[1] && g_f2[LI];
-  // A fill is allocated unless a released lookup installs the same bucket in this clock or the
-  // line it would take is taken by an install.
-  always_comb begin
-    alloc1 = 1'b0; alloc2 = 1'b0;
-    alloc1_l = fr_hi0[LI-1:0];
-    alloc2_l = fr_hi0[LI-1:0];
-    if (pinning && g_need[0] && !g_pin[0] && !g_f1[LI] && fr_hi0[LI] &&
-        !(ins1 && r_a1 == g_b1) && !(ins1 && ins1_l == fr_hi0[LI-1:0]) && !(ins2 && ins2_l == fr_hi0[LI-1:0])) begin
-      alloc1 = 1'b1;
-    end
-    if (alloc1) alloc2_l = fr_hi1[LI-1:0];
-    if (pinning && g_need[1] && !g_pin[1] && !g_f2[LI] && (alloc1 ? fr_hi1[LI] : fr_hi0[LI]) &&
-        !(ins2 && r_a2 == g_b2) && !(ins1 && ins1_l == alloc2_l) && !(ins2 && ins2_l == alloc2_l)) begin
-      alloc2 = 1'b1;
-    end
-  end
+  // A fill is allocated, in its sub-table's highest free line, unless a released lookup installs
+  // the same bucket in this clock (an install never takes that line).
+  assign alloc1_l = fr_hi[0][LI-1:0];
+  assign alloc2_l = fr_hi[1][LI-1:0];
+  assign alloc1   = pinning && g_need[0] && !g_pin[0] && !g_f1[LI] && fr_hi[0][LI] && !(ins1 && r_a1 == g_b1);
+  assign alloc2   = pinning && g_need[1] && !g_pin[1] && !g_f2[LI] && fr_hi[1][LI] && !(ins2 && r_a2 == g_b2);
 
   // Sweep prefetch: whenever the gate is not allocating (state 2), the bucket of the sweep unit the
   // next AGE will visit is made cached and pinned (a fill if needed), so an AGE does not wait for HBM (the core holds
@@ -722,15 +729,15 @@ module flow_table_hbm
   logic [LI-1:0] sp_line_q;
   logic          sp_t, sp_go, sp_hit, sp_alloc, sp_drop;
   logic [BL-1:0] sp_b;
-  logic [LI:0]   sp_f;
+  logic [LI:0]   sp_f, sp_l;  // the line holding the unit's bucket; the line a fill would take
   assign sp_t     = au >= nb;
   assign sp_b     = BL'(au >= nb ? au - nb : au);
   assign sp_f     = find(sp_t, sp_b);
   assign sp_go    = init_done && g_st != 2'd2 && !sp_q && !age_busy && au < nb2;
   assign sp_hit   = sp_go && sp_f[LI];
-  assign sp_alloc = sp_go && !sp_f[LI] && fr_hi0[LI] &&
-                    !(ins1 && !sp_t && r_a1 == sp_b) && !(ins2 && sp_t && r_a2 == sp_b) &&
-                    !(ins1 && ins1_l == fr_hi0[LI-1:0]) && !(ins2 && ins2_l == fr_hi0[LI-1:0]);
+  assign sp_l     = fr_hi[sp_t];
+  assign sp_alloc = sp_go && !sp_f[LI] && sp_l[LI] &&
+                    !(ins1 && !sp_t && r_a1 == sp_b) && !(ins2 && sp_t && r_a2 == sp_b);
   assign sp_drop  = sp_q && eng_fire && g_age;
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
@@ -742,7 +749,7 @@ module flow_table_hbm
   end
   always_ff @(posedge ap_clk) begin
     if (sp_hit)   sp_line_q <= sp_f[LI-1:0];
-    if (sp_alloc) sp_line_q <= fr_hi0[LI-1:0];
+    if (sp_alloc) sp_line_q <= sp_l[LI-1:0];
   end
 
   // Unpin: the lines of an op leave the pins PinDelay enabled clocks after its handshake.
@@ -845,18 +852,112 @@ module flow_table_hbm
     .*
   );
 
-  // The engine's port B: reads and slot-masked writes on the cached lines.
+  // ---------------------------------------------------------------- line data
+  // Per sub-table, its Half lines in flow_line_ram: write port 0 the engine's slot-masked writes,
+  // write port 1 a finished fill or an install (one per clock: fw_go / ins1, ins2); read port 0 the
+  // lookup at R, 1 the engine (its port B: e_rdata), 2 the write-back read of one channel (wb_go).
+  logic [1:0]         lw_we1, lr_wbre;
+  logic [HI-1:0]      lw_a1 [2];
+  logic [HI-1:0]      lr_wa [2];
+  logic [BktBits-1:0] lw_d1 [2];
+  logic [BktBits-1:0] lr_r [2];
+  logic [BktBits-1:0] lr_w [2];
+  for (genvar h = 0; h < 2; h++) begin : g_line
+    logic [LI:0]          ef;
+    logic [HI-1:0]        rf;
+    logic [3*BktBits-1:0] q;
+    assign ef = h ? e_f2 : e_f1;
+    assign rf = h ? r_f2[HI-1:0] : r_f1[HI-1:0];
+    flow_line_ram #(.Depth(Half), .SlotBits(SlotBits), .Slots(Slots)) u_ram (
+      .clk_i    (ap_clk),
+      .we0_i    (e_we[h] && ef[LI]),
+      .waddr0_i (ef[HI-1:0]),
+      .wslot0_i (e_slot_we[h*Slots +: Slots]),
+      .wdata0_i (e_wbkt),
+      .we1_i    (lw_we1[h]),
+      .waddr1_i (lw_a1[h]),
+      .wdata1_i (lw_d1[h]),
+      .ren_i    ({lr_wbre[h], e_re[h], en}),
+      .raddr_i  ({lr_wa[h], ef[HI-1:0], rf}),
+      .rdata_o  (q)
+    );
+    assign lr_r[h]                        = q[0 +: BktBits];
+    assign e_rdata[h*BktBits +: BktBits]  = q[BktBits +: BktBits];
+    assign lr_w[h]                        = q[2*BktBits +: BktBits];
+  end
+  assign rd1 = c1_q ? lr_r[0] : rb1_q;
+  assign rd2 = c2_q ? lr_r[1] : rb2_q;
+
+  // Fills: a channel's bursts are not interleaved (an HBM pseudo-channel's AXI port returns a
+  // burst's beats together; a fill beat of another line, or a lookup beat, within a fill is an
+  // error: cache_error_o). Beats 0 and 1 are staged per channel; with beat 2 the bucket waits in
+  // pf (the channel takes no beat meanwhile) until its sub-table's line write port takes it: the
+  // lowest such channel, every clock (an install waits). The line is ready the clock after.
+  logic [NCh-1:0]     pf_v, fw_go;
+  logic [LI-1:0]      pf_l [NCh];
+  logic [BktBits-1:0] pf_d [NCh];
+  logic [1023:0]      fstage [NCh];
+  logic [1:0]         fcnt [NCh];
+  logic [LI-1:0]      fline [NCh];
+  logic               fill_err;
+  logic [CW-1:0]      fw_sel [2];
+  always_comb begin
+    fw_go  = '0;
+    fw_any = '0;
+    for (int h = 0; h < 2; h++) begin
+      fw_sel[h] = '0;
+      lw_a1[h]  = h == 0 ? ins1_l[HI-1:0] : ins2_l[HI-1:0];
+      lw_d1[h]  = h == 0 ? rb_r1 : rb_r2;
+      for (int i = NPer - 1; i >= 0; i--) begin  // the lowest channel with a bucket waiting
+        if (pf_v[h*NPer + i]) begin
+          fw_any[h] = 1'b1;
+          fw_sel[h] = CW'(h*NPer + i);
+          lw_a1[h]  = pf_l[h*NPer + i][HI-1:0];
+          lw_d1[h]  = pf_d[h*NPer + i];
+        end
+      end
+      if (fw_any[h]) fw_go[fw_sel[h]] = 1'b1;
+    end
+  end
+  assign lw_we1 = {fw_any[1] || ins2, fw_any[0] || ins1};
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) begin
+      pf_v     <= '0;
+      fill_err <= 1'b0;
+      for (int c = 0; c < NCh; c++) fcnt[c] <= '0;
+    end else begin
+      for (int c = 0; c < NCh; c++) begin
+        if (fw_go[c]) pf_v[c] <= 1'b0;
+        if (rbeat[c] && m_axi_rid[c*IdBits + IdBits - 1]) begin
+          fcnt[c] <= (fcnt[c] == 2'd2) ? 2'd0 : fcnt[c] + 2'd1;
+          if (fcnt[c] == 2'd2) pf_v[c] <= 1'b1;
+          if (fcnt[c] != 2'd0 && fline[c] != m_axi_rid[c*IdBits +: LI]) fill_err <= 1'b1;
+        end
+        if (rbeat[c] && !m_axi_rid[c*IdBits + IdBits - 1] && fcnt[c] != 2'd0) fill_err <= 1'b1;
+      end
+    end
+  end
   always_ff @(posedge ap_clk) begin
-    if (e_re[0]) e_rdata[0 +: BktBits]       <= cdata[e_f1[LI-1:0]];
-    if (e_re[1]) e_rdata[BktBits +: BktBits] <= cdata[e_f2[LI-1:0]];
+    for (int c = 0; c < NCh; c++) begin
+      if (rbeat[c] && m_axi_rid[c*IdBits + IdBits - 1]) begin
+        fline[c] <= m_axi_rid[c*IdBits +: LI];
+        if (fcnt[c] == 2'd2) begin
+          pf_l[c] <= m_axi_rid[c*IdBits +: LI];
+          pf_d[c] <= from_hbm({m_axi_rdata[c*512 +: 512], fstage[c]});
+        end else begin
+          fstage[c][fcnt[c][0]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
+        end
+      end
+    end
   end
 
 
   // ---------------------------------------------------------------- write-back and clear
-  // Per channel: idle, AW, then 3 W beats read from the line (a clear writes zeros). Each channel
-  // reads the cache at its beat: NCh read ports of the cache. (One shared read port, the line copied
-  // into a per-channel buffer in a rotating turn of the channels, failed the small co-simulation:
-  // docs/flow_table.md, "Resources (Yosys)".)
+  // Per channel: idle, AW, then 3 W beats (a clear writes zeros). A write-back starts (wb_go) on
+  // one channel per sub-table per clock, the lowest with a dirty line to send: the line is read on
+  // its sub-table's read port 2 and copied into the channel's buffer wbuf the next clock, before
+  // its first W beat. A line written by the engine in the clock it is read stays dirty (the read
+  // returns the old data), so it is sent again.
   logic [1:0]      wst_q [NCh];    // 0 idle, 1 AW, 2 W
   logic [1:0]      wbeat_q [NCh];
   logic [LI-1:0]   wline_q [NCh];
@@ -864,7 +965,8 @@ module flow_table_hbm
   logic [AddrBits-1:0] waddr_q [NCh];
   logic [31:0]     clr_next_q [NCh];  // next row to clear
   logic [31:0]     clr_out_q [NCh];   // clear writes without BRESP
-  logic [NCh-1:0]  wb_take;
+  logic [NCh-1:0]  wb_take, wb_go, wb_cap_q;
+  logic [BktBits-1:0] wbuf [NCh];
   logic [LI-1:0]   wb_line [NCh];
   logic [NCh-1:0]  clr_ch_done;
   logic [HbmBits-1:0] wbkt_h;
@@ -887,7 +989,7 @@ module flow_table_hbm
       m_axi_awid[c*IdBits +: IdBits] = IdBits'(wline_q[c]);
       m_axi_awlen[c*8 +: 8]          = 8'd2;
       m_axi_wvalid[c]                = wst_q[c] == 2'd2;
-      wbkt_h                         = to_hbm(cdata[wline_q[c]]);
+      wbkt_h                         = to_hbm(wbuf[c]);
       m_axi_wdata[c*512 +: 512]      = wclr_q[c] ? 512'd0 :
                                        (wbeat_q[c] == 2'd0) ? wbkt_h[0 +: 512] :
                                        (wbeat_q[c] == 2'd1) ? wbkt_h[512 +: 512] : wbkt_h[1024 +: 512];
@@ -896,6 +998,31 @@ module flow_table_hbm
     end
   end
   assign m_axi_bready = '1;
+  logic [CW-1:0] wb_sel [2];
+  always_comb begin
+    wb_go = '0;
+    for (int h = 0; h < 2; h++) begin
+      lr_wbre[h] = 1'b0;
+      wb_sel[h]  = '0;
+      for (int i = NPer - 1; i >= 0; i--) begin  // the lowest channel with a line to send
+        if (wb_take[h*NPer + i]) begin
+          lr_wbre[h] = 1'b1;
+          wb_sel[h]  = CW'(h*NPer + i);
+        end
+      end
+      lr_wa[h] = wb_line[wb_sel[h]][HI-1:0];
+      if (lr_wbre[h]) wb_go[wb_sel[h]] = 1'b1;
+    end
+  end
+  always_ff @(posedge ap_clk or negedge ap_rst_n) begin
+    if (!ap_rst_n) wb_cap_q <= '0;
+    else           wb_cap_q <= wb_go;
+  end
+  always_ff @(posedge ap_clk) begin
+    for (int c = 0; c < NCh; c++) begin
+      if (wb_cap_q[c]) wbuf[c] <= lr_w[c / NPer];
+    end
+  end
 
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
@@ -918,7 +1045,7 @@ module flow_table_hbm
               wline_q[c]    <= '0;
               waddr_q[c]    <= addr_of(BL'({clr_next_q[c][BL-1:0], ChLog2'(0)}));
               clr_next_q[c] <= clr_next_q[c] + 32'd1;
-            end else if (wb_take[c]) begin
+            end else if (wb_go[c]) begin
               wst_q[c]   <= 2'd1;
               wclr_q[c]  <= 1'b0;
               wline_q[c] <= wb_line[c];
@@ -1004,15 +1131,18 @@ module flow_table_hbm
   localparam int unsigned StarveLimit = 64;
   localparam int unsigned ScanPer     = 4;
   logic [6:0]    starve_q;
-  logic          starve, ff_wr, ff_pick0, ff_pick1, ff_last, ff_end;
+  logic          ff_wr, ff_pick0, ff_pick1, ff_last, ff_end;
+  logic [1:0]    starve_h;   // per sub-table: an op or the sweep waits for a free line
+  logic          starve;
   logic [LI-1:0] ff_line, ff_pl;
   logic [RI-1:0] ff_ptr;
   function automatic logic ff_check(input logic [LI-1:0] l);
-    ff_check = lv[l] && lhf[l] && lrdy[l] && !lar[l] && !ldirty[l] && !lwip[l] && lwo[l] == 2'd0 && lpin[l] == 3'd0;
+    ff_check = starve_h[lt[l]] && lv[l] && lhf[l] && lrdy[l] && !lar[l] && !ldirty[l] && !lwip[l] &&
+               lwo[l] == 2'd0 && lpin[l] == 3'd0;
   endfunction
-  assign starve   = !fr_hi0[LI] &&
-                    ((pinning && ((g_need[0] && !g_pin[0] && !g_f1[LI]) || (g_need[1] && !g_pin[1] && !g_f2[LI]))) ||
-                     (sp_go && !sp_f[LI]));
+  assign starve_h[0] = !fr_hi[0][LI] && ((pinning && g_need[0] && !g_pin[0] && !g_f1[LI]) || (sp_go && !sp_t && !sp_f[LI]));
+  assign starve_h[1] = !fr_hi[1][LI] && ((pinning && g_need[1] && !g_pin[1] && !g_f2[LI]) || (sp_go && sp_t && !sp_f[LI]));
+  assign starve      = starve_h != 2'b00;
   assign ff_pick0 = ff_st == 2'd1 && starve && ff_check(hs_l0);
   assign ff_pick1 = ff_st == 2'd1 && starve && !ff_pick0 && ff_check(hs_l1);
   assign ff_pl    = ff_pick0 ? hs_l0 : hs_l1;
@@ -1096,7 +1226,7 @@ module flow_table_hbm
   end
 
   logic err_q;
-  assign cache_error_o = err_q;
+  assign cache_error_o = err_q || fill_err;
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
       err_q <= 1'b0;
@@ -1104,7 +1234,6 @@ module flow_table_hbm
         lv[l]     <= 1'b0;
         lrdy[l]   <= 1'b0;
         lar[l]    <= 1'b0;
-        lcnt[l]   <= '0;
         ldirty[l] <= 1'b0;
         lwip[l]   <= 1'b0;
         lwo[l]    <= '0;
@@ -1127,14 +1256,14 @@ module flow_table_hbm
         // pins
         if ((pin1_hit && g_f1[LI-1:0] == LI'(l)) || (alloc1 && alloc1_l == LI'(l))) pin = pin + 3'd1;
         if ((pin2_hit && g_f2[LI-1:0] == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) pin = pin + 3'd1;
-        if ((sp_hit && sp_f[LI-1:0] == LI'(l)) || (sp_alloc && fr_hi0[LI-1:0] == LI'(l))) pin = pin + 3'd1;
+        if ((sp_hit && sp_f[LI-1:0] == LI'(l)) || (sp_alloc && sp_l[LI-1:0] == LI'(l))) pin = pin + 3'd1;
         if (sp_drop && sp_line_q == LI'(l)) pin = pin - 3'd1;
         if (unpin && up_p[PinDelay-1][0] && up_l1[PinDelay-1] == LI'(l)) pin = pin - 3'd1;
         if (unpin && up_p[PinDelay-1][1] && up_l2[PinDelay-1] == LI'(l)) pin = pin - 3'd1;
         lpin[l] <= pin;
         // write-backs
         for (int c = 0; c < NCh; c++) begin
-          if (wb_take[c] && wb_line[c] == LI'(l)) begin
+          if (wb_go[c] && wb_line[c] == LI'(l)) begin
             lwip[l]   <= 1'b1;
             ldirty[l] <= 1'b0;
           end
@@ -1146,10 +1275,7 @@ module flow_table_hbm
             wo = wo - 2'd1;
           end
           if (fill_take[c] && fill_line[c] == LI'(l)) lar[l] <= 1'b0;
-          if (m_axi_rvalid[c] && m_axi_rid[c*IdBits + IdBits - 1] && m_axi_rid[c*IdBits +: LI] == LI'(l)) begin
-            lcnt[l] <= lcnt[l] + 2'd1;
-            if (lcnt[l] == 2'd2) lrdy[l] <= 1'b1;
-          end
+          if (fw_go[c] && pf_l[c] == LI'(l)) lrdy[l] <= 1'b1;  // its data is written
         end
         lwo[l] <= wo;
         // the scanner found no lookup in flight that may hold stale data of the line; or its guard
@@ -1164,27 +1290,22 @@ module flow_table_hbm
         // allocations and installs
         if ((alloc1 && alloc1_l == LI'(l)) || (alloc2 && alloc2_l == LI'(l))) begin
           lv[l]     <= 1'b1;
-          lt[l]     <= alloc2 && alloc2_l == LI'(l);
           lb[l]     <= (alloc2 && alloc2_l == LI'(l)) ? g_b2 : g_b1;
           lrdy[l]   <= 1'b0;
           lar[l]    <= 1'b1;
-          lcnt[l]   <= '0;
           ldirty[l] <= 1'b0;
           lttl[l]   <= '0;
         end
-        if (sp_alloc && fr_hi0[LI-1:0] == LI'(l)) begin
+        if (sp_alloc && sp_l[LI-1:0] == LI'(l)) begin
           lv[l]     <= 1'b1;
-          lt[l]     <= sp_t;
           lb[l]     <= sp_b;
           lrdy[l]   <= 1'b0;
           lar[l]    <= 1'b1;
-          lcnt[l]   <= '0;
           ldirty[l] <= 1'b0;
           lttl[l]   <= '0;
         end
         if ((ins1 && ins1_l == LI'(l)) || (ins2 && ins2_l == LI'(l))) begin
           lv[l]     <= 1'b1;
-          lt[l]     <= ins2 && ins2_l == LI'(l);
           lb[l]     <= (ins2 && ins2_l == LI'(l)) ? r_a2 : r_a1;
           lrdy[l]   <= 1'b1;
           lar[l]    <= 1'b0;
@@ -1195,27 +1316,6 @@ module flow_table_hbm
       // Errors: the engine reads or writes a bucket no line holds with its data.
       if ((e_re[0] || e_we[0]) && !(e_f1[LI] && lrdy[e_f1[LI-1:0]])) err_q <= 1'b1;
       if ((e_re[1] || e_we[1]) && !(e_f2[LI] && lrdy[e_f2[LI-1:0]])) err_q <= 1'b1;
-    end
-  end
-
-  // Line data: fills (beats 0 and 1 staged, the bucket written with beat 2), installs, engine
-  // writes.
-  logic [1023:0] lstage [Lines];
-  always_ff @(posedge ap_clk) begin
-    for (int c = 0; c < NCh; c++) begin
-      if (m_axi_rvalid[c] && m_axi_rid[c*IdBits + IdBits - 1]) begin
-        if (lcnt[m_axi_rid[c*IdBits +: LI]] == 2'd2) begin
-          cdata[m_axi_rid[c*IdBits +: LI]] <= from_hbm({m_axi_rdata[c*512 +: 512], lstage[m_axi_rid[c*IdBits +: LI]]});
-        end else begin
-          lstage[m_axi_rid[c*IdBits +: LI]][lcnt[m_axi_rid[c*IdBits +: LI]][0]*512 +: 512] <= m_axi_rdata[c*512 +: 512];
-        end
-      end
-    end
-    if (ins1) cdata[ins1_l] <= rb_r1;
-    if (ins2) cdata[ins2_l] <= rb_r2;
-    for (int s = 0; s < Slots; s++) begin
-      if (e_we[0] && e_slot_we[s])     cdata[e_f1[LI-1:0]][s*SlotBits +: SlotBits] <= e_wbkt[s*SlotBits +: SlotBits];
-      if (e_we[1] && e_slot_we[4 + s]) cdata[e_f2[LI-1:0]][s*SlotBits +: SlotBits] <= e_wbkt[s*SlotBits +: SlotBits];
     end
   end
 
