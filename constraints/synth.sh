@@ -57,7 +57,7 @@ yosys=${YOSYS:-yosys}
 # black box: every other path of the core in about 6 minutes, the engine's own in flow_engine*),
 # flow_canon, flow_hash, steer_reads, steer_decide (under a minute each), and the HBM flow table
 # (rtl/flow_table/flow_table_hbm.sv, not in the core's list: EXTRA_FILES) at 2^9 buckets, 16
-# channels, 256 lookups in flight and 128 cache lines (flow_table_hbm), and at its full size, 2^20
+# channels, 256 lookups in flight and 256 cache lines (flow_table_hbm), and at its full size, 2^20
 # buckets (flow_table_hbm_full)
 # (docs/flow_table.md, "Resources (Yosys)").
 ALL_RUNS=(
@@ -78,13 +78,13 @@ OPTIONAL_RUNS=(
   "flow_hash:flow_hash::"
   "steer_reads:steer_reads::"
   "steer_decide:steer_decide::"
-  "flow_table_hbm:flow_table_hbm::BucketLog2Max=9,ChLog2=3,RobLog2=8,CacheLog2=7"
-  "flow_table_hbm_full:flow_table_hbm::BucketLog2Max=20,ChLog2=3,RobLog2=8,CacheLog2=7"
+  "flow_table_hbm:flow_table_hbm::BucketLog2Max=9,ChLog2=3,RobLog2=8,CacheLog2=8"
+  "flow_table_hbm_full:flow_table_hbm::BucketLog2Max=20,ChLog2=3,RobLog2=8,CacheLog2=8"
 )
 # Files outside rtl/conductor_core.f (top:path relative to the rtl folder), read only when a
 # selected run has that top: the HBM flow table is a generate branch of conductor_core (FlowHbm)
 # that the core's list leaves out; its files are those of rtl/flow_table_hbm.f. They are read with
-# -defer (the AST only): elaborating flow_table_hbm at its default sizes (2^20 buckets, 128 lines,
+# -defer (the AST only): elaborating flow_table_hbm at its default sizes (2^20 buckets, 256 lines,
 # 256 in flight) takes minutes, so the run's parameters are set on the deferred module
 # ($abstract\top), which is then renamed.
 EXTRA_FILES=()

@@ -38,7 +38,7 @@ module conductor_core
   parameter int unsigned FlowHbm = 0,
   parameter int unsigned FlowRobLog2 = 8,     // HBM: lookups in flight
   parameter int unsigned FlowChLog2 = 3,      // HBM: channels per sub-table
-  parameter int unsigned FlowCacheLog2 = 7,   // HBM: bucket cache lines
+  parameter int unsigned FlowCacheLog2 = 8,   // HBM: bucket cache lines (half per sub-table)
   parameter int unsigned FlowAddrBits = 33,   // HBM: byte address bits of a channel
   localparam int unsigned FlowNCh = FlowHbm != 0 ? (2 << FlowChLog2) : 1,
   localparam int unsigned FlowIdBits = 1 + ((FlowRobLog2 > FlowCacheLog2) ? FlowRobLog2 : FlowCacheLog2)

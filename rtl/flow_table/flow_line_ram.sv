@@ -2,13 +2,13 @@
 // Slots slots, two write ports and three read ports, built from simple memories (one write port,
 // one registered read port: block RAM or LUT RAM) so that it maps onto an FPGA's memories.
 //
-// Write port 0 (the engine) writes the slots its mask selects; write port 1 (a fill or an
-// install) writes a whole line. Each write port has its own copy of the lines per read port
-// (2 x 3 banks), and a live-value table (flip-flops, one bit per line and slot) records which
-// port wrote each slot last; a read takes each slot from that port's bank. A read and a write of
-// one line in the same clock return the old data (read first), as a single array would. The two
-// write ports never write one line in the same clock (the table writes port 1 only into lines the
-// engine cannot touch: not yet filled, or just allocated); if they did, port 0 would win.
+// Write port 0 writes the slots its mask selects (the table: the engine's write, else a fill);
+// write port 1 writes a whole line (an install). Each write port has its own copy of the lines per
+// read port (2 x 3 banks), and a live-value table (flip-flops, one bit per line and slot) records
+// which port wrote each slot last; a read takes each slot from that port's bank. A read and a
+// write of one line in the same clock return the old data (read first), as a single array would.
+// The two write ports never write one line in the same clock (the table installs only into a free
+// line, which neither the engine nor a fill touches); if they did, port 0 would win.
 //
 // Read port r advances when ren_i[r] is high; its data (rdata_o[r]) holds otherwise.
 `default_nettype none

@@ -56,7 +56,7 @@ module flow_table_hbm
   parameter int unsigned StashSize     = 16,
   parameter int unsigned RobLog2       = 8,    // lookups in flight: 2^RobLog2
   parameter int unsigned ChLog2        = 3,    // channels per sub-table: 2^ChLog2
-  parameter int unsigned CacheLog2     = 7,    // bucket cache lines: 2^CacheLog2
+  parameter int unsigned CacheLog2     = 8,    // bucket cache lines: 2^CacheLog2, half per sub-table
   parameter int unsigned AddrBits      = 33,   // byte address width of a channel
   parameter int unsigned InstallHold   = 24,   // clocks an installed line is kept
   parameter bit          ClearOnReset  = 1'b1, // write every bucket with zeros after reset
@@ -696,16 +696,14 @@ module flow_table_hbm
 
   // Installs at R: a valid key's bucket that no line holds, into its sub-table's lowest free line,
   // never the two highest (kept for the gate's fills and the sweep prefetch, so that a steady
-  // stream of installs cannot starve an op), and not while a fill waits for the sub-table's line
-  // write port (fw_any: a fill goes first; an install is only a shortcut).
+  // stream of installs cannot starve an op).
   logic ins1, ins2, sp0, sp1;
   logic [LI-1:0] ins1_l, ins2_l;
-  logic [1:0]    fw_any;
   assign sp0    = fr_lo[0][LI] && fr_lo[0] != fr_hi[0] && fr_lo[0] != fr_h1[0];
   assign sp1    = fr_lo[1][LI] && fr_lo[1] != fr_hi[1] && fr_lo[1] != fr_h1[1];
-  assign ins1   = en && r_v && r_kv && !r_f1[LI] && sp0 && !fw_any[0];
+  assign ins1   = en && r_v && r_kv && !r_f1[LI] && sp0;
   assign ins1_l = fr_lo[0][LI-1:0];
-  assign ins2   = en && r_v && r_kv && !r_f2[LI] && sp1 && !fw_any[1];
+  assign ins2   = en && r_v && r_kv && !r_f2[LI] && sp1;
   assign ins2_l = fr_lo[1][LI-1:0];
 
   logic pin1_hit, pin2_hit, alloc1, alloc2;
@@ -838,6 +836,9 @@ module flow_table_hbm
   logic [LI:0]          e_f1, e_f2;
   assign e_f1 = find(1'b0, e_addr[0 +: BL]);
   assign e_f2 = find(1'b1, e_addr[BL +: BL]);
+  logic [LI:0] e_f [2];
+  assign e_f[0] = e_f1;
+  assign e_f[1] = e_f2;
 
   flow_ops #(
     .BL         (BL),
@@ -853,32 +854,32 @@ module flow_table_hbm
   );
 
   // ---------------------------------------------------------------- line data
-  // Per sub-table, its Half lines in flow_line_ram: write port 0 the engine's slot-masked writes,
-  // write port 1 a finished fill or an install (one per clock: fw_go / ins1, ins2); read port 0 the
-  // lookup at R, 1 the engine (its port B: e_rdata), 2 the write-back read of one channel (wb_go).
-  logic [1:0]         lw_we1, lr_wbre;
-  logic [HI-1:0]      lw_a1 [2];
+  // Per sub-table, its Half lines in flow_line_ram: write port 0 the engine's slot-masked write,
+  // else a finished fill (fw_go); write port 1 an install (ins1, ins2: one per lookup, every clock
+  // under a flood of new connections); read port 0 the lookup at R, 1 the engine (its port B:
+  // e_rdata), 2 the write-back read of one channel (wb_go).
+  logic [1:0]         lw_we0, fw_any, lr_wbre;
+  logic [HI-1:0]      lw_a0 [2];
+  logic [Slots-1:0]   lw_s0 [2];
+  logic [BktBits-1:0] lw_d0 [2];
   logic [HI-1:0]      lr_wa [2];
-  logic [BktBits-1:0] lw_d1 [2];
   logic [BktBits-1:0] lr_r [2];
   logic [BktBits-1:0] lr_w [2];
   for (genvar h = 0; h < 2; h++) begin : g_line
-    logic [LI:0]          ef;
     logic [HI-1:0]        rf;
     logic [3*BktBits-1:0] q;
-    assign ef = h ? e_f2 : e_f1;
     assign rf = h ? r_f2[HI-1:0] : r_f1[HI-1:0];
     flow_line_ram #(.Depth(Half), .SlotBits(SlotBits), .Slots(Slots)) u_ram (
       .clk_i    (ap_clk),
-      .we0_i    (e_we[h] && ef[LI]),
-      .waddr0_i (ef[HI-1:0]),
-      .wslot0_i (e_slot_we[h*Slots +: Slots]),
-      .wdata0_i (e_wbkt),
-      .we1_i    (lw_we1[h]),
-      .waddr1_i (lw_a1[h]),
-      .wdata1_i (lw_d1[h]),
+      .we0_i    (lw_we0[h]),
+      .waddr0_i (lw_a0[h]),
+      .wslot0_i (lw_s0[h]),
+      .wdata0_i (lw_d0[h]),
+      .we1_i    (h ? ins2 : ins1),
+      .waddr1_i (h ? ins2_l[HI-1:0] : ins1_l[HI-1:0]),
+      .wdata1_i (h ? rb_r2 : rb_r1),
       .ren_i    ({lr_wbre[h], e_re[h], en}),
-      .raddr_i  ({lr_wa[h], ef[HI-1:0], rf}),
+      .raddr_i  ({lr_wa[h], e_f[h][HI-1:0], rf}),
       .rdata_o  (q)
     );
     assign lr_r[h]                        = q[0 +: BktBits];
@@ -891,8 +892,9 @@ module flow_table_hbm
   // Fills: a channel's bursts are not interleaved (an HBM pseudo-channel's AXI port returns a
   // burst's beats together; a fill beat of another line, or a lookup beat, within a fill is an
   // error: cache_error_o). Beats 0 and 1 are staged per channel; with beat 2 the bucket waits in
-  // pf (the channel takes no beat meanwhile) until its sub-table's line write port takes it: the
-  // lowest such channel, every clock (an install waits). The line is ready the clock after.
+  // pf (the channel takes no beat meanwhile) until its sub-table's write port 0 takes it: the
+  // lowest such channel, in every clock the engine does not write there. The line is ready the
+  // clock after.
   logic [NCh-1:0]     pf_v, fw_go;
   logic [LI-1:0]      pf_l [NCh];
   logic [BktBits-1:0] pf_d [NCh];
@@ -906,20 +908,26 @@ module flow_table_hbm
     fw_any = '0;
     for (int h = 0; h < 2; h++) begin
       fw_sel[h] = '0;
-      lw_a1[h]  = h == 0 ? ins1_l[HI-1:0] : ins2_l[HI-1:0];
-      lw_d1[h]  = h == 0 ? rb_r1 : rb_r2;
       for (int i = NPer - 1; i >= 0; i--) begin  // the lowest channel with a bucket waiting
         if (pf_v[h*NPer + i]) begin
           fw_any[h] = 1'b1;
           fw_sel[h] = CW'(h*NPer + i);
-          lw_a1[h]  = pf_l[h*NPer + i][HI-1:0];
-          lw_d1[h]  = pf_d[h*NPer + i];
         end
       end
-      if (fw_any[h]) fw_go[fw_sel[h]] = 1'b1;
+      if (e_we[h]) begin
+        lw_we0[h] = e_f[h][LI];
+        lw_a0[h]  = e_f[h][HI-1:0];
+        lw_s0[h]  = e_slot_we[h*Slots +: Slots];
+        lw_d0[h]  = e_wbkt;
+      end else begin
+        lw_we0[h] = fw_any[h];
+        lw_a0[h]  = pf_l[fw_sel[h]][HI-1:0];
+        lw_s0[h]  = '1;
+        lw_d0[h]  = pf_d[fw_sel[h]];
+        if (fw_any[h]) fw_go[fw_sel[h]] = 1'b1;
+      end
     end
   end
-  assign lw_we1 = {fw_any[1] || ins2, fw_any[0] || ins1};
   always_ff @(posedge ap_clk or negedge ap_rst_n) begin
     if (!ap_rst_n) begin
       pf_v     <= '0;
