@@ -18,10 +18,13 @@
 // every lookup released in clock H or later and by no lookup released earlier (enabled clocks),
 // and the model replays exactly (tests/flow_table_hbm_cosim).
 //
-// Bucket cache (CacheLines, fully associative): the engine works on cached buckets only. A line is
-// allocated by the op gate (a fill read from HBM) or installed by a released lookup whose bucket
-// was not cached (the data it read, kept InstallHold clocks for the op its frame may issue). Every
-// engine write goes into its line and is written back to HBM (whole bucket). A line is freed only
+// Bucket cache (2^CacheLog2 lines, half per sub-table, fully associative within it): the engine
+// works on cached buckets only. A line is allocated by the op gate (a fill read from HBM) or
+// installed by a released lookup whose bucket was not cached (the data it read, kept InstallHold
+// clocks for the op its frame may issue). The line data is in memories (flow_line_ram per
+// sub-table: the engine's write or a fill on one write port, an install on the other; reads at R,
+// by the engine, by one write-back per clock). Every engine write goes into its line and is
+// written back to HBM (whole bucket). A line is freed only
 // when it is clean, unpinned, its writes acknowledged (BRESP) and every lookup that entered the
 // issue stage before its last BRESP has passed its read clock R: so a lookup that finds no line
 // for its bucket at R holds data no older than the engine's last write to it, and a lookup whose

@@ -395,8 +395,10 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeWithTheFlowTableInHbm) {
 }
 
 // A tiny active table with an AGE every two frames: the 256 lookups in flight cover most buckets,
-// and the HBM table must free guarded cache lines by force to keep moving (it stopped before that
-// existed), with every frame still equal to the RTL's lockstep model.
+// and the HBM table may have to free guarded cache lines by force to keep moving (it stopped before
+// that existed), with every frame still equal to the RTL's lockstep model. With 128 lines per
+// sub-table this run no longer needs a forced free (0; 347 in the README's 3000-frame run at 64 per
+// sub-table); test_flow_table_hbm_small_cosim asserts that the forced free happens and is exact.
 TEST_F(CliTest, FlowTableInHbmKeepsMovingWhenTinyAndAgedOften) {
   Outcome r =
       run({"sim",        "--engine",  "rtl",  "--flow-table", "hbm", "--flow-capacity", "600", "--age-frames",   "2",
@@ -407,7 +409,7 @@ TEST_F(CliTest, FlowTableInHbmKeepsMovingWhenTinyAndAgedOften) {
   EXPECT_EQ(j["delivered"], 1000) << r.out;
   EXPECT_EQ(j["model_match"], true) << r.out;
   EXPECT_EQ(j["counters_match"], true) << r.out;
-  EXPECT_GT(j["hbm"]["forced_frees"].get<uint64_t>(), 0u) << r.out;
+  EXPECT_TRUE(j["hbm"].contains("forced_frees")) << r.out;
   EXPECT_EQ(j["hbm"]["ok"], true) << r.out;
 }
 
