@@ -397,8 +397,8 @@ TEST_F(CliTest, ModelAndRtlEnginesAgreeWithTheFlowTableInHbm) {
 // A tiny active table with an AGE every two frames: the 256 lookups in flight cover most buckets,
 // and the HBM table may have to free guarded cache lines by force to keep moving (it stopped before
 // that existed), with every frame still equal to the RTL's lockstep model. With 128 lines per
-// sub-table this run no longer needs a forced free (0; 347 in the README's 3000-frame run at 64 per
-// sub-table); test_flow_table_hbm_small_cosim asserts that the forced free happens and is exact.
+// sub-table this run no longer needs a forced free (nor does the README's 3000-frame run; it had
+// 347 at 64 per sub-table); test_flow_table_hbm_small_cosim asserts that one happens and is exact.
 TEST_F(CliTest, FlowTableInHbmKeepsMovingWhenTinyAndAgedOften) {
   Outcome r =
       run({"sim",        "--engine",  "rtl",  "--flow-table", "hbm", "--flow-capacity", "600", "--age-frames",   "2",
